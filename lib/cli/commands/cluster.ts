@@ -1,0 +1,104 @@
+/**
+ * `txline cluster start`, `txline workload` and the internal `txline member`.
+ */
+import path from 'node:path';
+import { Command, Option } from 'commander';
+import { createLogger } from '../../log';
+import { runMember } from '../../cluster/member-main';
+import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
+import { runWorkload } from '../../cluster/workload';
+import { normalizeDatabaseName } from '../../cluster/names';
+import { parseDuration, parseNonNegativeInt, parsePort, parsePositiveInt } from '../args';
+
+export function registerClusterCommands(program: Command): void {
+  const cluster = program.command('cluster').description('Run the embedded cluster');
+
+  cluster
+    .command('start')
+    .description('Start the embedded cluster in the foreground (Ctrl-C stops every member)')
+    .option('--members <n>', 'number of members', parsePositiveInt('--members'), 3)
+    .option('--secondaries <n>', 'how many of them are secondaries', parseNonNegativeInt('--secondaries'), 1)
+    .option('--base-port <port>', 'port of member 1; member N listens on base + 10*(N-1); 0 picks free ports', parsePort, 6362)
+    .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'data folder of the cluster', 'data/cluster')
+    .option('--databases <names>', 'comma-separated databases to create besides system', 'neo4j')
+    .option('--lag-ms <spec>', 'per-member apply delay, e.g. member-2=200,member-3=1500', '')
+    .option('--tx-log-retention <policy>', 'transaction log retention: "N files", "N[K|M|G] size", "N txs", "N hours", "N days"', '2 days')
+    .option('--tx-log-rotation-size <size>', 'rotate transaction log segments at this size', '1M')
+    .option('--control-port <port>', 'port of the control API (stop/start members); 0 picks a free one', parsePort, 0)
+    .action(async (o) => {
+      const log = createLogger('cluster');
+      const sup = new ClusterSupervisor({
+        dataDir: path.resolve(o.dataDir),
+        members: o.members,
+        secondaries: o.secondaries,
+        basePort: o.basePort,
+        host: o.host,
+        databases: String(o.databases).split(',').filter(Boolean).map(normalizeDatabaseName),
+        lagMs: parseLagSpec(o.lagMs),
+        txLogRetention: o.txLogRetention,
+        txLogRotationSize: o.txLogRotationSize,
+        output: 'console',
+        controlPort: o.controlPort,
+      });
+      await runUntilSignal(async () => {
+        await sup.start();
+        const info = sup.info();
+        for (const m of info.members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address}`);
+        log.info(`control API on http://${info.control}; cluster file ${path.join(sup.dataDir, 'cluster.json')}; Ctrl-C stops the cluster`);
+      }, () => sup.stop());
+    });
+
+  program
+    .command('workload')
+    .description('Write a steady stream of realistic graph transactions')
+    .option('--server <host:port>', 'a member of the cluster (writes follow the writer)', '127.0.0.1:6362')
+    .option('--database <name>', 'database to write to', 'neo4j')
+    .option('--rate <tx/s>', 'transactions per second', parsePositiveInt('--rate'), 20)
+    .option('--duration <time>', 'how long to run, e.g. 60s, 5m; "forever" runs until Ctrl-C', '60s')
+    .option('--seed <n>', 'seed of the random choices', parseNonNegativeInt('--seed'))
+    .action(async (o) => {
+      const log = createLogger('workload');
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      process.once('SIGTERM', () => controller.abort());
+      const durationMs = o.duration === 'forever' ? Infinity : parseDuration(o.duration);
+      const stats = await runWorkload({
+        server: o.server,
+        database: normalizeDatabaseName(o.database),
+        rate: o.rate,
+        durationMs,
+        signal: controller.signal,
+        seed: o.seed,
+        log: (l) => log.warn(l),
+      });
+      log.info(`committed ${stats.committed} transactions (${stats.failed} failed) in ${(stats.elapsedMs / 1000).toFixed(1)} s; last transaction ${stats.lastTxId}`);
+    });
+
+  program
+    .command('member', { hidden: true })
+    .description('Run one member process (started by `txline cluster start`)')
+    .addOption(new Option('--config <file>', 'member configuration file').makeOptionMandatory())
+    .action(async (o) => {
+      await runMember(o.config);
+    });
+}
+
+/** Runs `start`, then waits for SIGINT/SIGTERM and runs `stop`. */
+export async function runUntilSignal(start: () => Promise<void>, stop: () => Promise<void>): Promise<void> {
+  let stopping: Promise<void> | null = null;
+  const done = new Promise<void>((resolve) => {
+    const handler = () => {
+      stopping ??= stop().finally(resolve);
+    };
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+  try {
+    await start();
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
+  await done;
+}

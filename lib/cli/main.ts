@@ -1,0 +1,42 @@
+/**
+ * The `txline` command line. Each command lives in lib/cli/commands and mirrors neo4j-admin where one
+ * exists. Exit codes: 0 success, 1 failure (or success with problems), 2 usage error.
+ */
+import { Command, CommanderError } from 'commander';
+import { TxlineError, describeError } from '../errors';
+import { registerClusterCommands } from './commands/cluster';
+
+export function buildProgram(): Command {
+  const program = new Command('txline')
+    .description('Txline: backups, restores and transaction lag for Neo4j-style clustered graph databases')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerClusterCommands(program);
+  // Every subcommand reports usage errors the same way (exit code 2).
+  const apply = (cmd: Command) => {
+    cmd.exitOverride();
+    cmd.commands.forEach(apply);
+  };
+  apply(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    process.exitCode = exitCodeFor(e);
+    if (e instanceof CommanderError) return; // commander already printed the message or the help
+    process.stderr.write(`txline: ${describeError(e)}\n`);
+  }
+}
+
+export function exitCodeFor(e: unknown): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (e instanceof TxlineError) return e.exitCode;
+  return 1;
+}

@@ -1,0 +1,176 @@
+/**
+ * HTTP client for a member's API: JSON calls and binary streams over keep-alive connections on loopback.
+ * Every failure becomes a TxlineError: SOURCE_UNREACHABLE when the member cannot be reached, otherwise the
+ * code the member answered with.
+ */
+import http from 'node:http';
+import type { Readable } from 'node:stream';
+import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
+import type { ClientOp } from './ops';
+import type { Digest, NodeRow } from './store';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+export interface MemberStatus {
+  member: { id: string; address: string; mode: 'primary' | 'secondary' };
+  databases: DatabaseStatus[];
+}
+
+export interface DatabaseStatus {
+  name: string;
+  databaseId: string | null;
+  storeId: string | null;
+  role: 'writer' | 'follower' | 'secondary';
+  status: 'online' | 'offline';
+  lastCommittedTxn: number;
+  lowestAvailableTxn: number;
+  replicationLag: number;
+  lastCommitTime: number | null;
+}
+
+export interface ClusterInfo {
+  writer: string;
+  members: Array<{ id: string; address: string; mode: 'primary' | 'secondary' }>;
+}
+
+export interface ReplicationSettings {
+  paused: boolean;
+  lagMs: number;
+}
+
+export interface RequestOptions {
+  method?: string;
+  json?: unknown;
+  body?: Readable | Buffer;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Sends a request; resolves with the response (body unread) whatever the status. */
+export function rawRequest(address: string, path: string, opts: RequestOptions = {}): Promise<http.IncomingMessage> {
+  const [host, portStr] = splitAddress(address);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    let payload: Buffer | undefined;
+    if (opts.json !== undefined) {
+      payload = Buffer.from(JSON.stringify(opts.json));
+      headers['content-type'] = 'application/json';
+    } else if (Buffer.isBuffer(opts.body)) {
+      payload = opts.body;
+    }
+    if (payload) headers['content-length'] = String(payload.length);
+    const req = http.request(
+      { host, port: Number(portStr), path, method: opts.method ?? 'GET', headers, agent, signal: opts.signal },
+      resolve,
+    );
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    if (timeoutMs > 0) {
+      req.setTimeout(timeoutMs, () => req.destroy(new TxlineError('SOURCE_UNREACHABLE', `${address} did not answer within ${timeoutMs} ms`)));
+    }
+    req.on('error', (e) => {
+      if (e instanceof TxlineError) return reject(e);
+      if ((e as { name?: string }).name === 'AbortError') return reject(e);
+      reject(new TxlineError('SOURCE_UNREACHABLE', `cannot reach ${address}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e }));
+    });
+    if (payload) req.end(payload);
+    else if (opts.body && !Buffer.isBuffer(opts.body)) opts.body.pipe(req);
+    else req.end();
+  });
+}
+
+export async function readBody(res: http.IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of res) {
+    n += (c as Buffer).length;
+    if (n > limit) throw new TxlineError('INTERNAL', `response larger than ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Turns a non-2xx response into the member's error (its body is read). */
+export async function errorFrom(address: string, res: http.IncomingMessage): Promise<TxlineError> {
+  const text = (await readBody(res, 1024 * 1024)).toString('utf8');
+  let body: { code?: string; message?: string; [k: string]: unknown } = {};
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = { message: text.slice(0, 200) };
+  }
+  const code = (body.code && body.code in ERROR_CODES ? body.code : 'INTERNAL') as ErrorCode;
+  const { code: _c, message, ...details } = body;
+  return new TxlineError(code, `${address}: ${message ?? `HTTP ${res.statusCode}`}`, { details: { status: res.statusCode, ...details } });
+}
+
+export async function requestJson<T>(address: string, path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await rawRequest(address, path, opts);
+  if ((res.statusCode ?? 500) >= 300) throw await errorFrom(address, res);
+  const buf = await readBody(res);
+  try {
+    return JSON.parse(buf.toString('utf8')) as T;
+  } catch (cause) {
+    throw new TxlineError('SOURCE_UNREACHABLE', `${address} answered ${path} with something that is not JSON`, { cause });
+  }
+}
+
+export function splitAddress(address: string): [string, string] {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
+  if (!m || Number(m[2]) > 65535) {
+    throw new TxlineError('INVALID_ARGUMENT', `Invalid address "${address}": expected host:port, e.g. localhost:6362.`);
+  }
+  return [m[1], m[2]];
+}
+
+/** Typed calls of one member's API. */
+export class MemberClient {
+  constructor(readonly address: string) {}
+
+  status(timeoutMs = 3000): Promise<MemberStatus> {
+    return requestJson(this.address, '/status', { timeoutMs });
+  }
+
+  cluster(timeoutMs = 3000): Promise<ClusterInfo> {
+    return requestJson(this.address, '/cluster', { timeoutMs });
+  }
+
+  commit(db: string, ops: ClientOp[] | unknown[]): Promise<{ txId: number; ids: Record<string, number> }> {
+    return requestJson(this.address, `/db/${encodeURIComponent(db)}/tx`, { method: 'POST', json: { ops } });
+  }
+
+  digest(db: string): Promise<Digest> {
+    return requestJson(this.address, `/db/${encodeURIComponent(db)}/digest`, { timeoutMs: 120_000 });
+  }
+
+  nodes(db: string, label?: string, limit = 1000): Promise<NodeRow[]> {
+    const q = new URLSearchParams({ limit: String(limit), ...(label ? { label } : {}) });
+    return requestJson(this.address, `/db/${encodeURIComponent(db)}/nodes?${q}`);
+  }
+
+  createDatabase(name: string): Promise<{ name: string; databaseId: string; storeId: string }> {
+    return requestJson(this.address, '/admin/databases', { method: 'POST', json: { name } });
+  }
+
+  dropDatabase(name: string): Promise<{ ok: true }> {
+    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}`, { method: 'DELETE' });
+  }
+
+  stopDatabase(name: string): Promise<{ ok: true }> {
+    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}/stop`, { method: 'POST', timeoutMs: 60_000 });
+  }
+
+  startDatabase(name: string): Promise<{ ok: true }> {
+    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}/start`, { method: 'POST', timeoutMs: 60_000 });
+  }
+
+  replication(settings?: Partial<ReplicationSettings>): Promise<ReplicationSettings> {
+    return settings
+      ? requestJson(this.address, '/admin/replication', { method: 'POST', json: settings })
+      : requestJson(this.address, '/admin/replication');
+  }
+
+  metrics(): Promise<string> {
+    return rawRequest(this.address, '/metrics').then(async (res) => (await readBody(res)).toString('utf8'));
+  }
+}

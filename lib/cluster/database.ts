@@ -1,0 +1,468 @@
+/**
+ * One database on one member: its store, its transaction log, and the single pipeline that changes them.
+ *
+ * Every change goes through `pipeline`, one batch at a time (group commit):
+ *   BEGIN; apply each transaction in its own savepoint (a bad one is rolled back alone and rejected);
+ *   append the records to the log; fdatasync the log; record the last transaction in the store; COMMIT.
+ * A transaction is acknowledged after COMMIT, so an acknowledged transaction is in the durable log and
+ * `open()` replays the log into the store after a crash. Snapshots and store installs also run as pipeline
+ * steps, so they never see a half-applied batch.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type BetterSqlite3 from 'better-sqlite3';
+import { TxlineError, describeError } from '../errors';
+import { type ClientOp, type ResolvedOp } from './ops';
+import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from './record';
+import type { RetentionPolicy } from './retention';
+import { GraphStore, computeDigest, findNodes, type Digest, type NodeRow, type StoreMeta } from './store';
+import { TxLog, fsyncDir, type LogRange } from './txlog';
+
+export interface DatabaseOptions {
+  rotationSize: number;
+  retention: RetentionPolicy;
+  log: (message: string) => void;
+}
+
+export interface CommitResult {
+  txId: number;
+  ids: Record<string, number>;
+}
+
+export interface Snapshot {
+  file: string;
+  size: number;
+  meta: StoreMeta;
+  release: () => void;
+}
+
+type Step = () => Promise<void> | void;
+
+interface PendingTx {
+  ops: ClientOp[];
+  resolve: (r: CommitResult) => void;
+  reject: (e: unknown) => void;
+}
+
+const MAX_BATCH = 2000;
+const CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
+
+export class GraphDatabase {
+  readonly dir: string;
+  private store: GraphStore | null = null;
+  private reader: BetterSqlite3.Database | null = null;
+  private txlog: TxLog;
+  private pendingTx: PendingTx[] = [];
+  private steps: Step[] = [];
+  private running = false;
+  private snapshotHolders = 0;
+  private heldMeta: StoreMeta | null = null;
+  private waiters = new Set<() => void>();
+  committedTotal = 0;
+  status: 'online' | 'offline' = 'offline';
+
+  constructor(
+    readonly name: string,
+    readonly rootDir: string,
+    private readonly opts: DatabaseOptions,
+  ) {
+    this.dir = path.join(rootDir, name);
+    this.txlog = new TxLog(path.join(this.dir, 'txlog'), {
+      rotationSize: opts.rotationSize,
+      retention: opts.retention,
+      onEvent: (m) => opts.log(`[${name}] ${m}`),
+    });
+  }
+
+  get storeFile(): string {
+    return path.join(this.dir, 'store.sqlite');
+  }
+
+  static exists(rootDir: string, name: string): boolean {
+    return fs.existsSync(path.join(rootDir, name, 'store.sqlite'));
+  }
+
+  /** Opens the store and the log, replaying logged transactions the store has not applied yet. */
+  open(init?: { databaseId?: string; storeId?: string }): void {
+    if (this.store) return;
+    fs.mkdirSync(this.dir, { recursive: true });
+    const existed = fs.existsSync(this.storeFile);
+    const store = GraphStore.open(this.storeFile, existed ? undefined : { databaseName: this.name, ...init });
+    if (!existed) fsyncDir(this.dir);
+    try {
+      const rec = this.txlog.open(store.meta.storeId, { txId: store.meta.lastTxId, checksum: store.meta.lastTxChecksum });
+      if (rec.lastTxId > store.meta.lastTxId) {
+        const records = this.txlog.readRecords(store.meta.lastTxId + 1);
+        if (!records) throw new TxlineError('INTERNAL', `transaction log of ${this.name} lost the records to recover from`);
+        applyRecords(store, records);
+        this.opts.log(`[${this.name}] recovered ${records.length} transaction(s) from the log, now at ${store.meta.lastTxId}`);
+      }
+    } catch (e) {
+      store.close();
+      this.txlog.close();
+      throw e;
+    }
+    this.store = store;
+    this.reader = GraphStore.openReader(this.storeFile);
+    this.status = 'online';
+  }
+
+  close(): void {
+    this.status = 'offline';
+    this.reader?.close();
+    this.reader = null;
+    this.store?.close();
+    this.store = null;
+    this.txlog.close();
+    for (const p of this.pendingTx.splice(0)) p.reject(offline(this.name));
+    this.wake();
+  }
+
+  private get s(): GraphStore {
+    if (!this.store || this.status !== 'online') throw offline(this.name);
+    return this.store;
+  }
+
+  get meta(): StoreMeta {
+    return this.s.meta;
+  }
+
+  /** The database's identity even while it is offline (read from the file). */
+  describe(): { databaseId: string; storeId: string; lastTxId: number; lastCommitTime: number } | null {
+    if (this.store) {
+      const m = this.store.meta;
+      return { databaseId: m.databaseId, storeId: m.storeId, lastTxId: m.lastTxId, lastCommitTime: m.lastCommitTime };
+    }
+    return null;
+  }
+
+  get lastCommittedTxn(): number {
+    return this.store ? this.store.meta.lastTxId : 0;
+  }
+
+  lowestAvailableTxn(): number {
+    return this.txlog.lowestAvailableTxn(this.lastCommittedTxn);
+  }
+
+  logInfo() {
+    return { segments: this.txlog.segmentsInfo(), sizeBytes: this.txlog.sizeBytes };
+  }
+
+  // ---- the pipeline ---------------------------------------------------------------------------------
+
+  /** Commits a client's transaction on the writer. */
+  commit(ops: ClientOp[]): Promise<CommitResult> {
+    this.s; // throws when offline
+    return new Promise((resolve, reject) => {
+      this.pendingTx.push({ ops, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Runs `fn` between batches, with the store quiet. */
+  private step<T>(fn: () => Promise<T> | T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.steps.push(async () => {
+        try {
+          resolve(await fn());
+        } catch (e) {
+          reject(e);
+        }
+      });
+      this.kick();
+    });
+  }
+
+  private kick(): void {
+    if (this.running) return;
+    this.running = true;
+    setImmediate(() => void this.drain());
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.steps.length > 0 || this.pendingTx.length > 0) {
+        const step = this.steps.shift();
+        if (step) {
+          await step();
+          continue;
+        }
+        await this.commitBatch(this.pendingTx.splice(0, MAX_BATCH));
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async commitBatch(batch: PendingTx[]): Promise<void> {
+    if (!this.store || this.status !== 'online') {
+      for (const p of batch) p.reject(offline(this.name));
+      return;
+    }
+    const store = this.store;
+    const db = store.db;
+    const accepted: Array<{ p: PendingTx; ids: Record<string, number> }> = [];
+    const records: TxRecord[] = [];
+    const before = { ...store.meta };
+    db.exec('BEGIN IMMEDIATE');
+    let prev: TxRecordInfo = { txId: store.meta.lastTxId, checksum: store.meta.lastTxChecksum, commitTime: store.meta.lastCommitTime, prevChecksum: 0 };
+    const now = Math.max(Date.now(), store.meta.lastCommitTime);
+    for (const p of batch) {
+      const saved = { ...store.meta };
+      db.exec('SAVEPOINT tx');
+      try {
+        const { resolved, ids } = store.applyClientOps(p.ops);
+        db.exec('RELEASE tx');
+        const rec = encodeRecord(prev.txId + 1, now, prev.checksum, encodeOps(resolved));
+        records.push(rec);
+        prev = rec;
+        accepted.push({ p, ids });
+      } catch (e) {
+        db.exec('ROLLBACK TO tx');
+        db.exec('RELEASE tx');
+        store.meta = saved;
+        p.reject(e instanceof TxlineError ? e : new TxlineError('TX_INVALID', describeError(e), { cause: e }));
+      }
+    }
+    if (records.length === 0) {
+      db.exec('ROLLBACK');
+      return;
+    }
+    try {
+      await this.persist(records, before);
+    } catch (e) {
+      const err = new TxlineError('IO_ERROR', `could not commit to ${this.name}: ${describeError(e)}`, { cause: e });
+      for (const a of accepted) a.p.reject(err);
+      return;
+    }
+    const first = records[0].txId;
+    accepted.forEach((a, i) => a.p.resolve({ txId: first + i, ids: a.ids }));
+  }
+
+  /** Log, sync, record and COMMIT the open SQLite transaction holding `records`' changes. */
+  private async persist(records: TxRecord[], before: StoreMeta): Promise<void> {
+    const store = this.store as GraphStore;
+    const db = store.db;
+    const lastBefore: TxRecordInfo = { txId: before.lastTxId, checksum: before.lastTxChecksum, commitTime: before.lastCommitTime, prevChecksum: 0 };
+    let pos: { segmentIndex: number; size: number } | null = null;
+    try {
+      pos = this.txlog.append(records);
+      await this.txlog.sync();
+      const last = records[records.length - 1];
+      store.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
+      db.exec('COMMIT');
+    } catch (e) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      store.meta = before;
+      if (pos) this.txlog.truncateTo(pos, lastBefore);
+      throw e;
+    }
+    this.committedTotal += records.length;
+    this.txlog.markCommitted();
+    this.wake();
+    this.maybeCheckpoint();
+  }
+
+  /** Applies records pulled from the writer (a follower), after checking they continue this store. */
+  applyReplicated(records: TxRecord[]): Promise<void> {
+    return this.step(async () => {
+      const store = this.s;
+      if (records.length === 0) return;
+      const first = records[0];
+      if (first.txId !== store.meta.lastTxId + 1 || first.prevChecksum !== store.meta.lastTxChecksum) {
+        throw new TxlineError(
+          'STORE_MISMATCH',
+          `transaction ${first.txId} does not continue ${this.name} at ${store.meta.lastTxId} (checksum chain differs)`,
+        );
+      }
+      const before = { ...store.meta };
+      store.db.exec('BEGIN IMMEDIATE');
+      try {
+        for (const r of records) store.applyResolved(decodeOps(r), r.txId);
+      } catch (e) {
+        store.db.exec('ROLLBACK');
+        store.meta = before;
+        throw e;
+      }
+      await this.persist(records, before);
+    });
+  }
+
+  private maybeCheckpoint(): void {
+    if (this.snapshotHolders > 0 || !this.store) return;
+    let walSize = 0;
+    try {
+      walSize = fs.statSync(`${this.storeFile}-wal`).size;
+    } catch {
+      return; // no WAL yet
+    }
+    if (walSize > CHECKPOINT_WAL_BYTES) this.store.checkpoint('TRUNCATE');
+  }
+
+  /** Wakes long-polling readers. */
+  private wake(): void {
+    const ws = [...this.waiters];
+    this.waiters.clear();
+    for (const w of ws) w();
+  }
+
+  /** Resolves when a transaction above `txId` is committed, or after `ms`. */
+  waitBeyond(txId: number, ms: number): Promise<void> {
+    if (this.lastCommittedTxn > txId || ms <= 0 || this.status !== 'online') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+    });
+  }
+
+  // ---- reads ----------------------------------------------------------------------------------------
+
+  private get r(): BetterSqlite3.Database {
+    if (!this.reader || this.status !== 'online') throw offline(this.name);
+    return this.reader;
+  }
+
+  digest(): Digest {
+    return computeDigest(this.r);
+  }
+
+  nodes(opts: { label?: string; limit: number; afterId?: number }): NodeRow[] {
+    return findNodes(this.r, opts);
+  }
+
+  /** Committed records from `fromTx`, as byte ranges of the log; TX_PRUNED below the log's window. */
+  logRanges(fromTx: number): { ranges: LogRange[]; lastTxId: number } {
+    this.s;
+    const opened = this.txlog.openRanges(fromTx);
+    if (!opened) {
+      throw new TxlineError('TX_PRUNED', `transactions from ${fromTx} of ${this.name} are no longer in the log`, {
+        details: { lowestAvailableTxn: this.lowestAvailableTxn() },
+      });
+    }
+    return opened;
+  }
+
+  /**
+   * A consistent snapshot: checkpoints fully, then holds checkpoints off while the caller streams the main
+   * file. Writes go on meanwhile (they land in the WAL).
+   */
+  snapshot(): Promise<Snapshot> {
+    return this.step(async () => {
+      const store = this.s;
+      // While another snapshot streams, the main file must not change: share its state.
+      if (this.snapshotHolders === 0 || !this.heldMeta) {
+        for (let attempt = 0; !store.checkpoint('TRUNCATE'); attempt++) {
+          if (attempt > 50) throw new TxlineError('INTERNAL', `could not checkpoint ${this.name}: readers keep it busy`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        this.heldMeta = { ...store.meta };
+      }
+      const meta = this.heldMeta;
+      this.snapshotHolders++;
+      let released = false;
+      return {
+        file: this.storeFile,
+        size: fs.statSync(this.storeFile).size,
+        meta,
+        release: () => {
+          if (released) return;
+          released = true;
+          this.snapshotHolders--;
+        },
+      };
+    });
+  }
+
+  /**
+   * Replaces the store with `file` (a complete store of this database, already on this filesystem). The
+   * log restarts after the new store's last transaction. `storeId` gives the store a new history.
+   */
+  install(file: string, opts: { storeId?: string; databaseId?: string }): Promise<StoreMeta> {
+    return this.step(async () => {
+      const incoming = GraphStore.open(file);
+      let meta: StoreMeta;
+      try {
+        incoming.writeMeta({
+          databaseName: this.name,
+          ...(opts.storeId ? { storeId: opts.storeId } : {}),
+          ...(opts.databaseId ? { databaseId: opts.databaseId } : {}),
+        });
+        if (!incoming.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the incoming store');
+        meta = { ...incoming.meta };
+      } finally {
+        incoming.close();
+      }
+      const fd = fs.openSync(file, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      this.close();
+      fs.mkdirSync(this.dir, { recursive: true });
+      for (const ext of ['-wal', '-shm']) fs.rmSync(this.storeFile + ext, { force: true });
+      fs.renameSync(file, this.storeFile);
+      fsyncDir(this.dir);
+      // Segments of the old store carry the old store ID and are dropped by the next open(); drop them now.
+      this.txlog.reset(meta.storeId, { txId: meta.lastTxId, checksum: meta.lastTxChecksum });
+      this.open();
+      this.opts.log(`[${this.name}] installed a store at transaction ${meta.lastTxId}, store ID ${meta.storeId}`);
+      return meta;
+    });
+  }
+
+  /** Stops the database: closes files, rejects new transactions. */
+  stop(): Promise<void> {
+    return this.step(() => this.close());
+  }
+
+  start(): Promise<void> {
+    return this.step(() => this.open());
+  }
+
+  /** Removes the database's files (after `stop`). */
+  drop(): Promise<void> {
+    return this.step(() => {
+      this.close();
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    });
+  }
+
+  /** Creates a fresh store file with a given identity, for `install`: used to make new, empty databases. */
+  static createEmptyStoreFile(file: string, init: { databaseName: string; databaseId?: string; storeId?: string }): StoreMeta {
+    const s = GraphStore.open(file, init);
+    s.checkpoint('TRUNCATE');
+    const meta = { ...s.meta };
+    s.close();
+    return meta;
+  }
+
+  static newStoreId(): string {
+    return randomUUID();
+  }
+}
+
+/** Applies records to a store in one SQLite transaction (recovery, restore). */
+export function applyRecords(store: GraphStore, records: TxRecord[]): void {
+  if (records.length === 0) return;
+  store.db.exec('BEGIN');
+  try {
+    for (const r of records) store.applyResolved(decodeOps(r), r.txId);
+    const last = records[records.length - 1];
+    store.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
+    store.db.exec('COMMIT');
+  } catch (e) {
+    if (store.db.inTransaction) store.db.exec('ROLLBACK');
+    store.reloadMeta();
+    throw e;
+  }
+}
+
+function offline(name: string): TxlineError {
+  return new TxlineError('DATABASE_OFFLINE', `database "${name}" is offline`);
+}
+
+export type { ResolvedOp };

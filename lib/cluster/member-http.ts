@@ -1,0 +1,309 @@
+/**
+ * The HTTP API of a member (JSON on loopback). The public part of this contract is fixed: /status,
+ * POST /db/{name}/tx, /db/{name}/nodes, /db/{name}/digest, /metrics. Backups use /db/{name}/store (a
+ * consistent snapshot of the store file) and /db/{name}/tx?from=N (raw transaction records); restores use
+ * the /admin routes. Every bad request gets a 4xx with `{ code, message }`; no request crashes the member.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { TxlineError, describeError, type ErrorCode } from '../errors';
+import type { Member } from './member';
+import { collectMetrics } from './metrics';
+import { normalizeDatabaseName } from './names';
+import { txRequestSchema } from './ops';
+import { GraphDatabase } from './database';
+
+const MAX_JSON_BODY = 16 * 1024 * 1024;
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_ARGUMENT: 400,
+  INVALID_NAME: 400,
+  USAGE: 400,
+  TX_INVALID: 422,
+  NOT_FOUND: 404,
+  DATABASE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_WRITER: 409,
+  DATABASE_EXISTS: 409,
+  STORE_MISMATCH: 409,
+  TX_PRUNED: 410,
+  DATABASE_OFFLINE: 503,
+};
+
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse, params: { name?: string; url: URL }) => Promise<void>;
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  handler: Handler;
+}
+
+export function createMemberServer(member: Member): http.Server {
+  const routes = buildRoutes(member);
+  const server = http.createServer((req, res) => {
+    void handle(routes, req, res).catch((e) => member.log.error(`request handling failed: ${describeError(e)}`));
+  });
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
+  server.requestTimeout = 0; // store uploads and downloads may take long
+  return server;
+}
+
+async function handle(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://member');
+    const matching = routes.filter((r) => r.pattern.test(url.pathname));
+    if (matching.length === 0) throw new TxlineError('NOT_FOUND', `no such endpoint: ${url.pathname}`);
+    const route = matching.find((r) => r.method === req.method);
+    if (!route) {
+      res.setHeader('allow', matching.map((r) => r.method).join(', '));
+      throw new TxlineError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`);
+    }
+    const m = route.pattern.exec(url.pathname) as RegExpExecArray;
+    let name: string | undefined;
+    if (m[1] !== undefined) {
+      let decoded: string;
+      try {
+        decoded = decodeURIComponent(m[1]);
+      } catch {
+        throw new TxlineError('INVALID_NAME', `database name "${m[1]}" is not valid URL encoding`);
+      }
+      name = normalizeDatabaseName(decoded);
+    }
+    await route.handler(req, res, { name, url });
+  } catch (e) {
+    sendError(res, e);
+  }
+}
+
+export function sendError(res: http.ServerResponse, e: unknown): void {
+  const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
+  if (res.headersSent) {
+    res.destroy(err);
+    return;
+  }
+  sendJson(res, STATUS_BY_CODE[err.code] ?? 500, err.toJSON());
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const buf = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': buf.length });
+  res.end(buf);
+}
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of req) {
+    n += (c as Buffer).length;
+    if (n > MAX_JSON_BODY) throw new TxlineError('BAD_REQUEST', `request body is larger than ${MAX_JSON_BODY} bytes`);
+    chunks.push(c as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') throw new TxlineError('BAD_REQUEST', 'request body is empty; expected JSON');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new TxlineError('BAD_REQUEST', `malformed JSON: ${(e as Error).message}`);
+  }
+}
+
+function intParam(url: URL, key: string, opts: { min: number; max?: number; def?: number }): number {
+  const raw = url.searchParams.get(key);
+  if (raw === null || raw === '') {
+    if (opts.def !== undefined) return opts.def;
+    throw new TxlineError('BAD_REQUEST', `query parameter "${key}" is required`);
+  }
+  if (!/^\d+$/.test(raw)) throw new TxlineError('BAD_REQUEST', `query parameter "${key}" must be a non-negative integer, got "${raw}"`);
+  const v = Number(raw);
+  if (!Number.isSafeInteger(v) || v < opts.min || (opts.max !== undefined && v > opts.max)) {
+    throw new TxlineError('BAD_REQUEST', `query parameter "${key}" must be between ${opts.min} and ${opts.max ?? Number.MAX_SAFE_INTEGER}`);
+  }
+  return v;
+}
+
+function zodMessage(issues: Array<{ path: PropertyKey[]; message: string }>): string {
+  return issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+function buildRoutes(member: Member): Route[] {
+  const route = (method: string, pattern: RegExp, handler: Handler): Route => ({ method, pattern, handler });
+  const requireWriter = () => {
+    if (!member.isWriter) {
+      throw new TxlineError('NOT_WRITER', `${member.config.id} is not the writer; send writes to ${member.writerAddress}`, {
+        details: { writer: member.writerAddress },
+      });
+    }
+  };
+  const NAME = '([^/]+)';
+  return [
+    route('GET', /^\/status$/, async (_req, res) => sendJson(res, 200, member.status())),
+    route('GET', /^\/cluster$/, async (_req, res) =>
+      sendJson(res, 200, { writer: member.config.writer, members: member.config.peers }),
+    ),
+    route('GET', /^\/metrics$/, async (_req, res) => {
+      const { contentType, body } = await collectMetrics(member);
+      res.writeHead(200, { 'content-type': contentType });
+      res.end(body);
+    }),
+    route('POST', new RegExp(`^/db/${NAME}/tx$`), async (req, res, { name }) => {
+      const db = member.get(name as string);
+      requireWriter();
+      const parsed = txRequestSchema.safeParse(await readJson(req));
+      if (!parsed.success) throw new TxlineError('BAD_REQUEST', `invalid transaction: ${zodMessage(parsed.error.issues)}`);
+      const r = await db.commit(parsed.data.ops);
+      sendJson(res, 200, r);
+    }),
+    route('GET', new RegExp(`^/db/${NAME}/nodes$`), async (_req, res, { name, url }) => {
+      const db = member.get(name as string);
+      const label = url.searchParams.get('label') ?? undefined;
+      if (label !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(label)) {
+        throw new TxlineError('BAD_REQUEST', `invalid label "${label}"`);
+      }
+      const limit = intParam(url, 'limit', { min: 1, max: 100_000, def: 1000 });
+      const afterId = url.searchParams.has('after') ? intParam(url, 'after', { min: 0 }) : undefined;
+      sendJson(res, 200, db.nodes({ label, limit, afterId }));
+    }),
+    route('GET', new RegExp(`^/db/${NAME}/digest$`), async (_req, res, { name }) => {
+      sendJson(res, 200, member.get(name as string).digest());
+    }),
+    route('GET', new RegExp(`^/db/${NAME}/store$`), async (req, res, { name }) => {
+      const db = member.get(name as string);
+      const snap = await db.snapshot();
+      try {
+        res.writeHead(200, {
+          'content-type': 'application/vnd.sqlite3',
+          'content-length': snap.size,
+          'x-txline-member': member.config.id,
+          'x-txline-database-id': snap.meta.databaseId,
+          'x-txline-store-id': snap.meta.storeId,
+          'x-txline-tx': snap.meta.lastTxId,
+          'x-txline-tx-checksum': snap.meta.lastTxChecksum,
+          'x-txline-commit-time': snap.meta.lastCommitTime,
+          'x-txline-nodes': snap.meta.nodeCount,
+          'x-txline-relationships': snap.meta.relCount,
+        });
+        await pipeline(fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 }), res);
+      } finally {
+        snap.release();
+      }
+    }),
+    route('GET', new RegExp(`^/db/${NAME}/tx$`), async (req, res, { name, url }) => {
+      const db = member.get(name as string);
+      const from = intParam(url, 'from', { min: 1 });
+      const wait = intParam(url, 'wait', { min: 0, max: 30_000, def: 0 });
+      if (from > db.lastCommittedTxn) await db.waitBeyond(from - 1, wait);
+      const meta = db.meta;
+      const { ranges, lastTxId } = db.logRanges(from);
+      res.writeHead(200, {
+        'content-type': 'application/vnd.txline.tx-records',
+        'x-txline-member': member.config.id,
+        'x-txline-database-id': meta.databaseId,
+        'x-txline-store-id': meta.storeId,
+        'x-txline-last-committed': lastTxId,
+        'x-txline-lowest-available': db.lowestAvailableTxn(),
+      });
+      try {
+        for (const r of ranges) {
+          if (r.end <= r.start) continue;
+          await pipeline(
+            fs.createReadStream('', { fd: r.fd, start: r.start, end: r.end - 1, autoClose: false, highWaterMark: 1024 * 1024 }),
+            res,
+            { end: false },
+          );
+        }
+        res.end();
+      } finally {
+        for (const r of ranges) fs.closeSync(r.fd);
+      }
+    }),
+    route('POST', /^\/admin\/databases$/, async (req, res) => {
+      requireWriter();
+      const body = (await readJson(req)) as { name?: unknown };
+      const name = normalizeDatabaseName(body?.name);
+      const db = member.createDatabase(name);
+      sendJson(res, 201, { name, databaseId: db.meta.databaseId, storeId: db.meta.storeId });
+    }),
+    route('DELETE', new RegExp(`^/admin/db/${NAME}$`), async (_req, res, { name }) => {
+      const db = member.get(name as string);
+      await db.drop();
+      member.databases.delete(db.name);
+      member.log.info(`dropped database ${db.name}`);
+      sendJson(res, 200, { ok: true });
+    }),
+    route('POST', new RegExp(`^/admin/db/${NAME}/stop$`), async (_req, res, { name }) => {
+      const db = member.get(name as string);
+      await db.stop();
+      member.log.info(`stopped database ${db.name}`);
+      sendJson(res, 200, { ok: true });
+    }),
+    route('POST', new RegExp(`^/admin/db/${NAME}/start$`), async (_req, res, { name }) => {
+      const db = member.get(name as string);
+      await db.start();
+      member.log.info(`started database ${db.name} at transaction ${db.lastCommittedTxn}`);
+      sendJson(res, 200, { ok: true });
+    }),
+    route('PUT', new RegExp(`^/admin/db/${NAME}/store$`), async (req, res, { name, url }) => {
+      const n = name as string;
+      const storeId = url.searchParams.get('storeId') ?? undefined;
+      const databaseId = url.searchParams.get('databaseId') ?? undefined;
+      for (const [k, v] of [['storeId', storeId], ['databaseId', databaseId]] as const) {
+        if (v !== undefined && !/^[0-9a-f-]{36}$/.test(v)) throw new TxlineError('BAD_REQUEST', `${k} must be a UUID`);
+      }
+      const meta = await installUpload(member, n, req, { storeId, databaseId });
+      sendJson(res, 200, { name: n, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
+    }),
+    route('GET', /^\/admin\/replication$/, async (_req, res) => sendJson(res, 200, member.replication)),
+    route('POST', /^\/admin\/replication$/, async (req, res) => {
+      const body = (await readJson(req)) as Record<string, unknown>;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TxlineError('BAD_REQUEST', 'expected a JSON object');
+      const unknown = Object.keys(body).filter((k) => k !== 'paused' && k !== 'lagMs');
+      if (unknown.length) throw new TxlineError('BAD_REQUEST', `unknown field(s): ${unknown.join(', ')}`);
+      if (body.paused !== undefined && typeof body.paused !== 'boolean') throw new TxlineError('BAD_REQUEST', '"paused" must be true or false');
+      if (body.lagMs !== undefined && !(Number.isInteger(body.lagMs) && (body.lagMs as number) >= 0 && (body.lagMs as number) <= 3_600_000)) {
+        throw new TxlineError('BAD_REQUEST', '"lagMs" must be an integer between 0 and 3600000');
+      }
+      if (body.paused !== undefined) member.replication.paused = body.paused as boolean;
+      if (body.lagMs !== undefined) member.replication.lagMs = body.lagMs as number;
+      member.log.info(`replication ${member.replication.paused ? 'paused' : 'running'}, lag ${member.replication.lagMs} ms`);
+      sendJson(res, 200, member.replication);
+    }),
+  ];
+}
+
+/** Streams an uploaded store file next to the database and installs it. */
+export async function installUpload(
+  member: Member,
+  name: string,
+  body: NodeJS.ReadableStream & { headers?: http.IncomingHttpHeaders },
+  opts: { storeId?: string; databaseId?: string },
+) {
+  fs.mkdirSync(member.databasesDir, { recursive: true });
+  const tmp = path.join(member.databasesDir, `.incoming-${name}-${randomBytes(6).toString('hex')}.sqlite`);
+  try {
+    await pipeline(body, fs.createWriteStream(tmp, { highWaterMark: 1024 * 1024 }));
+    const expected = body.headers?.['content-length'];
+    if (expected !== undefined && Number(expected) !== fs.statSync(tmp).size) {
+      throw new TxlineError('BAD_REQUEST', `store upload is incomplete: ${fs.statSync(tmp).size} of ${expected} bytes`);
+    }
+    let db = member.databases.get(name);
+    if (!db) {
+      db = member.newDatabase(name);
+      member.databases.set(name, db);
+    }
+    return await db.install(tmp, opts);
+  } catch (e) {
+    if (member.databases.get(name) && !GraphDatabase.exists(member.databasesDir, name)) member.databases.delete(name);
+    if (e instanceof TxlineError) throw e;
+    throw new TxlineError('BAD_REQUEST', `cannot install the uploaded store for ${name}: ${describeError(e)}`, { cause: e });
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Graph operations: what a transaction is made of.
+ *
+ * Clients send `ClientOp`s; nodes and relationships created earlier in the same transaction can be
+ * referred to by `"$ref"` strings. The writer resolves every reference to a numeric ID and logs the
+ * `ResolvedOp`s, so that replaying the log on any member (or in a restore) gives the very same store.
+ */
+import { z } from 'zod';
+
+export const MAX_OPS_PER_TX = 10_000;
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, not starting with a digit');
+
+const scalar = z.union([z.string().max(65_536), z.number().refine(Number.isFinite, 'must be finite'), z.boolean()]);
+const propertyValue = z.union([scalar, z.array(scalar).max(10_000)]);
+const propertyKey = z.string().min(1).max(256);
+export const propertiesSchema = z.record(propertyKey, propertyValue);
+
+export type PropertyValue = z.infer<typeof propertyValue>;
+export type Properties = Record<string, PropertyValue>;
+
+const refName = z.string().regex(/^\$[A-Za-z0-9_]{1,64}$/, 'a reference looks like "$name"');
+const entityId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const entityRef = z.union([entityId, refName]);
+
+export const clientOpSchema = z.discriminatedUnion('op', [
+  z.strictObject({
+    op: z.literal('createNode'),
+    ref: refName.optional(),
+    labels: z.array(identifier).max(64).default([]),
+    properties: propertiesSchema.default({}),
+  }),
+  z.strictObject({
+      op: z.literal('setProperties'),
+      node: entityRef.optional(),
+      relationship: entityRef.optional(),
+      properties: propertiesSchema,
+    }),
+  z.strictObject({
+      op: z.literal('removeProperty'),
+      node: entityRef.optional(),
+      relationship: entityRef.optional(),
+      key: propertyKey,
+    }),
+  z.strictObject({ op: z.literal('addLabels'), node: entityRef, labels: z.array(identifier).min(1).max(64) }),
+  z.strictObject({ op: z.literal('removeLabels'), node: entityRef, labels: z.array(identifier).min(1).max(64) }),
+  z.strictObject({ op: z.literal('deleteNode'), node: entityRef }),
+  z.strictObject({
+    op: z.literal('createRelationship'),
+    ref: refName.optional(),
+    type: identifier,
+    start: entityRef,
+    end: entityRef,
+    properties: propertiesSchema.default({}),
+  }),
+  z.strictObject({ op: z.literal('deleteRelationship'), relationship: entityRef }),
+]).superRefine((op, ctx) => {
+  if ((op.op === 'setProperties' || op.op === 'removeProperty') && (op.node === undefined) === (op.relationship === undefined)) {
+    ctx.addIssue({ code: 'custom', message: 'exactly one of "node" or "relationship" is required' });
+  }
+});
+
+export type ClientOp = z.infer<typeof clientOpSchema>;
+
+export const txRequestSchema = z.strictObject({
+  ops: z.array(clientOpSchema).min(1, 'a transaction needs at least one operation').max(MAX_OPS_PER_TX),
+});
+
+/** Operations as logged: every ID resolved. Short keys keep the log compact. */
+export type ResolvedOp =
+  | { op: 'createNode'; id: number; labels: string[]; properties: Properties }
+  | { op: 'setProperties'; node?: number; relationship?: number; properties: Properties }
+  | { op: 'removeProperty'; node?: number; relationship?: number; key: string }
+  | { op: 'addLabels'; node: number; labels: string[] }
+  | { op: 'removeLabels'; node: number; labels: string[] }
+  | { op: 'deleteNode'; node: number }
+  | { op: 'createRelationship'; id: number; type: string; start: number; end: number; properties: Properties }
+  | { op: 'deleteRelationship'; relationship: number };
+
+/** JSON with object keys sorted, so that equal content gives equal bytes (digests, stored properties). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    const keys = Object.keys(obj).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

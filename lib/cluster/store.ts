@@ -1,0 +1,410 @@
+/**
+ * The graph store of one database: a property graph in one SQLite file.
+ *
+ * Invariants:
+ * - The `meta` table records the last applied transaction (ID, checksum, commit time) in the same SQLite
+ *   transaction as the changes it made, so the store always says exactly which transaction it is at.
+ * - Node and relationship IDs come from counters kept in `meta` and are never reused; resolved operations
+ *   carry explicit IDs, so replaying the same records on any copy gives the same store.
+ * - Labels are stored sorted and properties as canonical JSON, so the digest depends on content only.
+ * - The file is in WAL mode with automatic checkpoints off: the owner checkpoints, and can hold the main file
+ *   still while a snapshot of it is streamed out.
+ */
+import Database from 'better-sqlite3';
+import { createHash, randomUUID } from 'node:crypto';
+import { TxlineError } from '../errors';
+import { canonicalJson, type ClientOp, type Properties, type ResolvedOp } from './ops';
+
+export interface StoreMeta {
+  databaseName: string;
+  databaseId: string;
+  storeId: string;
+  lastTxId: number;
+  lastTxChecksum: number;
+  lastCommitTime: number;
+  nextNodeId: number;
+  nextRelId: number;
+  nodeCount: number;
+  relCount: number;
+}
+
+export interface Digest {
+  lastCommittedTxn: number;
+  nodes: number;
+  relationships: number;
+  contentHash: string;
+}
+
+export interface NodeRow {
+  id: number;
+  labels: string[];
+  properties: Properties;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nodes (id INTEGER PRIMARY KEY, labels TEXT NOT NULL, props TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS node_labels (label TEXT NOT NULL, node_id INTEGER NOT NULL, PRIMARY KEY (label, node_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rels (id INTEGER PRIMARY KEY, type TEXT NOT NULL, start_id INTEGER NOT NULL, end_id INTEGER NOT NULL, props TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS rels_start ON rels (start_id);
+CREATE INDEX IF NOT EXISTS rels_end ON rels (end_id);
+`;
+
+const META_KEYS: Array<keyof StoreMeta> = [
+  'databaseName',
+  'databaseId',
+  'storeId',
+  'lastTxId',
+  'lastTxChecksum',
+  'lastCommitTime',
+  'nextNodeId',
+  'nextRelId',
+  'nodeCount',
+  'relCount',
+];
+
+type Stmt = Database.Statement;
+
+export class GraphStore {
+  readonly db: Database.Database;
+  meta: StoreMeta;
+  private s!: {
+    insNode: Stmt;
+    getNode: Stmt;
+    updNodeProps: Stmt;
+    updNodeLabels: Stmt;
+    delNode: Stmt;
+    insLabel: Stmt;
+    delLabel: Stmt;
+    insRel: Stmt;
+    getRel: Stmt;
+    updRelProps: Stmt;
+    delRel: Stmt;
+    relsOf: Stmt;
+    nodeExists: Stmt;
+    setMeta: Stmt;
+  };
+
+  private constructor(db: Database.Database, meta: StoreMeta) {
+    this.db = db;
+    this.meta = meta;
+    this.prepare();
+  }
+
+  /** Opens (or creates, when `init` is given) the store file. */
+  static open(file: string, init?: { databaseName: string; databaseId?: string; storeId?: string }): GraphStore {
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.pragma('cache_size = -65536');
+      db.exec(SCHEMA);
+      const rows = db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
+      let meta: StoreMeta;
+      if (rows.length === 0) {
+        if (!init) throw new TxlineError('INCONSISTENT_STORE', `${file} is not an initialised Txline store (no meta).`);
+        meta = {
+          databaseName: init.databaseName,
+          databaseId: init.databaseId ?? randomUUID(),
+          storeId: init.storeId ?? randomUUID(),
+          lastTxId: 0,
+          lastTxChecksum: 0,
+          lastCommitTime: 0,
+          nextNodeId: 0,
+          nextRelId: 0,
+          nodeCount: 0,
+          relCount: 0,
+        };
+        const ins = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+        db.transaction(() => META_KEYS.forEach((k) => ins.run(k, meta[k])))();
+      } else {
+        const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+        for (const k of META_KEYS) {
+          if (m[k] === undefined || m[k] === null) throw new TxlineError('INCONSISTENT_STORE', `${file}: meta key "${k}" is missing.`);
+        }
+        meta = m as unknown as StoreMeta;
+      }
+      return new GraphStore(db, meta);
+    } catch (e) {
+      db.close();
+      if (e instanceof TxlineError) throw e;
+      throw new TxlineError('INCONSISTENT_STORE', `${file} cannot be opened as a store.`, { cause: e });
+    }
+  }
+
+  /** A read-only connection to the same file (WAL gives it a consistent view per statement or transaction). */
+  static openReader(file: string): Database.Database {
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('cache_size = -32768');
+    return db;
+  }
+
+  private prepare(): void {
+    const p = (sql: string) => this.db.prepare(sql);
+    this.s = {
+      insNode: p('INSERT INTO nodes (id, labels, props) VALUES (?, ?, ?)'),
+      getNode: p('SELECT labels, props FROM nodes WHERE id = ?'),
+      updNodeProps: p('UPDATE nodes SET props = ? WHERE id = ?'),
+      updNodeLabels: p('UPDATE nodes SET labels = ? WHERE id = ?'),
+      delNode: p('DELETE FROM nodes WHERE id = ?'),
+      insLabel: p('INSERT OR IGNORE INTO node_labels (label, node_id) VALUES (?, ?)'),
+      delLabel: p('DELETE FROM node_labels WHERE label = ? AND node_id = ?'),
+      insRel: p('INSERT INTO rels (id, type, start_id, end_id, props) VALUES (?, ?, ?, ?, ?)'),
+      getRel: p('SELECT props FROM rels WHERE id = ?'),
+      updRelProps: p('UPDATE rels SET props = ? WHERE id = ?'),
+      delRel: p('DELETE FROM rels WHERE id = ?'),
+      relsOf: p('SELECT id FROM rels WHERE start_id = ? UNION SELECT id FROM rels WHERE end_id = ?').pluck(),
+      nodeExists: p('SELECT 1 FROM nodes WHERE id = ?').pluck(),
+      setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+    };
+  }
+
+  /**
+   * Applies a client's operations: checks them against the current state, assigns IDs, and returns the
+   * resolved operations for the log. Throws TX_INVALID without changing anything the caller cannot roll back
+   * (call inside a savepoint).
+   */
+  applyClientOps(ops: ClientOp[]): { resolved: ResolvedOp[]; ids: Record<string, number> } {
+    const refs = new Map<string, { kind: 'node' | 'relationship'; id: number }>();
+    const ids: Record<string, number> = {};
+    const resolve = (ref: number | string, kind: 'node' | 'relationship', where: string): number => {
+      if (typeof ref === 'number') return ref;
+      const r = refs.get(ref);
+      if (!r) throw invalid(`${where}: unknown reference "${ref}" (define it with "ref" earlier in the transaction)`);
+      if (r.kind !== kind) throw invalid(`${where}: "${ref}" is a ${r.kind}, not a ${kind}`);
+      return r.id;
+    };
+    const resolved: ResolvedOp[] = [];
+    ops.forEach((op, i) => {
+      const where = `ops[${i}] (${op.op})`;
+      let out: ResolvedOp;
+      switch (op.op) {
+        case 'createNode': {
+          const id = this.meta.nextNodeId;
+          out = { op: 'createNode', id, labels: [...new Set(op.labels)].sort(), properties: sortProps(op.properties) };
+          if (op.ref) {
+            if (refs.has(op.ref)) throw invalid(`${where}: reference "${op.ref}" is defined twice`);
+            refs.set(op.ref, { kind: 'node', id });
+            ids[op.ref] = id;
+          }
+          break;
+        }
+        case 'createRelationship': {
+          const id = this.meta.nextRelId;
+          out = {
+            op: 'createRelationship',
+            id,
+            type: op.type,
+            start: resolve(op.start, 'node', where),
+            end: resolve(op.end, 'node', where),
+            properties: sortProps(op.properties),
+          };
+          if (op.ref) {
+            if (refs.has(op.ref)) throw invalid(`${where}: reference "${op.ref}" is defined twice`);
+            refs.set(op.ref, { kind: 'relationship', id });
+            ids[op.ref] = id;
+          }
+          break;
+        }
+        case 'setProperties':
+        case 'removeProperty': {
+          const t =
+            op.node !== undefined
+              ? { node: resolve(op.node, 'node', where) }
+              : { relationship: resolve(op.relationship as number | string, 'relationship', where) };
+          out = op.op === 'setProperties' ? { op: op.op, ...t, properties: op.properties } : { op: op.op, ...t, key: op.key };
+          break;
+        }
+        case 'addLabels':
+        case 'removeLabels':
+          out = { op: op.op, node: resolve(op.node, 'node', where), labels: op.labels };
+          break;
+        case 'deleteNode':
+          out = { op: 'deleteNode', node: resolve(op.node, 'node', where) };
+          break;
+        case 'deleteRelationship':
+          out = { op: 'deleteRelationship', relationship: resolve(op.relationship, 'relationship', where) };
+          break;
+      }
+      this.applyOne(out, where);
+      resolved.push(out);
+    });
+    return { resolved, ids };
+  }
+
+  /** Applies logged operations (replication, recovery, restore). */
+  applyResolved(ops: ResolvedOp[], txId: number): void {
+    for (let i = 0; i < ops.length; i++) this.applyOne(ops[i], `transaction ${txId} ops[${i}]`);
+  }
+
+  private applyOne(op: ResolvedOp, where: string): void {
+    const s = this.s;
+    const m = this.meta;
+    switch (op.op) {
+      case 'createNode': {
+        if (op.id < m.nextNodeId && s.nodeExists.get(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
+        s.insNode.run(op.id, JSON.stringify(op.labels), canonicalJson(op.properties));
+        for (const l of op.labels) s.insLabel.run(l, op.id);
+        m.nextNodeId = Math.max(m.nextNodeId, op.id + 1);
+        m.nodeCount++;
+        return;
+      }
+      case 'createRelationship': {
+        if (!s.nodeExists.get(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
+        if (!s.nodeExists.get(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
+        s.insRel.run(op.id, op.type, op.start, op.end, canonicalJson(op.properties));
+        m.nextRelId = Math.max(m.nextRelId, op.id + 1);
+        m.relCount++;
+        return;
+      }
+      case 'setProperties':
+      case 'removeProperty': {
+        const isNode = op.node !== undefined;
+        const id = (isNode ? op.node : op.relationship) as number;
+        const row = (isNode ? s.getNode.get(id) : s.getRel.get(id)) as { props: string } | undefined;
+        if (!row) throw invalid(`${where}: ${isNode ? 'node' : 'relationship'} ${id} does not exist`);
+        const props = JSON.parse(row.props) as Properties;
+        if (op.op === 'setProperties') Object.assign(props, op.properties);
+        else delete props[op.key];
+        (isNode ? s.updNodeProps : s.updRelProps).run(canonicalJson(props), id);
+        return;
+      }
+      case 'addLabels':
+      case 'removeLabels': {
+        const row = s.getNode.get(op.node) as { labels: string } | undefined;
+        if (!row) throw invalid(`${where}: node ${op.node} does not exist`);
+        const labels = new Set(JSON.parse(row.labels) as string[]);
+        for (const l of op.labels) {
+          if (op.op === 'addLabels') {
+            labels.add(l);
+            s.insLabel.run(l, op.node);
+          } else {
+            labels.delete(l);
+            s.delLabel.run(l, op.node);
+          }
+        }
+        s.updNodeLabels.run(JSON.stringify([...labels].sort()), op.node);
+        return;
+      }
+      case 'deleteNode': {
+        const row = s.getNode.get(op.node) as { labels: string } | undefined;
+        if (!row) throw invalid(`${where}: node ${op.node} does not exist`);
+        for (const relId of s.relsOf.all(op.node, op.node) as number[]) {
+          s.delRel.run(relId);
+          m.relCount--;
+        }
+        for (const l of JSON.parse(row.labels) as string[]) s.delLabel.run(l, op.node);
+        s.delNode.run(op.node);
+        m.nodeCount--;
+        return;
+      }
+      case 'deleteRelationship': {
+        if (s.delRel.run(op.relationship).changes === 0) throw invalid(`${where}: relationship ${op.relationship} does not exist`);
+        m.relCount--;
+        return;
+      }
+      default:
+        throw invalid(`${where}: unknown operation "${(op as { op: string }).op}"`);
+    }
+  }
+
+  /** Records the last applied transaction and the counters (inside the caller's SQLite transaction). */
+  writeMeta(patch: Partial<StoreMeta> = {}): void {
+    Object.assign(this.meta, patch);
+    for (const k of META_KEYS) this.s.setMeta.run(k, this.meta[k]);
+  }
+
+  /** Re-reads the counters from the file (after a rollback). */
+  reloadMeta(): void {
+    const rows = this.db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
+    this.meta = Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as StoreMeta;
+  }
+
+  /** Full checkpoint: the main file then holds every committed change. Returns false when readers blocked it. */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'TRUNCATE'): boolean {
+    const r = this.db.pragma(`wal_checkpoint(${mode})`) as Array<{ busy: number; log: number; checkpointed: number }>;
+    return r[0].busy === 0 && r[0].log === r[0].checkpointed;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function invalid(message: string): TxlineError {
+  return new TxlineError('TX_INVALID', message);
+}
+
+function sortProps(p: Properties): Properties {
+  const out: Properties = {};
+  for (const k of Object.keys(p).sort()) out[k] = p[k];
+  return out;
+}
+
+/** The logical content hash of a store, on any connection to it (read in one transaction). */
+export function computeDigest(db: Database.Database): Digest {
+  return db.transaction(() => {
+    const meta = db.prepare("SELECT value FROM meta WHERE key = 'lastTxId'").pluck().get() as number;
+    const h = createHash('sha256');
+    let nodes = 0;
+    let relationships = 0;
+    for (const r of db.prepare('SELECT id, labels, props FROM nodes ORDER BY id').raw().iterate() as Iterable<[number, string, string]>) {
+      h.update(`n${r[0]}|${r[1]}|${r[2]}\n`);
+      nodes++;
+    }
+    for (const r of db
+      .prepare('SELECT id, type, start_id, end_id, props FROM rels ORDER BY id')
+      .raw()
+      .iterate() as Iterable<[number, string, number, number, string]>) {
+      h.update(`r${r[0]}|${r[1]}|${r[2]}|${r[3]}|${r[4]}\n`);
+      relationships++;
+    }
+    return { lastCommittedTxn: meta, nodes, relationships, contentHash: h.digest('hex') };
+  })();
+}
+
+export function readMeta(db: Database.Database): StoreMeta {
+  const rows = db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
+  return Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as StoreMeta;
+}
+
+export function findNodes(db: Database.Database, opts: { label?: string; limit: number; afterId?: number }): NodeRow[] {
+  const rows = (
+    opts.label
+      ? db
+          .prepare('SELECT n.id, n.labels, n.props FROM node_labels l JOIN nodes n ON n.id = l.node_id WHERE l.label = ? AND l.node_id > ? ORDER BY l.node_id LIMIT ?')
+          .all(opts.label, opts.afterId ?? -1, opts.limit)
+      : db.prepare('SELECT id, labels, props FROM nodes WHERE id > ? ORDER BY id LIMIT ?').all(opts.afterId ?? -1, opts.limit)
+  ) as Array<{ id: number; labels: string; props: string }>;
+  return rows.map((r) => ({ id: r.id, labels: JSON.parse(r.labels), properties: JSON.parse(r.props) }));
+}
+
+/** Consistency checks of a store: what `database check` reports. Empty when the store is consistent. */
+export function checkConsistency(db: Database.Database): string[] {
+  const problems: string[] = [];
+  const meta = readMeta(db);
+  const q = (sql: string) => db.prepare(sql).pluck().get() as number;
+  const dangling = db
+    .prepare('SELECT r.id, r.start_id, r.end_id FROM rels r WHERE NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = r.start_id) OR NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = r.end_id) LIMIT 20')
+    .all() as Array<{ id: number; start_id: number; end_id: number }>;
+  for (const r of dangling) problems.push(`relationship ${r.id} points at a missing node (${r.start_id} -> ${r.end_id})`);
+  const nodes = q('SELECT count(*) FROM nodes');
+  const rels = q('SELECT count(*) FROM rels');
+  if (nodes !== meta.nodeCount) problems.push(`node count is ${nodes} but the store records ${meta.nodeCount}`);
+  if (rels !== meta.relCount) problems.push(`relationship count is ${rels} but the store records ${meta.relCount}`);
+  const orphanLabels = q('SELECT count(*) FROM node_labels l WHERE NOT EXISTS (SELECT 1 FROM nodes n WHERE n.id = l.node_id)');
+  if (orphanLabels > 0) problems.push(`${orphanLabels} label entries belong to no node`);
+  const labelCount = q("SELECT coalesce(sum(json_array_length(labels)), 0) FROM nodes");
+  const indexCount = q('SELECT count(*) FROM node_labels');
+  if (labelCount !== indexCount) problems.push(`nodes carry ${labelCount} labels but the label index holds ${indexCount}`);
+  const maxNode = q('SELECT coalesce(max(id), -1) FROM nodes');
+  const maxRel = q('SELECT coalesce(max(id), -1) FROM rels');
+  if (maxNode >= meta.nextNodeId) problems.push(`node ${maxNode} is above the node ID counter ${meta.nextNodeId}`);
+  if (maxRel >= meta.nextRelId) problems.push(`relationship ${maxRel} is above the relationship ID counter ${meta.nextRelId}`);
+  const badJson = q("SELECT count(*) FROM nodes WHERE json_valid(props) = 0 OR json_type(props) <> 'object'") + q("SELECT count(*) FROM rels WHERE json_valid(props) = 0 OR json_type(props) <> 'object'");
+  if (badJson > 0) problems.push(`${badJson} property records are unreadable`);
+  const integrity = db.pragma('quick_check', { simple: true });
+  if (integrity !== 'ok') problems.push(`SQLite quick_check: ${String(integrity)}`);
+  return problems;
+}

@@ -1,0 +1,315 @@
+/**
+ * The embedded cluster's supervisor: starts one OS process per member, stops, kills and restarts them, and
+ * (optionally) serves a small control API on loopback so the dashboard can stop or start a member.
+ *
+ * Layout of the data folder:
+ *   <dataDir>/cluster.json         members, their addresses and the control address (rewritten on change)
+ *   <dataDir>/member-N/member.json a member's configuration
+ *   <dataDir>/member-N/member.log  a member's log
+ *   <dataDir>/member-N/databases/  its databases (store + transaction log each)
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { once } from 'node:events';
+import { TxlineError, describeError } from '../errors';
+import { txlineBin } from '../paths';
+import type { MemberConfig, PeerConfig } from './member';
+import { normalizeDatabaseName } from './names';
+import { parseRetention, parseSize } from './retention';
+
+export interface ClusterOptions {
+  dataDir: string;
+  members?: number;
+  secondaries?: number;
+  basePort?: number;
+  host?: string;
+  databases?: string[];
+  lagMs?: Record<string, number>;
+  txLogRetention?: string;
+  txLogRotationSize?: string;
+  /** 'console': member logs go to this process's stderr too; 'file': only to member.log */
+  output?: 'console' | 'file';
+  controlPort?: number | null;
+}
+
+export type MemberState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
+
+export interface MemberInfo extends PeerConfig {
+  pid: number | null;
+  state: MemberState;
+  dataDir: string;
+}
+
+export interface ClusterFile {
+  writer: string;
+  control: string | null;
+  members: MemberInfo[];
+  startedAt: string;
+}
+
+interface Managed {
+  config: MemberConfig;
+  configFile: string;
+  proc: ChildProcess | null;
+  state: MemberState;
+}
+
+export class ClusterSupervisor {
+  private managed = new Map<string, Managed>();
+  private control: http.Server | null = null;
+  private controlAddress: string | null = null;
+  private closing = false;
+  readonly startedAt = new Date().toISOString();
+
+  constructor(readonly opts: ClusterOptions) {}
+
+  get dataDir(): string {
+    return this.opts.dataDir;
+  }
+
+  /** Validates options, writes member configurations, starts every member and waits until all serve. */
+  async start(): Promise<void> {
+    const o = this.opts;
+    const count = o.members ?? 3;
+    const secondaries = o.secondaries ?? (count >= 3 ? 1 : 0);
+    if (!Number.isInteger(count) || count < 1 || count > 9) throw new TxlineError('INVALID_ARGUMENT', '--members must be between 1 and 9');
+    if (!Number.isInteger(secondaries) || secondaries < 0 || secondaries >= count) {
+      throw new TxlineError('INVALID_ARGUMENT', '--secondaries must be at least 0 and leave at least one primary');
+    }
+    const retention = o.txLogRetention ?? '2 days';
+    const rotation = o.txLogRotationSize ?? '1M';
+    parseRetention(retention);
+    parseSize(rotation);
+    const host = o.host ?? '127.0.0.1';
+    const base = o.basePort ?? 6362;
+    const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
+    for (const id of Object.keys(o.lagMs ?? {})) {
+      if (!ids.includes(id)) throw new TxlineError('INVALID_ARGUMENT', `--lag-ms names ${id}, but the cluster has ${ids.join(', ')}`);
+    }
+    const databases = [...new Set(['system', ...(o.databases ?? ['neo4j']).map(normalizeDatabaseName)])];
+    const ports = base === 0 ? await freePorts(host, count) : ids.map((_, i) => base + 10 * i);
+    const peers: PeerConfig[] = ids.map((id, i) => ({
+      id,
+      address: `${host}:${ports[i]}`,
+      mode: i < count - secondaries ? 'primary' : 'secondary',
+    }));
+    fs.mkdirSync(o.dataDir, { recursive: true });
+    for (const [i, peer] of peers.entries()) {
+      const dir = path.join(o.dataDir, peer.id);
+      fs.mkdirSync(dir, { recursive: true });
+      const config: MemberConfig = {
+        id: peer.id,
+        host,
+        port: ports[i],
+        mode: peer.mode,
+        dataDir: dir,
+        peers,
+        writer: ids[0],
+        databases,
+        lagMs: o.lagMs?.[peer.id] ?? 0,
+        txLogRetention: retention,
+        txLogRotationSize: rotation,
+      };
+      const configFile = path.join(dir, 'member.json');
+      fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+      this.managed.set(peer.id, { config, configFile, proc: null, state: 'stopped' });
+    }
+    if (o.controlPort !== undefined && o.controlPort !== null) await this.serveControl(o.controlPort);
+    // The writer first: the others copy their stores from it.
+    await this.startMember(ids[0]);
+    await Promise.all(ids.slice(1).map((id) => this.startMember(id)));
+  }
+
+  get writerId(): string {
+    return 'member-1';
+  }
+
+  info(): ClusterFile {
+    return {
+      writer: this.writerId,
+      control: this.controlAddress,
+      startedAt: this.startedAt,
+      members: [...this.managed.values()].map((m) => ({
+        id: m.config.id,
+        address: `${m.config.host}:${m.config.port}`,
+        mode: m.config.mode,
+        pid: m.proc?.pid ?? null,
+        state: m.state,
+        dataDir: m.config.dataDir,
+      })),
+    };
+  }
+
+  member(id: string): MemberInfo {
+    const m = this.info().members.find((x) => x.id === id);
+    if (!m) throw new TxlineError('NOT_FOUND', `no member "${id}" in this cluster`);
+    return m;
+  }
+
+  addresses(): string[] {
+    return this.info().members.map((m) => m.address);
+  }
+
+  private get(id: string): Managed {
+    const m = this.managed.get(id);
+    if (!m) throw new TxlineError('NOT_FOUND', `no member "${id}" in this cluster (members: ${[...this.managed.keys()].join(', ')})`);
+    return m;
+  }
+
+  async startMember(id: string, timeoutMs = 30_000): Promise<void> {
+    const m = this.get(id);
+    if (m.state === 'running' || m.state === 'starting') return;
+    m.state = 'starting';
+    const logFile = fs.openSync(path.join(m.config.dataDir, 'member.log'), 'a');
+    const proc = fork(txlineBin(), ['member', '--config', m.configFile], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+      env: { ...process.env, TXLINE_MEMBER_ID: id },
+    });
+    m.proc = proc;
+    const toConsole = this.opts.output === 'console';
+    for (const stream of [proc.stdout, proc.stderr]) {
+      stream?.on('data', (chunk: Buffer) => {
+        fs.writeSync(logFile, chunk);
+        if (toConsole) process.stderr.write(chunk);
+      });
+    }
+    proc.on('exit', (code, signal) => {
+      fs.closeSync(logFile);
+      const wasStopping = m.state === 'stopping';
+      m.state = wasStopping || this.closing ? 'stopped' : 'crashed';
+      if (m.proc === proc) m.proc = null;
+      if (!wasStopping && !this.closing) {
+        process.stderr.write(`${id} exited (${signal ?? `code ${code}`})\n`);
+      }
+      this.writeInfo();
+    });
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TxlineError('INTERNAL', `${id} did not start within ${timeoutMs} ms; see ${path.join(m.config.dataDir, 'member.log')}`)), timeoutMs);
+      proc.on('message', (msg: { type?: string }) => {
+        if (msg?.type === 'ready') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new TxlineError('INTERNAL', `${id} exited during start-up (${signal ?? `code ${code}`}); see ${path.join(m.config.dataDir, 'member.log')}`));
+      });
+    });
+    try {
+      await ready;
+    } catch (e) {
+      if (proc.exitCode === null) proc.kill('SIGKILL');
+      throw e;
+    }
+    m.state = 'running';
+    this.writeInfo();
+  }
+
+  /** Stops a member gracefully (SIGTERM), or abruptly with `SIGKILL`. Resolves when the process is gone. */
+  async stopMember(id: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const m = this.get(id);
+    const proc = m.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+      m.state = 'stopped';
+      return;
+    }
+    m.state = 'stopping';
+    const exited = once(proc, 'exit');
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  killMember(id: string): Promise<void> {
+    return this.stopMember(id, 'SIGKILL');
+  }
+
+  async restartMember(id: string): Promise<void> {
+    await this.stopMember(id);
+    await this.startMember(id);
+  }
+
+  async stop(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.managed.keys()].map((id) => this.stopMember(id).catch(() => undefined)));
+    if (this.control) {
+      this.control.closeAllConnections();
+      await new Promise<void>((r) => this.control?.close(() => r()));
+    }
+    this.writeInfo();
+  }
+
+  private writeInfo(): void {
+    if (!fs.existsSync(this.opts.dataDir)) return;
+    const file = path.join(this.opts.dataDir, 'cluster.json');
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(this.info(), null, 2));
+    fs.renameSync(tmp, file);
+  }
+
+  /** `GET /members`, `POST /members/{id}/stop|start|kill` on loopback. */
+  private async serveControl(port: number): Promise<void> {
+    const host = this.opts.host ?? '127.0.0.1';
+    this.control = http.createServer((req, res) => {
+      const send = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      const url = new URL(req.url ?? '/', 'http://control');
+      const m = /^\/members\/([a-z0-9-]+)\/(stop|start|kill)$/.exec(url.pathname);
+      if (req.method === 'GET' && url.pathname === '/members') return send(200, this.info());
+      if (req.method === 'POST' && m) {
+        const [, id, action] = m;
+        const run = action === 'start' ? this.startMember(id) : action === 'kill' ? this.killMember(id) : this.stopMember(id);
+        run.then(
+          () => send(200, this.member(id)),
+          (e) => send(e instanceof TxlineError && e.code === 'NOT_FOUND' ? 404 : 500, { code: e?.code ?? 'INTERNAL', message: describeError(e) }),
+        );
+        return;
+      }
+      send(404, { code: 'NOT_FOUND', message: `no such endpoint: ${req.method} ${url.pathname}` });
+    });
+    await new Promise<void>((resolve, reject) => {
+      this.control?.once('error', reject);
+      this.control?.listen(port, host, () => resolve());
+    });
+    const addr = this.control.address() as net.AddressInfo;
+    this.controlAddress = `${host}:${addr.port}`;
+  }
+}
+
+/** Asks the OS for `n` distinct free ports. */
+export async function freePorts(host: string, n: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = net.createServer();
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(0, host, () => resolve());
+      });
+      servers.push(s);
+    }
+    return servers.map((s) => (s.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  }
+}
+
+/** Parses `member-2=200,member-3=1500`. */
+export function parseLagSpec(spec: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!spec.trim()) return out;
+  for (const part of spec.split(',')) {
+    const m = /^\s*(member-\d+)\s*=\s*(\d+)\s*(ms)?\s*$/.exec(part);
+    if (!m) throw new TxlineError('INVALID_ARGUMENT', `Invalid --lag-ms entry "${part}": expected member-N=MILLISECONDS, e.g. member-2=200.`);
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
