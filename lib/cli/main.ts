@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { TxlineError, describeError } from '../errors';
+import { registerBenchCommands } from './commands/bench';
 import { registerClusterCommands } from './commands/cluster';
 
 export function buildProgram(): Command {
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerClusterCommands(program);
+  registerBenchCommands(program);
   // Every subcommand reports usage errors the same way (exit code 2).
   const apply = (cmd: Command) => {
     cmd.exitOverride();

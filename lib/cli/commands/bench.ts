@@ -1,0 +1,18 @@
+/**
+ * `txline bench cluster|engine|web`: benchmarks that print their figures (npm run bench:*).
+ */
+import { Command } from 'commander';
+import { parsePositiveInt } from '../args';
+
+export function registerBenchCommands(program: Command): void {
+  const bench = program.command('bench').description('Benchmarks that print their figures');
+  bench
+    .command('cluster')
+    .description("The writer's commit rate and the followers' apply rate")
+    .option('--seconds <n>', 'how long to write', parsePositiveInt('--seconds'), 10)
+    .option('--concurrency <n>', 'concurrent clients', parsePositiveInt('--concurrency'), 64)
+    .action(async (o) => {
+      const { benchCluster } = await import('../../bench/cluster');
+      await benchCluster({ seconds: o.seconds, concurrency: o.concurrency });
+    });
+}
