@@ -15,8 +15,15 @@ const identifier = z
   .max(128)
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be letters, digits and underscores, not starting with a digit');
 
-const scalar = z.union([z.string().max(65_536), z.number().refine(Number.isFinite, 'must be finite'), z.boolean()]);
-const propertyValue = z.union([scalar, z.array(scalar).max(10_000)]);
+/** A union's own message when no branch fits (zod's default, a bare "Invalid input", says neither what nor why). */
+const unionError = (expected: string) => (iss: { input?: unknown }) => (iss.input === undefined ? 'is required' : `must be ${expected}`);
+
+const scalar = z.union([z.string().max(65_536), z.number().refine(Number.isFinite, 'must be finite'), z.boolean()], {
+  error: unionError('a string, a finite number or a boolean'),
+});
+const propertyValue = z.union([scalar, z.array(scalar).max(10_000)], {
+  error: unionError('a string, a finite number, a boolean, or an array of those (not null, not an object)'),
+});
 const propertyKey = z.string().min(1).max(256);
 export const propertiesSchema = z.record(propertyKey, propertyValue);
 
@@ -25,7 +32,9 @@ export type Properties = Record<string, PropertyValue>;
 
 const refName = z.string().regex(/^\$[A-Za-z0-9_]{1,64}$/, 'a reference looks like "$name"');
 const entityId = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-const entityRef = z.union([entityId, refName]);
+const entityRef = z.union([entityId, refName], {
+  error: unionError('an ID (a non-negative integer) or a reference like "$name"'),
+});
 
 export const clientOpSchema = z.discriminatedUnion('op', [
   z.strictObject({
