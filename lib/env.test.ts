@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { envVars, parseEnv } from './env';
+
+const cwd = '/srv/txline';
+
+describe('parseEnv', () => {
+  it('derives every path from the data folder by default', () => {
+    expect(parseEnv({}, cwd)).toEqual({
+      dataDir: '/srv/txline/data',
+      clusterFile: '/srv/txline/data/cluster/cluster.json',
+      clusterAddresses: null,
+      backupDir: '/srv/txline/data/backups',
+      catalog: '/srv/txline/data/txline.sqlite',
+    });
+  });
+
+  it('follows TXLINE_DATA_DIR and lets each path be set on its own', () => {
+    const e = parseEnv({ TXLINE_DATA_DIR: '/var/lib/txline', TXLINE_CATALOG: 'cat.sqlite', TXLINE_BACKUP_DIR: ' /backups ' }, cwd);
+    expect(e.clusterFile).toBe('/var/lib/txline/cluster/cluster.json');
+    expect(e.catalog).toBe(path.join(cwd, 'cat.sqlite'));
+    expect(e.backupDir).toBe('/backups');
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseEnv({ TXLINE_DATA_DIR: '', TXLINE_CLUSTER_ADDRESSES: '  ' }, cwd)).toMatchObject({ dataDir: '/srv/txline/data', clusterAddresses: null });
+  });
+
+  it('reads a list of cluster addresses', () => {
+    expect(parseEnv({ TXLINE_CLUSTER_ADDRESSES: '127.0.0.1:7687, localhost:7688,[::1]:7689,127.0.0.1:7687' }, cwd).clusterAddresses).toEqual([
+      '127.0.0.1:7687',
+      'localhost:7688',
+      '[::1]:7689',
+    ]);
+  });
+
+  it.each([
+    ['localhost', '"localhost" is not host:port'],
+    ['127.0.0.1:99999', '"127.0.0.1:99999" is not host:port'],
+    ['127.0.0.1:6362,,127.0.0.1:6372', 'an entry is empty'],
+    ['http://127.0.0.1:6362', '"http://127.0.0.1:6362" is not host:port'],
+  ])('rejects TXLINE_CLUSTER_ADDRESSES=%s with a message naming the variable', (value, detail) => {
+    expect(() => parseEnv({ TXLINE_CLUSTER_ADDRESSES: value }, cwd)).toThrow(/^Invalid environment: TXLINE_CLUSTER_ADDRESSES: expected a comma-separated list/);
+    expect(() => parseEnv({ TXLINE_CLUSTER_ADDRESSES: value }, cwd)).toThrow(detail);
+  });
+
+  it('gives a child process the same configuration', () => {
+    const e = parseEnv({ TXLINE_DATA_DIR: 'd', TXLINE_CLUSTER_ADDRESSES: '127.0.0.1:1' }, cwd);
+    expect(parseEnv(envVars(e), '/elsewhere')).toEqual(e);
+  });
+});

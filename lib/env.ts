@@ -1,0 +1,98 @@
+/**
+ * Txline's environment, read once and validated with zod. Everything that reads a TXLINE_* variable goes
+ * through here, so a bad value fails early with a message that names the variable.
+ *
+ *   TXLINE_DATA_DIR           data folder (default "data", relative to the working directory)
+ *   TXLINE_CLUSTER_FILE       cluster.json of the embedded cluster (default <data>/cluster/cluster.json)
+ *   TXLINE_CLUSTER_ADDRESSES  host:port,host:port of a cluster to watch instead of the embedded one
+ *   TXLINE_BACKUP_DIR         backup folder (default <data>/backups)
+ *   TXLINE_CATALOG            the catalog's SQLite file (default <data>/txline.sqlite)
+ *
+ * Paths come back absolute. An empty variable counts as unset. Node-only.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { TxlineError } from './errors';
+
+export interface TxlineEnv {
+  dataDir: string;
+  clusterFile: string;
+  /** addresses of a cluster to watch; null means the embedded cluster (clusterFile) */
+  clusterAddresses: string[] | null;
+  backupDir: string;
+  catalog: string;
+}
+
+export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG'] as const;
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalPath = optionalText.refine((v) => v === undefined || !v.includes('\0'), { message: 'is not a valid path' });
+
+const addressList = optionalText.transform((v, ctx) => {
+  if (v === undefined) return null;
+  const parts = v.split(',').map((s) => s.trim());
+  const bad = parts.filter((p) => !HOST_PORT.test(p) || Number(HOST_PORT.exec(p)?.[1]) > 65535);
+  if (bad.length > 0) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a comma-separated list of host:port (e.g. 127.0.0.1:6362,127.0.0.1:6372), but ${bad
+        .map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not host:port`))
+        .join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(parts)];
+});
+
+const schema = z.object({
+  TXLINE_DATA_DIR: optionalPath,
+  TXLINE_CLUSTER_FILE: optionalPath,
+  TXLINE_CLUSTER_ADDRESSES: addressList,
+  TXLINE_BACKUP_DIR: optionalPath,
+  TXLINE_CATALOG: optionalPath,
+});
+
+/** Validates an environment (process.env by default) and resolves the defaults; pure apart from `cwd`. */
+export function parseEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): TxlineEnv {
+  const picked = Object.fromEntries(ENV_VARS.map((k) => [k, source[k]]));
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`);
+    throw new TxlineError('INVALID_ARGUMENT', `Invalid environment: ${lines.join('; ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.TXLINE_DATA_DIR ?? 'data');
+  const resolve = (v: string | undefined, fallback: string) => (v === undefined ? fallback : path.resolve(cwd, v));
+  return {
+    dataDir,
+    clusterFile: resolve(e.TXLINE_CLUSTER_FILE, path.join(dataDir, 'cluster', 'cluster.json')),
+    clusterAddresses: e.TXLINE_CLUSTER_ADDRESSES,
+    backupDir: resolve(e.TXLINE_BACKUP_DIR, path.join(dataDir, 'backups')),
+    catalog: resolve(e.TXLINE_CATALOG, path.join(dataDir, 'txline.sqlite')),
+  };
+}
+
+let cached: TxlineEnv | null = null;
+
+/** The process's environment, parsed on first use and kept. */
+export function env(): TxlineEnv {
+  cached ??= parseEnv();
+  return cached;
+}
+
+/** The variables to give a child process so that it sees the same configuration. */
+export function envVars(e: TxlineEnv): Record<(typeof ENV_VARS)[number], string> {
+  return {
+    TXLINE_DATA_DIR: e.dataDir,
+    TXLINE_CLUSTER_FILE: e.clusterFile,
+    TXLINE_CLUSTER_ADDRESSES: e.clusterAddresses?.join(',') ?? '',
+    TXLINE_BACKUP_DIR: e.backupDir,
+    TXLINE_CATALOG: e.catalog,
+  };
+}

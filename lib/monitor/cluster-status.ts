@@ -1,0 +1,95 @@
+/**
+ * Reads the cluster's state for the dashboard: finds the members (the embedded cluster's cluster.json, or
+ * TXLINE_CLUSTER_ADDRESSES) and asks each for its /status with a short timeout. A member that does not
+ * answer is reported as unreachable; this never throws because a member is down. Server-only (Node).
+ */
+import fs from 'node:fs';
+import { MemberClient } from '../cluster/client';
+import type { ClusterFile } from '../cluster/supervisor';
+import { describeError } from '../errors';
+import { env, type TxlineEnv } from '../env';
+import type { ClusterReport, ClusterSource, MemberReport } from './cluster-report';
+
+export interface StatusOptions {
+  /** per-member timeout of the /status call */
+  timeoutMs?: number;
+}
+
+interface MemberRef {
+  id: string | null;
+  address: string;
+  mode: 'primary' | 'secondary' | null;
+  processState: string | null;
+}
+
+export async function getClusterStatus(e: TxlineEnv = env(), opts: StatusOptions = {}): Promise<ClusterReport> {
+  const checkedAt = new Date().toISOString();
+  const found = findMembers(e);
+  const members = await Promise.all(found.members.map((m) => probe(m, opts.timeoutMs ?? 1500)));
+  members.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+  return { source: found.source, checkedAt, members, problem: found.problem };
+}
+
+function findMembers(e: TxlineEnv): { source: ClusterSource; members: MemberRef[]; problem: string | null } {
+  if (e.clusterAddresses) {
+    return {
+      source: { kind: 'addresses', addresses: e.clusterAddresses },
+      members: e.clusterAddresses.map((address) => ({ id: null, address, mode: null, processState: null })),
+      problem: null,
+    };
+  }
+  const none = { source: { kind: 'none', clusterFile: e.clusterFile } as const, members: [] };
+  let text: string;
+  try {
+    text = fs.readFileSync(e.clusterFile, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...none, problem: null };
+    return { ...none, problem: `cannot read ${e.clusterFile}: ${describeError(err)}` };
+  }
+  let file: ClusterFile;
+  try {
+    file = JSON.parse(text) as ClusterFile;
+    if (!Array.isArray(file.members)) throw new Error('it has no "members" list');
+  } catch (err) {
+    return { ...none, problem: `${e.clusterFile} is not a cluster file: ${describeError(err)}` };
+  }
+  return {
+    source: { kind: 'embedded', clusterFile: e.clusterFile, startedAt: file.startedAt ?? null },
+    members: file.members.map((m) => ({ id: m.id, address: m.address, mode: m.mode, processState: m.state ?? null })),
+    problem: null,
+  };
+}
+
+async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
+  const started = performance.now();
+  try {
+    const status = await new MemberClient(ref.address).status(timeoutMs);
+    return {
+      id: status.member.id,
+      address: ref.address,
+      mode: status.member.mode,
+      reachable: true,
+      processState: ref.processState,
+      error: null,
+      latencyMs: Math.round(performance.now() - started),
+      databases: [...status.databases].sort(byDatabaseName),
+    };
+  } catch (err) {
+    return {
+      id: ref.id ?? ref.address,
+      address: ref.address,
+      mode: ref.mode,
+      reachable: false,
+      processState: ref.processState,
+      error: describeError(err),
+      latencyMs: null,
+      databases: [],
+    };
+  }
+}
+
+/** User databases by name, `system` last (as a DBA scans them). */
+function byDatabaseName(a: { name: string }, b: { name: string }): number {
+  if (a.name === 'system' || b.name === 'system') return a.name === 'system' ? (b.name === 'system' ? 0 : 1) : -1;
+  return a.name.localeCompare(b.name);
+}
