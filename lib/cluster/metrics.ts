@@ -69,7 +69,8 @@ export async function collectMetrics(member: Member): Promise<{ contentType: str
   // Databases that were dropped stop reporting.
   for (const [name, g] of perDb) {
     if (!status.databases.some((d) => d.name === name)) {
-      for (const gauge of Object.values(g)) registry.removeSingleMetric((gauge as Gauge).name);
+      // prom-client's typings leave out a metric's `name`, which every metric has at run time
+      for (const gauge of Object.values(g)) registry.removeSingleMetric((gauge as unknown as { name: string }).name);
       perDb.delete(name);
     }
   }
