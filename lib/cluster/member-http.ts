@@ -301,7 +301,8 @@ export async function installUpload(
     return await db.install(tmp, opts);
   } catch (e) {
     if (member.databases.get(name) && !GraphDatabase.exists(member.databasesDir, name)) member.databases.delete(name);
-    if (e instanceof TxlineError) throw e;
+    // An upload that does not open as a store is the client's mistake (400), not the member's (500).
+    if (e instanceof TxlineError && e.code !== 'INCONSISTENT_STORE') throw e;
     throw new TxlineError('BAD_REQUEST', `cannot install the uploaded store for ${name}: ${describeError(e)}`, { cause: e });
   } finally {
     fs.rmSync(tmp, { force: true });
