@@ -2,10 +2,12 @@
  * Test bed: a real embedded cluster (member processes on free loopback ports, files in a temporary folder).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemberClient, type DatabaseStatus } from '../../lib/cluster/client';
+import type { Digest } from '../../lib/cluster/store';
 import { ClusterSupervisor, type ClusterOptions } from '../../lib/cluster/supervisor';
 
 export interface TestCluster {
@@ -27,6 +29,13 @@ export async function startTestCluster(opts: Partial<ClusterOptions> = {}): Prom
   const sup = new ClusterSupervisor({ basePort: 0, output: 'file', ...opts, dataDir: dir });
   await sup.start();
   const clients = Object.fromEntries(sup.info().members.map((m) => [m.id, new MemberClient(m.address)]));
+  try {
+    // Members serve as soon as they start; followers copy the writer's databases a moment later.
+    await waitForDatabases(Object.values(clients), clients['member-1']);
+  } catch (e) {
+    await sup.stop();
+    throw e;
+  }
   return {
     dir,
     sup,
@@ -42,6 +51,25 @@ export async function startTestCluster(opts: Partial<ClusterOptions> = {}): Prom
 
 export async function dbStatus(client: MemberClient, db: string): Promise<DatabaseStatus | undefined> {
   return (await client.status()).databases.find((d) => d.name === db);
+}
+
+/** Waits until every member hosts, online, each database the writer has (with the writer's store ID). */
+export async function waitForDatabases(clients: MemberClient[], writer: MemberClient, timeoutMs = 30_000): Promise<void> {
+  const wanted = (await writer.status()).databases;
+  await waitFor(
+    `every member to host ${wanted.map((d) => d.name).join(', ')}`,
+    async () => {
+      for (const c of clients) {
+        const have = (await c.status()).databases;
+        for (const w of wanted) {
+          const d = have.find((x) => x.name === w.name);
+          if (!d || d.status !== 'online' || d.storeId !== w.storeId) return false;
+        }
+      }
+      return true;
+    },
+    timeoutMs,
+  );
 }
 
 /** Polls `check` until it returns true, failing with `what` after `timeoutMs`. */
@@ -74,4 +102,104 @@ export async function waitForConvergence(cluster: TestCluster, db: string, timeo
     timeoutMs,
   );
   return target;
+}
+
+/** Every member's digest of `db`, by member id. */
+export async function digests(cluster: TestCluster, db: string): Promise<Record<string, Digest>> {
+  const entries = await Promise.all(Object.entries(cluster.clients).map(async ([id, c]) => [id, await c.digest(db)] as const));
+  return Object.fromEntries(entries);
+}
+
+/**
+ * Waits until every member's database has caught up with the writer, then returns the digests: the caller
+ * asserts that they are all equal to the writer's (a stable writer is the caller's business).
+ */
+export async function convergedDigests(cluster: TestCluster, db: string, timeoutMs = 30_000): Promise<Record<string, Digest>> {
+  await waitForConvergence(cluster, db, timeoutMs);
+  return digests(cluster, db);
+}
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** the body parsed as JSON, or undefined when it is not JSON */
+  json: any;
+}
+
+/**
+ * A raw HTTP request, for sending what a well-behaved client would not (malformed JSON, odd paths). The path
+ * is sent exactly as given, without normalisation.
+ */
+export function rawHttp(
+  address: string,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const [host, port] = address.split(':');
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port: Number(port), method, path, headers: { ...headers }, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+      });
+    });
+    req.setTimeout(15_000, () => req.destroy(new Error(`${method} ${path} on ${address}: no answer within 15 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * Runs `concurrency` loops that commit the transactions `next(i)` gives (i = 0, 1, 2, ...) until `count` are
+ * sent (or `stop()` is called). Every acknowledged transaction is recorded with its index; the first error
+ * stops that loop and is kept in `errors` (the caller decides whether errors are expected).
+ */
+export function writeLoop(
+  client: MemberClient,
+  db: string,
+  next: (i: number) => unknown[],
+  opts: { count?: number; concurrency?: number } = {},
+) {
+  const acked: Array<{ i: number; txId: number; ids: Record<string, number> }> = [];
+  const errors: unknown[] = [];
+  let sent = 0;
+  let stopped = false;
+  const count = opts.count ?? Infinity;
+  const loop = async () => {
+    while (!stopped && sent < count) {
+      const i = sent++;
+      try {
+        const r = await client.commit(db, next(i));
+        acked.push({ i, txId: r.txId, ids: r.ids });
+      } catch (e) {
+        errors.push(e);
+        return;
+      }
+    }
+  };
+  const done = Promise.all(Array.from({ length: opts.concurrency ?? 8 }, loop)).then(() => undefined);
+  return {
+    acked,
+    errors,
+    done,
+    get sent() {
+      return sent;
+    },
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
 }
