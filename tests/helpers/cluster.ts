@@ -170,7 +170,7 @@ export function writeLoop(
   client: MemberClient,
   db: string,
   next: (i: number) => unknown[],
-  opts: { count?: number; concurrency?: number } = {},
+  opts: { count?: number; concurrency?: number; onAck?: (a: { i: number; txId: number; ids: Record<string, number> }) => void } = {},
 ) {
   const acked: Array<{ i: number; txId: number; ids: Record<string, number> }> = [];
   const errors: unknown[] = [];
@@ -182,7 +182,9 @@ export function writeLoop(
       const i = sent++;
       try {
         const r = await client.commit(db, next(i));
-        acked.push({ i, txId: r.txId, ids: r.ids });
+        const a = { i, txId: r.txId, ids: r.ids };
+        acked.push(a);
+        opts.onAck?.(a);
       } catch (e) {
         errors.push(e);
         return;
