@@ -3,6 +3,7 @@
  * durations (`60s`, `5m`), and the usage error that maps to exit code 2.
  */
 import { InvalidArgumentError } from 'commander';
+import { TxlineError } from '../errors';
 
 /**
  * neo4j-admin accepts `--flag`, `--flag=true` and `--flag=false` for booleans. Commander knows `--flag` and
@@ -16,7 +17,7 @@ export function rewriteBooleanFlags(argv: string[], flags: readonly string[]): s
     const v = m[2].toLowerCase();
     if (v === 'true') return `--${m[1]}`;
     if (v === 'false') return `--no-${m[1]}`;
-    throw new InvalidArgumentError(`--${m[1]} takes true or false, got "${m[2]}"`);
+    throw new TxlineError('USAGE', `--${m[1]} takes true or false, got "${m[2]}"`);
   });
 }
 

@@ -6,6 +6,9 @@ import { Command, CommanderError } from 'commander';
 import { TxlineError, describeError } from '../errors';
 import { registerBenchCommands } from './commands/bench';
 import { registerClusterCommands } from './commands/cluster';
+import { BOOLEAN_FLAGS, registerDatabaseCommands } from './commands/database';
+import { rewriteBooleanFlags } from './args';
+import { registerServeCommand } from './commands/serve';
 
 export function buildProgram(): Command {
   const program = new Command('txline')
@@ -13,6 +16,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerClusterCommands(program);
+  registerServeCommand(program);
+  registerDatabaseCommands(program);
   registerBenchCommands(program);
   // Every subcommand reports usage errors the same way (exit code 2).
   const apply = (cmd: Command) => {
@@ -26,10 +31,11 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(rewriteBooleanFlags(argv, BOOLEAN_FLAGS), { from: 'user' });
   } catch (e) {
     process.exitCode = exitCodeFor(e);
     if (e instanceof CommanderError) return; // commander already printed the message or the help
+
     process.stderr.write(`txline: ${describeError(e)}\n`);
   }
 }

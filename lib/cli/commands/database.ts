@@ -1,0 +1,257 @@
+/**
+ * `txline database backup|restore|check` and `txline backup inspect|aggregate`, with neo4j-admin's flags.
+ */
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TxlineError } from '../../errors';
+import { createLogger } from '../../log';
+import { splitAddress } from '../../cluster/client';
+import { defaultClusterAddresses } from '../../cluster/discovery';
+import { normalizeDatabaseName } from '../../cluster/names';
+import { aggregate } from '../../engine/aggregate';
+import { backupDatabases, type BackupType } from '../../engine/backup';
+import { parseRestorePoint, type RestorePoint } from '../../engine/chain';
+import { check } from '../../engine/check';
+import { formatTable, inspect } from '../../engine/inspect';
+import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
+import { restore } from '../../engine/restore';
+import { EmbeddedSource } from '../../sources/embedded';
+import { parseNonNegativeInt } from '../args';
+
+/** Boolean flags that take `=true|false`, neo4j-admin style. */
+export const BOOLEAN_FLAGS = [
+  'compress',
+  'keep-failed',
+  'fallback-to-full',
+  'prefer-diff-as-parent',
+  'remote-address-resolution',
+  'overwrite-destination',
+  'keep-old-backup',
+  'latest-backup',
+  'latest-chain',
+  'empty',
+  'json',
+  'verbose',
+] as const;
+
+function engineLog(verbose = false): EngineLog {
+  const l = createLogger('txline', { level: verbose ? 'debug' : 'info' });
+  return { info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
+}
+
+function progressSink(mode: string | undefined): ProgressSink | undefined {
+  if (mode === undefined) return undefined;
+  return jsonlProgress((line) => process.stdout.write(`${line}\n`));
+}
+
+function parseProgress(raw: string): string {
+  if (raw !== 'jsonl') throw new InvalidArgumentError(`--progress takes "jsonl", got "${raw}"`);
+  return raw;
+}
+
+function parseAddresses(raw: string, previous: string[] = []): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('--from needs at least one host:port');
+  for (const a of list) {
+    try {
+      splitAddress(a);
+    } catch (e) {
+      throw new InvalidArgumentError((e as Error).message);
+    }
+  }
+  return [...previous, ...list];
+}
+
+function parsePaths(raw: string, previous: string[] = []): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.length === 0) throw new InvalidArgumentError('expected a path');
+  return [...previous, ...list];
+}
+
+function parseType(raw: string): BackupType {
+  const t = raw.toLowerCase();
+  if (t !== 'auto' && t !== 'full' && t !== 'diff') throw new InvalidArgumentError(`--type takes AUTO, FULL or DIFF, got "${raw}"`);
+  return t;
+}
+
+/** A database name, or a glob of names ("n*", "*"). */
+export function parseDatabasePattern(raw: string): string {
+  if (/[*?]/.test(raw)) {
+    if (!/^[a-zA-Z0-9.*?-]+$/.test(raw)) throw new TxlineError('INVALID_NAME', `Invalid database pattern "${raw}"`);
+    return raw.toLowerCase();
+  }
+  return normalizeDatabaseName(raw);
+}
+
+function restorePoint(raw: string | undefined): RestorePoint {
+  if (raw === undefined) return { kind: 'latest' };
+  const p = parseRestorePoint(raw);
+  if (!p) throw new TxlineError('USAGE', `--restore-until takes a transaction ID (a positive integer) or a UTC time "YYYY-MM-DD HH:MM:SS", got "${raw}"`);
+  return p;
+}
+
+export function registerDatabaseCommands(program: Command): void {
+  const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
+
+  database
+    .command('backup')
+    .description('Back up databases online from the cluster (one artifact per database)')
+    .argument('[database...]', 'names of the databases, or a quoted glob: "n*", "*"')
+    .option('--from <host:port[,host:port...]>', 'servers to back up from, tried in order (default: the cluster)', parseAddresses)
+    .option('--to-path <dir>', 'folder to write the backup artifacts to (must exist)')
+    .addOption(new Option('--type <type>', 'AUTO: differential when possible, else full; FULL; DIFF').argParser(parseType).default('auto'))
+    .option('--prefer-diff-as-parent', 'use the latest differential backup as the parent, even when a newer full exists', false)
+    .option('--compress', 'compress the artifact (--compress=false to store it as is)', true)
+    .option('--no-compress', 'same as --compress=false')
+    .option('--keep-failed', 'keep the files of a failed backup for analysis', false)
+    .option('--temp-path <dir>', 'folder for the artifact while it is written (default: --to-path)')
+    .option('--fallback-to-full', 'take a full backup when a differential cannot be taken (--fallback-to-full=false fails instead)', true)
+    .option('--no-fallback-to-full', 'same as --fallback-to-full=false')
+    .option('--remote-address-resolution', 'let the cluster choose the servers: secondaries, then primary followers, then the writer', false)
+    .option('--max-lag <n>', 'pass over members more than this many transactions behind the writer', parseNonNegativeInt('--max-lag'), 1000)
+    .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
+    .option('--inspect-path <path>', 'list the artifacts of a folder or file instead of backing up')
+    .option('--json', 'with --inspect-path: print JSON', false)
+    .option('--verbose', 'more detail in the log', false)
+    .action(async (names: string[], o) => {
+      if (o.inspectPath) {
+        printInspect({ path: o.inspectPath, json: o.json, empty: true });
+        return;
+      }
+      if (!o.toPath) throw new TxlineError('USAGE', '--to-path is required (or --inspect-path to list backups)');
+      if (names.length === 0) throw new TxlineError('USAGE', 'name at least one database, or a quoted glob such as "*"');
+      const patterns = names.map(parseDatabasePattern);
+      const explicit = Array.isArray(o.from) && o.from.length > 0;
+      const source = new EmbeddedSource({
+        addresses: explicit ? o.from : defaultClusterAddresses(),
+        resolve: !explicit || o.remoteAddressResolution,
+      });
+      const result = await backupDatabases({
+        source,
+        explicitSources: explicit && !o.remoteAddressResolution,
+        toPath: path.resolve(o.toPath),
+        type: o.type,
+        preferDiffAsParent: o.preferDiffAsParent,
+        compress: o.compress,
+        keepFailed: o.keepFailed,
+        tempPath: o.tempPath ? path.resolve(o.tempPath) : undefined,
+        fallbackToFull: o.fallbackToFull,
+        maxLag: o.maxLag,
+        databases: patterns,
+        log: engineLog(o.verbose),
+        progress: progressSink(o.progress),
+      });
+      if (o.progress) {
+        process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: result.exitCode, problems: result.problems, results: result.results.map((r) => ({ database: r.database, ok: r.ok, type: r.type, artifact: r.artifact?.file, fallbackReason: r.fallbackReason, error: r.error })) })}\n`);
+      }
+      process.exitCode = result.exitCode;
+    });
+
+  database
+    .command('restore')
+    .description('Restore a database from a backup chain, up to any transaction or time')
+    .argument('<database>', 'the database to restore into (may differ from the backed-up one)')
+    .option('--from-path <path[,path...]>', 'an artifact, a folder of artifacts, or a comma-separated list', parsePaths)
+    .option('--restore-until <point>', 'restore up to but not including this transaction ID, or what was committed before "YYYY-MM-DD HH:MM:SS" (UTC)')
+    .option('--overwrite-destination', 'replace the database if it exists', false)
+    .option('--from-database <name>', 'which database’s backups to use when the folder holds several')
+    .option('--to <host:port[,host:port...]>', 'a member of the cluster to restore into (default: the cluster)', parseAddresses)
+    .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
+    .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
+    .option('--verbose', 'more detail in the log', false)
+    .action(async (target: string, o) => {
+      if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      const point = restorePoint(o.restoreUntil);
+      const name = normalizeDatabaseName(target);
+      const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
+      const source = new EmbeddedSource({ addresses: o.to ?? defaultClusterAddresses(), resolve: true });
+      const result = await restore({
+        fromPaths: o.fromPath,
+        sourceDatabase: sourceDb,
+        target: name,
+        point,
+        overwrite: o.overwriteDestination,
+        source,
+        tempPath: o.tempPath ? path.resolve(o.tempPath) : undefined,
+        log: engineLog(o.verbose),
+        progress: progressSink(o.progress),
+      });
+      if (o.progress) {
+        process.stdout.write(
+          `${JSON.stringify({ event: 'result', exitCode: 0, database: result.database, restoredTx: result.restoredTx, replayed: result.replayed, storeId: result.storeId, chain: result.chain, digest: result.install.digest })}\n`,
+        );
+      }
+    });
+
+  database
+    .command('check')
+    .description('Verify backup artifacts and the consistency of their stores; write a report when something is wrong')
+    .argument('[database]', 'only check the backups of this database')
+    .option('--from-path <path>', 'a folder of artifacts or one artifact')
+    .option('--report-path <dir>', 'where to write the report', '.')
+    .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
+    .option('--verbose', 'more detail in the log', false)
+    .action(async (db: string | undefined, o) => {
+      if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      const r = await check({
+        fromPath: o.fromPath,
+        database: db ? normalizeDatabaseName(db) : undefined,
+        reportDir: o.reportPath,
+        tempPath: o.tempPath,
+        log: engineLog(o.verbose),
+      });
+      process.stdout.write(r.ok ? `OK: ${r.checked.length} artifact(s) verified\n` : `${r.problems.length} problem(s) found; report: ${r.reportFile}\n`);
+      process.exitCode = r.ok ? 0 : 1;
+    });
+
+  const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
+  backup
+    .command('inspect')
+    .description('List backup artifacts and their metadata')
+    .argument('<path>', 'a folder of artifacts or one artifact')
+    .option('--database <name>', 'only this database')
+    .option('--latest-backup', 'only the latest backup of each database', false)
+    .option('--latest-chain', 'the chain ending with the latest backup (or with the given artifact)', false)
+    .option('--empty', 'include empty backups', false)
+    .option('--json', 'print JSON', false)
+    .addOption(new Option('--format <format>', 'output format').choices(['JSON', 'TABULAR', 'json', 'tabular']))
+    .action((p: string, o) => {
+      printInspect({
+        path: p,
+        json: o.json || String(o.format ?? '').toLowerCase() === 'json',
+        database: o.database ? normalizeDatabaseName(o.database) : undefined,
+        latestBackup: o.latestBackup,
+        latestChain: o.latestChain,
+        empty: o.empty,
+      });
+    });
+
+  backup
+    .command('aggregate')
+    .description("Fold a database's latest backup chain into one recovered full backup")
+    .argument('<database>', 'database name or quoted glob')
+    .option('--from-path <path>', 'a folder of artifacts, or the artifact that ends the chain')
+    .option('--keep-old-backup', 'keep the old chain', false)
+    .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
+    .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
+    .action(async (db: string, o) => {
+      if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      const r = await aggregate({
+        fromPath: o.fromPath,
+        databases: [parseDatabasePattern(db)],
+        keepOld: o.keepOldBackup,
+        tempPath: o.tempPath,
+        log: engineLog(),
+        progress: progressSink(o.progress),
+      });
+      if (o.progress) process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: r.exitCode, results: r.results.map((x) => ({ ...x, artifact: x.artifact?.file })) })}\n`);
+      process.exitCode = r.exitCode;
+    });
+}
+
+function printInspect(o: { path: string; json: boolean; database?: string; latestBackup?: boolean; latestChain?: boolean; empty?: boolean }): void {
+  const r = inspect(o);
+  for (const p of r.problems) process.stderr.write(`warning: ${p.file}: ${p.message}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(r.rows, null, 2)}\n`);
+  else process.stdout.write(r.rows.length ? `${formatTable(r.rows)}\n` : 'No backups found.\n');
+}

@@ -1,0 +1,151 @@
+/**
+ * Aggregate: fold a database's latest chain into one recovered full artifact at the chain's tip, then delete
+ * the old chain (unless `keepOld`), newest first, so an interrupted delete still leaves usable backups.
+ * An artifact that is still the parent of a backup outside the chain is kept.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { TxlineError, describeError } from '../errors';
+import { fsyncDir } from '../cluster/txlog';
+import { ArtifactWriter, listArtifacts, readArtifact, type Artifact } from './artifact';
+import { byTime, chainTo, isEmpty } from './chain';
+import { DEFAULT_CODEC } from './codec';
+import { acquireLock } from './lock';
+import { buildStore } from './replay';
+import { globToRegExp } from './backup';
+import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
+
+export interface AggregateOptions {
+  fromPath: string;
+  databases: string[];
+  keepOld: boolean;
+  tempPath?: string;
+  log: EngineLog;
+  progress?: ProgressSink;
+}
+
+export interface AggregateResult {
+  database: string;
+  ok: boolean;
+  artifact?: Artifact;
+  deleted: string[];
+  kept: string[];
+  error?: { code: string; message: string };
+}
+
+export async function aggregate(opts: AggregateOptions): Promise<{ results: AggregateResult[]; exitCode: 0 | 1 }> {
+  const { log } = opts;
+  const abs = path.resolve(opts.fromPath);
+  if (!fs.existsSync(abs)) throw new TxlineError('PATH_NOT_FOUND', `${opts.fromPath} does not exist`);
+  const single = fs.statSync(abs).isFile() ? readArtifact(abs) : null;
+  const dir = single ? path.dirname(abs) : abs;
+  const listed = listArtifacts(dir);
+  for (const p of listed.problems) log.warn(`ignoring ${p.file}: ${p.error.message}`);
+  const names = [...new Set(listed.artifacts.map((a) => a.database))].sort();
+  const wanted = single
+    ? [single.database]
+    : names.filter((n) => opts.databases.some((p) => globToRegExp(p.toLowerCase()).test(n)));
+  if (wanted.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${opts.databases.join(', ')} in ${dir}`);
+  const results: AggregateResult[] = [];
+  for (const db of wanted) {
+    try {
+      results.push(await aggregateOne(db, dir, single ?? undefined, opts));
+    } catch (e) {
+      const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
+      log.error(`Aggregation of ${db} failed: ${err.message}`);
+      results.push({ database: db, ok: false, deleted: [], kept: [], error: { code: err.code, message: err.message } });
+    }
+  }
+  return { results, exitCode: results.every((r) => r.ok) ? 0 : 1 };
+}
+
+async function aggregateOne(db: string, dir: string, end: Artifact | undefined, opts: AggregateOptions): Promise<AggregateResult> {
+  const { log } = opts;
+  const t0 = performance.now();
+  const lock = acquireLock(dir, db, 'aggregate');
+  try {
+    const all = listArtifacts(dir).artifacts.filter((a) => a.database === db);
+    const last = end ?? [...all].sort(byTime).pop();
+    if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${dir}`);
+    const c = chainTo(last, all);
+    if (!c.ok) throw new TxlineError('CHAIN_BROKEN', c.problem);
+    const chain = c.chain;
+    if (chain.length === 1 && chain[0].recovered) {
+      log.info(`${db}: the latest chain is a single recovered full backup (${chain[0].file}); nothing to aggregate`);
+      return { database: db, ok: true, artifact: chain[0], deleted: [], kept: [] };
+    }
+    log.info(`Aggregating ${db}: ${chain.map((a) => a.file).join(' -> ')} (transactions up to ${last.tipTx})`);
+    const workDir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), `txline-aggregate-${db}-`));
+    let artifact: Artifact;
+    try {
+      const built = await buildStore(
+        { chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: last.tipTx, txToReplay: last.tipTx - chain[0].tipTx },
+        workDir,
+        { log, progress: opts.progress, phase: 'aggregate' },
+      );
+      const w = new ArtifactWriter({
+        dir,
+        tempDir: opts.tempPath,
+        database: db,
+        // The aggregate stands for the state at the chain's last backup, so it carries that time.
+        time: new Date(last.time),
+        full: true,
+        codec: chain[0].compressed ? DEFAULT_CODEC : 'none',
+        keepFailed: false,
+      });
+      try {
+        await pipeline(fs.createReadStream(built.file, { highWaterMark: 1024 * 1024 }), w.payload());
+        artifact = await w.commit({
+          databaseId: chain[0].databaseId,
+          storeId: chain[0].storeId,
+          lowestTx: 1,
+          highestTx: built.meta.lastTxId,
+          txCount: built.meta.lastTxId,
+          parent: null,
+          parentLastTxChecksum: null,
+          tipTx: built.meta.lastTxId,
+          lastTxChecksum: built.meta.lastTxChecksum,
+          firstCommitTime: null,
+          lastCommitTime: built.meta.lastCommitTime > 0 ? built.meta.lastCommitTime : null,
+          recovered: true,
+          member: null,
+          store: { nodes: built.meta.nodeCount, relationships: built.meta.relCount },
+        });
+      } catch (e) {
+        w.abort();
+        throw e;
+      }
+    } finally {
+      fs.rmSync(workDir, { recursive: true, force: true });
+    }
+    log.info(`Wrote ${artifact.file}: recovered full backup at transaction ${artifact.tipTx} (${formatBytes(artifact.payload.sizeBytes)})`);
+    const deleted: string[] = [];
+    const kept: string[] = [];
+    if (!opts.keepOld) {
+      const inChain = new Set(chain.map((a) => a.file));
+      // Empty differentials hanging off the chain go with it; they hold no transactions.
+      for (const a of all) if (isEmpty(a) && a.parent && inChain.has(a.parent)) inChain.add(a.file);
+      const remaining = all.filter((a) => !inChain.has(a.file));
+      for (const a of all.filter((x) => inChain.has(x.file)).sort(byTime).reverse()) {
+        const child = remaining.find((r) => r.parent === a.file);
+        if (child) {
+          kept.push(a.file);
+          remaining.push(a);
+          log.info(`kept ${a.file}: it is still the parent of ${child.file}`);
+          continue;
+        }
+        fs.rmSync(a.path, { force: true });
+        deleted.push(a.file);
+      }
+      fsyncDir(dir);
+      if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
+    }
+    log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);
+    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file });
+    return { database: db, ok: true, artifact, deleted, kept };
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,412 @@
+/**
+ * Online backup: one artifact per database per run, full or differential, from the best member.
+ *
+ * - `--type=auto` takes a differential when a parent exists and the source still holds the transaction after
+ *   the parent's tip; otherwise a full. A differential that cannot be taken (no parent, transactions pruned,
+ *   store ID changed, parent's last-transaction checksum differs from the source) falls back to a full and
+ *   the log says why, unless `fallbackToFull` is false, then it fails.
+ * - Sources: the given servers in order; or, resolving from the cluster, secondaries, then primary
+ *   followers, then the writer, skipping members more than `maxLag` transactions behind.
+ * - Each database is backed up on its own; one failing does not stop the others. Exit code 0 when all
+ *   succeeded without problems, 1 otherwise.
+ * - Nothing partial is ever visible: see artifact.ts.
+ */
+import fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TxlineError, describeError, isTxlineError } from '../errors';
+import { RecordStreamDecoder } from '../cluster/record';
+import { ArtifactWriter, cleanStaleTemporaries, listArtifacts, type Artifact } from './artifact';
+import { chooseParent } from './chain';
+import { DEFAULT_CODEC } from './codec';
+import { acquireLock } from './lock';
+import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
+import type { MemberDatabase, Source, Topology } from './source';
+
+export type BackupType = 'auto' | 'full' | 'diff';
+
+export interface BackupOptions {
+  source: Source;
+  /** true when the servers were given with --from and must be tried in that order */
+  explicitSources: boolean;
+  toPath: string;
+  type: BackupType;
+  preferDiffAsParent: boolean;
+  compress: boolean;
+  keepFailed: boolean;
+  tempPath?: string;
+  fallbackToFull: boolean;
+  maxLag: number;
+  /** names or quoted globs ("n*", "*") */
+  databases: string[];
+  log: EngineLog;
+  progress?: ProgressSink;
+  now?: () => Date;
+}
+
+export interface DatabaseBackupResult {
+  database: string;
+  ok: boolean;
+  type?: 'full' | 'diff';
+  artifact?: Artifact;
+  /** why a full was taken instead of a differential */
+  fallbackReason?: string;
+  member?: string;
+  error?: { code: string; message: string };
+  durationMs: number;
+}
+
+export interface BackupRunResult {
+  results: DatabaseBackupResult[];
+  /** problems that make the run "succeeded with problems" (servers that could not be reached, ...) */
+  problems: string[];
+  exitCode: 0 | 1;
+}
+
+export async function backupDatabases(opts: BackupOptions): Promise<BackupRunResult> {
+  const { log } = opts;
+  checkFolder(opts.toPath, '--to-path');
+  if (opts.tempPath) checkFolder(opts.tempPath, '--temp-path');
+  const problems: string[] = [];
+  const topology = await opts.source.topology();
+  for (const u of topology.unreachable) {
+    const msg = `server ${u.address} could not be reached: ${u.error}`;
+    log.warn(msg);
+    problems.push(msg);
+  }
+  const names = matchDatabases(opts.databases, topology);
+  const results: DatabaseBackupResult[] = [];
+  if (topology.members.length === 0) {
+    const msg = 'no server could be reached; nothing was backed up';
+    log.error(msg);
+    for (const n of names.length ? names : opts.databases) {
+      results.push({ database: n, ok: false, error: { code: 'SOURCE_UNREACHABLE', message: msg }, durationMs: 0 });
+    }
+    return { results, problems, exitCode: 1 };
+  }
+  if (names.length === 0) {
+    const msg = `no database matches ${opts.databases.map((d) => `"${d}"`).join(', ')} on the reachable servers`;
+    log.error(msg);
+    return { results: [{ database: opts.databases.join(','), ok: false, error: { code: 'DATABASE_NOT_FOUND', message: msg }, durationMs: 0 }], problems, exitCode: 1 };
+  }
+  for (const name of names) {
+    const t0 = performance.now();
+    try {
+      const r = await backupOne(name, topology, opts, problems);
+      results.push({ ...r, durationMs: performance.now() - t0 });
+    } catch (e) {
+      const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
+      log.error(`Backup of ${name} failed: ${describeError(err)}`);
+      results.push({ database: name, ok: false, error: { code: err.code, message: err.message }, durationMs: performance.now() - t0 });
+    }
+  }
+  const allOk = results.every((r) => r.ok);
+  return { results, problems, exitCode: allOk && problems.length === 0 ? 0 : 1 };
+}
+
+function checkFolder(p: string, flag: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    throw new TxlineError('PATH_NOT_FOUND', `${flag} ${p} does not exist; create the folder first`);
+  }
+  if (!st.isDirectory()) throw new TxlineError('INVALID_ARGUMENT', `${flag} ${p} is not a folder`);
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+  } catch {
+    throw new TxlineError('IO_ERROR', `${flag} ${p} is not writable`);
+  }
+}
+
+/** Expands names and globs against the databases the reachable servers host. */
+export function matchDatabases(patterns: string[], topology: Pick<Topology, 'databases'>): string[] {
+  const all = [...new Set(topology.databases.map((d) => d.name))].sort();
+  const out = new Set<string>();
+  for (const p of patterns) {
+    if (/[*?[]/.test(p)) {
+      const re = globToRegExp(p.toLowerCase());
+      for (const n of all) if (re.test(n)) out.add(n);
+    } else {
+      out.add(p.toLowerCase());
+    }
+  }
+  return [...out];
+}
+
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (const ch of glob) {
+    if (ch === '*') re += '.*';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&').replace('[', '[');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/** Source order for one database, saying why each member was chosen or passed over. */
+function orderSources(db: string, topology: Topology, opts: BackupOptions): MemberDatabase[] {
+  const hosting = topology.databases.filter((d) => d.name === db);
+  if (hosting.length === 0) throw new TxlineError('DATABASE_NOT_FOUND', `no reachable server hosts database ${db}`);
+  const online = hosting.filter((d) => {
+    if (d.status !== 'online') opts.log.info(`passing over ${d.member.id} (${d.member.address}) for ${db}: the database is ${d.status} there`);
+    return d.status === 'online';
+  });
+  if (opts.explicitSources) return online; // the order of --from
+  const rank = { secondary: 0, follower: 1, writer: 2 } as const;
+  const eligible = online.filter((d) => {
+    if (d.role !== 'writer' && -d.replicationLag > opts.maxLag) {
+      opts.log.info(`passing over ${d.member.id} (${d.role}) for ${db}: ${-d.replicationLag} transactions behind the writer (--max-lag=${opts.maxLag})`);
+      return false;
+    }
+    return true;
+  });
+  eligible.sort((a, b) => rank[a.role] - rank[b.role] || b.replicationLag - a.replicationLag);
+  opts.log.info(`source order for ${db}: ${eligible.map((d) => `${d.member.id} (${d.role}, lag ${d.replicationLag})`).join(', ')}`);
+  return eligible;
+}
+
+async function backupOne(db: string, topology: Topology, opts: BackupOptions, problems: string[]): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
+  const { log } = opts;
+  const lock = acquireLock(opts.toPath, db, 'backup');
+  try {
+    for (const dir of new Set([opts.toPath, opts.tempPath ?? opts.toPath])) {
+      for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
+    }
+    const candidates = orderSources(db, topology, opts);
+    if (candidates.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
+    const listed = listArtifacts(opts.toPath);
+    for (const p of listed.problems) log.warn(`ignoring ${p.file}: ${p.error.message}`);
+    const existing = listed.artifacts;
+    let lastError: unknown = null;
+    for (const [i, c] of candidates.entries()) {
+      try {
+        return await backupFrom(db, c, existing, opts);
+      } catch (e) {
+        lastError = e;
+        const retryable = isTxlineError(e, 'SOURCE_UNREACHABLE') || isTxlineError(e, 'DATABASE_OFFLINE') || isTxlineError(e, 'NO_SOURCE');
+        if (!retryable || i === candidates.length - 1) throw e;
+        const msg = `backup of ${db} from ${c.member.id} (${c.member.address}) failed: ${describeError(e)}; trying the next server`;
+        log.warn(msg);
+        if (!isTxlineError(e, 'NO_SOURCE')) problems.push(msg);
+      }
+    }
+    throw lastError;
+  } finally {
+    lock.release();
+  }
+}
+
+type Plan = { type: 'full'; reason: string; fallback: boolean } | { type: 'diff'; parent: Artifact };
+
+function plan(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions): Plan {
+  if (opts.type === 'full') return { type: 'full', reason: 'a full backup was requested (--type=full)', fallback: false };
+  const storeId = c.storeId ?? '';
+  const choice = chooseParent(existing, { database: db, storeId, preferDiff: opts.preferDiffAsParent });
+  if (!choice.parent) {
+    const first = !existing.some((a) => a.database === db);
+    return { type: 'full', reason: choice.reason ?? 'no parent', fallback: !(first && opts.type === 'auto') };
+  }
+  const parent = choice.parent;
+  if (c.lastCommittedTxn < parent.tipTx) {
+    throw new TxlineError(
+      'NO_SOURCE',
+      `${c.member.id} is at transaction ${c.lastCommittedTxn}, behind the parent backup ${parent.file} (transaction ${parent.tipTx})`,
+    );
+  }
+  if (parent.tipTx + 1 < c.lowestAvailableTxn) {
+    return {
+      type: 'full',
+      reason: `transactions ${parent.tipTx + 1}..${c.lowestAvailableTxn - 1} after the parent ${parent.file} were pruned from the transaction log of ${c.member.id} (lowest available: ${c.lowestAvailableTxn})`,
+      fallback: true,
+    };
+  }
+  return { type: 'diff', parent };
+}
+
+async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
+  const { log } = opts;
+  let p = plan(db, c, existing, opts);
+  const from = `${c.member.id} (${c.member.address}, ${c.role})`;
+  if (p.type === 'diff') {
+    log.info(`Differential backup of ${db} from ${from}: parent ${p.parent.file} (transactions up to ${p.parent.tipTx})`);
+    const r = await writeDiff(db, c, p.parent, opts);
+    if (r.ok) return { database: db, ok: true, type: 'diff', artifact: r.artifact, member: c.member.id };
+    p = { type: 'full', reason: r.reason, fallback: true };
+  }
+  if (p.fallback) {
+    if (!opts.fallbackToFull) {
+      throw new TxlineError('FALLBACK_DISABLED', `cannot take a differential backup of ${db}: ${p.reason}; not falling back to a full backup (--fallback-to-full=false)`);
+    }
+    log.warn(`Falling back to a full backup of ${db}: ${p.reason}`);
+  } else {
+    log.info(`Full backup of ${db} from ${from}: ${p.reason}`);
+  }
+  const artifact = await writeFull(db, c, opts);
+  return { database: db, ok: true, type: 'full', artifact, member: c.member.id, fallbackReason: p.fallback ? p.reason : undefined };
+}
+
+function newWriter(db: string, full: boolean, opts: BackupOptions): ArtifactWriter {
+  return new ArtifactWriter({
+    dir: opts.toPath,
+    tempDir: opts.tempPath,
+    database: db,
+    time: (opts.now ?? (() => new Date()))(),
+    full,
+    codec: opts.compress ? DEFAULT_CODEC : 'none',
+    keepFailed: opts.keepFailed,
+  });
+}
+
+function abortWriter(w: ArtifactWriter, opts: BackupOptions): void {
+  const kept = w.abort();
+  if (kept) opts.log.warn(`kept the failed attempt as ${kept} (--keep-failed)`);
+}
+
+async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Promise<Artifact> {
+  const t0 = performance.now();
+  const store = await opts.source.fullStore(db, c.member);
+  const w = newWriter(db, true, opts);
+  try {
+    let done = 0;
+    opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal: store.txId });
+    const count = new Transform({
+      transform(chunk: Buffer, _e, cb) {
+        done += chunk.length;
+        opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
+        cb(null, chunk);
+      },
+    });
+    await pipeline(store.stream, count, w.payload());
+    if (done !== store.sizeBytes) {
+      throw new TxlineError('SOURCE_UNREACHABLE', `the store of ${db} from ${c.member.id} ended after ${done} of ${store.sizeBytes} bytes`);
+    }
+    opts.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
+    const artifact = await w.commit({
+      databaseId: store.databaseId,
+      storeId: store.storeId,
+      lowestTx: 1,
+      highestTx: store.txId,
+      txCount: store.txId,
+      parent: null,
+      parentLastTxChecksum: null,
+      tipTx: store.txId,
+      lastTxChecksum: store.txChecksum,
+      firstCommitTime: null,
+      lastCommitTime: store.commitTime > 0 ? store.commitTime : null,
+      recovered: true,
+      member: { id: c.member.id, address: c.member.address, role: c.role },
+      store: { nodes: store.nodes, relationships: store.relationships },
+    });
+    const ms = performance.now() - t0;
+    log(opts, `Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
+    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: store.txId, txTotal: store.txId });
+    return artifact;
+  } catch (e) {
+    store.stream.destroy();
+    abortWriter(w, opts);
+    throw wrapSourceError(e, c);
+  }
+}
+
+type DiffResult = { ok: true; artifact: Artifact } | { ok: false; reason: string };
+
+async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: BackupOptions): Promise<DiffResult> {
+  const t0 = performance.now();
+  // Ask from the parent's own last transaction when the member still has it, to compare its checksum;
+  // otherwise the first new record's back-link is compared.
+  const includeTip = parent.tipTx >= 1 && parent.tipTx >= c.lowestAvailableTxn;
+  const fromTx = includeTip ? parent.tipTx : parent.tipTx + 1;
+  let txs;
+  try {
+    txs = await opts.source.transactions(db, c.member, fromTx);
+  } catch (e) {
+    if (isTxlineError(e, 'TX_PRUNED')) return { ok: false, reason: `transactions from ${fromTx} were pruned from the transaction log of ${c.member.id} (${describeError(e)})` };
+    throw wrapSourceError(e, c);
+  }
+  if (txs.storeId !== parent.storeId) {
+    txs.stream.destroy();
+    return { ok: false, reason: `the store ID changed: ${parent.file} has ${parent.storeId}, ${c.member.id} has ${txs.storeId}` };
+  }
+  const txTotal = Math.max(0, txs.lastTxId - parent.tipTx);
+  const w = newWriter(db, false, opts);
+  const sink = w.payload();
+  const decoder = new RecordStreamDecoder(`transactions of ${db} from ${c.member.id}`);
+  let first: { txId: number; commitTime: number } | null = null;
+  let last: { txId: number; checksum: number; commitTime: number } | null = null;
+  let mismatch: string | null = null;
+  let count = 0;
+  try {
+    opts.progress?.({ phase: 'transactions', database: db, txDone: 0, txTotal, bytesDone: 0, bytesTotal: null });
+    await pipeline(txs.stream, async function* (source) {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        const out: Buffer[] = [];
+        for (const rec of decoder.push(chunk)) {
+          if (rec.txId === parent.tipTx) {
+            if (rec.checksum !== parent.lastTxChecksum) mismatch = `the checksum of transaction ${parent.tipTx} on ${c.member.id} does not match the parent ${parent.file}`;
+            continue;
+          }
+          if (count === 0 && rec.prevChecksum !== parent.lastTxChecksum) {
+            mismatch = `transaction ${rec.txId} on ${c.member.id} does not follow the parent ${parent.file}: the checksum of transaction ${parent.tipTx} differs`;
+          }
+          if (mismatch) return;
+          first ??= { txId: rec.txId, commitTime: rec.commitTime };
+          last = { txId: rec.txId, checksum: rec.checksum, commitTime: rec.commitTime };
+          count++;
+          out.push(rec.bytes);
+        }
+        if (out.length) yield Buffer.concat(out);
+        opts.progress?.({ phase: 'transactions', database: db, txDone: count, txTotal, bytesDone: decoder.bytesSeen, bytesTotal: null });
+      }
+      decoder.end();
+    }, sink);
+    if (mismatch) {
+      abortWriter(w, { ...opts, keepFailed: false });
+      return { ok: false, reason: mismatch };
+    }
+    const lastRec = last as { txId: number; checksum: number; commitTime: number } | null;
+    const firstRec = first as { txId: number; commitTime: number } | null;
+    if (lastRec && lastRec.txId < txs.lastTxId) {
+      throw new TxlineError('SOURCE_UNREACHABLE', `the transactions of ${db} from ${c.member.id} ended at ${lastRec.txId}, before ${txs.lastTxId}`);
+    }
+    const artifact = await w.commit({
+      databaseId: parent.databaseId,
+      storeId: parent.storeId,
+      lowestTx: firstRec ? firstRec.txId : 0,
+      highestTx: lastRec ? lastRec.txId : 0,
+      txCount: count,
+      parent: parent.file,
+      parentLastTxChecksum: parent.lastTxChecksum,
+      tipTx: lastRec ? lastRec.txId : parent.tipTx,
+      lastTxChecksum: lastRec ? lastRec.checksum : parent.lastTxChecksum,
+      firstCommitTime: firstRec ? firstRec.commitTime : null,
+      lastCommitTime: lastRec ? lastRec.commitTime : null,
+      recovered: false,
+      member: { id: c.member.id, address: c.member.address, role: c.role },
+      store: null,
+    });
+    const ms = performance.now() - t0;
+    const range = lastRec && firstRec ? `transactions ${firstRec.txId}..${lastRec.txId} (${count})` : `no new transactions (empty differential after ${parent.tipTx})`;
+    log(opts, `Finished differential backup of ${db} from ${c.member.id}: ${range}, written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}) in ${formatDuration(ms)}`);
+    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, txDone: count, txTotal: count, bytesDone: decoder.bytesSeen, bytesTotal: decoder.bytesSeen });
+    return { ok: true, artifact };
+  } catch (e) {
+    txs.stream.destroy();
+    abortWriter(w, opts);
+    throw wrapSourceError(e, c);
+  }
+}
+
+function log(opts: BackupOptions, message: string): void {
+  opts.log.info(message);
+}
+
+/** Errors while talking to a member become SOURCE_UNREACHABLE (so the next server is tried). */
+function wrapSourceError(e: unknown, c: MemberDatabase): unknown {
+  if (e instanceof TxlineError) return e;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error)?.message === 'aborted') {
+    return new TxlineError('SOURCE_UNREACHABLE', `the connection to ${c.member.id} (${c.member.address}) broke: ${describeError(e)}`, { cause: e });
+  }
+  return e;
+}

@@ -1,0 +1,136 @@
+/**
+ * Check: verifies artifacts (payload checksums, transaction records, chain links) and the consistency of
+ * every full store (relationships point at existing nodes, counts agree, labels belong to nodes), and
+ * writes a report file when something is wrong.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { TxlineError, describeError } from '../errors';
+import { RecordStreamDecoder } from '../cluster/record';
+import { GraphStore, checkConsistency } from '../cluster/store';
+import { consumePayload, listArtifacts, type Artifact } from './artifact';
+import { byTime, chainTo, isEmpty } from './chain';
+import type { EngineLog, ProgressSink } from './progress';
+
+export interface CheckOptions {
+  fromPath: string;
+  database?: string;
+  reportDir: string;
+  tempPath?: string;
+  log: EngineLog;
+  progress?: ProgressSink;
+}
+
+export interface CheckResult {
+  ok: boolean;
+  checked: string[];
+  problems: string[];
+  reportFile: string | null;
+}
+
+export async function check(opts: CheckOptions): Promise<CheckResult> {
+  const { log } = opts;
+  const listed = listArtifacts(opts.fromPath);
+  const problems: string[] = listed.problems.map((p) => `${p.file}: ${p.error.message}`);
+  let arts = listed.artifacts;
+  if (opts.database) arts = arts.filter((a) => a.database === opts.database);
+  if (arts.length === 0 && problems.length === 0) {
+    throw new TxlineError('PATH_NOT_FOUND', `no backups${opts.database ? ` of ${opts.database}` : ''} at ${opts.fromPath}`);
+  }
+  arts.sort(byTime);
+  const pool = listed.artifacts;
+  for (const [i, a] of arts.entries()) {
+    opts.progress?.({ phase: 'check', database: a.database, artifact: a.file, txDone: i, txTotal: arts.length });
+    const found = await checkArtifact(a, opts);
+    if (found.length === 0) log.info(`${a.file}: ok`);
+    for (const f of found) {
+      log.error(`${a.file}: ${f}`);
+      problems.push(`${a.file}: ${f}`);
+    }
+    const c = chainTo(a, pool.filter((x) => x.database === a.database));
+    if (!c.ok) {
+      log.error(`${a.file}: ${c.problem}`);
+      problems.push(`${a.file}: ${c.problem}`);
+    }
+  }
+  let reportFile: string | null = null;
+  if (problems.length > 0) {
+    fs.mkdirSync(opts.reportDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    reportFile = path.join(path.resolve(opts.reportDir), `txline-check-${opts.database ?? 'all'}-${stamp}.txt`);
+    const text = [
+      `Txline check of ${path.resolve(opts.fromPath)}${opts.database ? ` (database ${opts.database})` : ''}`,
+      `at ${new Date().toISOString()}: ${problems.length} problem(s) in ${arts.length} artifact(s)`,
+      '',
+      ...problems.map((p) => `- ${p}`),
+      '',
+    ].join('\n');
+    fs.writeFileSync(reportFile, text);
+    log.warn(`wrote the report ${reportFile}`);
+  }
+  return { ok: problems.length === 0, checked: arts.map((a) => a.file), problems, reportFile };
+}
+
+async function checkArtifact(a: Artifact, opts: CheckOptions): Promise<string[]> {
+  try {
+    if (a.full) return await checkFullStore(a, opts);
+    if (isEmpty(a)) {
+      await consumePayload(a, async (src) => {
+        for await (const c of src) if ((c as Buffer).length > 0) throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is empty but holds data`);
+      });
+      return [];
+    }
+    const out: string[] = [];
+    const decoder = new RecordStreamDecoder(a.file);
+    let first: { txId: number; prevChecksum: number } | null = null;
+    let last: { txId: number; checksum: number } | null = null;
+    let count = 0;
+    await consumePayload(a, async (src) => {
+      for await (const chunk of src) {
+        for (const r of decoder.push(chunk as Buffer)) {
+          first ??= { txId: r.txId, prevChecksum: r.prevChecksum };
+          last = { txId: r.txId, checksum: r.checksum };
+          count++;
+        }
+      }
+      decoder.end();
+    });
+    const f = first as { txId: number; prevChecksum: number } | null;
+    const l = last as { txId: number; checksum: number } | null;
+    if (!f || !l) return [`holds no transactions but claims ${a.lowestTx}..${a.highestTx}`];
+    if (f.txId !== a.lowestTx || l.txId !== a.highestTx || count !== a.txCount) out.push(`holds transactions ${f.txId}..${l.txId} (${count}) but claims ${a.lowestTx}..${a.highestTx} (${a.txCount})`);
+    if (f.prevChecksum !== a.parentLastTxChecksum) out.push(`its first transaction does not follow the parent's last one (checksum)`);
+    if (l.checksum !== a.lastTxChecksum) out.push(`its last transaction's checksum differs from the metadata`);
+    return out;
+  } catch (e) {
+    return [describeError(e).replace(`${a.file} is corrupt: `, 'corrupt: ')];
+  }
+}
+
+async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]> {
+  const dir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), 'txline-check-'));
+  try {
+    const file = path.join(dir, 'store.sqlite');
+    await consumePayload(a, (src) => pipeline(src, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 })));
+    let store: GraphStore;
+    try {
+      store = GraphStore.open(file);
+    } catch (e) {
+      return [`its store cannot be opened: ${describeError(e)}`];
+    }
+    try {
+      const out = checkConsistency(store.db).map((p) => `inconsistent store: ${p}`);
+      const m = store.meta;
+      if (m.lastTxId !== a.tipTx) out.push(`its store is at transaction ${m.lastTxId}, the metadata says ${a.tipTx}`);
+      if (m.storeId !== a.storeId || m.databaseId !== a.databaseId) out.push('its store belongs to another store or database ID than the metadata says');
+      if (m.lastTxChecksum !== a.lastTxChecksum) out.push("its store's last transaction checksum differs from the metadata");
+      return out;
+    } finally {
+      store.close();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Inspect: the artifacts of a folder (or one file) as Neo4j's table, or as JSON with fixed keys that tools
+ * outside the project read.
+ */
+import path from 'node:path';
+import { TxlineError } from '../errors';
+import { listArtifacts, type Artifact } from './artifact';
+import { byTime, chainTo, isEmpty } from './chain';
+
+export interface InspectOptions {
+  path: string;
+  database?: string;
+  latestBackup?: boolean;
+  latestChain?: boolean;
+  /** include empty differentials */
+  empty?: boolean;
+}
+
+export interface InspectRow {
+  file: string;
+  database: string;
+  databaseId: string;
+  storeId: string;
+  time: string;
+  full: boolean;
+  compressed: boolean;
+  lowestTx: number;
+  highestTx: number;
+  recovered: boolean;
+  parent: string | null;
+  sizeBytes: number;
+  sha256: string;
+  member: string | null;
+}
+
+export function inspect(opts: InspectOptions): { rows: InspectRow[]; problems: Array<{ file: string; message: string }> } {
+  if (opts.latestBackup && opts.latestChain) throw new TxlineError('USAGE', '--latest-backup and --latest-chain cannot be used together');
+  const listed = listArtifacts(opts.path);
+  let arts = listed.artifacts;
+  const single = arts.length === 1 && !listed.problems.length && path.resolve(opts.path) === arts[0].path;
+  if (opts.database) arts = arts.filter((a) => a.database === opts.database?.toLowerCase());
+  let chosen: Artifact[] = arts;
+  if (opts.latestBackup) {
+    chosen = latestPer(arts);
+  } else if (opts.latestChain) {
+    const pool = single ? listArtifacts(path.dirname(arts[0].path)).artifacts : arts;
+    chosen = [];
+    for (const end of single ? arts : latestPer(arts)) {
+      const c = chainTo(end, pool.filter((a) => a.database === end.database));
+      chosen.push(...(c.ok ? c.chain : [end]));
+    }
+  }
+  if (!opts.empty && !opts.latestBackup) chosen = chosen.filter((a) => !isEmpty(a));
+  const rows = [...chosen].sort(byTime).reverse().map(toRow);
+  return { rows, problems: listed.problems.map((p) => ({ file: p.file, message: p.error.message })) };
+}
+
+function latestPer(arts: Artifact[]): Artifact[] {
+  const by = new Map<string, Artifact>();
+  for (const a of [...arts].sort(byTime)) by.set(a.database, a);
+  return [...by.values()];
+}
+
+export function toRow(a: Artifact): InspectRow {
+  return {
+    file: a.file,
+    database: a.database,
+    databaseId: a.databaseId,
+    storeId: a.storeId,
+    time: a.time,
+    full: a.full,
+    compressed: a.compressed,
+    lowestTx: a.lowestTx,
+    highestTx: a.highestTx,
+    recovered: a.recovered,
+    parent: a.parent,
+    sizeBytes: a.payload.sizeBytes,
+    sha256: a.payload.sha256,
+    member: a.member?.id ?? null,
+  };
+}
+
+export const TABLE_COLUMNS = ['FILE', 'DATABASE', 'DATABASE ID', 'TIME (UTC)', 'FULL', 'COMPRESSED', 'LOWEST TX', 'HIGHEST TX', 'RECOVERED', 'PARENT'] as const;
+
+export function formatTable(rows: InspectRow[]): string {
+  const cells = rows.map((r) => [
+    r.file,
+    r.database,
+    r.databaseId,
+    r.time.slice(0, 19),
+    String(r.full),
+    String(r.compressed),
+    String(r.lowestTx),
+    String(r.highestTx),
+    String(r.recovered),
+    r.parent ?? '-',
+  ]);
+  const widths = TABLE_COLUMNS.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (cols: readonly string[]) => `| ${cols.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  return [line(TABLE_COLUMNS), ...cells.map(line)].join('\n');
+}

@@ -1,0 +1,111 @@
+/**
+ * Rebuilds a store from a chain: unpacks the full artifact's store, then replays the differentials'
+ * transactions up to the stopping point. Used by restore and aggregate; it works in a private folder and
+ * touches nothing else.
+ *
+ * Every artifact of the chain is read whole (also past the stopping point), so every payload's SHA-256 is
+ * verified before the caller installs anything. Replayed records must continue the store's checksum chain.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { TxlineError } from '../errors';
+import { applyRecords } from '../cluster/database';
+import { RecordStreamDecoder, type TxRecord } from '../cluster/record';
+import { GraphStore, type StoreMeta } from '../cluster/store';
+import { consumePayload, type Artifact } from './artifact';
+import { isEmpty, type RestorePlan } from './chain';
+import type { EngineLog, ProgressSink } from './progress';
+
+const BATCH = 5000;
+
+export interface BuiltStore {
+  file: string;
+  meta: StoreMeta;
+  replayed: number;
+}
+
+export async function buildStore(
+  plan: RestorePlan<Artifact>,
+  workDir: string,
+  opts: { log: EngineLog; progress?: ProgressSink; phase?: string },
+): Promise<BuiltStore> {
+  const [full, ...diffs] = plan.chain;
+  const file = path.join(workDir, 'store.sqlite');
+  const phase = opts.phase ?? 'restore';
+  const bytesTotal = plan.chain.reduce((a, x) => a + x.payload.rawBytes, 0);
+  let bytesDone = 0;
+  opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
+  await consumePayload(full, async (source) => {
+    const counted = async function* (src: AsyncIterable<Buffer>) {
+      for await (const chunk of src) {
+        bytesDone += chunk.length;
+        opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
+        yield chunk;
+      }
+    };
+    await pipeline(source, counted, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 }));
+  });
+  let store: GraphStore;
+  try {
+    store = GraphStore.open(file);
+  } catch (e) {
+    throw new TxlineError('ARTIFACT_CORRUPT', `${full.file} is corrupt: its store cannot be opened`, { cause: e });
+  }
+  try {
+    if (store.meta.lastTxId !== full.tipTx || store.meta.storeId !== full.storeId || store.meta.lastTxChecksum !== full.lastTxChecksum) {
+      throw new TxlineError(
+        'ARTIFACT_CORRUPT',
+        `${full.file} is corrupt: its store is at transaction ${store.meta.lastTxId} (store ID ${store.meta.storeId}) but the metadata says ${full.tipTx} (${full.storeId})`,
+      );
+    }
+    store.db.pragma('synchronous = OFF');
+    let replayed = 0;
+    let stopped = false;
+    for (const d of diffs) {
+      if (isEmpty(d)) continue;
+      const decoder = new RecordStreamDecoder(d.file);
+      let batch: TxRecord[] = [];
+      const flush = () => {
+        if (batch.length === 0) return;
+        applyRecords(store, batch);
+        replayed += batch.length;
+        batch = [];
+        opts.progress?.({ phase: `${phase}:replay`, bytesDone, bytesTotal, txDone: replayed, txTotal: plan.txToReplay, artifact: d.file });
+      };
+      await consumePayload(d, async (source) => {
+        for await (const chunk of source) {
+          bytesDone += chunk.length;
+          for (const rec of decoder.push(chunk)) {
+            if (stopped) continue; // keep reading: the whole payload's checksum is verified
+            if ((plan.stopBeforeTx !== null && rec.txId >= plan.stopBeforeTx) || (plan.stopBeforeTime !== null && rec.commitTime >= plan.stopBeforeTime)) {
+              stopped = true;
+              continue;
+            }
+            const expected = store.meta.lastTxId + batch.length + 1;
+            const prev = batch.length > 0 ? batch[batch.length - 1].checksum : store.meta.lastTxChecksum;
+            if (rec.txId !== expected || rec.prevChecksum !== prev) {
+              throw new TxlineError('CHAIN_BROKEN', `${d.file}: transaction ${rec.txId} does not follow transaction ${expected - 1} of the store being restored`);
+            }
+            batch.push(rec);
+            if (batch.length >= BATCH) flush();
+          }
+        }
+        decoder.end();
+      });
+      flush();
+      if (!stopped && store.meta.lastTxId !== d.tipTx) {
+        throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
+      }
+    }
+    if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the rebuilt store');
+    const meta = { ...store.meta };
+    store.close();
+    const fd = fs.openSync(file, 'r');
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    return { file, meta, replayed };
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * Restore: rebuild a database from a backup chain up to a chosen point and install it in the cluster.
+ *
+ * Order of work, so that a bad chain never touches the target:
+ *   1. find the artifacts and the chain (by transaction ID, by time, latest, or ending at a named artifact);
+ *      refuse a broken chain, naming the missing link;
+ *   2. refuse an existing target without `overwrite`;
+ *   3. rebuild the store in a private temporary folder, reading and verifying every artifact of the chain;
+ *   4. only then install it on the cluster with a new store ID (a new history starts there).
+ * `--restore-until=N` restores up to but not including transaction N; a time restores what was committed
+ * before it (UTC).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { TxlineError } from '../errors';
+import { listArtifacts, readArtifact, type Artifact } from './artifact';
+import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
+import { buildStore } from './replay';
+import { formatDuration, type EngineLog, type ProgressSink } from './progress';
+import type { InstallResult, Source } from './source';
+
+export interface RestoreOptions {
+  fromPaths: string[];
+  /** the database whose backups to use, when the folder holds several */
+  sourceDatabase?: string;
+  /** the database to restore into (may differ from the source: restore as a new database) */
+  target: string;
+  point: RestorePoint;
+  overwrite: boolean;
+  source: Source;
+  tempPath?: string;
+  log: EngineLog;
+  progress?: ProgressSink;
+}
+
+export interface RestoreResult {
+  database: string;
+  sourceDatabase: string;
+  chain: string[];
+  restoredTx: number;
+  replayed: number;
+  storeId: string;
+  databaseId: string;
+  install: InstallResult;
+  durationMs: number;
+}
+
+export interface ResolvedArtifacts {
+  pool: Artifact[];
+  end?: Artifact;
+}
+
+/** Reads the artifacts named by `--from-path` (files, folders, or a comma-separated mix). */
+export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedArtifacts {
+  if (fromPaths.length === 0) throw new TxlineError('USAGE', '--from-path is required');
+  const byPath = new Map<string, Artifact>();
+  let end: Artifact | undefined;
+  for (const raw of fromPaths) {
+    const p = path.resolve(raw);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
+    }
+    if (st.isDirectory()) {
+      const listed = listArtifacts(p);
+      for (const x of listed.problems) log.warn(`ignoring ${x.file}: ${x.error.message}`);
+      for (const a of listed.artifacts) byPath.set(a.path, a);
+    } else {
+      const a = readArtifact(p);
+      byPath.set(a.path, a);
+      if (fromPaths.length === 1) {
+        // One artifact named: the chain ends at it; its folder supplies the ancestors.
+        end = a;
+        const listed = listArtifacts(path.dirname(p));
+        for (const x of listed.artifacts) if (!byPath.has(x.path)) byPath.set(x.path, x);
+      }
+    }
+  }
+  return { pool: [...byPath.values()], end };
+}
+
+export function selectDatabase(pool: Artifact[], opts: { sourceDatabase?: string; target: string; end?: Artifact }): string {
+  if (opts.sourceDatabase) return opts.sourceDatabase;
+  if (opts.end) return opts.end.database;
+  const names = [...new Set(pool.map((a) => a.database))].sort();
+  if (names.length === 1) return names[0];
+  if (names.includes(opts.target)) return opts.target;
+  if (names.length === 0) throw new TxlineError('PATH_NOT_FOUND', 'no backup artifacts found at --from-path');
+  throw new TxlineError('USAGE', `--from-path holds backups of several databases (${names.join(', ')}); name one with --from-database`);
+}
+
+export function planFor(opts: Pick<RestoreOptions, 'fromPaths' | 'sourceDatabase' | 'target' | 'point' | 'log'>): { plan: RestorePlan<Artifact>; database: string } {
+  const { pool, end } = resolveArtifacts(opts.fromPaths, opts.log);
+  const database = selectDatabase(pool, { sourceDatabase: opts.sourceDatabase, target: opts.target, end });
+  const ofDb = pool.filter((a) => a.database === database);
+  if (ofDb.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${database} at ${opts.fromPaths.join(', ')}`);
+  const r = planRestore(ofDb, opts.point, end);
+  if (!r.ok) throw new TxlineError(r.code, r.problem);
+  return { plan: r.plan, database };
+}
+
+export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
+  const t0 = performance.now();
+  const { log } = opts;
+  const { plan, database } = planFor(opts);
+  const head = plan.chain[0];
+  const tail = plan.chain[plan.chain.length - 1];
+  const pointText =
+    plan.stopBeforeTx !== null ? `up to but not including transaction ${plan.stopBeforeTx}` : plan.stopBeforeTime !== null ? `to what was committed before ${formatUtc(plan.stopBeforeTime)} UTC` : `to the latest transaction (${tail.tipTx})`;
+  log.info(`Restoring ${database}${opts.target !== database ? ` as ${opts.target}` : ''} ${pointText} from ${plan.chain.length} artifact(s): ${plan.chain.map((a) => a.file).join(' -> ')}`);
+
+  const topo = await opts.source.topology();
+  if (topo.members.length === 0) throw new TxlineError('SOURCE_UNREACHABLE', `no server of the cluster could be reached (${topo.unreachable.map((u) => u.address).join(', ')})`);
+  const existing = topo.databases.find((d) => d.name === opts.target);
+  if (existing && !opts.overwrite) {
+    throw new TxlineError('DESTINATION_EXISTS', `database ${opts.target} already exists; add --overwrite-destination to replace it, or restore under another name`);
+  }
+  const base = opts.tempPath ?? os.tmpdir();
+  const workDir = fs.mkdtempSync(path.join(base, `txline-restore-${opts.target}-`));
+  try {
+    const built = await buildStore(plan, workDir, { log, progress: opts.progress, phase: 'restore' });
+    log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
+    const storeId = randomUUID();
+    const databaseId = existing?.databaseId ?? (opts.target === database ? head.databaseId : randomUUID());
+    const install = await opts.source.installStore(opts.target, built.file, {
+      overwrite: opts.overwrite,
+      storeId,
+      databaseId,
+      log: (m) => log.info(m),
+      onProgress: (p) => opts.progress?.({ ...p, phase: `install:${p.phase}` }),
+    });
+    const durationMs = performance.now() - t0;
+    log.info(
+      `Restored ${opts.target} at transaction ${built.meta.lastTxId} with new store ID ${storeId} on ${install.members.length} member(s) in ${formatDuration(durationMs)}; ${install.digest.nodes} nodes, ${install.digest.relationships} relationships, digest ${install.digest.contentHash.slice(0, 16)}…`,
+    );
+    opts.progress?.({ phase: 'done', database: opts.target, txDone: built.replayed, txTotal: built.replayed, restoredTx: built.meta.lastTxId, contentHash: install.digest.contentHash });
+    return {
+      database: opts.target,
+      sourceDatabase: database,
+      chain: plan.chain.map((a) => a.file),
+      restoredTx: built.meta.lastTxId,
+      replayed: built.replayed,
+      storeId,
+      databaseId,
+      install,
+      durationMs,
+    };
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
