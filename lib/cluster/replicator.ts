@@ -7,7 +7,8 @@
  * - Per online database, a loop long-polls the writer's log from `lastCommittedTxn + 1` and applies the
  *   records in batches, each no sooner than `commitTime + lagMs` (the configured, visible lag).
  * - Records that do not continue the local store's checksum chain, or a pruned log (TX_PRUNED), also lead
- *   to a fresh store copy. Pausing stops pulling; nothing is lost, the member catches up on resume.
+ *   to a fresh store copy. Pausing stops pulling and applying at once (records already received are not
+ *   applied, a delay for lag is cut short); nothing is lost, the member catches up on resume.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, isTxlineError, TxlineError } from '../errors';
@@ -154,16 +155,23 @@ export class Replicator {
     }
     const decoder = new RecordStreamDecoder(`replication stream of ${name}`);
     let batch: TxRecord[] = [];
+    const halted = () => this.member.replication.paused || !this.running;
     const flush = async () => {
       if (batch.length === 0) return;
       const records = batch;
       batch = [];
       await this.waitForLag(records[records.length - 1].commitTime);
+      if (halted()) return; // paused while waiting: the next pull after resume reads these again
       await db.applyReplicated(records);
     };
     try {
       for await (const chunk of res) {
         for (const rec of decoder.push(chunk as Buffer)) {
+          if (halted()) {
+            // Paused (or stopping) while this response was in flight: apply nothing more.
+            res.destroy();
+            return;
+          }
           if (rec.commitTime + this.member.replication.lagMs > Date.now()) {
             // Not due yet: apply what is, then this one when its lag has passed.
             await flush();
@@ -172,11 +180,6 @@ export class Replicator {
           } else {
             batch.push(rec);
             if (batch.length >= APPLY_BATCH) await flush();
-          }
-          if (this.member.replication.paused || !this.running) {
-            await flush();
-            res.destroy();
-            return;
           }
         }
       }
@@ -190,7 +193,7 @@ export class Replicator {
   private async waitForLag(commitTime: number): Promise<void> {
     for (;;) {
       const due = commitTime + this.member.replication.lagMs - Date.now();
-      if (due <= 0 || !this.running) return;
+      if (due <= 0 || !this.running || this.member.replication.paused) return;
       await sleep(Math.min(due, 100)).catch(() => undefined);
     }
   }
