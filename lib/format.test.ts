@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLag, formatNumber, formatUtc } from './format';
+import { formatLag, formatLocal, formatNumber, formatUtc } from './format';
 
 describe('formatting', () => {
   it.each([
@@ -18,5 +18,12 @@ describe('formatting', () => {
     expect(formatUtc(Date.UTC(2026, 10, 23, 18, 31, 20, 999))).toBe('2026-11-23 18:31:20 UTC');
     expect(formatUtc('2026-01-02T03:04:05.000+02:00')).toBe('2026-01-02 01:04:05 UTC');
     expect(formatUtc('not a time')).toBe('—');
+  });
+
+  it('shows local time with its zone for a tooltip', () => {
+    const t = Date.UTC(2026, 10, 23, 18, 31, 20);
+    expect(formatLocal(t)).toMatch(/2026/);
+    expect(formatLocal(t)).toMatch(/\d{2}:20/);
+    expect(formatLocal('not a time')).toBe('');
   });
 });
