@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: every test, end to end included, in four steps whose output streams as it comes:
+ *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
+ *      when missing and running as root, else stops and says what to install);
+ *   2. `vitest run` (unit and integration tests);
+ *   3. `next build` (the e2e tests run the built app);
+ *   4. `playwright test` (Debian Chromium against `txline serve`).
+ * A failing step does not stop the independent ones after it (Playwright needs the build, though).
+ * Ends with one line per step, and exits non-zero if any step failed.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+/** @type {Array<{ name: string, status: 'passed' | 'failed' | 'skipped', detail: string }>} */
+const results = [];
+
+function record(name, status, detail) {
+  results.push({ name, status, detail });
+  const mark = status === 'passed' ? '✓' : status === 'failed' ? '✗' : '-';
+  process.stdout.write(`\n${mark} ${name}: ${detail}\n\n`);
+}
+
+function run(name, command, args) {
+  process.stdout.write(`\n=== ${name} ===\n`);
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    child.on('error', (e) => {
+      record(name, 'failed', `could not start ${command}: ${e.message}`);
+      resolve(false);
+    });
+    child.on('exit', (code, signal) => {
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      if (code === 0) record(name, 'passed', `passed in ${secs} s`);
+      else record(name, 'failed', `failed (${signal ?? `exit code ${code}`}) after ${secs} s`);
+      resolve(code === 0);
+    });
+  });
+}
+
+function ensureChromium() {
+  const name = 'chromium';
+  const explicit = process.env.TXLINE_CHROMIUM;
+  const chromium = explicit || '/usr/bin/chromium';
+  if (fs.existsSync(chromium)) {
+    record(name, 'passed', `found ${chromium}`);
+    return true;
+  }
+  if (explicit) {
+    record(name, 'failed', `TXLINE_CHROMIUM is ${explicit}, which does not exist: point it at a Chromium binary, or unset it to use Debian's /usr/bin/chromium`);
+    return false;
+  }
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
+    record(name, 'failed', "Chromium is missing (/usr/bin/chromium): install Debian's package with `sudo apt-get install -y chromium`, or set TXLINE_CHROMIUM to a Chromium binary");
+    return false;
+  }
+  process.stdout.write('\n=== chromium: installing Debian\'s chromium with apt ===\n');
+  const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', 'chromium']]) {
+    const r = spawnSync('apt-get', args, { stdio: 'inherit', env: aptEnv });
+    if (r.status !== 0) {
+      record(name, 'failed', `apt-get ${args.join(' ')} failed (${r.error?.message ?? `exit code ${r.status}`})`);
+      return false;
+    }
+  }
+  if (!fs.existsSync(chromium)) {
+    record(name, 'failed', `apt-get installed chromium, but ${chromium} is still missing`);
+    return false;
+  }
+  record(name, 'passed', `installed ${chromium}`);
+  return true;
+}
+
+const haveChromium = ensureChromium();
+await run('vitest run', bin('vitest'), ['run']);
+const built = await run('next build', bin('next'), ['build']);
+if (!haveChromium) record('playwright test', 'skipped', 'skipped: no Chromium');
+else if (!built) record('playwright test', 'skipped', 'skipped: next build failed');
+else await run('playwright test', bin('playwright'), ['test']);
+
+process.stdout.write('\n=== summary ===\n');
+for (const r of results) process.stdout.write(`${r.status.toUpperCase().padEnd(7)} ${r.name}: ${r.detail}\n`);
+const failed = results.some((r) => r.status !== 'passed');
+process.stdout.write(failed ? 'npm test: FAILED\n' : 'npm test: all steps passed\n');
+process.exitCode = failed ? 1 : 0;
