@@ -52,7 +52,7 @@ export function registerServeCommand(program: Command): void {
     .description('Run the dashboard with the embedded cluster and a gentle workload (what `npm start` runs)')
     .option('--port <port>', 'port of the dashboard (default: $PORT or 3000)', parsePort)
     .option('--host <host>', 'address the dashboard listens on', '127.0.0.1')
-    .option('--data-dir <dir>', 'data folder (default: $TXLINE_DATA_DIR or "data"); the cluster lives in <dir>/cluster', process.env.TXLINE_DATA_DIR || 'data')
+    .option('--data-dir <dir>', 'data folder ($TXLINE_DATA_DIR if set); the embedded cluster lives in <dir>/cluster', process.env.TXLINE_DATA_DIR || 'data')
     .option('--no-build', 'do not build the web app first, even when the build is missing or stale')
     .option('--no-cluster', 'do not start the embedded cluster (watch one started by `txline cluster start`, or TXLINE_CLUSTER_ADDRESSES)')
     .option('--base-port <port>', 'port of member 1; member N listens on base + 10*(N-1); 0 picks free ports', parsePort, 6362)
