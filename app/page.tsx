@@ -1,7 +1,10 @@
+import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { ClusterMembers } from '@/components/cluster/cluster-members';
 import { MembersTableSkeleton } from '@/components/cluster/members-table-skeleton';
+
+export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage() {
   // Live data: render at request time, never at build time.
