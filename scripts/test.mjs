@@ -6,7 +6,8 @@
  *   2. `vitest run` (unit and integration tests);
  *   3. `next build` (the e2e tests run the built app);
  *   4. `playwright test` (Debian Chromium against `txline serve`).
- * A failing step does not stop the independent ones after it (Playwright needs the build, though).
+ * Without Chromium nothing runs. Otherwise a failing step does not stop the independent ones after it
+ * (Playwright needs the build, though).
  * Ends with one line per step, and exits non-zero if any step failed.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -78,12 +79,12 @@ function ensureChromium() {
   return true;
 }
 
-const haveChromium = ensureChromium();
-await run('vitest run', bin('vitest'), ['run']);
-const built = await run('next build', bin('next'), ['build']);
-if (!haveChromium) record('playwright test', 'skipped', 'skipped: no Chromium');
-else if (!built) record('playwright test', 'skipped', 'skipped: next build failed');
-else await run('playwright test', bin('playwright'), ['test']);
+if (ensureChromium()) {
+  await run('vitest run', bin('vitest'), ['run']);
+  const built = await run('next build', bin('next'), ['build']);
+  if (built) await run('playwright test', bin('playwright'), ['test']);
+  else record('playwright test', 'skipped', 'skipped: next build failed');
+}
 
 process.stdout.write('\n=== summary ===\n');
 for (const r of results) process.stdout.write(`${r.status.toUpperCase().padEnd(7)} ${r.name}: ${r.detail}\n`);
