@@ -227,6 +227,9 @@ export class ArtifactWriter {
   private rawBytes = 0;
   private hash = createHash('sha256');
   private done = false;
+  /** payload writes handed to the thread pool and not yet called back */
+  private inflight = 0;
+  private closeWhenIdle = false;
 
   constructor(readonly opts: NewArtifact) {
     const dir = opts.tempDir ?? opts.dir;
@@ -246,8 +249,13 @@ export class ArtifactWriter {
       writev: (chunks, cb) => {
         const bufs = chunks.map((c) => c.chunk as Buffer);
         const len = bufs.reduce((a, b) => a + b.length, 0);
+        // After abort the descriptor may be closed, or its number reused by another file: never write.
+        if (this.done) return cb(new TxlineError('INTERNAL', 'the artifact was aborted'));
         for (const b of bufs) this.hash.update(b);
+        this.inflight++;
         fs.writev(this.fd, bufs, PAYLOAD_OFFSET + this.storedBytes, (err) => {
+          this.inflight--;
+          if (this.closeWhenIdle && this.inflight === 0) this.closeFd();
           if (err) return cb(err);
           this.storedBytes += len;
           cb();
@@ -285,6 +293,7 @@ export class ArtifactWriter {
       payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: this.hash.digest('hex') },
       createdBy: 'txline 0.1.0',
     };
+    if (this.inflight > 0) throw new TxlineError('INTERNAL', 'the artifact was committed while payload writes were still pending');
     const json = JSON.stringify(full, null, 1);
     if (Buffer.byteLength(json) > METADATA_BYTES) throw new TxlineError('INTERNAL', 'artifact metadata does not fit its header');
     const mtime = this.opts.time;
@@ -311,6 +320,7 @@ export class ArtifactWriter {
         fs.closeSync(fd);
         fs.rmSync(this.tempPath, { force: true });
       }
+      readArtifact(source); // the sealed file must read back whole before a reader can see it
       const finalPath = linkUnique(source, this.opts.dir, this.opts.database, this.opts.time);
       fs.rmSync(source, { force: true });
       fsyncDir(this.opts.dir);
@@ -326,11 +336,10 @@ export class ArtifactWriter {
   abort(): string | null {
     if (this.done) return null;
     this.done = true;
-    try {
-      fs.closeSync(this.fd);
-    } catch {
-      // already closed
-    }
+    // A payload write still in the thread pool must not land in a file that reuses this descriptor's number:
+    // close only when it has called back. Renaming or removing the file by name is safe meanwhile.
+    if (this.inflight > 0) this.closeWhenIdle = true;
+    else this.closeFd();
     if (this.opts.keepFailed) {
       const kept = path.join(this.opts.tempDir ?? this.opts.dir, `${artifactBaseName(this.opts.database, this.opts.time)}.failed-${process.pid}`);
       fs.renameSync(this.tempPath, kept);
@@ -338,6 +347,15 @@ export class ArtifactWriter {
     }
     fs.rmSync(this.tempPath, { force: true });
     return null;
+  }
+
+  private closeFd(): void {
+    this.closeWhenIdle = false;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
   }
 }
 

@@ -1,0 +1,333 @@
+/**
+ * Artifacts on real files: the container round-trips (metadata and payload, each codec, readable by tar),
+ * a flipped byte is detected and named, a reader never sees a partial artifact, names never overwrite.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TxlineError } from '../errors';
+import {
+  ARTIFACT_EXTENSION,
+  ArtifactWriter,
+  PAYLOAD_OFFSET,
+  artifactBaseName,
+  cleanStaleTemporaries,
+  consumePayload,
+  listArtifacts,
+  readArtifact,
+  verifyPayload,
+  type Artifact,
+  type ArtifactMetadata,
+} from './artifact';
+import type { Codec } from './codec';
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-artifact-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const TIME = new Date('2026-03-01T10:30:05.250Z');
+
+/** A payload that is partly compressible (text) and partly not (random bytes). */
+function samplePayload(bytes = 300_000): Buffer {
+  const text = Buffer.from('node|Person|{"name":"Ada","born":1815}\n'.repeat(Math.ceil(bytes / 2 / 40)));
+  return Buffer.concat([text.subarray(0, bytes / 2), randomBytes(bytes / 2)]);
+}
+
+type CommitMeta = Parameters<ArtifactWriter['commit']>[0];
+
+function meta(over: Partial<CommitMeta> = {}): CommitMeta {
+  return {
+    databaseId: '11111111-1111-4111-8111-111111111111',
+    storeId: '22222222-2222-4222-8222-222222222222',
+    lowestTx: 1,
+    highestTx: 10,
+    txCount: 10,
+    parent: null,
+    parentLastTxChecksum: null,
+    tipTx: 10,
+    lastTxChecksum: 123456,
+    firstCommitTime: null,
+    lastCommitTime: 1_772_360_000_000,
+    recovered: true,
+    member: { id: 'member-2', address: '127.0.0.1:1234', role: 'follower' },
+    store: { nodes: 5, relationships: 2 },
+    ...over,
+  };
+}
+
+async function writeArtifact(dir: string, payload: Buffer, opts: { codec?: Codec; time?: Date; database?: string; full?: boolean } = {}): Promise<Artifact> {
+  const w = new ArtifactWriter({ dir, database: opts.database ?? 'neo4j', time: opts.time ?? TIME, full: opts.full ?? true, codec: opts.codec ?? 'none', keepFailed: false });
+  await pipeline(Readable.from(chunks(payload, 64 * 1024)), w.payload());
+  return w.commit(meta());
+}
+
+function* chunks(b: Buffer, n: number) {
+  for (let i = 0; i < b.length; i += n) yield b.subarray(i, i + n);
+}
+
+async function readPayload(a: Artifact): Promise<Buffer> {
+  const out: Buffer[] = [];
+  await consumePayload(a, async (src) => {
+    for await (const c of src) out.push(c as Buffer);
+  });
+  return Buffer.concat(out);
+}
+
+function flipByte(file: string, offset: number): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    fs.readSync(fd, b, 0, 1, offset);
+    b[0] ^= 0x01;
+    fs.writeSync(fd, b, 0, 1, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function corruptError(p: Promise<unknown>): Promise<TxlineError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TxlineError);
+    return e as TxlineError;
+  }
+  throw new Error('expected the artifact to be reported as corrupt, but it was accepted');
+}
+
+describe('artifact format', () => {
+  for (const codec of ['none', 'brotli', 'gzip'] as const) {
+    it(`round-trips metadata and payload (${codec})`, async () => {
+      const dir = tmp();
+      const payload = samplePayload();
+      const a = await writeArtifact(dir, payload, { codec });
+      expect(a.file).toBe(`neo4j-2026-03-01T10-30-05${ARTIFACT_EXTENSION}`);
+      expect(path.dirname(a.path)).toBe(dir);
+      const back = readArtifact(a.path);
+      expect(back).toEqual(a);
+      const m: ArtifactMetadata = back;
+      expect(m).toMatchObject({
+        ...meta(),
+        format: 'txline-backup/1',
+        database: 'neo4j',
+        time: TIME.toISOString(),
+        full: true,
+        compressed: codec !== 'none',
+        codec,
+        payload: { entry: `store.sqlite${{ none: '', brotli: '.br', gzip: '.gz' }[codec]}`, rawBytes: payload.length },
+      });
+      if (codec === 'none') expect(m.payload.sizeBytes).toBe(payload.length);
+      else expect(m.payload.sizeBytes).toBeLessThan(payload.length);
+      expect((await readPayload(back)).equals(payload)).toBe(true);
+      // only the artifact is left in the folder: no temporary file
+      expect(fs.readdirSync(dir)).toEqual([a.file]);
+    });
+  }
+
+  it('is a tar archive: tar lists metadata.json and the payload entry, and extracts the stored bytes', async () => {
+    const dir = tmp();
+    const payload = samplePayload(100_000);
+    const a = await writeArtifact(dir, payload, { codec: 'none' });
+    const listing = execFileSync('tar', ['tvf', a.path], { encoding: 'utf8' });
+    expect(listing).toMatch(/metadata\.json/);
+    expect(listing).toMatch(/store\.sqlite/);
+    const out = tmp();
+    execFileSync('tar', ['xf', a.path, '-C', out]);
+    expect(fs.readFileSync(path.join(out, 'store.sqlite')).equals(payload)).toBe(true);
+    const json = JSON.parse(fs.readFileSync(path.join(out, 'metadata.json'), 'utf8'));
+    expect(json).toMatchObject({ database: 'neo4j', databaseId: a.databaseId, storeId: a.storeId, payload: a.payload });
+  });
+
+  it('reads the metadata from the head of the file only (a payload of 0 bytes and a differential too)', async () => {
+    const dir = tmp();
+    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: false, codec: 'brotli', keepFailed: false });
+    await pipeline(Readable.from([] as Buffer[]), w.payload());
+    const a = await w.commit(meta({ lowestTx: 0, highestTx: 0, txCount: 0, parent: 'p.backup', parentLastTxChecksum: 5, recovered: false, store: null }));
+    expect(a).toMatchObject({ full: false, lowestTx: 0, highestTx: 0, parent: 'p.backup', payload: { entry: 'transactions.log.br', rawBytes: 0 } });
+    expect(await readPayload(a)).toHaveLength(0);
+  });
+});
+
+describe('flipped bytes', () => {
+  for (const codec of ['none', 'brotli'] as const) {
+    it(`a flipped byte anywhere in the payload is corrupt, naming the file (${codec})`, async () => {
+      const dir = tmp();
+      const a = await writeArtifact(dir, samplePayload(), { codec });
+      const size = a.payload.sizeBytes;
+      for (const rel of [0, 1, Math.floor(size / 3), Math.floor(size / 2), size - 2, size - 1]) {
+        const copy = path.join(dir, `copy-${rel}${ARTIFACT_EXTENSION}`);
+        fs.copyFileSync(a.path, copy);
+        flipByte(copy, PAYLOAD_OFFSET + rel);
+        const c = readArtifact(copy); // the metadata is intact
+        const e = await corruptError(verifyPayload(c));
+        expect(e.code, `offset ${rel}`).toBe('ARTIFACT_CORRUPT');
+        expect(e.message, `offset ${rel}`).toContain(path.basename(copy));
+        fs.rmSync(copy);
+      }
+      await verifyPayload(readArtifact(a.path)); // the original is fine
+    });
+  }
+
+  it('a flipped byte in either tar header is corrupt or not an artifact, naming the file', async () => {
+    const dir = tmp();
+    const a = await writeArtifact(dir, samplePayload(10_000));
+    for (const offset of [0, 100, 148, 257, 511, PAYLOAD_OFFSET - 512, PAYLOAD_OFFSET - 512 + 124, PAYLOAD_OFFSET - 1 - 255]) {
+      const copy = path.join(dir, `h-${offset}${ARTIFACT_EXTENSION}`);
+      fs.copyFileSync(a.path, copy);
+      flipByte(copy, offset);
+      let err: unknown = null;
+      try {
+        readArtifact(copy);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, `offset ${offset}`).toBeInstanceOf(TxlineError);
+      expect(['ARTIFACT_CORRUPT', 'NOT_AN_ARTIFACT']).toContain((err as TxlineError).code);
+      expect((err as TxlineError).message).toContain(path.basename(copy));
+      fs.rmSync(copy);
+    }
+  });
+
+  it('a flip that breaks the metadata JSON, or the payload checksum it records, is corrupt', async () => {
+    const dir = tmp();
+    const a = await writeArtifact(dir, samplePayload(10_000));
+    const head = fs.readFileSync(a.path).subarray(512, 512 + 8192).toString('utf8');
+    // a padding space after the JSON, a brace, and a hex digit of the payload's SHA-256
+    const padding = 512 + head.lastIndexOf('}') + 10;
+    const brace = 512 + head.indexOf('{');
+    const shaDigit = 512 + head.indexOf(a.payload.sha256) + 7;
+    for (const offset of [padding, brace]) {
+      const copy = path.join(dir, `m-${offset}${ARTIFACT_EXTENSION}`);
+      fs.copyFileSync(a.path, copy);
+      flipByte(copy, offset);
+      expect(() => readArtifact(copy)).toThrow(expect.objectContaining({ code: 'ARTIFACT_CORRUPT', message: expect.stringContaining(path.basename(copy)) }));
+    }
+    const copy = path.join(dir, `sha${ARTIFACT_EXTENSION}`);
+    fs.copyFileSync(a.path, copy);
+    flipByte(copy, shaDigit);
+    const e = await corruptError(verifyPayload(readArtifact(copy)));
+    expect(e.code).toBe('ARTIFACT_CORRUPT');
+    expect(e.message).toContain('sha.backup');
+  });
+
+  it('a truncated or extended artifact is corrupt; a file that is not an artifact says so', () => {
+    const dir = tmp();
+    return (async () => {
+      const a = await writeArtifact(dir, samplePayload(20_000));
+      const full = fs.readFileSync(a.path);
+      const cut = path.join(dir, `cut${ARTIFACT_EXTENSION}`);
+      fs.writeFileSync(cut, full.subarray(0, full.length - 1024));
+      expect(() => readArtifact(cut)).toThrow(expect.objectContaining({ code: 'ARTIFACT_CORRUPT', message: expect.stringMatching(/cut\.backup.*truncated/) }));
+      const longer = path.join(dir, `long${ARTIFACT_EXTENSION}`);
+      fs.writeFileSync(longer, Buffer.concat([full, Buffer.alloc(512)]));
+      expect(() => readArtifact(longer)).toThrow(expect.objectContaining({ code: 'ARTIFACT_CORRUPT' }));
+      const text = path.join(dir, `notes${ARTIFACT_EXTENSION}`);
+      fs.writeFileSync(text, 'this is not a backup\n'.repeat(1000));
+      expect(() => readArtifact(text)).toThrow(expect.objectContaining({ code: 'NOT_AN_ARTIFACT', message: expect.stringContaining('notes.backup') }));
+      const short = path.join(dir, `short${ARTIFACT_EXTENSION}`);
+      fs.writeFileSync(short, 'x');
+      expect(() => readArtifact(short)).toThrow(expect.objectContaining({ code: 'NOT_AN_ARTIFACT' }));
+      expect(() => readArtifact(path.join(dir, 'missing.backup'))).toThrow(expect.objectContaining({ code: 'PATH_NOT_FOUND' }));
+      // a folder listing reports the bad files as problems and still lists the good one
+      const listed = listArtifacts(dir);
+      expect(listed.artifacts.map((x) => x.file)).toEqual([a.file]);
+      expect(listed.problems.map((p) => p.file).sort()).toEqual(['cut.backup', 'long.backup', 'notes.backup', 'short.backup']);
+    })();
+  });
+});
+
+describe('placement', () => {
+  it('never overwrites: two artifacts of one second get -1, -2; an existing file of that name is left alone', async () => {
+    const dir = tmp();
+    const base = artifactBaseName('neo4j', TIME);
+    expect(base).toBe('neo4j-2026-03-01T10-30-05');
+    const squatter = path.join(dir, `${base}${ARTIFACT_EXTENSION}`);
+    fs.writeFileSync(squatter, 'someone else’s file');
+    const a = await writeArtifact(dir, samplePayload(1000));
+    const b = await writeArtifact(dir, samplePayload(1000), { time: new Date(TIME.getTime() + 500) });
+    expect(a.file).toBe(`${base}-1${ARTIFACT_EXTENSION}`);
+    expect(b.file).toBe(`${base}-2${ARTIFACT_EXTENSION}`);
+    expect(fs.readFileSync(squatter, 'utf8')).toBe('someone else’s file');
+    expect(readArtifact(a.path).payload.sha256).not.toBe(readArtifact(b.path).payload.sha256);
+    // the time comes from the metadata, not from the name
+    expect(readArtifact(b.path).time).toBe('2026-03-01T10:30:05.750Z');
+  });
+
+  it('a reader never sees the artifact while it is written; abort leaves nothing, or keeps it with keepFailed', async () => {
+    const dir = tmp();
+    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const sink = w.payload();
+    await new Promise<void>((r) => sink.write(samplePayload(50_000), () => r()));
+    expect(fs.readdirSync(dir)).toHaveLength(1); // the hidden temporary file
+    expect(fs.readdirSync(dir)[0]).toMatch(/^\.txline-partial-neo4j-\d+-[0-9a-f]+\.tmp$/);
+    expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
+    sink.destroy();
+    expect(w.abort()).toBeNull();
+    expect(fs.readdirSync(dir)).toEqual([]);
+
+    const k = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: true });
+    const kept = k.abort();
+    expect(kept).toBe(path.join(dir, `neo4j-2026-03-01T10-30-05.failed-${process.pid}`));
+    expect(fs.readdirSync(dir)).toEqual([path.basename(kept as string)]);
+    expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
+  });
+
+  it('a payload write still pending when a writer aborts never lands in the next artifact (descriptor reuse)', async () => {
+    // A backup whose source breaks mid-stream aborts its writer and tries the next server with a new one. Hold
+    // the aborted writer's last write in the thread pool's queue (every thread busy) while the next writer opens.
+    const dir = tmp();
+    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const sink = w.payload();
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const { pbkdf2 } = await import('node:crypto');
+    const busy = Array.from({ length: threads }, () => new Promise((r) => pbkdf2('x', 'y', 200_000, 32, 'sha256', r)));
+    await new Promise<void>((r) => sink.write(Buffer.alloc(50_000, 7), () => r()));
+    await new Promise((r) => setImmediate(r));
+    sink.destroy();
+    w.abort();
+    const next = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    await Promise.all(busy);
+    const payload = samplePayload(2000);
+    await pipeline(Readable.from([payload]), next.payload());
+    const a = await next.commit(meta());
+    expect(fs.statSync(a.path).size).toBe(PAYLOAD_OFFSET + 2048 + 1024);
+    expect((await readPayload(readArtifact(a.path))).equals(payload)).toBe(true);
+    expect(fs.readdirSync(dir)).toEqual([a.file]);
+  });
+
+  it('--temp-path: the artifact is written there and linked into the target folder', async () => {
+    const dir = tmp();
+    const temp = tmp();
+    const w = new ArtifactWriter({ dir, tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: 'gzip', keepFailed: false });
+    expect(path.dirname(w.tempPath)).toBe(temp);
+    await pipeline(Readable.from([samplePayload(10_000)]), w.payload());
+    const a = await w.commit(meta());
+    expect(fs.readdirSync(dir)).toEqual([a.file]);
+    expect(fs.readdirSync(temp)).toEqual([]);
+  });
+
+  it('cleanStaleTemporaries removes what dead processes left, keeps what live ones write', () => {
+    const dir = tmp();
+    // a process ID that is not running: spawn one and wait for it to exit
+    const dead = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    const stale = `.txline-partial-neo4j-${dead}-abcd1234.tmp`;
+    const staleKeep = `.txline-partial-neo4j-${dead}-abcd1235-keep.tmp`;
+    const live = `.txline-partial-neo4j-${process.pid}-abcd1236.tmp`;
+    const otherDb = `.txline-partial-neo4j2-${dead}-abcd1237.tmp`;
+    for (const n of [stale, staleKeep, live, otherDb]) fs.writeFileSync(path.join(dir, n), 'x');
+    const done = cleanStaleTemporaries(dir, 'neo4j');
+    expect(done).toHaveLength(2);
+    expect(fs.readdirSync(dir).sort()).toEqual([live, otherDb, `neo4j-interrupted-${dead}.backup.failed`].sort());
+  });
+});
