@@ -3,7 +3,9 @@
  * member, a follower killed with SIGKILL mid-stream catches up after a restart, metrics report the right
  * transaction, and databases created on the writer appear everywhere.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawRequest, readBody } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
 import {
   convergedDigests,
@@ -215,5 +217,47 @@ describe('replication on a three-member cluster', () => {
     const res = await rawHttp(cluster.writer.address, 'GET', '/db/sales/digest');
     expect(res.status).toBe(404);
     expect(res.json).toMatchObject({ code: 'DATABASE_NOT_FOUND' });
+  });
+
+  it('a database stopped on the writer refuses writes with 503 and comes back where it was', async () => {
+    const before = await cluster.writer.digest('neo4j');
+    await cluster.writer.stopDatabase('neo4j');
+    expect((await dbStatus(cluster.writer, 'neo4j'))?.status).toBe('offline');
+    const refused = await rawHttp(cluster.writer.address, 'POST', '/db/neo4j/tx', JSON.stringify({ ops: [{ op: 'createNode' }] }));
+    expect(refused.status).toBe(503);
+    expect(refused.json).toMatchObject({ code: 'DATABASE_OFFLINE', message: expect.any(String) });
+    await cluster.writer.startDatabase('neo4j');
+    expect(await cluster.writer.digest('neo4j')).toEqual(before);
+    const r = await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['AfterStart'], properties: {} }]);
+    expect(r.txId).toBe(before.lastCommittedTxn + 1);
+    const ds = await convergedDigests(cluster, 'neo4j');
+    expectAllEqualToWriter(ds);
+  });
+
+  it('a store snapshot installed under a new store ID (the restore path) reaches every member', async () => {
+    const snapRes = await rawRequest(cluster.writer.address, '/db/neo4j/store');
+    expect(snapRes.statusCode).toBe(200);
+    const snapTx = Number(snapRes.headers['x-txline-tx']);
+    const snapshot = await readBody(snapRes);
+    expect(snapshot.length).toBe(Number(snapRes.headers['content-length']));
+    const source = await cluster.writer.digest('neo4j');
+    expect(snapTx).toBe(source.lastCommittedTxn);
+
+    // restore as a new database
+    const storeId = randomUUID();
+    const put = await rawRequest(cluster.writer.address, `/admin/db/restored/store?storeId=${storeId}`, { method: 'PUT', body: snapshot });
+    const putBody = JSON.parse((await readBody(put)).toString('utf8'));
+    expect(put.statusCode, JSON.stringify(putBody)).toBe(200);
+    expect(putBody).toMatchObject({ name: 'restored', storeId, lastCommittedTxn: snapTx });
+    const ds = await convergedDigests(cluster, 'restored');
+    for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual({ ...source });
+    for (const c of Object.values(cluster.clients)) expect((await dbStatus(c, 'restored'))?.storeId).toBe(storeId);
+    // the restored history goes on from the snapshot's transaction, with a log that starts there
+    const st = await dbStatus(cluster.writer, 'restored');
+    expect(st?.lowestAvailableTxn).toBe(snapTx + 1);
+    const next = await cluster.writer.commit('restored', [{ op: 'createNode', labels: ['Restored'], properties: {} }]);
+    expect(next.txId).toBe(snapTx + 1);
+    expectAllEqualToWriter(await convergedDigests(cluster, 'restored'));
+    await cluster.writer.dropDatabase('restored');
   });
 });
