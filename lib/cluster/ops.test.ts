@@ -51,6 +51,7 @@ describe('transaction schema', () => {
     ['a relationship type with a dash', { ops: [{ op: 'createRelationship', type: 'WORKS-AT', start: 0, end: 1 }] }, /^ops\.0\.type: must be letters/],
     ['a null property value', { ops: [{ op: 'createNode', properties: { a: null } }] }, /^ops\.0\.properties\.a: .*(string|number|boolean)/],
     ['a nested object as property value', { ops: [{ op: 'createNode', properties: { a: { b: 1 } } }] }, /^ops\.0\.properties\.a: .*(string|number|boolean)/],
+    ['a property array that is too long', { ops: [{ op: 'createNode', properties: { a: Array.from({ length: 10_001 }, () => 1) } }] }, /^ops\.0\.properties\.a: .*at most 10000/],
     ['a non-finite number', { ops: [{ op: 'createNode', properties: { a: Number.POSITIVE_INFINITY } }] }, /^ops\.0\.properties\.a: /],
     ['properties that are not an object', { ops: [{ op: 'createNode', properties: ['a'] }] }, /^ops\.0\.properties: .*expected record/],
     ['an empty property key', { ops: [{ op: 'setProperties', node: 1, properties: { '': 1 } }] }, /^ops\.0\.properties/],

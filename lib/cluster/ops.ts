@@ -22,7 +22,7 @@ const scalar = z.union([z.string().max(65_536), z.number().refine(Number.isFinit
   error: unionError('a string, a finite number or a boolean'),
 });
 const propertyValue = z.union([scalar, z.array(scalar).max(10_000)], {
-  error: unionError('a string, a finite number, a boolean, or an array of those (not null, not an object)'),
+  error: unionError('a string, a finite number, a boolean, or an array of at most 10000 of those (not null, not an object)'),
 });
 const propertyKey = z.string().min(1).max(256);
 export const propertiesSchema = z.record(propertyKey, propertyValue);
