@@ -283,6 +283,21 @@ describe('planRestore', () => {
     }
   });
 
+  it('by time: prefers a chain that holds a transaction committed after the time over one taken later from a lagging source', () => {
+    // b3 (taken 12:00) holds 21..30, committed 11:58:51..11:59:00. A differential taken at 11:59:30 from a
+    // follower that lagged holds nothing new (empty), yet its time is after 11:59:00.
+    const lagging = diff('lag', '11:59', b2, 0);
+    const lagged = { ...lagging, time: '2026-03-01T11:59:30.000Z' };
+    const withLag = [b1, b2, lagged, { ...b3, parent: 'b2' }];
+    const r = planRestore(withLag, { kind: 'time', before: Date.parse('2026-03-01T11:59:00.500Z') });
+    if (!r.ok) expect.fail(r.problem);
+    expect(r.plan.chain.map((a) => a.file)).toEqual(['b1', 'b2', 'b3']);
+    // with no chain holding a later transaction, the one that reaches furthest
+    const r2 = planRestore(withLag, { kind: 'time', before: Date.parse('2026-03-01T11:59:20.000Z') });
+    if (!r2.ok) expect.fail(r2.problem);
+    expect(r2.plan.chain.map((a) => a.file)).toEqual(['b1', 'b2', 'b3']);
+  });
+
   it('restorableRanges: one range per full', () => {
     const b5 = full('b5', '14:30', 40);
     const b6 = diff('b6', '15:30', b5, 50);

@@ -233,7 +233,19 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
       problem: `--restore-until="${formatUtc(t)}" is outside every backup chain; ${describeRanges(all)}`,
     };
   }
-  fits.sort((a, b) => b.chain[0].tipTx - a.chain[0].tipTx || Date.parse(a.end.time) - Date.parse(b.end.time) || a.chain.length - b.chain.length);
+  // A backup's time says when it was taken, not that its source had every transaction committed before then
+  // (a follower lags; the source answers before the time is read). A chain holding a transaction committed at
+  // or after `t` proves it holds everything committed before `t` (commit times grow with IDs): prefer those,
+  // the earliest-ending first; without one, the chain that reaches furthest.
+  const lastCommit = (c: Cand) => Math.max(-1, ...c.chain.map((a) => a.lastCommitTime ?? -1));
+  const proven = (c: Cand) => lastCommit(c) >= t;
+  fits.sort(
+    (a, b) =>
+      Number(proven(b)) - Number(proven(a)) ||
+      b.chain[0].tipTx - a.chain[0].tipTx ||
+      (proven(a) ? Date.parse(a.end.time) - Date.parse(b.end.time) : b.end.tipTx - a.end.tipTx) ||
+      a.chain.length - b.chain.length,
+  );
   const best = fits[0];
   // Drop trailing artifacts whose transactions all come at or after the stopping time.
   const chain = [...best.chain];
