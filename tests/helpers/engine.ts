@@ -1,0 +1,224 @@
+/**
+ * Helpers for the backup engine's tests: the `txline` CLI as a real child process, writes with known
+ * transaction IDs, folder snapshots (to prove nothing was written), and an engine log that keeps its lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { MemberClient } from '../../lib/cluster/client';
+import type { ClientOp } from '../../lib/cluster/ops';
+import { listArtifacts, verifyPayload } from '../../lib/engine/artifact';
+import type { InspectRow } from '../../lib/engine/inspect';
+import type { EngineLog } from '../../lib/engine/progress';
+import { EmbeddedSource } from '../../lib/sources/embedded';
+import { dbStatus, type TestCluster } from './cluster';
+
+export const TXLINE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/txline.mjs');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `node bin/txline.mjs ...args` with the test cluster's addresses in its environment. */
+export function spawnTxline(args: string[], opts: { addresses?: string[]; cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
+  const env: NodeJS.ProcessEnv = { ...process.env, TXLINE_LOG_LEVEL: 'info', ...(opts.env ?? {}) };
+  if (opts.addresses) env.TXLINE_CLUSTER_ADDRESSES = opts.addresses.join(',');
+  else env.TXLINE_CLUSTER_ADDRESSES = '127.0.0.1:1'; // never the developer's own cluster
+  delete env.NODE_OPTIONS;
+  return spawn(process.execPath, [TXLINE_BIN, ...args], { cwd: opts.cwd ?? path.dirname(TXLINE_BIN), env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs the CLI to completion. */
+export function runTxline(args: string[], opts: Parameters<typeof spawnTxline>[1] & { timeoutMs?: number } = {}): Promise<CliResult> {
+  const child = spawnTxline(args, opts);
+  return collect(child, opts.timeoutMs ?? 60_000, args);
+}
+
+export function collect(child: ChildProcess, timeoutMs: number, args: string[] = []): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`txline ${args.join(' ')} did not finish within ${timeoutMs} ms\nstderr: ${stderr}`));
+    }, timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** `txline backup inspect DIR --json --empty`, checked to exit 0. */
+export async function inspectCli(dir: string, extra: string[] = []): Promise<InspectRow[]> {
+  const r = await runTxline(['backup', 'inspect', dir, '--json', '--empty', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as InspectRow[];
+}
+
+/** Commits `n` transactions, one node each, in order; returns the last transaction ID. */
+export async function writeTx(writer: MemberClient, db: string, n: number, tag = 'item'): Promise<number> {
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const ops: ClientOp[] = [{ op: 'createNode', labels: ['Item'], properties: { tag, i } }];
+    last = (await writer.commit(db, ops)).txId;
+  }
+  return last;
+}
+
+/** Commits `n` transactions concurrently (faster; IDs in any order); returns the highest transaction ID. */
+export async function writeMany(writer: MemberClient, db: string, n: number, make: (i: number) => ClientOp[], concurrency = 16): Promise<number> {
+  let next = 0;
+  let top = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        const r = await writer.commit(db, make(i));
+        top = Math.max(top, r.txId);
+      }
+    }),
+  );
+  return top;
+}
+
+export async function lastTx(cluster: TestCluster, db: string): Promise<number> {
+  return (await dbStatus(cluster.writer, db))?.lastCommittedTxn ?? -1;
+}
+
+/** Every file in `dir` (hidden ones too) with its size and modification time, to prove nothing changed. */
+export function snapshotDir(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of fs.readdirSync(dir)) {
+    const st = fs.statSync(path.join(dir, n));
+    out[n] = `${st.isDirectory() ? 'dir' : st.size}@${st.mtimeMs}`;
+  }
+  return out;
+}
+
+/** Hidden temporary files and kept failed attempts in `dir`. */
+export function leftovers(dir: string): string[] {
+  return fs.readdirSync(dir).filter((n) => n.startsWith('.txline-partial-') || n.includes('.failed') || n.endsWith('.tmp'));
+}
+
+/** Every artifact `dir` lists, with its payload verified; fails on any `*.backup` file that cannot be read. */
+export async function verifyFolder(dir: string): Promise<string[]> {
+  const listed = listArtifacts(dir);
+  expect(listed.problems.map((p) => `${p.file}: ${p.error.message}`)).toEqual([]);
+  for (const a of listed.artifacts) await verifyPayload(a);
+  return listed.artifacts.map((a) => a.file);
+}
+
+export interface CapturedLog extends EngineLog {
+  lines: Array<{ level: 'info' | 'warn' | 'error'; message: string }>;
+  text(): string;
+}
+
+export function captureLog(): CapturedLog {
+  const lines: CapturedLog['lines'] = [];
+  return {
+    lines,
+    info: (message) => lines.push({ level: 'info', message }),
+    warn: (message) => lines.push({ level: 'warn', message }),
+    error: (message) => lines.push({ level: 'error', message }),
+    text: () => lines.map((l) => `${l.level}: ${l.message}`).join('\n'),
+  };
+}
+
+export function sourceFor(cluster: TestCluster, addresses = cluster.addresses): EmbeddedSource {
+  return new EmbeddedSource({ addresses, resolve: true });
+}
+
+/**
+ * A varied graph workload for one database, written one transaction at a time: nodes with labels and
+ * properties, relationships, property updates and removals, label changes, deletes of relationships and of
+ * nodes (with their relationships). Deterministic for a given seed; every transaction succeeds.
+ */
+export class Workload {
+  private people: number[] = [];
+  private cities: number[] = [];
+  private rels: number[] = [];
+  private temps: number[] = [];
+  private i = 0;
+  private rnd: () => number;
+
+  constructor(readonly writer: MemberClient, readonly db: string, seed = 1) {
+    let s = seed >>> 0 || 1;
+    this.rnd = () => {
+      s ^= s << 13;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      return (s >>> 0) / 2 ** 32;
+    };
+  }
+
+  private pick(list: number[]): number {
+    return list[Math.floor(this.rnd() * list.length)];
+  }
+
+  /** The next transaction's operations, and what to remember once it commits. */
+  private next(): { ops: ClientOp[]; after: (ids: Record<string, number>) => void } {
+    const i = this.i++;
+    const kind = this.people.length < 3 ? 0 : Math.floor(this.rnd() * 7);
+    switch (kind) {
+      case 1:
+        return { ops: [{ op: 'setProperties', node: this.pick(this.people), properties: { visits: i, note: `seen at ${i}` } }], after: () => undefined };
+      case 2:
+        return { ops: [{ op: 'addLabels', node: this.pick(this.people), labels: ['Vip'] }, { op: 'removeProperty', node: this.pick(this.people), key: 'note' }], after: () => undefined };
+      case 3:
+        return {
+          ops: [{ op: 'createRelationship', ref: '$r', type: 'KNOWS', start: this.pick(this.people), end: this.pick(this.people), properties: { since: 1990 + (i % 30) } }],
+          after: (ids) => this.rels.push(ids.$r),
+        };
+      case 4: {
+        if (this.rels.length === 0) return this.create(i);
+        const r = this.rels.splice(Math.floor(this.rnd() * this.rels.length), 1)[0];
+        return { ops: [{ op: 'deleteRelationship', relationship: r }], after: () => undefined };
+      }
+      case 5:
+        return { ops: [{ op: 'createNode', ref: '$t', labels: ['Temp'], properties: { i, blob: 'x'.repeat(100 + (i % 50)) } }], after: (ids) => this.temps.push(ids.$t) };
+      case 6: {
+        if (this.temps.length === 0) return this.create(i);
+        const t = this.temps.shift() as number;
+        return { ops: [{ op: 'deleteNode', node: t }], after: () => undefined };
+      }
+      default:
+        return this.create(i);
+    }
+  }
+
+  private create(i: number): { ops: ClientOp[]; after: (ids: Record<string, number>) => void } {
+    const ops: ClientOp[] = [{ op: 'createNode', ref: '$p', labels: ['Person'], properties: { name: `person ${i}`, born: 1900 + (i % 100), tags: ['a', `t${i % 7}`] } }];
+    const newCity = this.cities.length < 5 || this.rnd() < 0.2;
+    if (newCity) ops.push({ op: 'createNode', ref: '$c', labels: ['City'], properties: { name: `city ${i}` } });
+    ops.push({ op: 'createRelationship', ref: '$r', type: 'LIVES_IN', start: '$p', end: newCity ? '$c' : this.pick(this.cities), properties: { from: i } });
+    return {
+      ops,
+      after: (ids) => {
+        this.people.push(ids.$p);
+        if (ids.$c !== undefined) this.cities.push(ids.$c);
+        this.rels.push(ids.$r);
+      },
+    };
+  }
+
+  /** Commits `n` transactions in order; returns the last transaction ID. */
+  async write(n: number): Promise<number> {
+    let last = 0;
+    for (let k = 0; k < n; k++) {
+      const { ops, after } = this.next();
+      const r = await this.writer.commit(this.db, ops);
+      after(r.ids);
+      last = r.txId;
+    }
+    return last;
+  }
+}
