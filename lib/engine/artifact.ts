@@ -186,7 +186,11 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
     if (dec) await pipeline(raw, tap, dec, sink);
     else await pipeline(raw, tap, sink);
   } catch (e) {
-    if (e instanceof TxlineError && e.code !== 'INTERNAL') throw e;
+    if (e instanceof TxlineError && e.code !== 'INTERNAL') {
+      // A codec's own finding names no file: say which artifact is corrupt.
+      if (e.code === 'ARTIFACT_CORRUPT' && !e.message.includes(a.file)) throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${e.message}`, { cause: e });
+      throw e;
+    }
     const digest = hash.digest('hex');
     const why = seen === a.payload.sizeBytes && digest !== a.payload.sha256 ? 'payload checksum mismatch' : describeError(e);
     throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${why}`, { cause: e });
