@@ -45,7 +45,7 @@ export const artifactMetadataSchema = z.object({
   time: z.iso.datetime(),
   full: z.boolean(),
   compressed: z.boolean(),
-  codec: z.enum(['none', 'brotli', 'gzip']),
+  codec: z.enum(['none', 'brotli']),
   lowestTx: txId,
   highestTx: txId,
   txCount: txId,

@@ -1,39 +1,153 @@
 /**
- * Payload compression. Brotli at quality 1 is the default: on SQLite store files it measured ~330 MiB/s at a
- * ratio of ~3.2 on this machine (gzip level 1: ~150 MiB/s at ~2.9), and zlib runs it off the main thread.
+ * Payload compression: Brotli (quality 1) in independent blocks, compressed and decompressed several at a
+ * time on libuv's thread pool, so a backup uses both cores.
+ *
+ * A compressed payload is a sequence of frames: u32 LE compressed length | u32 LE raw length | Brotli
+ * stream of one block of at most BLOCK_BYTES raw bytes. Measured on a 1 GiB SQLite store on this machine:
+ * one Brotli stream ran at ~240 MiB/s, blocks of 4 MiB three at a time at ~340-420 MiB/s, same ratio (~3.4);
+ * gzip level 1 at ~150 MiB/s with a ratio of ~2.9. A 1 MiB window (lgwin 20) keeps the ratio and the
+ * memory of three encoders small; output in 1 MiB chunks avoids zlib's 16 KiB chunk churn.
  */
+import { Transform, type TransformCallback } from 'node:stream';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import type { Transform } from 'node:stream';
+import { TxlineError } from '../errors';
 
-export type Codec = 'none' | 'brotli' | 'gzip';
+export type Codec = 'none' | 'brotli';
 
 export const DEFAULT_CODEC: Codec = 'brotli';
 
-export const CODEC_SUFFIX: Record<Codec, string> = { none: '', brotli: '.br', gzip: '.gz' };
+export const CODEC_SUFFIX: Record<Codec, string> = { none: '', brotli: '.brblocks' };
 
-const CHUNK = 1024 * 1024;
+export const BLOCK_BYTES = 4 * 1024 * 1024;
+const PARALLEL = 3;
+const FRAME_HEADER = 8;
 
-export function compressor(codec: Codec): Transform | null {
-  switch (codec) {
-    case 'none':
-      return null;
-    case 'brotli':
-      return zlib.createBrotliCompress({
-        chunkSize: CHUNK,
-        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1, [zlib.constants.BROTLI_PARAM_LGWIN]: 22 },
-      });
-    case 'gzip':
-      return zlib.createGzip({ level: 1, chunkSize: CHUNK });
+const brotliCompress = promisify(zlib.brotliCompress);
+const brotliDecompress = promisify(zlib.brotliDecompress);
+
+function compressBlock(raw: Buffer): Promise<Buffer> {
+  return brotliCompress(raw, {
+    // One output buffer per block: zlib's default 16 KiB chunks cost a callback and a buffer each.
+    chunkSize: 1024 * 1024,
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 1,
+      [zlib.constants.BROTLI_PARAM_LGWIN]: 20,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  }).then((c) => {
+    const head = Buffer.allocUnsafe(FRAME_HEADER);
+    head.writeUInt32LE(c.length, 0);
+    head.writeUInt32LE(raw.length, 4);
+    return Buffer.concat([head, c]);
+  });
+}
+
+/**
+ * A transform that cuts its input into units, runs `work` on up to PARALLEL units at once, and emits the
+ * results in order.
+ */
+abstract class OrderedParallel extends Transform {
+  private inflight: Array<Promise<Buffer>> = [];
+
+  constructor() {
+    super({ highWaterMark: BLOCK_BYTES, readableHighWaterMark: BLOCK_BYTES });
+  }
+
+  protected submit(p: Promise<Buffer>): void {
+    p.catch(() => undefined); // surfaced in order by drainTo
+    this.inflight.push(p);
+  }
+
+  protected async drainTo(limit: number): Promise<void> {
+    while (this.inflight.length > limit) {
+      this.push(await (this.inflight.shift() as Promise<Buffer>));
+    }
+  }
+
+  protected run(fn: () => Promise<void>, cb: TransformCallback): void {
+    fn().then(() => cb(), (e) => cb(e as Error));
   }
 }
 
-export function decompressor(codec: Codec): Transform | null {
-  switch (codec) {
-    case 'none':
-      return null;
-    case 'brotli':
-      return zlib.createBrotliDecompress({ chunkSize: CHUNK });
-    case 'gzip':
-      return zlib.createGunzip({ chunkSize: CHUNK });
+export class BlockCompressor extends OrderedParallel {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.parts.push(chunk);
+    this.bytes += chunk.length;
+    this.run(async () => {
+      while (this.bytes >= BLOCK_BYTES) {
+        const all = Buffer.concat(this.parts);
+        this.submit(compressBlock(all.subarray(0, BLOCK_BYTES)));
+        const rest = all.subarray(BLOCK_BYTES);
+        this.parts = rest.length ? [rest] : [];
+        this.bytes = rest.length;
+      }
+      await this.drainTo(PARALLEL - 1);
+    }, cb);
   }
+
+  override _flush(cb: TransformCallback): void {
+    this.run(async () => {
+      if (this.bytes > 0) this.submit(compressBlock(Buffer.concat(this.parts)));
+      this.parts = [];
+      this.bytes = 0;
+      await this.drainTo(0);
+    }, cb);
+  }
+}
+
+export class BlockDecompressor extends OrderedParallel {
+  private parts: Buffer[] = [];
+  private bytes = 0;
+  private frame = -1; // length of the frame being collected, once its header is in
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.parts.push(chunk);
+    this.bytes += chunk.length;
+    this.run(async () => {
+      for (;;) {
+        if (this.frame < 0) {
+          if (this.bytes < FRAME_HEADER) break;
+          const head = this.parts[0].length >= FRAME_HEADER ? this.parts[0] : Buffer.concat(this.parts);
+          const clen = head.readUInt32LE(0);
+          const rlen = head.readUInt32LE(4);
+          if (rlen > BLOCK_BYTES || clen > BLOCK_BYTES * 2) throw new TxlineError('ARTIFACT_CORRUPT', `implausible compressed block (${clen} -> ${rlen} bytes)`);
+          this.frame = FRAME_HEADER + clen;
+        }
+        if (this.bytes < this.frame) break;
+        const all = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+        const rlen = all.readUInt32LE(4);
+        const body = all.subarray(FRAME_HEADER, this.frame);
+        const rest = all.subarray(this.frame);
+        this.parts = rest.length ? [rest] : [];
+        this.bytes = rest.length;
+        this.frame = -1;
+        this.submit(
+          brotliDecompress(body, { chunkSize: Math.max(64 * 1024, rlen) }).then((raw) => {
+            if (raw.length !== rlen) throw new TxlineError('ARTIFACT_CORRUPT', `a compressed block decompressed to ${raw.length} bytes, not ${rlen}`);
+            return raw;
+          }),
+        );
+      }
+      await this.drainTo(PARALLEL - 1);
+    }, cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    this.run(async () => {
+      if (this.bytes > 0) throw new TxlineError('ARTIFACT_CORRUPT', `the compressed payload ends inside a block (${this.bytes} stray bytes)`);
+      await this.drainTo(0);
+    }, cb);
+  }
+}
+
+export function compressor(codec: Codec): Transform | null {
+  return codec === 'brotli' ? new BlockCompressor() : null;
+}
+
+export function decompressor(codec: Codec): Transform | null {
+  return codec === 'brotli' ? new BlockDecompressor() : null;
 }

@@ -15,4 +15,14 @@ export function registerBenchCommands(program: Command): void {
       const { benchCluster } = await import('../../bench/cluster');
       await benchCluster({ seconds: o.seconds, concurrency: o.concurrency });
     });
+  bench
+    .command('engine')
+    .description('Backup and restore speed on a generated store, against cp + sync')
+    .option('--store-mib <n>', 'size of the generated store in MiB', parsePositiveInt('--store-mib'), 1024)
+    .option('--diff-tx <n>', 'transactions in the differential measurements', parsePositiveInt('--diff-tx'), 100_000)
+    .option('--diffs <n>', 'differentials the restore replays', parsePositiveInt('--diffs'), 10)
+    .action(async (o) => {
+      const { benchEngine } = await import('../../bench/engine');
+      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs });
+    });
 }

@@ -1,0 +1,213 @@
+/**
+ * `npm run bench:engine`: backup and restore speed on a generated store of about 1 GiB, measured in one
+ * run against `cp` + `sync` of the same store file. The backup and restore run as real `txline` processes;
+ * their peak memory (VmHWM) is sampled from /proc.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MemberClient } from '../cluster/client';
+import type { ClientOp } from '../cluster/ops';
+import { ClusterSupervisor } from '../cluster/supervisor';
+import { txlineBin } from '../paths';
+
+export interface EngineBenchOptions {
+  storeMiB: number;
+  diffTx: number;
+  diffs: number;
+}
+
+interface RunResult {
+  ms: number;
+  peakRssMiB: number;
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** Runs the txline CLI, sampling its peak resident memory. */
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [txlineBin(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    let peak = 0;
+    const timer = setInterval(() => {
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const m = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (m) peak = Math.max(peak, Number(m[1]) / 1024);
+      } catch {
+        // exited
+      }
+    }, 20);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      const r = { ms: performance.now() - t0, peakRssMiB: peak, stdout, stderr, code };
+      if (code !== 0) reject(new Error(`txline ${args.join(' ')} exited ${code}\n${stderr}`));
+      else resolve(r);
+    });
+  });
+}
+
+function dirSizeMiB(file: string): number {
+  return fs.statSync(file).size / 1048576;
+}
+
+async function writeSmallTx(client: MemberClient, count: number, concurrency = 32): Promise<void> {
+  let next = 0;
+  const seeds = (await client.nodes('neo4j', 'Seed', 50)).map((n) => n.id);
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const i = next++;
+        const ops: ClientOp[] = [
+          { op: 'createNode', ref: '$a', labels: ['Person'], properties: { name: `p${i}`, age: i % 90 } },
+          { op: 'createNode', ref: '$b', labels: ['Person'], properties: { name: `q${i}`, age: (i * 7) % 90 } },
+          { op: 'createRelationship', type: 'KNOWS', start: '$a', end: '$b', properties: { since: 2000 + (i % 25) } },
+          { op: 'setProperties', node: seeds[i % seeds.length], properties: { n: i } },
+          { op: 'addLabels', node: '$a', labels: ['Active'] },
+        ];
+        await client.commit('neo4j', ops);
+      }
+    }),
+  );
+}
+
+/** Grows the store with large transactions until the store file reaches `mib`. */
+async function growStore(client: MemberClient, storeFile: string, mib: number): Promise<void> {
+  const cities = ['Malmö', 'London', 'San Mateo', 'Berlin', 'Paris', 'Oslo'];
+  let serial = 0;
+  const tx = (): ClientOp[] => {
+    const ops: ClientOp[] = [];
+    for (let i = 0; i < 500; i++) {
+      serial++;
+      ops.push({
+        op: 'createNode',
+        ref: `$n${i}`,
+        labels: ['Person', serial % 3 === 0 ? 'Customer' : 'Prospect'],
+        properties: { name: `Person ${serial}`, email: `person.${serial}@example.com`, city: cities[serial % cities.length], score: (serial * 7919) % 1000, bio: `Person number ${serial} lives in ${cities[serial % cities.length]} and likes graphs.` },
+      });
+      if (i > 0) ops.push({ op: 'createRelationship', type: 'KNOWS', start: `$n${i}`, end: `$n${i - 1}`, properties: { since: 1990 + (serial % 35) } });
+    }
+    return ops;
+  };
+  let lastReport = 0;
+  for (;;) {
+    const size = dirSizeMiB(storeFile) + (fs.existsSync(`${storeFile}-wal`) ? dirSizeMiB(`${storeFile}-wal`) : 0);
+    if (size >= mib) break;
+    if (size - lastReport > 128) {
+      out(`  ... store at ${Math.round(size)} MiB`);
+      lastReport = size;
+    }
+    await Promise.all(Array.from({ length: 4 }, () => client.commit('neo4j', tx())));
+  }
+}
+
+function progressSpan(stdout: string, phase: string): number {
+  const times = stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { ts?: string; phase?: string })
+    .filter((p) => p.phase === phase && p.ts)
+    .map((p) => Date.parse(p.ts as string));
+  return times.length >= 2 ? times[times.length - 1] - times[0] : 0;
+}
+
+export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-engine-'));
+  const sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, members: 1, secondaries: 0, output: 'file', txLogRotationSize: '64M', txLogRetention: '4 files' });
+  try {
+    await sup.start();
+    const m = sup.info().members[0];
+    const client = new MemberClient(m.address);
+    const env = { TXLINE_CLUSTER_ADDRESSES: m.address, TXLINE_LOG_LEVEL: 'info' };
+    const storeFile = path.join(m.dataDir, 'databases', 'neo4j', 'store.sqlite');
+    const backups = (name: string) => {
+      const p = path.join(dir, name);
+      fs.mkdirSync(p, { recursive: true });
+      return p;
+    };
+    await client.commit('neo4j', Array.from({ length: 50 }, () => ({ op: 'createNode', labels: ['Seed'], properties: { n: 0 } })));
+
+    out(`Txline engine benchmark (${os.cpus().length} cores, Node ${process.version}); data in ${dir}`);
+    // 1. Differential of N transactions on a small store.
+    const small = backups('small');
+    await runCli(['database', 'backup', `--to-path=${small}`, 'neo4j'], env);
+    await writeSmallTx(client, opts.diffTx);
+    const smallDiff = await runCli(['database', 'backup', `--to-path=${small}`, 'neo4j'], env);
+    const smallStore = dirSizeMiB(storeFile);
+
+    // 2. Grow the store to about the target size.
+    out(`generating a store of about ${opts.storeMiB} MiB through real transactions...`);
+    const g0 = performance.now();
+    await growStore(client, storeFile, opts.storeMiB);
+    // Settle: a checkpoint happens with the first snapshot; take one now so cp copies a settled file.
+    const settle = backups('settle');
+    await runCli(['database', 'backup', '--compress=false', `--to-path=${settle}`, 'neo4j'], env);
+    fs.rmSync(settle, { recursive: true, force: true });
+    const storeMiB = dirSizeMiB(storeFile);
+    out(`store: ${storeMiB.toFixed(0)} MiB, generated in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
+
+    // 3. Baseline: cp + sync of the same store file.
+    const copy = path.join(dir, 'cp-copy.sqlite');
+    execFileSync('sync');
+    const c0 = performance.now();
+    execFileSync('cp', [storeFile, copy]);
+    execFileSync('sync');
+    const cpMs = performance.now() - c0;
+    fs.rmSync(copy);
+
+    // 4. Full backups.
+    const plain = backups('plain');
+    execFileSync('sync');
+    const fullPlain = await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env);
+    const chain = backups('chain');
+    execFileSync('sync');
+    const fullComp = await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env);
+    const compFile = fs.readdirSync(chain).find((f) => f.endsWith('.backup')) as string;
+    const compMiB = dirSizeMiB(path.join(chain, compFile));
+    fs.rmSync(plain, { recursive: true, force: true });
+
+    // 5. Differentials: 10 of N/10 in one folder; one of N in another (same full).
+    const single = backups('single');
+    fs.copyFileSync(path.join(chain, compFile), path.join(single, compFile));
+    const per = Math.ceil(opts.diffTx / opts.diffs);
+    let diffMs = 0;
+    for (let i = 0; i < opts.diffs; i++) {
+      await writeSmallTx(client, per);
+      diffMs += (await runCli(['database', 'backup', `--to-path=${chain}`, 'neo4j'], env)).ms;
+    }
+    const bigDiff = await runCli(['database', 'backup', `--to-path=${single}`, 'neo4j'], env);
+
+    // 6. Restore full + differentials as a new database.
+    const restore = await runCli(['database', 'restore', `--from-path=${chain}`, '--progress=jsonl', 'restored'], env);
+    const result = JSON.parse(restore.stdout.trim().split('\n').pop() as string) as { replayed: number; restoredTx: number };
+    const replayMs = progressSpan(restore.stdout, 'restore:replay');
+    const storeCopyMs = progressSpan(restore.stdout, 'restore:store');
+
+    const gib = storeMiB / 1024;
+    out('');
+    out(`cp + sync of the store (${storeMiB.toFixed(0)} MiB):        ${(cpMs / 1000).toFixed(2)} s`);
+    out(`full backup, uncompressed:                   ${(fullPlain.ms / 1000).toFixed(2)} s = ${(fullPlain.ms / cpMs).toFixed(2)}x cp+sync (aim <= 3x), ${(storeMiB / (fullPlain.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${fullPlain.peakRssMiB.toFixed(0)} MiB`);
+    out(`full backup, compressed (brotli q1):         ${(fullComp.ms / 1000).toFixed(2)} s = ${(storeMiB / (fullComp.ms / 1000)).toFixed(0)} MiB/s of store (aim >= 200), ratio ${(storeMiB / compMiB).toFixed(2)} (${compMiB.toFixed(0)} MiB), peak RSS ${fullComp.peakRssMiB.toFixed(0)} MiB`);
+    out(`differential of ${opts.diffTx} tx, ${smallStore.toFixed(0)} MiB store:     ${(smallDiff.ms / 1000).toFixed(2)} s`);
+    out(`differential of ${opts.diffTx} tx, ${storeMiB.toFixed(0)} MiB store:   ${(bigDiff.ms / 1000).toFixed(2)} s (${(bigDiff.ms / smallDiff.ms).toFixed(2)}x the small store's: it does not grow with the store), peak RSS ${bigDiff.peakRssMiB.toFixed(0)} MiB`);
+    out(`${opts.diffs} differentials of ${per} tx:                ${(diffMs / 1000).toFixed(2)} s in all`);
+    out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
+    out(`peak memory: backup ${Math.max(fullPlain.peakRssMiB, fullComp.peakRssMiB, bigDiff.peakRssMiB).toFixed(0)} MiB, restore ${restore.peakRssMiB.toFixed(0)} MiB (aim < 200 MB)`);
+    void gib;
+    await sleep(10);
+  } finally {
+    await sup.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

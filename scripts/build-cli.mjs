@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Bundles the `txline` CLI (lib/cli/main.ts and what it imports) into dist/txline.mjs with esbuild, so
+// CLI and member processes start without the TypeScript loader (faster, ~35 MB less memory each).
+// bin/txline.mjs uses the bundle when it is newer than every lib/ source file, else runs the sources.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const t0 = Date.now();
+await build({
+  entryPoints: [path.join(root, 'lib/cli/main.ts')],
+  outfile: path.join(root, 'dist/txline.mjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Modules the bundle imports lazily (benchmarks) stay separate chunks of the same bundle.
+  splitting: false,
+});
+if (!process.argv.includes('--quiet')) console.log(`built dist/txline.mjs in ${Date.now() - t0} ms`);
