@@ -174,7 +174,8 @@ describe('flipped bytes', () => {
         const c = readArtifact(copy); // the metadata is intact
         const e = await corruptError(verifyPayload(c));
         expect(e.code, `offset ${rel}`).toBe('ARTIFACT_CORRUPT');
-        expect(e.message, `offset ${rel}`).toContain(path.basename(copy));
+        expect(e.message, `offset ${rel}`).toMatch(new RegExp(`^${path.basename(copy).replace(/\./g, '\\.')} is corrupt: `));
+        expect(e.message.split(path.basename(copy)), `offset ${rel}: the file is named once`).toHaveLength(2);
         fs.rmSync(copy);
       }
       await verifyPayload(readArtifact(a.path)); // the original is fine

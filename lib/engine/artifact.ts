@@ -187,8 +187,11 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
     else await pipeline(raw, tap, sink);
   } catch (e) {
     if (e instanceof TxlineError && e.code !== 'INTERNAL') {
-      // A codec's own finding names no file: say which artifact is corrupt.
-      if (e.code === 'ARTIFACT_CORRUPT' && !e.message.includes(a.file)) throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${e.message}`, { cause: e });
+      // What the codec or the record decoder found: say plainly which artifact is corrupt, once.
+      if (e.code === 'ARTIFACT_CORRUPT' && !e.message.startsWith(`${a.file} is corrupt`)) {
+        const why = e.message.startsWith(`${a.file}: `) ? e.message.slice(a.file.length + 2) : e.message;
+        throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${why}`);
+      }
       throw e;
     }
     const digest = hash.digest('hex');
