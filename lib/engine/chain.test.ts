@@ -249,6 +249,14 @@ describe('planRestore', () => {
     expect(r).toMatchObject({ ok: false, code: 'CHAIN_BROKEN' });
     if (!r.ok) expect(r.problem).toContain('transactions 11..20 are missing');
     expect(planRestore(broken, { kind: 'tx', before: 11 }).ok).toBe(true);
+    // a point inside the missing range itself (no remaining artifact holds it) names the range too
+    const b4 = diff('b4', '13:00', b3, 40);
+    for (const before of [22, 26, 31, 41]) {
+      const r2 = planRestore([b1, b2, b4], { kind: 'tx', before });
+      expect(r2, `--restore-until=${before}`).toMatchObject({ ok: false, code: 'CHAIN_BROKEN', problem: expect.stringContaining('transactions 21..30 are missing') });
+    }
+    expect(planRestore([b1, b2, b4], { kind: 'tx', before: 21 }).ok).toBe(true);
+    expect(planRestore([b1, b2, b4], { kind: 'tx', before: 42 })).toMatchObject({ ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN' });
     const latest = planRestore(broken, { kind: 'latest' });
     expect(latest).toMatchObject({ ok: false, code: 'CHAIN_BROKEN' });
   });

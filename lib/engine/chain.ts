@@ -202,8 +202,14 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
     const t = point.before - 1; // the state to reach
     const fits = intact.filter(({ chain, end: e }) => chain[0].tipTx <= t && t <= e.tipTx);
     if (fits.length === 0) {
-      const brokenCover = chains.some((c) => !c.result.ok && c.end.tipTx >= t && (isEmpty(c.end) || c.end.full || c.end.lowestTx <= t));
-      if (brokenCover && firstBroken) return { ok: false, code: 'CHAIN_BROKEN', problem: firstBroken };
+      // A broken chain that would have reached `t`: its end holds `t`, or `t` lies in the range it is missing.
+      const cover = chains.find(
+        (c) =>
+          !c.result.ok &&
+          c.end.tipTx >= t &&
+          (isEmpty(c.end) || c.end.full || c.end.lowestTx <= t || (c.result.missingFrom !== undefined && c.result.missingFrom <= t)),
+      );
+      if (cover && !cover.result.ok) return { ok: false, code: 'CHAIN_BROKEN', problem: cover.result.problem };
       return { ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', problem: `--restore-until=${point.before} is outside every backup chain; ${describeRanges(all)}` };
     }
     fits.sort(
