@@ -222,3 +222,112 @@ export class Workload {
     return last;
   }
 }
+
+/**
+ * A member behind a slow or breaking network: an HTTP proxy in the test process that forwards every request to
+ * `target` and, for store and transaction streams (GET /db/<name>/store|tx), sends the response on in 64 KiB
+ * pieces at `bytesPerSecond`, or cuts the connection after `cutAfterBytes`. Backups through it take as long as
+ * the test needs, so a second backup or a kill -9 lands while the first is writing.
+ */
+export interface ThrottleProxy {
+  address: string;
+  /** bytes of stream responses sent on so far (all requests) */
+  streamed(): number;
+  set(opts: { bytesPerSecond?: number; cutAfterBytes?: number | null }): void;
+  close(): Promise<void>;
+}
+
+export async function throttleProxy(target: string, opts: { bytesPerSecond?: number; cutAfterBytes?: number | null } = {}): Promise<ThrottleProxy> {
+  const http = await import('node:http');
+  let bytesPerSecond = opts.bytesPerSecond ?? Infinity;
+  let cutAfterBytes = opts.cutAfterBytes ?? null;
+  let streamed = 0;
+  const [host, port] = target.split(':');
+  const server = http.createServer((req, res) => {
+    const isStream = req.method === 'GET' && /^\/db\/[^/]+\/(store|tx)(\?|$)/.test(req.url ?? '');
+    const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      if (!isStream) {
+        upRes.pipe(res);
+        return;
+      }
+      let sentHere = 0;
+      const t0 = Date.now();
+      void (async () => {
+        try {
+          for await (const chunk of upRes as AsyncIterable<Buffer>) {
+            for (let off = 0; off < chunk.length; off += 64 * 1024) {
+              const piece = chunk.subarray(off, off + 64 * 1024);
+              if (cutAfterBytes !== null && sentHere + piece.length > cutAfterBytes) {
+                upRes.destroy();
+                res.destroy();
+                return;
+              }
+              if (Number.isFinite(bytesPerSecond)) {
+                const wait = t0 + ((sentHere + piece.length) / bytesPerSecond) * 1000 - Date.now();
+                if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+              }
+              if (res.destroyed) return;
+              sentHere += piece.length;
+              streamed += piece.length;
+              if (!res.write(piece)) {
+                await new Promise<void>((r) => {
+                  const done = () => {
+                    res.off('drain', done);
+                    res.off('close', done);
+                    r();
+                  };
+                  res.on('drain', done);
+                  res.on('close', done);
+                });
+              }
+            }
+          }
+          res.end();
+        } catch {
+          res.destroy();
+        }
+      })();
+      res.on('close', () => upRes.destroy());
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const addr = server.address() as import('node:net').AddressInfo;
+  return {
+    address: `127.0.0.1:${addr.port}`,
+    streamed: () => streamed,
+    set(o) {
+      if (o.bytesPerSecond !== undefined) bytesPerSecond = o.bytesPerSecond;
+      if (o.cutAfterBytes !== undefined) cutAfterBytes = o.cutAfterBytes;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A loopback port nobody listens on (asked from the OS, then released). */
+export async function unusedPort(): Promise<number> {
+  const net = await import('node:net');
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  const port = (s.address() as import('node:net').AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Polls until `file` exists in `dir` (a name matching `re`), or the child exits; returns the name or null. */
+export async function waitForFile(dir: string, re: RegExp, child: ChildProcess, timeoutMs = 20_000): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const hit = fs.readdirSync(dir).find((n) => re.test(n));
+    if (hit) return hit;
+    if (child.exitCode !== null || child.signalCode !== null) return null;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`no file matching ${re} appeared in ${dir} within ${timeoutMs} ms`);
+}
