@@ -247,6 +247,23 @@ export function registerDatabaseCommands(program: Command): void {
       if (o.progress) process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: r.exitCode, results: r.results.map((x) => ({ ...x, artifact: x.artifact?.file })) })}\n`);
       process.exitCode = r.exitCode;
     });
+
+  addNegations(database);
+  addNegations(backup);
+}
+
+/**
+ * `--flag=false` reaches commander as `--no-flag` (see rewriteBooleanFlags): give every boolean flag of
+ * BOOLEAN_FLAGS that has no `--no-` form yet a hidden one, so `--keep-failed=false` works like neo4j-admin's.
+ */
+function addNegations(cmd: Command): void {
+  for (const sub of cmd.commands) addNegations(sub);
+  const longs = new Set(cmd.options.map((o) => o.long));
+  for (const o of [...cmd.options]) {
+    const name = o.long?.slice(2) ?? '';
+    if (o.negate || o.required || o.optional || !(BOOLEAN_FLAGS as readonly string[]).includes(name) || longs.has(`--no-${name}`)) continue;
+    cmd.addOption(new Option(`--no-${name}`).hideHelp());
+  }
 }
 
 function printInspect(o: { path: string; json: boolean; database?: string; latestBackup?: boolean; latestChain?: boolean; empty?: boolean }): void {
