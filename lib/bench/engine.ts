@@ -17,6 +17,8 @@ export interface EngineBenchOptions {
   storeMiB: number;
   diffTx: number;
   diffs: number;
+  /** keep the generated cluster and backups (for profiling) */
+  keepData?: boolean;
 }
 
 interface RunResult {
@@ -30,7 +32,7 @@ interface RunResult {
 const out = (s: string) => process.stdout.write(`${s}\n`);
 
 /** Runs the txline CLI, sampling its peak resident memory. */
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+function runCli(args: string[], env: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(process.execPath, [txlineBin(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -56,6 +58,16 @@ function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
       else resolve(r);
     });
   });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function medianRun(runs: RunResult[]): RunResult {
+  const byMs = [...runs].sort((a, b) => a.ms - b.ms);
+  return { ...byMs[Math.floor(byMs.length / 2)], peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)) };
 }
 
 function dirSizeMiB(file: string): number {
@@ -157,25 +169,34 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const storeMiB = dirSizeMiB(storeFile);
     out(`store: ${storeMiB.toFixed(0)} MiB, generated in ${((performance.now() - g0) / 1000).toFixed(0)} s`);
 
-    // 3. Baseline: cp + sync of the same store file.
+    // 3-4. Baseline and full backups, alternating three times (the disk's speed drifts; medians compare).
     const copy = path.join(dir, 'cp-copy.sqlite');
-    execFileSync('sync');
-    const c0 = performance.now();
-    execFileSync('cp', [storeFile, copy]);
-    execFileSync('sync');
-    const cpMs = performance.now() - c0;
-    fs.rmSync(copy);
-
-    // 4. Full backups.
-    const plain = backups('plain');
-    execFileSync('sync');
-    const fullPlain = await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env);
-    const chain = backups('chain');
-    execFileSync('sync');
-    const fullComp = await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env);
-    const compFile = fs.readdirSync(chain).find((f) => f.endsWith('.backup')) as string;
+    const cpTimes: number[] = [];
+    const plainRuns: RunResult[] = [];
+    const compRuns: RunResult[] = [];
+    let chain = '';
+    let compFile = '';
+    for (let round = 0; round < 3; round++) {
+      execFileSync('sync');
+      const c0 = performance.now();
+      execFileSync('cp', [storeFile, copy]);
+      execFileSync('sync');
+      cpTimes.push(performance.now() - c0);
+      fs.rmSync(copy);
+      const plain = backups(`plain-${round}`);
+      execFileSync('sync');
+      plainRuns.push(await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env));
+      fs.rmSync(plain, { recursive: true, force: true });
+      chain = backups(`chain-${round}`);
+      execFileSync('sync');
+      compRuns.push(await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env));
+      compFile = fs.readdirSync(chain).find((f) => f.endsWith('.backup')) as string;
+      if (round < 2) fs.rmSync(chain, { recursive: true, force: true });
+    }
+    const cpMs = median(cpTimes);
+    const fullPlain = medianRun(plainRuns);
+    const fullComp = medianRun(compRuns);
     const compMiB = dirSizeMiB(path.join(chain, compFile));
-    fs.rmSync(plain, { recursive: true, force: true });
 
     // 5. Differentials: 10 of N/10 in one folder; one of N in another (same full).
     const single = backups('single');
@@ -196,6 +217,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
 
     const gib = storeMiB / 1024;
     out('');
+    out(`(medians of 3 alternating rounds: cp+sync ${cpTimes.map((t) => (t / 1000).toFixed(2)).join('/')} s, uncompressed ${plainRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s, compressed ${compRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s)`);
     out(`cp + sync of the store (${storeMiB.toFixed(0)} MiB):        ${(cpMs / 1000).toFixed(2)} s`);
     out(`full backup, uncompressed:                   ${(fullPlain.ms / 1000).toFixed(2)} s = ${(fullPlain.ms / cpMs).toFixed(2)}x cp+sync (aim <= 3x), ${(storeMiB / (fullPlain.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${fullPlain.peakRssMiB.toFixed(0)} MiB`);
     out(`full backup, compressed (brotli q1):         ${(fullComp.ms / 1000).toFixed(2)} s = ${(storeMiB / (fullComp.ms / 1000)).toFixed(0)} MiB/s of store (aim >= 200), ratio ${(storeMiB / compMiB).toFixed(2)} (${compMiB.toFixed(0)} MiB), peak RSS ${fullComp.peakRssMiB.toFixed(0)} MiB`);
@@ -208,6 +230,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     await sleep(10);
   } finally {
     await sup.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (opts.keepData) out(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }

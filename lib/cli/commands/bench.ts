@@ -21,8 +21,9 @@ export function registerBenchCommands(program: Command): void {
     .option('--store-mib <n>', 'size of the generated store in MiB', parsePositiveInt('--store-mib'), 1024)
     .option('--diff-tx <n>', 'transactions in the differential measurements', parsePositiveInt('--diff-tx'), 100_000)
     .option('--diffs <n>', 'differentials the restore replays', parsePositiveInt('--diffs'), 10)
+    .option('--keep-data', 'keep the generated cluster and backups', false)
     .action(async (o) => {
       const { benchEngine } = await import('../../bench/engine');
-      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs });
+      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData });
     });
 }
