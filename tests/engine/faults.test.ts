@@ -289,12 +289,14 @@ describe('two backups of one database at once', () => {
     const dir = folder('concurrent');
     const seed = await cli(['database', 'backup', `--to-path=${dir}`, 'big']);
     expect(seed.code, seed.stderr).toBe(0);
-    // the first backup streams the store through a slow link (2 MiB/s), so it is still writing when the others start
-    const proxy = await throttleProxy(addr['member-1'], { bytesPerSecond: 2 * 1024 * 1024 });
+    // the first backup streams the store through a link that stalls after the first MiB until the others are done
+    const proxy = await throttleProxy(addr['member-1']);
+    proxy.hold(1024 * 1024);
     try {
       const first = spawnTxline(['database', 'backup', `--from=${proxy.address}`, '--type=full', `--to-path=${dir}`, 'big'], { addresses: cluster.addresses });
       const firstDone = collect(first, 60_000);
       expect(await waitForFile(dir, /^\.txline-partial-big-/, first)).not.toBeNull();
+      await waitFor('the first backup to be writing', () => proxy.streamed() >= 1024 * 1024 - 64 * 1024);
       const t0 = Date.now();
       const [second, agg] = await Promise.all([cli(['database', 'backup', `--to-path=${dir}`, 'big']), cli(['backup', 'aggregate', `--from-path=${dir}`, 'big'])]);
       const took = Date.now() - t0;
@@ -306,6 +308,7 @@ describe('two backups of one database at once', () => {
       expect(agg.code).toBe(1);
       expect(agg.stderr).toContain(`Aggregation of big failed: ${busy}`);
       expect(took).toBeLessThan(10_000);
+      proxy.release();
       const done = await firstDone;
       expect(done.code, done.stderr).toBe(0);
     } finally {

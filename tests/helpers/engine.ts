@@ -227,13 +227,17 @@ export class Workload {
  * A member behind a slow or breaking network: an HTTP proxy in the test process that forwards every request to
  * `target` and, for store and transaction streams (GET /db/<name>/store|tx), sends the response on in 64 KiB
  * pieces at `bytesPerSecond`, or cuts the connection after `cutAfterBytes`. Backups through it take as long as
- * the test needs, so a second backup or a kill -9 lands while the first is writing.
+ * the test needs (or stall, hold() until release()), so a second backup or a kill -9 lands while the first is
+ * writing.
  */
 export interface ThrottleProxy {
   address: string;
   /** bytes of stream responses sent on so far (all requests) */
   streamed(): number;
   set(opts: { bytesPerSecond?: number; cutAfterBytes?: number | null }): void;
+  /** stall every stream once it has sent `afterBytes`, until release() */
+  hold(afterBytes?: number): void;
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -242,6 +246,7 @@ export async function throttleProxy(target: string, opts: { bytesPerSecond?: num
   let bytesPerSecond = opts.bytesPerSecond ?? Infinity;
   let cutAfterBytes = opts.cutAfterBytes ?? null;
   let streamed = 0;
+  let gate: { promise: Promise<void>; open: () => void; afterBytes: number } | null = null;
   const [host, port] = target.split(':');
   const server = http.createServer((req, res) => {
     const isStream = req.method === 'GET' && /^\/db\/[^/]+\/(store|tx)(\?|$)/.test(req.url ?? '');
@@ -267,6 +272,7 @@ export async function throttleProxy(target: string, opts: { bytesPerSecond?: num
                 const wait = t0 + ((sentHere + piece.length) / bytesPerSecond) * 1000 - Date.now();
                 if (wait > 0) await new Promise((r) => setTimeout(r, wait));
               }
+              while (gate && sentHere + piece.length > gate.afterBytes) await gate.promise;
               if (res.destroyed) return;
               sentHere += piece.length;
               streamed += piece.length;
@@ -298,12 +304,26 @@ export async function throttleProxy(target: string, opts: { bytesPerSecond?: num
   return {
     address: `127.0.0.1:${addr.port}`,
     streamed: () => streamed,
+    hold(afterBytes = 0) {
+      if (gate) return;
+      let open = () => undefined as void;
+      const promise = new Promise<void>((r) => (open = r));
+      gate = { promise, open, afterBytes };
+    },
+    release() {
+      const g = gate;
+      gate = null;
+      g?.open();
+    },
     set(o) {
       if (o.bytesPerSecond !== undefined) bytesPerSecond = o.bytesPerSecond;
       if (o.cutAfterBytes !== undefined) cutAfterBytes = o.cutAfterBytes;
     },
     close: () =>
       new Promise<void>((resolve) => {
+        const g = gate;
+        gate = null;
+        g?.open();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
