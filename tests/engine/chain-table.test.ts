@@ -9,7 +9,9 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectRow } from '../../lib/engine/inspect';
 import { startTestCluster, tempDir, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
-import { inspectCli, leftovers, runTxline, verifyFolder, writeTx } from '../helpers/engine';
+import { silentLog } from '../../lib/engine/progress';
+import { restore } from '../../lib/engine/restore';
+import { inspectCli, leftovers, runTxline, sourceFor, verifyFolder, writeTx } from '../helpers/engine';
 
 let cluster: TestCluster;
 const dirs: string[] = [];
@@ -84,6 +86,12 @@ describe("DESIGN.md's chain table on a real cluster", () => {
     ];
     expect(table(await inspectCli(dir))).toEqual([...common, { artifact: 'backup6', type: 'diff', lowest: 41, highest: 50, parent: 'backup5' }]);
     expect(table(await inspectCli(preferDir))).toEqual([...common, { artifact: 'backup6', type: 'diff', lowest: 31, highest: 50, parent: 'backup3' }]);
+
+    // with --prefer-diff-as-parent every transaction stays restorable; by default 31..39 are not
+    const restoreAt = (from: string, tx: number) =>
+      restore({ fromPaths: [from], target: 'table', point: { kind: 'tx', before: tx + 1 }, overwrite: true, source: sourceFor(cluster), log: silentLog });
+    expect((await restoreAt(preferDir, 35)).restoredTx).toBe(35);
+    await expect(restoreAt(dir, 35)).rejects.toMatchObject({ code: 'RESTORE_POINT_OUTSIDE_CHAIN', message: expect.stringMatching(/transactions 10\.\.30 .*transactions 40\.\.50/) });
 
     // without --empty, inspect leaves the empty differential out; every artifact reads back whole
     const rows = await runTxline(['backup', 'inspect', dir, '--json']);
@@ -177,7 +185,9 @@ describe('rules around the table', () => {
     const all = folder('glob-all');
     const star = await runTxline(['database', 'backup', `--to-path=${all}`, '*'], { addresses: cluster.addresses });
     expect(star.code, star.stderr).toBe(0);
-    expect((await inspectCli(all)).map((x) => x.database).sort()).toEqual(['alpha', 'neo4j', 'north', 'nova', 'system']);
+    const every = (await cluster.writer.status()).databases.map((d) => d.name).sort();
+    expect(every).toEqual(expect.arrayContaining(['alpha', 'neo4j', 'north', 'nova', 'system']));
+    expect((await inspectCli(all)).map((x) => x.database).sort()).toEqual(every);
     expect(leftovers(all)).toEqual([]);
   });
 

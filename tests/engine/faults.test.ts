@@ -242,6 +242,13 @@ describe('damaged backups', () => {
     expect(restored.code).toBe(1);
     expect(restored.stderr).toMatch(new RegExp(`txline: ${esc(files[2])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
     expect(await databases()).not.toContain('flipcopy');
+    // over an existing database, the damaged chain never touches it: same content, online on every member
+    const live = await cluster.writer.digest('neo4j');
+    const over = await cli(['database', 'restore', `--from-path=${dir}`, '--overwrite-destination', 'neo4j']);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain(`${files[2]} is corrupt`);
+    expect(await cluster.writer.digest('neo4j')).toEqual(live);
+    for (const c of Object.values(cluster.clients)) expect((await dbStatus(c, 'neo4j'))?.status).toBe('online');
     // a restore that does not need the damaged differential still works
     const before = await cli(['database', 'restore', `--from-path=${dir}`, `--restore-until=${tips[1] + 1}`, 'flipcopy']);
     expect(before.code, before.stderr).toBe(0);

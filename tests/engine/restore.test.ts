@@ -278,6 +278,7 @@ describe('restore to every marker', () => {
       const c = chainTo(a, after);
       expect(c.ok, `${a.file}: ${c.ok ? '' : c.problem}`).toBe(true);
     }
+    expect(inspect({ path: plain, empty: true }).rows.map((x) => x.file).sort()).toEqual(after.map((a) => a.file).sort());
     expect(inspect({ path: plain, latestChain: true }).rows.map((x) => x.file)).toEqual([next.artifact?.file]);
     // and the new timeline grows from the new full
     const work = new Workload(cluster.writer, 'neo4j', 99);
