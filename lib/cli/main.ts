@@ -37,6 +37,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError) return; // commander already printed the message or the help
 
     process.stderr.write(`txline: ${describeError(e)}\n`);
+    // A job runner reading --progress=jsonl gets the failure as a line too.
+    if (argv.some((a, i) => a === '--progress=jsonl' || (a === '--progress' && argv[i + 1] === 'jsonl'))) {
+      const code = e instanceof TxlineError ? e.code : 'INTERNAL';
+      process.stdout.write(`${JSON.stringify({ event: 'error', exitCode: process.exitCode, code, message: describeError(e) })}\n`);
+    }
   }
 }
 

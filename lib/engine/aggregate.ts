@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
+import { onInterrupt } from '../cleanup';
 import { fsyncDir } from '../cluster/txlog';
 import { ArtifactWriter, listArtifacts, readArtifact, type Artifact } from './artifact';
 import { byTime, chainTo, isEmpty } from './chain';
@@ -78,6 +79,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
     }
     log.info(`Aggregating ${db}: ${chain.map((a) => a.file).join(' -> ')} (transactions up to ${last.tipTx})`);
     const workDir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), `txline-aggregate-${db}-`));
+    const unregister = onInterrupt(() => fs.rmSync(workDir, { recursive: true, force: true }));
     let artifact: Artifact;
     try {
       const built = await buildStore(
@@ -118,6 +120,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
         throw e;
       }
     } finally {
+      unregister();
       fs.rmSync(workDir, { recursive: true, force: true });
     }
     log.info(`Wrote ${artifact.file}: recovered full backup at transaction ${artifact.tipTx} (${formatBytes(artifact.payload.sizeBytes)})`);

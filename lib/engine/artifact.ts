@@ -25,6 +25,7 @@ import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
 import { fsyncDir } from '../cluster/txlog';
+import { onInterrupt } from '../cleanup';
 import { compressor, decompressor, CODEC_SUFFIX, type Codec } from './codec';
 
 export const ARTIFACT_EXTENSION = '.backup';
@@ -237,11 +238,19 @@ export class ArtifactWriter {
   /** payload writes handed to the thread pool and not yet called back */
   private inflight = 0;
   private closeWhenIdle = false;
+  private readonly unregister: () => void;
+  private copySource: string | null = null;
 
   constructor(readonly opts: NewArtifact) {
     const dir = opts.tempDir ?? opts.dir;
     this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
     this.fd = fs.openSync(this.tempPath, 'wx+');
+    // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and linked, the
+    // artifact is complete and only the temporary names go.
+    this.unregister = onInterrupt(() => {
+      if (!this.done) this.abort();
+      for (const p of [this.tempPath, this.copySource]) if (p) fs.rmSync(p, { force: true });
+    });
     fs.writeSync(this.fd, Buffer.alloc(PAYLOAD_OFFSET), 0, PAYLOAD_OFFSET, 0);
   }
 
@@ -321,6 +330,7 @@ export class ArtifactWriter {
       if (this.opts.tempDir && !sameDevice(this.opts.tempDir, this.opts.dir)) {
         // --temp-path on another filesystem: copy next to the target first, so the final step is a link.
         source = path.join(this.opts.dir, tempName(this.opts.database, false));
+        this.copySource = source;
         fs.copyFileSync(this.tempPath, source);
         const fd = fs.openSync(source, 'r');
         fs.fsyncSync(fd);
@@ -336,6 +346,8 @@ export class ArtifactWriter {
       fs.rmSync(source, { force: true });
       fs.rmSync(this.tempPath, { force: true });
       throw e;
+    } finally {
+      this.unregister();
     }
   }
 
@@ -343,6 +355,7 @@ export class ArtifactWriter {
   abort(): string | null {
     if (this.done) return null;
     this.done = true;
+    this.unregister();
     // A payload write still in the thread pool must not land in a file that reuses this descriptor's number:
     // close only when it has called back. Renaming or removing the file by name is safe meanwhile.
     if (this.inflight > 0) this.closeWhenIdle = true;

@@ -41,41 +41,108 @@ export type ChainResult<T extends ChainNode> = { ok: true; chain: T[] } | { ok: 
 
 /** The chain ending at `end`: its full first. Reports the first broken link, naming what is missing. */
 export function chainTo<T extends ChainNode>(end: T, all: readonly T[]): ChainResult<T> {
-  const byFile = new Map(all.map((a) => [a.file, a]));
-  const chain: T[] = [end];
-  let cur = end;
-  const seen = new Set([end.file]);
-  while (!cur.full) {
-    if (!cur.parent) return { ok: false, problem: `${cur.file} is a differential without a parent` };
-    const parent = byFile.get(cur.parent);
-    if (!parent) {
-      // Name the transactions that are missing: from the best surviving ancestor's tip to this one's start.
-      const needUpTo = isEmpty(cur) ? null : cur.lowestTx - 1;
-      const below = all
-        .filter((a) => a.database === cur.database && a.storeId === cur.storeId && a.tipTx <= (needUpTo ?? cur.tipTx) && !isEmpty(a))
-        .sort((a, b) => b.tipTx - a.tipTx)[0];
-      const from = below ? below.tipTx + 1 : 1;
-      if (needUpTo !== null && from <= needUpTo) {
-        return {
-          ok: false,
-          problem: `the backup chain of ${cur.database} is broken: transactions ${from}..${needUpTo} are missing (${cur.file} needs its parent ${cur.parent}, which is not there)`,
-          missingFrom: from,
-          missingTo: needUpTo,
-        };
+  return new ChainIndex(all).chain(end);
+}
+
+type Status<T> = { ok: true; root: T; depth: number } | { ok: false; problem: string; missingFrom?: number; missingTo?: number };
+
+/**
+ * Chain analysis of a whole folder in linear time: each artifact's status (intact, with its full and its
+ * depth, or the nearest broken link above it) is computed once and shared by the artifacts below it.
+ */
+export class ChainIndex<T extends ChainNode> {
+  private readonly byFile: Map<string, T>;
+  private readonly memo = new Map<string, Status<T>>();
+
+  constructor(readonly all: readonly T[]) {
+    this.byFile = new Map(all.map((a) => [a.file, a]));
+  }
+
+  status(a: T): Status<T> {
+    const known = this.memo.get(a.file);
+    if (known) return known;
+    const path: T[] = [];
+    const onPath = new Set<string>();
+    let cur = a;
+    let base: Status<T>;
+    for (;;) {
+      const m = this.memo.get(cur.file);
+      if (m) {
+        base = m;
+        break;
       }
-      return { ok: false, problem: `the backup chain of ${cur.database} is broken: ${cur.file} needs its parent ${cur.parent}, which is not there` };
+      if (onPath.has(cur.file)) {
+        base = { ok: false, problem: `the parent links of ${a.file} form a loop` };
+        break;
+      }
+      path.push(cur);
+      onPath.add(cur.file);
+      if (cur.full) {
+        base =
+          cur.lowestTx !== 1 && !(cur.lowestTx === 0 && cur.highestTx === 0)
+            ? { ok: false, problem: `${cur.file} is a full backup whose lowest transaction is ${cur.lowestTx}, not 1` }
+            : { ok: true, root: cur, depth: 0 };
+        this.memo.set(cur.file, base);
+        path.pop();
+        break;
+      }
+      const parent = cur.parent ? this.byFile.get(cur.parent) : undefined;
+      const broken = !cur.parent
+        ? { ok: false as const, problem: `${cur.file} is a differential without a parent` }
+        : !parent
+          ? this.missingParent(cur)
+          : onPath.has(parent.file)
+            ? { ok: false as const, problem: `the parent links of ${a.file} form a loop` }
+            : (() => {
+              const link = checkLink(parent, cur);
+              return link ? { ok: false as const, problem: `the backup chain of ${cur.database} is broken: ${link}` } : null;
+            })();
+      if (broken) {
+        base = broken;
+        this.memo.set(cur.file, base);
+        path.pop();
+        break;
+      }
+      cur = parent as T;
     }
-    if (seen.has(parent.file)) return { ok: false, problem: `the parent links of ${end.file} form a loop` };
-    seen.add(parent.file);
-    const link = checkLink(parent, cur);
-    if (link) return { ok: false, problem: `the backup chain of ${cur.database} is broken: ${link}` };
-    chain.unshift(parent);
-    cur = parent;
+    // Unwind: everything on the path inherits the status above it.
+    for (let i = path.length - 1; i >= 0; i--) {
+      base = base.ok ? { ok: true, root: base.root, depth: base.depth + 1 } : base;
+      this.memo.set(path[i].file, base);
+    }
+    return this.memo.get(a.file) as Status<T>;
   }
-  if (cur.lowestTx !== 1 && !(cur.lowestTx === 0 && cur.highestTx === 0)) {
-    return { ok: false, problem: `${cur.file} is a full backup whose lowest transaction is ${cur.lowestTx}, not 1` };
+
+  chain(end: T): ChainResult<T> {
+    const st = this.status(end);
+    if (!st.ok) return st;
+    const chain: T[] = [end];
+    let cur = end;
+    while (!cur.full) {
+      cur = this.byFile.get(cur.parent as string) as T;
+      chain.push(cur);
+    }
+    return { ok: true, chain: chain.reverse() };
   }
-  return { ok: true, chain };
+
+  private missingParent(cur: T): Status<T> {
+    // Name the transactions that are missing: from the best surviving ancestor's tip to this one's start.
+    const needUpTo = isEmpty(cur) ? null : cur.lowestTx - 1;
+    let below: T | undefined;
+    for (const a of this.all) {
+      if (a.database === cur.database && a.storeId === cur.storeId && a.tipTx <= (needUpTo ?? cur.tipTx) && !isEmpty(a) && (!below || a.tipTx > below.tipTx)) below = a;
+    }
+    const from = below ? below.tipTx + 1 : 1;
+    if (needUpTo !== null && from <= needUpTo) {
+      return {
+        ok: false,
+        problem: `the backup chain of ${cur.database} is broken: transactions ${from}..${needUpTo} are missing (${cur.file} needs its parent ${cur.parent}, which is not there)`,
+        missingFrom: from,
+        missingTo: needUpTo,
+      };
+    }
+    return { ok: false, problem: `the backup chain of ${cur.database} is broken: ${cur.file} needs its parent ${cur.parent}, which is not there` };
+  }
 }
 
 /** Why `child` does not follow `parent`, or null when it does. */
@@ -145,16 +212,18 @@ export interface RestorePlan<T extends ChainNode> {
 export type PlanResult<T extends ChainNode> = { ok: true; plan: RestorePlan<T> } | { ok: false; code: 'RESTORE_POINT_OUTSIDE_CHAIN' | 'CHAIN_BROKEN'; problem: string };
 
 /** Restorable ranges of every intact chain, for messages and the wizard. */
-export function restorableRanges<T extends ChainNode>(all: readonly T[]): Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }> {
+export function restorableRanges<T extends ChainNode>(
+  all: readonly T[],
+  index: ChainIndex<T> = new ChainIndex(all),
+): Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }> {
   const out = new Map<string, { storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }>();
   for (const a of all) {
-    const c = chainTo(a, all);
-    if (!c.ok) continue;
-    const full = c.chain[0];
-    const key = `${full.file}`;
-    const cur = out.get(key);
+    const st = index.status(a);
+    if (!st.ok) continue;
+    const full = st.root;
+    const cur = out.get(full.file);
     const toTime = Date.parse(a.time);
-    if (!cur) out.set(key, { storeId: a.storeId, fromTx: full.tipTx, toTx: a.tipTx, fromTime: full.lastCommitTime, toTime });
+    if (!cur) out.set(full.file, { storeId: a.storeId, fromTx: full.tipTx, toTx: a.tipTx, fromTime: full.lastCommitTime, toTime });
     else {
       cur.toTx = Math.max(cur.toTx, a.tipTx);
       cur.toTime = Math.max(cur.toTime, toTime);
@@ -163,8 +232,8 @@ export function restorableRanges<T extends ChainNode>(all: readonly T[]): Array<
   return [...out.values()].sort((a, b) => a.fromTx - b.fromTx);
 }
 
-function describeRanges<T extends ChainNode>(all: readonly T[]): string {
-  const r = restorableRanges(all);
+function describeRanges<T extends ChainNode>(all: readonly T[], index: ChainIndex<T>): string {
+  const r = restorableRanges(all, index);
   if (r.length === 0) return 'no intact backup chain is available';
   return `restorable: ${r
     .map((x) => `transactions ${x.fromTx}..${x.toTx} (--restore-until=${x.fromTx + 1}..${x.toTx + 1}), times ${x.fromTime ? new Date(x.fromTime + 1).toISOString() : 'from the start'} .. ${new Date(x.toTime).toISOString()}`)
@@ -180,19 +249,22 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
   // Newest generation (store ID) first.
   const genTime = new Map<string, number>();
   for (const a of all) genTime.set(a.storeId, Math.max(genTime.get(a.storeId) ?? 0, Date.parse(a.time)));
+  const index = new ChainIndex(all);
   const candidates = end ? [end] : [...all];
-  const chains = candidates.map((a) => ({ end: a, result: chainTo(a, all) }));
+  const chains = candidates.map((a) => ({ end: a, result: index.status(a) }));
   let firstBroken: string | null = null;
-  type Cand = { chain: T[]; end: T };
+  // A candidate: the chain ending at `end`, known by its full (`root`) and length; built only when chosen.
+  type Cand = { end: T; root: T; depth: number };
   const intact: Cand[] = [];
   for (const c of chains) {
-    if (c.result.ok) intact.push({ chain: c.result.chain, end: c.end });
+    if (c.result.ok) intact.push({ end: c.end, root: c.result.root, depth: c.result.depth });
     else firstBroken ??= c.result.problem;
   }
+  const build = (c: Cand) => (index.chain(c.end) as { ok: true; chain: T[] }).chain;
 
   if (point.kind === 'latest') {
     const latest = end ?? [...all].filter((a) => a.storeId === [...genTime].sort((x, y) => y[1] - x[1])[0][0]).sort(byTime).pop();
-    const r = chainTo(latest as T, all);
+    const r = index.chain(latest as T);
     if (!r.ok) return { ok: false, code: 'CHAIN_BROKEN', problem: r.problem };
     const tip = (latest as T).tipTx;
     return { ok: true, plan: { chain: r.chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: tip, txToReplay: tip - r.chain[0].tipTx } };
@@ -200,7 +272,7 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
 
   if (point.kind === 'tx') {
     const t = point.before - 1; // the state to reach
-    const fits = intact.filter(({ chain, end: e }) => chain[0].tipTx <= t && t <= e.tipTx);
+    const fits = intact.filter(({ root, end: e }) => root.tipTx <= t && t <= e.tipTx);
     if (fits.length === 0) {
       // A broken chain that would have reached `t`: its end holds `t`, or `t` lies in the range it is missing.
       const cover = chains.find(
@@ -210,24 +282,22 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
           (isEmpty(c.end) || c.end.full || c.end.lowestTx <= t || (c.result.missingFrom !== undefined && c.result.missingFrom <= t)),
       );
       if (cover && !cover.result.ok) return { ok: false, code: 'CHAIN_BROKEN', problem: cover.result.problem };
-      return { ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', problem: `--restore-until=${point.before} is outside every backup chain; ${describeRanges(all)}` };
+      return { ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', problem: `--restore-until=${point.before} is outside every backup chain; ${describeRanges(all, index)}` };
     }
     fits.sort(
       (a, b) =>
         (genTime.get(b.end.storeId) ?? 0) - (genTime.get(a.end.storeId) ?? 0) ||
-        b.chain[0].tipTx - a.chain[0].tipTx ||
+        b.root.tipTx - a.root.tipTx ||
         a.end.tipTx - b.end.tipTx ||
-        a.chain.length - b.chain.length,
+        a.depth - b.depth,
     );
-    const best = fits[0];
-    const chain = trimChain(best.chain, t);
+    const chain = trimChain(build(fits[0]), t);
     return { ok: true, plan: { chain, stopBeforeTx: point.before, stopBeforeTime: null, targetTx: t, txToReplay: t - chain[0].tipTx } };
   }
 
   // time: replay what was committed strictly before `point.before`
   const t = point.before;
-  const fits = intact.filter(({ chain, end: e }) => {
-    const full = chain[0];
+  const fits = intact.filter(({ root: full, end: e }) => {
     const fullOk = full.tipTx === 0 || (full.lastCommitTime ?? 0) < t;
     return fullOk && t <= Date.parse(e.time);
   });
@@ -236,25 +306,29 @@ export function planRestore<T extends ChainNode>(all: readonly T[], point: Resto
     return {
       ok: false,
       code: 'RESTORE_POINT_OUTSIDE_CHAIN',
-      problem: `--restore-until="${formatUtc(t)}" is outside every backup chain; ${describeRanges(all)}`,
+      problem: `--restore-until="${formatUtc(t)}" is outside every backup chain; ${describeRanges(all, index)}`,
     };
   }
   // A backup's time says when it was taken, not that its source had every transaction committed before then
   // (a follower lags; the source answers before the time is read). A chain holding a transaction committed at
   // or after `t` proves it holds everything committed before `t` (commit times grow with IDs): prefer those,
   // the earliest-ending first; without one, the chain that reaches furthest.
-  const lastCommit = (c: Cand) => Math.max(-1, ...c.chain.map((a) => a.lastCommitTime ?? -1));
+  const lastCommit = (c: Cand) => {
+    // commit times grow with IDs: the last commit of a chain is that of its last non-empty artifact
+    let a: T | undefined = c.end;
+    while (a && isEmpty(a)) a = all.find((x) => x.file === a?.parent);
+    return a?.lastCommitTime ?? -1;
+  };
   const proven = (c: Cand) => lastCommit(c) >= t;
   fits.sort(
     (a, b) =>
       Number(proven(b)) - Number(proven(a)) ||
-      b.chain[0].tipTx - a.chain[0].tipTx ||
+      b.root.tipTx - a.root.tipTx ||
       (proven(a) ? Date.parse(a.end.time) - Date.parse(b.end.time) : b.end.tipTx - a.end.tipTx) ||
-      a.chain.length - b.chain.length,
+      a.depth - b.depth,
   );
-  const best = fits[0];
   // Drop trailing artifacts whose transactions all come at or after the stopping time.
-  const chain = [...best.chain];
+  const chain = [...build(fits[0])];
   while (chain.length > 1) {
     const last = chain[chain.length - 1];
     if (isEmpty(last) || (last.firstCommitTime !== null && last.firstCommitTime >= t)) chain.pop();

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
+import { onInterrupt } from '../cleanup';
 import { RecordStreamDecoder } from '../cluster/record';
 import { GraphStore, checkConsistency } from '../cluster/store';
 import { consumePayload, listArtifacts, type Artifact } from './artifact';
@@ -111,6 +112,7 @@ async function checkArtifact(a: Artifact, opts: CheckOptions): Promise<string[]>
 
 async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]> {
   const dir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), 'txline-check-'));
+  const unregister = onInterrupt(() => fs.rmSync(dir, { recursive: true, force: true }));
   try {
     const file = path.join(dir, 'store.sqlite');
     await consumePayload(a, (src) => pipeline(src, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 })));
@@ -131,6 +133,7 @@ async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]
       store.close();
     }
   } finally {
+    unregister();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
+import { onInterrupt } from '../cleanup';
 import { listArtifacts, readArtifact, type Artifact } from './artifact';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
 import { buildStore } from './replay';
@@ -121,6 +122,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   }
   const base = opts.tempPath ?? os.tmpdir();
   const workDir = fs.mkdtempSync(path.join(base, `txline-restore-${opts.target}-`));
+  const unregister = onInterrupt(() => fs.rmSync(workDir, { recursive: true, force: true }));
   try {
     const built = await buildStore(plan, workDir, { log, progress: opts.progress, phase: 'restore' });
     log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
@@ -150,6 +152,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
       durationMs,
     };
   } finally {
+    unregister();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

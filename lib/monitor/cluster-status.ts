@@ -23,22 +23,49 @@ interface MemberRef {
 }
 
 export async function getClusterStatus(e: TxlineEnv = env(), opts: StatusOptions = {}): Promise<ClusterReport> {
+  return probeMembers(findMembers(e), opts);
+}
+
+/** The status of a cluster registered in the catalog: the embedded one (from its cluster.json) or a remote one. */
+export async function getCatalogClusterStatus(
+  cluster: { kind: 'embedded' | 'remote'; addresses: string[] },
+  e: TxlineEnv = env(),
+  opts: StatusOptions = {},
+): Promise<ClusterReport & { controlAddress: string | null }> {
+  if (cluster.kind === 'embedded') {
+    const found = findEmbedded(e.clusterFile);
+    return { ...(await probeMembers(found, opts)), controlAddress: found.controlAddress };
+  }
+  return { ...(await probeMembers(fromAddresses(cluster.addresses), opts)), controlAddress: null };
+}
+
+type Found = { source: ClusterSource; members: MemberRef[]; problem: string | null; controlAddress: string | null };
+
+async function probeMembers(found: Found, opts: StatusOptions): Promise<ClusterReport> {
   const checkedAt = new Date().toISOString();
-  const found = findMembers(e);
   const members = await Promise.all(found.members.map((m) => probe(m, opts.timeoutMs ?? 1500)));
   members.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   return { source: found.source, checkedAt, members, problem: found.problem };
 }
 
-function findMembers(e: TxlineEnv): { source: ClusterSource; members: MemberRef[]; problem: string | null } {
-  if (e.clusterAddresses) {
-    return {
-      source: { kind: 'addresses', addresses: e.clusterAddresses },
-      members: e.clusterAddresses.map((address) => ({ id: null, address, mode: null, processState: null })),
-      problem: null,
-    };
-  }
-  const none = { source: { kind: 'none', clusterFile: e.clusterFile } as const, members: [] };
+function fromAddresses(addresses: string[]): Found {
+  return {
+    source: { kind: 'addresses', addresses },
+    members: addresses.map((address) => ({ id: null, address, mode: null, processState: null })),
+    problem: null,
+    controlAddress: null,
+  };
+}
+
+function findMembers(e: TxlineEnv): Found {
+  if (e.clusterAddresses) return fromAddresses(e.clusterAddresses);
+  return findEmbedded(e.clusterFile);
+}
+
+/** The members of the embedded cluster, as its cluster.json lists them. */
+export function findEmbedded(clusterFile: string): Found {
+  const e = { clusterFile };
+  const none = { source: { kind: 'none', clusterFile: e.clusterFile } as const, members: [], controlAddress: null };
   let text: string;
   try {
     text = fs.readFileSync(e.clusterFile, 'utf8');
@@ -57,6 +84,7 @@ function findMembers(e: TxlineEnv): { source: ClusterSource; members: MemberRef[
     source: { kind: 'embedded', clusterFile: e.clusterFile, startedAt: file.startedAt ?? null },
     members: file.members.map((m) => ({ id: m.id, address: m.address, mode: m.mode, processState: m.state ?? null })),
     problem: null,
+    controlAddress: file.control ?? null,
   };
 }
 

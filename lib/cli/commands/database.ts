@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { TxlineError } from '../../errors';
+import { installInterruptHandlers } from '../../cleanup';
 import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
 import { defaultClusterAddresses } from '../../cluster/discovery';
@@ -92,6 +93,8 @@ function restorePoint(raw: string | undefined): RestorePoint {
 
 export function registerDatabaseCommands(program: Command): void {
   const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
+  // An interrupted engine command (Ctrl-C, a cancelled job) leaves no temporary files behind.
+  database.hook('preAction', () => installInterruptHandlers());
 
   database
     .command('backup')
@@ -190,6 +193,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--from-path <path>', 'a folder of artifacts or one artifact')
     .option('--report-path <dir>', 'where to write the report', '.')
     .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
+    .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'more detail in the log', false)
     .action(async (db: string | undefined, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
@@ -199,12 +203,15 @@ export function registerDatabaseCommands(program: Command): void {
         reportDir: o.reportPath,
         tempPath: o.tempPath,
         log: engineLog(o.verbose),
+        progress: progressSink(o.progress),
       });
-      process.stdout.write(r.ok ? `OK: ${r.checked.length} artifact(s) verified\n` : `${r.problems.length} problem(s) found; report: ${r.reportFile}\n`);
+      if (o.progress) process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: r.ok ? 0 : 1, ok: r.ok, checked: r.checked, problems: r.problems, reportFile: r.reportFile })}\n`);
+      else process.stdout.write(r.ok ? `OK: ${r.checked.length} artifact(s) verified\n` : `${r.problems.length} problem(s) found; report: ${r.reportFile}\n`);
       process.exitCode = r.ok ? 0 : 1;
     });
 
   const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
+  backup.hook('preAction', () => installInterruptHandlers());
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')

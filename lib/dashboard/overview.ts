@@ -1,0 +1,75 @@
+/**
+ * The overview of every database: its backups in a folder (last full, last differential, the restorable
+ * range of the latest chain, its health) next to the cluster's view of it, and a warning when the next
+ * differential would fall back to a full. Pure: catalog rows and a cluster report in, view out.
+ */
+import type { ArtifactRow } from '../db/schema';
+import type { ClusterReport } from '../monitor/cluster-report';
+import { buildTimeline, type ChainHealth } from './timeline';
+
+export interface DatabaseOverview {
+  database: string;
+  artifactCount: number;
+  lastFull: { id: number; file: string; time: number; tipTx: number } | null;
+  lastDiff: { id: number; file: string; time: number; tipTx: number } | null;
+  /** the latest chain's restorable range */
+  restorable: { fromTx: number; toTx: number; fromTime: number | null; toTime: number } | null;
+  /** time of the latest restorable point (the latest backup of an intact chain) */
+  lastRestorableTime: number | null;
+  health: ChainHealth | 'none';
+  /** the writer's last committed transaction, when the cluster reports the database */
+  writerLastTx: number | null;
+  /** transactions committed since the latest restorable point */
+  txSinceRestorable: number | null;
+  /** why the next differential would be a full, if it would */
+  fallbackWarning: string | null;
+  onCluster: boolean;
+}
+
+export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null): DatabaseOverview {
+  const tl = buildTimeline(database, rows, { limit: Number.MAX_SAFE_INTEGER });
+  const sorted = [...rows].sort((a, b) => a.time - b.time);
+  const lastFull = [...sorted].reverse().find((r) => r.full) ?? null;
+  const lastDiff = [...sorted].reverse().find((r) => !r.full) ?? null;
+  const latest = sorted[sorted.length - 1];
+  const latestRange = latest ? tl.restorable.find((r) => r.storeId === latest.storeId && r.toTime === Math.max(...tl.restorable.filter((x) => x.storeId === latest.storeId).map((x) => x.toTime))) : undefined;
+  const dbs = report?.members.flatMap((m) => m.databases.filter((d) => d.name === database).map((d) => ({ ...d, member: m }))) ?? [];
+  const writer = dbs.find((d) => d.role === 'writer');
+  const writerLastTx = writer?.lastCommittedTxn ?? null;
+  const restorable = latestRange ? { fromTx: latestRange.fromTx, toTx: latestRange.toTx, fromTime: latestRange.fromTime, toTime: latestRange.toTime } : null;
+  return {
+    database,
+    artifactCount: rows.length,
+    lastFull: lastFull ? { id: lastFull.id, file: lastFull.file, time: lastFull.time, tipTx: lastFull.tipTx } : null,
+    lastDiff: lastDiff ? { id: lastDiff.id, file: lastDiff.file, time: lastDiff.time, tipTx: lastDiff.tipTx } : null,
+    restorable,
+    lastRestorableTime: restorable?.toTime ?? null,
+    health: tl.health,
+    writerLastTx,
+    txSinceRestorable: restorable && writerLastTx !== null && writer?.storeId === latest?.storeId ? Math.max(0, writerLastTx - restorable.toTx) : null,
+    fallbackWarning: fallbackWarning(database, sorted, dbs),
+    onCluster: dbs.length > 0,
+  };
+}
+
+function fallbackWarning(
+  database: string,
+  sorted: ArtifactRow[],
+  dbs: Array<{ storeId: string | null; lowestAvailableTxn: number; status: string; member: { id: string } }>,
+): string | null {
+  if (sorted.length === 0 || dbs.length === 0) return null;
+  const online = dbs.filter((d) => d.status === 'online');
+  if (online.length === 0) return null;
+  const storeId = online.find((d) => d.storeId)?.storeId;
+  const same = sorted.filter((r) => r.storeId === storeId && !(!r.full && r.highestTx === 0));
+  if (same.length === 0) {
+    return `${database} has a new store ID since its latest backup (it was restored or recreated): the next backup will be a full`;
+  }
+  const tip = same[same.length - 1].tipTx;
+  const canServe = online.filter((d) => d.lowestAvailableTxn <= tip + 1);
+  if (canServe.length === 0) {
+    const lowest = Math.min(...online.map((d) => d.lowestAvailableTxn));
+    return `the next differential would fall back to a full: transactions ${tip + 1}..${lowest - 1} after the latest backup were pruned from every member's transaction log (lowest available: ${lowest})`;
+  }
+  return null;
+}

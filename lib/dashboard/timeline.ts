@@ -1,0 +1,161 @@
+/**
+ * The chain timeline of one database in one backup folder, as the dashboard draws it: artifacts grouped by
+ * store-ID generation (a restore starts a new one), each a bar over its transaction range with a link to its
+ * parent, gaps where no artifact covers a range, and each chain's health. Pure: rows in, view out.
+ */
+import type { ArtifactRow } from '../db/schema';
+import { chainNode } from '../db/queries/artifacts';
+import { ChainIndex, restorableRanges, type ChainNode } from '../engine/chain';
+
+export type ChainHealth = 'verified' | 'unverified' | 'broken';
+
+export interface TimelineArtifact {
+  id: number;
+  file: string;
+  full: boolean;
+  empty: boolean;
+  /** the bar: a full covers 1..tip (the whole store); a differential its own transactions; an empty one is a point at its parent's tip */
+  fromTx: number;
+  toTx: number;
+  lowestTx: number;
+  highestTx: number;
+  tipTx: number;
+  time: number;
+  firstCommitTime: number | null;
+  lastCommitTime: number | null;
+  storeId: string;
+  databaseId: string;
+  parentFile: string | null;
+  parentId: number | null;
+  compressed: boolean;
+  recovered: boolean;
+  sizeBytes: number;
+  memberId: string | null;
+  verifyStatus: 'ok' | 'corrupt' | null;
+  verifyMessage: string | null;
+  /** why the chain ending here cannot be restored (a missing or damaged link), if it cannot */
+  chainProblem: string | null;
+  /** the full this artifact's chain starts from (null when the chain is broken) */
+  rootId: number | null;
+  /** how many differentials follow the full up to here */
+  depth: number;
+}
+
+export interface Generation {
+  storeId: string;
+  databaseId: string;
+  /** 1 for the oldest generation */
+  index: number;
+  firstTime: number;
+  lastTime: number;
+  fromTx: number;
+  toTx: number;
+  artifacts: TimelineArtifact[];
+  gaps: Array<{ fromTx: number; toTx: number }>;
+}
+
+export interface Timeline {
+  database: string;
+  total: number;
+  /** only the newest `limit` artifacts are in `generations` when the database has more */
+  shown: number;
+  generations: Generation[];
+  restorable: ReturnType<typeof restorableRanges>;
+  health: ChainHealth | 'none';
+  latestChain: number[];
+}
+
+export function buildTimeline(database: string, rows: ArtifactRow[], opts: { limit?: number } = {}): Timeline {
+  const limit = opts.limit ?? 400;
+  const nodes = rows.map(chainNode);
+  const index = new ChainIndex(nodes);
+  const nodeOf = new Map(nodes.map((n) => [n.id, n]));
+  const byFile = new Map(rows.map((r) => [r.file, r]));
+  const sorted = [...rows].sort((a, b) => a.time - b.time || a.tipTx - b.tipTx || a.file.localeCompare(b.file));
+  const shownRows = sorted.slice(Math.max(0, sorted.length - limit));
+  const gens = new Map<string, Generation>();
+  for (const r of shownRows) {
+    let g = gens.get(r.storeId);
+    if (!g) {
+      g = { storeId: r.storeId, databaseId: r.databaseId, index: 0, firstTime: r.time, lastTime: r.time, fromTx: Infinity, toTx: 0, artifacts: [], gaps: [] };
+      gens.set(r.storeId, g);
+    }
+    const empty = !r.full && r.highestTx === 0;
+    const fromTx = r.full ? Math.min(1, r.tipTx) : empty ? r.tipTx : r.lowestTx;
+    const toTx = r.full ? r.tipTx : empty ? r.tipTx : r.highestTx;
+    const st = index.status(nodeOf.get(r.id) as ChainNode & { id: number });
+    g.artifacts.push({
+      id: r.id,
+      file: r.file,
+      full: r.full,
+      empty,
+      fromTx,
+      toTx,
+      lowestTx: r.lowestTx,
+      highestTx: r.highestTx,
+      tipTx: r.tipTx,
+      time: r.time,
+      firstCommitTime: r.firstCommitTime,
+      lastCommitTime: r.lastCommitTime,
+      storeId: r.storeId,
+      databaseId: r.databaseId,
+      parentFile: r.parent,
+      parentId: r.parent ? (byFile.get(r.parent)?.id ?? null) : null,
+      compressed: r.compressed,
+      recovered: r.recovered,
+      sizeBytes: r.sizeBytes,
+      memberId: r.memberId,
+      verifyStatus: r.verifyStatus,
+      verifyMessage: r.verifyMessage,
+      chainProblem: st.ok ? null : st.problem,
+      rootId: st.ok ? (st.root as ChainNode & { id: number }).id : null,
+      depth: st.ok ? st.depth : 0,
+    });
+    g.firstTime = Math.min(g.firstTime, r.time);
+    g.lastTime = Math.max(g.lastTime, r.time);
+    g.fromTx = Math.min(g.fromTx, fromTx);
+    g.toTx = Math.max(g.toTx, toTx);
+  }
+  const generations = [...gens.values()].sort((a, b) => a.firstTime - b.firstTime);
+  generations.forEach((g, i) => {
+    g.index = i + 1;
+    if (!Number.isFinite(g.fromTx)) g.fromTx = 0;
+    g.gaps = gapsOf(g.artifacts);
+  });
+  const latest = sorted[sorted.length - 1];
+  const latestChain = latest ? index.chain(nodeOf.get(latest.id) as ChainNode & { id: number }) : null;
+  let health: Timeline['health'] = 'none';
+  if (latestChain) {
+    if (!latestChain.ok) health = 'broken';
+    else {
+      const ids = new Set(latestChain.chain.map((n) => (n as ChainNode & { id: number }).id));
+      const inChain = rows.filter((r) => ids.has(r.id));
+      health = inChain.some((r) => r.verifyStatus === 'corrupt') ? 'broken' : inChain.every((r) => r.verifyStatus === 'ok') ? 'verified' : 'unverified';
+    }
+  }
+  return {
+    database,
+    total: rows.length,
+    shown: shownRows.length,
+    generations,
+    restorable: restorableRanges(nodes, index),
+    health,
+    latestChain: latestChain?.ok ? latestChain.chain.map((n) => (n as ChainNode & { id: number }).id) : [],
+  };
+}
+
+/** Transaction ranges inside a generation that no artifact covers. */
+export function gapsOf(arts: Array<Pick<TimelineArtifact, 'fromTx' | 'toTx' | 'empty' | 'full'>>): Array<{ fromTx: number; toTx: number }> {
+  const ranges = arts
+    .filter((a) => !a.empty)
+    .map((a) => [a.fromTx, a.toTx] as const)
+    .filter(([f, t]) => t >= f)
+    .sort((a, b) => a[0] - b[0]);
+  const gaps: Array<{ fromTx: number; toTx: number }> = [];
+  let covered = ranges.length ? ranges[0][1] : 0;
+  for (const [f, t] of ranges.slice(1)) {
+    if (f > covered + 1) gaps.push({ fromTx: covered + 1, toTx: f - 1 });
+    covered = Math.max(covered, t);
+  }
+  return gaps;
+}

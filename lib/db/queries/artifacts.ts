@@ -1,0 +1,133 @@
+/** Artifacts as indexed from the backup folders, and the chain views built on them. */
+import { and, asc, count, desc, eq, inArray, max, sql } from 'drizzle-orm';
+import type { Artifact } from '../../engine/artifact';
+import type { ChainNode } from '../../engine/chain';
+import type { Catalog } from '../index';
+import { artifacts, type ArtifactRow } from '../schema';
+
+export type NewArtifactRow = typeof artifacts.$inferInsert;
+
+export function rowFromArtifact(folderId: number, a: Artifact, file: { size: number; mtimeMs: number }): NewArtifactRow {
+  return {
+    folderId,
+    file: a.file,
+    database: a.database,
+    databaseId: a.databaseId,
+    storeId: a.storeId,
+    time: Date.parse(a.time),
+    full: a.full,
+    compressed: a.compressed,
+    lowestTx: a.lowestTx,
+    highestTx: a.highestTx,
+    tipTx: a.tipTx,
+    txCount: a.txCount,
+    parent: a.parent,
+    parentLastTxChecksum: a.parentLastTxChecksum,
+    lastTxChecksum: a.lastTxChecksum,
+    firstCommitTime: a.firstCommitTime,
+    lastCommitTime: a.lastCommitTime,
+    recovered: a.recovered,
+    memberId: a.member?.id ?? null,
+    memberAddress: a.member?.address ?? null,
+    sizeBytes: a.payload.sizeBytes,
+    rawBytes: a.payload.rawBytes,
+    sha256: a.payload.sha256,
+    nodes: a.store?.nodes ?? null,
+    relationships: a.store?.relationships ?? null,
+    fileSize: file.size,
+    fileMtimeMs: Math.trunc(file.mtimeMs),
+    indexedAt: Date.now(),
+  };
+}
+
+/** The chain logic's view of a row. */
+export function chainNode(r: ArtifactRow): ChainNode & { id: number } {
+  return {
+    id: r.id,
+    file: r.file,
+    database: r.database,
+    databaseId: r.databaseId,
+    storeId: r.storeId,
+    time: new Date(r.time).toISOString(),
+    full: r.full,
+    lowestTx: r.lowestTx,
+    highestTx: r.highestTx,
+    parent: r.parent,
+    parentLastTxChecksum: r.parentLastTxChecksum,
+    tipTx: r.tipTx,
+    lastTxChecksum: r.lastTxChecksum,
+    firstCommitTime: r.firstCommitTime,
+    lastCommitTime: r.lastCommitTime,
+  };
+}
+
+export function listArtifactsByDatabase(db: Catalog, { folderId, database }: { folderId: number; database: string }): ArtifactRow[] {
+  return db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.folderId, folderId), eq(artifacts.database, database)))
+    .orderBy(asc(artifacts.time), asc(artifacts.tipTx), asc(artifacts.file))
+    .all();
+}
+
+export function listArtifactsOfFolder(db: Catalog, { folderId }: { folderId: number }): ArtifactRow[] {
+  return db.select().from(artifacts).where(eq(artifacts.folderId, folderId)).all();
+}
+
+export function getArtifact(db: Catalog, { id }: { id: number }): ArtifactRow | undefined {
+  return db.select().from(artifacts).where(eq(artifacts.id, id)).get();
+}
+
+export function getArtifactByFile(db: Catalog, { folderId, file }: { folderId: number; file: string }): ArtifactRow | undefined {
+  return db.select().from(artifacts).where(and(eq(artifacts.folderId, folderId), eq(artifacts.file, file))).get();
+}
+
+export interface DatabaseBackupSummary {
+  database: string;
+  count: number;
+  lastTime: number | null;
+}
+
+/** Databases that have backups in a folder, with their count and latest backup time. */
+export function databasesWithBackups(db: Catalog, { folderId }: { folderId: number }): DatabaseBackupSummary[] {
+  return db
+    .select({ database: artifacts.database, count: count(), lastTime: max(artifacts.time) })
+    .from(artifacts)
+    .where(eq(artifacts.folderId, folderId))
+    .groupBy(artifacts.database)
+    .orderBy(asc(artifacts.database))
+    .all();
+}
+
+export function latestArtifacts(db: Catalog, { folderId, database, limit }: { folderId: number; database: string; limit: number }): ArtifactRow[] {
+  return db
+    .select()
+    .from(artifacts)
+    .where(and(eq(artifacts.folderId, folderId), eq(artifacts.database, database)))
+    .orderBy(desc(artifacts.time))
+    .limit(limit)
+    .all();
+}
+
+export function upsertArtifact(db: Catalog, row: NewArtifactRow): void {
+  const { folderId: _f, file: _n, ...rest } = row;
+  db.insert(artifacts)
+    .values(row)
+    .onConflictDoUpdate({ target: [artifacts.folderId, artifacts.file], set: { ...rest, verifyStatus: null, verifyMessage: null, verifiedAt: null } })
+    .run();
+}
+
+export function deleteArtifacts(db: Catalog, { ids }: { ids: number[] }): void {
+  for (let i = 0; i < ids.length; i += 500) db.delete(artifacts).where(inArray(artifacts.id, ids.slice(i, i + 500))).run();
+}
+
+export function setVerification(db: Catalog, { folderId, file, status, message }: { folderId: number; file: string; status: 'ok' | 'corrupt'; message: string | null }): void {
+  db.update(artifacts)
+    .set({ verifyStatus: status, verifyMessage: message, verifiedAt: Date.now() })
+    .where(and(eq(artifacts.folderId, folderId), eq(artifacts.file, file)))
+    .run();
+}
+
+export function artifactCount(db: Catalog): number {
+  return db.select({ n: sql<number>`count(*)` }).from(artifacts).get()?.n ?? 0;
+}

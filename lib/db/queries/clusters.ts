@@ -1,0 +1,58 @@
+/** Clusters and backup folders in the catalog. */
+import { asc, eq } from 'drizzle-orm';
+import type { Catalog } from '../index';
+import { backupFolders, clusters, type BackupFolderRow, type ClusterRow } from '../schema';
+
+export function listClusters(db: Catalog): ClusterRow[] {
+  return db.select().from(clusters).orderBy(asc(clusters.id)).all();
+}
+
+export function getCluster(db: Catalog, { id }: { id: number }): ClusterRow | undefined {
+  return db.select().from(clusters).where(eq(clusters.id, id)).get();
+}
+
+/** Registers (or updates) the embedded cluster: its member addresses and control API change per start. */
+export function upsertEmbeddedCluster(db: Catalog, { addresses, controlAddress }: { addresses: string[]; controlAddress: string | null }): ClusterRow {
+  const cur = db.select().from(clusters).where(eq(clusters.kind, 'embedded')).get();
+  if (cur) {
+    if (JSON.stringify(cur.addresses) !== JSON.stringify(addresses) || cur.controlAddress !== controlAddress) {
+      db.update(clusters).set({ addresses, controlAddress }).where(eq(clusters.id, cur.id)).run();
+    }
+    return { ...cur, addresses, controlAddress };
+  }
+  return db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses, controlAddress }).returning().get();
+}
+
+export function addRemoteCluster(db: Catalog, { name, addresses }: { name: string; addresses: string[] }): ClusterRow {
+  return db.insert(clusters).values({ name, kind: 'remote', addresses }).returning().get();
+}
+
+export function removeCluster(db: Catalog, { id }: { id: number }): void {
+  db.delete(clusters).where(eq(clusters.id, id)).run();
+}
+
+export function listFolders(db: Catalog): BackupFolderRow[] {
+  return db.select().from(backupFolders).orderBy(asc(backupFolders.id)).all();
+}
+
+export function getFolder(db: Catalog, { id }: { id: number }): BackupFolderRow | undefined {
+  return db.select().from(backupFolders).where(eq(backupFolders.id, id)).get();
+}
+
+export function defaultFolder(db: Catalog): BackupFolderRow | undefined {
+  return db.select().from(backupFolders).where(eq(backupFolders.isDefault, true)).get() ?? listFolders(db)[0];
+}
+
+export function ensureFolder(db: Catalog, { name, path, isDefault }: { name: string; path: string; isDefault: boolean }): BackupFolderRow {
+  const cur = db.select().from(backupFolders).where(eq(backupFolders.path, path)).get();
+  if (cur) return cur;
+  return db.insert(backupFolders).values({ name, path, isDefault }).returning().get();
+}
+
+export function removeFolder(db: Catalog, { id }: { id: number }): void {
+  db.delete(backupFolders).where(eq(backupFolders.id, id)).run();
+}
+
+export function markScanned(db: Catalog, { id, error }: { id: number; error: string | null }): void {
+  db.update(backupFolders).set({ lastScanAt: Date.now(), lastScanError: error }).where(eq(backupFolders.id, id)).run();
+}

@@ -1,0 +1,236 @@
+/**
+ * The catalog: what Txline knows about clusters, backup folders, artifacts, jobs and lag, in SQLite.
+ *
+ * The artifact files are the truth: the `artifacts` table is an index of the folders, rebuilt by the indexer
+ * (delete the catalog, start again, and the same chains come back). Jobs, lag samples, users, sessions and
+ * audit events live only here.
+ */
+import { sql, type InferSelectModel } from 'drizzle-orm';
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+const createdAt = () =>
+  integer('created_at', { mode: 'number' })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+export const clusters = sqliteTable('clusters', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  /** 'embedded': the cluster Txline runs itself (members read from cluster.json); 'remote': given addresses */
+  kind: text('kind', { enum: ['embedded', 'remote'] }).notNull(),
+  addresses: text('addresses', { mode: 'json' }).$type<string[]>().notNull(),
+  controlAddress: text('control_address'),
+  createdAt: createdAt(),
+});
+export type ClusterRow = InferSelectModel<typeof clusters>;
+
+export const members = sqliteTable(
+  'members',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clusterId: integer('cluster_id')
+      .notNull()
+      .references(() => clusters.id, { onDelete: 'cascade' }),
+    memberId: text('member_id').notNull(),
+    address: text('address').notNull(),
+    mode: text('mode', { enum: ['primary', 'secondary'] }).notNull(),
+    lastSeenAt: integer('last_seen_at'),
+  },
+  (t) => [uniqueIndex('members_cluster_member').on(t.clusterId, t.memberId)],
+);
+export type MemberRow = InferSelectModel<typeof members>;
+
+export const backupFolders = sqliteTable('backup_folders', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  path: text('path').notNull().unique(),
+  isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+  lastScanAt: integer('last_scan_at'),
+  lastScanError: text('last_scan_error'),
+  createdAt: createdAt(),
+});
+export type BackupFolderRow = InferSelectModel<typeof backupFolders>;
+
+export const artifacts = sqliteTable(
+  'artifacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    folderId: integer('folder_id')
+      .notNull()
+      .references(() => backupFolders.id, { onDelete: 'cascade' }),
+    file: text('file').notNull(),
+    database: text('database').notNull(),
+    databaseId: text('database_id').notNull(),
+    storeId: text('store_id').notNull(),
+    /** backup time, ms since the epoch (UTC) */
+    time: integer('time').notNull(),
+    full: integer('full', { mode: 'boolean' }).notNull(),
+    compressed: integer('compressed', { mode: 'boolean' }).notNull(),
+    lowestTx: integer('lowest_tx').notNull(),
+    highestTx: integer('highest_tx').notNull(),
+    tipTx: integer('tip_tx').notNull(),
+    txCount: integer('tx_count').notNull(),
+    parent: text('parent'),
+    parentLastTxChecksum: integer('parent_last_tx_checksum'),
+    lastTxChecksum: integer('last_tx_checksum').notNull(),
+    firstCommitTime: integer('first_commit_time'),
+    lastCommitTime: integer('last_commit_time'),
+    recovered: integer('recovered', { mode: 'boolean' }).notNull(),
+    memberId: text('member_id'),
+    memberAddress: text('member_address'),
+    sizeBytes: integer('size_bytes').notNull(),
+    rawBytes: integer('raw_bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    nodes: integer('nodes'),
+    relationships: integer('relationships'),
+    /** the file's size and mtime when indexed: a change means it must be read again */
+    fileSize: integer('file_size').notNull(),
+    fileMtimeMs: integer('file_mtime_ms').notNull(),
+    indexedAt: integer('indexed_at').notNull(),
+    /** result of the last full verification (payload checksum): 'ok' or 'corrupt' */
+    verifyStatus: text('verify_status', { enum: ['ok', 'corrupt'] }),
+    verifyMessage: text('verify_message'),
+    verifiedAt: integer('verified_at'),
+  },
+  (t) => [uniqueIndex('artifacts_folder_file').on(t.folderId, t.file), index('artifacts_folder_db_time').on(t.folderId, t.database, t.time)],
+);
+export type ArtifactRow = InferSelectModel<typeof artifacts>;
+
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify'] as const;
+export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export interface JobProgress {
+  phase: string;
+  bytesDone?: number;
+  bytesTotal?: number | null;
+  txDone?: number;
+  txTotal?: number | null;
+  message?: string;
+  at: number;
+}
+
+export const jobs = sqliteTable(
+  'jobs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    kind: text('kind', { enum: JOB_KINDS }).notNull(),
+    status: text('status', { enum: JOB_STATUSES }).notNull(),
+    clusterId: integer('cluster_id').references(() => clusters.id, { onDelete: 'set null' }),
+    folderId: integer('folder_id').references(() => backupFolders.id, { onDelete: 'set null' }),
+    /** the database the job works on (for a restore: the target) */
+    database: text('database').notNull(),
+    params: text('params', { mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    args: text('args', { mode: 'json' }).$type<string[]>().notNull(),
+    pid: integer('pid'),
+    exitCode: integer('exit_code'),
+    progress: text('progress', { mode: 'json' }).$type<JobProgress>(),
+    log: text('log').notNull().default(''),
+    result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
+    error: text('error'),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    startedAt: integer('started_at'),
+    endedAt: integer('ended_at'),
+  },
+  (t) => [index('jobs_database_status').on(t.database, t.status), index('jobs_created').on(t.createdAt)],
+);
+export type JobRow = InferSelectModel<typeof jobs>;
+
+/** 's': one sample a second (kept an hour); 'm': per-minute averages (kept a week); 'h': hourly (kept 90 days). */
+export const LAG_RESOLUTIONS = ['s', 'm', 'h'] as const;
+export type LagResolution = (typeof LAG_RESOLUTIONS)[number];
+
+export const lagSamples = sqliteTable(
+  'lag_samples',
+  {
+    clusterId: integer('cluster_id').notNull(),
+    memberId: text('member_id').notNull(),
+    database: text('database').notNull(),
+    resolution: text('resolution', { enum: LAG_RESOLUTIONS }).notNull(),
+    ts: integer('ts').notNull(),
+    lastCommittedTxn: integer('last_committed_txn').notNull(),
+    replicationLag: integer('replication_lag').notNull(),
+    /** 0 when the member did not answer or the database was offline */
+    online: integer('online', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.database, t.resolution, t.ts, t.memberId] })],
+);
+export type LagSampleRow = InferSelectModel<typeof lagSamples>;
+
+export const schedules = sqliteTable('schedules', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  clusterId: integer('cluster_id')
+    .notNull()
+    .references(() => clusters.id, { onDelete: 'cascade' }),
+  folderId: integer('folder_id')
+    .notNull()
+    .references(() => backupFolders.id, { onDelete: 'cascade' }),
+  database: text('database').notNull(),
+  cron: text('cron').notNull(),
+  type: text('type', { enum: ['auto', 'full', 'diff'] }).notNull(),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+});
+export type ScheduleRow = InferSelectModel<typeof schedules>;
+
+export const ROLES = ['viewer', 'operator', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at'),
+});
+export type UserRow = InferSelectModel<typeof users>;
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 of the session token (the token itself is only in the browser's cookie) */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at').notNull(),
+    address: text('address'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
+);
+export type SessionRow = InferSelectModel<typeof sessions>;
+
+export const loginAttempts = sqliteTable(
+  'login_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    username: text('username').notNull(),
+    address: text('address').notNull(),
+    ok: integer('ok', { mode: 'boolean' }).notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('login_attempts_user').on(t.username, t.at), index('login_attempts_address').on(t.address, t.at)],
+);
+
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at').notNull(),
+    username: text('username'),
+    address: text('address'),
+    action: text('action').notNull(),
+    target: text('target'),
+    outcome: text('outcome', { enum: ['ok', 'denied', 'failed'] }).notNull(),
+    detail: text('detail'),
+  },
+  (t) => [index('audit_events_at').on(t.at), index('audit_events_action').on(t.action, t.at)],
+);
+export type AuditEventRow = InferSelectModel<typeof auditEvents>;

@@ -1,0 +1,163 @@
+/**
+ * The job runner: backups, restores, aggregations and verifications run as `txline` child processes with
+ * `--progress=jsonl`, never inside a web request.
+ *
+ * - One running job per database: a second start is refused with the running job's number.
+ * - Progress lines update the job row (at most a few times a second); the log is the child's stderr.
+ * - Cancel sends SIGTERM (the CLI removes its temporary files and exits), then SIGKILL after a grace period.
+ * - The child exits when this process goes away (its IPC channel closes); jobs still marked running when a
+ *   server starts are marked interrupted (see markInterrupted).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import readline from 'node:readline';
+import { describeError } from '../errors';
+import type { Catalog } from '../db';
+import { activeJobFor, createJob, finishJob, getJob, updateJob } from '../db/queries/jobs';
+import type { JobKind, JobProgress, JobRow } from '../db/schema';
+
+const MAX_LOG = 256 * 1024;
+const PROGRESS_EVERY_MS = 250;
+const KILL_AFTER_MS = 10_000;
+
+export interface StartJob {
+  kind: JobKind;
+  database: string;
+  clusterId: number | null;
+  folderId: number | null;
+  params: Record<string, unknown>;
+  /** txline arguments, without --progress */
+  args: string[];
+  env?: Record<string, string>;
+  createdBy: string | null;
+}
+
+export type StartResult = { ok: true; jobId: number } | { ok: false; code: 'JOB_RUNNING' | 'SPAWN_FAILED'; error: string; jobId?: number };
+
+interface Running {
+  child: ChildProcess;
+  log: string;
+  progress: JobProgress | null;
+  result: Record<string, unknown> | null;
+  error: string | null;
+  lastWrite: number;
+  killTimer?: NodeJS.Timeout;
+  done: Promise<JobRow>;
+}
+
+export class JobRunner {
+  private running = new Map<number, Running>();
+
+  constructor(
+    private readonly db: Catalog,
+    private readonly opts: { bin: string; onFinished?: (job: JobRow) => void },
+  ) {}
+
+  start(j: StartJob): StartResult {
+    const active = activeJobFor(this.db, { database: j.database });
+    if (active) {
+      return { ok: false, code: 'JOB_RUNNING', jobId: active.id, error: `A ${active.kind} of ${j.database} is already running (job #${active.id}); wait for it to finish or cancel it.` };
+    }
+    const job = createJob(this.db, { kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId, params: j.params, args: j.args, createdBy: j.createdBy });
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [this.opts.bin, ...j.args, '--progress=jsonl'], {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: { ...process.env, ...j.env, NODE_OPTIONS: '' },
+      });
+    } catch (e) {
+      finishJob(this.db, job, { status: 'failed', exitCode: null, log: '', error: `could not start the job: ${describeError(e)}` });
+      return { ok: false, code: 'SPAWN_FAILED', error: `Could not start the job: ${describeError(e)}` };
+    }
+    let resolveDone!: (row: JobRow) => void;
+    const r: Running = { child, log: '', progress: null, result: null, error: null, lastWrite: 0, done: new Promise((res) => (resolveDone = res)) };
+    this.running.set(job.id, r);
+    updateJob(this.db, job, { pid: child.pid ?? null });
+
+    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => this.onLine(job.id, r, line));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      r.log = appendLog(r.log, chunk.toString('utf8'));
+    });
+    child.on('error', (e) => {
+      r.error = `the job process failed: ${describeError(e)}`;
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(r.killTimer);
+      this.running.delete(job.id);
+      const cur = getJob(this.db, job);
+      const cancelled = cur?.cancelRequested ?? false;
+      const status = cancelled ? 'cancelled' : code === 0 ? 'succeeded' : 'failed';
+      const error = status === 'failed' ? (r.error ?? lastLogLine(r.log) ?? `exited with ${signal ?? `code ${code}`}`) : cancelled ? 'cancelled by request' : null;
+      finishJob(this.db, job, { status, exitCode: code, log: r.log, result: r.result, error, progress: r.progress });
+      const row = getJob(this.db, job) as JobRow;
+      try {
+        this.opts.onFinished?.(row);
+      } finally {
+        resolveDone(row);
+      }
+    });
+    return { ok: true, jobId: job.id };
+  }
+
+  private onLine(id: number, r: Running, line: string): void {
+    let msg: Record<string, unknown>;
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      r.log = appendLog(r.log, `${line}\n`);
+      return;
+    }
+    if (msg.event === 'result') {
+      r.result = msg;
+      return;
+    }
+    if (msg.event === 'error') {
+      r.error = String(msg.message ?? 'failed');
+      return;
+    }
+    const { ts, ...rest } = msg;
+    r.progress = { ...(rest as Omit<JobProgress, 'at'>), phase: String(msg.phase ?? ''), at: typeof ts === 'string' ? Date.parse(ts) : Date.now() };
+    const now = Date.now();
+    if (now - r.lastWrite >= PROGRESS_EVERY_MS || msg.phase === 'done') {
+      r.lastWrite = now;
+      updateJob(this.db, { id }, { progress: r.progress, log: r.log });
+    }
+  }
+
+  /** Asks a running job to stop. */
+  cancel(id: number): { ok: true } | { ok: false; error: string } {
+    const r = this.running.get(id);
+    const job = getJob(this.db, { id });
+    if (!job) return { ok: false, error: `There is no job #${id}.` };
+    if (!r || job.status !== 'running') return { ok: false, error: `Job #${id} is not running (${job.status}).` };
+    updateJob(this.db, { id }, { cancelRequested: true });
+    r.child.kill('SIGTERM');
+    r.killTimer = setTimeout(() => r.child.kill('SIGKILL'), KILL_AFTER_MS);
+    return { ok: true };
+  }
+
+  /** Resolves when the job has finished (for tests and callers that must wait). */
+  wait(id: number): Promise<JobRow | undefined> {
+    return this.running.get(id)?.done ?? Promise.resolve(getJob(this.db, { id }));
+  }
+
+  get activeCount(): number {
+    return this.running.size;
+  }
+
+  /** Stops every running job (server shutdown). */
+  stopAll(): void {
+    for (const [id] of this.running) this.cancel(id);
+  }
+}
+
+function appendLog(log: string, text: string): string {
+  const next = log + text;
+  if (next.length <= MAX_LOG) return next;
+  // Keep the head (what started) and the tail (how it ended).
+  return `${next.slice(0, MAX_LOG / 4)}\n[... log shortened ...]\n${next.slice(next.length - (MAX_LOG * 3) / 4)}`;
+}
+
+function lastLogLine(log: string): string | null {
+  const lines = log.trim().split('\n').filter(Boolean);
+  return lines.length ? lines[lines.length - 1].replace(/^\[[^\]]*\] [A-Z]+ \([^)]*\): /, '') : null;
+}
