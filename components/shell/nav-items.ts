@@ -1,7 +1,4 @@
-/**
- * The sections of the dashboard, in navigation order. Add a page here when it exists
- * (Databases, Jobs and Cluster come with the full dashboard).
- */
+/** The sections of the dashboard, in navigation order. */
 export interface NavItem {
   href: string;
   label: string;
@@ -9,7 +6,14 @@ export interface NavItem {
   prefix?: boolean;
 }
 
-export const NAV_ITEMS: readonly NavItem[] = [{ href: '/', label: 'Overview' }];
+export const NAV_ITEMS: readonly NavItem[] = [
+  { href: '/', label: 'Overview' },
+  { href: '/databases', label: 'Databases', prefix: true },
+  { href: '/restore', label: 'Restore', prefix: true },
+  { href: '/jobs', label: 'Jobs', prefix: true },
+  { href: '/cluster', label: 'Cluster', prefix: true },
+  { href: '/settings', label: 'Settings', prefix: true },
+];
 
 export function isActive(item: NavItem, pathname: string): boolean {
   if (item.href === '/') return pathname === '/';

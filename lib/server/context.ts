@@ -15,6 +15,7 @@ import { createLogger } from '../log';
 import { Collector } from '../monitor/collector';
 import { findEmbedded } from '../monitor/cluster-status';
 import { JobRunner } from '../jobs/runner';
+import { applyJobEffects } from '../jobs/effects';
 import { txlineBin } from '../paths';
 import { describeError } from '../errors';
 
@@ -58,7 +59,13 @@ export function serverContext(): ServerContext {
       log.error(`indexing failed: ${describeError(err)}`);
     }
   };
-  const runner = new JobRunner(db, { bin: txlineBin(), onFinished: (job) => reindex(job.folderId ?? undefined) });
+  const runner = new JobRunner(db, {
+    bin: txlineBin(),
+    onFinished: (job) => {
+      reindex(job.folderId ?? undefined);
+      applyJobEffects(db, job);
+    },
+  });
   const collector = new Collector(db, e, { intervalMs: Number(process.env.TXLINE_COLLECT_MS ?? 1000) });
   collector.start();
   reindex();

@@ -1,18 +1,21 @@
 /**
- * GET /api/cluster: every member's status (see lib/monitor/cluster-report.ts), asked at request time.
- * Polled by the dashboard; unreachable members are part of the answer, not an error.
+ * GET /api/cluster[?id=N]: the latest status of a cluster's members (see lib/monitor/cluster-report.ts), from
+ * the collector (refreshed every second). Without an id: the first registered cluster. GET /api/cluster?all=1:
+ * every cluster. Polled by the dashboard; unreachable members are part of the answer, not an error.
  */
 import { connection } from 'next/server';
-import { describeError, isTxlineError } from '@/lib/errors';
-import { getClusterStatus } from '@/lib/monitor/cluster-status';
+import { clusterSnapshots } from '@/lib/dashboard/data';
+import { guardedJson } from '@/lib/server/action';
 
-export async function GET(): Promise<Response> {
+export async function GET(request: Request): Promise<Response> {
   await connection();
-  try {
-    const report = await getClusterStatus();
-    return Response.json(report, { headers: { 'cache-control': 'no-store' } });
-  } catch (e) {
-    const code = isTxlineError(e) ? e.code : 'INTERNAL';
-    return Response.json({ code, message: describeError(e) }, { status: 500, headers: { 'cache-control': 'no-store' } });
-  }
+  const url = new URL(request.url);
+  return guardedJson('cluster.read', async (ctx) => {
+    const snaps = await clusterSnapshots(ctx);
+    if (url.searchParams.get('all')) return { clusters: snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name, kind: s.cluster.kind, controlAddress: s.cluster.controlAddress, report: s.report })) };
+    const id = Number(url.searchParams.get('id'));
+    const snap = (Number.isInteger(id) && id > 0 ? snaps.find((s) => s.cluster.id === id) : snaps[0]) ?? null;
+    if (!snap) return Response.json({ code: 'NOT_FOUND', message: 'no such cluster' }, { status: 404 });
+    return { ...snap.report, clusterId: snap.cluster.id, clusterName: snap.cluster.name };
+  });
 }

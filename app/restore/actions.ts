@@ -1,0 +1,21 @@
+'use server';
+/** Server actions of the restore wizard: check a choice (each step) and start the restore. */
+import { revalidatePath } from 'next/cache';
+import * as cmd from '@/lib/dashboard/commands';
+import { formObject, guarded } from '@/lib/server/action';
+
+type Input = FormData | Record<string, unknown>;
+
+/** Validates the wizard's choices so far and says what the restore would do. Starts nothing. */
+export async function previewRestoreAction(_prev: unknown, input: Input) {
+  return guarded('restore.start', (ctx) => {
+    const r = cmd.previewRestore(ctx, formObject(input));
+    return r.ok ? { ok: true as const, preview: r.preview } : r;
+  });
+}
+
+export async function restoreAction(_prev: unknown, input: Input) {
+  const r = await guarded('restore.start', (ctx, caller) => cmd.startRestore(ctx, formObject(input), caller.username));
+  revalidatePath('/', 'layout');
+  return r;
+}

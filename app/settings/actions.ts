@@ -1,0 +1,31 @@
+'use server';
+/** Server actions of the settings page: clusters and backup folders. */
+import { revalidatePath } from 'next/cache';
+import * as cmd from '@/lib/dashboard/commands';
+import { formObject, guarded } from '@/lib/server/action';
+
+type Input = FormData | Record<string, unknown>;
+
+export async function addClusterAction(_prev: unknown, input: Input) {
+  const r = await guarded('settings.write', (ctx) => cmd.addCluster(ctx, formObject(input)));
+  revalidatePath('/', 'layout');
+  return r;
+}
+
+export async function deleteClusterAction(_prev: unknown, input: Input) {
+  const r = await guarded('settings.write', (ctx) => cmd.deleteCluster(ctx, formObject(input)));
+  revalidatePath('/', 'layout');
+  return r;
+}
+
+export async function addFolderAction(_prev: unknown, input: Input) {
+  const r = await guarded('settings.write', (ctx) => cmd.addFolder(ctx, formObject(input)));
+  revalidatePath('/', 'layout');
+  return r;
+}
+
+export async function deleteFolderAction(_prev: unknown, input: Input) {
+  const r = await guarded('settings.write', (ctx) => cmd.deleteFolder(ctx, formObject(input)));
+  revalidatePath('/', 'layout');
+  return r;
+}

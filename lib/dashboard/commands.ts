@@ -1,0 +1,446 @@
+/**
+ * What the dashboard's server actions do, without Next.js: validate the input (zod), then start a job or
+ * call the cluster, and return a typed result the page shows. The actions in app/ (one per page, 'use server')
+ * check the caller's role first, then call these; tests call them with a context of their own.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { requestJson } from '../cluster/client';
+import { MemberClient } from '../cluster/client';
+import { isValidDatabaseName, normalizeDatabaseName } from '../cluster/names';
+import { describeError } from '../errors';
+import { fsyncDir } from '../cluster/txlog';
+import type { Catalog } from '../db';
+import { chainNode, getArtifact, listArtifactsByDatabase } from '../db/queries/artifacts';
+import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, listFolders, removeCluster, removeFolder } from '../db/queries/clusters';
+import type { ArtifactRow, BackupFolderRow, ClusterRow } from '../db/schema';
+import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
+import { acquireLock } from '../engine/lock';
+import type { TxlineEnv } from '../env';
+import type { JobRunner } from '../jobs/runner';
+import type { Collector } from '../monitor/collector';
+
+export interface CommandContext {
+  db: Catalog;
+  runner: JobRunner;
+  collector: Collector;
+  env: TxlineEnv;
+  reindex: (folderId?: number) => void;
+}
+
+export type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+export type Result<T extends object = object> = ({ ok: true } & T) | Fail;
+
+const fail = (error: string, fieldErrors?: Record<string, string[]>): Fail => ({ ok: false, error, ...(fieldErrors ? { fieldErrors } : {}) });
+
+function fromZod(e: z.ZodError): Fail {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const i of e.issues) {
+    const k = i.path.map(String).join('.') || 'form';
+    (fieldErrors[k] ??= []).push(i.message);
+  }
+  return fail('Some fields need attention.', fieldErrors);
+}
+
+/** Checkbox and boolean-ish form values. */
+const bool = z
+  .union([z.boolean(), z.enum(['on', 'true', 'false', '1', '0', ''])])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
+const id = z.coerce.number({ error: 'must be a number' }).int().positive({ error: 'is required' });
+
+const databaseName = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, { error: 'is required' })
+  .refine(isValidDatabaseName, { error: 'use letters, digits, dots and dashes, starting with a letter' })
+  .transform((s) => normalizeDatabaseName(s));
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+function clusterAndFolder(ctx: CommandContext, clusterId: number, folderId: number): { cluster: ClusterRow; folder: BackupFolderRow } | Fail {
+  const cluster = getCluster(ctx.db, { id: clusterId });
+  if (!cluster) return fail(`There is no cluster #${clusterId}.`, { clusterId: ['unknown cluster'] });
+  const folder = getFolder(ctx.db, { id: folderId });
+  if (!folder) return fail(`There is no backup folder #${folderId}.`, { folderId: ['unknown backup folder'] });
+  return { cluster, folder };
+}
+
+function clusterEnv(cluster: ClusterRow): Record<string, string> {
+  return { TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(',') };
+}
+
+/** Names of the databases the cluster reports right now (from the collector). */
+export function clusterDatabases(ctx: CommandContext, clusterId: number): Set<string> {
+  const snap = ctx.collector.latest.get(clusterId);
+  return new Set(snap?.report.members.flatMap((m) => m.databases.map((d) => d.name)) ?? []);
+}
+
+// ---- backups ---------------------------------------------------------------------------------------------
+
+export const backupInput = z.object({
+  clusterId: id,
+  folderId: id,
+  database: databaseName,
+  type: z.enum(['auto', 'full', 'diff'], { error: 'choose auto, full or diff' }).default('auto'),
+  /** a member address to back up from; empty: let the cluster choose (secondaries first) */
+  member: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || HOST_PORT.test(v), { error: 'must be host:port' }),
+  compress: bool.default(true),
+  preferDiffAsParent: bool,
+});
+
+export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+  const p = backupInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const i = p.data;
+  const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
+  if ('ok' in cf) return cf;
+  if (i.member && !cf.cluster.addresses.includes(i.member)) return fail(`${i.member} is not a member of ${cf.cluster.name}.`, { member: ['not a member of this cluster'] });
+  const args = [
+    'database',
+    'backup',
+    `--to-path=${cf.folder.path}`,
+    `--type=${i.type}`,
+    `--compress=${i.compress}`,
+    ...(i.preferDiffAsParent ? ['--prefer-diff-as-parent'] : []),
+    ...(i.member ? [`--from=${i.member}`] : []),
+    i.database,
+  ];
+  const r = ctx.runner.start({ kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, env: clusterEnv(cf.cluster), createdBy });
+  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+}
+
+// ---- verification and aggregation ----------------------------------------------------------------------
+
+export const chainInput = z.object({ folderId: id, database: databaseName, clusterId: id.optional() });
+
+export function startVerifyChain(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+  const p = chainInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const folder = getFolder(ctx.db, { id: p.data.folderId });
+  if (!folder) return fail(`There is no backup folder #${p.data.folderId}.`);
+  const args = ['database', 'check', `--from-path=${folder.path}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, p.data.database];
+  const r = ctx.runner.start({ kind: 'verify', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
+  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+}
+
+export const artifactInput = z.object({ artifactId: id });
+
+export function startVerifyArtifact(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+  const p = artifactInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const a = getArtifact(ctx.db, { id: p.data.artifactId });
+  const folder = a && getFolder(ctx.db, { id: a.folderId });
+  if (!a || !folder) return fail(`There is no artifact #${p.data.artifactId}.`);
+  const args = ['database', 'check', `--from-path=${path.join(folder.path, a.file)}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, a.database];
+  const r = ctx.runner.start({ kind: 'verify', database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, args, createdBy });
+  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+}
+
+export function startAggregate(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+  const p = chainInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const folder = getFolder(ctx.db, { id: p.data.folderId });
+  if (!folder) return fail(`There is no backup folder #${p.data.folderId}.`);
+  if (listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: p.data.database }).length === 0) {
+    return fail(`There are no backups of ${p.data.database} in ${folder.name}.`);
+  }
+  const args = ['backup', 'aggregate', `--from-path=${folder.path}`, p.data.database];
+  const r = ctx.runner.start({ kind: 'aggregate', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
+  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+}
+
+// ---- restore ---------------------------------------------------------------------------------------------
+
+export const restoreInput = z
+  .object({
+    clusterId: id,
+    folderId: id,
+    database: databaseName,
+    point: z.enum(['latest', 'artifact', 'tx', 'time'], { error: 'choose a restore point' }),
+    artifactId: z.coerce.number().int().positive().optional(),
+    tx: z.string().trim().optional(),
+    time: z.string().trim().optional(),
+    targetMode: z.enum(['replace', 'new'], { error: 'choose where to restore' }).default('replace'),
+    newName: z.string().trim().optional(),
+    confirm: z.string().trim().optional(),
+  })
+  .superRefine((v, c) => {
+    if (v.point === 'artifact' && !v.artifactId) c.addIssue({ code: 'custom', path: ['artifactId'], message: 'choose an artifact' });
+    if (v.point === 'tx' && !(v.tx && /^\d+$/.test(v.tx) && Number(v.tx) >= 1)) c.addIssue({ code: 'custom', path: ['tx'], message: 'enter a transaction ID (a positive whole number)' });
+    if (v.point === 'time' && !(v.time && parseRestorePoint(v.time)?.kind === 'time')) c.addIssue({ code: 'custom', path: ['time'], message: 'enter a UTC time as YYYY-MM-DD HH:MM:SS' });
+    if (v.targetMode === 'new' && !(v.newName && isValidDatabaseName(v.newName))) {
+      c.addIssue({ code: 'custom', path: ['newName'], message: 'enter a database name: letters, digits, dots and dashes, starting with a letter' });
+    }
+  });
+
+export type RestoreInput = z.input<typeof restoreInput>;
+
+export interface RestorePreview {
+  chain: Array<{ id: number; file: string; full: boolean; lowestTx: number; highestTx: number; time: number }>;
+  /** the transaction the restored database will be at (null for a time: known after replay) */
+  targetTx: number | null;
+  stopBeforeTx: number | null;
+  stopBeforeTime: number | null;
+  txToReplay: number;
+  target: string;
+  replacing: boolean;
+  restorable: Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }>;
+}
+
+/** Checks a restore choice step by step and says what the restore would do; starts nothing. */
+export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ preview: RestorePreview; args: string[] }> {
+  const p = restoreInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const i = p.data;
+  const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
+  if ('ok' in cf) return cf;
+  const rows = listArtifactsByDatabase(ctx.db, { folderId: i.folderId, database: i.database });
+  if (rows.length === 0) return fail(`There are no backups of ${i.database} in ${cf.folder.name}.`, { database: ['no backups of this database in this folder'] });
+  const nodes = rows.map(chainNode);
+  const index = new ChainIndex(nodes);
+  const restorable = restorableRanges(nodes, index);
+  let point: RestorePoint = { kind: 'latest' };
+  let end: (ChainNode & { id: number }) | undefined;
+  let fromPath = cf.folder.path;
+  if (i.point === 'artifact') {
+    end = nodes.find((n) => n.id === i.artifactId);
+    if (!end) return fail('That artifact is not a backup of this database in this folder.', { artifactId: ['unknown artifact'] });
+    fromPath = path.join(cf.folder.path, end.file);
+  } else if (i.point === 'tx') point = { kind: 'tx', before: Number(i.tx) };
+  else if (i.point === 'time') point = parseRestorePoint(i.time as string) as RestorePoint;
+  const planned = planRestore(nodes, point, end);
+  if (!planned.ok) {
+    const field = i.point === 'tx' ? 'tx' : i.point === 'time' ? 'time' : i.point === 'artifact' ? 'artifactId' : 'point';
+    return fail(planned.problem, { [field]: [planned.problem] });
+  }
+  const plan = planned.plan;
+  const existing = clusterDatabases(ctx, i.clusterId);
+  let target = i.database;
+  if (i.targetMode === 'new') {
+    target = normalizeDatabaseName(i.newName as string);
+    if (existing.has(target)) {
+      return fail(`A database named ${target} already exists on ${cf.cluster.name}.`, { newName: [`${target} already exists; choose another name, or replace it`] });
+    }
+  }
+  const replacing = existing.has(target);
+  const args = [
+    'database',
+    'restore',
+    `--from-path=${fromPath}`,
+    `--from-database=${i.database}`,
+    ...(plan.stopBeforeTx !== null ? [`--restore-until=${plan.stopBeforeTx}`] : []),
+    ...(plan.stopBeforeTime !== null ? [`--restore-until=${formatUtc(plan.stopBeforeTime)}`] : []),
+    ...(replacing ? ['--overwrite-destination'] : []),
+    target,
+  ];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return {
+    ok: true,
+    args,
+    preview: {
+      chain: plan.chain.map((n) => {
+        const r = byId.get((n as ChainNode & { id: number }).id) as ArtifactRow;
+        return { id: r.id, file: r.file, full: r.full, lowestTx: r.lowestTx, highestTx: r.highestTx, time: r.time };
+      }),
+      targetTx: plan.targetTx,
+      stopBeforeTx: plan.stopBeforeTx,
+      stopBeforeTime: plan.stopBeforeTime,
+      txToReplay: plan.txToReplay,
+      target,
+      replacing,
+      restorable,
+    },
+  };
+}
+
+export function startRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; preview: RestorePreview }> {
+  const pre = previewRestore(ctx, raw);
+  if (!pre.ok) return pre;
+  const i = restoreInput.parse(raw);
+  if (pre.preview.replacing && i.confirm !== pre.preview.target) {
+    return fail(`Type ${pre.preview.target} to confirm that it will be replaced.`, { confirm: [`type "${pre.preview.target}" to confirm`] });
+  }
+  const cluster = getCluster(ctx.db, { id: i.clusterId }) as ClusterRow;
+  const r = ctx.runner.start({
+    kind: 'restore',
+    database: pre.preview.target,
+    clusterId: i.clusterId,
+    folderId: i.folderId,
+    params: { ...i, preview: pre.preview },
+    args: pre.args,
+    env: clusterEnv(cluster),
+    createdBy,
+  });
+  return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.error);
+}
+
+// ---- jobs ------------------------------------------------------------------------------------------------
+
+export function cancelJob(ctx: CommandContext, raw: unknown): Result {
+  const p = z.object({ jobId: id }).safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const r = ctx.runner.cancel(p.data.jobId);
+  return r.ok ? { ok: true } : fail(r.error);
+}
+
+// ---- artifacts -------------------------------------------------------------------------------------------
+
+/**
+ * Deletes an artifact and every backup that depends on it, newest first (so an interrupted delete leaves
+ * usable backups), under the folder's lock for that database.
+ */
+export function deleteArtifact(ctx: CommandContext, raw: unknown): Result<{ deleted: string[] }> {
+  const p = artifactInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const a = getArtifact(ctx.db, { id: p.data.artifactId });
+  const folder = a && getFolder(ctx.db, { id: a.folderId });
+  if (!a || !folder) return fail(`There is no artifact #${p.data.artifactId}.`);
+  const rows = listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: a.database });
+  const doomed = new Set([a.file]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (r.parent && doomed.has(r.parent) && !doomed.has(r.file)) doomed.add(r.file), (grew = true);
+  }
+  let lock;
+  try {
+    lock = acquireLock(folder.path, a.database, 'delete');
+  } catch (e) {
+    return fail(describeError(e));
+  }
+  const deleted: string[] = [];
+  try {
+    for (const r of rows.filter((x) => doomed.has(x.file)).sort((x, y) => y.time - x.time)) {
+      fs.rmSync(path.join(folder.path, r.file), { force: true });
+      deleted.push(r.file);
+    }
+    fsyncDir(folder.path);
+  } finally {
+    lock.release();
+    ctx.reindex(folder.id);
+  }
+  return { ok: true, deleted };
+}
+
+// ---- cluster controls ------------------------------------------------------------------------------------
+
+export const memberControlInput = z.object({
+  clusterId: id,
+  memberId: z.string().regex(/^[a-z0-9-]{1,64}$/, { error: 'unknown member' }),
+  action: z.enum(['pause', 'resume', 'stop', 'start'], { error: 'unknown action' }),
+});
+
+export async function controlMember(ctx: CommandContext, raw: unknown): Promise<Result<{ message: string }>> {
+  const p = memberControlInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const { clusterId, memberId, action } = p.data;
+  const cluster = getCluster(ctx.db, { id: clusterId });
+  if (!cluster) return fail(`There is no cluster #${clusterId}.`);
+  const member = ctx.collector.latest.get(clusterId)?.report.members.find((m) => m.id === memberId);
+  try {
+    if (action === 'pause' || action === 'resume') {
+      if (!member?.reachable) return fail(`${memberId} cannot be reached; start it first.`);
+      await new MemberClient(member.address).replication({ paused: action === 'pause' });
+      return { ok: true, message: `${memberId}: replication ${action === 'pause' ? 'paused' : 'resumed'}` };
+    }
+    if (cluster.kind !== 'embedded' || !cluster.controlAddress) {
+      return fail('Members can only be stopped and started in the embedded cluster.');
+    }
+    await requestJson(cluster.controlAddress, `/members/${encodeURIComponent(memberId)}/${action}`, { method: 'POST', timeoutMs: 60_000 });
+    return { ok: true, message: `${memberId}: ${action === 'stop' ? 'stopped' : 'started'}` };
+  } catch (e) {
+    return fail(`Could not ${action} ${memberId}: ${describeError(e)}`);
+  }
+}
+
+// ---- settings --------------------------------------------------------------------------------------------
+
+export const clusterInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'is required' })
+    .max(64)
+    .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' }),
+  addresses: z
+    .string()
+    .trim()
+    .min(1, { error: 'list at least one host:port' })
+    .transform((v, c) => {
+      const list = v.split(/[\s,]+/).filter(Boolean);
+      const bad = list.filter((a) => !HOST_PORT.test(a) || Number(HOST_PORT.exec(a)?.[1]) > 65535);
+      if (bad.length) {
+        c.addIssue({ code: 'custom', message: `not host:port: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return [...new Set(list)];
+    }),
+});
+
+export function addCluster(ctx: CommandContext, raw: unknown): Result<{ clusterId: number }> {
+  const p = clusterInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  if (listClusters(ctx.db).some((c) => c.name.toLowerCase() === p.data.name.toLowerCase())) return fail(`A cluster named ${p.data.name} exists.`, { name: ['already taken'] });
+  const row = addRemoteCluster(ctx.db, p.data);
+  return { ok: true, clusterId: row.id };
+}
+
+export function deleteCluster(ctx: CommandContext, raw: unknown): Result {
+  const p = z.object({ clusterId: id }).safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const c = getCluster(ctx.db, { id: p.data.clusterId });
+  if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
+  if (c.kind === 'embedded') return fail('The embedded cluster cannot be removed.');
+  removeCluster(ctx.db, { id: c.id });
+  ctx.collector.latest.delete(c.id);
+  return { ok: true };
+}
+
+export const folderInput = z.object({
+  name: z
+    .string()
+    .trim()
+    .min(1, { error: 'is required' })
+    .max(64)
+    .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' }),
+  path: z
+    .string()
+    .trim()
+    .min(1, { error: 'is required' })
+    .refine((p) => path.isAbsolute(p), { error: 'must be an absolute path' })
+    .refine((p) => !p.split(/[\\/]/).includes('..'), { error: 'must not contain ".."' })
+    .refine((p) => !p.includes('\0'), { error: 'is not a valid path' }),
+});
+
+export function addFolder(ctx: CommandContext, raw: unknown): Result<{ folderId: number }> {
+  const p = folderInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const resolved = path.resolve(p.data.path);
+  if (listFolders(ctx.db).some((f) => f.name.toLowerCase() === p.data.name.toLowerCase())) return fail(`A folder named ${p.data.name} exists.`, { name: ['already taken'] });
+  try {
+    fs.mkdirSync(resolved, { recursive: true });
+    fs.accessSync(resolved, fs.constants.W_OK);
+  } catch (e) {
+    return fail(`Cannot use ${resolved}: ${describeError(e)}`, { path: ['cannot be created or written'] });
+  }
+  const row = ensureFolder(ctx.db, { name: p.data.name, path: resolved, isDefault: false });
+  ctx.reindex(row.id);
+  return { ok: true, folderId: row.id };
+}
+
+export function deleteFolder(ctx: CommandContext, raw: unknown): Result {
+  const p = z.object({ folderId: id }).safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const f = getFolder(ctx.db, { id: p.data.folderId });
+  if (!f) return fail(`There is no backup folder #${p.data.folderId}.`);
+  if (f.isDefault) return fail('The default backup folder cannot be removed.');
+  removeFolder(ctx.db, { id: f.id }); // the files stay; only the catalog forgets the folder
+  return { ok: true };
+}

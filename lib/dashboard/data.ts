@@ -1,0 +1,120 @@
+/**
+ * What the pages read: the collector's latest cluster reports, the catalog's artifacts and jobs, shaped by
+ * overview.ts and timeline.ts. Server-only; every function takes the server context first.
+ */
+import 'server-only';
+import { databasesWithBackups, listArtifactsByDatabase } from '../db/queries/artifacts';
+import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
+import { listJobs } from '../db/queries/jobs';
+import { lagSeries, type LagWindow } from '../db/queries/lag';
+import type { BackupFolderRow, JobRow } from '../db/schema';
+import type { ClusterSnapshot } from '../monitor/collector';
+import type { ServerContext } from '../server/context';
+import { databaseOverview, type DatabaseOverview } from './overview';
+import { buildTimeline, type Timeline } from './timeline';
+
+/** Every registered cluster with its latest report (collected now if the collector has not run yet). */
+export async function clusterSnapshots(ctx: ServerContext): Promise<ClusterSnapshot[]> {
+  const clusters = listClusters(ctx.db);
+  if (clusters.some((c) => !ctx.collector.latest.has(c.id))) await ctx.collector.tick();
+  return clusters.map((c) => ctx.collector.latest.get(c.id)).filter((s): s is ClusterSnapshot => Boolean(s));
+}
+
+export function pickFolder(ctx: ServerContext, folderId?: number | string | null): BackupFolderRow {
+  const id = Number(folderId);
+  const f = Number.isInteger(id) && id > 0 ? getFolder(ctx.db, { id }) : undefined;
+  const d = f ?? defaultFolder(ctx.db);
+  if (!d) throw new Error('no backup folder is registered');
+  return d;
+}
+
+export interface OverviewData {
+  clusters: ClusterSnapshot[];
+  folder: BackupFolderRow;
+  folders: BackupFolderRow[];
+  /** per cluster, its databases and the ones only found in backups */
+  databases: Array<DatabaseOverview & { clusterId: number | null }>;
+  runningJobs: JobRow[];
+}
+
+export async function overviewData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewData> {
+  const clusters = await clusterSnapshots(ctx);
+  const folder = pickFolder(ctx, folderId);
+  const backedUp = databasesWithBackups(ctx.db, { folderId: folder.id }).map((d) => d.database);
+  const seen = new Set<string>();
+  const databases: OverviewData['databases'] = [];
+  for (const c of clusters) {
+    const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
+    for (const name of names) {
+      seen.add(name);
+      databases.push({ ...databaseOverview(name, listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: name }), c.report), clusterId: c.cluster.id });
+    }
+  }
+  for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
+    databases.push({ ...databaseOverview(name, listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: name }), null), clusterId: null });
+  }
+  return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
+}
+
+export interface DatabasePageData {
+  database: string;
+  folder: BackupFolderRow;
+  folders: BackupFolderRow[];
+  cluster: ClusterSnapshot | null;
+  overview: DatabaseOverview;
+  timeline: Timeline;
+  jobs: JobRow[];
+}
+
+export async function databasePageData(ctx: ServerContext, database: string, folderId?: number | string | null, opts: { limit?: number } = {}): Promise<DatabasePageData> {
+  const clusters = await clusterSnapshots(ctx);
+  const folder = pickFolder(ctx, folderId);
+  const rows = listArtifactsByDatabase(ctx.db, { folderId: folder.id, database });
+  const cluster = clusters.find((c) => c.report.members.some((m) => m.databases.some((d) => d.name === database))) ?? clusters[0] ?? null;
+  return {
+    database,
+    folder,
+    folders: listFolders(ctx.db),
+    cluster,
+    overview: databaseOverview(database, rows, cluster?.report ?? null),
+    timeline: buildTimeline(database, rows, { limit: opts.limit }),
+    jobs: listJobs(ctx.db, { database, limit: 20 }),
+  };
+}
+
+export interface LagData {
+  clusterId: number;
+  database: string;
+  window: LagWindow;
+  members: string[];
+  /** one row per time with each member's lag (recharts' shape) */
+  points: Array<{ ts: number } & Record<string, number>>;
+  /** the writer's commits per second between consecutive points */
+  commitRate: Array<{ ts: number; rate: number }>;
+  writer: string | null;
+}
+
+export function lagData(ctx: ServerContext, { clusterId, database, window, now }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
+  const series = lagSeries(ctx.db, { clusterId, database, window, now });
+  const members = [...new Set(series.map((p) => p.memberId))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+  const byTs = new Map<number, { ts: number } & Record<string, number>>();
+  for (const p of series) {
+    let row = byTs.get(p.ts);
+    if (!row) byTs.set(p.ts, (row = { ts: p.ts } as { ts: number } & Record<string, number>));
+    row[p.memberId] = p.replicationLag;
+  }
+  const snap = ctx.collector.latest.get(clusterId);
+  const writer = snap?.report.members.find((m) => m.databases.some((d) => d.name === database && d.role === 'writer'))?.id ?? null;
+  const w = series.filter((p) => p.memberId === writer);
+  const commitRate: LagData['commitRate'] = [];
+  for (let i = 1; i < w.length; i++) {
+    const dt = (w[i].ts - w[i - 1].ts) / 1000;
+    if (dt > 0) commitRate.push({ ts: w[i].ts, rate: Math.max(0, (w[i].lastCommittedTxn - w[i - 1].lastCommittedTxn) / dt) });
+  }
+  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer };
+}
+
+function systemLast(a: string, b: string): number {
+  if (a === 'system' || b === 'system') return a === 'system' ? (b === 'system' ? 0 : 1) : -1;
+  return a.localeCompare(b);
+}
