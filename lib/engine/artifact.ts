@@ -70,6 +70,8 @@ export const artifactMetadataSchema = z.object({
   }),
   store: z.object({ nodes: z.number().int(), relationships: z.number().int() }).nullable(),
   createdBy: z.string(),
+  /** SHA-256 of this JSON without this key (compact, in this key order): a damaged head is detected too */
+  metadataSha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 
 export type ArtifactMetadata = z.infer<typeof artifactMetadataSchema>;
@@ -110,6 +112,10 @@ export function readArtifact(file: string): Artifact {
       parsed = JSON.parse(head.toString('utf8', BLOCK, BLOCK + METADATA_BYTES));
     } catch {
       throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)}: the metadata is unreadable`);
+    }
+    if (parsed && typeof parsed === 'object' && (parsed as { format?: unknown }).format === FORMAT) {
+      const { metadataSha256, ...rest } = parsed as Record<string, unknown>;
+      if (metadataSha256 !== metadataChecksum(rest)) throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)} is corrupt: metadata checksum mismatch`);
     }
     const meta = artifactMetadataSchema.safeParse(parsed);
     if (!meta.success) {
@@ -297,8 +303,8 @@ export class ArtifactWriter {
   }
 
   /** Seals the artifact and links it into place under a fresh name. Returns the artifact as read back. */
-  async commit(meta: Omit<ArtifactMetadata, 'format' | 'payload' | 'compressed' | 'codec' | 'full' | 'createdBy' | 'time' | 'database'>): Promise<Artifact> {
-    const full: ArtifactMetadata = {
+  async commit(meta: Omit<ArtifactMetadata, 'format' | 'payload' | 'compressed' | 'codec' | 'full' | 'createdBy' | 'time' | 'database' | 'metadataSha256'>): Promise<Artifact> {
+    const full: Omit<ArtifactMetadata, 'metadataSha256'> = {
       format: FORMAT,
       database: this.opts.database,
       time: this.opts.time.toISOString(),
@@ -310,7 +316,7 @@ export class ArtifactWriter {
       createdBy: 'txline 0.1.0',
     };
     if (this.inflight > 0) throw new TxlineError('INTERNAL', 'the artifact was committed while payload writes were still pending');
-    const json = JSON.stringify(full, null, 1);
+    const json = JSON.stringify({ ...full, metadataSha256: metadataChecksum(full) }, null, 1);
     if (Buffer.byteLength(json) > METADATA_BYTES) throw new TxlineError('INTERNAL', 'artifact metadata does not fit its header');
     const mtime = this.opts.time;
     const tail = roundUp(this.storedBytes) - this.storedBytes + 2 * BLOCK;
@@ -407,6 +413,10 @@ function tarHeader(name: string, size: number, mtime: Date): Buffer {
   const h = new Header({ path: name, size, mode: 0o644, mtime, type: 'File', uname: 'txline', gname: 'txline' });
   h.encode();
   return h.block as Buffer;
+}
+
+function metadataChecksum(meta: object): string {
+  return createHash('sha256').update(JSON.stringify(meta)).digest('hex');
 }
 
 function roundUp(n: number): number {

@@ -173,11 +173,12 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     for (const dir of new Set([opts.toPath, opts.tempPath ?? opts.toPath])) {
       for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
     }
-    const candidates = orderSources(db, topology, opts);
-    if (candidates.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
+    const ordered = orderSources(db, topology, opts);
+    if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
     const listed = listArtifacts(opts.toPath);
     for (const p of listed.problems) log.warn(`ignoring ${p.file}: ${p.error.message}`);
     const existing = listed.artifacts;
+    const candidates = preferDiffSources(db, ordered, existing, opts);
     let lastError: unknown = null;
     for (const [i, c] of candidates.entries()) {
       try {
@@ -195,6 +196,25 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   } finally {
     lock.release();
   }
+}
+
+/**
+ * When a differential is wanted, members that can serve it come first (keeping the order otherwise): a
+ * secondary that lost the transactions after the parent must not force a full while the writer has them.
+ */
+function preferDiffSources(db: string, ordered: MemberDatabase[], existing: Artifact[], opts: BackupOptions): MemberDatabase[] {
+  if (opts.type === 'full' || ordered.length < 2) return ordered;
+  const can = (c: MemberDatabase) => {
+    try {
+      return plan(db, c, existing, opts).type === 'diff';
+    } catch {
+      return false;
+    }
+  };
+  const yes = ordered.filter(can);
+  if (yes.length === 0 || yes[0] === ordered[0]) return ordered;
+  opts.log.info(`preferring ${yes[0].member.id} (${yes[0].role}) for ${db}: it still holds the transactions after the latest backup, ${ordered[0].member.id} does not`);
+  return [...yes, ...ordered.filter((c) => !yes.includes(c))];
 }
 
 type Plan = { type: 'full'; reason: string; fallback: boolean } | { type: 'diff'; parent: Artifact };
@@ -246,12 +266,12 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
   return { database: db, ok: true, type: 'full', artifact, member: c.member.id, fallbackReason: p.fallback ? p.reason : undefined };
 }
 
-function newWriter(db: string, full: boolean, opts: BackupOptions): ArtifactWriter {
+function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): ArtifactWriter {
   return new ArtifactWriter({
     dir: opts.toPath,
     tempDir: opts.tempPath,
     database: db,
-    time: (opts.now ?? (() => new Date()))(),
+    time,
     full,
     codec: opts.compress ? DEFAULT_CODEC : 'none',
     keepFailed: opts.keepFailed,
@@ -265,8 +285,10 @@ function abortWriter(w: ArtifactWriter, opts: BackupOptions): void {
 
 async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Promise<Artifact> {
   const t0 = performance.now();
+  // The backup time is read before the source is asked: everything committed before it is in the store.
+  const time = (opts.now ?? (() => new Date()))();
   const store = await opts.source.fullStore(db, c.member);
-  const w = newWriter(db, true, opts);
+  const w = newWriter(db, true, opts, time);
   try {
     let done = 0;
     opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal: store.txId });
@@ -313,6 +335,7 @@ type DiffResult = { ok: true; artifact: Artifact } | { ok: false; reason: string
 
 async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: BackupOptions): Promise<DiffResult> {
   const t0 = performance.now();
+  const time = (opts.now ?? (() => new Date()))();
   // Ask from the parent's own last transaction when the member still has it, to compare its checksum;
   // otherwise the first new record's back-link is compared.
   const includeTip = parent.tipTx >= 1 && parent.tipTx >= c.lowestAvailableTxn;
@@ -329,7 +352,7 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
     return { ok: false, reason: `the store ID changed: ${parent.file} has ${parent.storeId}, ${c.member.id} has ${txs.storeId}` };
   }
   const txTotal = Math.max(0, txs.lastTxId - parent.tipTx);
-  const w = newWriter(db, false, opts);
+  const w = newWriter(db, false, opts, time);
   const sink = w.payload();
   const decoder = new RecordStreamDecoder(`transactions of ${db} from ${c.member.id}`);
   let first: { txId: number; commitTime: number } | null = null;

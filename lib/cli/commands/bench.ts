@@ -26,4 +26,15 @@ export function registerBenchCommands(program: Command): void {
       const { benchEngine } = await import('../../bench/engine');
       await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData });
     });
+  bench
+    .command('web')
+    .description("The dashboard's server time with 10,000 artifacts and 1 million lag samples")
+    .option('--artifacts <n>', 'artifact files to seed', parsePositiveInt('--artifacts'), 10_000)
+    .option('--samples <n>', 'lag samples to seed', parsePositiveInt('--samples'), 1_000_000)
+    .option('--runs <n>', 'timed requests per page', parsePositiveInt('--runs'), 15)
+    .option('--keep-data', 'keep the seeded data folder', false)
+    .action(async (o) => {
+      const { benchWeb } = await import('../../bench/web');
+      await benchWeb({ artifacts: o.artifacts, samples: o.samples, runs: o.runs, keepData: o.keepData });
+    });
 }

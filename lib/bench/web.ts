@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:web`: the dashboard's server time with a big catalog. Seeds a data folder with 10,000 real
+ * artifact files (chains of one full and 199 differentials) and a catalog holding 1 million lag samples
+ * (the steady state after downsampling: 63 member-database series, an hour of seconds, a week of minutes,
+ * 90 days of hours), starts `txline serve` on it (with its live embedded cluster), and prints the median time
+ * to the full response of the overview, database and cluster pages and of the lag query.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomUUID } from 'node:crypto';
+import { openCatalog } from '../db';
+import { backupFolders, clusters, lagSamples } from '../db/schema';
+import { ArtifactWriter } from '../engine/artifact';
+import { freePorts } from '../cluster/supervisor';
+import { txlineBin } from '../paths';
+
+export interface WebBenchOptions {
+  artifacts: number;
+  samples: number;
+  runs: number;
+  keepData?: boolean;
+}
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+async function seedArtifacts(dir: string, count: number): Promise<void> {
+  const databaseId = randomUUID();
+  const storeId = randomUUID();
+  const start = Date.now() - count * 60_000;
+  let parent: { file: string; tip: number; checksum: number } | null = null;
+  for (let i = 0; i < count; i++) {
+    const full = i % 200 === 0;
+    const time = new Date(start + i * 60_000);
+    const w = new ArtifactWriter({ dir, database: 'neo4j', time, full, codec: 'none', keepFailed: false });
+    const payload = w.payload();
+    await new Promise<void>((resolve, reject) => payload.end(Buffer.alloc(0), (e?: Error | null) => (e ? reject(e) : resolve())));
+    const tip: number = full ? (parent?.tip ?? 0) : (parent?.tip ?? 0) + 50;
+    const a = await w.commit({
+      databaseId,
+      storeId,
+      lowestTx: full ? 1 : tip - 49,
+      highestTx: tip,
+      txCount: full ? tip : 50,
+      parent: full ? null : (parent?.file ?? null),
+      parentLastTxChecksum: full ? null : (parent?.checksum ?? 0),
+      tipTx: tip,
+      lastTxChecksum: tip,
+      firstCommitTime: full ? null : time.getTime() - 50_000,
+      lastCommitTime: time.getTime() - 1000,
+      recovered: full,
+      member: { id: 'member-3', address: '127.0.0.1:6382', role: 'secondary' },
+      store: full ? { nodes: tip * 2, relationships: tip * 3 } : null,
+    });
+    parent = { file: a.file, tip, checksum: tip };
+  }
+}
+
+function seedCatalog(file: string, backupDir: string, samples: number): number {
+  const db = openCatalog(file);
+  db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses: [] }).run();
+  db.insert(backupFolders).values({ name: 'default', path: backupDir, isDefault: true }).run();
+  const members = ['member-1', 'member-2', 'member-3'];
+  const perSeries = 3600 + 7 * 1440 + 90 * 24;
+  const series = Math.ceil(samples / perSeries);
+  const dbs = Array.from({ length: Math.ceil(series / members.length) }, (_, i) => (i === 0 ? 'neo4j' : `db${i}`));
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const ins = db.$client.prepare(
+    'INSERT OR IGNORE INTO lag_samples (cluster_id, member_id, database, resolution, ts, last_committed_txn, replication_lag, online) VALUES (1, ?, ?, ?, ?, ?, ?, 1)',
+  );
+  let n = 0;
+  const tiers: Array<['s' | 'm' | 'h', number, number]> = [
+    ['s', 3600, 1000],
+    ['m', 7 * 1440, 60_000],
+    ['h', 90 * 24, 3_600_000],
+  ];
+  db.$client.transaction(() => {
+    for (const d of dbs) {
+      for (const [mi, m] of members.entries()) {
+        for (const [res, count, step] of tiers) {
+          for (let k = 0; k < count && n < samples; k++) {
+            const ts = now - (k + 1) * step - (res === 's' ? 0 : 3_600_000);
+            ins.run(m, d, res, ts, 1_000_000 - k, mi === 0 ? 0 : -((k * 7 + mi * 13) % 50));
+            n++;
+          }
+        }
+      }
+    }
+  })();
+  void lagSamples;
+  db.$client.close();
+  return n;
+}
+
+function timedGet(port: number, p: string): Promise<{ ms: number; status: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 60_000 }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, bytes }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`GET ${p} timed out`)));
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+export async function benchWeb(opts: WebBenchOptions): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-web-'));
+  const backupDir = path.join(dir, 'backups');
+  fs.mkdirSync(backupDir, { recursive: true });
+  let serve: ChildProcess | null = null;
+  try {
+    let t = performance.now();
+    await seedArtifacts(backupDir, opts.artifacts);
+    out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+    const n = seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples);
+    out(`seeded ${n} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const [port] = await freePorts('127.0.0.1', 1);
+    serve = spawn(process.execPath, [txlineBin(), 'serve', '--port', String(port), '--data-dir', dir, '--base-port', '0', '--workload-rate', '5'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TXLINE_CLUSTER_ADDRESSES: '', TXLINE_CLUSTER_FILE: '', TXLINE_BACKUP_DIR: '', TXLINE_CATALOG: '' },
+    });
+    let stderr = '';
+    serve.stderr?.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+    const deadline = Date.now() + 600_000;
+    for (;;) {
+      if (serve.exitCode !== null) throw new Error(`txline serve exited:\n${stderr}`);
+      const ok = await timedGet(port, '/api/cluster').then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (Date.now() > deadline) throw new Error(`txline serve did not answer:\n${stderr}`);
+      await sleep(500);
+    }
+    // The indexer reads the 10,000 files at start-up; wait until the catalog has them.
+    for (;;) {
+      const r = await timedGet(port, '/api/databases/neo4j/timeline?limit=1');
+      if (r.status === 200 && r.bytes > 0) {
+        const body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/api/databases/neo4j/timeline?limit=1' }, (res) => {
+          let s = '';
+          res.on('data', (c) => (s += c));
+          res.on('end', () => resolve(s));
+        }));
+        if ((JSON.parse(body) as { timeline: { total: number } }).timeline.total >= opts.artifacts) break;
+      }
+      await sleep(500);
+    }
+    const urls: Array<[string, string]> = [
+      ['overview page  GET /', '/'],
+      ['database page  GET /databases/neo4j', '/databases/neo4j'],
+      ['cluster page   GET /cluster', '/cluster'],
+      ['lag query      GET /api/lag (5 min)', '/api/lag?cluster=1&database=neo4j&window=5m'],
+      ['lag query      GET /api/lag (1 hour)', '/api/lag?cluster=1&database=neo4j&window=1h'],
+      ['lag query      GET /api/lag (24 hours)', '/api/lag?cluster=1&database=neo4j&window=24h'],
+      ['timeline query GET /api/databases/neo4j/timeline', '/api/databases/neo4j/timeline'],
+    ];
+    out('');
+    out(`median (p90) of ${opts.runs} sequential requests each, full response, aim under 300 ms:`);
+    for (const [label, p] of urls) {
+      for (let i = 0; i < 3; i++) await timedGet(port, p);
+      const times: number[] = [];
+      let status = 0;
+      let bytes = 0;
+      for (let i = 0; i < opts.runs; i++) {
+        const r = await timedGet(port, p);
+        times.push(r.ms);
+        status = r.status;
+        bytes = r.bytes;
+      }
+      const p90 = [...times].sort((a, b) => a - b)[Math.floor(times.length * 0.9)];
+      out(`  ${label.padEnd(48)} ${median(times).toFixed(0).padStart(5)} ms (${p90.toFixed(0)} ms)  HTTP ${status}, ${(bytes / 1024).toFixed(0)} KiB`);
+    }
+  } finally {
+    if (serve && serve.exitCode === null) {
+      const exited = once(serve, 'exit');
+      serve.kill('SIGTERM');
+      await exited;
+    }
+    if (opts.keepData) out(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
