@@ -86,9 +86,10 @@ export function downsampleLag(db: Catalog, now = Date.now()): { folded: number; 
       const cutoff = Math.floor((now - RETENTION_MS[from]) / BUCKET_MS[to]) * BUCKET_MS[to];
       const r = tx.run(sql`
         INSERT OR REPLACE INTO lag_samples (cluster_id, member_id, database, resolution, ts, last_committed_txn, replication_lag, online)
-        SELECT cluster_id, member_id, database, ${to}, (ts / ${BUCKET_MS[to]}) * ${BUCKET_MS[to]} AS bucket,
+        SELECT cluster_id, member_id, database, ${to}, ts - (ts % ${BUCKET_MS[to]}) AS bucket,
                max(last_committed_txn), cast(round(avg(replication_lag)) as integer), min(online)
         FROM lag_samples WHERE resolution = ${from} AND ts < ${cutoff}
+        -- (bound numbers are REAL in SQLite: % truncates to integers, / would not)
         GROUP BY cluster_id, member_id, database, bucket`);
       folded += r.changes;
       deleted += tx.delete(lagSamples).where(and(eq(lagSamples.resolution, from), lt(lagSamples.ts, cutoff))).run().changes;
