@@ -29,5 +29,9 @@ export function installInterruptHandlers(): void {
   installed = true;
   process.once('SIGINT', () => runAndExit(130, 'SIGINT'));
   process.once('SIGTERM', () => runAndExit(143, 'SIGTERM'));
-  if (process.send) process.once('disconnect', () => runAndExit(129, 'the job runner went away'));
+  if (process.send) {
+    process.once('disconnect', () => runAndExit(129, 'the job runner went away'));
+    // The channel only tells us the runner went away; it must not keep a finished command alive.
+    process.channel?.unref();
+  }
 }

@@ -252,6 +252,7 @@ export async function throttleProxy(target: string, opts: { bytesPerSecond?: num
     const isStream = req.method === 'GET' && /^\/db\/[^/]+\/(store|tx)(\?|$)/.test(req.url ?? '');
     const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      res.flushHeaders(); // a held stream still delivers its headers
       if (!isStream) {
         upRes.pipe(res);
         return;
