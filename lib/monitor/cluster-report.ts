@@ -25,6 +25,8 @@ export interface MemberReport {
   /** round trip of the /status call in milliseconds */
   latencyMs: number | null;
   databases: DatabaseStatus[];
+  /** the member's replication switch (GET /admin/replication); null when unknown (unreachable, or not a Txline member) */
+  replication: { paused: boolean; lagMs: number } | null;
 }
 
 export interface ClusterReport {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requestJson } from '../cluster/client';
 import { ClusterSupervisor } from '../cluster/supervisor';
 import { parseEnv } from '../env';
 import { getClusterStatus } from './cluster-status';
@@ -38,6 +39,22 @@ describe('getClusterStatus', () => {
     expect(m1.databases.map((d) => d.name)).toEqual(['neo4j', 'system']);
     expect(m1.databases.find((d) => d.name === 'neo4j')).toMatchObject({ role: 'writer', status: 'online', replicationLag: 0 });
     expect(report.members[2].databases.every((d) => d.role === 'secondary')).toBe(true);
+    expect(report.members.map((m) => m.replication)).toEqual([
+      { paused: false, lagMs: 0 },
+      { paused: false, lagMs: 0 },
+      { paused: false, lagMs: 300 },
+    ]);
+  });
+
+  it("reports a member's paused replication", async () => {
+    const m3 = sup.member('member-3').address;
+    await requestJson(m3, '/admin/replication', { method: 'POST', json: { paused: true } });
+    try {
+      const report = await getClusterStatus(parseEnv({ TXLINE_DATA_DIR: dir }));
+      expect(report.members.find((m) => m.id === 'member-3')?.replication).toEqual({ paused: true, lagMs: 300 });
+    } finally {
+      await requestJson(m3, '/admin/replication', { method: 'POST', json: { paused: false } });
+    }
   });
 
   it('reports a stopped member as unreachable, not as an error', async () => {
@@ -45,7 +62,7 @@ describe('getClusterStatus', () => {
     try {
       const report = await getClusterStatus(parseEnv({ TXLINE_DATA_DIR: dir }), { timeoutMs: 500 });
       const m2 = report.members.find((m) => m.id === 'member-2');
-      expect(m2).toMatchObject({ reachable: false, mode: 'primary', processState: 'stopped', databases: [] });
+      expect(m2).toMatchObject({ reachable: false, mode: 'primary', processState: 'stopped', databases: [], replication: null });
       expect(m2?.error).toMatch(/cannot reach|did not answer/);
       expect(report.members.filter((m) => m.reachable).map((m) => m.id)).toEqual(['member-1', 'member-3']);
     } finally {

@@ -4,7 +4,7 @@
  * answer is reported as unreachable; this never throws because a member is down. Server-only (Node).
  */
 import fs from 'node:fs';
-import { MemberClient } from '../cluster/client';
+import { MemberClient, requestJson, type ReplicationSettings } from '../cluster/client';
 import type { ClusterFile } from '../cluster/supervisor';
 import { describeError } from '../errors';
 import { env, type TxlineEnv } from '../env';
@@ -90,8 +90,15 @@ export function findEmbedded(clusterFile: string): Found {
 
 async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
   const started = performance.now();
+  // Asked beside /status: whether replication is paused is not part of the public status. A member that
+  // does not answer it (a real Neo4j, say) is reported with replication unknown, not as unreachable.
+  const replication = requestJson<ReplicationSettings>(ref.address, '/admin/replication', { timeoutMs }).then(
+    (r) => ({ paused: r.paused, lagMs: r.lagMs }),
+    () => null,
+  );
   try {
     const status = await new MemberClient(ref.address).status(timeoutMs);
+    const latencyMs = Math.round(performance.now() - started);
     return {
       id: status.member.id,
       address: ref.address,
@@ -99,8 +106,9 @@ async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
       reachable: true,
       processState: ref.processState,
       error: null,
-      latencyMs: Math.round(performance.now() - started),
+      latencyMs,
       databases: [...status.databases].sort(byDatabaseName),
+      replication: await replication,
     };
   } catch (err) {
     return {
@@ -112,6 +120,7 @@ async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
       error: describeError(err),
       latencyMs: null,
       databases: [],
+      replication: null,
     };
   }
 }
