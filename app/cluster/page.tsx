@@ -1,0 +1,56 @@
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { Suspense } from 'react';
+import { ClusterDashboard } from '@/components/cluster/cluster-dashboard';
+import { ClusterDashboardSkeleton } from '@/components/cluster/cluster-dashboard-skeleton';
+import { selectionFromParams } from '@/components/cluster/cluster-selection';
+import type { ClusterEntry } from '@/components/cluster/clusters-query';
+import { clusterSnapshots, lagData } from '@/lib/dashboard/data';
+import { serverContext } from '@/lib/server/context';
+
+export const metadata: Metadata = { title: 'Cluster' };
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ClusterPage({ searchParams }: { searchParams: SearchParams }) {
+  // Live data: render at request time, never at build time.
+  await connection();
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Cluster</h1>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          How far each member is behind the writer, live, and how fast the writer commits. Lag is counted in
+          transactions; times are UTC.
+        </p>
+      </div>
+      <Suspense fallback={<ClusterDashboardSkeleton />}>
+        <ClusterView searchParams={searchParams} />
+      </Suspense>
+    </div>
+  );
+}
+
+/** Reads the first data on the server (the collector's latest reports and the chosen lag window). */
+async function ClusterView({ searchParams }: { searchParams: SearchParams }) {
+  const ctx = serverContext();
+  const [params, snaps] = await Promise.all([searchParams, clusterSnapshots(ctx)]);
+  const clusters: ClusterEntry[] = snaps.map((s) => ({
+    id: s.cluster.id,
+    name: s.cluster.name,
+    kind: s.cluster.kind,
+    controlAddress: s.cluster.controlAddress,
+    report: s.report,
+  }));
+  const selection = selectionFromParams(params, clusters);
+  const renderedAt = Date.now();
+  const initialLag = selection ? lagData(ctx, { clusterId: selection.clusterId, database: selection.database, window: selection.window, now: renderedAt }) : null;
+  return (
+    <ClusterDashboard
+      initialClusters={clusters}
+      initialSelection={selection ?? { clusterId: 0, database: 'neo4j', window: '5m' }}
+      initialLag={initialLag}
+      renderedAt={renderedAt}
+    />
+  );
+}

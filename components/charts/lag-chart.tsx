@@ -1,0 +1,119 @@
+'use client';
+
+/**
+ * Transaction lag per member over a window: one line per member, how many transactions it is behind the
+ * writer (Neo4j's replicationLag with the sign flipped, so a lagging member's line rises). Time runs in
+ * UTC along the x-axis; a member with no sample at a time (stopped, unreachable) leaves a gap.
+ */
+import { useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import type { LagData } from '@/lib/dashboard/data';
+import { formatNumber } from '@/lib/format';
+import { ChartEmpty } from './chart-empty';
+import { ChartTooltip } from './chart-tooltip';
+import {
+  behind,
+  CHART_HEIGHT,
+  CHART_MARGIN,
+  formatCompact,
+  formatTimeTick,
+  LAG_WINDOWS,
+  timeTicks,
+  pointsDomain,
+  Y_AXIS_WIDTH,
+  type LagWindow,
+} from './chart-utils';
+
+type Row = { ts: number } & Record<string, number>;
+
+export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWindow; colorOf: (memberId: string) => string }) {
+  const rows = useMemo(() => toBehindRows(lag), [lag]);
+  const latest = useMemo(() => latestPerMember(rows, lag.members), [rows, lag.members]);
+  const domain = pointsDomain(rows, window);
+  const { ticks, stepMs } = timeTicks(domain);
+
+  return (
+    <figure data-testid="lag-chart" aria-labelledby="lag-chart-title" className="space-y-2">
+      <figcaption id="lag-chart-title" className="text-sm font-medium">
+        Transactions behind the writer, per member
+        <span className="font-normal text-zinc-500 dark:text-zinc-400"> · {LAG_WINDOWS[window].label}, UTC</span>
+      </figcaption>
+      {rows.length === 0 ? (
+        <ChartEmpty>Collecting… the collector samples every member once a second; the first points appear in a moment.</ChartEmpty>
+      ) : (
+        <>
+          <div className="text-zinc-500 dark:text-zinc-400">
+            <LineChart
+              responsive
+              style={{ width: '100%', height: CHART_HEIGHT }}
+              data={rows}
+              margin={CHART_MARGIN}
+            >
+              <CartesianGrid stroke="currentColor" strokeOpacity={0.15} vertical={false} />
+              <XAxis
+                dataKey="ts"
+                type="number"
+                scale="time"
+                domain={domain}
+                allowDataOverflow
+                ticks={ticks}
+                tickFormatter={(t: number) => formatTimeTick(t, stepMs)}
+                stroke="currentColor"
+                tick={{ fill: 'currentColor', fontSize: 12 }}
+              />
+              <YAxis
+                width={Y_AXIS_WIDTH}
+                allowDecimals={false}
+                domain={[0, (max: number) => Math.max(4, max)]}
+                tickFormatter={formatCompact}
+                stroke="currentColor"
+                tick={{ fill: 'currentColor', fontSize: 12 }}
+                label={{ value: 'tx behind', angle: -90, position: 'insideLeft', fill: 'currentColor', fontSize: 12 }}
+              />
+              <Tooltip content={(p) => <ChartTooltip {...p} formatValue={(v) => `${formatNumber(v)} behind`} />} />
+              {lag.members.map((m) => (
+                <Line
+                  key={m}
+                  dataKey={m}
+                  name={m}
+                  type="linear"
+                  stroke={colorOf(m)}
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                  className="lag-series"
+                />
+              ))}
+            </LineChart>
+          </div>
+          <ul aria-label="Members on the chart" data-testid="lag-legend" className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
+            {lag.members.map((m) => (
+              <li key={m} data-testid="lag-legend-item" data-member={m} className="flex items-center gap-2">
+                <span aria-hidden="true" className="inline-block h-0.5 w-4 rounded" style={{ background: colorOf(m) }} />
+                <span className="font-medium">{m}</span>
+                <span className="font-mono tabular-nums text-zinc-600 dark:text-zinc-400">
+                  {latest.get(m) === undefined ? 'no recent sample' : `${formatNumber(latest.get(m) as number)} behind`}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </figure>
+  );
+}
+
+/** The API's rows (member -> replicationLag) as member -> transactions behind. */
+function toBehindRows(lag: LagData): Row[] {
+  return lag.points.map((p) => {
+    const row = { ts: p.ts } as Row;
+    for (const m of lag.members) if (typeof p[m] === 'number') row[m] = behind(p[m]);
+    return row;
+  });
+}
+
+/** Each member's value in the newest row (undefined when it has no sample there: stopped or unreachable). */
+function latestPerMember(rows: Row[], members: string[]): Map<string, number | undefined> {
+  const last = rows[rows.length - 1];
+  return new Map(members.map((m) => [m, last?.[m]]));
+}

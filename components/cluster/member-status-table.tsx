@@ -1,0 +1,132 @@
+'use client';
+
+/**
+ * The cluster page's member table for one database: per member its mode, role, status, last committed
+ * transaction, lag (Neo4j's replicationLag: member minus writer, 0 or negative), whether its replication is
+ * paused, and its controls. One row per member (data-testid "member-row", data-member = its ID).
+ */
+import { Badge, type BadgeTone } from '@/components/ui/badge';
+import { formatLag, formatNumber } from '@/lib/format';
+import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
+import type { ClusterEntry } from './clusters-query';
+import { MemberControls } from './member-controls';
+
+const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+
+export function MemberStatusTable({ cluster, database, colorOf }: { cluster: ClusterEntry; database: string; colorOf: (memberId: string) => string }) {
+  const embedded = cluster.kind === 'embedded';
+  const controllable = embedded || cluster.report.members.some((m) => m.replication !== null);
+  return (
+    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+      <table className="w-full text-left text-sm" data-testid="member-status-table">
+        <caption className="sr-only">
+          Members of {cluster.name} and their state for database {database}
+        </caption>
+        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+          <tr>
+            <th scope="col" className="px-4 py-2 font-medium">Member</th>
+            <th scope="col" className="px-4 py-2 font-medium">Mode</th>
+            <th scope="col" className="px-4 py-2 font-medium">Role</th>
+            <th scope="col" className="px-4 py-2 font-medium">Status</th>
+            <th scope="col" className="px-4 py-2 text-right font-medium">Last committed tx</th>
+            <th scope="col" className="px-4 py-2 text-right font-medium">
+              <abbr title="Transactions behind the writer, as member minus writer (0 on the writer)" className="no-underline">
+                Lag (tx)
+              </abbr>
+            </th>
+            <th scope="col" className="px-4 py-2 font-medium">Replication</th>
+            {controllable ? <th scope="col" className="px-4 py-2 font-medium">Controls</th> : null}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+          {cluster.report.members.map((m) => (
+            <MemberRow
+              key={`${m.id}@${m.address}`}
+              member={m}
+              database={database}
+              color={colorOf(m.id)}
+              clusterId={cluster.id}
+              embedded={embedded}
+              controllable={controllable}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function MemberRow({
+  member,
+  database,
+  color,
+  clusterId,
+  embedded,
+  controllable,
+}: {
+  member: MemberReport;
+  database: string;
+  color: string;
+  clusterId: number;
+  embedded: boolean;
+  controllable: boolean;
+}) {
+  const db = member.databases.find((d) => d.name === database);
+  const lagging = db !== undefined && db.replicationLag < 0;
+  const writerOf = member.databases.filter((d) => d.role === 'writer').map((d) => d.name);
+  const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
+  return (
+    <tr data-testid="member-row" data-member={member.id} data-reachable={member.reachable} className="align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
+      <th scope="row" className="px-4 py-3 font-normal">
+        <div className="flex items-center gap-2 font-semibold text-zinc-900 dark:text-zinc-50">
+          <span aria-hidden="true" className="inline-block h-0.5 w-4 rounded" style={{ background: color }} />
+          {member.id}
+        </div>
+        <div className="font-mono text-xs text-zinc-500 dark:text-zinc-400">{member.address}</div>
+        <div className="mt-1 whitespace-nowrap">
+          {member.reachable ? (
+            <Badge tone="good">reachable{member.latencyMs !== null ? ` · ${formatNumber(member.latencyMs)} ms` : ''}</Badge>
+          ) : (
+            <Badge tone="bad">{member.processState && member.processState !== 'running' ? member.processState : 'unreachable'}</Badge>
+          )}
+        </div>
+      </th>
+      <td className="px-4 py-3" data-testid="member-mode">
+        {member.mode ?? dash}
+      </td>
+      <td className="px-4 py-3" data-testid="member-role">
+        {db ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
+      </td>
+      <td className="px-4 py-3" data-testid="member-status">
+        {db ? <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge> : member.reachable ? <span className="text-zinc-500">not hosted</span> : dash}
+      </td>
+      <td className="px-4 py-3 text-right font-mono tabular-nums" data-testid="member-last-committed">
+        {db ? formatNumber(db.lastCommittedTxn) : dash}
+      </td>
+      <td
+        className={`px-4 py-3 text-right font-mono tabular-nums ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
+        data-testid="member-lag"
+        data-value={db?.replicationLag ?? ''}
+      >
+        {db ? formatLag(db.replicationLag) : dash}
+      </td>
+      <td className="px-4 py-3" data-testid="member-replication" data-paused={member.replication?.paused ?? ''}>
+        {member.replication === null ? (
+          dash
+        ) : member.replication.paused ? (
+          <Badge tone="warn">paused</Badge>
+        ) : (
+          <Badge tone="good">running</Badge>
+        )}
+        {member.replication && member.replication.lagMs > 0 ? (
+          <div className="mt-1 text-xs text-zinc-500 dark:text-zinc-400">applies {formatNumber(member.replication.lagMs)} ms late</div>
+        ) : null}
+      </td>
+      {controllable ? (
+        <td className="px-4 py-3">
+          <MemberControls clusterId={clusterId} member={member} embedded={embedded} writerOf={writerOf} />
+        </td>
+      ) : null}
+    </tr>
+  );
+}
