@@ -1,0 +1,89 @@
+import type { Metadata } from 'next';
+import { connection } from 'next/server';
+import { Suspense } from 'react';
+import { AddClusterForm } from '@/components/settings/add-cluster-form';
+import { AddFolderForm } from '@/components/settings/add-folder-form';
+import { ClusterList, type ClusterItem } from '@/components/settings/cluster-list';
+import { FolderList, type FolderItem } from '@/components/settings/folder-list';
+import { SettingsListSkeleton } from '@/components/settings/settings-skeleton';
+import { databasesWithBackups } from '@/lib/db/queries/artifacts';
+import { listClusters, listFolders } from '@/lib/db/queries/clusters';
+import { serverContext } from '@/lib/server/context';
+
+export const metadata: Metadata = { title: 'Settings' };
+
+export default async function SettingsPage() {
+  // The catalog changes at run time: render per request.
+  await connection();
+  return (
+    <div className="space-y-10">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Settings</h1>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">The clusters Txline watches and the folders it keeps backups in.</p>
+      </div>
+      <section aria-labelledby="clusters-heading" className="space-y-4">
+        <div>
+          <h2 id="clusters-heading" className="text-lg font-semibold">
+            Clusters
+          </h2>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Every member is asked for its status once a second; the Cluster page charts their lag.
+          </p>
+        </div>
+        <Suspense fallback={<SettingsListSkeleton label="Loading clusters" />}>
+          <Clusters />
+        </Suspense>
+        <AddClusterForm />
+      </section>
+      <section aria-labelledby="folders-heading" className="space-y-4">
+        <div>
+          <h2 id="folders-heading" className="text-lg font-semibold">
+            Backup folders
+          </h2>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            The artifact files are the truth: Txline indexes each folder on start, every 15 seconds, and after every job.
+          </p>
+        </div>
+        <Suspense fallback={<SettingsListSkeleton label="Loading backup folders" />}>
+          <Folders />
+        </Suspense>
+        <AddFolderForm />
+      </section>
+    </div>
+  );
+}
+
+async function Clusters() {
+  const ctx = serverContext();
+  const items: ClusterItem[] = listClusters(ctx.db).map((c) => {
+    const report = ctx.collector.latest.get(c.id)?.report;
+    return {
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      addresses: c.addresses,
+      controlAddress: c.controlAddress,
+      createdAt: c.createdAt,
+      reachable: report ? { up: report.members.filter((m) => m.reachable).length, of: report.members.length } : null,
+    };
+  });
+  return <ClusterList clusters={items} />;
+}
+
+async function Folders() {
+  const ctx = serverContext();
+  const items: FolderItem[] = listFolders(ctx.db).map((f) => {
+    const dbs = databasesWithBackups(ctx.db, { folderId: f.id });
+    return {
+      id: f.id,
+      name: f.name,
+      path: f.path,
+      isDefault: f.isDefault,
+      lastScanAt: f.lastScanAt,
+      lastScanError: f.lastScanError,
+      artifacts: dbs.reduce((n, d) => n + d.count, 0),
+      databases: dbs.length,
+    };
+  });
+  return <FolderList folders={items} />;
+}

@@ -1,0 +1,61 @@
+/**
+ * The registered clusters: kind, member addresses, how many members answered the collector's last round.
+ * The embedded cluster is Txline's own and stays; a remote one can be removed.
+ */
+import { Badge } from '@/components/ui/badge';
+import { UtcTime } from '@/components/ui/utc-time';
+import { formatNumber } from '@/lib/format';
+import { RemoveButton } from './remove-button';
+
+export interface ClusterItem {
+  id: number;
+  name: string;
+  kind: 'embedded' | 'remote';
+  addresses: string[];
+  controlAddress: string | null;
+  createdAt: number;
+  /** members that answered the latest status round, of how many (null: not probed yet) */
+  reachable: { up: number; of: number } | null;
+}
+
+export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
+  if (clusters.length === 0) {
+    return <p className="text-sm text-zinc-600 dark:text-zinc-400">No cluster is registered. Add one below by its member addresses.</p>;
+  }
+  return (
+    <ul aria-label="Clusters" className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 bg-white dark:divide-zinc-800 dark:border-zinc-800 dark:bg-zinc-900">
+      {clusters.map((c) => (
+        <li key={c.id} data-testid="cluster-item" data-name={c.name} className="flex flex-wrap items-start justify-between gap-4 px-4 py-3">
+          <div className="min-w-0 space-y-1">
+            <div className="flex flex-wrap items-center gap-2">
+              <span className="font-semibold">{c.name}</span>
+              <Badge tone={c.kind === 'embedded' ? 'info' : 'neutral'}>{c.kind}</Badge>
+              {c.reachable ? (
+                <Badge tone={c.reachable.up === c.reachable.of && c.reachable.of > 0 ? 'good' : c.reachable.up === 0 ? 'bad' : 'warn'}>
+                  {formatNumber(c.reachable.up)} of {formatNumber(c.reachable.of)} members reachable
+                </Badge>
+              ) : null}
+            </div>
+            <div className="font-mono text-xs text-zinc-600 dark:text-zinc-400" data-testid="cluster-addresses">
+              {c.addresses.length > 0 ? c.addresses.join(', ') : 'no members yet'}
+            </div>
+            <div className="text-xs text-zinc-500 dark:text-zinc-400">
+              {c.kind === 'embedded' && c.controlAddress ? <>control API {c.controlAddress} · </> : null}
+              registered <UtcTime value={c.createdAt} />
+            </div>
+          </div>
+          {c.kind === 'embedded' ? (
+            <p className="text-xs text-zinc-500 dark:text-zinc-400">Txline&apos;s own cluster: it cannot be removed.</p>
+          ) : (
+            <RemoveButton target={{ kind: 'cluster', id: c.id, name: c.name }}>
+              <p>
+                Txline stops watching {c.addresses.join(', ')}. The cluster itself and the backups taken from it are not
+                touched.
+              </p>
+            </RemoveButton>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}

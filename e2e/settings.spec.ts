@@ -1,0 +1,87 @@
+/**
+ * The Settings page: clusters (a bad address is refused with the field's error; a remote cluster can be
+ * added and removed; the embedded one cannot be removed) and backup folders (add one, see it listed,
+ * remove it from the catalog while its files stay on disk).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test, type TestInfo } from '@playwright/test';
+import { SettingsPage } from './pages/settings-page';
+
+async function screenshot(settings: SettingsPage, testInfo: TestInfo, name: string): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await settings.page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+test('adding a cluster with a bad address shows the field error; a good one is listed and can be removed', async ({ page }, testInfo) => {
+  const settings = new SettingsPage(page);
+  await settings.goto();
+  await expect(settings.heading).toBeVisible();
+  await expect(settings.cluster('embedded')).toContainText('embedded');
+  await expect(settings.cluster('embedded').getByRole('button', { name: /Remove/ })).toHaveCount(0);
+  const before = await settings.clusterItems.count();
+
+  const name = `e2e-remote-${Date.now()}`;
+  await settings.addCluster(name, '127.0.0.1:7687, not-an-address');
+  const addresses = settings.clusterForm.getByLabel('Addresses');
+  await expect(settings.clusterForm.getByTestId('field-error-addresses')).toHaveText('Not host:port: not-an-address.');
+  await expect(addresses).toHaveAttribute('aria-invalid', 'true');
+  // The error is tied to the input, and what was typed is still there to correct.
+  const describedBy = (await addresses.getAttribute('aria-describedby')) ?? '';
+  const errorId = await settings.clusterForm.getByTestId('field-error-addresses').getAttribute('id');
+  expect(describedBy.split(' ')).toContain(errorId);
+  await expect(addresses).toHaveValue('127.0.0.1:7687, not-an-address');
+  await expect(settings.clusterItems).toHaveCount(before);
+  await screenshot(settings, testInfo, 'settings-cluster-error');
+
+  // Fixed: the cluster is registered (nothing listens there; it shows as unreachable) and can be removed.
+  await addresses.fill('127.0.0.1:9');
+  await settings.clusterForm.getByRole('button', { name: 'Add cluster' }).click();
+  await expect(settings.cluster(name)).toBeVisible();
+  await expect(settings.cluster(name)).toContainText('remote');
+  await expect(settings.cluster(name).getByTestId('cluster-addresses')).toHaveText('127.0.0.1:9');
+  await expect(addresses).not.toHaveAttribute('aria-invalid');
+  await expect(addresses).toHaveValue('');
+
+  await settings.cluster(name).getByRole('button', { name: `Remove cluster ${name}` }).click();
+  await expect(settings.confirmDialog).toContainText(`Remove cluster ${name}?`);
+  await settings.confirmDialog.getByRole('button', { name: 'Remove cluster' }).click();
+  await expect(settings.cluster(name)).toHaveCount(0);
+  await expect(settings.clusterItems).toHaveCount(before);
+});
+
+test('adding a backup folder lists it; removing it keeps its files', async ({ page }, testInfo) => {
+  const settings = new SettingsPage(page);
+  await settings.goto();
+  await expect(settings.folderItems.first()).toBeVisible();
+
+  // A relative path is refused on its field.
+  const name = `e2e-folder-${Date.now()}`;
+  await settings.addFolder(name, 'relative/backups');
+  await expect(settings.folderForm.getByTestId('field-error-path')).toHaveText('Path must be an absolute path.');
+  await expect(settings.folder(name)).toHaveCount(0);
+
+  const dir = path.join(os.tmpdir(), 'txline-e2e-folders', name);
+  await settings.folderForm.getByLabel('Path').fill(dir);
+  await settings.folderForm.getByRole('button', { name: 'Add folder' }).click();
+  await expect(settings.folderForm.getByTestId('form-status')).toContainText(`Folder ${name} added`);
+  await expect(settings.folder(name)).toBeVisible();
+  await expect(settings.folder(name).getByTestId('folder-path')).toHaveText(dir);
+  await expect(settings.folder(name)).toContainText('0 backups of 0 databases');
+  await expect(settings.folder(name).getByTestId('folder-scan')).toContainText('last scanned');
+  await expect(settings.folderForm.getByLabel('Path')).toHaveValue('');
+  expect(fs.statSync(dir).isDirectory()).toBe(true);
+  await screenshot(settings, testInfo, 'settings-folder-added');
+
+  // The default folder cannot be removed; this one can, after a confirmation, and its files stay.
+  await expect(settings.folderItems.filter({ hasText: 'default' }).first().getByRole('button', { name: /Remove/ })).toHaveCount(0);
+  fs.writeFileSync(path.join(dir, 'keep-me.txt'), 'not an artifact');
+  await settings.folder(name).getByRole('button', { name: `Remove folder ${name}` }).click();
+  await expect(settings.confirmDialog).toContainText('stay on disk');
+  await settings.confirmDialog.getByRole('button', { name: 'Remove folder' }).click();
+  await expect(settings.folder(name)).toHaveCount(0);
+  expect(fs.existsSync(path.join(dir, 'keep-me.txt'))).toBe(true);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
