@@ -66,6 +66,14 @@ export function timeTicks([from, to]: [number, number], max = 6): { ticks: numbe
   return { ticks, stepMs };
 }
 
+/** The top of a y-axis: the data's maximum rounded up to 1, 2, 2.5 or 5 times a power of ten (at least `min`). */
+export function niceCeil(max: number, min = 1): number {
+  if (!(max > min)) return min;
+  const p = 10 ** Math.floor(Math.log10(max));
+  const step = [1, 2, 2.5, 5, 10].find((m) => m * p >= max) ?? 10;
+  return step * p;
+}
+
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** An axis tick in UTC: HH:MM (with seconds when the ticks are closer than a minute). */

@@ -8,7 +8,7 @@ import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LagData } from '@/lib/dashboard/data';
 import { ChartEmpty } from './chart-empty';
 import { ChartTooltip } from './chart-tooltip';
-import { CHART_HEIGHT, CHART_MARGIN, formatRate, formatTimeTick, pointsDomain, timeTicks, Y_AXIS_WIDTH, type LagWindow } from './chart-utils';
+import { CHART_HEIGHT, CHART_MARGIN, formatRate, formatTimeTick, niceCeil, pointsDomain, timeTicks, Y_AXIS_WIDTH, type LagWindow } from './chart-utils';
 
 const RATE_COLOR = '#0891b2';
 
@@ -46,7 +46,7 @@ export function CommitRateChart({ lag, window }: { lag: LagData; window: LagWind
               />
               <YAxis
                 width={Y_AXIS_WIDTH}
-                domain={[0, (max: number) => Math.max(1, Math.ceil(max))]}
+                domain={[0, (max: number) => niceCeil(max, 1)]}
                 tickFormatter={formatRate}
                 stroke="currentColor"
                 tick={{ fill: 'currentColor', fontSize: 12 }}

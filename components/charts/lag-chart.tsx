@@ -18,6 +18,7 @@ import {
   formatCompact,
   formatTimeTick,
   LAG_WINDOWS,
+  niceCeil,
   timeTicks,
   pointsDomain,
   Y_AXIS_WIDTH,
@@ -64,7 +65,7 @@ export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWi
               <YAxis
                 width={Y_AXIS_WIDTH}
                 allowDecimals={false}
-                domain={[0, (max: number) => Math.max(4, max)]}
+                domain={[0, (max: number) => niceCeil(max, 4)]}
                 tickFormatter={formatCompact}
                 stroke="currentColor"
                 tick={{ fill: 'currentColor', fontSize: 12 }}
