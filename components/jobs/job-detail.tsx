@@ -1,0 +1,120 @@
+'use client';
+
+/**
+ * One job in full: status and live progress, when and by whom, the command it runs, its parameters, its
+ * result (a restore's digest in words) and error, and the whole log. Polls GET /api/jobs/{id} about once a
+ * second until the job has finished.
+ */
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { UtcTime } from '@/components/ui/utc-time';
+import type { JobRow } from '@/lib/db/schema';
+import { CancelJobButton } from './cancel-job-button';
+import { formatDuration, jobDuration } from './job-format';
+import { JobLog } from './job-log';
+import { JobProgressBar } from './job-progress-bar';
+import { JobStatusBadge } from './job-status-badge';
+import { jobQuery } from './jobs-query';
+import { asRestoreResult, RestoreResultSummary } from './restore-result';
+
+export function JobDetail({ initialJob, renderedAt }: { initialJob: JobRow; renderedAt: number }) {
+  const query = useQuery({ ...jobQuery(initialJob.id), initialData: initialJob, initialDataUpdatedAt: renderedAt });
+  const job = query.data;
+  const running = job.status === 'running';
+  const restore = job.kind === 'restore' ? asRestoreResult(job.result) : null;
+  return (
+    <div className="space-y-6" data-testid="job-detail" data-status={job.status}>
+      <div className="flex flex-wrap items-center gap-3">
+        <JobStatusBadge status={job.status} />
+        {running ? <CancelJobButton jobId={job.id} label="Cancel job" /> : null}
+        <span role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {query.error ? `Update failed (${query.error.message})` : running ? 'Running · updating live' : `Finished: ${job.status}`}
+        </span>
+      </div>
+
+      {running || job.progress ? (
+        <Section title="Progress">
+          <JobProgressBar progress={job.progress} status={job.status} />
+        </Section>
+      ) : null}
+
+      {job.error ? (
+        <div role="alert" data-testid="job-error" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <span className="font-semibold">Error: </span>
+          {job.error}
+        </div>
+      ) : null}
+
+      <Section title="Details">
+        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
+          <Item label="Kind">{job.kind}</Item>
+          <Item label="Database">{job.database}</Item>
+          <Item label="Created by">{job.createdBy ?? '—'}</Item>
+          <Item label="Created">
+            <UtcTime value={job.createdAt} />
+          </Item>
+          <Item label="Started">
+            <UtcTime value={job.startedAt} />
+          </Item>
+          <Item label="Ended">
+            <UtcTime value={job.endedAt} />
+          </Item>
+          <Item label="Duration">
+            <span className="font-mono tabular-nums">{formatDuration(jobDuration(job, query.dataUpdatedAt))}</span>
+          </Item>
+          <Item label="Exit code">
+            <span className="font-mono" data-testid="job-exit-code">
+              {job.exitCode ?? '—'}
+            </span>
+          </Item>
+          <Item label="Command">
+            <code className="break-all font-mono text-xs">txline {job.args.join(' ')}</code>
+          </Item>
+        </dl>
+      </Section>
+
+      {restore ? (
+        <Section title="Restored database">
+          <RestoreResultSummary result={restore} />
+        </Section>
+      ) : null}
+
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Section title="Parameters">
+          <Json value={job.params} label="Parameters" />
+        </Section>
+        <Section title="Result">{job.result ? <Json value={job.result} label="Result" /> : <p className="text-sm text-zinc-500 dark:text-zinc-400">{running ? 'Not finished yet.' : 'No result was reported.'}</p>}</Section>
+      </div>
+
+      <Section title="Log">
+        <JobLog log={job.log} follow={running} className="max-h-[32rem]" />
+      </Section>
+    </div>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-label={title} className="space-y-2">
+      <h2 className="text-lg font-semibold">{title}</h2>
+      {children}
+    </section>
+  );
+}
+
+function Item({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+function Json({ value, label }: { value: unknown; label: string }) {
+  return (
+    <pre tabIndex={0} role="region" aria-label={label} className="max-h-80 overflow-auto rounded-lg border border-zinc-200 bg-white p-3 font-mono text-xs dark:border-zinc-800 dark:bg-zinc-900 outline-none focus-visible:ring-2 focus-visible:ring-teal-500">
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * What a finished restore reports (the CLI's result line): the transaction the database is at, how many
+ * transactions were replayed, its new store ID, the chain used, and the digest of the installed store.
+ * Shown by the restore wizard's last step and on a restore job's page.
+ */
+import type { ReactNode } from 'react';
+import { formatNumber } from '@/lib/format';
+
+export interface RestoreResult {
+  database: string | null;
+  restoredTx: number;
+  replayed: number;
+  storeId: string | null;
+  chain: string[];
+  digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string } | null;
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** The job's result as a restore result, or null when it is not one. */
+export function asRestoreResult(result: Record<string, unknown> | null | undefined): RestoreResult | null {
+  if (!result) return null;
+  const restoredTx = num(result.restoredTx);
+  if (restoredTx === null) return null;
+  const d = result.digest as Record<string, unknown> | undefined;
+  const digest =
+    d && typeof d === 'object' && typeof d.contentHash === 'string'
+      ? { lastCommittedTxn: num(d.lastCommittedTxn) ?? restoredTx, nodes: num(d.nodes) ?? 0, relationships: num(d.relationships) ?? 0, contentHash: d.contentHash }
+      : null;
+  return {
+    database: typeof result.database === 'string' ? result.database : null,
+    restoredTx,
+    replayed: num(result.replayed) ?? 0,
+    storeId: typeof result.storeId === 'string' ? result.storeId : null,
+    chain: Array.isArray(result.chain) ? result.chain.filter((c): c is string => typeof c === 'string') : [],
+    digest,
+  };
+}
+
+export function RestoreResultSummary({ result }: { result: RestoreResult }) {
+  const items: Array<[string, string, ReactNode]> = [
+    ['result-last-tx', 'Last transaction', formatNumber(result.digest?.lastCommittedTxn ?? result.restoredTx)],
+    ['result-nodes', 'Nodes', result.digest ? formatNumber(result.digest.nodes) : '—'],
+    ['result-relationships', 'Relationships', result.digest ? formatNumber(result.digest.relationships) : '—'],
+    ['result-replayed', 'Transactions replayed', formatNumber(result.replayed)],
+  ];
+  return (
+    <div className="space-y-4" data-testid="restore-result">
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        {items.map(([testId, label, value]) => (
+          <div key={testId} className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900">
+            <dt className="text-xs uppercase tracking-wide text-zinc-500 dark:text-zinc-400">{label}</dt>
+            <dd className="mt-1 font-mono text-xl tabular-nums" data-testid={testId}>
+              {value}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <dl className="grid gap-x-4 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
+        <dt className="text-zinc-500 dark:text-zinc-400">Content digest (SHA-256)</dt>
+        <dd className="break-all font-mono" data-testid="result-content-hash">
+          {result.digest?.contentHash ?? '—'}
+        </dd>
+        <dt className="text-zinc-500 dark:text-zinc-400">New store ID</dt>
+        <dd className="break-all font-mono" data-testid="result-store-id">
+          {result.storeId ?? '—'}
+        </dd>
+        <dt className="text-zinc-500 dark:text-zinc-400">Chain used</dt>
+        <dd>
+          {result.chain.length ? (
+            <ol className="list-decimal space-y-0.5 pl-5 font-mono text-xs">
+              {result.chain.map((f) => (
+                <li key={f}>{f}</li>
+              ))}
+            </ol>
+          ) : (
+            '—'
+          )}
+        </dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,144 @@
+/**
+ * Step 2: the restore point — the latest backup, the end of one backup, a transaction ID, or a UTC time —
+ * picked in a form or on the timeline of what is restorable. Under it, the plan: which backups are read and
+ * how many transactions replayed. A point no chain can reach is explained on the field that chose it.
+ */
+import type { RestorePreview } from '@/lib/dashboard/commands';
+import type { Timeline } from '@/lib/dashboard/timeline';
+import { formatNumber, formatUtc } from '@/lib/format';
+import { describedBy, errorId, FieldError, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
+import { RestorePlan } from './restore-plan';
+import { RestoreTimeline } from './restore-timeline';
+import type { FieldErrors, PointKind, RestoreValues } from './wizard-model';
+
+export function PointStep({
+  values,
+  update,
+  errors,
+  timeline,
+  timelineError,
+  preview,
+  checking,
+}: {
+  values: RestoreValues;
+  update: (p: Partial<RestoreValues>) => void;
+  errors: FieldErrors;
+  timeline: Timeline | undefined;
+  timelineError: Error | null;
+  preview: RestorePreview | null;
+  checking: boolean;
+}) {
+  const artifacts = timeline ? timeline.generations.flatMap((g) => g.artifacts).sort((a, b) => b.time - a.time) : [];
+  const ranges = timeline?.restorable ?? [];
+  const setPoint = (point: string) => update({ point: point as PointKind });
+  return (
+    <div className="space-y-5">
+      <fieldset aria-describedby={errorId('point')}>
+        <legend className={labelClass}>Restore {values.database} to</legend>
+        <div className="mt-2 grid gap-2 md:grid-cols-2">
+          <RadioCard name="point" value="latest" checked={values.point === 'latest'} onChange={setPoint} label="The latest backup" description="Everything up to the newest backup of the newest chain." />
+          <RadioCard name="point" value="artifact" checked={values.point === 'artifact'} onChange={setPoint} label="A backup" description="The end of one backup (full or differential).">
+            <label htmlFor="restore-artifact" className="sr-only">
+              Backup
+            </label>
+            <select
+              id="restore-artifact"
+              name="artifactId"
+              value={values.artifactId}
+              aria-invalid={errors.artifactId ? true : undefined}
+              aria-describedby={describedBy('artifactId')}
+              onChange={(e) => update({ artifactId: e.target.value })}
+              className={inputClass}
+            >
+              <option value="">Choose a backup</option>
+              {artifacts.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {formatUtc(a.time)} · {a.full ? 'full' : 'diff'} · tx {formatNumber(a.tipTx)}
+                  {a.chainProblem ? ' · chain broken' : ''}
+                </option>
+              ))}
+            </select>
+            <FieldError field="artifactId" messages={errors.artifactId} />
+          </RadioCard>
+          <RadioCard
+            name="point"
+            value="tx"
+            checked={values.point === 'tx'}
+            onChange={setPoint}
+            label="A transaction ID"
+            description="Up to but not including that transaction: the database ends one before it."
+          >
+            <label htmlFor="restore-tx" className="sr-only">
+              Restore until transaction
+            </label>
+            <input
+              id="restore-tx"
+              name="tx"
+              inputMode="numeric"
+              autoComplete="off"
+              placeholder={ranges.length ? `${ranges[ranges.length - 1].fromTx + 1}..${ranges[ranges.length - 1].toTx + 1}` : 'transaction ID'}
+              value={values.tx}
+              aria-invalid={errors.tx ? true : undefined}
+              aria-describedby={describedBy('tx', 'restore-tx-hint')}
+              onChange={(e) => update({ tx: e.target.value.replace(/[,\s]/g, '') })}
+              className={`${inputClass} font-mono`}
+            />
+            <p id="restore-tx-hint" className={hintClass}>
+              {ranges.length ? `Restorable: ${ranges.map((r) => `${formatNumber(r.fromTx + 1)}..${formatNumber(r.toTx + 1)}`).join(', ')}` : 'Pick on the timeline or type an ID.'}
+            </p>
+            <FieldError field="tx" messages={errors.tx} />
+          </RadioCard>
+          <RadioCard name="point" value="time" checked={values.point === 'time'} onChange={setPoint} label="A time (UTC)" description="What was committed before that time.">
+            <label htmlFor="restore-time" className="sr-only">
+              Restore to what was committed before (UTC)
+            </label>
+            <input
+              id="restore-time"
+              name="time"
+              autoComplete="off"
+              placeholder="YYYY-MM-DD HH:MM:SS"
+              value={values.time}
+              aria-invalid={errors.time ? true : undefined}
+              aria-describedby={describedBy('time', 'restore-time-hint')}
+              onChange={(e) => update({ time: e.target.value })}
+              className={`${inputClass} font-mono`}
+            />
+            <p id="restore-time-hint" className={hintClass}>
+              UTC, as YYYY-MM-DD HH:MM:SS.{' '}
+              {ranges.length ? `Restorable: ${ranges.map((r) => `after ${r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to ${formatUtc(r.toTime)}`).join('; ')}` : ''}
+            </p>
+            <FieldError field="time" messages={errors.time} />
+          </RadioCard>
+        </div>
+        <FieldError field="point" messages={errors.point} />
+      </fieldset>
+
+      <section aria-label="Restorable ranges" className="space-y-2">
+        <h3 className="text-sm font-medium">What can be restored</h3>
+        {timelineError ? (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+            The timeline could not be loaded ({timelineError.message}); you can still type a transaction ID or a time.
+          </p>
+        ) : !timeline ? (
+          <div aria-busy="true" aria-label="Loading the timeline" className="h-24 animate-pulse rounded-lg bg-zinc-100 dark:bg-zinc-800" />
+        ) : timeline.total === 0 ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">There are no backups of {values.database} in this folder: go back and choose another database or folder, or take a backup first.</p>
+        ) : (
+          <RestoreTimeline
+            timeline={timeline}
+            preview={preview}
+            selectedArtifactId={values.point === 'artifact' && values.artifactId ? Number(values.artifactId) : null}
+            untilTx={values.point === 'tx' && /^\d+$/.test(values.tx) ? Number(values.tx) : null}
+            onPickTx={(tx) => update({ point: 'tx', tx: String(tx) })}
+            onPickArtifact={(id) => update({ point: 'artifact', artifactId: String(id) })}
+          />
+        )}
+      </section>
+
+      <section aria-label="Restore plan" aria-live="polite" className="space-y-2">
+        <h3 className="text-sm font-medium">What this restore does</h3>
+        <RestorePlan preview={preview} checking={checking} blocked={Object.keys(errors).length > 0} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,192 @@
+'use client';
+
+/**
+ * The compact timeline of the restore point step: per store-ID generation, an axis over transaction IDs with
+ * the restorable ranges as bands, each backup as a bar (full dark, differential light, broken red), and the
+ * chosen point as a marker. Clicking a band picks a transaction; clicking a bar picks that backup. A native
+ * slider per generation does the same from the keyboard, snapped to what is actually restorable.
+ *
+ * Transaction values are "restore until" values as the restore takes them: picking N restores up to but not
+ * including N, so the database ends at N - 1. A range fromTx..toTx of states is restore-until fromTx+1..toTx+1.
+ */
+import type { KeyboardEvent, MouseEvent } from 'react';
+import type { RestorePreview } from '@/lib/dashboard/commands';
+import type { Generation, Timeline } from '@/lib/dashboard/timeline';
+import { formatNumber, formatUtc } from '@/lib/format';
+
+type Range = Timeline['restorable'][number];
+
+export function RestoreTimeline({
+  timeline,
+  preview,
+  selectedArtifactId,
+  untilTx,
+  onPickTx,
+  onPickArtifact,
+}: {
+  timeline: Timeline;
+  /** the transaction typed or picked (restore until), when the point is a transaction */
+  untilTx: number | null;
+  preview: RestorePreview | null;
+  selectedArtifactId: number | null;
+  onPickTx: (untilTx: number) => void;
+  onPickArtifact: (id: number) => void;
+}) {
+  if (timeline.total === 0) return null;
+  const planIds = new Set(preview?.chain.map((a) => a.id) ?? []);
+  const planStart = preview?.chain[0]?.id;
+  return (
+    <div className="space-y-4" data-testid="restore-timeline">
+      {[...timeline.generations].reverse().map((g) => {
+        const ranges = timeline.restorable.filter((r) => r.storeId === g.storeId);
+        const marker = preview && preview.targetTx !== null && g.artifacts.some((a) => a.id === planStart) ? preview.targetTx : null;
+        return (
+          <GenerationRow
+            key={g.storeId}
+            generation={g}
+            ranges={ranges}
+            planIds={planIds}
+            marker={marker}
+            selectedArtifactId={selectedArtifactId}
+            untilTx={untilTx}
+            onPickTx={onPickTx}
+            onPickArtifact={onPickArtifact}
+            single={timeline.generations.length === 1}
+          />
+        );
+      })}
+      {timeline.shown < timeline.total ? (
+        <p className="text-xs text-zinc-500 dark:text-zinc-400">
+          Showing the newest {formatNumber(timeline.shown)} of {formatNumber(timeline.total)} backups; the restorable ranges cover them all.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function GenerationRow({
+  generation: g,
+  ranges,
+  planIds,
+  marker,
+  selectedArtifactId,
+  untilTx,
+  onPickTx,
+  onPickArtifact,
+  single,
+}: {
+  untilTx: number | null;
+  generation: Generation;
+  ranges: Range[];
+  planIds: Set<number>;
+  marker: number | null;
+  selectedArtifactId: number | null;
+  onPickTx: (untilTx: number) => void;
+  onPickArtifact: (id: number) => void;
+  single: boolean;
+}) {
+  const lo = Math.min(g.fromTx, ...ranges.map((r) => r.fromTx));
+  const hi = Math.max(g.toTx, ...ranges.map((r) => r.toTx), lo + 1);
+  const x = (t: number) => ((t - lo) / (hi - lo)) * 100;
+  const snap = (state: number): number => {
+    // the nearest state some range can reach
+    let best = ranges[0] ? ranges[0].toTx : state;
+    for (const r of ranges) {
+      if (state >= r.fromTx && state <= r.toTx) return state;
+      for (const edge of [r.fromTx, r.toTx]) if (Math.abs(edge - state) < Math.abs(best - state)) best = edge;
+    }
+    return best;
+  };
+  const pickAt = (e: MouseEvent<HTMLDivElement>) => {
+    const box = e.currentTarget.getBoundingClientRect();
+    const state = Math.round(lo + ((e.clientX - box.left) / box.width) * (hi - lo));
+    onPickTx(snap(state) + 1);
+  };
+  const sliderMin = ranges.length ? Math.min(...ranges.map((r) => r.fromTx)) + 1 : lo + 1;
+  const sliderMax = ranges.length ? Math.max(...ranges.map((r) => r.toTx)) + 1 : hi + 1;
+  const wanted = untilTx ?? (marker !== null ? marker + 1 : sliderMax);
+  const sliderValue = Math.min(sliderMax, Math.max(sliderMin, wanted));
+  const title = single ? 'Backups' : `Generation ${g.index} (store ${g.storeId.slice(0, 8)}…)`;
+  return (
+    <div className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900" data-testid="timeline-generation" data-store-id={g.storeId}>
+      <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-zinc-600 dark:text-zinc-400">
+        <span className="font-medium text-zinc-800 dark:text-zinc-200">{title}</span>
+        <span>
+          {formatUtc(g.firstTime)} → {formatUtc(g.lastTime)}
+        </span>
+      </div>
+      {/* Bands: click to pick a transaction (the slider below does the same from the keyboard). */}
+      <div className="relative mt-2 h-5 cursor-crosshair rounded bg-zinc-100 dark:bg-zinc-800" onClick={pickAt} aria-hidden="true" title="Click to restore to this transaction">
+        {ranges.map((r) => (
+          <div
+            key={`${r.fromTx}-${r.toTx}`}
+            className="absolute inset-y-0 rounded bg-teal-200 dark:bg-teal-800/70"
+            style={{ left: `${x(r.fromTx)}%`, width: `${Math.max(0.6, x(r.toTx) - x(r.fromTx))}%` }}
+          />
+        ))}
+        {g.gaps.map((gap) => (
+          <div
+            key={`gap-${gap.fromTx}`}
+            className="absolute inset-y-0 bg-[repeating-linear-gradient(45deg,transparent,transparent_3px,rgba(239,68,68,.35)_3px,rgba(239,68,68,.35)_5px)]"
+            style={{ left: `${x(gap.fromTx)}%`, width: `${Math.max(0.6, x(gap.toTx) - x(gap.fromTx))}%` }}
+          />
+        ))}
+        {marker !== null ? (
+          <div className="absolute -inset-y-1 w-0.5 bg-zinc-900 dark:bg-white" style={{ left: `${x(marker)}%` }} data-testid="timeline-marker" data-tx={marker} />
+        ) : null}
+      </div>
+      {/* Backups: click a bar to restore to the end of that backup (also offered as a list above). */}
+      <div className="relative mt-1 h-4" aria-hidden="true">
+        {g.artifacts.map((a) => {
+          const left = x(a.fromTx);
+          const width = Math.max(0.8, x(a.toTx) - x(a.fromTx));
+          const broken = a.chainProblem !== null;
+          const tone = broken ? 'bg-red-500' : a.full ? 'bg-teal-800 dark:bg-teal-400' : 'bg-sky-400 dark:bg-sky-600';
+          const selected = a.id === selectedArtifactId;
+          const inPlan = planIds.has(a.id);
+          return (
+            <button
+              key={a.id}
+              type="button"
+              tabIndex={-1}
+              onClick={() => onPickArtifact(a.id)}
+              title={`${a.file}\n${a.full ? 'full' : a.empty ? 'empty differential' : 'differential'} · transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)} · ${formatUtc(a.time)}${broken ? `\nchain broken: ${a.chainProblem}` : ''}`}
+              className={`absolute top-0 h-3 rounded-sm ${tone} ${a.full ? '' : 'top-1 h-2'} ${selected || inPlan ? 'ring-2 ring-amber-400 ring-offset-1 dark:ring-offset-zinc-900' : ''}`}
+              style={{ left: `${left}%`, width: `${width}%` }}
+            />
+          );
+        })}
+      </div>
+      <div className="mt-1 flex justify-between font-mono text-[11px] text-zinc-500 tabular-nums dark:text-zinc-400" aria-hidden="true">
+        <span>tx {formatNumber(lo)}</span>
+        <span>tx {formatNumber(hi)}</span>
+      </div>
+      {ranges.length ? (
+        <label className="mt-2 block text-xs text-zinc-600 dark:text-zinc-400">
+          <span className="sr-only">{`Restore until transaction${single ? '' : ` in generation ${g.index}`}`}</span>
+          <input
+            type="range"
+            min={sliderMin}
+            max={sliderMax}
+            step={1}
+            value={sliderValue}
+            aria-valuetext={`until transaction ${formatNumber(sliderValue)}: the database ends at ${formatNumber(sliderValue - 1)}`}
+            onChange={(e) => onPickTx(snap(Number(e.target.value) - 1) + 1)}
+            onKeyDown={(e: KeyboardEvent<HTMLInputElement>) => e.key === 'Enter' && e.preventDefault()}
+            className="w-full accent-teal-700"
+            data-testid="timeline-slider"
+          />
+        </label>
+      ) : null}
+      <ul className="mt-2 space-y-0.5 text-xs text-zinc-600 dark:text-zinc-400" data-testid="restorable-ranges">
+        {ranges.length === 0 ? <li className="text-red-700 dark:text-red-400">Nothing in this generation can be restored: its chains are broken.</li> : null}
+        {ranges.map((r) => (
+          <li key={`${r.fromTx}-${r.toTx}`} data-from-tx={r.fromTx} data-to-tx={r.toTx}>
+            Restorable: the database at transactions {formatNumber(r.fromTx)} to {formatNumber(r.toTx)} (restore until {formatNumber(r.fromTx + 1)}..{formatNumber(r.toTx + 1)}); by time, after{' '}
+            {r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to {formatUtc(r.toTime)}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
