@@ -15,7 +15,7 @@ export const STATUS_TONE: Record<JobStatus, BadgeTone> = {
   interrupted: 'warn',
 };
 
-/** 850 ms -> "0.9 s"; 75 s -> "1 min 15 s"; 2 h 5 min -> "2 h 5 min". */
+/** 870 ms -> "0.9 s"; 75 s -> "1 min 15 s"; 2 h 5 min -> "2 h 5 min". */
 export function formatDuration(ms: number): string {
   if (ms < 0 || !Number.isFinite(ms)) return '—';
   if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;

@@ -1,0 +1,95 @@
+/**
+ * The restore wizard's model: what each step sends to be checked, and which refusals keep it on a step.
+ */
+import { describe, expect, it } from 'vitest';
+import { formatDuration, phaseLabel, progressFraction } from '@/components/jobs/job-format';
+import { checkKey, evaluate, inputFor, nextStep, previousStep, type RestoreValues } from '@/components/restore/wizard-model';
+import type { RestorePreview } from '@/lib/dashboard/commands';
+
+const values: RestoreValues = {
+  clusterId: '1',
+  folderId: '2',
+  database: 'neo4j',
+  point: 'tx',
+  artifactId: '7',
+  tx: '120',
+  time: '2026-01-01 00:00:00',
+  targetMode: 'new',
+  newName: '',
+  confirm: 'nope',
+};
+
+const preview = { chain: [], targetTx: 119, stopBeforeTx: 120, stopBeforeTime: null, txToReplay: 19, target: 'neo4j', replacing: true, restorable: [] } satisfies RestorePreview;
+
+describe('inputFor', () => {
+  it.each([
+    ['source', { clusterId: '1', folderId: '2', database: 'neo4j', point: 'latest', targetMode: 'replace' }],
+    ['point', { clusterId: '1', folderId: '2', database: 'neo4j', point: 'tx', tx: '120', targetMode: 'replace' }],
+    ['target', { clusterId: '1', folderId: '2', database: 'neo4j', point: 'tx', tx: '120', targetMode: 'new', newName: '' }],
+    ['review', { clusterId: '1', folderId: '2', database: 'neo4j', point: 'tx', tx: '120', targetMode: 'new', newName: '', confirm: 'nope' }],
+  ] as const)('%s sends the choices up to it and neutral ones after', (step, expected) => {
+    expect(inputFor(step, values)).toEqual(expected);
+  });
+
+  it('sends only the field of the chosen point', () => {
+    expect(inputFor('point', { ...values, point: 'artifact' })).toMatchObject({ point: 'artifact', artifactId: '7' });
+    expect(inputFor('point', { ...values, point: 'artifact' })).not.toHaveProperty('tx');
+    expect(inputFor('point', { ...values, point: 'time' })).toMatchObject({ point: 'time', time: '2026-01-01 00:00:00' });
+    expect(inputFor('target', { ...values, targetMode: 'replace', newName: 'x' })).not.toHaveProperty('newName');
+  });
+});
+
+describe('checkKey', () => {
+  it('changes with the choices a step checks, not with later ones', () => {
+    expect(checkKey('point', values)).toBe(checkKey('point', { ...values, newName: 'other', confirm: '' }));
+    expect(checkKey('point', values)).not.toBe(checkKey('point', { ...values, tx: '121' }));
+    expect(checkKey('review', values)).not.toBe(checkKey('review', { ...values, confirm: 'neo4j' }));
+  });
+});
+
+describe('evaluate', () => {
+  const outside = '--restore-until=999999 is outside every backup chain';
+  it.each([
+    // step, the action's answer, moves on, field errors kept, summary error
+    ['point', { ok: true as const, preview }, true, {}, null],
+    ['point', { ok: false as const, error: outside, fieldErrors: { tx: [outside] } }, false, { tx: [outside] }, null],
+    ['source', { ok: false as const, error: outside, fieldErrors: { point: [outside] } }, true, {}, null],
+    ['point', { ok: false as const, error: 'Some fields need attention.', fieldErrors: { newName: ['enter a database name'] } }, true, {}, null],
+    ['target', { ok: false as const, error: 'taken', fieldErrors: { newName: ['neo4j already exists'] } }, false, { newName: ['neo4j already exists'] }, null],
+    ['point', { ok: false as const, error: 'There are no backups of x in default.', fieldErrors: { database: ['no backups'] } }, false, { database: ['no backups'] }, 'There are no backups of x in default.'],
+    ['review', { ok: false as const, error: 'A restore of neo4j is already running (job #3)' }, false, {}, 'A restore of neo4j is already running (job #3)'],
+    ['review', { ok: false as const, error: 'Type neo4j to confirm', fieldErrors: { confirm: ['type "neo4j" to confirm'] } }, false, { confirm: ['type "neo4j" to confirm'] }, null],
+  ] as const)('on %s: %j', (step, answer, ok, fieldErrors, error) => {
+    const c = evaluate(step, 'k', answer);
+    expect(c.ok).toBe(ok);
+    expect(c.fieldErrors).toEqual(fieldErrors);
+    expect(c.error).toBe(error);
+  });
+});
+
+describe('steps', () => {
+  it('go forward and back within the six', () => {
+    expect(nextStep('source')).toBe('point');
+    expect(nextStep('result')).toBe('result');
+    expect(previousStep('source')).toBe('source');
+    expect(previousStep('progress')).toBe('review');
+  });
+});
+
+describe('job formatting', () => {
+  it('reads progress as a fraction where the phase counts something', () => {
+    expect(progressFraction(null)).toBeNull();
+    expect(progressFraction({ phase: 'restore:replay', txDone: 5, txTotal: 20, bytesDone: 1, bytesTotal: 2, at: 0 })).toBe(0.25);
+    expect(progressFraction({ phase: 'restore:store', bytesDone: 30, bytesTotal: 40, at: 0 })).toBe(0.75);
+    expect(progressFraction({ phase: 'install:stop', at: 0 })).toBeNull();
+    expect(progressFraction({ phase: 'done', at: 0 })).toBe(1);
+  });
+
+  it('names phases and durations', () => {
+    expect(phaseLabel('restore:replay')).toBe('Replaying transactions');
+    expect(phaseLabel('backup:stream')).toBe('Backup stream');
+    expect(formatDuration(870)).toBe('0.9 s');
+    expect(formatDuration(75_000)).toBe('1 min 15 s');
+    expect(formatDuration(2 * 3600_000 + 5 * 60_000)).toBe('2 h 5 min');
+  });
+});
