@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests live beside the code they test (lib/**/*.test.ts) and in tests/.
 // Integration tests start real member processes on free ports in temporary folders.
 export default defineConfig({
-  resolve: { alias: { '@': path.resolve(__dirname) } },
+  resolve: { alias: { '@': import.meta.dirname } },
   test: {
     include: ['lib/**/*.test.ts', 'tests/**/*.test.ts'],
     environment: 'node',

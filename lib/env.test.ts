@@ -12,7 +12,16 @@ describe('parseEnv', () => {
       clusterAddresses: null,
       backupDir: '/srv/txline/data/backups',
       catalog: '/srv/txline/data/txline.sqlite',
+      backupRoots: ['/srv/txline/data/backups'],
+      adminPassword: undefined,
+      metricsToken: undefined,
     });
+  });
+
+  it('reads the backup roots, and refuses an admin password or metrics token that is too short', () => {
+    expect(parseEnv({ TXLINE_BACKUP_ROOTS: '/a, /b/c' }, cwd).backupRoots).toEqual(['/a', '/b/c']);
+    expect(() => parseEnv({ TXLINE_ADMIN_PASSWORD: 'short' }, cwd)).toThrow(/TXLINE_ADMIN_PASSWORD: must be at least 10 characters/);
+    expect(() => parseEnv({ TXLINE_METRICS_TOKEN: 'short' }, cwd)).toThrow(/TXLINE_METRICS_TOKEN/);
   });
 
   it('follows TXLINE_DATA_DIR and lets each path be set on its own', () => {

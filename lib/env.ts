@@ -7,6 +7,10 @@
  *   TXLINE_CLUSTER_ADDRESSES  host:port,host:port of a cluster to watch instead of the embedded one
  *   TXLINE_BACKUP_DIR         backup folder (default <data>/backups)
  *   TXLINE_CATALOG            the catalog's SQLite file (default <data>/txline.sqlite)
+ *   TXLINE_BACKUP_ROOTS       comma-separated folders that backup folders added in the browser must be inside
+ *                             (default: the backup folder)
+ *   TXLINE_ADMIN_PASSWORD     the first admin's password (else one is generated and printed once)
+ *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (without it, only loopback may scrape)
  *
  * Paths come back absolute. An empty variable counts as unset. Node-only.
  */
@@ -21,9 +25,13 @@ export interface TxlineEnv {
   clusterAddresses: string[] | null;
   backupDir: string;
   catalog: string;
+  backupRoots: string[];
+  adminPassword: string | undefined;
+  metricsToken: string | undefined;
 }
 
-export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG'] as const;
+export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
+const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN'] as const;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -56,11 +64,16 @@ const schema = z.object({
   TXLINE_CLUSTER_ADDRESSES: addressList,
   TXLINE_BACKUP_DIR: optionalPath,
   TXLINE_CATALOG: optionalPath,
+  TXLINE_BACKUP_ROOTS: optionalText.refine((v) => v === undefined || v.split(',').every((p) => p.trim() !== '' && !p.includes('\0')), {
+    message: 'is a comma-separated list of folders',
+  }),
+  TXLINE_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 10, { message: 'must be at least 10 characters long' }),
+  TXLINE_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters long' }),
 });
 
 /** Validates an environment (process.env by default) and resolves the defaults; pure apart from `cwd`. */
 export function parseEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): TxlineEnv {
-  const picked = Object.fromEntries(ENV_VARS.map((k) => [k, source[k]]));
+  const picked = Object.fromEntries([...ENV_VARS, ...SECRET_VARS].map((k) => [k, source[k]]));
   const parsed = schema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`);
@@ -75,6 +88,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     clusterAddresses: e.TXLINE_CLUSTER_ADDRESSES,
     backupDir: resolve(e.TXLINE_BACKUP_DIR, path.join(dataDir, 'backups')),
     catalog: resolve(e.TXLINE_CATALOG, path.join(dataDir, 'txline.sqlite')),
+    backupRoots: e.TXLINE_BACKUP_ROOTS
+      ? e.TXLINE_BACKUP_ROOTS.split(',').map((p) => path.resolve(cwd, p.trim()))
+      : [resolve(e.TXLINE_BACKUP_DIR, path.join(dataDir, 'backups'))],
+    adminPassword: e.TXLINE_ADMIN_PASSWORD,
+    metricsToken: e.TXLINE_METRICS_TOKEN,
   };
 }
 
@@ -94,5 +112,6 @@ export function envVars(e: TxlineEnv): Record<(typeof ENV_VARS)[number], string>
     TXLINE_CLUSTER_ADDRESSES: e.clusterAddresses?.join(',') ?? '',
     TXLINE_BACKUP_DIR: e.backupDir,
     TXLINE_CATALOG: e.catalog,
+    TXLINE_BACKUP_ROOTS: e.backupRoots.join(','),
   };
 }

@@ -5,7 +5,7 @@ import * as cmd from '@/lib/dashboard/commands';
 import { formObject, guarded } from '@/lib/server/action';
 
 export async function memberControlAction(_prev: unknown, input: FormData | Record<string, unknown>) {
-  const r = await guarded('cluster.control', (ctx) => cmd.controlMember(ctx, formObject(input)));
+  const r = await guarded('cluster.control', (ctx) => cmd.controlMember(ctx, formObject(input)), formObject(input));
   revalidatePath('/cluster');
   return r;
 }

@@ -5,7 +5,7 @@ import * as cmd from '@/lib/dashboard/commands';
 import { formObject, guarded } from '@/lib/server/action';
 
 export async function cancelJobAction(_prev: unknown, input: FormData | Record<string, unknown>) {
-  const r = await guarded('job.cancel', (ctx) => cmd.cancelJob(ctx, formObject(input)));
+  const r = await guarded('job.cancel', (ctx) => cmd.cancelJob(ctx, formObject(input)), formObject(input));
   revalidatePath('/jobs');
   return r;
 }

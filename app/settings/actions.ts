@@ -7,25 +7,25 @@ import { formObject, guarded } from '@/lib/server/action';
 type Input = FormData | Record<string, unknown>;
 
 export async function addClusterAction(_prev: unknown, input: Input) {
-  const r = await guarded('settings.write', (ctx) => cmd.addCluster(ctx, formObject(input)));
+  const r = await guarded('settings.write', (ctx) => cmd.addCluster(ctx, formObject(input)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function deleteClusterAction(_prev: unknown, input: Input) {
-  const r = await guarded('settings.write', (ctx) => cmd.deleteCluster(ctx, formObject(input)));
+  const r = await guarded('settings.write', (ctx) => cmd.deleteCluster(ctx, formObject(input)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function addFolderAction(_prev: unknown, input: Input) {
-  const r = await guarded('settings.write', (ctx) => cmd.addFolder(ctx, formObject(input)));
+  const r = await guarded('settings.write', (ctx) => cmd.addFolder(ctx, formObject(input)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function deleteFolderAction(_prev: unknown, input: Input) {
-  const r = await guarded('settings.write', (ctx) => cmd.deleteFolder(ctx, formObject(input)));
+  const r = await guarded('settings.write', (ctx) => cmd.deleteFolder(ctx, formObject(input)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

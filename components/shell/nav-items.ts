@@ -4,6 +4,8 @@ export interface NavItem {
   label: string;
   /** also active on sub-paths (e.g. /databases/neo4j) */
   prefix?: boolean;
+  /** shown to admins only */
+  admin?: boolean;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
@@ -13,6 +15,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/jobs', label: 'Jobs', prefix: true },
   { href: '/cluster', label: 'Cluster', prefix: true },
   { href: '/settings', label: 'Settings', prefix: true },
+  { href: '/admin/users', label: 'Users', prefix: true, admin: true },
+  { href: '/admin/audit', label: 'Audit', prefix: true, admin: true },
 ];
 
 export function isActive(item: NavItem, pathname: string): boolean {

@@ -4,12 +4,12 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { isActive, NAV_ITEMS } from './nav-items';
 
-export function SiteNav() {
+export function SiteNav({ isAdmin }: { isAdmin: boolean }) {
   const pathname = usePathname();
   return (
     <nav aria-label="Main">
-      <ul className="flex items-center gap-1">
-        {NAV_ITEMS.map((item) => {
+      <ul className="flex flex-wrap items-center gap-1">
+        {NAV_ITEMS.filter((item) => isAdmin || !item.admin).map((item) => {
           const active = isActive(item, pathname);
           return (
             <li key={item.href}>

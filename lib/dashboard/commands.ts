@@ -17,6 +17,7 @@ import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, li
 import type { ArtifactRow, BackupFolderRow, ClusterRow } from '../db/schema';
 import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
 import { acquireLock } from '../engine/lock';
+import { confineToRoots } from '../auth/paths';
 import type { TxlineEnv } from '../env';
 import type { JobRunner } from '../jobs/runner';
 import type { Collector } from '../monitor/collector';
@@ -410,26 +411,27 @@ export const folderInput = z.object({
     .min(1, { error: 'is required' })
     .max(64)
     .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' }),
-  path: z
-    .string()
-    .trim()
-    .min(1, { error: 'is required' })
-    .refine((p) => path.isAbsolute(p), { error: 'must be an absolute path' })
-    .refine((p) => !p.split(/[\\/]/).includes('..'), { error: 'must not contain ".."' })
-    .refine((p) => !p.includes('\0'), { error: 'is not a valid path' }),
+  path: z.string({ error: 'is required' }),
 });
 
+/** Adds a backup folder. Its path comes from the browser: it must resolve inside the backup roots. */
 export function addFolder(ctx: CommandContext, raw: unknown): Result<{ folderId: number }> {
   const p = folderInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
-  const resolved = path.resolve(p.data.path);
+  const confined = confineToRoots(p.data.path, ctx.env.backupRoots);
+  if (!confined.ok) return fail(`Cannot use that folder: ${confined.error}.`, { path: [confined.error] });
+  const resolved = confined.path;
   if (listFolders(ctx.db).some((f) => f.name.toLowerCase() === p.data.name.toLowerCase())) return fail(`A folder named ${p.data.name} exists.`, { name: ['already taken'] });
+  if (listFolders(ctx.db).some((f) => f.path === resolved)) return fail(`${resolved} is already a backup folder.`, { path: ['already registered'] });
   try {
     fs.mkdirSync(resolved, { recursive: true });
     fs.accessSync(resolved, fs.constants.W_OK);
   } catch (e) {
     return fail(`Cannot use ${resolved}: ${describeError(e)}`, { path: ['cannot be created or written'] });
   }
+  // Created now: check again that no symlink race took it outside the roots.
+  const again = confineToRoots(resolved, ctx.env.backupRoots);
+  if (!again.ok) return fail(`Cannot use that folder: ${again.error}.`, { path: [again.error] });
   const row = ensureFolder(ctx.db, { name: p.data.name, path: resolved, isDefault: false });
   ctx.reindex(row.id);
   return { ok: true, folderId: row.id };

@@ -1,27 +1,59 @@
 /**
- * The shape of every server action and route handler: ask the guard, then act with the server context.
- * A refusal is a typed result (actions) or a 403 (route handlers), never a thrown error.
+ * The shape of every server action and route handler: ask the guard (lib/server/auth.ts), act with the
+ * server context, and write audited actions to the audit log with their outcome. A refusal is a typed result
+ * (actions) or a 401/403 (route handlers), never a thrown error.
  */
 import 'server-only';
-import { authorize, type Action, type Caller } from '../auth/guard';
+import { ACTIONS, type Action, type Caller } from '../auth/guard';
+import { recordAudit } from '../auth/audit';
 import type { Fail } from '../dashboard/commands';
 import { describeError, isTxlineError } from '../errors';
+import { authorize } from './auth';
 import { serverContext, type ServerContext } from './context';
 
-export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller: Caller) => T | Promise<T>): Promise<T | Fail> {
-  const d = await authorize(action);
-  if (!d.ok) return { ok: false, error: d.error };
-  try {
-    return await fn(serverContext(), d.caller);
-  } catch (e) {
-    return { ok: false, error: describeError(e) };
+/** The thing an action works on, for the audit log: the first of these fields the input has. */
+export function describeTarget(input: unknown): string | null {
+  if (!input || typeof input !== 'object') return null;
+  const o = input as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of ['database', 'newName', 'memberId', 'artifactId', 'jobId', 'username', 'userId', 'name', 'path', 'clusterId', 'folderId']) {
+    const v = o[k];
+    if (typeof v === 'string' && v !== '') parts.push(`${k}=${v.slice(0, 120)}`);
+    else if (typeof v === 'number') parts.push(`${k}=${v}`);
+    if (parts.length === 2) break;
   }
+  return parts.length ? parts.join(' ') : null;
 }
 
-/** A route handler's body: JSON out, 403 when the guard refuses, 500 with { code, message } on failure. */
+export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller: Caller) => T | Promise<T>, input?: unknown): Promise<T | Fail> {
+  const target = describeTarget(input);
+  const d = await authorize(action, target);
+  if (!d.ok) return { ok: false, error: d.error };
+  let result: T | Fail;
+  try {
+    result = await fn(serverContext(), d.caller);
+  } catch (e) {
+    result = { ok: false, error: describeError(e) };
+  }
+  if (ACTIONS[action].audit) {
+    const failed = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false;
+    const r = result as { jobId?: number; error?: string };
+    recordAudit(serverContext().db, {
+      username: d.caller.username,
+      address: d.caller.address,
+      action,
+      target,
+      outcome: failed ? 'failed' : 'ok',
+      detail: failed ? (r.error ?? null) : r.jobId !== undefined ? `job #${r.jobId}` : null,
+    });
+  }
+  return result;
+}
+
+/** A route handler's body: JSON out, 401/403 when the guard refuses, 500 with { code, message } on failure. */
 export async function guardedJson(action: Action, fn: (ctx: ServerContext, caller: Caller) => unknown | Promise<unknown>): Promise<Response> {
   const d = await authorize(action);
-  if (!d.ok) return Response.json({ code: 'FORBIDDEN', message: d.error }, { status: d.caller ? 403 : 401 });
+  if (!d.ok) return Response.json({ code: d.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: d.error }, { status: d.status });
   try {
     const body = await fn(serverContext(), d.caller);
     if (body instanceof Response) return body;

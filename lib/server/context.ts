@@ -18,6 +18,7 @@ import { JobRunner } from '../jobs/runner';
 import { applyJobEffects } from '../jobs/effects';
 import { txlineBin } from '../paths';
 import { describeError } from '../errors';
+import { ensureInitialAdmin } from '../auth/users';
 
 export interface ServerContext {
   env: TxlineEnv;
@@ -46,6 +47,17 @@ export function serverContext(): ServerContext {
   }
   fs.mkdirSync(e.backupDir, { recursive: true });
   ensureFolder(db, { name: 'default', path: e.backupDir, isDefault: true });
+  // The first admin: TXLINE_ADMIN_PASSWORD, or a generated password printed once (must be changed at first login).
+  void ensureInitialAdmin(db, e.adminPassword).then(
+    (r) => {
+      if (r.generated) {
+        process.stdout.write(
+          `\n  Txline created the user "admin" with the password:  ${r.generated}\n  It is shown only now; you must change it when you first sign in.\n\n`,
+        );
+      } else if (r.created) log.info('created the user "admin" with the password from TXLINE_ADMIN_PASSWORD (to be changed at first sign-in)');
+    },
+    (err) => log.error(`could not create the first admin: ${describeError(err)}`),
+  );
   const interrupted = markInterrupted(db);
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
   const reindex = (folderId?: number) => {

@@ -7,31 +7,31 @@ import { formObject, guarded } from '@/lib/server/action';
 type Input = FormData | Record<string, unknown>;
 
 export async function backupAction(_prev: unknown, input: Input) {
-  const r = await guarded('backup.start', (ctx, caller) => cmd.startBackup(ctx, formObject(input), caller.username));
+  const r = await guarded('backup.start', (ctx, caller) => cmd.startBackup(ctx, formObject(input), caller.username), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function verifyChainAction(_prev: unknown, input: Input) {
-  const r = await guarded('chain.verify', (ctx, caller) => cmd.startVerifyChain(ctx, formObject(input), caller.username));
+  const r = await guarded('chain.verify', (ctx, caller) => cmd.startVerifyChain(ctx, formObject(input), caller.username), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function verifyArtifactAction(_prev: unknown, input: Input) {
-  const r = await guarded('artifact.verify', (ctx, caller) => cmd.startVerifyArtifact(ctx, formObject(input), caller.username));
+  const r = await guarded('artifact.verify', (ctx, caller) => cmd.startVerifyArtifact(ctx, formObject(input), caller.username), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function aggregateAction(_prev: unknown, input: Input) {
-  const r = await guarded('chain.aggregate', (ctx, caller) => cmd.startAggregate(ctx, formObject(input), caller.username));
+  const r = await guarded('chain.aggregate', (ctx, caller) => cmd.startAggregate(ctx, formObject(input), caller.username), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }
 
 export async function deleteArtifactAction(_prev: unknown, input: Input) {
-  const r = await guarded('artifact.delete', (ctx) => cmd.deleteArtifact(ctx, formObject(input)));
+  const r = await guarded('artifact.delete', (ctx) => cmd.deleteArtifact(ctx, formObject(input)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

@@ -1,0 +1,31 @@
+'use server';
+/** Signing in: checks the password (slowed down after repeated failures), starts a session, goes on. */
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { login } from '@/lib/auth/login';
+import { SESSION_COOKIE } from '@/lib/auth/sessions';
+import { overHttps, requestAddress } from '@/lib/server/auth';
+import { formObject } from '@/lib/server/action';
+import { serverContext } from '@/lib/server/context';
+
+export type LoginState = { ok: false; error: string; fieldErrors?: Record<string, string[]> } | null;
+
+/** Only a path of this site, never another origin. */
+function safeNext(raw: unknown): string {
+  const s = typeof raw === 'string' ? raw : '';
+  return s.startsWith('/') && !s.startsWith('//') && !s.startsWith('/\\') && !s.startsWith('/login') ? s : '/';
+}
+
+export async function loginAction(_prev: LoginState, form: FormData): Promise<LoginState> {
+  const input = formObject(form);
+  const r = await login(serverContext().db, input, (await requestAddress()) ?? 'unknown');
+  if (!r.ok) return { ok: false, error: r.error, fieldErrors: r.fieldErrors };
+  (await cookies()).set(SESSION_COOKIE, r.token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: await overHttps(),
+    path: '/',
+    expires: new Date(r.expiresAt),
+  });
+  redirect(r.user.mustChangePassword ? '/account?required=1' : safeNext(input.next));
+}

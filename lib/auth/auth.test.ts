@@ -1,0 +1,141 @@
+/**
+ * Users, passwords, sessions, login throttling and the audit log, on a real (in-memory) catalog.
+ */
+import { describe, expect, it } from 'vitest';
+import { openCatalog } from '../db';
+import { auditEvents } from '../db/schema';
+import { listAudit, recordAudit } from './audit';
+import { adminCreateUser, adminResetPassword, adminSetDisabled, adminSetRole, changeOwnPassword, login } from './login';
+import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password';
+import { SESSION_TTL_MS, createSession, deleteSession, readSession, tokenHash } from './sessions';
+import { FREE_FAILURES, recordAttempt, waitBeforeAttempt } from './throttle';
+import { ensureInitialAdmin, findUser } from './users';
+
+describe('password hashing', () => {
+  it('hashes with scrypt and a fresh salt, and verifies only the right password', async () => {
+    const a = await hashPassword('correct horse battery');
+    const b = await hashPassword('correct horse battery');
+    expect(a).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword('correct horse battery', a)).toBe(true);
+    expect(await verifyPassword('correct horse batterz', a)).toBe(false);
+    expect(await verifyPassword('', a)).toBe(false);
+    expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
+    expect(await verifyPassword('x', 'scrypt$0$8$1$AA$AA')).toBe(false);
+  });
+
+  it('has a policy and generates strong passwords', () => {
+    expect(passwordProblem('short')).toMatch(/at least 10/);
+    expect(passwordProblem('aaaaaaaaaaaa')).toMatch(/repeated/);
+    expect(passwordProblem('alice12345', 'ALICE12345')).toMatch(/user name/);
+    expect(passwordProblem('a reasonable passphrase')).toBeNull();
+    const g = generatePassword();
+    expect(g).toHaveLength(24);
+    expect(passwordProblem(g)).toBeNull();
+  });
+});
+
+describe('sessions', () => {
+  it('keeps only the token hash; expires; logout and disabling end it', async () => {
+    const db = openCatalog(':memory:');
+    const u = await adminCreateUser(db, { username: 'alice', role: 'operator', password: 'alice-password-1' });
+    if (!u.ok) throw new Error(u.error);
+    const user = findUser(db, 'alice');
+    if (!user) throw new Error('no user');
+    const t0 = 1_800_000_000_000;
+    const s = createSession(db, { userId: user.id, address: '127.0.0.1', now: t0 });
+    expect(db.$client.prepare('SELECT id FROM sessions').all()).toEqual([{ id: tokenHash(s.token) }]);
+    expect(readSession(db, s.token, t0 + 1000)?.user.username).toBe('alice');
+    expect(readSession(db, `${s.token}x`, t0 + 1000)).toBeNull();
+    expect(readSession(db, s.token, t0 + SESSION_TTL_MS + 1)).toBeNull();
+    // renewed when more than half is used up
+    const renewed = readSession(db, s.token, t0 + SESSION_TTL_MS * 0.75);
+    expect(renewed?.renewedUntil).toBe(t0 + SESSION_TTL_MS * 0.75 + SESSION_TTL_MS);
+    expect(readSession(db, s.token, t0 + SESSION_TTL_MS + 1)).not.toBeNull();
+    deleteSession(db, s.token);
+    expect(readSession(db, s.token, t0 + 2000)).toBeNull();
+    const s2 = createSession(db, { userId: user.id, address: null, now: t0 });
+    expect(adminSetDisabled(db, { userId: String(user.id), disabled: 'true' })).toEqual({ ok: true });
+    expect(readSession(db, s2.token, t0 + 1000)).toBeNull();
+  });
+});
+
+describe('login', () => {
+  it('creates the first admin once, who must change the password', async () => {
+    const db = openCatalog(':memory:');
+    const first = await ensureInitialAdmin(db, undefined);
+    expect(first.created).toBe(true);
+    expect(first.generated).toMatch(/^[\w-]{24}$/);
+    expect(await ensureInitialAdmin(db, 'another-password')).toEqual({ created: false, generated: null });
+    const r = await login(db, { username: 'admin', password: first.generated }, '127.0.0.1');
+    expect(r.ok && r.user.mustChangePassword).toBe(true);
+  });
+
+  it('slows down repeated failures per user and per address, and audits every attempt', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    for (let i = 0; i < FREE_FAILURES; i++) {
+      const r = await login(db, { username: 'admin', password: 'wrong-password' }, '10.0.0.1');
+      expect(r).toMatchObject({ ok: false, error: 'Wrong user name or password.' });
+    }
+    // the sixth attempt is refused without checking the password, even the right one
+    const blocked = await login(db, { username: 'admin', password: 'the-admin-password' }, '10.0.0.2');
+    expect(blocked).toMatchObject({ ok: false, error: expect.stringMatching(/Too many failed attempts\. Try again in \d+ s/) });
+    // per address too: another user name from the same address
+    for (let i = 0; i < FREE_FAILURES; i++) recordAttempt(db, { username: `x${i}`, address: '10.0.0.9', ok: false });
+    expect(waitBeforeAttempt(db, { username: 'nobody', address: '10.0.0.9' })).toBeGreaterThan(0);
+    expect(waitBeforeAttempt(db, { username: 'nobody', address: '10.0.0.10' })).toBe(0);
+    // the wait grows: 1 s after the 5th failure, 2 s after the 6th
+    const t = Date.now();
+    recordAttempt(db, { username: 'bob', address: 'a', ok: false, now: t });
+    for (let i = 0; i < 5; i++) recordAttempt(db, { username: 'bob', address: 'a', ok: false, now: t });
+    expect(waitBeforeAttempt(db, { username: 'bob', address: 'b', now: t })).toBe(2000);
+    const audit = listAudit(db, { action: 'login' });
+    expect(audit.filter((a) => a.outcome === 'failed')).toHaveLength(FREE_FAILURES);
+    expect(audit.filter((a) => a.outcome === 'denied')).toHaveLength(1);
+  });
+
+  it('changes one\u2019s own password only with the current one, and ends other sessions', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    const a = await login(db, { username: 'admin', password: 'the-admin-password' }, '1');
+    const b = await login(db, { username: 'admin', password: 'the-admin-password' }, '1');
+    if (!a.ok || !b.ok) throw new Error('login failed');
+    const me = { userId: a.user.id, username: 'admin', address: '1' };
+    expect(await changeOwnPassword(db, me, { current: 'nope', password: 'a-new-password', confirm: 'a-new-password' }, a.token)).toMatchObject({ ok: false, fieldErrors: { current: ['is wrong'] } });
+    expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'short', confirm: 'short' }, a.token)).toMatchObject({ ok: false, fieldErrors: { password: [expect.any(String)] } });
+    expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'a-new-password', confirm: 'other' }, a.token)).toMatchObject({ ok: false, fieldErrors: { confirm: [expect.any(String)] } });
+    expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'a-new-password', confirm: 'a-new-password' }, a.token)).toEqual({ ok: true });
+    expect(readSession(db, a.token)?.user.mustChangePassword).toBe(false);
+    expect(readSession(db, b.token)).toBeNull();
+    expect((await login(db, { username: 'admin', password: 'a-new-password' }, '2')).ok).toBe(true);
+  });
+
+  it('keeps at least one enabled admin, and a reset password must be changed', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    const admin = findUser(db, 'admin');
+    expect(adminSetRole(db, { userId: String(admin?.id), role: 'viewer' })).toMatchObject({ ok: false, error: expect.stringContaining('at least one enabled admin') });
+    expect(adminSetDisabled(db, { userId: String(admin?.id), disabled: 'true' })).toMatchObject({ ok: false });
+    const op = await adminCreateUser(db, { username: 'Olga', role: 'operator' });
+    expect(op).toMatchObject({ ok: true, username: 'olga' });
+    expect(await adminCreateUser(db, { username: 'olga', role: 'viewer' })).toMatchObject({ ok: false, fieldErrors: { username: ['already taken'] } });
+    expect(await adminCreateUser(db, { username: '../root', role: 'viewer' })).toMatchObject({ ok: false, fieldErrors: { username: [expect.any(String)] } });
+    expect(await adminCreateUser(db, { username: 'ivan', role: 'superuser' })).toMatchObject({ ok: false, fieldErrors: { role: [expect.any(String)] } });
+    const olga = findUser(db, 'olga');
+    const reset = await adminResetPassword(db, { userId: String(olga?.id) });
+    if (!reset.ok) throw new Error(reset.error);
+    const r = await login(db, { username: 'olga', password: reset.password }, '1');
+    expect(r.ok && r.user.mustChangePassword).toBe(true);
+  });
+});
+
+describe('audit log', () => {
+  it('is append-only: the catalog refuses to change or remove an entry', () => {
+    const db = openCatalog(':memory:');
+    recordAudit(db, { username: 'admin', address: '127.0.0.1', action: 'restore.start', target: 'database=neo4j', outcome: 'ok' });
+    expect(() => db.update(auditEvents).set({ outcome: 'failed' }).run()).toThrow(/append-only/);
+    expect(() => db.delete(auditEvents).run()).toThrow(/append-only/);
+    expect(listAudit(db, { action: 'restore' })).toHaveLength(1);
+  });
+});

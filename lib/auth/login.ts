@@ -1,0 +1,120 @@
+/**
+ * Signing in, changing one's password, and managing users: validated inputs, typed results, audit entries.
+ * Pure of Next.js (the actions in app/login, app/account and app/admin call these).
+ */
+import { z } from 'zod';
+import type { Catalog } from '../db';
+import { ROLES, type UserRow } from '../db/schema';
+import { recordAudit } from './audit';
+import { generatePassword, passwordProblem, verifyPassword } from './password';
+import { createSession, deleteUserSessions } from './sessions';
+import { recordAttempt, waitBeforeAttempt } from './throttle';
+import { USERNAME, checkCredentials, createUser, findUser, getUser, listUsers, setDisabled, setPassword, setRole, wouldLeaveNoAdmin } from './users';
+
+type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]>; waitMs?: number };
+
+const loginInput = z.object({
+  username: z.string().trim().min(1, { error: 'enter your user name' }).max(64),
+  password: z.string().min(1, { error: 'enter your password' }).max(256),
+});
+
+export async function login(db: Catalog, raw: unknown, address: string): Promise<({ ok: true; token: string; expiresAt: number; user: UserRow }) | Fail> {
+  const p = loginInput.safeParse(raw);
+  if (!p.success) return { ok: false, error: 'Enter your user name and password.', fieldErrors: fieldErrors(p.error) };
+  const username = p.data.username.toLowerCase();
+  const wait = waitBeforeAttempt(db, { username, address });
+  if (wait > 0) {
+    recordAudit(db, { username, address, action: 'login', outcome: 'denied', detail: `too many failed attempts; ${Math.ceil(wait / 1000)} s to wait` });
+    return { ok: false, error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`, waitMs: wait };
+  }
+  const user = await checkCredentials(db, username, p.data.password);
+  recordAttempt(db, { username, address, ok: user !== null });
+  if (!user) {
+    recordAudit(db, { username, address, action: 'login', outcome: 'failed', detail: 'wrong user name or password, or a disabled user' });
+    return { ok: false, error: 'Wrong user name or password.' };
+  }
+  const s = createSession(db, { userId: user.id, address });
+  recordAudit(db, { username, address, action: 'login', outcome: 'ok' });
+  return { ok: true, token: s.token, expiresAt: s.expiresAt, user };
+}
+
+const newPassword = z.string().max(256);
+
+export async function changeOwnPassword(
+  db: Catalog,
+  caller: { userId: number; username: string; address: string | null },
+  raw: unknown,
+  keepToken: string | undefined,
+): Promise<{ ok: true } | Fail> {
+  const p = z.object({ current: z.string().min(1, { error: 'enter your current password' }), password: newPassword, confirm: z.string() }).safeParse(raw);
+  if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
+  const user = getUser(db, caller.userId);
+  if (!user) return { ok: false, error: 'Your user no longer exists.' };
+  if (!(await verifyPassword(p.data.current, user.passwordHash))) return { ok: false, error: 'The current password is wrong.', fieldErrors: { current: ['is wrong'] } };
+  const problem = passwordProblem(p.data.password, user.username);
+  if (problem) return { ok: false, error: `The new password ${problem}.`, fieldErrors: { password: [problem] } };
+  if (p.data.password !== p.data.confirm) return { ok: false, error: 'The two new passwords differ.', fieldErrors: { confirm: ['does not match the new password'] } };
+  if (p.data.password === p.data.current) return { ok: false, error: 'Choose a password different from the current one.', fieldErrors: { password: ['is the current password'] } };
+  await setPassword(db, { userId: user.id, password: p.data.password, mustChange: false });
+  deleteUserSessions(db, { userId: user.id, keepToken });
+  return { ok: true };
+}
+
+// ---- user management (admin) -----------------------------------------------------------------------------
+
+const role = z.enum(ROLES, { error: 'choose viewer, operator or admin' });
+const userId = z.coerce.number().int().positive();
+
+export async function adminCreateUser(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string }) | Fail> {
+  const p = z
+    .object({
+      username: z.string().trim().toLowerCase().regex(USERNAME, { error: '2-32 characters: lower-case letters, digits, dots, dashes, underscores; starting with a letter' }),
+      role,
+      password: z.string().optional(),
+    })
+    .safeParse(raw);
+  if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
+  if (findUser(db, p.data.username)) return { ok: false, error: `A user named ${p.data.username} exists.`, fieldErrors: { username: ['already taken'] } };
+  const password = p.data.password ? p.data.password : generatePassword();
+  const problem = passwordProblem(password, p.data.username);
+  if (problem) return { ok: false, error: `The password ${problem}.`, fieldErrors: { password: [problem] } };
+  await createUser(db, { username: p.data.username, password, role: p.data.role });
+  return { ok: true, username: p.data.username, password };
+}
+
+export function adminSetRole(db: Catalog, raw: unknown): { ok: true } | Fail {
+  const p = z.object({ userId, role }).safeParse(raw);
+  if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
+  if (!getUser(db, p.data.userId)) return { ok: false, error: 'No such user.' };
+  if (wouldLeaveNoAdmin(db, { userId: p.data.userId, role: p.data.role })) return { ok: false, error: 'Txline needs at least one enabled admin.' };
+  setRole(db, p.data);
+  return { ok: true };
+}
+
+export function adminSetDisabled(db: Catalog, raw: unknown): { ok: true } | Fail {
+  const p = z.object({ userId, disabled: z.enum(['true', 'false']).transform((v) => v === 'true') }).safeParse(raw);
+  if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
+  if (!getUser(db, p.data.userId)) return { ok: false, error: 'No such user.' };
+  if (p.data.disabled && wouldLeaveNoAdmin(db, { userId: p.data.userId, disabled: true })) return { ok: false, error: 'Txline needs at least one enabled admin.' };
+  setDisabled(db, p.data);
+  return { ok: true };
+}
+
+export async function adminResetPassword(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string }) | Fail> {
+  const p = z.object({ userId }).safeParse(raw);
+  if (!p.success) return { ok: false, error: 'No such user.' };
+  const user = getUser(db, p.data.userId);
+  if (!user) return { ok: false, error: 'No such user.' };
+  const password = generatePassword();
+  await setPassword(db, { userId: user.id, password, mustChange: true });
+  deleteUserSessions(db, { userId: user.id });
+  return { ok: true, username: user.username, password };
+}
+
+export { listUsers };
+
+function fieldErrors(e: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const i of e.issues) (out[i.path.map(String).join('.') || 'form'] ??= []).push(i.message);
+  return out;
+}

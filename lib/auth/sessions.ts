@@ -1,0 +1,63 @@
+/**
+ * Sessions: a random 256-bit token in an httpOnly, SameSite=Lax cookie (Secure over HTTPS); the catalog keeps
+ * only its SHA-256, so a leaked catalog does not leak sessions. Sessions expire (12 hours, renewed on use
+ * after half of that), and logout deletes the row, so the cookie is worthless afterwards.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, lt } from 'drizzle-orm';
+import type { Catalog } from '../db';
+import { sessions, users, type UserRow } from '../db/schema';
+
+export const SESSION_COOKIE = 'txline_session';
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function createSession(db: Catalog, { userId, address, now = Date.now() }: { userId: number; address: string | null; now?: number }): { token: string; expiresAt: number } {
+  const token = randomBytes(32).toString('base64url');
+  const expiresAt = now + SESSION_TTL_MS;
+  db.insert(sessions).values({ id: tokenHash(token), userId, expiresAt, address }).run();
+  // housekeeping: drop expired sessions
+  db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
+  return { token, expiresAt };
+}
+
+export interface ActiveSession {
+  user: UserRow;
+  expiresAt: number;
+  /** set when the session was renewed: the cookie should be sent again with this expiry */
+  renewedUntil: number | null;
+}
+
+/** The session a token stands for, if it exists, has not expired, and its user is enabled. */
+export function readSession(db: Catalog, token: string | undefined | null, now = Date.now()): ActiveSession | null {
+  if (!token || token.length > 200) return null;
+  const id = tokenHash(token);
+  const row = db
+    .select({ s: sessions, u: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now)))
+    .get();
+  if (!row || row.u.disabled) return null;
+  let renewedUntil: number | null = null;
+  if (row.s.expiresAt - now < SESSION_TTL_MS / 2) {
+    renewedUntil = now + SESSION_TTL_MS;
+    db.update(sessions).set({ expiresAt: renewedUntil }).where(eq(sessions.id, id)).run();
+  }
+  return { user: row.u, expiresAt: renewedUntil ?? row.s.expiresAt, renewedUntil };
+}
+
+export function deleteSession(db: Catalog, token: string): void {
+  db.delete(sessions).where(eq(sessions.id, tokenHash(token))).run();
+}
+
+/** Ends every session of a user (password reset, disabled user), except `keepToken`'s. */
+export function deleteUserSessions(db: Catalog, { userId, keepToken }: { userId: number; keepToken?: string }): void {
+  const keep = keepToken ? tokenHash(keepToken) : null;
+  for (const s of db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
+    if (s.id !== keep) db.delete(sessions).where(eq(sessions.id, s.id)).run();
+  }
+}

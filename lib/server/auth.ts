@@ -1,0 +1,61 @@
+/**
+ * The caller of a request (from the session cookie) and the guard applied to it: refusals and every audited
+ * action end up in the audit log. Server-only (reads Next.js cookies and headers).
+ */
+import 'server-only';
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { decide, permissionsOf, type Action, type Caller, type Decision } from '../auth/guard';
+import { recordAudit } from '../auth/audit';
+import { SESSION_COOKIE, readSession } from '../auth/sessions';
+import { serverContext } from './context';
+
+/** The request's client address as Next.js reports it (its own x-forwarded-for, set from the socket). */
+export async function requestAddress(): Promise<string | null> {
+  const h = await headers();
+  return h.get('x-forwarded-for')?.split(',')[0].trim() || null;
+}
+
+/** Whether the page was requested over HTTPS (for the cookie's Secure flag). */
+export async function overHttps(): Promise<boolean> {
+  const h = await headers();
+  return (h.get('x-forwarded-proto') ?? '').split(',')[0].trim() === 'https';
+}
+
+export async function currentCaller(): Promise<Caller | null> {
+  const token = (await cookies()).get(SESSION_COOKIE)?.value;
+  if (!token) return null;
+  const s = readSession(serverContext().db, token);
+  if (!s) return null;
+  return { userId: s.user.id, username: s.user.username, role: s.user.role, address: await requestAddress(), mustChangePassword: s.user.mustChangePassword };
+}
+
+export async function authorize(action: Action, target?: string | null): Promise<Decision> {
+  const caller = await currentCaller();
+  const d = decide(caller, action);
+  if (!d.ok) {
+    recordAudit(serverContext().db, {
+      username: caller?.username ?? null,
+      address: caller?.address ?? (await requestAddress()),
+      action,
+      target: target ?? null,
+      outcome: 'denied',
+      detail: d.error,
+    });
+  }
+  return d;
+}
+
+/** For pages: the signed-in caller, or a redirect to the login page (or to the password change it owes). */
+export async function requireCaller(path = '/'): Promise<Caller> {
+  const caller = await currentCaller();
+  if (!caller) redirect(`/login?next=${encodeURIComponent(path)}`);
+  if (caller.mustChangePassword && path !== '/account') redirect('/account?required=1');
+  return caller;
+}
+
+/** For pages that hide what the role cannot do. */
+export async function pagePermissions(path = '/'): Promise<{ caller: Caller; can: Record<Action, boolean> }> {
+  const caller = await requireCaller(path);
+  return { caller, can: permissionsOf(caller.role) };
+}
