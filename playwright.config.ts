@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { ADMIN_STATE, INITIAL_ADMIN_PASSWORD } from './e2e/support/users';
 
 const PORT = Number(process.env.TXLINE_E2E_PORT ?? 3210);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
@@ -47,7 +48,11 @@ export default defineConfig({
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update'],
     },
   },
-  projects: [{ name: 'chromium', use: { browserName: 'chromium' } }],
+  projects: [
+    // Signs the first admin in (and changes the initial password) once; every other test starts signed in.
+    { name: 'setup', testMatch: /auth\.setup\.ts/, use: { browserName: 'chromium' } },
+    { name: 'chromium', dependencies: ['setup'], testIgnore: /auth\.setup\.ts/, use: { browserName: 'chromium', storageState: ADMIN_STATE } },
+  ],
   webServer: {
     command: `node bin/txline.mjs serve --no-build --port ${PORT} --data-dir "${dataDir}" --base-port 0`,
     url: `${BASE_URL}/api/cluster`,
@@ -63,6 +68,8 @@ export default defineConfig({
       TXLINE_CLUSTER_FILE: '',
       TXLINE_BACKUP_DIR: '',
       TXLINE_CATALOG: '',
+      TXLINE_BACKUP_ROOTS: '',
+      TXLINE_ADMIN_PASSWORD: INITIAL_ADMIN_PASSWORD,
     },
   },
 });
