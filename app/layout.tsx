@@ -1,6 +1,9 @@
 import type { Metadata } from 'next';
 import type { ReactNode } from 'react';
+import { PermissionsProvider } from '@/components/auth/permissions';
 import { SiteHeader } from '@/components/shell/site-header';
+import { permissionsOf } from '@/lib/auth/guard';
+import { currentCaller } from '@/lib/server/auth';
 import { Providers } from './providers';
 import './globals.css';
 
@@ -9,7 +12,9 @@ export const metadata: Metadata = {
   description: 'Backups, restores and transaction lag for Neo4j-style clustered graph databases',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const caller = await currentCaller();
+  const can = caller && !caller.mustChangePassword ? permissionsOf(caller.role) : {};
   return (
     <html lang="en">
       <body className="min-h-screen bg-zinc-50 text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
@@ -20,10 +25,12 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         <Providers>
-          <SiteHeader />
-          <main id="main" className="mx-auto max-w-6xl px-4 py-6">
-            {children}
-          </main>
+          <PermissionsProvider username={caller?.username ?? null} role={caller?.role ?? null} can={can}>
+            <SiteHeader />
+            <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+              {children}
+            </main>
+          </PermissionsProvider>
         </Providers>
       </body>
     </html>
