@@ -40,7 +40,7 @@ interface Digest {
 }
 
 /** The chain this spec makes: its full's tip and its differential's last transaction. */
-let chain: { fullTip: number; diffTip: number };
+let chain: { fullTip: number; diffTip: number; diffId: number };
 
 async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   const res = await request.get('/api/cluster');
@@ -109,7 +109,7 @@ test.beforeAll(async ({ request }) => {
     )
     .toBe(true);
   expect(d?.chainProblem).toBeNull();
-  chain = { fullTip: (f as TimelineArtifact).tipTx, diffTip: (d as TimelineArtifact).highestTx };
+  chain = { fullTip: (f as TimelineArtifact).tipTx, diffTip: (d as TimelineArtifact).highestTx, diffId: (d as TimelineArtifact).id };
   expect(chain.diffTip - chain.fullTip).toBeGreaterThan(10);
 });
 
@@ -233,6 +233,20 @@ test('a restore point beyond every chain is explained on the point step, and the
   await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(chain.diffTip));
   await wizard.next.click();
   await expect(wizard.wizard).toHaveAttribute('data-step', 'target');
+});
+
+test('a link from a backup opens the wizard on that backup, with its chain as the plan', async ({ page }) => {
+  const wizard = new RestoreWizardPage(page);
+  await wizard.goto({ artifact: chain.diffId });
+  await expect(wizard.wizard).toHaveAttribute('data-step', 'point');
+  await expect(wizard.pointChoice('A backup')).toBeChecked();
+  await expect(page.getByRole('combobox', { name: 'Backup', exact: true })).toHaveValue(String(chain.diffId));
+  await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(chain.diffTip));
+  await expect(wizard.plan.getByTestId('plan-chain').getByRole('listitem')).toHaveCount(2);
+  // Back reaches the first step with the database filled in.
+  await wizard.back.click();
+  await expect(wizard.wizard).toHaveAttribute('data-step', 'source');
+  await expect(wizard.database).toHaveValue('neo4j');
 });
 
 test('a taken name is refused on the target step; replacing needs the name typed, and a wrong one is refused', async ({ page, request }, info) => {

@@ -8,6 +8,7 @@ import type { JobFilters } from '@/components/jobs/jobs-query';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
 import { listJobs } from '@/lib/db/queries/jobs';
 import { JOB_STATUSES, type JobStatus } from '@/lib/db/schema';
+import { pagePermissions } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
 export const metadata: Metadata = { title: 'Jobs' };
@@ -26,7 +27,9 @@ function filtersOf(sp: { [key: string]: string | string[] | undefined }): JobFil
 
 export default async function JobsPage({ searchParams }: { searchParams: SearchParams }) {
   await connection();
-  const filters = filtersOf(await searchParams);
+  const sp = await searchParams;
+  const filters = filtersOf(sp);
+  const { can } = await pagePermissions('/jobs');
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
@@ -39,7 +42,7 @@ export default async function JobsPage({ searchParams }: { searchParams: SearchP
         </Suspense>
       </div>
       <Suspense key={`${filters.database ?? ''}/${filters.status ?? ''}`} fallback={<JobsSkeleton />}>
-        <JobsList filters={filters} />
+        <JobsList filters={filters} canCancel={can['job.cancel']} />
       </Suspense>
     </div>
   );
@@ -52,8 +55,8 @@ async function Filters({ filters }: { filters: JobFilters }) {
   return <JobsFilters databases={[...databases].sort()} statuses={JOB_STATUSES} database={filters.database ?? ''} status={filters.status ?? ''} />;
 }
 
-async function JobsList({ filters }: { filters: JobFilters }) {
+async function JobsList({ filters, canCancel }: { filters: JobFilters; canCancel: boolean }) {
   const ctx = serverContext();
   const jobs = listJobs(ctx.db, { ...filters, limit: 100 }).map(({ log: _log, ...j }) => j);
-  return <JobsTable initialJobs={jobs} filters={filters} renderedAt={Date.now()} />;
+  return <JobsTable initialJobs={jobs} filters={filters} renderedAt={Date.now()} canCancel={canCancel} />;
 }

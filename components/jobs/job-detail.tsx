@@ -17,7 +17,7 @@ import { JobStatusBadge } from './job-status-badge';
 import { jobQuery } from './jobs-query';
 import { asRestoreResult, RestoreResultSummary } from './restore-result';
 
-export function JobDetail({ initialJob, renderedAt }: { initialJob: JobRow; renderedAt: number }) {
+export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: JobRow; renderedAt: number; canCancel: boolean }) {
   const query = useQuery({ ...jobQuery(initialJob.id), initialData: initialJob, initialDataUpdatedAt: renderedAt });
   const job = query.data;
   const running = job.status === 'running';
@@ -26,7 +26,7 @@ export function JobDetail({ initialJob, renderedAt }: { initialJob: JobRow; rend
     <div className="space-y-6" data-testid="job-detail" data-status={job.status}>
       <div className="flex flex-wrap items-center gap-3">
         <JobStatusBadge status={job.status} />
-        {running ? <CancelJobButton jobId={job.id} label="Cancel job" /> : null}
+        {running && canCancel ? <CancelJobButton jobId={job.id} label="Cancel job" /> : null}
         <span role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
           {query.error ? `Update failed (${query.error.message})` : running ? 'Running · updating live' : `Finished: ${job.status}`}
         </span>

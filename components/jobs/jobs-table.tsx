@@ -3,7 +3,7 @@
 /**
  * Every job with its status, a live progress bar, duration, exit code and who started it; Cancel on running
  * ones. The server renders the first list; react-query polls GET /api/jobs about once a second while any
- * job runs (every ten seconds otherwise, to notice new ones). Rows carry data-testid "job-row" and
+ * job runs (every ten seconds otherwise, to notice new ones). Cancel shows for roles that may cancel. Rows carry data-testid "job-row" and
  * data-job-id for tests.
  */
 import Link from 'next/link';
@@ -16,7 +16,7 @@ import { JobProgressBar } from './job-progress-bar';
 import { JobStatusBadge } from './job-status-badge';
 import { jobsQuery, type JobFilters, type JobSummary } from './jobs-query';
 
-export function JobsTable({ initialJobs, filters, renderedAt }: { initialJobs: JobSummary[]; filters: JobFilters; renderedAt: number }) {
+export function JobsTable({ initialJobs, filters, renderedAt, canCancel }: { initialJobs: JobSummary[]; filters: JobFilters; renderedAt: number; canCancel: boolean }) {
   const query = useQuery({ ...jobsQuery(filters), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
   const jobs = query.data;
   const now = query.dataUpdatedAt;
@@ -58,7 +58,7 @@ export function JobsTable({ initialJobs, filters, renderedAt }: { initialJobs: J
           </thead>
           <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
             {jobs.map((j) => (
-              <JobRowView key={j.id} job={j} now={now} />
+              <JobRowView key={j.id} job={j} now={now} canCancel={canCancel} />
             ))}
           </tbody>
         </table>
@@ -67,7 +67,7 @@ export function JobsTable({ initialJobs, filters, renderedAt }: { initialJobs: J
   );
 }
 
-function JobRowView({ job, now }: { job: JobSummary; now: number }) {
+function JobRowView({ job, now, canCancel }: { job: JobSummary; now: number; canCancel: boolean }) {
   return (
     <tr data-testid="job-row" data-job-id={job.id} data-kind={job.kind} className="align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
       <td className="px-3 py-2">
@@ -98,7 +98,7 @@ function JobRowView({ job, now }: { job: JobSummary; now: number }) {
         {job.exitCode ?? '—'}
       </td>
       <td className="px-3 py-2 text-zinc-600 dark:text-zinc-400">{job.createdBy ?? '—'}</td>
-      <td className="px-3 py-2">{job.status === 'running' ? <CancelJobButton jobId={job.id} /> : null}</td>
+      <td className="px-3 py-2">{job.status === 'running' && canCancel ? <CancelJobButton jobId={job.id} /> : null}</td>
     </tr>
   );
 }

@@ -11,6 +11,9 @@ import { RestorePlan } from './restore-plan';
 import { RestoreTimeline } from './restore-timeline';
 import type { FieldErrors, PointKind, RestoreValues } from './wizard-model';
 
+/** A time as the restore takes it: "YYYY-MM-DD HH:MM:SS" (UTC). */
+const untilText = (t: number) => formatUtc(t).replace(/ UTC$/, '');
+
 export function PointStep({
   values,
   update,
@@ -107,6 +110,20 @@ export function PointStep({
               UTC, as YYYY-MM-DD HH:MM:SS.{' '}
               {ranges.length ? `Restorable: ${ranges.map((r) => `after ${r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to ${formatUtc(r.toTime)}`).join('; ')}` : ''}
             </p>
+            {ranges.length ? (
+              <div className="mt-1 flex flex-wrap gap-2">
+                {[...new Set(ranges.map((r) => Math.floor(r.toTime / 1000) * 1000))].map((t) => (
+                  <button
+                    key={t}
+                    type="button"
+                    onClick={() => update({ time: untilText(t) })}
+                    className="rounded border border-zinc-300 px-2 py-0.5 font-mono text-xs hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-500 dark:border-zinc-700 dark:hover:bg-zinc-800"
+                  >
+                    {untilText(t)}
+                  </button>
+                ))}
+              </div>
+            ) : null}
             <FieldError field="time" messages={errors.time} />
           </RadioCard>
         </div>

@@ -3,7 +3,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { formatDuration, phaseLabel, progressFraction } from '@/components/jobs/job-format';
-import { checkKey, evaluate, inputFor, nextStep, previousStep, type RestoreValues } from '@/components/restore/wizard-model';
+import { checkKey, evaluate, inputFor, nextStep, previousStep, type ActionResult, type FieldErrors, type RestoreValues, type StepId } from '@/components/restore/wizard-model';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 
 const values: RestoreValues = {
@@ -49,17 +49,18 @@ describe('checkKey', () => {
 
 describe('evaluate', () => {
   const outside = '--restore-until=999999 is outside every backup chain';
-  it.each([
+  const table: Array<[StepId, ActionResult, boolean, FieldErrors, string | null]> = [
     // step, the action's answer, moves on, field errors kept, summary error
-    ['point', { ok: true as const, preview }, true, {}, null],
-    ['point', { ok: false as const, error: outside, fieldErrors: { tx: [outside] } }, false, { tx: [outside] }, null],
-    ['source', { ok: false as const, error: outside, fieldErrors: { point: [outside] } }, true, {}, null],
-    ['point', { ok: false as const, error: 'Some fields need attention.', fieldErrors: { newName: ['enter a database name'] } }, true, {}, null],
-    ['target', { ok: false as const, error: 'taken', fieldErrors: { newName: ['neo4j already exists'] } }, false, { newName: ['neo4j already exists'] }, null],
-    ['point', { ok: false as const, error: 'There are no backups of x in default.', fieldErrors: { database: ['no backups'] } }, false, { database: ['no backups'] }, 'There are no backups of x in default.'],
-    ['review', { ok: false as const, error: 'A restore of neo4j is already running (job #3)' }, false, {}, 'A restore of neo4j is already running (job #3)'],
-    ['review', { ok: false as const, error: 'Type neo4j to confirm', fieldErrors: { confirm: ['type "neo4j" to confirm'] } }, false, { confirm: ['type "neo4j" to confirm'] }, null],
-  ] as const)('on %s: %j', (step, answer, ok, fieldErrors, error) => {
+    ['point', { ok: true, preview }, true, {}, null],
+    ['point', { ok: false, error: outside, fieldErrors: { tx: [outside] } }, false, { tx: [outside] }, null],
+    ['source', { ok: false, error: outside, fieldErrors: { point: [outside] } }, true, {}, null],
+    ['point', { ok: false, error: 'Some fields need attention.', fieldErrors: { newName: ['enter a database name'] } }, true, {}, null],
+    ['target', { ok: false, error: 'taken', fieldErrors: { newName: ['neo4j already exists'] } }, false, { newName: ['neo4j already exists'] }, null],
+    ['point', { ok: false, error: 'There are no backups of x in default.', fieldErrors: { database: ['no backups'] } }, false, { database: ['no backups'] }, 'There are no backups of x in default.'],
+    ['review', { ok: false, error: 'A restore of neo4j is already running (job #3)' }, false, {}, 'A restore of neo4j is already running (job #3)'],
+    ['review', { ok: false, error: 'Type neo4j to confirm', fieldErrors: { confirm: ['type "neo4j" to confirm'] } }, false, { confirm: ['type "neo4j" to confirm'] }, null],
+  ];
+  it.each(table)('on %s: %j', (step, answer, ok, fieldErrors, error) => {
     const c = evaluate(step, 'k', answer);
     expect(c.ok).toBe(ok);
     expect(c.fieldErrors).toEqual(fieldErrors);

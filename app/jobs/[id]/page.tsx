@@ -6,6 +6,7 @@ import { Suspense } from 'react';
 import { JobDetail } from '@/components/jobs/job-detail';
 import { JobsSkeleton } from '@/components/jobs/jobs-skeleton';
 import { getJob } from '@/lib/db/queries/jobs';
+import { pagePermissions } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
 type Params = Promise<{ id: string }>;
@@ -18,6 +19,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 export default async function JobPage({ params }: { params: Params }) {
   await connection();
   const { id } = await params;
+  const { can } = await pagePermissions(`/jobs/${encodeURIComponent(id)}`);
   if (!/^\d{1,12}$/.test(id)) notFound();
   const job = getJob(serverContext().db, { id: Number(id) });
   if (!job) notFound();
@@ -34,7 +36,7 @@ export default async function JobPage({ params }: { params: Params }) {
         Job #{job.id}: {kind} of {job.database}
       </h1>
       <Suspense fallback={<JobsSkeleton label="Loading the job" />}>
-        <JobDetail initialJob={job} renderedAt={Date.now()} />
+        <JobDetail initialJob={job} renderedAt={Date.now()} canCancel={can['job.cancel']} />
       </Suspense>
     </div>
   );
