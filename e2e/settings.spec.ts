@@ -1,7 +1,7 @@
 /**
  * The Settings page: clusters (a bad address is refused with the field's error; a remote cluster can be
- * added and removed; the embedded one cannot be removed) and backup folders (add one, see it listed,
- * remove it from the catalog while its files stay on disk).
+ * added and removed; the embedded one cannot be removed) and backup folders (one outside the backup root is
+ * refused; one inside is listed, and removing it from the catalog leaves its files on disk).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -52,19 +52,23 @@ test('adding a cluster with a bad address shows the field error; a good one is l
   await expect(settings.clusterItems).toHaveCount(before);
 });
 
-test('adding a backup folder lists it; removing it keeps its files', async ({ page }, testInfo) => {
+test('a folder outside the backup root is refused; one inside is listed, and removing it keeps its files', async ({ page }, testInfo) => {
   const settings = new SettingsPage(page);
   await settings.goto();
-  await expect(settings.folderItems.first()).toBeVisible();
+  // New folders must be inside the backup root: by default, the default folder.
+  const root = await settings.folder('default').getByTestId('folder-path').innerText();
 
-  // A relative path is refused on its field.
   const name = `e2e-folder-${Date.now()}`;
-  await settings.addFolder(name, 'relative/backups');
-  await expect(settings.folderForm.getByTestId('field-error-path')).toHaveText('Path must be an absolute path.');
+  const outside = path.join(os.tmpdir(), 'txline-e2e-folders', name);
+  await settings.addFolder(name, outside);
+  await expect(settings.folderForm.getByTestId('field-error-path')).toContainText('The folder must be inside the backup root');
+  await expect(settings.folderForm.getByLabel('Path')).toHaveAttribute('aria-invalid', 'true');
   await expect(settings.folder(name)).toHaveCount(0);
+  expect(fs.existsSync(outside)).toBe(false);
 
-  const dir = path.join(os.tmpdir(), 'txline-e2e-folders', name);
-  await settings.folderForm.getByLabel('Path').fill(dir);
+  // A relative path lands inside the root.
+  const dir = path.join(root, name);
+  await settings.folderForm.getByLabel('Path').fill(name);
   await settings.folderForm.getByRole('button', { name: 'Add folder' }).click();
   await expect(settings.folderForm.getByTestId('form-status')).toContainText(`Folder ${name} added`);
   await expect(settings.folder(name)).toBeVisible();
@@ -76,7 +80,7 @@ test('adding a backup folder lists it; removing it keeps its files', async ({ pa
   await screenshot(settings, testInfo, 'settings-folder-added');
 
   // The default folder cannot be removed; this one can, after a confirmation, and its files stay.
-  await expect(settings.folderItems.filter({ hasText: 'default' }).first().getByRole('button', { name: /Remove/ })).toHaveCount(0);
+  await expect(settings.folder('default').getByRole('button', { name: /Remove/ })).toHaveCount(0);
   fs.writeFileSync(path.join(dir, 'keep-me.txt'), 'not an artifact');
   await settings.folder(name).getByRole('button', { name: `Remove folder ${name}` }).click();
   await expect(settings.confirmDialog).toContainText('stay on disk');

@@ -47,7 +47,7 @@ export default async function SettingsPage() {
         <Suspense fallback={<SettingsListSkeleton label="Loading backup folders" />}>
           <Folders />
         </Suspense>
-        <AddFolderForm />
+        <AddFolderForm roots={serverContext().env.backupRoots} />
       </section>
     </div>
   );

@@ -7,7 +7,8 @@ import { FormStatus, formValues, PRIMARY_BUTTON, TextField, type FormState } fro
 
 const FIELDS = ['name', 'path'];
 
-export function AddFolderForm() {
+/** `roots`: the backup roots (TXLINE_BACKUP_ROOTS) a new folder must be inside. */
+export function AddFolderForm({ roots }: { roots: string[] }) {
   const [state, action, pending] = useActionState<FormState, FormData>(async (prev, form) => {
     const r = await addFolderAction(prev, form);
     if (!r.ok) return { ...r, values: formValues(form, FIELDS) };
@@ -30,10 +31,10 @@ export function AddFolderForm() {
           required
           autoComplete="off"
           spellCheck={false}
-          placeholder="/var/backups/neo4j"
+          placeholder={roots[0] ? `${roots[0]}/nightly` : 'nightly'}
           defaultValue={values?.path}
           errors={errors?.path}
-          hint="An absolute path on the Txline server; created if it does not exist."
+          hint={`Inside ${roots.length === 1 ? 'the backup root' : 'a backup root'} ${roots.join(', ')} (a relative path goes in ${roots.length === 1 ? 'it' : 'the first'}); created if it does not exist.`}
         />
       </div>
       <div className="flex items-center gap-3">
