@@ -227,7 +227,18 @@ test('a restore point beyond every chain is explained on the point step, and the
   await expect(page.getByText('No restore can be planned for this choice')).toBeVisible();
   await shot(page, info, 'point-outside-chain');
 
+  // So is a time after every backup; a chain's latest restorable time (offered under the field) is fine.
+  await wizard.pointChoice('A time (UTC)').check();
+  await wizard.timeInput.fill('2999-01-01 00:00:00');
+  await wizard.next.click();
+  await expect(wizard.fieldError('time')).toContainText('outside every backup chain');
+  await expect(wizard.wizard).toHaveAttribute('data-step', 'point');
+  await page.getByRole('button', { name: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/ }).last().click();
+  await expect(wizard.fieldError('time')).toHaveText('');
+  await expect(wizard.plan).toBeVisible();
+
   // A point inside the chain clears the message and lets the wizard go on.
+  await wizard.pointChoice('A transaction ID').check();
   await wizard.txInput.fill(String(chain.diffTip + 1));
   await expect(wizard.fieldError('tx')).toHaveText('');
   await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(chain.diffTip));

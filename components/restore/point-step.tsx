@@ -111,8 +111,9 @@ export function PointStep({
               {ranges.length ? `Restorable: ${ranges.map((r) => `after ${r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to ${formatUtc(r.toTime)}`).join('; ')}` : ''}
             </p>
             {ranges.length ? (
+              // each chain's latest restorable time, to the second (only where that second is still after its full)
               <div className="mt-1 flex flex-wrap gap-2">
-                {[...new Set(ranges.map((r) => Math.floor(r.toTime / 1000) * 1000))].map((t) => (
+                {[...new Set(ranges.map((r) => Math.floor(r.toTime / 1000) * 1000).filter((t, i) => t > (ranges[i].fromTime ?? -Infinity)))].map((t) => (
                   <button
                     key={t}
                     type="button"
