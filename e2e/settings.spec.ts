@@ -1,13 +1,16 @@
 /**
  * The Settings page: clusters (a bad address is refused with the field's error; a remote cluster can be
  * added and removed; the embedded one cannot be removed) and backup folders (one outside the backup root is
- * refused; one inside is listed, and removing it from the catalog leaves its files on disk).
+ * refused; one inside is listed, and removing it from the catalog leaves its files on disk). A viewer sees
+ * both lists and the cluster page, without the forms and controls that need the admin role.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
+import { ClusterPage } from './pages/cluster-page';
 import { SettingsPage } from './pages/settings-page';
+import { contextAs } from './support/users';
 
 async function screenshot(settings: SettingsPage, testInfo: TestInfo, name: string): Promise<void> {
   const file = testInfo.outputPath(`${name}.png`);
@@ -88,4 +91,36 @@ test('a folder outside the backup root is refused; one inside is listed, and rem
   await expect(settings.folder(name)).toHaveCount(0);
   expect(fs.existsSync(path.join(dir, 'keep-me.txt'))).toBe(true);
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a viewer sees settings and the cluster page without the controls only an admin may use', async ({ page, browser }) => {
+  // The admin creates a viewer (the users page is the admin's).
+  const username = `e2e-viewer-${Date.now()}`;
+  await page.goto('/admin/users');
+  const create = page.getByRole('form', { name: 'Create a user' });
+  await create.getByLabel('User name').fill(username);
+  await create.getByLabel('Role').selectOption('viewer');
+  await create.getByLabel(/Initial password/).fill('viewer-initial-pw-1');
+  await create.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByText(username).first()).toBeVisible();
+
+  const { context, page: viewerPage } = await contextAs(browser, username, 'viewer-initial-pw-1', 'viewer-changed-pw-2');
+  try {
+    const settings = new SettingsPage(viewerPage);
+    await settings.goto();
+    await expect(settings.cluster('embedded')).toBeVisible();
+    await expect(settings.folder('default')).toBeVisible();
+    await expect(settings.clusterForm).toHaveCount(0);
+    await expect(settings.folderForm).toHaveCount(0);
+    await expect(viewerPage.getByText('Changing settings needs the admin role (you are viewer).').first()).toBeVisible();
+
+    const cluster = new ClusterPage(viewerPage);
+    await cluster.goto();
+    await expect(cluster.legendItems).toHaveCount(3);
+    await expect(cluster.memberRows).toHaveCount(3);
+    await expect(cluster.memberRow('member-2').getByRole('button')).toHaveCount(0);
+    await expect(viewerPage.getByText('Pausing replication and stopping or starting members needs the admin role.')).toBeVisible();
+  } finally {
+    await context.close();
+  }
 });

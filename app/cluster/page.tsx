@@ -6,6 +6,7 @@ import { ClusterDashboardSkeleton } from '@/components/cluster/cluster-dashboard
 import { selectionFromParams } from '@/components/cluster/cluster-selection';
 import type { ClusterEntry } from '@/components/cluster/clusters-query';
 import { clusterSnapshots, lagData } from '@/lib/dashboard/data';
+import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
 export const metadata: Metadata = { title: 'Cluster' };
@@ -15,6 +16,7 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 export default async function ClusterPage({ searchParams }: { searchParams: SearchParams }) {
   // Live data: render at request time, never at build time.
   await connection();
+  await requireCaller('/cluster');
   return (
     <div className="space-y-6">
       <div>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
+import { IfCan } from '@/components/auth/permissions';
 import { AddClusterForm } from '@/components/settings/add-cluster-form';
 import { AddFolderForm } from '@/components/settings/add-folder-form';
 import { ClusterList, type ClusterItem } from '@/components/settings/cluster-list';
@@ -8,6 +9,7 @@ import { FolderList, type FolderItem } from '@/components/settings/folder-list';
 import { SettingsListSkeleton } from '@/components/settings/settings-skeleton';
 import { databasesWithBackups } from '@/lib/db/queries/artifacts';
 import { listClusters, listFolders } from '@/lib/db/queries/clusters';
+import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
 export const metadata: Metadata = { title: 'Settings' };
@@ -15,6 +17,10 @@ export const metadata: Metadata = { title: 'Settings' };
 export default async function SettingsPage() {
   // The catalog changes at run time: render per request.
   await connection();
+  const caller = await requireCaller('/settings');
+  const readOnly = (
+    <p className="text-sm text-zinc-600 dark:text-zinc-400">Changing settings needs the admin role (you are {caller.role}).</p>
+  );
   return (
     <div className="space-y-10">
       <div>
@@ -33,7 +39,9 @@ export default async function SettingsPage() {
         <Suspense fallback={<SettingsListSkeleton label="Loading clusters" />}>
           <Clusters />
         </Suspense>
-        <AddClusterForm />
+        <IfCan action="settings.write" fallback={readOnly}>
+          <AddClusterForm />
+        </IfCan>
       </section>
       <section aria-labelledby="folders-heading" className="space-y-4">
         <div>
@@ -47,7 +55,9 @@ export default async function SettingsPage() {
         <Suspense fallback={<SettingsListSkeleton label="Loading backup folders" />}>
           <Folders />
         </Suspense>
-        <AddFolderForm roots={serverContext().env.backupRoots} />
+        <IfCan action="settings.write" fallback={readOnly}>
+          <AddFolderForm roots={serverContext().env.backupRoots} />
+        </IfCan>
       </section>
     </div>
   );

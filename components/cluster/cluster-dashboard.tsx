@@ -6,6 +6,7 @@
  * data; react-query polls /api/cluster?all=1 every second and /api/lag as often as the window needs.
  */
 import { useQuery } from '@tanstack/react-query';
+import { useCan } from '@/components/auth/permissions';
 import Link from 'next/link';
 import { useCallback, useMemo, useState } from 'react';
 import { ChartSkeleton, ChartEmpty } from '@/components/charts/chart-empty';
@@ -131,14 +132,20 @@ function ClusterBody({
           Members · <span className="font-mono">{selection.database}</span>
         </h2>
         <MemberStatusTable cluster={cluster} database={selection.database} colorOf={colorOf} />
-        {cluster.kind === 'embedded' ? (
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            Pause a member&apos;s replication to watch its lag grow while the writer commits, then resume it and watch it catch
-            up. Stopping a member stops its process; start it again from here.
-          </p>
-        ) : null}
+        {cluster.kind === 'embedded' ? <ControlsHint /> : null}
       </section>
     </>
+  );
+}
+
+function ControlsHint() {
+  const canControl = useCan('cluster.control');
+  return (
+    <p className="text-sm text-zinc-600 dark:text-zinc-400">
+      {canControl
+        ? 'Pause a member’s replication to watch its lag grow while the writer commits, then resume it and watch it catch up. Stopping a member stops its process; start it again from here.'
+        : 'Pausing replication and stopping or starting members needs the admin role.'}
+    </p>
   );
 }
 

@@ -5,6 +5,7 @@
  * transaction, lag (Neo4j's replicationLag: member minus writer, 0 or negative), whether its replication is
  * paused, and its controls. One row per member (data-testid "member-row", data-member = its ID).
  */
+import { useCan } from '@/components/auth/permissions';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { formatLag, formatNumber } from '@/lib/format';
 import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
@@ -15,7 +16,9 @@ const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', f
 
 export function MemberStatusTable({ cluster, database, colorOf }: { cluster: ClusterEntry; database: string; colorOf: (memberId: string) => string }) {
   const embedded = cluster.kind === 'embedded';
-  const controllable = embedded || cluster.report.members.some((m) => m.replication !== null);
+  // Controls only for roles that may use them (the action refuses the others anyway).
+  const canControl = useCan('cluster.control');
+  const controllable = canControl && (embedded || cluster.report.members.some((m) => m.replication !== null));
   return (
     <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <table className="w-full text-left text-sm" data-testid="member-status-table">

@@ -7,12 +7,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { startTransition, useActionState, useState, type ReactNode } from 'react';
 import { deleteClusterAction, deleteFolderAction } from '@/app/settings/actions';
+import { useCan } from '@/components/auth/permissions';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 
 type Target = { kind: 'cluster'; id: number; name: string } | { kind: 'folder'; id: number; name: string };
 
 export function RemoveButton({ target, children }: { target: Target; children: ReactNode }) {
   const queryClient = useQueryClient();
+  const canWrite = useCan('settings.write');
   const [confirming, setConfirming] = useState(false);
   const [state, dispatch, pending] = useActionState<{ error: string } | null, Target>(async (_prev, t) => {
     const r = t.kind === 'cluster' ? await deleteClusterAction(null, { clusterId: t.id }) : await deleteFolderAction(null, { folderId: t.id });
@@ -21,6 +23,7 @@ export function RemoveButton({ target, children }: { target: Target; children: R
     return null;
   }, null);
 
+  if (!canWrite) return null;
   return (
     <div className="flex flex-col items-end gap-1">
       <button
