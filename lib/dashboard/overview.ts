@@ -10,6 +10,8 @@ import { buildTimeline, type ChainHealth } from './timeline';
 export interface DatabaseOverview {
   database: string;
   artifactCount: number;
+  /** how many of them are fulls (the rest are differentials) */
+  fullCount: number;
   lastFull: { id: number; file: string; time: number; tipTx: number } | null;
   lastDiff: { id: number; file: string; time: number; tipTx: number } | null;
   /** the latest chain's restorable range */
@@ -24,6 +26,10 @@ export interface DatabaseOverview {
   /** why the next differential would be a full, if it would */
   fallbackWarning: string | null;
   onCluster: boolean;
+  /** the store ID of the latest backup (a restore gives the database a new one) */
+  latestStoreId: string | null;
+  /** the writer's member ID, when the cluster reports the database */
+  writerMemberId: string | null;
 }
 
 export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null): DatabaseOverview {
@@ -40,6 +46,7 @@ export function databaseOverview(database: string, rows: ArtifactRow[], report: 
   return {
     database,
     artifactCount: rows.length,
+    fullCount: rows.filter((r) => r.full).length,
     lastFull: lastFull ? { id: lastFull.id, file: lastFull.file, time: lastFull.time, tipTx: lastFull.tipTx } : null,
     lastDiff: lastDiff ? { id: lastDiff.id, file: lastDiff.file, time: lastDiff.time, tipTx: lastDiff.tipTx } : null,
     restorable,
@@ -49,6 +56,8 @@ export function databaseOverview(database: string, rows: ArtifactRow[], report: 
     txSinceRestorable: restorable && writerLastTx !== null && writer?.storeId === latest?.storeId ? Math.max(0, writerLastTx - restorable.toTx) : null,
     fallbackWarning: fallbackWarning(database, sorted, dbs),
     onCluster: dbs.length > 0,
+    latestStoreId: latest?.storeId ?? null,
+    writerMemberId: writer?.member.id ?? null,
   };
 }
 

@@ -31,8 +31,17 @@ export interface TimelineArtifact {
   recovered: boolean;
   sizeBytes: number;
   memberId: string | null;
+  memberAddress: string | null;
+  /** transactions in this artifact (0 for an empty differential) */
+  txCount: number;
+  rawBytes: number;
+  sha256: string;
+  /** store counts of a full (null for a differential) */
+  nodes: number | null;
+  relationships: number | null;
   verifyStatus: 'ok' | 'corrupt' | null;
   verifyMessage: string | null;
+  verifiedAt: number | null;
   /** why the chain ending here cannot be restored (a missing or damaged link), if it cannot */
   chainProblem: string | null;
   /** the full this artifact's chain starts from (null when the chain is broken) */
@@ -105,8 +114,15 @@ export function buildTimeline(database: string, rows: ArtifactRow[], opts: { lim
       recovered: r.recovered,
       sizeBytes: r.sizeBytes,
       memberId: r.memberId,
+      memberAddress: r.memberAddress,
+      txCount: r.txCount,
+      rawBytes: r.rawBytes,
+      sha256: r.sha256,
+      nodes: r.nodes,
+      relationships: r.relationships,
       verifyStatus: r.verifyStatus,
       verifyMessage: r.verifyMessage,
+      verifiedAt: r.verifiedAt,
       chainProblem: st.ok ? null : st.problem,
       rootId: st.ok ? (st.root as ChainNode & { id: number }).id : null,
       depth: st.ok ? st.depth : 0,

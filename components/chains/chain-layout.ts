@@ -1,0 +1,233 @@
+/**
+ * Where each artifact of a chain timeline goes, as plain numbers (no React, no DOM): one band per store-ID
+ * generation, and inside a band one row (lane) per line of descent. A differential continues its parent's
+ * lane when it is the parent's first child; a second child of the same parent (a `--prefer-diff-as-parent`
+ * branch) or a new full starts a lane of its own. Lanes are ordered depth first, so a branch sits right under
+ * the lane it grew from and the parent links read as a tree. Empty differentials are points on their parent's
+ * lane, at the parent's tip.
+ *
+ * Each artifact has a range on both axes: transaction IDs (a full covers 1..tip, a differential its own
+ * transactions, each widened by half a transaction so contiguous bars touch) and time (a bar ends at its
+ * backup time and starts where its parent ended; a full starts at the beginning of the timeline, since it
+ * holds the whole store).
+ */
+import type { Generation, Timeline, TimelineArtifact } from '@/lib/dashboard/timeline';
+
+export type Axis = 'tx' | 'time';
+
+export interface Placed {
+  a: TimelineArtifact;
+  /** row index over the whole timeline (bands stacked top to bottom) */
+  lane: number;
+  /** the band (generation) index in `Layout.bands` */
+  band: number;
+  range: Record<Axis, [number, number]>;
+  /** the parent's row when the parent is shown on another row: a link is drawn from it */
+  parentLane: number | null;
+}
+
+export interface Band {
+  generation: Generation;
+  firstLane: number;
+  lanes: number;
+  /** gaps with their extent on both axes (time is null when the neighbours are not shown) */
+  gaps: Array<{ fromTx: number; toTx: number; range: Record<Axis, [number, number] | null> }>;
+}
+
+export interface Layout {
+  bands: Band[];
+  /** every artifact, oldest first */
+  items: Placed[];
+  byId: Map<number, Placed>;
+  lanes: number;
+  /** everything: transaction 1 (where every full starts) to the newest tip; the first to the last backup */
+  domain: Record<Axis, [number, number]>;
+  /**
+   * Where the shown artifacts are: on the transaction axis from just before the oldest differential or full
+   * tip, so that hundreds of small differentials after a large full are not squeezed into a sliver (the fulls
+   * then run off the left edge). The default view.
+   */
+  focus: Record<Axis, [number, number]>;
+}
+
+interface Lane {
+  items: TimelineArtifact[];
+  /** the last non-empty artifact on the lane: the only one a child may continue from */
+  tail: number | null;
+  children: number[];
+  root: boolean;
+}
+
+function laneOrder(lanes: Lane[]): number[] {
+  const order: number[] = [];
+  const visit = (i: number) => {
+    order.push(i);
+    for (const c of lanes[i].children) visit(c);
+  };
+  lanes.forEach((l, i) => {
+    if (l.root) visit(i);
+  });
+  return order;
+}
+
+/** Lane (local to the generation) of each artifact, and the lanes in display order. */
+export function assignLanes(artifacts: readonly TimelineArtifact[]): { laneOf: Map<number, number>; count: number } {
+  const lanes: Lane[] = [];
+  const local = new Map<number, number>();
+  const open = (parentLane: number | undefined): number => {
+    lanes.push({ items: [], tail: null, children: [], root: parentLane === undefined });
+    const i = lanes.length - 1;
+    if (parentLane !== undefined) lanes[parentLane].children.push(i);
+    return i;
+  };
+  for (const a of artifacts) {
+    const pl = a.parentId !== null ? local.get(a.parentId) : undefined;
+    let lane: number;
+    if (a.empty) lane = pl ?? open(undefined);
+    else if (pl !== undefined && lanes[pl].tail === a.parentId) lane = pl;
+    else lane = open(a.full ? undefined : pl);
+    lanes[lane].items.push(a);
+    if (!a.empty) lanes[lane].tail = a.id;
+    local.set(a.id, lane);
+  }
+  const order = laneOrder(lanes);
+  const row = new Map(order.map((l, i) => [l, i]));
+  const laneOf = new Map<number, number>();
+  for (const [id, l] of local) laneOf.set(id, row.get(l) as number);
+  return { laneOf, count: lanes.length };
+}
+
+export function layoutTimeline(tl: Timeline): Layout {
+  const items: Placed[] = [];
+  const byId = new Map<number, Placed>();
+  const bands: Band[] = [];
+  let timeLo = Infinity;
+  let timeHi = -Infinity;
+  let txHi = 1;
+  for (const g of tl.generations) {
+    for (const a of g.artifacts) {
+      timeLo = Math.min(timeLo, a.firstCommitTime ?? a.time, a.time);
+      timeHi = Math.max(timeHi, a.time);
+      txHi = Math.max(txHi, a.toTx);
+    }
+  }
+  if (!Number.isFinite(timeLo)) {
+    timeLo = 0;
+    timeHi = 1;
+  }
+  // A little room before the first bar, so a full that starts "at the beginning" is visibly a bar.
+  const timePad = Math.max(1000, (timeHi - timeLo) * 0.02);
+  const start = timeLo - timePad;
+
+  let firstLane = 0;
+  tl.generations.forEach((g, bi) => {
+    const { laneOf, count } = assignLanes(g.artifacts);
+    const timeEnd = new Map<number, number>();
+    for (const a of g.artifacts) {
+      const parent = a.parentId !== null ? byId.get(a.parentId) : undefined;
+      const lane = firstLane + (laneOf.get(a.id) as number);
+      const tx: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
+      const from = a.empty ? a.time : a.full ? start : parent ? parent.a.time : Math.min(a.firstCommitTime ?? a.time, a.time);
+      const p: Placed = {
+        a,
+        lane,
+        band: bi,
+        range: { tx, time: [from, a.time] },
+        parentLane: parent && parent.lane !== lane ? parent.lane : null,
+      };
+      items.push(p);
+      byId.set(a.id, p);
+      timeEnd.set(a.id, a.time);
+    }
+    const gaps = g.gaps.map((gap) => {
+      // On the time axis a gap runs from the backup that ends before it to the one that starts after it.
+      let before: number | null = null;
+      let after: number | null = null;
+      for (const a of g.artifacts) {
+        if (a.empty) continue;
+        if (a.toTx < gap.fromTx) before = Math.max(before ?? -Infinity, a.time);
+        if (a.fromTx > gap.toTx) {
+          const s = byId.get(a.id)?.range.time[0] ?? a.time;
+          after = Math.min(after ?? Infinity, s);
+        }
+      }
+      const time: [number, number] | null = before !== null && after !== null && after > before ? [before, after] : null;
+      return { ...gap, range: { tx: [gap.fromTx - 0.5, gap.toTx + 0.5] as [number, number], time } };
+    });
+    bands.push({ generation: g, firstLane, lanes: Math.max(1, count), gaps });
+    firstLane += Math.max(1, count);
+  });
+  let focusLo = txHi;
+  for (const p of items) focusLo = Math.min(focusLo, p.a.full || p.a.empty ? p.a.tipTx : p.a.fromTx);
+  const txPad = Math.max(2, (txHi - focusLo) * 0.05);
+  return {
+    bands,
+    items,
+    byId,
+    lanes: firstLane,
+    domain: { tx: [0.5, txHi + 0.5], time: [start, timeHi + timePad] },
+    focus: { tx: [Math.max(0.5, focusLo - txPad), txHi + 0.5], time: [start, timeHi + timePad] },
+  };
+}
+
+/** The artifacts of the chain that ends at `id`, full first, as far back as the shown artifacts go. */
+export function chainOf(byId: Map<number, Pick<Placed, 'a'>>, id: number): { chain: TimelineArtifact[]; complete: boolean } {
+  const chain: TimelineArtifact[] = [];
+  const seen = new Set<number>();
+  let cur = byId.get(id)?.a;
+  while (cur && !seen.has(cur.id)) {
+    seen.add(cur.id);
+    chain.unshift(cur);
+    if (cur.full) return { chain, complete: true };
+    cur = cur.parentId !== null ? byId.get(cur.parentId)?.a : undefined;
+  }
+  return { chain, complete: false };
+}
+
+/** The artifact and every backup that depends on it (its descendants), newest first: what a delete removes. */
+export function dependentsOf(artifacts: readonly TimelineArtifact[], id: number): TimelineArtifact[] {
+  const doomed = new Set([id]);
+  const sorted = [...artifacts].sort((x, y) => x.time - y.time);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const a of sorted) {
+      if (a.parentId !== null && doomed.has(a.parentId) && !doomed.has(a.id)) {
+        doomed.add(a.id);
+        grew = true;
+      }
+    }
+  }
+  return sorted.filter((a) => doomed.has(a.id)).reverse();
+}
+
+// ---- scales and ticks -------------------------------------------------------------------------------------
+
+/** Round tick values between lo and hi (about `count` of them). */
+export function numberTicks(lo: number, hi: number, count: number): number[] {
+  const span = hi - lo;
+  if (!(span > 0)) return [Math.round(lo)];
+  const raw = span / Math.max(1, count);
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag);
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v === 0 ? 1 : v);
+  return [...new Set(out)];
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TIME_STEPS = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 30 * DAY, 365 * DAY];
+
+/** Tick times (UTC-aligned) and how to label them. */
+export function timeTicks(lo: number, hi: number, count: number): { ticks: number[]; label: (t: number) => string } {
+  const raw = (hi - lo) / Math.max(1, count);
+  const step = TIME_STEPS.find((s) => s >= raw) ?? TIME_STEPS[TIME_STEPS.length - 1];
+  const ticks: number[] = [];
+  for (let t = Math.ceil(lo / step) * step; t <= hi; t += step) ticks.push(t);
+  const iso = (t: number) => new Date(t).toISOString();
+  const label =
+    step >= DAY ? (t: number) => iso(t).slice(0, 10) : hi - lo > DAY ? (t: number) => `${iso(t).slice(5, 10)} ${iso(t).slice(11, 16)}` : step >= MINUTE ? (t: number) => iso(t).slice(11, 16) : (t: number) => iso(t).slice(11, 19);
+  return { ticks, label };
+}

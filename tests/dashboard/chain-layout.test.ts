@@ -1,0 +1,149 @@
+/**
+ * The chain timeline's layout on DESIGN.md's worked example (as catalog rows, through buildTimeline): lanes
+ * read as a tree with and without --prefer-diff-as-parent, generations stack apart, gaps and time ranges.
+ */
+import { describe, expect, it } from 'vitest';
+import { assignLanes, chainOf, dependentsOf, layoutTimeline, numberTicks } from '../../components/chains/chain-layout';
+import type { ArtifactRow } from '../../lib/db/schema';
+import { buildTimeline } from '../../lib/dashboard/timeline';
+
+const T0 = Date.parse('2026-01-05T10:30:00Z');
+const HOUR = 3_600_000;
+
+let nextId = 1;
+function row(file: string, o: { at: number; full: boolean; lowest: number; highest: number; tip: number; parent?: string; store?: string }): ArtifactRow {
+  return {
+    id: nextId++,
+    folderId: 1,
+    file,
+    database: 'neo4j',
+    databaseId: 'db-1',
+    storeId: o.store ?? 'store-a',
+    time: T0 + o.at * HOUR,
+    full: o.full,
+    compressed: true,
+    lowestTx: o.lowest,
+    highestTx: o.highest,
+    tipTx: o.tip,
+    txCount: o.highest === 0 ? 0 : o.highest - o.lowest + 1,
+    parent: o.parent ?? null,
+    parentLastTxChecksum: o.parent ? 1 : null,
+    lastTxChecksum: 1,
+    firstCommitTime: o.full || o.highest === 0 ? null : T0 + o.at * HOUR - HOUR / 2,
+    lastCommitTime: o.highest === 0 ? null : T0 + o.at * HOUR - 60_000,
+    recovered: o.full,
+    memberId: 'member-3',
+    memberAddress: '127.0.0.1:6382',
+    sizeBytes: 1000,
+    rawBytes: 2000,
+    sha256: 'x'.repeat(64),
+    nodes: null,
+    relationships: null,
+    fileSize: 1000,
+    fileMtimeMs: 0,
+    indexedAt: 0,
+    verifyStatus: null,
+    verifyMessage: null,
+    verifiedAt: null,
+  };
+}
+
+/** DESIGN.md's table: backup6's parent is backup3 with --prefer-diff-as-parent, else backup5. */
+function example(preferDiff: boolean): ArtifactRow[] {
+  nextId = 1;
+  return [
+    row('backup1', { at: 0, full: true, lowest: 1, highest: 10, tip: 10 }),
+    row('backup2', { at: 1, full: false, lowest: 11, highest: 20, tip: 20, parent: 'backup1' }),
+    row('backup3', { at: 2, full: false, lowest: 21, highest: 30, tip: 30, parent: 'backup2' }),
+    row('backup4', { at: 3, full: false, lowest: 0, highest: 0, tip: 30, parent: 'backup3' }),
+    row('backup5', { at: 4, full: true, lowest: 1, highest: 40, tip: 40 }),
+    preferDiff
+      ? row('backup6', { at: 5, full: false, lowest: 31, highest: 50, tip: 50, parent: 'backup3' })
+      : row('backup6', { at: 5, full: false, lowest: 41, highest: 50, tip: 50, parent: 'backup5' }),
+  ];
+}
+
+function lanes(rows: ArtifactRow[]): Record<string, number> {
+  const l = layoutTimeline(buildTimeline('neo4j', rows));
+  return Object.fromEntries(l.items.map((p) => [p.a.file, p.lane]));
+}
+
+describe('chain layout', () => {
+  it.each([
+    // default: backup6 continues the new full's lane
+    [false, { backup1: 0, backup2: 0, backup3: 0, backup4: 0, backup5: 1, backup6: 1 }],
+    // prefer-diff: backup6 continues backup3's chain (the empty backup4 is a point on it); backup5 stands alone
+    [true, { backup1: 0, backup2: 0, backup3: 0, backup4: 0, backup6: 0, backup5: 1 }],
+  ])('lanes follow the chains (prefer diff as parent: %s)', (preferDiff, expected) => {
+    expect(lanes(example(preferDiff))).toEqual(expected);
+  });
+
+  it('gives a second child of the same parent a lane of its own, right under its parent’s, with a link', () => {
+    const rows = [...example(true), row('backup7', { at: 6, full: false, lowest: 31, highest: 35, tip: 35, parent: 'backup3' })];
+    expect(lanes(rows)).toEqual({ backup1: 0, backup2: 0, backup3: 0, backup4: 0, backup6: 0, backup7: 1, backup5: 2 });
+    const l = layoutTimeline(buildTimeline('neo4j', rows));
+    const by = Object.fromEntries(l.items.map((p) => [p.a.file, p]));
+    expect(by.backup7.parentLane).toBe(0);
+    expect(by.backup6.parentLane).toBeNull();
+    expect(by.backup7.range.tx[0]).toBe(by.backup3.range.tx[1]);
+  });
+
+  it('puts contiguous bars end to end on both axes', () => {
+    const l = layoutTimeline(buildTimeline('neo4j', example(true)));
+    const by = Object.fromEntries(l.items.map((p) => [p.a.file, p]));
+    expect(by.backup1.range.tx).toEqual([0.5, 10.5]);
+    expect(by.backup2.range.tx).toEqual([10.5, 20.5]);
+    expect(by.backup6.range.tx[0]).toBe(by.backup3.range.tx[1]);
+    // the empty differential is a point at its parent's tip
+    expect(by.backup4.range.tx).toEqual([30.5, 30.5]);
+    // on the time axis a differential starts where its parent ended; a full starts before everything
+    expect(by.backup6.range.time).toEqual([by.backup3.a.time, by.backup6.a.time]);
+    expect(by.backup5.range.time[0]).toBeLessThan(by.backup1.a.time);
+    expect(l.domain.tx).toEqual([0.5, 50.5]);
+  });
+
+  it('stacks store-ID generations apart, lanes numbered across bands', () => {
+    const rows = [
+      ...example(false),
+      row('after-restore-full', { at: 7, full: true, lowest: 1, highest: 25, tip: 25, store: 'store-b' }),
+      row('after-restore-diff', { at: 8, full: false, lowest: 26, highest: 35, tip: 35, parent: 'after-restore-full', store: 'store-b' }),
+    ];
+    const l = layoutTimeline(buildTimeline('neo4j', rows));
+    expect(l.bands.map((b) => [b.generation.storeId, b.firstLane, b.lanes])).toEqual([
+      ['store-a', 0, 2],
+      ['store-b', 2, 1],
+    ]);
+    expect(l.byId.get(rows[7].id)?.lane).toBe(2);
+  });
+
+  it('shows a deleted differential as a gap on both axes, and what a delete would remove', () => {
+    // without backup2 (and the later full that would cover its range), 11..20 is in no backup
+    const rows = example(false).filter((r) => !['backup2', 'backup5', 'backup6'].includes(r.file));
+    const l = layoutTimeline(buildTimeline('neo4j', rows));
+    expect(l.bands[0].gaps.map((g) => [g.fromTx, g.toTx, g.range.tx])).toEqual([[11, 20, [10.5, 20.5]]]);
+    // from the end of backup1 (the last backup before the gap) to where backup3 starts
+    const b1 = rows.find((r) => r.file === 'backup1') as ArtifactRow;
+    expect(l.bands[0].gaps[0].range.time?.[0]).toBe(b1.time);
+    const all = example(true);
+    const tl = buildTimeline('neo4j', all);
+    const id = (f: string) => (all.find((r) => r.file === f) as ArtifactRow).id;
+    expect(dependentsOf(tl.generations[0].artifacts, id('backup2')).map((a) => a.file)).toEqual(['backup6', 'backup4', 'backup3', 'backup2']);
+    const lay = layoutTimeline(tl);
+    expect(chainOf(lay.byId, id('backup6'))).toMatchObject({ complete: true });
+    expect(chainOf(lay.byId, id('backup6')).chain.map((a) => a.file)).toEqual(['backup1', 'backup2', 'backup3', 'backup6']);
+  });
+
+  it('gives an orphan (its parent not shown) a lane of its own', () => {
+    const tl = buildTimeline('neo4j', example(false), { limit: 3 });
+    expect(tl.shown).toBe(3);
+    const { laneOf, count } = assignLanes(tl.generations[0].artifacts);
+    expect(count).toBe(2);
+    // backup4 (empty, its parent backup3 not shown) alone; backup5 and backup6 on the next lane
+    expect([...laneOf.values()]).toEqual([0, 1, 1]);
+  });
+
+  it('picks round ticks', () => {
+    expect(numberTicks(1, 100, 5)).toEqual([20, 40, 60, 80, 100]);
+    expect(numberTicks(0.5, 10.5, 10)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
