@@ -3,18 +3,20 @@ import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { ClusterMembers } from '@/components/cluster/cluster-members';
 import { MembersTableSkeleton } from '@/components/cluster/members-table-skeleton';
+import { DatabaseCards, DatabaseCardsSkeleton } from '@/components/databases/database-cards';
 
 export const metadata: Metadata = { title: 'Overview' };
 
-export default async function OverviewPage() {
+export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Live data: render at request time, never at build time.
   await connection();
+  const folder = (await searchParams).folder;
   return (
-    <div className="space-y-6">
+    <div className="space-y-8">
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          The cluster&apos;s members and, per database, who writes, how far each member has got, and how far behind it is.
+          The cluster&apos;s members and, per database, how recent and how healthy its backups are.
         </p>
       </div>
       <section aria-labelledby="members-heading" className="space-y-3">
@@ -23,6 +25,14 @@ export default async function OverviewPage() {
         </h2>
         <Suspense fallback={<MembersTableSkeleton />}>
           <ClusterMembers />
+        </Suspense>
+      </section>
+      <section aria-labelledby="databases-heading" className="space-y-3">
+        <h2 id="databases-heading" className="text-lg font-semibold">
+          Databases and backups
+        </h2>
+        <Suspense fallback={<DatabaseCardsSkeleton />}>
+          <DatabaseCards folderId={typeof folder === 'string' ? folder : null} />
         </Suspense>
       </section>
     </div>

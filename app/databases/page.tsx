@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import { Suspense } from 'react';
+import { connection } from 'next/server';
+import { DatabasesTable, DatabasesTableSkeleton } from '@/components/databases/databases-table';
+
+export const metadata: Metadata = { title: 'Databases' };
+
+export default async function DatabasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await connection();
+  const folder = (await searchParams).folder;
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold tracking-tight">Databases</h1>
+        <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+          Every database of the registered clusters and every database with backups in the folder. Open one to see its
+          backup chains, take a backup, verify or restore.
+        </p>
+      </div>
+      <Suspense fallback={<DatabasesTableSkeleton />}>
+        <DatabasesTable folderId={typeof folder === 'string' ? folder : null} />
+      </Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+'use client';
+
+/**
+ * "Back up now" on the overview: auto, full or differential into the chosen folder, from the member the
+ * cluster picks. Shows the pending state, then the started job live (or why it could not start, e.g. a job
+ * already running on the database).
+ */
+import { useActionState, useId, useState } from 'react';
+import { backupAction } from '@/app/databases/[name]/actions';
+import { useCan } from '@/components/auth/permissions';
+import { FieldErrors, fieldErrorsOf, FormError } from './field-errors';
+import { StartedJob } from './started-job';
+
+export const BACKUP_TYPES = [
+  { value: 'auto', label: 'Auto (differential when possible)' },
+  { value: 'full', label: 'Full' },
+  { value: 'diff', label: 'Differential' },
+] as const;
+
+type State = Awaited<ReturnType<typeof backupAction>> | null;
+
+export function BackupNowForm({
+  clusterId,
+  folderId,
+  database,
+  runningJob,
+}: {
+  clusterId: number;
+  folderId: number;
+  database: string;
+  runningJob: { id: number; kind: string } | null;
+}) {
+  const [state, formAction, pending] = useActionState<State, FormData>(backupAction, null);
+  const [type, setType] = useState<string>('auto');
+  const id = useId();
+  const errs = fieldErrorsOf(state);
+  const started = state?.ok ? state.jobId : null;
+  const may = useCan('backup.start');
+  if (!may) {
+    return (
+      <div className="space-y-2 text-sm text-zinc-600 dark:text-zinc-400">
+        <p>Backups need the operator role.</p>
+        {runningJob ? <StartedJob jobId={runningJob.id} kind={runningJob.kind} database={database} /> : null}
+      </div>
+    );
+  }
+  return (
+    <form action={formAction} className="space-y-2" aria-label={`Back up ${database}`}>
+      <input type="hidden" name="clusterId" value={clusterId} />
+      <input type="hidden" name="folderId" value={folderId} />
+      <input type="hidden" name="database" value={database} />
+      <div className="flex flex-wrap items-end gap-2">
+        <div className="flex flex-col gap-1">
+          <label htmlFor={`${id}-type`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
+            Backup type
+          </label>
+          <select
+            id={`${id}-type`}
+            name="type"
+            value={type}
+            onChange={(e) => setType(e.target.value)}
+            aria-describedby={`${id}-type-err`}
+            className="rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900"
+          >
+            {BACKUP_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button
+          type="submit"
+          disabled={pending}
+          aria-disabled={pending}
+          className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
+        >
+          {pending ? 'Starting…' : 'Back up now'}
+        </button>
+      </div>
+      <FieldErrors id={`${id}-type-err`} errors={errs.type} />
+      <div aria-live="polite" className="space-y-2">
+        <FormError state={state} shown={['type']} />
+        {started !== null ? <StartedJob jobId={started} kind="backup" database={database} /> : null}
+        {runningJob && runningJob.id !== started ? <StartedJob jobId={runningJob.id} kind={runningJob.kind} database={database} /> : null}
+      </div>
+    </form>
+  );
+}

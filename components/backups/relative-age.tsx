@@ -1,0 +1,24 @@
+'use client';
+
+/**
+ * "3 min ago", kept current while the page is open. The first render uses the server's `now`, so hydration
+ * matches; afterwards it follows the browser's clock. The UTC time is on hover.
+ */
+import { useEffect, useState } from 'react';
+import { formatUtc } from '@/lib/format';
+import { formatAge } from './format';
+
+export function RelativeAge({ time, now, className }: { time: number; now: number; className?: string }) {
+  const [current, setCurrent] = useState(now);
+  useEffect(() => {
+    const tick = () => setCurrent(Date.now());
+    tick();
+    const t = setInterval(tick, 15_000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <time dateTime={new Date(time).toISOString()} title={formatUtc(time)} className={className}>
+      {formatAge(time, current)}
+    </time>
+  );
+}

@@ -1,0 +1,53 @@
+'use client';
+
+/**
+ * A job the user just started (or one already running), followed live: status, progress, and what it did.
+ * Polls GET /api/jobs/{id} about once a second until the job ends; then, with `refreshOnFinish`, refreshes the
+ * page's server data (new artifacts, health) and the job lists.
+ */
+import Link from 'next/link';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef } from 'react';
+import { jobHref, jobKeys, jobQuery, backupOutcome } from './job-queries';
+import { JobProgressBar } from './job-progress';
+import { JobStatusBadge } from './job-status-badge';
+
+export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { jobId: number; kind: string; database: string; refreshOnFinish?: boolean }) {
+  const query = useQuery(jobQuery(jobId));
+  const job = query.data;
+  const router = useRouter();
+  const qc = useQueryClient();
+  const seenRunning = useRef(false);
+  const status = job?.status;
+  useEffect(() => {
+    if (status === 'running') seenRunning.current = true;
+    else if (status && seenRunning.current) {
+      seenRunning.current = false;
+      void qc.invalidateQueries({ queryKey: jobKeys.all });
+      if (refreshOnFinish) router.refresh();
+    }
+  }, [status, qc, router, refreshOnFinish]);
+
+  const outcome = job ? backupOutcome(job) : null;
+  return (
+    <div data-testid="started-job" data-job-id={jobId} data-status={status ?? 'loading'} data-artifact={outcome?.artifact ?? undefined} className="space-y-1.5 text-sm">
+      <div className="flex flex-wrap items-center gap-2">
+        <Link href={jobHref(jobId)} className="font-medium text-teal-700 underline-offset-2 hover:underline dark:text-teal-400">
+          {kind} job #{jobId}
+        </Link>
+        <span className="text-zinc-600 dark:text-zinc-400">of {database}</span>
+        {job ? <JobStatusBadge status={job.status} /> : null}
+      </div>
+      {job ? <JobProgressBar progress={job.progress} status={job.status} label={`Progress of job #${jobId}`} /> : null}
+      {job?.status === 'succeeded' && outcome?.artifact ? (
+        <p className="text-zinc-700 dark:text-zinc-300">
+          Wrote a {outcome.type === 'diff' ? 'differential' : outcome.type ?? ''} backup <code className="font-mono text-xs">{outcome.artifact}</code>
+          {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">Fell back to a full: {outcome.fallbackReason}</span> : null}
+        </p>
+      ) : null}
+      {job && job.status !== 'running' && job.status !== 'succeeded' && job.error ? <p className="text-red-700 dark:text-red-400">{job.error}</p> : null}
+      {query.error ? <p className="text-red-700 dark:text-red-400">Could not follow the job: {query.error.message}</p> : null}
+    </div>
+  );
+}

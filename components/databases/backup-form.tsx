@@ -1,0 +1,106 @@
+'use client';
+
+/**
+ * The database page's backup form, with the engine's options: type (auto, full, differential), the member to
+ * back up from (or let the cluster choose: secondaries, then followers, then the writer), compression, and
+ * --prefer-diff-as-parent. Field errors sit under their field in aria-live regions.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useActionState, useEffect, useId, useState } from 'react';
+import { backupAction } from '@/app/databases/[name]/actions';
+import { useCan } from '@/components/auth/permissions';
+import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
+import { FieldErrors, fieldErrorsOf, FormError } from '@/components/backups/field-errors';
+import { jobKeys } from '@/components/backups/job-queries';
+import { StartedJob } from '@/components/backups/started-job';
+
+type State = Awaited<ReturnType<typeof backupAction>> | null;
+
+export interface SourceMember {
+  id: string;
+  address: string;
+  description: string;
+}
+
+const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
+
+export function BackupForm({ clusterId, folderId, database, members }: { clusterId: number; folderId: number; database: string; members: SourceMember[] }) {
+  const [state, formAction, pending] = useActionState<State, FormData>(backupAction, null);
+  const [type, setType] = useState('auto');
+  const [member, setMember] = useState('');
+  const [compress, setCompress] = useState(true);
+  const [preferDiff, setPreferDiff] = useState(false);
+  const qc = useQueryClient();
+  const id = useId();
+  const errs = fieldErrorsOf(state);
+  useEffect(() => {
+    if (state?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
+  }, [state, qc]);
+  if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
+  return (
+    <form action={formAction} aria-label={`Back up ${database}`} className="space-y-3">
+      <input type="hidden" name="clusterId" value={clusterId} />
+      <input type="hidden" name="folderId" value={folderId} />
+      <input type="hidden" name="database" value={database} />
+      <fieldset className="space-y-1" aria-describedby={`${id}-type-err`}>
+        <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Type</legend>
+        <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
+          {BACKUP_TYPES.map((t) => (
+            <label key={t.value} className="flex items-center gap-1.5">
+              <input type="radio" name="type" value={t.value} checked={type === t.value} onChange={() => setType(t.value)} className="accent-teal-700" />
+              {t.label}
+            </label>
+          ))}
+        </div>
+        <FieldErrors id={`${id}-type-err`} errors={errs.type} />
+      </fieldset>
+      <div className="flex flex-col gap-1">
+        <label htmlFor={`${id}-member`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
+          Source member
+        </label>
+        <select id={`${id}-member`} name="member" value={member} onChange={(e) => setMember(e.target.value)} aria-describedby={`${id}-member-err`} className={input}>
+          <option value="">Let the cluster choose (secondaries first, skipping lagging members)</option>
+          {members.map((m) => (
+            <option key={m.address} value={m.address}>
+              {m.id} · {m.description} · {m.address}
+            </option>
+          ))}
+        </select>
+        <FieldErrors id={`${id}-member-err`} errors={errs.member} />
+      </div>
+      <div className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
+        <label className="flex items-center gap-1.5">
+          {/* an unchecked box sends nothing: the hidden "false" before it says so */}
+          <input type="hidden" name="compress" value="false" />
+          <input type="checkbox" name="compress" value="true" checked={compress} onChange={(e) => setCompress(e.target.checked)} aria-describedby={`${id}-compress-err`} className="accent-teal-700" />
+          Compress
+        </label>
+        <label className="flex items-center gap-1.5" title="Parent a differential on the latest differential even when a newer full exists, so every transaction stays restorable one by one">
+          <input
+            type="checkbox"
+            name="preferDiffAsParent"
+            value="true"
+            checked={preferDiff}
+            onChange={(e) => setPreferDiff(e.target.checked)}
+            aria-describedby={`${id}-prefer-err`}
+            className="accent-teal-700"
+          />
+          Prefer a differential as parent
+        </label>
+      </div>
+      <FieldErrors id={`${id}-compress-err`} errors={errs.compress} />
+      <FieldErrors id={`${id}-prefer-err`} errors={errs.preferDiffAsParent} />
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
+      >
+        {pending ? 'Starting…' : 'Start backup'}
+      </button>
+      <div aria-live="polite" className="space-y-2">
+        <FormError state={state} shown={['type', 'member', 'compress', 'preferDiffAsParent']} />
+        {state?.ok ? <StartedJob jobId={state.jobId} kind="backup" database={database} refreshOnFinish={false} /> : null}
+      </div>
+    </form>
+  );
+}

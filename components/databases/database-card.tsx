@@ -1,0 +1,137 @@
+/**
+ * One database on the overview: its last full and differential with their age, how old the latest restorable
+ * point is and how many transactions have been committed since, the restorable range, the chain's health, a
+ * warning when the next differential would fall back to a full, and "Back up now".
+ */
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { BackupNowForm } from '@/components/backups/backup-now-form';
+import { formatTxRange } from '@/components/backups/format';
+import { HealthBadge } from '@/components/backups/health-badge';
+import { RelativeAge } from '@/components/backups/relative-age';
+import { Badge } from '@/components/ui/badge';
+import type { OverviewData } from '@/lib/dashboard/data';
+import { formatNumber } from '@/lib/format';
+import { TxSince } from './tx-since';
+
+type Db = OverviewData['databases'][number];
+
+export function databaseHref(database: string, folderId: number, isDefaultFolder: boolean): string {
+  return `/databases/${encodeURIComponent(database)}${isDefaultFolder ? '' : `?folder=${folderId}`}`;
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-0.5 py-1">
+      <dt className="text-zinc-600 dark:text-zinc-400">{label}</dt>
+      <dd className="text-right">{children}</dd>
+    </div>
+  );
+}
+
+export function DatabaseCard({
+  db,
+  folder,
+  now,
+  runningJob,
+}: {
+  db: Db;
+  folder: { id: number; name: string; isDefault: boolean };
+  now: number;
+  runningJob: { id: number; kind: string } | null;
+}) {
+  const titleId = `db-${db.database}-title`;
+  const canBackUp = db.clusterId !== null && db.onCluster;
+  return (
+    <section
+      aria-labelledby={titleId}
+      data-testid="database-card"
+      data-database={db.database}
+      className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+    >
+      <header className="flex flex-wrap items-center gap-2">
+        <h3 id={titleId} className="text-base font-semibold">
+          <span className="sr-only">Database </span>
+          <Link href={databaseHref(db.database, folder.id, folder.isDefault)} className="text-teal-800 hover:underline focus-visible:underline dark:text-teal-300">
+            {db.database}
+          </Link>
+        </h3>
+        <HealthBadge health={db.health} />
+        {!db.onCluster ? <Badge tone="neutral">only in backups</Badge> : null}
+        <span className="ml-auto text-xs text-zinc-500 dark:text-zinc-400">
+          {formatNumber(db.artifactCount)} artifact{db.artifactCount === 1 ? '' : 's'}
+        </span>
+      </header>
+
+      {db.artifactCount === 0 ? (
+        <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="no-backups">
+          No backups of {db.database} in {folder.name} yet.{' '}
+          {canBackUp ? <>&ldquo;Back up now&rdquo; starts the first full backup; later ones can be differentials.</> : 'It is not on any registered cluster, so there is nothing to back up.'}
+        </p>
+      ) : (
+        <dl className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
+          <Row label="Last full">
+            {db.lastFull ? (
+              <span data-testid="last-full" data-file={db.lastFull.file}>
+                <RelativeAge time={db.lastFull.time} now={now} /> <span className="text-zinc-500">· tx {formatNumber(db.lastFull.tipTx)}</span>
+              </span>
+            ) : (
+              <span className="text-zinc-500">none</span>
+            )}
+          </Row>
+          <Row label="Last differential">
+            {db.lastDiff ? (
+              <span data-testid="last-diff" data-file={db.lastDiff.file}>
+                <RelativeAge time={db.lastDiff.time} now={now} /> <span className="text-zinc-500">· tx {formatNumber(db.lastDiff.tipTx)}</span>
+              </span>
+            ) : (
+              <span className="text-zinc-500">none yet</span>
+            )}
+          </Row>
+          <Row label="Last restorable point">
+            {db.lastRestorableTime !== null && db.restorable ? (
+              <span className="flex flex-wrap justify-end gap-x-2">
+                <RelativeAge time={db.lastRestorableTime} now={now} />
+                {db.onCluster ? (
+                  <>
+                    <span aria-hidden="true" className="text-zinc-400">·</span>
+                    <TxSince
+                      clusterId={db.clusterId}
+                      database={db.database}
+                      initialWriter={db.writerMemberId && db.writerLastTx !== null ? { memberId: db.writerMemberId, lastTx: db.writerLastTx, storeId: null } : null}
+                      restorableToTx={db.restorable.toTx}
+                      storeId={db.latestStoreId}
+                    />
+                  </>
+                ) : null}
+              </span>
+            ) : (
+              <span className="text-red-700 dark:text-red-400">none: no intact chain</span>
+            )}
+          </Row>
+          <Row label="Restorable transactions">
+            {db.restorable ? (
+              <span className="font-mono tabular-nums" data-testid="restorable-range" data-from-tx={db.restorable.fromTx} data-to-tx={db.restorable.toTx}>
+                {formatTxRange(db.restorable.fromTx, db.restorable.toTx)}
+              </span>
+            ) : (
+              <span className="text-zinc-500">—</span>
+            )}
+          </Row>
+        </dl>
+      )}
+
+      {db.fallbackWarning ? (
+        <p role="note" data-testid="fallback-warning" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          {db.fallbackWarning}
+        </p>
+      ) : null}
+
+      {canBackUp && db.clusterId !== null ? (
+        <div className="mt-auto border-t border-zinc-100 pt-3 dark:border-zinc-800">
+          <BackupNowForm clusterId={db.clusterId} folderId={folder.id} database={db.database} runningJob={runningJob} />
+        </div>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,106 @@
+'use client';
+
+/**
+ * A database's recent jobs with live progress: polls GET /api/jobs?database= every second while one runs
+ * (every ten seconds otherwise, to notice jobs started elsewhere). When a job ends, the page's server data
+ * (the timeline, the health) is refreshed.
+ */
+import Link from 'next/link';
+import { useQuery } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef } from 'react';
+import { formatDuration } from '@/components/backups/format';
+import { backupOutcome, databaseJobsQuery, jobHref, type JobSummary } from '@/components/backups/job-queries';
+import { JobProgressBar } from '@/components/backups/job-progress';
+import { JobStatusBadge } from '@/components/backups/job-status-badge';
+import { UtcTime } from '@/components/ui/utc-time';
+
+export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: string; initialJobs: JobSummary[]; renderedAt: number }) {
+  const q = useQuery({ ...databaseJobsQuery(database), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
+  const jobs = q.data;
+  const router = useRouter();
+  const known = useRef<{ running: Set<number>; maxId: number }>({
+    running: new Set(initialJobs.filter((j) => j.status === 'running').map((j) => j.id)),
+    maxId: Math.max(0, ...initialJobs.map((j) => j.id)),
+  });
+  useEffect(() => {
+    const prev = known.current;
+    // a job ended: it was running, or it is new and already done (it finished between two polls)
+    const ended = jobs.some((j) => j.status !== 'running' && (prev.running.has(j.id) || j.id > prev.maxId));
+    known.current = { running: new Set(jobs.filter((j) => j.status === 'running').map((j) => j.id)), maxId: Math.max(prev.maxId, ...jobs.map((j) => j.id)) };
+    if (ended) router.refresh();
+  }, [jobs, router]);
+
+  return (
+    <div className="space-y-2">
+      {q.error ? (
+        <p role="status" className="text-sm text-red-700 dark:text-red-400">
+          Update failed ({q.error.message}); showing the last known state.
+        </p>
+      ) : null}
+      {jobs.length === 0 ? (
+        <p className="rounded-lg border border-dashed border-zinc-300 bg-white p-4 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400" data-testid="jobs-empty">
+          No jobs for {database} yet. Backups, verifications and aggregations you start here appear with their progress.
+        </p>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Recent jobs of {database}</caption>
+            <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+              <tr>
+                <th scope="col" className="px-3 py-2 font-medium">Job</th>
+                <th scope="col" className="px-3 py-2 font-medium">Status</th>
+                <th scope="col" className="w-1/4 px-3 py-2 font-medium">Progress</th>
+                <th scope="col" className="px-3 py-2 font-medium">Started</th>
+                <th scope="col" className="px-3 py-2 text-right font-medium">Duration</th>
+                <th scope="col" className="px-3 py-2 font-medium">Outcome</th>
+              </tr>
+            </thead>
+            <tbody>
+              {jobs.map((j) => (
+                <JobRow key={j.id} job={j} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function JobRow({ job }: { job: JobSummary }) {
+  const outcome = backupOutcome(job);
+  const end = job.endedAt ?? null;
+  return (
+    <tr data-testid="job-row" data-job-id={job.id} data-kind={job.kind} data-status={job.status} data-artifact={outcome?.artifact ?? undefined} className="border-b border-zinc-100 last:border-b-0 dark:border-zinc-800">
+      <th scope="row" className="px-3 py-2 font-normal whitespace-nowrap">
+        <Link href={jobHref(job.id)} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+          #{job.id}
+        </Link>{' '}
+        {job.kind}
+      </th>
+      <td className="px-3 py-2">
+        <JobStatusBadge status={job.status} />
+      </td>
+      <td className="px-3 py-2">
+        <JobProgressBar progress={job.progress} status={job.status} label={`Progress of job #${job.id}`} />
+      </td>
+      <td className="px-3 py-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
+        <UtcTime value={job.startedAt ?? job.createdAt} />
+      </td>
+      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap">{job.startedAt && end ? formatDuration(end - job.startedAt) : job.status === 'running' ? 'running' : '—'}</td>
+      <td className="max-w-xs px-3 py-2 text-xs">
+        {job.status === 'succeeded' && outcome?.artifact ? (
+          <span>
+            {outcome.type === 'diff' ? 'differential' : outcome.type} <code className="font-mono break-all">{outcome.artifact}</code>
+            {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">fell back to a full: {outcome.fallbackReason}</span> : null}
+          </span>
+        ) : job.error && job.status !== 'succeeded' ? (
+          <span className="text-red-700 dark:text-red-400">{job.error}</span>
+        ) : (
+          <span className="text-zinc-500">{job.status === 'running' ? '' : 'done'}</span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,164 @@
+/**
+ * The widgets of a database's page, each a server component awaiting the one page-data promise the page
+ * starts, so that each can sit in its own <Suspense> with a skeleton.
+ */
+import Link from 'next/link';
+import { FolderSelect } from '@/components/backups/folder-select';
+import { formatTxRange } from '@/components/backups/format';
+import { HealthBadge } from '@/components/backups/health-badge';
+import { RelativeAge } from '@/components/backups/relative-age';
+import { TimelineWorkspace } from '@/components/chains/timeline-workspace';
+import type { DatabasePageData } from '@/lib/dashboard/data';
+import { formatNumber } from '@/lib/format';
+import { BackupForm, type SourceMember } from './backup-form';
+import { ChainActions } from './chain-actions';
+import { DatabaseJobs } from './database-jobs';
+import { WriterTx } from './tx-since';
+
+type Data = Promise<DatabasePageData>;
+
+export const MAX_LIMIT = 5000;
+
+function query(params: Record<string, string | number | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== null) q.set(k, String(v));
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export async function DatabaseSummary({ data }: { data: Data }) {
+  const d = await data;
+  const o = d.overview;
+  const clusterId = d.cluster?.cluster.id ?? null;
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+        <HealthBadge health={o.health} />
+        <span data-testid="artifact-total">
+          {formatNumber(o.artifactCount)} artifact{o.artifactCount === 1 ? '' : 's'} ({formatNumber(o.fullCount)} full)
+        </span>
+        {o.restorable ? (
+          <span>
+            restorable transactions <span className="font-mono tabular-nums">{formatTxRange(o.restorable.fromTx, o.restorable.toTx)}</span>
+          </span>
+        ) : null}
+        {o.lastRestorableTime !== null ? (
+          <span>
+            last restorable point <RelativeAge time={o.lastRestorableTime} now={Date.now()} />
+          </span>
+        ) : null}
+        {o.onCluster ? (
+          <WriterTx clusterId={clusterId} database={d.database} initialWriter={o.writerMemberId && o.writerLastTx !== null ? { memberId: o.writerMemberId, lastTx: o.writerLastTx, storeId: null } : null} />
+        ) : (
+          <span className="text-zinc-500">not on any registered cluster (only in backups)</span>
+        )}
+      </div>
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <FolderSelect folders={d.folders} current={d.folder.id} />
+        {o.restorable ? (
+          <Link
+            href={`/restore${query({ database: d.database, folder: d.folder.id })}`}
+            className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-600 dark:border-zinc-700 dark:hover:bg-zinc-800"
+          >
+            Restore {d.database}…
+          </Link>
+        ) : null}
+      </div>
+      {o.fallbackWarning ? (
+        <p role="note" data-testid="fallback-warning" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+          {o.fallbackWarning}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export async function TimelineSection({ data, limit, folderParam }: { data: Data; limit: number; folderParam: string | null }) {
+  const d = await data;
+  const tl = d.timeline;
+  if (tl.total === 0) {
+    return (
+      <div data-testid="timeline-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
+        No backups of {d.database} in {d.folder.name} ({d.folder.path}) yet.{' '}
+        {d.overview.onCluster ? 'Start one below: the first backup is always a full; the next ones can be differentials.' : 'It is not on any registered cluster either; choose another backup folder.'}
+      </div>
+    );
+  }
+  const more = Math.min(MAX_LIMIT, limit * 2);
+  return (
+    <div className="space-y-3">
+      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="timeline-count" data-shown={tl.shown} data-total={tl.total}>
+        {tl.shown < tl.total ? (
+          <>
+            Showing the newest {formatNumber(tl.shown)} of {formatNumber(tl.total)} artifacts.{' '}
+            <Link href={query({ folder: folderParam, limit: more })} scroll={false} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+              Show {formatNumber(Math.min(tl.total, more))}
+            </Link>
+            {tl.total <= MAX_LIMIT && more < tl.total ? (
+              <>
+                {' · '}
+                <Link href={query({ folder: folderParam, limit: tl.total })} scroll={false} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+                  show all
+                </Link>
+              </>
+            ) : null}
+          </>
+        ) : (
+          <>
+            Showing all {formatNumber(tl.total)} artifact{tl.total === 1 ? '' : 's'} in {tl.generations.length} generation{tl.generations.length === 1 ? '' : 's'}.
+          </>
+        )}
+      </p>
+      <TimelineWorkspace timeline={tl} folderId={d.folder.id} />
+    </div>
+  );
+}
+
+export async function ActionsSection({ data }: { data: Data }) {
+  const d = await data;
+  const cluster = d.cluster;
+  const onCluster = d.overview.onCluster && cluster !== null;
+  const members: SourceMember[] = (cluster?.report.members ?? []).map((m) => {
+    const db = m.databases.find((x) => x.name === d.database);
+    const parts = [m.mode ?? 'unknown mode', db ? db.role : 'no copy', m.reachable ? null : 'unreachable'].filter(Boolean);
+    return { id: m.id, address: m.address, description: parts.join(', ') };
+  });
+  const byId = new Map(d.timeline.generations.flatMap((g) => g.artifacts).map((a) => [a.id, a.file]));
+  const latestChain = d.timeline.latestChain.map((id) => byId.get(id) ?? `artifact #${id}`);
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      <div className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+        <h3 className="font-semibold">Back up</h3>
+        {onCluster && cluster ? (
+          <BackupForm clusterId={cluster.cluster.id} folderId={d.folder.id} database={d.database} members={members} />
+        ) : (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">{d.database} is not on any registered cluster: there is nothing to back up.</p>
+        )}
+      </div>
+      <div className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+        <h3 className="font-semibold">Chains</h3>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">
+          Verify reads every artifact of {d.database} in {d.folder.name} (checksums, links, store consistency). Aggregate folds
+          the latest chain into one full.
+        </p>
+        <ChainActions clusterId={cluster?.cluster.id ?? null} folderId={d.folder.id} database={d.database} artifactCount={d.overview.artifactCount} latestChain={latestChain} />
+      </div>
+    </div>
+  );
+}
+
+export async function JobsSection({ data }: { data: Data }) {
+  const d = await data;
+  return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, 10).map(({ log: _log, ...j }) => j)} renderedAt={Date.now()} />;
+}
+
+export function BlockSkeleton({ label, rows = 3, tall = false }: { label: string; rows?: number; tall?: boolean }) {
+  return (
+    <div aria-busy="true" aria-label={label} className="space-y-3 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      {tall ? <div className="h-48 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" /> : null}
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="h-4 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * Every database, from the clusters and from the backups in a folder, with its backup counts and chain
+ * health, each linking to its page. Server component.
+ */
+import Link from 'next/link';
+import { FolderSelect } from '@/components/backups/folder-select';
+import { formatTxRange } from '@/components/backups/format';
+import { HealthBadge } from '@/components/backups/health-badge';
+import { RelativeAge } from '@/components/backups/relative-age';
+import { Badge } from '@/components/ui/badge';
+import { overviewData } from '@/lib/dashboard/data';
+import { formatNumber } from '@/lib/format';
+import { serverContext } from '@/lib/server/context';
+import { databaseHref } from './database-card';
+
+export async function DatabasesTable({ folderId }: { folderId: string | null }) {
+  const data = await overviewData(serverContext(), folderId);
+  const now = Date.now();
+  const clusterName = new Map(data.clusters.map((c) => [c.cluster.id, c.cluster.name]));
+  return (
+    <div className="space-y-3">
+      <FolderSelect folders={data.folders} current={data.folder.id} />
+      {data.databases.length === 0 ? (
+        <div data-testid="databases-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
+          No databases yet: no registered cluster reports any and {data.folder.name} holds no backups. Start the embedded
+          cluster (<code className="font-mono">npm start</code>) or add a cluster in Settings.
+        </div>
+      ) : (
+        <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Databases and their backups in {data.folder.name}</caption>
+            <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Database</th>
+                <th scope="col" className="px-4 py-2 font-medium">Cluster</th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">Artifacts</th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">Full / diff</th>
+                <th scope="col" className="px-4 py-2 font-medium">Last full</th>
+                <th scope="col" className="px-4 py-2 font-medium">Last differential</th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">Restorable tx</th>
+                <th scope="col" className="px-4 py-2 font-medium">Health</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.databases.map((db) => (
+                <tr key={`${db.clusterId ?? 'backups'}:${db.database}`} data-testid="database-row" data-database={db.database} className="border-b border-zinc-100 last:border-b-0 hover:bg-zinc-50 dark:border-zinc-800 dark:hover:bg-zinc-800/40">
+                  <th scope="row" className="px-4 py-2 font-medium">
+                    <Link href={databaseHref(db.database, data.folder.id, data.folder.isDefault)} className="text-teal-700 hover:underline dark:text-teal-400">
+                      {db.database}
+                    </Link>
+                  </th>
+                  <td className="px-4 py-2">{db.clusterId !== null && db.onCluster ? clusterName.get(db.clusterId) : <Badge>only in backups</Badge>}</td>
+                  <td className="px-4 py-2 text-right font-mono tabular-nums" data-testid="artifact-count">
+                    {formatNumber(db.artifactCount)}
+                  </td>
+                  <td className="px-4 py-2 text-right font-mono tabular-nums text-zinc-600 dark:text-zinc-400">
+                    {formatNumber(db.fullCount)} / {formatNumber(db.artifactCount - db.fullCount)}
+                  </td>
+                  <td className="px-4 py-2 whitespace-nowrap">{db.lastFull ? <RelativeAge time={db.lastFull.time} now={now} /> : <span className="text-zinc-500">none</span>}</td>
+                  <td className="px-4 py-2 whitespace-nowrap">{db.lastDiff ? <RelativeAge time={db.lastDiff.time} now={now} /> : <span className="text-zinc-500">none</span>}</td>
+                  <td className="px-4 py-2 text-right font-mono tabular-nums whitespace-nowrap">{db.restorable ? formatTxRange(db.restorable.fromTx, db.restorable.toTx) : '—'}</td>
+                  <td className="px-4 py-2">
+                    <HealthBadge health={db.health} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function DatabasesTableSkeleton() {
+  return (
+    <div aria-busy="true" aria-label="Loading databases" className="rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      {Array.from({ length: 4 }, (_, i) => (
+        <div key={i} className="my-3 h-5 animate-pulse rounded bg-zinc-100 dark:bg-zinc-800" />
+      ))}
+    </div>
+  );
+}
