@@ -1,7 +1,8 @@
 /**
- * Page object of the first page (Overview): the cluster members table.
+ * Page object of the first page (Overview): the cluster members table and, per database, a card with its
+ * backups and "Back up now".
  */
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 
 export class OverviewPage {
   constructor(readonly page: Page) {}
@@ -42,4 +43,26 @@ export class OverviewPage {
     const text = await this.database(memberId, database).getByTestId('last-committed-txn').innerText();
     return Number(text.replace(/,/g, ''));
   }
+
+  /** A database's card ("Database <name>", a region). */
+  databaseCard(database: string): Locator {
+    return this.page.getByRole('region', { name: `Database ${database}`, exact: true });
+  }
+
+  /** Starts a backup from a database's card; answers the line that follows the started job. */
+  async backUpNow(database: string, type: 'auto' | 'full' | 'diff'): Promise<Locator> {
+    const card = this.databaseCard(database);
+    await card.getByLabel('Backup type').selectOption(type);
+    await card.getByRole('button', { name: 'Back up now' }).click();
+    // the job this click started is listed first; a job that was already running comes after it
+    const started = card.getByTestId('started-job').first();
+    return startedOrFail(started, card.getByTestId('form-error'));
+  }
+}
+
+/** The started job's line, or a failure naming the form's error (a job already running, say). */
+export async function startedOrFail(started: Locator, error: Locator): Promise<Locator> {
+  await expect(started.or(error).first()).toBeVisible({ timeout: 30_000 });
+  if (await error.isVisible()) throw new Error(`the backup did not start: ${await error.innerText()}`);
+  return started;
 }
