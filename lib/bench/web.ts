@@ -14,6 +14,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { openCatalog } from '../db';
+import { SESSION_COOKIE, createSession } from '../auth/sessions';
+import { ensureInitialAdmin } from '../auth/users';
 import { backupFolders, clusters, lagSamples } from '../db/schema';
 import { ArtifactWriter } from '../engine/artifact';
 import { freePorts } from '../cluster/supervisor';
@@ -60,8 +62,12 @@ async function seedArtifacts(dir: string, count: number): Promise<void> {
   }
 }
 
-function seedCatalog(file: string, backupDir: string, samples: number): number {
+async function seedCatalog(file: string, backupDir: string, samples: number): Promise<{ samples: number; cookie: string }> {
   const db = openCatalog(file);
+  // A signed-in admin for the requests (sessions are required).
+  await ensureInitialAdmin(db, 'bench-admin-password');
+  db.$client.prepare("UPDATE users SET must_change_password = 0 WHERE username = 'admin'").run();
+  const { token } = createSession(db, { userId: (db.$client.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number }).id, address: '127.0.0.1' });
   db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses: [] }).run();
   db.insert(backupFolders).values({ name: 'default', path: backupDir, isDefault: true }).run();
   const members = ['member-1', 'member-2', 'member-3'];
@@ -93,13 +99,15 @@ function seedCatalog(file: string, backupDir: string, samples: number): number {
   })();
   void lagSamples;
   db.$client.close();
-  return n;
+  return { samples: n, cookie: `${SESSION_COOKIE}=${token}` };
 }
+
+let cookie = '';
 
 function timedGet(port: number, p: string): Promise<{ ms: number; status: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 60_000 }, (res) => {
+    const req = http.get({ host: '127.0.0.1', port, path: p, timeout: 60_000, headers: { cookie } }, (res) => {
       let bytes = 0;
       res.on('data', (c: Buffer) => (bytes += c.length));
       res.on('end', () => resolve({ ms: performance.now() - t0, status: res.statusCode ?? 0, bytes }));
@@ -124,8 +132,9 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
     await seedArtifacts(backupDir, opts.artifacts);
     out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     t = performance.now();
-    const n = seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples);
-    out(`seeded ${n} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const seeded = await seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples);
+    cookie = seeded.cookie;
+    out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const [port] = await freePorts('127.0.0.1', 1);
     serve = spawn(process.execPath, [txlineBin(), 'serve', '--port', String(port), '--data-dir', dir, '--base-port', '0', '--workload-rate', '5'], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -145,7 +154,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
     for (;;) {
       const r = await timedGet(port, '/api/databases/neo4j/timeline?limit=1');
       if (r.status === 200 && r.bytes > 0) {
-        const body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/api/databases/neo4j/timeline?limit=1' }, (res) => {
+        const body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/api/databases/neo4j/timeline?limit=1', headers: { cookie } }, (res) => {
           let s = '';
           res.on('data', (c) => (s += c));
           res.on('end', () => resolve(s));

@@ -14,7 +14,8 @@ import { fsyncDir } from '../cluster/txlog';
 import type { Catalog } from '../db';
 import { chainNode, getArtifact, listArtifactsByDatabase } from '../db/queries/artifacts';
 import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, listFolders, removeCluster, removeFolder } from '../db/queries/clusters';
-import type { ArtifactRow, BackupFolderRow, ClusterRow } from '../db/schema';
+import { lagSamples, type ArtifactRow, type BackupFolderRow, type ClusterRow } from '../db/schema';
+import { eq } from 'drizzle-orm';
 import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
 import { acquireLock } from '../engine/lock';
 import { confineToRoots } from '../auth/paths';
@@ -400,6 +401,7 @@ export function deleteCluster(ctx: CommandContext, raw: unknown): Result {
   if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
   if (c.kind === 'embedded') return fail('The embedded cluster cannot be removed.');
   removeCluster(ctx.db, { id: c.id });
+  ctx.db.delete(lagSamples).where(eq(lagSamples.clusterId, c.id)).run(); // its history goes with it
   ctx.collector.latest.delete(c.id);
   return { ok: true };
 }
