@@ -3,7 +3,7 @@
  * `npm test`: every test, end to end included, in four steps whose output streams as it comes:
  *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
  *      when missing and running as root, else stops and says what to install);
- *   2. `vitest run` (unit and integration tests);
+ *   2. the CLI bundle (scripts/build-cli.mjs), then `vitest run` (unit and integration tests);
  *   3. `next build` (the e2e tests run the built app);
  *   4. `playwright test` (Debian Chromium against `txline serve`).
  * Without Chromium nothing runs. Otherwise a failing step does not stop the independent ones after it
@@ -80,6 +80,8 @@ function ensureChromium() {
 }
 
 if (ensureChromium()) {
+  // The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
+  await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
   await run('vitest run', bin('vitest'), ['run']);
   const built = await run('next build', bin('next'), ['build']);
   if (built) await run('playwright test', bin('playwright'), ['test']);
