@@ -137,7 +137,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
     out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const [port] = await freePorts('127.0.0.1', 1);
     serve = spawn(process.execPath, [txlineBin(), 'serve', '--port', String(port), '--data-dir', dir, '--base-port', '0', '--workload-rate', '5'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'], // serve stops when this process goes away
       env: { ...process.env, TXLINE_CLUSTER_ADDRESSES: '', TXLINE_CLUSTER_FILE: '', TXLINE_BACKUP_DIR: '', TXLINE_CATALOG: '' },
     });
     let stderr = '';

@@ -183,6 +183,11 @@ class Shutdown {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Started by another program with an IPC channel (a benchmark, a test): stop when it goes away.
+    if (process.send) {
+      process.once('disconnect', () => void this.run('the parent process went away'));
+      process.channel?.unref();
+    }
   }
 
   add(name: string, run: () => Promise<void>): void {
