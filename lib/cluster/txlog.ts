@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError } from '../errors';
 import { decodeRecordAt, RECORD_HEADER_BYTES, type TxRecord, type TxRecordInfo } from './record';
-import type { RetentionPolicy } from './retention';
+import { formatRetention, type RetentionPolicy } from './retention';
 
 const SEGMENT_MAGIC = 'TXLNSEG1';
 export const SEGMENT_HEADER_BYTES = 64;
@@ -272,7 +272,7 @@ export class TxLog {
     fsyncDir(this.dir);
     const names = gone.map((s) => path.basename(s.file));
     this.opts.onEvent?.(
-      `transaction log: pruned ${names.length} segment(s) by retention "${describe(p)}"; lowest available transaction is now ${this.lowestAvailableTxn(this.last.txId)}`,
+      `transaction log: pruned ${names.length} segment(s) by retention "${formatRetention(p)}"; lowest available transaction is now ${this.lowestAvailableTxn(this.last.txId)}`,
     );
     return names;
   }
@@ -347,21 +347,6 @@ export class TxLog {
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
-  }
-}
-
-function describe(p: RetentionPolicy): string {
-  switch (p.kind) {
-    case 'keep_all':
-      return 'keep_all';
-    case 'files':
-      return `${p.count} files`;
-    case 'size':
-      return `${p.bytes} bytes`;
-    case 'txs':
-      return `${p.count} txs`;
-    case 'age':
-      return `${p.ms / 3_600_000} hours`;
   }
 }
 
