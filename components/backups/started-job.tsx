@@ -18,15 +18,15 @@ export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { 
   const job = query.data;
   const router = useRouter();
   const qc = useQueryClient();
-  const seenRunning = useRef(false);
+  // This line is only shown for a job that was running when the page rendered or was started since, so its
+  // end (even one that came before the first poll) changes what the page shows: refresh once.
+  const ended = useRef(false);
   const status = job?.status;
   useEffect(() => {
-    if (status === 'running') seenRunning.current = true;
-    else if (status && seenRunning.current) {
-      seenRunning.current = false;
-      void qc.invalidateQueries({ queryKey: jobKeys.all });
-      if (refreshOnFinish) router.refresh();
-    }
+    if (!status || status === 'running' || ended.current) return;
+    ended.current = true;
+    void qc.invalidateQueries({ queryKey: jobKeys.all });
+    if (refreshOnFinish) router.refresh();
   }, [status, qc, router, refreshOnFinish]);
 
   const outcome = job ? backupOutcome(job) : null;

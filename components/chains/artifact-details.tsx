@@ -6,7 +6,7 @@
  */
 import Link from 'next/link';
 import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, type ReactNode } from 'react';
+import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { deleteArtifactAction, verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
@@ -18,7 +18,10 @@ import { Badge } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
 import { formatNumber } from '@/lib/format';
-import { txRangeLabel, typeLabel } from './chain-timeline';
+import { txRangeLabel, typeLabel } from './artifact-labels';
+
+const CHAIN_HEAD = 2;
+const CHAIN_TAIL = 6;
 
 type VerifyState = Awaited<ReturnType<typeof verifyArtifactAction>> | null;
 type DeleteState = Awaited<ReturnType<typeof deleteArtifactAction>> | null;
@@ -67,6 +70,10 @@ export function ArtifactDetails({
     if (del?.ok) onDeleted(del.deleted);
   }, [del, onDeleted]);
 
+  const [wholeChain, setWholeChain] = useState(false);
+  // a long chain shows its full, its last links and a button for the middle
+  const shownChain: Array<TimelineArtifact | null> =
+    wholeChain || chain.length <= CHAIN_HEAD + CHAIN_TAIL + 1 ? chain : [...chain.slice(0, CHAIN_HEAD), null, ...chain.slice(-CHAIN_TAIL)];
   const mayRestore = useCan('restore.start');
   const mayVerify = useCan('artifact.verify');
   const mayDelete = useCan('artifact.delete');
@@ -227,21 +234,33 @@ export function ArtifactDetails({
           {!chainComplete && !a.chainProblem ? ' Older links are beyond the artifacts shown: show more to see them.' : ''}
         </p>
         <ol className="mt-2 space-y-1 text-sm" data-testid="artifact-chain">
-          {chain.map((c) => (
-            <li key={c.id} className="flex flex-wrap items-center gap-2">
-              <button
-                type="button"
-                onClick={() => onSelect(c.id)}
-                aria-current={c.id === a.id ? 'true' : undefined}
-                className={`font-mono text-xs hover:underline focus-visible:outline-2 focus-visible:outline-teal-600 ${c.id === a.id ? 'font-semibold' : 'text-teal-700 dark:text-teal-400'}`}
-              >
-                {c.file}
-              </button>
-              <span className="text-xs text-zinc-500">
-                {typeLabel(c)} · {txRangeLabel(c)}
-              </span>
-            </li>
-          ))}
+          {shownChain.map((c) =>
+            c === null ? (
+              <li key="more">
+                <button
+                  type="button"
+                  onClick={() => setWholeChain(true)}
+                  className="text-xs text-teal-700 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600 dark:text-teal-400"
+                >
+                  … {formatNumber(chain.length - CHAIN_HEAD - CHAIN_TAIL)} more differentials: show them
+                </button>
+              </li>
+            ) : (
+              <li key={c.id} className="flex flex-wrap items-center gap-2">
+                <button
+                  type="button"
+                  onClick={() => onSelect(c.id)}
+                  aria-current={c.id === a.id ? 'true' : undefined}
+                  className={`font-mono text-xs hover:underline focus-visible:outline-2 focus-visible:outline-teal-600 ${c.id === a.id ? 'font-semibold' : 'text-teal-700 dark:text-teal-400'}`}
+                >
+                  {c.file}
+                </button>
+                <span className="text-xs text-zinc-500">
+                  {typeLabel(c)} · {txRangeLabel(c)}
+                </span>
+              </li>
+            ),
+          )}
         </ol>
       </div>
     </section>

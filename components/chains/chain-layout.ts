@@ -200,6 +200,33 @@ export function dependentsOf(artifacts: readonly TimelineArtifact[], id: number)
   return sorted.filter((a) => doomed.has(a.id)).reverse();
 }
 
+/**
+ * Keyboard movement between the visible artifacts (ids oldest first): ArrowLeft/Right to the previous or
+ * next backup, Home/End to the oldest or newest, ArrowUp/Down to the nearest artifact on the lane above or
+ * below. Answers the artifact to focus, null when there is none that way, undefined for other keys.
+ */
+export function neighbour(layout: Pick<Layout, 'byId' | 'lanes'>, visible: readonly number[], id: number, key: string, axis: Axis): number | null | undefined {
+  const i = visible.indexOf(id);
+  if (key === 'ArrowRight') return visible[i + 1] ?? null;
+  if (key === 'ArrowLeft') return i > 0 ? visible[i - 1] : null;
+  if (key === 'Home') return visible[0] ?? null;
+  if (key === 'End') return visible[visible.length - 1] ?? null;
+  if (key !== 'ArrowDown' && key !== 'ArrowUp') return undefined;
+  const cur = layout.byId.get(id);
+  if (!cur) return null;
+  const step = key === 'ArrowDown' ? 1 : -1;
+  const mid = (p: Placed) => (p.range[axis][0] + p.range[axis][1]) / 2;
+  for (let lane = cur.lane + step; lane >= 0 && lane < layout.lanes; lane += step) {
+    let best: Placed | undefined;
+    for (const vid of visible) {
+      const p = layout.byId.get(vid);
+      if (p && p.lane === lane && (!best || Math.abs(mid(p) - mid(cur)) < Math.abs(mid(best) - mid(cur)))) best = p;
+    }
+    if (best) return best.a.id;
+  }
+  return null;
+}
+
 // ---- scales and ticks -------------------------------------------------------------------------------------
 
 /** Round tick values between lo and hi (about `count` of them). */
@@ -218,7 +245,7 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const TIME_STEPS = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 30 * DAY, 365 * DAY];
+const TIME_STEPS = [SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 30 * DAY, 365 * DAY];
 
 /** Tick times (UTC-aligned) and how to label them. */
 export function timeTicks(lo: number, hi: number, count: number): { ticks: number[]; label: (t: number) => string } {

@@ -98,7 +98,7 @@ export function DatabaseCard({
                     <TxSince
                       clusterId={db.clusterId}
                       database={db.database}
-                      initialWriter={db.writerMemberId && db.writerLastTx !== null ? { memberId: db.writerMemberId, lastTx: db.writerLastTx, storeId: null } : null}
+                      initialWriter={db.writerMemberId && db.writerLastTx !== null ? { memberId: db.writerMemberId, lastTx: db.writerLastTx, storeId: db.writerStoreId } : null}
                       restorableToTx={db.restorable.toTx}
                       storeId={db.latestStoreId}
                     />

@@ -48,7 +48,7 @@ export async function DatabaseSummary({ data }: { data: Data }) {
           </span>
         ) : null}
         {o.onCluster ? (
-          <WriterTx clusterId={clusterId} database={d.database} initialWriter={o.writerMemberId && o.writerLastTx !== null ? { memberId: o.writerMemberId, lastTx: o.writerLastTx, storeId: null } : null} />
+          <WriterTx clusterId={clusterId} database={d.database} initialWriter={o.writerMemberId && o.writerLastTx !== null ? { memberId: o.writerMemberId, lastTx: o.writerLastTx, storeId: o.writerStoreId } : null} />
         ) : (
           <span className="text-zinc-500">not on any registered cluster (only in backups)</span>
         )}

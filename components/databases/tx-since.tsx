@@ -23,7 +23,11 @@ export function TxSince({
   const { writer } = useWriter(clusterId, database, initialWriter);
   if (!writer) return <span className="text-zinc-500">—</span>;
   if (storeId && writer.storeId && writer.storeId !== storeId) {
-    return <span title="The database has a new store ID (it was restored or recreated) since its latest backup">new store ID since</span>;
+    return (
+      <span data-testid="tx-since" title="The database has a new store ID (it was restored or recreated) since its latest backup: its transaction IDs start a new history">
+        store ID changed since
+      </span>
+    );
   }
   const since = Math.max(0, writer.lastTx - restorableToTx);
   return (

@@ -28,8 +28,9 @@ export interface DatabaseOverview {
   onCluster: boolean;
   /** the store ID of the latest backup (a restore gives the database a new one) */
   latestStoreId: string | null;
-  /** the writer's member ID, when the cluster reports the database */
+  /** the writer's member ID and store ID, when the cluster reports the database */
   writerMemberId: string | null;
+  writerStoreId: string | null;
 }
 
 export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null): DatabaseOverview {
@@ -58,6 +59,7 @@ export function databaseOverview(database: string, rows: ArtifactRow[], report: 
     onCluster: dbs.length > 0,
     latestStoreId: latest?.storeId ?? null,
     writerMemberId: writer?.member.id ?? null,
+    writerStoreId: writer?.storeId ?? null,
   };
 }
 

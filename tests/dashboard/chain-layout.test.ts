@@ -3,7 +3,7 @@
  * read as a tree with and without --prefer-diff-as-parent, generations stack apart, gaps and time ranges.
  */
 import { describe, expect, it } from 'vitest';
-import { assignLanes, chainOf, dependentsOf, layoutTimeline, numberTicks } from '../../components/chains/chain-layout';
+import { assignLanes, chainOf, dependentsOf, layoutTimeline, neighbour, numberTicks } from '../../components/chains/chain-layout';
 import type { ArtifactRow } from '../../lib/db/schema';
 import { buildTimeline } from '../../lib/dashboard/timeline';
 
@@ -140,6 +140,22 @@ describe('chain layout', () => {
     expect(count).toBe(2);
     // backup4 (empty, its parent backup3 not shown) alone; backup5 and backup6 on the next lane
     expect([...laneOf.values()]).toEqual([0, 1, 1]);
+  });
+
+  it('moves the keyboard focus along the backups and across lanes', () => {
+    const rows = example(false);
+    const l = layoutTimeline(buildTimeline('neo4j', rows));
+    const id = (f: string) => (rows.find((r) => r.file === f) as ArtifactRow).id;
+    const visible = l.items.map((p) => p.a.id);
+    expect(neighbour(l, visible, id('backup2'), 'ArrowRight', 'tx')).toBe(id('backup3'));
+    expect(neighbour(l, visible, id('backup1'), 'ArrowLeft', 'tx')).toBeNull();
+    expect(neighbour(l, visible, id('backup2'), 'End', 'tx')).toBe(id('backup6'));
+    // across lanes: the artifact whose middle is nearest (backup5 is the only one below; the empty backup4 is
+    // nearest to backup6 above)
+    expect(neighbour(l, visible, id('backup3'), 'ArrowDown', 'tx')).toBe(id('backup5'));
+    expect(neighbour(l, visible, id('backup6'), 'ArrowUp', 'tx')).toBe(id('backup4'));
+    expect(neighbour(l, visible, id('backup6'), 'ArrowDown', 'tx')).toBeNull();
+    expect(neighbour(l, visible, id('backup6'), 'x', 'tx')).toBeUndefined();
   });
 
   it('picks round ticks', () => {

@@ -1,0 +1,225 @@
+/**
+ * The marks of the chain timeline, drawn in a 1000-unit-wide SVG: generation bands with their label and
+ * gaps, parent links between lanes, and one mark per artifact (a bar, or a diamond for an empty
+ * differential) carrying its range in data attributes. Plain elements only, no handlers: the timeline
+ * listens once on the <svg>.
+ */
+import { formatNumber, formatUtc } from '@/lib/format';
+import { describeArtifact } from './artifact-labels';
+import { numberTicks, timeTicks, type Axis, type Layout, type Placed } from './chain-layout';
+
+export const W = 1000;
+export const PAD_L = 14;
+export const PAD_R = 14;
+const AXIS_H = 30;
+const BAND_HEADER = 22;
+const LANE_H = 18;
+const BAR_H = 10;
+const BAND_GAP = 8;
+
+export type View = [number, number];
+
+interface MarkProps {
+  layout: Layout;
+  axis: Axis;
+  view: View;
+  /** axis value to SVG x */
+  x: (v: number) => number;
+  uid: string;
+}
+
+export function bandTop(layout: Layout, band: number): number {
+  let y = AXIS_H;
+  for (let i = 0; i < band; i++) y += BAND_HEADER + layout.bands[i].lanes * LANE_H + BAND_GAP;
+  return y;
+}
+
+function laneY(layout: Layout, p: Pick<Placed, 'band' | 'lane'>): number {
+  const b = layout.bands[p.band];
+  return bandTop(layout, p.band) + BAND_HEADER + (p.lane - b.firstLane) * LANE_H + LANE_H / 2;
+}
+
+/** x clamped to just outside the plot, so clipped bars keep a sane width */
+function clampX(x: (v: number) => number): (v: number) => number {
+  return (v) => Math.min(W - PAD_R + 4, Math.max(PAD_L - 4, x(v)));
+}
+
+/** Patterns: differentials striped, gaps hatched. */
+export function Defs({ uid }: { uid: string }) {
+  return (
+    <defs>
+      <pattern id={`${uid}-diff`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+        <rect width="6" height="6" className="fill-sky-500 dark:fill-sky-400" />
+        <rect width="2" height="6" className="fill-sky-300 dark:fill-sky-700" />
+      </pattern>
+      <pattern id={`${uid}-gap`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
+        <rect width="6" height="6" className="fill-red-50 dark:fill-red-950" />
+        <rect width="2" height="6" className="fill-red-400 dark:fill-red-700" />
+      </pattern>
+      <clipPath id={`${uid}-plot`}>
+        <rect x={PAD_L} y={0} width={W - PAD_L - PAD_R} height={100000} />
+      </clipPath>
+    </defs>
+  );
+}
+
+export function AxisTicks({ axis, view, x, height }: { axis: Axis; view: View; x: (v: number) => number; height: number }) {
+  const t = axis === 'tx' ? { ticks: numberTicks(Math.max(1, view[0]), view[1], 8), label: (v: number) => formatNumber(v) } : timeTicks(view[0], view[1], 6);
+  return (
+    <g aria-hidden="true" className="text-[10px]">
+      {t.ticks.map((v) => (
+        <g key={v}>
+          <line x1={x(v)} x2={x(v)} y1={AXIS_H - 6} y2={height} className="stroke-zinc-200 dark:stroke-zinc-800" strokeWidth={1} />
+          <text x={x(v)} y={AXIS_H - 10} textAnchor="middle" className="fill-zinc-500 dark:fill-zinc-400">
+            {t.label(v)}
+          </text>
+        </g>
+      ))}
+      <text x={W - PAD_R} y={10} textAnchor="end" className="fill-zinc-400 dark:fill-zinc-500">
+        {axis === 'tx' ? 'transaction ID' : 'time (UTC)'}
+      </text>
+    </g>
+  );
+}
+
+/** All marks: the timeline memoises this element so that hovering never redraws the bars. */
+export function Marks(props: MarkProps & { selectedId: number | null; focusId: number | null }) {
+  const { uid } = props;
+  return (
+    <>
+      <BandMarks {...props} />
+      <g clipPath={`url(#${uid}-plot)`}>
+        <ParentLinks {...props} />
+        <ArtifactMarks {...props} />
+      </g>
+    </>
+  );
+}
+
+/** Each generation's band: background, label ("generation N, store ID …") and hatched gaps. */
+function BandMarks({ layout, axis, view, x, uid }: MarkProps) {
+  const sx = clampX(x);
+  return (
+    <>
+      {layout.bands.map((b, bi) => {
+        const top = bandTop(layout, bi);
+        const g = b.generation;
+        return (
+          <g key={g.storeId} data-testid="generation" data-generation={g.index} data-store-id={g.storeId}>
+            <rect x={0} y={top} width={W} height={BAND_HEADER + b.lanes * LANE_H} className={bi % 2 ? 'fill-zinc-50 dark:fill-zinc-950/40' : 'fill-transparent'} />
+            <text x={PAD_L} y={top + 15} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300">
+              {`generation ${g.index}, store ID ${g.storeId.slice(0, 8)}… · ${formatNumber(g.artifacts.length)} artifact${g.artifacts.length === 1 ? '' : 's'} · ${formatUtc(g.firstTime)} – ${formatUtc(g.lastTime)}`}
+            </text>
+            <g clipPath={`url(#${uid}-plot)`}>
+              {b.gaps.map((gap, gi) => {
+                const r = gap.range[axis];
+                if (!r || r[1] < view[0] || r[0] > view[1]) return null;
+                return (
+                  <rect
+                    key={gi}
+                    data-gap={gi}
+                    data-band={bi}
+                    data-testid="gap"
+                    data-from-tx={gap.fromTx}
+                    data-to-tx={gap.toTx}
+                    x={sx(r[0])}
+                    y={top + BAND_HEADER}
+                    width={Math.max(3, sx(r[1]) - sx(r[0]))}
+                    height={b.lanes * LANE_H}
+                    fill={`url(#${uid}-gap)`}
+                    opacity={0.8}
+                  />
+                );
+              })}
+            </g>
+          </g>
+        );
+      })}
+    </>
+  );
+}
+
+/** A vertical link from a parent's lane down to a child on another lane (a branch), at the child's start. */
+function ParentLinks({ layout, axis, view, x }: MarkProps) {
+  return (
+    <>
+      {layout.items.map((p) => {
+        if (p.parentLane === null) return null;
+        const r = p.range[axis];
+        if (r[0] > view[1] || r[0] < view[0]) return null;
+        const parent = layout.byId.get(p.a.parentId as number) as Placed;
+        const px = x(r[0]);
+        const py = laneY(layout, parent);
+        const cy = laneY(layout, p);
+        return <path key={`l${p.a.id}`} d={`M${px},${py} V${cy}`} className="stroke-zinc-400 dark:stroke-zinc-500" strokeWidth={1.25} fill="none" aria-hidden="true" />;
+      })}
+    </>
+  );
+}
+
+function ArtifactMarks({ layout, axis, view, x, uid, selectedId, focusId }: MarkProps & { selectedId: number | null; focusId: number | null }) {
+  const sx = clampX(x);
+  const x0 = PAD_L;
+  return (
+    <>
+      {layout.items.map((p) => {
+        const r = p.range[axis];
+        if (r[1] < view[0] || r[0] > view[1]) return null;
+        const a = p.a;
+        const cy = laneY(layout, p);
+        const selected = a.id === selectedId;
+        const problem = a.chainProblem !== null || a.verifyStatus === 'corrupt';
+        const common = {
+          'data-id': a.id,
+          'data-testid': 'artifact-bar',
+          'data-file': a.file,
+          'data-type': a.full ? 'full' : 'diff',
+          'data-empty': a.empty || undefined,
+          'data-from-tx': a.fromTx,
+          'data-to-tx': a.toTx,
+          'data-lowest-tx': a.lowestTx,
+          'data-highest-tx': a.highestTx,
+          'data-parent-id': a.parentId ?? undefined,
+          'data-verify': a.verifyStatus ?? 'unverified',
+          'data-problem': problem || undefined,
+          role: 'button',
+          'aria-label': describeArtifact(a),
+          'aria-pressed': selected,
+          tabIndex: a.id === focusId ? 0 : -1,
+          className: `cursor-pointer outline-none focus-visible:stroke-amber-500 ${problem ? 'stroke-red-600 dark:stroke-red-400' : selected ? 'stroke-zinc-900 dark:stroke-white' : a.verifyStatus === 'ok' ? 'stroke-emerald-700 dark:stroke-emerald-400' : 'stroke-transparent'}`,
+          strokeWidth: selected || problem ? 2 : 1,
+          strokeDasharray: a.chainProblem !== null ? '3 2' : undefined,
+        } as const;
+        if (a.empty) {
+          const cx = x(r[0]);
+          return <path key={a.id} {...common} d={`M${cx},${cy - 7} l4,5 l-4,5 l-4,-5 z`} className={`${common.className} fill-sky-700 dark:fill-sky-300`} />;
+        }
+        const left = sx(r[0]);
+        const width = Math.max(2, sx(r[1]) - left);
+        // a hairline between contiguous bars keeps their boundaries visible
+        const inset = width > 4 ? 0.5 : 0;
+        const bar = (
+          <rect
+            key={a.id}
+            {...common}
+            x={left + inset}
+            y={cy - BAR_H / 2}
+            width={width - 2 * inset}
+            height={BAR_H}
+            rx={2}
+            fill={a.full ? undefined : `url(#${uid}-diff)`}
+            className={`${common.className} ${a.full ? 'fill-teal-600 dark:fill-teal-500' : ''}`}
+          />
+        );
+        if (r[0] >= view[0] || width < 12) return bar;
+        // runs on to the left of the view (a full from transaction 1): say so with an arrowhead
+        return (
+          <g key={a.id}>
+            {bar}
+            <path d={`M${x0 + 2},${cy} l6,-4 v8 z`} className="pointer-events-none fill-white/90 dark:fill-zinc-900/90" aria-hidden="true" />
+          </g>
+        );
+      })}
+    </>
+  );
+}
