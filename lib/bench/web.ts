@@ -17,7 +17,7 @@ import { openCatalog } from '../db';
 import { SESSION_COOKIE, createSession } from '../auth/sessions';
 import { ensureInitialAdmin } from '../auth/users';
 import { backupFolders, clusters, lagSamples } from '../db/schema';
-import { ArtifactWriter } from '../engine/artifact';
+import { ArtifactWriter } from '../engine/artifact-writer';
 import { freePorts } from '../cluster/supervisor';
 import { txlineBin } from '../paths';
 

@@ -13,10 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TxlineError } from '../errors';
 import {
   ARTIFACT_EXTENSION,
-  ArtifactWriter,
   PAYLOAD_OFFSET,
-  artifactBaseName,
-  cleanStaleTemporaries,
   consumePayload,
   listArtifacts,
   readArtifact,
@@ -24,6 +21,7 @@ import {
   type Artifact,
   type ArtifactMetadata,
 } from './artifact';
+import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries } from './artifact-writer';
 import { CODEC_SUFFIX, DEFAULT_CODEC, type Codec } from './codec';
 
 const CODECS = Object.keys(CODEC_SUFFIX) as Codec[];

@@ -1,0 +1,289 @@
+/**
+ * Writing an artifact (the format is in artifact.ts).
+ *
+ * Invariants:
+ * - An artifact is written under a hidden temporary name (`.txline-partial-<db>-<pid>-<random>.tmp`, in the
+ *   target folder or `--temp-path`), synced, read back, and linked under its final name without overwriting
+ *   (`-1`, `-2` when the second is taken); then the folder is synced. A reader never sees a partial artifact.
+ * - Nothing temporary outlives the writer: abort() and an interruption remove it (or keep it as `.failed`
+ *   with --keep-failed); what a killed process left is removed by the next run (cleanStaleTemporaries).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createHash, randomBytes } from 'node:crypto';
+import { Transform, Writable } from 'node:stream';
+import { Header } from 'tar';
+import { TxlineError } from '../errors';
+import { fsyncDir } from '../cluster/txlog';
+import { onInterrupt } from '../cleanup';
+import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifact, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
+import { compressor, CODEC_SUFFIX, type Codec } from './codec';
+
+export interface NewArtifact {
+  dir: string;
+  tempDir?: string;
+  database: string;
+  time: Date;
+  full: boolean;
+  codec: Codec;
+  keepFailed: boolean;
+}
+
+/**
+ * Writes one artifact: `payload()` gives a Writable for the payload's original bytes; `commit(meta)` seals
+ * the file and links it into place; `abort()` removes (or, with keepFailed, keeps) the temporary file.
+ */
+export class ArtifactWriter {
+  readonly tempPath: string;
+  private fd: number;
+  private storedBytes = 0;
+  private rawBytes = 0;
+  private hash = createHash('sha256');
+  private done = false;
+  /** payload writes handed to the thread pool and not yet called back */
+  private inflight = 0;
+  private closeWhenIdle = false;
+  private readonly unregister: () => void;
+  private copySource: string | null = null;
+
+  constructor(readonly opts: NewArtifact) {
+    const dir = opts.tempDir ?? opts.dir;
+    this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
+    this.fd = fs.openSync(this.tempPath, 'wx+');
+    // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and linked, the
+    // artifact is complete and only the temporary names go.
+    this.unregister = onInterrupt(() => {
+      if (!this.done) this.abort();
+      for (const p of [this.tempPath, this.copySource]) if (p) fs.rmSync(p, { force: true });
+    });
+    fs.writeSync(this.fd, Buffer.alloc(PAYLOAD_OFFSET), 0, PAYLOAD_OFFSET, 0);
+  }
+
+  get entryName(): string {
+    return (this.opts.full ? 'store.sqlite' : 'transactions.log') + CODEC_SUFFIX[this.opts.codec];
+  }
+
+  /** Raw bytes in; compressed, hashed and written at the payload offset. */
+  payload(): Writable {
+    const file = new Writable({
+      highWaterMark: 4 * 1024 * 1024,
+      writev: (chunks, cb) => {
+        const bufs = chunks.map((c) => c.chunk as Buffer);
+        const len = bufs.reduce((a, b) => a + b.length, 0);
+        // After abort the descriptor may be closed, or its number reused by another file: never write.
+        if (this.done) return cb(new TxlineError('INTERNAL', 'the artifact was aborted'));
+        for (const b of bufs) this.hash.update(b);
+        this.inflight++;
+        fs.writev(this.fd, bufs, PAYLOAD_OFFSET + this.storedBytes, (err) => {
+          this.inflight--;
+          if (this.closeWhenIdle && this.inflight === 0) this.closeFd();
+          if (err) return cb(err);
+          this.storedBytes += len;
+          cb();
+        });
+      },
+    });
+    const counter = new Transform({
+      transform: (chunk: Buffer, _e, cb) => {
+        this.rawBytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const comp = compressor(this.opts.codec);
+    if (!comp) {
+      counter.pipe(file);
+      file.on('error', (e) => counter.destroy(e));
+      return wrapSink(counter, file);
+    }
+    counter.pipe(comp).pipe(file);
+    comp.on('error', (e) => counter.destroy(e));
+    file.on('error', (e) => counter.destroy(e));
+    return wrapSink(counter, file);
+  }
+
+  /** Seals the artifact and links it into place under a fresh name. Returns the artifact as read back. */
+  async commit(meta: Omit<ArtifactMetadata, 'format' | 'payload' | 'compressed' | 'codec' | 'full' | 'createdBy' | 'time' | 'database' | 'metadataSha256'>): Promise<Artifact> {
+    const full: Omit<ArtifactMetadata, 'metadataSha256'> = {
+      format: FORMAT,
+      database: this.opts.database,
+      time: this.opts.time.toISOString(),
+      full: this.opts.full,
+      compressed: this.opts.codec !== 'none',
+      codec: this.opts.codec,
+      ...meta,
+      payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: this.hash.digest('hex') },
+      createdBy: 'txline 0.1.0',
+    };
+    if (this.inflight > 0) throw new TxlineError('INTERNAL', 'the artifact was committed while payload writes were still pending');
+    const json = JSON.stringify({ ...full, metadataSha256: metadataChecksum(full) }, null, 1);
+    if (Buffer.byteLength(json) > METADATA_BYTES) throw new TxlineError('INTERNAL', 'artifact metadata does not fit its header');
+    const mtime = this.opts.time;
+    const tail = roundUp(this.storedBytes) - this.storedBytes + 2 * BLOCK;
+    fs.writeSync(this.fd, Buffer.alloc(tail), 0, tail, PAYLOAD_OFFSET + this.storedBytes);
+    const head = Buffer.alloc(PAYLOAD_OFFSET, 0);
+    tarHeader('metadata.json', METADATA_BYTES, mtime).copy(head, 0);
+    head.fill(0x20, BLOCK, BLOCK + METADATA_BYTES);
+    head.write(json, BLOCK, 'utf8');
+    head[BLOCK + METADATA_BYTES - 1] = 0x0a;
+    tarHeader(this.entryName, this.storedBytes, mtime).copy(head, BLOCK + METADATA_BYTES);
+    fs.writeSync(this.fd, head, 0, head.length, 0);
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    this.done = true;
+    let source = this.tempPath;
+    try {
+      if (this.opts.tempDir && !sameDevice(this.opts.tempDir, this.opts.dir)) {
+        // --temp-path on another filesystem: copy next to the target first, so the final step is a link.
+        source = path.join(this.opts.dir, tempName(this.opts.database, false));
+        this.copySource = source;
+        fs.copyFileSync(this.tempPath, source);
+        const fd = fs.openSync(source, 'r');
+        fs.fsyncSync(fd);
+        fs.closeSync(fd);
+        fs.rmSync(this.tempPath, { force: true });
+      }
+      readArtifact(source); // the sealed file must read back whole before a reader can see it
+      const finalPath = linkUnique(source, this.opts.dir, this.opts.database, this.opts.time);
+      fs.rmSync(source, { force: true });
+      fsyncDir(this.opts.dir);
+      return readArtifact(finalPath);
+    } catch (e) {
+      fs.rmSync(source, { force: true });
+      fs.rmSync(this.tempPath, { force: true });
+      throw e;
+    } finally {
+      this.unregister();
+    }
+  }
+
+  /** Drops the temporary file, or keeps it as `<name>.failed` for analysis. Returns the kept path. */
+  abort(): string | null {
+    if (this.done) return null;
+    this.done = true;
+    this.unregister();
+    // A payload write still in the thread pool must not land in a file that reuses this descriptor's number:
+    // close only when it has called back. Renaming or removing the file by name is safe meanwhile.
+    if (this.inflight > 0) this.closeWhenIdle = true;
+    else this.closeFd();
+    if (this.opts.keepFailed) {
+      const kept = path.join(this.opts.tempDir ?? this.opts.dir, `${artifactBaseName(this.opts.database, this.opts.time)}.failed-${process.pid}`);
+      fs.renameSync(this.tempPath, kept);
+      return kept;
+    }
+    fs.rmSync(this.tempPath, { force: true });
+    return null;
+  }
+
+  private closeFd(): void {
+    this.closeWhenIdle = false;
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+}
+
+/** A Writable whose end waits for the last stage (the file) to finish. */
+function wrapSink(head: Transform, tail: Writable): Writable {
+  const sink = new Writable({
+    highWaterMark: 1024 * 1024,
+    write(chunk, enc, cb) {
+      if (head.write(chunk, enc)) cb();
+      else head.once('drain', () => cb());
+    },
+    final(cb) {
+      tail.once('finish', () => cb());
+      tail.once('error', (e) => cb(e));
+      head.end();
+    },
+    destroy(err, cb) {
+      head.destroy(err ?? undefined);
+      tail.destroy(err ?? undefined);
+      cb(err);
+    },
+  });
+  head.on('error', (e) => sink.destroy(e));
+  tail.on('error', (e) => sink.destroy(e));
+  return sink;
+}
+
+function tarHeader(name: string, size: number, mtime: Date): Buffer {
+  const h = new Header({ path: name, size, mode: 0o644, mtime, type: 'File', uname: 'txline', gname: 'txline' });
+  h.encode();
+  return h.block as Buffer;
+}
+
+
+
+/** `<db>-YYYY-MM-DDTHH-MM-SS` in UTC. */
+export function artifactBaseName(database: string, time: Date): string {
+  const iso = time.toISOString(); // 2026-11-23T18:31:20.123Z
+  return `${database}-${iso.slice(0, 10)}T${iso.slice(11, 13)}-${iso.slice(14, 16)}-${iso.slice(17, 19)}`;
+}
+
+/** Links `source` into `dir` as `<db>-<time>.backup`, or `-1`, `-2`, ... when taken: never overwrites. */
+function linkUnique(source: string, dir: string, database: string, time: Date): string {
+  const base = artifactBaseName(database, time);
+  for (let i = 0; i < 1000; i++) {
+    const candidate = path.join(dir, `${base}${i === 0 ? '' : `-${i}`}${ARTIFACT_EXTENSION}`);
+    try {
+      fs.linkSync(source, candidate);
+      return candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new TxlineError('IO_ERROR', `too many artifacts named ${base} in ${dir}`);
+}
+
+const TEMP_PREFIX = '.txline-partial-';
+
+function tempName(database: string, keep: boolean): string {
+  return `${TEMP_PREFIX}${database}-${process.pid}-${randomBytes(4).toString('hex')}${keep ? '-keep' : ''}.tmp`;
+}
+
+/**
+ * Removes temporary files left by backup processes that no longer run (a `kill -9`), or keeps them as
+ * `.failed` files when that run asked to keep failed attempts. Returns what it did.
+ */
+export function cleanStaleTemporaries(dir: string, database: string): string[] {
+  const done: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return done;
+  }
+  const re = new RegExp(`^${escapeRe(TEMP_PREFIX + database)}-(\\d+)-[0-9a-f]+(-keep)?\\.tmp$`);
+  for (const n of names) {
+    const m = re.exec(n);
+    if (!m || processAlive(Number(m[1]))) continue;
+    const p = path.join(dir, n);
+    if (m[2]) {
+      fs.renameSync(p, path.join(dir, `${database}-interrupted-${m[1]}.backup.failed`));
+      done.push(`kept interrupted attempt ${n} as ${database}-interrupted-${m[1]}.backup.failed`);
+    } else {
+      fs.rmSync(p, { force: true });
+      done.push(`removed ${n}, left by an interrupted backup (process ${m[1]})`);
+    }
+  }
+  return done;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function sameDevice(a: string, b: string): boolean {
+  return fs.statSync(a).dev === fs.statSync(b).dev;
+}
