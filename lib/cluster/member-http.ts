@@ -174,7 +174,7 @@ function buildRoutes(member: Member): Route[] {
     route('GET', new RegExp(`^/db/${NAME}/digest$`), async (_req, res, { name }) => {
       sendJson(res, 200, member.get(name as string).digest());
     }),
-    route('GET', new RegExp(`^/db/${NAME}/store$`), async (req, res, { name }) => {
+    route('GET', new RegExp(`^/db/${NAME}/store$`), async (_req, res, { name }) => {
       const db = member.get(name as string);
       const snap = await db.snapshot();
       try {
@@ -195,7 +195,7 @@ function buildRoutes(member: Member): Route[] {
         snap.release();
       }
     }),
-    route('GET', new RegExp(`^/db/${NAME}/tx$`), async (req, res, { name, url }) => {
+    route('GET', new RegExp(`^/db/${NAME}/tx$`), async (_req, res, { name, url }) => {
       const db = member.get(name as string);
       const from = intParam(url, 'from', { min: 1 });
       const wait = intParam(url, 'wait', { min: 0, max: 30_000, def: 0 });

@@ -24,7 +24,6 @@ export class Replicator {
   private loops = new Map<string, Promise<void>>();
   private seeding = new Set<string>();
   private abort = new AbortController();
-  private writerStatus: MemberStatus | null = null;
 
   constructor(
     private readonly member: Member,
@@ -52,7 +51,6 @@ export class Replicator {
     while (this.running) {
       try {
         const st = await requestJson<MemberStatus>(this.member.writerAddress, '/status', { timeoutMs: 3000, signal: this.abort.signal });
-        this.writerStatus = st;
         if (complained) this.log.info(`writer ${this.member.writerAddress} is reachable again`);
         complained = false;
         await this.reconcile(st);
