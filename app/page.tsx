@@ -4,12 +4,15 @@ import { connection } from 'next/server';
 import { ClusterMembers } from '@/components/cluster/cluster-members';
 import { MembersTableSkeleton } from '@/components/cluster/members-table-skeleton';
 import { DatabaseCards, DatabaseCardsSkeleton } from '@/components/databases/database-cards';
+import { requireCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Overview' };
 
 export default async function OverviewPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // Live data: render at request time, never at build time.
   await connection();
+  // the proxy lets only signed-in users through; the page checks again (it reads the catalog)
+  await requireCaller('/');
   const folder = (await searchParams).folder;
   return (
     <div className="space-y-8">

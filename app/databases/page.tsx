@@ -2,11 +2,13 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { DatabasesTable, DatabasesTableSkeleton } from '@/components/databases/databases-table';
+import { requireCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Databases' };
 
 export default async function DatabasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
+  await requireCaller('/databases');
   const folder = (await searchParams).folder;
   return (
     <div className="space-y-6">

@@ -7,7 +7,7 @@
 import Link from 'next/link';
 import { useQueryClient } from '@tanstack/react-query';
 import { useActionState, useEffect, useState, type ReactNode } from 'react';
-import { deleteArtifactAction, verifyArtifactAction } from '@/app/databases/[name]/actions';
+import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
 import { formatBytes } from '@/components/backups/format';
@@ -24,7 +24,6 @@ const CHAIN_HEAD = 2;
 const CHAIN_TAIL = 6;
 
 type VerifyState = Awaited<ReturnType<typeof verifyArtifactAction>> | null;
-type DeleteState = Awaited<ReturnType<typeof deleteArtifactAction>> | null;
 
 function Item({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -47,7 +46,8 @@ export function ArtifactDetails({
   folderId,
   onSelect,
   onClose,
-  onDeleted,
+  deleteAction,
+  deleting,
 }: {
   artifact: TimelineArtifact;
   generation: number;
@@ -58,17 +58,15 @@ export function ArtifactDetails({
   folderId: number;
   onSelect: (id: number) => void;
   onClose: () => void;
-  onDeleted: (files: string[]) => void;
+  /** the delete action's dispatcher: the caller holds its state, since a deleted artifact's panel goes away */
+  deleteAction: (form: FormData) => void;
+  deleting: boolean;
 }) {
   const [verify, verifyAction, verifying] = useActionState<VerifyState, FormData>(verifyArtifactAction, null);
-  const [del, delAction, deleting] = useActionState<DeleteState, FormData>(deleteArtifactAction, null);
   const qc = useQueryClient();
   useEffect(() => {
     if (verify?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
   }, [verify, qc]);
-  useEffect(() => {
-    if (del?.ok) onDeleted(del.deleted);
-  }, [del, onDeleted]);
 
   const [wholeChain, setWholeChain] = useState(false);
   // a long chain shows its full, its last links and a button for the middle
@@ -138,7 +136,7 @@ export function ArtifactDetails({
             triggerLabel={dependents.length > 1 ? `Delete with ${dependents.length - 1} dependent${dependents.length > 2 ? 's' : ''}…` : 'Delete…'}
             title={dependents.length > 1 ? `Delete ${dependents.length} backups?` : 'Delete this backup?'}
             confirmLabel={`Delete ${dependents.length} file${dependents.length === 1 ? '' : 's'}`}
-            action={delAction}
+            action={deleteAction}
             fields={{ artifactId: a.id }}
             pending={deleting}
             danger
@@ -161,7 +159,6 @@ export function ArtifactDetails({
       </div>
       <div aria-live="polite" className="space-y-2">
         <FormError state={verify} />
-        <FormError state={del} />
         {verify?.ok ? <StartedJob jobId={verify.jobId} kind="verify" database={database} refreshOnFinish={false} /> : null}
       </div>
 

@@ -32,6 +32,14 @@ export interface Band {
   lanes: number;
   /** gaps with their extent on both axes (time is null when the neighbours are not shown) */
   gaps: Array<{ fromTx: number; toTx: number; range: Record<Axis, [number, number] | null> }>;
+  /**
+   * The band's own transaction axis (a generation is a history of its own: after a restore the IDs start
+   * again from the restored point). `domain` is everything, from transaction 1 (where every full starts) to
+   * the newest tip; `focus`, the default view, starts just before the oldest differential or full tip shown,
+   * so that hundreds of small differentials after a large full are not squeezed into a sliver (the fulls run
+   * off the left edge). Time is one axis for all bands (`Layout.time`).
+   */
+  tx: { domain: [number, number]; focus: [number, number] };
 }
 
 export interface Layout {
@@ -40,14 +48,8 @@ export interface Layout {
   items: Placed[];
   byId: Map<number, Placed>;
   lanes: number;
-  /** everything: transaction 1 (where every full starts) to the newest tip; the first to the last backup */
-  domain: Record<Axis, [number, number]>;
-  /**
-   * Where the shown artifacts are: on the transaction axis from just before the oldest differential or full
-   * tip, so that hundreds of small differentials after a large full are not squeezed into a sliver (the fulls
-   * then run off the left edge). The default view.
-   */
-  focus: Record<Axis, [number, number]>;
+  /** the time axis: from before the first backup to after the last */
+  time: [number, number];
 }
 
 interface Lane {
@@ -103,12 +105,10 @@ export function layoutTimeline(tl: Timeline): Layout {
   const bands: Band[] = [];
   let timeLo = Infinity;
   let timeHi = -Infinity;
-  let txHi = 1;
   for (const g of tl.generations) {
     for (const a of g.artifacts) {
       timeLo = Math.min(timeLo, a.firstCommitTime ?? a.time, a.time);
       timeHi = Math.max(timeHi, a.time);
-      txHi = Math.max(txHi, a.toTx);
     }
   }
   if (!Number.isFinite(timeLo)) {
@@ -122,52 +122,48 @@ export function layoutTimeline(tl: Timeline): Layout {
   let firstLane = 0;
   tl.generations.forEach((g, bi) => {
     const { laneOf, count } = assignLanes(g.artifacts);
-    const timeEnd = new Map<number, number>();
     for (const a of g.artifacts) {
       const parent = a.parentId !== null ? byId.get(a.parentId) : undefined;
       const lane = firstLane + (laneOf.get(a.id) as number);
       const tx: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
       const from = a.empty ? a.time : a.full ? start : parent ? parent.a.time : Math.min(a.firstCommitTime ?? a.time, a.time);
-      const p: Placed = {
-        a,
-        lane,
-        band: bi,
-        range: { tx, time: [from, a.time] },
-        parentLane: parent && parent.lane !== lane ? parent.lane : null,
-      };
+      const p: Placed = { a, lane, band: bi, range: { tx, time: [from, a.time] }, parentLane: parent && parent.lane !== lane ? parent.lane : null };
       items.push(p);
       byId.set(a.id, p);
-      timeEnd.set(a.id, a.time);
     }
-    const gaps = g.gaps.map((gap) => {
-      // On the time axis a gap runs from the backup that ends before it to the one that starts after it.
-      let before: number | null = null;
-      let after: number | null = null;
-      for (const a of g.artifacts) {
-        if (a.empty) continue;
-        if (a.toTx < gap.fromTx) before = Math.max(before ?? -Infinity, a.time);
-        if (a.fromTx > gap.toTx) {
-          const s = byId.get(a.id)?.range.time[0] ?? a.time;
-          after = Math.min(after ?? Infinity, s);
-        }
-      }
-      const time: [number, number] | null = before !== null && after !== null && after > before ? [before, after] : null;
-      return { ...gap, range: { tx: [gap.fromTx - 0.5, gap.toTx + 0.5] as [number, number], time } };
-    });
-    bands.push({ generation: g, firstLane, lanes: Math.max(1, count), gaps });
+    bands.push({ generation: g, firstLane, lanes: Math.max(1, count), gaps: gapsOnAxes(g, byId), tx: txAxis(g.artifacts) });
     firstLane += Math.max(1, count);
   });
-  let focusLo = txHi;
-  for (const p of items) focusLo = Math.min(focusLo, p.a.full || p.a.empty ? p.a.tipTx : p.a.fromTx);
-  const txPad = Math.max(2, (txHi - focusLo) * 0.05);
-  return {
-    bands,
-    items,
-    byId,
-    lanes: firstLane,
-    domain: { tx: [0.5, txHi + 0.5], time: [start, timeHi + timePad] },
-    focus: { tx: [Math.max(0.5, focusLo - txPad), txHi + 0.5], time: [start, timeHi + timePad] },
-  };
+  return { bands, items, byId, lanes: firstLane, time: [start, timeHi + timePad] };
+}
+
+/** On the time axis a gap runs from the backup that ends before it to the one that starts after it. */
+function gapsOnAxes(g: Generation, byId: Map<number, Placed>): Band['gaps'] {
+  return g.gaps.map((gap) => {
+    let before: number | null = null;
+    let after: number | null = null;
+    for (const a of g.artifacts) {
+      if (a.empty) continue;
+      if (a.toTx < gap.fromTx) before = Math.max(before ?? -Infinity, a.time);
+      if (a.fromTx > gap.toTx) after = Math.min(after ?? Infinity, byId.get(a.id)?.range.time[0] ?? a.time);
+    }
+    const time: [number, number] | null = before !== null && after !== null && after > before ? [before, after] : null;
+    return { ...gap, range: { tx: [gap.fromTx - 0.5, gap.toTx + 0.5], time } };
+  });
+}
+
+function txAxis(artifacts: readonly TimelineArtifact[]): Band['tx'] {
+  let hi = 1;
+  let focusLo = Infinity;
+  for (const a of artifacts) {
+    hi = Math.max(hi, a.toTx);
+    focusLo = Math.min(focusLo, a.full || a.empty ? a.tipTx : a.fromTx);
+  }
+  if (!Number.isFinite(focusLo)) focusLo = 1;
+  const pad = Math.max(2, (hi - focusLo) * 0.05);
+  // when the shown artifacts start near the beginning anyway, show everything (no fulls cut short)
+  const lo = focusLo - pad <= hi * 0.25 ? 0.5 : focusLo - pad;
+  return { domain: [0.5, hi + 0.5], focus: [lo, hi + 0.5] };
 }
 
 /** The artifacts of the chain that ends at `id`, full first, as far back as the shown artifacts go. */

@@ -11,25 +11,40 @@ import { numberTicks, timeTicks, type Axis, type Layout, type Placed } from './c
 export const W = 1000;
 export const PAD_L = 14;
 export const PAD_R = 14;
-const AXIS_H = 30;
-const BAND_HEADER = 22;
+const TOP = 14;
+/** a band: its label, then its axis's tick labels, then its lanes */
+const BAND_HEADER = 32;
 const LANE_H = 18;
 const BAR_H = 10;
 const BAND_GAP = 8;
 
 export type View = [number, number];
 
+/** One band's scale: what it shows of its axis, and where a value goes. */
+export interface Scale {
+  view: View;
+  x: (v: number) => number;
+}
+
+export function scaleOf(view: View): Scale {
+  const span = view[1] - view[0] || 1;
+  return { view, x: (v) => PAD_L + ((v - view[0]) / span) * (W - PAD_L - PAD_R) };
+}
+
 interface MarkProps {
   layout: Layout;
   axis: Axis;
-  view: View;
-  /** axis value to SVG x */
-  x: (v: number) => number;
+  /** per band (the transaction axis is each generation's own; time is the same for all) */
+  scales: Scale[];
   uid: string;
 }
 
-export function bandTop(layout: Layout, band: number): number {
-  let y = AXIS_H;
+export function timelineHeight(layout: Layout): number {
+  return bandTop(layout, layout.bands.length) + 4;
+}
+
+function bandTop(layout: Layout, band: number): number {
+  let y = TOP;
   for (let i = 0; i < band; i++) y += BAND_HEADER + layout.bands[i].lanes * LANE_H + BAND_GAP;
   return y;
 }
@@ -43,6 +58,8 @@ function laneY(layout: Layout, p: Pick<Placed, 'band' | 'lane'>): number {
 function clampX(x: (v: number) => number): (v: number) => number {
   return (v) => Math.min(W - PAD_R + 4, Math.max(PAD_L - 4, x(v)));
 }
+
+const inView = (r: [number, number], v: View) => r[1] >= v[0] && r[0] <= v[1];
 
 /** Patterns: differentials striped, gaps hatched. */
 export function Defs({ uid }: { uid: string }) {
@@ -63,21 +80,29 @@ export function Defs({ uid }: { uid: string }) {
   );
 }
 
-export function AxisTicks({ axis, view, x, height }: { axis: Axis; view: View; x: (v: number) => number; height: number }) {
+/** The axis's name, top right. */
+export function AxisCaption({ axis, bands }: { axis: Axis; bands: number }) {
+  return (
+    <text x={W - PAD_R} y={10} textAnchor="end" aria-hidden="true" className="fill-zinc-400 text-[10px] dark:fill-zinc-500">
+      {axis === 'tx' ? `transaction ID${bands > 1 ? ' (each generation its own)' : ''}` : 'time (UTC)'}
+    </text>
+  );
+}
+
+/** A band's ticks: labels under its title, grid lines down through its lanes. */
+function BandTicks({ axis, scale, top, lanes }: { axis: Axis; scale: Scale; top: number; lanes: number }) {
+  const { view, x } = scale;
   const t = axis === 'tx' ? { ticks: numberTicks(Math.max(1, view[0]), view[1], 8), label: (v: number) => formatNumber(v) } : timeTicks(view[0], view[1], 6);
   return (
     <g aria-hidden="true" className="text-[10px]">
       {t.ticks.map((v) => (
         <g key={v}>
-          <line x1={x(v)} x2={x(v)} y1={AXIS_H - 6} y2={height} className="stroke-zinc-200 dark:stroke-zinc-800" strokeWidth={1} />
-          <text x={x(v)} y={AXIS_H - 10} textAnchor="middle" className="fill-zinc-500 dark:fill-zinc-400">
+          <line x1={x(v)} x2={x(v)} y1={top + BAND_HEADER - 4} y2={top + BAND_HEADER + lanes * LANE_H} className="stroke-zinc-200 dark:stroke-zinc-800" strokeWidth={1} />
+          <text x={x(v)} y={top + BAND_HEADER - 6} textAnchor="middle" className="fill-zinc-500 dark:fill-zinc-400">
             {t.label(v)}
           </text>
         </g>
       ))}
-      <text x={W - PAD_R} y={10} textAnchor="end" className="fill-zinc-400 dark:fill-zinc-500">
-        {axis === 'tx' ? 'transaction ID' : 'time (UTC)'}
-      </text>
     </g>
   );
 }
@@ -97,23 +122,25 @@ export function Marks(props: MarkProps & { selectedId: number | null; focusId: n
 }
 
 /** Each generation's band: background, label ("generation N, store ID …") and hatched gaps. */
-function BandMarks({ layout, axis, view, x, uid }: MarkProps) {
-  const sx = clampX(x);
+function BandMarks({ layout, axis, scales, uid }: MarkProps) {
   return (
     <>
       {layout.bands.map((b, bi) => {
         const top = bandTop(layout, bi);
         const g = b.generation;
+        const { view } = scales[bi];
+        const sx = clampX(scales[bi].x);
         return (
           <g key={g.storeId} data-testid="generation" data-generation={g.index} data-store-id={g.storeId}>
             <rect x={0} y={top} width={W} height={BAND_HEADER + b.lanes * LANE_H} className={bi % 2 ? 'fill-zinc-50 dark:fill-zinc-950/40' : 'fill-transparent'} />
-            <text x={PAD_L} y={top + 15} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300">
+            <BandTicks axis={axis} scale={scales[bi]} top={top} lanes={b.lanes} />
+            <text x={PAD_L} y={top + 13} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300">
               {`generation ${g.index}, store ID ${g.storeId.slice(0, 8)}… · ${formatNumber(g.artifacts.length)} artifact${g.artifacts.length === 1 ? '' : 's'} · ${formatUtc(g.firstTime)} – ${formatUtc(g.lastTime)}`}
             </text>
             <g clipPath={`url(#${uid}-plot)`}>
               {b.gaps.map((gap, gi) => {
                 const r = gap.range[axis];
-                if (!r || r[1] < view[0] || r[0] > view[1]) return null;
+                if (!r || !inView(r, view)) return null;
                 return (
                   <rect
                     key={gi}
@@ -140,12 +167,13 @@ function BandMarks({ layout, axis, view, x, uid }: MarkProps) {
 }
 
 /** A vertical link from a parent's lane down to a child on another lane (a branch), at the child's start. */
-function ParentLinks({ layout, axis, view, x }: MarkProps) {
+function ParentLinks({ layout, axis, scales }: MarkProps) {
   return (
     <>
       {layout.items.map((p) => {
         if (p.parentLane === null) return null;
         const r = p.range[axis];
+        const { view, x } = scales[p.band];
         if (r[0] > view[1] || r[0] < view[0]) return null;
         const parent = layout.byId.get(p.a.parentId as number) as Placed;
         const px = x(r[0]);
@@ -157,14 +185,16 @@ function ParentLinks({ layout, axis, view, x }: MarkProps) {
   );
 }
 
-function ArtifactMarks({ layout, axis, view, x, uid, selectedId, focusId }: MarkProps & { selectedId: number | null; focusId: number | null }) {
-  const sx = clampX(x);
+function ArtifactMarks({ layout, axis, scales, uid, selectedId, focusId }: MarkProps & { selectedId: number | null; focusId: number | null }) {
+  const clamped = scales.map((sc) => clampX(sc.x));
   const x0 = PAD_L;
   return (
     <>
       {layout.items.map((p) => {
         const r = p.range[axis];
-        if (r[1] < view[0] || r[0] > view[1]) return null;
+        const { view, x } = scales[p.band];
+        const sx = clamped[p.band];
+        if (!inView(r, view)) return null;
         const a = p.a;
         const cy = laneY(layout, p);
         const selected = a.id === selectedId;

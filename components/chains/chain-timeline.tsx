@@ -13,20 +13,33 @@ import { useEffect, useId, useMemo, useRef, useState, type FocusEvent, type Keyb
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { formatUtc } from '@/lib/format';
 import { formatTxRange } from '@/components/backups/format';
-import { neighbour, type Axis, type Layout, type Placed } from './chain-layout';
+import { neighbour, type Axis, type Layout } from './chain-layout';
 import { ChainLegend } from './chain-legend';
-import { AxisTicks, bandTop, Defs, Marks, PAD_L, PAD_R, W, type View } from './chain-marks';
+import { AxisCaption, Defs, Marks, scaleOf, timelineHeight, W, type View } from './chain-marks';
 import { Tooltip, type Hover, type Point } from './chain-tooltip';
 
-function clampView(v: View, domain: View): View {
-  const span = Math.min(v[1] - v[0], domain[1] - domain[0]);
-  let lo = Math.max(domain[0], v[0]);
-  let hi = lo + span;
-  if (hi > domain[1]) {
-    hi = domain[1];
-    lo = hi - span;
-  }
-  return [lo, hi];
+/**
+ * What the timeline shows: a window (fractions 0..1) of a base range, the same for every band. The base is
+ * each band's focus (where its shown artifacts are) or everything (from transaction 1); on the time axis
+ * both are the whole shared time range.
+ */
+interface Zoom {
+  base: 'focus' | 'all';
+  win: View;
+}
+
+const FIT: Zoom = { base: 'focus', win: [0, 1] };
+
+function clampWin([a, b]: View): View {
+  const w = Math.min(1, Math.max(1e-6, b - a));
+  const lo = Math.min(1 - w, Math.max(0, a));
+  return [lo, lo + w];
+}
+
+function bandView(layout: Layout, band: number, axis: Axis, z: Zoom): View {
+  const base = axis === 'time' ? layout.time : layout.bands[band].tx[z.base === 'all' ? 'domain' : 'focus'];
+  const span = base[1] - base[0];
+  return [base[0] + z.win[0] * span, base[0] + z.win[1] * span];
 }
 
 export function ChainTimeline({
@@ -43,12 +56,11 @@ export function ChainTimeline({
 }) {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const [axis, setAxis] = useState<Axis>('tx');
-  const [views, setViews] = useState<Partial<Record<Axis, View>>>({});
-  const domain = layout.domain[axis];
-  const view = clampView(views[axis] ?? layout.focus[axis], domain);
-  const setView = (v: View) => setViews((s) => ({ ...s, [axis]: clampView(v, domain) }));
+  const [zooms, setZooms] = useState<Record<Axis, Zoom>>({ tx: FIT, time: FIT });
+  const zoom = zooms[axis];
+  const setZoom = (z: Zoom) => setZooms((s) => ({ ...s, [axis]: { base: z.base, win: clampWin(z.win) } }));
+  const views = useMemo(() => layout.bands.map((_, i) => bandView(layout, i, axis, zoom)), [layout, axis, zoom]);
 
-  const latest = useMemo(() => timeline.latestChain.map((id) => layout.byId.get(id)).filter((p): p is Placed => Boolean(p)), [timeline, layout]);
   const newest = layout.items.length ? layout.items[layout.items.length - 1].a.id : null;
   const [activeId, setActiveId] = useState<number | null>(null);
   const focusId = activeId !== null && layout.byId.has(activeId) ? activeId : selectedId !== null && layout.byId.has(selectedId) ? selectedId : newest;
@@ -56,14 +68,12 @@ export function ChainTimeline({
   const [hover, setHover] = useState<Hover | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);
 
-  const height = bandTop(layout, layout.bands.length) + 4;
-  const x = (v: number) => PAD_L + ((v - view[0]) / (view[1] - view[0] || 1)) * (W - PAD_L - PAD_R);
-
+  const height = timelineHeight(layout);
+  // the bars are drawn again only when the layout, the axis, the zoom, the selection or the focused bar
+  // change, never on hover
   const body = useMemo(
-    () => <Marks layout={layout} axis={axis} x={x} view={view} uid={uid} selectedId={selectedId} focusId={focusId} />,
-    // x follows from the view's bounds: the bars are drawn again only when they, the layout, the axis, the
-    // selection or the focused bar change, never on hover
-    [layout, axis, view[0], view[1], uid, selectedId, focusId],
+    () => <Marks layout={layout} axis={axis} scales={views.map(scaleOf)} uid={uid} selectedId={selectedId} focusId={focusId} />,
+    [layout, axis, views, uid, selectedId, focusId],
   );
 
   const targetOf = (el: EventTarget | null): Element | null => (el instanceof Element ? el.closest('[data-id],[data-gap]') : null);
@@ -103,7 +113,10 @@ export function ChainTimeline({
     return () => window.removeEventListener('scroll', hide);
   }, [hover]);
 
-  const visibleOrder = useMemo(() => layout.items.filter((p) => p.range[axis][1] >= view[0] && p.range[axis][0] <= view[1]).map((p) => p.a.id), [layout, axis, view]);
+  const visibleOrder = useMemo(
+    () => layout.items.filter((p) => p.range[axis][1] >= views[p.band][0] && p.range[axis][0] <= views[p.band][1]).map((p) => p.a.id),
+    [layout, axis, views],
+  );
 
   // Every visible bar is rendered (tabIndex -1 but focusable): focus it now; onFocus makes it the tab stop.
   const moveFocus = (id: number) => svgRef.current?.querySelector<SVGElement>(`[data-id="${id}"]`)?.focus();
@@ -139,7 +152,7 @@ export function ChainTimeline({
 
   return (
     <div className="space-y-2">
-      <TimelineToolbar axis={axis} setAxis={setAxis} view={view} domain={domain} setView={setView} latest={latest} />
+      <TimelineToolbar axis={axis} setAxis={setAxis} zoom={zoom} setZoom={setZoom} range={axis === 'time' || layout.bands.length === 1 ? (views[0] ?? null) : null} />
       <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <svg
           ref={svgRef}
@@ -159,7 +172,7 @@ export function ChainTimeline({
           onClick={onClick}
         >
           <Defs uid={uid} />
-          <AxisTicks axis={axis} view={view} x={x} height={height} />
+          <AxisCaption axis={axis} bands={layout.bands.length} />
           {body}
         </svg>
         <Tooltip hover={hover} layout={layout} axis={axis} />
@@ -188,35 +201,26 @@ function ToolButton({ onClick, label, disabled, children }: { onClick: () => voi
 function TimelineToolbar({
   axis,
   setAxis,
-  view,
-  domain,
-  setView,
-  latest,
+  zoom,
+  setZoom,
+  range,
 }: {
   axis: Axis;
   setAxis: (a: Axis) => void;
-  view: View;
-  domain: View;
-  setView: (v: View) => void;
-  /** the latest chain's placed artifacts */
-  latest: Placed[];
+  zoom: Zoom;
+  setZoom: (z: Zoom) => void;
+  /** the range shown, when one range says it (time, or a single generation) */
+  range: View | null;
 }) {
-  const zoom = (factor: number) => {
-    const span = (view[1] - view[0]) * factor;
-    setView([view[1] - span, view[1]]);
+  const [a, b] = zoom.win;
+  const whole = a <= 0 && b >= 1;
+  const zoomBy = (factor: number) => {
+    const w = (b - a) * factor;
+    // zooming out past the focus shows everything from transaction 1
+    if (w > 1 && zoom.base === 'focus' && axis === 'tx') setZoom({ base: 'all', win: [0, 1] });
+    else setZoom({ base: zoom.base, win: [b - w, b] });
   };
-  const pan = (dir: -1 | 1) => {
-    const span = view[1] - view[0];
-    setView([view[0] + (dir * span) / 2, view[1] + (dir * span) / 2]);
-  };
-  const zoomToLatest = () => {
-    if (latest.length === 0) return;
-    const lo = Math.min(...latest.map((p) => (p.a.full ? p.range[axis][1] : p.range[axis][0])));
-    const hi = Math.max(...latest.map((p) => p.range[axis][1]));
-    const pad = Math.max(axis === 'tx' ? 5 : 5000, (hi - lo) * 0.15);
-    setView([lo - pad, hi + pad]);
-  };
-  const zoomed = view[0] > domain[0] || view[1] < domain[1];
+  const pan = (dir: -1 | 1) => setZoom({ base: zoom.base, win: [a + (dir * (b - a)) / 2, b + (dir * (b - a)) / 2] });
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm">
       <div role="group" aria-label="X axis" className="inline-flex overflow-hidden rounded-md border border-zinc-300 dark:border-zinc-700">
@@ -233,15 +237,19 @@ function TimelineToolbar({
         ))}
       </div>
       <div role="group" aria-label="Zoom" className="inline-flex flex-wrap gap-1">
-        <ToolButton onClick={() => zoom(0.5)} label="Zoom in">+</ToolButton>
-        <ToolButton onClick={() => zoom(2)} label="Zoom out" disabled={!zoomed}>−</ToolButton>
-        <ToolButton onClick={() => pan(-1)} label="Show older" disabled={view[0] <= domain[0]}>←</ToolButton>
-        <ToolButton onClick={() => pan(1)} label="Show newer" disabled={view[1] >= domain[1]}>→</ToolButton>
-        <ToolButton onClick={zoomToLatest} label="Zoom to the latest chain" disabled={latest.length === 0}>Latest chain</ToolButton>
-        <ToolButton onClick={() => setView(domain)} label={axis === 'tx' ? 'Show everything, from transaction 1' : 'Show everything'} disabled={!zoomed}>All</ToolButton>
+        <ToolButton onClick={() => zoomBy(0.5)} label="Zoom in">+</ToolButton>
+        <ToolButton onClick={() => zoomBy(2)} label="Zoom out" disabled={whole && (zoom.base === 'all' || axis === 'time')}>−</ToolButton>
+        <ToolButton onClick={() => pan(-1)} label="Show older" disabled={a <= 0}>←</ToolButton>
+        <ToolButton onClick={() => pan(1)} label="Show newer" disabled={b >= 1}>→</ToolButton>
+        <ToolButton onClick={() => setZoom(FIT)} label="Fit the shown backups" disabled={whole && zoom.base === 'focus'}>Fit</ToolButton>
+        {axis === 'tx' ? (
+          <ToolButton onClick={() => setZoom({ base: 'all', win: [0, 1] })} label="Show everything, from transaction 1" disabled={whole && zoom.base === 'all'}>
+            From tx 1
+          </ToolButton>
+        ) : null}
       </div>
       <span className="text-xs text-zinc-500 dark:text-zinc-400" aria-live="polite">
-        {axis === 'tx' ? `transactions ${formatTxRange(Math.max(1, Math.ceil(view[0])), Math.floor(view[1]))}` : `${formatUtc(view[0])} – ${formatUtc(view[1])}`}
+        {range === null ? '' : axis === 'tx' ? `transactions ${formatTxRange(Math.max(1, Math.ceil(range[0])), Math.floor(range[1]))}` : `${formatUtc(range[0])} – ${formatUtc(range[1])}`}
       </span>
     </div>
   );

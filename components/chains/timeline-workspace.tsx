@@ -4,7 +4,8 @@
  * The database page's timeline and the artifact opened from it, side by side in state: selecting a bar (click,
  * Enter) opens its details below; deleting it closes them and says what was deleted.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useActionState, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { deleteArtifactAction } from '@/app/databases/[name]/actions';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { ArtifactDetails } from './artifact-details';
 import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
@@ -13,7 +14,7 @@ import { ChainTimeline } from './chain-timeline';
 export function TimelineWorkspace({ timeline, folderId }: { timeline: Timeline; folderId: number }) {
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const detailsRef = useRef<HTMLDivElement>(null);
 
   const select = useCallback((id: number) => {
@@ -21,10 +22,15 @@ export function TimelineWorkspace({ timeline, folderId }: { timeline: Timeline; 
     setNotice(null);
     requestAnimationFrame(() => detailsRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
   }, []);
-  const onDeleted = useCallback((files: string[]) => {
-    setSelectedId(null);
-    setNotice(`Deleted ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`);
-  }, []);
+  // The delete's state lives here: the deleted artifact's panel is gone by the time its result arrives.
+  const [del, deleteAction, deleting] = useActionState<Awaited<ReturnType<typeof deleteArtifactAction>> | null, FormData>(deleteArtifactAction, null);
+  useEffect(() => {
+    if (!del) return;
+    if (del.ok) {
+      setSelectedId(null);
+      setNotice({ ok: true, text: `Deleted ${del.deleted.length} file${del.deleted.length === 1 ? '' : 's'}: ${del.deleted.join(', ')}` });
+    } else setNotice({ ok: false, text: `The delete failed: ${del.error}` });
+  }, [del]);
 
   const placed = selectedId !== null ? layout.byId.get(selectedId) : undefined;
   const details = useMemo(() => {
@@ -42,8 +48,12 @@ export function TimelineWorkspace({ timeline, folderId }: { timeline: Timeline; 
       </p>
       <div ref={detailsRef}>
         {notice ? (
-          <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm break-all text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
-            {notice}
+          <p
+            role={notice.ok ? 'status' : 'alert'}
+            data-testid="delete-result"
+            className={`rounded-md border px-3 py-2 text-sm break-all ${notice.ok ? 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200' : 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200'}`}
+          >
+            {notice.text}
           </p>
         ) : null}
         {placed && details ? (
@@ -58,7 +68,8 @@ export function TimelineWorkspace({ timeline, folderId }: { timeline: Timeline; 
             folderId={folderId}
             onSelect={select}
             onClose={() => setSelectedId(null)}
-            onDeleted={onDeleted}
+            deleteAction={deleteAction}
+            deleting={deleting}
           />
         ) : !notice ? (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Hover a bar for its metadata; click it (or press Enter on it) to open it.</p>

@@ -99,7 +99,9 @@ describe('chain layout', () => {
     // on the time axis a differential starts where its parent ended; a full starts before everything
     expect(by.backup6.range.time).toEqual([by.backup3.a.time, by.backup6.a.time]);
     expect(by.backup5.range.time[0]).toBeLessThan(by.backup1.a.time);
-    expect(l.domain.tx).toEqual([0.5, 50.5]);
+    expect(l.bands[0].tx.domain).toEqual([0.5, 50.5]);
+    // the shown artifacts start near transaction 1: the default view is everything
+    expect(l.bands[0].tx.focus).toEqual([0.5, 50.5]);
   });
 
   it('stacks store-ID generations apart, lanes numbered across bands', () => {
@@ -114,6 +116,13 @@ describe('chain layout', () => {
       ['store-b', 2, 1],
     ]);
     expect(l.byId.get(rows[7].id)?.lane).toBe(2);
+    // each generation has its own transaction axis; time is shared
+    expect(l.bands.map((b) => b.tx.domain)).toEqual([
+      [0.5, 50.5],
+      [0.5, 35.5],
+    ]);
+    expect(l.time[0]).toBeLessThan(rows[0].time);
+    expect(l.time[1]).toBeGreaterThan(rows[7].time);
   });
 
   it('shows a deleted differential as a gap on both axes, and what a delete would remove', () => {
@@ -156,6 +165,18 @@ describe('chain layout', () => {
     expect(neighbour(l, visible, id('backup6'), 'ArrowUp', 'tx')).toBe(id('backup4'));
     expect(neighbour(l, visible, id('backup6'), 'ArrowDown', 'tx')).toBeNull();
     expect(neighbour(l, visible, id('backup6'), 'x', 'tx')).toBeUndefined();
+  });
+
+  it('opens on the newest artifacts when they are far from transaction 1', () => {
+    nextId = 1;
+    const rows = [row('big-full', { at: 0, full: true, lowest: 1, highest: 100_000, tip: 100_000 })];
+    for (let i = 1; i <= 20; i++) {
+      rows.push(row(`d${i}`, { at: i, full: false, lowest: 100_000 + (i - 1) * 50 + 1, highest: 100_000 + i * 50, tip: 100_000 + i * 50, parent: i === 1 ? 'big-full' : `d${i - 1}` }));
+    }
+    const l = layoutTimeline(buildTimeline('neo4j', rows));
+    expect(l.bands[0].tx.domain).toEqual([0.5, 101_000.5]);
+    // from just before the full's tip (5% of the shown span): the differentials get the width
+    expect(l.bands[0].tx.focus).toEqual([100_000 - 50, 101_000.5]);
   });
 
   it('picks round ticks', () => {

@@ -6,6 +6,7 @@ import { Suspense } from 'react';
 import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection, MAX_LIMIT, TimelineSection } from '@/components/databases/database-sections';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
 import { databasePageData } from '@/lib/dashboard/data';
+import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
 type Props = { params: Promise<{ name: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> };
@@ -20,6 +21,7 @@ const DEFAULT_LIMIT = 400;
 export default async function DatabasePage({ params, searchParams }: Props) {
   await connection();
   const [{ name: raw }, sp] = await Promise.all([params, searchParams]);
+  await requireCaller(`/databases/${encodeURIComponent(raw)}`);
   if (!isValidDatabaseName(raw)) notFound();
   const database = normalizeDatabaseName(raw);
   const folder = typeof sp.folder === 'string' ? sp.folder : null;
