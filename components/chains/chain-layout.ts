@@ -122,11 +122,15 @@ export function layoutTimeline(tl: Timeline): Layout {
   let firstLane = 0;
   tl.generations.forEach((g, bi) => {
     const { laneOf, count } = assignLanes(g.artifacts);
+    // a full holds its generation's whole history: on the time axis it starts where the generation does
+    let genStart = Infinity;
+    for (const a of g.artifacts) genStart = Math.min(genStart, a.firstCommitTime ?? a.time, a.time);
+    genStart -= timePad;
     for (const a of g.artifacts) {
       const parent = a.parentId !== null ? byId.get(a.parentId) : undefined;
       const lane = firstLane + (laneOf.get(a.id) as number);
       const tx: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
-      const from = a.empty ? a.time : a.full ? start : parent ? parent.a.time : Math.min(a.firstCommitTime ?? a.time, a.time);
+      const from = a.empty ? a.time : a.full ? genStart : parent ? parent.a.time : Math.min(a.firstCommitTime ?? a.time, a.time);
       const p: Placed = { a, lane, band: bi, range: { tx, time: [from, a.time] }, parentLane: parent && parent.lane !== lane ? parent.lane : null };
       items.push(p);
       byId.set(a.id, p);

@@ -123,6 +123,10 @@ describe('chain layout', () => {
     ]);
     expect(l.time[0]).toBeLessThan(rows[0].time);
     expect(l.time[1]).toBeGreaterThan(rows[7].time);
+    // on the time axis a full starts with its own generation, not with the first one
+    const restoredFull = l.byId.get(rows[6].id);
+    expect(restoredFull?.range.time[0]).toBeGreaterThan(rows[5].time);
+    expect(restoredFull?.range.time[0]).toBeLessThan(rows[6].time);
   });
 
   it('shows a deleted differential as a gap on both axes, and what a delete would remove', () => {
