@@ -1,4 +1,6 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=2
+// (The shebang keeps backup and restore processes small: fewer malloc arenas for the thread pool's
+// compression work, and a smaller young generation; see lib/paths.ts, which gives child processes the same.)
 // The `txline` command. Runs the bundled CLI (dist/txline.mjs, built by scripts/build-cli.mjs) when it is
 // newer than every source file under lib/, otherwise the TypeScript sources through tsx.
 import fs from 'node:fs';

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MemberClient } from '../cluster/client';
 import type { ClientOp } from '../cluster/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
-import { txlineBin } from '../paths';
+import { CLI_ENV, CLI_NODE_ARGS, txlineBin } from '../paths';
 
 export interface EngineBenchOptions {
   storeMiB: number;
@@ -35,7 +35,7 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 function runCli(args: string[], env: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [txlineBin(), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI_NODE_ARGS, txlineBin(), ...args], { env: { ...process.env, ...CLI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));

@@ -10,7 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Transform, Writable } from 'node:stream';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
@@ -18,6 +18,10 @@ import { fsyncDir } from '../cluster/txlog';
 import { onInterrupt } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifact, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
 import { compressor, CODEC_SUFFIX, type Codec } from './codec';
+import { ThreadedHash } from './hasher';
+
+const WRITE_BATCH = 4 * 1024 * 1024;
+const SYNC_EVERY = 64 * 1024 * 1024;
 
 export interface NewArtifact {
   dir: string;
@@ -38,7 +42,7 @@ export class ArtifactWriter {
   private fd: number;
   private storedBytes = 0;
   private rawBytes = 0;
-  private hash = createHash('sha256');
+  private hash: ThreadedHash;
   private done = false;
   /** payload writes handed to the thread pool and not yet called back */
   private inflight = 0;
@@ -50,6 +54,7 @@ export class ArtifactWriter {
     const dir = opts.tempDir ?? opts.dir;
     this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
     this.fd = fs.openSync(this.tempPath, 'wx+');
+    this.hash = new ThreadedHash(WRITE_BATCH);
     // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and linked, the
     // artifact is complete and only the temporary names go.
     this.unregister = onInterrupt(() => {
@@ -63,38 +68,74 @@ export class ArtifactWriter {
     return (this.opts.full ? 'store.sqlite' : 'transactions.log') + CODEC_SUFFIX[this.opts.codec];
   }
 
-  /** Raw bytes in; compressed, hashed and written at the payload offset. */
+  /**
+   * Raw bytes in; compressed, hashed and written at the payload offset. Writes go out in batches of
+   * WRITE_BATCH bytes; each written batch moves to the hashing thread; the file is synced in the background
+   * every SYNC_EVERY bytes so that sealing it has little left to flush.
+   */
   payload(): Writable {
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let sinceSync = 0;
+    const flush = async () => {
+      if (pendingBytes === 0) return;
+      // After abort the descriptor may be closed, or its number reused by another file: never write.
+      if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
+      const batch = await this.hash.acquire();
+      let n = 0;
+      for (const c of pending) n += c.copy(batch, n);
+      pending = [];
+      pendingBytes = 0;
+      this.inflight++;
+      try {
+        await writeAt(this.fd, batch.subarray(0, n), PAYLOAD_OFFSET + this.storedBytes);
+      } finally {
+        this.inflight--;
+        if (this.closeWhenIdle && this.inflight === 0) this.closeFd();
+      }
+      this.storedBytes += n;
+      sinceSync += n;
+      if (sinceSync >= SYNC_EVERY && !this.done) {
+        // Start flushing now; commit() syncs whatever is left. (Harmless if the file is aborted meanwhile.)
+        sinceSync = 0;
+        fs.fdatasync(this.fd, () => undefined);
+      }
+      this.hash.update(batch, n);
+    };
+    const comp = compressor(this.opts.codec);
     const file = new Writable({
-      highWaterMark: 4 * 1024 * 1024,
-      writev: (chunks, cb) => {
-        const bufs = chunks.map((c) => c.chunk as Buffer);
-        const len = bufs.reduce((a, b) => a + b.length, 0);
-        // After abort the descriptor may be closed, or its number reused by another file: never write.
-        if (this.done) return cb(new TxlineError('INTERNAL', 'the artifact was aborted'));
-        for (const b of bufs) this.hash.update(b);
-        this.inflight++;
-        fs.writev(this.fd, bufs, PAYLOAD_OFFSET + this.storedBytes, (err) => {
-          this.inflight--;
-          if (this.closeWhenIdle && this.inflight === 0) this.closeFd();
-          if (err) return cb(err);
-          this.storedBytes += len;
-          cb();
-        });
+      highWaterMark: WRITE_BATCH,
+      write: (chunk: Buffer, _e, cb) => {
+        if (!comp) this.rawBytes += chunk.length;
+        if (pendingBytes + chunk.length < WRITE_BATCH) {
+          pending.push(chunk);
+          pendingBytes += chunk.length;
+          return cb();
+        }
+        // A batch never exceeds a pool buffer: fill up to WRITE_BATCH, flush, go on with the rest.
+        const take = async () => {
+          let rest = chunk;
+          while (rest.length > 0) {
+            const part = rest.subarray(0, WRITE_BATCH - pendingBytes);
+            pending.push(part);
+            pendingBytes += part.length;
+            rest = rest.subarray(part.length);
+            if (pendingBytes === WRITE_BATCH) await flush();
+          }
+        };
+        take().then(() => cb(), cb);
+      },
+      final: (cb) => {
+        flush().then(() => cb(), cb);
       },
     });
+    if (!comp) return file; // uncompressed: the bytes go straight to the file
     const counter = new Transform({
       transform: (chunk: Buffer, _e, cb) => {
         this.rawBytes += chunk.length;
         cb(null, chunk);
       },
     });
-    const comp = compressor(this.opts.codec);
-    if (!comp) {
-      counter.pipe(file);
-      file.on('error', (e) => counter.destroy(e));
-      return wrapSink(counter, file);
-    }
     counter.pipe(comp).pipe(file);
     comp.on('error', (e) => counter.destroy(e));
     file.on('error', (e) => counter.destroy(e));
@@ -111,7 +152,7 @@ export class ArtifactWriter {
       compressed: this.opts.codec !== 'none',
       codec: this.opts.codec,
       ...meta,
-      payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: this.hash.digest('hex') },
+      payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: await this.hash.digest() },
       createdBy: 'txline 0.1.0',
     };
     if (this.inflight > 0) throw new TxlineError('INTERNAL', 'the artifact was committed while payload writes were still pending');
@@ -161,6 +202,7 @@ export class ArtifactWriter {
     if (this.done) return null;
     this.done = true;
     this.unregister();
+    this.hash.destroy();
     // A payload write still in the thread pool must not land in a file that reuses this descriptor's number:
     // close only when it has called back. Renaming or removing the file by name is safe meanwhile.
     if (this.inflight > 0) this.closeWhenIdle = true;
@@ -182,6 +224,16 @@ export class ArtifactWriter {
       // already closed
     }
   }
+}
+
+function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (done: number) => {
+      if (done === buf.length) return resolve();
+      fs.write(fd, buf, done, buf.length - done, position + done, (err, n) => (err ? reject(err) : step(done + n)));
+    };
+    step(0);
+  });
 }
 
 /** A Writable whose end waits for the last stage (the file) to finish. */

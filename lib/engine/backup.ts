@@ -12,7 +12,6 @@
  * - Nothing partial is ever visible: see artifact.ts.
  */
 import fs from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
 import { RecordStreamDecoder } from '../cluster/record';
@@ -293,14 +292,12 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
   try {
     let done = 0;
     opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal: store.txId });
-    const count = new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        done += chunk.length;
-        opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
-        cb(null, chunk);
-      },
+    // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
+    store.stream.on('data', (chunk: Buffer) => {
+      done += chunk.length;
+      opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
     });
-    await pipeline(store.stream, count, w.payload());
+    await pipeline(store.stream, w.payload());
     if (done !== store.sizeBytes) {
       throw new TxlineError('SOURCE_UNREACHABLE', `the store of ${db} from ${c.member.id} ended after ${done} of ${store.sizeBytes} bytes`);
     }

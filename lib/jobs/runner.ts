@@ -14,6 +14,7 @@ import { describeError } from '../errors';
 import type { Catalog } from '../db';
 import { activeJobFor, createJob, finishJob, getJob, updateJob } from '../db/queries/jobs';
 import type { JobKind, JobProgress, JobRow } from '../db/schema';
+import { CLI_ENV, CLI_NODE_ARGS } from '../paths';
 
 const MAX_LOG = 256 * 1024;
 const PROGRESS_EVERY_MS = 250;
@@ -60,9 +61,9 @@ export class JobRunner {
     const job = createJob(this.db, { kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId, params: j.params, args: j.args, createdBy: j.createdBy });
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [this.opts.bin, ...j.args, '--progress=jsonl'], {
+      child = spawn(process.execPath, [...CLI_NODE_ARGS, this.opts.bin, ...j.args, '--progress=jsonl'], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, ...j.env, NODE_OPTIONS: '' },
+        env: { ...process.env, ...CLI_ENV, ...j.env, NODE_OPTIONS: '' },
       });
     } catch (e) {
       finishJob(this.db, job, { status: 'failed', exitCode: null, log: '', error: `could not start the job: ${describeError(e)}` });
