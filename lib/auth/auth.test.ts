@@ -139,3 +139,32 @@ describe('audit log', () => {
     expect(listAudit(db, { action: 'restore' })).toHaveLength(1);
   });
 });
+
+describe('the guard', () => {
+  const caller = (role: 'viewer' | 'operator' | 'admin', mustChangePassword = false) => ({ userId: 1, username: 'u', role, address: '127.0.0.1', mustChangePassword });
+
+  it('decides by role, and lets a user who must change the password do only that', async () => {
+    const { decide } = await import('./guard');
+    expect(decide(null, 'cluster.read')).toMatchObject({ ok: false, status: 401 });
+    expect(decide(caller('viewer'), 'cluster.read').ok).toBe(true);
+    expect(decide(caller('viewer'), 'backup.start')).toMatchObject({ ok: false, status: 403, error: expect.stringContaining('needs operator') });
+    expect(decide(caller('operator'), 'backup.start').ok).toBe(true);
+    expect(decide(caller('operator'), 'restore.start')).toMatchObject({ ok: false, status: 403 });
+    expect(decide(caller('admin'), 'restore.start').ok).toBe(true);
+    expect(decide(caller('admin', true), 'cluster.read')).toMatchObject({ ok: false, error: 'Change your password first.' });
+    expect(decide(caller('admin', true), 'account.password').ok).toBe(true);
+  });
+
+  it('lets Prometheus scrape with the bearer token, else only from loopback when listening on loopback', async () => {
+    const { mayScrape } = await import('./guard');
+    const token = 'a-long-metrics-token-1234';
+    expect(mayScrape({ authorization: `Bearer ${token}`, forwardedFor: '10.0.0.5', token, listensOnLoopback: false })).toBe(true);
+    expect(mayScrape({ authorization: 'Bearer wrong-token-of-same-len', forwardedFor: '127.0.0.1', token, listensOnLoopback: true })).toBe(false);
+    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token, listensOnLoopback: true })).toBe(false);
+    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token: undefined, listensOnLoopback: true })).toBe(true);
+    expect(mayScrape({ authorization: null, forwardedFor: '::1', token: undefined, listensOnLoopback: true })).toBe(true);
+    expect(mayScrape({ authorization: null, forwardedFor: '10.0.0.5', token: undefined, listensOnLoopback: true })).toBe(false);
+    // a forged forwarded-for cannot help when Txline listens beyond loopback
+    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token: undefined, listensOnLoopback: false })).toBe(false);
+  });
+});
