@@ -54,7 +54,7 @@ export class ArtifactWriter {
     const dir = opts.tempDir ?? opts.dir;
     this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
     this.fd = fs.openSync(this.tempPath, 'wx+');
-    this.hash = new ThreadedHash(WRITE_BATCH);
+    this.hash = new ThreadedHash();
     // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and linked, the
     // artifact is complete and only the temporary names go.
     this.unregister = onInterrupt(() => {
@@ -81,7 +81,7 @@ export class ArtifactWriter {
       if (pendingBytes === 0) return;
       // After abort the descriptor may be closed, or its number reused by another file: never write.
       if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
-      const batch = await this.hash.acquire();
+      const batch = await this.hash.acquire(pendingBytes);
       let n = 0;
       for (const c of pending) n += c.copy(batch, n);
       pending = [];
