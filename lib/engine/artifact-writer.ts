@@ -183,11 +183,11 @@ export class ArtifactWriter {
         fs.closeSync(fd);
         fs.rmSync(this.tempPath, { force: true });
       }
-      readArtifact(source); // the sealed file must read back whole before a reader can see it
+      const sealed = readArtifact(source); // the sealed file must read back whole before a reader can see it
       const finalPath = linkUnique(source, this.opts.dir, this.opts.database, this.opts.time);
       fs.rmSync(source, { force: true });
       fsyncDir(this.opts.dir);
-      return readArtifact(finalPath);
+      return { ...sealed, file: path.basename(finalPath), path: finalPath };
     } catch (e) {
       fs.rmSync(source, { force: true });
       fs.rmSync(this.tempPath, { force: true });
