@@ -177,8 +177,9 @@ export class ClusterSupervisor {
         if (toConsole) process.stderr.write(chunk);
       });
     }
+    // 'close' comes after the last output: only then may the log file be closed ('exit' can come first).
+    proc.on('close', () => fs.closeSync(logFile));
     proc.on('exit', (code, signal) => {
-      fs.closeSync(logFile);
       const wasStopping = m.state === 'stopping';
       m.state = wasStopping || this.closing ? 'stopped' : 'crashed';
       if (m.proc === proc) m.proc = null;
