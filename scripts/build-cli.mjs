@@ -10,7 +10,10 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const t0 = Date.now();
 await build({
   entryPoints: [path.join(root, 'lib/cli/main.ts')],
-  outfile: path.join(root, 'dist/txline.mjs'),
+  outdir: path.join(root, 'dist'),
+  entryNames: 'txline',
+  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.mjs' },
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -18,7 +21,8 @@ await build({
   packages: 'external',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // Modules the bundle imports lazily (benchmarks) stay separate chunks of the same bundle.
-  splitting: false,
+  // Modules the CLI imports lazily (benchmarks, the web server's catalog) become chunks loaded on demand, so
+  // a backup or member process does not load drizzle, undici and the rest at start.
+  splitting: true,
 });
 if (!process.argv.includes('--quiet')) console.log(`built dist/txline.mjs in ${Date.now() - t0} ms`);

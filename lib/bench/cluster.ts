@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
 import { MemberClient } from '../cluster/client';
 import type { ClientOp } from '../cluster/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
@@ -14,6 +15,19 @@ export interface ClusterBenchOptions {
   seconds: number;
   concurrency: number;
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | null): number | null {
+  if (!pid) return null;
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = 100;
 
 export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-cluster-'));
@@ -24,9 +38,7 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
     const [w, ...followers] = sup.info().members;
     const writer = new MemberClient(w.address);
     // Seed a few nodes for updates to touch.
-    const seed = await writer.commit('neo4j', Array.from({ length: 100 }, () => ({ op: 'createNode', labels: ['Seed'], properties: { n: 0 } })));
-    const seedFirst = seed.txId;
-    void seedFirst;
+    await writer.commit('neo4j', Array.from({ length: 100 }, () => ({ op: 'createNode', labels: ['Seed'], properties: { n: 0 } })));
     const seeds = (await writer.nodes('neo4j', 'Seed', 100)).map((n) => n.id);
     let i = 0;
     const tx = (): ClientOp[] => {
@@ -40,19 +52,38 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
       ];
     };
     const start = (await writer.status()).databases.find((d) => d.name === 'neo4j')?.lastCommittedTxn ?? 0;
+    const members = sup.info().members;
+    const cpu0 = members.map((m) => cpuSeconds(m.pid));
+    const self0 = process.cpuUsage();
     const deadline = Date.now() + opts.seconds * 1000;
     let done = 0;
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: opts.concurrency }, async () => {
-        while (Date.now() < deadline) {
-          await writer.commit('neo4j', tx());
-          done++;
-        }
-      }),
-    );
+    // The load comes from undici's connection pool: node:http's client costs more CPU per request than the
+    // writer itself, and it shares these two cores with the members it measures.
+    const pool = new Pool(`http://${w.address}`, { connections: opts.concurrency });
+    try {
+      await Promise.all(
+        Array.from({ length: opts.concurrency }, async () => {
+          while (Date.now() < deadline) {
+            const res = await pool.request({
+              path: '/db/neo4j/tx',
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ ops: tx() }),
+            });
+            const body = await res.body.text();
+            if (res.statusCode !== 200) throw new Error(`the writer answered ${res.statusCode}: ${body}`);
+            done++;
+          }
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
     const elapsed = (performance.now() - t0) / 1000;
     const writerLast = start + done;
+    const selfCpu = process.cpuUsage(self0);
+    const cpuPerTx = (seconds: number | null) => (seconds === null ? 'n/a' : `${((seconds * 1000) / done).toFixed(3)} ms`);
     out(`durability: every commit fdatasync'ed to the transaction log before it is acknowledged (group commit), SQLite WAL synchronous=NORMAL`);
     out(`writer: ${done} transactions of 5 operations in ${elapsed.toFixed(1)} s = ${Math.round(done / elapsed)} tx/s (${opts.concurrency} concurrent clients over HTTP)`);
     // Followers: how far they got during the run, and how long they take to catch up.
@@ -69,6 +100,13 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
       const total = (performance.now() - t0) / 1000;
       out(`${f.id} (${f.mode}): applied ${done} transactions, caught up ${caughtUp.toFixed(2)} s after the writer finished; apply rate ${Math.round(done / total)} tx/s`);
     }
+    const cpu1 = members.map((m) => cpuSeconds(m.pid));
+    const perMember = members.map((m, k) => {
+      const a = cpu0[k];
+      const b = cpu1[k];
+      return `${m.id} ${cpuPerTx(a === null || b === null ? null : b - a)}`;
+    });
+    out(`CPU per transaction: ${perMember.join(', ')}, client ${cpuPerTx((selfCpu.user + selfCpu.system) / 1e6)}`);
   } finally {
     await sup.stop();
     fs.rmSync(dir, { recursive: true, force: true });

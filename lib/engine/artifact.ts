@@ -5,7 +5,7 @@
  *
  *   0      tar header  "metadata.json"
  *   512    metadata JSON, space-padded to METADATA_BYTES (readable without touching the payload)
- *   8704   tar header  "store.sqlite[.brblocks]" (full) or "transactions.log[.brblocks]" (differential)
+ *   8704   tar header  "store.sqlite[.zst]" (full) or "transactions.log[.zst]" (differential)
  *   9216   payload (the store file, or transaction records), optionally compressed (see codec.ts)
  *   ...    padding to 512 bytes, then two zero blocks
  *
@@ -23,7 +23,7 @@ import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
-import { decompressor } from './codec';
+import { CODECS, decompressor } from './codec';
 
 export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
@@ -43,7 +43,7 @@ export const artifactMetadataSchema = z.object({
   time: z.iso.datetime(),
   full: z.boolean(),
   compressed: z.boolean(),
-  codec: z.enum(['none', 'brotli']),
+  codec: z.enum(CODECS),
   lowestTx: txId,
   highestTx: txId,
   txCount: txId,

@@ -1,24 +1,33 @@
 /**
- * Payload compression: Brotli (quality 1) in independent blocks, compressed and decompressed several at a
- * time on libuv's thread pool, so a backup uses both cores.
+ * Payload compression. The default is Zstandard level 1 (the zstd-napi binding, built from source at
+ * install), one zstd stream per payload, compressed by zstd's own worker threads (one per core) while the
+ * main thread only moves bytes. Measured on a 300 MiB SQLite store on this 2-core machine: 690 MiB/s with
+ * two workers (360 MiB/s with none), ratio 7.7; decompression 850 MiB/s on one thread. Brotli quality 1 in
+ * independent blocks on libuv's pool (the codec of earlier artifacts, still read and writable) ran at
+ * 140-300 MiB/s in a backup with a ratio of 6.9.
  *
- * A compressed payload is a sequence of frames: u32 LE compressed length | u32 LE raw length | Brotli
- * stream of one block of at most BLOCK_BYTES raw bytes. Measured on a 1 GiB SQLite store on this machine:
- * one Brotli stream ran at ~240 MiB/s, blocks three at a time at ~300-420 MiB/s with about the same ratio;
- * gzip level 1 at ~150 MiB/s with a lower ratio. Blocks of 1 MiB (the size of every other buffer on the
- * way) keep the process small: with 4 MiB blocks, mixed buffer sizes fragmented the allocator and a
- * 1 GiB restore peaked above 200 MB. A 1 MiB window (lgwin 20) matches the block.
+ * A Brotli payload is a sequence of frames: u32 LE compressed length | u32 LE raw length | Brotli stream of
+ * one block of at most BLOCK_BYTES raw bytes. Blocks of 1 MiB (the size of every other buffer on the way)
+ * keep the process small: with 4 MiB blocks, mixed buffer sizes fragmented the allocator and a 1 GiB
+ * restore peaked above 200 MB. A 1 MiB window (lgwin 20) matches the block.
  */
+import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
+import { CompressStream, DecompressStream } from 'zstd-napi';
 import { TxlineError } from '../errors';
 
-export type Codec = 'none' | 'brotli';
+export type Codec = 'none' | 'brotli' | 'zstd';
 
-export const DEFAULT_CODEC: Codec = 'brotli';
+export const CODECS = ['none', 'brotli', 'zstd'] as const satisfies readonly Codec[];
 
-export const CODEC_SUFFIX: Record<Codec, string> = { none: '', brotli: '.brblocks' };
+export const DEFAULT_CODEC: Codec = 'zstd';
+
+export const CODEC_SUFFIX: Record<Codec, string> = { none: '', brotli: '.brblocks', zstd: '.zst' };
+
+/** zstd's worker threads: one per core, at most four (more only cost memory on the way). */
+const ZSTD_WORKERS = Math.max(1, Math.min(4, os.availableParallelism()));
 
 export const BLOCK_BYTES = 1024 * 1024;
 const PARALLEL = 3;
@@ -146,9 +155,11 @@ export class BlockDecompressor extends OrderedParallel {
 }
 
 export function compressor(codec: Codec): Transform | null {
+  if (codec === 'zstd') return new CompressStream({ compressionLevel: 1, nbWorkers: ZSTD_WORKERS });
   return codec === 'brotli' ? new BlockCompressor() : null;
 }
 
 export function decompressor(codec: Codec): Transform | null {
+  if (codec === 'zstd') return new DecompressStream();
   return codec === 'brotli' ? new BlockDecompressor() : null;
 }
