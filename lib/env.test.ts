@@ -15,7 +15,15 @@ describe('parseEnv', () => {
       backupRoots: ['/srv/txline/data/backups'],
       adminPassword: undefined,
       metricsToken: undefined,
+      collectIntervalMs: 1000,
     });
+  });
+
+  it('reads the collector interval, and refuses one that is not a whole number of at least 100 ms', () => {
+    expect(parseEnv({ TXLINE_COLLECT_MS: '250' }, cwd).collectIntervalMs).toBe(250);
+    for (const bad of ['0', '99', 'abc', '1.5', '-1000']) {
+      expect(() => parseEnv({ TXLINE_COLLECT_MS: bad }, cwd)).toThrow(/TXLINE_COLLECT_MS: expected a whole number of milliseconds, at least 100/);
+    }
   });
 
   it('reads the backup roots, and refuses an admin password or metrics token that is too short', () => {

@@ -11,6 +11,8 @@
  *                             (default: the backup folder)
  *   TXLINE_ADMIN_PASSWORD     the first admin's password (else one is generated and printed once)
  *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (without it, only loopback may scrape)
+ *   TXLINE_COLLECT_MS         how often the dashboard's collector asks every member for its status, in ms
+ *                             (a whole number, at least 100; default 1000)
  *
  * Paths come back absolute. An empty variable counts as unset. Node-only.
  */
@@ -28,10 +30,14 @@ export interface TxlineEnv {
   backupRoots: string[];
   adminPassword: string | undefined;
   metricsToken: string | undefined;
+  /** the collector's sampling interval (ms) */
+  collectIntervalMs: number;
 }
 
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN'] as const;
+/** settings of the server alone (child processes do not need them) */
+const SERVER_VARS = ['TXLINE_COLLECT_MS'] as const;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -69,11 +75,20 @@ const schema = z.object({
   }),
   TXLINE_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 10, { message: 'must be at least 10 characters long' }),
   TXLINE_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters long' }),
+  TXLINE_COLLECT_MS: optionalText.transform((v, ctx) => {
+    if (v === undefined) return 1000;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < 100) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds, at least 100, but got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  }),
 });
 
 /** Validates an environment (process.env by default) and resolves the defaults; pure apart from `cwd`. */
 export function parseEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): TxlineEnv {
-  const picked = Object.fromEntries([...ENV_VARS, ...SECRET_VARS].map((k) => [k, source[k]]));
+  const picked = Object.fromEntries([...ENV_VARS, ...SECRET_VARS, ...SERVER_VARS].map((k) => [k, source[k]]));
   const parsed = schema.safeParse(picked);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`);
@@ -93,6 +108,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       : [resolve(e.TXLINE_BACKUP_DIR, path.join(dataDir, 'backups'))],
     adminPassword: e.TXLINE_ADMIN_PASSWORD,
     metricsToken: e.TXLINE_METRICS_TOKEN,
+    collectIntervalMs: e.TXLINE_COLLECT_MS,
   };
 }
 

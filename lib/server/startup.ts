@@ -1,0 +1,94 @@
+/**
+ * Starting the server's long-lived parts over a configuration: the catalog (migrated), the embedded cluster
+ * and the default backup folder registered, jobs left running by a previous server marked interrupted, the
+ * job runner, the lag collector (every TXLINE_COLLECT_MS) and the folder indexer (every 15 s).
+ *
+ * lib/server/context.ts makes one per process for Next.js; tests call startServer() themselves, so the
+ * start-up path they check is the one the server runs. stop() ends the timers and the running jobs.
+ */
+import fs from 'node:fs';
+import { catalogAt, type Catalog } from '../db';
+import { indexAll, indexFolder } from '../db/indexer';
+import { addRemoteCluster, ensureFolder, getFolder, listClusters, upsertEmbeddedCluster } from '../db/queries/clusters';
+import { markInterrupted } from '../db/queries/jobs';
+import type { TxlineEnv } from '../env';
+import { createLogger } from '../log';
+import { Collector } from '../monitor/collector';
+import { findEmbedded } from '../monitor/cluster-status';
+import { JobRunner } from '../jobs/runner';
+import { applyJobEffects } from '../jobs/effects';
+import { txlineBin } from '../paths';
+import { describeError } from '../errors';
+import { ensureInitialAdmin } from '../auth/users';
+
+export interface ServerContext {
+  env: TxlineEnv;
+  db: Catalog;
+  runner: JobRunner;
+  collector: Collector;
+  reindex: (folderId?: number) => void;
+  /** how many jobs start-up found still marked running (and marked interrupted) */
+  interruptedAtStart: number;
+  /** stops the collector and the indexer and cancels running jobs */
+  stop: () => void;
+}
+
+export function startServer(e: TxlineEnv): ServerContext {
+  const log = createLogger('server');
+  const db = catalogAt(e.catalog);
+  // The embedded cluster is the default a newcomer sees; a cluster named by TXLINE_CLUSTER_ADDRESSES is
+  // registered instead when given.
+  if (listClusters(db).length === 0) {
+    if (e.clusterAddresses) {
+      addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
+    } else {
+      const found = findEmbedded(e.clusterFile);
+      upsertEmbeddedCluster(db, { addresses: found.members.map((m) => m.address), controlAddress: found.controlAddress });
+    }
+  }
+  fs.mkdirSync(e.backupDir, { recursive: true });
+  ensureFolder(db, { name: 'default', path: e.backupDir, isDefault: true });
+  // The first admin: TXLINE_ADMIN_PASSWORD, or a generated password printed once (must be changed at first login).
+  void ensureInitialAdmin(db, e.adminPassword).then(
+    (r) => {
+      if (r.generated) {
+        process.stdout.write(
+          `\n  Txline created the user "admin" with the password:  ${r.generated}\n  It is shown only now; you must change it when you first sign in.\n\n`,
+        );
+      } else if (r.created) log.info('created the user "admin" with the password from TXLINE_ADMIN_PASSWORD (to be changed at first sign-in)');
+    },
+    (err) => log.error(`could not create the first admin: ${describeError(err)}`),
+  );
+  // Before the runner exists: a job still marked running belonged to a server process that is gone.
+  const interrupted = markInterrupted(db);
+  if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
+  const reindex = (folderId?: number) => {
+    try {
+      if (folderId === undefined) indexAll(db);
+      else {
+        const f = getFolder(db, { id: folderId });
+        if (f) indexFolder(db, f);
+      }
+    } catch (err) {
+      log.error(`indexing failed: ${describeError(err)}`);
+    }
+  };
+  const runner = new JobRunner(db, {
+    bin: txlineBin(),
+    onFinished: (job) => {
+      reindex(job.folderId ?? undefined);
+      applyJobEffects(db, job);
+    },
+  });
+  const collector = new Collector(db, e, { intervalMs: e.collectIntervalMs });
+  collector.start();
+  reindex();
+  const indexTimer = setInterval(() => reindex(), 15_000);
+  indexTimer.unref();
+  const stop = () => {
+    clearInterval(indexTimer);
+    collector.stop();
+    runner.stopAll();
+  };
+  return { env: e, db, runner, collector, reindex, interruptedAtStart: interrupted, stop };
+}
