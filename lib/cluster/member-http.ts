@@ -55,7 +55,7 @@ export function createMemberServer(member: Member): http.Server {
 
 async function handle(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
-    const url = new URL(req.url ?? '/', 'http://member');
+    const url = requestUrl(req);
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     if (matching.length === 0) throw new TxlineError('NOT_FOUND', `no such endpoint: ${url.pathname}`);
     const route = matching.find((r) => r.method === req.method);
@@ -77,6 +77,18 @@ async function handle(routes: Route[], req: http.IncomingMessage, res: http.Serv
     await route.handler(req, res, { name, url });
   } catch (e) {
     sendError(res, e);
+  }
+}
+
+/**
+ * The request target as a URL. An absolute-form target that is not a valid URL (`http://x:99999/status`,
+ * `http://[zz/status`) is the client's mistake: 400, not 500.
+ */
+export function requestUrl(req: http.IncomingMessage): URL {
+  try {
+    return new URL(req.url ?? '/', 'http://member');
+  } catch (e) {
+    throw new TxlineError('BAD_REQUEST', `invalid request target "${String(req.url).slice(0, 200)}": ${describeError(e)}`, { cause: e });
   }
 }
 

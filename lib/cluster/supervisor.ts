@@ -262,7 +262,13 @@ export class ClusterSupervisor {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      const url = new URL(req.url ?? '/', 'http://control');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://control');
+      } catch (e) {
+        // an absolute-form target that is no URL (http://x:99999/members) is the client's mistake
+        return send(400, { code: 'BAD_REQUEST', message: `invalid request target "${String(req.url).slice(0, 200)}": ${describeError(e)}` });
+      }
       const m = /^\/members\/([a-z0-9-]+)\/(stop|start|kill)$/.exec(url.pathname);
       if (req.method === 'GET' && url.pathname === '/members') return send(200, this.info());
       if (req.method === 'POST' && m) {

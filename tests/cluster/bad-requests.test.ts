@@ -11,7 +11,7 @@ let writer: string;
 let follower: string;
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ members: 2, secondaries: 0 });
+  cluster = await startTestCluster({ members: 2, secondaries: 0, controlPort: 0 });
   writer = cluster.writer.address;
   follower = cluster.clients['member-2'].address;
   // something to refer to: node 0 exists, relationship 0 exists
@@ -132,6 +132,21 @@ describe('bad requests answer 4xx with { code, message }', () => {
     ['an empty label', '/db/neo4j/nodes?label='],
   ])('bad query parameters (%s): 400 BAD_REQUEST', async (_what, p) => {
     expectError(await rawHttp(writer, 'GET', p), 400, 'BAD_REQUEST');
+  });
+
+  it.each(['http://x:99999/status', 'http://[zz/status', 'http://:80/status'])(
+    'a request target that is no URL (%s): 400 BAD_REQUEST, on a member and on the control API',
+    async (target) => {
+      for (const address of [writer, follower, cluster.sup.info().control as string]) {
+        expectError(await rawHttp(address, 'GET', target), 400, 'BAD_REQUEST', /invalid request target/);
+      }
+    },
+  );
+
+  it('an absolute-form request target that is a URL is served like its path', async () => {
+    const res = await rawHttp(writer, 'GET', `http://${writer}/status`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.json.member.id).toBe('member-1');
   });
 
   it('an unknown path: 404 NOT_FOUND; a wrong method: 405 METHOD_NOT_ALLOWED with Allow', async () => {
