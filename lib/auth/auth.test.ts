@@ -8,7 +8,7 @@ import { listAudit, recordAudit } from './audit';
 import { adminCreateUser, adminResetPassword, adminSetDisabled, adminSetRole, changeOwnPassword, login } from './login';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password';
 import { SESSION_TTL_MS, createSession, deleteSession, readSession, tokenHash } from './sessions';
-import { FREE_FAILURES, recordAttempt, waitBeforeAttempt } from './throttle';
+import { FREE_FAILURES, recordAttempt, reserveAttempt, settleAttempt, waitBeforeAttempt } from './throttle';
 import { ensureInitialAdmin, findUser } from './users';
 
 describe('password hashing', () => {
@@ -93,6 +93,30 @@ describe('login', () => {
     const audit = listAudit(db, { action: 'login' });
     expect(audit.filter((a) => a.outcome === 'failed')).toHaveLength(FREE_FAILURES);
     expect(audit.filter((a) => a.outcome === 'denied')).toHaveLength(1);
+  });
+
+  it('checks at most five of thirty simultaneous wrong passwords, per user and per address', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    // per user: thirty guesses for admin from thirty addresses, all started before the first one is hashed
+    const perUser = await Promise.all(Array.from({ length: 30 }, (_, i) => login(db, { username: 'admin', password: `wrong-${i}` }, `10.1.0.${i}`)));
+    const errors = (rs: typeof perUser) => rs.map((r) => (r.ok ? 'signed in' : r.error.replace(/\d+ s/, 'N s')));
+    expect(errors(perUser).filter((e) => e === 'Wrong user name or password.')).toHaveLength(FREE_FAILURES);
+    expect(errors(perUser).filter((e) => e === 'Too many failed attempts. Try again in N s.')).toHaveLength(30 - FREE_FAILURES);
+    expect(listAudit(db, { action: 'login', outcome: 'failed' })).toHaveLength(FREE_FAILURES);
+    expect(listAudit(db, { action: 'login', outcome: 'denied' })).toHaveLength(30 - FREE_FAILURES);
+    // per address: thirty user names from one address
+    const perAddress = await Promise.all(Array.from({ length: 30 }, (_, i) => login(db, { username: `guess${i}`, password: 'wrong-password' }, '10.2.0.1')));
+    expect(errors(perAddress).filter((e) => e === 'Wrong user name or password.')).toHaveLength(FREE_FAILURES);
+    expect(errors(perAddress).filter((e) => e.startsWith('Too many failed attempts'))).toHaveLength(30 - FREE_FAILURES);
+    // a right password after the wait signs in and ends the run of failures
+    const later = Date.now() + 2 * 60_000;
+    expect(waitBeforeAttempt(db, { username: 'admin', address: '10.3.0.1', now: later })).toBe(0);
+    const reserved = reserveAttempt(db, { username: 'admin', address: '10.3.0.1', now: later });
+    expect(reserved.ok).toBe(true);
+    if (reserved.ok) settleAttempt(db, reserved);
+    expect(waitBeforeAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 })).toBe(0);
+    expect(reserveAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 }).ok).toBe(true);
   });
 
   it('changes one\u2019s own password only with the current one, and ends other sessions', async () => {

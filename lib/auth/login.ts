@@ -8,7 +8,7 @@ import { ROLES, type UserRow } from '../db/schema';
 import { recordAudit } from './audit';
 import { generatePassword, passwordProblem, verifyPassword } from './password';
 import { createSession, deleteUserSessions } from './sessions';
-import { recordAttempt, waitBeforeAttempt } from './throttle';
+import { reserveAttempt, settleAttempt } from './throttle';
 import { USERNAME, checkCredentials, createUser, findUser, getUser, listUsers, setDisabled, setPassword, setRole, wouldLeaveNoAdmin } from './users';
 
 type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]>; waitMs?: number };
@@ -22,17 +22,20 @@ export async function login(db: Catalog, raw: unknown, address: string): Promise
   const p = loginInput.safeParse(raw);
   if (!p.success) return { ok: false, error: 'Enter your user name and password.', fieldErrors: fieldErrors(p.error) };
   const username = p.data.username.toLowerCase();
-  const wait = waitBeforeAttempt(db, { username, address });
-  if (wait > 0) {
-    recordAudit(db, { username, address, action: 'login', outcome: 'denied', detail: `too many failed attempts; ${Math.ceil(wait / 1000)} s to wait` });
-    return { ok: false, error: `Too many failed attempts. Try again in ${Math.ceil(wait / 1000)} s.`, waitMs: wait };
+  // The attempt counts as a failure from before the password is hashed, so parallel guesses cannot all get
+  // through the check while the first ones are still hashing.
+  const reserved = reserveAttempt(db, { username, address });
+  if (!reserved.ok) {
+    const s = Math.ceil(reserved.waitMs / 1000);
+    recordAudit(db, { username, address, action: 'login', outcome: 'denied', detail: `too many failed attempts; ${s} s to wait` });
+    return { ok: false, error: `Too many failed attempts. Try again in ${s} s.`, waitMs: reserved.waitMs };
   }
   const user = await checkCredentials(db, username, p.data.password);
-  recordAttempt(db, { username, address, ok: user !== null });
   if (!user) {
     recordAudit(db, { username, address, action: 'login', outcome: 'failed', detail: 'wrong user name or password, or a disabled user' });
     return { ok: false, error: 'Wrong user name or password.' };
   }
+  settleAttempt(db, reserved);
   const s = createSession(db, { userId: user.id, address });
   recordAudit(db, { username, address, action: 'login', outcome: 'ok' });
   return { ok: true, token: s.token, expiresAt: s.expiresAt, user };
