@@ -143,8 +143,9 @@ export class MemberClient {
     return requestJson(this.address, `/db/${encodeURIComponent(db)}/digest`, { timeoutMs: 120_000 });
   }
 
-  nodes(db: string, label?: string, limit = 1000): Promise<NodeRow[]> {
-    const q = new URLSearchParams({ limit: String(limit), ...(label ? { label } : {}) });
+  /** Every node (with `label`), or the first `limit` of them. */
+  nodes(db: string, label?: string, limit?: number): Promise<NodeRow[]> {
+    const q = new URLSearchParams({ ...(limit !== undefined ? { limit: String(limit) } : {}), ...(label ? { label } : {}) });
     return requestJson(this.address, `/db/${encodeURIComponent(db)}/nodes?${q}`);
   }
 

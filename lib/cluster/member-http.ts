@@ -179,7 +179,8 @@ function buildRoutes(member: Member): Route[] {
       if (label !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(label)) {
         throw new TxlineError('BAD_REQUEST', `invalid label "${label}"`);
       }
-      const limit = intParam(url, 'limit', { min: 1, max: 100_000, def: 1000 });
+      // Every matching node by default (the fixed contract); `limit` and `after` page through them if asked.
+      const limit = url.searchParams.has('limit') ? intParam(url, 'limit', { min: 1, max: 100_000 }) : Number.MAX_SAFE_INTEGER;
       const afterId = url.searchParams.has('after') ? intParam(url, 'after', { min: 0 }) : undefined;
       sendJson(res, 200, db.nodes({ label, limit, afterId }));
     }),
