@@ -122,6 +122,9 @@ test('stopping a member asks first, and the member can be started again', async 
     await expect(cluster.controlMessage('member-3')).toHaveText('member-3: stopped', { timeout: 60_000 });
     await expect(cluster.memberRow('member-3')).toHaveAttribute('data-reachable', 'false');
     await expect(cluster.control('member-3', 'Start member')).toBeVisible();
+    // the collector keeps sampling it, offline: the chart says so instead of losing its history
+    await expect(cluster.legendItem('member-3')).toContainText('offline', { timeout: 20_000 });
+    await expect(cluster.legendItem('member-3')).toHaveAttribute('data-offline', 'true');
   } finally {
     await cluster.control('member-3', 'Start member').click();
   }

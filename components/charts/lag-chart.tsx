@@ -3,10 +3,11 @@
 /**
  * Transaction lag per member over a window: one line per member, how many transactions it is behind the
  * writer (Neo4j's replicationLag with the sign flipped, so a lagging member's line rises). Time runs in
- * UTC along the x-axis; a member with no sample at a time (stopped, unreachable) leaves a gap.
+ * UTC along the x-axis; a member with no sample at a time, or an offline one (stopped, unreachable: the
+ * collector stores online = 0), leaves a gap, and its offline stretches are shaded in its colour.
  */
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LagData } from '@/lib/dashboard/data';
 import { formatNumber } from '@/lib/format';
 import { ChartEmpty } from './chart-empty';
@@ -30,6 +31,7 @@ type Row = { ts: number } & Record<string, number>;
 export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWindow; colorOf: (memberId: string) => string }) {
   const rows = useMemo(() => toBehindRows(lag), [lag]);
   const latest = useMemo(() => latestPerMember(rows, lag.members), [rows, lag.members]);
+  const offlineNow = new Set(lag.offlineNow ?? []);
   const domain = pointsDomain(rows, window);
   const { ticks, stepMs } = timeTicks(domain);
 
@@ -72,6 +74,19 @@ export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWi
                 label={{ value: 'tx behind', angle: -90, position: 'insideLeft', fill: 'currentColor', fontSize: 12 }}
               />
               <Tooltip content={(p) => <ChartTooltip {...p} formatValue={(v) => `${formatNumber(v)} behind`} />} />
+              {(lag.offline ?? []).map((o) => (
+                <ReferenceArea
+                  key={`${o.memberId}-${o.from}`}
+                  x1={o.from}
+                  x2={Math.max(o.to, o.from + 1000)}
+                  ifOverflow="hidden"
+                  fill={colorOf(o.memberId)}
+                  fillOpacity={0.12}
+                  strokeOpacity={0}
+                  className="lag-offline"
+                  data-member={o.memberId}
+                />
+              ))}
               {lag.members.map((m) => (
                 <Line
                   key={m}
@@ -89,11 +104,11 @@ export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWi
           </div>
           <ul aria-label="Members on the chart" data-testid="lag-legend" className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
             {lag.members.map((m) => (
-              <li key={m} data-testid="lag-legend-item" data-member={m} className="flex items-center gap-2">
+              <li key={m} data-testid="lag-legend-item" data-member={m} data-offline={offlineNow.has(m) || undefined} className="flex items-center gap-2">
                 <span aria-hidden="true" className="inline-block h-0.5 w-4 rounded" style={{ background: colorOf(m) }} />
                 <span className="font-medium">{m}</span>
                 <span className="font-mono tabular-nums text-zinc-600 dark:text-zinc-400">
-                  {latest.get(m) === undefined ? 'no recent sample' : `${formatNumber(latest.get(m) as number)} behind`}
+                  {offlineNow.has(m) ? 'offline (not answering)' : latest.get(m) === undefined ? 'no recent sample' : `${formatNumber(latest.get(m) as number)} behind`}
                 </span>
               </li>
             ))}

@@ -92,26 +92,47 @@ export interface LagData {
   /** the writer's commits per second between consecutive points */
   commitRate: Array<{ ts: number; rate: number }>;
   writer: string | null;
+  /** stretches where a member did not answer (or the database was offline): no lag is drawn there */
+  offline: Array<{ memberId: string; from: number; to: number }>;
+  /** members whose newest sample is offline */
+  offlineNow: string[];
 }
 
 export function lagData(ctx: ServerContext, { clusterId, database, window, now }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
   const series = lagSeries(ctx.db, { clusterId, database, window, now });
   const members = [...new Set(series.map((p) => p.memberId))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const byTs = new Map<number, { ts: number } & Record<string, number>>();
+  const offline: LagData['offline'] = [];
+  const open = new Map<string, { memberId: string; from: number; to: number }>();
+  const newest = new Map<string, boolean>();
   for (const p of series) {
     let row = byTs.get(p.ts);
     if (!row) byTs.set(p.ts, (row = { ts: p.ts } as { ts: number } & Record<string, number>));
-    row[p.memberId] = p.replicationLag;
+    newest.set(p.memberId, p.online);
+    // an offline sample has no lag: the member's line stops there (a gap), and the stretch is marked
+    if (p.online) {
+      row[p.memberId] = p.replicationLag;
+      open.delete(p.memberId);
+      continue;
+    }
+    const cur = open.get(p.memberId);
+    if (cur) cur.to = p.ts;
+    else {
+      const span = { memberId: p.memberId, from: p.ts, to: p.ts };
+      open.set(p.memberId, span);
+      offline.push(span);
+    }
   }
   const snap = ctx.collector.latest.get(clusterId);
   const writer = snap?.report.members.find((m) => m.databases.some((d) => d.name === database && d.role === 'writer'))?.id ?? null;
-  const w = series.filter((p) => p.memberId === writer);
+  const w = series.filter((p) => p.memberId === writer && p.online);
   const commitRate: LagData['commitRate'] = [];
   for (let i = 1; i < w.length; i++) {
     const dt = (w[i].ts - w[i - 1].ts) / 1000;
     if (dt > 0) commitRate.push({ ts: w[i].ts, rate: Math.max(0, (w[i].lastCommittedTxn - w[i - 1].lastCommittedTxn) / dt) });
   }
-  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer };
+  const offlineNow = members.filter((m) => newest.get(m) === false);
+  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow };
 }
 
 function systemLast(a: string, b: string): number {

@@ -1,20 +1,31 @@
 /**
- * The collector: asks every member of every registered cluster for its status once a second (by default),
- * keeps the latest report per cluster in memory for the dashboard, and stores one lag sample per member and
- * database. Every minute it downsamples old samples (see lib/db/queries/lag.ts).
+ * The collector: asks every member of every registered cluster for its status once a second (by default,
+ * TXLINE_COLLECT_MS), keeps the latest report per cluster in memory for the dashboard, and stores one lag
+ * sample per member and database. A member that does not answer still gets a sample per database, with
+ * online = 0 (its databases are those it reported last, else the ones the rest of its cluster hosts), so
+ * charts show it offline rather than a hole in the history. Every minute (downsampleEveryMs) it downsamples
+ * old samples (see lib/db/queries/lag.ts).
  */
 import { describeError } from '../errors';
 import type { TxlineEnv } from '../env';
 import type { Catalog } from '../db';
 import { listClusters, upsertEmbeddedCluster } from '../db/queries/clusters';
 import { downsampleLag, insertLagSamples } from '../db/queries/lag';
-import type { ClusterRow } from '../db/schema';
+import type { ClusterRow, LagSampleRow } from '../db/schema';
 import type { ClusterReport } from './cluster-report';
 import { getCatalogClusterStatus } from './cluster-status';
+
+type LagSampleInput = Omit<LagSampleRow, 'resolution'>;
 
 export interface ClusterSnapshot {
   cluster: Pick<ClusterRow, 'id' | 'name' | 'kind' | 'addresses' | 'controlAddress'>;
   report: ClusterReport;
+}
+
+/** What a member said the last time it answered: its name and, per database, the last committed transaction. */
+interface KnownMember {
+  id: string;
+  databases: Map<string, number>;
 }
 
 export class Collector {
@@ -22,7 +33,11 @@ export class Collector {
   private timer: NodeJS.Timeout | null = null;
   private lastDownsample = 0;
   private ticking = false;
+  /** per cluster, per member address */
+  private readonly known = new Map<number, Map<string, KnownMember>>();
   lastError: string | null = null;
+  /** when the last downsampling ran and what it did (for tests and the log) */
+  lastDownsampled: { at: number; folded: number; deleted: number } | null = null;
 
   constructor(
     private readonly db: Catalog,
@@ -51,7 +66,7 @@ export class Collector {
       await Promise.all(clusters.map((c) => this.collect(c, now)));
       if (now - this.lastDownsample >= (this.opts.downsampleEveryMs ?? 60_000)) {
         this.lastDownsample = now;
-        downsampleLag(this.db, now);
+        this.lastDownsampled = { at: now, ...downsampleLag(this.db, now) };
       }
       this.lastError = null;
     } catch (e) {
@@ -62,25 +77,59 @@ export class Collector {
   }
 
   private async collect(cluster: ClusterRow, now: number): Promise<void> {
-    const report = await getCatalogClusterStatus(cluster, this.env, { timeoutMs: Math.min(1500, this.opts.intervalMs * 2) });
+    const probed = await getCatalogClusterStatus(cluster, this.env, { timeoutMs: Math.min(1500, this.opts.intervalMs * 2) });
     let row = cluster;
     if (cluster.kind === 'embedded') {
-      const addresses = report.members.map((m) => m.address);
-      if (addresses.length > 0) row = upsertEmbeddedCluster(this.db, { addresses, controlAddress: report.controlAddress });
+      const addresses = probed.members.map((m) => m.address);
+      if (addresses.length > 0) row = upsertEmbeddedCluster(this.db, { addresses, controlAddress: probed.controlAddress });
     }
+    const report = this.remember(cluster.id, probed);
     this.latest.set(cluster.id, { cluster: row, report });
-    const ts = Math.floor(now / 1000) * 1000;
-    const samples = report.members.flatMap((m) =>
-      m.databases.map((d) => ({
-        clusterId: cluster.id,
+    insertLagSamples(this.db, samplesOf(cluster.id, report, this.known.get(cluster.id) as Map<string, KnownMember>, now));
+  }
+
+  /**
+   * Keeps what each answering member said; an unreachable member known by its address only (a remote
+   * cluster's) gets back the name it answered with before, so its samples stay on its own series.
+   */
+  private remember(clusterId: number, report: ClusterReport): ClusterReport {
+    let known = this.known.get(clusterId);
+    if (!known) this.known.set(clusterId, (known = new Map()));
+    const members = report.members.map((m) => {
+      if (m.reachable) {
+        known.set(m.address, { id: m.id, databases: new Map(m.databases.map((d) => [d.name, d.lastCommittedTxn])) });
+        return m;
+      }
+      const k = known.get(m.address);
+      return k && m.id === m.address ? { ...m, id: k.id } : m;
+    });
+    return { ...report, members };
+  }
+}
+
+/**
+ * One sample per member and database: what a reachable member reports (online when the database is), and
+ * for an unreachable member an offline sample per database it hosted when it last answered (or, never
+ * having answered, per database its cluster hosts), at its last known transaction.
+ */
+export function samplesOf(clusterId: number, report: ClusterReport, known: Map<string, KnownMember>, now: number): LagSampleInput[] {
+  const ts = Math.floor(now / 1000) * 1000;
+  const clusterDbs = new Set(report.members.flatMap((m) => m.databases.map((d) => d.name)));
+  for (const k of known.values()) for (const name of k.databases.keys()) clusterDbs.add(name);
+  return report.members.flatMap((m) => {
+    if (m.reachable) {
+      return m.databases.map((d) => ({
+        clusterId,
         memberId: m.id,
         database: d.name,
         ts,
         lastCommittedTxn: d.lastCommittedTxn,
         replicationLag: d.replicationLag,
-        online: m.reachable && d.status === 'online',
-      })),
-    );
-    insertLagSamples(this.db, samples);
-  }
+        online: d.status === 'online',
+      }));
+    }
+    const last = known.get(m.address)?.databases;
+    const names = last && last.size > 0 ? [...last.keys()] : [...clusterDbs];
+    return names.map((name) => ({ clusterId, memberId: m.id, database: name, ts, lastCommittedTxn: last?.get(name) ?? 0, replicationLag: 0, online: false }));
+  });
 }

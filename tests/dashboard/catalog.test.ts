@@ -1,6 +1,7 @@
 /**
  * The catalog on real files and a real cluster: the indexer (files are the truth: a new catalog indexes the
- * same chains back), lag samples (collector, downsampling, bounded chart queries).
+ * same chains back), lag samples (collector, offline samples of a stopped member, downsampling seconds to
+ * minutes to hours, the collector's own downsampling schedule, bounded chart queries).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,16 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog, type Catalog } from '../../lib/db';
 import { indexFolder } from '../../lib/db/indexer';
 import { listArtifactsByDatabase } from '../../lib/db/queries/artifacts';
-import { ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
-import { downsampleLag, insertLagSamples, lagSeries } from '../../lib/db/queries/lag';
+import { addRemoteCluster, ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
+import { bucket, downsampleLag, insertLagSamples, lagSeries, RETENTION_MS } from '../../lib/db/queries/lag';
 import { lagSamples } from '../../lib/db/schema';
 import { buildTimeline } from '../../lib/dashboard/timeline';
 import { backupDatabases } from '../../lib/engine/backup';
 import { silentLog } from '../../lib/engine/progress';
 import { parseEnv } from '../../lib/env';
 import { Collector } from '../../lib/monitor/collector';
-import { startTestCluster, tempDir, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { sourceFor, writeTx } from '../helpers/engine';
+import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { sourceFor, unusedPort, writeTx } from '../helpers/engine';
 
 describe('indexer', () => {
   let cluster: TestCluster;
@@ -153,6 +154,70 @@ describe('indexer', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a member that stops answering gets an offline sample per database it hosted, under its own name', async () => {
+    const dir = tempDir('collector');
+    const db = openCatalog(path.join(dir, 'c.sqlite'));
+    // registered by addresses (as a cluster added in Settings): an unreachable member is known only by its address
+    const row = addRemoteCluster(db, { name: 'watched', addresses: cluster.addresses });
+    const env = parseEnv({ TXLINE_DATA_DIR: dir });
+    const collector = new Collector(db, env, { intervalMs: 1000 });
+    const t0 = Math.floor(Date.now() / 1000) * 1000;
+    try {
+      await collector.tick(t0);
+      const before = db.select().from(lagSamples).all().filter((r) => r.memberId === 'member-3');
+      expect(before.map((r) => [r.database, r.online]).sort()).toEqual([
+        ['neo4j', true],
+        ['system', true],
+      ]);
+      await cluster.sup.stopMember('member-3');
+      await collector.tick(t0 + 1000);
+      const snap = collector.latest.get(row.id);
+      const m3 = snap?.report.members.find((m) => m.address === cluster.sup.member('member-3').address);
+      expect(m3).toMatchObject({ reachable: false, id: 'member-3' });
+      const after = db
+        .select()
+        .from(lagSamples)
+        .all()
+        .filter((r) => r.ts === t0 + 1000);
+      // the two answering members as before, and member-3 offline at its last known transaction
+      expect(after).toHaveLength(6);
+      const offline = after.filter((r) => r.memberId === 'member-3');
+      expect(offline.map((r) => r.database).sort()).toEqual(['neo4j', 'system']);
+      for (const o of offline) {
+        expect(o.online).toBe(false);
+        expect(o.lastCommittedTxn).toBe(before.find((b) => b.database === o.database)?.lastCommittedTxn);
+      }
+      // the chart query leaves member-3's lag out there and marks it offline
+      const series = lagSeries(db, { clusterId: row.id, database: 'neo4j', window: '5m', now: t0 + 2000 });
+      expect(series.filter((p) => p.memberId === 'member-3').map((p) => p.online)).toEqual([true, false]);
+    } finally {
+      await cluster.sup.startMember('member-3');
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a member that never answered gets offline samples for the databases its cluster hosts', async () => {
+    const dir = tempDir('collector');
+    const db = openCatalog(path.join(dir, 'c.sqlite'));
+    const dead = `127.0.0.1:${await unusedPort()}`;
+    const row = addRemoteCluster(db, { name: 'half', addresses: [cluster.addresses[0], dead] });
+    const collector = new Collector(db, parseEnv({ TXLINE_DATA_DIR: dir }), { intervalMs: 1000 });
+    try {
+      await collector.tick(Date.now());
+      const rows = db.select().from(lagSamples).all();
+      expect(rows.filter((r) => r.memberId === dead).map((r) => [r.database, r.online]).sort()).toEqual([
+        ['neo4j', false],
+        ['system', false],
+      ]);
+      expect(rows.filter((r) => r.memberId === 'member-1').every((r) => r.online)).toBe(true);
+      expect(Object.fromEntries(collector.latest.get(row.id)?.report.members.map((m) => [m.address, m.reachable]) ?? [])).toEqual({ [cluster.addresses[0]]: true, [dead]: false });
+    } finally {
+      db.$client.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('lag samples', () => {
@@ -191,6 +256,104 @@ describe('lag samples', () => {
     // idempotent
     expect(downsampleLag(db, now)).toEqual({ folded: 0, deleted: 0 });
     expect(db.select().from(lagSamples).all()).toHaveLength(all.length);
+  });
+
+  it('folds minutes older than a week into hourly averages, and deletes hours older than 90 days', () => {
+    const DAY = 24 * HOUR;
+    const db = openCatalog(':memory:');
+    upsertEmbeddedCluster(db, { addresses: ['127.0.0.1:1'], controlAddress: null });
+    const minutes = [];
+    // nine days of minute rows (from downsampled seconds): member-2's lag is -(minute % 6), member-1 writes 60 a minute
+    for (let t = now - 9 * DAY; t < now; t += 60_000) {
+      const k = (t - (now - 9 * DAY)) / 60_000;
+      minutes.push({ clusterId: 1, memberId: 'member-1', database: 'neo4j', resolution: 'm' as const, ts: t, lastCommittedTxn: 60 * k, replicationLag: 0, online: true });
+      minutes.push({ clusterId: 1, memberId: 'member-2', database: 'neo4j', resolution: 'm' as const, ts: t, lastCommittedTxn: 60 * k - 3, replicationLag: -(k % 6), online: true });
+    }
+    // and one hour row from long ago, past the hourly retention
+    const ancient = { clusterId: 1, memberId: 'member-1', database: 'neo4j', resolution: 'h' as const, ts: now - RETENTION_MS.h - HOUR, lastCommittedTxn: 1, replicationLag: 0, online: true };
+    for (let i = 0; i < minutes.length; i += 1000) db.insert(lagSamples).values(minutes.slice(i, i + 1000)).run();
+    db.insert(lagSamples).values(ancient).run();
+
+    const r = downsampleLag(db, now);
+    const all = db.select().from(lagSamples).all();
+    const weekAgo = now - RETENTION_MS.m;
+    const keptMinutes = all.filter((x) => x.resolution === 'm');
+    const hours = all.filter((x) => x.resolution === 'h');
+    // minutes of the last week stay; the two days before it become 48 hours per member
+    expect(Math.min(...keptMinutes.map((x) => x.ts))).toBeGreaterThanOrEqual(weekAgo);
+    expect(keptMinutes).toHaveLength(2 * 7 * 1440);
+    expect(hours).toHaveLength(2 * 2 * 24);
+    expect(hours.every((h) => h.ts % HOUR === 0 && h.ts < weekAgo)).toBe(true);
+    // an hour's lag is the average of its minutes (0..5 repeating: 2.5, rounded), its transaction the highest
+    for (const h of hours.filter((x) => x.memberId === 'member-2')) expect(Math.abs(h.replicationLag + 2.5)).toBeLessThanOrEqual(0.5);
+    const w = hours.filter((x) => x.memberId === 'member-1').sort((a, b) => a.ts - b.ts);
+    expect(w[1].lastCommittedTxn - w[0].lastCommittedTxn).toBe(3600);
+    expect(w[0].lastCommittedTxn).toBe(60 * 59);
+    expect(all.some((x) => x.ts === ancient.ts)).toBe(false);
+    expect(r).toEqual({ folded: 2 * 2 * 24, deleted: 2 * 2 * 1440 + 1 });
+    expect(downsampleLag(db, now)).toEqual({ folded: 0, deleted: 0 });
+  });
+
+  it('offline samples carry no lag: a bucket averages where the member answered, and is offline only if it never did', () => {
+    const p = (ts: number, lag: number, online: boolean) => ({ ts, memberId: 'member-3', lastCommittedTxn: 100 + ts / 1000, replicationLag: lag, online });
+    expect(bucket([p(0, -10, true), p(1000, 0, false), p(2000, -20, true), p(60_000, 0, false), p(61_000, 0, false)], 60_000)).toEqual([
+      { ts: 0, memberId: 'member-3', lastCommittedTxn: 102, replicationLag: -15, online: true },
+      { ts: 60_000, memberId: 'member-3', lastCommittedTxn: 161, replicationLag: 0, online: false },
+    ]);
+    // the SQL of downsampling follows the same rule
+    const db = openCatalog(':memory:');
+    upsertEmbeddedCluster(db, { addresses: ['127.0.0.1:1'], controlAddress: null });
+    const t = Math.floor((now - 2 * HOUR) / 60_000) * 60_000;
+    insertLagSamples(db, [
+      { clusterId: 1, memberId: 'member-3', database: 'neo4j', ts: t, lastCommittedTxn: 5, replicationLag: -10, online: true },
+      { clusterId: 1, memberId: 'member-3', database: 'neo4j', ts: t + 1000, lastCommittedTxn: 5, replicationLag: 0, online: false },
+      { clusterId: 1, memberId: 'member-3', database: 'neo4j', ts: t + 2000, lastCommittedTxn: 6, replicationLag: -20, online: true },
+      { clusterId: 1, memberId: 'member-3', database: 'neo4j', ts: t + 60_000, lastCommittedTxn: 6, replicationLag: 0, online: false },
+    ]);
+    downsampleLag(db, now);
+    expect(
+      db
+        .select()
+        .from(lagSamples)
+        .all()
+        .map((x) => [x.resolution, x.ts - t, x.lastCommittedTxn, x.replicationLag, x.online]),
+    ).toEqual([
+      ['m', 0, 6, -15, true],
+      ['m', 60_000, 6, 0, false],
+    ]);
+  });
+
+  it('the collector downsamples on its own schedule, not on every tick', async () => {
+    const db = openCatalog(':memory:');
+    const dead = `127.0.0.1:${await unusedPort()}`;
+    addRemoteCluster(db, { name: 'gone', addresses: [dead] });
+    const start = Date.now();
+    const old = [];
+    // two hours ago: seconds that are due to become minutes
+    const from = Math.floor((start - 2 * HOUR) / 60_000) * 60_000;
+    for (let t = from; t < from + 120_000; t += 1000) old.push({ clusterId: 1, memberId: 'member-1', database: 'neo4j', ts: t, lastCommittedTxn: 1, replicationLag: 0, online: true });
+    insertLagSamples(db, old);
+    const collector = new Collector(db, parseEnv({}), { intervalMs: 100, downsampleEveryMs: 1500 });
+    const seconds = () => db.select().from(lagSamples).all().filter((x) => x.resolution === 's' && x.ts < start - HOUR).length;
+    expect(seconds()).toBe(120);
+    collector.start();
+    try {
+      await waitFor('the first downsampling', () => collector.lastDownsampled !== null, 5000);
+      expect(seconds()).toBe(0);
+      expect(db.select().from(lagSamples).all().filter((x) => x.resolution === 'm')).toHaveLength(2);
+      const first = collector.lastDownsampled?.at as number;
+      // more seconds due: the next run comes about 1.5 s later, not at the next tick (0.1 s)
+      insertLagSamples(db, old.map((o) => ({ ...o, ts: o.ts - 600_000 })));
+      await new Promise((r) => setTimeout(r, 600));
+      expect(collector.lastDownsampled?.at).toBe(first);
+      expect(seconds()).toBe(120);
+      await waitFor('the second downsampling', () => (collector.lastDownsampled?.at ?? 0) > first, 5000);
+      expect((collector.lastDownsampled?.at as number) - first).toBeGreaterThanOrEqual(1500);
+      expect(seconds()).toBe(0);
+    } finally {
+      collector.stop();
+      db.$client.close();
+    }
   });
 
   it('chart queries read bounded rows per window', () => {

@@ -54,26 +54,32 @@ export function lagSeries(db: Catalog, { clusterId, database, window, now = Date
   return [...minutes, ...bucket(base('s', lastMinute), 60_000)];
 }
 
-function bucket(rows: LagPoint[], ms: number): LagPoint[] {
+/**
+ * Folds points into buckets of `ms` per member: the lag averaged over the samples where the member answered
+ * (offline samples carry no lag), online when it answered at least once in the bucket, the highest transaction.
+ * The same rule as downsampleLag's SQL.
+ */
+export function bucket(rows: LagPoint[], ms: number): LagPoint[] {
   const out = new Map<string, LagPoint & { n: number; lagSum: number }>();
   for (const r of rows) {
     const ts = Math.floor(r.ts / ms) * ms;
     const k = `${ts}|${r.memberId}`;
-    const cur = out.get(k);
-    if (!cur) out.set(k, { ...r, ts, n: 1, lagSum: r.replicationLag });
-    else {
+    let cur = out.get(k);
+    if (!cur) out.set(k, (cur = { ...r, ts, n: 0, lagSum: 0, online: false }));
+    else cur.lastCommittedTxn = Math.max(cur.lastCommittedTxn, r.lastCommittedTxn);
+    if (r.online) {
       cur.n++;
       cur.lagSum += r.replicationLag;
-      cur.lastCommittedTxn = Math.max(cur.lastCommittedTxn, r.lastCommittedTxn);
-      cur.online = cur.online && r.online;
+      cur.online = true;
     }
   }
-  return [...out.values()].map(({ n, lagSum, ...p }) => ({ ...p, replicationLag: Math.round(lagSum / n) })).sort((a, b) => a.ts - b.ts);
+  return [...out.values()].map(({ n, lagSum, ...p }) => ({ ...p, replicationLag: n > 0 ? Math.round(lagSum / n) : 0 })).sort((a, b) => a.ts - b.ts);
 }
 
 /**
  * Folds samples older than their resolution's retention into the next coarser one and deletes what is
- * past the last retention. Idempotent; runs in one transaction.
+ * past the last retention. Idempotent; runs in one transaction. A bucket's lag is the average over the
+ * samples where the member answered, and the bucket is online when the member answered at least once.
  */
 export function downsampleLag(db: Catalog, now = Date.now()): { folded: number; deleted: number } {
   let folded = 0;
@@ -87,7 +93,7 @@ export function downsampleLag(db: Catalog, now = Date.now()): { folded: number; 
       const r = tx.run(sql`
         INSERT OR REPLACE INTO lag_samples (cluster_id, member_id, database, resolution, ts, last_committed_txn, replication_lag, online)
         SELECT cluster_id, member_id, database, ${to}, ts - (ts % ${BUCKET_MS[to]}) AS bucket,
-               max(last_committed_txn), cast(round(avg(replication_lag)) as integer), min(online)
+               max(last_committed_txn), coalesce(cast(round(avg(CASE WHEN online THEN replication_lag END)) as integer), 0), max(online)
         FROM lag_samples WHERE resolution = ${from} AND ts < ${cutoff}
         -- (bound numbers are REAL in SQLite: % truncates to integers, / would not)
         GROUP BY cluster_id, member_id, database, bucket`);
