@@ -2,6 +2,9 @@
 // job runner (lib/server/context.ts). Node-only.
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
+    // Before the first request: every request carries its socket's address (lib/auth/client-address.ts).
+    const { installPeerHook } = await import('./lib/auth/client-address');
+    installPeerHook();
     const { serverContext } = await import('./lib/server/context');
     serverContext();
   }

@@ -5,7 +5,8 @@
  * first check, not the only one. Runs in the Node.js runtime (Next.js 16 proxy).
  */
 import { NextResponse, type NextRequest } from 'next/server';
-import { SESSION_COOKIE, readSession } from './lib/auth/sessions';
+import { httpsOf } from './lib/auth/client-address';
+import { SESSION_COOKIE, readSession, sessionCookieOptions } from './lib/auth/sessions';
 import { serverContext } from './lib/server/context';
 
 const PUBLIC = [/^\/login(\/|$)/, /^\/api\/metrics$/];
@@ -26,13 +27,8 @@ export function proxy(request: NextRequest): NextResponse {
   }
   const res = NextResponse.next();
   if (session.renewedUntil) {
-    res.cookies.set(SESSION_COOKIE, request.cookies.get(SESSION_COOKIE)?.value ?? '', {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: request.nextUrl.protocol === 'https:' || request.headers.get('x-forwarded-proto') === 'https',
-      path: '/',
-      expires: new Date(session.renewedUntil),
-    });
+    const https = httpsOf(request.headers, serverContext().env.trustedProxies);
+    res.cookies.set(SESSION_COOKIE, request.cookies.get(SESSION_COOKIE)?.value ?? '', sessionCookieOptions({ expiresAt: session.renewedUntil, https }));
   }
   return res;
 }

@@ -16,6 +16,7 @@ describe('parseEnv', () => {
       adminPassword: undefined,
       metricsToken: undefined,
       collectIntervalMs: 1000,
+      trustedProxies: [],
     });
   });
 

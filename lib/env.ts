@@ -13,9 +13,12 @@
  *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (without it, only loopback may scrape)
  *   TXLINE_COLLECT_MS         how often the dashboard's collector asks every member for its status, in ms
  *                             (a whole number, at least 100; default 1000)
+ *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
+ *                             and X-Forwarded-Proto are believed (default: none, the socket's address counts)
  *
  * Paths come back absolute. An empty variable counts as unset. Node-only.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { TxlineError } from './errors';
@@ -32,12 +35,14 @@ export interface TxlineEnv {
   metricsToken: string | undefined;
   /** the collector's sampling interval (ms) */
   collectIntervalMs: number;
+  /** reverse proxies (addresses or CIDR ranges) whose forwarded-for header is believed; empty: none */
+  trustedProxies: string[];
 }
 
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
-const SERVER_VARS = ['TXLINE_COLLECT_MS'] as const;
+const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES'] as const;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -84,7 +89,31 @@ const schema = z.object({
     }
     return n;
   }),
+  TXLINE_TRUSTED_PROXIES: optionalText.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const parts = v.split(',').map((s) => s.trim());
+    const bad = parts.filter((p) => !isAddressOrRange(p));
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1), but ${bad
+          .map((b) => (b === '' ? 'an entry is empty' : `"${b}" is neither`))
+          .join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(parts)];
+  }),
 });
+
+/** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
+function isAddressOrRange(s: string): boolean {
+  const m = /^([^/]+)(?:\/(\d{1,3}))?$/.exec(s);
+  if (!m) return false;
+  const family = net.isIP(m[1]);
+  if (family === 0) return false;
+  return m[2] === undefined || Number(m[2]) <= (family === 4 ? 32 : 128);
+}
 
 /** Validates an environment (process.env by default) and resolves the defaults; pure apart from `cwd`. */
 export function parseEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): TxlineEnv {
@@ -109,6 +138,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     adminPassword: e.TXLINE_ADMIN_PASSWORD,
     metricsToken: e.TXLINE_METRICS_TOKEN,
     collectIntervalMs: e.TXLINE_COLLECT_MS,
+    trustedProxies: e.TXLINE_TRUSTED_PROXIES,
   };
 }
 

@@ -3,7 +3,7 @@
 import { cookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { login } from '@/lib/auth/login';
-import { SESSION_COOKIE } from '@/lib/auth/sessions';
+import { SESSION_COOKIE, sessionCookieOptions } from '@/lib/auth/sessions';
 import { overHttps, requestAddress } from '@/lib/server/auth';
 import { formObject } from '@/lib/server/action';
 import { serverContext } from '@/lib/server/context';
@@ -20,12 +20,6 @@ export async function loginAction(_prev: LoginState, form: FormData): Promise<Lo
   const input = formObject(form);
   const r = await login(serverContext().db, input, (await requestAddress()) ?? 'unknown');
   if (!r.ok) return { ok: false, error: r.error, fieldErrors: r.fieldErrors };
-  (await cookies()).set(SESSION_COOKIE, r.token, {
-    httpOnly: true,
-    sameSite: 'lax',
-    secure: await overHttps(),
-    path: '/',
-    expires: new Date(r.expiresAt),
-  });
+  (await cookies()).set(SESSION_COOKIE, r.token, sessionCookieOptions({ expiresAt: r.expiresAt, https: await overHttps() }));
   redirect(r.user.mustChangePassword ? '/account?required=1' : safeNext(input.next));
 }

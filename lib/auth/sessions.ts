@@ -11,6 +11,11 @@ import { sessions, users, type UserRow } from '../db/schema';
 export const SESSION_COOKIE = 'txline_session';
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
+/** The session cookie's attributes: never readable by scripts, not sent on cross-site subrequests, Secure over HTTPS. */
+export function sessionCookieOptions({ expiresAt, https }: { expiresAt: number; https: boolean }): { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/'; expires: Date } {
+  return { httpOnly: true, sameSite: 'lax', secure: https, path: '/', expires: new Date(expiresAt) };
+}
+
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

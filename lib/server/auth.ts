@@ -7,19 +7,32 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { decide, permissionsOf, type Action, type Caller, type Decision } from '../auth/guard';
 import { recordAudit } from '../auth/audit';
+import { addressOf, httpsOf, peerHookInstalled } from '../auth/client-address';
+import { createLogger } from '../log';
 import { SESSION_COOKIE, readSession } from '../auth/sessions';
 import { serverContext } from './context';
 
-/** The request's client address as Next.js reports it (its own x-forwarded-for, set from the socket). */
+/**
+ * The request's client address: the socket's (recorded by the hook in lib/auth/client-address.ts, which a
+ * client cannot forge), or the forwarded-for address when the socket is a trusted proxy
+ * (TXLINE_TRUSTED_PROXIES). Null when the hook is not installed in this process.
+ */
 export async function requestAddress(): Promise<string | null> {
   const h = await headers();
-  return h.get('x-forwarded-for')?.split(',')[0].trim() || null;
+  warnWithoutHook();
+  return addressOf(h, serverContext().env.trustedProxies);
 }
 
-/** Whether the page was requested over HTTPS (for the cookie's Secure flag). */
+/** Whether the request came over HTTPS (for the cookie's Secure flag): TLS, or https from a trusted proxy. */
 export async function overHttps(): Promise<boolean> {
-  const h = await headers();
-  return (h.get('x-forwarded-proto') ?? '').split(',')[0].trim() === 'https';
+  return httpsOf(await headers(), serverContext().env.trustedProxies);
+}
+
+let warned = false;
+function warnWithoutHook(): void {
+  if (warned || peerHookInstalled()) return;
+  warned = true;
+  createLogger('auth').warn('the socket-address hook is not installed (instrumentation.ts did not run): client addresses are unknown');
 }
 
 export async function currentCaller(): Promise<Caller | null> {
