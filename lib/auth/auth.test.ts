@@ -7,7 +7,7 @@ import { auditEvents } from '../db/schema';
 import { listAudit, recordAudit } from './audit';
 import { adminCreateUser, adminResetPassword, adminSetDisabled, adminSetRole, changeOwnPassword, login } from './login';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password';
-import { SESSION_TTL_MS, createSession, deleteSession, readSession, tokenHash } from './sessions';
+import { SESSION_MAX_MS, SESSION_TTL_MS, createSession, deleteSession, readSession, sessionCookieOptions, tokenHash } from './sessions';
 import { FREE_FAILURES, recordAttempt, reserveAttempt, settleAttempt, waitBeforeAttempt } from './throttle';
 import { ensureInitialAdmin, findUser } from './users';
 
@@ -57,6 +57,38 @@ describe('sessions', () => {
     const s2 = createSession(db, { userId: user.id, address: null, now: t0 });
     expect(adminSetDisabled(db, { userId: String(user.id), disabled: 'true' })).toEqual({ ok: true });
     expect(readSession(db, s2.token, t0 + 1000)).toBeNull();
+  });
+
+  it('ends at the absolute maximum after sign-in, however often it was renewed', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    const admin = findUser(db, 'admin');
+    if (!admin) throw new Error('no admin');
+    const t0 = 1_800_000_000_000;
+    const s = createSession(db, { userId: admin.id, address: '127.0.0.1', now: t0 });
+    // used every 4 hours: renewed each time by 12 hours, never past the cap
+    let last = t0;
+    for (let t = t0 + 4 * 3_600_000; t < t0 + SESSION_MAX_MS; t += 4 * 3_600_000) {
+      const r = readSession(db, s.token, t);
+      expect(r, `still valid ${(t - t0) / 3_600_000} h after sign-in`).not.toBeNull();
+      expect(r?.expiresAt).toBeLessThanOrEqual(t0 + SESSION_MAX_MS);
+      last = t;
+    }
+    expect(last).toBeGreaterThan(t0 + SESSION_MAX_MS - 5 * 3_600_000);
+    // the last renewal ends exactly at the cap, and the session ends there
+    expect(readSession(db, s.token, t0 + SESSION_MAX_MS - 1)?.expiresAt).toBe(t0 + SESSION_MAX_MS);
+    expect(readSession(db, s.token, t0 + SESSION_MAX_MS)).toBeNull();
+    expect(readSession(db, s.token, t0 + SESSION_MAX_MS + SESSION_TTL_MS)).toBeNull();
+    // idle expiry still applies before the cap
+    const idle = createSession(db, { userId: admin.id, address: null, now: t0 });
+    expect(readSession(db, idle.token, t0 + SESSION_TTL_MS - 1)).not.toBeNull();
+    expect(readSession(db, idle.token, t0 + SESSION_TTL_MS - 1 + SESSION_TTL_MS + 1)).toBeNull();
+  });
+
+  it('sets the cookie httpOnly and SameSite=Lax, Secure only over HTTPS', () => {
+    const at = 1_800_000_000_000;
+    expect(sessionCookieOptions({ expiresAt: at, https: false })).toEqual({ httpOnly: true, sameSite: 'lax', secure: false, path: '/', expires: new Date(at) });
+    expect(sessionCookieOptions({ expiresAt: at, https: true })).toMatchObject({ httpOnly: true, sameSite: 'lax', secure: true });
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Sessions: a random 256-bit token in an httpOnly, SameSite=Lax cookie (Secure over HTTPS); the catalog keeps
- * only its SHA-256, so a leaked catalog does not leak sessions. Sessions expire (12 hours, renewed on use
- * after half of that), and logout deletes the row, so the cookie is worthless afterwards.
+ * only its SHA-256, so a leaked catalog does not leak sessions. Sessions expire after 12 idle hours (renewed on
+ * use after half of that) and at the latest 7 days after sign-in however much they are used; logout deletes the
+ * row, so the cookie is worthless afterwards.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, lt } from 'drizzle-orm';
@@ -10,6 +11,8 @@ import { sessions, users, type UserRow } from '../db/schema';
 
 export const SESSION_COOKIE = 'txline_session';
 export const SESSION_TTL_MS = 12 * 3_600_000;
+/** The absolute maximum: a session ends this long after sign-in, renewed or not. */
+export const SESSION_MAX_MS = 7 * 24 * 3_600_000;
 
 /** The session cookie's attributes: never readable by scripts, not sent on cross-site subrequests, Secure over HTTPS. */
 export function sessionCookieOptions({ expiresAt, https }: { expiresAt: number; https: boolean }): { httpOnly: true; sameSite: 'lax'; secure: boolean; path: '/'; expires: Date } {
@@ -23,7 +26,7 @@ export function tokenHash(token: string): string {
 export function createSession(db: Catalog, { userId, address, now = Date.now() }: { userId: number; address: string | null; now?: number }): { token: string; expiresAt: number } {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
-  db.insert(sessions).values({ id: tokenHash(token), userId, expiresAt, address }).run();
+  db.insert(sessions).values({ id: tokenHash(token), userId, expiresAt, address, createdAt: now }).run();
   // housekeeping: drop expired sessions
   db.delete(sessions).where(lt(sessions.expiresAt, now)).run();
   return { token, expiresAt };
@@ -47,9 +50,15 @@ export function readSession(db: Catalog, token: string | undefined | null, now =
     .where(and(eq(sessions.id, id), gt(sessions.expiresAt, now)))
     .get();
   if (!row || row.u.disabled) return null;
+  const cap = row.s.createdAt + SESSION_MAX_MS;
+  if (now >= cap) {
+    db.delete(sessions).where(eq(sessions.id, id)).run();
+    return null;
+  }
   let renewedUntil: number | null = null;
-  if (row.s.expiresAt - now < SESSION_TTL_MS / 2) {
-    renewedUntil = now + SESSION_TTL_MS;
+  const renewal = Math.min(now + SESSION_TTL_MS, cap);
+  if (row.s.expiresAt - now < SESSION_TTL_MS / 2 && renewal > row.s.expiresAt) {
+    renewedUntil = renewal;
     db.update(sessions).set({ expiresAt: renewedUntil }).where(eq(sessions.id, id)).run();
   }
   return { user: row.u, expiresAt: renewedUntil ?? row.s.expiresAt, renewedUntil };
