@@ -201,32 +201,27 @@ export class GraphDatabase {
       return;
     }
     const store = this.store;
-    const db = store.db;
     const accepted: Array<{ p: PendingTx; ids: Record<string, number> }> = [];
     const records: TxRecord[] = [];
     const before = { ...store.meta };
-    db.exec('BEGIN IMMEDIATE');
+    store.begin();
     let prev: TxRecordInfo = { txId: store.meta.lastTxId, checksum: store.meta.lastTxChecksum, commitTime: store.meta.lastCommitTime, prevChecksum: 0 };
     const now = Math.max(Date.now(), store.meta.lastCommitTime);
     for (const p of batch) {
       const saved = { ...store.meta };
-      db.exec('SAVEPOINT tx');
       try {
-        const { resolved, ids } = store.applyClientOps(p.ops);
-        db.exec('RELEASE tx');
+        const { resolved, ids } = store.inSavepoint(() => store.applyClientOps(p.ops));
         const rec = encodeRecord(prev.txId + 1, now, prev.checksum, encodeOps(resolved));
         records.push(rec);
         prev = rec;
         accepted.push({ p, ids });
       } catch (e) {
-        db.exec('ROLLBACK TO tx');
-        db.exec('RELEASE tx');
         store.meta = saved;
         p.reject(e instanceof TxlineError ? e : new TxlineError('TX_INVALID', describeError(e), { cause: e }));
       }
     }
     if (records.length === 0) {
-      db.exec('ROLLBACK');
+      store.rollback();
       return;
     }
     try {
@@ -243,7 +238,6 @@ export class GraphDatabase {
   /** Log, sync, record and COMMIT the open SQLite transaction holding `records`' changes. */
   private async persist(records: TxRecord[], before: StoreMeta): Promise<void> {
     const store = this.store as GraphStore;
-    const db = store.db;
     const lastBefore: TxRecordInfo = { txId: before.lastTxId, checksum: before.lastTxChecksum, commitTime: before.lastCommitTime, prevChecksum: 0 };
     let pos: { segmentIndex: number; size: number } | null = null;
     try {
@@ -251,9 +245,9 @@ export class GraphDatabase {
       await this.txlog.sync();
       const last = records[records.length - 1];
       store.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
-      db.exec('COMMIT');
+      store.commit();
     } catch (e) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      store.rollback();
       store.meta = before;
       if (pos) this.txlog.truncateTo(pos, lastBefore);
       throw e;
@@ -277,11 +271,11 @@ export class GraphDatabase {
         );
       }
       const before = { ...store.meta };
-      store.db.exec('BEGIN IMMEDIATE');
+      store.begin();
       try {
         for (const r of records) store.applyResolved(decodeOps(r), r.txId);
       } catch (e) {
-        store.db.exec('ROLLBACK');
+        store.rollback();
         store.meta = before;
         throw e;
       }
@@ -448,14 +442,14 @@ export class GraphDatabase {
 /** Applies records to a store in one SQLite transaction (recovery, restore). */
 export function applyRecords(store: GraphStore, records: TxRecord[]): void {
   if (records.length === 0) return;
-  store.db.exec('BEGIN');
+  store.begin();
   try {
     for (const r of records) store.applyResolved(decodeOps(r), r.txId);
     const last = records[records.length - 1];
     store.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
-    store.db.exec('COMMIT');
+    store.commit();
   } catch (e) {
-    if (store.db.inTransaction) store.db.exec('ROLLBACK');
+    store.rollback();
     store.reloadMeta();
     throw e;
   }

@@ -107,21 +107,42 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown): void
   res.end(buf);
 }
 
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let n = 0;
-  for await (const c of req) {
-    n += (c as Buffer).length;
-    if (n > MAX_JSON_BODY) throw new TxlineError('BAD_REQUEST', `request body is larger than ${MAX_JSON_BODY} bytes`);
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') throw new TxlineError('BAD_REQUEST', 'request body is empty; expected JSON');
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new TxlineError('BAD_REQUEST', `malformed JSON: ${(e as Error).message}`);
-  }
+/** The request body as JSON. Read with listeners, not an async iterator: it is on every write's path. */
+function readJson(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    let failed = false;
+    const fail = (e: TxlineError) => {
+      if (failed) return;
+      failed = true;
+      chunks.length = 0;
+      req.resume(); // drain the rest, so the connection can answer
+      reject(e);
+    };
+    req.on('data', (c: Buffer) => {
+      if (failed) return;
+      n += c.length;
+      if (n > MAX_JSON_BODY) return fail(new TxlineError('BAD_REQUEST', `request body is larger than ${MAX_JSON_BODY} bytes`));
+      chunks.push(c);
+    });
+    let ended = false;
+    req.on('error', (e) => fail(new TxlineError('BAD_REQUEST', `request body could not be read: ${e.message}`)));
+    req.on('close', () => {
+      if (!ended) fail(new TxlineError('BAD_REQUEST', 'the client went away before the request body ended'));
+    });
+    req.on('end', () => {
+      ended = true;
+      if (failed) return;
+      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)).toString('utf8');
+      if (text.trim() === '') return fail(new TxlineError('BAD_REQUEST', 'request body is empty; expected JSON'));
+      try {
+        resolve(JSON.parse(text));
+      } catch (e) {
+        fail(new TxlineError('BAD_REQUEST', `malformed JSON: ${(e as Error).message}`));
+      }
+    });
+  });
 }
 
 function intParam(url: URL, key: string, opts: { min: number; max?: number; def?: number }): number {

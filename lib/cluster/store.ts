@@ -9,6 +9,9 @@
  * - Labels are stored sorted and properties as canonical JSON, so the digest depends on content only.
  * - The file is in WAL mode with automatic checkpoints off: the owner checkpoints, and can hold the main file
  *   still while a snapshot of it is streamed out.
+ * - Writes happen between begin() and commit()/rollback(). Inside one, the nodes this connection created,
+ *   read or changed are remembered (`touched`), so a batch does not read back what it just wrote; any
+ *   rollback, and every commit, forgets them.
  */
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
@@ -65,6 +68,9 @@ const META_KEYS: Array<keyof StoreMeta> = [
 
 type Stmt = Database.Statement;
 
+/** A node as the open transaction left it; null: known not to exist. */
+type TouchedNode = { labels: string[]; props: Properties } | null;
+
 export class GraphStore {
   readonly db: Database.Database;
   meta: StoreMeta;
@@ -83,7 +89,14 @@ export class GraphStore {
     relsOf: Stmt;
     nodeExists: Stmt;
     setMeta: Stmt;
+    begin: Stmt;
+    commit: Stmt;
+    rollback: Stmt;
+    savepoint: Stmt;
+    release: Stmt;
+    rollbackTo: Stmt;
   };
+  private touched = new Map<number, TouchedNode>();
 
   private constructor(db: Database.Database, meta: StoreMeta) {
     this.db = db;
@@ -157,7 +170,61 @@ export class GraphStore {
       relsOf: p('SELECT id FROM rels WHERE start_id = ? UNION SELECT id FROM rels WHERE end_id = ?').pluck(),
       nodeExists: p('SELECT 1 FROM nodes WHERE id = ?').pluck(),
       setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      begin: p('BEGIN IMMEDIATE'),
+      commit: p('COMMIT'),
+      rollback: p('ROLLBACK'),
+      savepoint: p('SAVEPOINT tx'),
+      release: p('RELEASE tx'),
+      rollbackTo: p('ROLLBACK TO tx'),
     };
+  }
+
+  // ---- transactions (prepared once: a batch of thousands runs a savepoint per transaction) ------------
+
+  begin(): void {
+    this.touched.clear();
+    this.s.begin.run();
+  }
+
+  commit(): void {
+    this.s.commit.run();
+    this.touched.clear();
+  }
+
+  /** Rolls back the open transaction, if any. The caller restores `meta`. */
+  rollback(): void {
+    if (this.db.inTransaction) this.s.rollback.run();
+    this.touched.clear();
+  }
+
+  /** Runs `fn` in a savepoint: its changes stay if it returns, and are undone alone if it throws. */
+  inSavepoint<T>(fn: () => T): T {
+    this.s.savepoint.run();
+    try {
+      const r = fn();
+      this.s.release.run();
+      return r;
+    } catch (e) {
+      this.s.rollbackTo.run();
+      this.s.release.run();
+      this.touched.clear();
+      throw e;
+    }
+  }
+
+  /** The node's labels and properties as the open transaction sees them, or null when it does not exist. */
+  private node(id: number): TouchedNode {
+    const known = this.touched.get(id);
+    if (known !== undefined) return known;
+    const row = this.s.getNode.get(id) as { labels: string; props: string } | undefined;
+    const n = row ? { labels: JSON.parse(row.labels) as string[], props: JSON.parse(row.props) as Properties } : null;
+    this.touched.set(id, n);
+    return n;
+  }
+
+  private nodeExists(id: number): boolean {
+    const known = this.touched.get(id);
+    return known !== undefined ? known !== null : Boolean(this.s.nodeExists.get(id));
   }
 
   /**
@@ -243,16 +310,18 @@ export class GraphStore {
     const m = this.meta;
     switch (op.op) {
       case 'createNode': {
-        if (op.id < m.nextNodeId && s.nodeExists.get(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
+        if (op.id < m.nextNodeId && this.nodeExists(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
         s.insNode.run(op.id, JSON.stringify(op.labels), canonicalJson(op.properties));
         for (const l of op.labels) s.insLabel.run(l, op.id);
+        // Copies: the operation itself is logged as it came, whatever later operations do to the node.
+        this.touched.set(op.id, { labels: [...op.labels], props: { ...op.properties } });
         m.nextNodeId = Math.max(m.nextNodeId, op.id + 1);
         m.nodeCount++;
         return;
       }
       case 'createRelationship': {
-        if (!s.nodeExists.get(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
-        if (!s.nodeExists.get(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
+        if (!this.nodeExists(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
+        if (!this.nodeExists(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
         s.insRel.run(op.id, op.type, op.start, op.end, canonicalJson(op.properties));
         m.nextRelId = Math.max(m.nextRelId, op.id + 1);
         m.relCount++;
@@ -260,21 +329,28 @@ export class GraphStore {
       }
       case 'setProperties':
       case 'removeProperty': {
-        const isNode = op.node !== undefined;
-        const id = (isNode ? op.node : op.relationship) as number;
-        const row = (isNode ? s.getNode.get(id) : s.getRel.get(id)) as { props: string } | undefined;
-        if (!row) throw invalid(`${where}: ${isNode ? 'node' : 'relationship'} ${id} does not exist`);
+        if (op.node !== undefined) {
+          const n = this.node(op.node);
+          if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
+          if (op.op === 'setProperties') Object.assign(n.props, op.properties);
+          else delete n.props[op.key];
+          s.updNodeProps.run(canonicalJson(n.props), op.node);
+          return;
+        }
+        const id = op.relationship as number;
+        const row = s.getRel.get(id) as { props: string } | undefined;
+        if (!row) throw invalid(`${where}: relationship ${id} does not exist`);
         const props = JSON.parse(row.props) as Properties;
         if (op.op === 'setProperties') Object.assign(props, op.properties);
         else delete props[op.key];
-        (isNode ? s.updNodeProps : s.updRelProps).run(canonicalJson(props), id);
+        s.updRelProps.run(canonicalJson(props), id);
         return;
       }
       case 'addLabels':
       case 'removeLabels': {
-        const row = s.getNode.get(op.node) as { labels: string } | undefined;
-        if (!row) throw invalid(`${where}: node ${op.node} does not exist`);
-        const labels = new Set(JSON.parse(row.labels) as string[]);
+        const n = this.node(op.node);
+        if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
+        const labels = new Set(n.labels);
         for (const l of op.labels) {
           if (op.op === 'addLabels') {
             labels.add(l);
@@ -284,18 +360,20 @@ export class GraphStore {
             s.delLabel.run(l, op.node);
           }
         }
-        s.updNodeLabels.run(JSON.stringify([...labels].sort()), op.node);
+        n.labels = [...labels].sort();
+        s.updNodeLabels.run(JSON.stringify(n.labels), op.node);
         return;
       }
       case 'deleteNode': {
-        const row = s.getNode.get(op.node) as { labels: string } | undefined;
-        if (!row) throw invalid(`${where}: node ${op.node} does not exist`);
+        const n = this.node(op.node);
+        if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
         for (const relId of s.relsOf.all(op.node, op.node) as number[]) {
           s.delRel.run(relId);
           m.relCount--;
         }
-        for (const l of JSON.parse(row.labels) as string[]) s.delLabel.run(l, op.node);
+        for (const l of n.labels) s.delLabel.run(l, op.node);
         s.delNode.run(op.node);
+        this.touched.set(op.node, null);
         m.nodeCount--;
         return;
       }
@@ -346,20 +424,30 @@ function sortProps(p: Properties): Properties {
 export function computeDigest(db: Database.Database): Digest {
   return db.transaction(() => {
     const meta = db.prepare("SELECT value FROM meta WHERE key = 'lastTxId'").pluck().get() as number;
+    // Lines are hashed a few hundred at a time (one update per line cost more than the query on big stores).
     const h = createHash('sha256');
+    let lines: string[] = [];
+    const add = (line: string) => {
+      lines.push(line);
+      if (lines.length === 512) {
+        h.update(lines.join(''));
+        lines = [];
+      }
+    };
     let nodes = 0;
     let relationships = 0;
     for (const r of db.prepare('SELECT id, labels, props FROM nodes ORDER BY id').raw().iterate() as Iterable<[number, string, string]>) {
-      h.update(`n${r[0]}|${r[1]}|${r[2]}\n`);
+      add(`n${r[0]}|${r[1]}|${r[2]}\n`);
       nodes++;
     }
     for (const r of db
       .prepare('SELECT id, type, start_id, end_id, props FROM rels ORDER BY id')
       .raw()
       .iterate() as Iterable<[number, string, number, number, string]>) {
-      h.update(`r${r[0]}|${r[1]}|${r[2]}|${r[3]}|${r[4]}\n`);
+      add(`r${r[0]}|${r[1]}|${r[2]}|${r[3]}|${r[4]}\n`);
       relationships++;
     }
+    h.update(lines.join(''));
     return { lastCommittedTxn: meta, nodes, relationships, contentHash: h.digest('hex') };
   })();
 }
