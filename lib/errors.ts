@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   TX_INVALID: 1,
   TX_PRUNED: 1,
   STORE_MISMATCH: 1,
+  DATA_DIR_IN_USE: 1,
   // engine
   SOURCE_UNREACHABLE: 1,
   NO_SOURCE: 1,

@@ -1,22 +1,47 @@
 /**
  * Entry point of one member process (`txline member --config FILE`). Stops on SIGTERM/SIGINT, and when the
  * process that started it goes away (the IPC channel closes), so no member outlives its cluster.
+ *
+ * Before it touches anything, a member takes `<its data folder>/member.lock` (holding its pid): a second
+ * process on the same folder is refused while the first lives, and a lock left by a `kill -9` is taken over.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { describeError } from '../errors';
 import { Member, type MemberConfig } from './member';
 import { createMemberServer } from './member-http';
+import { acquirePidLock, type PidLock } from './pid-lock';
 import { Replicator } from './replicator';
+
+export const MEMBER_LOCK = 'member.lock';
 
 export async function runMember(configFile: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as MemberConfig;
-  const member = new Member(config);
-  member.openDatabases();
-  const server = createMemberServer(member);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
+  const lock = acquirePidLock(
+    path.join(config.dataDir, MEMBER_LOCK),
+    { what: `${config.id} of ${path.dirname(config.dataDir)}`, marker: path.resolve(configFile) },
+    `the data folder ${config.dataDir} is in use by another member process`,
+  );
+  let member: Member;
+  let server: ReturnType<typeof createMemberServer>;
+  try {
+    member = new Member(config);
+    member.openDatabases();
+    server = createMemberServer(member);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  replicateUntilStopped(member, server, lock);
+}
+
+/** Starts replication, says it is ready, and stops (releasing the lock) on a signal or when the cluster goes. */
+function replicateUntilStopped(member: Member, server: ReturnType<typeof createMemberServer>, lock: PidLock): void {
+  const config = member.config;
   const replicator = new Replicator(member);
   replicator.start();
   member.log.info(
@@ -33,6 +58,7 @@ export async function runMember(configFile: string): Promise<void> {
     server.closeAllConnections();
     await replicator.stop();
     member.close();
+    lock.release();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -40,6 +66,7 @@ export async function runMember(configFile: string): Promise<void> {
   process.on('disconnect', () => void stop('the cluster process went away'));
   process.on('uncaughtException', (e) => {
     member.log.fatal(`uncaught: ${describeError(e)}`);
+    lock.release();
     process.exit(70);
   });
 }

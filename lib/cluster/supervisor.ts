@@ -4,7 +4,9 @@
  *
  * Layout of the data folder:
  *   <dataDir>/cluster.json         members, their addresses and the control address (rewritten on change)
+ *   <dataDir>/cluster.lock         the supervisor's pid while it runs (see pid-lock.ts)
  *   <dataDir>/member-N/member.json a member's configuration
+ *   <dataDir>/member-N/member.lock the member's pid while it runs
  *   <dataDir>/member-N/member.log  a member's log
  *   <dataDir>/member-N/databases/  its databases (store + transaction log each)
  */
@@ -17,6 +19,7 @@ import { once } from 'node:events';
 import { TxlineError, describeError } from '../errors';
 import { txlineBin } from '../paths';
 import type { MemberConfig, PeerConfig } from './member';
+import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } from './pid-lock';
 import { normalizeDatabaseName } from './names';
 import { parseRetention, parseSize } from './retention';
 
@@ -62,6 +65,7 @@ export class ClusterSupervisor {
   private control: http.Server | null = null;
   private controlAddress: string | null = null;
   private closing = false;
+  private lock: PidLock | null = null;
   readonly startedAt = new Date().toISOString();
 
   constructor(readonly opts: ClusterOptions) {}
@@ -90,13 +94,28 @@ export class ClusterSupervisor {
       if (!ids.includes(id)) throw new TxlineError('INVALID_ARGUMENT', `--lag-ms names ${id}, but the cluster has ${ids.join(', ')}`);
     }
     const databases = [...new Set(['system', ...(o.databases ?? ['neo4j']).map(normalizeDatabaseName)])];
+    // Nothing in the data folder is touched until it is known to be free.
+    this.claimDataDir(ids);
+    try {
+      await this.startAll(ids, { host, base, count, secondaries, databases, retention, rotation });
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async startAll(
+    ids: string[],
+    c: { host: string; base: number; count: number; secondaries: number; databases: string[]; retention: string; rotation: string },
+  ): Promise<void> {
+    const o = this.opts;
+    const { host, base, count, secondaries, databases, retention, rotation } = c;
     const ports = base === 0 ? await freePorts(host, count) : ids.map((_, i) => base + 10 * i);
     const peers: PeerConfig[] = ids.map((id, i) => ({
       id,
       address: `${host}:${ports[i]}`,
       mode: i < count - secondaries ? 'primary' : 'secondary',
     }));
-    fs.mkdirSync(o.dataDir, { recursive: true });
     for (const [i, peer] of peers.entries()) {
       const dir = path.join(o.dataDir, peer.id);
       fs.mkdirSync(dir, { recursive: true });
@@ -121,6 +140,42 @@ export class ClusterSupervisor {
     // The writer first: the others copy their stores from it.
     await this.startMember(ids[0]);
     await Promise.all(ids.slice(1).map((id) => this.startMember(id)));
+  }
+
+  /**
+   * Takes `<dataDir>/cluster.lock`, then makes sure no member of an earlier cluster still runs in the folder
+   * (cluster.json names live member pids, or a member's lock is held): two clusters in one folder would
+   * overwrite each other's configuration and transaction logs. Throws DATA_DIR_IN_USE, having changed nothing.
+   */
+  private claimDataDir(ids: string[]): void {
+    const dir = this.opts.dataDir;
+    const inUse = `the data folder ${dir} is in use by another cluster; stop it first, or choose another --data-dir`;
+    const lock = acquirePidLock(path.join(dir, 'cluster.lock'), { what: `the cluster supervisor of ${dir}` }, inUse);
+    try {
+      const live = new Map<number, string>();
+      let previous: Partial<ClusterFile> | null = null;
+      try {
+        previous = JSON.parse(fs.readFileSync(path.join(dir, 'cluster.json'), 'utf8')) as Partial<ClusterFile>;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && !(e instanceof SyntaxError)) throw e;
+      }
+      for (const m of Array.isArray(previous?.members) ? previous.members : []) {
+        const configFile = typeof m?.dataDir === 'string' ? path.join(m.dataDir, 'member.json') : undefined;
+        if (processAlive(m?.pid, configFile)) live.set(m.pid, `${m.id} (process ${m.pid})`);
+      }
+      const memberDirs = new Set([...ids, ...fs.readdirSync(dir).filter((n) => /^member-\d+$/.test(n))]);
+      for (const id of memberDirs) {
+        const owner = liveOwner(path.join(dir, id, 'member.lock'));
+        if (owner && !live.has(owner.pid)) live.set(owner.pid, `${id} (${describeOwner(owner)})`);
+      }
+      if (live.size > 0) {
+        throw new TxlineError('DATA_DIR_IN_USE', `${inUse}: still running there: ${[...live.values()].join(', ')}`, { details: { dataDir: dir } });
+      }
+    } catch (e) {
+      lock.release();
+      throw e;
+    }
+    this.lock = lock;
   }
 
   get writerId(): string {
@@ -236,18 +291,24 @@ export class ClusterSupervisor {
     await this.startMember(id);
   }
 
+  /** Stops every member and the control API, and releases the data folder. Safe to call more than once. */
   async stop(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.managed.keys()].map((id) => this.stopMember(id).catch(() => undefined)));
-    if (this.control) {
-      this.control.closeAllConnections();
-      await new Promise<void>((r) => this.control?.close(() => r()));
+    const control = this.control;
+    this.control = null;
+    if (control) {
+      control.closeAllConnections();
+      await new Promise<void>((r) => control.close(() => r()));
     }
     this.writeInfo();
+    this.lock?.release();
+    this.lock = null;
   }
 
   private writeInfo(): void {
-    if (!fs.existsSync(this.opts.dataDir)) return;
+    // Only the supervisor holding the folder writes its cluster.json (never one that was refused).
+    if (!this.lock || !fs.existsSync(this.opts.dataDir)) return;
     const file = path.join(this.opts.dataDir, 'cluster.json');
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.info(), null, 2));

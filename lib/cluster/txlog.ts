@@ -223,7 +223,15 @@ export class TxLog {
       return cur;
     }
     const file = path.join(this.dir, `tx-${String(firstTxId).padStart(20, '0')}.log`);
-    const fd = fs.openSync(file, 'w+');
+    // 'wx': a segment of that name is never there already unless another process writes this log; failing is
+    // better than truncating what it acknowledged.
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'wx+');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      throw new TxlineError('IO_ERROR', `transaction log: segment ${path.basename(file)} already exists in ${this.dir}; is another process writing this database?`, { cause: e });
+    }
     const header = Buffer.alloc(SEGMENT_HEADER_BYTES);
     header.write(SEGMENT_MAGIC, 0, 'ascii');
     header.writeBigUInt64LE(BigInt(firstTxId), 8);
