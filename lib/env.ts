@@ -10,7 +10,7 @@
  *   TXLINE_BACKUP_ROOTS       comma-separated folders that backup folders added in the browser must be inside
  *                             (default: the backup folder)
  *   TXLINE_ADMIN_PASSWORD     the first admin's password (else one is generated and printed once)
- *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (without it, only loopback may scrape)
+ *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (from loopback, scraping needs no token)
  *   TXLINE_COLLECT_MS         how often the dashboard's collector asks every member for its status, in ms
  *                             (a whole number, at least 100; default 1000)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For

@@ -211,16 +211,29 @@ describe('the guard', () => {
     expect(decide(caller('admin', true), 'account.password').ok).toBe(true);
   });
 
-  it('lets Prometheus scrape with the bearer token, else only from loopback when listening on loopback', async () => {
-    const { mayScrape } = await import('./guard');
+  it('decides scraping by the scrape rule: the right bearer token, or loopback by the socket, never by role', async () => {
+    const { decide, permissionsOf } = await import('./guard');
     const token = 'a-long-metrics-token-1234';
-    expect(mayScrape({ authorization: `Bearer ${token}`, forwardedFor: '10.0.0.5', token, listensOnLoopback: false })).toBe(true);
-    expect(mayScrape({ authorization: 'Bearer wrong-token-of-same-len', forwardedFor: '127.0.0.1', token, listensOnLoopback: true })).toBe(false);
-    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token, listensOnLoopback: true })).toBe(false);
-    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token: undefined, listensOnLoopback: true })).toBe(true);
-    expect(mayScrape({ authorization: null, forwardedFor: '::1', token: undefined, listensOnLoopback: true })).toBe(true);
-    expect(mayScrape({ authorization: null, forwardedFor: '10.0.0.5', token: undefined, listensOnLoopback: true })).toBe(false);
-    // a forged forwarded-for cannot help when Txline listens beyond loopback
-    expect(mayScrape({ authorization: null, forwardedFor: '127.0.0.1', token: undefined, listensOnLoopback: false })).toBe(false);
+    const facts = (f: Partial<{ authorization: string | null; peer: string | null; client: string | null; token: string | undefined }>) => ({ authorization: null, peer: '10.0.0.5', client: '10.0.0.5', token, ...f });
+    const ok = (f: Parameters<typeof facts>[0]) => decide(null, 'metrics.scrape', facts(f)).ok;
+    // the token, from anywhere
+    expect(ok({ authorization: `Bearer ${token}` })).toBe(true);
+    expect(ok({ authorization: `bearer   ${token}` })).toBe(true);
+    // a wrong token is refused even from loopback, and a token is no use when none is configured
+    expect(decide(null, 'metrics.scrape', facts({ authorization: 'Bearer wrong-token-of-same-len', peer: '127.0.0.1', client: '127.0.0.1' }))).toMatchObject({ ok: false, status: 403, error: 'The metrics bearer token is wrong.' });
+    expect(ok({ authorization: `Basic ${token}`, peer: '127.0.0.1', client: '127.0.0.1' })).toBe(false);
+    expect(ok({ authorization: `Bearer ${token}`, token: undefined })).toBe(false);
+    // no token: loopback sockets only, with or without a configured token
+    expect(ok({ peer: '127.0.0.1', client: '127.0.0.1' })).toBe(true);
+    expect(ok({ peer: '::1', client: '::1', token: undefined })).toBe(true);
+    expect(decide(null, 'metrics.scrape', facts({}))).toMatchObject({ ok: false, status: 401, error: expect.stringContaining('this one is from 10.0.0.5') });
+    // a loopback proxy forwarding a remote client (client is what the trusted proxy said) does not count as loopback
+    expect(ok({ peer: '127.0.0.1', client: '203.0.113.9' })).toBe(false);
+    // the hook not installed: no peer, no scraping
+    expect(ok({ peer: null, client: null })).toBe(false);
+    expect(decide(null, 'metrics.scrape')).toMatchObject({ ok: false, status: 403 });
+    // signed-in users are not asked: no role may scrape, the page permissions say so
+    expect(decide(caller('admin'), 'metrics.scrape', facts({})).ok).toBe(false);
+    expect(permissionsOf('admin')['metrics.scrape']).toBe(false);
   });
 });

@@ -6,12 +6,18 @@
  * Roles (Neo4j's built-in roles, as the reference texts use them): viewer sees everything and changes
  * nothing; operator can also back up, verify and cancel jobs; admin can also restore, aggregate, delete
  * artifacts, control the cluster, and manage users and settings.
+ *
+ * One action is not decided by role: Prometheus scraping /api/metrics ('metrics.scrape') needs the bearer
+ * token TXLINE_METRICS_TOKEN or a connection from loopback (the socket's address, never X-Forwarded-For).
  */
 import type { Role } from '../db/schema';
+import { addressOf, isLoopback, peerOf } from './client-address';
 
 export const ROLE_RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-/** Every action, the least role it needs, and whether doing it is written to the audit log. */
+type Rule = { role: Role; audit: boolean } | { scrape: true; audit: boolean };
+
+/** Every action, the least role it needs (or the scrape rule), and whether doing it is written to the audit log. */
 export const ACTIONS = {
   'cluster.read': { role: 'viewer', audit: false },
   'catalog.read': { role: 'viewer', audit: false },
@@ -30,7 +36,8 @@ export const ACTIONS = {
   'users.read': { role: 'admin', audit: false },
   'users.write': { role: 'admin', audit: true },
   'audit.read': { role: 'admin', audit: false },
-} as const satisfies Record<string, { role: Role; audit: boolean }>;
+  'metrics.scrape': { scrape: true, audit: false },
+} as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;
 
@@ -44,18 +51,44 @@ export interface Caller {
 
 export type Decision = { ok: true; caller: Caller } | { ok: false; caller: Caller | null; status: 401 | 403; error: string };
 
-export function mayPerform(role: Role, action: Action): boolean {
-  return ROLE_RANK[role] >= ROLE_RANK[ACTIONS[action].role];
+/** What the scrape rule looks at: the request's Authorization header and addresses, and the configured token. */
+export interface ScrapeFacts {
+  authorization: string | null;
+  /** the socket's address (lib/auth/client-address.ts) */
+  peer: string | null;
+  /** the client's address (the peer, or what a trusted proxy forwarded) */
+  client: string | null;
+  token: string | undefined;
 }
 
-/** What the caller (null: not signed in) may do. A user who must change the password may only do that. */
-export function decide(caller: Caller | null, action: Action): Decision {
+/** The scrape facts of a request, from its headers (the peer comes from the socket-address hook). */
+export function scrapeFactsFrom(h: { get(name: string): string | null }, { trustedProxies, metricsToken }: { trustedProxies: readonly string[]; metricsToken: string | undefined }): ScrapeFacts {
+  return { authorization: h.get('authorization'), peer: peerOf(h), client: addressOf(h, trustedProxies), token: metricsToken };
+}
+
+/** The role an action needs, or null for the scrape rule. */
+export function roleFor(action: Action): Role | null {
+  const rule: Rule = ACTIONS[action];
+  return 'role' in rule ? rule.role : null;
+}
+
+export function mayPerform(role: Role, action: Action): boolean {
+  const needs = roleFor(action);
+  return needs !== null && ROLE_RANK[role] >= ROLE_RANK[needs];
+}
+
+/**
+ * What the caller (null: not signed in) may do. A user who must change the password may only do that.
+ * Actions under the scrape rule are decided from `scrape` alone (no facts: refused).
+ */
+export function decide(caller: Caller | null, action: Action, scrape?: ScrapeFacts): Decision {
+  if (roleFor(action) === null) return decideScrape(scrape);
   if (!caller) return { ok: false, caller: null, status: 401, error: 'Sign in first.' };
   if (caller.mustChangePassword && action !== 'account.password') {
     return { ok: false, caller, status: 403, error: 'Change your password first.' };
   }
   if (!mayPerform(caller.role, action)) {
-    return { ok: false, caller, status: 403, error: `Your role (${caller.role}) may not do this (${action} needs ${ACTIONS[action].role}).` };
+    return { ok: false, caller, status: 403, error: `Your role (${caller.role}) may not do this (${action} needs ${roleFor(action)}).` };
   }
   return { ok: true, caller };
 }
@@ -66,20 +99,23 @@ export function permissionsOf(role: Role): Record<Action, boolean> {
 }
 
 /**
- * Prometheus scraping of /api/metrics: a bearer token when one is configured, else loopback only (and only
- * when Txline itself listens on loopback, since a forwarded-for header can be forged from elsewhere).
+ * Prometheus scraping of /api/metrics: a request that presents a bearer token must present the right one
+ * (TXLINE_METRICS_TOKEN); without one, only a loopback connection may scrape (the socket's address and the
+ * client address both loopback, so a loopback proxy does not let remote clients in). Forwarded-for headers
+ * a client wrote play no part.
  */
-export function mayScrape(opts: { authorization: string | null; forwardedFor: string | null; token: string | undefined; listensOnLoopback: boolean }): boolean {
-  if (opts.token) {
-    const m = /^Bearer\s+(\S+)$/i.exec(opts.authorization ?? '');
-    return m !== null && constantTimeEqual(m[1], opts.token);
+function decideScrape(f: ScrapeFacts | undefined): Decision {
+  const refuse = (status: 401 | 403, error: string): Decision => ({ ok: false, caller: null, status, error });
+  if (!f) return refuse(403, 'Scraping needs the request facts.');
+  const scraper: Caller = { userId: 0, username: 'metrics scraper', role: 'viewer', address: f.client, mustChangePassword: false };
+  if (f.authorization !== null) {
+    const m = /^Bearer\s+(\S+)$/i.exec(f.authorization);
+    if (!f.token) return refuse(403, 'No metrics token is configured (TXLINE_METRICS_TOKEN); scrape from loopback without one.');
+    if (m === null || !constantTimeEqual(m[1], f.token)) return refuse(403, 'The metrics bearer token is wrong.');
+    return { ok: true, caller: scraper };
   }
-  const from = (opts.forwardedFor ?? '').split(',')[0].trim();
-  return opts.listensOnLoopback && isLoopback(from);
-}
-
-export function isLoopback(address: string): boolean {
-  return address === '::1' || address === '127.0.0.1' || address.startsWith('127.') || address === '::ffff:127.0.0.1' || address.startsWith('::ffff:127.');
+  if (isLoopback(f.peer) && isLoopback(f.client)) return { ok: true, caller: scraper };
+  return refuse(401, `Scraping /api/metrics needs the bearer token (TXLINE_METRICS_TOKEN) or a connection from loopback (this one is from ${f.client ?? 'an unknown address'}).`);
 }
 
 function constantTimeEqual(a: string, b: string): boolean {

@@ -5,7 +5,7 @@
 import 'server-only';
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { decide, permissionsOf, type Action, type Caller, type Decision } from '../auth/guard';
+import { decide, permissionsOf, roleFor, scrapeFactsFrom, type Action, type Caller, type Decision, type ScrapeFacts } from '../auth/guard';
 import { recordAudit } from '../auth/audit';
 import { addressOf, httpsOf, peerHookInstalled } from '../auth/client-address';
 import { createLogger } from '../log';
@@ -43,13 +43,20 @@ export async function currentCaller(): Promise<Caller | null> {
   return { userId: s.user.id, username: s.user.username, role: s.user.role, address: await requestAddress(), mustChangePassword: s.user.mustChangePassword };
 }
 
+/** What the scrape rule decides on (lib/auth/guard.ts): the Authorization header and the socket's address. */
+async function scrapeFacts(): Promise<ScrapeFacts> {
+  warnWithoutHook();
+  return scrapeFactsFrom(await headers(), serverContext().env);
+}
+
 export async function authorize(action: Action, target?: string | null): Promise<Decision> {
-  const caller = await currentCaller();
-  const d = decide(caller, action);
+  const scrape = roleFor(action) === null ? await scrapeFacts() : undefined;
+  const caller = scrape ? null : await currentCaller();
+  const d = decide(caller, action, scrape);
   if (!d.ok) {
     recordAudit(serverContext().db, {
       username: caller?.username ?? null,
-      address: caller?.address ?? (await requestAddress()),
+      address: caller?.address ?? scrape?.client ?? (await requestAddress()),
       action,
       target: target ?? null,
       outcome: 'denied',

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../lib/auth/guard';
+import { ACTIONS, roleFor, type Action } from '../../lib/auth/guard';
 
 const APP = path.resolve(import.meta.dirname, '../../app');
 
@@ -38,9 +38,10 @@ const EXPECTED: Record<string, string> = {
   'api/jobs/[id]/route.ts#GET': 'jobs.read',
   'api/lag/route.ts#GET': 'cluster.read',
   'api/databases/[name]/timeline/route.ts#GET': 'catalog.read',
+  'api/metrics/route.ts#GET': 'metrics.scrape',
 };
 
-const ROLE_OF: Record<string, string> = Object.fromEntries(Object.entries(ACTIONS).map(([k, v]) => [k, v.role]));
+const ROLE_OF: Record<string, string> = Object.fromEntries(Object.keys(ACTIONS).map((k) => [k, roleFor(k as Action) ?? 'bearer token or loopback']));
 
 function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -114,6 +115,7 @@ describe('entry points', () => {
       'api/jobs/[id]/route.ts#GET': 'viewer',
       'api/lag/route.ts#GET': 'viewer',
       'api/databases/[name]/timeline/route.ts#GET': 'viewer',
+      'api/metrics/route.ts#GET': 'bearer token or loopback',
     });
   });
 });
