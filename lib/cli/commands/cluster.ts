@@ -46,7 +46,7 @@ export function registerClusterCommands(program: Command): void {
         const info = sup.info();
         for (const m of info.members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address}`);
         log.info(`control API on http://${info.control}; cluster file ${path.join(sup.dataDir, 'cluster.json')}; Ctrl-C stops the cluster`);
-      }, () => sup.stop());
+      }, () => sup.stop(), log);
     });
 
   program
@@ -84,19 +84,42 @@ export function registerClusterCommands(program: Command): void {
     });
 }
 
-/** Runs `start`, then waits for SIGINT/SIGTERM and runs `stop`. */
-export async function runUntilSignal(start: () => Promise<void>, stop: () => Promise<void>): Promise<void> {
+/**
+ * Calls `onGone` once when this process's parent goes away (it is re-parented: `process.ppid` changes).
+ * `npx txline …` runs node under npm and a shell; a SIGTERM to npm ends npm without passing it on, and the
+ * orphan would otherwise keep its cluster running. Returns a function that stops watching.
+ */
+export function watchParent(onGone: () => void, intervalMs = 500): () => void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Runs `start`, then waits for SIGINT/SIGTERM (or the parent process to go away) and runs `stop`. */
+export async function runUntilSignal(start: () => Promise<void>, stop: () => Promise<void>, log?: { info(m: string): void }): Promise<void> {
   let stopping: Promise<void> | null = null;
+  let unwatch: () => void = () => undefined;
   const done = new Promise<void>((resolve) => {
-    const handler = () => {
-      stopping ??= stop().finally(resolve);
+    const handler = (why: string) => {
+      if (stopping) return;
+      log?.info(`stopping (${why})`);
+      unwatch();
+      stopping = stop().finally(resolve);
     };
-    process.on('SIGINT', handler);
-    process.on('SIGTERM', handler);
+    process.on('SIGINT', () => handler('SIGINT'));
+    process.on('SIGTERM', () => handler('SIGTERM'));
+    unwatch = watchParent(() => handler('the parent process went away'));
   });
   try {
     await start();
   } catch (e) {
+    unwatch();
+    // the start-up error is the one to report; stop() only cleans up what did start
     await stop().catch(() => undefined);
     throw e;
   }

@@ -28,6 +28,7 @@ import { TxlineError, describeError } from '../../errors';
 import { createLogger, type Logger } from '../../log';
 import { projectRoot } from '../../paths';
 import { parsePort, parsePositiveInt } from '../args';
+import { watchParent } from './cluster';
 
 export const DEFAULT_LAG = 'member-2=200,member-3=1500';
 const WORKLOAD_DATABASE = 'neo4j';
@@ -183,6 +184,8 @@ class Shutdown {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // Orphaned (`npx txline serve` whose npm got a SIGTERM it does not pass on): stop as on a signal.
+    watchParent(() => void this.run('the parent process went away'));
     // Started by another program with an IPC channel (a benchmark, a test): stop when it goes away.
     if (process.send) {
       process.once('disconnect', () => void this.run('the parent process went away'));
