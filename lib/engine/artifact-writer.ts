@@ -21,6 +21,8 @@ import { compressor, CODEC_SUFFIX, type Codec } from './codec';
 import { ThreadedHash } from './hasher';
 
 const WRITE_BATCH = 4 * 1024 * 1024;
+/** the `format` of a kept failed attempt's metadata: never read as an artifact */
+export const FAILED_FORMAT = 'txline-failed-backup/1';
 const SYNC_EVERY = 64 * 1024 * 1024;
 
 export interface NewArtifact {
@@ -46,6 +48,10 @@ export class ArtifactWriter {
   private done = false;
   /** payload writes handed to the thread pool and not yet called back */
   private inflight = 0;
+  /** bytes of the write in the thread pool (it lands right after storedBytes) */
+  private inflightBytes = 0;
+  /** hands over the bytes payload() holds back for its next batch (abort() keeps them with --keep-failed) */
+  private takePending: () => Buffer[] = () => [];
   private closeWhenIdle = false;
   private readonly unregister: () => void;
   private copySource: string | null = null;
@@ -77,16 +83,24 @@ export class ArtifactWriter {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let sinceSync = 0;
+    this.takePending = () => {
+      const out = pending;
+      pending = [];
+      pendingBytes = 0;
+      return out;
+    };
     const flush = async () => {
       if (pendingBytes === 0) return;
       // After abort the descriptor may be closed, or its number reused by another file: never write.
       if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
       const batch = await this.hash.acquire(pendingBytes);
+      if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
       let n = 0;
       for (const c of pending) n += c.copy(batch, n);
       pending = [];
       pendingBytes = 0;
       this.inflight++;
+      this.inflightBytes = n;
       try {
         await writeAt(this.fd, batch.subarray(0, n), PAYLOAD_OFFSET + this.storedBytes);
       } finally {
@@ -197,23 +211,76 @@ export class ArtifactWriter {
     }
   }
 
-  /** Drops the temporary file, or keeps it as `<name>.failed` for analysis. Returns the kept path. */
-  abort(): string | null {
+  /**
+   * Drops the temporary file; with keepFailed, keeps the attempt for analysis instead (see keep()) and
+   * returns its path. `known` is what the caller knew of the backup when it failed (source, range, error).
+   */
+  abort(known: Record<string, unknown> = {}): string | null {
     if (this.done) return null;
     this.done = true;
     this.unregister();
     this.hash.destroy();
-    // A payload write still in the thread pool must not land in a file that reuses this descriptor's number:
-    // close only when it has called back. Renaming or removing the file by name is safe meanwhile.
-    if (this.inflight > 0) this.closeWhenIdle = true;
-    else this.closeFd();
-    if (this.opts.keepFailed) {
-      const kept = path.join(this.opts.tempDir ?? this.opts.dir, `${artifactBaseName(this.opts.database, this.opts.time)}.failed-${process.pid}`);
-      fs.renameSync(this.tempPath, kept);
-      return kept;
+    let kept: string | null = null;
+    try {
+      if (this.opts.keepFailed) kept = this.keep(known);
+    } finally {
+      // A payload write still in the thread pool must not land in a file that reuses this descriptor's
+      // number: close only when it has called back. Renaming or removing the file by name is safe meanwhile.
+      if (this.inflight > 0) this.closeWhenIdle = true;
+      else this.closeFd();
+      if (!kept) fs.rmSync(this.tempPath, { force: true });
     }
+    return kept;
+  }
+
+  /**
+   * A failed attempt as it stood: the payload bytes received so far (those still held back for the next
+   * batch are written first) behind a tar head whose `metadata.json` says what was known (format
+   * FAILED_FORMAT, so it is never read as an artifact), linked as `<db>-<time>[-N].failed-<pid>` without
+   * replacing any file, with the same metadata beside it as `<kept>.json`. With compression, bytes still
+   * inside the compressor are lost; what was written is a prefix of the compressed stream.
+   */
+  private keep(known: Record<string, unknown>): string {
+    let end = PAYLOAD_OFFSET + this.storedBytes + (this.inflight > 0 ? this.inflightBytes : 0);
+    for (const chunk of this.takePending()) {
+      writeAllSync(this.fd, chunk, end);
+      end += chunk.length;
+    }
+    const stored = end - PAYLOAD_OFFSET;
+    const meta: Record<string, unknown> = {
+      format: FAILED_FORMAT,
+      database: this.opts.database,
+      time: this.opts.time.toISOString(),
+      failedAt: new Date().toISOString(),
+      full: this.opts.full,
+      compressed: this.opts.codec !== 'none',
+      codec: this.opts.codec,
+      ...known,
+      payload: { entry: this.entryName, sizeBytes: stored, rawBytes: this.rawBytes, complete: false },
+      createdBy: 'txline 0.1.0',
+    };
+    let json = JSON.stringify(meta, null, 1);
+    if (Buffer.byteLength(json) > METADATA_BYTES - 1) {
+      // an enormous error message: keep its start
+      meta.error = String(meta.error ?? '').slice(0, 1000);
+      json = JSON.stringify(meta, null, 1).slice(0, METADATA_BYTES - 1);
+    }
+    const mtime = this.opts.time;
+    const head = Buffer.alloc(PAYLOAD_OFFSET, 0);
+    tarHeader('metadata.json', METADATA_BYTES, mtime).copy(head, 0);
+    head.fill(0x20, BLOCK, BLOCK + METADATA_BYTES);
+    head.write(json, BLOCK, 'utf8');
+    head[BLOCK + METADATA_BYTES - 1] = 0x0a;
+    tarHeader(this.entryName, stored, mtime).copy(head, BLOCK + METADATA_BYTES);
+    writeAllSync(this.fd, head, 0);
+    writeAllSync(this.fd, Buffer.alloc(roundUp(stored) - stored + 2 * BLOCK), end);
+    fs.fsyncSync(this.fd);
+    const dir = this.opts.tempDir ?? this.opts.dir;
+    const kept = linkUniqueAs(this.tempPath, dir, artifactBaseName(this.opts.database, this.opts.time), `.failed-${process.pid}`);
     fs.rmSync(this.tempPath, { force: true });
-    return null;
+    fs.writeFileSync(`${kept}.json`, `${JSON.stringify(meta, null, 2)}\n`, { flag: 'wx' });
+    fsyncDir(dir);
+    return kept;
   }
 
   private closeFd(): void {
@@ -224,6 +291,10 @@ export class ArtifactWriter {
       // already closed
     }
   }
+}
+
+function writeAllSync(fd: number, buf: Buffer, position: number): void {
+  for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
 }
 
 function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
@@ -276,9 +347,17 @@ export function artifactBaseName(database: string, time: Date): string {
 
 /** Links `source` into `dir` as `<db>-<time>.backup`, or `-1`, `-2`, ... when taken: never overwrites. */
 function linkUnique(source: string, dir: string, database: string, time: Date): string {
-  const base = artifactBaseName(database, time);
+  return linkUniqueAs(source, dir, artifactBaseName(database, time), ARTIFACT_EXTENSION);
+}
+
+/**
+ * Links `source` into `dir` as `<base><suffix>`, or `<base>-1<suffix>`, `-2`, ... when that name (or its
+ * `.json` companion) is taken: never replaces a file.
+ */
+function linkUniqueAs(source: string, dir: string, base: string, suffix: string): string {
   for (let i = 0; i < 1000; i++) {
-    const candidate = path.join(dir, `${base}${i === 0 ? '' : `-${i}`}${ARTIFACT_EXTENSION}`);
+    const candidate = path.join(dir, `${base}${i === 0 ? '' : `-${i}`}${suffix}`);
+    if (fs.existsSync(`${candidate}.json`)) continue;
     try {
       fs.linkSync(source, candidate);
       return candidate;
@@ -286,7 +365,7 @@ function linkUnique(source: string, dir: string, database: string, time: Date): 
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
   }
-  throw new TxlineError('IO_ERROR', `too many artifacts named ${base} in ${dir}`);
+  throw new TxlineError('IO_ERROR', `too many files named ${base}*${suffix} in ${dir}`);
 }
 
 const TEMP_PREFIX = '.txline-partial-';
@@ -313,8 +392,9 @@ export function cleanStaleTemporaries(dir: string, database: string): string[] {
     if (!m || processAlive(Number(m[1]))) continue;
     const p = path.join(dir, n);
     if (m[2]) {
-      fs.renameSync(p, path.join(dir, `${database}-interrupted-${m[1]}.backup.failed`));
-      done.push(`kept interrupted attempt ${n} as ${database}-interrupted-${m[1]}.backup.failed`);
+      const kept = linkUniqueAs(p, dir, `${database}-interrupted-${m[1]}`, '.backup.failed');
+      fs.rmSync(p, { force: true });
+      done.push(`kept interrupted attempt ${n} as ${path.basename(kept)}`);
     } else {
       fs.rmSync(p, { force: true });
       done.push(`removed ${n}, left by an interrupted backup (process ${m[1]})`);

@@ -12,6 +12,7 @@
  * - Nothing partial is ever visible: see artifact.ts.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
 import { RecordStreamDecoder } from '../cluster/record';
@@ -278,9 +279,18 @@ function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): 
   });
 }
 
-function abortWriter(w: ArtifactWriter, opts: BackupOptions): void {
-  const kept = w.abort();
-  if (kept) opts.log.warn(`kept the failed attempt as ${kept} (--keep-failed)`);
+/** Drops (or with --keep-failed keeps) a failed attempt; never hides the failure that got us here. */
+function abortWriter(w: ArtifactWriter, opts: BackupOptions, known: Record<string, unknown> = {}): void {
+  try {
+    const kept = w.abort(known);
+    if (kept) opts.log.warn(`kept the failed attempt as ${kept}, with what was known in ${path.basename(kept)}.json (--keep-failed)`);
+  } catch (e) {
+    opts.log.error(`could not ${opts.keepFailed ? 'keep' : 'remove'} the failed attempt ${w.tempPath}: ${describeError(e)}`);
+  }
+}
+
+function memberInfo(c: MemberDatabase) {
+  return { id: c.member.id, address: c.member.address, role: c.role };
 }
 
 async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Promise<Artifact> {
@@ -289,8 +299,8 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
   const time = (opts.now ?? (() => new Date()))();
   const store = await opts.source.fullStore(db, c.member);
   const w = newWriter(db, true, opts, time);
+  let done = 0;
   try {
-    let done = 0;
     opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal: store.txId });
     // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
     store.stream.on('data', (chunk: Buffer) => {
@@ -315,7 +325,7 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
       firstCommitTime: null,
       lastCommitTime: store.commitTime > 0 ? store.commitTime : null,
       recovered: true,
-      member: { id: c.member.id, address: c.member.address, role: c.role },
+      member: memberInfo(c),
       store: { nodes: store.nodes, relationships: store.relationships },
     });
     const ms = performance.now() - t0;
@@ -324,8 +334,19 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
     return artifact;
   } catch (e) {
     store.stream.destroy();
-    abortWriter(w, opts);
-    throw wrapSourceError(e, c);
+    const err = wrapSourceError(e, c);
+    abortWriter(w, opts, {
+      error: describeError(err),
+      member: memberInfo(c),
+      databaseId: store.databaseId,
+      storeId: store.storeId,
+      lowestTx: 1,
+      highestTx: store.txId,
+      lastTxChecksum: store.txChecksum,
+      storeBytesExpected: store.sizeBytes,
+      storeBytesReceived: done,
+    });
+    throw err;
   }
 }
 
@@ -403,7 +424,7 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
       firstCommitTime: firstRec ? firstRec.commitTime : null,
       lastCommitTime: lastRec ? lastRec.commitTime : null,
       recovered: false,
-      member: { id: c.member.id, address: c.member.address, role: c.role },
+      member: memberInfo(c),
       store: null,
     });
     const ms = performance.now() - t0;
@@ -413,8 +434,20 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
     return { ok: true, artifact };
   } catch (e) {
     txs.stream.destroy();
-    abortWriter(w, opts);
-    throw wrapSourceError(e, c);
+    const err = wrapSourceError(e, c);
+    const f = first as { txId: number } | null;
+    const l = last as { txId: number; checksum: number } | null;
+    abortWriter(w, opts, {
+      error: describeError(err),
+      member: memberInfo(c),
+      databaseId: parent.databaseId,
+      storeId: parent.storeId,
+      parent: parent.file,
+      parentLastTxChecksum: parent.lastTxChecksum,
+      txExpected: { from: parent.tipTx + 1, to: txs.lastTxId },
+      txReceived: f && l ? { from: f.txId, to: l.txId, count, lastTxChecksum: l.checksum } : null,
+    });
+    throw err;
   }
 }
 

@@ -11,14 +11,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAYLOAD_OFFSET, listArtifacts, readArtifact } from '../../lib/engine/artifact';
+import { FAILED_FORMAT } from '../../lib/engine/artifact-writer';
 import { backupDatabases } from '../../lib/engine/backup';
 import { chainTo } from '../../lib/engine/chain';
 import { silentLog } from '../../lib/engine/progress';
+import { EmbeddedSource } from '../../lib/sources/embedded';
 import { dbStatus, startTestCluster, tempDir, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
 import {
   collect,
   inspectCli,
   leftovers,
+  readHeadMetadata,
   runTxline,
   snapshotDir,
   sourceFor,
@@ -123,7 +126,7 @@ describe('sources down', () => {
     expect(snapshotDir(dir)).toEqual(before);
   });
 
-  it('the only server breaks mid-stream: exit 1, no artifact, no temporary file; --keep-failed keeps the attempt', async () => {
+  it('the only server breaks mid-stream: exit 1, no artifact, no temporary file', async () => {
     const dir = folder('only-breaks');
     const proxy = await throttleProxy(addr['member-1'], { cutAfterBytes: 256 * 1024 });
     try {
@@ -131,16 +134,83 @@ describe('sources down', () => {
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/Backup of big failed: .*(connection to member-1|ended after|aborted|closed)/i);
       expect(fs.readdirSync(dir).filter((n) => !n.startsWith('.txline-lock-'))).toEqual([]);
-
-      const kept = await cli(['database', 'backup', `--from=${proxy.address}`, '--type=full', '--keep-failed', `--to-path=${dir}`, 'big']);
-      expect(kept.code).toBe(1);
-      expect(artifactsIn(dir)).toEqual([]);
-      const failed = fs.readdirSync(dir).filter((n) => /^big-.*\.failed-\d+$/.test(n));
-      expect(failed).toHaveLength(1);
-      expect(kept.stderr).toContain(failed[0]);
-      expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('--keep-failed', () => {
+  /** A kept attempt: its payload is the bytes received, behind a head (and a .json beside it) saying what was known. */
+  function expectKept(dir: string, name: string, received: { max: number; member: string }) {
+    const file = path.join(dir, name);
+    const meta = readHeadMetadata(file);
+    expect(JSON.parse(fs.readFileSync(`${file}.json`, 'utf8'))).toEqual(meta);
+    expect(meta).toMatchObject({ format: FAILED_FORMAT, database: 'big', full: true, compressed: false, member: { id: received.member }, lowestTx: 1, payload: { entry: 'store.sqlite', complete: false } });
+    expect(meta.error).toMatch(/connection to member-\d .* broke|ended after/);
+    const n = meta.payload.sizeBytes as number;
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThanOrEqual(received.max);
+    expect(meta.storeBytesReceived).toBe(n);
+    expect(meta.storeBytesExpected).toBeGreaterThan(n);
+    // a tar of the metadata and the payload received so far
+    expect(fs.statSync(file).size).toBe(PAYLOAD_OFFSET + Math.ceil(n / 512) * 512 + 1024);
+    const payload = Buffer.alloc(n);
+    const fd = fs.openSync(file, 'r');
+    fs.readSync(fd, payload, 0, n, PAYLOAD_OFFSET);
+    fs.closeSync(fd);
+    expect(payload.subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
+    expect(payload.subarray(Math.max(0, n - 4096)).some((b) => b !== 0), 'the last bytes received are kept too').toBe(true);
+    return meta;
+  }
+
+  it('keeps the bytes received and what was known, under names that never replace a file: two failed attempts in one run, two files', async () => {
+    const dir = folder('keep-failed');
+    // both servers cut the store after a few 64 KiB pieces (less than one write batch: all of it was still pending)
+    const a = await throttleProxy(addr['member-1'], { cutAfterBytes: 300 * 1024 });
+    const b = await throttleProxy(addr['member-2'], { cutAfterBytes: 200 * 1024 });
+    try {
+      const r = await cli(['database', 'backup', `--from=${a.address},${b.address}`, '--type=full', '--compress=false', '--keep-failed', `--to-path=${dir}`, 'big']);
+      expect(r.code, r.stderr).toBe(1);
+      const kept = fs.readdirSync(dir).filter((n) => /^big-[\dT-]+\.failed-\d+$/.test(n)).sort();
+      expect(kept).toHaveLength(2);
+      expect(fs.readdirSync(dir).sort()).toEqual([...kept, ...kept.map((k) => `${k}.json`)].sort());
+      for (const k of kept) expect(r.stderr).toMatch(new RegExp(`WARN.*kept the failed attempt as ${esc(path.join(dir, k))}, with what was known in ${esc(k)}\\.json`));
+      const members = kept.map((k) => expectKept(dir, k, { max: 300 * 1024, member: readHeadMetadata(path.join(dir, k)).member.id }).member.id).sort();
+      expect(members).toEqual(['member-1', 'member-2']);
+      expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
+      expect(await inspectCli(dir)).toEqual([]);
+
+      // the same second for both attempts: the second name gets a counter, the first stays as it was
+      const again = folder('keep-failed-same-second');
+      const now = new Date('2026-12-01T20:04:51.250Z');
+      const res = await backupDatabases({
+        source: new EmbeddedSource({ addresses: [a.address, b.address], resolve: false }),
+        explicitSources: true,
+        toPath: again,
+        type: 'full',
+        preferDiffAsParent: false,
+        compress: false,
+        keepFailed: true,
+        fallbackToFull: true,
+        maxLag: 1000,
+        databases: ['big'],
+        log: silentLog,
+        now: () => now,
+      });
+      expect(res.exitCode).toBe(1);
+      const names = fs.readdirSync(again).sort();
+      expect(names).toEqual([
+        `big-2026-12-01T20-04-51-1.failed-${process.pid}`,
+        `big-2026-12-01T20-04-51-1.failed-${process.pid}.json`,
+        `big-2026-12-01T20-04-51.failed-${process.pid}`,
+        `big-2026-12-01T20-04-51.failed-${process.pid}.json`,
+      ]);
+      expectKept(again, names[2], { max: 300 * 1024, member: 'member-1' });
+      expectKept(again, names[0], { max: 200 * 1024, member: 'member-2' });
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

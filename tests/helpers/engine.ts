@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { MemberClient } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
-import { listArtifacts, verifyPayload } from '../../lib/engine/artifact';
+import { BLOCK, METADATA_BYTES, listArtifacts, verifyPayload } from '../../lib/engine/artifact';
 import type { InspectRow } from '../../lib/engine/inspect';
 import type { EngineLog } from '../../lib/engine/progress';
 import { EmbeddedSource } from '../../lib/sources/embedded';
@@ -351,4 +351,16 @@ export async function waitForFile(dir: string, re: RegExp, child: ChildProcess, 
     await new Promise((r) => setTimeout(r, 5));
   }
   throw new Error(`no file matching ${re} appeared in ${dir} within ${timeoutMs} ms`);
+}
+
+/** The metadata block at the head of a kept failed attempt (or of an artifact), parsed. */
+export function readHeadMetadata(file: string): Record<string, any> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const block = Buffer.alloc(METADATA_BYTES);
+    fs.readSync(fd, block, 0, METADATA_BYTES, BLOCK);
+    return JSON.parse(block.toString('utf8'));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
