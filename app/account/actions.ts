@@ -6,12 +6,12 @@ import { recordAudit } from '@/lib/auth/audit';
 import { changeOwnPassword } from '@/lib/auth/login';
 import { SESSION_COOKIE, deleteSession } from '@/lib/auth/sessions';
 import { currentCaller, requestAddress } from '@/lib/server/auth';
-import { formObject, guarded } from '@/lib/server/action';
+import { formObject, guarded, noted } from '@/lib/server/action';
 import { serverContext } from '@/lib/server/context';
 
 export async function changePasswordAction(_prev: unknown, form: FormData) {
   const token = (await cookies()).get(SESSION_COOKIE)?.value;
-  const r = await guarded('account.password', (ctx, caller) => changeOwnPassword(ctx.db, caller, formObject(form), token));
+  const r = await guarded('account.password', async (ctx, caller) => noted(await changeOwnPassword(ctx.db, caller, formObject(form), token)));
   return r;
 }
 

@@ -1,11 +1,14 @@
 /**
  * The audit log: append-only (the catalog refuses UPDATE and DELETE on it, see drizzle/), one row per
  * login, failed login, backup, restore, aggregate, delete, user or setting change, cluster control, and
- * every refused action.
+ * every refused action. A job (backup, restore, aggregate, verify) has two: `<kind>.start` when it is started
+ * (by the user, from the guard), and `<kind>.<how it ended>` when it ends (succeeded, failed with the error,
+ * cancelled, interrupted by a server stop), with the user who started it and `jobId=N` as the target.
  */
 import { and, desc, eq, gte, like, lte, type SQL } from 'drizzle-orm';
 import type { Catalog } from '../db';
-import { auditEvents, type AuditEventRow } from '../db/schema';
+import { getJob, markInterrupted } from '../db/queries/jobs';
+import { auditEvents, jobs, type AuditEventRow, type JobRow } from '../db/schema';
 
 export interface AuditEntry {
   username: string | null;
@@ -20,6 +23,47 @@ export function recordAudit(db: Catalog, e: AuditEntry, now = Date.now()): void 
   db.insert(auditEvents)
     .values({ at: now, username: e.username, address: e.address, action: e.action, target: e.target ?? null, outcome: e.outcome, detail: e.detail?.slice(0, 2000) ?? null })
     .run();
+}
+
+/** The end of a job, as its own entry. Does nothing for a job that is still running. */
+export function recordJobOutcome(db: Catalog, job: JobRow, now = Date.now()): void {
+  if (job.status === 'running') return;
+  const ran = job.startedAt !== null && job.endedAt !== null ? ` after ${formatSeconds(job.endedAt - job.startedAt)}` : '';
+  const detail =
+    job.status === 'succeeded'
+      ? `succeeded${ran}${job.error ? ` (${job.error})` : ''}`
+      : job.status === 'failed'
+        ? `failed${ran}${job.exitCode !== null ? ` (exit code ${job.exitCode})` : ''}: ${job.error ?? 'no error message'}`
+        : job.status === 'cancelled'
+          ? `cancelled on request${ran}`
+          : `interrupted${ran}: ${job.error ?? 'the server stopped while the job was running'}`;
+  recordAudit(
+    db,
+    {
+      username: job.createdBy,
+      address: null,
+      action: `${job.kind}.${job.status}`,
+      target: `jobId=${job.id} database=${job.database}`,
+      outcome: job.status === 'succeeded' ? 'ok' : 'failed',
+      detail,
+    },
+    now,
+  );
+}
+
+/** At server start: marks the jobs still marked running interrupted (markInterrupted) and audits each. */
+export function markInterruptedAudited(db: Catalog): number {
+  const running = db.select({ id: jobs.id }).from(jobs).where(eq(jobs.status, 'running')).all();
+  const n = markInterrupted(db);
+  for (const { id } of running) {
+    const job = getJob(db, { id });
+    if (job) recordJobOutcome(db, job);
+  }
+  return n;
+}
+
+function formatSeconds(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
 export interface AuditFilter {

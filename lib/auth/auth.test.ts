@@ -55,7 +55,7 @@ describe('sessions', () => {
     deleteSession(db, s.token);
     expect(readSession(db, s.token, t0 + 2000)).toBeNull();
     const s2 = createSession(db, { userId: user.id, address: null, now: t0 });
-    expect(adminSetDisabled(db, { userId: String(user.id), disabled: 'true' })).toEqual({ ok: true });
+    expect(adminSetDisabled(db, { userId: String(user.id), disabled: 'true' })).toMatchObject({ ok: true });
     expect(readSession(db, s2.token, t0 + 1000)).toBeNull();
   });
 
@@ -161,7 +161,7 @@ describe('login', () => {
     expect(await changeOwnPassword(db, me, { current: 'nope', password: 'a-new-password', confirm: 'a-new-password' }, a.token)).toMatchObject({ ok: false, fieldErrors: { current: ['is wrong'] } });
     expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'short', confirm: 'short' }, a.token)).toMatchObject({ ok: false, fieldErrors: { password: [expect.any(String)] } });
     expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'a-new-password', confirm: 'other' }, a.token)).toMatchObject({ ok: false, fieldErrors: { confirm: [expect.any(String)] } });
-    expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'a-new-password', confirm: 'a-new-password' }, a.token)).toEqual({ ok: true });
+    expect(await changeOwnPassword(db, me, { current: 'the-admin-password', password: 'a-new-password', confirm: 'a-new-password' }, a.token)).toMatchObject({ ok: true });
     expect(readSession(db, a.token)?.user.mustChangePassword).toBe(false);
     expect(readSession(db, b.token)).toBeNull();
     expect((await login(db, { username: 'admin', password: 'a-new-password' }, '2')).ok).toBe(true);
@@ -183,6 +183,42 @@ describe('login', () => {
     if (!reset.ok) throw new Error(reset.error);
     const r = await login(db, { username: 'olga', password: reset.password }, '1');
     expect(r.ok && r.user.mustChangePassword).toBe(true);
+  });
+});
+
+describe('user changes', () => {
+  it('say for the audit log which user they concern and what changed', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    expect(await adminCreateUser(db, { username: 'Olga', role: 'operator', password: 'olga-first-password' })).toMatchObject({
+      ok: true,
+      audit: { target: 'user=olga', detail: 'created with the role operator and an initial password chosen by the admin, to be changed at first sign-in' },
+    });
+    expect(await adminCreateUser(db, { username: 'ivan', role: 'viewer' })).toMatchObject({ audit: { target: 'user=ivan', detail: expect.stringContaining('a generated initial password') } });
+    const olga = findUser(db, 'olga');
+    if (!olga) throw new Error('no olga');
+    const id = String(olga.id);
+    expect(adminSetRole(db, { userId: id, role: 'admin' })).toEqual({ ok: true, audit: { target: 'user=olga', detail: 'role operator -> admin' } });
+    expect(adminSetRole(db, { userId: id, role: 'admin' })).toEqual({ ok: true, audit: { target: 'user=olga', detail: 'role stays admin' } });
+    createSession(db, { userId: olga.id, address: null });
+    createSession(db, { userId: olga.id, address: null });
+    expect(adminSetDisabled(db, { userId: id, disabled: 'true' })).toEqual({ ok: true, audit: { target: 'user=olga', detail: 'disabled; 2 sessions ended' } });
+    expect(adminSetDisabled(db, { userId: id, disabled: 'false' })).toEqual({ ok: true, audit: { target: 'user=olga', detail: 'enabled' } });
+    expect(adminSetDisabled(db, { userId: id, disabled: 'false' })).toEqual({ ok: true, audit: { target: 'user=olga', detail: 'enabled (was already enabled)' } });
+    expect(adminSetDisabled(db, { userId: id, disabled: 'maybe' })).toMatchObject({ ok: false, fieldErrors: { disabled: ['is "true" or "false"'] } });
+    createSession(db, { userId: olga.id, address: null });
+    expect(await adminResetPassword(db, { userId: id })).toMatchObject({
+      ok: true,
+      username: 'olga',
+      audit: { target: 'user=olga', detail: 'password reset to a generated one, to be changed at next sign-in; 1 session ended' },
+    });
+    const keep = createSession(db, { userId: olga.id, address: null });
+    createSession(db, { userId: olga.id, address: null });
+    db.$client.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword('olga-own-password'), olga.id);
+    expect(await changeOwnPassword(db, { userId: olga.id, username: 'olga', address: null }, { current: 'olga-own-password', password: 'olga-newer-password', confirm: 'olga-newer-password' }, keep.token)).toEqual({
+      ok: true,
+      audit: { target: 'user=olga', detail: 'changed their own password (as required); 1 other session ended' },
+    });
   });
 });
 

@@ -34,7 +34,11 @@ export const ACTIONS = {
   'cluster.control': { role: 'admin', audit: true },
   'settings.write': { role: 'admin', audit: true },
   'users.read': { role: 'admin', audit: false },
-  'users.write': { role: 'admin', audit: true },
+  'users.create': { role: 'admin', audit: true },
+  'users.role': { role: 'admin', audit: true },
+  'users.disable': { role: 'admin', audit: true },
+  'users.enable': { role: 'admin', audit: true },
+  'users.reset-password': { role: 'admin', audit: true },
   'audit.read': { role: 'admin', audit: false },
   'metrics.scrape': { scrape: true, audit: false },
 } as const satisfies Record<string, Rule>;

@@ -13,6 +13,14 @@ import { USERNAME, checkCredentials, createUser, findUser, getUser, listUsers, s
 
 type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]>; waitMs?: number };
 
+/** What a change did, for its audit entry: the user it concerned and what changed. */
+export interface Change {
+  target: string;
+  detail: string;
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 const loginInput = z.object({
   username: z.string().trim().min(1, { error: 'enter your user name' }).max(64),
   password: z.string().min(1, { error: 'enter your password' }).max(256),
@@ -48,7 +56,7 @@ export async function changeOwnPassword(
   caller: { userId: number; username: string; address: string | null },
   raw: unknown,
   keepToken: string | undefined,
-): Promise<{ ok: true } | Fail> {
+): Promise<{ ok: true; audit: Change } | Fail> {
   const p = z.object({ current: z.string().min(1, { error: 'enter your current password' }), password: newPassword, confirm: z.string() }).safeParse(raw);
   if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
   const user = getUser(db, caller.userId);
@@ -59,8 +67,8 @@ export async function changeOwnPassword(
   if (p.data.password !== p.data.confirm) return { ok: false, error: 'The two new passwords differ.', fieldErrors: { confirm: ['does not match the new password'] } };
   if (p.data.password === p.data.current) return { ok: false, error: 'Choose a password different from the current one.', fieldErrors: { password: ['is the current password'] } };
   await setPassword(db, { userId: user.id, password: p.data.password, mustChange: false });
-  deleteUserSessions(db, { userId: user.id, keepToken });
-  return { ok: true };
+  const ended = deleteUserSessions(db, { userId: user.id, keepToken });
+  return { ok: true, audit: { target: `user=${user.username}`, detail: `changed their own password${user.mustChangePassword ? ' (as required)' : ''}; ${plural(ended, 'other session')} ended` } };
 }
 
 // ---- user management (admin) -----------------------------------------------------------------------------
@@ -68,7 +76,7 @@ export async function changeOwnPassword(
 const role = z.enum(ROLES, { error: 'choose viewer, operator or admin' });
 const userId = z.coerce.number().int().positive();
 
-export async function adminCreateUser(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string }) | Fail> {
+export async function adminCreateUser(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string; audit: Change }) | Fail> {
   const p = z
     .object({
       username: z.string().trim().toLowerCase().regex(USERNAME, { error: '2-32 characters: lower-case letters, digits, dots, dashes, underscores; starting with a letter' }),
@@ -82,36 +90,43 @@ export async function adminCreateUser(db: Catalog, raw: unknown): Promise<({ ok:
   const problem = passwordProblem(password, p.data.username);
   if (problem) return { ok: false, error: `The password ${problem}.`, fieldErrors: { password: [problem] } };
   await createUser(db, { username: p.data.username, password, role: p.data.role });
-  return { ok: true, username: p.data.username, password };
+  const detail = `created with the role ${p.data.role} and ${p.data.password ? 'an initial password chosen by the admin' : 'a generated initial password'}, to be changed at first sign-in`;
+  return { ok: true, username: p.data.username, password, audit: { target: `user=${p.data.username}`, detail } };
 }
 
-export function adminSetRole(db: Catalog, raw: unknown): { ok: true } | Fail {
+export function adminSetRole(db: Catalog, raw: unknown): { ok: true; audit: Change } | Fail {
   const p = z.object({ userId, role }).safeParse(raw);
   if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
-  if (!getUser(db, p.data.userId)) return { ok: false, error: 'No such user.' };
+  const user = getUser(db, p.data.userId);
+  if (!user) return { ok: false, error: 'No such user.' };
   if (wouldLeaveNoAdmin(db, { userId: p.data.userId, role: p.data.role })) return { ok: false, error: 'Txline needs at least one enabled admin.' };
   setRole(db, p.data);
-  return { ok: true };
+  const detail = user.role === p.data.role ? `role stays ${user.role}` : `role ${user.role} -> ${p.data.role}`;
+  return { ok: true, audit: { target: `user=${user.username}`, detail } };
 }
 
-export function adminSetDisabled(db: Catalog, raw: unknown): { ok: true } | Fail {
-  const p = z.object({ userId, disabled: z.enum(['true', 'false']).transform((v) => v === 'true') }).safeParse(raw);
+export function adminSetDisabled(db: Catalog, raw: unknown): { ok: true; audit: Change } | Fail {
+  const p = z.object({ userId, disabled: z.enum(['true', 'false'], { error: 'is "true" or "false"' }).transform((v) => v === 'true') }).safeParse(raw);
   if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
-  if (!getUser(db, p.data.userId)) return { ok: false, error: 'No such user.' };
+  const user = getUser(db, p.data.userId);
+  if (!user) return { ok: false, error: 'No such user.' };
   if (p.data.disabled && wouldLeaveNoAdmin(db, { userId: p.data.userId, disabled: true })) return { ok: false, error: 'Txline needs at least one enabled admin.' };
-  setDisabled(db, p.data);
-  return { ok: true };
+  const ended = setDisabled(db, p.data);
+  const was = user.disabled === p.data.disabled ? ` (was already ${user.disabled ? 'disabled' : 'enabled'})` : '';
+  const detail = p.data.disabled ? `disabled${was}; ${plural(ended, 'session')} ended` : `enabled${was}`;
+  return { ok: true, audit: { target: `user=${user.username}`, detail } };
 }
 
-export async function adminResetPassword(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string }) | Fail> {
+export async function adminResetPassword(db: Catalog, raw: unknown): Promise<({ ok: true; username: string; password: string; audit: Change }) | Fail> {
   const p = z.object({ userId }).safeParse(raw);
   if (!p.success) return { ok: false, error: 'No such user.' };
   const user = getUser(db, p.data.userId);
   if (!user) return { ok: false, error: 'No such user.' };
   const password = generatePassword();
   await setPassword(db, { userId: user.id, password, mustChange: true });
-  deleteUserSessions(db, { userId: user.id });
-  return { ok: true, username: user.username, password };
+  const ended = deleteUserSessions(db, { userId: user.id });
+  const detail = `password reset to a generated one, to be changed at next sign-in; ${plural(ended, 'session')} ended`;
+  return { ok: true, username: user.username, password, audit: { target: `user=${user.username}`, detail } };
 }
 
 export { listUsers };

@@ -68,10 +68,12 @@ export function deleteSession(db: Catalog, token: string): void {
   db.delete(sessions).where(eq(sessions.id, tokenHash(token))).run();
 }
 
-/** Ends every session of a user (password reset, disabled user), except `keepToken`'s. */
-export function deleteUserSessions(db: Catalog, { userId, keepToken }: { userId: number; keepToken?: string }): void {
+/** Ends every session of a user (password reset, disabled user), except `keepToken`'s. Returns how many ended. */
+export function deleteUserSessions(db: Catalog, { userId, keepToken }: { userId: number; keepToken?: string }): number {
   const keep = keepToken ? tokenHash(keepToken) : null;
+  let ended = 0;
   for (const s of db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
-    if (s.id !== keep) db.delete(sessions).where(eq(sessions.id, s.id)).run();
+    if (s.id !== keep) ended += db.delete(sessions).where(eq(sessions.id, s.id)).run().changes;
   }
+  return ended;
 }

@@ -66,9 +66,10 @@ export function setRole(db: Catalog, { userId, role }: { userId: number; role: R
   db.update(users).set({ role, updatedAt: Date.now() }).where(eq(users.id, userId)).run();
 }
 
-export function setDisabled(db: Catalog, { userId, disabled }: { userId: number; disabled: boolean }): void {
+/** Returns how many of the user's sessions ended (disabling ends them all). */
+export function setDisabled(db: Catalog, { userId, disabled }: { userId: number; disabled: boolean }): number {
   db.update(users).set({ disabled, updatedAt: Date.now() }).where(eq(users.id, userId)).run();
-  if (disabled) deleteUserSessions(db, { userId });
+  return disabled ? deleteUserSessions(db, { userId }) : 0;
 }
 
 /** Whether changing `userId` to `role`/`disabled` would take away the last enabled admin. */

@@ -25,8 +25,35 @@ export function describeTarget(input: unknown): string | null {
   return parts.length ? parts.join(' ') : null;
 }
 
-export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller: Caller) => T | Promise<T>, input?: unknown): Promise<T | Fail> {
-  const target = describeTarget(input);
+/** What an audited result's entry should say instead of the defaults (see `withAuditNote`). */
+export interface AuditNote {
+  target?: string | null;
+  detail?: string | null;
+}
+
+const notes = new WeakMap<object, AuditNote>();
+
+/** Marks a result with its audit entry's target and detail (the result itself goes to the browser unchanged). */
+export function withAuditNote<T extends object>(result: T, note: AuditNote): T {
+  notes.set(result, note);
+  return result;
+}
+
+type WithoutAudit<T> = T extends { audit: unknown } ? Omit<T, 'audit'> : T;
+
+/** A lib result with an `audit` part ({ target, detail }): the part becomes the audit note, the rest is returned. */
+export function noted<T extends { ok: boolean; audit?: AuditNote }>(r: T): WithoutAudit<T> {
+  if (!r.audit) return r as WithoutAudit<T>;
+  const { audit, ...rest } = r;
+  return withAuditNote(rest, audit) as WithoutAudit<T>;
+}
+
+/**
+ * Asks the guard, acts, and audits. The target of the audit entry is `opts.target`, or else described from
+ * the input; a result marked with `withAuditNote` replaces target and detail.
+ */
+export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller: Caller) => T | Promise<T>, input?: unknown, opts: { target?: string | null } = {}): Promise<T | Fail> {
+  const target = opts.target !== undefined ? opts.target : describeTarget(input);
   const d = await authorize(action, target);
   if (!d.ok) return { ok: false, error: d.error };
   let result: T | Fail;
@@ -38,13 +65,14 @@ export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller
   if (ACTIONS[action].audit) {
     const failed = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false;
     const r = result as { jobId?: number; error?: string };
+    const note = typeof result === 'object' && result !== null ? notes.get(result) : undefined;
     recordAudit(serverContext().db, {
       username: d.caller.username,
       address: d.caller.address,
       action,
-      target,
+      target: note?.target !== undefined ? note.target : target,
       outcome: failed ? 'failed' : 'ok',
-      detail: failed ? (r.error ?? null) : r.jobId !== undefined ? `job #${r.jobId}` : null,
+      detail: note?.detail !== undefined ? note.detail : failed ? (r.error ?? null) : r.jobId !== undefined ? `job #${r.jobId}` : null,
     });
   }
   return result;

@@ -10,7 +10,6 @@ import fs from 'node:fs';
 import { catalogAt, type Catalog } from '../db';
 import { indexAll, indexFolder } from '../db/indexer';
 import { addRemoteCluster, ensureFolder, getFolder, listClusters, upsertEmbeddedCluster } from '../db/queries/clusters';
-import { markInterrupted } from '../db/queries/jobs';
 import type { TxlineEnv } from '../env';
 import { createLogger } from '../log';
 import { Collector } from '../monitor/collector';
@@ -20,6 +19,7 @@ import { applyJobEffects } from '../jobs/effects';
 import { txlineBin } from '../paths';
 import { describeError } from '../errors';
 import { ensureInitialAdmin } from '../auth/users';
+import { markInterruptedAudited, recordJobOutcome } from '../auth/audit';
 
 export interface ServerContext {
   env: TxlineEnv;
@@ -60,7 +60,7 @@ export function startServer(e: TxlineEnv): ServerContext {
     (err) => log.error(`could not create the first admin: ${describeError(err)}`),
   );
   // Before the runner exists: a job still marked running belonged to a server process that is gone.
-  const interrupted = markInterrupted(db);
+  const interrupted = markInterruptedAudited(db);
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
   const reindex = (folderId?: number) => {
     try {
@@ -76,6 +76,7 @@ export function startServer(e: TxlineEnv): ServerContext {
   const runner = new JobRunner(db, {
     bin: txlineBin(),
     onFinished: (job) => {
+      recordJobOutcome(db, job);
       reindex(job.folderId ?? undefined);
       applyJobEffects(db, job);
     },

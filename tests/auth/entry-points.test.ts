@@ -24,10 +24,10 @@ const EXPECTED: Record<string, string> = {
   'settings/actions.ts#deleteClusterAction': 'settings.write',
   'settings/actions.ts#addFolderAction': 'settings.write',
   'settings/actions.ts#deleteFolderAction': 'settings.write',
-  'admin/users/actions.ts#createUserAction': 'users.write',
-  'admin/users/actions.ts#setRoleAction': 'users.write',
-  'admin/users/actions.ts#setDisabledAction': 'users.write',
-  'admin/users/actions.ts#resetPasswordAction': 'users.write',
+  'admin/users/actions.ts#createUserAction': 'users.create',
+  'admin/users/actions.ts#setRoleAction': 'users.role',
+  'admin/users/actions.ts#setDisabledAction': 'users.enable',
+  'admin/users/actions.ts#resetPasswordAction': 'users.reset-password',
   'account/actions.ts#changePasswordAction': 'account.password',
   // signing out ends whatever session the cookie names; nothing else
   'account/actions.ts#logoutAction': 'public:logout',
@@ -66,7 +66,7 @@ function entryPoints(): Record<string, string> {
     const stray = source.match(/^export\s+(?:const|let|var|default)\b/m);
     if (stray) throw new Error(`${rel} exports something that is not a function (${stray[0]}): every export of an actions or route file is an entry point`);
     for (const f of exportedFunctions(source)) {
-      const m = /\b(?:guarded|guardedJson|authorize)\(\s*'([a-z.]+)'/.exec(f.body);
+      const m = /\b(?:guarded|guardedJson|authorize)\(\s*(?:[\w.]+\s*===\s*'\w+'\s*\?\s*)?'([a-z.-]+)'/.exec(f.body);
       found[`${rel}#${f.name}`] = m ? m[1] : 'none';
     }
   }
