@@ -148,6 +148,22 @@ describe('GraphDatabase', () => {
     expect(ok.lastTxId).toBe(100);
   });
 
+  it('describes itself while offline: as it was when it stopped, or from the store file when never opened', async () => {
+    const root = tmp();
+    const db = newDb(root, { rotationSize: 2048 });
+    expect(db.describe()).toBeNull(); // no store yet
+    db.open();
+    for (let i = 0; i < 30; i++) await db.commit(person(i));
+    const online = db.describe();
+    expect(online).toMatchObject({ databaseId: db.meta.databaseId, storeId: db.meta.storeId, lastTxId: 30, lowestAvailableTxn: 1 });
+    expect(online?.lastCommitTime).toBeGreaterThan(0);
+    await db.stop();
+    expect(db.describe()).toEqual(online);
+    // another process (a restarted member) that has not opened it reads the store file
+    const fresh = newDb(root);
+    expect(fresh.describe()).toEqual({ ...online, lowestAvailableTxn: 31 });
+  });
+
   it('rejects transactions while offline, and works again after start', async () => {
     const db = newDb(tmp());
     db.open();

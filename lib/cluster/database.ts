@@ -16,13 +16,21 @@ import { TxlineError, describeError } from '../errors';
 import { type ClientOp, type ResolvedOp } from './ops';
 import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from './record';
 import type { RetentionPolicy } from './retention';
-import { GraphStore, computeDigest, findNodes, type Digest, type NodeRow, type StoreMeta } from './store';
+import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from './store';
 import { TxLog, fsyncDir, type LogRange } from './txlog';
 
 export interface DatabaseOptions {
   rotationSize: number;
   retention: RetentionPolicy;
   log: (message: string) => void;
+}
+
+export interface DatabaseDescription {
+  databaseId: string;
+  storeId: string;
+  lastTxId: number;
+  lastCommitTime: number;
+  lowestAvailableTxn: number;
 }
 
 export interface CommitResult {
@@ -59,6 +67,8 @@ export class GraphDatabase {
   private snapshotHolders = 0;
   private heldMeta: StoreMeta | null = null;
   private waiters = new Set<() => void>();
+  /** what `describe()` said when the store was last closed (kept for an offline database) */
+  private closedAs: DatabaseDescription | null = null;
   committedTotal = 0;
   status: 'online' | 'offline' = 'offline';
 
@@ -109,6 +119,7 @@ export class GraphDatabase {
   }
 
   close(): void {
+    if (this.store) this.closedAs = this.describe();
     this.status = 'offline';
     this.reader?.close();
     this.reader = null;
@@ -128,13 +139,36 @@ export class GraphDatabase {
     return this.s.meta;
   }
 
-  /** The database's identity even while it is offline (read from the file). */
-  describe(): { databaseId: string; storeId: string; lastTxId: number; lastCommitTime: number } | null {
+  /**
+   * The database's identity, last transaction and log window, also while it is offline: as it was when it
+   * closed, or read from the store file when it has not been open in this process. Null without a store.
+   */
+  describe(): DatabaseDescription | null {
     if (this.store) {
       const m = this.store.meta;
-      return { databaseId: m.databaseId, storeId: m.storeId, lastTxId: m.lastTxId, lastCommitTime: m.lastCommitTime };
+      return {
+        databaseId: m.databaseId,
+        storeId: m.storeId,
+        lastTxId: m.lastTxId,
+        lastCommitTime: m.lastCommitTime,
+        lowestAvailableTxn: this.txlog.lowestAvailableTxn(m.lastTxId),
+      };
     }
-    return null;
+    if (!this.closedAs && fs.existsSync(this.storeFile)) {
+      try {
+        const reader = GraphStore.openReader(this.storeFile);
+        try {
+          const m = readMeta(reader);
+          this.closedAs = { databaseId: m.databaseId, storeId: m.storeId, lastTxId: m.lastTxId, lastCommitTime: m.lastCommitTime, lowestAvailableTxn: m.lastTxId + 1 };
+        } finally {
+          reader.close();
+        }
+      } catch (e) {
+        // a store being installed or copied in: nothing to tell yet, the next status asks again
+        this.opts.log(`[${this.name}] cannot read the offline store's identity: ${describeError(e)}`);
+      }
+    }
+    return this.closedAs;
   }
 
   get lastCommittedTxn(): number {

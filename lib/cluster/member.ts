@@ -122,8 +122,9 @@ export class Member {
   status(): MemberStatus {
     const databases: DatabaseStatus[] = [];
     for (const [name, db] of [...this.databases].sort(([a], [b]) => a.localeCompare(b))) {
+      // Offline, a database still has its identity and last transaction (as it was when it stopped).
       const d = db.describe();
-      const last = db.lastCommittedTxn;
+      const last = d?.lastTxId ?? 0;
       const writerLast = this.isWriter ? last : (this.writerLast.get(name) ?? last);
       databases.push({
         name,
@@ -132,7 +133,7 @@ export class Member {
         role: this.role(),
         status: db.status,
         lastCommittedTxn: last,
-        lowestAvailableTxn: db.status === 'online' ? db.lowestAvailableTxn() : 0,
+        lowestAvailableTxn: d?.lowestAvailableTxn ?? 0,
         replicationLag: Math.min(0, last - writerLast),
         lastCommitTime: d && d.lastCommitTime > 0 ? d.lastCommitTime : null,
       });
