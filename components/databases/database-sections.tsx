@@ -149,7 +149,7 @@ export async function ActionsSection({ data }: { data: Data }) {
 
 export async function JobsSection({ data }: { data: Data }) {
   const d = await data;
-  return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, 10).map(({ log: _log, ...j }) => j)} renderedAt={Date.now()} />;
+  return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, 10)} renderedAt={Date.now()} />;
 }
 
 export function BlockSkeleton({ label, rows = 3, tall = false }: { label: string; rows?: number; tall?: boolean }) {

@@ -12,10 +12,15 @@ const IDLE_POLL_MS = 10_000;
 /** A job as the list answers it (the log left out). */
 export type JobSummary = Omit<JobRow, 'log'>;
 
+/** Jobs per page of the jobs list. */
+export const JOBS_PAGE_SIZE = 50;
+
 export interface JobFilters {
   database?: string;
   status?: JobStatus;
   limit?: number;
+  /** a page of older jobs: those before this job ID */
+  before?: number;
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -32,13 +37,14 @@ export function jobsUrl(filters: JobFilters): string {
   if (filters.database) q.set('database', filters.database);
   if (filters.status) q.set('status', filters.status);
   if (filters.limit) q.set('limit', String(filters.limit));
+  if (filters.before) q.set('before', String(filters.before));
   const s = q.toString();
   return s ? `/api/jobs?${s}` : '/api/jobs';
 }
 
 export const jobKeys = {
   all: ['jobs'] as const,
-  list: (filters: JobFilters) => ['jobs', 'list', filters.database ?? '', filters.status ?? '', filters.limit ?? 100] as const,
+  list: (filters: JobFilters) => ['jobs', 'list', filters.database ?? '', filters.status ?? '', filters.limit ?? 100, filters.before ?? 0] as const,
   detail: (id: number) => ['jobs', 'detail', id] as const,
 };
 

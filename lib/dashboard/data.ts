@@ -7,7 +7,8 @@ import { databasesWithBackups, listArtifactsByDatabase } from '../db/queries/art
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { listJobs } from '../db/queries/jobs';
 import { lagSeries, type LagWindow } from '../db/queries/lag';
-import type { BackupFolderRow, JobRow } from '../db/schema';
+import type { JobSummaryRow } from '../db/queries/jobs';
+import type { BackupFolderRow } from '../db/schema';
 import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
 import { databaseOverview, type DatabaseOverview } from './overview';
@@ -34,7 +35,7 @@ export interface OverviewData {
   folders: BackupFolderRow[];
   /** per cluster, its databases and the ones only found in backups */
   databases: Array<DatabaseOverview & { clusterId: number | null }>;
-  runningJobs: JobRow[];
+  runningJobs: JobSummaryRow[];
 }
 
 export async function overviewData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewData> {
@@ -63,7 +64,7 @@ export interface DatabasePageData {
   cluster: ClusterSnapshot | null;
   overview: DatabaseOverview;
   timeline: Timeline;
-  jobs: JobRow[];
+  jobs: JobSummaryRow[];
 }
 
 export async function databasePageData(ctx: ServerContext, database: string, folderId?: number | string | null, opts: { limit?: number } = {}): Promise<DatabasePageData> {

@@ -2,7 +2,8 @@
  * The job runner: backups, restores, aggregations and verifications run as `txline` child processes with
  * `--progress=jsonl`, never inside a web request.
  *
- * - One running job per database: a second start is refused with the running job's number.
+ * - One running job per database of a cluster (and per database of a backup folder, which the engine locks):
+ *   a second start is refused with the running job's number. The same name on another cluster is free.
  * - Progress lines update the job row (at most a few times a second); the log is the child's stderr.
  * - Cancel sends SIGTERM (the CLI removes its temporary files and exits), then SIGKILL after a grace period.
  * - The child exits when this process goes away (its IPC channel closes); jobs still marked running when a
@@ -54,9 +55,15 @@ export class JobRunner {
   ) {}
 
   start(j: StartJob): StartResult {
-    const active = activeJobFor(this.db, { database: j.database });
+    const active = activeJobFor(this.db, { database: j.database, clusterId: j.clusterId, folderId: j.folderId });
     if (active) {
-      return { ok: false, code: 'JOB_RUNNING', jobId: active.id, error: `A ${active.kind} of ${j.database} is already running (job #${active.id}); wait for it to finish or cancel it.` };
+      const where = j.clusterId !== null && active.clusterId === j.clusterId ? 'on this cluster' : 'in this backup folder';
+      return {
+        ok: false,
+        code: 'JOB_RUNNING',
+        jobId: active.id,
+        error: `A ${active.kind} of ${j.database} is already running ${where} (job #${active.id}); wait for it to finish or cancel it.`,
+      };
     }
     const job = createJob(this.db, { kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId, params: j.params, args: j.args, createdBy: j.createdBy });
     let child: ChildProcess;
@@ -85,9 +92,17 @@ export class JobRunner {
       clearTimeout(r.killTimer);
       this.running.delete(job.id);
       const cur = getJob(this.db, job);
-      const cancelled = cur?.cancelRequested ?? false;
-      const status = cancelled ? 'cancelled' : code === 0 ? 'succeeded' : 'failed';
-      const error = status === 'failed' ? (r.error ?? lastLogLine(r.log) ?? `exited with ${signal ?? `code ${code}`}`) : cancelled ? 'cancelled by request' : null;
+      const cancelRequested = cur?.cancelRequested ?? false;
+      // A job that finished (exit code 0) before the cancel reached it did all its work: say so, not "cancelled".
+      const status = code === 0 ? 'succeeded' : cancelRequested ? 'cancelled' : 'failed';
+      const error =
+        status === 'failed'
+          ? (r.error ?? lastLogLine(r.log) ?? `exited with ${signal ?? `code ${code}`}`)
+          : status === 'cancelled'
+            ? 'cancelled by request'
+            : cancelRequested
+              ? 'finished before the cancel reached it'
+              : null;
       finishJob(this.db, job, { status, exitCode: code, log: r.log, result: r.result, error, progress: r.progress });
       const row = getJob(this.db, job) as JobRow;
       try {

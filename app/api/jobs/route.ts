@@ -1,4 +1,7 @@
-/** GET /api/jobs[?database=&status=&limit=]: recent jobs with their progress (logs left out). */
+/**
+ * GET /api/jobs[?database=&status=&limit=&before=]: jobs newest first with their progress (logs left out);
+ * `before` (a job ID) pages back to the jobs older than it. The answer says whether there are older ones.
+ */
 import { connection } from 'next/server';
 import { z } from 'zod';
 import { listJobs } from '@/lib/db/queries/jobs';
@@ -9,11 +12,16 @@ const query = z.object({
   database: z.string().regex(/^[a-z0-9.-]{1,63}$/).optional(),
   status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  before: z.coerce.number().int().positive().optional(),
 });
 
 export async function GET(request: Request): Promise<Response> {
   await connection();
   const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
   if (!q.success) return Response.json({ code: 'BAD_REQUEST', message: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, { status: 400 });
-  return guardedJson('jobs.read', (ctx) => ({ jobs: listJobs(ctx.db, q.data).map(({ log: _log, ...j }) => j) }));
+  return guardedJson('jobs.read', (ctx) => {
+    // one more than asked tells whether an older page exists
+    const rows = listJobs(ctx.db, { ...q.data, limit: q.data.limit + 1 });
+    return { jobs: rows.slice(0, q.data.limit), more: rows.length > q.data.limit };
+  });
 }

@@ -1,5 +1,5 @@
 /** Jobs: every backup, restore, aggregate and verification the dashboard started. */
-import { and, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
 import type { Catalog } from '../index';
 import { jobs, type JobKind, type JobProgress, type JobRow, type JobStatus } from '../schema';
 
@@ -18,14 +18,91 @@ export function getJob(db: Catalog, { id }: { id: number }): JobRow | undefined 
   return db.select().from(jobs).where(eq(jobs.id, id)).get();
 }
 
-export function listJobs(db: Catalog, { limit = 100, database, status }: { limit?: number; database?: string; status?: JobStatus } = {}): JobRow[] {
-  const where = and(database ? eq(jobs.database, database) : undefined, status ? eq(jobs.status, status) : undefined);
-  return db.select().from(jobs).where(where).orderBy(desc(jobs.id)).limit(limit).all();
+/** A job as lists show it: everything but its log (up to 256 KiB each). */
+export type JobSummaryRow = Omit<JobRow, 'log'>;
+
+const { log: _log, ...summaryColumns } = getTableColumns(jobs);
+
+export interface JobListFilter {
+  database?: string;
+  status?: JobStatus;
 }
 
-/** The running job on a database, if any (one at a time). */
-export function activeJobFor(db: Catalog, { database }: { database: string }): JobRow | undefined {
-  return db.select().from(jobs).where(and(eq(jobs.database, database), eq(jobs.status, 'running'))).get();
+function filterOf({ database, status }: JobListFilter) {
+  return and(database ? eq(jobs.database, database) : undefined, status ? eq(jobs.status, status) : undefined);
+}
+
+/** Jobs newest first, without their logs; `before` (a job ID) pages back: the jobs older than that one. */
+export function listJobs(db: Catalog, { limit = 100, before, ...filter }: JobListFilter & { limit?: number; before?: number } = {}): JobSummaryRow[] {
+  const where = and(filterOf(filter), before !== undefined ? lt(jobs.id, before) : undefined);
+  return db.select(summaryColumns).from(jobs).where(where).orderBy(desc(jobs.id)).limit(limit).all();
+}
+
+/** Every database some job worked on, by name. */
+export function jobDatabases(db: Catalog): string[] {
+  return db
+    .selectDistinct({ database: jobs.database })
+    .from(jobs)
+    .orderBy(asc(jobs.database))
+    .all()
+    .map((r) => r.database);
+}
+
+/** How many jobs match a filter (for "page 2 of 7"). */
+export function countJobs(db: Catalog, filter: JobListFilter = {}): number {
+  return db.select({ n: count() }).from(jobs).where(filterOf(filter)).get()?.n ?? 0;
+}
+
+export interface JobsPage {
+  jobs: JobSummaryRow[];
+  /** jobs matching the filter, on every page */
+  total: number;
+  /** how many matching jobs are newer than this page's first (0 on the newest page) */
+  offset: number;
+  /** `before` of the next older page, or null on the oldest */
+  older: number | null;
+  /** `before` of the next newer page: null for the newest page itself, undefined when this is the newest */
+  newer: number | null | undefined;
+}
+
+/** One page of jobs, newest first, ending before the job ID `before` (the newest page without it). */
+export function jobsPage(db: Catalog, { limit, before, ...filter }: JobListFilter & { limit: number; before?: number }): JobsPage {
+  const rows = listJobs(db, { ...filter, before, limit: limit + 1 });
+  const page = rows.slice(0, limit);
+  const total = countJobs(db, filter);
+  if (page.length === 0) return { jobs: [], total, offset: before === undefined ? 0 : total, older: null, newer: before === undefined ? undefined : null };
+  const first = page[0].id;
+  const newerIds = db
+    .select({ id: jobs.id })
+    .from(jobs)
+    .where(and(filterOf(filter), gt(jobs.id, first)))
+    .orderBy(asc(jobs.id))
+    .limit(limit + 1)
+    .all()
+    .map((r) => r.id);
+  const offset = newerIds.length <= limit ? newerIds.length : (db.select({ n: count() }).from(jobs).where(and(filterOf(filter), gt(jobs.id, first))).get()?.n ?? 0);
+  return {
+    jobs: page,
+    total,
+    offset,
+    older: rows.length > limit ? page[page.length - 1].id : null,
+    newer: newerIds.length === 0 ? undefined : newerIds.length <= limit ? null : newerIds[limit - 1] + 1,
+  };
+}
+
+/**
+ * The running job a new one on `database` would collide with, if any: one on the same database of the same
+ * cluster, or on the same database in the same backup folder (the engine holds one lock per folder and
+ * database). The same name on another cluster, into another folder, does not collide.
+ */
+export function activeJobFor(db: Catalog, { database, clusterId, folderId }: { database: string; clusterId: number | null; folderId: number | null }): JobSummaryRow | undefined {
+  const scope = or(clusterId !== null ? eq(jobs.clusterId, clusterId) : undefined, folderId !== null ? eq(jobs.folderId, folderId) : undefined);
+  // with neither a cluster nor a folder there is nothing to tell jobs apart: any job on that name collides
+  return db
+    .select(summaryColumns)
+    .from(jobs)
+    .where(and(eq(jobs.database, database), eq(jobs.status, 'running'), scope))
+    .get();
 }
 
 export function updateJob(db: Catalog, { id }: { id: number }, patch: Partial<Pick<JobRow, 'pid' | 'progress' | 'log' | 'result' | 'error' | 'cancelRequested'>>): void {

@@ -12,6 +12,6 @@ export async function GET(request: Request, { params }: { params: Promise<{ name
   const limit = Math.min(5000, Math.max(1, Number(url.searchParams.get('limit')) || 400));
   return guardedJson('catalog.read', async (ctx) => {
     const d = await databasePageData(ctx, name.toLowerCase(), url.searchParams.get('folder'), { limit });
-    return { database: d.database, folder: d.folder, overview: d.overview, timeline: d.timeline, jobs: d.jobs.map(({ log: _l, ...j }) => j) };
+    return { database: d.database, folder: d.folder, overview: d.overview, timeline: d.timeline, jobs: d.jobs };
   });
 }
