@@ -42,6 +42,12 @@ export function RestorePlan({ preview, checking, blocked = false }: { preview: R
           </li>
         ))}
       </ol>
+      {preview.skippedCorrupt?.length ? (
+        <p className="mt-2 text-xs text-amber-800 dark:text-amber-300" data-testid="plan-skipped-corrupt">
+          Left out: {preview.skippedCorrupt.length === 1 ? 'a backup' : `${formatNumber(preview.skippedCorrupt.length)} backups`} that a verification found corrupt (
+          {preview.skippedCorrupt.map((a) => a.file).join(', ')}).
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -195,6 +195,8 @@ export interface RestorePreview {
   target: string;
   replacing: boolean;
   restorable: Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }>;
+  /** backups of this database that a verification found corrupt: never part of a plan */
+  skippedCorrupt: Array<{ id: number; file: string; message: string | null }>;
 }
 
 /** Checks a restore choice step by step and says what the restore would do; starts nothing. */
@@ -207,8 +209,13 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   const rows = listArtifactsByDatabase(ctx.db, { folderId: i.folderId, database: i.database });
   if (rows.length === 0) return fail(`There are no backups of ${i.database} in ${cf.folder.name}.`, { database: ['no backups of this database in this folder'] });
   const nodes = rows.map(chainNode);
-  const index = new ChainIndex(nodes);
-  const restorable = restorableRanges(nodes, index);
+  // Backups the catalog knows are corrupt (a verification read them) are left out of every plan, so that the
+  // restore is refused here, naming them, rather than at the progress step.
+  const corrupt = rows.filter((r) => r.verifyStatus === 'corrupt');
+  const corruptIds = new Set(corrupt.map((r) => r.id));
+  const usable = corrupt.length ? nodes.filter((n) => !corruptIds.has(n.id)) : nodes;
+  const restorable = restorableRanges(usable, new ChainIndex(usable));
+  const field = i.point === 'tx' ? 'tx' : i.point === 'time' ? 'time' : i.point === 'artifact' ? 'artifactId' : 'point';
   let point: RestorePoint = { kind: 'latest' };
   let end: (ChainNode & { id: number }) | undefined;
   let fromPath = cf.folder.path;
@@ -218,10 +225,33 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
     fromPath = path.join(cf.folder.path, end.file);
   } else if (i.point === 'tx') point = { kind: 'tx', before: Number(i.tx) };
   else if (i.point === 'time') point = parseRestorePoint(i.time as string) as RestorePoint;
-  const planned = planRestore(nodes, point, end);
+  const endRow = end && corruptIds.has(end.id) ? corrupt.find((r) => r.id === end?.id) : undefined;
+  if (endRow) {
+    const problem = `${endRow.file} was found corrupt by its last verification${endRow.verifyMessage ? ` (${endRow.verifyMessage})` : ''}; choose another backup.`;
+    return fail(problem, { [field]: [problem] });
+  }
+  const planned = planRestore(usable, point, end);
   if (!planned.ok) {
-    const field = i.point === 'tx' ? 'tx' : i.point === 'time' ? 'time' : i.point === 'artifact' ? 'artifactId' : 'point';
-    return fail(planned.problem, { [field]: [planned.problem] });
+    // Would the restore work if the corrupt backups were fine? Then they are the reason: name them.
+    const withCorrupt = corrupt.length ? planRestore(nodes, point, end) : null;
+    if (withCorrupt?.ok) {
+      const bad = withCorrupt.plan.chain.filter((n) => corruptIds.has((n as ChainNode & { id: number }).id));
+      const byId = new Map(corrupt.map((r) => [r.id, r]));
+      const named = bad
+        .map((n) => {
+          const r = byId.get((n as ChainNode & { id: number }).id) as ArtifactRow;
+          return `${r.file}${r.verifyMessage ? ` (${r.verifyMessage})` : ''}`;
+        })
+        .join(', ');
+      const other = restorable.length
+        ? `; what the other backups can restore: ${restorable.map((r) => `transactions ${r.fromTx}..${r.toTx} (restore until ${r.fromTx + 1}..${r.toTx + 1})`).join(', ')}`
+        : '; no other intact chain is left';
+      const problem = `This point needs ${bad.length === 1 ? 'a backup' : 'backups'} that a verification found corrupt: ${named}${other}.`;
+      return fail(problem, { [field]: [problem] });
+    }
+    // what is wrong even with every backup in is the structural problem
+    const problem = withCorrupt && !withCorrupt.ok ? withCorrupt.problem : planned.problem;
+    return fail(problem, { [field]: [problem] });
   }
   const plan = planned.plan;
   const existing = clusterDatabases(ctx, i.clusterId);
@@ -259,6 +289,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
       target,
       replacing,
       restorable,
+      skippedCorrupt: corrupt.map((r) => ({ id: r.id, file: r.file, message: r.verifyMessage })),
     },
   };
 }

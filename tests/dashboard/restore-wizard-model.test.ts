@@ -19,7 +19,7 @@ const values: RestoreValues = {
   confirm: 'nope',
 };
 
-const preview = { chain: [], targetTx: 119, stopBeforeTx: 120, stopBeforeTime: null, txToReplay: 19, target: 'neo4j', replacing: true, restorable: [] } satisfies RestorePreview;
+const preview = { chain: [], targetTx: 119, stopBeforeTx: 120, stopBeforeTime: null, txToReplay: 19, target: 'neo4j', replacing: true, restorable: [], skippedCorrupt: [] } satisfies RestorePreview;
 
 describe('inputFor', () => {
   it.each([
