@@ -4,8 +4,8 @@
  * NOT_WRITER, and keeps going through errors (a stopped database during a restore, say), counting them.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError, isTxlineError } from '../errors';
-import { MemberClient } from './client';
+import { TxlineError, describeError, isTxlineError } from '../errors';
+import { MemberClient, splitAddress } from './client';
 import type { ClientOp } from './ops';
 
 export interface WorkloadOptions {
@@ -26,6 +26,8 @@ export interface WorkloadStats {
   failed: number;
   lastTxId: number;
   elapsedMs: number;
+  /** why the last failed transaction failed */
+  lastError: TxlineError | null;
 }
 
 const FIRST = ['Ada', 'Alan', 'Grace', 'Edsger', 'Barbara', 'Donald', 'Frances', 'Ken', 'Margaret', 'Linus', 'Radia', 'Tim', 'Sophie', 'Dennis', 'Hedy', 'John'];
@@ -134,12 +136,38 @@ export class WorkloadGenerator {
   }
 }
 
+/**
+ * Makes sure the workload can start: the member answers and the database exists in the cluster (on that
+ * member, or, on a follower that has not copied it yet, on the writer). Throws SOURCE_UNREACHABLE or
+ * DATABASE_NOT_FOUND with the reason.
+ */
+export async function checkWorkloadTarget(server: string, database: string): Promise<void> {
+  const client = new MemberClient(server);
+  let names: string[];
+  try {
+    names = (await client.status(5000)).databases.map((d) => d.name);
+  } catch (e) {
+    throw new TxlineError('SOURCE_UNREACHABLE', `cannot reach ${server}: ${describeError(e)}`, { cause: e });
+  }
+  if (names.includes(database)) return;
+  try {
+    const cluster = await client.cluster();
+    const writer = cluster.members.find((m) => m.id === cluster.writer);
+    if (writer && writer.address !== server && (await new MemberClient(writer.address).status()).databases.some((d) => d.name === database)) return;
+  } catch (e) {
+    // the writer cannot tell: what this member has is the answer
+    names.push(`(the writer could not be asked: ${describeError(e)})`);
+  }
+  throw new TxlineError('DATABASE_NOT_FOUND', `database "${database}" does not exist on ${server} (it has ${names.join(', ') || 'none'})`);
+}
+
 export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadStats> {
   const log = opts.log ?? (() => undefined);
+  splitAddress(opts.server); // a bad address is a usage error, before anything runs
   let client = new MemberClient(opts.server);
   const gen = new WorkloadGenerator(opts.seed);
   const started = Date.now();
-  const stats: WorkloadStats = { committed: 0, failed: 0, lastTxId: 0, elapsedMs: 0 };
+  const stats: WorkloadStats = { committed: 0, failed: 0, lastTxId: 0, elapsedMs: 0, lastError: null };
   const loadCaches = async () => {
     const [people, companies] = await Promise.all([client.nodes(opts.database, 'Person', 5000), client.nodes(opts.database, 'Company', 1000)]);
     gen.people.splice(0, gen.people.length, ...people.map((n) => n.id));
@@ -167,6 +195,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadStats>
       lastError = '';
     } catch (e) {
       stats.failed++;
+      stats.lastError = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
       if (isTxlineError(e, 'NOT_WRITER') && typeof e.details?.writer === 'string') {
         log(`workload: following the writer to ${e.details.writer}`);
         client = new MemberClient(e.details.writer);

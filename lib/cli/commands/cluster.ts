@@ -2,11 +2,13 @@
  * `txline cluster start`, `txline workload` and the internal `txline member`.
  */
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { TxlineError, describeError } from '../../errors';
 import { createLogger } from '../../log';
+import { splitAddress } from '../../cluster/client';
 import { runMember } from '../../cluster/member-main';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
-import { runWorkload } from '../../cluster/workload';
+import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
 import { normalizeDatabaseName } from '../../cluster/names';
 import { parseDuration, parseNonNegativeInt, parsePort, parsePositiveInt } from '../args';
 
@@ -52,27 +54,37 @@ export function registerClusterCommands(program: Command): void {
   program
     .command('workload')
     .description('Write a steady stream of realistic graph transactions')
-    .option('--server <host:port>', 'a member of the cluster (writes follow the writer)', '127.0.0.1:6362')
-    .option('--database <name>', 'database to write to', 'neo4j')
+    .option('--server <host:port>', 'a member of the cluster (writes follow the writer)', parseAddress, '127.0.0.1:6362')
+    .option('--database <name>', 'database to write to', parseDatabaseName, 'neo4j')
     .option('--rate <tx/s>', 'transactions per second', parsePositiveInt('--rate'), 20)
-    .option('--duration <time>', 'how long to run, e.g. 60s, 5m; "forever" runs until Ctrl-C', '60s')
+    .addOption(
+      new Option('--duration <time>', 'how long to run, e.g. 60s, 5m; "forever" runs until Ctrl-C')
+        .argParser((raw: string) => (raw.trim() === 'forever' ? Infinity : parseDuration(raw)))
+        .default(60_000, '60s'),
+    )
     .option('--seed <n>', 'seed of the random choices', parseNonNegativeInt('--seed'))
-    .action(async (o) => {
+    .addHelpText('after', '\nExit codes: 0 when transactions were committed, 1 when the server cannot be reached at start, the database does not exist, or every transaction failed, 2 on bad options.')
+    .action(async (o: { server: string; database: string; rate: number; duration: number; seed?: number }) => {
       const log = createLogger('workload');
+      await checkWorkloadTarget(o.server, o.database);
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());
       process.once('SIGTERM', () => controller.abort());
-      const durationMs = o.duration === 'forever' ? Infinity : parseDuration(o.duration);
       const stats = await runWorkload({
         server: o.server,
-        database: normalizeDatabaseName(o.database),
+        database: o.database,
         rate: o.rate,
-        durationMs,
+        durationMs: o.duration,
         signal: controller.signal,
         seed: o.seed,
         log: (l) => log.warn(l),
       });
       log.info(`committed ${stats.committed} transactions (${stats.failed} failed) in ${(stats.elapsedMs / 1000).toFixed(1)} s; last transaction ${stats.lastTxId}`);
+      if (stats.committed === 0 && stats.lastError) {
+        const e = stats.lastError;
+        // the code of what went wrong when it is a failure (exit 1); a usage-type code here is the workload's own bug
+        throw new TxlineError(e.exitCode === 1 ? e.code : 'INTERNAL', `every transaction failed (${stats.failed}); the last one: ${e.message}`, { cause: e });
+      }
     });
 
   program
@@ -98,6 +110,24 @@ export function watchParent(onGone: () => void, intervalMs = 500): () => void {
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** `--server`: host:port, checked as the member client will use it. */
+function parseAddress(raw: string): string {
+  try {
+    splitAddress(raw);
+  } catch (e) {
+    throw new InvalidArgumentError(describeError(e));
+  }
+  return raw.trim();
+}
+
+function parseDatabaseName(raw: string): string {
+  try {
+    return normalizeDatabaseName(raw);
+  } catch (e) {
+    throw new InvalidArgumentError(describeError(e));
+  }
 }
 
 /** Runs `start`, then waits for SIGINT/SIGTERM (or the parent process to go away) and runs `stop`. */
