@@ -34,5 +34,5 @@ export function proxy(request: NextRequest): NextResponse {
 }
 
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|icon.svg|favicon.ico).*)'],
+  matcher: ['/((?!_next/static|_next/image|favicon.svg|favicon.ico).*)'],
 };

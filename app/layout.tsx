@@ -10,6 +10,7 @@ import './globals.css';
 export const metadata: Metadata = {
   title: { default: 'Txline', template: '%s · Txline' },
   description: 'Backups, restores and transaction lag for Neo4j-style clustered graph databases',
+  icons: { icon: { url: '/favicon.svg', type: 'image/svg+xml' } },
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
