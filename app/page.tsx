@@ -19,12 +19,12 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
       <div>
         <h1 className="text-2xl font-semibold tracking-tight">Overview</h1>
         <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
-          The cluster&apos;s members and, per database, how recent and how healthy its backups are.
+          Every registered cluster&apos;s members and, per database, how recent and how healthy its backups are.
         </p>
       </div>
       <section aria-labelledby="members-heading" className="space-y-3">
         <h2 id="members-heading" className="text-lg font-semibold">
-          Cluster members
+          Clusters and their members
         </h2>
         <Suspense fallback={<MembersTableSkeleton />}>
           <ClusterMembers />

@@ -1,6 +1,6 @@
 /**
  * The Settings page: clusters (a bad address is refused with the field's error; a remote cluster can be
- * added and removed; the embedded one cannot be removed) and backup folders (one outside the backup root is
+ * added and removed, and the overview shows its members live; the embedded one cannot be removed) and backup folders (one outside the backup root is
  * refused; one inside is listed, and removing it from the catalog leaves its files on disk). A viewer sees
  * both lists and the cluster page, without the forms and controls that need the admin role.
  */
@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type TestInfo } from '@playwright/test';
 import { ClusterPage } from './pages/cluster-page';
+import { OverviewPage } from './pages/overview-page';
 import { SettingsPage } from './pages/settings-page';
 import { contextAs } from './support/users';
 
@@ -53,6 +54,48 @@ test('adding a cluster with a bad address shows the field error; a good one is l
   await settings.confirmDialog.getByRole('button', { name: 'Remove cluster' }).click();
   await expect(settings.cluster(name)).toHaveCount(0);
   await expect(settings.clusterItems).toHaveCount(before);
+});
+
+test('a cluster added in Settings is on the overview with its members, live, until it is removed', async ({ page, request }, testInfo) => {
+  // The embedded cluster's members, registered a second time by their addresses (as another cluster would be).
+  const res = await request.get('/api/cluster');
+  expect(res.ok()).toBe(true);
+  const addresses = ((await res.json()) as { members: Array<{ address: string }> }).members.map((m) => m.address);
+  expect(addresses).toHaveLength(3);
+  const name = `e2e-watched-${Date.now()}`;
+  const settings = new SettingsPage(page);
+  await settings.goto();
+  await settings.addCluster(name, addresses.join(', '));
+  await expect(settings.cluster(name)).toBeVisible();
+  try {
+    const overview = new OverviewPage(page);
+    await overview.goto();
+    const embedded = overview.cluster('embedded');
+    const watched = overview.cluster(name);
+    await expect(embedded.getByTestId('member')).toHaveCount(3);
+    // the new cluster's members, by the names they answer with, each with its databases
+    await expect(watched.getByTestId('member')).toHaveCount(3, { timeout: 20_000 });
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      await expect(watched.getByRole('rowgroup', { name: `Member ${id}`, exact: true })).toHaveAttribute('data-reachable', 'true');
+    }
+    await expect(watched.getByRole('rowgroup', { name: 'Member member-1', exact: true }).getByTestId('database-neo4j').getByTestId('database-role')).toHaveText('writer');
+    // and it is live: the writer's last transaction there moves on without a reload
+    const tx = async () => Number((await watched.getByRole('rowgroup', { name: 'Member member-1', exact: true }).getByTestId('database-neo4j').getByTestId('last-committed-txn').innerText()).replace(/,/g, ''));
+    const first = await tx();
+    await expect.poll(tx, { timeout: 20_000 }).toBeGreaterThan(first);
+    // its databases have cards of their own, named with the cluster
+    await expect(page.getByRole('region', { name: `Database neo4j on ${name}`, exact: true })).toBeVisible();
+    await screenshot(settings, testInfo, 'overview-two-clusters');
+  } finally {
+    await settings.goto();
+    await settings.cluster(name).getByRole('button', { name: `Remove cluster ${name}` }).click();
+    await settings.confirmDialog.getByRole('button', { name: 'Remove cluster' }).click();
+    await expect(settings.cluster(name)).toHaveCount(0);
+  }
+  const overview = new OverviewPage(page);
+  await overview.goto();
+  await expect(overview.cluster(name)).toHaveCount(0);
+  await expect(overview.members).toHaveCount(3);
 });
 
 test('a folder outside the backup root is refused; one inside is listed, and removing it keeps its files', async ({ page }, testInfo) => {

@@ -1,11 +1,14 @@
 /**
- * Server component: asks the members for their status once, so the first paint has data, then hands the
- * report to the live (polling) table.
+ * Server component: every registered cluster (the embedded one and those added in Settings) with its latest
+ * report from the collector, so the first paint has data; the client list keeps them all live.
  */
-import { getClusterStatus } from '@/lib/monitor/cluster-status';
-import { MembersTable } from './members-table';
+import { clusterSnapshots } from '@/lib/dashboard/data';
+import { serverContext } from '@/lib/server/context';
+import type { ClusterEntry } from './clusters-query';
+import { OverviewClusters } from './overview-clusters';
 
 export async function ClusterMembers() {
-  const report = await getClusterStatus();
-  return <MembersTable initialReport={report} />;
+  const snaps = await clusterSnapshots(serverContext());
+  const clusters: ClusterEntry[] = snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name, kind: s.cluster.kind, controlAddress: s.cluster.controlAddress, report: s.report }));
+  return <OverviewClusters initialClusters={clusters} renderedAt={Date.now()} />;
 }

@@ -1,34 +1,25 @@
 'use client';
 
 /**
- * The cluster's members and, per member, each database's role, status, last committed transaction and
- * replication lag, refreshed about once a second from GET /api/cluster. The server renders the first report;
- * react-query keeps it live. Each member is a <tbody> named "Member <id>" (role rowgroup) with a row per
- * database (data-testid "database-<name>"), so tests and assistive technology can find a member's rows.
+ * A cluster's members and, per member, each database's role, status, last committed transaction and
+ * replication lag. The overview (overview-clusters.tsx) keeps the report live. Each member is a <tbody>
+ * named "Member <id>" (role rowgroup) with a row per database (data-testid "database-<name>"), so tests and
+ * assistive technology can find a member's rows.
  */
-import { useQuery } from '@tanstack/react-query';
 import { formatLag, formatNumber } from '@/lib/format';
 import type { ClusterReport, DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
-import { clusterReportQuery } from './cluster-query';
 import { ClusterEmptyState, ClusterNotRunning } from './cluster-empty-state';
 
-export function MembersTable({ initialReport }: { initialReport: ClusterReport }) {
-  const query = useQuery({
-    ...clusterReportQuery(),
-    initialData: initialReport,
-    initialDataUpdatedAt: Date.parse(initialReport.checkedAt),
-  });
-  const report = query.data;
-
+export function MembersTable({ report, error, fetching }: { report: ClusterReport; error: Error | null; fetching: boolean }) {
   if (report.members.length === 0) {
     return <ClusterEmptyState report={report} />;
   }
   const noneReachable = report.members.every((m) => !m.reachable);
   return (
     <div className="space-y-3">
-      <LiveLine report={report} error={query.error} fetching={query.isFetching} />
+      <LiveLine report={report} error={error} fetching={fetching} />
       {noneReachable && report.source.kind === 'embedded' ? <ClusterNotRunning clusterFile={report.source.clusterFile} /> : null}
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <table className="w-full text-left text-sm">

@@ -34,19 +34,23 @@ export function DatabaseCard({
   folder,
   now,
   runningJob,
+  clusterName = null,
 }: {
   db: Db;
   folder: { id: number; name: string; isDefault: boolean };
   now: number;
   runningJob: { id: number; kind: string } | null;
+  /** the cluster's name, when the overview shows several */
+  clusterName?: string | null;
 }) {
-  const titleId = `db-${db.database}-title`;
+  const titleId = `db-${db.clusterId ?? 'backups'}-${db.database}-title`;
   const canBackUp = db.clusterId !== null && db.onCluster;
   return (
     <section
       aria-labelledby={titleId}
       data-testid="database-card"
       data-database={db.database}
+      data-cluster-id={db.clusterId ?? undefined}
       className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
     >
       <header className="flex flex-wrap items-center gap-2">
@@ -55,6 +59,7 @@ export function DatabaseCard({
           <Link href={databaseHref(db.database, folder.id, folder.isDefault)} className="text-teal-800 hover:underline focus-visible:underline dark:text-teal-300">
             {db.database}
           </Link>
+          {clusterName ? <span className="font-normal text-zinc-500 dark:text-zinc-400"> on {clusterName}</span> : null}
         </h3>
         <HealthBadge health={db.health} />
         {!db.onCluster ? <Badge tone="neutral">only in backups</Badge> : null}

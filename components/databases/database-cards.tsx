@@ -10,7 +10,13 @@ import { DatabaseCard } from './database-card';
 export async function DatabaseCards({ folderId }: { folderId: string | null }) {
   const data = await overviewData(serverContext(), folderId);
   const now = Date.now();
-  const running = new Map(data.runningJobs.map((j) => [j.database, { id: j.id, kind: j.kind }]));
+  // the running job a card's "Back up now" would collide with (see activeJobFor): same cluster, or same folder
+  const runningFor = (db: (typeof data.databases)[number]) => {
+    const j = data.runningJobs.find((r) => r.database === db.database && ((db.clusterId !== null && r.clusterId === db.clusterId) || r.folderId === data.folder.id));
+    return j ? { id: j.id, kind: j.kind } : null;
+  };
+  const clusterNames = new Map(data.clusters.map((c) => [c.cluster.id, c.cluster.name]));
+  const several = data.clusters.length > 1;
   return (
     <div className="space-y-3">
       <FolderSelect folders={data.folders} current={data.folder.id} />
@@ -27,7 +33,8 @@ export async function DatabaseCards({ folderId }: { folderId: string | null }) {
               db={db}
               folder={{ id: data.folder.id, name: data.folder.name, isDefault: data.folder.isDefault }}
               now={now}
-              runningJob={running.get(db.database) ?? null}
+              runningJob={runningFor(db)}
+              clusterName={several && db.clusterId !== null ? (clusterNames.get(db.clusterId) ?? null) : null}
             />
           ))}
         </div>

@@ -15,6 +15,11 @@ export class OverviewPage {
     return this.page.getByRole('heading', { level: 1, name: 'Overview' });
   }
 
+  /** A registered cluster's region: its members table, live. */
+  cluster(name: string): Locator {
+    return this.page.getByRole('region', { name: `Cluster ${name}`, exact: true });
+  }
+
   /** One <tbody> (role rowgroup) per member. */
   get members(): Locator {
     return this.page.getByTestId('member');
