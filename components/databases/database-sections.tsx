@@ -3,6 +3,7 @@
  * starts, so that each can sit in its own <Suspense> with a skeleton.
  */
 import Link from 'next/link';
+import { IfCan } from '@/components/auth/permissions';
 import { FolderSelect } from '@/components/backups/folder-select';
 import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
@@ -56,12 +57,14 @@ export async function DatabaseSummary({ data }: { data: Data }) {
       <div className="flex flex-wrap items-center justify-between gap-3">
         <FolderSelect folders={d.folders} current={d.folder.id} />
         {o.restorable ? (
-          <Link
-            href={`/restore${query({ database: d.database, folder: d.folder.id })}`}
-            className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-600 dark:border-zinc-700 dark:hover:bg-zinc-800"
-          >
-            Restore {d.database}…
-          </Link>
+          <IfCan action="restore.start">
+            <Link
+              href={`/restore${query({ database: d.database, folder: d.folder.id })}`}
+              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-600 dark:border-zinc-700 dark:hover:bg-zinc-800"
+            >
+              Restore {d.database}…
+            </Link>
+          </IfCan>
         ) : null}
       </div>
       {o.fallbackWarning ? (

@@ -8,6 +8,7 @@
  */
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
+import { IfCan } from '@/components/auth/permissions';
 import { UtcTime } from '@/components/ui/utc-time';
 import { formatNumber } from '@/lib/format';
 import { CancelJobButton } from './cancel-job-button';
@@ -124,10 +125,13 @@ function JobsEmpty({ filtered }: { filtered: boolean }) {
             <Link href="/" className="text-teal-700 underline dark:text-teal-400">
               Overview
             </Link>{' '}
-            or a database&apos;s page, verify or aggregate a chain, or restore through the{' '}
-            <Link href="/restore" className="text-teal-700 underline dark:text-teal-400">
-              Restore wizard
-            </Link>
+            or a database&apos;s page, verify or aggregate a chain
+            <IfCan action="restore.start">
+              , or restore through the{' '}
+              <Link href="/restore" className="text-teal-700 underline dark:text-teal-400">
+                Restore wizard
+              </Link>
+            </IfCan>
             .
           </p>
         </>

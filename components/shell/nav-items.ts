@@ -4,14 +4,14 @@ export interface NavItem {
   label: string;
   /** also active on sub-paths (e.g. /databases/neo4j) */
   prefix?: boolean;
-  /** shown to admins only */
+  /** shown to admins only (what only admins may do: restores need restore.start, an admin action) */
   admin?: boolean;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Overview' },
   { href: '/databases', label: 'Databases', prefix: true },
-  { href: '/restore', label: 'Restore', prefix: true },
+  { href: '/restore', label: 'Restore', prefix: true, admin: true },
   { href: '/jobs', label: 'Jobs', prefix: true },
   { href: '/cluster', label: 'Cluster', prefix: true },
   { href: '/settings', label: 'Settings', prefix: true },
