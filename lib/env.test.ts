@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { envVars, parseEnv } from './env';
+import { isTxlineError } from './errors';
+import { envVars, logLevel, parseEnv } from './env';
 
 const cwd = '/srv/txline';
 
@@ -17,7 +18,30 @@ describe('parseEnv', () => {
       metricsToken: undefined,
       collectIntervalMs: 1000,
       trustedProxies: [],
+      logLevel: 'info',
     });
+  });
+
+  it('reads TXLINE_LOG_LEVEL, and refuses a level pino does not have with a message naming the variable', () => {
+    expect(parseEnv({ TXLINE_LOG_LEVEL: 'debug' }, cwd).logLevel).toBe('debug');
+    expect(parseEnv({ TXLINE_LOG_LEVEL: ' WARN ' }, cwd).logLevel).toBe('warn');
+    expect(logLevel({})).toBe('info');
+    expect(logLevel({ TXLINE_LOG_LEVEL: 'silent' })).toBe('silent');
+    for (const bad of ['loud', 'verbose', '30']) {
+      const message = `Invalid environment: TXLINE_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, but got "${bad}"`;
+      expect(() => parseEnv({ TXLINE_LOG_LEVEL: bad }, cwd)).toThrow(message);
+      expect(() => logLevel({ TXLINE_LOG_LEVEL: bad })).toThrow(message);
+      const err = (() => {
+        try {
+          logLevel({ TXLINE_LOG_LEVEL: bad });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(isTxlineError(err, 'INVALID_ARGUMENT') && err.exitCode).toBe(2);
+    }
+    // the loggers' own check looks at this variable alone
+    expect(logLevel({ TXLINE_LOG_LEVEL: 'info', TXLINE_COLLECT_MS: 'abc' })).toBe('info');
   });
 
   it('reads the collector interval, and refuses one that is not a whole number of at least 100 ms', () => {

@@ -15,6 +15,8 @@
  *                             (a whole number, at least 100; default 1000)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
  *                             and X-Forwarded-Proto are believed (default: none, the socket's address counts)
+ *   TXLINE_LOG_LEVEL          log level of every process: fatal, error, warn, info (default), debug, trace or
+ *                             silent (lib/log.ts reads it through logLevel())
  *
  * Paths come back absolute. An empty variable counts as unset. Node-only.
  */
@@ -37,12 +39,18 @@ export interface TxlineEnv {
   collectIntervalMs: number;
   /** reverse proxies (addresses or CIDR ranges) whose forwarded-for header is believed; empty: none */
   trustedProxies: string[];
+  logLevel: LogLevel;
 }
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
 const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES'] as const;
+/** settings every process reads from its own environment (children inherit them) */
+const PROCESS_VARS = ['TXLINE_LOG_LEVEL'] as const;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -67,6 +75,16 @@ const addressList = optionalText.transform((v, ctx) => {
     return z.NEVER;
   }
   return [...new Set(parts)];
+});
+
+const logLevelSchema = optionalText.transform((v, ctx): LogLevel => {
+  if (v === undefined) return 'info';
+  const level = v.toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    ctx.addIssue({ code: 'custom', message: `expected one of ${LOG_LEVELS.join(', ')}, but got "${v}"` });
+    return z.NEVER;
+  }
+  return level as LogLevel;
 });
 
 const schema = z.object({
@@ -104,6 +122,7 @@ const schema = z.object({
     }
     return [...new Set(parts)];
   }),
+  TXLINE_LOG_LEVEL: logLevelSchema,
 });
 
 /** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
@@ -117,12 +136,9 @@ function isAddressOrRange(s: string): boolean {
 
 /** Validates an environment (process.env by default) and resolves the defaults; pure apart from `cwd`. */
 export function parseEnv(source: Record<string, string | undefined> = process.env, cwd = process.cwd()): TxlineEnv {
-  const picked = Object.fromEntries([...ENV_VARS, ...SECRET_VARS, ...SERVER_VARS].map((k) => [k, source[k]]));
+  const picked = Object.fromEntries([...ENV_VARS, ...SECRET_VARS, ...SERVER_VARS, ...PROCESS_VARS].map((k) => [k, source[k]]));
   const parsed = schema.safeParse(picked);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`);
-    throw new TxlineError('INVALID_ARGUMENT', `Invalid environment: ${lines.join('; ')}`);
-  }
+  if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
   const e = parsed.data;
   const dataDir = path.resolve(cwd, e.TXLINE_DATA_DIR ?? 'data');
   const resolve = (v: string | undefined, fallback: string) => (v === undefined ? fallback : path.resolve(cwd, v));
@@ -139,7 +155,23 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     metricsToken: e.TXLINE_METRICS_TOKEN,
     collectIntervalMs: e.TXLINE_COLLECT_MS,
     trustedProxies: e.TXLINE_TRUSTED_PROXIES,
+    logLevel: e.TXLINE_LOG_LEVEL,
   };
+}
+
+function invalidEnvironment(issues: Array<{ path: PropertyKey[]; message: string }>): TxlineError {
+  const lines = issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`);
+  return new TxlineError('INVALID_ARGUMENT', `Invalid environment: ${lines.join('; ')}`);
+}
+
+/**
+ * TXLINE_LOG_LEVEL alone, validated as parseEnv does (a bad value: INVALID_ARGUMENT naming the variable, exit 2).
+ * Loggers use it, so that a logger never fails over another variable.
+ */
+export function logLevel(source: Record<string, string | undefined> = process.env): LogLevel {
+  const parsed = z.object({ TXLINE_LOG_LEVEL: logLevelSchema }).safeParse({ TXLINE_LOG_LEVEL: source.TXLINE_LOG_LEVEL });
+  if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
+  return parsed.data.TXLINE_LOG_LEVEL;
 }
 
 let cached: TxlineEnv | null = null;

@@ -5,6 +5,7 @@
  */
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
+import { logLevel } from './env';
 
 export type { Logger };
 
@@ -16,5 +17,6 @@ export function createLogger(name: string, opts: { level?: string; destination?:
     ignore: 'pid,hostname',
     destination: opts.destination ?? process.stderr,
   });
-  return pino({ name, level: opts.level ?? process.env.TXLINE_LOG_LEVEL ?? 'info' }, stream);
+  // TXLINE_LOG_LEVEL is validated (lib/env.ts): a bad value is a usage error that names the variable
+  return pino({ name, level: opts.level ?? logLevel() }, stream);
 }

@@ -1,13 +1,15 @@
 /**
  * `txline workload` on a real cluster: bad options are usage errors (exit 2) with a message; a server it
  * cannot reach or a database that does not exist stop it at start (exit 1, with the reason); a run in which
- * every transaction failed exits 1 with the last reason; a good run exits 0.
+ * every transaction failed exits 1 with the last reason; a good run exits 0. A bad TXLINE_LOG_LEVEL is a
+ * usage error naming the variable.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../lib/cluster/supervisor';
 import { txlineBin } from '../../lib/paths';
-import { rawHttp, startTestCluster, type TestCluster } from '../helpers/cluster';
+import { rawHttp, startTestCluster, tempDir, type TestCluster } from '../helpers/cluster';
 
 let cluster: TestCluster;
 
@@ -20,8 +22,12 @@ afterAll(async () => {
 });
 
 function workload(...args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  return txline({}, 'workload', ...args);
+}
+
+function txline(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [txlineBin(), 'workload', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [txlineBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     let stdout = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -46,6 +52,26 @@ describe('txline workload', () => {
     const r = await workload('--duration', '1s', ...args);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('a bad TXLINE_LOG_LEVEL: exit 2 naming the variable, for the workload and for cluster start', async () => {
+    const message = 'txline: Invalid environment: TXLINE_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, but got "loud" (INVALID_ARGUMENT)';
+    const r = await txline({ TXLINE_LOG_LEVEL: 'loud' }, 'workload', '--server', cluster.writer.address, '--duration', '1s');
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim()).toBe(message);
+    const dir = tempDir('loglevel');
+    try {
+      const c = await txline({ TXLINE_LOG_LEVEL: 'loud' }, 'cluster', 'start', '--base-port', '0', '--data-dir', dir);
+      expect(c.code, c.stderr).toBe(2);
+      expect(c.stderr.trim()).toBe(message);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // a good level is taken: "warn" leaves out the info line at the end
+    const quiet = await txline({ TXLINE_LOG_LEVEL: 'warn' }, 'workload', '--server', cluster.writer.address, '--duration', '1s');
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).not.toContain('committed');
   });
 
   it('a server nobody answers on: exit 1 at start, saying so', async () => {
