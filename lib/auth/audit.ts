@@ -76,6 +76,36 @@ export interface AuditFilter {
   beforeId?: number;
 }
 
+const UTC_INPUT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/**
+ * A time range typed in the audit page's filter (UTC, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS]", as a
+ * datetime-local input sends it): `from` is the start of what it names, `to` the end (a day, minute or second,
+ * inclusive). Bad input comes back as an error naming the field.
+ */
+export function parseTimeRange(raw: { from?: string; to?: string }): { from?: number; to?: number; error?: string } {
+  const parse = (v: string | undefined, field: string, end: boolean): number | undefined | string => {
+    const t = (v ?? '').trim();
+    if (t === '') return undefined;
+    const m = UTC_INPUT.exec(t);
+    if (!m) return `${field} must be a UTC time like 2026-05-01T14:30 (got "${t.slice(0, 40)}")`;
+    const [y, mo, d, h, mi, sec] = m.slice(1).map((x) => (x === undefined ? undefined : Number(x)));
+    const ms = Date.UTC(y as number, (mo as number) - 1, d, h ?? 0, mi ?? 0, sec ?? 0);
+    const back = new Date(ms);
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== (mo as number) - 1 || back.getUTCDate() !== d || (h ?? 0) > 23 || (mi ?? 0) > 59 || (sec ?? 0) > 59) {
+      return `${field} is not a real date and time ("${t.slice(0, 40)}")`;
+    }
+    const span = sec !== undefined ? 1000 : mi !== undefined ? 60_000 : 86_400_000;
+    return end ? ms + span - 1 : ms;
+  };
+  const from = parse(raw.from, 'From', false);
+  const to = parse(raw.to, 'To', true);
+  if (typeof from === 'string') return { error: from };
+  if (typeof to === 'string') return { error: to };
+  if (from !== undefined && to !== undefined && from > to) return { error: 'From must not be after To.' };
+  return { from, to };
+}
+
 export function listAudit(db: Catalog, f: AuditFilter = {}): AuditEventRow[] {
   const where: SQL[] = [];
   if (f.username) where.push(eq(auditEvents.username, f.username));

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
 import { auditEvents } from '../db/schema';
-import { listAudit, recordAudit } from './audit';
+import { listAudit, parseTimeRange, recordAudit } from './audit';
 import { adminCreateUser, adminResetPassword, adminSetDisabled, adminSetRole, changeOwnPassword, login } from './login';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password';
 import { SESSION_MAX_MS, SESSION_TTL_MS, createSession, deleteSession, readSession, sessionCookieOptions, tokenHash } from './sessions';
@@ -229,6 +229,29 @@ describe('audit log', () => {
     expect(() => db.update(auditEvents).set({ outcome: 'failed' }).run()).toThrow(/append-only/);
     expect(() => db.delete(auditEvents).run()).toThrow(/append-only/);
     expect(listAudit(db, { action: 'restore' })).toHaveLength(1);
+  });
+
+  it('filters by a UTC time range typed in the page (whole days, minutes or seconds, inclusive)', () => {
+    const db = openCatalog(':memory:');
+    const at = (iso: string) => Date.parse(iso);
+    for (const t of ['2026-05-01T09:59:59.999Z', '2026-05-01T10:00:00Z', '2026-05-01T10:30:59Z', '2026-05-01T23:59:59.999Z', '2026-05-02T00:00:00Z']) {
+      recordAudit(db, { username: 'admin', address: null, action: 'login', outcome: 'ok', detail: t }, at(t));
+    }
+    const between = (from?: string, to?: string) => {
+      const r = parseTimeRange({ from, to });
+      if (r.error) throw new Error(r.error);
+      return listAudit(db, { from: r.from, to: r.to }).map((e) => e.detail).reverse();
+    };
+    expect(between('2026-05-01T10:00', '2026-05-01T10:30')).toEqual(['2026-05-01T10:00:00Z', '2026-05-01T10:30:59Z']);
+    expect(between('2026-05-01T10:00:00', '2026-05-01T10:30:58')).toEqual(['2026-05-01T10:00:00Z']);
+    expect(between('2026-05-01', '2026-05-01')).toEqual(['2026-05-01T09:59:59.999Z', '2026-05-01T10:00:00Z', '2026-05-01T10:30:59Z', '2026-05-01T23:59:59.999Z']);
+    expect(between('2026-05-01T23:00')).toEqual(['2026-05-01T23:59:59.999Z', '2026-05-02T00:00:00Z']);
+    expect(between(undefined, '2026-05-01T09:59')).toEqual(['2026-05-01T09:59:59.999Z']);
+    expect(between('', '')).toHaveLength(5);
+    expect(parseTimeRange({ from: 'yesterday' }).error).toBe('From must be a UTC time like 2026-05-01T14:30 (got "yesterday")');
+    expect(parseTimeRange({ to: '2026-02-30T10:00' }).error).toBe('To is not a real date and time ("2026-02-30T10:00")');
+    expect(parseTimeRange({ to: '2026-05-01T24:00' }).error).toMatch(/^To is not a real date/);
+    expect(parseTimeRange({ from: '2026-05-02', to: '2026-05-01' }).error).toBe('From must not be after To.');
   });
 });
 

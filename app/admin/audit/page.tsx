@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { connection } from 'next/server';
 import { UtcTime } from '@/components/ui/utc-time';
-import { listAudit } from '@/lib/auth/audit';
+import { listAudit, parseTimeRange } from '@/lib/auth/audit';
 import { authorize, requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
@@ -11,7 +11,9 @@ export const metadata: Metadata = { title: 'Audit log' };
 const OUTCOMES = ['ok', 'denied', 'failed'] as const;
 const PAGE = 100;
 
-type Search = { user?: string; action?: string; outcome?: string; before?: string };
+type Search = { user?: string; action?: string; outcome?: string; before?: string; from?: string; to?: string };
+
+const text = (v: unknown, max: number) => (typeof v === 'string' ? v.slice(0, max) : '');
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
   await connection();
@@ -27,11 +29,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const q = await searchParams;
   const outcome = OUTCOMES.find((o) => o === q.outcome);
   const before = q.before && /^\d+$/.test(q.before) ? Number(q.before) : undefined;
-  const user = typeof q.user === 'string' ? q.user.slice(0, 64) : '';
-  const action = typeof q.action === 'string' ? q.action.slice(0, 64) : '';
-  const rows = listAudit(serverContext().db, { username: user || undefined, action: action || undefined, outcome, beforeId: before, limit: PAGE });
+  const user = text(q.user, 64);
+  const action = text(q.action, 64);
+  const fromText = text(q.from, 32);
+  const toText = text(q.to, 32);
+  const range = parseTimeRange({ from: fromText, to: toText });
+  const rows = range.error
+    ? []
+    : listAudit(serverContext().db, { username: user || undefined, action: action || undefined, outcome, from: range.from, to: range.to, beforeId: before, limit: PAGE });
   const older = rows.length === PAGE ? rows[rows.length - 1].id : null;
-  const params = (extra: Record<string, string>) => new URLSearchParams({ ...(user ? { user } : {}), ...(action ? { action } : {}), ...(outcome ? { outcome } : {}), ...extra }).toString();
+  const kept: Record<string, string> = { user, action, outcome: outcome ?? '', from: fromText, to: toText };
+  const params = (extra: Record<string, string>) => new URLSearchParams(Object.entries({ ...kept, ...extra }).filter(([, v]) => v !== '')).toString();
   const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
   return (
     <div className="space-y-5">
@@ -49,6 +57,14 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <input name="action" defaultValue={action} placeholder="restore, backup, login…" className={field} />
         </label>
         <label className="text-sm">
+          <span className="block font-medium">From (UTC)</span>
+          <input name="from" type="datetime-local" step={1} defaultValue={fromText} className={field} aria-describedby="audit-range-error" />
+        </label>
+        <label className="text-sm">
+          <span className="block font-medium">To (UTC)</span>
+          <input name="to" type="datetime-local" step={1} defaultValue={toText} className={field} aria-describedby="audit-range-error" />
+        </label>
+        <label className="text-sm">
           <span className="block font-medium">Outcome</span>
           <select name="outcome" defaultValue={outcome ?? ''} className={field}>
             <option value="">any</option>
@@ -63,7 +79,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Filter
         </button>
       </form>
-      {rows.length === 0 ? (
+      <p id="audit-range-error" role="alert" aria-live="polite" className="text-sm text-red-700 dark:text-red-400">
+        {range.error ?? ''}
+      </p>
+      {range.error ? null : rows.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">No entries match.</p>
       ) : (
         <table className="w-full text-left text-sm" data-testid="audit-table">
