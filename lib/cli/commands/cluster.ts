@@ -19,7 +19,7 @@ export function registerClusterCommands(program: Command): void {
     .command('start')
     .description('Start the embedded cluster in the foreground (Ctrl-C stops every member)')
     .option('--members <n>', 'number of members', parsePositiveInt('--members'), 3)
-    .option('--secondaries <n>', 'how many of them are secondaries', parseNonNegativeInt('--secondaries'), 1)
+    .option('--secondaries <n>', 'how many of them are secondaries (default: 1 with 3 or more members, else 0)', parseNonNegativeInt('--secondaries'))
     .option('--base-port <port>', 'port of member 1; member N listens on base + 10*(N-1); 0 picks free ports', parsePort, 6362)
     .option('--host <host>', 'loopback address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'data folder of the cluster', 'data/cluster')
