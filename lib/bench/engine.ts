@@ -125,6 +125,16 @@ async function growStore(client: MemberClient, storeFile: string, mib: number): 
   }
 }
 
+/** When the first progress line of a phase (or of phases starting with `prefix:`) came. */
+function phaseStart(stdout: string, phase: string): number {
+  for (const l of stdout.split('\n')) {
+    if (!l) continue;
+    const p = JSON.parse(l) as { ts?: string; phase?: string };
+    if (p.ts && p.phase && (p.phase === phase || (phase.endsWith(':') && p.phase.startsWith(phase)))) return Date.parse(p.ts);
+  }
+  return Number.NaN;
+}
+
 function progressSpan(stdout: string, phase: string): number {
   const times = stdout
     .split('\n')
@@ -215,6 +225,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const result = JSON.parse(restore.stdout.trim().split('\n').pop() as string) as { replayed: number; restoredTx: number };
     const replayMs = progressSpan(restore.stdout, 'restore:replay');
     const storeCopyMs = progressSpan(restore.stdout, 'restore:store');
+    const installMs = phaseStart(restore.stdout, 'done') - phaseStart(restore.stdout, 'install:');
 
     const gib = storeMiB / 1024;
     out('');
@@ -225,7 +236,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     out(`differential of ${opts.diffTx} tx, ${smallStore.toFixed(0)} MiB store:     ${(smallDiff.ms / 1000).toFixed(2)} s`);
     out(`differential of ${opts.diffTx} tx, ${storeMiB.toFixed(0)} MiB store:   ${(bigDiff.ms / 1000).toFixed(2)} s (${(bigDiff.ms / smallDiff.ms).toFixed(2)}x the small store's: it does not grow with the store), peak RSS ${bigDiff.peakRssMiB.toFixed(0)} MiB`);
     out(`${opts.diffs} differentials of ${per} tx:                ${(diffMs / 1000).toFixed(2)} s in all`);
-    out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
+    out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; installed on the cluster with its digest in ${(installMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
     out(`peak memory: backup ${Math.max(fullPlain.peakRssMiB, fullComp.peakRssMiB, bigDiff.peakRssMiB).toFixed(0)} MiB, restore ${restore.peakRssMiB.toFixed(0)} MiB (aim < 200 MB)`);
     void gib;
     await sleep(10);

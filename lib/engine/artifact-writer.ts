@@ -46,13 +46,8 @@ export class ArtifactWriter {
   private rawBytes = 0;
   private hash: ThreadedHash;
   private done = false;
-  /** payload writes handed to the thread pool and not yet called back */
-  private inflight = 0;
-  /** bytes of the write in the thread pool (it lands right after storedBytes) */
-  private inflightBytes = 0;
   /** hands over the bytes payload() holds back for its next batch (abort() keeps them with --keep-failed) */
   private takePending: () => Buffer[] = () => [];
-  private closeWhenIdle = false;
   private readonly unregister: () => void;
   private copySource: string | null = null;
 
@@ -75,9 +70,10 @@ export class ArtifactWriter {
   }
 
   /**
-   * Raw bytes in; compressed, hashed and written at the payload offset. Writes go out in batches of
-   * WRITE_BATCH bytes; each written batch moves to the hashing thread; the file is synced in the background
-   * every SYNC_EVERY bytes so that sealing it has little left to flush.
+   * Raw bytes in; compressed, written at the payload offset and hashed. Bytes go out in batches of
+   * WRITE_BATCH bytes to the hashing thread, which writes each at its offset and then hashes it, while this
+   * thread goes on receiving (`storedBytes` counts what was handed over); the file is synced in the
+   * background every SYNC_EVERY bytes so that sealing it has little left to flush.
    */
   payload(): Writable {
     let pending: Buffer[] = [];
@@ -93,28 +89,22 @@ export class ArtifactWriter {
       if (pendingBytes === 0) return;
       // After abort the descriptor may be closed, or its number reused by another file: never write.
       if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
+      this.throwIfWriteFailed();
       const batch = await this.hash.acquire(pendingBytes);
       if (this.done) throw new TxlineError('INTERNAL', 'the artifact was aborted');
       let n = 0;
       for (const c of pending) n += c.copy(batch, n);
       pending = [];
       pendingBytes = 0;
-      this.inflight++;
-      this.inflightBytes = n;
-      try {
-        await writeAt(this.fd, batch.subarray(0, n), PAYLOAD_OFFSET + this.storedBytes);
-      } finally {
-        this.inflight--;
-        if (this.closeWhenIdle && this.inflight === 0) this.closeFd();
-      }
+      this.hash.update(batch, n, { fd: this.fd, position: PAYLOAD_OFFSET + this.storedBytes });
       this.storedBytes += n;
       sinceSync += n;
-      if (sinceSync >= SYNC_EVERY && !this.done) {
-        // Start flushing now; commit() syncs whatever is left. (Harmless if the file is aborted meanwhile.)
+      if (sinceSync >= SYNC_EVERY) {
+        // Start flushing what is written by now; commit() syncs whatever is left. (Harmless if the file is
+        // aborted meanwhile: the descriptor closes only once the hashing thread has given every buffer back.)
         sinceSync = 0;
         fs.fdatasync(this.fd, () => undefined);
       }
-      this.hash.update(batch, n);
     };
     const comp = compressor(this.opts.codec);
     const file = new Writable({
@@ -166,10 +156,11 @@ export class ArtifactWriter {
       compressed: this.opts.codec !== 'none',
       codec: this.opts.codec,
       ...meta,
+      // The digest answers after every write handed to the hashing thread is done.
       payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: await this.hash.digest() },
       createdBy: 'txline 0.1.0',
     };
-    if (this.inflight > 0) throw new TxlineError('INTERNAL', 'the artifact was committed while payload writes were still pending');
+    this.throwIfWriteFailed();
     const json = JSON.stringify({ ...full, metadataSha256: metadataChecksum(full) }, null, 1);
     if (Buffer.byteLength(json) > METADATA_BYTES) throw new TxlineError('INTERNAL', 'artifact metadata does not fit its header');
     const mtime = this.opts.time;
@@ -224,9 +215,9 @@ export class ArtifactWriter {
     try {
       if (this.opts.keepFailed) kept = this.keep(known);
     } finally {
-      // A payload write still in the thread pool must not land in a file that reuses this descriptor's
-      // number: close only when it has called back. Renaming or removing the file by name is safe meanwhile.
-      if (this.inflight > 0) this.closeWhenIdle = true;
+      // A payload write still on the hashing thread must not land in a file that reuses this descriptor's
+      // number: close only when every buffer is back. Renaming or removing the file by name is safe meanwhile.
+      if (this.hash.outstanding > 0) void this.hash.idle().then(() => this.closeFd());
       else this.closeFd();
       if (!kept) fs.rmSync(this.tempPath, { force: true });
     }
@@ -241,7 +232,8 @@ export class ArtifactWriter {
    * inside the compressor are lost; what was written is a prefix of the compressed stream.
    */
   private keep(known: Record<string, unknown>): string {
-    let end = PAYLOAD_OFFSET + this.storedBytes + (this.inflight > 0 ? this.inflightBytes : 0);
+    // Batches still on the hashing thread land at their offsets in the same file (the link below is to it).
+    let end = PAYLOAD_OFFSET + this.storedBytes;
     for (const chunk of this.takePending()) {
       writeAllSync(this.fd, chunk, end);
       end += chunk.length;
@@ -283,8 +275,12 @@ export class ArtifactWriter {
     return kept;
   }
 
+  private throwIfWriteFailed(): void {
+    const e = this.hash.writeError;
+    if (e) throw new TxlineError('IO_ERROR', `cannot write ${this.tempPath}: ${e.message}`, { cause: e });
+  }
+
   private closeFd(): void {
-    this.closeWhenIdle = false;
     try {
       fs.closeSync(this.fd);
     } catch {
@@ -295,16 +291,6 @@ export class ArtifactWriter {
 
 function writeAllSync(fd: number, buf: Buffer, position: number): void {
   for (let done = 0; done < buf.length; ) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
-}
-
-function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (done: number) => {
-      if (done === buf.length) return resolve();
-      fs.write(fd, buf, done, buf.length - done, position + done, (err, n) => (err ? reject(err) : step(done + n)));
-    };
-    step(0);
-  });
 }
 
 /** A Writable whose end waits for the last stage (the file) to finish. */
