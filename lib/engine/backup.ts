@@ -169,12 +169,15 @@ function orderSources(db: string, topology: Topology, opts: BackupOptions): Memb
 
 async function backupOne(db: string, topology: Topology, opts: BackupOptions, problems: string[]): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
   const { log } = opts;
-  const lock = acquireLock(opts.toPath, db, 'backup');
+  // A database no reachable server hosts fails here, before a lock file is made for it.
+  const ordered = orderSources(db, topology, opts);
+  const lock = acquireLock(opts.toPath, db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
+    const prev = lock.previous;
+    if (prev) log.info(`took over the lock on ${db} from process ${prev.pid} (${prev.what} since ${prev.since}), which is gone`);
     for (const dir of new Set([opts.toPath, opts.tempPath ?? opts.toPath])) {
       for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
     }
-    const ordered = orderSources(db, topology, opts);
     if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
     const listed = listArtifacts(opts.toPath);
     for (const p of listed.problems) log.warn(`ignoring ${p.file}: ${p.error.message}`);

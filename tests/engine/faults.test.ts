@@ -19,6 +19,7 @@ import { EmbeddedSource } from '../../lib/sources/embedded';
 import { dbStatus, startTestCluster, tempDir, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
 import {
   collect,
+  expectOnlyArtifacts,
   inspectCli,
   leftovers,
   readHeadMetadata,
@@ -103,7 +104,7 @@ describe('sources down', () => {
       expect(rows).toMatchObject([{ database: 'big', member: 'member-1', full: true }]);
       expect(rows[0].sizeBytes).toBeGreaterThan(2_000_000);
       expect(await verifyFolder(dir)).toHaveLength(1);
-      expect(leftovers(dir)).toEqual([]);
+      expect(expectOnlyArtifacts(dir)).toHaveLength(1);
     } finally {
       await proxy.close();
     }
@@ -126,14 +127,14 @@ describe('sources down', () => {
     expect(snapshotDir(dir)).toEqual(before);
   });
 
-  it('the only server breaks mid-stream: exit 1, no artifact, no temporary file', async () => {
+  it('the only server breaks mid-stream: exit 1, nothing left at all (no artifact, temporary or lock file)', async () => {
     const dir = folder('only-breaks');
     const proxy = await throttleProxy(addr['member-1'], { cutAfterBytes: 256 * 1024 });
     try {
       const r = await cli(['database', 'backup', `--from=${proxy.address}`, '--type=full', `--to-path=${dir}`, 'big']);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/Backup of big failed: .*(connection to member-1|ended after|aborted|closed)/i);
-      expect(fs.readdirSync(dir).filter((n) => !n.startsWith('.txline-lock-'))).toEqual([]);
+      expect(fs.readdirSync(dir)).toEqual([]);
     } finally {
       await proxy.close();
     }
@@ -404,5 +405,7 @@ describe('two backups of one database at once', () => {
     expect(after.find((a) => !a.full)?.parent).toBe(rows[0].file);
     expect(await verifyFolder(dir)).toHaveLength(3);
     expect(leftovers(dir)).toEqual([]);
+    // the lock went with each run: the folder holds the artifacts and nothing else
+    expect(expectOnlyArtifacts(dir)).toHaveLength(3);
   });
 });

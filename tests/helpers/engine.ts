@@ -364,3 +364,10 @@ export function readHeadMetadata(file: string): Record<string, any> {
     fs.closeSync(fd);
   }
 }
+
+/** Every name in `dir`, asserting that each is an artifact (no lock, owner, temporary or kept file). */
+export function expectOnlyArtifacts(dir: string, what = dir): string[] {
+  const names = fs.readdirSync(dir).sort();
+  expect(names.filter((n) => !n.endsWith('.backup') || n.startsWith('.')), `${what} holds only artifacts`).toEqual([]);
+  return names;
+}
