@@ -4,6 +4,7 @@
  * code the member answered with.
  */
 import http from 'node:http';
+import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
 import type { ClientOp } from './ops';
@@ -113,6 +114,24 @@ export async function requestJson<T>(address: string, path: string, opts: Reques
   } catch (cause) {
     throw new TxlineError('SOURCE_UNREACHABLE', `${address} answered ${path} with something that is not JSON`, { cause });
   }
+}
+
+/** `host:port`, with an IPv6 host in brackets (`[::1]:6362`), as splitAddress reads it back. */
+export function formatAddress(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Whether `host` is a loopback address: 127.0.0.0/8, ::1 (also as ::ffff:127.x.x.x) or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (net.isIPv4(h)) return h.startsWith('127.');
+  if (net.isIPv6(h)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    if (mapped) return mapped[1].startsWith('127.');
+    return new net.SocketAddress({ address: h, family: 'ipv6' }).address === '::1';
+  }
+  return false;
 }
 
 export function splitAddress(address: string): [string, string] {

@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../log';
 import { GraphDatabase } from './database';
 import { normalizeDatabaseName } from './names';
 import { parseRetention, parseSize, type RetentionPolicy } from './retention';
-import type { DatabaseStatus, MemberStatus, ReplicationSettings } from './client';
+import { formatAddress, type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
 
 export interface PeerConfig {
   id: string;
@@ -59,7 +59,7 @@ export class Member {
   }
 
   get address(): string {
-    return `${this.config.host}:${this.config.port}`;
+    return formatAddress(this.config.host, this.config.port);
   }
 
   get writerAddress(): string {

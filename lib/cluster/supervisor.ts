@@ -18,6 +18,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { TxlineError, describeError } from '../errors';
 import { txlineBin } from '../paths';
+import { formatAddress, isLoopbackHost } from './client';
 import type { MemberConfig, PeerConfig } from './member';
 import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } from './pid-lock';
 import { normalizeDatabaseName } from './names';
@@ -66,6 +67,8 @@ export class ClusterSupervisor {
   private controlAddress: string | null = null;
   private closing = false;
   private lock: PidLock | null = null;
+  /** the loopback address every member listens on (checked by start) */
+  private host = '127.0.0.1';
   readonly startedAt = new Date().toISOString();
 
   constructor(readonly opts: ClusterOptions) {}
@@ -87,7 +90,12 @@ export class ClusterSupervisor {
     const rotation = o.txLogRotationSize ?? '1M';
     parseRetention(retention);
     parseSize(rotation);
-    const host = o.host ?? '127.0.0.1';
+    const host = (o.host ?? '127.0.0.1').trim().replace(/^\[(.*)\]$/, '$1');
+    if (!isLoopbackHost(host)) {
+      // the /admin routes and the control API have no authentication: they must not be reachable from elsewhere
+      throw new TxlineError('INVALID_ARGUMENT', `--host must be a loopback address (127.0.0.1, another 127.x.x.x, ::1 or localhost), got "${o.host}": members serve unauthenticated admin routes`);
+    }
+    this.host = host;
     const base = o.basePort ?? 6362;
     const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
     for (const id of Object.keys(o.lagMs ?? {})) {
@@ -113,7 +121,7 @@ export class ClusterSupervisor {
     const ports = base === 0 ? await freePorts(host, count) : ids.map((_, i) => base + 10 * i);
     const peers: PeerConfig[] = ids.map((id, i) => ({
       id,
-      address: `${host}:${ports[i]}`,
+      address: formatAddress(host, ports[i]),
       mode: i < count - secondaries ? 'primary' : 'secondary',
     }));
     for (const [i, peer] of peers.entries()) {
@@ -189,7 +197,7 @@ export class ClusterSupervisor {
       startedAt: this.startedAt,
       members: [...this.managed.values()].map((m) => ({
         id: m.config.id,
-        address: `${m.config.host}:${m.config.port}`,
+        address: formatAddress(m.config.host, m.config.port),
         mode: m.config.mode,
         pid: m.proc?.pid ?? null,
         state: m.state,
@@ -317,7 +325,7 @@ export class ClusterSupervisor {
 
   /** `GET /members`, `POST /members/{id}/stop|start|kill` on loopback. */
   private async serveControl(port: number): Promise<void> {
-    const host = this.opts.host ?? '127.0.0.1';
+    const host = this.host;
     this.control = http.createServer((req, res) => {
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -348,7 +356,7 @@ export class ClusterSupervisor {
       this.control?.listen(port, host, () => resolve());
     });
     const addr = this.control.address() as net.AddressInfo;
-    this.controlAddress = `${host}:${addr.port}`;
+    this.controlAddress = formatAddress(host, addr.port);
   }
 }
 

@@ -65,6 +65,20 @@ describe('txline cluster start', () => {
     expect(seen).toEqual(modes);
   });
 
+  it.each(['127.0.0.2', '::1', 'localhost'])('--host %s, a loopback address, is taken', async (host) => {
+    let info: ClusterFile | null = null;
+    const r = await clusterStart(['--members', '2', '--host', host, '--base-port', '0', '--data-dir', dataDir()], async (i) => {
+      info = i;
+      // the follower reached the writer at that address: it copied the writer's databases
+      const { MemberClient } = await import('../../lib/cluster/client');
+      await waitFor('the follower to host neo4j', async () => (await new MemberClient(i.members[1].address).status()).databases.some((d) => d.name === 'neo4j'));
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const addresses = (info as ClusterFile | null)?.members.map((m) => m.address) ?? [];
+    expect(addresses).toHaveLength(2);
+    for (const a of addresses) expect(a.startsWith(host === '::1' ? '[::1]:' : `${host}:`), a).toBe(true);
+  });
+
   it('--members 3 has one secondary by default', async () => {
     let seen: string[] = [];
     const r = await clusterStart(['--base-port', '0', '--data-dir', dataDir()], (info) => {
@@ -78,6 +92,10 @@ describe('txline cluster start', () => {
 describe('txline cluster start refuses, touching nothing', () => {
   it.each<[string, string[], RegExp]>([
     ['as many secondaries as members', ['--members', '2', '--secondaries', '2'], /--secondaries must be at least 0 and leave at least one primary/],
+    ['--host 0.0.0.0', ['--host', '0.0.0.0'], /--host must be a loopback address \(127\.0\.0\.1, another 127\.x\.x\.x, ::1 or localhost\), got "0\.0\.0\.0"/],
+    ['--host ::', ['--host', '::'], /--host must be a loopback address/],
+    ['--host of another machine', ['--host', '192.168.1.20'], /--host must be a loopback address/],
+    ['--host by name', ['--host', 'example.com'], /--host must be a loopback address/],
   ])('%s: exit 2', async (_what, args, message) => {
     const dir = dataDir();
     const r = await clusterStart([...args, '--base-port', '0', '--data-dir', dir]);
