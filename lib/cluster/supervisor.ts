@@ -97,6 +97,13 @@ export class ClusterSupervisor {
     }
     this.host = host;
     const base = o.basePort ?? 6362;
+    if (!Number.isInteger(base) || base < 0 || base > 65535) throw new TxlineError('INVALID_ARGUMENT', `--base-port must be a port number (0-65535), got ${base}`);
+    if (base !== 0 && base + 10 * (count - 1) > 65535) {
+      throw new TxlineError(
+        'INVALID_ARGUMENT',
+        `--base-port ${base} puts member-${count} on port ${base + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65535 - 10 * (count - 1)} (or 0 for free ports)`,
+      );
+    }
     const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
     for (const id of Object.keys(o.lagMs ?? {})) {
       if (!ids.includes(id)) throw new TxlineError('INVALID_ARGUMENT', `--lag-ms names ${id}, but the cluster has ${ids.join(', ')}`);

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
-import { onInterrupt } from '../cleanup';
+import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { fsyncDir } from '../cluster/txlog';
 import { listArtifacts, readArtifact, type Artifact } from './artifact';
-import { ArtifactWriter } from './artifact-writer';
+import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { DEFAULT_CODEC } from './codec';
 import { acquireLock } from './lock';
@@ -66,8 +66,12 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
 async function aggregateOne(db: string, dir: string, end: Artifact | undefined, opts: AggregateOptions): Promise<AggregateResult> {
   const { log } = opts;
   const t0 = performance.now();
-  const lock = acquireLock(dir, db, 'aggregate');
+  const lock = acquireLock(dir, db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
+    // What a killed backup or aggregation of this database left: here, in --temp-path, where a killed run wrote.
+    for (const d of new Set([dir, ...(opts.tempPath ? [opts.tempPath] : []), ...(lock.previous?.tempDirs ?? [])])) {
+      for (const m of cleanStaleTemporaries(d, db)) log.info(m);
+    }
     const all = listArtifacts(dir).artifacts.filter((a) => a.database === db);
     const last = end ?? [...all].sort(byTime).pop();
     if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${dir}`);
@@ -79,13 +83,14 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       return { database: db, ok: true, artifact: chain[0], deleted: [], kept: [] };
     }
     log.info(`Aggregating ${db}: ${chain.map((a) => a.file).join(' -> ')} (transactions up to ${last.tipTx})`);
-    const workDir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), `txline-aggregate-${db}-`));
-    const unregister = onInterrupt(() => fs.rmSync(workDir, { recursive: true, force: true }));
+    const base = opts.tempPath ?? os.tmpdir();
+    for (const m of cleanStaleWorkDirs(base)) log.info(m);
+    const work = makeWorkDir(base, 'aggregate', db);
     let artifact: Artifact;
     try {
       const built = await buildStore(
         { chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: last.tipTx, txToReplay: last.tipTx - chain[0].tipTx },
-        workDir,
+        work.dir,
         { log, progress: opts.progress, phase: 'aggregate' },
       );
       const w = new ArtifactWriter({
@@ -121,8 +126,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
         throw e;
       }
     } finally {
-      unregister();
-      fs.rmSync(workDir, { recursive: true, force: true });
+      work.remove();
     }
     log.info(`Wrote ${artifact.file}: recovered full backup at transaction ${artifact.tipTx} (${formatBytes(artifact.payload.sizeBytes)})`);
     const deleted: string[] = [];

@@ -15,7 +15,7 @@ import { Transform, Writable } from 'node:stream';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
 import { fsyncDir } from '../cluster/txlog';
-import { onInterrupt } from '../cleanup';
+import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifact, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
 import { compressor, CODEC_SUFFIX, type Codec } from './codec';
 import { ThreadedHash } from './hasher';
@@ -389,14 +389,7 @@ export function cleanStaleTemporaries(dir: string, database: string): string[] {
   return done;
 }
 
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { processAlive };
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -175,7 +175,8 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   try {
     const prev = lock.previous;
     if (prev) log.info(`took over the lock on ${db} from process ${prev.pid} (${prev.what} since ${prev.since}), which is gone`);
-    for (const dir of new Set([opts.toPath, opts.tempPath ?? opts.toPath])) {
+    // What a killed run left: here, in this run's --temp-path, and in the temporary folders a killed run recorded.
+    for (const dir of new Set([opts.toPath, ...(opts.tempPath ? [opts.tempPath] : []), ...(prev?.tempDirs ?? [])])) {
       for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
     }
     if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);

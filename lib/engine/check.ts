@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
-import { onInterrupt } from '../cleanup';
+import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { RecordStreamDecoder } from '../cluster/record';
 import { GraphStore, checkConsistency } from '../cluster/store';
 import { consumePayload, listArtifacts, type Artifact } from './artifact';
@@ -42,6 +42,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   }
   arts.sort(byTime);
   const pool = listed.artifacts;
+  for (const m of cleanStaleWorkDirs(opts.tempPath ?? os.tmpdir())) log.info(m);
   for (const [i, a] of arts.entries()) {
     opts.progress?.({ phase: 'check', database: a.database, artifact: a.file, txDone: i, txTotal: arts.length });
     const found = await checkArtifact(a, opts);
@@ -111,10 +112,9 @@ async function checkArtifact(a: Artifact, opts: CheckOptions): Promise<string[]>
 }
 
 async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]> {
-  const dir = fs.mkdtempSync(path.join(opts.tempPath ?? os.tmpdir(), 'txline-check-'));
-  const unregister = onInterrupt(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const work = makeWorkDir(opts.tempPath ?? os.tmpdir(), 'check', a.database);
   try {
-    const file = path.join(dir, 'store.sqlite');
+    const file = path.join(work.dir, 'store.sqlite');
     await consumePayload(a, (src) => pipeline(src, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 })));
     let store: GraphStore;
     try {
@@ -133,7 +133,6 @@ async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]
       store.close();
     }
   } finally {
-    unregister();
-    fs.rmSync(dir, { recursive: true, force: true });
+    work.remove();
   }
 }

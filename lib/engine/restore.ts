@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
-import { onInterrupt } from '../cleanup';
+import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { listArtifacts, readArtifact, type Artifact } from './artifact';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
 import { buildStore } from './replay';
@@ -121,10 +121,10 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     throw new TxlineError('DESTINATION_EXISTS', `database ${opts.target} already exists; add --overwrite-destination to replace it, or restore under another name`);
   }
   const base = opts.tempPath ?? os.tmpdir();
-  const workDir = fs.mkdtempSync(path.join(base, `txline-restore-${opts.target}-`));
-  const unregister = onInterrupt(() => fs.rmSync(workDir, { recursive: true, force: true }));
+  for (const m of cleanStaleWorkDirs(base)) log.info(m);
+  const work = makeWorkDir(base, 'restore', opts.target);
   try {
-    const built = await buildStore(plan, workDir, { log, progress: opts.progress, phase: 'restore' });
+    const built = await buildStore(plan, work.dir, { log, progress: opts.progress, phase: 'restore' });
     log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     const storeId = randomUUID();
     const databaseId = existing?.databaseId ?? (opts.target === database ? head.databaseId : randomUUID());
@@ -152,7 +152,6 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
       durationMs,
     };
   } finally {
-    unregister();
-    fs.rmSync(workDir, { recursive: true, force: true });
+    work.remove();
   }
 }

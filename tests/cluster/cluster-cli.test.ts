@@ -96,9 +96,11 @@ describe('txline cluster start refuses, touching nothing', () => {
     ['--host ::', ['--host', '::'], /--host must be a loopback address/],
     ['--host of another machine', ['--host', '192.168.1.20'], /--host must be a loopback address/],
     ['--host by name', ['--host', 'example.com'], /--host must be a loopback address/],
+    ['a base port that leaves member-3 above 65535', ['--base-port', '65530'], /--base-port 65530 puts member-3 on port 65550, above 65535; with 3 members the base port can be at most 65515/],
+    ['a base port that leaves member-2 above 65535', ['--members', '2', '--base-port', '65526'], /--base-port 65526 puts member-2 on port 65536/],
   ])('%s: exit 2', async (_what, args, message) => {
     const dir = dataDir();
-    const r = await clusterStart([...args, '--base-port', '0', '--data-dir', dir]);
+    const r = await clusterStart([...(args.includes('--base-port') ? [] : ['--base-port', '0']), ...args, '--data-dir', dir]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(fs.existsSync(dir)).toBe(false);
