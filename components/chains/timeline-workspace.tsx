@@ -11,9 +11,10 @@ import { ArtifactDetails } from './artifact-details';
 import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
 import { ChainTimeline } from './chain-timeline';
 
-export function TimelineWorkspace({ timeline, folderId }: { timeline: Timeline; folderId: number }) {
+export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null }: { timeline: Timeline; folderId: number; initialSelectedId?: number | null }) {
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
-  const [selectedId, setSelectedId] = useState<number | null>(null);
+  // a link to one backup (?artifact=, "Go to") opens it
+  const [selectedId, setSelectedId] = useState<number | null>(initialSelectedId);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const detailsRef = useRef<HTMLDivElement>(null);
 

@@ -16,8 +16,13 @@ import { TxSince } from './tx-since';
 
 type Db = OverviewData['databases'][number];
 
-export function databaseHref(database: string, folderId: number, isDefaultFolder: boolean): string {
-  return `/databases/${encodeURIComponent(database)}${isDefaultFolder ? '' : `?folder=${folderId}`}`;
+/** A database's page, in a folder (the default one unless said), on a cluster (when several have that name). */
+export function databaseHref(database: string, folderId: number, isDefaultFolder: boolean, clusterId: number | null = null): string {
+  const q = new URLSearchParams();
+  if (!isDefaultFolder) q.set('folder', String(folderId));
+  if (clusterId !== null) q.set('cluster', String(clusterId));
+  const s = q.toString();
+  return `/databases/${encodeURIComponent(database)}${s ? `?${s}` : ''}`;
 }
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -56,7 +61,7 @@ export function DatabaseCard({
       <header className="flex flex-wrap items-center gap-2">
         <h3 id={titleId} className="text-base font-semibold">
           <span className="sr-only">Database </span>
-          <Link href={databaseHref(db.database, folder.id, folder.isDefault)} className="text-teal-800 hover:underline focus-visible:underline dark:text-teal-300">
+          <Link href={databaseHref(db.database, folder.id, folder.isDefault, clusterName ? db.clusterId : null)} className="text-teal-800 hover:underline focus-visible:underline dark:text-teal-300">
             {db.database}
           </Link>
           {clusterName ? <span className="font-normal text-zinc-500 dark:text-zinc-400"> on {clusterName}</span> : null}

@@ -97,10 +97,15 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
   const liveNow = live.data && live.data.key === currentLiveKey ? live.data : null;
   const checking = live.isFetching || liveKey !== currentLiveKey;
 
+  // The newest window of backups; opened from one backup (?artifact=), the window that holds it, so the
+  // backup list offers it even among thousands.
+  const linkedArtifact =
+    initialValues.artifactId && values.database === initialValues.database && values.folderId === initialValues.folderId ? initialValues.artifactId : '';
   const timelineQ = useQuery({
-    queryKey: ['timeline', values.database, values.folderId],
+    queryKey: ['timeline', values.database, values.folderId, linkedArtifact],
     queryFn: async ({ signal }) => {
-      const res = await fetch(`/api/databases/${encodeURIComponent(values.database)}/timeline?folder=${encodeURIComponent(values.folderId)}`, { signal, cache: 'no-store' });
+      const q = new URLSearchParams({ folder: values.folderId, ...(linkedArtifact ? { artifact: linkedArtifact } : {}) });
+      const res = await fetch(`/api/databases/${encodeURIComponent(values.database)}/timeline?${q}`, { signal, cache: 'no-store' });
       const body = (await res.json()) as { timeline?: Timeline; message?: string };
       if (!res.ok || !body.timeline) throw new Error(body.message ?? `the server answered ${res.status}`);
       return body.timeline;

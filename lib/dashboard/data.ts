@@ -12,7 +12,7 @@ import type { BackupFolderRow } from '../db/schema';
 import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
 import { databaseOverview, type DatabaseOverview } from './overview';
-import { buildTimeline, type Timeline } from './timeline';
+import { buildTimeline, type Timeline, type TimelineOptions } from './timeline';
 
 /** Every registered cluster with its latest report (collected now if the collector has not run yet). */
 export async function clusterSnapshots(ctx: ServerContext): Promise<ClusterSnapshot[]> {
@@ -67,18 +67,26 @@ export interface DatabasePageData {
   jobs: JobSummaryRow[];
 }
 
-export async function databasePageData(ctx: ServerContext, database: string, folderId?: number | string | null, opts: { limit?: number } = {}): Promise<DatabasePageData> {
+export async function databasePageData(
+  ctx: ServerContext,
+  database: string,
+  folderId?: number | string | null,
+  opts: TimelineOptions & { clusterId?: number | null } = {},
+): Promise<DatabasePageData> {
   const clusters = await clusterSnapshots(ctx);
   const folder = pickFolder(ctx, folderId);
   const rows = listArtifactsByDatabase(ctx.db, { folderId: folder.id, database });
-  const cluster = clusters.find((c) => c.report.members.some((m) => m.databases.some((d) => d.name === database))) ?? clusters[0] ?? null;
+  const hosts = (c: ClusterSnapshot) => c.report.members.some((m) => m.databases.some((d) => d.name === database));
+  // the cluster asked for (a card of the overview names it when there are several), else the first hosting it
+  const cluster = clusters.find((c) => c.cluster.id === opts.clusterId && hosts(c)) ?? clusters.find(hosts) ?? clusters[0] ?? null;
+  const timeline = buildTimeline(database, rows, opts);
   return {
     database,
     folder,
     folders: listFolders(ctx.db),
     cluster,
-    overview: databaseOverview(database, rows, cluster?.report ?? null),
-    timeline: buildTimeline(database, rows, { limit: opts.limit }),
+    overview: databaseOverview(database, rows, cluster?.report ?? null, timeline),
+    timeline,
     jobs: listJobs(ctx.db, { database, limit: 20 }),
   };
 }

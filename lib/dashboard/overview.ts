@@ -5,7 +5,7 @@
  */
 import type { ArtifactRow } from '../db/schema';
 import type { ClusterReport } from '../monitor/cluster-report';
-import { buildTimeline, type ChainHealth } from './timeline';
+import { chainSummary, type ChainHealth, type ChainSummary } from './timeline';
 
 export interface DatabaseOverview {
   database: string;
@@ -33,11 +33,21 @@ export interface DatabaseOverview {
   writerStoreId: string | null;
 }
 
-export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null): DatabaseOverview {
-  const tl = buildTimeline(database, rows, { limit: Number.MAX_SAFE_INTEGER });
-  const sorted = [...rows].sort((a, b) => a.time - b.time);
-  const lastFull = [...sorted].reverse().find((r) => r.full) ?? null;
-  const lastDiff = [...sorted].reverse().find((r) => !r.full) ?? null;
+/**
+ * `summary` is the chains' analysis when the caller has it already (the database page builds its timeline);
+ * otherwise it is computed here, without drawing a timeline.
+ */
+export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null, summary?: ChainSummary): DatabaseOverview {
+  const tl = summary ?? chainSummary(rows);
+  // rows come from the catalog oldest first (listArtifactsByDatabase); sort only when they do not
+  const inOrder = rows.every((r, i) => i === 0 || rows[i - 1].time <= r.time);
+  const sorted = inOrder ? rows : [...rows].sort((a, b) => a.time - b.time);
+  let lastFull: ArtifactRow | null = null;
+  let lastDiff: ArtifactRow | null = null;
+  for (let i = sorted.length - 1; i >= 0 && (!lastFull || !lastDiff); i--) {
+    if (sorted[i].full) lastFull ??= sorted[i];
+    else lastDiff ??= sorted[i];
+  }
   const latest = sorted[sorted.length - 1];
   const latestRange = latest ? tl.restorable.find((r) => r.storeId === latest.storeId && r.toTime === Math.max(...tl.restorable.filter((x) => x.storeId === latest.storeId).map((x) => x.toTime))) : undefined;
   const dbs = report?.members.flatMap((m) => m.databases.filter((d) => d.name === database).map((d) => ({ ...d, member: m }))) ?? [];

@@ -1,11 +1,16 @@
 /**
  * The chain timeline of one database in one backup folder, as the dashboard draws it: artifacts grouped by
  * store-ID generation (a restore starts a new one), each a bar over its transaction range with a link to its
- * parent, gaps where no artifact covers a range, and each chain's health. Pure: rows in, view out.
+ * parent, gaps where no artifact covers a range, and each chain's health. With thousands of artifacts only
+ * a window of them is drawn (timeline-window.ts); chain analysis (each artifact's chain, the restorable
+ * ranges, the health) always covers them all, in linear time. Pure: rows in, view out.
+ *
+ * Restorable ranges leave out artifacts a verification found corrupt, as restore planning does.
  */
 import type { ArtifactRow } from '../db/schema';
 import { chainNode } from '../db/queries/artifacts';
 import { ChainIndex, restorableRanges, type ChainNode } from '../engine/chain';
+import { planWindow, type WindowPlan, type WindowRow, type WindowTarget } from './timeline-window';
 
 export type ChainHealth = 'verified' | 'unverified' | 'broken';
 
@@ -66,22 +71,83 @@ export interface Generation {
 export interface Timeline {
   database: string;
   total: number;
-  /** only the newest `limit` artifacts are in `generations` when the database has more */
+  /** how many artifacts are in `generations`: the window's (see `window`) */
   shown: number;
   generations: Generation[];
   restorable: ReturnType<typeof restorableRanges>;
   health: ChainHealth | 'none';
   latestChain: number[];
+  /** which artifacts are drawn, the windows before and after, and a strip of every window */
+  window: WindowPlan;
 }
 
-export function buildTimeline(database: string, rows: ArtifactRow[], opts: { limit?: number } = {}): Timeline {
-  const limit = opts.limit ?? 400;
+/** What the whole folder says about a database's chains: computed once over every artifact. */
+export interface ChainSummary {
+  restorable: ReturnType<typeof restorableRanges>;
+  health: ChainHealth | 'none';
+  /** the newest artifact's chain, full first (empty when it is broken) */
+  latestChain: number[];
+}
+
+const bySortOrder = (a: ArtifactRow, b: ArtifactRow) => a.time - b.time || a.tipTx - b.tipTx || a.file.localeCompare(b.file);
+
+type Node = ChainNode & { id: number };
+
+function summarize(rows: readonly ArtifactRow[], sorted: readonly ArtifactRow[], nodes: Node[], index: ChainIndex<Node>): ChainSummary {
+  const nodeOf = new Map(nodes.map((n) => [n.id, n]));
+  const latest = sorted[sorted.length - 1];
+  const latestChain = latest ? index.chain(nodeOf.get(latest.id) as Node) : null;
+  let health: ChainSummary['health'] = 'none';
+  if (latestChain) {
+    if (!latestChain.ok) health = 'broken';
+    else {
+      const ids = new Set(latestChain.chain.map((n) => n.id));
+      const inChain = rows.filter((r) => ids.has(r.id));
+      health = inChain.some((r) => r.verifyStatus === 'corrupt') ? 'broken' : inChain.every((r) => r.verifyStatus === 'ok') ? 'verified' : 'unverified';
+    }
+  }
+  const corrupt = new Set(rows.filter((r) => r.verifyStatus === 'corrupt').map((r) => r.id));
+  const usable = corrupt.size ? nodes.filter((n) => !corrupt.has(n.id)) : nodes;
+  return {
+    restorable: restorableRanges(usable, corrupt.size ? new ChainIndex(usable) : index),
+    health,
+    latestChain: latestChain?.ok ? latestChain.chain.map((n) => n.id) : [],
+  };
+}
+
+/** The chains' restorable ranges, health and latest chain, without drawing anything (the overview's need). */
+export function chainSummary(rows: readonly ArtifactRow[]): ChainSummary {
+  const nodes = rows.map(chainNode);
+  return summarize(rows, [...rows].sort(bySortOrder), nodes, new ChainIndex(nodes));
+}
+
+/** The bar of an artifact on the transaction axis: a full covers 1..tip; an empty differential is a point at its tip. */
+function barOf(r: Pick<ArtifactRow, 'full' | 'highestTx' | 'lowestTx' | 'tipTx'>): { empty: boolean; fromTx: number; toTx: number } {
+  const empty = !r.full && r.highestTx === 0;
+  return { empty, fromTx: r.full ? Math.min(1, r.tipTx) : empty ? r.tipTx : r.lowestTx, toTx: r.full ? r.tipTx : empty ? r.tipTx : r.highestTx };
+}
+
+export interface TimelineOptions {
+  /** how many artifacts a window holds (400 by default) */
+  size?: number;
+  /** @deprecated the window's size */
+  limit?: number;
+  /** index of the window's oldest artifact (from a link) */
+  start?: number | null;
+  /** show the window holding this (an artifact, a transaction ID, a time) */
+  target?: WindowTarget | null;
+}
+
+export function buildTimeline(database: string, rows: ArtifactRow[], opts: TimelineOptions = {}): Timeline {
+  const size = opts.size ?? opts.limit ?? 400;
   const nodes = rows.map(chainNode);
   const index = new ChainIndex(nodes);
   const nodeOf = new Map(nodes.map((n) => [n.id, n]));
   const byFile = new Map(rows.map((r) => [r.file, r]));
-  const sorted = [...rows].sort((a, b) => a.time - b.time || a.tipTx - b.tipTx || a.file.localeCompare(b.file));
-  const shownRows = sorted.slice(Math.max(0, sorted.length - limit));
+  const sorted = [...rows].sort(bySortOrder);
+  const windowRows: WindowRow[] = sorted.map((r) => ({ id: r.id, file: r.file, time: r.time, full: r.full, storeId: r.storeId, ...barOf(r) }));
+  const window = planWindow(windowRows, { size, start: opts.start, target: opts.target });
+  const shownRows = sorted.slice(window.start, window.end);
   const gens = new Map<string, Generation>();
   for (const r of shownRows) {
     let g = gens.get(r.storeId);
@@ -89,10 +155,8 @@ export function buildTimeline(database: string, rows: ArtifactRow[], opts: { lim
       g = { storeId: r.storeId, databaseId: r.databaseId, index: 0, firstTime: r.time, lastTime: r.time, fromTx: Infinity, toTx: 0, artifacts: [], gaps: [] };
       gens.set(r.storeId, g);
     }
-    const empty = !r.full && r.highestTx === 0;
-    const fromTx = r.full ? Math.min(1, r.tipTx) : empty ? r.tipTx : r.lowestTx;
-    const toTx = r.full ? r.tipTx : empty ? r.tipTx : r.highestTx;
-    const st = index.status(nodeOf.get(r.id) as ChainNode & { id: number });
+    const { empty, fromTx, toTx } = barOf(r);
+    const st = index.status(nodeOf.get(r.id) as Node);
     g.artifacts.push({
       id: r.id,
       file: r.file,
@@ -138,25 +202,13 @@ export function buildTimeline(database: string, rows: ArtifactRow[], opts: { lim
     if (!Number.isFinite(g.fromTx)) g.fromTx = 0;
     g.gaps = gapsOf(g.artifacts);
   });
-  const latest = sorted[sorted.length - 1];
-  const latestChain = latest ? index.chain(nodeOf.get(latest.id) as ChainNode & { id: number }) : null;
-  let health: Timeline['health'] = 'none';
-  if (latestChain) {
-    if (!latestChain.ok) health = 'broken';
-    else {
-      const ids = new Set(latestChain.chain.map((n) => (n as ChainNode & { id: number }).id));
-      const inChain = rows.filter((r) => ids.has(r.id));
-      health = inChain.some((r) => r.verifyStatus === 'corrupt') ? 'broken' : inChain.every((r) => r.verifyStatus === 'ok') ? 'verified' : 'unverified';
-    }
-  }
   return {
     database,
     total: rows.length,
     shown: shownRows.length,
     generations,
-    restorable: restorableRanges(nodes, index),
-    health,
-    latestChain: latestChain?.ok ? latestChain.chain.map((n) => (n as ChainNode & { id: number }).id) : [],
+    ...summarize(rows, sorted, nodes, index),
+    window,
   };
 }
 

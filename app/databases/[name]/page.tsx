@@ -3,9 +3,11 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { connection } from 'next/server';
 import { Suspense } from 'react';
-import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection, MAX_LIMIT, TimelineSection } from '@/components/databases/database-sections';
+import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection } from '@/components/databases/database-sections';
+import { TimelineSection } from '@/components/databases/timeline-section';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
 import { databasePageData } from '@/lib/dashboard/data';
+import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
 import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
@@ -16,7 +18,16 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: name };
 }
 
-const DEFAULT_LIMIT = 400;
+/** artifacts a window of the timeline holds: the default, and the most a link may ask for */
+const DEFAULT_SIZE = 400;
+const MAX_SIZE = 2000;
+
+const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+function positiveInt(v: string | undefined): number | null {
+  const n = Number(v);
+  return v !== undefined && v !== '' && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
 
 export default async function DatabasePage({ params, searchParams }: Props) {
   await connection();
@@ -24,11 +35,26 @@ export default async function DatabasePage({ params, searchParams }: Props) {
   await requireCaller(`/databases/${encodeURIComponent(raw)}`);
   if (!isValidDatabaseName(raw)) notFound();
   const database = normalizeDatabaseName(raw);
-  const folder = typeof sp.folder === 'string' ? sp.folder : null;
-  const asked = Number(sp.limit);
-  const limit = Number.isInteger(asked) && asked > 0 ? Math.min(MAX_LIMIT, asked) : DEFAULT_LIMIT;
+  const folder = one(sp.folder) ?? null;
+  // The timeline's window: its size (?size=, or the older ?limit=), where it starts (?from=), or what it
+  // must hold: one backup (?artifact=, opened) or what "Go to" was given (?go=: a transaction, a time, a file).
+  const asked = positiveInt(one(sp.size) ?? one(sp.limit));
+  const size = asked !== null && asked > 0 ? Math.min(MAX_SIZE, asked) : DEFAULT_SIZE;
+  const start = positiveInt(one(sp.from));
+  const artifact = positiveInt(one(sp.artifact));
+  const goText = one(sp.go)?.trim() || null;
+  const target: WindowTarget | null = artifact !== null ? { kind: 'artifact', id: artifact } : goText ? parseTarget(goText) : null;
+  const clusterId = positiveInt(one(sp.cluster));
   // One read of the catalog and the cluster for the whole page; each widget awaits it inside its own boundary.
-  const data = databasePageData(serverContext(), database, folder, { limit });
+  const data = databasePageData(serverContext(), database, folder, { size, start, target, clusterId });
+  const queryOf = (changes: Record<string, string | number | null>) => {
+    const q = new URLSearchParams();
+    const base: Record<string, string | number | null> = { folder, cluster: clusterId, size: asked !== null ? size : null, from: start, artifact, go: goText };
+    for (const [k, v] of Object.entries({ ...base, ...changes })) if (v !== null && v !== undefined) q.set(k, String(v));
+    const str = q.toString();
+    return str ? `?${str}` : '?';
+  };
+  const goProblem = goText && !target ? goText : null;
 
   return (
     <div className="space-y-8">
@@ -50,7 +76,12 @@ export default async function DatabasePage({ params, searchParams }: Props) {
           Backup chains
         </h2>
         <Suspense fallback={<BlockSkeleton label="Loading the timeline" rows={1} tall />}>
-          <TimelineSection data={data} limit={limit} folderParam={folder} />
+          {goProblem ? (
+            <p role="alert" data-testid="timeline-go-problem" className="mb-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200">
+              “{goProblem}” is neither a transaction ID, a UTC time (YYYY-MM-DD HH:MM:SS) nor a backup&apos;s file name.
+            </p>
+          ) : null}
+          <TimelineSection data={data} queryOf={queryOf} goText={goText} />
         </Suspense>
       </section>
 
