@@ -297,6 +297,13 @@ function buildRoutes(member: Member): Route[] {
     route('GET', /^\/admin\/replication$/, async (_req, res) => sendJson(res, 200, member.replication)),
     route('POST', /^\/admin\/replication$/, async (req, res) => {
       const body = (await readJson(req)) as Record<string, unknown>;
+      if (member.isWriter) {
+        // refused as --lag-ms for the writer is: pausing or delaying it would silently do nothing
+        throw new TxlineError(
+          'BAD_REQUEST',
+          `${member.config.id} is the writer: it does not replicate, so it cannot be paused or given a lag; replication settings apply to followers and secondaries`,
+        );
+      }
       if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new TxlineError('BAD_REQUEST', 'expected a JSON object');
       const unknown = Object.keys(body).filter((k) => k !== 'paused' && k !== 'lagMs');
       if (unknown.length) throw new TxlineError('BAD_REQUEST', `unknown field(s): ${unknown.join(', ')}`);

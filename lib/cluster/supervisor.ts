@@ -107,6 +107,12 @@ export class ClusterSupervisor {
     const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
     for (const id of Object.keys(o.lagMs ?? {})) {
       if (!ids.includes(id)) throw new TxlineError('INVALID_ARGUMENT', `--lag-ms names ${id}, but the cluster has ${ids.join(', ')}`);
+      if (id === ids[0]) {
+        throw new TxlineError(
+          'INVALID_ARGUMENT',
+          `--lag-ms names ${id}, the writer: it applies nothing from another member, so there is no apply to delay${count > 1 ? `; give the lag to ${ids.slice(1).join(', ')}` : ''}`,
+        );
+      }
     }
     const databases = [...new Set(['system', ...(o.databases ?? ['neo4j']).map(normalizeDatabaseName)])];
     // Nothing in the data folder is touched until it is known to be free.

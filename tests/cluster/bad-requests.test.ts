@@ -172,6 +172,11 @@ describe('bad requests answer 4xx with { code, message }', () => {
       expectError(await rawHttp(follower, 'POST', '/admin/replication', body), 400, 'BAD_REQUEST');
     }
     expect(await cluster.clients['member-2'].replication()).toEqual({ paused: false, lagMs: 0 });
+    // the writer does not replicate: pausing or delaying it is refused (as --lag-ms for it is), not ignored
+    for (const body of ['{"paused":true}', '{"lagMs":500}', '{"paused":false,"lagMs":0}']) {
+      expectError(await rawHttp(writer, 'POST', '/admin/replication', body), 400, 'BAD_REQUEST', /member-1 is the writer: it does not replicate/);
+    }
+    expect(await cluster.writer.replication()).toEqual({ paused: false, lagMs: 0 });
     expectError(await rawHttp(writer, 'PUT', '/admin/db/neo4j/store?storeId=not-a-uuid', 'x'), 400, 'BAD_REQUEST', /storeId must be a UUID/);
   });
 
