@@ -5,8 +5,8 @@
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
-  // better-sqlite3 is a native addon: load it from node_modules at run time, never bundle it.
-  serverExternalPackages: ['better-sqlite3'],
+  // better-sqlite3 and zstd-napi are native addons: load them from node_modules at run time, never bundle them.
+  serverExternalPackages: ['better-sqlite3', 'zstd-napi'],
   poweredByHeader: false,
   reactStrictMode: true,
 };
