@@ -68,12 +68,27 @@ describe('transaction schema', () => {
     ['addLabels without labels', { ops: [{ op: 'addLabels', node: 1, labels: [] }] }, /^ops\.0\.labels: /],
     ['a badly formed reference', { ops: [{ op: 'createNode', ref: 'a' }] }, /^ops\.0\.ref: a reference looks like "\$name"/],
     ['the second operation bad', { ops: [{ op: 'createNode' }, { op: 'deleteNode', node: -5 }] }, /^ops\.1\.node: /],
+    // as JSON.parse gives it: an own "__proto__" key, which zod's record would skip silently
+    ['a property called __proto__', JSON.parse('{"ops":[{"op":"createNode","properties":{"__proto__":[1,2],"b":1}}]}'), /^ops\.0\.properties\.__proto__: "__proto__" cannot be a property key$/],
+    ['setting __proto__', JSON.parse('{"ops":[{"op":"setProperties","node":1,"properties":{"__proto__":{"x":1}}}]}'), /^ops\.0\.properties\.__proto__: "__proto__" cannot be a property key$/],
+    ['a relationship property called __proto__', JSON.parse('{"ops":[{"op":"createRelationship","type":"R","start":0,"end":1,"properties":{"__proto__":1}}]}'), /^ops\.0\.properties\.__proto__: /],
+    ['removing __proto__', { ops: [{ op: 'removeProperty', node: 1, key: '__proto__' }] }, /^ops\.0\.key: "__proto__" cannot be a property key$/],
   ])('rejects %s, saying where', (_what, body, message) => {
     const p = problems(body);
     expect(p.length, 'should be rejected').toBeGreaterThan(0);
     expect(p.some((x) => message.test(x)), p.join('\n')).toBe(true);
     // no message is a bare "Invalid input" that leaves the client guessing
     for (const x of p) expect(x).not.toMatch(/: Invalid input$/);
+  });
+});
+
+describe('property keys', () => {
+  it('keeps keys that are names of Object.prototype members as plain properties', () => {
+    const r = txRequestSchema.safeParse(JSON.parse('{"ops":[{"op":"createNode","properties":{"constructor":"x","toString":1,"hasOwnProperty":true,"b":1}}]}'));
+    expect(r.success, JSON.stringify(r.error?.issues)).toBe(true);
+    const props = (r.data?.ops[0] as { properties: Record<string, unknown> }).properties;
+    expect(Object.keys(props).sort()).toEqual(['b', 'constructor', 'hasOwnProperty', 'toString']);
+    expect(Object.getPrototypeOf(props)).toBe(Object.prototype);
   });
 });
 

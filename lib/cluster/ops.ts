@@ -24,8 +24,19 @@ const scalar = z.union([z.string().max(65_536), z.number().refine(Number.isFinit
 const propertyValue = z.union([scalar, z.array(scalar).max(10_000)], {
   error: unionError('a string, a finite number, a boolean, or an array of at most 10000 of those (not null, not an object)'),
 });
-const propertyKey = z.string().min(1).max(256);
-export const propertiesSchema = z.record(propertyKey, propertyValue);
+/** `__proto__` cannot be a key of a plain object (assigning it sets the prototype): refused, never dropped. */
+const FORBIDDEN_KEY = '__proto__';
+const forbiddenKeyMessage = `"${FORBIDDEN_KEY}" cannot be a property key`;
+const propertyKey = z.string().min(1).max(256).refine((k) => k !== FORBIDDEN_KEY, forbiddenKeyMessage);
+// zod's record skips an own "__proto__" key without a word, so it is looked for before the record is parsed
+export const propertiesSchema = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (v !== null && typeof v === 'object' && Object.hasOwn(v, FORBIDDEN_KEY)) {
+      ctx.addIssue({ code: 'custom', path: [FORBIDDEN_KEY], message: forbiddenKeyMessage });
+    }
+  })
+  .pipe(z.record(propertyKey, propertyValue));
 
 export type PropertyValue = z.infer<typeof propertyValue>;
 export type Properties = Record<string, PropertyValue>;

@@ -57,6 +57,8 @@ describe('bad requests answer 4xx with { code, message }', () => {
     ['a huge node ID', '{"ops": [{"op": "deleteNode", "node": 1e300}]}', /ops\.0\.node/],
     ['a null property', '{"ops": [{"op": "createNode", "properties": {"a": null}}]}', /ops\.0\.properties\.a: must be/],
     ['a bad label', '{"ops": [{"op": "createNode", "labels": ["Robert\'); DROP TABLE nodes;--"]}]}', /ops\.0\.labels\.0/],
+    ['a property key __proto__', '{"ops": [{"op": "createNode", "properties": {"__proto__": [1, 2], "constructor": "x", "b": 1}}]}', /ops\.0\.properties\.__proto__: "__proto__" cannot be a property key/],
+    ['setting __proto__', '{"ops": [{"op": "setProperties", "node": 0, "properties": {"__proto__": {"polluted": true}}}]}', /ops\.0\.properties\.__proto__/],
   ])('POST tx with %s: 400 BAD_REQUEST', async (_what, body, message) => {
     expectError(await tx(body), 400, 'BAD_REQUEST', message);
   });
@@ -73,6 +75,12 @@ describe('bad requests answer 4xx with { code, message }', () => {
     const after = await cluster.writer.digest('neo4j');
     expect(after).toEqual(before);
     expect(await cluster.writer.nodes('neo4j', 'Partial')).toEqual([]);
+  });
+
+  it('property keys named like Object.prototype members (constructor, toString) are kept as they are', async () => {
+    const res = await tx('{"ops": [{"op": "createNode", "labels": ["ProtoKeys"], "properties": {"constructor": "x", "toString": 1, "b": 1}}]}');
+    expect(res.status, res.text).toBe(200);
+    expect((await cluster.writer.nodes('neo4j', 'ProtoKeys')).map((n) => n.properties)).toEqual([{ b: 1, constructor: 'x', toString: 1 }]);
   });
 
   it('an unknown database: 404 DATABASE_NOT_FOUND on every endpoint', async () => {
