@@ -71,7 +71,7 @@ export async function backupDatabases(opts: BackupOptions): Promise<BackupRunRes
   const problems: string[] = [];
   const topology = await opts.source.topology();
   for (const u of topology.unreachable) {
-    const msg = `server ${u.address} could not be reached: ${u.error}`;
+    const msg = `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}`;
     log.warn(msg);
     problems.push(msg);
   }

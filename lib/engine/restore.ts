@@ -45,6 +45,8 @@ export interface RestoreResult {
   storeId: string;
   databaseId: string;
   install: InstallResult;
+  /** what makes the restore "succeeded with problems" (a member that could not be reached, ...) */
+  problems: string[];
   durationMs: number;
 }
 
@@ -116,6 +118,13 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
 
   const topo = await opts.source.topology();
   if (topo.members.length === 0) throw new TxlineError('SOURCE_UNREACHABLE', `no server of the cluster could be reached (${topo.unreachable.map((u) => u.address).join(', ')})`);
+  // A member that is down does not get the restored store now: the restore succeeds with problems.
+  const problems: string[] = [];
+  for (const u of topo.unreachable) {
+    const msg = `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}; ${opts.target} is restored on the reachable members only`;
+    log.warn(msg);
+    problems.push(msg);
+  }
   const existing = topo.databases.find((d) => d.name === opts.target);
   if (existing && !opts.overwrite) {
     throw new TxlineError('DESTINATION_EXISTS', `database ${opts.target} already exists; add --overwrite-destination to replace it, or restore under another name`);
@@ -139,6 +148,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     log.info(
       `Restored ${opts.target} at transaction ${built.meta.lastTxId} with new store ID ${storeId} on ${install.members.length} member(s) in ${formatDuration(durationMs)}; ${install.digest.nodes} nodes, ${install.digest.relationships} relationships, digest ${install.digest.contentHash.slice(0, 16)}…`,
     );
+    if (problems.length) log.warn(`Restored ${opts.target} with problems: ${problems.length} server(s) could not be reached and do not hold the restored store yet`);
     opts.progress?.({ phase: 'done', database: opts.target, txDone: built.replayed, txTotal: built.replayed, restoredTx: built.meta.lastTxId, contentHash: install.digest.contentHash });
     return {
       database: opts.target,
@@ -149,6 +159,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
       storeId,
       databaseId,
       install,
+      problems,
       durationMs,
     };
   } finally {

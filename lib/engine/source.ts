@@ -25,8 +25,8 @@ export interface MemberDatabase {
 export interface Topology {
   members: SourceMember[];
   databases: MemberDatabase[];
-  /** addresses that did not answer, with why */
-  unreachable: Array<{ address: string; error: string }>;
+  /** addresses that did not answer, with why (and the member's ID when the cluster named it) */
+  unreachable: Array<{ address: string; id?: string; error: string }>;
   writer: SourceMember | null;
 }
 

@@ -52,6 +52,7 @@ export class EmbeddedSource implements Source {
       members.push(member);
       for (const d of status.databases) databases.push({ member, ...d });
     }
+    for (const u of unreachable) u.id ??= info?.members.find((m) => m.address === u.address)?.id;
     const writerInfo = info?.members.find((m) => m.id === info?.writer);
     const writer = writerInfo ? { id: writerInfo.id, address: writerInfo.address, mode: writerInfo.mode } : null;
     return { members, databases, unreachable, writer };

@@ -84,7 +84,7 @@ describe('sources down', () => {
     try {
       const r = await cli(['database', 'backup', `--from=${addr['member-3']},${addr['member-1']}`, `--to-path=${dir}`, 'neo4j']);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`WARN.*server ${addr['member-3']} could not be reached`));
+      expect(r.stderr).toMatch(new RegExp(`WARN.*server ${addr['member-3']} \\(member-3\\) could not be reached`));
       expect(await inspectCli(dir)).toMatchObject([{ member: 'member-1', full: true }]);
       expect(await verifyFolder(dir)).toHaveLength(1);
     } finally {

@@ -371,3 +371,17 @@ export function expectOnlyArtifacts(dir: string, what = dir): string[] {
   expect(names.filter((n) => !n.endsWith('.backup') || n.startsWith('.')), `${what} holds only artifacts`).toEqual([]);
   return names;
 }
+
+/** `--progress=jsonl` output: every stdout line parsed (a line that is not JSON fails the test). */
+export function jsonlLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON line on stdout: ${l}`);
+      }
+    });
+}

@@ -179,11 +179,14 @@ export function registerDatabaseCommands(program: Command): void {
         log: engineLog(o.verbose),
         progress: progressSink(o.progress),
       });
+      // Restored, but not on every member (one could not be reached): succeeded with problems.
+      const exitCode = result.problems.length > 0 ? 1 : 0;
       if (o.progress) {
         process.stdout.write(
-          `${JSON.stringify({ event: 'result', exitCode: 0, database: result.database, restoredTx: result.restoredTx, replayed: result.replayed, storeId: result.storeId, chain: result.chain, digest: result.install.digest })}\n`,
+          `${JSON.stringify({ event: 'result', exitCode, database: result.database, restoredTx: result.restoredTx, replayed: result.replayed, storeId: result.storeId, chain: result.chain, digest: result.install.digest, problems: result.problems })}\n`,
         );
       }
+      process.exitCode = exitCode;
     });
 
   database
