@@ -9,12 +9,14 @@ import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
 import { TxlineError, describeError, type ErrorCode } from '../errors';
 import type { Member } from './member';
 import { collectMetrics } from './metrics';
 import { normalizeDatabaseName } from './names';
 import { txRequestSchema } from './ops';
 import { GraphDatabase } from './database';
+import type { LogRange } from './txlog';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -245,15 +247,7 @@ function buildRoutes(member: Member): Route[] {
         'x-txline-lowest-available': db.lowestAvailableTxn(),
       });
       try {
-        for (const r of ranges) {
-          if (r.end <= r.start) continue;
-          await pipeline(
-            fs.createReadStream('', { fd: r.fd, start: r.start, end: r.end - 1, autoClose: false, highWaterMark: 1024 * 1024 }),
-            res,
-            { end: false },
-          );
-        }
-        res.end();
+        await sendRanges(ranges, res);
       } finally {
         for (const r of ranges) fs.closeSync(r.fd);
       }
@@ -317,6 +311,43 @@ function buildRoutes(member: Member): Route[] {
       sendJson(res, 200, member.replication);
     }),
   ];
+}
+
+const READ_CHUNK = 1024 * 1024;
+const readAt = promisify(fs.read);
+
+/**
+ * Sends log ranges to `res` as one stream: one pipeline for all of them (a pipeline per range stacked
+ * listeners on the response, MaxListenersExceededWarning past 10 segments), fed by positioned reads, so no
+ * stream owns (and closes) the caller's fds. Settles only once no read is in flight: the caller may then
+ * close the fds, also when the client hung up midway.
+ */
+async function sendRanges(ranges: LogRange[], res: http.ServerResponse): Promise<void> {
+  let started = false;
+  let idle!: () => void;
+  const stopped = new Promise<void>((resolve) => (idle = resolve));
+  async function* bytes(): AsyncGenerator<Buffer> {
+    started = true;
+    try {
+      for (const r of ranges) {
+        for (let pos = r.start; pos < r.end; ) {
+          const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, r.end - pos));
+          const { bytesRead } = await readAt(r.fd, buf, 0, buf.length, pos);
+          if (bytesRead === 0) throw new TxlineError('IO_ERROR', `a transaction log segment ended at byte ${pos}, before ${r.end}`);
+          pos += bytesRead;
+          yield bytesRead === buf.length ? buf : buf.subarray(0, bytesRead);
+        }
+      }
+    } finally {
+      idle();
+    }
+  }
+  try {
+    await pipeline(bytes(), res);
+  } finally {
+    // a generator stopped midway finishes its read in flight first (then returns at its next yield)
+    if (started) await stopped;
+  }
 }
 
 /** Streams an uploaded store file next to the database and installs it. */
