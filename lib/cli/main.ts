@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<void> {
     // A job runner reading --progress=jsonl gets the failure as a line too.
     if (argv.some((a, i) => a === '--progress=jsonl' || (a === '--progress' && argv[i + 1] === 'jsonl'))) {
       const code = e instanceof TxlineError ? e.code : 'INTERNAL';
-      process.stdout.write(`${JSON.stringify({ event: 'error', exitCode: process.exitCode, code, message: describeError(e) })}\n`);
+      // (The counters of the work that failed are not known here: null, as every progress line has them.)
+      const line = { ts: new Date().toISOString(), event: 'error', phase: 'error', bytesDone: null, bytesTotal: null, txDone: null, txTotal: null };
+      process.stdout.write(`${JSON.stringify({ ...line, exitCode: process.exitCode, code, message: describeError(e) })}\n`);
     }
   }
 }

@@ -230,7 +230,8 @@ describe('transaction log', () => {
   });
 
   it.each([
-    ['2 files', (segs: number) => expect(segs).toBeLessThanOrEqual(3)],
+    ['2 files', (segs: number) => expect(segs).toBe(2)],
+    ['1 file', (segs: number) => expect(segs).toBe(1)],
     ['10K size', () => undefined],
     ['30 txs', () => undefined],
   ])('prunes old segments by retention "%s", raising lowestAvailableTxn', async (policy, checkCount) => {
@@ -267,6 +268,29 @@ describe('transaction log', () => {
     expect(b.log.lowestAvailableTxn(200)).toBe(lowest);
     expect(b.log.lastTxId).toBe(200);
     b.log.close();
+  });
+
+  it('"N files" keeps at most N segment files on disk at every moment, the one being written included', async () => {
+    for (const n of [1, 2, 3]) {
+      const dir = tmp();
+      const a = openLog(dir, randomUUID(), { rotationSize: 2048, retention: parseRetention(`${n} files`) });
+      let most = 0;
+      let rotations = 0;
+      for (let i = 0; i < 200; i++) {
+        const before = segmentFiles(dir);
+        await a.write(1, { pad: 100 });
+        const after = segmentFiles(dir);
+        if (after.at(-1) !== before.at(-1)) rotations++;
+        most = Math.max(most, after.length);
+        expect(after).toEqual(a.log.segmentsInfo().map((s) => s.file));
+      }
+      expect(rotations).toBeGreaterThan(n + 2);
+      expect(most, `${n} files`).toBe(n);
+      // what is kept is whole and readable, up to the last transaction
+      const lowest = a.log.lowestAvailableTxn(200);
+      expect(a.log.readRecords(lowest)?.map((r) => r.txId)).toEqual(Array.from({ length: 201 - lowest }, (_, i) => lowest + i));
+      a.log.close();
+    }
   });
 
   it('prunes by age: segments whose last commit is older than the policy go, the newest stays', async () => {

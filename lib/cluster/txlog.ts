@@ -7,7 +7,9 @@
  * - Segment `tx-<first tx id>.log` starts with a 64-byte header naming the store ID it belongs to; segments of
  *   another store (left over by a crash during a store install) are removed at `open()`.
  * - Only whole, closed segments are pruned, oldest first, by the retention policy; pruning moves
- *   `lowestAvailableTxn` up. The newest segment is never pruned.
+ *   `lowestAvailableTxn` up. The newest segment is never pruned. `N files` means what Neo4j's
+ *   `retention_policy=3files` does, "keeps 3 transaction log files": at most N segment files on disk, the
+ *   one being written included (the oldest goes when a new one is started).
  * - Readers see only records up to the committed mark the owner sets with `markCommitted()`.
  */
 import fs from 'node:fs';
@@ -245,6 +247,8 @@ export class TxLog {
     seg.size = SEGMENT_HEADER_BYTES;
     seg.committedSize = SEGMENT_HEADER_BYTES;
     this.segments.push(seg);
+    // "N files" counts the segment being written: starting one is when the oldest has to go
+    if (this.opts.retention.kind === 'files') this.prune();
     return seg;
   }
 
@@ -257,6 +261,7 @@ export class TxLog {
       case 'keep_all':
         break;
       case 'files':
+        // every segment counts, the one being written too (the newest is never dropped, below)
         drop = Math.max(0, this.segments.length - p.count);
         break;
       case 'size': {

@@ -80,19 +80,25 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
     const chain = c.chain;
     if (chain.length === 1 && chain[0].recovered) {
       log.info(`${db}: the latest chain is a single recovered full backup (${chain[0].file}); nothing to aggregate`);
+      opts.progress?.({ phase: 'done', database: db, artifact: chain[0].file, bytesDone: 0, bytesTotal: 0, txDone: 0, txTotal: 0, deleted: 0 });
       return { database: db, ok: true, artifact: chain[0], deleted: [], kept: [] };
     }
     log.info(`Aggregating ${db}: ${chain.map((a) => a.file).join(' -> ')} (transactions up to ${last.tipTx})`);
     const base = opts.tempPath ?? os.tmpdir();
     for (const m of cleanStaleWorkDirs(base)) log.info(m);
     const work = makeWorkDir(base, 'aggregate', db);
+    const txTotal = last.tipTx - chain[0].tipTx;
     let artifact: Artifact;
+    let bytes = 0;
     try {
       const built = await buildStore(
-        { chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: last.tipTx, txToReplay: last.tipTx - chain[0].tipTx },
+        { chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: last.tipTx, txToReplay: txTotal },
         work.dir,
         { log, progress: opts.progress, phase: 'aggregate' },
       );
+      // Bytes: of the rebuilt store written into the new artifact.
+      const size = fs.statSync(built.file).size;
+      const tx = { txDone: built.replayed, txTotal };
       const w = new ArtifactWriter({
         dir,
         tempDir: opts.tempPath,
@@ -104,7 +110,13 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
         keepFailed: false,
       });
       try {
-        await pipeline(fs.createReadStream(built.file, { highWaterMark: 1024 * 1024 }), w.payload());
+        opts.progress?.({ phase: 'aggregate:write', database: db, bytesDone: 0, bytesTotal: size, ...tx });
+        const read = fs.createReadStream(built.file, { highWaterMark: 1024 * 1024 });
+        read.on('data', (chunk) => {
+          bytes += chunk.length;
+          opts.progress?.({ phase: 'aggregate:write', database: db, bytesDone: bytes, bytesTotal: size, ...tx });
+        });
+        await pipeline(read, w.payload());
         artifact = await w.commit({
           databaseId: chain[0].databaseId,
           storeId: chain[0].storeId,
@@ -151,7 +163,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
     }
     log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);
-    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file });
+    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: bytes, bytesTotal: bytes, txDone: txTotal, txTotal, deleted: deleted.length });
     return { database: db, ok: true, artifact, deleted, kept };
   } finally {
     lock.release();

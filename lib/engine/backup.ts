@@ -303,19 +303,21 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
   const time = (opts.now ?? (() => new Date()))();
   const store = await opts.source.fullStore(db, c.member);
   const w = newWriter(db, true, opts, time);
+  const txTotal = store.txId;
   let done = 0;
   try {
-    opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal: store.txId });
+    opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
     // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
     store.stream.on('data', (chunk: Buffer) => {
       done += chunk.length;
-      opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
+      opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
     });
     await pipeline(store.stream, w.payload());
     if (done !== store.sizeBytes) {
       throw new TxlineError('SOURCE_UNREACHABLE', `the store of ${db} from ${c.member.id} ended after ${done} of ${store.sizeBytes} bytes`);
     }
-    opts.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes });
+    // The whole store is in: it stands for every transaction up to its own.
+    opts.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
     const artifact = await w.commit({
       databaseId: store.databaseId,
       storeId: store.storeId,
@@ -334,7 +336,7 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
     });
     const ms = performance.now() - t0;
     log(opts, `Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
-    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: store.txId, txTotal: store.txId });
+    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
     return artifact;
   } catch (e) {
     store.stream.destroy();
@@ -383,6 +385,7 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
   let mismatch: string | null = null;
   let count = 0;
   try {
+    // The byte size of a stream of transactions is known only at its end.
     opts.progress?.({ phase: 'transactions', database: db, txDone: 0, txTotal, bytesDone: 0, bytesTotal: null });
     await pipeline(txs.stream, async function* (source) {
       for await (const chunk of source as AsyncIterable<Buffer>) {

@@ -29,6 +29,9 @@ export interface CheckResult {
   checked: string[];
   problems: string[];
   reportFile: string | null;
+  /** payload bytes read, and transactions the checked artifacts hold */
+  bytesChecked: number;
+  txChecked: number;
 }
 
 export async function check(opts: CheckOptions): Promise<CheckResult> {
@@ -43,9 +46,16 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   arts.sort(byTime);
   const pool = listed.artifacts;
   for (const m of cleanStaleWorkDirs(opts.tempPath ?? os.tmpdir())) log.info(m);
+  // Bytes: of the payloads read; transactions: those the artifacts hold (a full: its store's).
+  const bytesTotal = arts.reduce((n, a) => n + a.payload.sizeBytes, 0);
+  const txTotal = arts.reduce((n, a) => n + a.txCount, 0);
+  let bytesDone = 0;
+  let txDone = 0;
   for (const [i, a] of arts.entries()) {
-    opts.progress?.({ phase: 'check', database: a.database, artifact: a.file, txDone: i, txTotal: arts.length });
+    opts.progress?.({ phase: 'check', database: a.database, artifact: a.file, bytesDone, bytesTotal, txDone, txTotal, artifactsDone: i, artifactsTotal: arts.length });
     const found = await checkArtifact(a, opts);
+    bytesDone += a.payload.sizeBytes;
+    txDone += a.txCount;
     if (found.length === 0) log.info(`${a.file}: ok`);
     for (const f of found) {
       log.error(`${a.file}: ${f}`);
@@ -72,7 +82,8 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
     fs.writeFileSync(reportFile, text);
     log.warn(`wrote the report ${reportFile}`);
   }
-  return { ok: problems.length === 0, checked: arts.map((a) => a.file), problems, reportFile };
+  opts.progress?.({ phase: 'done', bytesDone, bytesTotal, txDone, txTotal, artifactsDone: arts.length, artifactsTotal: arts.length, problems: problems.length });
+  return { ok: problems.length === 0, checked: arts.map((a) => a.file), problems, reportFile, bytesChecked: bytesDone, txChecked: txDone };
 }
 
 async function checkArtifact(a: Artifact, opts: CheckOptions): Promise<string[]> {

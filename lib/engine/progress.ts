@@ -3,13 +3,17 @@
  * per line on stdout (for the dashboard's job runner); phase changes are always printed, byte and
  * transaction counters at most every `intervalMs`.
  */
+/**
+ * One progress line. The four counters are always there: a number, or null only where it is not known yet
+ * (the byte size of a differential's transactions before they are all in).
+ */
 export interface Progress {
   phase: string;
   database?: string;
-  bytesDone?: number;
-  bytesTotal?: number | null;
-  txDone?: number;
-  txTotal?: number | null;
+  bytesDone: number | null;
+  bytesTotal: number | null;
+  txDone: number | null;
+  txTotal: number | null;
   message?: string;
   [key: string]: unknown;
 }

@@ -45,6 +45,8 @@ export interface RestoreResult {
   storeId: string;
   databaseId: string;
   install: InstallResult;
+  /** size of the rebuilt store that was installed */
+  storeBytes: number;
   /** what makes the restore "succeeded with problems" (a member that could not be reached, ...) */
   problems: string[];
   durationMs: number;
@@ -137,19 +139,23 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     const storeId = randomUUID();
     const databaseId = existing?.databaseId ?? (opts.target === database ? head.databaseId : randomUUID());
+    const size = fs.statSync(built.file).size;
+    const tx = { txDone: built.replayed, txTotal: built.replayed };
     const install = await opts.source.installStore(opts.target, built.file, {
       overwrite: opts.overwrite,
       storeId,
       databaseId,
       log: (m) => log.info(m),
-      onProgress: (p) => opts.progress?.({ ...p, phase: `install:${p.phase}` }),
+      // Bytes: of the rebuilt store sent to the writer (all of them once it is installed).
+      onProgress: (p) =>
+        opts.progress?.({ ...p, phase: `install:${p.phase}`, database: opts.target, bytesDone: p.phase === 'stop' ? 0 : p.phase === 'install' ? (p.bytesDone ?? 0) : size, bytesTotal: size, ...tx }),
     });
     const durationMs = performance.now() - t0;
     log.info(
       `Restored ${opts.target} at transaction ${built.meta.lastTxId} with new store ID ${storeId} on ${install.members.length} member(s) in ${formatDuration(durationMs)}; ${install.digest.nodes} nodes, ${install.digest.relationships} relationships, digest ${install.digest.contentHash.slice(0, 16)}…`,
     );
     if (problems.length) log.warn(`Restored ${opts.target} with problems: ${problems.length} server(s) could not be reached and do not hold the restored store yet`);
-    opts.progress?.({ phase: 'done', database: opts.target, txDone: built.replayed, txTotal: built.replayed, restoredTx: built.meta.lastTxId, contentHash: install.digest.contentHash });
+    opts.progress?.({ phase: 'done', database: opts.target, bytesDone: size, bytesTotal: size, ...tx, restoredTx: built.meta.lastTxId, contentHash: install.digest.contentHash });
     return {
       database: opts.target,
       sourceDatabase: database,
@@ -159,6 +165,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
       storeId,
       databaseId,
       install,
+      storeBytes: size,
       problems,
       durationMs,
     };

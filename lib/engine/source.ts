@@ -58,7 +58,8 @@ export interface InstallOptions {
   storeId: string;
   /** the database ID to give the database when it is created */
   databaseId: string;
-  onProgress?: (p: { phase: string; message: string; bytesDone?: number; bytesTotal?: number }) => void;
+  /** stop, install (bytesDone/bytesTotal of the store sent), catch-up (membersReady of membersTotal) */
+  onProgress?: (p: { phase: string; message: string; bytesDone?: number; bytesTotal?: number; membersReady?: number; membersTotal?: number }) => void;
   log?: (message: string) => void;
 }
 

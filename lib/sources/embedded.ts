@@ -121,7 +121,7 @@ export class EmbeddedSource implements Source {
     for (const d of hosting.filter((x) => x.role !== 'writer')) {
       await new MemberClient(d.member.address).startDatabase(db);
     }
-    opts.onProgress?.({ phase: 'catch-up', message: 'bringing the other members up to the restored store' });
+    opts.onProgress?.({ phase: 'catch-up', message: 'bringing the other members up to the restored store', membersReady: 0, membersTotal: reachable.length });
     const deadline = Date.now() + 120_000;
     let members: InstallResult['members'] = [];
     for (;;) {
@@ -137,7 +137,7 @@ export class EmbeddedSource implements Source {
         }),
       );
       const ready = members.filter((m) => m.storeId === installed.storeId && m.status === 'online' && m.lastCommittedTxn >= installed.lastCommittedTxn);
-      opts.onProgress?.({ phase: 'catch-up', message: `${ready.length} of ${members.length} members on the restored store`, bytesDone: ready.length, bytesTotal: members.length });
+      opts.onProgress?.({ phase: 'catch-up', message: `${ready.length} of ${members.length} members on the restored store`, membersReady: ready.length, membersTotal: members.length });
       if (ready.length === members.length) break;
       if (Date.now() > deadline) {
         const late = members.filter((m) => !ready.includes(m)).map((m) => `${m.member.id} (${m.status}, store ${m.storeId})`);

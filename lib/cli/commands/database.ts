@@ -45,6 +45,15 @@ function progressSink(mode: string | undefined): ProgressSink | undefined {
   return jsonlProgress((line) => process.stdout.write(`${line}\n`));
 }
 
+/**
+ * The last `--progress=jsonl` line: `{"event":"result","phase":"result",...}` with the run's counters (what
+ * was written or read, and the transactions it covers) beside the command's own fields.
+ */
+function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
+  const line = { ts: new Date().toISOString(), event: 'result', phase: 'result', bytesDone: counters.bytes, bytesTotal: counters.bytes, txDone: counters.tx, txTotal: counters.tx, ...fields };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
 function parseProgress(raw: string): string {
   if (raw !== 'jsonl') throw new InvalidArgumentError(`--progress takes "jsonl", got "${raw}"`);
   return raw;
@@ -145,7 +154,15 @@ export function registerDatabaseCommands(program: Command): void {
         progress: progressSink(o.progress),
       });
       if (o.progress) {
-        process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: result.exitCode, problems: result.problems, results: result.results.map((r) => ({ database: r.database, ok: r.ok, type: r.type, artifact: r.artifact?.file, fallbackReason: r.fallbackReason, error: r.error })) })}\n`);
+        const written = result.results.flatMap((r) => (r.artifact ? [r.artifact] : []));
+        printResult(
+          { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) },
+          {
+            exitCode: result.exitCode,
+            problems: result.problems,
+            results: result.results.map((r) => ({ database: r.database, ok: r.ok, type: r.type, artifact: r.artifact?.file, fallbackReason: r.fallbackReason, error: r.error })),
+          },
+        );
       }
       process.exitCode = result.exitCode;
     });
@@ -182,8 +199,9 @@ export function registerDatabaseCommands(program: Command): void {
       // Restored, but not on every member (one could not be reached): succeeded with problems.
       const exitCode = result.problems.length > 0 ? 1 : 0;
       if (o.progress) {
-        process.stdout.write(
-          `${JSON.stringify({ event: 'result', exitCode, database: result.database, restoredTx: result.restoredTx, replayed: result.replayed, storeId: result.storeId, chain: result.chain, digest: result.install.digest, problems: result.problems })}\n`,
+        printResult(
+          { bytes: result.storeBytes, tx: result.replayed },
+          { exitCode, database: result.database, restoredTx: result.restoredTx, replayed: result.replayed, storeId: result.storeId, chain: result.chain, digest: result.install.digest, problems: result.problems },
         );
       }
       process.exitCode = exitCode;
@@ -208,7 +226,7 @@ export function registerDatabaseCommands(program: Command): void {
         log: engineLog(o.verbose),
         progress: progressSink(o.progress),
       });
-      if (o.progress) process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: r.ok ? 0 : 1, ok: r.ok, checked: r.checked, problems: r.problems, reportFile: r.reportFile })}\n`);
+      if (o.progress) printResult({ bytes: r.bytesChecked, tx: r.txChecked }, { exitCode: r.ok ? 0 : 1, ok: r.ok, checked: r.checked, problems: r.problems, reportFile: r.reportFile });
       else process.stdout.write(r.ok ? `OK: ${r.checked.length} artifact(s) verified\n` : `${r.problems.length} problem(s) found; report: ${r.reportFile}\n`);
       process.exitCode = r.ok ? 0 : 1;
     });
@@ -254,7 +272,13 @@ export function registerDatabaseCommands(program: Command): void {
         log: engineLog(),
         progress: progressSink(o.progress),
       });
-      if (o.progress) process.stdout.write(`${JSON.stringify({ event: 'result', exitCode: r.exitCode, results: r.results.map((x) => ({ ...x, artifact: x.artifact?.file })) })}\n`);
+      if (o.progress) {
+        const written = r.results.flatMap((x) => (x.artifact ? [x.artifact] : []));
+        printResult(
+          { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) },
+          { exitCode: r.exitCode, results: r.results.map((x) => ({ ...x, artifact: x.artifact?.file })) },
+        );
+      }
       process.exitCode = r.exitCode;
     });
 

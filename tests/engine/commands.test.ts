@@ -1,0 +1,125 @@
+/**
+ * `--progress=jsonl` on a real cluster through the `txline` CLI: every line of a full and a differential
+ * backup, a restore, an aggregation and a check carries phase, bytesDone, bytesTotal, txDone and txTotal
+ * (numbers, or null only where unknown); the last line is the result, or the error, with a phase too.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consumePayload, listArtifacts, readArtifact } from '../../lib/engine/artifact';
+import { ArtifactWriter } from '../../lib/engine/artifact-writer';
+import type { InspectRow } from '../../lib/engine/inspect';
+import { startTestCluster, tempDir, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { expectOnlyArtifacts, inspectCli, jsonlLines, runTxline, verifyFolder, Workload, writeTx } from '../helpers/engine';
+
+let cluster: TestCluster;
+let workload: Workload;
+const dirs: string[] = [];
+function folder(name: string): string {
+  const d = tempDir(`commands-${name}`);
+  dirs.push(d);
+  return d;
+}
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'other'] });
+  workload = new Workload(cluster.writer, 'neo4j', 7);
+  await workload.write(40);
+  await writeTx(cluster.writer, 'other', 3);
+  for (const db of ['neo4j', 'other']) await waitForConvergence(cluster, db);
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+type Line = Record<string, unknown>;
+const COUNTERS = ['bytesDone', 'bytesTotal', 'txDone', 'txTotal'] as const;
+
+/**
+ * Every stdout line is a JSON object with a phase and the four counters: numbers, or null only where the
+ * value is not known (a differential's byte size while its transactions stream in; an error line). The last
+ * line is the result.
+ */
+function progressLines(stdout: string, what: string): Line[] {
+  const lines = jsonlLines(stdout);
+  expect(lines.length, `${what}: lines`).toBeGreaterThan(1);
+  for (const l of lines) {
+    const shown = `${what}: ${JSON.stringify(l)}`;
+    expect(typeof l.phase, shown).toBe('string');
+    for (const k of COUNTERS) {
+      expect(l, shown).toHaveProperty(k);
+      if (l[k] === null) expect((k === 'bytesTotal' && l.phase === 'transactions') || l.phase === 'error', `${k} is null in ${shown}`).toBe(true);
+      else expect(typeof l[k], shown).toBe('number');
+    }
+  }
+  expect(lines.at(-1), what).toMatchObject({ event: 'result', phase: 'result' });
+  return lines;
+}
+
+const phases = (lines: Line[]) => [...new Set(lines.map((l) => l.phase))];
+
+describe('--progress=jsonl', () => {
+  it('a full and a differential backup, a restore, an aggregation and a check: every line carries the phase and the counters', async () => {
+    const dir = folder('progress');
+    const tip0 = (await cluster.writer.status()).databases.find((d) => d.name === 'neo4j')?.lastCommittedTxn ?? -1;
+    const full = await cli(['database', 'backup', '--progress=jsonl', `--to-path=${dir}`, 'neo4j']);
+    expect(full.code, full.stderr).toBe(0);
+    const f = progressLines(full.stdout, 'full backup');
+    expect(phases(f)).toEqual(['store', 'finalize', 'done', 'result']);
+    for (const l of f.filter((x) => x.phase !== 'result')) expect(l, JSON.stringify(l)).toMatchObject({ database: 'neo4j', txTotal: tip0 });
+    const fullDone = f.find((l) => l.phase === 'done') as Line;
+    expect(fullDone.bytesDone).toBe(fullDone.bytesTotal);
+    expect(fullDone.txDone).toBe(tip0);
+
+    await workload.write(12);
+    await waitForConvergence(cluster, 'neo4j');
+    const diff = await cli(['database', 'backup', '--progress=jsonl', `--to-path=${dir}`, 'neo4j']);
+    expect(diff.code, diff.stderr).toBe(0);
+    const d = progressLines(diff.stdout, 'differential backup');
+    expect(phases(d)).toEqual(['transactions', 'done', 'result']);
+    for (const l of d.filter((x) => x.phase === 'transactions')) expect(l).toMatchObject({ txTotal: 12, bytesTotal: null });
+    expect(d.find((l) => l.phase === 'done')).toMatchObject({ txDone: 12, txTotal: 12 });
+    expect((d.find((l) => l.phase === 'done') as Line).bytesTotal).toBeGreaterThan(0);
+    expect(d.at(-1)).toMatchObject({ exitCode: 0, txDone: 12, txTotal: 12 });
+
+    const restored = await cli(['database', 'restore', '--progress=jsonl', `--from-path=${dir}`, 'progresscopy']);
+    expect(restored.code, restored.stderr).toBe(0);
+    const r = progressLines(restored.stdout, 'restore');
+    expect(phases(r)).toEqual(['restore:store', 'restore:replay', 'install:stop', 'install:install', 'install:catch-up', 'done', 'result']);
+    for (const l of r.filter((x) => x.phase !== 'result')) expect(l.txTotal, JSON.stringify(l)).toBe(12);
+    expect(r.find((l) => l.phase === 'install:catch-up')).toMatchObject({ membersReady: 0, membersTotal: 2 });
+    expect(r.at(-1)).toMatchObject({ exitCode: 0, restoredTx: tip0 + 12, txDone: 12, txTotal: 12 });
+
+    const agg = await cli(['backup', 'aggregate', '--progress=jsonl', '--keep-old-backup', `--from-path=${dir}`, 'neo4j']);
+    expect(agg.code, agg.stderr).toBe(0);
+    const a = progressLines(agg.stdout, 'aggregate');
+    expect(phases(a)).toEqual(['aggregate:store', 'aggregate:replay', 'aggregate:write', 'done', 'result']);
+    expect(a.find((l) => l.phase === 'done')).toMatchObject({ txDone: 12, txTotal: 12 });
+
+    const checked = await cli(['database', 'check', '--progress=jsonl', `--from-path=${dir}`, `--report-path=${dir}`, 'neo4j']);
+    expect(checked.code, checked.stderr).toBe(0);
+    const c = progressLines(checked.stdout, 'check');
+    expect(phases(c)).toEqual(['check', 'done', 'result']);
+    const arts = listArtifacts(dir).artifacts;
+    const bytes = arts.reduce((n, x) => n + x.payload.sizeBytes, 0);
+    const txs = arts.reduce((n, x) => n + x.txCount, 0);
+    expect(c.find((l) => l.phase === 'done')).toMatchObject({ bytesDone: bytes, bytesTotal: bytes, txDone: txs, txTotal: txs, artifactsDone: 3 });
+    expect(c.at(-1)).toMatchObject({ ok: true, bytesDone: bytes, txDone: txs });
+
+    // a failure: the error line has a phase and the counters (unknown there)
+    const failed = await cli(['database', 'restore', '--progress=jsonl', `--from-path=${path.join(dir, 'nothing-here')}`, 'progresscopy']);
+    expect(failed.code).toBe(1);
+    expect(jsonlLines(failed.stdout)).toEqual([
+      expect.objectContaining({ event: 'error', phase: 'error', code: 'PATH_NOT_FOUND', bytesDone: null, bytesTotal: null, txDone: null, txTotal: null }),
+    ]);
+  });
+});
