@@ -33,24 +33,30 @@ export interface InspectRow {
   member: string | null;
 }
 
+/**
+ * Without `empty`, empty differentials are left out, also when choosing the latest backup (the latest one
+ * that holds something) and from a chain. An artifact named on its own is always listed.
+ */
 export function inspect(opts: InspectOptions): { rows: InspectRow[]; problems: Array<{ file: string; message: string }> } {
   if (opts.latestBackup && opts.latestChain) throw new TxlineError('USAGE', '--latest-backup and --latest-chain cannot be used together');
   const listed = listArtifacts(opts.path);
   let arts = listed.artifacts;
-  const single = arts.length === 1 && !listed.problems.length && path.resolve(opts.path) === arts[0].path;
+  const single = arts.length === 1 && !listed.problems.length && path.resolve(opts.path) === arts[0].path ? arts[0] : null;
   if (opts.database) arts = arts.filter((a) => a.database === opts.database?.toLowerCase());
-  let chosen: Artifact[] = arts;
+  const shown = (a: Artifact) => opts.empty || a === single || !isEmpty(a);
+  let chosen: Artifact[];
   if (opts.latestBackup) {
-    chosen = latestPer(arts);
+    chosen = latestPer(arts.filter(shown));
   } else if (opts.latestChain) {
-    const pool = single ? listArtifacts(path.dirname(arts[0].path)).artifacts : arts;
+    const pool = single ? listArtifacts(path.dirname(single.path)).artifacts : arts;
     chosen = [];
     for (const end of single ? arts : latestPer(arts)) {
       const c = chainTo(end, pool.filter((a) => a.database === end.database));
-      chosen.push(...(c.ok ? c.chain : [end]));
+      chosen.push(...(c.ok ? c.chain : [end]).filter(shown));
     }
+  } else {
+    chosen = arts.filter(shown);
   }
-  if (!opts.empty && !opts.latestBackup) chosen = chosen.filter((a) => !isEmpty(a));
   const rows = [...chosen].sort(byTime).reverse().map(toRow);
   return { rows, problems: listed.problems.map((p) => ({ file: p.file, message: p.error.message })) };
 }

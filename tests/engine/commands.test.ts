@@ -1,7 +1,9 @@
 /**
- * `--progress=jsonl` on a real cluster through the `txline` CLI: every line of a full and a differential
- * backup, a restore, an aggregation and a check carries phase, bytesDone, bytesTotal, txDone and txTotal
- * (numbers, or null only where unknown); the last line is the result, or the error, with a phase too.
+ * The commands' outputs, on a real cluster through the `txline` CLI: `--progress=jsonl` (every line of a full
+ * and a differential backup, a restore, an aggregation and a check carries phase, bytesDone, bytesTotal, txDone
+ * and txTotal; the last line is the result, or the error, with a phase too); `backup inspect` with
+ * --latest-backup, --latest-chain, --database and --empty (and `database backup --inspect-path` with the same
+ * defaults).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -121,5 +123,77 @@ describe('--progress=jsonl', () => {
     expect(jsonlLines(failed.stdout)).toEqual([
       expect.objectContaining({ event: 'error', phase: 'error', code: 'PATH_NOT_FOUND', bytesDone: null, bytesTotal: null, txDone: null, txTotal: null }),
     ]);
+  });
+});
+
+describe('backup inspect', () => {
+  let dir: string;
+  let rows: InspectRow[]; // everything, newest first
+  beforeAll(async () => {
+    dir = folder('inspect');
+    // neo4j: a full, a differential, an empty differential; other: a full
+    for (const db of ['neo4j', 'other']) expect((await cli(['database', 'backup', `--to-path=${dir}`, db])).code).toBe(0);
+    await workload.write(3);
+    await waitForConvergence(cluster, 'neo4j');
+    expect((await cli(['database', 'backup', `--to-path=${dir}`, 'neo4j'])).code).toBe(0);
+    expect((await cli(['database', 'backup', `--to-path=${dir}`, 'neo4j'])).code).toBe(0);
+    rows = await inspectCli(dir);
+  });
+
+  const files = (r: InspectRow[]) => r.map((x) => x.file);
+  const json = async (args: string[]) => {
+    const r = await runTxline(args);
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as InspectRow[];
+  };
+
+  it('--empty, --database, --latest-backup, --latest-chain', async () => {
+    const neo = rows.filter((r) => r.database === 'neo4j');
+    expect(neo.map((r) => [r.full, r.lowestTx === 0 && r.highestTx === 0])).toEqual([
+      [false, true], // the empty differential
+      [false, false],
+      [true, false],
+    ]);
+    const [empty, diff, full] = neo;
+    const other = rows.find((r) => r.database === 'other') as InspectRow;
+
+    expect(files(await json(['backup', 'inspect', dir, '--json']))).toEqual(files(rows.filter((r) => r !== empty)));
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--empty']))).toEqual(files(rows));
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--database=neo4j']))).toEqual([diff.file, full.file]);
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--database=NEO4J', '--empty']))).toEqual([empty.file, diff.file, full.file]);
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--database=other']))).toEqual([other.file]);
+
+    // the latest backup of each database: without --empty, the latest that holds something
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-backup'])).sort()).toEqual([diff.file, other.file].sort());
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-backup', '--empty'])).sort()).toEqual([empty.file, other.file].sort());
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-backup', '--database=neo4j']))).toEqual([diff.file]);
+
+    // the chain that ends with the latest backup
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-chain', '--database=neo4j']))).toEqual([diff.file, full.file]);
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-chain', '--database=neo4j', '--empty']))).toEqual([empty.file, diff.file, full.file]);
+    expect(files(await json(['backup', 'inspect', dir, '--json', '--latest-chain'])).sort()).toEqual([diff.file, full.file, other.file].sort());
+    // ... or with the artifact named
+    expect(files(await json(['backup', 'inspect', path.join(dir, diff.file), '--json', '--latest-chain']))).toEqual([diff.file, full.file]);
+    // an artifact named on its own is listed, empty or not
+    expect(files(await json(['backup', 'inspect', path.join(dir, empty.file), '--json']))).toEqual([empty.file]);
+
+    const both = await runTxline(['backup', 'inspect', dir, '--latest-backup', '--latest-chain']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--latest-backup and --latest-chain cannot be used together/);
+  });
+
+  it('database backup --inspect-path lists what backup inspect lists, with the same defaults', async () => {
+    for (const [a, b] of [
+      [['database', 'backup', `--inspect-path=${dir}`, '--json'], ['backup', 'inspect', dir, '--json']],
+      [['database', 'backup', `--inspect-path=${dir}`, '--json', 'neo4j'], ['backup', 'inspect', dir, '--json', '--database=neo4j']],
+      [['database', 'backup', `--inspect-path=${dir}`], ['backup', 'inspect', dir]],
+    ]) {
+      const [x, y] = [await runTxline(a), await runTxline(b)];
+      expect(x.code, x.stderr).toBe(0);
+      expect(x.stdout, a.join(' ')).toBe(y.stdout);
+    }
+    const two = await runTxline(['database', 'backup', `--inspect-path=${dir}`, 'neo4j', 'other']);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/with --inspect-path, name at most one database/);
   });
 });

@@ -127,7 +127,9 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--verbose', 'more detail in the log', false)
     .action(async (names: string[], o) => {
       if (o.inspectPath) {
-        printInspect({ path: o.inspectPath, json: o.json, empty: true });
+        // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
+        if (names.length > 1) throw new TxlineError('USAGE', 'with --inspect-path, name at most one database (or use backup inspect)');
+        printInspect({ path: o.inspectPath, json: o.json, database: names[0] ? normalizeDatabaseName(names[0]) : undefined });
         return;
       }
       if (!o.toPath) throw new TxlineError('USAGE', '--to-path is required (or --inspect-path to list backups)');
