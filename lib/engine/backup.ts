@@ -149,6 +149,9 @@ export function globToRegExp(glob: string): RegExp {
 function orderSources(db: string, topology: Topology, opts: BackupOptions): MemberDatabase[] {
   const hosting = topology.databases.filter((d) => d.name === db);
   if (hosting.length === 0) throw new TxlineError('DATABASE_NOT_FOUND', `no reachable server hosts database ${db}`);
+  for (const d of hosting) {
+    debug(opts, `considering ${d.member.id} (${d.member.address}) for ${db}: ${d.role}, ${d.status}, transactions ${d.lowestAvailableTxn}..${d.lastCommittedTxn} in its log, lag ${d.replicationLag}, store ID ${d.storeId}`);
+  }
   const online = hosting.filter((d) => {
     if (d.status !== 'online') opts.log.info(`passing over ${d.member.id} (${d.member.address}) for ${db}: the database is ${d.status} there`);
     return d.status === 'online';
@@ -234,10 +237,12 @@ function plan(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupO
   }
   const parent = choice.parent;
   if (c.lastCommittedTxn < parent.tipTx) {
-    throw new TxlineError(
-      'NO_SOURCE',
-      `${c.member.id} is at transaction ${c.lastCommittedTxn}, behind the parent backup ${parent.file} (transaction ${parent.tipTx})`,
-    );
+    // A differential cannot go backwards; a full from this member is a new, older starting point.
+    return {
+      type: 'full',
+      reason: `${c.member.id} is at transaction ${c.lastCommittedTxn}, behind the parent backup ${parent.file} (transaction ${parent.tipTx}), so a differential cannot follow it`,
+      fallback: true,
+    };
   }
   if (parent.tipTx + 1 < c.lowestAvailableTxn) {
     return {
@@ -263,7 +268,7 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
     if (!opts.fallbackToFull) {
       throw new TxlineError('FALLBACK_DISABLED', `cannot take a differential backup of ${db}: ${p.reason}; not falling back to a full backup (--fallback-to-full=false)`);
     }
-    log.warn(`Falling back to a full backup of ${db}: ${p.reason}`);
+    log.warn(`Falling back to a full backup of ${db} from ${from}: ${p.reason}`);
   } else {
     log.info(`Full backup of ${db} from ${from}: ${p.reason}`);
   }
@@ -307,10 +312,16 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
   let done = 0;
   try {
     opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
+    debug(opts, `receiving the store of ${db} from ${c.member.id}: ${formatBytes(store.sizeBytes)} at transaction ${store.txId} (store ID ${store.storeId})`);
+    let reported = 0;
     // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
     store.stream.on('data', (chunk: Buffer) => {
       done += chunk.length;
       opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
+      if (opts.log.debug && (done - reported >= DEBUG_RANGE_BYTES || done === store.sizeBytes)) {
+        debug(opts, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
+        reported = done;
+      }
     });
     await pipeline(store.stream, w.payload());
     if (done !== store.sizeBytes) {
@@ -387,9 +398,11 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
   try {
     // The byte size of a stream of transactions is known only at its end.
     opts.progress?.({ phase: 'transactions', database: db, txDone: 0, txTotal, bytesDone: 0, bytesTotal: null });
+    debug(opts, `receiving transactions ${fromTx}..${txs.lastTxId} of ${db} from ${c.member.id} (${txTotal} after the parent)`);
     await pipeline(txs.stream, async function* (source) {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         const out: Buffer[] = [];
+        let chunkFirst: number | null = null;
         for (const rec of decoder.push(chunk)) {
           if (rec.txId === parent.tipTx) {
             if (rec.checksum !== parent.lastTxChecksum) mismatch = `the checksum of transaction ${parent.tipTx} on ${c.member.id} does not match the parent ${parent.file}`;
@@ -402,9 +415,11 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
           first ??= { txId: rec.txId, commitTime: rec.commitTime };
           last = { txId: rec.txId, checksum: rec.checksum, commitTime: rec.commitTime };
           count++;
+          chunkFirst ??= rec.txId;
           out.push(rec.bytes);
         }
         if (out.length) yield Buffer.concat(out);
+        if (chunkFirst !== null) debug(opts, `received transactions ${chunkFirst}..${(last as { txId: number } | null)?.txId} of ${db} from ${c.member.id} (${formatBytes(chunk.length)})`);
         opts.progress?.({ phase: 'transactions', database: db, txDone: count, txTotal, bytesDone: decoder.bytesSeen, bytesTotal: null });
       }
       decoder.end();
@@ -460,6 +475,13 @@ async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: 
 
 function log(opts: BackupOptions, message: string): void {
   opts.log.info(message);
+}
+
+/** With --verbose: how much of the store passes between two debug lines. */
+const DEBUG_RANGE_BYTES = 16 * 1024 * 1024;
+
+function debug(opts: BackupOptions, message: string): void {
+  opts.log.debug?.(message);
 }
 
 /** Errors while talking to a member become SOURCE_UNREACHABLE (so the next server is tried). */

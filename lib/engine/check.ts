@@ -53,6 +53,7 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
   let txDone = 0;
   for (const [i, a] of arts.entries()) {
     opts.progress?.({ phase: 'check', database: a.database, artifact: a.file, bytesDone, bytesTotal, txDone, txTotal, artifactsDone: i, artifactsTotal: arts.length });
+    log.debug?.(`checking ${a.file} (${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes)`);
     const found = await checkArtifact(a, opts);
     bytesDone += a.payload.sizeBytes;
     txDone += a.txCount;

@@ -21,6 +21,8 @@ export interface Progress {
 export type ProgressSink = (p: Progress) => void;
 
 export interface EngineLog {
+  /** detail for --verbose: each source considered, each range received, each artifact read */
+  debug?(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;

@@ -135,6 +135,8 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   for (const m of cleanStaleWorkDirs(base)) log.info(m);
   const work = makeWorkDir(base, 'restore', opts.target);
   try {
+    log.debug?.(`rebuilding the store in ${work.dir}`);
+    for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
     const built = await buildStore(plan, work.dir, { log, progress: opts.progress, phase: 'restore' });
     log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     const storeId = randomUUID();

@@ -116,7 +116,7 @@ describe('rules around the table', () => {
     const dir = folder('diff-first');
     const r = await backup(dir, '--type=diff', 'nova');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/WARN.*Falling back to a full backup of nova: there is no earlier backup of nova in the folder/);
+    expect(r.stderr).toMatch(/WARN.*Falling back to a full backup of nova from member-\d \(127\.0\.0\.1:\d+, \w+\): there is no earlier backup of nova in the folder/);
     const rows = await inspectCli(dir);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ database: 'nova', full: true, lowestTx: 1, parent: null });

@@ -241,7 +241,9 @@ describe('transactions pruned after the parent', () => {
 
     const r = await cli(['database', 'backup', `--to-path=${dir}`, 'pruned']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`WARN.*Falling back to a full backup of pruned: transactions 4\\.\\.\\d+ after the parent ${parent.file} were pruned from the transaction log of member-\\d \\(lowest available: \\d+\\)`));
+    expect(r.stderr).toMatch(
+      new RegExp(`WARN.*Falling back to a full backup of pruned from (member-\\d) \\([\\d.:]+, \\w+\\): transactions 4\\.\\.\\d+ after the parent ${parent.file} were pruned from the transaction log of \\1 \\(lowest available: \\d+\\)`),
+    );
     const tip = (await dbStatus(cluster.writer, 'pruned'))?.lastCommittedTxn;
     const rows = await inspectCli(dir);
     expect(rows.map((x) => [x.full, x.lowestTx, x.highestTx])).toEqual([

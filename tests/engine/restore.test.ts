@@ -269,7 +269,7 @@ describe('restore to every marker', () => {
     const next = await backupOk(plain, { log });
     expect(next).toMatchObject({ type: 'full', artifact: { full: true, storeId: newStoreId, lowestTx: 1, highestTx: m.tx } });
     expect(next.fallbackReason).toMatch(/store ID changed/);
-    expect(log.text()).toMatch(/Falling back to a full backup of neo4j: the store ID changed/);
+    expect(log.text()).toMatch(/Falling back to a full backup of neo4j from member-\d \(127\.0\.0\.1:\d+, \w+\): the store ID changed/);
 
     // the old artifacts are all still there, each with its chain
     const after = listArtifacts(plain).artifacts;

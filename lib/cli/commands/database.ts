@@ -35,9 +35,10 @@ export const BOOLEAN_FLAGS = [
   'verbose',
 ] as const;
 
+/** The engine's log on stderr; --verbose adds its debug lines (each source considered, each range received). */
 function engineLog(verbose = false): EngineLog {
   const l = createLogger('txline', { level: verbose ? 'debug' : 'info' });
-  return { info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
+  return { debug: (m) => l.debug(m), info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
 }
 
 function progressSink(mode: string | undefined): ProgressSink | undefined {
@@ -124,7 +125,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--inspect-path <path>', 'list the artifacts of a folder or file instead of backing up')
     .option('--json', 'with --inspect-path: print JSON', false)
-    .option('--verbose', 'more detail in the log', false)
+    .option('--verbose', 'debug lines in the log: each server considered, each range received', false)
     .action(async (names: string[], o) => {
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
@@ -180,7 +181,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--to <host:port[,host:port...]>', 'a member of the cluster to restore into (default: the cluster)', parseAddresses)
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
-    .option('--verbose', 'more detail in the log', false)
+    .option('--verbose', 'debug lines in the log: where the store is rebuilt, each artifact of the chain', false)
     .action(async (target: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const point = restorePoint(o.restoreUntil);
@@ -217,7 +218,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--report-path <dir>', 'where to write the report', '.')
     .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
-    .option('--verbose', 'more detail in the log', false)
+    .option('--verbose', 'debug lines in the log: each artifact checked', false)
     .action(async (db: string | undefined, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const r = await check({
@@ -264,6 +265,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--keep-old-backup', 'keep the old chain', false)
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
+    .option('--verbose', 'debug lines in the log', false)
     .action(async (db: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const r = await aggregate({
@@ -271,7 +273,7 @@ export function registerDatabaseCommands(program: Command): void {
         databases: [parseDatabasePattern(db)],
         keepOld: o.keepOldBackup,
         tempPath: o.tempPath,
-        log: engineLog(),
+        log: engineLog(o.verbose),
         progress: progressSink(o.progress),
       });
       if (o.progress) {
