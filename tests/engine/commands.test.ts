@@ -3,7 +3,8 @@
  * and a differential backup, a restore, an aggregation and a check carries phase, bytesDone, bytesTotal, txDone
  * and txTotal; the last line is the result, or the error, with a phase too); `backup inspect` with
  * --latest-backup, --latest-chain, --database and --empty (and `database backup --inspect-path` with the same
- * defaults).
+ * defaults); `backup aggregate --keep-old-backup`; and `database check` on an artifact whose checksums are
+ * right but whose store is inconsistent (the problems reported, and a report file written).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -195,5 +196,89 @@ describe('backup inspect', () => {
     const two = await runTxline(['database', 'backup', `--inspect-path=${dir}`, 'neo4j', 'other']);
     expect(two.code).toBe(2);
     expect(two.stderr).toMatch(/with --inspect-path, name at most one database/);
+  });
+});
+
+describe('backup aggregate --keep-old-backup', () => {
+  it('writes the recovered full and keeps the old chain; without it, the chain goes', async () => {
+    const dir = folder('keep-old');
+    expect((await cli(['database', 'backup', `--to-path=${dir}`, 'neo4j'])).code).toBe(0);
+    for (let i = 0; i < 2; i++) {
+      await workload.write(4);
+      await waitForConvergence(cluster, 'neo4j');
+      expect((await cli(['database', 'backup', `--to-path=${dir}`, 'neo4j'])).code).toBe(0);
+    }
+    const chain = await inspectCli(dir);
+    const tip = chain[0].highestTx;
+    const kept = await cli(['backup', 'aggregate', '--keep-old-backup', `--from-path=${dir}`, 'neo4j']);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(kept.stderr).not.toMatch(/deleted the old chain/);
+    const after = await inspectCli(dir);
+    expect(after).toHaveLength(4);
+    for (const old of chain) expect(after.find((r) => r.file === old.file), old.file).toEqual(old);
+    const aggregate = after.find((r) => !chain.some((c) => c.file === r.file)) as InspectRow;
+    expect(aggregate).toMatchObject({ full: true, recovered: true, lowestTx: 1, highestTx: tip, parent: null, time: chain[0].time });
+    expect(await verifyFolder(dir)).toHaveLength(4);
+
+    // the old chain, named by its tip, folded again without the flag: it goes, newest first
+    const folded = await cli(['backup', 'aggregate', `--from-path=${path.join(dir, chain[0].file)}`, 'neo4j']);
+    expect(folded.code, folded.stderr).toBe(0);
+    expect(folded.stderr).toMatch(new RegExp(`deleted the old chain, newest first: ${esc(chain[0].file)}, ${esc(chain[1].file)}, ${esc(chain[2].file)}`));
+    expect((await inspectCli(dir)).map((r) => [r.full, r.recovered, r.highestTx])).toEqual([
+      [true, true, tip],
+      [true, true, tip],
+    ]);
+    expect(expectOnlyArtifacts(dir)).toHaveLength(2);
+  });
+});
+
+describe('database check', () => {
+  it('an artifact whose checksums are right but whose store is inconsistent: the problems reported, a report written', async () => {
+    const dir = folder('inconsistent');
+    const reports = folder('inconsistent-reports');
+    expect((await cli(['database', 'backup', '--compress=false', `--to-path=${dir}`, 'neo4j'])).code).toBe(0);
+    const good = await cli(['database', 'check', `--from-path=${dir}`, `--report-path=${reports}`, 'neo4j']);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toBe('OK: 1 artifact(s) verified\n');
+    expect(fs.readdirSync(reports)).toEqual([]);
+
+    // the same artifact with a store that lost a node its relationships point at, sealed as it would be written
+    const [orig] = listArtifacts(dir).artifacts;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-test-broken-'));
+    dirs.push(work);
+    const storeFile = path.join(work, 'store.sqlite');
+    await consumePayload(orig, (src) => pipeline(src, fs.createWriteStream(storeFile)));
+    const db = new Database(storeFile);
+    const victim = db.prepare('SELECT start_id FROM rels ORDER BY id LIMIT 1').pluck().get() as number;
+    const rels = db.prepare('SELECT count(*) FROM rels WHERE start_id = ? OR end_id = ?').pluck().get(victim, victim) as number;
+    db.prepare('DELETE FROM nodes WHERE id = ?').run(victim);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    fs.rmSync(orig.path);
+    const w = new ArtifactWriter({ dir, database: orig.database, time: new Date(orig.time), full: true, codec: 'none', keepFailed: false });
+    await pipeline(Readable.from([fs.readFileSync(storeFile)]), w.payload());
+    const { format: _f, database: _d, time: _t, full: _u, compressed: _c, codec: _k, payload: _p, createdBy: _b, metadataSha256: _m, file: _n, path: _a, ...meta } = orig;
+    const broken = await w.commit(meta);
+    expect(broken.file).toBe(orig.file);
+    expect(await verifyFolder(dir)).toEqual([orig.file]); // its checksums are right
+    expect(readArtifact(broken.path).payload.sha256).not.toBe(orig.payload.sha256);
+
+    const r = await cli(['database', 'check', `--from-path=${dir}`, `--report-path=${reports}`, 'neo4j']);
+    expect(r.code).toBe(1);
+    expect(rels).toBeGreaterThan(0);
+    const nodes = orig.store?.nodes ?? -1;
+    const problems = [
+      `${esc(orig.file)}: inconsistent store: relationship \\d+ points at a missing node \\((${victim} -> \\d+|\\d+ -> ${victim})\\)`,
+      `${esc(orig.file)}: inconsistent store: node count is ${nodes - 1} but the store records ${nodes}`,
+    ];
+    for (const p of problems) expect(r.stderr).toMatch(new RegExp(`ERROR.*${p}`));
+    const report = fs.readdirSync(reports);
+    expect(report).toHaveLength(1);
+    expect(report[0]).toMatch(/^txline-check-neo4j-.*\.txt$/);
+    const found = r.stderr.match(/ERROR/g)?.length ?? 0;
+    expect(r.stdout).toBe(`${found} problem(s) found; report: ${path.join(reports, report[0])}\n`);
+    const text = fs.readFileSync(path.join(reports, report[0]), 'utf8');
+    expect(text).toContain(`${found} problem(s) in 1 artifact(s)`);
+    for (const p of problems) expect(text).toMatch(new RegExp(`^- ${p}`, 'm'));
   });
 });

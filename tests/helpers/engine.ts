@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { MemberClient } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
-import { BLOCK, METADATA_BYTES, listArtifacts, verifyPayload } from '../../lib/engine/artifact';
+import { BLOCK, METADATA_BYTES, listArtifacts, metadataChecksum, verifyPayload } from '../../lib/engine/artifact';
 import type { InspectRow } from '../../lib/engine/inspect';
 import type { EngineLog } from '../../lib/engine/progress';
 import { EmbeddedSource } from '../../lib/sources/embedded';
@@ -353,6 +353,34 @@ export async function waitForFile(dir: string, re: RegExp, child: ChildProcess, 
   throw new Error(`no file matching ${re} appeared in ${dir} within ${timeoutMs} ms`);
 }
 
+/** Every name in `dir`, asserting that each is an artifact (no lock, owner, temporary or kept file). */
+export function expectOnlyArtifacts(dir: string, what = dir): string[] {
+  const names = fs.readdirSync(dir).sort();
+  expect(names.filter((n) => !n.endsWith('.backup') || n.startsWith('.')), `${what} holds only artifacts`).toEqual([]);
+  return names;
+}
+
+/**
+ * Rewrites an artifact's metadata in place with `patch` applied and its metadata checksum recomputed, as
+ * if the artifact had been written that way (a parent whose last transaction does not match, say).
+ */
+export function resealMetadata(file: string, patch: Record<string, unknown>): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const block = Buffer.alloc(METADATA_BYTES);
+    fs.readSync(fd, block, 0, METADATA_BYTES, BLOCK);
+    const { metadataSha256: _old, ...rest } = JSON.parse(block.toString('utf8')) as Record<string, unknown>;
+    const meta = { ...rest, ...patch };
+    const json = JSON.stringify({ ...meta, metadataSha256: metadataChecksum(meta) }, null, 1);
+    block.fill(0x20);
+    block.write(json, 0, 'utf8');
+    block[METADATA_BYTES - 1] = 0x0a;
+    fs.writeSync(fd, block, 0, METADATA_BYTES, BLOCK);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The metadata block at the head of a kept failed attempt (or of an artifact), parsed. */
 export function readHeadMetadata(file: string): Record<string, any> {
   const fd = fs.openSync(file, 'r');
@@ -363,13 +391,6 @@ export function readHeadMetadata(file: string): Record<string, any> {
   } finally {
     fs.closeSync(fd);
   }
-}
-
-/** Every name in `dir`, asserting that each is an artifact (no lock, owner, temporary or kept file). */
-export function expectOnlyArtifacts(dir: string, what = dir): string[] {
-  const names = fs.readdirSync(dir).sort();
-  expect(names.filter((n) => !n.endsWith('.backup') || n.startsWith('.')), `${what} holds only artifacts`).toEqual([]);
-  return names;
 }
 
 /** `--progress=jsonl` output: every stdout line parsed (a line that is not JSON fails the test). */
