@@ -1,6 +1,6 @@
 /**
  * The widgets of a database's page, each a server component awaiting the one page-data promise the page
- * starts, so that each can sit in its own <Suspense> with a skeleton.
+ * starts, so that each can sit in its own <Suspense> with a skeleton. (The timeline's is timeline-section.tsx.)
  */
 import Link from 'next/link';
 import { IfCan } from '@/components/auth/permissions';
@@ -8,7 +8,6 @@ import { FolderSelect } from '@/components/backups/folder-select';
 import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
-import { TimelineWorkspace } from '@/components/chains/timeline-workspace';
 import type { DatabasePageData } from '@/lib/dashboard/data';
 import { formatNumber } from '@/lib/format';
 import { BackupForm, type SourceMember } from './backup-form';
@@ -17,8 +16,6 @@ import { DatabaseJobs } from './database-jobs';
 import { WriterTx } from './tx-since';
 
 type Data = Promise<DatabasePageData>;
-
-export const MAX_LIMIT = 5000;
 
 function query(params: Record<string, string | number | null>): string {
   const q = new URLSearchParams();
@@ -72,47 +69,6 @@ export async function DatabaseSummary({ data }: { data: Data }) {
           {o.fallbackWarning}
         </p>
       ) : null}
-    </div>
-  );
-}
-
-export async function TimelineSection({ data, limit, folderParam }: { data: Data; limit: number; folderParam: string | null }) {
-  const d = await data;
-  const tl = d.timeline;
-  if (tl.total === 0) {
-    return (
-      <div data-testid="timeline-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
-        No backups of {d.database} in {d.folder.name} ({d.folder.path}) yet.{' '}
-        {d.overview.onCluster ? 'Start one below: the first backup is always a full; the next ones can be differentials.' : 'It is not on any registered cluster either; choose another backup folder.'}
-      </div>
-    );
-  }
-  const more = Math.min(MAX_LIMIT, limit * 2);
-  return (
-    <div className="space-y-3">
-      <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="timeline-count" data-shown={tl.shown} data-total={tl.total}>
-        {tl.shown < tl.total ? (
-          <>
-            Showing the newest {formatNumber(tl.shown)} of {formatNumber(tl.total)} artifacts.{' '}
-            <Link href={query({ folder: folderParam, limit: more })} scroll={false} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
-              Show {formatNumber(Math.min(tl.total, more))}
-            </Link>
-            {tl.total <= MAX_LIMIT && more < tl.total ? (
-              <>
-                {' · '}
-                <Link href={query({ folder: folderParam, limit: tl.total })} scroll={false} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
-                  show all
-                </Link>
-              </>
-            ) : null}
-          </>
-        ) : (
-          <>
-            Showing all {formatNumber(tl.total)} artifact{tl.total === 1 ? '' : 's'} in {tl.generations.length} generation{tl.generations.length === 1 ? '' : 's'}.
-          </>
-        )}
-      </p>
-      <TimelineWorkspace timeline={tl} folderId={d.folder.id} />
     </div>
   );
 }
