@@ -2,14 +2,17 @@
 
 /**
  * "3 min ago", kept current while the page is open. The first render uses the server's `now`, so hydration
- * matches; afterwards it follows the browser's clock. The UTC time is on hover.
+ * matches; afterwards it follows the browser's clock. On hover: the instant in UTC and in the viewer's local
+ * time (added once hydrated).
  */
 import { useEffect, useState } from 'react';
-import { formatUtc } from '@/lib/format';
+import { useHydrated } from '@/components/ui/utc-time';
+import { formatLocal, formatUtc } from '@/lib/format';
 import { formatAge } from './format';
 
 export function RelativeAge({ time, now, className }: { time: number; now: number; className?: string }) {
   const [current, setCurrent] = useState(now);
+  const hydrated = useHydrated();
   useEffect(() => {
     const tick = () => setCurrent(Date.now());
     tick();
@@ -17,7 +20,7 @@ export function RelativeAge({ time, now, className }: { time: number; now: numbe
     return () => clearInterval(t);
   }, []);
   return (
-    <time dateTime={new Date(time).toISOString()} title={formatUtc(time)} className={className}>
+    <time dateTime={new Date(time).toISOString()} title={hydrated ? `${formatUtc(time)}\nlocal time: ${formatLocal(time)}` : formatUtc(time)} className={className}>
       {formatAge(time, current)}
     </time>
   );

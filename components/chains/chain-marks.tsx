@@ -4,6 +4,7 @@
  * differential) carrying its range in data attributes. Plain elements only, no handlers: the timeline
  * listens once on the <svg>.
  */
+import { useTimesTitle } from '@/components/ui/utc-time';
 import { formatNumber, formatUtc } from '@/lib/format';
 import { describeArtifact } from './artifact-labels';
 import { numberTicks, timeTicks, type Axis, type Layout, type Placed } from './chain-layout';
@@ -123,6 +124,7 @@ export function Marks(props: MarkProps & { selectedId: number | null; focusId: n
 
 /** Each generation's band: background, label ("generation N, store ID …") and hatched gaps. */
 function BandMarks({ layout, axis, scales, uid }: MarkProps) {
+  const timesTitle = useTimesTitle();
   return (
     <>
       {layout.bands.map((b, bi) => {
@@ -134,7 +136,9 @@ function BandMarks({ layout, axis, scales, uid }: MarkProps) {
           <g key={g.storeId} data-testid="generation" data-generation={g.index} data-store-id={g.storeId}>
             <rect x={0} y={top} width={W} height={BAND_HEADER + b.lanes * LANE_H} className={bi % 2 ? 'fill-zinc-50 dark:fill-zinc-950/40' : 'fill-transparent'} />
             <BandTicks axis={axis} scale={scales[bi]} top={top} lanes={b.lanes} />
-            <text x={PAD_L} y={top + 13} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300">
+            <text x={PAD_L} y={top + 13} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300" data-testid="generation-title">
+              {/* hover: the same times in the viewer's local time */}
+              <title>{timesTitle(`generation ${g.index}, store ID ${g.storeId}: ${formatUtc(g.firstTime)} – ${formatUtc(g.lastTime)}`, g.firstTime, g.lastTime)}</title>
               {`generation ${g.index}, store ID ${g.storeId.slice(0, 8)}… · ${formatNumber(g.artifacts.length)} artifact${g.artifacts.length === 1 ? '' : 's'} · ${formatUtc(g.firstTime)} – ${formatUtc(g.lastTime)}`}
             </text>
             <g clipPath={`url(#${uid}-plot)`}>

@@ -11,7 +11,7 @@
  */
 import { useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Timeline } from '@/lib/dashboard/timeline';
-import { formatUtc } from '@/lib/format';
+import { UtcTime } from '@/components/ui/utc-time';
 import { formatTxRange } from '@/components/backups/format';
 import { neighbour, type Axis, type Layout } from './chain-layout';
 import { ChainLegend } from './chain-legend';
@@ -249,7 +249,15 @@ function TimelineToolbar({
         ) : null}
       </div>
       <span className="text-xs text-zinc-500 dark:text-zinc-400" aria-live="polite">
-        {range === null ? '' : axis === 'tx' ? `transactions ${formatTxRange(Math.max(1, Math.ceil(range[0])), Math.floor(range[1]))}` : `${formatUtc(range[0])} – ${formatUtc(range[1])}`}
+        {range === null ? (
+          ''
+        ) : axis === 'tx' ? (
+          `transactions ${formatTxRange(Math.max(1, Math.ceil(range[0])), Math.floor(range[1]))}`
+        ) : (
+          <>
+            <UtcTime value={Math.round(range[0])} /> – <UtcTime value={Math.round(range[1])} />
+          </>
+        )}
       </span>
     </div>
   );

@@ -4,7 +4,7 @@
  */
 import type { ReactNode } from 'react';
 import { formatBytes, formatTxRange } from '@/components/backups/format';
-import { formatUtc } from '@/lib/format';
+import { formatLocal, formatUtc } from '@/lib/format';
 import { txRangeLabel, typeLabel } from './artifact-labels';
 import type { Axis, Layout } from './chain-layout';
 
@@ -33,7 +33,10 @@ export function Tooltip({ hover, layout, axis }: { hover: Hover | null; layout: 
           <dt className="text-zinc-400">transactions</dt>
           <dd className="tabular-nums">{txRangeLabel(a)}</dd>
           <dt className="text-zinc-400">time</dt>
-          <dd>{formatUtc(a.time)}</dd>
+          <dd>
+            {formatUtc(a.time)}
+            <span className="block text-zinc-400">{formatLocal(a.time)} (local)</span>
+          </dd>
           <dt className="text-zinc-400">size</dt>
           <dd>{formatBytes(a.sizeBytes)}</dd>
           <dt className="text-zinc-400">member</dt>

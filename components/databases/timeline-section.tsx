@@ -9,8 +9,9 @@ import Link from 'next/link';
 import { TimelineWorkspace } from '@/components/chains/timeline-workspace';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import type { WindowPage, WindowPlan } from '@/lib/dashboard/timeline-window';
-import { formatNumber, formatUtc } from '@/lib/format';
+import type { WindowPlan } from '@/lib/dashboard/timeline-window';
+import { formatNumber } from '@/lib/format';
+import { WindowStrip } from './window-strip';
 
 type Data = Promise<DatabasePageData>;
 
@@ -91,10 +92,6 @@ function GoTo({ queryOf, goText }: { queryOf: QueryOf; goText: string | null }) 
   );
 }
 
-function pageLabel(p: WindowPage): string {
-  return `Artifacts ${formatNumber(p.start + 1)}–${formatNumber(p.end)}: ${formatUtc(p.firstTime)} to ${formatUtc(p.lastTime)}, transactions ${formatNumber(p.fromTx)}–${formatNumber(p.toTx)}${p.generations > 1 ? ` (${p.generations} generations)` : ''}, ${formatNumber(p.fulls)} full`;
-}
-
 /** Older / Newer and the strip of every window, oldest on the left, as a DBA reads a time line. */
 function WindowNav({ window: w, queryOf }: { window: WindowPlan; queryOf: QueryOf }) {
   const link =
@@ -128,26 +125,7 @@ function WindowNav({ window: w, queryOf }: { window: WindowPlan; queryOf: QueryO
           {formatNumber(w.size)} artifacts a window · <UtcTime value={w.pages[w.pages.length - 1]?.firstTime ?? null} /> to <UtcTime value={w.pages[0]?.lastTime ?? null} />
         </span>
       </div>
-      <ol className="flex h-6 w-full gap-px overflow-hidden rounded" aria-label="Every window, oldest first">
-        {pages.map((p) => {
-          const current = p.start === w.start && p.end === w.end;
-          return (
-            <li key={p.start} className="min-w-0 flex-1">
-              <Link
-                href={go(p.start)}
-                scroll={false}
-                aria-current={current ? 'page' : undefined}
-                aria-label={pageLabel(p)}
-                title={pageLabel(p)}
-                data-testid="timeline-window"
-                data-start={p.start}
-                data-end={p.end}
-                className={`block h-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-amber-500 ${current ? 'bg-teal-700 dark:bg-teal-400' : p.generations > 1 ? 'bg-sky-300 hover:bg-sky-400 dark:bg-sky-800 dark:hover:bg-sky-700' : 'bg-zinc-200 hover:bg-zinc-300 dark:bg-zinc-800 dark:hover:bg-zinc-700'}`}
-              />
-            </li>
-          );
-        })}
-      </ol>
+      <WindowStrip pages={pages} current={{ start: w.start, end: w.end }} hrefs={pages.map((p) => go(p.start))} />
     </nav>
   );
 }

@@ -6,6 +6,7 @@
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { formatNumber, formatUtc } from '@/lib/format';
+import { UtcTime, useLocalTime } from '@/components/ui/utc-time';
 import { describedBy, errorId, FieldError, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
 import { RestorePlan } from './restore-plan';
 import { RestoreTimeline } from './restore-timeline';
@@ -34,6 +35,7 @@ export function PointStep({
   const artifacts = timeline ? timeline.generations.flatMap((g) => g.artifacts).sort((a, b) => b.time - a.time) : [];
   const ranges = timeline?.restorable ?? [];
   const setPoint = (point: string) => update({ point: point as PointKind });
+  const localTime = useLocalTime();
   return (
     <div className="space-y-5">
       <fieldset aria-describedby={errorId('point')}>
@@ -55,7 +57,7 @@ export function PointStep({
             >
               <option value="">Choose a backup</option>
               {artifacts.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={a.id} title={localTime(a.time)}>
                   {formatUtc(a.time)} · {a.full ? 'full' : 'diff'} · tx {formatNumber(a.tipTx)}
                   {a.chainProblem ? ' · chain broken' : ''}
                 </option>
@@ -108,7 +110,12 @@ export function PointStep({
             />
             <p id="restore-time-hint" className={hintClass}>
               UTC, as YYYY-MM-DD HH:MM:SS.{' '}
-              {ranges.length ? `Restorable: ${ranges.map((r) => `after ${r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to ${formatUtc(r.toTime)}`).join('; ')}` : ''}
+              {ranges.length ? 'Restorable: ' : ''}
+              {ranges.map((r, i) => (
+                <span key={`${r.storeId}-${r.fromTx}`}>
+                  {i > 0 ? '; ' : ''}after {r.fromTime !== null ? <UtcTime value={r.fromTime} /> : 'the start'} up to <UtcTime value={r.toTime} />
+                </span>
+              ))}
             </p>
             {ranges.length ? (
               // each chain's latest restorable time, to the second (only where that second is still after its full)
@@ -117,6 +124,7 @@ export function PointStep({
                   <button
                     key={t}
                     type="button"
+                    title={localTime(t)}
                     onClick={() => update({ time: untilText(t) })}
                     className="rounded border border-zinc-300 px-2 py-0.5 font-mono text-xs hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-500 dark:border-zinc-700 dark:hover:bg-zinc-800"
                   >

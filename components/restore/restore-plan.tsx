@@ -3,8 +3,9 @@
  * many transactions it replays after the full, and the transaction the database will end at.
  */
 import { Badge } from '@/components/ui/badge';
+import { UtcTime } from '@/components/ui/utc-time';
 import type { RestorePreview } from '@/lib/dashboard/commands';
-import { formatNumber, formatUtc } from '@/lib/format';
+import { formatNumber } from '@/lib/format';
 
 export function RestorePlan({ preview, checking, blocked = false }: { preview: RestorePreview | null; checking: boolean; blocked?: boolean }) {
   if (!preview) {
@@ -28,7 +29,7 @@ export function RestorePlan({ preview, checking, blocked = false }: { preview: R
             .
           </>
         ) : (
-          <>the last transaction is known once the replay reaches {preview.stopBeforeTime !== null ? formatUtc(preview.stopBeforeTime) : 'the end'}.</>
+          <>the last transaction is known once the replay reaches {preview.stopBeforeTime !== null ? <UtcTime value={preview.stopBeforeTime} /> : 'the end'}.</>
         )}
       </p>
       <ol className="mt-2 space-y-1" aria-label="Backups this restore uses" data-testid="plan-chain">
@@ -37,7 +38,7 @@ export function RestorePlan({ preview, checking, blocked = false }: { preview: R
             <Badge tone={a.full ? 'info' : 'neutral'}>{a.full ? 'full' : 'diff'}</Badge>
             <span className="font-mono text-xs">{a.file}</span>
             <span className="text-xs text-zinc-500 dark:text-zinc-400">
-              {a.full ? `store at ${formatNumber(a.highestTx)}` : a.highestTx === 0 ? 'no transactions' : `transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)}`} · {formatUtc(a.time)}
+              {a.full ? `store at ${formatNumber(a.highestTx)}` : a.highestTx === 0 ? 'no transactions' : `transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)}`} · <UtcTime value={a.time} />
             </span>
           </li>
         ))}

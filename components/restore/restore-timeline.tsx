@@ -12,6 +12,7 @@
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Generation, Timeline } from '@/lib/dashboard/timeline';
+import { UtcTime, useTimesTitle } from '@/components/ui/utc-time';
 import { formatNumber, formatUtc } from '@/lib/format';
 
 type Range = Timeline['restorable'][number];
@@ -57,7 +58,8 @@ export function RestoreTimeline({
       })}
       {timeline.shown < timeline.total ? (
         <p className="text-xs text-zinc-500 dark:text-zinc-400">
-          Showing the newest {formatNumber(timeline.shown)} of {formatNumber(timeline.total)} backups; the restorable ranges cover them all.
+          Showing backups {formatNumber(timeline.window.start + 1)}–{formatNumber(timeline.window.end)} of {formatNumber(timeline.total)}
+          {timeline.window.newer === null ? ' (the newest)' : ''}; the restorable ranges cover them all, and any transaction or time in them can be typed above.
         </p>
       ) : null}
     </div>
@@ -107,12 +109,13 @@ function GenerationRow({
   const wanted = untilTx ?? (marker !== null ? marker + 1 : sliderMax);
   const sliderValue = Math.min(sliderMax, Math.max(sliderMin, wanted));
   const title = single ? 'Backups' : `Generation ${g.index} (store ${g.storeId.slice(0, 8)}…)`;
+  const timesTitle = useTimesTitle();
   return (
     <div className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900" data-testid="timeline-generation" data-store-id={g.storeId}>
       <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-zinc-600 dark:text-zinc-400">
         <span className="font-medium text-zinc-800 dark:text-zinc-200">{title}</span>
         <span>
-          {formatUtc(g.firstTime)} → {formatUtc(g.lastTime)}
+          <UtcTime value={g.firstTime} /> → <UtcTime value={g.lastTime} />
         </span>
       </div>
       {/* Bands: click to pick a transaction (the slider below does the same from the keyboard). */}
@@ -150,7 +153,10 @@ function GenerationRow({
               type="button"
               tabIndex={-1}
               onClick={() => onPickArtifact(a.id)}
-              title={`${a.file}\n${a.full ? 'full' : a.empty ? 'empty differential' : 'differential'} · transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)} · ${formatUtc(a.time)}${broken ? `\nchain broken: ${a.chainProblem}` : ''}`}
+              title={timesTitle(
+                `${a.file}\n${a.full ? 'full' : a.empty ? 'empty differential' : 'differential'} · transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)} · ${formatUtc(a.time)}${broken ? `\nchain broken: ${a.chainProblem}` : ''}`,
+                a.time,
+              )}
               className={`absolute top-0 h-3 rounded-sm ${tone} ${a.full ? '' : 'top-1 h-2'} ${selected || inPlan ? 'ring-2 ring-amber-400 ring-offset-1 dark:ring-offset-zinc-900' : ''}`}
               style={{ left: `${left}%`, width: `${width}%` }}
             />
@@ -183,7 +189,7 @@ function GenerationRow({
         {ranges.map((r) => (
           <li key={`${r.fromTx}-${r.toTx}`} data-from-tx={r.fromTx} data-to-tx={r.toTx}>
             Restorable: the database at transactions {formatNumber(r.fromTx)} to {formatNumber(r.toTx)} (restore until {formatNumber(r.fromTx + 1)}..{formatNumber(r.toTx + 1)}); by time, after{' '}
-            {r.fromTime !== null ? formatUtc(r.fromTime) : 'the start'} up to {formatUtc(r.toTime)}
+            {r.fromTime !== null ? <UtcTime value={r.fromTime} /> : 'the start'} up to <UtcTime value={r.toTime} />
           </li>
         ))}
       </ul>

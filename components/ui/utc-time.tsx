@@ -6,12 +6,30 @@ import { formatLocal, formatUtc } from '@/lib/format';
 const subscribe = () => () => undefined;
 
 /** True once the component runs in the browser after hydration (false on the server and while hydrating). */
-function useHydrated(): boolean {
+export function useHydrated(): boolean {
   return useSyncExternalStore(
     subscribe,
     () => true,
     () => false,
   );
+}
+
+/**
+ * The viewer's local time of an instant, for a title (hover): undefined on the server and while hydrating (the
+ * server does not know the viewer's zone), so the first render matches.
+ */
+export function useLocalTime(): (t: number | string | null) => string | undefined {
+  const hydrated = useHydrated();
+  return (t) => (hydrated && t !== null ? `local time: ${formatLocal(t)}` : undefined);
+}
+
+/** A hover title: the text, then the viewer's local time of each instant (once hydrated). */
+export function useTimesTitle(): (text: string, ...times: Array<number | null>) => string {
+  const hydrated = useHydrated();
+  return (text, ...times) => {
+    const local = hydrated ? times.filter((t): t is number => t !== null).map((t) => formatLocal(t)) : [];
+    return local.length ? `${text}\nlocal time: ${local.join(' – ')}` : text;
+  };
 }
 
 /** A time shown in UTC, with the viewer's local time on hover (added in the browser, so hydration matches). */

@@ -1,0 +1,41 @@
+'use client';
+
+/**
+ * The strip of every window of a long timeline, oldest on the left: one link per window, the shown one
+ * marked (aria-current), windows spanning a restore (two generations) tinted. Hovering one names its
+ * artifacts, times (UTC, and the viewer's local time once hydrated) and transactions.
+ */
+import Link from 'next/link';
+import { useTimesTitle } from '@/components/ui/utc-time';
+import type { WindowPage } from '@/lib/dashboard/timeline-window';
+import { formatNumber, formatUtc } from '@/lib/format';
+
+export function pageLabel(p: WindowPage): string {
+  return `Artifacts ${formatNumber(p.start + 1)}–${formatNumber(p.end)}: ${formatUtc(p.firstTime)} to ${formatUtc(p.lastTime)}, transactions ${formatNumber(p.fromTx)}–${formatNumber(p.toTx)}${p.generations > 1 ? ` (${p.generations} generations)` : ''}, ${formatNumber(p.fulls)} full`;
+}
+
+export function WindowStrip({ pages, current, hrefs }: { pages: WindowPage[]; current: { start: number; end: number }; hrefs: string[] }) {
+  const timesTitle = useTimesTitle();
+  return (
+    <ol className="flex h-6 w-full gap-px overflow-hidden rounded" aria-label="Every window, oldest first">
+      {pages.map((p, i) => {
+        const here = p.start === current.start && p.end === current.end;
+        return (
+          <li key={p.start} className="min-w-0 flex-1">
+            <Link
+              href={hrefs[i]}
+              scroll={false}
+              aria-current={here ? 'page' : undefined}
+              aria-label={pageLabel(p)}
+              title={timesTitle(pageLabel(p), p.firstTime, p.lastTime)}
+              data-testid="timeline-window"
+              data-start={p.start}
+              data-end={p.end}
+              className={`block h-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-amber-500 ${here ? 'bg-teal-700 dark:bg-teal-400' : p.generations > 1 ? 'bg-sky-300 hover:bg-sky-400 dark:bg-sky-800 dark:hover:bg-sky-700' : 'bg-zinc-200 hover:bg-zinc-300 dark:bg-zinc-800 dark:hover:bg-zinc-700'}`}
+            />
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
