@@ -1,21 +1,20 @@
 /**
- * The restore wizard against `txline serve` and its embedded cluster (the workload writes to neo4j).
+ * The restore wizard against `txline serve` and its embedded cluster.
  *
- * neo4j first gets a full and a differential backup of its own (through the CLI into the server's backup
- * folder, as the dashboard's backup jobs would; the catalog indexes them), so that a transaction in the middle
- * of that chain is known. Then: restore to it as a new database and see the result's digest equal what every
- * member reports for that database; a point beyond every chain is refused on the point step; a taken name is
- * refused on the target step and replacing needs the name typed.
+ * A database of its own, `ledger`, that nothing else writes to: 10 transactions, a full backup taken on its
+ * database page, 10 more (the writer's digest is recorded at that transaction, K), 15 more, and a differential
+ * taken on the page. Then, through the wizard: restore until K + 1 as a new database and see the result's digest
+ * equal the writer's digest at K (and every member serve it); a point beyond every chain is refused on the
+ * point step; a taken name is refused on the target step; replacing needs the name typed, a wrong one is
+ * refused, and the right one restores ledger itself back to K on every member. Screenshots of each step.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { DatabasePage } from './pages/database-page';
 import { JobsPage } from './pages/jobs-page';
 import { RestoreWizardPage } from './pages/restore-wizard-page';
 
-const run = promisify(execFile);
-const dataDir = process.env.TXLINE_E2E_DATA_DIR as string;
+const DB = 'ledger';
+const JOB_TIMEOUT = 120_000;
 
 interface TimelineArtifact {
   id: number;
@@ -30,7 +29,7 @@ interface TimelineBody {
   timeline: { generations: Array<{ artifacts: TimelineArtifact[] }>; restorable: Array<{ fromTx: number; toTx: number }> };
 }
 interface ClusterBody {
-  members: Array<{ id: string; address: string; reachable: boolean; databases: Array<{ name: string; role: string; lastCommittedTxn: number }> }>;
+  members: Array<{ id: string; address: string; reachable: boolean; databases: Array<{ name: string; role: string; status: string; lastCommittedTxn: number }> }>;
 }
 interface Digest {
   lastCommittedTxn: number;
@@ -39,8 +38,8 @@ interface Digest {
   contentHash: string;
 }
 
-/** The chain this spec makes: its full's tip and its differential's last transaction. */
-let chain: { fullTip: number; diffTip: number; diffId: number };
+/** The chain this spec makes: its full's tip, its differential, and the writer's digest at transaction k. */
+let chain: { fullTip: number; diffTip: number; diffId: number; k: number; atK: Digest };
 
 async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   const res = await request.get('/api/cluster');
@@ -48,54 +47,99 @@ async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   return (await res.json()) as ClusterBody;
 }
 
-async function writerTx(request: APIRequestContext): Promise<number> {
+/** The writer's address (the member that writes neo4j; new databases are created there). */
+async function writerAddress(request: APIRequestContext): Promise<string> {
   const c = await cluster(request);
-  return c.members.flatMap((m) => m.databases).find((d) => d.name === 'neo4j' && d.role === 'writer')?.lastCommittedTxn ?? 0;
+  const w = c.members.find((m) => m.databases.some((d) => d.name === 'neo4j' && d.role === 'writer'));
+  expect(w, 'the cluster should have a writer').toBeDefined();
+  return (w as ClusterBody['members'][number]).address;
 }
 
-/** `txline database backup` into the server's backup folder; returns the artifact's file name. */
-async function backup(type: 'full' | 'diff'): Promise<string> {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/txline.mjs', 'database', 'backup', `--to-path=${path.join(dataDir, 'backups')}`, `--type=${type}`, '--progress=jsonl', 'neo4j'],
-    {
-      env: { ...process.env, TXLINE_CLUSTER_FILE: path.join(dataDir, 'cluster', 'cluster.json'), TXLINE_CLUSTER_ADDRESSES: '', TXLINE_DATA_DIR: dataDir },
-      timeout: 120_000,
-    },
-  );
-  const result = stdout
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { event?: string; results?: Array<{ ok: boolean; type: string; artifact?: string; error?: string }> })
-    .find((l) => l.event === 'result');
-  const r = result?.results?.[0];
-  expect(r?.ok, `the ${type} backup failed: ${r?.error ?? stdout}`).toBe(true);
-  expect(r?.type).toBe(type);
-  return r?.artifact as string;
+/** Waits until every member serves `db` online at transaction `tx` (as the dashboard's collector sees it). */
+async function converged(request: APIRequestContext, db: string, tx: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const c = await cluster(request);
+        return c.members.map((m) => m.databases.find((d) => d.name === db)).map((d) => (d && d.status === 'online' ? d.lastCommittedTxn : -1));
+      },
+      { message: `every member should hold ${db} at transaction ${tx}`, timeout: 60_000, intervals: [500] },
+    )
+    .toEqual([tx, tx, tx]);
+}
+
+/** Commits `n` transactions of one node each to `db` on the writer; returns the last transaction ID. */
+async function write(request: APIRequestContext, writer: string, n: number, from: number): Promise<number> {
+  let last = 0;
+  for (let i = 0; i < n; i++) {
+    const res = await request.post(`http://${writer}/db/${DB}/tx`, {
+      data: { ops: [{ op: 'createNode', labels: ['Entry'], properties: { n: from + i, text: `entry ${from + i}` } }] },
+    });
+    expect(res.ok(), await res.text()).toBe(true);
+    last = ((await res.json()) as { txId: number }).txId;
+  }
+  return last;
+}
+
+async function digestOn(request: APIRequestContext, address: string, db: string): Promise<Digest | { status: number }> {
+  const res = await request.get(`http://${address}/db/${db}/digest`);
+  return res.ok() ? ((await res.json()) as Digest) : { status: res.status() };
 }
 
 async function indexed(request: APIRequestContext, file: string): Promise<TimelineArtifact | undefined> {
-  const res = await request.get('/api/databases/neo4j/timeline?limit=5000');
+  const res = await request.get(`/api/databases/${DB}/timeline?limit=5000`);
   if (!res.ok()) return undefined;
   const body = (await res.json()) as TimelineBody;
   return body.timeline.generations.flatMap((g) => g.artifacts).find((a) => a.file === file);
 }
 
-/** A full-page screenshot kept in the test's output folder (test-results/<test>/<name>.png). */
+/** A full-page screenshot kept in the test's output folder and attached to the report. */
 async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
-  await page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+  const path = info.outputPath(`${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  await info.attach(name, { path, contentType: 'image/png' });
+}
+
+/** Follows a backup job in the database page's recent jobs until it ends; answers the artifact it wrote. */
+async function backupFromPage(db: DatabasePage, type: 'Full' | 'Differential'): Promise<string> {
+  const started = await db.startBackup(type);
+  const row: Locator = db.jobRow((await started.getAttribute('data-job-id')) as string);
+  await expect(row, `the ${type} backup should end`).toHaveAttribute('data-status', /^(succeeded|failed|cancelled|interrupted)$/, { timeout: JOB_TIMEOUT });
+  expect(await row.getAttribute('data-status'), await row.innerText()).toBe('succeeded');
+  const file = await row.getAttribute('data-artifact');
+  expect(file).toMatch(new RegExp(`^${DB}-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-\\d{2}.*\\.backup$`));
+  return file as string;
 }
 
 test.describe.configure({ mode: 'serial' });
 
-test.beforeAll(async ({ request }) => {
-  test.setTimeout(180_000);
-  const full = await backup('full');
-  const afterFull = await writerTx(request);
-  // Let the workload write a few dozen transactions, so that the differential has a middle.
-  await expect.poll(() => writerTx(request), { timeout: 60_000, intervals: [500] }).toBeGreaterThan(afterFull + 30);
-  const diff = await backup('diff');
-  // The server indexes the folder on its own (every 15 s).
+test.beforeAll(async ({ browser, request }) => {
+  test.setTimeout(300_000);
+  const writer = await writerAddress(request);
+  const created = await request.post(`http://${writer}/admin/databases`, { data: { name: DB } });
+  expect(created.ok(), await created.text()).toBe(true);
+  const a = await write(request, writer, 10, 0);
+  await converged(request, DB, a);
+
+  // The full and the differential are taken in the browser, on the database's page.
+  const context = await browser.newContext({ storageState: 'playwright/.auth/admin.json' });
+  const page = await context.newPage();
+  const db = new DatabasePage(page, DB);
+  await db.goto();
+  await expect(db.heading).toBeVisible();
+  const full = await backupFromPage(db, 'Full');
+
+  const k = await write(request, writer, 10, 10);
+  // nothing else writes to ledger: the writer's digest now is the state at transaction k
+  const atK = (await digestOn(request, writer, DB)) as Digest;
+  expect(atK.lastCommittedTxn).toBe(k);
+  const b = await write(request, writer, 15, 20);
+  await converged(request, DB, b);
+  await page.reload();
+  const diff = await backupFromPage(db, 'Differential');
+  await context.close();
+
+  // The catalog indexes both when their jobs end.
   let f: TimelineArtifact | undefined;
   let d: TimelineArtifact | undefined;
   await expect
@@ -109,21 +153,24 @@ test.beforeAll(async ({ request }) => {
     )
     .toBe(true);
   expect(d?.chainProblem).toBeNull();
-  chain = { fullTip: (f as TimelineArtifact).tipTx, diffTip: (d as TimelineArtifact).highestTx, diffId: (d as TimelineArtifact).id };
-  expect(chain.diffTip - chain.fullTip).toBeGreaterThan(10);
+  expect(f?.tipTx).toBe(a);
+  expect(d).toMatchObject({ full: false, lowestTx: a + 1, highestTx: b });
+  chain = { fullTip: a, diffTip: b, diffId: (d as TimelineArtifact).id, k, atK };
 });
 
-test('restores neo4j to a transaction in the middle of a chain as a new database; the digest matches the cluster', async ({ page, request }, info) => {
+test('restores ledger until a transaction in the middle of its chain as a new database: the digest is the writer\'s at that transaction', async ({ page, request }, info) => {
   test.setTimeout(240_000);
   const wizard = new RestoreWizardPage(page);
-  const until = chain.fullTip + Math.floor((chain.diffTip - chain.fullTip) / 2) + 1;
+  // the middle of the differential: the state after transaction k, whose digest the writer gave
+  const until = chain.k + 1;
+  expect(chain.fullTip < chain.k && chain.k < chain.diffTip).toBe(true);
   const name = `restored-${Math.random().toString(36).slice(2, 8)}`;
 
   // 1: database and folder
   await wizard.goto();
   await expect(wizard.heading).toBeVisible();
   await expect(wizard.currentStepperItem).toContainText('Database');
-  await wizard.database.selectOption('neo4j');
+  await wizard.database.selectOption(DB);
   await expect(wizard.folder).toHaveValue(/\d+/);
   await shot(page, info, '1-database');
   await wizard.next.click();
@@ -171,23 +218,19 @@ test('restores neo4j to a transaction in the middle of a chain as a new database
     relationships: await wizard.resultNumber('result-relationships'),
     contentHash: (await wizard.resultValue('result-content-hash').innerText()).trim(),
   };
-  expect(shown.lastCommittedTxn).toBe(until - 1);
   expect(shown.contentHash).toMatch(/^[0-9a-f]{64}$/);
+  // what the wizard shows is what the writer had at transaction k, content and all
+  expect(shown).toEqual(chain.atK);
   expect(await wizard.resultNumber('result-replayed')).toBe(replay);
+  expect(replay).toBe(chain.k - chain.fullTip);
 
   // Every member serves the new database with that very content.
   const members = (await cluster(request)).members.filter((m) => m.reachable);
-  expect(members.length).toBeGreaterThan(0);
+  expect(members.length).toBe(3);
   for (const m of members) {
     await expect
-      .poll(
-        async () => {
-          const res = await request.get(`http://${m.address}/db/${name}/digest`);
-          return res.ok() ? ((await res.json()) as Digest) : { status: res.status() };
-        },
-        { message: `${m.id} should hold ${name} at transaction ${until - 1}`, timeout: 60_000, intervals: [1000] },
-      )
-      .toEqual(shown);
+      .poll(() => digestOn(request, m.address, name), { message: `${m.id} should hold ${name} at transaction ${until - 1}`, timeout: 60_000, intervals: [1000] })
+      .toEqual(chain.atK);
   }
 
   // The jobs page lists the restore; its page has the log and the same digest.
@@ -212,7 +255,7 @@ test('restores neo4j to a transaction in the middle of a chain as a new database
 
 test('a restore point beyond every chain is explained on the point step, and the wizard stays there', async ({ page }, info) => {
   const wizard = new RestoreWizardPage(page);
-  await wizard.goto({ database: 'neo4j' });
+  await wizard.goto({ database: DB });
   // A link naming the database opens on the restore point.
   await expect(wizard.wizard).toHaveAttribute('data-step', 'point');
   await wizard.pointChoice('A transaction ID').check();
@@ -257,44 +300,68 @@ test('a link from a backup opens the wizard on that backup, with its chain as th
   // Back reaches the first step with the database filled in.
   await wizard.back.click();
   await expect(wizard.wizard).toHaveAttribute('data-step', 'source');
-  await expect(wizard.database).toHaveValue('neo4j');
+  await expect(wizard.database).toHaveValue(DB);
 });
 
-test('a taken name is refused on the target step; replacing needs the name typed, and a wrong one is refused', async ({ page, request }, info) => {
+test('a taken name is refused on the target step; replacing needs the name typed: a wrong one is refused, the right one restores over ledger', async ({ page, request }, info) => {
+  test.setTimeout(240_000);
   const wizard = new RestoreWizardPage(page);
-  await wizard.goto({ database: 'neo4j' });
+  await wizard.goto({ database: DB });
   await expect(wizard.wizard).toHaveAttribute('data-step', 'point');
-  await wizard.pointChoice('The latest backup').check();
-  await expect(wizard.plan).toBeVisible();
+  await wizard.pointChoice('A transaction ID').check();
+  await wizard.txInput.fill(String(chain.k + 1));
+  await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(chain.k));
   await wizard.next.click();
 
   // A new database named like one the cluster has.
   await expect(wizard.wizard).toHaveAttribute('data-step', 'target');
-  await wizard.newName.fill('neo4j');
+  await wizard.newName.fill(DB);
   await wizard.next.click();
   await expect(wizard.fieldError('newName')).toContainText('already exists');
   await expect(wizard.newName).toHaveAccessibleDescription(/already exists/);
   await expect(wizard.wizard).toHaveAttribute('data-step', 'target');
 
   // Replace instead: the review asks for the name.
-  await wizard.targetChoice('Replace neo4j').check();
+  await wizard.targetChoice(`Replace ${DB}`).check();
   await wizard.next.click();
   await expect(wizard.wizard).toHaveAttribute('data-step', 'review');
   await expect(wizard.confirm).toBeVisible();
-  await expect(wizard.startButton).toHaveText('Replace neo4j');
-  await wizard.confirm.fill('neo4j-typo');
+  await expect(wizard.startButton).toHaveText(`Replace ${DB}`);
+  await wizard.confirm.fill(`${DB}-typo`);
   await wizard.startButton.click();
-  await expect(wizard.fieldError('confirm')).toContainText('type "neo4j" to confirm');
-  await expect(wizard.confirm).toHaveAccessibleDescription(/type "neo4j" to confirm/);
+  await expect(wizard.fieldError('confirm')).toContainText(`type "${DB}" to confirm`);
+  await expect(wizard.confirm).toHaveAccessibleDescription(new RegExp(`type "${DB}" to confirm`));
   await expect(wizard.wizard).toHaveAttribute('data-step', 'review');
   await shot(page, info, 'replace-wrong-confirmation');
 
-  // Nothing was started on neo4j.
-  const res = await request.get('/api/jobs?database=neo4j&status=running');
-  expect(((await res.json()) as { jobs: Array<{ kind: string }> }).jobs.filter((j) => j.kind === 'restore')).toEqual([]);
+  // Nothing was started on ledger, which is still at its last transaction everywhere.
+  const running = await request.get(`/api/jobs?database=${DB}&status=running`);
+  expect(((await running.json()) as { jobs: Array<{ kind: string }> }).jobs.filter((j) => j.kind === 'restore')).toEqual([]);
+  for (const m of (await cluster(request)).members) expect(await digestOn(request, m.address, DB)).toMatchObject({ lastCommittedTxn: chain.diffTip });
 
-  // Back goes to the target step with the choice kept.
+  // Back goes to the target step with the choice kept; forward again, and the right name replaces ledger.
   await wizard.back.click();
   await expect(wizard.wizard).toHaveAttribute('data-step', 'target');
-  await expect(wizard.targetChoice('Replace neo4j')).toBeChecked();
+  await expect(wizard.targetChoice(`Replace ${DB}`)).toBeChecked();
+  await wizard.next.click();
+  await expect(wizard.wizard).toHaveAttribute('data-step', 'review');
+  await wizard.confirm.fill(DB);
+  await shot(page, info, 'replace-confirmed');
+  await wizard.startButton.click();
+  await expect(wizard.wizard).toHaveAttribute('data-step', 'result', { timeout: 180_000 });
+  await expect(wizard.outcome).toHaveAttribute('data-status', 'succeeded');
+  await shot(page, info, 'replace-result');
+  const shown: Digest = {
+    lastCommittedTxn: await wizard.resultNumber('result-last-tx'),
+    nodes: await wizard.resultNumber('result-nodes'),
+    relationships: await wizard.resultNumber('result-relationships'),
+    contentHash: (await wizard.resultValue('result-content-hash').innerText()).trim(),
+  };
+  expect(shown).toEqual(chain.atK);
+  // ledger itself is back at transaction k, with the writer's content of then, on every member
+  for (const m of (await cluster(request)).members) {
+    await expect
+      .poll(() => digestOn(request, m.address, DB), { message: `${m.id} should hold ${DB} as it was at transaction ${chain.k}`, timeout: 60_000, intervals: [1000] })
+      .toEqual(chain.atK);
+  }
 });
