@@ -181,7 +181,8 @@ describe('backup inspect', () => {
     const both = await runTxline(['backup', 'inspect', dir, '--latest-backup', '--latest-chain']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--latest-backup and --latest-chain cannot be used together/);
-  });
+    // fifteen CLI processes: more than the default minute on two busy cores
+  }, 180_000);
 
   it('database backup --inspect-path lists what backup inspect lists, with the same defaults', async () => {
     for (const [a, b] of [

@@ -125,5 +125,6 @@ describe('kill -9 of the backup process', () => {
     expect((await inspectCli(dir)).length).toBe(all.length);
     const restored = await restore({ fromPaths: [dir], target: 'killcopy', point: { kind: 'latest' }, overwrite: true, source: sourceFor(cluster), log: silentLog });
     expect(restored.install.digest).toEqual(await cluster.writer.digest('neo4j'));
-  });
+    // 24 CLI processes and 24 backups: more than the default minute on two busy cores
+  }, 300_000);
 });
