@@ -146,9 +146,22 @@ describe('login', () => {
     expect(waitBeforeAttempt(db, { username: 'admin', address: '10.3.0.1', now: later })).toBe(0);
     const reserved = reserveAttempt(db, { username: 'admin', address: '10.3.0.1', now: later });
     expect(reserved.ok).toBe(true);
-    if (reserved.ok) settleAttempt(db, reserved);
+    if (reserved.ok) settleAttempt(db, { attemptId: reserved.attemptId, ok: true, now: later });
     expect(waitBeforeAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 })).toBe(0);
     expect(reserveAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 }).ok).toBe(true);
+  });
+
+  it('counts the wait from when a failed check ended', () => {
+    const db = openCatalog(':memory:');
+    const t = 1_800_000_000_000;
+    for (let i = 0; i < FREE_FAILURES; i++) {
+      const r = reserveAttempt(db, { username: 'carol', address: '10.4.0.1', now: t });
+      if (!r.ok) throw new Error('refused too early');
+      settleAttempt(db, { attemptId: r.attemptId, ok: false, now: t + 300 });
+    }
+    expect(waitBeforeAttempt(db, { username: 'carol', address: '10.4.0.2', now: t + 1000 })).toBe(300);
+    expect(reserveAttempt(db, { username: 'carol', address: '10.4.0.2', now: t + 1000 })).toEqual({ ok: false, waitMs: 300 });
+    expect(reserveAttempt(db, { username: 'carol', address: '10.4.0.2', now: t + 1300 }).ok).toBe(true);
   });
 
   it('changes one\u2019s own password only with the current one, and ends other sessions', async () => {

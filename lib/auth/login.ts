@@ -39,11 +39,11 @@ export async function login(db: Catalog, raw: unknown, address: string): Promise
     return { ok: false, error: `Too many failed attempts. Try again in ${s} s.`, waitMs: reserved.waitMs };
   }
   const user = await checkCredentials(db, username, p.data.password);
+  settleAttempt(db, { attemptId: reserved.attemptId, ok: user !== null });
   if (!user) {
     recordAudit(db, { username, address, action: 'login', outcome: 'failed', detail: 'wrong user name or password, or a disabled user' });
     return { ok: false, error: 'Wrong user name or password.' };
   }
-  settleAttempt(db, reserved);
   const s = createSession(db, { userId: user.id, address });
   recordAudit(db, { username, address, action: 'login', outcome: 'ok' });
   return { ok: true, token: s.token, expiresAt: s.expiresAt, user };

@@ -5,8 +5,9 @@
  *
  * Check and record are one step: `reserveAttempt` counts the attempt as a failure before the password is
  * hashed (inside one IMMEDIATE transaction, so neither a concurrent request of this process nor another
- * process can slip in between), and `settleAttempt` turns it into a success when the password was right.
- * Thirty simultaneous guesses therefore get five password checks, not thirty.
+ * process can slip in between), and `settleAttempt` turns it into a success when the password was right, or
+ * dates the failure to when the check ended (the wait runs from there). Thirty simultaneous guesses
+ * therefore get five password checks, not thirty.
  */
 import { and, desc, eq, gt, lt } from 'drizzle-orm';
 import type { Catalog } from '../db';
@@ -54,7 +55,7 @@ export type Reservation = { ok: true; attemptId: number } | { ok: false; waitMs:
 
 /**
  * Checks the wait and, when there is none, records this attempt as a failure, atomically. The caller
- * checks the password next and calls `settleAttempt` when it was right.
+ * checks the password next and calls `settleAttempt` with the result.
  */
 export function reserveAttempt(db: Catalog, { username, address, now = Date.now() }: { username: string; address: string; now?: number }): Reservation {
   return db.transaction(
@@ -68,7 +69,10 @@ export function reserveAttempt(db: Catalog, { username, address, now = Date.now(
   );
 }
 
-/** The reserved attempt succeeded: it no longer counts as a failure (and ends the run of failures). */
-export function settleAttempt(db: Catalog, { attemptId }: { attemptId: number }): void {
-  db.update(loginAttempts).set({ ok: true }).where(eq(loginAttempts.id, attemptId)).run();
+/**
+ * The reserved attempt's result: a success no longer counts as a failure (and ends the run of failures); a
+ * failure keeps counting, from when the check ended.
+ */
+export function settleAttempt(db: Catalog, { attemptId, ok, now = Date.now() }: { attemptId: number; ok: boolean; now?: number }): void {
+  db.update(loginAttempts).set(ok ? { ok: true } : { at: now }).where(eq(loginAttempts.id, attemptId)).run();
 }
