@@ -1,12 +1,16 @@
 /**
  * Nobody restores a database who should not: a viewer sees no backup or restore controls and a direct call of
- * the restore action is refused; an operator backs up but cannot restore; an admin restores; each leaves the
- * expected audit entries; repeated wrong passwords are slowed down; no page opens without signing in.
+ * the restore action is refused; an operator backs up but cannot restore; neither sees a way to restore (nav,
+ * database page, opened artifact); an admin restores; each leaves the expected audit entries (starts, how the
+ * jobs ended, user changes); repeated wrong passwords are slowed down, per user and per connection, whatever
+ * X-Forwarded-For says; the session cookie is httpOnly and SameSite=Lax, and signing out ends the session;
+ * no page opens without signing in; /api/metrics answers loopback scrapers only.
  *
  * The "direct call" replays the admin's own restore request (its server-action ID and body, captured from the
  * wizard) with the viewer's and the operator's sessions, as a hostile client would.
  */
 import { expect, test, type APIRequestContext, type Browser, type Page, type Request } from '@playwright/test';
+import { DatabasePage } from './pages/database-page';
 import { RestoreWizardPage } from './pages/restore-wizard-page';
 import { contextAs, signIn } from './support/users';
 
@@ -33,11 +37,36 @@ async function jobs(request: APIRequestContext, query: string): Promise<Array<{ 
   return ((await res.json()) as { jobs: Array<{ id: number; kind: string; status: string; database: string; createdBy: string | null }> }).jobs;
 }
 
-async function auditRows(page: Page, query: string): Promise<Array<{ action: string; outcome: string; user: string }>> {
+type AuditRow = { action: string; outcome: string; user: string; address: string; target: string };
+
+async function auditEntries(page: Page, query: string): Promise<AuditRow[]> {
   await page.goto(`/admin/audit?${query}`);
   return page.getByTestId('audit-row').evaluateAll((rows) =>
-    rows.map((r) => ({ action: r.getAttribute('data-action') ?? '', outcome: r.getAttribute('data-outcome') ?? '', user: r.getAttribute('data-user') ?? '' })),
+    rows.map((r) => ({
+      action: r.getAttribute('data-action') ?? '',
+      outcome: r.getAttribute('data-outcome') ?? '',
+      user: r.getAttribute('data-user') ?? '',
+      address: r.getAttribute('data-address') ?? '',
+      target: r.getAttribute('data-target') ?? '',
+    })),
   );
+}
+
+async function auditRows(page: Page, query: string): Promise<Array<{ action: string; outcome: string; user: string }>> {
+  return (await auditEntries(page, query)).map(({ action, outcome, user }) => ({ action, outcome, user }));
+}
+
+/** Whether a page offers any way into a restore: the nav item, the database page's link, an artifact's "Restore to here". */
+async function restoreWays(page: Page): Promise<{ nav: number; databaseLink: number; toHere: number }> {
+  const db = new DatabasePage(page, 'neo4j');
+  await db.goto();
+  await expect(db.timeline).toBeVisible();
+  const nav = await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Restore' }).count();
+  const databaseLink = await page.getByRole('link', { name: /^Restore neo4j/ }).count();
+  await db.timeline.locator('[data-testid="artifact-bar"]').first().click();
+  await expect(db.details).toBeVisible();
+  const toHere = await db.details.getByText('Restore to here').count();
+  return { nav, databaseLink, toHere };
 }
 
 /** Replays a captured server-action request with another session. Returns the response text. */
@@ -78,6 +107,11 @@ test('the admin creates a viewer and an operator, who must change their first pa
   viewer = await signedIn(browser, VIEWER);
   operator = await signedIn(browser, OPERATOR);
   await expect(viewer.page.getByTestId('signed-in-as')).toContainText(`${VIEWER.name} (viewer)`);
+  // the session cookie: not readable by scripts, not sent on cross-site subrequests, not Secure over plain HTTP
+  const cookie = (await viewer.page.context().cookies()).find((c) => c.name === 'txline_session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Lax', secure: false, path: '/' });
+  expect(cookie?.expires ?? 0).toBeGreaterThan(Date.now() / 1000 + 11 * 3600);
+  expect(cookie?.expires ?? Infinity).toBeLessThanOrEqual(Date.now() / 1000 + 12 * 3600 + 60);
 });
 
 test('an operator backs up from the overview', async ({ request }) => {
@@ -93,6 +127,13 @@ test('an operator backs up from the overview', async ({ request }) => {
   await page.goto('/admin/users');
   await expect(page.getByText(/Your role \(operator\) may not do this/)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
+});
+
+test('only the admin sees a way to restore', async ({ page }) => {
+  expect(await restoreWays(page)).toEqual({ nav: 1, databaseLink: 1, toHere: 1 });
+  expect(await restoreWays(operator.page)).toEqual({ nav: 0, databaseLink: 0, toHere: 0 });
+  expect(await restoreWays(viewer.page)).toEqual({ nav: 0, databaseLink: 0, toHere: 0 });
+  await viewer.page.screenshot({ path: test.info().outputPath('viewer-database.png'), fullPage: true });
 });
 
 test('an admin restores through the wizard', async ({ page, request }) => {
@@ -148,22 +189,116 @@ test('the audit log holds each of them', async ({ page }) => {
     ]),
   );
   expect(await auditRows(page, `action=backup.start&user=${OPERATOR.name}`)).toEqual([{ action: 'backup.start', outcome: 'ok', user: OPERATOR.name }]);
+  // how the jobs ended, for the users who started them
+  const backupJob = (await jobs(page.request, 'database=neo4j')).find((j) => j.kind === 'backup' && j.createdBy === OPERATOR.name);
+  expect(await auditEntries(page, `action=backup.succeeded&user=${OPERATOR.name}`)).toEqual([
+    { action: 'backup.succeeded', outcome: 'ok', user: OPERATOR.name, address: '', target: `jobId=${backupJob?.id} database=neo4j` },
+  ]);
+  const restoreJob = (await jobs(page.request, `database=${RESTORED}`)).find((j) => j.kind === 'restore');
+  expect(await auditEntries(page, `action=restore.succeeded&user=admin`)).toContainEqual({ action: 'restore.succeeded', outcome: 'ok', user: 'admin', address: '', target: `jobId=${restoreJob?.id} database=${RESTORED}` });
   const logins = await auditRows(page, `action=login&user=${VIEWER.name}`);
   expect(logins).toContainEqual({ action: 'login', outcome: 'ok', user: VIEWER.name });
-  expect(await auditRows(page, `action=users.write`)).toEqual(expect.arrayContaining([{ action: 'users.write', outcome: 'ok', user: 'admin' }]));
+  // user changes are their own actions, naming the user
+  const created = await auditEntries(page, 'action=users.create');
+  for (const [u, role] of [[VIEWER.name, 'viewer'], [OPERATOR.name, 'operator']]) {
+    expect(created).toContainEqual({ action: 'users.create', outcome: 'ok', user: 'admin', address: '127.0.0.1', target: `user=${u}` });
+    await expect(page.getByTestId('audit-row').filter({ hasText: `user=${u}` })).toContainText(`created with the role ${role}`);
+  }
+  // the time filter: the last minute holds the restore, a range long ago holds nothing
+  const minute = (ms: number) => new Date(ms).toISOString().slice(0, 16);
+  expect(await auditRows(page, `action=restore.start&from=${minute(Date.now() - 10 * 60_000)}&to=${minute(Date.now())}`)).toContainEqual({ action: 'restore.start', outcome: 'ok', user: 'admin' });
+  expect(await auditRows(page, 'from=2001-01-01T00:00&to=2001-01-02T00:00')).toEqual([]);
+  await page.goto('/admin/audit?from=2001-02-30T00:00');
+  await expect(page.getByRole('alert').filter({ hasText: /^From / })).toHaveText('From is not a real date and time ("2001-02-30T00:00")');
   await page.goto('/admin/audit');
   await expect(page.getByTestId('audit-table')).toBeVisible();
   await page.screenshot({ path: test.info().outputPath('audit.png'), fullPage: true });
 });
 
+test('wrong passwords from one connection are slowed down whatever X-Forwarded-For claims, and audited with the real address', async ({ browser, page }) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const login = await context.newPage();
+  // a new user name each time, each from a different "address" the client made up: the connection is the same,
+  // so after five failures it has to wait (1 s, then 2 s, 4 s...) and an attempt in the wait is refused
+  const answers: string[] = [];
+  for (let i = 0; i < 10 && !answers.some((a) => a.includes('Too many failed attempts')); i++) {
+    const forged = `203.0.113.${i + 1}`;
+    await context.setExtraHTTPHeaders({ 'x-forwarded-for': forged, 'x-real-ip': forged, 'x-txline-peer-address': forged });
+    await signIn(login, `guess${suffix}${i}`, 'not-the-password');
+    const alert = login.getByRole('alert').filter({ hasText: /Wrong user name or password|Too many failed attempts/ });
+    await expect(alert).toBeVisible();
+    answers.push((await alert.textContent()) ?? '');
+  }
+  const wrong = answers.filter((a) => a.includes('Wrong user name or password')).length;
+  expect(answers.at(-1), answers.join(' | ')).toMatch(/Too many failed attempts\. Try again in \d+ s/);
+  expect(wrong, answers.join(' | ')).toBeGreaterThanOrEqual(5);
+  expect(wrong, answers.join(' | ')).toBeLessThanOrEqual(8);
+  const guesses = (await auditEntries(page, 'action=login&outcome=failed')).filter((r) => r.user.startsWith(`guess${suffix}`));
+  expect(guesses).toHaveLength(wrong);
+  expect(new Set(guesses.map((r) => r.address))).toEqual(new Set(['127.0.0.1']));
+  const denied = (await auditEntries(page, 'action=login&outcome=denied')).filter((r) => r.user.startsWith(`guess${suffix}`));
+  expect(denied.map((r) => r.address)).toEqual(['127.0.0.1']);
+  // after the wait, the right password signs in (and ends the connection's run of failures)
+  await expect(async () => {
+    await signIn(login, VIEWER.name, VIEWER.password);
+    await expect(login).toHaveURL(/\/$/, { timeout: 2000 });
+  }).toPass({ timeout: 30_000 });
+  await context.close();
+});
+
+test('signing out ends the session: the old cookie opens nothing', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  await signIn(page, VIEWER.name, VIEWER.password);
+  await expect(page).toHaveURL(/\/$/);
+  const cookie = (await context.cookies()).find((c) => c.name === 'txline_session');
+  expect(cookie?.value).toBeTruthy();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login/);
+  expect((await context.cookies()).find((c) => c.name === 'txline_session')).toBeUndefined();
+  // a client that kept the cookie gets nothing with it
+  const replay = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  if (cookie) await replay.addCookies([cookie]);
+  const again = await replay.newPage();
+  await again.goto('/jobs');
+  await expect(again).toHaveURL(/\/login\?next=%2Fjobs$/);
+  expect((await again.request.get('/api/jobs')).status()).toBe(401);
+  await replay.close();
+  await context.close();
+});
+
+test('/api/metrics: loopback scrapes without a session, a forged address or a token does not change that', async ({ browser }) => {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const res = await context.request.get('/api/metrics');
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-type']).toMatch(/^text\/plain/);
+  const body = await res.text();
+  expect(body).toMatch(/^txline_jobs\{kind="backup",status="succeeded"\} [1-9]\d*$/m);
+  expect(body).toMatch(/^txline_last_backup_age_seconds\{folder="default",database="neo4j"\} \d/m);
+  expect(body).toMatch(/^txline_member_replication_lag\{cluster="embedded",member="[^"]+",database="neo4j"\} \d+$/m);
+  // X-Forwarded-For plays no part: the socket is loopback
+  expect((await context.request.get('/api/metrics', { headers: { 'x-forwarded-for': '203.0.113.9' } })).status()).toBe(200);
+  // no token is configured here: a presented one is refused
+  expect((await context.request.get('/api/metrics', { headers: { authorization: 'Bearer some-token-of-some-length' } })).status()).toBe(403);
+  await context.close();
+});
+
 test('a wrong password five times is slowed down, then the right one works again', async ({ browser, page }) => {
   const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const login = await context.newPage();
-  for (let i = 0; i < 5; i++) {
+  // Five free failures; after them each failure makes the next attempt wait 1 s, 2 s, 4 s... and an attempt
+  // in the wait is refused. Go on until seven failures (a 4 s wait) and a refusal.
+  const answers: string[] = [];
+  const wrong = () => answers.filter((a) => a.includes('Wrong user name or password')).length;
+  for (let i = 0; i < 15 && !(wrong() >= 7 && answers.at(-1)?.includes('Too many failed attempts')); i++) {
     await signIn(login, VIEWER.name, 'not-the-password');
-    await expect(login.getByRole('alert').filter({ hasText: /Wrong user name or password/ })).toBeVisible();
+    const alert = login.getByRole('alert').filter({ hasText: /Wrong user name or password|Too many failed attempts/ });
+    await expect(alert).toBeVisible();
+    answers.push((await alert.textContent()) ?? '');
   }
-  // The sixth attempt is refused before the password is even checked, the right password included.
+  expect(answers.slice(0, 5).map((a) => a.includes('Wrong user name or password')), answers.join(' | ')).toEqual(Array(5).fill(true));
+  expect(answers.at(-1), answers.join(' | ')).toMatch(/Too many failed attempts\. Try again in \d+ s/);
+  // In the wait the right password is refused too: it is not even checked.
   await signIn(login, VIEWER.name, VIEWER.password);
   await expect(login.getByRole('alert').filter({ hasText: /Too many failed attempts\. Try again in \d+ s/ })).toBeVisible();
   await expect(login).toHaveURL(/\/login/);
@@ -173,8 +308,8 @@ test('a wrong password five times is slowed down, then the right one works again
     await expect(login).toHaveURL(/\/$/, { timeout: 2000 });
   }).toPass({ timeout: 30_000 });
   const rows = await auditRows(page, `action=login&user=${VIEWER.name}`);
-  expect(rows.filter((r) => r.outcome === 'failed').length).toBeGreaterThanOrEqual(5);
-  expect(rows.filter((r) => r.outcome === 'denied').length).toBeGreaterThanOrEqual(1);
+  expect(rows.filter((r) => r.outcome === 'failed').length).toBeGreaterThanOrEqual(7);
+  expect(rows.filter((r) => r.outcome === 'denied').length).toBeGreaterThanOrEqual(2);
   await context.close();
   await viewer.close();
   await operator.close();
