@@ -108,7 +108,8 @@ describe("DESIGN.md's chain table on a real cluster", () => {
     // the table form has neo4j-admin's columns
     const tableText = await runTxline(['backup', 'inspect', dir]);
     expect(tableText.stdout.split('\n')[0]).toMatch(/^\|\s+FILE \|\s+DATABASE \|\s+DATABASE ID \|\s+TIME \(UTC\) \|\s+FULL \|\s+COMPRESSED \|\s+LOWEST TX \|\s+HIGHEST TX \|\s+RECOVERED \|\s+PARENT \|$/);
-  });
+    // a dozen CLI processes: more than the default minute on two busy cores
+  }, 180_000);
 });
 
 describe('rules around the table', () => {
