@@ -22,6 +22,7 @@ import { confineToRoots } from '../auth/paths';
 import type { TxlineEnv } from '../env';
 import type { JobRunner } from '../jobs/runner';
 import type { Collector } from '../monitor/collector';
+import { databaseArtifacts } from './artifact-cache';
 
 export interface CommandContext {
   db: Catalog;
@@ -206,7 +207,8 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   const i = p.data;
   const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
   if ('ok' in cf) return cf;
-  const rows = listArtifactsByDatabase(ctx.db, { folderId: i.folderId, database: i.database });
+  // the rows as the pages read them (kept while unchanged: the wizard previews on every change of a field)
+  const { rows } = databaseArtifacts(ctx.db, { folderId: i.folderId, database: i.database });
   if (rows.length === 0) return fail(`There are no backups of ${i.database} in ${cf.folder.name}.`, { database: ['no backups of this database in this folder'] });
   const nodes = rows.map(chainNode);
   // Backups the catalog knows are corrupt (a verification read them) are left out of every plan, so that the

@@ -3,7 +3,7 @@
  * overview.ts and timeline.ts. Server-only; every function takes the server context first.
  */
 import 'server-only';
-import { databasesWithBackups, listArtifactsByDatabase } from '../db/queries/artifacts';
+import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { listJobs } from '../db/queries/jobs';
 import { lagSeries, type LagWindow } from '../db/queries/lag';
@@ -12,7 +12,8 @@ import type { BackupFolderRow } from '../db/schema';
 import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
 import { databaseOverview, type DatabaseOverview } from './overview';
-import { buildTimeline, type Timeline, type TimelineOptions } from './timeline';
+import { databaseArtifacts, databaseTimeline } from './artifact-cache';
+import type { Timeline, TimelineOptions } from './timeline';
 
 /** Every registered cluster with its latest report (collected now if the collector has not run yet). */
 export async function clusterSnapshots(ctx: ServerContext): Promise<ClusterSnapshot[]> {
@@ -48,11 +49,13 @@ export async function overviewData(ctx: ServerContext, folderId?: number | strin
     const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
     for (const name of names) {
       seen.add(name);
-      databases.push({ ...databaseOverview(name, listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: name }), c.report), clusterId: c.cluster.id });
+      const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
+      databases.push({ ...databaseOverview(name, a.rows, c.report, a.summary), clusterId: c.cluster.id });
     }
   }
   for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
-    databases.push({ ...databaseOverview(name, listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: name }), null), clusterId: null });
+    const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
+    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null });
   }
   return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
 }
@@ -75,17 +78,16 @@ export async function databasePageData(
 ): Promise<DatabasePageData> {
   const clusters = await clusterSnapshots(ctx);
   const folder = pickFolder(ctx, folderId);
-  const rows = listArtifactsByDatabase(ctx.db, { folderId: folder.id, database });
+  const { rows, summary, timeline } = databaseTimeline(ctx.db, { folderId: folder.id, database }, opts);
   const hosts = (c: ClusterSnapshot) => c.report.members.some((m) => m.databases.some((d) => d.name === database));
   // the cluster asked for (a card of the overview names it when there are several), else the first hosting it
   const cluster = clusters.find((c) => c.cluster.id === opts.clusterId && hosts(c)) ?? clusters.find(hosts) ?? clusters[0] ?? null;
-  const timeline = buildTimeline(database, rows, opts);
   return {
     database,
     folder,
     folders: listFolders(ctx.db),
     cluster,
-    overview: databaseOverview(database, rows, cluster?.report ?? null, timeline),
+    overview: databaseOverview(database, rows, cluster?.report ?? null, summary),
     timeline,
     jobs: listJobs(ctx.db, { database, limit: 20 }),
   };

@@ -136,6 +136,8 @@ export interface TimelineOptions {
   start?: number | null;
   /** show the window holding this (an artifact, a transaction ID, a time) */
   target?: WindowTarget | null;
+  /** the rows' chainSummary, when the caller has it (saves analysing every row again) */
+  summary?: ChainSummary;
 }
 
 export function buildTimeline(database: string, rows: ArtifactRow[], opts: TimelineOptions = {}): Timeline {
@@ -207,7 +209,7 @@ export function buildTimeline(database: string, rows: ArtifactRow[], opts: Timel
     total: rows.length,
     shown: shownRows.length,
     generations,
-    ...summarize(rows, sorted, nodes, index),
+    ...(opts.summary ?? summarize(rows, sorted, nodes, index)),
     window,
   };
 }

@@ -70,6 +70,20 @@ export function listArtifactsByDatabase(db: Catalog, { folderId, database }: { f
     .all();
 }
 
+/**
+ * A fingerprint of a database's rows in a folder: it changes whenever one is added (a new ID), removed (the
+ * count and the sum of IDs), re-indexed (its indexed time) or verified (its verification time). Cheap (the
+ * folder/database/time index), so a reader can keep what it derived from the rows until it changes.
+ */
+export function artifactsFingerprint(db: Catalog, { folderId, database }: { folderId: number; database: string }): string {
+  const r = db
+    .select({ n: count(), maxId: max(artifacts.id), sumId: sql<number>`total(${artifacts.id})`, indexed: max(artifacts.indexedAt), verified: max(artifacts.verifiedAt) })
+    .from(artifacts)
+    .where(and(eq(artifacts.folderId, folderId), eq(artifacts.database, database)))
+    .get();
+  return r ? `${r.n}/${r.maxId ?? 0}/${r.sumId}/${r.indexed ?? 0}/${r.verified ?? 0}` : '0';
+}
+
 export function listArtifactsOfFolder(db: Catalog, { folderId }: { folderId: number }): ArtifactRow[] {
   return db.select().from(artifacts).where(eq(artifacts.folderId, folderId)).all();
 }
