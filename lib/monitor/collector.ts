@@ -63,6 +63,10 @@ export class Collector {
     this.ticking = true;
     try {
       const clusters = listClusters(this.db);
+      // a cluster removed in Settings takes what was remembered of it along
+      const ids = new Set(clusters.map((c) => c.id));
+      for (const id of [...this.known.keys()]) if (!ids.has(id)) this.known.delete(id);
+      for (const id of [...this.latest.keys()]) if (!ids.has(id)) this.latest.delete(id);
       await Promise.all(clusters.map((c) => this.collect(c, now)));
       if (now - this.lastDownsample >= (this.opts.downsampleEveryMs ?? 60_000)) {
         this.lastDownsample = now;
