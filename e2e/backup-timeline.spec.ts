@@ -1,7 +1,8 @@
 /**
  * Backups from the browser, seen on the chain timeline: a full of neo4j from the overview's "Back up now",
  * then, once the workload has written more, a differential from the database page that starts right after
- * the full's last transaction. Other specs share the server and its backup folder, so every artifact is
+ * the full's last transaction; with a window smaller than the history, both stay reachable (Older/Newer,
+ * Go to a file or a transaction). Other specs share the server and its backup folder, so every artifact is
  * found by the file name its job reports, never by position.
  */
 import { expect, test, type Locator, type TestInfo, type Page } from '@playwright/test';
@@ -98,4 +99,38 @@ test('a full and then a differential of neo4j, taken from the UI, line up on the
   await expect(db.timeline).toHaveAttribute('data-axis', 'time');
   await expect(db.bar(diffFile)).toBeVisible();
   await shot(page, testInfo, 'database-time-axis');
+
+  // 6. With more backups than a window holds (here a window of one, as thousands would be with 400), every
+  // backup stays reachable: Older/Newer, the strip of windows, and Go to a file name or a transaction.
+  await db.goto('?size=1');
+  const count = page.getByTestId('timeline-count');
+  const total = Number(await count.getAttribute('data-total'));
+  expect(total).toBeGreaterThanOrEqual(2);
+  await expect(count).toContainText(`Showing artifacts ${total.toLocaleString('en-US')}–${total.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} (the newest)`);
+  await expect(page.getByTestId('timeline-window')).toHaveCount(total);
+  await expect(page.getByTestId('timeline-window').last()).toHaveAttribute('aria-current', 'page');
+  await expect(db.bar(diffFile)).toBeVisible();
+  await page.getByRole('link', { name: '← Older' }).click();
+  await expect(db.bar(fullFile)).toBeVisible();
+  await expect(db.bar(diffFile)).toHaveCount(0);
+  await page.getByRole('link', { name: 'Newer →' }).click();
+  await expect(db.bar(diffFile)).toBeVisible();
+  // Go to a file: its window, and the backup opened
+  await page.getByRole('textbox', { name: 'Go to', exact: true }).fill(fullFile);
+  await page.getByRole('button', { name: 'Go', exact: true }).click();
+  await expect(db.details).toHaveAttribute('data-file', fullFile);
+  await expect(db.bar(fullFile)).toBeVisible();
+  // Go to a transaction the differential holds
+  await page.getByRole('textbox', { name: 'Go to', exact: true }).fill(String(diff.highestTx));
+  await page.getByRole('button', { name: 'Go', exact: true }).click();
+  await expect(db.details).toHaveAttribute('data-file', diffFile);
+  await shot(page, testInfo, 'database-windowed');
+  // its chain starts in an earlier window: one link opens the full there
+  await db.details.getByTestId('chain-root-link').click();
+  await expect(db.details).toHaveAttribute('data-file', fullFile);
+  await expect(db.bar(fullFile)).toBeVisible();
+  // something that is none of them says so
+  await page.getByRole('textbox', { name: 'Go to', exact: true }).fill('next tuesday');
+  await page.getByRole('button', { name: 'Go', exact: true }).click();
+  await expect(page.getByTestId('timeline-go-problem')).toContainText('is neither a transaction ID');
 });

@@ -5,6 +5,7 @@
  * to the full), and what can be done with it: verify it, restore to it, delete it with its dependents.
  */
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { useQueryClient } from '@tanstack/react-query';
 import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
@@ -62,6 +63,16 @@ export function ArtifactDetails({
   deleteAction: (form: FormData) => void;
   deleting: boolean;
 }) {
+  // the page's query (folder, window size) with the window moved to the backup asked for
+  const search = useSearchParams();
+  const rootHref = (id: number) => {
+    const q = new URLSearchParams(search.toString());
+    q.set('folder', String(folderId));
+    q.set('artifact', String(id));
+    q.delete('from');
+    q.delete('go');
+    return `/databases/${encodeURIComponent(database)}?${q}`;
+  };
   const [verify, verifyAction, verifying] = useActionState<VerifyState, FormData>(verifyArtifactAction, null);
   const qc = useQueryClient();
   useEffect(() => {
@@ -228,7 +239,28 @@ export function ArtifactDetails({
         <h4 className="text-sm font-semibold">Its chain</h4>
         <p className="text-xs text-zinc-600 dark:text-zinc-400">
           A restore to this artifact replays these, from the full.
-          {!chainComplete && !a.chainProblem ? ' Older links are beyond the artifacts shown: show more to see them.' : ''}
+          {!chainComplete && !a.chainProblem ? (
+            <>
+              {' '}
+              Older links are in earlier windows of the timeline
+              {a.rootId !== null ? (
+                <>
+                  :{' '}
+                  <Link
+                    href={rootHref(a.rootId)}
+                    scroll={false}
+                    data-testid="chain-root-link"
+                    className="font-medium text-teal-700 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600 dark:text-teal-400"
+                  >
+                    open the full it starts from
+                  </Link>
+                  .
+                </>
+              ) : (
+                '.'
+              )}
+            </>
+          ) : null}
         </p>
         <ol className="mt-2 space-y-1 text-sm" data-testid="artifact-chain">
           {shownChain.map((c) =>

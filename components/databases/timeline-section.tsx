@@ -122,7 +122,7 @@ function WindowNav({ window: w, queryOf }: { window: WindowPlan; queryOf: QueryO
           </span>
         )}
         <span className="text-xs text-zinc-500 dark:text-zinc-400">
-          {formatNumber(w.size)} artifacts a window · <UtcTime value={w.pages[w.pages.length - 1]?.firstTime ?? null} /> to <UtcTime value={w.pages[0]?.lastTime ?? null} />
+          {formatNumber(w.size)} artifact{w.size === 1 ? '' : 's'} a window · <UtcTime value={w.pages[w.pages.length - 1]?.firstTime ?? null} /> to <UtcTime value={w.pages[0]?.lastTime ?? null} />
         </span>
       </div>
       <WindowStrip pages={pages} current={{ start: w.start, end: w.end }} hrefs={pages.map((p) => go(p.start))} />
