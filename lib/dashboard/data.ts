@@ -15,10 +15,13 @@ import { databaseOverview, type DatabaseOverview } from './overview';
 import { databaseArtifacts, databaseTimeline } from './artifact-cache';
 import type { Timeline, TimelineOptions } from './timeline';
 
-/** Every registered cluster with its latest report (collected now if the collector has not run yet). */
+/**
+ * Every registered cluster with its latest report: one just added (in Settings) is collected now, waiting
+ * for the round in progress and, if that round began before the cluster was there, for one more.
+ */
 export async function clusterSnapshots(ctx: ServerContext): Promise<ClusterSnapshot[]> {
   const clusters = listClusters(ctx.db);
-  if (clusters.some((c) => !ctx.collector.latest.has(c.id))) await ctx.collector.tick();
+  for (let round = 0; round < 2 && clusters.some((c) => !ctx.collector.latest.has(c.id)); round++) await ctx.collector.tick();
   return clusters.map((c) => ctx.collector.latest.get(c.id)).filter((s): s is ClusterSnapshot => Boolean(s));
 }
 

@@ -32,7 +32,7 @@ export class Collector {
   readonly latest = new Map<number, ClusterSnapshot>();
   private timer: NodeJS.Timeout | null = null;
   private lastDownsample = 0;
-  private ticking = false;
+  private inFlight: Promise<void> | null = null;
   /** per cluster, per member address */
   private readonly known = new Map<number, Map<string, KnownMember>>();
   lastError: string | null = null;
@@ -57,10 +57,18 @@ export class Collector {
     this.timer = null;
   }
 
-  /** One round: probe every cluster, store samples, downsample when due. */
-  async tick(now = Date.now()): Promise<void> {
-    if (this.ticking) return; // a slow round (members timing out) must not pile up
-    this.ticking = true;
+  /**
+   * One round: probe every cluster, store samples, downsample when due. While a round runs, another call
+   * waits for it instead of starting one (a slow round, members timing out, must not pile up).
+   */
+  tick(now = Date.now()): Promise<void> {
+    this.inFlight ??= this.round(now).finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async round(now: number): Promise<void> {
     try {
       const clusters = listClusters(this.db);
       // a cluster removed in Settings takes what was remembered of it along
@@ -75,8 +83,6 @@ export class Collector {
       this.lastError = null;
     } catch (e) {
       this.lastError = describeError(e);
-    } finally {
-      this.ticking = false;
     }
   }
 

@@ -323,6 +323,30 @@ describe('lag samples', () => {
     ]);
   });
 
+  it('a tick while a round runs waits for that round instead of starting one', async () => {
+    const net = await import('node:net');
+    // a member that accepts connections and never answers: a round lasts until its timeout
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    const db = openCatalog(':memory:');
+    const row = addRemoteCluster(db, { name: 'silent', addresses: [`127.0.0.1:${(silent.address() as import('node:net').AddressInfo).port}`] });
+    const collector = new Collector(db, parseEnv({}), { intervalMs: 200 });
+    try {
+      const first = collector.tick();
+      const second = collector.tick();
+      expect(second).toBe(first);
+      expect(collector.latest.has(row.id)).toBe(false);
+      await second; // resolves when the round is done: the cluster's report is there
+      expect(collector.latest.get(row.id)?.report.members[0]).toMatchObject({ reachable: false });
+      const third = collector.tick();
+      expect(third).not.toBe(first);
+      await third;
+    } finally {
+      silent.close();
+      db.$client.close();
+    }
+  });
+
   it('the collector downsamples on its own schedule, not on every tick', async () => {
     const db = openCatalog(':memory:');
     const dead = `127.0.0.1:${await unusedPort()}`;
