@@ -46,6 +46,9 @@ export class ArtifactWriter {
   private rawBytes = 0;
   private hash: ThreadedHash;
   private done = false;
+  /** the payload came already encoded (payload({ encoded: true })), and how many bytes it must decode to */
+  private encoded = false;
+  private expectedRawBytes: number | null = null;
   /** hands over the bytes payload() holds back for its next batch (abort() keeps them with --keep-failed) */
   private takePending: () => Buffer[] = () => [];
   private readonly unregister: () => void;
@@ -65,17 +68,26 @@ export class ArtifactWriter {
     fs.writeSync(this.fd, Buffer.alloc(PAYLOAD_OFFSET), 0, PAYLOAD_OFFSET, 0);
   }
 
+  /** Original (decompressed) payload bytes taken in so far (an encoded payload's: decoded so far). */
+  get rawBytesWritten(): number {
+    return this.encoded ? this.hash.decodedBytes : this.rawBytes;
+  }
+
   get entryName(): string {
     return (this.opts.full ? 'store.sqlite' : 'transactions.log') + CODEC_SUFFIX[this.opts.codec];
   }
 
   /**
    * Raw bytes in; compressed, written at the payload offset and hashed. Bytes go out in batches of
-   * WRITE_BATCH bytes to the hashing thread, which writes each at its offset and then hashes it, while this
-   * thread goes on receiving (`storedBytes` counts what was handed over); the file is synced in the
+   * WRITE_BATCH bytes, each written at its offset on libuv's pool while the hashing thread hashes it, and
+   * this thread goes on receiving (`storedBytes` counts what was handed over); the file is synced in the
    * background every SYNC_EVERY bytes so that sealing it has little left to flush.
+   *
+   * `encoded`: the bytes are already in this artifact's codec (the source compressed them). They are
+   * written as they come, and the hashing thread decodes them on the side, which checks them and counts the
+   * original bytes; commit() fails if they do not decode.
    */
-  payload(): Writable {
+  payload(opts: { encoded?: boolean; expectedRawBytes?: number } = {}): Writable {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     let sinceSync = 0;
@@ -101,16 +113,16 @@ export class ArtifactWriter {
       sinceSync += n;
       if (sinceSync >= SYNC_EVERY) {
         // Start flushing what is written by now; commit() syncs whatever is left. (Harmless if the file is
-        // aborted meanwhile: the descriptor closes only once the hashing thread has given every buffer back.)
+        // aborted meanwhile: the descriptor closes only once every buffer is back.)
         sinceSync = 0;
         fs.fdatasync(this.fd, () => undefined);
       }
     };
-    const comp = compressor(this.opts.codec);
+    const comp = opts.encoded ? null : compressor(this.opts.codec);
     const file = new Writable({
       highWaterMark: WRITE_BATCH,
       write: (chunk: Buffer, _e, cb) => {
-        if (!comp) this.rawBytes += chunk.length;
+        if (!comp && !opts.encoded) this.rawBytes += chunk.length;
         if (pendingBytes + chunk.length < WRITE_BATCH) {
           pending.push(chunk);
           pendingBytes += chunk.length;
@@ -133,6 +145,13 @@ export class ArtifactWriter {
         flush().then(() => cb(), cb);
       },
     });
+    if (opts.encoded) {
+      if (this.opts.codec !== 'zstd') throw new TxlineError('INTERNAL', `an encoded payload must be zstd, not ${this.opts.codec}`);
+      this.encoded = true;
+      this.expectedRawBytes = opts.expectedRawBytes ?? null;
+      this.hash.decodeAs('zstd');
+      return file;
+    }
     if (!comp) return file; // uncompressed: the bytes go straight to the file
     const counter = new Transform({
       transform: (chunk: Buffer, _e, cb) => {
@@ -156,11 +175,20 @@ export class ArtifactWriter {
       compressed: this.opts.codec !== 'none',
       codec: this.opts.codec,
       ...meta,
-      // The digest answers after every write handed to the hashing thread is done.
       payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: await this.hash.digest() },
       createdBy: 'txline 0.1.0',
     };
+    await this.hash.idle(); // every payload write is done
     this.throwIfWriteFailed();
+    if (this.encoded) {
+      if (this.hash.decodeError) {
+        throw new TxlineError('SOURCE_UNREACHABLE', `the ${this.opts.codec} stream the source sent does not decode: ${this.hash.decodeError}`);
+      }
+      full.payload.rawBytes = this.hash.decodedBytes;
+      if (this.expectedRawBytes !== null && full.payload.rawBytes !== this.expectedRawBytes) {
+        throw new TxlineError('SOURCE_UNREACHABLE', `the stream the source sent decodes to ${full.payload.rawBytes} bytes, not the ${this.expectedRawBytes} it announced`);
+      }
+    }
     const json = JSON.stringify({ ...full, metadataSha256: metadataChecksum(full) }, null, 1);
     if (Buffer.byteLength(json) > METADATA_BYTES) throw new TxlineError('INTERNAL', 'artifact metadata does not fit its header');
     const mtime = this.opts.time;
@@ -215,8 +243,8 @@ export class ArtifactWriter {
     try {
       if (this.opts.keepFailed) kept = this.keep(known);
     } finally {
-      // A payload write still on the hashing thread must not land in a file that reuses this descriptor's
-      // number: close only when every buffer is back. Renaming or removing the file by name is safe meanwhile.
+      // A payload write still under way must not land in a file that reuses this descriptor's number:
+      // close only when every buffer is back. Renaming or removing the file by name is safe meanwhile.
       if (this.hash.outstanding > 0) void this.hash.idle().then(() => this.closeFd());
       else this.closeFd();
       if (!kept) fs.rmSync(this.tempPath, { force: true });
@@ -232,7 +260,7 @@ export class ArtifactWriter {
    * inside the compressor are lost; what was written is a prefix of the compressed stream.
    */
   private keep(known: Record<string, unknown>): string {
-    // Batches still on the hashing thread land at their offsets in the same file (the link below is to it).
+    // Batches still being written land at their offsets in the same file (the link below is to it).
     let end = PAYLOAD_OFFSET + this.storedBytes;
     for (const chunk of this.takePending()) {
       writeAllSync(this.fd, chunk, end);

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TxlineError } from '../errors';
 import {
@@ -22,7 +22,7 @@ import {
   type ArtifactMetadata,
 } from './artifact';
 import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries } from './artifact-writer';
-import { CODEC_SUFFIX, DEFAULT_CODEC, type Codec } from './codec';
+import { CODEC_SUFFIX, DEFAULT_CODEC, compressor, type Codec } from './codec';
 
 const CODECS = Object.keys(CODEC_SUFFIX) as Codec[];
 
@@ -250,6 +250,48 @@ describe('flipped bytes', () => {
       expect(listed.artifacts.map((x) => x.file)).toEqual([a.file]);
       expect(listed.problems.map((p) => p.file).sort()).toEqual(['cut.backup', 'long.backup', 'notes.backup', 'short.backup']);
     })();
+  });
+});
+
+describe('a payload the source sent already compressed (server-side zstd)', () => {
+  async function zstdOf(raw: Buffer): Promise<Buffer> {
+    const out: Buffer[] = [];
+    await pipeline(Readable.from(chunks(raw, 64 * 1024)), compressor('zstd') as Transform, async (src: AsyncIterable<Buffer>) => {
+      for await (const c of src) out.push(c);
+    });
+    return Buffer.concat(out);
+  }
+
+  it('is written as it came, its original size counted by decoding it on the side, and reads back whole', async () => {
+    const dir = tmp();
+    const raw = samplePayload(5_000_000);
+    const encoded = await zstdOf(raw);
+    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+    await pipeline(Readable.from(chunks(encoded, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: raw.length }));
+    const a = await w.commit(meta());
+    expect(a.payload).toMatchObject({ sizeBytes: encoded.length, rawBytes: raw.length });
+    expect((await readPayload(a)).equals(raw)).toBe(true);
+  });
+
+  it('is refused, leaving nothing, when it does not decode or decodes to another size than announced', async () => {
+    const dir = tmp();
+    const raw = samplePayload(2_000_000);
+    const encoded = await zstdOf(raw);
+    const damaged = Buffer.from(encoded);
+    damaged[Math.floor(damaged.length / 2)] ^= 0xff;
+    for (const [bytes, expected, why] of [
+      [damaged, raw.length, /does not decode/],
+      [encoded.subarray(0, encoded.length - 100), raw.length, /does not decode/],
+      [encoded, raw.length + 1, new RegExp(`decodes to ${raw.length} bytes, not the ${raw.length + 1}`)],
+    ] as const) {
+      const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+      await pipeline(Readable.from(chunks(bytes, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: expected }));
+      const e = await corruptError(w.commit(meta()));
+      expect(e.code).toBe('SOURCE_UNREACHABLE');
+      expect(e.message).toMatch(why);
+      w.abort();
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
   });
 });
 

@@ -155,7 +155,9 @@ export class BlockDecompressor extends OrderedParallel {
 }
 
 export function compressor(codec: Codec): Transform | null {
-  if (codec === 'zstd') return new CompressStream({ compressionLevel: 1, nbWorkers: ZSTD_WORKERS });
+  // The frame carries a checksum of the original bytes, so decoding proves them whole (a flipped bit in a
+  // literal run would otherwise decode to the right size with the wrong content).
+  if (codec === 'zstd') return new CompressStream({ compressionLevel: 1, nbWorkers: ZSTD_WORKERS, checksumFlag: true });
   return codec === 'brotli' ? new BlockCompressor() : null;
 }
 
