@@ -18,6 +18,7 @@ import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } 
 import type { RetentionPolicy } from './retention';
 import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from './store';
 import { TxLog, fsyncDir, type LogRange } from './txlog';
+import { digestOnWorker } from './digest-worker';
 
 export interface DatabaseOptions {
   rotationSize: number;
@@ -54,6 +55,7 @@ interface PendingTx {
 }
 
 const MAX_BATCH = 2000;
+const DIGEST_ON_WORKER_BYTES = 32 * 1024 * 1024;
 const CHECKPOINT_WAL_BYTES = 16 * 1024 * 1024;
 
 export class GraphDatabase {
@@ -305,7 +307,7 @@ export class GraphDatabase {
         );
       }
       const before = { ...store.meta };
-      store.begin();
+      store.begin({ deferNodeRows: true });
       try {
         for (const r of records) store.applyResolved(decodeOps(r), r.txId);
       } catch (e) {
@@ -356,8 +358,18 @@ export class GraphDatabase {
     return this.reader;
   }
 
-  digest(): Digest {
-    return computeDigest(this.r);
+  /** The content digest; stores above DIGEST_ON_WORKER_BYTES are read on a worker thread. */
+  async digest(): Promise<Digest> {
+    const reader = this.r;
+    let bytes = 0;
+    for (const f of [this.storeFile, `${this.storeFile}-wal`]) {
+      try {
+        bytes += fs.statSync(f).size;
+      } catch {
+        // no WAL file: nothing to add
+      }
+    }
+    return bytes < DIGEST_ON_WORKER_BYTES ? computeDigest(reader) : digestOnWorker(this.storeFile);
   }
 
   nodes(opts: { label?: string; limit: number; afterId?: number }): NodeRow[] {
@@ -476,7 +488,7 @@ export class GraphDatabase {
 /** Applies records to a store in one SQLite transaction (recovery, restore). */
 export function applyRecords(store: GraphStore, records: TxRecord[]): void {
   if (records.length === 0) return;
-  store.begin();
+  store.begin({ deferNodeRows: true });
   try {
     for (const r of records) store.applyResolved(decodeOps(r), r.txId);
     const last = records[records.length - 1];

@@ -98,4 +98,12 @@ describe('canonicalJson', () => {
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
     expect(canonicalJson(['b', 'a'])).not.toBe(canonicalJson(['a', 'b']));
   });
+
+  it('writes the same bytes on its native fast path (keys in order, flat values) as key by key', () => {
+    // integer-like keys come first in Object.keys ("9" before "10"), but sort after as strings
+    expect(canonicalJson({ 9: 'x', 10: 'y' })).toBe('{"10":"y","9":"x"}');
+    expect(canonicalJson({ a: [1, 'x', true, null], b: 'ö', c: -0, d: 1.5e300 })).toBe('{"a":[1,"x",true,null],"b":"ö","c":0,"d":1.5e+300}');
+    expect(canonicalJson({ a: 1, c: { z: 1, y: 2 }, b: [{ k: 1 }] })).toBe('{"a":1,"b":[{"k":1}],"c":{"y":2,"z":1}}');
+    expect(canonicalJson({})).toBe('{}');
+  });
 });

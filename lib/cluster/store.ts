@@ -12,6 +12,9 @@
  * - Writes happen between begin() and commit()/rollback(). Inside one, the nodes this connection created,
  *   read or changed are remembered (`touched`), so a batch does not read back what it just wrote; any
  *   rollback, and every commit, forgets them.
+ * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
+ *   each node's row once, at commit, however many of its operations changed it; label index and
+ *   relationship rows are written as they come. Nothing but this connection's cache reads node rows before.
  */
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
@@ -89,6 +92,7 @@ export class GraphStore {
     relsOf: Stmt;
     nodeExists: Stmt;
     setMeta: Stmt;
+    updNode: Stmt;
     begin: Stmt;
     commit: Stmt;
     rollback: Stmt;
@@ -97,6 +101,8 @@ export class GraphStore {
     rollbackTo: Stmt;
   };
   private touched = new Map<number, TouchedNode>();
+  /** with deferNodeRows: node rows to write at commit, inserted or updated */
+  private deferred: Map<number, 'insert' | 'update'> | null = null;
 
   private constructor(db: Database.Database, meta: StoreMeta) {
     this.db = db;
@@ -170,6 +176,7 @@ export class GraphStore {
       relsOf: p('SELECT id FROM rels WHERE start_id = ? UNION SELECT id FROM rels WHERE end_id = ?').pluck(),
       nodeExists: p('SELECT 1 FROM nodes WHERE id = ?').pluck(),
       setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
+      updNode: p('UPDATE nodes SET labels = ?, props = ? WHERE id = ?'),
       begin: p('BEGIN IMMEDIATE'),
       commit: p('COMMIT'),
       rollback: p('ROLLBACK'),
@@ -181,24 +188,47 @@ export class GraphStore {
 
   // ---- transactions (prepared once: a batch of thousands runs a savepoint per transaction) ------------
 
-  begin(): void {
+  /** `deferNodeRows`: for batches of logged operations only (no savepoints inside). */
+  begin(opts: { deferNodeRows?: boolean } = {}): void {
     this.touched.clear();
+    this.deferred = opts.deferNodeRows ? new Map() : null;
     this.s.begin.run();
   }
 
   commit(): void {
+    if (this.deferred) this.writeDeferredRows(this.deferred);
     this.s.commit.run();
     this.touched.clear();
+    this.deferred = null;
   }
 
   /** Rolls back the open transaction, if any. The caller restores `meta`. */
   rollback(): void {
     if (this.db.inTransaction) this.s.rollback.run();
     this.touched.clear();
+    this.deferred = null;
+  }
+
+  private writeDeferredRows(rows: Map<number, 'insert' | 'update'>): void {
+    for (const [id, how] of rows) {
+      const n = this.touched.get(id);
+      if (!n) throw new TxlineError('INTERNAL', `node ${id} has a deferred row but no state`);
+      const labels = JSON.stringify(n.labels);
+      const props = canonicalJson(n.props);
+      if (how === 'insert') this.s.insNode.run(id, labels, props);
+      else this.s.updNode.run(labels, props, id);
+    }
+  }
+
+  /** The row of node `id` is written at commit (deferred batches), else now by `write`. */
+  private changed(id: number, write: () => void): void {
+    if (!this.deferred) return write();
+    if (!this.deferred.has(id)) this.deferred.set(id, 'update');
   }
 
   /** Runs `fn` in a savepoint: its changes stay if it returns, and are undone alone if it throws. */
   inSavepoint<T>(fn: () => T): T {
+    if (this.deferred) throw new TxlineError('INTERNAL', 'a batch with deferred node rows has no savepoints');
     this.s.savepoint.run();
     try {
       const r = fn();
@@ -311,7 +341,8 @@ export class GraphStore {
     switch (op.op) {
       case 'createNode': {
         if (op.id < m.nextNodeId && this.nodeExists(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
-        s.insNode.run(op.id, JSON.stringify(op.labels), canonicalJson(op.properties));
+        if (this.deferred) this.deferred.set(op.id, 'insert');
+        else s.insNode.run(op.id, JSON.stringify(op.labels), canonicalJson(op.properties));
         for (const l of op.labels) s.insLabel.run(l, op.id);
         // Copies: the operation itself is logged as it came, whatever later operations do to the node.
         this.touched.set(op.id, { labels: [...op.labels], props: { ...op.properties } });
@@ -334,7 +365,8 @@ export class GraphStore {
           if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
           if (op.op === 'setProperties') Object.assign(n.props, op.properties);
           else delete n.props[op.key];
-          s.updNodeProps.run(canonicalJson(n.props), op.node);
+          const id = op.node;
+          this.changed(id, () => s.updNodeProps.run(canonicalJson(n.props), id));
           return;
         }
         const id = op.relationship as number;
@@ -361,7 +393,8 @@ export class GraphStore {
           }
         }
         n.labels = [...labels].sort();
-        s.updNodeLabels.run(JSON.stringify(n.labels), op.node);
+        const id = op.node;
+        this.changed(id, () => s.updNodeLabels.run(JSON.stringify(n.labels), id));
         return;
       }
       case 'deleteNode': {
@@ -372,7 +405,9 @@ export class GraphStore {
           m.relCount--;
         }
         for (const l of n.labels) s.delLabel.run(l, op.node);
-        s.delNode.run(op.node);
+        const neverWritten = this.deferred?.get(op.node) === 'insert';
+        this.deferred?.delete(op.node);
+        if (!neverWritten) s.delNode.run(op.node);
         this.touched.set(op.node, null);
         m.nodeCount--;
         return;
@@ -420,36 +455,46 @@ function sortProps(p: Properties): Properties {
   return out;
 }
 
-/** The logical content hash of a store, on any connection to it (read in one transaction). */
-export function computeDigest(db: Database.Database): Digest {
-  return db.transaction(() => {
-    const meta = db.prepare("SELECT value FROM meta WHERE key = 'lastTxId'").pluck().get() as number;
-    // Lines are hashed a few hundred at a time (one update per line cost more than the query on big stores).
-    const h = createHash('sha256');
-    let lines: string[] = [];
-    const add = (line: string) => {
-      lines.push(line);
-      if (lines.length === 512) {
-        h.update(lines.join(''));
-        lines = [];
+/**
+ * The logical content hash of a store, on any connection to it (read in one transaction): SHA-256 over
+ * `n<id>|<labels>|<props>\n` for every node, then `r<id>|<type>|<start>|<end>|<props>\n` for every
+ * relationship, in ID order. SQLite builds the lines, 4096 rows at a time, as UTF-8 bytes (building them in
+ * JavaScript took 7.4 s for 2.2 million rows, this 2.8 s).
+ *
+ * Self-contained (it also runs on a worker thread from its source text, see database.ts): it uses only its
+ * arguments.
+ */
+export function digestStore(db: Database.Database, sha256: () => { update(b: Uint8Array): unknown; digest(enc: 'hex'): string }): Digest {
+  const CHUNK = 4096;
+  const run = () => {
+    const lastCommittedTxn = db.prepare("SELECT value FROM meta WHERE key = 'lastTxId'").pluck().get() as number;
+    const h = sha256();
+    const counts = [0, 0];
+    const lines = [
+      "'n' || id || '|' || labels || '|' || props || char(10)",
+      "'r' || id || '|' || type || '|' || start_id || '|' || end_id || '|' || props || char(10)",
+    ];
+    ['nodes', 'rels'].forEach((table, t) => {
+      const q = db.prepare(
+        `SELECT count(*) AS n, max(id) AS last, CAST(group_concat(line, '' ORDER BY id) AS BLOB) AS bytes
+         FROM (SELECT id, ${lines[t]} AS line FROM ${table} WHERE id > ? ORDER BY id LIMIT ${CHUNK})`,
+      );
+      for (let after = -1; ; ) {
+        const r = q.get(after) as { n: number; last: number | null; bytes: Uint8Array | null };
+        if (r.n === 0 || r.last === null) break;
+        if (r.bytes) h.update(r.bytes);
+        counts[t] += r.n;
+        after = r.last;
+        if (r.n < CHUNK) break;
       }
-    };
-    let nodes = 0;
-    let relationships = 0;
-    for (const r of db.prepare('SELECT id, labels, props FROM nodes ORDER BY id').raw().iterate() as Iterable<[number, string, string]>) {
-      add(`n${r[0]}|${r[1]}|${r[2]}\n`);
-      nodes++;
-    }
-    for (const r of db
-      .prepare('SELECT id, type, start_id, end_id, props FROM rels ORDER BY id')
-      .raw()
-      .iterate() as Iterable<[number, string, number, number, string]>) {
-      add(`r${r[0]}|${r[1]}|${r[2]}|${r[3]}|${r[4]}\n`);
-      relationships++;
-    }
-    h.update(lines.join(''));
-    return { lastCommittedTxn: meta, nodes, relationships, contentHash: h.digest('hex') };
-  })();
+    });
+    return { lastCommittedTxn, nodes: counts[0], relationships: counts[1], contentHash: h.digest('hex') };
+  };
+  return db.inTransaction ? run() : db.transaction(run)();
+}
+
+export function computeDigest(db: Database.Database): Digest {
+  return digestStore(db, () => createHash('sha256'));
 }
 
 export function readMeta(db: Database.Database): StoreMeta {

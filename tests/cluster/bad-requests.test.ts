@@ -83,6 +83,11 @@ describe('bad requests answer 4xx with { code, message }', () => {
     expect((await cluster.writer.nodes('neo4j', 'ProtoKeys')).map((n) => n.properties)).toEqual([{ b: 1, constructor: 'x', toString: 1 }]);
   });
 
+  it('a store asked for in a compression it does not have: 400 naming the value', async () => {
+    expectError(await rawHttp(writer, 'GET', '/db/neo4j/store?compress=gzip'), 400, 'BAD_REQUEST', /compress must be "zstd", got "gzip"/);
+    expectError(await rawHttp(writer, 'GET', '/db/neo4j/store?compress='), 400, 'BAD_REQUEST', /compress/);
+  });
+
   it('an unknown database: 404 DATABASE_NOT_FOUND on every endpoint', async () => {
     expectError(await tx('{"ops":[{"op":"createNode"}]}', () => writer, 'nosuchdb'), 404, 'DATABASE_NOT_FOUND', /nosuchdb/);
     for (const p of ['/db/nosuchdb/digest', '/db/nosuchdb/nodes', '/db/nosuchdb/tx?from=1', '/db/nosuchdb/store']) {

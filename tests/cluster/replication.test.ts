@@ -4,6 +4,7 @@
  * transaction, and databases created on the writer appear everywhere.
  */
 import { randomUUID } from 'node:crypto';
+import { decompress } from 'zstd-napi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, readBody } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
@@ -240,6 +241,16 @@ describe('replication on a three-member cluster', () => {
     const snapTx = Number(snapRes.headers['x-txline-tx']);
     const snapshot = await readBody(snapRes);
     expect(snapshot.length).toBe(Number(snapRes.headers['content-length']));
+    expect(Number(snapRes.headers['x-txline-store-bytes'])).toBe(snapshot.length);
+    // the same store compressed by the member (?compress=zstd) decodes to the very same bytes
+    const zRes = await rawRequest(cluster.writer.address, '/db/neo4j/store?compress=zstd');
+    expect(zRes.statusCode).toBe(200);
+    expect(zRes.headers['x-txline-encoding']).toBe('zstd');
+    expect(Number(zRes.headers['x-txline-tx'])).toBe(snapTx);
+    const z = await readBody(zRes);
+    expect(z.length).toBeLessThan(snapshot.length);
+    expect(Number(zRes.headers['x-txline-store-bytes'])).toBe(snapshot.length);
+    expect(Buffer.from(decompress(z)).equals(snapshot)).toBe(true);
     const source = await cluster.writer.digest('neo4j');
     expect(snapTx).toBe(source.lastCommittedTxn);
 
