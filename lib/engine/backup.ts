@@ -19,7 +19,7 @@ import { RecordStreamDecoder } from '../cluster/record';
 import { listArtifacts, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { chooseParent } from './chain';
-import { DEFAULT_CODEC } from './codec';
+import { DEFAULT_CODEC, type Codec } from './codec';
 import { acquireLock } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
 import type { MemberDatabase, Source, Topology } from './source';
@@ -283,12 +283,17 @@ function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): 
     database: db,
     time,
     full,
-    codec: opts.compress ? DEFAULT_CODEC : 'none',
+    codec: codecOf(opts),
     keepFailed: opts.keepFailed,
   });
 }
 
+function codecOf(opts: BackupOptions): Codec {
+  return opts.compress ? DEFAULT_CODEC : 'none';
+}
+
 /** Drops (or with --keep-failed keeps) a failed attempt; never hides the failure that got us here. */
+
 function abortWriter(w: ArtifactWriter, opts: BackupOptions, known: Record<string, unknown> = {}): void {
   try {
     const kept = w.abort(known);
@@ -306,7 +311,14 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
   const t0 = performance.now();
   // The backup time is read before the source is asked: everything committed before it is in the store.
   const time = (opts.now ?? (() => new Date()))();
-  const store = await opts.source.fullStore(db, c.member);
+  const codec = codecOf(opts);
+  // A source that compresses (the embedded members do) sends a seventh of the bytes and spends its own cores.
+  const store = await opts.source.fullStore(db, c.member, codec === 'zstd' ? { compress: 'zstd' } : {});
+  const encoded = store.encoding !== 'none';
+  if (encoded && store.encoding !== codec) {
+    store.stream.destroy();
+    throw new TxlineError('INTERNAL', `${c.member.id} sent the store ${store.encoding}-encoded, but this backup writes ${codec}`);
+  }
   const w = newWriter(db, true, opts, time);
   const txTotal = store.txId;
   let done = 0;
@@ -316,15 +328,16 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
     let reported = 0;
     // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
     store.stream.on('data', (chunk: Buffer) => {
-      done += chunk.length;
+      done = encoded ? w.rawBytesWritten : done + chunk.length;
       opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
       if (opts.log.debug && (done - reported >= DEBUG_RANGE_BYTES || done === store.sizeBytes)) {
         debug(opts, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
         reported = done;
       }
     });
-    await pipeline(store.stream, w.payload());
-    if (done !== store.sizeBytes) {
+    // An encoded store is decoded on the side as it is written; commit() checks it decodes to sizeBytes.
+    await pipeline(store.stream, w.payload({ encoded, expectedRawBytes: store.sizeBytes }));
+    if (!encoded && done !== store.sizeBytes) {
       throw new TxlineError('SOURCE_UNREACHABLE', `the store of ${db} from ${c.member.id} ended after ${done} of ${store.sizeBytes} bytes`);
     }
     // The whole store is in: it stands for every transaction up to its own.
@@ -345,6 +358,11 @@ async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Pr
       member: memberInfo(c),
       store: { nodes: store.nodes, relationships: store.relationships },
     });
+    done = artifact.payload.rawBytes;
+    // (An encoded store's decoded count trails what arrived: its last range is known only now.)
+    if (opts.log.debug && reported < done) {
+      debug(opts, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
+    }
     const ms = performance.now() - t0;
     log(opts, `Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
     opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });

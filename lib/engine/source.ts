@@ -30,9 +30,14 @@ export interface Topology {
   writer: SourceMember | null;
 }
 
-/** A consistent store at one transaction, as a byte stream. */
+/**
+ * A consistent store at one transaction, as a byte stream: the store file itself, or (encoding 'zstd') a
+ * zstd stream of it that the source compressed.
+ */
 export interface StoreStream {
   stream: Readable;
+  encoding: 'none' | 'zstd';
+  /** size of the store file (not of the stream when it is compressed) */
   sizeBytes: number;
   txId: number;
   txChecksum: number;
@@ -72,7 +77,8 @@ export interface InstallResult {
 export interface Source {
   /** Members, and per member each database's role and position. */
   topology(): Promise<Topology>;
-  fullStore(db: string, member: SourceMember): Promise<StoreStream>;
+  /** `compress`: ask the source to compress the stream, if it can (its StoreStream says what it sent). */
+  fullStore(db: string, member: SourceMember, opts?: { compress?: 'zstd' }): Promise<StoreStream>;
   /** Throws TX_PRUNED when `fromTx` is below what the member's log still holds. */
   transactions(db: string, member: SourceMember, fromTx: number): Promise<TxStream>;
   /** Installs a complete store file as database `db` on every member. */

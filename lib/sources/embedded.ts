@@ -58,13 +58,15 @@ export class EmbeddedSource implements Source {
     return { members, databases, unreachable, writer };
   }
 
-  async fullStore(db: string, member: SourceMember): Promise<StoreStream> {
-    const res = await rawRequest(member.address, `/db/${encodeURIComponent(db)}/store`, { timeoutMs: 60_000 });
+  async fullStore(db: string, member: SourceMember, opts: { compress?: 'zstd' } = {}): Promise<StoreStream> {
+    const query = opts.compress ? `?compress=${opts.compress}` : '';
+    const res = await rawRequest(member.address, `/db/${encodeURIComponent(db)}/store${query}`, { timeoutMs: 60_000 });
     if (res.statusCode !== 200) throw await errorFrom(member.address, res);
     const h = (k: string) => String(res.headers[k] ?? '');
     return {
       stream: res,
-      sizeBytes: Number(h('content-length')),
+      encoding: h('x-txline-encoding') === 'zstd' ? 'zstd' : 'none',
+      sizeBytes: Number(h('x-txline-store-bytes') || h('content-length')),
       txId: Number(h('x-txline-tx')),
       txChecksum: Number(h('x-txline-tx-checksum')),
       commitTime: Number(h('x-txline-commit-time')),
@@ -118,6 +120,10 @@ export class EmbeddedSource implements Source {
     if (res.statusCode !== 200) throw await errorFrom(writer.address, res);
     const installed = JSON.parse((await readAll(res)).toString('utf8')) as { lastCommittedTxn: number; storeId: string };
     log(`installed ${db} on the writer ${writer.id} at transaction ${installed.lastCommittedTxn} with store ID ${installed.storeId}`);
+    // The restored database's digest (seconds on a big store) is computed on the writer while the other
+    // members catch up; a failure surfaces where it is awaited below.
+    const digest = new MemberClient(writer.address).digest(db);
+    digest.catch(() => undefined);
     for (const d of hosting.filter((x) => x.role !== 'writer')) {
       await new MemberClient(d.member.address).startDatabase(db);
     }
@@ -145,8 +151,7 @@ export class EmbeddedSource implements Source {
       }
       await sleep(100);
     }
-    const digest = await new MemberClient(writer.address).digest(db);
-    return { writer, members, digest };
+    return { writer, members, digest: await digest };
   }
 }
 
