@@ -3,11 +3,14 @@
 // CLI and member processes start without the TypeScript loader (faster, ~35 MB less memory each).
 // bin/txline.mjs uses the bundle when it is newer than every lib/ source file, else runs the sources.
 import { build } from 'esbuild';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const t0 = Date.now();
+// Chunk names carry content hashes: start empty so that chunks of earlier builds do not pile up.
+fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 await build({
   entryPoints: [path.join(root, 'lib/cli/main.ts')],
   outdir: path.join(root, 'dist'),

@@ -6,7 +6,6 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { TxlineError, describeError } from '../../errors';
 import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
-import { runMember } from '../../cluster/member-main';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
 import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
 import { normalizeDatabaseName } from '../../cluster/names';
@@ -92,6 +91,8 @@ export function registerClusterCommands(program: Command): void {
     .description('Run one member process (started by `txline cluster start`)')
     .addOption(new Option('--config <file>', 'member configuration file').makeOptionMandatory())
     .action(async (o) => {
+      // Loaded here: a member's HTTP server and metrics are not what other commands need at start.
+      const { runMember } = await import('../../cluster/member-main');
       await runMember(o.config);
     });
 }
