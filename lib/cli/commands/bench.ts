@@ -2,7 +2,15 @@
  * `txline bench cluster|engine|web`: benchmarks that print their figures (npm run bench:*).
  */
 import { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { parsePositiveInt } from '../args';
+
+function parseLevels(value: string): number[] {
+  const one = parsePositiveInt('--concurrency');
+  const levels = value.split(',').map((v) => one(v.trim()));
+  if (levels.length > 8) throw new InvalidArgumentError(`at most 8 levels, got ${levels.length}`);
+  return levels;
+}
 
 export function registerBenchCommands(program: Command): void {
   const bench = program.command('bench').description('Benchmarks that print their figures');
@@ -10,7 +18,7 @@ export function registerBenchCommands(program: Command): void {
     .command('cluster')
     .description("The writer's commit rate and the followers' apply rate")
     .option('--seconds <n>', 'how long to write', parsePositiveInt('--seconds'), 10)
-    .option('--concurrency <n>', 'concurrent clients', parsePositiveInt('--concurrency'), 64)
+    .option('--concurrency <n,...>', 'concurrent clients, one measurement per level', parseLevels, [64, 256])
     .action(async (o) => {
       const { benchCluster } = await import('../../bench/cluster');
       await benchCluster({ seconds: o.seconds, concurrency: o.concurrency });
