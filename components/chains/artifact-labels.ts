@@ -9,6 +9,7 @@ export function typeLabel(a: Pick<TimelineArtifact, 'full' | 'empty'>): string {
 
 export function txRangeLabel(a: TimelineArtifact): string {
   if (a.empty) return `none (at ${formatNumber(a.tipTx)})`;
+  if (a.full && a.tipTx === 0) return 'none (the database was empty)';
   return formatTxRange(a.fromTx, a.toTx);
 }
 

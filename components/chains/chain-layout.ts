@@ -129,7 +129,8 @@ export function layoutTimeline(tl: Timeline): Layout {
     for (const a of g.artifacts) {
       const parent = a.parentId !== null ? byId.get(a.parentId) : undefined;
       const lane = firstLane + (laneOf.get(a.id) as number);
-      const tx: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
+      // (a full of a database that had no transaction yet sits at the axis' start)
+      const tx: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : a.full && a.tipTx === 0 ? [0.5, 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
       const from = a.empty ? a.time : a.full ? genStart : parent ? parent.a.time : Math.min(a.firstCommitTime ?? a.time, a.time);
       const p: Placed = { a, lane, band: bi, range: { tx, time: [from, a.time] }, parentLane: parent && parent.lane !== lane ? parent.lane : null };
       items.push(p);

@@ -229,7 +229,8 @@ function ArtifactMarks({ layout, axis, scales, uid, selectedId, focusId }: MarkP
           return <path key={a.id} {...common} d={`M${cx},${cy - 7} l4,5 l-4,5 l-4,-5 z`} className={`${common.className} fill-sky-700 dark:fill-sky-300`} />;
         }
         const left = sx(r[0]);
-        const width = Math.max(2, sx(r[1]) - left);
+        // a full stays visible and clickable however narrow: one of an empty database covers no transaction
+        const width = Math.max(a.full ? 8 : 2, sx(r[1]) - left);
         // a hairline between contiguous bars keeps their boundaries visible
         const inset = width > 4 ? 0.5 : 0;
         const bar = (
