@@ -74,6 +74,9 @@ type Stmt = Database.Statement;
 /** A node as the open transaction left it; null: known not to exist. */
 type TouchedNode = { labels: string[]; props: Properties } | null;
 
+/** rows per multi-row INSERT of deferred node rows */
+const INSERT_ROWS = 100;
+
 export class GraphStore {
   readonly db: Database.Database;
   meta: StoreMeta;
@@ -210,14 +213,30 @@ export class GraphStore {
   }
 
   private writeDeferredRows(rows: Map<number, 'insert' | 'update'>): void {
+    // New rows go in INSERT_ROWS at a time: one statement per row had cost a fifth of a replay.
+    const values: unknown[] = [];
     for (const [id, how] of rows) {
       const n = this.touched.get(id);
       if (!n) throw new TxlineError('INTERNAL', `node ${id} has a deferred row but no state`);
       const labels = JSON.stringify(n.labels);
       const props = canonicalJson(n.props);
-      if (how === 'insert') this.s.insNode.run(id, labels, props);
-      else this.s.updNode.run(labels, props, id);
+      if (how === 'update') {
+        this.s.updNode.run(labels, props, id);
+        continue;
+      }
+      values.push(id, labels, props);
+      if (values.length === INSERT_ROWS * 3) {
+        this.insNodes().run(values);
+        values.length = 0;
+      }
     }
+    for (let i = 0; i < values.length; i += 3) this.s.insNode.run(values[i], values[i + 1], values[i + 2]);
+  }
+
+  private insNodesStmt: Stmt | null = null;
+  private insNodes(): Stmt {
+    this.insNodesStmt ??= this.db.prepare(`INSERT INTO nodes (id, labels, props) VALUES ${Array(INSERT_ROWS).fill('(?, ?, ?)').join(', ')}`);
+    return this.insNodesStmt;
   }
 
   /** The row of node `id` is written at commit (deferred batches), else now by `write`. */
