@@ -22,7 +22,7 @@ import { chooseParent } from './chain';
 import { DEFAULT_CODEC, type Codec } from './codec';
 import { acquireLock } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
-import type { MemberDatabase, Source, Topology } from './source';
+import { describeUnreachable, type MemberDatabase, type Source, type Topology } from './source';
 
 export type BackupType = 'auto' | 'full' | 'diff';
 
@@ -71,7 +71,7 @@ export async function backupDatabases(opts: BackupOptions): Promise<BackupRunRes
   const problems: string[] = [];
   const topology = await opts.source.topology();
   for (const u of topology.unreachable) {
-    const msg = `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}`;
+    const msg = describeUnreachable(u);
     log.warn(msg);
     problems.push(msg);
   }
@@ -293,7 +293,6 @@ function codecOf(opts: BackupOptions): Codec {
 }
 
 /** Drops (or with --keep-failed keeps) a failed attempt; never hides the failure that got us here. */
-
 function abortWriter(w: ArtifactWriter, opts: BackupOptions, known: Record<string, unknown> = {}): void {
   try {
     const kept = w.abort(known);

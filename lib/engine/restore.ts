@@ -20,7 +20,7 @@ import { listArtifacts, readArtifact, type Artifact } from './artifact';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
 import { buildStore } from './replay';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
-import type { InstallResult, Source } from './source';
+import { describeUnreachable, type InstallResult, type Source } from './source';
 
 export interface RestoreOptions {
   fromPaths: string[];
@@ -123,7 +123,7 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   // A member that is down does not get the restored store now: the restore succeeds with problems.
   const problems: string[] = [];
   for (const u of topo.unreachable) {
-    const msg = `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}; ${opts.target} is restored on the reachable members only`;
+    const msg = `${describeUnreachable(u)}; ${opts.target} is restored on the reachable members only`;
     log.warn(msg);
     problems.push(msg);
   }

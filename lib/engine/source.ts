@@ -30,6 +30,11 @@ export interface Topology {
   writer: SourceMember | null;
 }
 
+/** "server ADDRESS (ID) could not be reached: WHY", as backup and restore log it. */
+export function describeUnreachable(u: Topology['unreachable'][number]): string {
+  return `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}`;
+}
+
 /**
  * A consistent store at one transaction, as a byte stream: the store file itself, or (encoding 'zstd') a
  * zstd stream of it that the source compressed.

@@ -8,18 +8,13 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectRow } from '../../lib/engine/inspect';
-import { startTestCluster, tempDir, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, tempFolders, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
 import { silentLog } from '../../lib/engine/progress';
 import { restore } from '../../lib/engine/restore';
 import { inspectCli, leftovers, runTxline, sourceFor, verifyFolder, writeTx } from '../helpers/engine';
 
 let cluster: TestCluster;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`chain-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, removeAll } = tempFolders('chain');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ databases: ['neo4j', 'nova', 'north', 'alpha'] });
@@ -27,7 +22,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 async function backup(dir: string, ...args: string[]) {

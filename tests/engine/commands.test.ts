@@ -16,17 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumePayload, listArtifacts, readArtifact } from '../../lib/engine/artifact';
 import { ArtifactWriter } from '../../lib/engine/artifact-writer';
 import type { InspectRow } from '../../lib/engine/inspect';
-import { startTestCluster, tempDir, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { expectOnlyArtifacts, inspectCli, jsonlLines, runTxline, verifyFolder, Workload, writeTx } from '../helpers/engine';
+import { startTestCluster, tempFolders, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { escapeRegExp, expectOnlyArtifacts, inspectCli, jsonlLines, runTxline, verifyFolder, Workload, writeTx } from '../helpers/engine';
 
 let cluster: TestCluster;
 let workload: Workload;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`commands-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, keep, removeAll } = tempFolders('commands');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'other'] });
@@ -38,11 +33,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 type Line = Record<string, unknown>;
 const COUNTERS = ['bytesDone', 'bytesTotal', 'txDone', 'txTotal'] as const;
@@ -224,7 +218,7 @@ describe('backup aggregate --keep-old-backup', () => {
     // the old chain, named by its tip, folded again without the flag: it goes, newest first
     const folded = await cli(['backup', 'aggregate', `--from-path=${path.join(dir, chain[0].file)}`, 'neo4j']);
     expect(folded.code, folded.stderr).toBe(0);
-    expect(folded.stderr).toMatch(new RegExp(`deleted the old chain, newest first: ${esc(chain[0].file)}, ${esc(chain[1].file)}, ${esc(chain[2].file)}`));
+    expect(folded.stderr).toMatch(new RegExp(`deleted the old chain, newest first: ${escapeRegExp(chain[0].file)}, ${escapeRegExp(chain[1].file)}, ${escapeRegExp(chain[2].file)}`));
     expect((await inspectCli(dir)).map((r) => [r.full, r.recovered, r.highestTx])).toEqual([
       [true, true, tip],
       [true, true, tip],
@@ -246,7 +240,7 @@ describe('database check', () => {
     // the same artifact with a store that lost a node its relationships point at, sealed as it would be written
     const [orig] = listArtifacts(dir).artifacts;
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-test-broken-'));
-    dirs.push(work);
+    keep(work);
     const storeFile = path.join(work, 'store.sqlite');
     await consumePayload(orig, (src) => pipeline(src, fs.createWriteStream(storeFile)));
     const db = new Database(storeFile);
@@ -269,8 +263,8 @@ describe('database check', () => {
     expect(rels).toBeGreaterThan(0);
     const nodes = orig.store?.nodes ?? -1;
     const problems = [
-      `${esc(orig.file)}: inconsistent store: relationship \\d+ points at a missing node \\((${victim} -> \\d+|\\d+ -> ${victim})\\)`,
-      `${esc(orig.file)}: inconsistent store: node count is ${nodes - 1} but the store records ${nodes}`,
+      `${escapeRegExp(orig.file)}: inconsistent store: relationship \\d+ points at a missing node \\((${victim} -> \\d+|\\d+ -> ${victim})\\)`,
+      `${escapeRegExp(orig.file)}: inconsistent store: node count is ${nodes - 1} but the store records ${nodes}`,
     ];
     for (const p of problems) expect(r.stderr).toMatch(new RegExp(`ERROR.*${p}`));
     const report = fs.readdirSync(reports);

@@ -16,9 +16,10 @@ import { backupDatabases } from '../../lib/engine/backup';
 import { chainTo } from '../../lib/engine/chain';
 import { silentLog } from '../../lib/engine/progress';
 import { EmbeddedSource } from '../../lib/sources/embedded';
-import { dbStatus, startTestCluster, tempDir, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
+import { dbStatus, startTestCluster, tempFolders, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
 import {
   collect,
+  escapeRegExp,
   expectOnlyArtifacts,
   inspectCli,
   leftovers,
@@ -37,12 +38,7 @@ import {
 
 let cluster: TestCluster;
 let addr: Record<string, string>;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`faults-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, removeAll } = tempFolders('faults');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 3, secondaries: 1, txLogRotationSize: '4K', txLogRetention: '2 files', databases: ['neo4j', 'big', 'pruned'] });
@@ -57,11 +53,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const artifactsIn = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.backup'));
 
 describe('sources down', () => {
@@ -176,7 +171,7 @@ describe('--keep-failed', () => {
       const kept = fs.readdirSync(dir).filter((n) => /^big-[\dT-]+\.failed-\d+$/.test(n)).sort();
       expect(kept).toHaveLength(2);
       expect(fs.readdirSync(dir).sort()).toEqual([...kept, ...kept.map((k) => `${k}.json`)].sort());
-      for (const k of kept) expect(r.stderr).toMatch(new RegExp(`WARN.*kept the failed attempt as ${esc(path.join(dir, k))}, with what was known in ${esc(k)}\\.json`));
+      for (const k of kept) expect(r.stderr).toMatch(new RegExp(`WARN.*kept the failed attempt as ${escapeRegExp(path.join(dir, k))}, with what was known in ${escapeRegExp(k)}\\.json`));
       const members = kept.map((k) => expectKept(dir, k, { max: 300 * 1024, member: readHeadMetadata(path.join(dir, k)).member.id }).member.id).sort();
       expect(members).toEqual(['member-1', 'member-2']);
       expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
@@ -303,7 +298,7 @@ describe('damaged backups', () => {
 
     const checked = await cli(['database', 'check', `--from-path=${dir}`, `--report-path=${reports}`, 'neo4j']);
     expect(checked.code).toBe(1);
-    expect(checked.stderr).toMatch(new RegExp(`ERROR.*${esc(files[2])}: corrupt: `));
+    expect(checked.stderr).toMatch(new RegExp(`ERROR.*${escapeRegExp(files[2])}: corrupt: `));
     const report = fs.readdirSync(reports);
     expect(report).toHaveLength(1);
     expect(checked.stdout).toContain(report[0]);
@@ -313,7 +308,7 @@ describe('damaged backups', () => {
 
     const restored = await cli(['database', 'restore', `--from-path=${dir}`, `--restore-until=${tips[3] + 1}`, 'flipcopy']);
     expect(restored.code).toBe(1);
-    expect(restored.stderr).toMatch(new RegExp(`txline: ${esc(files[2])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
+    expect(restored.stderr).toMatch(new RegExp(`txline: ${escapeRegExp(files[2])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
     expect(await databases()).not.toContain('flipcopy');
     // over an existing database, the damaged chain never touches it: same content, online on every member
     const live = await cluster.writer.digest('neo4j');
@@ -333,10 +328,10 @@ describe('damaged backups', () => {
     flipPayloadByte(path.join(dir, files[0]), 0.3);
     const checked = await cli(['database', 'check', `--from-path=${dir}`, `--report-path=${folder('flipped-full-reports')}`, 'neo4j']);
     expect(checked.code).toBe(1);
-    expect(checked.stderr).toMatch(new RegExp(`ERROR.*${esc(files[0])}: (corrupt: |its store cannot be opened)`));
+    expect(checked.stderr).toMatch(new RegExp(`ERROR.*${escapeRegExp(files[0])}: (corrupt: |its store cannot be opened)`));
     const restored = await cli(['database', 'restore', `--from-path=${dir}`, `--restore-until=${tips[2] + 1}`, 'flipcopy2']);
     expect(restored.code).toBe(1);
-    expect(restored.stderr).toMatch(new RegExp(`txline: ${esc(files[0])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
+    expect(restored.stderr).toMatch(new RegExp(`txline: ${escapeRegExp(files[0])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
     expect(await databases()).not.toContain('flipcopy2');
   });
 

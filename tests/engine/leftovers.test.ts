@@ -10,16 +10,11 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { collect, expectOnlyArtifacts, inspectCli, runTxline, spawnTxline, throttleProxy, verifyFolder, waitForFile, writeMany, writeTx } from '../helpers/engine';
+import { startTestCluster, tempFolders, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { collect, escapeRegExp, expectOnlyArtifacts, inspectCli, runTxline, spawnTxline, throttleProxy, verifyFolder, waitForFile, writeMany, writeTx } from '../helpers/engine';
 
 let cluster: TestCluster;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`leftovers-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, removeAll } = tempFolders('leftovers');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'big'] });
@@ -33,11 +28,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('lock files', () => {
   it('go with the run, after a success and after a failure; none is made for a database that does not exist', async () => {
@@ -181,7 +175,7 @@ describe('work folders of restore, aggregate and check', () => {
 
     const removed = (stderr: string, kind: string, work: string, name: string) => {
       const pid = /-pid(\d+)-/.exec(name)?.[1];
-      expect(stderr).toMatch(new RegExp(`removed ${esc(path.join(work, name))}, left by an interrupted ${kind} \\(process ${pid}\\)`));
+      expect(stderr).toMatch(new RegExp(`removed ${escapeRegExp(path.join(work, name))}, left by an interrupted ${kind} \\(process ${pid}\\)`));
       expect(fs.readdirSync(work)).toEqual([]);
     };
     const checked = await cli(['database', 'check', `--from-path=${dir}`, `--temp-path=${w1}`, `--report-path=${w3}`, 'big']);

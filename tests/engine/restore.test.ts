@@ -20,16 +20,11 @@ import { inspect } from '../../lib/engine/inspect';
 import { silentLog } from '../../lib/engine/progress';
 import { restore } from '../../lib/engine/restore';
 import { EmbeddedSource } from '../../lib/sources/embedded';
-import { dbStatus, digests, startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { dbStatus, digests, startTestCluster, tempFolders, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
 import { captureLog, runTxline, sourceFor, verifyFolder, Workload } from '../helpers/engine';
 
 let cluster: TestCluster;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`restore-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, removeAll } = tempFolders('restore');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'lagdb'] });
@@ -37,7 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 interface Marker {

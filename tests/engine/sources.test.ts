@@ -11,17 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MemberClient } from '../../lib/cluster/client';
-import { dbStatus, startTestCluster, tempDir, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
-import { expectOnlyArtifacts, inspectCli, jsonlLines, resealMetadata, runTxline, snapshotDir, verifyFolder, writeTx } from '../helpers/engine';
+import { dbStatus, startTestCluster, tempFolders, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
+import { escapeRegExp, expectOnlyArtifacts, inspectCli, jsonlLines, resealMetadata, runTxline, snapshotDir, verifyFolder, writeTx } from '../helpers/engine';
 
 let cluster: TestCluster;
 let addr: Record<string, string>;
-const dirs: string[] = [];
-function folder(name: string): string {
-  const d = tempDir(`sources-${name}`);
-  dirs.push(d);
-  return d;
-}
+const { folder, removeAll } = tempFolders('sources');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 3, secondaries: 1, databases: ['neo4j', 'gamma', 'gate'] });
@@ -34,11 +29,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
-const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const pausedNow = new Set<string>();
 
@@ -148,7 +142,7 @@ describe('choosing the source', () => {
       const r = await cli(['database', 'backup', `--from=${addr['member-3']}`, `--to-path=${dir}`, 'neo4j']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(
-        new RegExp(`WARN.*Falling back to a full backup of neo4j from member-3 \\(${esc(addr['member-3'])}, secondary\\): member-3 is at transaction ${behindAt}, behind the parent backup ${esc(parent.file)}`),
+        new RegExp(`WARN.*Falling back to a full backup of neo4j from member-3 \\(${escapeRegExp(addr['member-3'])}, secondary\\): member-3 is at transaction ${behindAt}, behind the parent backup ${escapeRegExp(parent.file)}`),
       );
       expect((await inspectCli(dir))[0]).toMatchObject({ full: true, member: 'member-3', highestTx: behindAt });
     });
@@ -172,7 +166,7 @@ describe('fallbacks', () => {
 
     // compared on the parent's own last transaction when the member still holds it, else on the next one's back-link
     const tx = parent.highestTx;
-    const why = `(the checksum of transaction ${tx} on member-3 does not match the parent ${esc(parent.file)}|transaction ${tx + 1} on member-3 does not follow the parent ${esc(parent.file)}: the checksum of transaction ${tx} differs)`;
+    const why = `(the checksum of transaction ${tx} on member-3 does not match the parent ${escapeRegExp(parent.file)}|transaction ${tx + 1} on member-3 does not follow the parent ${escapeRegExp(parent.file)}: the checksum of transaction ${tx} differs)`;
     const before = snapshotDir(dir);
     const refused = await cli(['database', 'backup', '--fallback-to-full=false', `--to-path=${dir}`, 'neo4j']);
     expect(refused.code).toBe(1);
@@ -181,7 +175,7 @@ describe('fallbacks', () => {
 
     const r = await cli(['database', 'backup', `--to-path=${dir}`, 'neo4j']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`WARN.*Falling back to a full backup of neo4j from member-3 \\(${esc(addr['member-3'])}, secondary\\): ${why}`));
+    expect(r.stderr).toMatch(new RegExp(`WARN.*Falling back to a full backup of neo4j from member-3 \\(${escapeRegExp(addr['member-3'])}, secondary\\): ${why}`));
     const rows = await inspectCli(dir);
     expect(rows.map((x) => [x.full, x.lowestTx, x.highestTx])).toEqual([
       [true, 1, parent.highestTx + 3],
@@ -204,7 +198,7 @@ describe('--verbose', () => {
     const diff = await cli(['database', 'backup', '--verbose', `--to-path=${dir}`, 'neo4j']);
     expect(diff.code, diff.stderr).toBe(0);
     for (const [id, role] of [['member-1', 'writer'], ['member-2', 'follower'], ['member-3', 'secondary']]) {
-      expect(diff.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): considering ${id} \\(${esc(addr[id])}\\) for neo4j: ${role}, online, transactions \\d+\\.\\.${tip} in its log, lag 0`));
+      expect(diff.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): considering ${id} \\(${escapeRegExp(addr[id])}\\) for neo4j: ${role}, online, transactions \\d+\\.\\.${tip} in its log, lag 0`));
     }
     expect(diff.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): received transactions ${tip - 2}\\.\\.\\d+ of neo4j from member-3`));
     const full = await cli(['database', 'backup', '--verbose', '--type=full', `--to-path=${dir}`, 'neo4j']);
@@ -215,10 +209,10 @@ describe('--verbose', () => {
     const restored = await cli(['database', 'restore', '--verbose', `--from-path=${path.join(dir, rows[1].file)}`, 'verbosecopy']);
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stderr).toMatch(/DEBUG \(txline\): rebuilding the store in /);
-    for (const r of rows.slice(1)) expect(restored.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): reading ${esc(r.file)}: ${r.full ? 'full' : 'differential'}`));
+    for (const r of rows.slice(1)) expect(restored.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): reading ${escapeRegExp(r.file)}: ${r.full ? 'full' : 'differential'}`));
     const checked = await cli(['database', 'check', '--verbose', `--from-path=${dir}`, `--report-path=${dir}`, 'neo4j']);
     expect(checked.code, checked.stderr).toBe(0);
-    for (const r of rows) expect(checked.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): checking ${esc(r.file)}`));
+    for (const r of rows) expect(checked.stderr).toMatch(new RegExp(`DEBUG \\(txline\\): checking ${escapeRegExp(r.file)}`));
   });
 });
 
@@ -262,7 +256,7 @@ describe('restore with a member down', () => {
     try {
       const r = await cli(['database', 'restore', `--from-path=${dir}`, '--progress=jsonl', 'copy2']);
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(new RegExp(`WARN.*server ${esc(addr['member-3'])} \\(member-3\\) could not be reached: .*; copy2 is restored on the reachable members only`));
+      expect(r.stderr).toMatch(new RegExp(`WARN.*server ${escapeRegExp(addr['member-3'])} \\(member-3\\) could not be reached: .*; copy2 is restored on the reachable members only`));
       expect(r.stderr).toMatch(new RegExp(`INFO.*Restored copy2 at transaction ${artifact.highestTx} with new store ID [0-9a-f-]+ on 2 member\\(s\\)`));
       expect(r.stderr).toMatch(/WARN.*Restored copy2 with problems: 1 server\(s\) could not be reached/);
       const result = jsonlLines(r.stdout).at(-1);

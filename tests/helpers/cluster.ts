@@ -24,6 +24,28 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `txline-${prefix}-`));
 }
 
+/**
+ * The temporary folders of one test file: `folder(name)` makes one, `keep(dir)` takes one made elsewhere,
+ * `removeAll()` (in afterAll) removes them.
+ */
+export function tempFolders(prefix: string) {
+  const made: string[] = [];
+  return {
+    folder: (name: string): string => {
+      const d = tempDir(`${prefix}-${name}`);
+      made.push(d);
+      return d;
+    },
+    keep: (dir: string): string => {
+      made.push(dir);
+      return dir;
+    },
+    removeAll: (): void => {
+      for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
 export async function startTestCluster(opts: Partial<ClusterOptions> = {}): Promise<TestCluster> {
   const dir = opts.dataDir ?? tempDir('cluster');
   const sup = new ClusterSupervisor({ basePort: 0, output: 'file', ...opts, dataDir: dir });

@@ -406,3 +406,6 @@ export function jsonlLines(stdout: string): Array<Record<string, unknown>> {
       }
     });
 }
+
+/** `s` as a regular expression that matches it literally (file names in log lines). */
+export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

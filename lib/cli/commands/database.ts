@@ -10,6 +10,7 @@ import { splitAddress } from '../../cluster/client';
 import { defaultClusterAddresses } from '../../cluster/discovery';
 import { normalizeDatabaseName } from '../../cluster/names';
 import { aggregate } from '../../engine/aggregate';
+import type { Artifact } from '../../engine/artifact';
 import { backupDatabases, type BackupType } from '../../engine/backup';
 import { parseRestorePoint, type RestorePoint } from '../../engine/chain';
 import { check } from '../../engine/check';
@@ -53,6 +54,12 @@ function progressSink(mode: string | undefined): ProgressSink | undefined {
 function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
   const line = { ts: new Date().toISOString(), event: 'result', phase: 'result', bytesDone: counters.bytes, bytesTotal: counters.bytes, txDone: counters.tx, txTotal: counters.tx, ...fields };
   process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** The counters of a run that wrote `artifacts` (those that failed wrote none): original bytes, transactions. */
+function writtenCounters(artifacts: Array<Artifact | null | undefined>): { bytes: number; tx: number } {
+  const written = artifacts.filter((a): a is Artifact => Boolean(a));
+  return { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) };
 }
 
 function parseProgress(raw: string): string {
@@ -157,9 +164,8 @@ export function registerDatabaseCommands(program: Command): void {
         progress: progressSink(o.progress),
       });
       if (o.progress) {
-        const written = result.results.flatMap((r) => (r.artifact ? [r.artifact] : []));
         printResult(
-          { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) },
+          writtenCounters(result.results.map((r) => r.artifact)),
           {
             exitCode: result.exitCode,
             problems: result.problems,
@@ -277,9 +283,8 @@ export function registerDatabaseCommands(program: Command): void {
         progress: progressSink(o.progress),
       });
       if (o.progress) {
-        const written = r.results.flatMap((x) => (x.artifact ? [x.artifact] : []));
         printResult(
-          { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) },
+          writtenCounters(r.results.map((x) => x.artifact)),
           { exitCode: r.exitCode, results: r.results.map((x) => ({ ...x, artifact: x.artifact?.file })) },
         );
       }
