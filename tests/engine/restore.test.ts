@@ -8,7 +8,6 @@
  * under another database name. After a restore into the source database, its next backup is a full with a new
  * store ID and the old timeline stays restorable.
  */
-import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../lib/cluster/store';
