@@ -8,7 +8,8 @@
  *   4. `playwright test` (Debian Chromium against `txline serve`).
  * Without Chromium nothing runs. Otherwise a failing step does not stop the independent ones after it
  * (Playwright needs the build, though).
- * Ends with one line per step, and exits non-zero if any step failed.
+ * Ends with one line per step (and, under a failed runner, one line per failed test with the first line of its
+ * error, read from the runner's JSON report), and exits non-zero if any step failed.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,20 +20,25 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
 
-/** @type {Array<{ name: string, status: 'passed' | 'failed' | 'skipped', detail: string }>} */
+/** @type {Array<{ name: string, status: 'passed' | 'failed' | 'skipped', detail: string, failures?: string[] }>} */
 const results = [];
+// The runners' JSON reports, beside their other output (test-results/ is ignored by git).
+const reports = path.join(root, 'test-results');
+const vitestReport = path.join(reports, 'vitest.json');
+const playwrightReport = path.join(reports, 'playwright.json');
 
-function record(name, status, detail) {
-  results.push({ name, status, detail });
+function record(name, status, detail, failures) {
+  results.push({ name, status, detail, failures });
   const mark = status === 'passed' ? '✓' : status === 'failed' ? '✗' : '-';
   process.stdout.write(`\n${mark} ${name}: ${detail}\n\n`);
 }
 
-function run(name, command, args) {
+function run(name, command, args, { extraEnv = {}, report } = {}) {
   process.stdout.write(`\n=== ${name} ===\n`);
   const started = Date.now();
+  if (report) fs.rmSync(report.file, { force: true });
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: 'inherit' });
+    const child = spawn(command, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit' });
     child.on('error', (e) => {
       record(name, 'failed', `could not start ${command}: ${e.message}`);
       resolve(false);
@@ -40,10 +46,51 @@ function run(name, command, args) {
     child.on('exit', (code, signal) => {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       if (code === 0) record(name, 'passed', `passed in ${secs} s`);
-      else record(name, 'failed', `failed (${signal ?? `exit code ${code}`}) after ${secs} s`);
+      else record(name, 'failed', `failed (${signal ?? `exit code ${code}`}) after ${secs} s`, report ? failedTests(report) : undefined);
       resolve(code === 0);
     });
   });
+}
+
+/** The failed tests a runner's JSON report names, as "file › test: first line of the error". */
+function failedTests({ file, read }) {
+  let json;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    return [`(no report to name the failed tests: ${e.message})`];
+  }
+  const firstLine = (text) => String(text ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find((l) => l.trim() !== '')?.trim().slice(0, 300) ?? '';
+  return read(json, firstLine);
+}
+
+/** Vitest's JSON report (Jest's shape): per file, its assertions; a file that failed outside a test has a message. */
+function vitestFailures(json, firstLine) {
+  const out = [];
+  for (const file of json.testResults ?? []) {
+    const rel = path.relative(root, file.name ?? '');
+    const failed = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failed) out.push(`${rel} › ${a.fullName ?? a.title}: ${firstLine(a.failureMessages?.[0])}`);
+    if (failed.length === 0 && file.status === 'failed') out.push(`${rel}: ${firstLine(file.message)}`);
+  }
+  return out;
+}
+
+/** Playwright's JSON report: nested suites of specs, each test with its results (the last one counts). */
+function playwrightFailures(json, firstLine) {
+  const out = [];
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const last = t.results?.at(-1);
+        if (t.status === 'unexpected' || t.status === 'flaky') out.push(`${path.relative(root, path.join(json.config?.rootDir ?? root, spec.file))}:${spec.line} › ${spec.title}: ${t.status === 'flaky' ? 'flaky, passed on a retry: ' : ''}${firstLine(last?.error?.message ?? last?.errors?.[0]?.message)}`);
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s);
+  };
+  for (const s of json.suites ?? []) walk(s);
+  for (const e of json.errors ?? []) out.push(`(outside a test) ${firstLine(e.message)}`);
+  return out;
 }
 
 function ensureChromium() {
@@ -82,14 +129,23 @@ function ensureChromium() {
 if (ensureChromium()) {
   // The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
   await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
-  await run('vitest run', bin('vitest'), ['run']);
+  await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
+    report: { file: vitestReport, read: vitestFailures },
+  });
   const built = await run('next build', bin('next'), ['build']);
-  if (built) await run('playwright test', bin('playwright'), ['test']);
+  if (built)
+    await run('playwright test', bin('playwright'), ['test', '--reporter=list,json'], {
+      extraEnv: { PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightReport },
+      report: { file: playwrightReport, read: playwrightFailures },
+    });
   else record('playwright test', 'skipped', 'skipped: next build failed');
 }
 
 process.stdout.write('\n=== summary ===\n');
-for (const r of results) process.stdout.write(`${r.status.toUpperCase().padEnd(7)} ${r.name}: ${r.detail}\n`);
+for (const r of results) {
+  process.stdout.write(`${r.status.toUpperCase().padEnd(7)} ${r.name}: ${r.detail}\n`);
+  for (const f of r.failures ?? []) process.stdout.write(`          ✗ ${f}\n`);
+}
 const failed = results.some((r) => r.status !== 'passed');
 process.stdout.write(failed ? 'npm test: FAILED\n' : 'npm test: all steps passed\n');
 process.exitCode = failed ? 1 : 0;

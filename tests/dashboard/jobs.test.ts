@@ -119,8 +119,9 @@ describe('jobs', () => {
     const done = await runner.wait(first.jobId);
     proxy.release();
     expect(done).toMatchObject({ status: 'cancelled', error: 'cancelled by request' });
-    expect(leftovers(backups())).toEqual([]);
+    // the backup of system writes its own temporary artifact into the folder until it ends
     if (other.ok) expect((await runner.wait(other.jobId))?.status).toBe('succeeded');
+    expect(leftovers(backups())).toEqual([]);
     // the lock is free: the next backup runs
     const again = cmd.startBackup(ctx, { clusterId: '1', folderId: String(folderId), database: 'neo4j' }, null);
     expect(again.ok).toBe(true);

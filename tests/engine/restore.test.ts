@@ -300,6 +300,8 @@ describe('restore by time when a backup came from a lagging follower', () => {
     const work = new Workload(cluster.writer, 'lagdb', 3);
     await work.write(5);
     await backupOk(dir, fromWriter);
+    // the follower holds what the full holds before it stops pulling (else its backup cannot be a differential)
+    await waitForConvergence(cluster, 'lagdb');
     await follower.replication({ paused: true });
     let marker: { tx: number; untilTime: number; digest: Digest };
     try {
