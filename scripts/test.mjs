@@ -81,9 +81,12 @@ function playwrightFailures(json, firstLine) {
   const out = [];
   const walk = (suite) => {
     for (const spec of suite.specs ?? []) {
+      const where = `${path.relative(root, path.join(json.config?.rootDir ?? root, spec.file))}:${spec.line} › ${spec.title}`;
       for (const t of spec.tests ?? []) {
+        if (t.status !== 'unexpected' && t.status !== 'flaky') continue;
         const last = t.results?.at(-1);
-        if (t.status === 'unexpected' || t.status === 'flaky') out.push(`${path.relative(root, path.join(json.config?.rootDir ?? root, spec.file))}:${spec.line} › ${spec.title}: ${t.status === 'flaky' ? 'flaky, passed on a retry: ' : ''}${firstLine(last?.error?.message ?? last?.errors?.[0]?.message)}`);
+        const error = firstLine(last?.error?.message ?? last?.errors?.[0]?.message);
+        out.push(`${where}: ${t.status === 'flaky' ? `flaky, passed on a retry: ${error}` : error}`);
       }
     }
     for (const s of suite.suites ?? []) walk(s);

@@ -7,7 +7,6 @@
  * right but whose store is inconsistent (the problems reported, and a report file written).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,7 +20,7 @@ import { escapeRegExp, expectOnlyArtifacts, inspectCli, jsonlLines, runTxline, v
 
 let cluster: TestCluster;
 let workload: Workload;
-const { folder, keep, removeAll } = tempFolders('commands');
+const { folder, removeAll } = tempFolders('commands');
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'other'] });
@@ -239,8 +238,7 @@ describe('database check', () => {
 
     // the same artifact with a store that lost a node its relationships point at, sealed as it would be written
     const [orig] = listArtifacts(dir).artifacts;
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-test-broken-'));
-    keep(work);
+    const work = folder('broken');
     const storeFile = path.join(work, 'store.sqlite');
     await consumePayload(orig, (src) => pipeline(src, fs.createWriteStream(storeFile)));
     const db = new Database(storeFile);

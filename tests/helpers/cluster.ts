@@ -24,10 +24,7 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `txline-${prefix}-`));
 }
 
-/**
- * The temporary folders of one test file: `folder(name)` makes one, `keep(dir)` takes one made elsewhere,
- * `removeAll()` (in afterAll) removes them.
- */
+/** The temporary folders of one test file: `folder(name)` makes one, `removeAll()` (in afterAll) removes them. */
 export function tempFolders(prefix: string) {
   const made: string[] = [];
   return {
@@ -35,10 +32,6 @@ export function tempFolders(prefix: string) {
       const d = tempDir(`${prefix}-${name}`);
       made.push(d);
       return d;
-    },
-    keep: (dir: string): string => {
-      made.push(dir);
-      return dir;
     },
     removeAll: (): void => {
       for (const d of made.splice(0)) fs.rmSync(d, { recursive: true, force: true });
