@@ -2,7 +2,7 @@
  * Who the e2e tests are: the first admin (TXLINE_ADMIN_PASSWORD given to the server by playwright.config.ts,
  * changed at first sign-in by auth.setup.ts), and helpers to sign in as any user in a fresh browser context.
  */
-import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page, type Route } from '@playwright/test';
 
 export const INITIAL_ADMIN_PASSWORD = 'e2e-initial-admin-password';
 export const ADMIN_PASSWORD = 'e2e-admin-password-changed';
@@ -13,6 +13,36 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export type SignInAnswer = { kind: 'wrong' | 'throttled' | 'other'; text: string; waitSeconds: number };
+
+/**
+ * One sign-in attempt with a password expected to be refused, read from the server's own answer to this
+ * request (not from whatever alert happens to be on the page), then checked against what the page shows.
+ */
+export async function failedSignIn(page: Page, username: string, password: string): Promise<SignInAnswer> {
+  await page.goto('/login');
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(password);
+  // The answer is taken on its way to the page (Chromium may drop a streamed reply's body once it is consumed).
+  let answer: ((body: string) => void) | undefined;
+  const answered = new Promise<string>((resolve) => (answer = resolve));
+  const take = async (route: Route) => {
+    if (route.request().method() !== 'POST') return route.fallback();
+    const response = await route.fetch();
+    const text = await response.text();
+    answer?.(text);
+    await route.fulfill({ response, body: text });
+  };
+  await page.route('**/login*', take);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  const body = await answered;
+  const message = /Too many failed attempts\. Try again in (\d+) s\.|Wrong user name or password\./.exec(body);
+  if (message) await expect(page.getByRole('alert').filter({ hasText: message[0] })).toBeVisible();
+  await page.unroute('**/login*', take);
+  if (!message) return { kind: 'other', text: body.slice(0, 300), waitSeconds: 0 };
+  return { kind: message[1] ? 'throttled' : 'wrong', text: message[0], waitSeconds: Number(message[1] ?? 0) };
 }
 
 /** Changes the password on /account (what a user who must change it lands on). */

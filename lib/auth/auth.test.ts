@@ -3,7 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { openCatalog } from '../db';
-import { auditEvents } from '../db/schema';
+import { eq } from 'drizzle-orm';
+import { auditEvents, loginAttempts, users } from '../db/schema';
 import { listAudit, parseTimeRange, recordAudit } from './audit';
 import { adminCreateUser, adminResetPassword, adminSetDisabled, adminSetRole, changeOwnPassword, login } from './login';
 import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password';
@@ -149,6 +150,16 @@ describe('login', () => {
     if (reserved.ok) settleAttempt(db, { attemptId: reserved.attemptId, ok: true, now: later });
     expect(waitBeforeAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 })).toBe(0);
     expect(reserveAttempt(db, { username: 'admin', address: '10.3.0.2', now: later + 1 }).ok).toBe(true);
+  });
+
+  it('audits a sign-in whose password check broke as a failure, and keeps counting it', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    // a stored hash whose cost scrypt refuses (beyond its memory limit): the check throws
+    db.update(users).set({ passwordHash: `scrypt$${2 ** 30}$8$1$AAAA$AAAA` }).where(eq(users.username, 'admin')).run();
+    await expect(login(db, { username: 'admin', password: 'the-admin-password' }, '10.5.0.1')).rejects.toThrow(/memory/i);
+    expect(listAudit(db, { action: 'login' }).map((a) => [a.outcome, a.detail?.startsWith('the password check failed')])).toEqual([['failed', true]]);
+    expect(db.select().from(loginAttempts).all().map((a) => a.ok)).toEqual([false]);
   });
 
   it('counts the wait from when a failed check ended', () => {

@@ -38,7 +38,15 @@ export async function login(db: Catalog, raw: unknown, address: string): Promise
     recordAudit(db, { username, address, action: 'login', outcome: 'denied', detail: `too many failed attempts; ${s} s to wait` });
     return { ok: false, error: `Too many failed attempts. Try again in ${s} s.`, waitMs: reserved.waitMs };
   }
-  const user = await checkCredentials(db, username, p.data.password);
+  let user: UserRow | null;
+  try {
+    user = await checkCredentials(db, username, p.data.password);
+  } catch (cause) {
+    // The attempt stays a failure and is audited as one, whatever broke the check.
+    settleAttempt(db, { attemptId: reserved.attemptId, ok: false });
+    recordAudit(db, { username, address, action: 'login', outcome: 'failed', detail: `the password check failed: ${(cause as Error).message}` });
+    throw cause;
+  }
   settleAttempt(db, { attemptId: reserved.attemptId, ok: user !== null });
   if (!user) {
     recordAudit(db, { username, address, action: 'login', outcome: 'failed', detail: 'wrong user name or password, or a disabled user' });
