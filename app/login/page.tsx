@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
 import { LoginForm } from '@/components/auth/login-form';
+import { safeRedirectPath } from '@/lib/auth/redirect';
 import { currentCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Sign in' };
@@ -14,7 +15,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <p className="mb-5 mt-1 text-sm text-zinc-600 dark:text-zinc-400">
         On the first start the user is <code>admin</code>; its password is TXLINE_ADMIN_PASSWORD, or the one printed once on the server&apos;s console.
       </p>
-      <LoginForm next={typeof next === 'string' ? next : '/'} />
+      <LoginForm next={safeRedirectPath(next)} />
     </div>
   );
 }
