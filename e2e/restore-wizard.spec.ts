@@ -8,6 +8,8 @@
  * point step; a taken name is refused on the target step; replacing needs the name typed, a wrong one is
  * refused, and the right one restores ledger itself back to K on every member. Screenshots of each step.
  */
+import fs from 'node:fs';
+import nodePath from 'node:path';
 import { expect, test, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { DatabasePage } from './pages/database-page';
 import { JobsPage } from './pages/jobs-page';
@@ -47,6 +49,17 @@ async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   return (await res.json()) as ClusterBody;
 }
 
+/**
+ * The headers of a call to a member: the cluster token that `txline serve` generated beside its cluster.json
+ * (<data folder>/cluster/token; see playwright.config.ts for the data folder).
+ */
+function memberHeaders(): Record<string, string> {
+  const dataDir = process.env.TXLINE_E2E_DATA_DIR;
+  if (!dataDir) throw new Error('TXLINE_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
+  const file = nodePath.join(dataDir, 'cluster', 'token');
+  return { authorization: `Bearer ${fs.readFileSync(file, 'utf8').trim()}` };
+}
+
 /** The writer's address (the member that writes neo4j; new databases are created there). */
 async function writerAddress(request: APIRequestContext): Promise<string> {
   const c = await cluster(request);
@@ -73,6 +86,7 @@ async function write(request: APIRequestContext, writer: string, n: number, from
   let last = 0;
   for (let i = 0; i < n; i++) {
     const res = await request.post(`http://${writer}/db/${DB}/tx`, {
+      headers: memberHeaders(),
       data: { ops: [{ op: 'createNode', labels: ['Entry'], properties: { n: from + i, text: `entry ${from + i}` } }] },
     });
     expect(res.ok(), await res.text()).toBe(true);
@@ -82,7 +96,7 @@ async function write(request: APIRequestContext, writer: string, n: number, from
 }
 
 async function digestOn(request: APIRequestContext, address: string, db: string): Promise<Digest | { status: number }> {
-  const res = await request.get(`http://${address}/db/${db}/digest`);
+  const res = await request.get(`http://${address}/db/${db}/digest`, { headers: memberHeaders() });
   return res.ok() ? ((await res.json()) as Digest) : { status: res.status() };
 }
 
@@ -116,7 +130,7 @@ test.describe.configure({ mode: 'serial' });
 test.beforeAll(async ({ browser, request }) => {
   test.setTimeout(300_000);
   const writer = await writerAddress(request);
-  const created = await request.post(`http://${writer}/admin/databases`, { data: { name: DB } });
+  const created = await request.post(`http://${writer}/admin/databases`, { headers: memberHeaders(), data: { name: DB } });
   expect(created.ok(), await created.text()).toBe(true);
   const a = await write(request, writer, 10, 0);
   await converged(request, DB, a);

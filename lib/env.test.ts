@@ -11,6 +11,7 @@ describe('parseEnv', () => {
       dataDir: '/srv/txline/data',
       clusterFile: '/srv/txline/data/cluster/cluster.json',
       clusterAddresses: null,
+      clusterToken: undefined,
       backupDir: '/srv/txline/data/backups',
       catalog: '/srv/txline/data/txline.sqlite',
       backupRoots: ['/srv/txline/data/backups'],
@@ -55,6 +56,14 @@ describe('parseEnv', () => {
     expect(parseEnv({ TXLINE_BACKUP_ROOTS: '/a, /b/c' }, cwd).backupRoots).toEqual(['/a', '/b/c']);
     expect(() => parseEnv({ TXLINE_ADMIN_PASSWORD: 'short' }, cwd)).toThrow(/TXLINE_ADMIN_PASSWORD: must be at least 10 characters/);
     expect(() => parseEnv({ TXLINE_METRICS_TOKEN: 'short' }, cwd)).toThrow(/TXLINE_METRICS_TOKEN/);
+  });
+
+  it('reads the cluster token, and refuses one that is short or cannot be sent in a header', () => {
+    expect(parseEnv({ TXLINE_CLUSTER_TOKEN: ' 0123456789abcdef-_~ ' }, cwd).clusterToken).toBe('0123456789abcdef-_~');
+    expect(parseEnv({ TXLINE_CLUSTER_TOKEN: ' ' }, cwd).clusterToken).toBeUndefined();
+    for (const bad of ['short', '0123456789 abcdef', '0123456789abcdef\u00e9', 'x'.repeat(1025)]) {
+      expect(() => parseEnv({ TXLINE_CLUSTER_TOKEN: bad }, cwd)).toThrow(/^Invalid environment: TXLINE_CLUSTER_TOKEN: must be 16 to 1024 printable characters without spaces/);
+    }
   });
 
   it('follows TXLINE_DATA_DIR and lets each path be set on its own', () => {

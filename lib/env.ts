@@ -5,6 +5,9 @@
  *   TXLINE_DATA_DIR           data folder (default "data", relative to the working directory)
  *   TXLINE_CLUSTER_FILE       cluster.json of the embedded cluster (default <data>/cluster/cluster.json)
  *   TXLINE_CLUSTER_ADDRESSES  host:port,host:port of a cluster to watch instead of the embedded one
+ *   TXLINE_CLUSTER_TOKEN      the cluster's shared token (at least 16 printable characters, no spaces): members
+ *                             require it on every route but /metrics; unset, `txline cluster start` generates one
+ *                             into the token file beside cluster.json and clients read it there (lib/cluster/token.ts)
  *   TXLINE_BACKUP_DIR         backup folder (default <data>/backups)
  *   TXLINE_CATALOG            the catalog's SQLite file (default <data>/txline.sqlite)
  *   TXLINE_BACKUP_ROOTS       comma-separated folders that backup folders added in the browser must be inside
@@ -30,6 +33,8 @@ export interface TxlineEnv {
   clusterFile: string;
   /** addresses of a cluster to watch; null means the embedded cluster (clusterFile) */
   clusterAddresses: string[] | null;
+  /** the cluster token; undefined: the token file beside clusterFile (lib/cluster/token.ts) */
+  clusterToken: string | undefined;
   backupDir: string;
   catalog: string;
   backupRoots: string[];
@@ -46,7 +51,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
-const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN'] as const;
+const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CLUSTER_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
 const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES'] as const;
 /** settings every process reads from its own environment (children inherit them) */
@@ -77,6 +82,13 @@ const addressList = optionalText.transform((v, ctx) => {
   return [...new Set(parts)];
 });
 
+/** A cluster token: sent as `Authorization: Bearer <token>`, so printable ASCII without spaces. */
+export const CLUSTER_TOKEN = /^[\x21-\x7e]{16,1024}$/;
+
+const clusterTokenSchema = optionalText.refine((v) => v === undefined || CLUSTER_TOKEN.test(v), {
+  message: 'must be 16 to 1024 printable characters without spaces',
+});
+
 const logLevelSchema = optionalText.transform((v, ctx): LogLevel => {
   if (v === undefined) return 'info';
   const level = v.toLowerCase();
@@ -98,6 +110,7 @@ const schema = z.object({
   }),
   TXLINE_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 10, { message: 'must be at least 10 characters long' }),
   TXLINE_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters long' }),
+  TXLINE_CLUSTER_TOKEN: clusterTokenSchema,
   TXLINE_COLLECT_MS: optionalText.transform((v, ctx) => {
     if (v === undefined) return 1000;
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
@@ -146,6 +159,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     dataDir,
     clusterFile: resolve(e.TXLINE_CLUSTER_FILE, path.join(dataDir, 'cluster', 'cluster.json')),
     clusterAddresses: e.TXLINE_CLUSTER_ADDRESSES,
+    clusterToken: e.TXLINE_CLUSTER_TOKEN,
     backupDir: resolve(e.TXLINE_BACKUP_DIR, path.join(dataDir, 'backups')),
     catalog: resolve(e.TXLINE_CATALOG, path.join(dataDir, 'txline.sqlite')),
     backupRoots: e.TXLINE_BACKUP_ROOTS
@@ -172,6 +186,16 @@ export function logLevel(source: Record<string, string | undefined> = process.en
   const parsed = z.object({ TXLINE_LOG_LEVEL: logLevelSchema }).safeParse({ TXLINE_LOG_LEVEL: source.TXLINE_LOG_LEVEL });
   if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
   return parsed.data.TXLINE_LOG_LEVEL;
+}
+
+/**
+ * TXLINE_CLUSTER_TOKEN alone, validated as parseEnv does: a member reads its token so (the supervisor sets it),
+ * whatever the other variables hold.
+ */
+export function clusterTokenVar(source: Record<string, string | undefined> = process.env): string | undefined {
+  const parsed = z.object({ TXLINE_CLUSTER_TOKEN: clusterTokenSchema }).safeParse({ TXLINE_CLUSTER_TOKEN: source.TXLINE_CLUSTER_TOKEN });
+  if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
+  return parsed.data.TXLINE_CLUSTER_TOKEN;
 }
 
 let cached: TxlineEnv | null = null;

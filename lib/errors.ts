@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT: 2,
   INVALID_NAME: 2,
   BAD_REQUEST: 2,
+  UNSUPPORTED_MEDIA_TYPE: 2,
   NOT_FOUND: 1,
   METHOD_NOT_ALLOWED: 1,
   // cluster
@@ -19,6 +20,10 @@ export const ERROR_CODES = {
   TX_PRUNED: 1,
   STORE_MISMATCH: 1,
   DATA_DIR_IN_USE: 1,
+  /** a member or the control API was called without the cluster token, or with a wrong one */
+  UNAUTHENTICATED: 1,
+  /** a member or the control API refused a foreign Origin or Host (a browser page, DNS rebinding) */
+  FORBIDDEN: 1,
   // engine
   SOURCE_UNREACHABLE: 1,
   NO_SOURCE: 1,

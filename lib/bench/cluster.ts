@@ -10,6 +10,7 @@ import { Pool } from 'undici';
 import { MemberClient } from '../cluster/client';
 import type { ClientOp } from '../cluster/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
+import { setClusterToken } from '../cluster/token';
 
 export interface ClusterBenchOptions {
   seconds: number;
@@ -36,6 +37,7 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   try {
     await sup.start();
+    setClusterToken(sup.token);
     const [w, ...followers] = sup.info().members;
     const writer = new MemberClient(w.address);
     // Seed a few nodes for updates to touch.
@@ -73,7 +75,7 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
               const res = await pool.request({
                 path: '/db/neo4j/tx',
                 method: 'POST',
-                headers: { 'content-type': 'application/json' },
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${sup.token}` },
                 body: JSON.stringify({ ops: tx() }),
               });
               const body = await res.body.text();

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MemberClient } from '../cluster/client';
 import type { ClientOp } from '../cluster/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
+import { setClusterToken } from '../cluster/token';
 import { CLI_ENV, CLI_NODE_ARGS, txlineBin } from '../paths';
 import { DEFAULT_CODEC } from '../engine/codec';
 
@@ -150,9 +151,10 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
   const sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, members: 1, secondaries: 0, output: 'file', txLogRotationSize: '64M', txLogRetention: '4 files' });
   try {
     await sup.start();
+    setClusterToken(sup.token);
     const m = sup.info().members[0];
     const client = new MemberClient(m.address);
-    const env = { TXLINE_CLUSTER_ADDRESSES: m.address, TXLINE_LOG_LEVEL: 'info' };
+    const env = { TXLINE_CLUSTER_ADDRESSES: m.address, TXLINE_CLUSTER_TOKEN: sup.token, TXLINE_LOG_LEVEL: 'info' };
     const storeFile = path.join(m.dataDir, 'databases', 'neo4j', 'store.sqlite');
     const backups = (name: string) => {
       const p = path.join(dir, name);

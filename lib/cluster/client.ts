@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
 import type { ClientOp } from './ops';
 import type { Digest, NodeRow } from './store';
+import { clusterToken } from './token';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
@@ -46,6 +47,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** the cluster token to send (null: none); default: the process's (./token) */
+  token?: string | null;
 }
 
 /** Sends a request; resolves with the response (body unread) whatever the status. */
@@ -53,6 +56,8 @@ export function rawRequest(address: string, path: string, opts: RequestOptions =
   const [host, portStr] = splitAddress(address);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    const token = opts.token === undefined ? clusterToken() : opts.token;
+    if (token && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
     let payload: Buffer | undefined;
     if (opts.json !== undefined) {
       payload = Buffer.from(JSON.stringify(opts.json));
@@ -134,12 +139,15 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+/** `host:port`, an IPv6 host in brackets; anything else (an unclosed bracket too) is INVALID_ARGUMENT, naming it. */
 export function splitAddress(address: string): [string, string] {
-  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(address.trim());
-  if (!m || Number(m[2]) > 65535) {
-    throw new TxlineError('INVALID_ARGUMENT', `Invalid address "${address}": expected host:port, e.g. localhost:6362.`);
+  const m = /^(?:\[([^\][]*)\]|([A-Za-z0-9._-]+)):(\d{1,5})$/.exec(address.trim());
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined || (m[1] !== undefined && !net.isIPv6(m[1])) || Number(m[3]) > 65535) {
+    const hint = /\[[^\]]*$/.test(address) ? ' (the "[" of an IPv6 host is not closed: [::1]:6362)' : '';
+    throw new TxlineError('INVALID_ARGUMENT', `Invalid address "${address}": expected host:port, e.g. localhost:6362${hint}.`);
   }
-  return [m[1], m[2]];
+  return [host, m[3]];
 }
 
 /** Typed calls of one member's API. */

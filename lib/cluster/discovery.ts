@@ -1,7 +1,8 @@
 /**
  * Where the cluster is, when a command is not told: TXLINE_CLUSTER_ADDRESSES, else the members the embedded
  * cluster's cluster.json lists (TXLINE_CLUSTER_FILE; see lib/env.ts), else 127.0.0.1:6362 (member 1's
- * default address).
+ * default address). Its token is found the same way (token.ts): TXLINE_CLUSTER_TOKEN, else the token file
+ * beside that cluster.json.
  */
 import fs from 'node:fs';
 import { env, type TxlineEnv } from '../env';

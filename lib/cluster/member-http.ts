@@ -3,6 +3,9 @@
  * POST /db/{name}/tx, /db/{name}/nodes, /db/{name}/digest, /metrics. Backups use /db/{name}/store (a
  * consistent snapshot of the store file) and /db/{name}/tx?from=N (raw transaction records); restores use
  * the /admin routes. Every bad request gets a 4xx with `{ code, message }`; no request crashes the member.
+ *
+ * Every route but /metrics requires the cluster token, and every request must name this member in its Host
+ * and carry no foreign Origin; bodies are JSON except a store upload (http-guard.ts).
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -18,6 +21,7 @@ import { normalizeDatabaseName } from './names';
 import { txRequestSchema } from './ops';
 import { GraphDatabase } from './database';
 import { compressor } from '../engine/codec';
+import { guardRequest, requireJsonBody } from './http-guard';
 import type { LogRange } from './txlog';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
@@ -27,6 +31,9 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   INVALID_ARGUMENT: 400,
   INVALID_NAME: 400,
   USAGE: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   TX_INVALID: 422,
   NOT_FOUND: 404,
   DATABASE_NOT_FOUND: 404,
@@ -44,12 +51,18 @@ interface Route {
   method: string;
   pattern: RegExp;
   handler: Handler;
+  /** what the route reads: JSON, a binary upload, or nothing (a body, if any, must still be JSON) */
+  body?: 'json' | 'binary';
 }
 
-export function createMemberServer(member: Member): http.Server {
+/** The routes open without the cluster token (a scraper has none). */
+const OPEN_PATHS = new Set(['/metrics']);
+
+export function createMemberServer(member: Member, opts: { token: string }): http.Server {
   const routes = buildRoutes(member);
+  const guard = { token: opts.token, host: member.config.host, port: member.config.port };
   const server = http.createServer((req, res) => {
-    void handle(routes, req, res).catch((e) => member.log.error(`request handling failed: ${describeError(e)}`));
+    void handle(routes, guard, req, res).catch((e) => member.log.error(`request handling failed: ${describeError(e)}`));
   });
   server.keepAliveTimeout = 30_000;
   server.headersTimeout = 35_000;
@@ -57,9 +70,10 @@ export function createMemberServer(member: Member): http.Server {
   return server;
 }
 
-async function handle(routes: Route[], req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(routes: Route[], guard: { token: string; host: string; port: number }, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
     const url = requestUrl(req);
+    guardRequest(req, { ...guard, open: OPEN_PATHS.has(url.pathname) });
     const matching = routes.filter((r) => r.pattern.test(url.pathname));
     if (matching.length === 0) throw new TxlineError('NOT_FOUND', `no such endpoint: ${url.pathname}`);
     const route = matching.find((r) => r.method === req.method);
@@ -78,6 +92,7 @@ async function handle(routes: Route[], req: http.IncomingMessage, res: http.Serv
       }
       name = normalizeDatabaseName(decoded);
     }
+    if (route.body !== 'binary') requireJsonBody(req, route.body === 'json');
     await route.handler(req, res, { name, url });
   } catch (e) {
     sendError(res, e);
@@ -102,6 +117,7 @@ export function sendError(res: http.ServerResponse, e: unknown): void {
     res.destroy(err);
     return;
   }
+  if (err.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="txline"');
   sendJson(res, STATUS_BY_CODE[err.code] ?? 500, err.toJSON());
 }
 
@@ -171,7 +187,7 @@ function zodMessage(issues: Array<{ path: PropertyKey[]; message: string }>): st
 }
 
 function buildRoutes(member: Member): Route[] {
-  const route = (method: string, pattern: RegExp, handler: Handler): Route => ({ method, pattern, handler });
+  const route = (method: string, pattern: RegExp, handler: Handler, body?: Route['body']): Route => ({ method, pattern, handler, body });
   const requireWriter = () => {
     if (!member.isWriter) {
       throw new TxlineError('NOT_WRITER', `${member.config.id} is not the writer; send writes to ${member.writerAddress}`, {
@@ -197,7 +213,7 @@ function buildRoutes(member: Member): Route[] {
       if (!parsed.success) throw new TxlineError('BAD_REQUEST', `invalid transaction: ${zodMessage(parsed.error.issues)}`);
       const r = await db.commit(parsed.data.ops);
       sendJson(res, 200, r);
-    }),
+    }, 'json'),
     route('GET', new RegExp(`^/db/${NAME}/nodes$`), async (_req, res, { name, url }) => {
       const db = member.get(name as string);
       const label = url.searchParams.get('label') ?? undefined;
@@ -267,7 +283,7 @@ function buildRoutes(member: Member): Route[] {
       const name = normalizeDatabaseName(body?.name);
       const db = member.createDatabase(name);
       sendJson(res, 201, { name, databaseId: db.meta.databaseId, storeId: db.meta.storeId });
-    }),
+    }, 'json'),
     route('DELETE', new RegExp(`^/admin/db/${NAME}$`), async (_req, res, { name }) => {
       const db = member.get(name as string);
       await db.drop();
@@ -296,7 +312,7 @@ function buildRoutes(member: Member): Route[] {
       }
       const meta = await installUpload(member, n, req, { storeId, databaseId });
       sendJson(res, 200, { name: n, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
-    }),
+    }, 'binary'),
     route('GET', /^\/admin\/replication$/, async (_req, res) => sendJson(res, 200, member.replication)),
     route('POST', /^\/admin\/replication$/, async (req, res) => {
       const body = (await readJson(req)) as Record<string, unknown>;
@@ -318,7 +334,7 @@ function buildRoutes(member: Member): Route[] {
       if (body.lagMs !== undefined) member.replication.lagMs = body.lagMs as number;
       member.log.info(`replication ${member.replication.paused ? 'paused' : 'running'}, lag ${member.replication.lagMs} ms`);
       sendJson(res, 200, member.replication);
-    }),
+    }, 'json'),
   ];
 }
 

@@ -4,19 +4,27 @@
  *
  * Before it touches anything, a member takes `<its data folder>/member.lock` (holding its pid): a second
  * process on the same folder is refused while the first lives, and a lock left by a `kill -9` is taken over.
+ *
+ * The cluster token comes in TXLINE_CLUSTER_TOKEN (the supervisor sets it): the member requires it of every
+ * caller, and sends it to the writer when it replicates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeError } from '../errors';
+import { clusterTokenVar } from '../env';
+import { TxlineError, describeError } from '../errors';
 import { Member, type MemberConfig } from './member';
 import { createMemberServer } from './member-http';
 import { acquirePidLock, type PidLock } from './pid-lock';
 import { Replicator } from './replicator';
+import { setClusterToken } from './token';
 
 export const MEMBER_LOCK = 'member.lock';
 
 export async function runMember(configFile: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as MemberConfig;
+  const token = clusterTokenVar();
+  if (!token) throw new TxlineError('INVALID_ARGUMENT', 'a member needs the cluster token in TXLINE_CLUSTER_TOKEN (txline cluster start gives it)');
+  setClusterToken(token);
   const lock = acquirePidLock(
     path.join(config.dataDir, MEMBER_LOCK),
     { what: `${config.id} of ${path.dirname(config.dataDir)}`, marker: path.resolve(configFile) },
@@ -27,7 +35,7 @@ export async function runMember(configFile: string): Promise<void> {
   try {
     member = new Member(config);
     member.openDatabases();
-    server = createMemberServer(member);
+    server = createMemberServer(member, { token });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());

@@ -1,9 +1,11 @@
 /**
  * The embedded cluster's supervisor: starts one OS process per member, stops, kills and restarts them, and
- * (optionally) serves a small control API on loopback so the dashboard can stop or start a member.
+ * (optionally) serves a small control API on loopback so the dashboard can stop or start a member. Members and
+ * the control API require the cluster token (token.ts) and refuse foreign Host and Origin (http-guard.ts).
  *
  * Layout of the data folder:
  *   <dataDir>/cluster.json         members, their addresses and the control address (rewritten on change)
+ *   <dataDir>/token                the cluster token (mode 0600; kept across restarts)
  *   <dataDir>/cluster.lock         the supervisor's pid while it runs (see pid-lock.ts)
  *   <dataDir>/member-N/member.json a member's configuration
  *   <dataDir>/member-N/member.lock the member's pid while it runs
@@ -19,10 +21,12 @@ import { once } from 'node:events';
 import { TxlineError, describeError } from '../errors';
 import { txlineBin } from '../paths';
 import { formatAddress, isLoopbackHost } from './client';
+import { guardRequest, requireJsonBody } from './http-guard';
 import type { MemberConfig, PeerConfig } from './member';
 import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } from './pid-lock';
 import { normalizeDatabaseName } from './names';
 import { parseRetention, parseSize } from './retention';
+import { ensureTokenFile } from './token';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -37,6 +41,8 @@ export interface ClusterOptions {
   /** 'console': member logs go to this process's stderr too; 'file': only to member.log */
   output?: 'console' | 'file';
   controlPort?: number | null;
+  /** the cluster token (TXLINE_CLUSTER_TOKEN); unset: the one in <dataDir>/token, else a new one */
+  token?: string;
 }
 
 export type MemberState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -69,12 +75,19 @@ export class ClusterSupervisor {
   private lock: PidLock | null = null;
   /** the loopback address every member listens on (checked by start) */
   private host = '127.0.0.1';
+  private clusterToken: string | null = null;
   readonly startedAt = new Date().toISOString();
 
   constructor(readonly opts: ClusterOptions) {}
 
   get dataDir(): string {
     return this.opts.dataDir;
+  }
+
+  /** The token members and the control API require (known once start has claimed the data folder). */
+  get token(): string {
+    if (this.clusterToken === null) throw new TxlineError('INTERNAL', 'the cluster token is known once the cluster has started');
+    return this.clusterToken;
   }
 
   /** Validates options, writes member configurations, starts every member and waits until all serve. */
@@ -92,8 +105,8 @@ export class ClusterSupervisor {
     parseSize(rotation);
     const host = (o.host ?? '127.0.0.1').trim().replace(/^\[(.*)\]$/, '$1');
     if (!isLoopbackHost(host)) {
-      // the /admin routes and the control API have no authentication: they must not be reachable from elsewhere
-      throw new TxlineError('INVALID_ARGUMENT', `--host must be a loopback address (127.0.0.1, another 127.x.x.x, ::1 or localhost), got "${o.host}": members serve unauthenticated admin routes`);
+      // the members' API and the control API (admin routes, behind one shared token) are for this machine only
+      throw new TxlineError('INVALID_ARGUMENT', `--host must be a loopback address (127.0.0.1, another 127.x.x.x, ::1 or localhost), got "${o.host}": members serve admin routes for this machine only`);
     }
     this.host = host;
     const base = o.basePort ?? 6362;
@@ -131,6 +144,7 @@ export class ClusterSupervisor {
   ): Promise<void> {
     const o = this.opts;
     const { host, base, count, secondaries, databases, retention, rotation } = c;
+    this.clusterToken = ensureTokenFile(o.dataDir, o.token);
     const ports = base === 0 ? await freePorts(host, count) : ids.map((_, i) => base + 10 * i);
     const peers: PeerConfig[] = ids.map((id, i) => ({
       id,
@@ -243,7 +257,7 @@ export class ClusterSupervisor {
     const proc = fork(txlineBin(), ['member', '--config', m.configFile], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
-      env: { ...process.env, TXLINE_MEMBER_ID: id },
+      env: { ...process.env, TXLINE_MEMBER_ID: id, TXLINE_CLUSTER_TOKEN: this.token },
     });
     m.proc = proc;
     const toConsole = this.opts.output === 'console';
@@ -336,12 +350,15 @@ export class ClusterSupervisor {
     fs.renameSync(tmp, file);
   }
 
-  /** `GET /members`, `POST /members/{id}/stop|start|kill` on loopback. */
+  /**
+   * `GET /members`, `POST /members/{id}/stop|start|kill` on loopback, with the members' rules: the cluster
+   * token, no foreign Host or Origin, no body but JSON (http-guard.ts).
+   */
   private async serveControl(port: number): Promise<void> {
     const host = this.host;
     this.control = http.createServer((req, res) => {
-      const send = (status: number, body: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       };
       let url: URL;
@@ -350,6 +367,14 @@ export class ClusterSupervisor {
       } catch (e) {
         // an absolute-form target that is no URL (http://x:99999/members) is the client's mistake
         return send(400, { code: 'BAD_REQUEST', message: `invalid request target "${String(req.url).slice(0, 200)}": ${describeError(e)}` });
+      }
+      try {
+        guardRequest(req, { token: this.token, host, port: (this.control?.address() as net.AddressInfo).port });
+        requireJsonBody(req, false);
+      } catch (e) {
+        const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
+        const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : err.code === 'UNSUPPORTED_MEDIA_TYPE' ? 415 : 500;
+        return send(status, err.toJSON(), status === 401 ? { 'www-authenticate': 'Bearer realm="txline"' } : {});
       }
       const m = /^\/members\/([a-z0-9-]+)\/(stop|start|kill)$/.exec(url.pathname);
       if (req.method === 'GET' && url.pathname === '/members') return send(200, this.info());

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestJson } from '../cluster/client';
 import { ClusterSupervisor } from '../cluster/supervisor';
+import { setClusterToken } from '../cluster/token';
 import { parseEnv } from '../env';
 import { getClusterStatus } from './cluster-status';
 
@@ -19,6 +20,8 @@ describe('getClusterStatus', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-monitor-'));
     sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, output: 'file', lagMs: { 'member-3': 300 } });
     await sup.start();
+    // as the dashboard of this data folder finds it (the token file beside its cluster.json)
+    setClusterToken(sup.token);
   });
 
   afterAll(async () => {

@@ -4,7 +4,9 @@
  */
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbStatus, rawHttp, startTestCluster, waitFor, waitForConvergence, type RawResponse, type TestCluster } from '../helpers/cluster';
+import { dbStatus, JSON_HEADERS, rawHttp, startTestCluster, TEST_TOKEN, waitFor, waitForConvergence, type RawResponse, type TestCluster } from '../helpers/cluster';
+
+const AUTH = { authorization: `Bearer ${TEST_TOKEN}` };
 
 let cluster: TestCluster;
 let writer: string;
@@ -33,7 +35,7 @@ function expectError(res: RawResponse, status: number, code: string, message?: R
   if (message) expect(res.json.message).toMatch(message);
 }
 
-const tx = (body: string, on = () => writer, db = 'neo4j') => rawHttp(on(), 'POST', `/db/${db}/tx`, body, { 'content-type': 'application/json' });
+const tx = (body: string, on = () => writer, db = 'neo4j') => rawHttp(on(), 'POST', `/db/${db}/tx`, body, JSON_HEADERS);
 
 describe('bad requests answer 4xx with { code, message }', () => {
   it.each<[string, string, RegExp]>([
@@ -182,12 +184,12 @@ describe('bad requests answer 4xx with { code, message }', () => {
 
   it('bad admin requests: 400', async () => {
     for (const body of ['', '{', 'null', '[]', '{"paused":"yes"}', '{"lagMs":-1}', '{"lagMs":1.5}', '{"lagMs":99999999}', '{"pause":true}']) {
-      expectError(await rawHttp(follower, 'POST', '/admin/replication', body), 400, 'BAD_REQUEST');
+      expectError(await rawHttp(follower, 'POST', '/admin/replication', body, JSON_HEADERS), 400, 'BAD_REQUEST');
     }
     expect(await cluster.clients['member-2'].replication()).toEqual({ paused: false, lagMs: 0 });
     // the writer does not replicate: pausing or delaying it is refused (as --lag-ms for it is), not ignored
     for (const body of ['{"paused":true}', '{"lagMs":500}', '{"paused":false,"lagMs":0}']) {
-      expectError(await rawHttp(writer, 'POST', '/admin/replication', body), 400, 'BAD_REQUEST', /member-1 is the writer: it does not replicate/);
+      expectError(await rawHttp(writer, 'POST', '/admin/replication', body, JSON_HEADERS), 400, 'BAD_REQUEST', /member-1 is the writer: it does not replicate/);
     }
     expect(await cluster.writer.replication()).toEqual({ paused: false, lagMs: 0 });
     expectError(await rawHttp(writer, 'PUT', '/admin/db/neo4j/store?storeId=not-a-uuid', 'x'), 400, 'BAD_REQUEST', /storeId must be a UUID/);
@@ -205,7 +207,7 @@ describe('bad requests answer 4xx with { code, message }', () => {
   it('a client that hangs up in the middle of a request body does not hurt the member', async () => {
     const [host, port] = writer.split(':');
     await new Promise<void>((resolve) => {
-      const req = http.request({ host, port: Number(port), method: 'POST', path: '/db/neo4j/tx', headers: { 'content-length': '1000' }, agent: false });
+      const req = http.request({ host, port: Number(port), method: 'POST', path: '/db/neo4j/tx', headers: { ...AUTH, ...JSON_HEADERS, 'content-length': '1000' }, agent: false });
       req.on('error', () => resolve());
       req.write('{"ops": [{"op": "createNo');
       setTimeout(() => {
@@ -215,7 +217,7 @@ describe('bad requests answer 4xx with { code, message }', () => {
     });
     // a reader that goes away in the middle of a long poll
     await new Promise<void>((resolve) => {
-      const req = http.get({ host, port: Number(port), path: '/db/neo4j/tx?from=999999&wait=5000', agent: false });
+      const req = http.get({ host, port: Number(port), path: '/db/neo4j/tx?from=999999&wait=5000', headers: AUTH, agent: false });
       req.on('error', () => resolve());
       setTimeout(() => {
         req.destroy();

@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseStatus } from '../../lib/cluster/client';
-import { dbStatus, rawHttp, startTestCluster, waitFor, waitForConvergence, writeLoop, type TestCluster } from '../helpers/cluster';
+import { dbStatus, JSON_HEADERS, rawHttp, startTestCluster, waitFor, waitForConvergence, writeLoop, type TestCluster } from '../helpers/cluster';
 
 const LAG_MS = 1000;
 let cluster: TestCluster;
@@ -93,7 +93,7 @@ describe('replication lag', () => {
   it('paused replication holds a follower where it is, shows its lag, and resumes to catch up', async () => {
     const follower = cluster.clients['member-2'];
     await waitForConvergence(cluster, 'neo4j');
-    const res = await rawHttp(follower.address, 'POST', '/admin/replication', JSON.stringify({ paused: true }));
+    const res = await rawHttp(follower.address, 'POST', '/admin/replication', JSON.stringify({ paused: true }), JSON_HEADERS);
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ paused: true, lagMs: 0 });
     expect(await follower.replication()).toEqual({ paused: true, lagMs: 0 });

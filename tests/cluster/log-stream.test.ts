@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, readBody } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
 import { RecordStreamDecoder } from '../../lib/cluster/record';
-import { startTestCluster, waitFor, writeLoop, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, TEST_TOKEN, waitFor, writeLoop, type TestCluster } from '../helpers/cluster';
 
 let cluster: TestCluster;
 let last = 0;
@@ -62,7 +62,7 @@ describe('streaming a log of many segments', () => {
     const [host, port] = cluster.writer.address.split(':');
     for (let i = 0; i < 10; i++) {
       await new Promise<void>((resolve) => {
-        const req = http.get({ host, port: Number(port), path: '/db/neo4j/tx?from=1', agent: false }, (res) => {
+        const req = http.get({ host, port: Number(port), path: '/db/neo4j/tx?from=1', headers: { authorization: `Bearer ${TEST_TOKEN}` }, agent: false }, (res) => {
           res.once('data', () => {
             req.destroy();
             resolve();

@@ -11,6 +11,7 @@ import type { ClientOp } from '../../lib/cluster/ops';
 import {
   convergedDigests,
   dbStatus,
+  JSON_HEADERS,
   rawHttp,
   startTestCluster,
   waitFor,
@@ -165,7 +166,7 @@ describe('replication on a three-member cluster', () => {
   });
 
   it('a database created on the writer appears on every member; bad and duplicate names are refused', async () => {
-    const created = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: 'sales' }));
+    const created = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: 'sales' }), JSON_HEADERS);
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ name: 'sales', databaseId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     await waitFor('sales on every member', async () => {
@@ -185,18 +186,18 @@ describe('replication on a three-member cluster', () => {
     await waitFor('metrics for sales', async () => (await cluster.writer.metrics()).includes('neo4j_database_sales_transaction_last_committed_tx_id{member="member-1"} 1'));
 
     for (const bad of ['../etc', 'a/b', '1sales', '', 'sales..x', 'x'.repeat(64), 'with space']) {
-      const res = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: bad }));
+      const res = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: bad }), JSON_HEADERS);
       expect(res.status, `name ${JSON.stringify(bad)}`).toBe(400);
       expect(res.json).toMatchObject({ code: 'INVALID_NAME', message: expect.any(String) });
     }
     for (const body of ['{}', JSON.stringify({ name: 42 }), 'null']) {
-      const res = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', body);
+      const res = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', body, JSON_HEADERS);
       expect(res.status, body).toBe(400);
     }
-    const dup = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: 'Sales' }));
+    const dup = await rawHttp(cluster.writer.address, 'POST', '/admin/databases', JSON.stringify({ name: 'Sales' }), JSON_HEADERS);
     expect(dup.status).toBe(409);
     expect(dup.json).toMatchObject({ code: 'DATABASE_EXISTS' });
-    const onFollower = await rawHttp(cluster.clients['member-2'].address, 'POST', '/admin/databases', JSON.stringify({ name: 'hr' }));
+    const onFollower = await rawHttp(cluster.clients['member-2'].address, 'POST', '/admin/databases', JSON.stringify({ name: 'hr' }), JSON_HEADERS);
     expect(onFollower.status).toBe(409);
     expect(onFollower.json).toMatchObject({ code: 'NOT_WRITER', writer: cluster.writer.address });
     expect((await cluster.clients['member-2'].status()).databases.map((d) => d.name)).not.toContain('hr');
@@ -224,7 +225,7 @@ describe('replication on a three-member cluster', () => {
     const before = await cluster.writer.digest('neo4j');
     await cluster.writer.stopDatabase('neo4j');
     expect((await dbStatus(cluster.writer, 'neo4j'))?.status).toBe('offline');
-    const refused = await rawHttp(cluster.writer.address, 'POST', '/db/neo4j/tx', JSON.stringify({ ops: [{ op: 'createNode' }] }));
+    const refused = await rawHttp(cluster.writer.address, 'POST', '/db/neo4j/tx', JSON.stringify({ ops: [{ op: 'createNode' }] }), JSON_HEADERS);
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ code: 'DATABASE_OFFLINE', message: expect.any(String) });
     await cluster.writer.startDatabase('neo4j');

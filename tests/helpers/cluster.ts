@@ -1,14 +1,24 @@
 /**
  * Test bed: a real embedded cluster (member processes on free loopback ports, files in a temporary folder).
+ *
+ * Test clusters share one token, TEST_TOKEN, set as TXLINE_CLUSTER_TOKEN is in production: this process's
+ * clients send it, and the CLI processes a test starts inherit it.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { MemberClient, type DatabaseStatus } from '../../lib/cluster/client';
+import { MemberClient, splitAddress, type DatabaseStatus } from '../../lib/cluster/client';
 import type { Digest } from '../../lib/cluster/store';
 import { ClusterSupervisor, type ClusterOptions } from '../../lib/cluster/supervisor';
+import { setClusterToken } from '../../lib/cluster/token';
+
+export const TEST_TOKEN = (process.env.TXLINE_CLUSTER_TOKEN ||= `test-${randomBytes(16).toString('hex')}`);
+setClusterToken(TEST_TOKEN);
+/** The Content-Type of a JSON body (rawHttp adds the token itself). */
+export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
 export interface TestCluster {
   dir: string;
@@ -41,7 +51,7 @@ export function tempFolders(prefix: string) {
 
 export async function startTestCluster(opts: Partial<ClusterOptions> = {}): Promise<TestCluster> {
   const dir = opts.dataDir ?? tempDir('cluster');
-  const sup = new ClusterSupervisor({ basePort: 0, output: 'file', ...opts, dataDir: dir });
+  const sup = new ClusterSupervisor({ basePort: 0, output: 'file', token: TEST_TOKEN, ...opts, dataDir: dir });
   await sup.start();
   const clients = Object.fromEntries(sup.info().members.map((m) => [m.id, new MemberClient(m.address)]));
   try {
@@ -144,18 +154,22 @@ export interface RawResponse {
 
 /**
  * A raw HTTP request, for sending what a well-behaved client would not (malformed JSON, odd paths). The path
- * is sent exactly as given, without normalisation.
+ * is sent exactly as given, without normalisation. It carries the test token unless `headers` say otherwise
+ * (`authorization: undefined` sends none).
  */
 export function rawHttp(
   address: string,
   method: string,
   path: string,
   body?: string | Buffer,
-  headers: Record<string, string> = {},
+  headers: Record<string, string | undefined> = {},
 ): Promise<RawResponse> {
-  const [host, port] = address.split(':');
+  const [host, port] = splitAddress(address);
+  const sent = Object.fromEntries(
+    Object.entries({ authorization: `Bearer ${TEST_TOKEN}`, ...headers }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   return new Promise((resolve, reject) => {
-    const req = http.request({ host, port: Number(port), method, path, headers: { ...headers }, agent: false }, (res) => {
+    const req = http.request({ host, port: Number(port), method, path, headers: sent, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);

@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { clusterTokenVar } from '../../env';
 import { TxlineError, describeError } from '../../errors';
 import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
@@ -41,12 +42,13 @@ export function registerClusterCommands(program: Command): void {
         txLogRotationSize: o.txLogRotationSize,
         output: 'console',
         controlPort: o.controlPort,
+        token: clusterTokenVar(),
       });
       await runUntilSignal(async () => {
         await sup.start();
         const info = sup.info();
         for (const m of info.members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address}`);
-        log.info(`control API on http://${info.control}; cluster file ${path.join(sup.dataDir, 'cluster.json')}; Ctrl-C stops the cluster`);
+        log.info(`control API on http://${info.control}; cluster file ${path.join(sup.dataDir, 'cluster.json')}; token in ${path.join(sup.dataDir, 'token')}; Ctrl-C stops the cluster`);
       }, () => sup.stop(), log);
     });
 

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
+import { setClusterToken } from '../../cluster/token';
 import { runWorkload, type WorkloadStats } from '../../cluster/workload';
 import { parseEnv, envVars, type TxlineEnv } from '../../env';
 import { TxlineError, describeError } from '../../errors';
@@ -61,7 +62,7 @@ export function registerServeCommand(program: Command): void {
     .option('--lag-ms <spec>', `per-member apply delay, e.g. ${DEFAULT_LAG} (the default, for members that exist)`)
     .option('--workload-rate <tx/s>', 'transactions per second of the workload', parsePositiveInt('--workload-rate'), 5)
     .option('--no-workload', 'do not run the workload')
-    .addHelpText('after', '\nEnvironment: TXLINE_DATA_DIR, TXLINE_CLUSTER_FILE, TXLINE_CLUSTER_ADDRESSES, TXLINE_BACKUP_DIR, TXLINE_CATALOG, PORT.')
+    .addHelpText('after', '\nEnvironment: TXLINE_DATA_DIR, TXLINE_CLUSTER_FILE, TXLINE_CLUSTER_ADDRESSES, TXLINE_CLUSTER_TOKEN, TXLINE_BACKUP_DIR, TXLINE_CATALOG, PORT.')
     .action(async (o: ServeOptions) => {
       await serve(o);
     });
@@ -119,9 +120,11 @@ export async function serve(opts: ServeOptions): Promise<void> {
         lagMs: lagFor(o),
         output: 'file',
         controlPort: 0,
+        token: config.clusterToken,
       });
       log.info(`starting the embedded cluster (${o.members} members) in ${clusterDir}`);
       await sup.start();
+      setClusterToken(sup.token); // for the workload; the web server reads it beside cluster.json
       for (const m of sup.info().members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address} (log: ${path.join(m.dataDir, 'member.log')})`);
       if (o.workload) {
         const writer = sup.member(sup.writerId).address;
