@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confineToRoots } from './paths';
+import { confineAtUse, confineToRoots, folderRoots } from './paths';
 
 describe('confineToRoots', () => {
   let base: string;
@@ -51,6 +51,9 @@ describe('confineToRoots', () => {
     ['null', () => null],
     ['a very long path', () => 'a/'.repeat(600)],
     ['the home folder', () => '~/backups'],
+    ['a comma that the command line would split into a path outside', () => `nightly,${outside}`],
+    ['a comma in an absolute path inside the root', () => `${root}/a,b`],
+    ['a lone comma', () => ','],
   ];
 
   for (const [name, make] of hostile) {
@@ -78,5 +81,57 @@ describe('confineToRoots', () => {
   it('accepts any of several roots, and nothing without roots', () => {
     expect(confineToRoots(path.join(outside, 'x'), [root, outside])).toEqual({ ok: true, path: path.join(outside, 'x') });
     expect(confineToRoots('nightly', [])).toMatchObject({ ok: false });
+  });
+});
+
+describe('confineAtUse: a registered folder checked again when it is used', () => {
+  let base: string;
+  let root: string;
+  let outside: string;
+
+  beforeAll(() => {
+    base = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-paths-use-'));
+    root = path.join(base, 'backups');
+    outside = path.join(base, 'elsewhere');
+    fs.mkdirSync(path.join(root, 'nightly'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'weekly'));
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(root, 'a-file'), 'x');
+    fs.symlinkSync(path.join(root, 'weekly'), path.join(root, 'weekly-link'));
+  });
+
+  afterAll(() => fs.rmSync(base, { recursive: true, force: true }));
+
+  it('gives the real path of a folder inside the root, also through a symlink that stays inside', () => {
+    expect(confineAtUse(path.join(root, 'nightly'), [root])).toEqual({ ok: true, path: fs.realpathSync(path.join(root, 'nightly')) });
+    expect(confineAtUse(path.join(root, 'weekly-link'), [root])).toEqual({ ok: true, path: fs.realpathSync(path.join(root, 'weekly')) });
+  });
+
+  it('refuses a folder that was replaced by a symlink out of the root after it was registered', () => {
+    const p = path.join(root, 'swapped');
+    fs.mkdirSync(p);
+    expect(confineToRoots(p, [root])).toEqual({ ok: true, path: p });
+    expect(confineAtUse(p, [root]).ok).toBe(true);
+    fs.rmdirSync(p);
+    fs.symlinkSync(outside, p);
+    const r = confineAtUse(p, [root]);
+    expect(r).toEqual({ ok: false, error: `${p} leads to ${fs.realpathSync(outside)}, outside the backup root ${root}` });
+    // the same swap one level up: a parent folder of the registered one replaced
+    fs.mkdirSync(path.join(outside, 'deep'));
+    const deep = path.join(root, 'swapped', 'deep');
+    expect(confineAtUse(deep, [root]).ok).toBe(false);
+  });
+
+  it('refuses a folder that is gone, or is a file now', () => {
+    expect(confineAtUse(path.join(root, 'gone'), [root])).toEqual({ ok: false, error: `${path.join(root, 'gone')} does not exist any more` });
+    expect(confineAtUse(path.join(root, 'a-file'), [root])).toEqual({ ok: false, error: `${path.join(root, 'a-file')} is not a folder any more` });
+  });
+
+  it('the default folder is confined to the roots or its own configured path; other folders to the roots only', () => {
+    const env = { backupRoots: [root], backupDir: outside };
+    expect(folderRoots(env, { isDefault: true })).toEqual([root, outside]);
+    expect(folderRoots(env, { isDefault: false })).toEqual([root]);
+    expect(confineAtUse(outside, folderRoots(env, { isDefault: true })).ok).toBe(true);
+    expect(confineAtUse(outside, folderRoots(env, { isDefault: false })).ok).toBe(false);
   });
 });

@@ -1,7 +1,12 @@
 /**
  * Paths that come from the browser (backup folders) must stay inside the configured backup roots
  * (TXLINE_BACKUP_ROOTS, default: the default backup folder): no `..`, no absolute path elsewhere, no symlink
- * that leads out. A relative path is taken relative to the first root.
+ * that leads out, no comma (the command line reads `--from-path` as a comma-separated list). A relative path
+ * is taken relative to the first root.
+ *
+ * A folder is checked twice: when it is registered (confineToRoots) and every time it is used (confineAtUse),
+ * because what is on disk can change in between (a folder replaced by a symlink that leads out). At use, the
+ * real path (symlinks resolved) is what the work gets, so a later swap of the registered path does not move it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,10 +44,53 @@ export function confineToRoots(input: unknown, roots: string[]): Confined {
   if (raw.includes('\\')) return { ok: false, error: 'use "/" to separate folders' };
   if (roots.length === 0) return { ok: false, error: 'no backup roots are configured (TXLINE_BACKUP_ROOTS)' };
   const resolved = path.resolve(roots[0], raw);
+  if (resolved.includes(',')) return { ok: false, error: `${resolved} contains a comma, which the command line would read as a list of paths` };
   const real = realPrefix(resolved);
   for (const root of roots) {
     const realRoot = realPrefix(path.resolve(root));
     if (inside(resolved, path.resolve(root)) && inside(real, realRoot)) return { ok: true, path: resolved };
   }
   return { ok: false, error: `the folder must be inside ${roots.length === 1 ? 'the backup root' : 'one of the backup roots'} ${roots.join(', ')}` };
+}
+
+/** Whether `p`'s real path (symlinks resolved, now) is inside one of the roots. */
+export function realPathInside(p: string, roots: string[]): boolean {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch {
+    return false; // gone or unreadable: not known to be inside
+  }
+  return roots.some((root) => inside(real, realPrefix(path.resolve(root))));
+}
+
+/** The roots a registered folder must be inside when it is used: the backup roots, and the default folder's own configured path. */
+export function folderRoots(env: { backupRoots: string[]; backupDir: string }, folder: { isDefault: boolean }): string[] {
+  return folder.isDefault ? [...env.backupRoots, env.backupDir] : env.backupRoots;
+}
+
+/**
+ * A registered folder at the moment of use: it must exist, be a folder, and its real path (every symlink
+ * resolved, now) must be inside one of the roots (resolved too). Returns that real path, for the work to use.
+ */
+export function confineAtUse(p: string, roots: string[]): Confined {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return { ok: false, error: code === 'ENOENT' ? `${p} does not exist any more` : `${p} cannot be read (${code ?? String(e)})` };
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(real);
+  } catch (e) {
+    return { ok: false, error: `${p} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
+  }
+  if (!st.isDirectory()) return { ok: false, error: `${p} is not a folder any more` };
+  for (const root of roots) {
+    if (inside(real, realPrefix(path.resolve(root)))) return { ok: true, path: real };
+  }
+  const where = roots.length === 1 ? `the backup root ${roots[0]}` : `the backup roots ${roots.join(', ')}`;
+  return { ok: false, error: `${p} leads to ${real}, outside ${where}` };
 }

@@ -18,7 +18,7 @@ import { lagSamples, type ArtifactRow, type BackupFolderRow, type ClusterRow } f
 import { eq } from 'drizzle-orm';
 import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
 import { acquireLock } from '../engine/lock';
-import { confineToRoots } from '../auth/paths';
+import { confineAtUse, confineToRoots, folderRoots } from '../auth/paths';
 import type { TxlineEnv } from '../env';
 import type { JobRunner } from '../jobs/runner';
 import type { Collector } from '../monitor/collector';
@@ -71,6 +71,16 @@ function clusterAndFolder(ctx: CommandContext, clusterId: number, folderId: numb
   return { cluster, folder };
 }
 
+/**
+ * A registered folder at the moment of use (a job starts, files are deleted): confined to the backup roots
+ * again, since it may have been replaced on disk after it was registered (by a symlink that leads out, say).
+ * The work gets the folder's real path as it is now, never the registered one.
+ */
+function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; path: string } | Fail {
+  const c = confineAtUse(folder.path, folderRoots(ctx.env, folder));
+  return c.ok ? c : fail(`Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
+}
+
 function clusterEnv(cluster: ClusterRow): Record<string, string> {
   return { TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(',') };
 }
@@ -106,10 +116,12 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
   const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
   if ('ok' in cf) return cf;
   if (i.member && !cf.cluster.addresses.includes(i.member)) return fail(`${i.member} is not a member of ${cf.cluster.name}.`, { member: ['not a member of this cluster'] });
+  const at = folderAtUse(ctx, cf.folder);
+  if (!at.ok) return at;
   const args = [
     'database',
     'backup',
-    `--to-path=${cf.folder.path}`,
+    `--to-path=${at.path}`,
     `--type=${i.type}`,
     `--compress=${i.compress}`,
     ...(i.preferDiffAsParent ? ['--prefer-diff-as-parent'] : []),
@@ -129,7 +141,9 @@ export function startVerifyChain(ctx: CommandContext, raw: unknown, createdBy: s
   if (!p.success) return fromZod(p.error);
   const folder = getFolder(ctx.db, { id: p.data.folderId });
   if (!folder) return fail(`There is no backup folder #${p.data.folderId}.`);
-  const args = ['database', 'check', `--from-path=${folder.path}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, p.data.database];
+  const at = folderAtUse(ctx, folder);
+  if (!at.ok) return at;
+  const args = ['database', 'check', `--from-path=${at.path}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, p.data.database];
   const r = ctx.runner.start({ kind: 'verify', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
@@ -142,7 +156,9 @@ export function startVerifyArtifact(ctx: CommandContext, raw: unknown, createdBy
   const a = getArtifact(ctx.db, { id: p.data.artifactId });
   const folder = a && getFolder(ctx.db, { id: a.folderId });
   if (!a || !folder) return fail(`There is no artifact #${p.data.artifactId}.`);
-  const args = ['database', 'check', `--from-path=${path.join(folder.path, a.file)}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, a.database];
+  const at = folderAtUse(ctx, folder);
+  if (!at.ok) return at;
+  const args = ['database', 'check', `--from-path=${path.join(at.path, a.file)}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, a.database];
   const r = ctx.runner.start({ kind: 'verify', database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
@@ -155,7 +171,9 @@ export function startAggregate(ctx: CommandContext, raw: unknown, createdBy: str
   if (listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: p.data.database }).length === 0) {
     return fail(`There are no backups of ${p.data.database} in ${folder.name}.`);
   }
-  const args = ['backup', 'aggregate', `--from-path=${folder.path}`, p.data.database];
+  const at = folderAtUse(ctx, folder);
+  if (!at.ok) return at;
+  const args = ['backup', 'aggregate', `--from-path=${at.path}`, p.data.database];
   const r = ctx.runner.start({ kind: 'aggregate', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
@@ -220,13 +238,20 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   const field = i.point === 'tx' ? 'tx' : i.point === 'time' ? 'time' : i.point === 'artifact' ? 'artifactId' : 'point';
   let point: RestorePoint = { kind: 'latest' };
   let end: (ChainNode & { id: number }) | undefined;
-  let fromPath = cf.folder.path;
+  const at = folderAtUse(ctx, cf.folder);
+  if (!at.ok) return at;
+  let fromPath = at.path;
   if (i.point === 'artifact') {
     end = nodes.find((n) => n.id === i.artifactId);
     if (!end) return fail('That artifact is not a backup of this database in this folder.', { artifactId: ['unknown artifact'] });
-    fromPath = path.join(cf.folder.path, end.file);
+    fromPath = path.join(at.path, end.file);
   } else if (i.point === 'tx') point = { kind: 'tx', before: Number(i.tx) };
   else if (i.point === 'time') point = parseRestorePoint(i.time as string) as RestorePoint;
+  // --from-path is a comma-separated list: a comma in the path would make it two paths.
+  if (fromPath.includes(',')) {
+    const problem = `${fromPath} contains a comma, which the restore command would read as a list of paths; rename the folder or file`;
+    return fail(`Cannot restore from there: ${problem}.`, { folderId: [problem] });
+  }
   const endRow = end && corruptIds.has(end.id) ? corrupt.find((r) => r.id === end?.id) : undefined;
   if (endRow) {
     const problem = `${endRow.file} was found corrupt by its last verification${endRow.verifyMessage ? ` (${endRow.verifyMessage})` : ''}; choose another backup.`;
@@ -344,19 +369,21 @@ export function deleteArtifact(ctx: CommandContext, raw: unknown): Result<{ dele
     grew = false;
     for (const r of rows) if (r.parent && doomed.has(r.parent) && !doomed.has(r.file)) doomed.add(r.file), (grew = true);
   }
+  const at = folderAtUse(ctx, folder);
+  if (!at.ok) return at;
   let lock;
   try {
-    lock = acquireLock(folder.path, a.database, 'delete');
+    lock = acquireLock(at.path, a.database, 'delete');
   } catch (e) {
     return fail(describeError(e));
   }
   const deleted: string[] = [];
   try {
     for (const r of rows.filter((x) => doomed.has(x.file)).sort((x, y) => y.time - x.time)) {
-      fs.rmSync(path.join(folder.path, r.file), { force: true });
+      fs.rmSync(path.join(at.path, r.file), { force: true });
       deleted.push(r.file);
     }
-    fsyncDir(folder.path);
+    fsyncDir(at.path);
   } finally {
     lock.release();
     ctx.reindex(folder.id);

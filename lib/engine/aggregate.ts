@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { fsyncDir } from '../cluster/txlog';
-import { listArtifacts, readArtifact, type Artifact } from './artifact';
+import { listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { DEFAULT_CODEC } from './codec';
@@ -44,7 +44,7 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
   const single = fs.statSync(abs).isFile() ? readArtifact(abs) : null;
   const dir = single ? path.dirname(abs) : abs;
   const listed = listArtifacts(dir);
-  for (const p of listed.problems) log.warn(`ignoring ${p.file}: ${p.error.message}`);
+  for (const p of listed.problems) log.warn(skippedLine(p));
   const names = [...new Set(listed.artifacts.map((a) => a.database))].sort();
   const wanted = single
     ? [single.database]

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Transform, Writable } from 'node:stream';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
+import { normalizeDatabaseName } from '../cluster/names';
 import { fsyncDir } from '../cluster/txlog';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifact, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
@@ -55,6 +56,8 @@ export class ArtifactWriter {
   private copySource: string | null = null;
 
   constructor(readonly opts: NewArtifact) {
+    // The name becomes part of file names: never a path (artifact metadata is checked the same way).
+    if (normalizeDatabaseName(opts.database) !== opts.database) throw new TxlineError('INVALID_NAME', `Invalid database name "${opts.database}" for an artifact file name`);
     const dir = opts.tempDir ?? opts.dir;
     this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
     this.fd = fs.openSync(this.tempPath, 'wx+');

@@ -14,6 +14,10 @@
  *   never sees a partial artifact under a `*.backup` name.
  * - The metadata names the payload's size and SHA-256 (over the stored, possibly compressed, bytes).
  * - Time is read from the metadata, never from the file name.
+ * - Reading never blocks on a `*.backup` name that is not a regular file (a FIFO, a socket, a directory): it is
+ *   refused before it is opened, and every descriptor is checked with fstat when it is opened.
+ * - Names in the metadata follow the rules of names typed by a user: the database name is a valid database
+ *   name and the parent a plain file name, so no path is ever built from metadata that leads elsewhere.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,6 +27,7 @@ import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
+import { isValidDatabaseName } from '../cluster/names';
 import { CODECS, decompressor } from './codec';
 
 export const ARTIFACT_EXTENSION = '.backup';
@@ -36,7 +41,8 @@ const txId = z.number().int().nonnegative();
 
 export const artifactMetadataSchema = z.object({
   format: z.literal(FORMAT),
-  database: z.string().min(1),
+  /** the rules of names typed by a user (it becomes part of file and folder names) */
+  database: z.string().refine((n) => isValidDatabaseName(n) && n === n.toLowerCase(), { error: (i) => `${JSON.stringify(i.input)} is not a valid database name` }),
   databaseId: uuid,
   storeId: uuid,
   /** backup time, ISO 8601 UTC */
@@ -47,8 +53,11 @@ export const artifactMetadataSchema = z.object({
   lowestTx: txId,
   highestTx: txId,
   txCount: txId,
-  /** file name of the parent artifact (differentials) */
-  parent: z.string().nullable(),
+  /** file name of the parent artifact (differentials): a name in the same folder, never a path */
+  parent: z
+    .string()
+    .refine((n) => /^[^/\\\0]+\.backup$/.test(n) && !n.startsWith('.'), { error: (i) => `${JSON.stringify(i.input)} is not an artifact file name` })
+    .nullable(),
   /** checksum of the parent's last transaction, which this artifact's first transaction follows */
   parentLastTxChecksum: z.number().int().nonnegative().nullable(),
   /** the transaction the store is at after this artifact is applied (an empty differential: its parent's) */
@@ -82,47 +91,89 @@ export interface Artifact extends ArtifactMetadata {
 
 // ---- reading ----------------------------------------------------------------------------------------
 
-/** Reads an artifact's metadata from the head of the file (9 KiB), checking the container's framing. */
-export function readArtifact(file: string): Artifact {
-  const abs = path.resolve(file);
+/** What a path that is not a regular file is, for messages ("a FIFO", "a directory", ...). */
+export function fileKind(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  return 'not a regular file';
+}
+
+function notRegular(abs: string, st: fs.Stats): TxlineError {
+  return new TxlineError('NOT_AN_ARTIFACT', `${abs} is ${fileKind(st)}, not a backup artifact file`);
+}
+
+/**
+ * Opens an artifact for reading, never blocking on what is not a regular file: the path is stat'ed first (a
+ * FIFO, socket, device or directory named `*.backup`, or a symlink to one, is refused without opening it), then
+ * opened with O_NONBLOCK (a FIFO swapped in meanwhile does not hang the open) and checked again on the
+ * opened descriptor. Returns the descriptor and its fstat.
+ */
+export function openArtifactFile(abs: string): { fd: number; stat: fs.Stats } {
+  let before: fs.Stats;
+  try {
+    before = fs.statSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
+    throw new TxlineError('IO_ERROR', `cannot read ${abs}: ${describeError(e)}`, { cause: e });
+  }
+  if (!before.isFile()) throw notRegular(abs, before);
   let fd: number;
   try {
-    fd = fs.openSync(abs, 'r');
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
     throw new TxlineError('IO_ERROR', `cannot open ${abs}: ${describeError(e)}`, { cause: e });
   }
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) {
+    fs.closeSync(fd);
+    throw notRegular(abs, stat);
+  }
+  return { fd, stat };
+}
+
+/** Reads an artifact's metadata from the head of the file (9 KiB), checking the container's framing. */
+export function readArtifact(file: string): Artifact {
+  const abs = path.resolve(file);
+  const { fd, stat } = openArtifactFile(abs);
   try {
     const head = Buffer.alloc(PAYLOAD_OFFSET);
     const n = fs.readSync(fd, head, 0, PAYLOAD_OFFSET, 0);
-    const size = fs.fstatSync(fd).size;
-    const notArtifact = (why: string) => new TxlineError('NOT_AN_ARTIFACT', `${path.basename(abs)} is not a Txline backup artifact (${why})`);
-    if (n < PAYLOAD_OFFSET) throw notArtifact('too short');
-    const h1 = new Header(head.subarray(0, BLOCK));
-    if (!h1.cksumValid || h1.path !== 'metadata.json' || h1.size !== METADATA_BYTES) throw notArtifact('no metadata header');
+    const size = stat.size;
+    const notArtifact = (why: string) => new TxlineError('NOT_AN_ARTIFACT', `${abs} is not a Txline backup artifact (${why})`);
+    const corrupt = (why: string) => new TxlineError('ARTIFACT_CORRUPT', `${abs} is corrupt: ${why}`);
+    if (n < PAYLOAD_OFFSET) throw notArtifact(`too short: ${n} bytes`);
+    const h1 = tarHeader(head.subarray(0, BLOCK));
+    if (typeof h1 === 'string') throw notArtifact(`no tar header where a Txline artifact starts: ${h1}`);
+    if (!h1.cksumValid || h1.path !== 'metadata.json' || h1.size !== METADATA_BYTES) throw notArtifact('no metadata header where a Txline artifact starts');
     let parsed: unknown;
     try {
       parsed = JSON.parse(head.toString('utf8', BLOCK, BLOCK + METADATA_BYTES));
-    } catch {
-      throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)}: the metadata is unreadable`);
+    } catch (e) {
+      throw corrupt(`the metadata is unreadable (${describeError(e)})`);
     }
     if (parsed && typeof parsed === 'object' && (parsed as { format?: unknown }).format === FORMAT) {
       const { metadataSha256, ...rest } = parsed as Record<string, unknown>;
-      if (metadataSha256 !== metadataChecksum(rest)) throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)} is corrupt: metadata checksum mismatch`);
+      if (metadataSha256 !== metadataChecksum(rest)) throw corrupt('metadata checksum mismatch');
     }
     const meta = artifactMetadataSchema.safeParse(parsed);
     if (!meta.success) {
       if ((parsed as { format?: unknown })?.format !== FORMAT) throw notArtifact('unknown format');
-      throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)}: invalid metadata (${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+      throw corrupt(`invalid metadata (${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
     }
-    const h2 = new Header(head.subarray(BLOCK + METADATA_BYTES, PAYLOAD_OFFSET));
-    if (!h2.cksumValid || h2.size !== meta.data.payload.sizeBytes || h2.path !== meta.data.payload.entry) {
-      throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)}: the payload header does not match the metadata`);
+    const h2 = tarHeader(head.subarray(BLOCK + METADATA_BYTES, PAYLOAD_OFFSET));
+    if (typeof h2 === 'string' || !h2.cksumValid || h2.size !== meta.data.payload.sizeBytes || h2.path !== meta.data.payload.entry) {
+      throw corrupt('the payload header does not match the metadata');
     }
     const expectedSize = PAYLOAD_OFFSET + roundUp(meta.data.payload.sizeBytes) + 2 * BLOCK;
     if (size !== expectedSize) {
-      throw new TxlineError('ARTIFACT_CORRUPT', `${path.basename(abs)}: file is ${size} bytes, expected ${expectedSize} (truncated or extended)`);
+      throw corrupt(`file is ${size} bytes, expected ${expectedSize} (truncated or extended)`);
     }
     return { ...meta.data, file: path.basename(abs), path: abs };
   } finally {
@@ -130,10 +181,28 @@ export function readArtifact(file: string): Artifact {
   }
 }
 
+/** A tar header block, or why the bytes cannot be one (the tar parser throws on some garbage). */
+function tarHeader(block: Buffer): Header | string {
+  try {
+    return new Header(block);
+  } catch (e) {
+    return describeError(e);
+  }
+}
+
 export interface ListResult {
   artifacts: Artifact[];
-  /** `*.backup` files that could not be read, with why */
+  /**
+   * `*.backup` names that could not be read, with why (the message names the path): files that are not
+   * artifacts or are damaged, and what is not a regular file (a directory, FIFO, socket or device), which is
+   * never opened.
+   */
   problems: Array<{ file: string; error: TxlineError }>;
+}
+
+/** The line a command logs for a `*.backup` name it skips. */
+export function skippedLine(p: { error: TxlineError }): string {
+  return `${p.error.message}; skipped`;
 }
 
 /** Lists the artifacts of a folder (or the single artifact a path names). Hidden and temporary files are ignored. */
@@ -157,7 +226,7 @@ export function listArtifacts(p: string): ListResult {
       out.artifacts.push(readArtifact(f));
     } catch (e) {
       if (!st.isDirectory()) throw e;
-      out.problems.push({ file: path.basename(f), error: e instanceof TxlineError ? e : new TxlineError('IO_ERROR', describeError(e), { cause: e }) });
+      out.problems.push({ file: path.basename(f), error: e instanceof TxlineError ? e : new TxlineError('IO_ERROR', `cannot read ${f}: ${describeError(e)}`, { cause: e }) });
     }
   }
   return out;
@@ -178,10 +247,7 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
       cb(null, chunk);
     },
   });
-  const raw =
-    a.payload.sizeBytes === 0
-      ? Readable.from([] as Buffer[])
-      : fs.createReadStream(a.path, { start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes - 1, highWaterMark: 1024 * 1024 });
+  const raw = a.payload.sizeBytes === 0 ? Readable.from([] as Buffer[]) : payloadStream(a);
   const dec = decompressor(a.codec);
   try {
     if (dec) await pipeline(raw, tap, dec, sink);
@@ -198,6 +264,44 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
     const digest = hash.digest('hex');
     const why = seen === a.payload.sizeBytes && digest !== a.payload.sha256 ? 'payload checksum mismatch' : describeError(e);
     throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${why}`, { cause: e });
+  }
+  const digest = hash.digest('hex');
+  if (seen !== a.payload.sizeBytes || digest !== a.payload.sha256) {
+    throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: payload checksum mismatch (SHA-256 ${digest.slice(0, 12)}…, expected ${a.payload.sha256.slice(0, 12)}…)`);
+  }
+}
+
+/**
+ * The stored payload bytes of an artifact, from a descriptor that was checked to be a regular file of the
+ * artifact's size when it was opened (a file swapped for a FIFO or another file since it was listed is refused).
+ */
+function payloadStream(a: Artifact): Readable {
+  const { fd, stat } = openArtifactFile(a.path);
+  const expected = PAYLOAD_OFFSET + roundUp(a.payload.sizeBytes) + 2 * BLOCK;
+  if (stat.size !== expected) {
+    fs.closeSync(fd);
+    throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: file is ${stat.size} bytes, expected ${expected} (changed since it was read)`);
+  }
+  return fs.createReadStream(a.path, { fd, start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes - 1, highWaterMark: 1024 * 1024 });
+}
+
+/**
+ * Checks the stored payload against the SHA-256 and size its metadata records, without decompressing it (a
+ * sequential read). Fails with ARTIFACT_CORRUPT naming the file.
+ */
+export async function verifyStoredPayload(a: Artifact): Promise<void> {
+  const hash = createHash('sha256');
+  let seen = 0;
+  if (a.payload.sizeBytes > 0) {
+    try {
+      for await (const chunk of payloadStream(a) as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        seen += chunk.length;
+      }
+    } catch (e) {
+      if (e instanceof TxlineError) throw e;
+      throw new TxlineError('IO_ERROR', `cannot read ${a.path}: ${describeError(e)}`, { cause: e });
+    }
   }
   const digest = hash.digest('hex');
   if (seen !== a.payload.sizeBytes || digest !== a.payload.sha256) {

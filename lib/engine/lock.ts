@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
+import { normalizeDatabaseName } from '../cluster/names';
 
 export interface LockOwner {
   pid: number;
@@ -32,6 +33,8 @@ export interface Lock {
 }
 
 export function lockFileName(database: string): string {
+  // The name becomes part of a file name: never a path.
+  if (normalizeDatabaseName(database) !== database) throw new TxlineError('INVALID_NAME', `Invalid database name "${database}" for a lock file name`);
   return `.txline-lock-${database}`;
 }
 

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { listArtifacts, readArtifact, type Artifact } from './artifact';
+import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
 import { buildStore } from './replay';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -62,6 +62,8 @@ export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedA
   if (fromPaths.length === 0) throw new TxlineError('USAGE', '--from-path is required');
   const byPath = new Map<string, Artifact>();
   let end: Artifact | undefined;
+  /** what each folder that gave no artifact is, for the message when nothing at all is found */
+  const empty: string[] = [];
   for (const raw of fromPaths) {
     const p = path.resolve(raw);
     let st: fs.Stats;
@@ -72,8 +74,9 @@ export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedA
     }
     if (st.isDirectory()) {
       const listed = listArtifacts(p);
-      for (const x of listed.problems) log.warn(`ignoring ${x.file}: ${x.error.message}`);
+      for (const x of listed.problems) log.warn(skippedLine(x));
       for (const a of listed.artifacts) byPath.set(a.path, a);
+      if (listed.artifacts.length === 0) empty.push(describeEmptyFolder(p, listed.problems));
     } else {
       const a = readArtifact(p);
       byPath.set(a.path, a);
@@ -85,7 +88,16 @@ export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedA
       }
     }
   }
+  if (byPath.size === 0) throw new TxlineError('PATH_NOT_FOUND', `no backup artifacts found at --from-path: ${empty.join('; ')}`);
   return { pool: [...byPath.values()], end };
+}
+
+/** "/b/x.backup is a directory, not a backup artifact file, and holds no backup artifacts (...)" */
+function describeEmptyFolder(p: string, problems: Array<{ error: TxlineError }>): string {
+  const what = p.endsWith(ARTIFACT_EXTENSION) ? `${p} is a directory, not a backup artifact file, and holds no backup artifacts` : `${p} holds no backup artifacts`;
+  if (problems.length === 0) return what;
+  const more = problems.length > 1 ? ` and ${problems.length - 1} more` : '';
+  return `${what} (${problems.length} *${ARTIFACT_EXTENSION} name(s) could not be read: ${problems[0].error.message}${more})`;
 }
 
 export function selectDatabase(pool: Artifact[], opts: { sourceDatabase?: string; target: string; end?: Artifact }): string {

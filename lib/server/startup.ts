@@ -64,10 +64,11 @@ export function startServer(e: TxlineEnv): ServerContext {
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
   const reindex = (folderId?: number) => {
     try {
-      if (folderId === undefined) indexAll(db);
+      // confined to the backup roots again at every scan: a folder may have been replaced since it was added
+      if (folderId === undefined) indexAll(db, e);
       else {
         const f = getFolder(db, { id: folderId });
-        if (f) indexFolder(db, f);
+        if (f) indexFolder(db, f, e);
       }
     } catch (err) {
       log.error(`indexing failed: ${describeError(err)}`);

@@ -48,7 +48,8 @@ describe('jobs', () => {
     secondCluster = addRemoteCluster(db, { name: 'again', addresses: cluster.addresses }).id;
     fs.mkdirSync(path.join(dir, 'elsewhere'));
     secondFolder = ensureFolder(db, { name: 'elsewhere', path: path.join(dir, 'elsewhere'), isDefault: false }).id;
-    const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_FILE: path.join(cluster.dir, 'cluster.json') });
+    // both folders are inside the backup roots: jobs confine a folder to them when they use it
+    const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_FILE: path.join(cluster.dir, 'cluster.json'), TXLINE_BACKUP_ROOTS: `${backups()},${path.join(dir, 'elsewhere')}` });
     const reindex = () => indexFolder(db, folder);
     runner = new JobRunner(db, {
       bin: TXLINE_BIN,

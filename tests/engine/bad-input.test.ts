@@ -127,7 +127,7 @@ describe('bad input', () => {
     try {
       const r = await cli(['backup', 'inspect', dir, '--json']);
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain('warning: stray.backup: stray.backup is not a Txline backup artifact');
+      expect(r.stderr).toContain(`warning: ${path.join(dir, 'stray.backup')} is not a Txline backup artifact`);
       expect((JSON.parse(r.stdout) as unknown[]).length).toBe(2);
     } finally {
       fs.rmSync(path.join(dir, 'stray.backup'));

@@ -311,7 +311,7 @@ function addNegations(cmd: Command): void {
 
 function printInspect(o: { path: string; json: boolean; database?: string; latestBackup?: boolean; latestChain?: boolean; empty?: boolean }): void {
   const r = inspect(o);
-  for (const p of r.problems) process.stderr.write(`warning: ${p.file}: ${p.message}\n`);
+  for (const p of r.problems) process.stderr.write(`warning: ${p.message}; skipped\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(r.rows, null, 2)}\n`);
   else process.stdout.write(r.rows.length ? `${formatTable(r.rows)}\n` : 'No backups found.\n');
 }
