@@ -15,14 +15,16 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-export type SignInAnswer = { kind: 'wrong' | 'throttled' | 'other'; text: string; waitSeconds: number };
+export type SignInAnswer = { kind: 'wrong' | 'throttled' | 'other'; text: string; waitSeconds: number; ms: number };
 
 /**
  * One sign-in attempt with a password expected to be refused, read from the server's own answer to this
  * request (not from whatever alert happens to be on the page), then checked against what the page shows.
+ * Stays on the sign-in page when it is already there (as a person would); `ms` is how long the attempt took.
  */
 export async function failedSignIn(page: Page, username: string, password: string): Promise<SignInAnswer> {
-  await page.goto('/login');
+  const started = Date.now();
+  if (new URL(page.url()).pathname !== '/login') await page.goto('/login');
   await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password').fill(password);
   // The answer is taken on its way to the page (Chromium may drop a streamed reply's body once it is consumed).
@@ -41,8 +43,9 @@ export async function failedSignIn(page: Page, username: string, password: strin
   const message = /Too many failed attempts\. Try again in (\d+) s\.|Wrong user name or password\./.exec(body);
   if (message) await expect(page.getByRole('alert').filter({ hasText: message[0] })).toBeVisible();
   await page.unroute('**/login*', take);
-  if (!message) return { kind: 'other', text: body.slice(0, 300), waitSeconds: 0 };
-  return { kind: message[1] ? 'throttled' : 'wrong', text: message[0], waitSeconds: Number(message[1] ?? 0) };
+  const ms = Date.now() - started;
+  if (!message) return { kind: 'other', text: body.slice(0, 300), waitSeconds: 0, ms };
+  return { kind: message[1] ? 'throttled' : 'wrong', text: message[0], waitSeconds: Number(message[1] ?? 0), ms };
 }
 
 /** Changes the password on /account (what a user who must change it lands on). */
