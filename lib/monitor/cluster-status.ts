@@ -11,8 +11,19 @@ import { env, type TxlineEnv } from '../env';
 import type { ClusterReport, ClusterSource, MemberReport } from './cluster-report';
 
 export interface StatusOptions {
-  /** per-member timeout of the /status call */
+  /** per-member bound on the /status call (its whole answer) */
   timeoutMs?: number;
+  /**
+   * How long to wait for any member (at most timeoutMs): one still asked after it is reported slow, and
+   * its answer is left to whoever asks next with the same `inFlight`.
+   */
+  waitMs?: number;
+  /**
+   * The probes still running, by member address, shared between calls (the collector's, per cluster): a
+   * member whose last probe has not ended is not asked again, its running probe is awaited instead, so a
+   * stuck member has one request in flight at most.
+   */
+  inFlight?: Map<string, Promise<MemberReport>>;
 }
 
 interface MemberRef {
@@ -43,7 +54,7 @@ type Found = { source: ClusterSource; members: MemberRef[]; problem: string | nu
 
 async function probeMembers(found: Found, opts: StatusOptions): Promise<ClusterReport> {
   const checkedAt = new Date().toISOString();
-  const members = await Promise.all(found.members.map((m) => probe(m, opts.timeoutMs ?? 1500)));
+  const members = await Promise.all(found.members.map((m) => probeWithin(m, opts)));
   members.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
   return { source: found.source, checkedAt, members, problem: found.problem };
 }
@@ -88,6 +99,34 @@ export function findEmbedded(clusterFile: string): Found {
   };
 }
 
+/** The member's report, or, when it has not answered within opts.waitMs, a report that says it is slow. */
+async function probeWithin(ref: MemberRef, opts: StatusOptions): Promise<MemberReport> {
+  const timeoutMs = opts.timeoutMs ?? 1500;
+  const running = opts.inFlight;
+  let probing = running?.get(ref.address);
+  if (!probing) {
+    const p = probe(ref, timeoutMs);
+    probing = p;
+    if (running) {
+      running.set(ref.address, p);
+      void p.then(() => {
+        if (running.get(ref.address) === p) running.delete(ref.address);
+      });
+    }
+  }
+  const waitMs = opts.waitMs ?? timeoutMs;
+  if (waitMs >= timeoutMs) return probing;
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<MemberReport>((resolve) => {
+    timer = setTimeout(() => resolve(unreachable(ref, `slow: no answer to /status within ${waitMs} ms (still waiting, up to ${timeoutMs} ms)`)), waitMs);
+  });
+  try {
+    return await Promise.race([probing, slow]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
   const started = performance.now();
   // Asked beside /status: whether replication is paused is not part of the public status. A member that
@@ -111,18 +150,22 @@ async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
       replication: await replication,
     };
   } catch (err) {
-    return {
-      id: ref.id ?? ref.address,
-      address: ref.address,
-      mode: ref.mode,
-      reachable: false,
-      processState: ref.processState,
-      error: describeError(err),
-      latencyMs: null,
-      databases: [],
-      replication: null,
-    };
+    return unreachable(ref, describeError(err));
   }
+}
+
+function unreachable(ref: MemberRef, error: string): MemberReport {
+  return {
+    id: ref.id ?? ref.address,
+    address: ref.address,
+    mode: ref.mode,
+    reachable: false,
+    processState: ref.processState,
+    error,
+    latencyMs: null,
+    databases: [],
+    replication: null,
+  };
 }
 
 /** User databases by name, `system` last (as a DBA scans them). */

@@ -5,6 +5,10 @@
  * online = 0 (its databases are those it reported last, else the ones the rest of its cluster hosts), so
  * charts show it offline rather than a hole in the history. Every minute (downsampleEveryMs) it downsamples
  * old samples (see lib/db/queries/lag.ts).
+ * Members are asked independently: a round waits for each at most 80% of the interval (a slow member is
+ * reported slow, and so offline, for that round) and is never held by the slowest one, so the others keep
+ * their cadence; each member has at most one probe in flight (bounded by its own deadline), which the next
+ * round awaits instead of asking again.
  */
 import { describeError } from '../errors';
 import type { TxlineEnv } from '../env';
@@ -12,7 +16,7 @@ import type { Catalog } from '../db';
 import { listClusters, upsertEmbeddedCluster } from '../db/queries/clusters';
 import { downsampleLag, insertLagSamples } from '../db/queries/lag';
 import type { ClusterRow, LagSampleRow } from '../db/schema';
-import type { ClusterReport } from './cluster-report';
+import type { ClusterReport, MemberReport } from './cluster-report';
 import { getCatalogClusterStatus } from './cluster-status';
 
 type LagSampleInput = Omit<LagSampleRow, 'resolution'>;
@@ -35,6 +39,8 @@ export class Collector {
   private inFlight: Promise<void> | null = null;
   /** per cluster, per member address */
   private readonly known = new Map<number, Map<string, KnownMember>>();
+  /** per cluster, the probes still running by member address */
+  private readonly probing = new Map<number, Map<string, Promise<MemberReport>>>();
   lastError: string | null = null;
   /** when the last downsampling ran and what it did (for tests and the log) */
   lastDownsampled: { at: number; folded: number; deleted: number } | null = null;
@@ -75,6 +81,7 @@ export class Collector {
       const ids = new Set(clusters.map((c) => c.id));
       for (const id of [...this.known.keys()]) if (!ids.has(id)) this.known.delete(id);
       for (const id of [...this.latest.keys()]) if (!ids.has(id)) this.latest.delete(id);
+      for (const id of [...this.probing.keys()]) if (!ids.has(id)) this.probing.delete(id);
       await Promise.all(clusters.map((c) => this.collect(c, now)));
       if (now - this.lastDownsample >= (this.opts.downsampleEveryMs ?? 60_000)) {
         this.lastDownsample = now;
@@ -87,7 +94,14 @@ export class Collector {
   }
 
   private async collect(cluster: ClusterRow, now: number): Promise<void> {
-    const probed = await getCatalogClusterStatus(cluster, this.env, { timeoutMs: Math.min(1500, this.opts.intervalMs * 2) });
+    const interval = this.opts.intervalMs;
+    let inFlight = this.probing.get(cluster.id);
+    if (!inFlight) this.probing.set(cluster.id, (inFlight = new Map()));
+    const probed = await getCatalogClusterStatus(cluster, this.env, {
+      timeoutMs: Math.min(1500, interval * 2),
+      waitMs: Math.min(1500, Math.max(100, Math.round(interval * 0.8))),
+      inFlight,
+    });
     let row = cluster;
     if (cluster.kind === 'embedded') {
       const addresses = probed.members.map((m) => m.address);

@@ -115,7 +115,8 @@ export class EmbeddedSource implements Source {
       method: 'PUT',
       body: fs.createReadStream(storeFile, { highWaterMark: 1024 * 1024 }),
       headers: { 'content-length': String(size), 'content-type': 'application/vnd.sqlite3' },
-      timeoutMs: 0,
+      // counted once the upload (held to the client's minimum rate) is sent: checkpoint, fsync and rename
+      timeoutMs: 300_000,
     });
     if (res.statusCode !== 200) throw await errorFrom(writer.address, res);
     const installed = JSON.parse((await readAll(res)).toString('utf8')) as { lastCommittedTxn: number; storeId: string };
