@@ -10,8 +10,10 @@ import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
 import type { ClientOp } from './ops';
 import type { Digest, NodeRow } from './store';
 import { clusterToken } from './token';
+import { answerDeadline, DEFAULT_MIN_RATE, watchExchange, type MinRate } from './watchdog';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface MemberStatus {
   member: { id: string; address: string; mode: 'primary' | 'secondary' };
@@ -45,7 +47,13 @@ export interface RequestOptions {
   json?: unknown;
   body?: Readable | Buffer;
   headers?: Record<string, string>;
+  /**
+   * How long the member has to answer (default 10 s; 0: no bound): with requestJson the whole answer, with
+   * rawRequest until its headers are in (a streamed request body first has to be sent). See ./watchdog.
+   */
   timeoutMs?: number;
+  /** the least an answer (from its first byte) or a streamed request body must move; null: no minimum */
+  minRate?: MinRate | null;
   signal?: AbortSignal;
   /** the cluster token to send (null: none); default: the process's (./token) */
   token?: string | null;
@@ -70,10 +78,13 @@ export function rawRequest(address: string, path: string, opts: RequestOptions =
       { host, port: Number(portStr), path, method: opts.method ?? 'GET', headers, agent, signal: opts.signal },
       resolve,
     );
-    const timeoutMs = opts.timeoutMs ?? 10_000;
-    if (timeoutMs > 0) {
-      req.setTimeout(timeoutMs, () => req.destroy(new TxlineError('SOURCE_UNREACHABLE', `${address} did not answer within ${timeoutMs} ms`)));
-    }
+    watchExchange(req, {
+      address,
+      what: `${opts.method ?? 'GET'} ${path}`,
+      timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      minRate: opts.minRate === undefined ? DEFAULT_MIN_RATE : opts.minRate,
+      streamedBody: !payload && !!opts.body,
+    });
     req.on('error', (e) => {
       if (e instanceof TxlineError) return reject(e);
       if ((e as { name?: string }).name === 'AbortError') return reject(e);
@@ -111,13 +122,27 @@ export async function errorFrom(address: string, res: http.IncomingMessage): Pro
 }
 
 export async function requestJson<T>(address: string, path: string, opts: RequestOptions = {}): Promise<T> {
-  const res = await rawRequest(address, path, opts);
-  if ((res.statusCode ?? 500) >= 300) throw await errorFrom(address, res);
-  const buf = await readBody(res);
+  const buf = await requestBody(address, path, opts, true);
   try {
     return JSON.parse(buf.toString('utf8')) as T;
   } catch (cause) {
     throw new TxlineError('SOURCE_UNREACHABLE', `${address} answered ${path} with something that is not JSON`, { cause });
+  }
+}
+
+/** The whole answer's body, read within opts.timeoutMs of the request (headers and body together). */
+async function requestBody(address: string, path: string, opts: RequestOptions, mustSucceed: boolean): Promise<Buffer> {
+  const startedAt = Date.now();
+  const res = await rawRequest(address, path, opts);
+  const disarm = answerDeadline(res, { address, what: `${opts.method ?? 'GET'} ${path}`, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, startedAt });
+  try {
+    if (mustSucceed && (res.statusCode ?? 500) >= 300) throw await errorFrom(address, res);
+    return await readBody(res);
+  } catch (e) {
+    if (e instanceof TxlineError) throw e;
+    throw new TxlineError('SOURCE_UNREACHABLE', `${address} broke off its answer to ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
+  } finally {
+    disarm();
   }
 }
 
@@ -199,6 +224,6 @@ export class MemberClient {
   }
 
   metrics(): Promise<string> {
-    return rawRequest(this.address, '/metrics').then(async (res) => (await readBody(res)).toString('utf8'));
+    return requestBody(this.address, '/metrics', {}, false).then((buf) => buf.toString('utf8'));
   }
 }
