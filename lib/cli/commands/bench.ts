@@ -1,5 +1,5 @@
 /**
- * `txline bench cluster|engine|web`: benchmarks that print their figures (npm run bench:*).
+ * `txline bench cluster|engine|web|soak`: benchmarks that print their figures (npm run bench:*, npm run soak).
  */
 import { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -44,5 +44,16 @@ export function registerBenchCommands(program: Command): void {
     .action(async (o) => {
       const { benchWeb } = await import('../../bench/web');
       await benchWeb({ artifacts: o.artifacts, samples: o.samples, runs: o.runs, keepData: o.keepData });
+    });
+  bench
+    .command('soak')
+    .description('The dashboard under load for a while: users polling, the workload writing, backups in loops, restores (npm run soak)')
+    .option('--minutes <n>', 'how long to run', parsePositiveInt('--minutes'), 10)
+    .option('--users <n>', 'signed-in users polling the pages', parsePositiveInt('--users'), 10)
+    .option('--restore-every-minutes <n>', 'minutes between restores (the first comes at half of it)', parsePositiveInt('--restore-every-minutes'), 3)
+    .option('--keep-data', 'keep the data folder (it is kept anyway when the run fails)', false)
+    .action(async (o) => {
+      const { soak } = await import('../../bench/soak');
+      await soak({ minutes: o.minutes, users: o.users, restoreEveryMinutes: o.restoreEveryMinutes, keepData: o.keepData });
     });
 }
