@@ -54,12 +54,23 @@ export class Collector {
   start(): void {
     if (this.timer) return;
     void this.tick();
-    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs);
-    this.timer.unref();
+    // Rounds are due at whole multiples of the interval on the wall clock and stamped with the time they were
+    // due: a setInterval drifts by each firing's lateness, and its rounds, stamped to the second, skip one
+    // every few minutes.
+    const schedule = () => {
+      const every = this.opts.intervalMs;
+      const due = (Math.floor(Date.now() / every) + 1) * every;
+      this.timer = setTimeout(() => {
+        schedule();
+        void this.tick(due);
+      }, due - Date.now());
+      this.timer.unref();
+    };
+    schedule();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
