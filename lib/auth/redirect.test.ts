@@ -124,6 +124,27 @@ describe('safeRedirectPath', () => {
     expect(offSiteOrProtocolRelative(out)).toBe(false);
   });
 
+  it('refuses a path whose dot segments, once resolved, leave an encoded protocol-relative path', () => {
+    // decoded as given it stays on the site (`/p/q/..//evil.example`), but the resolved form `/%2F%2Fevil.example`
+    // decodes to `///evil.example`
+    for (const next of ['/p%2Fq/../%2F%2Fevil.example', '/p%2fq/%2e%2e/%2f%2fevil.example', '/a%2Fb/../%5C%5Cevil.example']) {
+      expect(safeRedirectPath(next), next).toBe('/');
+    }
+  });
+
+  it('is idempotent, and what it returns stays on the site decoded too', () => {
+    const values = [...hostile.map(([, v]) => v), ...good.map(([, v]) => v)].filter((v): v is string => typeof v === 'string');
+    for (const next of values) {
+      const out = safeRedirectPath(next);
+      expect(safeRedirectPath(out), JSON.stringify(next)).toBe(out);
+      let form = out.split(/[?#]/)[0];
+      for (let i = 0; i < 3; i++) {
+        form = decodeURIComponent(form);
+        expect(offSiteOrProtocolRelative(form), JSON.stringify(next)).toBe(false);
+      }
+    }
+  });
+
   it('never returns a path that leaves the site or has a control character, for any prefix of the hostile values', () => {
     for (const [, next] of hostile) {
       if (typeof next !== 'string') continue;

@@ -14,7 +14,8 @@
  *   decodes cleanly;
  * - it is not the sign-in page itself.
  *
- * What passes is returned normalised (the resolved path, query and fragment); anything else gives `fallback`.
+ * What passes is returned normalised (the resolved path, query and fragment), and the decoded rule holds for
+ * that returned form as well, so the function is idempotent; anything else gives `fallback`.
  */
 
 const DUMMY_ORIGIN = 'http://x.invalid';
@@ -27,7 +28,9 @@ const LOGIN = /^\/login(\/|$)/;
 export function safeRedirectPath(raw: unknown, fallback = '/'): string {
   if (typeof raw !== 'string' || raw.length > MAX_LENGTH) return fallback;
   const resolved = sameOriginPath(raw);
-  if (resolved === null || !decodedPathStays(raw)) return fallback;
+  // the decoded check applies to what is returned too: resolving dot segments can remove the very segment
+  // that kept a decoded form on the site (`/p%2Fq/../%2F%2Fevil.example` resolves to `/%2F%2Fevil.example`)
+  if (resolved === null || !decodedPathStays(raw) || !decodedPathStays(resolved.path)) return fallback;
   return LOGIN.test(resolved.pathname) ? fallback : resolved.path;
 }
 
