@@ -100,7 +100,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           </thead>
           <tbody>
             {rows.map((r) => (
-              <tr key={r.id} className="border-b border-zinc-100 align-top dark:border-zinc-800/60" data-testid="audit-row" data-action={r.action} data-outcome={r.outcome} data-user={r.username ?? ''} data-address={r.address ?? ''} data-target={r.target ?? ''}>
+              <tr key={r.id} className="border-b border-zinc-100 align-top dark:border-zinc-800/60" data-testid="audit-row" data-id={r.id} data-action={r.action} data-outcome={r.outcome} data-user={r.username ?? ''} data-address={r.address ?? ''} data-target={r.target ?? ''}>
                 <td className="whitespace-nowrap py-1.5 pr-3">
                   <UtcTime value={r.at} />
                 </td>
