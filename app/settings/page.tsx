@@ -4,11 +4,12 @@ import { Suspense } from 'react';
 import { IfCan } from '@/components/auth/permissions';
 import { AddClusterForm } from '@/components/settings/add-cluster-form';
 import { AddFolderForm } from '@/components/settings/add-folder-form';
-import { ClusterList, type ClusterItem } from '@/components/settings/cluster-list';
+import { ClusterList } from '@/components/settings/cluster-list';
 import { FolderList, type FolderItem } from '@/components/settings/folder-list';
 import { SettingsListSkeleton } from '@/components/settings/settings-skeleton';
 import { databasesWithBackups } from '@/lib/db/queries/artifacts';
-import { listClusters, listFolders } from '@/lib/db/queries/clusters';
+import { clusterSettingsItems } from '@/lib/dashboard/settings';
+import { listFolders } from '@/lib/db/queries/clusters';
 import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
 
@@ -65,19 +66,7 @@ export default async function SettingsPage() {
 
 async function Clusters() {
   const ctx = serverContext();
-  const items: ClusterItem[] = listClusters(ctx.db).map((c) => {
-    const report = ctx.collector.latest.get(c.id)?.report;
-    return {
-      id: c.id,
-      name: c.name,
-      kind: c.kind,
-      addresses: c.addresses,
-      controlAddress: c.controlAddress,
-      createdAt: c.createdAt,
-      reachable: report ? { up: report.members.filter((m) => m.reachable).length, of: report.members.length } : null,
-    };
-  });
-  return <ClusterList clusters={items} />;
+  return <ClusterList clusters={clusterSettingsItems(ctx.db, ctx.collector.latest)} />;
 }
 
 async function Folders() {

@@ -1,6 +1,9 @@
 'use client';
 
-/** Registers a remote cluster by name and member addresses (host:port, separated by commas or spaces). */
+/**
+ * Registers a remote cluster by name and member addresses (host:port, separated by commas or spaces), with its
+ * member token if it has one (a password field: never filled in again, also not after a failed attempt).
+ */
 import { useQueryClient } from '@tanstack/react-query';
 import { useActionState } from 'react';
 import { addClusterAction } from '@/app/settings/actions';
@@ -36,6 +39,17 @@ export function AddClusterForm() {
           defaultValue={values?.addresses}
           errors={errors?.addresses}
           hint="Each member's host:port, separated by commas or spaces."
+        />
+      </div>
+      <div className="max-w-md">
+        <TextField
+          label="Token (optional)"
+          name="token"
+          type="password"
+          autoComplete="new-password"
+          spellCheck={false}
+          errors={errors?.token}
+          hint="The cluster's TXLINE_CLUSTER_TOKEN, if its members require one: sent to its members only, never shown again."
         />
       </div>
       <div className="flex items-center gap-3">

@@ -1,22 +1,16 @@
 /**
- * The registered clusters: kind, member addresses, how many members answered the collector's last round.
- * The embedded cluster is Txline's own and stays; a remote one can be removed.
+ * The registered clusters: kind, member addresses, how many members answered the collector's last round, and
+ * for a remote one whether it has a token ("token set" / "no token": the token itself never reaches the page).
+ * The embedded cluster is Txline's own and stays; a remote one can be removed, and its token set or replaced.
  */
 import { Badge } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
+import type { ClusterSettingsItem } from '@/lib/dashboard/settings';
 import { formatNumber } from '@/lib/format';
+import { ClusterTokenForm } from './cluster-token-form';
 import { RemoveButton } from './remove-button';
 
-export interface ClusterItem {
-  id: number;
-  name: string;
-  kind: 'embedded' | 'remote';
-  addresses: string[];
-  controlAddress: string | null;
-  createdAt: number;
-  /** members that answered the latest status round, of how many (null: not probed yet) */
-  reachable: { up: number; of: number } | null;
-}
+export type ClusterItem = ClusterSettingsItem;
 
 export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
   if (clusters.length === 0) {
@@ -30,6 +24,11 @@ export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-semibold">{c.name}</span>
               <Badge tone={c.kind === 'embedded' ? 'info' : 'neutral'}>{c.kind}</Badge>
+              {c.kind === 'remote' ? (
+                <span data-testid="cluster-token">
+                  <Badge tone="neutral">{c.hasToken ? 'token set' : 'no token'}</Badge>
+                </span>
+              ) : null}
               {c.reachable ? (
                 <Badge tone={c.reachable.up === c.reachable.of && c.reachable.of > 0 ? 'good' : c.reachable.up === 0 ? 'bad' : 'warn'}>
                   {formatNumber(c.reachable.up)} of {formatNumber(c.reachable.of)} members reachable
@@ -43,6 +42,7 @@ export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
               {c.kind === 'embedded' && c.controlAddress ? <>control API {c.controlAddress} · </> : null}
               registered <UtcTime value={c.createdAt} />
             </div>
+            {c.kind === 'remote' ? <ClusterTokenForm clusterId={c.id} name={c.name} hasToken={c.hasToken} /> : null}
           </div>
           {c.kind === 'embedded' ? (
             <p className="text-xs text-zinc-500 dark:text-zinc-400">Txline&apos;s own cluster: it cannot be removed.</p>

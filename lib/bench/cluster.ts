@@ -37,7 +37,7 @@ export async function benchCluster(opts: ClusterBenchOptions): Promise<void> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   try {
     await sup.start();
-    setClusterToken(sup.token);
+    setClusterToken(sup.token, sup.addresses());
     const [w, ...followers] = sup.info().members;
     const writer = new MemberClient(w.address);
     // Seed a few nodes for updates to touch.

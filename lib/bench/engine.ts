@@ -151,7 +151,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
   const sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, members: 1, secondaries: 0, output: 'file', txLogRotationSize: '64M', txLogRetention: '4 files' });
   try {
     await sup.start();
-    setClusterToken(sup.token);
+    setClusterToken(sup.token, sup.addresses());
     const m = sup.info().members[0];
     const client = new MemberClient(m.address);
     const env = { TXLINE_CLUSTER_ADDRESSES: m.address, TXLINE_CLUSTER_TOKEN: sup.token, TXLINE_LOG_LEVEL: 'info' };

@@ -146,8 +146,8 @@ function tail(file: string, chars = 4000): string {
 async function prepareCluster(clusterFile: string): Promise<ClusterView> {
   const file = readClusterFile(clusterFile);
   if (!file) throw new TxlineError('INTERNAL', `no cluster.json at ${clusterFile}`);
-  setClusterToken(readTokenFile(tokenFileFor(clusterFile)));
   const members = file.members.map((m) => ({ id: m.id, address: m.address }));
+  setClusterToken(readTokenFile(tokenFileFor(clusterFile)), members.map((m) => m.address));
   const writer = members.find((m) => m.id === file.writer)?.address;
   if (!writer) throw new TxlineError('INTERNAL', `cluster.json names no writer address (${file.writer})`);
   for (const name of CREATED) await new MemberClient(writer).createDatabase(name);

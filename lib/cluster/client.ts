@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
 import type { ClientOp } from './ops';
 import type { Digest, NodeRow } from './store';
-import { clusterToken } from './token';
+import { clusterTokenFor, trustPeers } from './token';
 import { answerDeadline, DEFAULT_MIN_RATE, watchExchange, type MinRate } from './watchdog';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -55,7 +55,7 @@ export interface RequestOptions {
   /** the least an answer (from its first byte) or a streamed request body must move; null: no minimum */
   minRate?: MinRate | null;
   signal?: AbortSignal;
-  /** the cluster token to send (null: none); default: the process's (./token) */
+  /** the cluster token to send (null: none); default: the one of the cluster `address` belongs to (./token), if any */
   token?: string | null;
 }
 
@@ -64,7 +64,7 @@ export function rawRequest(address: string, path: string, opts: RequestOptions =
   const [host, portStr] = splitAddress(address);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    const token = opts.token === undefined ? clusterToken() : opts.token;
+    const token = opts.token === undefined ? clusterTokenFor(address) : opts.token;
     if (token && headers.authorization === undefined) headers.authorization = `Bearer ${token}`;
     let payload: Buffer | undefined;
     if (opts.json !== undefined) {
@@ -175,55 +175,66 @@ export function splitAddress(address: string): [string, string] {
   return [host, m[3]];
 }
 
-/** Typed calls of one member's API. */
+/**
+ * Typed calls of one member's API, with `token` (null: none) or else the token of the cluster the address
+ * belongs to (./token).
+ */
 export class MemberClient {
-  constructor(readonly address: string) {}
+  constructor(
+    readonly address: string,
+    private readonly token?: string | null,
+  ) {}
 
-  status(timeoutMs = 3000): Promise<MemberStatus> {
-    return requestJson(this.address, '/status', { timeoutMs });
+  private call<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+    return requestJson(this.address, path, { ...opts, token: this.token });
   }
 
-  cluster(timeoutMs = 3000): Promise<ClusterInfo> {
-    return requestJson(this.address, '/cluster', { timeoutMs });
+  status(timeoutMs = 3000): Promise<MemberStatus> {
+    return this.call('/status', { timeoutMs });
+  }
+
+  /** The cluster as this member sees it; its members get the token this member gets (./token trustPeers). */
+  async cluster(timeoutMs = 3000): Promise<ClusterInfo> {
+    const info = await this.call<ClusterInfo>('/cluster', { timeoutMs });
+    if (this.token === undefined && Array.isArray(info.members)) trustPeers(this.address, info.members.map((m) => m.address));
+    return info;
   }
 
   commit(db: string, ops: ClientOp[] | unknown[]): Promise<{ txId: number; ids: Record<string, number> }> {
-    return requestJson(this.address, `/db/${encodeURIComponent(db)}/tx`, { method: 'POST', json: { ops } });
+    return this.call(`/db/${encodeURIComponent(db)}/tx`, { method: 'POST', json: { ops } });
   }
 
   digest(db: string): Promise<Digest> {
-    return requestJson(this.address, `/db/${encodeURIComponent(db)}/digest`, { timeoutMs: 120_000 });
+    return this.call(`/db/${encodeURIComponent(db)}/digest`, { timeoutMs: 120_000 });
   }
 
   /** Every node (with `label`), or the first `limit` of them. */
   nodes(db: string, label?: string, limit?: number): Promise<NodeRow[]> {
     const q = new URLSearchParams({ ...(limit !== undefined ? { limit: String(limit) } : {}), ...(label ? { label } : {}) });
-    return requestJson(this.address, `/db/${encodeURIComponent(db)}/nodes?${q}`);
+    return this.call(`/db/${encodeURIComponent(db)}/nodes?${q}`);
   }
 
   createDatabase(name: string): Promise<{ name: string; databaseId: string; storeId: string }> {
-    return requestJson(this.address, '/admin/databases', { method: 'POST', json: { name } });
+    return this.call('/admin/databases', { method: 'POST', json: { name } });
   }
 
   dropDatabase(name: string): Promise<{ ok: true }> {
-    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}`, { method: 'DELETE' });
+    return this.call(`/admin/db/${encodeURIComponent(name)}`, { method: 'DELETE' });
   }
 
   stopDatabase(name: string): Promise<{ ok: true }> {
-    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}/stop`, { method: 'POST', timeoutMs: 60_000 });
+    return this.call(`/admin/db/${encodeURIComponent(name)}/stop`, { method: 'POST', timeoutMs: 60_000 });
   }
 
   startDatabase(name: string): Promise<{ ok: true }> {
-    return requestJson(this.address, `/admin/db/${encodeURIComponent(name)}/start`, { method: 'POST', timeoutMs: 60_000 });
+    return this.call(`/admin/db/${encodeURIComponent(name)}/start`, { method: 'POST', timeoutMs: 60_000 });
   }
 
   replication(settings?: Partial<ReplicationSettings>): Promise<ReplicationSettings> {
-    return settings
-      ? requestJson(this.address, '/admin/replication', { method: 'POST', json: settings })
-      : requestJson(this.address, '/admin/replication');
+    return settings ? this.call('/admin/replication', { method: 'POST', json: settings }) : this.call('/admin/replication');
   }
 
   metrics(): Promise<string> {
-    return requestBody(this.address, '/metrics', {}, false).then((buf) => buf.toString('utf8'));
+    return requestBody(this.address, '/metrics', { token: this.token }, false).then((buf) => buf.toString('utf8'));
   }
 }

@@ -3,9 +3,12 @@
  * page in the DBA's browser nor anybody else on the machine can drive them:
  *
  * - Host (and the authority of an absolute-form target) must name this server: its own host or a loopback name
- *   (localhost, 127.x.x.x, [::1]). A foreign name is DNS rebinding: 403 FORBIDDEN.
- * - An Origin header, when present, must be this server itself (http://<own or loopback host>:<its port>): a
- *   browser sends one on every cross-origin POST, also the "simple" ones that skip the preflight. 403 FORBIDDEN.
+ *   (localhost, 127.x.x.x, [::1]), and its own port (a Host without a port means 80). A foreign name is DNS
+ *   rebinding: 403 FORBIDDEN. (A proxy in front of a member must pass the member's host:port on, as nginx's
+ *   default `Host $proxy_host` does.)
+ * - No Origin header at all: a browser sends one on every cross-origin POST (also the "simple" ones that skip
+ *   the preflight), and no client of these APIs sends one (they serve no page, so no request of theirs comes
+ *   from a page of their own origin either). 403 FORBIDDEN.
  * - `Authorization: Bearer <cluster token>` on every route but the open ones (/metrics), compared in constant
  *   time: 401 UNAUTHENTICATED.
  * - A body must be JSON (`Content-Type: application/json`) where a route reads JSON, and wherever a route reads
@@ -28,13 +31,18 @@ export interface GuardOptions {
 /** Refuses a foreign Host or Origin, then a missing or wrong token (unless `open`). Throws a TxlineError. */
 export function guardRequest(req: http.IncomingMessage, opts: GuardOptions & { open?: boolean }): void {
   checkHost(req, opts);
-  checkOrigin(req, opts);
+  checkOrigin(req);
   if (!opts.open) checkToken(req, opts.token);
 }
 
 function isOwnHost(hostname: string, opts: GuardOptions): boolean {
   const h = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
   return isLoopbackHost(h) || h === opts.host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+}
+
+/** Whether `port` (a Host's or URL's; none: 80) is this server's. */
+function isOwnPort(port: string | undefined, opts: GuardOptions): boolean {
+  return Number(port || 80) === opts.port;
 }
 
 /** `host[:port]` of a Host header; null when it is not one. */
@@ -46,38 +54,33 @@ function parseAuthority(value: string): { hostname: string; port: string | undef
 function checkHost(req: http.IncomingMessage, opts: GuardOptions): void {
   const raw = req.headers.host;
   const authority = raw === undefined ? null : parseAuthority(raw.trim());
-  if (!authority || !isOwnHost(authority.hostname, opts)) {
+  if (!authority || !isOwnHost(authority.hostname, opts) || !isOwnPort(authority.port, opts)) {
     throw new TxlineError(
       'FORBIDDEN',
       raw === undefined
         ? 'the request has no Host header'
-        : `Host "${raw.slice(0, 200)}" is not this server: only its own address or a loopback name (localhost, 127.0.0.1, [::1]) is served`,
+        : `Host "${raw.slice(0, 200)}" is not this server: only its own address or a loopback name (localhost, 127.0.0.1, [::1]) with its port ${opts.port} is served`,
     );
   }
   // An absolute-form target (`GET http://host/path`) names the server too.
   const target = req.url ?? '/';
   if (!target.startsWith('/')) {
-    let hostname: string | null = null;
+    let url: URL;
     try {
-      hostname = new URL(target).hostname;
+      url = new URL(target);
     } catch {
       return; // not a URL: routing answers 400 for it
     }
-    if (!isOwnHost(hostname, opts)) throw new TxlineError('FORBIDDEN', `the request target names another server ("${hostname.slice(0, 200)}")`);
+    if (!isOwnHost(url.hostname, opts) || !isOwnPort(url.port || (url.protocol === 'https:' ? '443' : '80'), opts)) {
+      throw new TxlineError('FORBIDDEN', `the request target names another server ("${url.host.slice(0, 200)}")`);
+    }
   }
 }
 
-function checkOrigin(req: http.IncomingMessage, opts: GuardOptions): void {
+function checkOrigin(req: http.IncomingMessage): void {
   const origin = req.headers.origin;
   if (origin === undefined) return;
-  let own = false;
-  try {
-    const u = new URL(origin);
-    own = u.protocol === 'http:' && u.port === String(opts.port) && isOwnHost(u.hostname, opts) && origin === u.origin;
-  } catch {
-    own = false; // "null", or not a URL
-  }
-  if (!own) throw new TxlineError('FORBIDDEN', `requests from the web origin "${origin.slice(0, 200)}" are refused: this API serves Txline's own clients only`);
+  throw new TxlineError('FORBIDDEN', `requests from the web origin "${origin.slice(0, 200)}" are refused: this API serves Txline's own clients only, and they send no Origin`);
 }
 
 function checkToken(req: http.IncomingMessage, token: string): void {

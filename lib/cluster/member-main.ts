@@ -6,7 +6,7 @@
  * process on the same folder is refused while the first lives, and a lock left by a `kill -9` is taken over.
  *
  * The cluster token comes in TXLINE_CLUSTER_TOKEN (the supervisor sets it): the member requires it of every
- * caller, and sends it to the writer when it replicates.
+ * caller, and sends it to its peers (the writer, when it replicates), and to no other address.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,7 @@ export async function runMember(configFile: string): Promise<void> {
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as MemberConfig;
   const token = clusterTokenVar();
   if (!token) throw new TxlineError('INVALID_ARGUMENT', 'a member needs the cluster token in TXLINE_CLUSTER_TOKEN (txline cluster start gives it)');
-  setClusterToken(token);
+  setClusterToken(token, config.peers.map((p) => p.address));
   const lock = acquirePidLock(
     path.join(config.dataDir, MEMBER_LOCK),
     { what: `${config.id} of ${path.dirname(config.dataDir)}`, marker: path.resolve(configFile) },

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
 import { MemberClient, splitAddress } from './client';
 import type { ClientOp } from './ops';
+import { trustPeers } from './token';
 
 export interface WorkloadOptions {
   server: string;
@@ -198,6 +199,7 @@ export async function runWorkload(opts: WorkloadOptions): Promise<WorkloadStats>
       stats.lastError = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
       if (isTxlineError(e, 'NOT_WRITER') && typeof e.details?.writer === 'string') {
         log(`workload: following the writer to ${e.details.writer}`);
+        trustPeers(client.address, [e.details.writer]); // the writer its member names gets the token that member gets
         client = new MemberClient(e.details.writer);
         continue;
       }

@@ -8,18 +8,19 @@ import path from 'node:path';
 import { z } from 'zod';
 import { requestJson } from '../cluster/client';
 import { MemberClient } from '../cluster/client';
+import { catalogClusterToken, environmentTokenFor } from '../cluster/token';
 import { isValidDatabaseName, normalizeDatabaseName } from '../cluster/names';
 import { describeError } from '../errors';
 import { fsyncDir } from '../cluster/txlog';
 import type { Catalog } from '../db';
 import { chainNode, getArtifact, listArtifactsByDatabase } from '../db/queries/artifacts';
-import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, listFolders, removeCluster, removeFolder } from '../db/queries/clusters';
+import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, listFolders, removeCluster, removeFolder, setClusterTokenOf } from '../db/queries/clusters';
 import { lagSamples, type ArtifactRow, type BackupFolderRow, type ClusterRow } from '../db/schema';
 import { eq } from 'drizzle-orm';
 import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
 import { acquireLock } from '../engine/lock';
 import { confineAtUse, confineToRoots, folderRoots } from '../auth/paths';
-import type { TxlineEnv } from '../env';
+import { CLUSTER_TOKEN, type TxlineEnv } from '../env';
 import type { JobRunner } from '../jobs/runner';
 import type { Collector } from '../monitor/collector';
 import { databaseArtifacts } from './artifact-cache';
@@ -81,8 +82,9 @@ function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; 
   return c.ok ? c : fail(`Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
 }
 
-function clusterEnv(cluster: ClusterRow): Record<string, string> {
-  return { TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(',') };
+/** A job's cluster: its addresses and its token only (the runner gives a job without one an empty token). */
+function jobCluster(ctx: CommandContext, cluster: ClusterRow): { addresses: string[]; token: string | null } {
+  return { addresses: cluster.addresses, token: catalogClusterToken(cluster, ctx.env) };
 }
 
 /** Names of the databases the cluster reports right now (from the collector). */
@@ -128,7 +130,7 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
     ...(i.member ? [`--from=${i.member}`] : []),
     i.database,
   ];
-  const r = ctx.runner.start({ kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, env: clusterEnv(cf.cluster), createdBy });
+  const r = ctx.runner.start({ kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, cluster: jobCluster(ctx, cf.cluster), createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
 
@@ -336,7 +338,7 @@ export function startRestore(ctx: CommandContext, raw: unknown, createdBy: strin
     folderId: i.folderId,
     params: { ...i, preview: pre.preview },
     args: pre.args,
-    env: clusterEnv(cluster),
+    cluster: jobCluster(ctx, cluster),
     createdBy,
   });
   return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.error);
@@ -409,13 +411,18 @@ export async function controlMember(ctx: CommandContext, raw: unknown): Promise<
   try {
     if (action === 'pause' || action === 'resume') {
       if (!member?.reachable) return fail(`${memberId} cannot be reached; start it first.`);
-      await new MemberClient(member.address).replication({ paused: action === 'pause' });
+      const token = cluster.kind === 'embedded' ? environmentTokenFor(member.address, ctx.env) : catalogClusterToken(cluster, ctx.env);
+      await new MemberClient(member.address, token).replication({ paused: action === 'pause' });
       return { ok: true, message: `${memberId}: replication ${action === 'pause' ? 'paused' : 'resumed'}` };
     }
     if (cluster.kind !== 'embedded' || !cluster.controlAddress) {
       return fail('Members can only be stopped and started in the embedded cluster.');
     }
-    await requestJson(cluster.controlAddress, `/members/${encodeURIComponent(memberId)}/${action}`, { method: 'POST', timeoutMs: 60_000 });
+    await requestJson(cluster.controlAddress, `/members/${encodeURIComponent(memberId)}/${action}`, {
+      method: 'POST',
+      timeoutMs: 60_000,
+      token: environmentTokenFor(cluster.controlAddress, ctx.env),
+    });
     return { ok: true, message: `${memberId}: ${action === 'stop' ? 'stopped' : 'started'}` };
   } catch (e) {
     return fail(`Could not ${action} ${memberId}: ${describeError(e)}`);
@@ -423,6 +430,13 @@ export async function controlMember(ctx: CommandContext, raw: unknown): Promise<
 }
 
 // ---- settings --------------------------------------------------------------------------------------------
+
+/** A remote cluster's member token, as TXLINE_CLUSTER_TOKEN takes it; empty: none. */
+const clusterToken = z
+  .string()
+  .optional()
+  .transform((v) => (v?.trim() ? v.trim() : undefined))
+  .refine((v) => v === undefined || CLUSTER_TOKEN.test(v), { error: 'must be 16 to 1024 printable characters without spaces' });
 
 export const clusterInput = z.object({
   name: z
@@ -444,14 +458,35 @@ export const clusterInput = z.object({
       }
       return [...new Set(list)];
     }),
+  token: clusterToken,
 });
 
-export function addCluster(ctx: CommandContext, raw: unknown): Result<{ clusterId: number }> {
+/**
+ * Registers a remote cluster, with its own member token if it has one. No result, error or audit note
+ * carries the token: it goes to the catalog and to that cluster's members only.
+ */
+export function addCluster(ctx: CommandContext, raw: unknown): Result<{ clusterId: number; audit: { detail: string } }> {
   const p = clusterInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   if (listClusters(ctx.db).some((c) => c.name.toLowerCase() === p.data.name.toLowerCase())) return fail(`A cluster named ${p.data.name} exists.`, { name: ['already taken'] });
-  const row = addRemoteCluster(ctx.db, p.data);
-  return { ok: true, clusterId: row.id };
+  const row = addRemoteCluster(ctx.db, { name: p.data.name, addresses: p.data.addresses, token: p.data.token ?? null });
+  return { ok: true, clusterId: row.id, audit: { detail: `${row.addresses.join(', ')}; ${row.token ? 'with a token' : 'no token'}` } };
+}
+
+export const clusterTokenInput = z.object({ clusterId: id, token: clusterToken, remove: bool });
+
+/** Sets, replaces or (`remove`) removes a remote cluster's member token. */
+export function updateClusterToken(ctx: CommandContext, raw: unknown): Result<{ hasToken: boolean; audit: { target: string; detail: string } }> {
+  const p = clusterTokenInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const c = getCluster(ctx.db, { id: p.data.clusterId });
+  if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
+  if (c.kind === 'embedded') return fail('The embedded cluster uses its own token file; it takes no token here.');
+  const token = p.data.remove ? null : p.data.token;
+  if (token === undefined) return fail('Type the token, or remove the one set.', { token: ['is required'] });
+  setClusterTokenOf(ctx.db, { id: c.id, token });
+  const detail = token === null ? (c.token ? 'token removed' : 'no token (none was set)') : c.token ? 'token replaced' : 'token set';
+  return { ok: true, hasToken: token !== null, audit: { target: `cluster=${c.name}`, detail } };
 }
 
 export function deleteCluster(ctx: CommandContext, raw: unknown): Result {

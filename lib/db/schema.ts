@@ -20,6 +20,11 @@ export const clusters = sqliteTable('clusters', {
   kind: text('kind', { enum: ['embedded', 'remote'] }).notNull(),
   addresses: text('addresses', { mode: 'json' }).$type<string[]>().notNull(),
   controlAddress: text('control_address'),
+  /**
+   * A remote cluster's own member token (set in Settings; sent to its members only): null sends none. Never
+   * rendered to a page. The embedded cluster's is its token file (lib/cluster/token.ts).
+   */
+  token: text('token'),
   createdAt: createdAt(),
 });
 export type ClusterRow = InferSelectModel<typeof clusters>;

@@ -8,6 +8,8 @@
  * - Cancel sends SIGTERM (the CLI removes its temporary files and exits), then SIGKILL after a grace period.
  * - The child exits when this process goes away (its IPC channel closes); jobs still marked running when a
  *   server starts are marked interrupted (see markInterrupted).
+ * - A job on a cluster gets that cluster's addresses and token (TXLINE_CLUSTER_ADDRESSES, TXLINE_CLUSTER_TOKEN),
+ *   '' when it has none: never the server's own token for another cluster's members.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
@@ -29,6 +31,8 @@ export interface StartJob {
   params: Record<string, unknown>;
   /** txline arguments, without --progress */
   args: string[];
+  /** the cluster the job works on: its member addresses and its token (null: none) */
+  cluster?: { addresses: string[]; token: string | null };
   env?: Record<string, string>;
   createdBy: string | null;
 }
@@ -44,6 +48,11 @@ interface Running {
   lastWrite: number;
   killTimer?: NodeJS.Timeout;
   done: Promise<JobRow>;
+}
+
+function clusterVars(cluster: StartJob['cluster']): Record<string, string> {
+  if (!cluster) return {};
+  return { TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(','), TXLINE_CLUSTER_TOKEN: cluster.token ?? '' };
 }
 
 export class JobRunner {
@@ -70,7 +79,7 @@ export class JobRunner {
     try {
       child = spawn(process.execPath, [...CLI_NODE_ARGS, this.opts.bin, ...j.args, '--progress=jsonl'], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, ...CLI_ENV, ...j.env, NODE_OPTIONS: '' },
+        env: { ...process.env, ...CLI_ENV, ...clusterVars(j.cluster), ...j.env, NODE_OPTIONS: '' },
       });
     } catch (e) {
       finishJob(this.db, job, { status: 'failed', exitCode: null, log: '', error: `could not start the job: ${describeError(e)}` });

@@ -20,8 +20,8 @@ describe('getClusterStatus', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-monitor-'));
     sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, output: 'file', lagMs: { 'member-3': 300 } });
     await sup.start();
-    // as the dashboard of this data folder finds it (the token file beside its cluster.json)
-    setClusterToken(sup.token);
+    // the test's own calls; getClusterStatus finds it as the dashboard does (the token file beside cluster.json)
+    setClusterToken(sup.token, sup.addresses());
   });
 
   afterAll(async () => {

@@ -2,9 +2,14 @@
  * Reads the cluster's state for the dashboard: finds the members (the embedded cluster's cluster.json, or
  * TXLINE_CLUSTER_ADDRESSES) and asks each for its /status with a short timeout. A member that does not
  * answer is reported as unreachable; this never throws because a member is down. Server-only (Node).
+ *
+ * Each member is asked with its cluster's token only: a registered remote cluster's own (or none), the
+ * environment's where it belongs (lib/cluster/token.ts), never the embedded cluster's to another host.
  */
+
 import fs from 'node:fs';
 import { MemberClient, requestJson, type ReplicationSettings } from '../cluster/client';
+import { catalogClusterToken, environmentTokenFor } from '../cluster/token';
 import type { ClusterFile } from '../cluster/supervisor';
 import { describeError } from '../errors';
 import { env, type TxlineEnv } from '../env';
@@ -31,26 +36,41 @@ interface MemberRef {
   address: string;
   mode: 'primary' | 'secondary' | null;
   processState: string | null;
+  /** the token to send it (null: none) */
+  token: string | null;
 }
 
 export async function getClusterStatus(e: TxlineEnv = env(), opts: StatusOptions = {}): Promise<ClusterReport> {
-  return probeMembers(findMembers(e), opts);
+  return probeMembers(withTokens(findMembers(e), (address) => environmentTokenFor(address, e)), opts);
 }
 
-/** The status of a cluster registered in the catalog: the embedded one (from its cluster.json) or a remote one. */
+/**
+ * The status of a cluster registered in the catalog: the embedded one (from its cluster.json, with the
+ * environment's token for it) or a remote one (with its own token, see catalogClusterToken).
+ */
 export async function getCatalogClusterStatus(
-  cluster: { kind: 'embedded' | 'remote'; addresses: string[] },
+  cluster: { kind: 'embedded' | 'remote'; addresses: string[]; token?: string | null },
   e: TxlineEnv = env(),
   opts: StatusOptions = {},
 ): Promise<ClusterReport & { controlAddress: string | null }> {
   if (cluster.kind === 'embedded') {
-    const found = findEmbedded(e.clusterFile);
+    const found = withTokens(findEmbedded(e.clusterFile), (address) => environmentTokenFor(address, e));
     return { ...(await probeMembers(found, opts)), controlAddress: found.controlAddress };
   }
-  return { ...(await probeMembers(fromAddresses(cluster.addresses), opts)), controlAddress: null };
+  const token = catalogClusterToken(cluster, e);
+  return { ...(await probeMembers(withTokens(fromAddresses(cluster.addresses), () => token), opts)), controlAddress: null };
 }
 
 type Found = { source: ClusterSource; members: MemberRef[]; problem: string | null; controlAddress: string | null };
+
+/** The members with their tokens; a token file that cannot be read is the report's problem (asked without). */
+function withTokens(found: Found, tokenOf: (address: string) => string | null): Found {
+  try {
+    return { ...found, members: found.members.map((m) => ({ ...m, token: tokenOf(m.address) })) };
+  } catch (err) {
+    return { ...found, problem: found.problem ?? describeError(err) };
+  }
+}
 
 async function probeMembers(found: Found, opts: StatusOptions): Promise<ClusterReport> {
   const checkedAt = new Date().toISOString();
@@ -62,7 +82,7 @@ async function probeMembers(found: Found, opts: StatusOptions): Promise<ClusterR
 function fromAddresses(addresses: string[]): Found {
   return {
     source: { kind: 'addresses', addresses },
-    members: addresses.map((address) => ({ id: null, address, mode: null, processState: null })),
+    members: addresses.map((address) => ({ id: null, address, mode: null, processState: null, token: null })),
     problem: null,
     controlAddress: null,
   };
@@ -93,7 +113,7 @@ export function findEmbedded(clusterFile: string): Found {
   }
   return {
     source: { kind: 'embedded', clusterFile: e.clusterFile, startedAt: file.startedAt ?? null },
-    members: file.members.map((m) => ({ id: m.id, address: m.address, mode: m.mode, processState: m.state ?? null })),
+    members: file.members.map((m) => ({ id: m.id, address: m.address, mode: m.mode, processState: m.state ?? null, token: null })),
     problem: null,
     controlAddress: file.control ?? null,
   };
@@ -131,12 +151,12 @@ async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
   const started = performance.now();
   // Asked beside /status: whether replication is paused is not part of the public status. A member that
   // does not answer it (a real Neo4j, say) is reported with replication unknown, not as unreachable.
-  const replication = requestJson<ReplicationSettings>(ref.address, '/admin/replication', { timeoutMs }).then(
+  const replication = requestJson<ReplicationSettings>(ref.address, '/admin/replication', { timeoutMs, token: ref.token }).then(
     (r) => ({ paused: r.paused, lagMs: r.lagMs }),
     () => null,
   );
   try {
-    const status = await new MemberClient(ref.address).status(timeoutMs);
+    const status = await new MemberClient(ref.address, ref.token).status(timeoutMs);
     const latencyMs = Math.round(performance.now() - started);
     return {
       id: status.member.id,

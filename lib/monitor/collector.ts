@@ -22,6 +22,7 @@ import { getCatalogClusterStatus } from './cluster-status';
 type LagSampleInput = Omit<LagSampleRow, 'resolution'>;
 
 export interface ClusterSnapshot {
+  /** the catalog's row without its token (snapshots reach pages) */
   cluster: Pick<ClusterRow, 'id' | 'name' | 'kind' | 'addresses' | 'controlAddress'>;
   report: ClusterReport;
 }
@@ -119,7 +120,7 @@ export class Collector {
       if (addresses.length > 0) row = upsertEmbeddedCluster(this.db, { addresses, controlAddress: probed.controlAddress });
     }
     const report = this.remember(cluster.id, probed);
-    this.latest.set(cluster.id, { cluster: row, report });
+    this.latest.set(cluster.id, { cluster: { id: row.id, name: row.name, kind: row.kind, addresses: row.addresses, controlAddress: row.controlAddress }, report });
     insertLagSamples(this.db, samplesOf(cluster.id, report, this.known.get(cluster.id) as Map<string, KnownMember>, now));
   }
 

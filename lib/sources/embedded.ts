@@ -27,7 +27,7 @@ export class EmbeddedSource implements Source {
     let info: ClusterInfo | null = null;
     for (const a of this.opts.addresses) {
       try {
-        info = await requestJson<ClusterInfo>(a, '/cluster', { timeoutMs });
+        info = await new MemberClient(a).cluster(timeoutMs); // its members get the token `a` gets
         break;
       } catch (e) {
         if (this.opts.resolve) unreachable.push({ address: a, error: describeError(e) });

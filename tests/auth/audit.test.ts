@@ -14,7 +14,7 @@ import { defaultFolder, listClusters } from '../../lib/db/queries/clusters';
 import { createJob, getJob } from '../../lib/db/queries/jobs';
 import { parseEnv } from '../../lib/env';
 import { startServer, type ServerContext } from '../../lib/server/startup';
-import { startTestCluster, tempDir, waitFor, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, tempDir, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
 
 describe('job outcomes in the audit log', () => {
   let cluster: TestCluster;
@@ -27,7 +27,7 @@ describe('job outcomes in the audit log', () => {
   beforeAll(async () => {
     cluster = await startTestCluster();
     dir = tempDir('audit');
-    const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(','), TXLINE_ADMIN_PASSWORD: 'the-admin-password' });
+    const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(','), TXLINE_CLUSTER_TOKEN: TEST_TOKEN, TXLINE_ADMIN_PASSWORD: 'the-admin-password' });
     // a previous server started a restore and went away
     const before = openCatalog(env.catalog);
     leftRunning = createJob(before, { kind: 'restore', database: 'copy', clusterId: null, folderId: null, params: {}, args: [], createdBy: 'olga' }).id;

@@ -3,11 +3,13 @@
  * table of routes × requests against a real cluster (a writer, a follower, the control API on free ports).
  *
  * - no token, or a wrong one: 401 on every route but /metrics;
- * - a browser page's cross-origin "simple" request (Content-Type text/plain, a foreign Origin): 403, with or
- *   without the token, and nothing committed, created, dropped, stopped or paused;
- * - a foreign Host (DNS rebinding), or an absolute-form target naming another server: 403, /metrics too;
+ * - a browser page's cross-origin "simple" request (Content-Type text/plain, an Origin: any, the server's own
+ *   too, since no client of these APIs sends one): 403, with or without the token, and nothing committed,
+ *   created, dropped, stopped or paused;
+ * - a foreign Host (DNS rebinding) or another port, or an absolute-form target naming another server: 403,
+ *   /metrics too;
  * - a JSON route given text/plain, or no Content-Type: 415; a route without a body given a text/plain one: 415;
- * - the right requests pass, under every loopback name of the member and with its own Origin.
+ * - the right requests pass, under every loopback name of the member with its port.
  *
  * Then where the token comes from: a cluster started without TXLINE_CLUSTER_TOKEN generates one into its data
  * folder (mode 0600) and keeps it on restart; the CLI finds it beside cluster.json, as it finds the members.
@@ -120,7 +122,8 @@ describe.each([
 
   it.each(routes.map((r) => [label(r), r] as const))("%s as a web page's cross-origin simple request: 403, nothing done", async (what, r) => {
     const before = await clusterState();
-    const foreign = ['http://evil.example', 'null', `https://127.0.0.1:${port}`, 'http://127.0.0.1:1', 'http://localhost'];
+    const own = `http://${address()}`;
+    const foreign = ['http://evil.example', 'null', `https://127.0.0.1:${port}`, 'http://127.0.0.1:1', 'http://localhost', `http://127.0.0.2:${own.split(':')[2]}`, own];
     for (const origin of foreign) {
       // as a browser sends it (no token), and even with the token
       for (const authorization of [undefined, `Bearer ${TEST_TOKEN}`]) {
@@ -134,7 +137,9 @@ describe.each([
 
   it.each([...routes, METRICS].map((r) => [label(r), r] as const))('%s with a foreign Host: 403', async (what, r) => {
     const before = await clusterState();
-    for (const host of [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `localhost.evil.example:${port}`]) {
+    const hosts = [`evil.example:${port}`, 'evil.example', `127.0.0.1.evil.example:${port}`, `localhost.evil.example:${port}`];
+    // its own name on another port (or none: 80) is another server too
+    for (const host of [...hosts, '127.0.0.1:1', 'localhost', `[::1]:1`]) {
       const res = await send(address(), r, { host, 'content-type': r.body ? 'application/json' : undefined });
       expectRefused(res, 403, 'FORBIDDEN', `${what} with Host ${host}`);
       expect(res.json.message).toContain(host);
@@ -144,8 +149,10 @@ describe.each([
 
   it('an absolute-form request target naming another server: 403', async () => {
     for (const r of routes) {
-      const res = await rawHttp(address(), r.method, `http://evil.example:${port}${r.path}`, r.body, r.body ? JSON_HEADERS : {});
-      expectRefused(res, 403, 'FORBIDDEN', label(r));
+      for (const server of [`evil.example:${port}`, '127.0.0.1:1']) {
+        const res = await rawHttp(address(), r.method, `http://${server}${r.path}`, r.body, r.body ? JSON_HEADERS : {});
+        expectRefused(res, 403, 'FORBIDDEN', `${label(r)} naming ${server}`);
+      }
     }
   });
 });
@@ -172,14 +179,11 @@ describe('bodies', () => {
 });
 
 describe('the right requests pass', () => {
-  it('under every loopback name of the member, and with its own Origin', async () => {
-    for (const host of [writer, `localhost:${port}`, `127.0.0.2:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`, 'localhost']) {
+  it('under every loopback name of the member with its port', async () => {
+    for (const host of [writer, `localhost:${port}`, `127.0.0.2:${port}`, `[::1]:${port}`, `LOCALHOST:${port}`]) {
       const res = await rawHttp(writer, 'GET', '/status', undefined, { host });
       expect(res.status, `Host ${host}: ${res.text}`).toBe(200);
       expect(res.json.member.id).toBe('member-1');
-    }
-    for (const origin of [`http://${writer}`, `http://localhost:${port}`]) {
-      expect((await rawHttp(writer, 'GET', '/status', undefined, { origin })).status, origin).toBe(200);
     }
     const res = await rawHttp(writer, 'GET', `http://localhost:${port}/status`);
     expect(res.status, res.text).toBe(200);
@@ -214,7 +218,8 @@ describe('the right requests pass', () => {
 describe('where the token comes from', () => {
   const status = (address: string, token: string | null) => requestJson<MemberStatus>(address, '/status', { token });
 
-  it('generated at start into the data folder (0600), kept on restart, replaced by TXLINE_CLUSTER_TOKEN; the CLI finds it beside cluster.json', async () => {
+  // Three supervisors one after the other and three CLI runs: up to a minute on a loaded two-core machine.
+  it('generated at start into the data folder (0600), kept on restart, replaced by TXLINE_CLUSTER_TOKEN; the CLI finds it beside cluster.json', { timeout: 240_000 }, async () => {
     const dir = temp.folder('generated');
     const tokenFile = path.join(dir, 'token');
     const start = async (token?: string) => {

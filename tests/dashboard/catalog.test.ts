@@ -17,7 +17,7 @@ import { backupDatabases } from '../../lib/engine/backup';
 import { silentLog } from '../../lib/engine/progress';
 import { parseEnv } from '../../lib/env';
 import { Collector } from '../../lib/monitor/collector';
-import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, tempDir, TEST_TOKEN, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
 import { sourceFor, unusedPort, writeTx } from '../helpers/engine';
 
 describe('indexer', () => {
@@ -159,7 +159,7 @@ describe('indexer', () => {
     const dir = tempDir('collector');
     const db = openCatalog(path.join(dir, 'c.sqlite'));
     // registered by addresses (as a cluster added in Settings): an unreachable member is known only by its address
-    const row = addRemoteCluster(db, { name: 'watched', addresses: cluster.addresses });
+    const row = addRemoteCluster(db, { name: 'watched', addresses: cluster.addresses, token: TEST_TOKEN });
     const env = parseEnv({ TXLINE_DATA_DIR: dir });
     const collector = new Collector(db, env, { intervalMs: 1000 });
     const t0 = Math.floor(Date.now() / 1000) * 1000;
@@ -202,7 +202,7 @@ describe('indexer', () => {
     const dir = tempDir('collector');
     const db = openCatalog(path.join(dir, 'c.sqlite'));
     const dead = `127.0.0.1:${await unusedPort()}`;
-    const row = addRemoteCluster(db, { name: 'half', addresses: [cluster.addresses[0], dead] });
+    const row = addRemoteCluster(db, { name: 'half', addresses: [cluster.addresses[0], dead], token: TEST_TOKEN });
     const collector = new Collector(db, parseEnv({ TXLINE_DATA_DIR: dir }), { intervalMs: 1000 });
     try {
       await collector.tick(Date.now());

@@ -12,7 +12,7 @@ import { addRemoteCluster } from '../../lib/db/queries/clusters';
 import { lagSamples } from '../../lib/db/schema';
 import { parseEnv } from '../../lib/env';
 import { Collector } from '../../lib/monitor/collector';
-import { startTestCluster, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, TEST_TOKEN, type TestCluster } from '../helpers/cluster';
 import { trickleMember, type TrickleMember } from '../helpers/trickle';
 
 let cluster: TestCluster;
@@ -32,8 +32,8 @@ describe('the collector with a trickling member', () => {
   it('keeps the cadence of the other members, of its own cluster and of another, and reports the trickling one slow', async () => {
     const db = openCatalog(':memory:');
     const [real1, real2] = cluster.addresses;
-    const mixed = addRemoteCluster(db, { name: 'mixed', addresses: [real1, fake.address] });
-    const healthy = addRemoteCluster(db, { name: 'healthy', addresses: [real2] });
+    const mixed = addRemoteCluster(db, { name: 'mixed', addresses: [real1, fake.address], token: TEST_TOKEN });
+    const healthy = addRemoteCluster(db, { name: 'healthy', addresses: [real2], token: TEST_TOKEN });
     const collector = new Collector(db, parseEnv({}), { intervalMs: 1000 });
     const runMs = 6500;
     collector.start();

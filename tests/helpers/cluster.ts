@@ -2,7 +2,8 @@
  * Test bed: a real embedded cluster (member processes on free loopback ports, files in a temporary folder).
  *
  * Test clusters share one token, TEST_TOKEN, set as TXLINE_CLUSTER_TOKEN is in production: this process's
- * clients send it, and the CLI processes a test starts inherit it.
+ * clients send it to loopback addresses (every test cluster's), and the CLI processes a test starts inherit it
+ * (they send it to the cluster they are given and to their --from/--to/--server, as a user's would).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ import { ClusterSupervisor, type ClusterOptions } from '../../lib/cluster/superv
 import { setClusterToken } from '../../lib/cluster/token';
 
 export const TEST_TOKEN = (process.env.TXLINE_CLUSTER_TOKEN ||= `test-${randomBytes(16).toString('hex')}`);
-setClusterToken(TEST_TOKEN);
+setClusterToken(TEST_TOKEN, (address) => /^(?:127\.|localhost:|\[::1\]:)/i.test(address));
 /** The Content-Type of a JSON body (rawHttp adds the token itself). */
 export const JSON_HEADERS = { 'content-type': 'application/json' } as const;
 
@@ -49,11 +50,12 @@ export function tempFolders(prefix: string) {
   };
 }
 
+/** A real cluster on free loopback ports, with TEST_TOKEN (or `opts.token`: then its clients send that one). */
 export async function startTestCluster(opts: Partial<ClusterOptions> = {}): Promise<TestCluster> {
   const dir = opts.dataDir ?? tempDir('cluster');
   const sup = new ClusterSupervisor({ basePort: 0, output: 'file', token: TEST_TOKEN, ...opts, dataDir: dir });
   await sup.start();
-  const clients = Object.fromEntries(sup.info().members.map((m) => [m.id, new MemberClient(m.address)]));
+  const clients = Object.fromEntries(sup.info().members.map((m) => [m.id, new MemberClient(m.address, opts.token)]));
   try {
     // Members serve as soon as they start; followers copy the writer's databases a moment later.
     await waitForDatabases(Object.values(clients), clients['member-1']);

@@ -250,7 +250,8 @@ export async function throttleProxy(target: string, opts: { bytesPerSecond?: num
   const [host, port] = target.split(':');
   const server = http.createServer((req, res) => {
     const isStream = req.method === 'GET' && /^\/db\/[^/]+\/(store|tx)(\?|$)/.test(req.url ?? '');
-    const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: req.headers, agent: false }, (upRes) => {
+    // the member's own host:port as Host, as a reverse proxy passes it on (members refuse another port)
+    const up = http.request({ host, port: Number(port), method: req.method, path: req.url, headers: { ...req.headers, host: target }, agent: false }, (upRes) => {
       res.writeHead(upRes.statusCode ?? 502, upRes.headers);
       res.flushHeaders(); // a held stream still delivers its headers
       if (!isStream) {

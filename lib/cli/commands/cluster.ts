@@ -10,6 +10,7 @@ import { splitAddress } from '../../cluster/client';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
 import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
 import { normalizeDatabaseName } from '../../cluster/names';
+import { trustGivenAddresses } from '../../cluster/token';
 import { parseDuration, parseNonNegativeInt, parsePort, parsePositiveInt } from '../args';
 
 export function registerClusterCommands(program: Command): void {
@@ -67,6 +68,7 @@ export function registerClusterCommands(program: Command): void {
     .addHelpText('after', '\nExit codes: 0 when transactions were committed, 1 when the server cannot be reached at start, the database does not exist, or every transaction failed, 2 on bad options.')
     .action(async (o: { server: string; database: string; rate: number; duration: number; seed?: number }) => {
       const log = createLogger('workload');
+      trustGivenAddresses([o.server]); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
       await checkWorkloadTarget(o.server, o.database);
       const controller = new AbortController();
       process.once('SIGINT', () => controller.abort());

@@ -9,6 +9,7 @@ import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
 import { defaultClusterAddresses } from '../../cluster/discovery';
 import { normalizeDatabaseName } from '../../cluster/names';
+import { trustGivenAddresses } from '../../cluster/token';
 import { aggregate } from '../../engine/aggregate';
 import type { Artifact } from '../../engine/artifact';
 import { backupDatabases, type BackupType } from '../../engine/backup';
@@ -144,6 +145,7 @@ export function registerDatabaseCommands(program: Command): void {
       if (names.length === 0) throw new TxlineError('USAGE', 'name at least one database, or a quoted glob such as "*"');
       const patterns = names.map(parseDatabasePattern);
       const explicit = Array.isArray(o.from) && o.from.length > 0;
+      if (explicit) trustGivenAddresses(o.from); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
       const source = new EmbeddedSource({
         addresses: explicit ? o.from : defaultClusterAddresses(),
         resolve: !explicit || o.remoteAddressResolution,
@@ -193,6 +195,7 @@ export function registerDatabaseCommands(program: Command): void {
       const point = restorePoint(o.restoreUntil);
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
+      if (o.to) trustGivenAddresses(o.to); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
       const source = new EmbeddedSource({ addresses: o.to ?? defaultClusterAddresses(), resolve: true });
       const result = await restore({
         fromPaths: o.fromPath,

@@ -124,7 +124,9 @@ export async function serve(opts: ServeOptions): Promise<void> {
       });
       log.info(`starting the embedded cluster (${o.members} members) in ${clusterDir}`);
       await sup.start();
-      setClusterToken(sup.token); // for the workload; the web server reads it beside cluster.json
+      // for the workload, to this cluster only; the web server reads it beside cluster.json
+      const control = sup.info().control;
+      setClusterToken(sup.token, control ? [...sup.addresses(), control] : sup.addresses());
       for (const m of sup.info().members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address} (log: ${path.join(m.dataDir, 'member.log')})`);
       if (o.workload) {
         const writer = sup.member(sup.writerId).address;

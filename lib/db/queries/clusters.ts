@@ -23,8 +23,13 @@ export function upsertEmbeddedCluster(db: Catalog, { addresses, controlAddress }
   return db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses, controlAddress }).returning().get();
 }
 
-export function addRemoteCluster(db: Catalog, { name, addresses }: { name: string; addresses: string[] }): ClusterRow {
-  return db.insert(clusters).values({ name, kind: 'remote', addresses }).returning().get();
+export function addRemoteCluster(db: Catalog, { name, addresses, token = null }: { name: string; addresses: string[]; token?: string | null }): ClusterRow {
+  return db.insert(clusters).values({ name, kind: 'remote', addresses, token }).returning().get();
+}
+
+/** Sets (or, with null, removes) a cluster's own member token. */
+export function setClusterTokenOf(db: Catalog, { id, token }: { id: number; token: string | null }): void {
+  db.update(clusters).set({ token }).where(eq(clusters.id, id)).run();
 }
 
 export function removeCluster(db: Catalog, { id }: { id: number }): void {

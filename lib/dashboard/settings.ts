@@ -1,0 +1,36 @@
+/**
+ * What the settings page reads of the registered clusters. A remote cluster's token never leaves the server:
+ * the page gets only whether one is set.
+ */
+import type { Catalog } from '../db';
+import { listClusters } from '../db/queries/clusters';
+import type { ClusterSnapshot } from '../monitor/collector';
+
+export interface ClusterSettingsItem {
+  id: number;
+  name: string;
+  kind: 'embedded' | 'remote';
+  addresses: string[];
+  controlAddress: string | null;
+  createdAt: number;
+  /** whether the cluster has a token of its own (a remote one, set in Settings) */
+  hasToken: boolean;
+  /** members that answered the latest status round, of how many (null: not probed yet) */
+  reachable: { up: number; of: number } | null;
+}
+
+export function clusterSettingsItems(db: Catalog, latest: ReadonlyMap<number, ClusterSnapshot>): ClusterSettingsItem[] {
+  return listClusters(db).map((c) => {
+    const report = latest.get(c.id)?.report;
+    return {
+      id: c.id,
+      name: c.name,
+      kind: c.kind,
+      addresses: c.addresses,
+      controlAddress: c.controlAddress,
+      createdAt: c.createdAt,
+      hasToken: c.token !== null && c.token !== '',
+      reachable: report ? { up: report.members.filter((m) => m.reachable).length, of: report.members.length } : null,
+    };
+  });
+}
