@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   ARTIFACT_CORRUPT: 1,
   NOT_AN_ARTIFACT: 1,
   PATH_NOT_FOUND: 1,
+  /** a path leads out of the backup roots a dashboard job is confined to (lib/engine/confine.ts) */
+  PATH_OUTSIDE_ROOTS: 1,
   RESTORE_POINT_OUTSIDE_CHAIN: 1,
   BACKUP_IN_PROGRESS: 1,
   FALLBACK_DISABLED: 1,

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { confineAtUse, confineToRoots, folderRoots } from './paths';
+import { confineAtUse, confineToRoots, folderRoots, realPathInside } from './paths';
 
 describe('confineToRoots', () => {
   let base: string;
@@ -76,6 +76,15 @@ describe('confineToRoots', () => {
     expect(confineToRoots(path.join(root, 'nightly'), [root])).toEqual({ ok: true, path: path.join(root, 'nightly') });
     expect(confineToRoots(root, [root])).toEqual({ ok: true, path: root });
     expect(confineToRoots('inner-link', [root])).toEqual({ ok: true, path: path.join(root, 'inner-link') });
+  });
+
+  it('accepts a folder whose name starts with two dots (..old is inside; .. and ../x are not)', () => {
+    fs.mkdirSync(path.join(root, '..old'));
+    expect(confineToRoots('..old', [root])).toEqual({ ok: true, path: path.join(root, '..old') });
+    expect(confineToRoots(path.join(root, '..old', 'x'), [root])).toEqual({ ok: true, path: path.join(root, '..old', 'x') });
+    expect(confineAtUse(path.join(root, '..old'), [root])).toEqual({ ok: true, path: fs.realpathSync(path.join(root, '..old')) });
+    expect(realPathInside(path.join(root, '..old'), [root])).toBe(true);
+    expect(realPathInside(base, [root])).toBe(false);
   });
 
   it('accepts any of several roots, and nothing without roots', () => {

@@ -29,9 +29,31 @@ function realPrefix(p: string): string {
   }
 }
 
+/** Whether `child` is `root` or below it (by name: `..old` is a folder inside, `..` and `../x` are not). */
 function inside(child: string, root: string): boolean {
   const rel = path.relative(root, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  if (rel === '') return true;
+  // absolute: another drive or share on Windows, where no relative path leads from the root
+  return !(rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel));
+}
+
+/** Whether a real path (symlinks already resolved) is inside one of the roots (resolved now). */
+export function insideRoots(real: string, roots: string[]): boolean {
+  return roots.some((root) => inside(real, realPrefix(path.resolve(root))));
+}
+
+/** `real`: the real path (null: it does not resolve, for `error`); `inside`: whether that is inside a root. */
+export type InRoots = { real: string; inside: boolean } | { real: null; inside: false; error: NodeJS.ErrnoException };
+
+/** `p` with every symlink resolved (now), and whether that real path is inside one of the roots. */
+export function resolveInRoots(p: string, roots: string[]): InRoots {
+  let real: string;
+  try {
+    real = fs.realpathSync(p);
+  } catch (e) {
+    return { inside: false, real: null, error: e as NodeJS.ErrnoException }; // gone or unreadable: not known to be inside
+  }
+  return { real, inside: insideRoots(real, roots) };
 }
 
 export function confineToRoots(input: unknown, roots: string[]): Confined {
@@ -55,13 +77,7 @@ export function confineToRoots(input: unknown, roots: string[]): Confined {
 
 /** Whether `p`'s real path (symlinks resolved, now) is inside one of the roots. */
 export function realPathInside(p: string, roots: string[]): boolean {
-  let real: string;
-  try {
-    real = fs.realpathSync(p);
-  } catch {
-    return false; // gone or unreadable: not known to be inside
-  }
-  return roots.some((root) => inside(real, realPrefix(path.resolve(root))));
+  return resolveInRoots(p, roots).inside;
 }
 
 /** The roots a registered folder must be inside when it is used: the backup roots, and the default folder's own configured path. */
@@ -74,23 +90,19 @@ export function folderRoots(env: { backupRoots: string[]; backupDir: string }, f
  * resolved, now) must be inside one of the roots (resolved too). Returns that real path, for the work to use.
  */
 export function confineAtUse(p: string, roots: string[]): Confined {
-  let real: string;
-  try {
-    real = fs.realpathSync(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, error: code === 'ENOENT' ? `${p} does not exist any more` : `${p} cannot be read (${code ?? String(e)})` };
+  const r = resolveInRoots(p, roots);
+  if (r.real === null) {
+    const code = r.error.code;
+    return { ok: false, error: code === 'ENOENT' ? `${p} does not exist any more` : `${p} cannot be read (${code ?? String(r.error)})` };
   }
   let st: fs.Stats;
   try {
-    st = fs.statSync(real);
+    st = fs.statSync(r.real);
   } catch (e) {
     return { ok: false, error: `${p} cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
   }
   if (!st.isDirectory()) return { ok: false, error: `${p} is not a folder any more` };
-  for (const root of roots) {
-    if (inside(real, realPrefix(path.resolve(root)))) return { ok: true, path: real };
-  }
+  if (r.inside) return { ok: true, path: r.real };
   const where = roots.length === 1 ? `the backup root ${roots[0]}` : `the backup roots ${roots.join(', ')}`;
-  return { ok: false, error: `${p} leads to ${real}, outside ${where}` };
+  return { ok: false, error: `${p} leads to ${r.real}, outside ${where}` };
 }

@@ -21,7 +21,7 @@ import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges
 import { acquireLock } from '../engine/lock';
 import { confineAtUse, confineToRoots, folderRoots } from '../auth/paths';
 import { CLUSTER_TOKEN, type TxlineEnv } from '../env';
-import type { JobRunner } from '../jobs/runner';
+import type { JobRunner, StartJob, StartResult } from '../jobs/runner';
 import type { Collector } from '../monitor/collector';
 import { databaseArtifacts } from './artifact-cache';
 
@@ -30,7 +30,8 @@ export interface CommandContext {
   runner: JobRunner;
   collector: Collector;
   env: TxlineEnv;
-  reindex: (folderId?: number) => void;
+  /** brings the catalog in line with a folder (or every folder); resolves when that scan is done */
+  reindex: (folderId?: number) => Promise<void>;
 }
 
 export type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
@@ -82,6 +83,16 @@ function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; 
   return c.ok ? c : fail(`Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
 }
 
+/**
+ * Starts a job on a folder's files: the CLI runs confined to the roots the folder was just checked against
+ * (--confine-to-root, lib/engine/confine.ts), so it does not follow a `*.backup` symlink in the folder that
+ * leads out of them, nor take a folder that was swapped for one that leads out since.
+ */
+function startFolderJob(ctx: CommandContext, folder: BackupFolderRow, job: StartJob): StartResult {
+  const confine = folderRoots(ctx.env, folder).map((r) => `--confine-to-root=${path.resolve(r)}`);
+  return ctx.runner.start({ ...job, folderId: folder.id, args: [...job.args, ...confine] });
+}
+
 /** A job's cluster: its addresses and its token only (the runner gives a job without one an empty token). */
 function jobCluster(ctx: CommandContext, cluster: ClusterRow): { addresses: string[]; token: string | null } {
   return { addresses: cluster.addresses, token: catalogClusterToken(cluster, ctx.env) };
@@ -130,7 +141,7 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
     ...(i.member ? [`--from=${i.member}`] : []),
     i.database,
   ];
-  const r = ctx.runner.start({ kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, cluster: jobCluster(ctx, cf.cluster), createdBy });
+  const r = startFolderJob(ctx, cf.folder, { kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, cluster: jobCluster(ctx, cf.cluster), createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
 
@@ -146,7 +157,7 @@ export function startVerifyChain(ctx: CommandContext, raw: unknown, createdBy: s
   const at = folderAtUse(ctx, folder);
   if (!at.ok) return at;
   const args = ['database', 'check', `--from-path=${at.path}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, p.data.database];
-  const r = ctx.runner.start({ kind: 'verify', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
+  const r = startFolderJob(ctx, folder, { kind: 'verify', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
 
@@ -161,7 +172,7 @@ export function startVerifyArtifact(ctx: CommandContext, raw: unknown, createdBy
   const at = folderAtUse(ctx, folder);
   if (!at.ok) return at;
   const args = ['database', 'check', `--from-path=${path.join(at.path, a.file)}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, a.database];
-  const r = ctx.runner.start({ kind: 'verify', database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, args, createdBy });
+  const r = startFolderJob(ctx, folder, { kind: 'verify', database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
 
@@ -176,7 +187,7 @@ export function startAggregate(ctx: CommandContext, raw: unknown, createdBy: str
   const at = folderAtUse(ctx, folder);
   if (!at.ok) return at;
   const args = ['backup', 'aggregate', `--from-path=${at.path}`, p.data.database];
-  const r = ctx.runner.start({ kind: 'aggregate', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
+  const r = startFolderJob(ctx, folder, { kind: 'aggregate', database: p.data.database, clusterId: p.data.clusterId ?? null, folderId: folder.id, params: p.data, args, createdBy });
   return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
 }
 
@@ -331,7 +342,8 @@ export function startRestore(ctx: CommandContext, raw: unknown, createdBy: strin
     return fail(`Type ${pre.preview.target} to confirm that it will be replaced.`, { confirm: [`type "${pre.preview.target}" to confirm`] });
   }
   const cluster = getCluster(ctx.db, { id: i.clusterId }) as ClusterRow;
-  const r = ctx.runner.start({
+  const folder = getFolder(ctx.db, { id: i.folderId }) as BackupFolderRow;
+  const r = startFolderJob(ctx, folder, {
     kind: 'restore',
     database: pre.preview.target,
     clusterId: i.clusterId,
@@ -359,7 +371,7 @@ export function cancelJob(ctx: CommandContext, raw: unknown): Result {
  * Deletes an artifact and every backup that depends on it, newest first (so an interrupted delete leaves
  * usable backups), under the folder's lock for that database.
  */
-export function deleteArtifact(ctx: CommandContext, raw: unknown): Result<{ deleted: string[] }> {
+export async function deleteArtifact(ctx: CommandContext, raw: unknown): Promise<Result<{ deleted: string[] }>> {
   const p = artifactInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const a = getArtifact(ctx.db, { id: p.data.artifactId });
@@ -388,7 +400,8 @@ export function deleteArtifact(ctx: CommandContext, raw: unknown): Result<{ dele
     fsyncDir(at.path);
   } finally {
     lock.release();
-    ctx.reindex(folder.id);
+    // the page shown next reads the catalog: it must no longer hold what was deleted
+    await ctx.reindex(folder.id);
   }
   return { ok: true, deleted };
 }
@@ -512,7 +525,7 @@ export const folderInput = z.object({
 });
 
 /** Adds a backup folder. Its path comes from the browser: it must resolve inside the backup roots. */
-export function addFolder(ctx: CommandContext, raw: unknown): Result<{ folderId: number }> {
+export async function addFolder(ctx: CommandContext, raw: unknown): Promise<Result<{ folderId: number }>> {
   const p = folderInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const confined = confineToRoots(p.data.path, ctx.env.backupRoots);
@@ -530,7 +543,7 @@ export function addFolder(ctx: CommandContext, raw: unknown): Result<{ folderId:
   const again = confineToRoots(resolved, ctx.env.backupRoots);
   if (!again.ok) return fail(`Cannot use that folder: ${again.error}.`, { path: [again.error] });
   const row = ensureFolder(ctx.db, { name: p.data.name, path: resolved, isDefault: false });
-  ctx.reindex(row.id);
+  await ctx.reindex(row.id); // the settings page shows the new folder with what it holds
   return { ok: true, folderId: row.id };
 }
 

@@ -3,21 +3,34 @@
  * truth: new or changed files (by size and mtime) are read, rows of vanished files are removed, so deleting
  * the catalog and indexing again gives back the same chains. Only each file's 9 KiB head is read.
  *
- * It runs in the server's process, so it never blocks on a file: a `*.backup` name that is not a regular file
- * (a directory, FIFO, socket or device, or a symlink to one) is skipped with a problem that names it, without
- * being opened (readArtifact opens with O_NONBLOCK and checks the descriptor too, for a swap in between).
+ * It runs in the server's process, so it neither blocks on a file nor holds the thread for long:
+ * - file work is on fs.promises, a few files at a time (SCAN_CONCURRENCY), and rows are written in batches
+ *   (WRITE_BATCH) between which other work runs, so a folder of thousands of artifacts is scanned while pages
+ *   are served (the folder's own check, one catalog query and each batch are the only synchronous steps);
+ * - a `*.backup` name that is not a regular file (a directory, FIFO, socket or device, or a symlink to one) is
+ *   skipped with a problem that names it, without being opened (and artifacts are opened with O_NONBLOCK and
+ *   checked on the descriptor, for a swap in between);
+ * - one scan of a folder at a time: asked again while it runs, the indexer scans once more when it is done,
+ *   and every request made meanwhile gets that next scan (which sees what they changed).
  * Given the backup roots, a folder is confined again at every scan (it may have been replaced by a symlink
  * that leads out since it was registered) and a `*.backup` symlink that leads out of the roots is skipped.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { confineAtUse, folderRoots, realPathInside } from '../auth/paths';
+import { confineAtUse, folderRoots, insideRoots } from '../auth/paths';
 import { describeError } from '../errors';
-import { ARTIFACT_EXTENSION, fileKind, readArtifact } from '../engine/artifact';
+import { ARTIFACT_EXTENSION, fileKind, readArtifactAsync, type Artifact } from '../engine/artifact';
 import type { Catalog } from './index';
-import { deleteArtifacts, listArtifactsOfFolder, rowFromArtifact, upsertArtifact } from './queries/artifacts';
+import { artifactStampsOfFolder, deleteArtifacts, rowFromArtifact, upsertArtifact } from './queries/artifacts';
 import { listFolders, markScanned } from './queries/clusters';
-import type { BackupFolderRow } from './schema';
+import type { ArtifactRow, BackupFolderRow } from './schema';
+
+type Stamp = Pick<ArtifactRow, 'id' | 'file' | 'fileSize' | 'fileMtimeMs'>;
+
+/** files looked at (stat, head read) at once */
+const SCAN_CONCURRENCY = 8;
+/** rows written per catalog transaction */
+const WRITE_BATCH = 25;
 
 export interface IndexResult {
   folderId: number;
@@ -35,7 +48,60 @@ export interface IndexConfinement {
   backupDir: string;
 }
 
-export function indexFolder(db: Catalog, folder: BackupFolderRow, confine?: IndexConfinement): IndexResult {
+interface FolderScans {
+  current: Promise<IndexResult>;
+  /** the scan after the current one, shared by every request made while the current one runs */
+  next: Promise<IndexResult> | null;
+  /** what the latest request asked for (the next scan uses it) */
+  args: [BackupFolderRow, IndexConfinement | undefined];
+}
+
+const scansByCatalog = new WeakMap<Catalog, Map<number, FolderScans>>();
+
+/** Scans a folder into the catalog; resolves when a scan that started after this call has finished. */
+export function indexFolder(db: Catalog, folder: BackupFolderRow, confine?: IndexConfinement): Promise<IndexResult> {
+  let scans = scansByCatalog.get(db);
+  if (!scans) scansByCatalog.set(db, (scans = new Map()));
+  const s = scans.get(folder.id);
+  if (!s) return beginScan(db, scans, [folder, confine]);
+  s.args = [folder, confine];
+  const settled = () => undefined;
+  s.next ??= s.current.then(settled, settled).then(() => {
+    s.next = null;
+    return beginScan(db, scans, s.args, s);
+  });
+  return s.next;
+}
+
+function beginScan(db: Catalog, scans: Map<number, FolderScans>, args: FolderScans['args'], state?: FolderScans): Promise<IndexResult> {
+  const [folder, confine] = args;
+  const run = scanFolder(db, folder, confine);
+  const s = state ?? { current: run, next: null, args };
+  s.current = run;
+  scans.set(folder.id, s);
+  const done = () => {
+    if (s.current === run && !s.next) scans.delete(folder.id);
+  };
+  run.then(done, done);
+  return run;
+}
+
+/** Scans every registered folder, one after the other. */
+export async function indexAll(db: Catalog, confine?: IndexConfinement): Promise<IndexResult[]> {
+  const out: IndexResult[] = [];
+  for (const f of listFolders(db)) out.push(await indexFolder(db, f, confine));
+  return out;
+}
+
+/** What looking at one name found. */
+type Look =
+  | { kind: 'gone' }
+  | { kind: 'skip'; message: string }
+  | { kind: 'unchanged' }
+  | { kind: 'read'; artifact: Artifact; stat: fs.Stats; row: Stamp | undefined }
+  | { kind: 'unreadable'; message: string };
+
+async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexConfinement | undefined): Promise<IndexResult> {
   const result: IndexResult = { folderId: folder.id, added: 0, updated: 0, removed: 0, unchanged: 0, problems: [] };
   const roots = confine ? folderRoots(confine, folder) : null;
   let dir = folder.path;
@@ -50,51 +116,82 @@ export function indexFolder(db: Catalog, folder: BackupFolderRow, confine?: Inde
   }
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith(ARTIFACT_EXTENSION) && !n.startsWith('.'));
+    names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith(ARTIFACT_EXTENSION) && !n.startsWith('.'));
   } catch (e) {
     markScanned(db, { id: folder.id, error: `cannot read ${folder.path}: ${describeError(e)}` });
     return result;
   }
-  const rows = new Map(listArtifactsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
-  db.transaction(() => {
-    for (const name of names) {
-      const p = path.join(dir, name);
-      let st: fs.Stats;
-      try {
-        st = fs.statSync(p); // follows a symlink; never blocks, whatever the file is
-      } catch {
-        continue; // deleted meanwhile (or a dangling symlink)
-      }
-      if (!st.isFile()) {
-        result.problems.push({ file: name, message: `${p} is ${fileKind(st)}, not a backup artifact file` });
-        continue; // its row, if it was an artifact before, goes below
-      }
-      if (roots && fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink() && !realPathInside(p, roots)) {
-        result.problems.push({ file: name, message: `${p} is a symlink that leads out of the backup roots` });
-        continue;
-      }
-      const row = rows.get(name);
-      rows.delete(name);
-      if (row && row.fileSize === st.size && row.fileMtimeMs === Math.trunc(st.mtimeMs)) {
-        result.unchanged++;
-        continue;
-      }
-      try {
-        upsertArtifact(db, rowFromArtifact(folder.id, readArtifact(p), st));
-        if (row) result.updated++;
-        else result.added++;
-      } catch (e) {
-        result.problems.push({ file: name, message: describeError(e) });
-      }
-    }
-    const gone = [...rows.values()].map((r) => r.id);
-    if (gone.length) deleteArtifacts(db, { ids: gone });
-    result.removed = gone.length;
+  const rows = new Map(artifactStampsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
+  const looks = new Map<string, Look>();
+  await eachLimited(names, SCAN_CONCURRENCY, async (name) => {
+    looks.set(name, await look(path.join(dir, name), rows.get(name), roots));
   });
+  /** rows whose file is still an artifact (or one that cannot be read now: its row stays as it was) */
+  const kept = new Set<string>();
+  const reads: Array<Extract<Look, { kind: 'read' }>> = [];
+  for (const name of names) {
+    const l = looks.get(name) as Look;
+    if (l.kind === 'skip') result.problems.push({ file: name, message: l.message }); // its row, if any, goes below
+    else if (l.kind === 'unchanged') {
+      kept.add(name);
+      result.unchanged++;
+    } else if (l.kind === 'unreadable') {
+      kept.add(name);
+      result.problems.push({ file: name, message: l.message });
+    } else if (l.kind === 'read') {
+      kept.add(name);
+      reads.push(l);
+    }
+  }
+  for (let i = 0; i < reads.length; i += WRITE_BATCH) {
+    if (i > 0) await new Promise((r) => setImmediate(r)); // let requests in between batches
+    db.transaction(() => {
+      for (const r of reads.slice(i, i + WRITE_BATCH)) {
+        upsertArtifact(db, rowFromArtifact(folder.id, r.artifact, r.stat));
+        if (r.row) result.updated++;
+        else result.added++;
+      }
+    });
+  }
+  const gone = [...rows.values()].filter((r) => !kept.has(r.file)).map((r) => r.id);
+  if (gone.length) deleteArtifacts(db, { ids: gone });
+  result.removed = gone.length;
   markScanned(db, { id: folder.id, error: result.problems.length ? `skipped: ${result.problems.map((p) => p.message).join('; ')}` : null });
   return result;
 }
 
-export function indexAll(db: Catalog, confine?: IndexConfinement): IndexResult[] {
-  return listFolders(db).map((f) => indexFolder(db, f, confine));
+/** Looks at one `*.backup` name: stat (following a symlink; never blocks), the roots, then its head if it changed. */
+async function look(p: string, row: Stamp | undefined, roots: string[] | null): Promise<Look> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(p);
+  } catch {
+    return { kind: 'gone' }; // deleted meanwhile (or a dangling symlink)
+  }
+  if (!st.isFile()) return { kind: 'skip', message: `${p} is ${fileKind(st)}, not a backup artifact file` };
+  if (roots) {
+    let real: string;
+    try {
+      if (!(await fs.promises.lstat(p)).isSymbolicLink()) real = p;
+      else real = await fs.promises.realpath(p);
+    } catch {
+      return { kind: 'gone' }; // deleted or replaced meanwhile: the next scan sees what is there
+    }
+    if (real !== p && !insideRoots(real, roots)) return { kind: 'skip', message: `${p} is a symlink that leads out of the backup roots` };
+  }
+  if (row && row.fileSize === st.size && row.fileMtimeMs === Math.trunc(st.mtimeMs)) return { kind: 'unchanged' };
+  try {
+    return { kind: 'read', artifact: await readArtifactAsync(p, { roots }), stat: st, row };
+  } catch (e) {
+    return { kind: 'unreadable', message: describeError(e) };
+  }
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -13,8 +13,9 @@ import { fsyncDir } from '../cluster/txlog';
 import { listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
+import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from './codec';
-import { acquireLock } from './lock';
+import { acquireLock, foldersToClean } from './lock';
 import { buildStore } from './replay';
 import { globToRegExp } from './backup';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -39,8 +40,9 @@ export interface AggregateResult {
 
 export async function aggregate(opts: AggregateOptions): Promise<{ results: AggregateResult[]; exitCode: 0 | 1 }> {
   const { log } = opts;
-  const abs = path.resolve(opts.fromPath);
-  if (!fs.existsSync(abs)) throw new TxlineError('PATH_NOT_FOUND', `${opts.fromPath} does not exist`);
+  if (!fs.existsSync(opts.fromPath)) throw new TxlineError('PATH_NOT_FOUND', `${opts.fromPath} does not exist`);
+  // confined (the dashboard's jobs), the real path, inside the backup roots; else as given
+  const abs = confinedPath(path.resolve(opts.fromPath), '--from-path');
   const single = fs.statSync(abs).isFile() ? readArtifact(abs) : null;
   const dir = single ? path.dirname(abs) : abs;
   const listed = listArtifacts(dir);
@@ -69,7 +71,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
   const lock = acquireLock(dir, db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     // What a killed backup or aggregation of this database left: here, in --temp-path, where a killed run wrote.
-    for (const d of new Set([dir, ...(opts.tempPath ? [opts.tempPath] : []), ...(lock.previous?.tempDirs ?? [])])) {
+    for (const d of foldersToClean(lock, [dir, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
       for (const m of cleanStaleTemporaries(d, db)) log.info(m);
     }
     const all = listArtifacts(dir).artifacts.filter((a) => a.database === db);

@@ -17,7 +17,7 @@ import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../cluster/names';
 import { fsyncDir } from '../cluster/txlog';
 import { onInterrupt, processAlive } from '../cleanup';
-import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifact, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
+import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
 import { compressor, CODEC_SUFFIX, type Codec } from './codec';
 import { ThreadedHash } from './hasher';
 
@@ -205,22 +205,38 @@ export class ArtifactWriter {
     tarHeader(this.entryName, this.storedBytes, mtime).copy(head, BLOCK + METADATA_BYTES);
     fs.writeSync(this.fd, head, 0, head.length, 0);
     fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
     this.done = true;
     let source = this.tempPath;
+    // The file is followed by its descriptor, not its name: the name is in a folder others may write to, and a
+    // file swapped in under it (a symlink to a file elsewhere, say) must not be read back or linked into place.
+    let fd = this.fd;
     try {
       if (this.opts.tempDir && !sameDevice(this.opts.tempDir, this.opts.dir)) {
         // --temp-path on another filesystem: copy next to the target first, so the final step is a link.
         source = path.join(this.opts.dir, tempName(this.opts.database, false));
         this.copySource = source;
-        fs.copyFileSync(this.tempPath, source);
-        const fd = fs.openSync(source, 'r');
-        fs.fsyncSync(fd);
+        const copy = fs.openSync(source, 'wx+'); // a new name: never through whatever is there
+        try {
+          copyInto(fd, copy);
+          fs.fsyncSync(copy);
+        } catch (e) {
+          fs.closeSync(copy);
+          throw e;
+        }
         fs.closeSync(fd);
+        fd = copy;
         fs.rmSync(this.tempPath, { force: true });
       }
-      const sealed = readArtifact(source); // the sealed file must read back whole before a reader can see it
+      // the sealed file must read back whole before a reader can see it
+      const sealed = readArtifactFd(source, fd, fs.fstatSync(fd).size);
       const finalPath = linkUnique(source, this.opts.dir, this.opts.database, this.opts.time);
+      const linked = fs.lstatSync(finalPath);
+      const mine = fs.fstatSync(fd);
+      if (!linked.isFile() || linked.ino !== mine.ino || linked.dev !== mine.dev) {
+        // link() took whatever was under the temporary name by then: not what was written and read back
+        fs.rmSync(finalPath, { force: true });
+        throw new TxlineError('IO_ERROR', `${source} was replaced while the artifact was being sealed; nothing was linked into place`);
+      }
       fs.rmSync(source, { force: true });
       fsyncDir(this.opts.dir);
       return { ...sealed, file: path.basename(finalPath), path: finalPath };
@@ -229,6 +245,7 @@ export class ArtifactWriter {
       fs.rmSync(this.tempPath, { force: true });
       throw e;
     } finally {
+      fs.closeSync(fd);
       this.unregister();
     }
   }
@@ -424,6 +441,17 @@ export { processAlive };
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Copies the whole of the file open as `from` into the (empty) file open as `to`. */
+function copyInto(from: number, to: number): void {
+  const buf = Buffer.allocUnsafe(1024 * 1024);
+  for (let pos = 0; ; ) {
+    const n = fs.readSync(from, buf, 0, buf.length, pos);
+    if (n === 0) return;
+    writeAllSync(to, buf.subarray(0, n), pos);
+    pos += n;
+  }
 }
 
 function sameDevice(a: string, b: string): boolean {

@@ -16,6 +16,7 @@
  * - Time is read from the metadata, never from the file name.
  * - Reading never blocks on a `*.backup` name that is not a regular file (a FIFO, a socket, a directory): it is
  *   refused before it is opened, and every descriptor is checked with fstat when it is opened.
+ * - Confined to the backup roots (confine.ts: the dashboard's jobs), reading never follows a symlink out of them.
  * - Names in the metadata follow the rules of names typed by a user: the database name is a valid database
  *   name and the parent a plain file name, so no path is ever built from metadata that leads elsewhere.
  */
@@ -28,7 +29,9 @@ import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../cluster/names';
+import { resolveInRoots } from '../auth/paths';
 import { CODECS, decompressor } from './codec';
+import { engineRoots, openedOutside, outsideRoots } from './confine';
 
 export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
@@ -106,36 +109,102 @@ function notRegular(abs: string, st: fs.Stats): TxlineError {
   return new TxlineError('NOT_AN_ARTIFACT', `${abs} is ${fileKind(st)}, not a backup artifact file`);
 }
 
+/** The size of an artifact file whose payload is `payloadBytes` stored bytes: head, payload, padding, two zero blocks. */
+export function artifactFileSize(payloadBytes: number): number {
+  return PAYLOAD_OFFSET + roundUp(payloadBytes) + 2 * BLOCK;
+}
+
+function statError(abs: string, e: unknown): TxlineError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
+  return new TxlineError('IO_ERROR', `cannot read ${abs}: ${describeError(e)}`, { cause: e });
+}
+
+function openError(abs: string, e: unknown): TxlineError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
+  // O_NOFOLLOW: it was not a symlink when looked at, and is one now
+  if (code === 'ELOOP') return new TxlineError('PATH_OUTSIDE_ROOTS', `${abs} was replaced by a symlink while it was being opened; not followed`, { cause: e });
+  return new TxlineError('IO_ERROR', `cannot open ${abs}: ${describeError(e)}`, { cause: e });
+}
+
+/**
+ * What to open for `abs` and how, under confinement to `roots` (see confine.ts): a symlink must lead inside
+ * them, and its real path is opened; anything else is opened with O_NOFOLLOW. Unconfined: `abs`, as given.
+ */
+function openTarget(abs: string, roots: string[] | null, lstat: fs.Stats | undefined): { target: string; flags: number } {
+  const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+  if (!roots) return { target: abs, flags };
+  if (!lstat?.isSymbolicLink()) return { target: abs, flags: flags | fs.constants.O_NOFOLLOW };
+  const at = resolveInRoots(abs, roots);
+  if (!at.inside) throw outsideRoots(abs, at.real, { symlink: true, roots });
+  return { target: at.real, flags: flags | fs.constants.O_NOFOLLOW };
+}
+
+function checkOpened(abs: string, fd: number, stat: fs.Stats, roots: string[] | null): void {
+  if (!stat.isFile()) throw notRegular(abs, stat);
+  const real = openedOutside(fd, roots);
+  if (real !== null) throw outsideRoots(abs, real, { roots: roots ?? [] });
+}
+
 /**
  * Opens an artifact for reading, never blocking on what is not a regular file: the path is stat'ed first (a
  * FIFO, socket, device or directory named `*.backup`, or a symlink to one, is refused without opening it), then
  * opened with O_NONBLOCK (a FIFO swapped in meanwhile does not hang the open) and checked again on the
- * opened descriptor. Returns the descriptor and its fstat.
+ * opened descriptor. Confined (confine.ts), it never leads out of the backup roots. Returns the descriptor
+ * and its fstat.
  */
-export function openArtifactFile(abs: string): { fd: number; stat: fs.Stats } {
+export function openArtifactFile(abs: string, roots: string[] | null = engineRoots()): { fd: number; stat: fs.Stats } {
+  let open: { target: string; flags: number };
   let before: fs.Stats;
   try {
-    before = fs.statSync(abs);
+    open = openTarget(abs, roots, roots ? fs.lstatSync(abs) : undefined);
+    before = fs.statSync(open.target);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
-    throw new TxlineError('IO_ERROR', `cannot read ${abs}: ${describeError(e)}`, { cause: e });
+    throw e instanceof TxlineError ? e : statError(abs, e);
   }
   if (!before.isFile()) throw notRegular(abs, before);
   let fd: number;
   try {
-    fd = fs.openSync(abs, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = fs.openSync(open.target, open.flags);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
-    throw new TxlineError('IO_ERROR', `cannot open ${abs}: ${describeError(e)}`, { cause: e });
+    throw openError(abs, e);
   }
-  const stat = fs.fstatSync(fd);
-  if (!stat.isFile()) {
+  try {
+    const stat = fs.fstatSync(fd);
+    checkOpened(abs, fd, stat, roots);
+    return { fd, stat };
+  } catch (e) {
     fs.closeSync(fd);
-    throw notRegular(abs, stat);
+    throw e;
   }
-  return { fd, stat };
+}
+
+/** openArtifactFile off the calling thread's way (the server's indexer): the same checks, on fs.promises. */
+async function openArtifactFileAsync(abs: string, roots: string[] | null): Promise<{ file: fs.promises.FileHandle; stat: fs.Stats }> {
+  let open: { target: string; flags: number };
+  let before: fs.Stats;
+  try {
+    open = openTarget(abs, roots, roots ? await fs.promises.lstat(abs) : undefined);
+    before = await fs.promises.stat(open.target);
+  } catch (e) {
+    throw e instanceof TxlineError ? e : statError(abs, e);
+  }
+  if (!before.isFile()) throw notRegular(abs, before);
+  let file: fs.promises.FileHandle;
+  try {
+    file = await fs.promises.open(open.target, open.flags);
+  } catch (e) {
+    throw openError(abs, e);
+  }
+  try {
+    const stat = await file.stat();
+    checkOpened(abs, file.fd, stat, roots);
+    return { file, stat };
+  } catch (e) {
+    await file.close();
+    throw e;
+  }
 }
 
 /** Reads an artifact's metadata from the head of the file (9 KiB), checking the container's framing. */
@@ -143,42 +212,67 @@ export function readArtifact(file: string): Artifact {
   const abs = path.resolve(file);
   const { fd, stat } = openArtifactFile(abs);
   try {
-    const head = Buffer.alloc(PAYLOAD_OFFSET);
-    const n = fs.readSync(fd, head, 0, PAYLOAD_OFFSET, 0);
-    const size = stat.size;
-    const notArtifact = (why: string) => new TxlineError('NOT_AN_ARTIFACT', `${abs} is not a Txline backup artifact (${why})`);
-    const corrupt = (why: string) => new TxlineError('ARTIFACT_CORRUPT', `${abs} is corrupt: ${why}`);
-    if (n < PAYLOAD_OFFSET) throw notArtifact(`too short: ${n} bytes`);
-    const h1 = tarHeader(head.subarray(0, BLOCK));
-    if (typeof h1 === 'string') throw notArtifact(`no tar header where a Txline artifact starts: ${h1}`);
-    if (!h1.cksumValid || h1.path !== 'metadata.json' || h1.size !== METADATA_BYTES) throw notArtifact('no metadata header where a Txline artifact starts');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(head.toString('utf8', BLOCK, BLOCK + METADATA_BYTES));
-    } catch (e) {
-      throw corrupt(`the metadata is unreadable (${describeError(e)})`);
-    }
-    if (parsed && typeof parsed === 'object' && (parsed as { format?: unknown }).format === FORMAT) {
-      const { metadataSha256, ...rest } = parsed as Record<string, unknown>;
-      if (metadataSha256 !== metadataChecksum(rest)) throw corrupt('metadata checksum mismatch');
-    }
-    const meta = artifactMetadataSchema.safeParse(parsed);
-    if (!meta.success) {
-      if ((parsed as { format?: unknown })?.format !== FORMAT) throw notArtifact('unknown format');
-      throw corrupt(`invalid metadata (${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
-    }
-    const h2 = tarHeader(head.subarray(BLOCK + METADATA_BYTES, PAYLOAD_OFFSET));
-    if (typeof h2 === 'string' || !h2.cksumValid || h2.size !== meta.data.payload.sizeBytes || h2.path !== meta.data.payload.entry) {
-      throw corrupt('the payload header does not match the metadata');
-    }
-    const expectedSize = PAYLOAD_OFFSET + roundUp(meta.data.payload.sizeBytes) + 2 * BLOCK;
-    if (size !== expectedSize) {
-      throw corrupt(`file is ${size} bytes, expected ${expectedSize} (truncated or extended)`);
-    }
-    return { ...meta.data, file: path.basename(abs), path: abs };
+    return readArtifactFd(abs, fd, stat.size);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** readArtifact on a descriptor already open (a file being sealed is read back through its own descriptor). */
+export function readArtifactFd(abs: string, fd: number, size: number): Artifact {
+  const head = Buffer.alloc(PAYLOAD_OFFSET);
+  const n = fs.readSync(fd, head, 0, PAYLOAD_OFFSET, 0);
+  return parseHead(abs, head.subarray(0, n), size);
+}
+
+/**
+ * readArtifact for the server's indexer: every step on fs.promises, so that scanning a folder of thousands of
+ * artifacts never holds the server's thread for more than one file's parsing. `roots`: as under confinement.
+ */
+export async function readArtifactAsync(file: string, opts: { roots?: string[] | null } = {}): Promise<Artifact> {
+  const abs = path.resolve(file);
+  const { file: fh, stat } = await openArtifactFileAsync(abs, opts.roots ?? null);
+  try {
+    const head = Buffer.alloc(PAYLOAD_OFFSET);
+    const { bytesRead } = await fh.read(head, 0, PAYLOAD_OFFSET, 0);
+    return parseHead(abs, head.subarray(0, bytesRead), stat.size);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** An artifact from its head (the first PAYLOAD_OFFSET bytes, or fewer if the file is shorter) and its file size. */
+function parseHead(abs: string, head: Buffer, size: number): Artifact {
+  const notArtifact = (why: string) => new TxlineError('NOT_AN_ARTIFACT', `${abs} is not a Txline backup artifact (${why})`);
+  const corrupt = (why: string) => new TxlineError('ARTIFACT_CORRUPT', `${abs} is corrupt: ${why}`);
+  if (head.length < PAYLOAD_OFFSET) throw notArtifact(`too short: ${head.length} bytes`);
+  const h1 = tarHeader(head.subarray(0, BLOCK));
+  if (typeof h1 === 'string') throw notArtifact(`no tar header where a Txline artifact starts: ${h1}`);
+  if (!h1.cksumValid || h1.path !== 'metadata.json' || h1.size !== METADATA_BYTES) throw notArtifact('no metadata header where a Txline artifact starts');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(head.toString('utf8', BLOCK, BLOCK + METADATA_BYTES));
+  } catch (e) {
+    throw corrupt(`the metadata is unreadable (${describeError(e)})`);
+  }
+  if (parsed && typeof parsed === 'object' && (parsed as { format?: unknown }).format === FORMAT) {
+    const { metadataSha256, ...rest } = parsed as Record<string, unknown>;
+    if (metadataSha256 !== metadataChecksum(rest)) throw corrupt('metadata checksum mismatch');
+  }
+  const meta = artifactMetadataSchema.safeParse(parsed);
+  if (!meta.success) {
+    if ((parsed as { format?: unknown })?.format !== FORMAT) throw notArtifact('unknown format');
+    throw corrupt(`invalid metadata (${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+  }
+  const h2 = tarHeader(head.subarray(BLOCK + METADATA_BYTES, PAYLOAD_OFFSET));
+  if (typeof h2 === 'string' || !h2.cksumValid || h2.size !== meta.data.payload.sizeBytes || h2.path !== meta.data.payload.entry) {
+    throw corrupt('the payload header does not match the metadata');
+  }
+  const expectedSize = artifactFileSize(meta.data.payload.sizeBytes);
+  if (size !== expectedSize) {
+    throw corrupt(`file is ${size} bytes, expected ${expectedSize} (truncated or extended)`);
+  }
+  return { ...meta.data, file: path.basename(abs), path: abs };
 }
 
 /** A tar header block, or why the bytes cannot be one (the tar parser throws on some garbage). */
@@ -205,7 +299,11 @@ export function skippedLine(p: { error: TxlineError }): string {
   return `${p.error.message}; skipped`;
 }
 
-/** Lists the artifacts of a folder (or the single artifact a path names). Hidden and temporary files are ignored. */
+/**
+ * Lists the artifacts of a folder (or the single artifact a path names). Hidden and temporary files are
+ * ignored. Confined (confine.ts), a `*.backup` symlink that leads out of the backup roots is a problem, never
+ * opened.
+ */
 export function listArtifacts(p: string): ListResult {
   const abs = path.resolve(p);
   let st: fs.Stats;
@@ -277,7 +375,7 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
  */
 function payloadStream(a: Artifact): Readable {
   const { fd, stat } = openArtifactFile(a.path);
-  const expected = PAYLOAD_OFFSET + roundUp(a.payload.sizeBytes) + 2 * BLOCK;
+  const expected = artifactFileSize(a.payload.sizeBytes);
   if (stat.size !== expected) {
     fs.closeSync(fd);
     throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: file is ${stat.size} bytes, expected ${expected} (changed since it was read)`);

@@ -11,7 +11,8 @@ import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { RecordStreamDecoder } from '../cluster/record';
 import { GraphStore, checkConsistency } from '../cluster/store';
-import { consumePayload, listArtifacts, type Artifact } from './artifact';
+import { consumePayload, listArtifacts, skippedLine, type Artifact } from './artifact';
+import { confinedPath } from './confine';
 import { byTime, chainTo, isEmpty } from './chain';
 import type { EngineLog, ProgressSink } from './progress';
 
@@ -36,7 +37,8 @@ export interface CheckResult {
 
 export async function check(opts: CheckOptions): Promise<CheckResult> {
   const { log } = opts;
-  const listed = listArtifacts(opts.fromPath);
+  const listed = listArtifacts(confinedPath(path.resolve(opts.fromPath), '--from-path'));
+  for (const p of listed.problems) log.warn(skippedLine(p));
   const problems: string[] = listed.problems.map((p) => `${p.file}: ${p.error.message}`);
   let arts = listed.artifacts;
   if (opts.database) arts = arts.filter((a) => a.database === opts.database);

@@ -11,12 +11,21 @@
  *   release() removes them, before giving up the lock, so only the holder ever removes the lock file.
  * - A lock taken on a file that another process removed meanwhile is not a lock: after locking, the name must
  *   still lead to the locked file (same inode), otherwise the lock is taken again.
+ * - Neither file is ever a symlink, so nothing is locked, read or written elsewhere through one planted in the
+ *   folder: the lock file is created (or found) with O_NOFOLLOW before SQLite opens it by name, and after
+ *   locking the name must still be that regular file, not a symlink; the owner record is read and written with
+ *   O_NOFOLLOW. A symlink in either place is refused, naming it. (SQLite opens by name: a symlink put in and
+ *   taken out again between our open and the check after locking would go unseen; it needs two renames timed
+ *   to the microsecond, and then what SQLite locks is only another file's header.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
 import { normalizeDatabaseName } from '../cluster/names';
+import { realPathInside } from '../auth/paths';
+import { engineRoots } from './confine';
+import type { EngineLog } from './progress';
 
 export interface LockOwner {
   pid: number;
@@ -42,21 +51,63 @@ export function acquireLock(dir: string, database: string, what: string, opts: {
   const file = path.join(dir, lockFileName(database));
   const ownerFile = `${file}.owner`;
   for (let attempt = 0; ; attempt++) {
-    const before = inode(file);
+    const before = createLockFile(file);
     const db = lockFile(file, ownerFile, database, dir);
-    // Another process may have released (and removed) the file between our stat and our lock.
-    if (before !== null && inode(file) === before) return hold(db, file, ownerFile, what, opts.tempDirs ?? []);
+    // Another process may have released (and removed) the file between our open and our lock, or a symlink
+    // may have been put in its place: the lock holds only if the name still leads to the file we opened.
+    let now: fs.Stats | undefined;
+    try {
+      now = fs.lstatSync(file, { throwIfNoEntry: false });
+    } catch (e) {
+      db.close();
+      throw new TxlineError('IO_ERROR', `cannot read ${file}: ${describeError(e)}`, { cause: e });
+    }
+    if (now?.isFile() && now.ino === before) return hold(db, file, ownerFile, what, opts.tempDirs ?? []);
     db.close();
+    if (now?.isSymbolicLink()) throw symlinkRefused(file, 'a lock file');
     if (attempt >= 20) throw new TxlineError('IO_ERROR', `cannot lock ${file}: it keeps being replaced`);
   }
 }
 
-function inode(file: string): number | null {
+/**
+ * Folders to clean of what a killed run left: `own` (this run's), and those a killed run recorded in its owner
+ * record; confined (confine.ts), only those inside the backup roots (the record is a file in the folder).
+ */
+export function foldersToClean(lock: Lock, own: string[], log: EngineLog): string[] {
+  const out = new Set(own);
+  const roots = engineRoots();
+  const recorded = lock.previous?.tempDirs;
+  for (const d of Array.isArray(recorded) ? recorded : []) {
+    if (typeof d !== 'string' || out.has(d)) continue;
+    if (roots && !realPathInside(d, roots)) {
+      log.warn(`not cleaning ${d}, which the lock's owner record names: it is outside the backup roots`);
+      continue;
+    }
+    out.add(d);
+  }
+  return [...out];
+}
+
+function symlinkRefused(file: string, what: string): TxlineError {
+  return new TxlineError('IO_ERROR', `${file} is a symlink; ${what} never is, so it is not followed (remove it when no Txline operation runs in this folder)`);
+}
+
+/** Opens (creating it if need be) the lock file without following a symlink; returns its inode. */
+function createLockFile(file: string): number {
+  let fd: number;
   try {
-    return fs.statSync(file).ino;
+    // O_NONBLOCK: a FIFO planted under the name does not hang the open
+    fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o644);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new TxlineError('IO_ERROR', `cannot read ${file}: ${describeError(e)}`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(file, 'a lock file');
+    throw new TxlineError('IO_ERROR', `cannot open the lock file ${file}: ${describeError(e)}`, { cause: e });
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new TxlineError('IO_ERROR', `${file} is not a regular file; a lock file always is`);
+    return st.ino;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -90,9 +141,10 @@ function hold(db: Database.Database, file: string, ownerFile: string, what: stri
   const dirs = [...new Set([...tempDirs, ...(previous?.tempDirs ?? [])])];
   const me: LockOwner = { pid: process.pid, what, since: new Date().toISOString(), tempDirs: dirs };
   try {
-    fs.writeFileSync(ownerFile, JSON.stringify(me));
+    writeOwner(ownerFile, me);
   } catch (e) {
     db.close();
+    if (e instanceof TxlineError) throw e;
     throw new TxlineError('IO_ERROR', `cannot write ${ownerFile}: ${describeError(e)}`, { cause: e });
   }
   let released = false;
@@ -112,12 +164,36 @@ function hold(db: Database.Database, file: string, ownerFile: string, what: stri
   };
 }
 
+function writeOwner(ownerFile: string, me: LockOwner): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(ownerFile, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_TRUNC | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(ownerFile, "a lock's owner record");
+    throw e;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new TxlineError('IO_ERROR', `${ownerFile} is not a regular file; a lock's owner record always is`);
+    fs.writeSync(fd, JSON.stringify(me));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function readOwner(ownerFile: string): LockOwner | null {
   let text: string;
   try {
-    text = fs.readFileSync(ownerFile, 'utf8');
+    // not through a symlink (writeOwner refuses one), nor blocking on a FIFO
+    const fd = fs.openSync(ownerFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      if (!fs.fstatSync(fd).isFile()) return null;
+      text = fs.readFileSync(fd, 'utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP') return null;
     throw new TxlineError('IO_ERROR', `cannot read ${ownerFile}: ${describeError(e)}`, { cause: e });
   }
   try {

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
+import { confinedPath } from './confine';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
 import { buildStore } from './replay';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -65,13 +66,14 @@ export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedA
   /** what each folder that gave no artifact is, for the message when nothing at all is found */
   const empty: string[] = [];
   for (const raw of fromPaths) {
-    const p = path.resolve(raw);
     let st: fs.Stats;
     try {
-      st = fs.statSync(p);
+      st = fs.statSync(raw);
     } catch {
       throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
     }
+    // confined (the dashboard's jobs), the real path, inside the backup roots; else as given
+    const p = confinedPath(path.resolve(raw), '--from-path');
     if (st.isDirectory()) {
       const listed = listArtifacts(p);
       for (const x of listed.problems) log.warn(skippedLine(x));

@@ -57,10 +57,13 @@ function clusterVars(cluster: StartJob['cluster']): Record<string, string> {
 
 export class JobRunner {
   private running = new Map<number, Running>();
+  /** jobs whose process is gone but whose onFinished has not finished yet */
+  private finishing = new Map<number, Promise<JobRow>>();
 
   constructor(
     private readonly db: Catalog,
-    private readonly opts: { bin: string; onFinished?: (job: JobRow) => void },
+    /** onFinished: what follows a job (indexing its folder, say); wait() resolves once it is done */
+    private readonly opts: { bin: string; onFinished?: (job: JobRow) => void | Promise<void> },
   ) {}
 
   start(j: StartJob): StartResult {
@@ -114,11 +117,18 @@ export class JobRunner {
               : null;
       finishJob(this.db, job, { status, exitCode: code, log: r.log, result: r.result, error, progress: r.progress });
       const row = getJob(this.db, job) as JobRow;
+      let after: void | Promise<void>;
       try {
-        this.opts.onFinished?.(row);
-      } finally {
+        after = this.opts.onFinished?.(row);
+      } catch (e) {
         resolveDone(row);
+        throw e;
       }
+      this.finishing.set(job.id, r.done);
+      void Promise.resolve(after).finally(() => {
+        this.finishing.delete(job.id);
+        resolveDone(row);
+      });
     });
     return { ok: true, jobId: job.id };
   }
@@ -162,7 +172,7 @@ export class JobRunner {
 
   /** Resolves when the job has finished (for tests and callers that must wait). */
   wait(id: number): Promise<JobRow | undefined> {
-    return this.running.get(id)?.done ?? Promise.resolve(getJob(this.db, { id }));
+    return this.running.get(id)?.done ?? this.finishing.get(id) ?? Promise.resolve(getJob(this.db, { id }));
   }
 
   get activeCount(): number {

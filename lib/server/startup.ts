@@ -26,7 +26,8 @@ export interface ServerContext {
   db: Catalog;
   runner: JobRunner;
   collector: Collector;
-  reindex: (folderId?: number) => void;
+  /** scans a folder (or every folder) into the catalog, off the request path (fs.promises); never rejects */
+  reindex: (folderId?: number) => Promise<void>;
   /** how many jobs start-up found still marked running (and marked interrupted) */
   interruptedAtStart: number;
   /** stops the collector and the indexer and cancels running jobs */
@@ -62,13 +63,13 @@ export function startServer(e: TxlineEnv): ServerContext {
   // Before the runner exists: a job still marked running belonged to a server process that is gone.
   const interrupted = markInterruptedAudited(db);
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
-  const reindex = (folderId?: number) => {
+  const reindex = async (folderId?: number) => {
     try {
       // confined to the backup roots again at every scan: a folder may have been replaced since it was added
-      if (folderId === undefined) indexAll(db, e);
+      if (folderId === undefined) await indexAll(db, e);
       else {
         const f = getFolder(db, { id: folderId });
-        if (f) indexFolder(db, f, e);
+        if (f) await indexFolder(db, f, e);
       }
     } catch (err) {
       log.error(`indexing failed: ${describeError(err)}`);
@@ -76,16 +77,17 @@ export function startServer(e: TxlineEnv): ServerContext {
   };
   const runner = new JobRunner(db, {
     bin: txlineBin(),
-    onFinished: (job) => {
+    onFinished: async (job) => {
       recordJobOutcome(db, job);
-      reindex(job.folderId ?? undefined);
-      applyJobEffects(db, job);
+      await reindex(job.folderId ?? undefined);
+      applyJobEffects(db, job); // on the rows the scan brought in
     },
   });
   const collector = new Collector(db, e, { intervalMs: e.collectIntervalMs });
   collector.start();
-  reindex();
-  const indexTimer = setInterval(() => reindex(), 15_000);
+  void reindex();
+  // a scan still running when the next is due is not doubled: the indexer runs one per folder at a time
+  const indexTimer = setInterval(() => void reindex(), 15_000);
   indexTimer.unref();
   const stop = () => {
     clearInterval(indexTimer);

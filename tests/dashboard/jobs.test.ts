@@ -50,11 +50,13 @@ describe('jobs', () => {
     secondFolder = ensureFolder(db, { name: 'elsewhere', path: path.join(dir, 'elsewhere'), isDefault: false }).id;
     // both folders are inside the backup roots: jobs confine a folder to them when they use it
     const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_FILE: path.join(cluster.dir, 'cluster.json'), TXLINE_BACKUP_ROOTS: `${backups()},${path.join(dir, 'elsewhere')}` });
-    const reindex = () => indexFolder(db, folder);
+    const reindex = async () => {
+      await indexFolder(db, folder);
+    };
     runner = new JobRunner(db, {
       bin: TXLINE_BIN,
-      onFinished: (job) => {
-        reindex();
+      onFinished: async (job) => {
+        await reindex();
         applyJobEffects(db, job);
       },
     });

@@ -4,7 +4,8 @@
  * CLI, within a bounded time), by the catalog's indexer (it runs on the server's thread) and by backup's parent
  * search. Restoring from a file of random bytes or from a folder named `dir.backup` says which path and what is
  * wrong with it. A parent whose payload is damaged does not get a differential chained onto it: the next auto
- * backup is a full, and the log says why, naming the parent (or, with --fallback-to-full=false, it fails).
+ * backup is a full, and the log says why, naming the parent (or, with --fallback-to-full=false, it fails); the same
+ * when the parent is intact but the full it builds on is damaged.
  *
  * A blocking open() of a FIFO in this process would hang the test, not fail it: a watchdog process opens the
  * FIFO for writing after a while, which releases such a reader, and the test then fails on the time it took.
@@ -19,11 +20,10 @@ import { openCatalog } from '../../lib/db';
 import { indexFolder } from '../../lib/db/indexer';
 import { ensureFolder, getFolder } from '../../lib/db/queries/clusters';
 import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
-import { PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
-import { backupDatabases, type BackupOptions } from '../../lib/engine/backup';
-import { silentLog } from '../../lib/engine/progress';
+import { PAYLOAD_OFFSET, listArtifacts, readArtifact } from '../../lib/engine/artifact';
+import { backupDatabases } from '../../lib/engine/backup';
 import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
-import { captureLog, runTxline, snapshotDir, sourceFor, writeTx, type CapturedLog } from '../helpers/engine';
+import { backupOptions, captureLog, runTxline, snapshotDir, writeTx } from '../helpers/engine';
 
 const folders = tempFolders('odd-files');
 let cluster: TestCluster;
@@ -33,23 +33,6 @@ let full: string;
 let socket: net.Server;
 /** each odd name, and what the warning must say it is */
 let odd: Array<{ name: string; kind: string }>;
-
-function backupOpts(toPath: string, log: CapturedLog | typeof silentLog, over: Partial<BackupOptions> = {}): BackupOptions {
-  return {
-    source: sourceFor(cluster),
-    explicitSources: false,
-    toPath,
-    type: 'auto',
-    preferDiffAsParent: false,
-    compress: true,
-    keepFailed: false,
-    fallbackToFull: true,
-    maxLag: 1_000_000,
-    databases: ['neo4j'],
-    log,
-    ...over,
-  };
-}
 
 /** Runs `fn`, with a process that releases a reader blocked on `fifo` after 8 s; returns how long `fn` took. */
 async function timedWithWatchdog<T>(fn: () => T | Promise<T>): Promise<{ value: T; ms: number }> {
@@ -68,7 +51,7 @@ beforeAll(async () => {
   cluster = await startTestCluster({ members: 1, secondaries: 0 });
   dir = folders.folder('mixed');
   await writeTx(cluster.writer, 'neo4j', 5);
-  const first = await backupDatabases(backupOpts(dir, silentLog, { type: 'full' }));
+  const first = await backupDatabases(backupOptions(cluster, dir, { type: 'full' }));
   expect(first.exitCode).toBe(0);
   full = first.results[0].artifact?.path as string;
   fifo = path.join(dir, 'fifo.backup');
@@ -132,7 +115,7 @@ describe('non-regular files named *.backup', () => {
     await writeTx(cluster.writer, 'neo4j', 2);
     const log = captureLog();
     const before = new Set(fs.readdirSync(dir));
-    const { value: r, ms } = await timedWithWatchdog(() => backupDatabases(backupOpts(dir, log)));
+    const { value: r, ms } = await timedWithWatchdog(() => backupDatabases(backupOptions(cluster, dir, { log })));
     expect(ms).toBeLessThan(20_000);
     expect(r.exitCode, log.text()).toBe(0);
     expect(r.results[0]).toMatchObject({ ok: true, type: 'diff' });
@@ -169,41 +152,68 @@ describe('errors that name the path', () => {
   });
 });
 
+/** One flipped byte in the middle of an artifact's payload: its metadata and size still fine. */
+function damagePayload(file: string): void {
+  const { payload } = readArtifact(file);
+  const fd = fs.openSync(file, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    const at = PAYLOAD_OFFSET + Math.floor(payload.sizeBytes / 2);
+    fs.readSync(fd, b, 0, 1, at);
+    b[0] ^= 0xff;
+    fs.writeSync(fd, b, 0, 1, at);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 describe('a damaged parent', () => {
   it('is not chained onto: the next auto backup is a full naming the parent, or fails with --fallback-to-full=false', async () => {
     const damaged = folders.folder('damaged');
     await writeTx(cluster.writer, 'neo4j', 3);
-    const first = await backupDatabases(backupOpts(damaged, silentLog));
+    const first = await backupDatabases(backupOptions(cluster, damaged));
     expect(first.results[0]).toMatchObject({ ok: true, type: 'full' });
     const parent = first.results[0].artifact?.path as string;
     // an intact parent gets a differential (so the check below is what changes the outcome)
     await writeTx(cluster.writer, 'neo4j', 1);
-    const control = await backupDatabases(backupOpts(damaged, silentLog));
+    const control = await backupDatabases(backupOptions(cluster, damaged));
     expect(control.results[0]).toMatchObject({ ok: true, type: 'diff' });
     fs.rmSync(control.results[0].artifact?.path as string);
-    // one flipped byte in the middle of the full's payload: metadata and size still fine
-    const fd = fs.openSync(parent, 'r+');
-    const b = Buffer.alloc(1);
-    const at = PAYLOAD_OFFSET + Math.floor((first.results[0].artifact?.payload.sizeBytes ?? 0) / 2);
-    fs.readSync(fd, b, 0, 1, at);
-    b[0] ^= 0xff;
-    fs.writeSync(fd, b, 0, 1, at);
-    fs.closeSync(fd);
+    damagePayload(parent);
     expect(listArtifacts(damaged).artifacts.map((a) => a.path)).toEqual([parent]);
     await writeTx(cluster.writer, 'neo4j', 2);
 
     const why = `the parent backup ${parent} failed its check (${path.basename(parent)} is corrupt: payload checksum mismatch`;
     const refused = captureLog();
     const before = snapshotDir(damaged);
-    const no = await backupDatabases(backupOpts(damaged, refused, { fallbackToFull: false }));
+    const no = await backupDatabases(backupOptions(cluster, damaged, { log: refused, fallbackToFull: false }));
     expect(no.exitCode).toBe(1);
     expect(no.results[0].error).toMatchObject({ code: 'FALLBACK_DISABLED', message: expect.stringContaining(why) });
     expect(snapshotDir(damaged)).toEqual(before);
 
     const log = captureLog();
-    const yes = await backupDatabases(backupOpts(damaged, log));
+    const yes = await backupDatabases(backupOptions(cluster, damaged, { log }));
     expect(yes.exitCode, log.text()).toBe(0);
     expect(yes.results[0]).toMatchObject({ ok: true, type: 'full', fallbackReason: expect.stringContaining(why) });
     expect(log.lines).toContainEqual({ level: 'warn', message: expect.stringMatching(/^Falling back to a full backup of neo4j from .*: the parent backup .* failed its check/) });
+  });
+
+  it('nor is a chain whose full rotted under an intact differential parent: the next auto backup is a full naming the full', async () => {
+    const chain = folders.folder('damaged-full');
+    await writeTx(cluster.writer, 'neo4j', 3);
+    const full = await backupDatabases(backupOptions(cluster, chain));
+    expect(full.results[0]).toMatchObject({ ok: true, type: 'full' });
+    const fullPath = full.results[0].artifact?.path as string;
+    await writeTx(cluster.writer, 'neo4j', 1);
+    const diff = await backupDatabases(backupOptions(cluster, chain));
+    expect(diff.results[0]).toMatchObject({ ok: true, type: 'diff', artifact: { parent: path.basename(fullPath) } });
+    damagePayload(fullPath);
+    await writeTx(cluster.writer, 'neo4j', 2);
+
+    const log = captureLog();
+    const next = await backupDatabases(backupOptions(cluster, chain, { log }));
+    expect(next.exitCode, log.text()).toBe(0);
+    const why = `the backup ${fullPath}, which the parent ${diff.results[0].artifact?.file} builds on, failed its check (${path.basename(fullPath)} is corrupt: payload checksum mismatch`;
+    expect(next.results[0]).toMatchObject({ ok: true, type: 'full', fallbackReason: expect.stringContaining(why) });
   });
 });

@@ -20,7 +20,7 @@ import { silentLog } from '../../lib/engine/progress';
 import { restore } from '../../lib/engine/restore';
 import { EmbeddedSource } from '../../lib/sources/embedded';
 import { dbStatus, digests, startTestCluster, tempFolders, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { captureLog, runTxline, sourceFor, verifyFolder, Workload } from '../helpers/engine';
+import { backupOptions, captureLog, runTxline, sourceFor, verifyFolder, Workload } from '../helpers/engine';
 
 let cluster: TestCluster;
 const { folder, removeAll } = tempFolders('restore');
@@ -45,25 +45,8 @@ interface Marker {
   untilTime: number;
 }
 
-function backupOpts(toPath: string, over: Partial<BackupOptions> = {}): BackupOptions {
-  return {
-    source: sourceFor(cluster),
-    explicitSources: false,
-    toPath,
-    type: 'auto',
-    preferDiffAsParent: false,
-    compress: true,
-    keepFailed: false,
-    fallbackToFull: true,
-    maxLag: 1_000_000,
-    databases: ['neo4j'],
-    log: silentLog,
-    ...over,
-  };
-}
-
 async function backupOk(toPath: string, over: Partial<BackupOptions> = {}) {
-  const r = await backupDatabases(backupOpts(toPath, over));
+  const r = await backupDatabases(backupOptions(cluster, toPath, over));
   expect(r.results.map((x) => x.error?.message ?? 'ok')).toEqual(r.results.map(() => 'ok'));
   expect(r.exitCode).toBe(0);
   return r.results[0];

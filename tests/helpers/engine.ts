@@ -11,7 +11,8 @@ import type { MemberClient } from '../../lib/cluster/client';
 import type { ClientOp } from '../../lib/cluster/ops';
 import { BLOCK, METADATA_BYTES, listArtifacts, metadataChecksum, verifyPayload } from '../../lib/engine/artifact';
 import type { InspectRow } from '../../lib/engine/inspect';
-import type { EngineLog } from '../../lib/engine/progress';
+import type { BackupOptions } from '../../lib/engine/backup';
+import { silentLog, type EngineLog } from '../../lib/engine/progress';
 import { EmbeddedSource } from '../../lib/sources/embedded';
 import { dbStatus, type TestCluster } from './cluster';
 
@@ -135,6 +136,24 @@ export function captureLog(): CapturedLog {
 
 export function sourceFor(cluster: TestCluster, addresses = cluster.addresses): EmbeddedSource {
   return new EmbeddedSource({ addresses, resolve: true });
+}
+
+/** backupDatabases' options for an auto backup of neo4j from the test cluster into `toPath`, silent; `over` changes any. */
+export function backupOptions(cluster: TestCluster, toPath: string, over: Partial<BackupOptions> = {}): BackupOptions {
+  return {
+    source: sourceFor(cluster),
+    explicitSources: false,
+    toPath,
+    type: 'auto',
+    preferDiffAsParent: false,
+    compress: true,
+    keepFailed: false,
+    fallbackToFull: true,
+    maxLag: 1_000_000,
+    databases: ['neo4j'],
+    log: silentLog,
+    ...over,
+  };
 }
 
 /**

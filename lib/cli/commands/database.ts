@@ -15,6 +15,7 @@ import type { Artifact } from '../../engine/artifact';
 import { backupDatabases, type BackupType } from '../../engine/backup';
 import { parseRestorePoint, type RestorePoint } from '../../engine/chain';
 import { check } from '../../engine/check';
+import { confineEngine } from '../../engine/confine';
 import { formatTable, inspect } from '../../engine/inspect';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
@@ -109,10 +110,27 @@ function restorePoint(raw: string | undefined): RestorePoint {
   return p;
 }
 
+/**
+ * Hidden, repeatable: the dashboard's jobs run confined to the backup roots their folder was checked against
+ * (lib/engine/confine.ts); the folder's real path is given with it.
+ */
+function confineOption(): Option {
+  return new Option('--confine-to-root <dir>', 'read and write backup files only inside this folder (repeatable)')
+    .hideHelp()
+    .argParser((v: string, previous: string[] = []) => [...previous, path.resolve(v)]);
+}
+
+/** Before an engine command runs: no temporary files left when it is interrupted, and its confinement, if any. */
+function beforeEngineCommand(_cmd: Command, action: Command): void {
+  // An interrupted engine command (Ctrl-C, a cancelled job) leaves no temporary files behind.
+  installInterruptHandlers();
+  const roots = (action.opts() as { confineToRoot?: string[] }).confineToRoot;
+  if (roots) confineEngine(roots);
+}
+
 export function registerDatabaseCommands(program: Command): void {
   const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
-  // An interrupted engine command (Ctrl-C, a cancelled job) leaves no temporary files behind.
-  database.hook('preAction', () => installInterruptHandlers());
+  database.hook('preAction', beforeEngineCommand);
 
   database
     .command('backup')
@@ -134,6 +152,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--inspect-path <path>', 'list the artifacts of a folder or file instead of backing up')
     .option('--json', 'with --inspect-path: print JSON', false)
     .option('--verbose', 'debug lines in the log: each server considered, each range received', false)
+    .addOption(confineOption())
     .action(async (names: string[], o) => {
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
@@ -190,6 +209,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log: where the store is rebuilt, each artifact of the chain', false)
+    .addOption(confineOption())
     .action(async (target: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const point = restorePoint(o.restoreUntil);
@@ -228,6 +248,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log: each artifact checked', false)
+    .addOption(confineOption())
     .action(async (db: string | undefined, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const r = await check({
@@ -244,7 +265,7 @@ export function registerDatabaseCommands(program: Command): void {
     });
 
   const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
-  backup.hook('preAction', () => installInterruptHandlers());
+  backup.hook('preAction', beforeEngineCommand);
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')
@@ -272,6 +293,7 @@ export function registerDatabaseCommands(program: Command): void {
     .argument('<database>', 'database name or quoted glob')
     .option('--from-path <path>', 'a folder of artifacts, or the artifact that ends the chain')
     .option('--keep-old-backup', 'keep the old chain', false)
+    .addOption(confineOption())
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log', false)

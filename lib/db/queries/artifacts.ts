@@ -88,6 +88,11 @@ export function listArtifactsOfFolder(db: Catalog, { folderId }: { folderId: num
   return db.select().from(artifacts).where(eq(artifacts.folderId, folderId)).all();
 }
 
+/** What the indexer compares a folder's files with: each row's file name, size and modification time. */
+export function artifactStampsOfFolder(db: Catalog, { folderId }: { folderId: number }): Array<Pick<ArtifactRow, 'id' | 'file' | 'fileSize' | 'fileMtimeMs'>> {
+  return db.select({ id: artifacts.id, file: artifacts.file, fileSize: artifacts.fileSize, fileMtimeMs: artifacts.fileMtimeMs }).from(artifacts).where(eq(artifacts.folderId, folderId)).all();
+}
+
 export function getArtifact(db: Catalog, { id }: { id: number }): ArtifactRow | undefined {
   return db.select().from(artifacts).where(eq(artifacts.id, id)).get();
 }
