@@ -44,6 +44,26 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The HTTP status a member or the supervisor's control API answers an error with; any other code is a 500. */
+export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  INVALID_ARGUMENT: 400,
+  INVALID_NAME: 400,
+  USAGE: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  TX_INVALID: 422,
+  NOT_FOUND: 404,
+  DATABASE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  NOT_WRITER: 409,
+  DATABASE_EXISTS: 409,
+  STORE_MISMATCH: 409,
+  TX_PRUNED: 410,
+  DATABASE_OFFLINE: 503,
+};
+
 export class TxlineError extends Error {
   readonly code: ErrorCode;
   readonly details?: Record<string, unknown>;

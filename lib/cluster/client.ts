@@ -5,8 +5,8 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import type { Readable } from 'node:stream';
-import { TxlineError, type ErrorCode, ERROR_CODES } from '../errors';
+import { pipeline, type Readable } from 'node:stream';
+import { TxlineError, describeError, type ErrorCode, ERROR_CODES } from '../errors';
 import type { ClientOp } from './ops';
 import type { Digest, NodeRow } from './store';
 import { clusterTokenFor, trustPeers } from './token';
@@ -49,7 +49,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /**
    * How long the member has to answer (default 10 s; 0: no bound): with requestJson the whole answer, with
-   * rawRequest until its headers are in (a streamed request body first has to be sent). See ./watchdog.
+   * rawRequest until its headers are in (with a streamed request body: until it has a connection, and again
+   * from the end of the upload). See ./watchdog.
    */
   timeoutMs?: number;
   /** the least an answer (from its first byte) or a streamed request body must move; null: no minimum */
@@ -91,9 +92,23 @@ export function rawRequest(address: string, path: string, opts: RequestOptions =
       reject(new TxlineError('SOURCE_UNREACHABLE', `cannot reach ${address}: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e }));
     });
     if (payload) req.end(payload);
-    else if (opts.body && !Buffer.isBuffer(opts.body)) opts.body.pipe(req);
+    else if (opts.body && !Buffer.isBuffer(opts.body)) sendBody(opts.body, req, `${opts.method ?? 'GET'} ${path} to ${address}`, reject);
     else req.end();
   });
+}
+
+/**
+ * Streams `body` into `req`. A source that fails fails the request with IO_ERROR (its own error, not the
+ * member's), and a request that fails closes the source: both are in pipeline's hands, where pipe() left a
+ * failing source's error uncaught and a stalled one's request open.
+ */
+function sendBody(body: Readable, req: http.ClientRequest, what: string, reject: (e: Error) => void): void {
+  // before pipeline's own listener, so that this error, not the request's echo of it, is the one reported
+  body.once('error', (e) => {
+    reject(e instanceof TxlineError ? e : new TxlineError('IO_ERROR', `cannot read the body of ${what}: ${describeError(e)}`, { cause: e }));
+  });
+  // every failure reaches the 'error' listeners of body and req, which settle the request
+  pipeline(body, req, () => undefined);
 }
 
 export async function readBody(res: http.IncomingMessage, limit = 64 * 1024 * 1024): Promise<Buffer> {

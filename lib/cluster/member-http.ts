@@ -11,39 +11,19 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
-import { TxlineError, describeError, type ErrorCode } from '../errors';
+import { HTTP_STATUS, TxlineError, describeError } from '../errors';
 import type { Member } from './member';
 import { collectMetrics } from './metrics';
 import { normalizeDatabaseName } from './names';
 import { txRequestSchema } from './ops';
 import { GraphDatabase } from './database';
-import { compressor } from '../engine/codec';
+import { sendStore } from './store-stream';
 import { guardRequest, requireJsonBody } from './http-guard';
 import type { LogRange } from './txlog';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
-
-const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
-  INVALID_ARGUMENT: 400,
-  INVALID_NAME: 400,
-  USAGE: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TX_INVALID: 422,
-  NOT_FOUND: 404,
-  DATABASE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  NOT_WRITER: 409,
-  DATABASE_EXISTS: 409,
-  STORE_MISMATCH: 409,
-  TX_PRUNED: 410,
-  DATABASE_OFFLINE: 503,
-};
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, params: { name?: string; url: URL }) => Promise<void>;
 
@@ -118,7 +98,7 @@ export function sendError(res: http.ServerResponse, e: unknown): void {
     return;
   }
   if (err.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer realm="txline"');
-  sendJson(res, STATUS_BY_CODE[err.code] ?? 500, err.toJSON());
+  sendJson(res, HTTP_STATUS[err.code] ?? 500, err.toJSON());
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
@@ -249,9 +229,7 @@ function buildRoutes(member: Member): Route[] {
           'x-txline-nodes': snap.meta.nodeCount,
           'x-txline-relationships': snap.meta.relCount,
         });
-        const file = fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 });
-        if (compress) await pipeline(file, compressor('zstd') as Transform, res);
-        else await pipeline(file, res);
+        await sendStore(fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 }), res, { compress: compress !== null });
       } finally {
         snap.release();
       }

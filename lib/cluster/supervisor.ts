@@ -18,7 +18,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { once } from 'node:events';
-import { TxlineError, describeError } from '../errors';
+import { HTTP_STATUS, TxlineError, describeError } from '../errors';
 import { txlineBin } from '../paths';
 import { formatAddress, isLoopbackHost } from './client';
 import { guardRequest, requireJsonBody } from './http-guard';
@@ -373,7 +373,7 @@ export class ClusterSupervisor {
         requireJsonBody(req, false);
       } catch (e) {
         const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
-        const status = err.code === 'UNAUTHENTICATED' ? 401 : err.code === 'FORBIDDEN' ? 403 : err.code === 'UNSUPPORTED_MEDIA_TYPE' ? 415 : 500;
+        const status = HTTP_STATUS[err.code] ?? 500;
         return send(status, err.toJSON(), status === 401 ? { 'www-authenticate': 'Bearer realm="txline"' } : {});
       }
       const m = /^\/members\/([a-z0-9-]+)\/(stop|start|kill)$/.exec(url.pathname);
@@ -383,7 +383,7 @@ export class ClusterSupervisor {
         const run = action === 'start' ? this.startMember(id) : action === 'kill' ? this.killMember(id) : this.stopMember(id);
         run.then(
           () => send(200, this.member(id)),
-          (e) => send(e instanceof TxlineError && e.code === 'NOT_FOUND' ? 404 : 500, { code: e?.code ?? 'INTERNAL', message: describeError(e) }),
+          (e) => send((e instanceof TxlineError && HTTP_STATUS[e.code]) || 500, { code: e?.code ?? 'INTERNAL', message: describeError(e) }),
         );
         return;
       }

@@ -1,8 +1,9 @@
 /**
  * The member client's bounds against real HTTP servers on 127.0.0.1 that misbehave: a JSON answer whose
  * headers come at once and whose body trickles, a header block that trickles, a stream below the minimum
- * rate, an upload the peer does not read; and what must not be blamed on the peer: a caller that reads
- * slowly (a slow disk) and a request body whose source is slow.
+ * rate, an upload the peer does not read, an upload that waits for a connection; and what must not be
+ * blamed on the peer: a caller that reads slowly (a slow disk) and a request body whose source is slow, though
+ * one that stalls or fails ends the upload with IO_ERROR.
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -138,4 +139,52 @@ describe('a stream is held to a minimum rate', () => {
     const res = await rawRequest(taker, '/admin/db/neo4j/store', { method: 'PUT', body: slowSource, timeoutMs: 2000, minRate });
     expect(JSON.parse((await readBody(res)).toString())).toEqual({ bytes: 2000 });
   }, 20_000);
+});
+
+describe('a streamed upload is bounded from its start', () => {
+  const minRate = { bytes: 4096, windowMs: 1000 };
+  const endless = () =>
+    Readable.from((function* () {
+      for (;;) yield Buffer.alloc(64 * 1024);
+    })());
+
+  it('one that waits for a connection (the pool to this member is full) fails at its deadline', async () => {
+    const silent = await serve(() => undefined); // takes connections, answers nothing
+    // 64 requests hold every socket the client keeps for one member
+    const holds = Array.from({ length: 64 }, () => new AbortController());
+    const held = holds.map((h) => rawRequest(silent, '/status', { timeoutMs: 0, minRate: null, signal: h.signal }).catch((e: Error) => e));
+    try {
+      const body = endless();
+      const { error, ms } = await failure(rawRequest(silent, '/admin/db/neo4j/store', { method: 'PUT', body, timeoutMs: 1000, minRate }));
+      expect(error.message).toBe(`${silent} did not accept a connection for PUT /admin/db/neo4j/store within 1 s`);
+      expect(ms).toBeLessThan(3000);
+      expect(body.destroyed, 'the source is closed').toBe(true);
+    } finally {
+      for (const h of holds) h.abort();
+      await Promise.all(held);
+    }
+  });
+
+  it('one whose source stalls for good fails after four windows with IO_ERROR, not blaming the member', async () => {
+    const taker = await serve(async (req, res) => res.end(String((await readBody(req)).length)));
+    const stalled = new Readable({ read() {} }); // never gives a byte, never ends
+    const { error, ms } = await failure(rawRequest(taker, '/admin/db/neo4j/store', { method: 'PUT', body: stalled, timeoutMs: 1000, minRate }));
+    expect(isTxlineError(error, 'IO_ERROR'), String(error)).toBe(true);
+    expect(error.message).toMatch(new RegExp(`^the body of PUT /admin/db/neo4j/store to ${taker.replace(/\./g, '\\.')} had nothing to send for 4(\\.\\d)? s \\(its source is stalled\\)$`));
+    expect(ms).toBeGreaterThanOrEqual(3900);
+    expect(ms).toBeLessThan(7000);
+    expect(stalled.destroyed, 'the source is closed').toBe(true);
+  }, 15_000);
+
+  it('one whose source fails is refused with that failure (no uncaught exception)', async () => {
+    const taker = await serve(async (req, res) => res.end(String((await readBody(req).catch(() => Buffer.alloc(0))).length)));
+    const failing = Readable.from((async function* () {
+      yield Buffer.alloc(1000);
+      await sleep(100);
+      throw Object.assign(new Error('read failed'), { code: 'EIO' });
+    })());
+    const { error } = await failure(rawRequest(taker, '/admin/db/neo4j/store', { method: 'PUT', body: failing, timeoutMs: 1000, minRate }));
+    expect(isTxlineError(error, 'IO_ERROR'), String(error)).toBe(true);
+    expect(error.message).toBe(`cannot read the body of PUT /admin/db/neo4j/store to ${taker}: read failed (EIO)`);
+  });
 });

@@ -6,7 +6,6 @@
  * Each member is asked with its cluster's token only: a registered remote cluster's own (or none), the
  * environment's where it belongs (lib/cluster/token.ts), never the embedded cluster's to another host.
  */
-
 import fs from 'node:fs';
 import { MemberClient, requestJson, type ReplicationSettings } from '../cluster/client';
 import { catalogClusterToken, environmentTokenFor } from '../cluster/token';
@@ -19,16 +18,18 @@ export interface StatusOptions {
   /** per-member bound on the /status call (its whole answer) */
   timeoutMs?: number;
   /**
-   * How long to wait for any member (at most timeoutMs): one still asked after it is reported slow, and
-   * its answer is left to whoever asks next with the same `inFlight`.
+   * How long to wait for any member (at most timeoutMs): one still asked after it is reported slow (see
+   * `inFlight`).
    */
   waitMs?: number;
   /**
-   * The probes still running, by member address, shared between calls (the collector's, per cluster): a
-   * member whose last probe has not ended is not asked again, its running probe is awaited instead, so a
-   * stuck member has one request in flight at most.
+   * When the probes still running were started (performance.now()), by member address, shared between calls
+   * (the collector's, per cluster): a member whose last probe has not ended is not asked again, so a stuck
+   * member has one request in flight at most, and is reported slow: that probe's answer, when it comes, is an
+   * earlier call's and is dropped (a round's samples are stamped with the round's time, and must say how the
+   * member was then).
    */
-  inFlight?: Map<string, Promise<MemberReport>>;
+  inFlight?: Map<string, number>;
 }
 
 interface MemberRef {
@@ -119,20 +120,19 @@ export function findEmbedded(clusterFile: string): Found {
   };
 }
 
-/** The member's report, or, when it has not answered within opts.waitMs, a report that says it is slow. */
+/**
+ * The member's report, or, when it has not answered within opts.waitMs or is still answering an earlier
+ * call (opts.inFlight), a report that says it is slow.
+ */
 async function probeWithin(ref: MemberRef, opts: StatusOptions): Promise<MemberReport> {
   const timeoutMs = opts.timeoutMs ?? 1500;
   const running = opts.inFlight;
-  let probing = running?.get(ref.address);
-  if (!probing) {
-    const p = probe(ref, timeoutMs);
-    probing = p;
-    if (running) {
-      running.set(ref.address, p);
-      void p.then(() => {
-        if (running.get(ref.address) === p) running.delete(ref.address);
-      });
-    }
+  const earlier = running?.get(ref.address);
+  if (earlier !== undefined) return unreachable(ref, `slow: still answering an earlier /status (asked ${Math.round(performance.now() - earlier)} ms ago)`);
+  const probing = probe(ref, timeoutMs);
+  if (running) {
+    running.set(ref.address, performance.now());
+    void probing.then(() => running.delete(ref.address));
   }
   const waitMs = opts.waitMs ?? timeoutMs;
   if (waitMs >= timeoutMs) return probing;

@@ -7,8 +7,9 @@
  * old samples (see lib/db/queries/lag.ts).
  * Members are asked independently: a round waits for each at most 80% of the interval (a slow member is
  * reported slow, and so offline, for that round) and is never held by the slowest one, so the others keep
- * their cadence; each member has at most one probe in flight (bounded by its own deadline), which the next
- * round awaits instead of asking again.
+ * their cadence; each member has at most one probe in flight (bounded by its own deadline): a round that
+ * finds one still running reports the member slow without asking again, and an answer that comes after
+ * its round is over is dropped, so every sample says how a member was at the time it is stamped with.
  */
 import { describeError } from '../errors';
 import type { TxlineEnv } from '../env';
@@ -16,8 +17,8 @@ import type { Catalog } from '../db';
 import { listClusters, upsertEmbeddedCluster } from '../db/queries/clusters';
 import { downsampleLag, insertLagSamples } from '../db/queries/lag';
 import type { ClusterRow, LagSampleRow } from '../db/schema';
-import type { ClusterReport, MemberReport } from './cluster-report';
-import { getCatalogClusterStatus } from './cluster-status';
+import type { ClusterReport } from './cluster-report';
+import { getCatalogClusterStatus, type StatusOptions } from './cluster-status';
 
 type LagSampleInput = Omit<LagSampleRow, 'resolution'>;
 
@@ -40,8 +41,8 @@ export class Collector {
   private inFlight: Promise<void> | null = null;
   /** per cluster, per member address */
   private readonly known = new Map<number, Map<string, KnownMember>>();
-  /** per cluster, the probes still running by member address */
-  private readonly probing = new Map<number, Map<string, Promise<MemberReport>>>();
+  /** per cluster, when the probes still running were started, by member address */
+  private readonly probing = new Map<number, NonNullable<StatusOptions['inFlight']>>();
   lastError: string | null = null;
   /** when the last downsampling ran and what it did (for tests and the log) */
   lastDownsampled: { at: number; folded: number; deleted: number } | null = null;

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../errors';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../cluster/client';
+import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../cluster/watchdog';
 import type { InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../engine/source';
 
 export interface EmbeddedSourceOptions {
@@ -60,7 +61,9 @@ export class EmbeddedSource implements Source {
 
   async fullStore(db: string, member: SourceMember, opts: { compress?: 'zstd' } = {}): Promise<StoreStream> {
     const query = opts.compress ? `?compress=${opts.compress}` : '';
-    const res = await rawRequest(member.address, `/db/${encodeURIComponent(db)}/store${query}`, { timeoutMs: 60_000 });
+    // compressed, a store of free pages is a few bytes per MiB read: judged by liveness, not throughput
+    const minRate = opts.compress ? COMPRESSED_STORE_MIN_RATE : DEFAULT_MIN_RATE;
+    const res = await rawRequest(member.address, `/db/${encodeURIComponent(db)}/store${query}`, { timeoutMs: 60_000, minRate });
     if (res.statusCode !== 200) throw await errorFrom(member.address, res);
     const h = (k: string) => String(res.headers[k] ?? '');
     return {
