@@ -23,7 +23,7 @@ import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
 import { PAYLOAD_OFFSET, listArtifacts, readArtifact } from '../../lib/engine/artifact';
 import { backupDatabases } from '../../lib/engine/backup';
 import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
-import { backupOptions, captureLog, runTxline, snapshotDir, writeTx } from '../helpers/engine';
+import { backupOptions, captureLog, escapeRegExp, runTxline, snapshotDir, writeTx } from '../helpers/engine';
 
 const folders = tempFolders('odd-files');
 let cluster: TestCluster;
@@ -196,6 +196,26 @@ describe('a damaged parent', () => {
     expect(yes.exitCode, log.text()).toBe(0);
     expect(yes.results[0]).toMatchObject({ ok: true, type: 'full', fallbackReason: expect.stringContaining(why) });
     expect(log.lines).toContainEqual({ level: 'warn', message: expect.stringMatching(/^Falling back to a full backup of neo4j from .*: the parent backup .* failed its check/) });
+  });
+
+  it('hashes only within the run\u2019s budget: a full beyond it is trusted on its metadata and size, and the log names it', async () => {
+    const chain = folders.folder('over-budget');
+    await writeTx(cluster.writer, 'neo4j', 3);
+    const full = await backupDatabases(backupOptions(cluster, chain, { compress: false }));
+    const fullArtifact = full.results[0].artifact;
+    expect(fullArtifact?.payload.sizeBytes).toBeGreaterThan(1000);
+    await writeTx(cluster.writer, 'neo4j', 1);
+    const diff = await backupDatabases(backupOptions(cluster, chain));
+    expect(diff.results[0]).toMatchObject({ ok: true, type: 'diff' });
+    damagePayload(fullArtifact?.path as string);
+    await writeTx(cluster.writer, 'neo4j', 2);
+    // a budget that holds the differential parent but not the full: the damaged full goes unnoticed here (the
+    // price of a bounded check) and the log says it was not hashed
+    const budget = (diff.results[0].artifact?.payload.sizeBytes ?? 0) + 1;
+    const log = captureLog();
+    const next = await backupDatabases(backupOptions(cluster, chain, { log, chainHashBudgetBytes: budget }));
+    expect(next.results[0], log.text()).toMatchObject({ ok: true, type: 'diff' });
+    expect(log.lines).toContainEqual({ level: 'info', message: expect.stringMatching(new RegExp(`^not hashed before chaining .*: ${escapeRegExp(fullArtifact?.file ?? '?')} \\(`)) });
   });
 
   it('nor is a chain whose full rotted under an intact differential parent: the next auto backup is a full naming the full', async () => {
