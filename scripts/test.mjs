@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm test`: every test, end to end included, in four steps whose output streams as it comes:
+ * `npm test`: every test, end to end included, in steps whose output streams as it comes:
  *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
- *      when missing and running as root, else stops and says what to install);
- *   2. the CLI bundle (scripts/build-cli.mjs), then `vitest run` (unit and integration tests);
+ *      when missing and running as root, else says what to install);
+ *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, then `vitest run` (unit and integration tests);
  *   3. `next build` (the e2e tests run the built app);
  *   4. `playwright test` (Debian Chromium against `txline serve`).
- * Without Chromium nothing runs. Otherwise a failing step does not stop the independent ones after it
- * (Playwright needs the build, though).
+ * A failing step does not stop the independent ones after it (Playwright needs the build and Chromium: without
+ * them it is reported skipped, and a skipped step fails the run).
  * Ends with one line per step (and, under a failed runner, one line per failed test with the first line of its
  * error, read from the runner's JSON report), and exits non-zero if any step failed.
  */
@@ -129,20 +129,23 @@ function ensureChromium() {
   return true;
 }
 
-if (ensureChromium()) {
-  // The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
-  await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
-  await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
-    report: { file: vitestReport, read: vitestFailures },
+// Without Chromium everything else still runs; the browser tests are then reported as skipped, which fails
+// the run (a run without them must never pass as green).
+const chromium = ensureChromium();
+// The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
+await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
+await run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
+  report: { file: vitestReport, read: vitestFailures },
+});
+const built = await run('next build', bin('next'), ['build']);
+if (!chromium) record('playwright test', 'skipped', 'SKIPPED: no Chromium (see the chromium step), so no browser test ran; this run cannot pass');
+else if (!built) record('playwright test', 'skipped', 'skipped: next build failed');
+else
+  await run('playwright test', bin('playwright'), ['test', '--reporter=list,json'], {
+    extraEnv: { PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightReport },
+    report: { file: playwrightReport, read: playwrightFailures },
   });
-  const built = await run('next build', bin('next'), ['build']);
-  if (built)
-    await run('playwright test', bin('playwright'), ['test', '--reporter=list,json'], {
-      extraEnv: { PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightReport },
-      report: { file: playwrightReport, read: playwrightFailures },
-    });
-  else record('playwright test', 'skipped', 'skipped: next build failed');
-}
 
 process.stdout.write('\n=== summary ===\n');
 for (const r of results) {
