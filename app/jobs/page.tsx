@@ -6,7 +6,7 @@ import { JobsFilters } from '@/components/jobs/jobs-filters';
 import { JobsSkeleton } from '@/components/jobs/jobs-skeleton';
 import { JobsTable } from '@/components/jobs/jobs-table';
 import { JOBS_PAGE_SIZE, type JobFilters } from '@/components/jobs/jobs-query';
-import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
+import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { jobDatabases, jobsPage, type JobsPage as Page } from '@/lib/db/queries/jobs';
 import { JOB_STATUSES, type JobStatus } from '@/lib/db/schema';
 import { formatNumber } from '@/lib/format';

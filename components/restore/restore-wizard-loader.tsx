@@ -4,7 +4,7 @@
  * fills the first step and opens the wizard on the restore point.
  */
 import 'server-only';
-import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
+import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { clusterSnapshots } from '@/lib/dashboard/data';
 import { databasesWithBackups, getArtifact } from '@/lib/db/queries/artifacts';
 import { defaultFolder, listFolders } from '@/lib/db/queries/clusters';

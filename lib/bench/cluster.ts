@@ -8,7 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { MemberClient } from '../cluster/client';
-import type { ClientOp } from '../cluster/ops';
+import type { ClientOp } from '../graph/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
 import { setClusterToken } from '../cluster/token';
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemberClient } from '../cluster/client';
-import type { ClientOp } from '../cluster/ops';
+import type { ClientOp } from '../graph/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
 import { setClusterToken } from '../cluster/token';
 import { CLI_ENV, CLI_NODE_ARGS, txlineBin } from '../paths';
-import { DEFAULT_CODEC } from '../engine/codec';
+import { DEFAULT_CODEC } from '../graph/codec';
 
 export interface EngineBenchOptions {
   storeMiB: number;

@@ -7,8 +7,8 @@ import http from 'node:http';
 import net from 'node:net';
 import { pipeline, type Readable } from 'node:stream';
 import { TxlineError, describeError, type ErrorCode, ERROR_CODES } from '../errors';
-import type { ClientOp } from './ops';
-import type { Digest, NodeRow } from './store';
+import type { ClientOp } from '../graph/ops';
+import type { Digest, NodeRow } from '../graph/store';
 import { clusterTokenFor, trustPeers } from './token';
 import { answerDeadline, DEFAULT_MIN_RATE, watchExchange, type MinRate } from './watchdog';
 

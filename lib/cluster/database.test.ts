@@ -9,10 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTxlineError } from '../errors';
 import { GraphDatabase } from './database';
-import type { ClientOp } from './ops';
+import type { ClientOp } from '../graph/ops';
 import { parseRetention } from './retention';
 import { digestOnWorker } from './digest-worker';
-import { checkConsistency, computeDigest, GraphStore } from './store';
+import { checkConsistency, computeDigest, GraphStore } from '../graph/store';
 
 const dirs: string[] = [];
 const open: GraphDatabase[] = [];

@@ -13,11 +13,13 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
-import { type ClientOp, type ResolvedOp } from './ops';
-import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from './record';
+import { type ClientOp, type ResolvedOp } from '../graph/ops';
+import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from '../graph/record';
 import type { RetentionPolicy } from './retention';
-import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from './store';
-import { TxLog, fsyncDir, type LogRange } from './txlog';
+import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
+import { fsyncDir } from '../fs';
+import { applyRecords } from '../graph/apply';
+import { TxLog, type LogRange } from './txlog';
 import { digestOnWorker } from './digest-worker';
 
 export interface DatabaseOptions {
@@ -482,22 +484,6 @@ export class GraphDatabase {
 
   static newStoreId(): string {
     return randomUUID();
-  }
-}
-
-/** Applies records to a store in one SQLite transaction (recovery, restore). */
-export function applyRecords(store: GraphStore, records: TxRecord[]): void {
-  if (records.length === 0) return;
-  store.begin({ deferNodeRows: true });
-  try {
-    for (const r of records) store.applyResolved(decodeOps(r), r.txId);
-    const last = records[records.length - 1];
-    store.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
-    store.commit();
-  } catch (e) {
-    store.rollback();
-    store.reloadMeta();
-    throw e;
   }
 }
 

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { TxlineError } from '../errors';
-import { digestStore, type Digest } from './store';
+import { digestStore, type Digest } from '../graph/store';
 
 const requireHere = createRequire(import.meta.url);
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { TxlineError } from '../errors';
 import { createLogger, type Logger } from '../log';
 import { GraphDatabase } from './database';
-import { normalizeDatabaseName } from './names';
+import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize, type RetentionPolicy } from './retention';
 import { formatAddress, type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
 

@@ -15,7 +15,7 @@ import { describeError, isTxlineError, TxlineError } from '../errors';
 import { errorFrom, rawRequest, requestJson, type MemberStatus } from './client';
 import { installUpload } from './member-http';
 import type { Member } from './member';
-import { RecordStreamDecoder, type TxRecord } from './record';
+import { RecordStreamDecoder, type TxRecord } from '../graph/record';
 
 const APPLY_BATCH = 500;
 

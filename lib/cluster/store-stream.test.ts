@@ -11,7 +11,7 @@ import { Readable, type Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decompressor } from '../engine/codec';
+import { decompressor } from '../graph/codec';
 import { isTxlineError } from '../errors';
 import { rawRequest } from './client';
 import { sendStore } from './store-stream';

@@ -13,7 +13,7 @@
 import type { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompressStream } from 'zstd-napi';
-import { compressor } from '../engine/codec';
+import { compressor } from '../graph/codec';
 
 export const STORE_FLUSH_MS = 1000;
 

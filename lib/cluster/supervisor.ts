@@ -24,7 +24,7 @@ import { formatAddress, isLoopbackHost } from './client';
 import { guardRequest, requireJsonBody } from './http-guard';
 import type { MemberConfig, PeerConfig } from './member';
 import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } from './pid-lock';
-import { normalizeDatabaseName } from './names';
+import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize } from './retention';
 import { ensureTokenFile } from './token';
 

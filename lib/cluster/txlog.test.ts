@@ -15,7 +15,7 @@ import {
   encodeOps,
   encodeRecord,
   type TxRecord,
-} from './record';
+} from '../graph/record';
 import { parseRetention } from './retention';
 import { SEGMENT_HEADER_BYTES, TxLog, type TxLogOptions } from './txlog';
 

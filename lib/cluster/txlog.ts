@@ -15,7 +15,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError } from '../errors';
-import { decodeRecordAt, RECORD_HEADER_BYTES, type TxRecord, type TxRecordInfo } from './record';
+import { fsyncDir } from '../fs';
+import { decodeRecordAt, RECORD_HEADER_BYTES, type TxRecord, type TxRecordInfo } from '../graph/record';
 import { formatRetention, type RetentionPolicy } from './retention';
 
 const SEGMENT_MAGIC = 'TXLNSEG1';
@@ -466,13 +467,4 @@ function readRecordFromSegment(seg: Segment, txId: number): TxRecordInfo | null 
 function writeFully(fd: number, buf: Buffer, position: number): void {
   let done = 0;
   while (done < buf.length) done += fs.writeSync(fd, buf, done, buf.length - done, position + done);
-}
-
-export function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
 }

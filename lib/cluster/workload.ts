@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
 import { MemberClient, splitAddress } from './client';
-import type { ClientOp } from './ops';
+import type { ClientOp } from '../graph/ops';
 import { trustPeers } from './token';
 
 export interface WorkloadOptions {

@@ -14,11 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { Transform, Writable } from 'node:stream';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
-import { normalizeDatabaseName } from '../cluster/names';
-import { fsyncDir } from '../cluster/txlog';
+import { normalizeDatabaseName } from '../graph/names';
+import { fsyncDir } from '../fs';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
-import { compressor, CODEC_SUFFIX, type Codec } from './codec';
+import { compressor, CODEC_SUFFIX, type Codec } from '../graph/codec';
 import { ThreadedHash } from './hasher';
 
 const WRITE_BATCH = 4 * 1024 * 1024;

@@ -22,7 +22,7 @@ import {
   type ArtifactMetadata,
 } from './artifact';
 import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries } from './artifact-writer';
-import { CODEC_SUFFIX, DEFAULT_CODEC, compressor, type Codec } from './codec';
+import { CODEC_SUFFIX, DEFAULT_CODEC, compressor, type Codec } from '../graph/codec';
 
 const CODECS = Object.keys(CODEC_SUFFIX) as Codec[];
 

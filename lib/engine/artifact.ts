@@ -28,9 +28,9 @@ import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
-import { isValidDatabaseName } from '../cluster/names';
+import { isValidDatabaseName } from '../graph/names';
 import { resolveInRoots } from '../auth/paths';
-import { CODECS, decompressor } from './codec';
+import { CODECS, decompressor } from '../graph/codec';
 import { engineRoots, openedOutside, outsideRoots } from './confine';
 
 export const ARTIFACT_EXTENSION = '.backup';

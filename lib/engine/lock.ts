@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
-import { normalizeDatabaseName } from '../cluster/names';
+import { normalizeDatabaseName } from '../graph/names';
 import { realPathInside } from '../auth/paths';
 import { engineRoots } from './confine';
 import type { EngineLog } from './progress';

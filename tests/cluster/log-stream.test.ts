@@ -8,8 +8,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, readBody } from '../../lib/cluster/client';
-import type { ClientOp } from '../../lib/cluster/ops';
-import { RecordStreamDecoder } from '../../lib/cluster/record';
+import type { ClientOp } from '../../lib/graph/ops';
+import { RecordStreamDecoder } from '../../lib/graph/record';
 import { startTestCluster, TEST_TOKEN, waitFor, writeLoop, type TestCluster } from '../helpers/cluster';
 
 let cluster: TestCluster;

@@ -3,7 +3,7 @@
  * `after` page through them when asked; on the writer and on a follower alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClientOp } from '../../lib/cluster/ops';
+import type { ClientOp } from '../../lib/graph/ops';
 import { rawHttp, startTestCluster, waitForConvergence, type TestCluster } from '../helpers/cluster';
 
 const MANY = 2500;

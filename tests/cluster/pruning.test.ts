@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, readBody } from '../../lib/cluster/client';
-import type { ClientOp } from '../../lib/cluster/ops';
-import { RecordStreamDecoder, decodeOps } from '../../lib/cluster/record';
+import type { ClientOp } from '../../lib/graph/ops';
+import { RecordStreamDecoder, decodeOps } from '../../lib/graph/record';
 import { convergedDigests, dbStatus, rawHttp, startTestCluster, waitFor, writeLoop, type TestCluster } from '../helpers/cluster';
 
 let cluster: TestCluster;

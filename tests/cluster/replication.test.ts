@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { decompress } from 'zstd-napi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawRequest, readBody } from '../../lib/cluster/client';
-import type { ClientOp } from '../../lib/cluster/ops';
+import type { ClientOp } from '../../lib/graph/ops';
 import {
   convergedDigests,
   dbStatus,

@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Digest } from '../../lib/cluster/store';
+import type { Digest } from '../../lib/graph/store';
 import { aggregate } from '../../lib/engine/aggregate';
 import { listArtifacts } from '../../lib/engine/artifact';
 import { backupDatabases, type BackupOptions } from '../../lib/engine/backup';

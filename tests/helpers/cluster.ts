@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MemberClient, splitAddress, type DatabaseStatus } from '../../lib/cluster/client';
-import type { Digest } from '../../lib/cluster/store';
+import type { Digest } from '../../lib/graph/store';
 import { ClusterSupervisor, type ClusterOptions } from '../../lib/cluster/supervisor';
 import { setClusterToken } from '../../lib/cluster/token';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { MemberClient } from '../../lib/cluster/client';
-import type { ClientOp } from '../../lib/cluster/ops';
+import type { ClientOp } from '../../lib/graph/ops';
 import { BLOCK, METADATA_BYTES, listArtifacts, metadataChecksum, verifyPayload } from '../../lib/engine/artifact';
 import type { InspectRow } from '../../lib/engine/inspect';
 import type { BackupOptions } from '../../lib/engine/backup';

@@ -5,7 +5,7 @@ import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection } from '@/components/databases/database-sections';
 import { TimelineSection } from '@/components/databases/timeline-section';
-import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/cluster/names';
+import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { databasePageData } from '@/lib/dashboard/data';
 import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
 import { requireCaller } from '@/lib/server/auth';

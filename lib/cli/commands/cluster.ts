@@ -9,7 +9,7 @@ import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
 import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
-import { normalizeDatabaseName } from '../../cluster/names';
+import { normalizeDatabaseName } from '../../graph/names';
 import { trustGivenAddresses } from '../../cluster/token';
 import { parseDuration, parseNonNegativeInt, parsePort, parsePositiveInt } from '../args';
 

@@ -8,7 +8,7 @@ import { installInterruptHandlers } from '../../cleanup';
 import { createLogger } from '../../log';
 import { splitAddress } from '../../cluster/client';
 import { defaultClusterAddresses } from '../../cluster/discovery';
-import { normalizeDatabaseName } from '../../cluster/names';
+import { normalizeDatabaseName } from '../../graph/names';
 import { trustGivenAddresses } from '../../cluster/token';
 import { aggregate } from '../../engine/aggregate';
 import type { Artifact } from '../../engine/artifact';

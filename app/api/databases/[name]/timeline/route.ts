@@ -5,7 +5,7 @@
  * transaction ID, a UTC time or a file name). Chain analysis (restorable ranges, health) covers every artifact.
  */
 import { connection } from 'next/server';
-import { isValidDatabaseName } from '@/lib/cluster/names';
+import { isValidDatabaseName } from '@/lib/graph/names';
 import { databasePageData } from '@/lib/dashboard/data';
 import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
 import { guardedJson } from '@/lib/server/action';
