@@ -183,8 +183,22 @@ export function catalogClusterToken(cluster: { addresses: string[]; token?: stri
   return tokens.size === 1 && only ? only : null;
 }
 
-let fileCache: { file: string; mtimeMs: number; size: number; ino: number; token: string | null } | null = null;
-let addressCache: { file: string; mtimeMs: number; size: number; ino: number; addresses: Set<string> } | null = null;
+/**
+ * What `read` made of `file`, read again only when the file changed (its inode, size or mtime): `absent` when it
+ * does not exist. One cache per reader.
+ */
+function statCached<T>(read: (file: string) => T, absent: T): (file: string) => T {
+  let cache: { file: string; mtimeMs: number; size: number; ino: number; value: T } | null = null;
+  return (file) => {
+    const st = statOrNull(file);
+    if (!st) return absent;
+    const c = cache;
+    if (c && c.file === file && c.mtimeMs === st.mtimeMs && c.size === st.size && c.ino === st.ino) return c.value;
+    const value = read(file);
+    cache = { file, mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, value };
+    return value;
+  };
+}
 
 function statOrNull(file: string): fs.Stats | null {
   try {
@@ -197,25 +211,11 @@ function statOrNull(file: string): fs.Stats | null {
 }
 
 /** The members' and the control API's addresses in cluster.json, read again only when the file changed. */
-function clusterFileAddresses(file: string): Set<string> {
-  const st = statOrNull(file);
-  if (!st) return new Set();
-  const c = addressCache;
-  if (c && c.file === file && c.mtimeMs === st.mtimeMs && c.size === st.size && c.ino === st.ino) return c.addresses;
+const clusterFileAddresses = statCached((file: string): Set<string> => {
   const cluster = readClusterFile(file);
   const members = Array.isArray(cluster?.members) ? cluster.members.map((m) => m.address) : [];
-  const addresses = new Set([...members, ...(cluster?.control ? [cluster.control] : [])].filter((a) => typeof a === 'string').map(addressKey));
-  addressCache = { file, mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, addresses };
-  return addresses;
-}
+  return new Set([...members, ...(cluster?.control ? [cluster.control] : [])].filter((a) => typeof a === 'string').map(addressKey));
+}, new Set<string>());
 
 /** The token file's token, read again only when the file changed (a new cluster in the folder). */
-function cachedTokenFile(file: string): string | null {
-  const st = statOrNull(file);
-  if (!st) return null;
-  const c = fileCache;
-  if (c && c.file === file && c.mtimeMs === st.mtimeMs && c.size === st.size && c.ino === st.ino) return c.token;
-  const token = readTokenFile(file);
-  fileCache = { file, mtimeMs: st.mtimeMs, size: st.size, ino: st.ino, token };
-  return token;
-}
+const cachedTokenFile = statCached(readTokenFile, null);
