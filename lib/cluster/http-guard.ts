@@ -17,7 +17,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { TxlineError } from '../errors';
-import { isLoopbackHost } from './client';
+import { isLoopbackHost } from '../net/address';
 
 export interface GuardOptions {
   /** the cluster token */

@@ -13,7 +13,8 @@ import { createLogger, type Logger } from '../log';
 import { GraphDatabase } from './database';
 import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize, type RetentionPolicy } from './retention';
-import { formatAddress, type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
+import { formatAddress } from '../net/address';
+import { type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
 
 export interface PeerConfig {
   id: string;

@@ -20,7 +20,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { HTTP_STATUS, TxlineError, describeError } from '../errors';
 import { txlineBin } from '../paths';
-import { formatAddress, isLoopbackHost } from './client';
+import { formatAddress, isLoopbackHost } from '../net/address';
 import { guardRequest, requireJsonBody } from './http-guard';
 import type { MemberConfig, PeerConfig } from './member';
 import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } from './pid-lock';

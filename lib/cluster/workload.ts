@@ -5,7 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
-import { MemberClient, splitAddress } from './client';
+import { MemberClient } from './client';
+import { splitAddress } from '../net/address';
 import type { ClientOp } from '../graph/ops';
 import { trustPeers } from './token';
 

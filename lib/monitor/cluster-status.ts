@@ -1,195 +1,26 @@
 /**
- * Reads the cluster's state for the dashboard: finds the members (the embedded cluster's cluster.json, or
- * TXLINE_CLUSTER_ADDRESSES) and asks each for its /status with a short timeout. A member that does not
- * answer is reported as unreachable; this never throws because a member is down. Server-only (Node).
- *
- * Each member is asked with its cluster's token only: a registered remote cluster's own (or none), the
- * environment's where it belongs (lib/cluster/token.ts), never the embedded cluster's to another host.
+ * The state of a cluster for the dashboard, asked through its kind (lib/sources): never throws because a
+ * member is down. Server-only (Node).
  */
-import fs from 'node:fs';
-import { MemberClient, requestJson, type ReplicationSettings } from '../cluster/client';
-import { catalogClusterToken, environmentTokenFor } from '../cluster/token';
-import type { ClusterFile } from '../cluster/supervisor';
-import { describeError } from '../errors';
 import { env, type TxlineEnv } from '../env';
-import type { ClusterReport, ClusterSource, MemberReport } from './cluster-report';
+import { catalogConnection, DEFAULT_KIND, clusterKind, kindOf, type StatusOptions } from '../sources';
+import type { ClusterReport } from './cluster-report';
 
-export interface StatusOptions {
-  /** per-member bound on the /status call (its whole answer) */
-  timeoutMs?: number;
-  /**
-   * How long to wait for any member (at most timeoutMs): one still asked after it is reported slow (see
-   * `inFlight`).
-   */
-  waitMs?: number;
-  /**
-   * When the probes still running were started (performance.now()), by member address, shared between calls
-   * (the collector's, per cluster): a member whose last probe has not ended is not asked again, so a stuck
-   * member has one request in flight at most, and is reported slow: that probe's answer, when it comes, is an
-   * earlier call's and is dropped (a round's samples are stamped with the round's time, and must say how the
-   * member was then).
-   */
-  inFlight?: Map<string, number>;
-}
+export type { StatusOptions };
 
-interface MemberRef {
-  id: string | null;
-  address: string;
-  mode: 'primary' | 'secondary' | null;
-  processState: string | null;
-  /** the token to send it (null: none) */
-  token: string | null;
-}
-
+/** The cluster the environment names (TXLINE_CLUSTER_ADDRESSES, else the embedded cluster's cluster.json). */
 export async function getClusterStatus(e: TxlineEnv = env(), opts: StatusOptions = {}): Promise<ClusterReport> {
-  return probeMembers(withTokens(findMembers(e), (address) => environmentTokenFor(address, e)), opts);
+  const kind = clusterKind(DEFAULT_KIND);
+  const { controlAddress: _, ...report } = await kind.status(kind.defaultConnection(e), e, opts);
+  return report;
 }
 
-/**
- * The status of a cluster registered in the catalog: the embedded one (from its cluster.json, with the
- * environment's token for it) or a remote one (with its own token, see catalogClusterToken).
- */
+/** The status of a cluster registered in the catalog, with its own token (or the environment's where it belongs). */
 export async function getCatalogClusterStatus(
-  cluster: { kind: 'embedded' | 'remote'; addresses: string[]; token?: string | null },
+  cluster: { kind: string; addresses: string[]; token?: string | null; controlAddress?: string | null },
   e: TxlineEnv = env(),
   opts: StatusOptions = {},
 ): Promise<ClusterReport & { controlAddress: string | null }> {
-  if (cluster.kind === 'embedded') {
-    const found = withTokens(findEmbedded(e.clusterFile), (address) => environmentTokenFor(address, e));
-    return { ...(await probeMembers(found, opts)), controlAddress: found.controlAddress };
-  }
-  const token = catalogClusterToken(cluster, e);
-  return { ...(await probeMembers(withTokens(fromAddresses(cluster.addresses), () => token), opts)), controlAddress: null };
-}
-
-type Found = { source: ClusterSource; members: MemberRef[]; problem: string | null; controlAddress: string | null };
-
-/** The members with their tokens; a token file that cannot be read is the report's problem (asked without). */
-function withTokens(found: Found, tokenOf: (address: string) => string | null): Found {
-  try {
-    return { ...found, members: found.members.map((m) => ({ ...m, token: tokenOf(m.address) })) };
-  } catch (err) {
-    return { ...found, problem: found.problem ?? describeError(err) };
-  }
-}
-
-async function probeMembers(found: Found, opts: StatusOptions): Promise<ClusterReport> {
-  const checkedAt = new Date().toISOString();
-  const members = await Promise.all(found.members.map((m) => probeWithin(m, opts)));
-  members.sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
-  return { source: found.source, checkedAt, members, problem: found.problem };
-}
-
-function fromAddresses(addresses: string[]): Found {
-  return {
-    source: { kind: 'addresses', addresses },
-    members: addresses.map((address) => ({ id: null, address, mode: null, processState: null, token: null })),
-    problem: null,
-    controlAddress: null,
-  };
-}
-
-function findMembers(e: TxlineEnv): Found {
-  if (e.clusterAddresses) return fromAddresses(e.clusterAddresses);
-  return findEmbedded(e.clusterFile);
-}
-
-/** The members of the embedded cluster, as its cluster.json lists them. */
-export function findEmbedded(clusterFile: string): Found {
-  const e = { clusterFile };
-  const none = { source: { kind: 'none', clusterFile: e.clusterFile } as const, members: [], controlAddress: null };
-  let text: string;
-  try {
-    text = fs.readFileSync(e.clusterFile, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ...none, problem: null };
-    return { ...none, problem: `cannot read ${e.clusterFile}: ${describeError(err)}` };
-  }
-  let file: ClusterFile;
-  try {
-    file = JSON.parse(text) as ClusterFile;
-    if (!Array.isArray(file.members)) throw new Error('it has no "members" list');
-  } catch (err) {
-    return { ...none, problem: `${e.clusterFile} is not a cluster file: ${describeError(err)}` };
-  }
-  return {
-    source: { kind: 'embedded', clusterFile: e.clusterFile, startedAt: file.startedAt ?? null },
-    members: file.members.map((m) => ({ id: m.id, address: m.address, mode: m.mode, processState: m.state ?? null, token: null })),
-    problem: null,
-    controlAddress: file.control ?? null,
-  };
-}
-
-/**
- * The member's report, or, when it has not answered within opts.waitMs or is still answering an earlier
- * call (opts.inFlight), a report that says it is slow.
- */
-async function probeWithin(ref: MemberRef, opts: StatusOptions): Promise<MemberReport> {
-  const timeoutMs = opts.timeoutMs ?? 1500;
-  const running = opts.inFlight;
-  const earlier = running?.get(ref.address);
-  if (earlier !== undefined) return unreachable(ref, `slow: still answering an earlier /status (asked ${Math.round(performance.now() - earlier)} ms ago)`);
-  const probing = probe(ref, timeoutMs);
-  if (running) {
-    running.set(ref.address, performance.now());
-    void probing.then(() => running.delete(ref.address));
-  }
-  const waitMs = opts.waitMs ?? timeoutMs;
-  if (waitMs >= timeoutMs) return probing;
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<MemberReport>((resolve) => {
-    timer = setTimeout(() => resolve(unreachable(ref, `slow: no answer to /status within ${waitMs} ms (still waiting, up to ${timeoutMs} ms)`)), waitMs);
-  });
-  try {
-    return await Promise.race([probing, slow]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function probe(ref: MemberRef, timeoutMs: number): Promise<MemberReport> {
-  const started = performance.now();
-  // Asked beside /status: whether replication is paused is not part of the public status. A member that
-  // does not answer it (a real Neo4j, say) is reported with replication unknown, not as unreachable.
-  const replication = requestJson<ReplicationSettings>(ref.address, '/admin/replication', { timeoutMs, token: ref.token }).then(
-    (r) => ({ paused: r.paused, lagMs: r.lagMs }),
-    () => null,
-  );
-  try {
-    const status = await new MemberClient(ref.address, ref.token).status(timeoutMs);
-    const latencyMs = Math.round(performance.now() - started);
-    return {
-      id: status.member.id,
-      address: ref.address,
-      mode: status.member.mode,
-      reachable: true,
-      processState: ref.processState,
-      error: null,
-      latencyMs,
-      databases: [...status.databases].sort(byDatabaseName),
-      replication: await replication,
-    };
-  } catch (err) {
-    return unreachable(ref, describeError(err));
-  }
-}
-
-function unreachable(ref: MemberRef, error: string): MemberReport {
-  return {
-    id: ref.id ?? ref.address,
-    address: ref.address,
-    mode: ref.mode,
-    reachable: false,
-    processState: ref.processState,
-    error,
-    latencyMs: null,
-    databases: [],
-    replication: null,
-  };
-}
-
-/** User databases by name, `system` last (as a DBA scans them). */
-function byDatabaseName(a: { name: string }, b: { name: string }): number {
-  if (a.name === 'system' || b.name === 'system') return a.name === 'system' ? (b.name === 'system' ? 0 : 1) : -1;
-  return a.name.localeCompare(b.name);
+  const c = catalogConnection(cluster);
+  return kindOf(c).status(c, e, opts);
 }

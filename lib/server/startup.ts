@@ -13,7 +13,7 @@ import { addRemoteCluster, ensureFolder, getFolder, listClusters, upsertEmbedded
 import type { TxlineEnv } from '../env';
 import { createLogger } from '../log';
 import { Collector } from '../monitor/collector';
-import { findEmbedded } from '../monitor/cluster-status';
+import { clusterKind, DEFAULT_KIND } from '../sources';
 import { JobRunner } from '../jobs/runner';
 import { applyJobEffects } from '../jobs/effects';
 import { txlineBin } from '../paths';
@@ -43,8 +43,8 @@ export function startServer(e: TxlineEnv): ServerContext {
     if (e.clusterAddresses) {
       addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
     } else {
-      const found = findEmbedded(e.clusterFile);
-      upsertEmbeddedCluster(db, { addresses: found.members.map((m) => m.address), controlAddress: found.controlAddress });
+      const found = clusterKind(DEFAULT_KIND).locateStartedHere?.(e) ?? { addresses: [], controlAddress: null };
+      upsertEmbeddedCluster(db, { addresses: found.addresses, controlAddress: found.controlAddress });
     }
   }
   fs.mkdirSync(e.backupDir, { recursive: true });

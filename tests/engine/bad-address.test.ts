@@ -4,7 +4,7 @@
  * a member that "could not be reached" (exit 1). No cluster is needed: nothing may be tried.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { splitAddress } from '../../lib/cluster/client';
+import { splitAddress } from '../../lib/net/address';
 import { tempFolders } from '../helpers/cluster';
 import { runTxline } from '../helpers/engine';
 

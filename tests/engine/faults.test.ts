@@ -15,7 +15,7 @@ import { FAILED_FORMAT } from '../../lib/engine/artifact-writer';
 import { backupDatabases } from '../../lib/engine/backup';
 import { chainTo } from '../../lib/engine/chain';
 import { silentLog } from '../../lib/engine/progress';
-import { EmbeddedSource } from '../../lib/sources/embedded';
+import { TxlineSource } from '../../lib/sources/txline/source';
 import { dbStatus, startTestCluster, tempFolders, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
 import {
   collect,
@@ -181,7 +181,7 @@ describe('--keep-failed', () => {
       const again = folder('keep-failed-same-second');
       const now = new Date('2026-12-01T20:04:51.250Z');
       const res = await backupDatabases({
-        source: new EmbeddedSource({ addresses: [a.address, b.address], resolve: false }),
+        source: new TxlineSource({ addresses: [a.address, b.address], resolve: false }),
         explicitSources: true,
         toPath: again,
         type: 'full',

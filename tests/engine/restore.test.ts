@@ -18,7 +18,7 @@ import { chainTo, formatUtc, type RestorePoint } from '../../lib/engine/chain';
 import { inspect } from '../../lib/engine/inspect';
 import { silentLog } from '../../lib/engine/progress';
 import { restore } from '../../lib/engine/restore';
-import { EmbeddedSource } from '../../lib/sources/embedded';
+import { TxlineSource } from '../../lib/sources/txline/source';
 import { dbStatus, digests, startTestCluster, tempFolders, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
 import { backupOptions, captureLog, runTxline, sourceFor, verifyFolder, Workload } from '../helpers/engine';
 
@@ -262,7 +262,7 @@ describe('restore to every marker', () => {
     const newTip = await work.write(5);
     await waitForConvergence(cluster, 'neo4j');
     // from the writer: a follower that copied the restored store after the first new write no longer holds it
-    const diff = await backupOk(plain, { source: new EmbeddedSource({ addresses: [cluster.writer.address], resolve: false }), explicitSources: true });
+    const diff = await backupOk(plain, { source: new TxlineSource({ addresses: [cluster.writer.address], resolve: false }), explicitSources: true });
     expect(diff).toMatchObject({ type: 'diff', artifact: { parent: next.artifact?.file, lowestTx: m.tx + 1, highestTx: newTip, storeId: newStoreId } });
 
     // the old timeline still restores its last marker (the new one never reached that transaction ID)
@@ -278,8 +278,8 @@ describe('restore by time when a backup came from a lagging follower', () => {
   it('uses the backup that holds a transaction committed after the time, not an earlier one that missed what the follower lacked', async () => {
     const dir = folder('lag');
     const follower = cluster.clients['member-2'];
-    const fromWriter = { source: new EmbeddedSource({ addresses: [cluster.writer.address], resolve: false }), explicitSources: true, databases: ['lagdb'] };
-    const fromFollower = { source: new EmbeddedSource({ addresses: [follower.address], resolve: false }), explicitSources: true, databases: ['lagdb'] };
+    const fromWriter = { source: new TxlineSource({ addresses: [cluster.writer.address], resolve: false }), explicitSources: true, databases: ['lagdb'] };
+    const fromFollower = { source: new TxlineSource({ addresses: [follower.address], resolve: false }), explicitSources: true, databases: ['lagdb'] };
     const work = new Workload(cluster.writer, 'lagdb', 3);
     await work.write(5);
     await backupOk(dir, fromWriter);

@@ -13,7 +13,7 @@ import { BLOCK, METADATA_BYTES, listArtifacts, metadataChecksum, verifyPayload }
 import type { InspectRow } from '../../lib/engine/inspect';
 import type { BackupOptions } from '../../lib/engine/backup';
 import { silentLog, type EngineLog } from '../../lib/engine/progress';
-import { EmbeddedSource } from '../../lib/sources/embedded';
+import { TxlineSource } from '../../lib/sources/txline/source';
 import { dbStatus, type TestCluster } from './cluster';
 
 export const TXLINE_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/txline.mjs');
@@ -134,8 +134,8 @@ export function captureLog(): CapturedLog {
   };
 }
 
-export function sourceFor(cluster: TestCluster, addresses = cluster.addresses): EmbeddedSource {
-  return new EmbeddedSource({ addresses, resolve: true });
+export function sourceFor(cluster: TestCluster, addresses = cluster.addresses): TxlineSource {
+  return new TxlineSource({ addresses, resolve: true });
 }
 
 /** backupDatabases' options for an auto backup of neo4j from the test cluster into `toPath`, silent; `over` changes any. */

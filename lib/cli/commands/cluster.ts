@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { clusterTokenVar } from '../../env';
 import { TxlineError, describeError } from '../../errors';
 import { createLogger } from '../../log';
-import { splitAddress } from '../../cluster/client';
+import { splitAddress } from '../../net/address';
 import { ClusterSupervisor, parseLagSpec } from '../../cluster/supervisor';
 import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
 import { normalizeDatabaseName } from '../../graph/names';

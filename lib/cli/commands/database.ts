@@ -6,10 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { TxlineError } from '../../errors';
 import { installInterruptHandlers } from '../../cleanup';
 import { createLogger } from '../../log';
-import { splitAddress } from '../../cluster/client';
-import { defaultClusterAddresses } from '../../cluster/discovery';
+import { env } from '../../env';
 import { normalizeDatabaseName } from '../../graph/names';
-import { trustGivenAddresses } from '../../cluster/token';
 import { aggregate } from '../../engine/aggregate';
 import type { Artifact } from '../../engine/artifact';
 import { backupDatabases, type BackupType } from '../../engine/backup';
@@ -19,7 +17,8 @@ import { confineEngine } from '../../engine/confine';
 import { formatTable, inspect } from '../../engine/inspect';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
-import { EmbeddedSource } from '../../sources/embedded';
+import { clusterKind, DEFAULT_KIND } from '../../sources';
+import type { Source } from '../../engine/source';
 import { parseNonNegativeInt } from '../args';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
@@ -74,7 +73,7 @@ function parseAddresses(raw: string, previous: string[] = []): string[] {
   if (list.length === 0) throw new InvalidArgumentError('--from needs at least one host:port');
   for (const a of list) {
     try {
-      splitAddress(a);
+      clusterKind(DEFAULT_KIND).checkAddress(a);
     } catch (e) {
       throw new InvalidArgumentError((e as Error).message);
     }
@@ -128,6 +127,16 @@ function beforeEngineCommand(_cmd: Command, action: Command): void {
   if (roots) confineEngine(roots);
 }
 
+/**
+ * The cluster a command works on, through its kind (lib/sources): the addresses given (--from, --to), else the
+ * cluster the environment names. `resolve`: ask them for the whole cluster.
+ */
+function openSource(given: string[] | undefined, resolve: boolean): Source {
+  const kind = clusterKind(DEFAULT_KIND);
+  const c = given ? { kind: kind.name, addresses: given, startedHere: false } : kind.defaultConnection(env());
+  return kind.openSource(c, { given: given !== undefined, resolve });
+}
+
 export function registerDatabaseCommands(program: Command): void {
   const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
   database.hook('preAction', beforeEngineCommand);
@@ -164,11 +173,7 @@ export function registerDatabaseCommands(program: Command): void {
       if (names.length === 0) throw new TxlineError('USAGE', 'name at least one database, or a quoted glob such as "*"');
       const patterns = names.map(parseDatabasePattern);
       const explicit = Array.isArray(o.from) && o.from.length > 0;
-      if (explicit) trustGivenAddresses(o.from); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
-      const source = new EmbeddedSource({
-        addresses: explicit ? o.from : defaultClusterAddresses(),
-        resolve: !explicit || o.remoteAddressResolution,
-      });
+      const source = openSource(explicit ? o.from : undefined, !explicit || o.remoteAddressResolution);
       const result = await backupDatabases({
         source,
         explicitSources: explicit && !o.remoteAddressResolution,
@@ -215,8 +220,7 @@ export function registerDatabaseCommands(program: Command): void {
       const point = restorePoint(o.restoreUntil);
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
-      if (o.to) trustGivenAddresses(o.to); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
-      const source = new EmbeddedSource({ addresses: o.to ?? defaultClusterAddresses(), resolve: true });
+      const source = openSource(o.to, true);
       const result = await restore({
         fromPaths: o.fromPath,
         sourceDatabase: sourceDb,

@@ -1,14 +1,15 @@
 /**
- * The `Source` of the embedded cluster (and of anything speaking its member API): HTTP to the members.
+ * The `Source` of a cluster that speaks Txline's member API (the embedded cluster, or members at given
+ * addresses): HTTP to the members.
  */
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { TxlineError, describeError } from '../errors';
-import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../cluster/client';
-import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../cluster/watchdog';
-import type { InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../engine/source';
+import { TxlineError, describeError } from '../../errors';
+import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
+import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
+import type { InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../../engine/source';
 
-export interface EmbeddedSourceOptions {
+export interface TxlineSourceOptions {
   /** member addresses to ask, in order */
   addresses: string[];
   /** ask the members for the whole cluster (all members), not only the given addresses */
@@ -16,8 +17,8 @@ export interface EmbeddedSourceOptions {
   timeoutMs?: number;
 }
 
-export class EmbeddedSource implements Source {
-  constructor(private readonly opts: EmbeddedSourceOptions) {
+export class TxlineSource implements Source {
+  constructor(private readonly opts: TxlineSourceOptions) {
     if (opts.addresses.length === 0) throw new TxlineError('INVALID_ARGUMENT', 'no cluster address given');
   }
 

@@ -1,0 +1,50 @@
+/**
+ * What a cluster kind reports about its cluster for the dashboard (GET /api/cluster, the collector, the cluster
+ * pages), whatever protocol it speaks. Types only (plus pure helpers): client components import it.
+ */
+
+/** One database on one member, as the member reports it. */
+export interface DatabaseStatus {
+  name: string;
+  databaseId: string | null;
+  storeId: string | null;
+  role: 'writer' | 'follower' | 'secondary';
+  status: 'online' | 'offline';
+  lastCommittedTxn: number;
+  lowestAvailableTxn: number;
+  /** transactions behind the writer, as a negative number (0 on the writer), as Neo4j's SHOW DATABASES has it */
+  replicationLag: number;
+  lastCommitTime: number | null;
+}
+
+/** Where the member list came from: the cluster this server started (its cluster file), given addresses, or nowhere. */
+export type ClusterSource =
+  | { kind: 'embedded'; clusterFile: string; startedAt: string | null }
+  | { kind: 'addresses'; addresses: string[] }
+  | { kind: 'none'; clusterFile: string };
+
+export interface MemberReport {
+  /** member-N as the member names itself (or as cluster.json names it when it cannot be reached) */
+  id: string;
+  address: string;
+  mode: 'primary' | 'secondary' | null;
+  reachable: boolean;
+  /** the supervisor's view of the process (a cluster this server started only) */
+  processState: string | null;
+  /** why the member could not be reached */
+  error: string | null;
+  /** round trip of the status call in milliseconds */
+  latencyMs: number | null;
+  databases: DatabaseStatus[];
+  /** the member's replication switch; null when unknown (unreachable, or a kind without that control) */
+  replication: { paused: boolean; lagMs: number } | null;
+}
+
+export interface ClusterReport {
+  source: ClusterSource;
+  /** ISO time at which the members were asked */
+  checkedAt: string;
+  members: MemberReport[];
+  /** a problem with the member list itself (an unreadable cluster.json, say); members may be empty */
+  problem: string | null;
+}
