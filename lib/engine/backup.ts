@@ -15,22 +15,24 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError, isTxlineError } from '../errors';
-import { RecordStreamDecoder } from '../graph/record';
 import { listArtifacts, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
-import { chainTo, chooseParent } from './chain';
+import { planBackup, type BackupType } from './backup-plan';
+import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
+import { chainTo } from './chain';
 import { confinedPath } from './confine';
-import { DEFAULT_CODEC, type Codec } from '../graph/codec';
+import { DEFAULT_CODEC } from '../graph/codec';
 import { acquireLock, foldersToClean } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
-import { describeUnreachable, type MemberDatabase, type Source, type Topology } from './source';
+import { describeUnreachable, type BackupDriver, type MemberDatabase, type Source, type Topology, type WriteContext } from './source';
 
-export type BackupType = 'auto' | 'full' | 'diff';
+export type { BackupType } from './backup-plan';
+export { globToRegExp, matchDatabases } from './backup-policy';
 
 export interface BackupOptions {
-  source: Source;
+  /** the cluster: its topology, and its kind's driver that writes the artifacts */
+  source: Source & BackupDriver;
   /** true when the servers were given with --from and must be tried in that order */
   explicitSources: boolean;
   toPath: string;
@@ -128,60 +130,11 @@ function checkFolder(p: string, flag: string): void {
   }
 }
 
-/** Expands names and globs against the databases the reachable servers host. */
-export function matchDatabases(patterns: string[], topology: Pick<Topology, 'databases'>): string[] {
-  const all = [...new Set(topology.databases.map((d) => d.name))].sort();
-  const out = new Set<string>();
-  for (const p of patterns) {
-    if (/[*?[]/.test(p)) {
-      const re = globToRegExp(p.toLowerCase());
-      for (const n of all) if (re.test(n)) out.add(n);
-    } else {
-      out.add(p.toLowerCase());
-    }
-  }
-  return [...out];
-}
-
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (const ch of glob) {
-    if (ch === '*') re += '.*';
-    else if (ch === '?') re += '.';
-    else re += ch.replace(/[.+^${}()|\\\]]/g, '\\$&').replace('[', '[');
-  }
-  return new RegExp(`^${re}$`);
-}
-
-/** Source order for one database, saying why each member was chosen or passed over. */
-function orderSources(db: string, topology: Topology, opts: BackupOptions): MemberDatabase[] {
-  const hosting = topology.databases.filter((d) => d.name === db);
-  if (hosting.length === 0) throw new TxlineError('DATABASE_NOT_FOUND', `no reachable server hosts database ${db}`);
-  for (const d of hosting) {
-    debug(opts, `considering ${d.member.id} (${d.member.address}) for ${db}: ${d.role}, ${d.status}, transactions ${d.lowestAvailableTxn}..${d.lastCommittedTxn} in its log, lag ${d.replicationLag}, store ID ${d.storeId}`);
-  }
-  const online = hosting.filter((d) => {
-    if (d.status !== 'online') opts.log.info(`passing over ${d.member.id} (${d.member.address}) for ${db}: the database is ${d.status} there`);
-    return d.status === 'online';
-  });
-  if (opts.explicitSources) return online; // the order of --from
-  const rank = { secondary: 0, follower: 1, writer: 2 } as const;
-  const eligible = online.filter((d) => {
-    if (d.role !== 'writer' && -d.replicationLag > opts.maxLag) {
-      opts.log.info(`passing over ${d.member.id} (${d.role}) for ${db}: ${-d.replicationLag} transactions behind the writer (--max-lag=${opts.maxLag})`);
-      return false;
-    }
-    return true;
-  });
-  eligible.sort((a, b) => rank[a.role] - rank[b.role] || b.replicationLag - a.replicationLag);
-  opts.log.info(`source order for ${db}: ${eligible.map((d) => `${d.member.id} (${d.role}, lag ${d.replicationLag})`).join(', ')}`);
-  return eligible;
-}
-
 async function backupOne(db: string, topology: Topology, opts: BackupOptions, problems: string[]): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
   const { log } = opts;
   // A database no reachable server hosts fails here, before a lock file is made for it.
-  const ordered = orderSources(db, topology, opts);
+  const { ordered, notes } = orderSources(db, topology, opts);
+  for (const n of notes) (n.level === 'debug' ? debug : info)(opts, n.message);
   const lock = acquireLock(opts.toPath, db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     const prev = lock.previous;
@@ -194,7 +147,9 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     const listed = listArtifacts(opts.toPath);
     for (const p of listed.problems) log.warn(skippedLine(p));
     const existing = listed.artifacts;
-    const candidates = preferDiffSources(db, ordered, existing, opts);
+    const preferred = preferDiffSources(db, ordered, existing, opts);
+    if (preferred.note) info(opts, preferred.note.message);
+    const candidates = preferred.ordered;
     let lastError: unknown = null;
     for (const [i, c] of candidates.entries()) {
       try {
@@ -214,57 +169,9 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   }
 }
 
-/**
- * When a differential is wanted, members that can serve it come first (keeping the order otherwise): a
- * secondary that lost the transactions after the parent must not force a full while the writer has them.
- */
-function preferDiffSources(db: string, ordered: MemberDatabase[], existing: Artifact[], opts: BackupOptions): MemberDatabase[] {
-  if (opts.type === 'full' || ordered.length < 2) return ordered;
-  const can = (c: MemberDatabase) => {
-    try {
-      return plan(db, c, existing, opts).type === 'diff';
-    } catch {
-      return false;
-    }
-  };
-  const yes = ordered.filter(can);
-  if (yes.length === 0 || yes[0] === ordered[0]) return ordered;
-  opts.log.info(`preferring ${yes[0].member.id} (${yes[0].role}) for ${db}: it still holds the transactions after the latest backup, ${ordered[0].member.id} does not`);
-  return [...yes, ...ordered.filter((c) => !yes.includes(c))];
-}
-
-type Plan = { type: 'full'; reason: string; fallback: boolean } | { type: 'diff'; parent: Artifact };
-
-function plan(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions): Plan {
-  if (opts.type === 'full') return { type: 'full', reason: 'a full backup was requested (--type=full)', fallback: false };
-  const storeId = c.storeId ?? '';
-  const choice = chooseParent(existing, { database: db, storeId, preferDiff: opts.preferDiffAsParent });
-  if (!choice.parent) {
-    const first = !existing.some((a) => a.database === db);
-    return { type: 'full', reason: choice.reason ?? 'no parent', fallback: !(first && opts.type === 'auto') };
-  }
-  const parent = choice.parent;
-  if (c.lastCommittedTxn < parent.tipTx) {
-    // A differential cannot go backwards; a full from this member is a new, older starting point.
-    return {
-      type: 'full',
-      reason: `${c.member.id} is at transaction ${c.lastCommittedTxn}, behind the parent backup ${parent.file} (transaction ${parent.tipTx}), so a differential cannot follow it`,
-      fallback: true,
-    };
-  }
-  if (parent.tipTx + 1 < c.lowestAvailableTxn) {
-    return {
-      type: 'full',
-      reason: `transactions ${parent.tipTx + 1}..${c.lowestAvailableTxn - 1} after the parent ${parent.file} were pruned from the transaction log of ${c.member.id} (lowest available: ${c.lowestAvailableTxn})`,
-      fallback: true,
-    };
-  }
-  return { type: 'diff', parent };
-}
-
 async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
   const { log } = opts;
-  let p = plan(db, c, existing, opts);
+  let p = planBackup(db, c, existing, opts);
   const from = `${c.member.id} (${c.member.address}, ${c.role})`;
   if (p.type === 'diff') {
     const damaged = await chainProblem(p.parent, existing, opts);
@@ -272,7 +179,7 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
   }
   if (p.type === 'diff') {
     log.info(`Differential backup of ${db} from ${from}: parent ${p.parent.file} (transactions up to ${p.parent.tipTx})`);
-    const r = await writeDiff(db, c, p.parent, opts);
+    const r = await opts.source.takeDiff(writeContext(db, c, opts), p.parent);
     if (r.ok) return { database: db, ok: true, type: 'diff', artifact: r.artifact, member: c.member.id };
     p = { type: 'full', reason: r.reason, fallback: true };
   }
@@ -284,7 +191,7 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
   } else {
     log.info(`Full backup of ${db} from ${from}: ${p.reason}`);
   }
-  const artifact = await writeFull(db, c, opts);
+  const artifact = await opts.source.takeFull(writeContext(db, c, opts));
   return { database: db, ok: true, type: 'full', artifact, member: c.member.id, fallbackReason: p.fallback ? p.reason : undefined };
 }
 
@@ -363,13 +270,28 @@ function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): 
     database: db,
     time,
     full,
-    codec: codecOf(opts),
+    codec: opts.compress ? DEFAULT_CODEC : 'none',
     keepFailed: opts.keepFailed,
   });
 }
 
-function codecOf(opts: BackupOptions): Codec {
-  return opts.compress ? DEFAULT_CODEC : 'none';
+/** What the driver gets to write one artifact of `db` from `c`; the backup's time is read now, before the source is asked. */
+function writeContext(db: string, c: MemberDatabase, opts: BackupOptions): WriteContext {
+  const time = (opts.now ?? (() => new Date()))();
+  return {
+    database: db,
+    from: c,
+    time,
+    compress: opts.compress,
+    newWriter: (full) => newWriter(db, full, opts, time),
+    abort: (w, known, o) => abortWriter(w, { ...opts, keepFailed: o?.keepFailed ?? opts.keepFailed }, known),
+    log: opts.log,
+    progress: opts.progress,
+  };
+}
+
+function info(opts: BackupOptions, message: string): void {
+  opts.log.info(message);
 }
 
 /** Drops (or with --keep-failed keeps) a failed attempt; never hides the failure that got us here. */
@@ -382,211 +304,6 @@ function abortWriter(w: ArtifactWriter, opts: BackupOptions, known: Record<strin
   }
 }
 
-function memberInfo(c: MemberDatabase) {
-  return { id: c.member.id, address: c.member.address, role: c.role };
-}
-
-async function writeFull(db: string, c: MemberDatabase, opts: BackupOptions): Promise<Artifact> {
-  const t0 = performance.now();
-  // The backup time is read before the source is asked: everything committed before it is in the store.
-  const time = (opts.now ?? (() => new Date()))();
-  const codec = codecOf(opts);
-  // A source that compresses (the embedded members do) sends a seventh of the bytes and spends its own cores.
-  const store = await opts.source.fullStore(db, c.member, codec === 'zstd' ? { compress: 'zstd' } : {});
-  const encoded = store.encoding !== 'none';
-  if (encoded && store.encoding !== codec) {
-    store.stream.destroy();
-    throw new TxlineError('INTERNAL', `${c.member.id} sent the store ${store.encoding}-encoded, but this backup writes ${codec}`);
-  }
-  const w = newWriter(db, true, opts, time);
-  const txTotal = store.txId;
-  let done = 0;
-  try {
-    opts.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
-    debug(opts, `receiving the store of ${db} from ${c.member.id}: ${formatBytes(store.sizeBytes)} at transaction ${store.txId} (store ID ${store.storeId})`);
-    let reported = 0;
-    // Counted by listening, not by another stream stage: a 1 GiB store passes in ~16,000 chunks.
-    store.stream.on('data', (chunk: Buffer) => {
-      done = encoded ? w.rawBytesWritten : done + chunk.length;
-      opts.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
-      if (opts.log.debug && (done - reported >= DEBUG_RANGE_BYTES || done === store.sizeBytes)) {
-        debug(opts, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
-        reported = done;
-      }
-    });
-    // An encoded store is decoded on the side as it is written; commit() checks it decodes to sizeBytes.
-    await pipeline(store.stream, w.payload({ encoded, expectedRawBytes: store.sizeBytes }));
-    if (!encoded && done !== store.sizeBytes) {
-      throw new TxlineError('SOURCE_UNREACHABLE', `the store of ${db} from ${c.member.id} ended after ${done} of ${store.sizeBytes} bytes`);
-    }
-    // The whole store is in: it stands for every transaction up to its own.
-    opts.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
-    const artifact = await w.commit({
-      databaseId: store.databaseId,
-      storeId: store.storeId,
-      lowestTx: 1,
-      highestTx: store.txId,
-      txCount: store.txId,
-      parent: null,
-      parentLastTxChecksum: null,
-      tipTx: store.txId,
-      lastTxChecksum: store.txChecksum,
-      firstCommitTime: null,
-      lastCommitTime: store.commitTime > 0 ? store.commitTime : null,
-      recovered: true,
-      member: memberInfo(c),
-      store: { nodes: store.nodes, relationships: store.relationships },
-    });
-    done = artifact.payload.rawBytes;
-    // (An encoded store's decoded count trails what arrived: its last range is known only now.)
-    if (opts.log.debug && reported < done) {
-      debug(opts, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
-    }
-    const ms = performance.now() - t0;
-    log(opts, `Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
-    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
-    return artifact;
-  } catch (e) {
-    store.stream.destroy();
-    const err = wrapSourceError(e, c);
-    abortWriter(w, opts, {
-      error: describeError(err),
-      member: memberInfo(c),
-      databaseId: store.databaseId,
-      storeId: store.storeId,
-      lowestTx: 1,
-      highestTx: store.txId,
-      lastTxChecksum: store.txChecksum,
-      storeBytesExpected: store.sizeBytes,
-      storeBytesReceived: done,
-    });
-    throw err;
-  }
-}
-
-type DiffResult = { ok: true; artifact: Artifact } | { ok: false; reason: string };
-
-async function writeDiff(db: string, c: MemberDatabase, parent: Artifact, opts: BackupOptions): Promise<DiffResult> {
-  const t0 = performance.now();
-  const time = (opts.now ?? (() => new Date()))();
-  // Ask from the parent's own last transaction when the member still has it, to compare its checksum;
-  // otherwise the first new record's back-link is compared.
-  const includeTip = parent.tipTx >= 1 && parent.tipTx >= c.lowestAvailableTxn;
-  const fromTx = includeTip ? parent.tipTx : parent.tipTx + 1;
-  let txs;
-  try {
-    txs = await opts.source.transactions(db, c.member, fromTx);
-  } catch (e) {
-    if (isTxlineError(e, 'TX_PRUNED')) return { ok: false, reason: `transactions from ${fromTx} were pruned from the transaction log of ${c.member.id} (${describeError(e)})` };
-    throw wrapSourceError(e, c);
-  }
-  if (txs.storeId !== parent.storeId) {
-    txs.stream.destroy();
-    return { ok: false, reason: `the store ID changed: ${parent.file} has ${parent.storeId}, ${c.member.id} has ${txs.storeId}` };
-  }
-  const txTotal = Math.max(0, txs.lastTxId - parent.tipTx);
-  const w = newWriter(db, false, opts, time);
-  const sink = w.payload();
-  const decoder = new RecordStreamDecoder(`transactions of ${db} from ${c.member.id}`);
-  let first: { txId: number; commitTime: number } | null = null;
-  let last: { txId: number; checksum: number; commitTime: number } | null = null;
-  let mismatch: string | null = null;
-  let count = 0;
-  try {
-    // The byte size of a stream of transactions is known only at its end.
-    opts.progress?.({ phase: 'transactions', database: db, txDone: 0, txTotal, bytesDone: 0, bytesTotal: null });
-    debug(opts, `receiving transactions ${fromTx}..${txs.lastTxId} of ${db} from ${c.member.id} (${txTotal} after the parent)`);
-    await pipeline(txs.stream, async function* (source) {
-      for await (const chunk of source as AsyncIterable<Buffer>) {
-        const out: Buffer[] = [];
-        let chunkFirst: number | null = null;
-        for (const rec of decoder.push(chunk)) {
-          if (rec.txId === parent.tipTx) {
-            if (rec.checksum !== parent.lastTxChecksum) mismatch = `the checksum of transaction ${parent.tipTx} on ${c.member.id} does not match the parent ${parent.file}`;
-            continue;
-          }
-          if (count === 0 && rec.prevChecksum !== parent.lastTxChecksum) {
-            mismatch = `transaction ${rec.txId} on ${c.member.id} does not follow the parent ${parent.file}: the checksum of transaction ${parent.tipTx} differs`;
-          }
-          if (mismatch) return;
-          first ??= { txId: rec.txId, commitTime: rec.commitTime };
-          last = { txId: rec.txId, checksum: rec.checksum, commitTime: rec.commitTime };
-          count++;
-          chunkFirst ??= rec.txId;
-          out.push(rec.bytes);
-        }
-        if (out.length) yield Buffer.concat(out);
-        if (chunkFirst !== null) debug(opts, `received transactions ${chunkFirst}..${(last as { txId: number } | null)?.txId} of ${db} from ${c.member.id} (${formatBytes(chunk.length)})`);
-        opts.progress?.({ phase: 'transactions', database: db, txDone: count, txTotal, bytesDone: decoder.bytesSeen, bytesTotal: null });
-      }
-      decoder.end();
-    }, sink);
-    if (mismatch) {
-      abortWriter(w, { ...opts, keepFailed: false });
-      return { ok: false, reason: mismatch };
-    }
-    const lastRec = last as { txId: number; checksum: number; commitTime: number } | null;
-    const firstRec = first as { txId: number; commitTime: number } | null;
-    if (lastRec && lastRec.txId < txs.lastTxId) {
-      throw new TxlineError('SOURCE_UNREACHABLE', `the transactions of ${db} from ${c.member.id} ended at ${lastRec.txId}, before ${txs.lastTxId}`);
-    }
-    const artifact = await w.commit({
-      databaseId: parent.databaseId,
-      storeId: parent.storeId,
-      lowestTx: firstRec ? firstRec.txId : 0,
-      highestTx: lastRec ? lastRec.txId : 0,
-      txCount: count,
-      parent: parent.file,
-      parentLastTxChecksum: parent.lastTxChecksum,
-      tipTx: lastRec ? lastRec.txId : parent.tipTx,
-      lastTxChecksum: lastRec ? lastRec.checksum : parent.lastTxChecksum,
-      firstCommitTime: firstRec ? firstRec.commitTime : null,
-      lastCommitTime: lastRec ? lastRec.commitTime : null,
-      recovered: false,
-      member: memberInfo(c),
-      store: null,
-    });
-    const ms = performance.now() - t0;
-    const range = lastRec && firstRec ? `transactions ${firstRec.txId}..${lastRec.txId} (${count})` : `no new transactions (empty differential after ${parent.tipTx})`;
-    log(opts, `Finished differential backup of ${db} from ${c.member.id}: ${range}, written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}) in ${formatDuration(ms)}`);
-    opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, txDone: count, txTotal: count, bytesDone: decoder.bytesSeen, bytesTotal: decoder.bytesSeen });
-    return { ok: true, artifact };
-  } catch (e) {
-    txs.stream.destroy();
-    const err = wrapSourceError(e, c);
-    const f = first as { txId: number } | null;
-    const l = last as { txId: number; checksum: number } | null;
-    abortWriter(w, opts, {
-      error: describeError(err),
-      member: memberInfo(c),
-      databaseId: parent.databaseId,
-      storeId: parent.storeId,
-      parent: parent.file,
-      parentLastTxChecksum: parent.lastTxChecksum,
-      txExpected: { from: parent.tipTx + 1, to: txs.lastTxId },
-      txReceived: f && l ? { from: f.txId, to: l.txId, count, lastTxChecksum: l.checksum } : null,
-    });
-    throw err;
-  }
-}
-
-function log(opts: BackupOptions, message: string): void {
-  opts.log.info(message);
-}
-
-/** With --verbose: how much of the store passes between two debug lines. */
-const DEBUG_RANGE_BYTES = 16 * 1024 * 1024;
-
 function debug(opts: BackupOptions, message: string): void {
   opts.log.debug?.(message);
-}
-
-/** Errors while talking to a member become SOURCE_UNREACHABLE (so the next server is tried). */
-function wrapSourceError(e: unknown, c: MemberDatabase): unknown {
-  if (e instanceof TxlineError) return e;
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error)?.message === 'aborted') {
-    return new TxlineError('SOURCE_UNREACHABLE', `the connection to ${c.member.id} (${c.member.address}) broke: ${describeError(e)}`, { cause: e });
-  }
-  return e;
 }

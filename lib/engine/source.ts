@@ -3,6 +3,9 @@
  * implement this (the embedded cluster over its member API; later a real Neo4j cluster).
  */
 import type { Readable } from 'node:stream';
+import type { Artifact } from './artifact';
+import type { ArtifactWriter } from './artifact-writer';
+import type { EngineLog, ProgressSink } from './progress';
 
 export interface SourceMember {
   id: string;
@@ -88,4 +91,34 @@ export interface Source {
   transactions(db: string, member: SourceMember, fromTx: number): Promise<TxStream>;
   /** Installs a complete store file as database `db` on every member. */
   installStore(db: string, storeFile: string, opts: InstallOptions): Promise<InstallResult>;
+}
+
+/**
+ * What a backup driver gets to write one artifact: the member to read from, the backup's time (read before
+ * the source is asked: everything committed before it is in the backup), a writer for the artifact (the
+ * engine's container: nothing is visible until commit) and how to drop a failed attempt.
+ */
+export interface WriteContext {
+  database: string;
+  from: MemberDatabase;
+  time: Date;
+  /** compress the payload */
+  compress: boolean;
+  /** an artifact writer in the target folder (full: a full backup) */
+  newWriter(full: boolean): ArtifactWriter;
+  /** drops a failed attempt (with --keep-failed keeps it, with what was known); never throws */
+  abort(w: ArtifactWriter, known?: Record<string, unknown>, opts?: { keepFailed?: boolean }): void;
+  log: EngineLog;
+  progress?: ProgressSink;
+}
+
+/** A differential that could not be taken here, and why (the engine falls back to a full, or fails). */
+export type DiffOutcome = { ok: true; artifact: Artifact } | { ok: false; reason: string };
+
+/** How a cluster kind writes its backups into the engine's artifacts. */
+export interface BackupDriver {
+  /** A full backup of `ctx.database` from `ctx.from`. */
+  takeFull(ctx: WriteContext): Promise<Artifact>;
+  /** The transactions after `parent` (a differential), or why they cannot be had from this member. */
+  takeDiff(ctx: WriteContext, parent: Artifact): Promise<DiffOutcome>;
 }

@@ -7,7 +7,7 @@
  * - `neo4j`: a real Neo4j cluster (Bolt and neo4j-admin), to come.
  */
 import type { TxlineEnv } from '../env';
-import type { Source } from '../engine/source';
+import type { BackupDriver, Source } from '../engine/source';
 import type { ClusterReport, MemberReport } from './report';
 
 export const CLUSTER_KINDS = ['txline'] as const;
@@ -74,7 +74,7 @@ export interface ClusterKind {
    * The engine's view of a cluster: topology, stores and transactions, installs. `given` addresses (the CLI's
    * --from / --to) are tried in order; `resolve` asks them for the whole cluster.
    */
-  openSource(c: ClusterConnection, opts: { given: boolean; resolve: boolean; env?: TxlineEnv }): Source;
+  openSource(c: ClusterConnection, opts: { given: boolean; resolve: boolean; env?: TxlineEnv }): Source & BackupDriver;
   /** Every member's state for the dashboard; never throws because a member is down. */
   status(c: ClusterConnection, e: TxlineEnv, opts?: StatusOptions): Promise<ClusterReport & { controlAddress: string | null }>;
   /**

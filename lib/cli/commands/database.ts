@@ -18,7 +18,7 @@ import { formatTable, inspect } from '../../engine/inspect';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
-import type { Source } from '../../engine/source';
+import type { BackupDriver, Source } from '../../engine/source';
 import { parseNonNegativeInt } from '../args';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
@@ -131,7 +131,7 @@ function beforeEngineCommand(_cmd: Command, action: Command): void {
  * The cluster a command works on, through its kind (lib/sources): the addresses given (--from, --to), else the
  * cluster the environment names. `resolve`: ask them for the whole cluster.
  */
-function openSource(given: string[] | undefined, resolve: boolean): Source {
+function openSource(given: string[] | undefined, resolve: boolean): Source & BackupDriver {
   const kind = clusterKind(DEFAULT_KIND);
   const c = given ? { kind: kind.name, addresses: given, startedHere: false } : kind.defaultConnection(env());
   return kind.openSource(c, { given: given !== undefined, resolve });

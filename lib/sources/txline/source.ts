@@ -6,8 +6,10 @@ import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
+import { takeDiff, takeFull } from './backup';
 import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
-import type { InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../../engine/source';
+import type { Artifact } from '../../engine/artifact';
+import type { BackupDriver, DiffOutcome, WriteContext, InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../../engine/source';
 
 export interface TxlineSourceOptions {
   /** member addresses to ask, in order */
@@ -17,7 +19,7 @@ export interface TxlineSourceOptions {
   timeoutMs?: number;
 }
 
-export class TxlineSource implements Source {
+export class TxlineSource implements Source, BackupDriver {
   constructor(private readonly opts: TxlineSourceOptions) {
     if (opts.addresses.length === 0) throw new TxlineError('INVALID_ARGUMENT', 'no cluster address given');
   }
@@ -58,6 +60,14 @@ export class TxlineSource implements Source {
     const writerInfo = info?.members.find((m) => m.id === info?.writer);
     const writer = writerInfo ? { id: writerInfo.id, address: writerInfo.address, mode: writerInfo.mode } : null;
     return { members, databases, unreachable, writer };
+  }
+
+  takeFull(ctx: WriteContext): Promise<Artifact> {
+    return takeFull(this, ctx);
+  }
+
+  takeDiff(ctx: WriteContext, parent: Artifact): Promise<DiffOutcome> {
+    return takeDiff(this, ctx, parent);
   }
 
   async fullStore(db: string, member: SourceMember, opts: { compress?: 'zstd' } = {}): Promise<StoreStream> {
