@@ -5,23 +5,19 @@
  *   1. find the artifacts and the chain (by transaction ID, by time, latest, or ending at a named artifact);
  *      refuse a broken chain, naming the missing link;
  *   2. refuse an existing target without `overwrite`;
- *   3. rebuild the store in a private temporary folder, reading and verifying every artifact of the chain;
- *   4. only then install it on the cluster with a new store ID (a new history starts there).
+ *   3. the cluster's kind (its BackupDriver) rebuilds the store, reading and verifying every artifact of the
+ *      chain, and only then installs it on the cluster with a new store ID (a new history starts there).
  * `--restore-until=N` restores up to but not including transaction N; a time restores what was committed
  * before it (UTC).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
-import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
 import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { confinedPath } from './confine';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
-import { buildStore } from './replay';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
-import { describeUnreachable, type InstallResult, type Source } from './source';
+import { describeUnreachable, type BackupDriver, type InstallResult, type Source } from './source';
 
 export interface RestoreOptions {
   fromPaths: string[];
@@ -31,7 +27,8 @@ export interface RestoreOptions {
   target: string;
   point: RestorePoint;
   overwrite: boolean;
-  source: Source;
+  /** the cluster: its topology, and its kind's driver that rebuilds and installs the store */
+  source: Source & BackupDriver;
   tempPath?: string;
   log: EngineLog;
   progress?: ProgressSink;
@@ -142,50 +139,46 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
     problems.push(msg);
   }
   const existing = topo.databases.find((d) => d.name === opts.target);
-  if (existing && !opts.overwrite) {
-    throw new TxlineError('DESTINATION_EXISTS', `database ${opts.target} already exists; add --overwrite-destination to replace it, or restore under another name`);
-  }
-  const base = opts.tempPath ?? os.tmpdir();
-  for (const m of cleanStaleWorkDirs(base)) log.info(m);
-  const work = makeWorkDir(base, 'restore', opts.target);
-  try {
-    log.debug?.(`rebuilding the store in ${work.dir}`);
-    for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
-    const built = await buildStore(plan, work.dir, { log, progress: opts.progress, phase: 'restore' });
-    log.info(`Rebuilt ${database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
-    const storeId = randomUUID();
-    const databaseId = existing?.databaseId ?? (opts.target === database ? head.databaseId : randomUUID());
-    const size = fs.statSync(built.file).size;
-    const tx = { txDone: built.replayed, txTotal: built.replayed };
-    const install = await opts.source.installStore(opts.target, built.file, {
-      overwrite: opts.overwrite,
-      storeId,
-      databaseId,
-      log: (m) => log.info(m),
-      // Bytes: of the rebuilt store sent to the writer (all of them once it is installed).
-      onProgress: (p) =>
-        opts.progress?.({ ...p, phase: `install:${p.phase}`, database: opts.target, bytesDone: p.phase === 'stop' ? 0 : p.phase === 'install' ? (p.bytesDone ?? 0) : size, bytesTotal: size, ...tx }),
-    });
-    const durationMs = performance.now() - t0;
-    log.info(
-      `Restored ${opts.target} at transaction ${built.meta.lastTxId} with new store ID ${storeId} on ${install.members.length} member(s) in ${formatDuration(durationMs)}; ${install.digest.nodes} nodes, ${install.digest.relationships} relationships, digest ${install.digest.contentHash.slice(0, 16)}…`,
-    );
-    if (problems.length) log.warn(`Restored ${opts.target} with problems: ${problems.length} server(s) could not be reached and do not hold the restored store yet`);
-    opts.progress?.({ phase: 'done', database: opts.target, bytesDone: size, bytesTotal: size, ...tx, restoredTx: built.meta.lastTxId, contentHash: install.digest.contentHash });
-    return {
-      database: opts.target,
-      sourceDatabase: database,
-      chain: plan.chain.map((a) => a.file),
-      restoredTx: built.meta.lastTxId,
-      replayed: built.replayed,
-      storeId,
-      databaseId,
-      install,
-      storeBytes: size,
-      problems,
-      durationMs,
-    };
-  } finally {
-    work.remove();
-  }
+  const refused = destinationProblem(opts.target, existing !== undefined, opts.overwrite);
+  if (refused) throw refused;
+  const r = await opts.source.restoreChain({
+    plan,
+    database,
+    target: opts.target,
+    existing,
+    overwrite: opts.overwrite,
+    tempPath: opts.tempPath,
+    log,
+    progress: opts.progress,
+  });
+  const { install, storeId } = r;
+  const durationMs = performance.now() - t0;
+  log.info(
+    `Restored ${opts.target} at transaction ${r.restoredTx} with new store ID ${storeId} on ${install.members.length} member(s) in ${formatDuration(durationMs)}; ${install.digest.nodes} nodes, ${install.digest.relationships} relationships, digest ${install.digest.contentHash.slice(0, 16)}…`,
+  );
+  if (problems.length) log.warn(`Restored ${opts.target} with problems: ${problems.length} server(s) could not be reached and do not hold the restored store yet`);
+  const tx = { txDone: r.replayed, txTotal: r.replayed };
+  opts.progress?.({ phase: 'done', database: opts.target, bytesDone: r.storeBytes, bytesTotal: r.storeBytes, ...tx, restoredTx: r.restoredTx, contentHash: install.digest.contentHash });
+  return {
+    database: opts.target,
+    sourceDatabase: database,
+    chain: plan.chain.map((a) => a.file),
+    restoredTx: r.restoredTx,
+    replayed: r.replayed,
+    storeId,
+    databaseId: r.databaseId,
+    install,
+    storeBytes: r.storeBytes,
+    problems,
+    durationMs,
+  };
+}
+
+/**
+ * Whether restoring into `target` may go ahead: the one place that decides it (the engine before a restore,
+ * a kind again at install time, the dashboard's preview), with the one message.
+ */
+export function destinationProblem(target: string, exists: boolean, overwrite: boolean): TxlineError | null {
+  if (!exists || overwrite) return null;
+  return new TxlineError('DESTINATION_EXISTS', `database ${target} already exists; add --overwrite-destination to replace it, or restore under another name`);
 }

@@ -1,10 +1,12 @@
 /**
- * What the engine needs from a database cluster. The engine knows nothing of HTTP: adapters in lib/sources
- * implement this (the embedded cluster over its member API; later a real Neo4j cluster).
+ * What the engine needs from a database cluster: its topology (Source) and a driver that writes backups into
+ * the engine's artifacts and restores chains (BackupDriver). The engine knows nothing of a cluster's wire
+ * protocol: the cluster kinds in lib/sources implement these (the embedded cluster over its member API; later
+ * a real Neo4j cluster).
  */
-import type { Readable } from 'node:stream';
 import type { Artifact } from './artifact';
 import type { ArtifactWriter } from './artifact-writer';
+import type { RestorePlan } from './chain';
 import type { EngineLog, ProgressSink } from './progress';
 
 export interface SourceMember {
@@ -38,44 +40,6 @@ export function describeUnreachable(u: Topology['unreachable'][number]): string 
   return `server ${u.address}${u.id ? ` (${u.id})` : ''} could not be reached: ${u.error}`;
 }
 
-/**
- * A consistent store at one transaction, as a byte stream: the store file itself, or (encoding 'zstd') a
- * zstd stream of it that the source compressed.
- */
-export interface StoreStream {
-  stream: Readable;
-  encoding: 'none' | 'zstd';
-  /** size of the store file (not of the stream when it is compressed) */
-  sizeBytes: number;
-  txId: number;
-  txChecksum: number;
-  commitTime: number;
-  databaseId: string;
-  storeId: string;
-  nodes: number;
-  relationships: number;
-}
-
-/** Transaction records from a given ID up to the source's last committed one at the time of asking. */
-export interface TxStream {
-  stream: Readable;
-  storeId: string;
-  databaseId: string;
-  lastTxId: number;
-}
-
-export interface InstallOptions {
-  /** replace an existing database of that name */
-  overwrite: boolean;
-  /** the new store ID (a restore starts a new history) */
-  storeId: string;
-  /** the database ID to give the database when it is created */
-  databaseId: string;
-  /** stop, install (bytesDone/bytesTotal of the store sent), catch-up (membersReady of membersTotal) */
-  onProgress?: (p: { phase: string; message: string; bytesDone?: number; bytesTotal?: number; membersReady?: number; membersTotal?: number }) => void;
-  log?: (message: string) => void;
-}
-
 export interface InstallResult {
   writer: SourceMember;
   members: Array<{ member: SourceMember; lastCommittedTxn: number; storeId: string | null; status: string }>;
@@ -85,12 +49,6 @@ export interface InstallResult {
 export interface Source {
   /** Members, and per member each database's role and position. */
   topology(): Promise<Topology>;
-  /** `compress`: ask the source to compress the stream, if it can (its StoreStream says what it sent). */
-  fullStore(db: string, member: SourceMember, opts?: { compress?: 'zstd' }): Promise<StoreStream>;
-  /** Throws TX_PRUNED when `fromTx` is below what the member's log still holds. */
-  transactions(db: string, member: SourceMember, fromTx: number): Promise<TxStream>;
-  /** Installs a complete store file as database `db` on every member. */
-  installStore(db: string, storeFile: string, opts: InstallOptions): Promise<InstallResult>;
 }
 
 /**
@@ -115,10 +73,39 @@ export interface WriteContext {
 /** A differential that could not be taken here, and why (the engine falls back to a full, or fails). */
 export type DiffOutcome = { ok: true; artifact: Artifact } | { ok: false; reason: string };
 
-/** How a cluster kind writes its backups into the engine's artifacts. */
+/** A restore the engine planned and checked: the chain (read and verified by the driver), the point, the target. */
+export interface RestoreRequest {
+  plan: RestorePlan<Artifact>;
+  /** the backed-up database */
+  database: string;
+  /** the database to restore into */
+  target: string;
+  /** the target as the cluster has it now (it may be replaced: the engine checked --overwrite-destination) */
+  existing: MemberDatabase | undefined;
+  overwrite: boolean;
+  tempPath?: string;
+  log: EngineLog;
+  progress?: ProgressSink;
+}
+
+export interface RestoreOutcome {
+  /** the last transaction the restored database holds */
+  restoredTx: number;
+  /** transactions replayed after the full backup */
+  replayed: number;
+  storeId: string;
+  databaseId: string;
+  install: InstallResult;
+  /** size of the store that was installed */
+  storeBytes: number;
+}
+
+/** How a cluster kind writes its backups into the engine's artifacts and restores a chain into the cluster. */
 export interface BackupDriver {
   /** A full backup of `ctx.database` from `ctx.from`. */
   takeFull(ctx: WriteContext): Promise<Artifact>;
   /** The transactions after `parent` (a differential), or why they cannot be had from this member. */
   takeDiff(ctx: WriteContext, parent: Artifact): Promise<DiffOutcome>;
+  /** Rebuilds the database from the chain up to the plan's point and installs it on the cluster, with a new store ID. */
+  restoreChain(req: RestoreRequest): Promise<RestoreOutcome>;
 }

@@ -7,9 +7,50 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
 import { takeDiff, takeFull } from './backup';
+import { restoreChain } from './restore';
 import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
 import type { Artifact } from '../../engine/artifact';
-import type { BackupDriver, DiffOutcome, WriteContext, InstallOptions, InstallResult, MemberDatabase, Source, SourceMember, StoreStream, Topology, TxStream } from '../../engine/source';
+import { destinationProblem } from '../../engine/restore';
+import type { Readable } from 'node:stream';
+import type { BackupDriver, DiffOutcome, RestoreOutcome, RestoreRequest, WriteContext, InstallResult, MemberDatabase, Source, SourceMember, Topology } from '../../engine/source';
+
+/**
+ * A consistent store at one transaction, as a byte stream: the store file itself, or (encoding 'zstd') a
+ * zstd stream of it that the source compressed.
+ */
+export interface StoreStream {
+  stream: Readable;
+  encoding: 'none' | 'zstd';
+  /** size of the store file (not of the stream when it is compressed) */
+  sizeBytes: number;
+  txId: number;
+  txChecksum: number;
+  commitTime: number;
+  databaseId: string;
+  storeId: string;
+  nodes: number;
+  relationships: number;
+}
+
+/** Transaction records from a given ID up to the source's last committed one at the time of asking. */
+export interface TxStream {
+  stream: Readable;
+  storeId: string;
+  databaseId: string;
+  lastTxId: number;
+}
+
+export interface InstallOptions {
+  /** replace an existing database of that name */
+  overwrite: boolean;
+  /** the new store ID (a restore starts a new history) */
+  storeId: string;
+  /** the database ID to give the database when it is created */
+  databaseId: string;
+  /** stop, install (bytesDone/bytesTotal of the store sent), catch-up (membersReady of membersTotal) */
+  onProgress?: (p: { phase: string; message: string; bytesDone?: number; bytesTotal?: number; membersReady?: number; membersTotal?: number }) => void;
+  log?: (message: string) => void;
+}
 
 export interface TxlineSourceOptions {
   /** member addresses to ask, in order */
@@ -70,6 +111,10 @@ export class TxlineSource implements Source, BackupDriver {
     return takeDiff(this, ctx, parent);
   }
 
+  restoreChain(req: RestoreRequest): Promise<RestoreOutcome> {
+    return restoreChain(this, req);
+  }
+
   async fullStore(db: string, member: SourceMember, opts: { compress?: 'zstd' } = {}): Promise<StoreStream> {
     const query = opts.compress ? `?compress=${opts.compress}` : '';
     // compressed, a store of free pages is a few bytes per MiB read: judged by liveness, not throughput
@@ -112,9 +157,9 @@ export class TxlineSource implements Source, BackupDriver {
     if (!topo.writer) throw new TxlineError('SOURCE_UNREACHABLE', 'cannot find the writer of the cluster');
     const writer = topo.writer;
     const hosting = topo.databases.filter((d) => d.name === db);
-    if (hosting.length > 0 && !opts.overwrite) {
-      throw new TxlineError('DESTINATION_EXISTS', `database ${db} already exists; use --overwrite-destination to replace it`);
-    }
+    // decided before the store was rebuilt; again here, in case the database was created meanwhile
+    const refused = destinationProblem(db, hosting.length > 0, opts.overwrite);
+    if (refused) throw refused;
     const reachable = topo.members;
     opts.onProgress?.({ phase: 'stop', message: `stopping ${db} on ${hosting.length} member(s)` });
     // Followers first, so nobody pulls from the writer while it switches stores.

@@ -1,0 +1,42 @@
+/**
+ * The restore of the `txline` kind: the store is rebuilt from the chain in a private temporary folder (the
+ * full's store, then the differentials' transactions replayed up to the point; every artifact read whole and
+ * verified), and only then installed on the cluster with a new store ID.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
+import { buildStore } from '../../engine/replay';
+import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
+import type { TxlineSource } from './source';
+
+export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, req: RestoreRequest): Promise<RestoreOutcome> {
+  const { plan, log } = req;
+  const head = plan.chain[0];
+  const base = req.tempPath ?? os.tmpdir();
+  for (const m of cleanStaleWorkDirs(base)) log.info(m);
+  const work = makeWorkDir(base, 'restore', req.target);
+  try {
+    log.debug?.(`rebuilding the store in ${work.dir}`);
+    for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
+    const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore' });
+    log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
+    const storeId = randomUUID();
+    const databaseId = req.existing?.databaseId ?? (req.target === req.database ? head.databaseId : randomUUID());
+    const size = fs.statSync(built.file).size;
+    const tx = { txDone: built.replayed, txTotal: built.replayed };
+    const install = await source.installStore(req.target, built.file, {
+      overwrite: req.overwrite,
+      storeId,
+      databaseId,
+      log: (m) => log.info(m),
+      // Bytes: of the rebuilt store sent to the writer (all of them once it is installed).
+      onProgress: (p) =>
+        req.progress?.({ ...p, phase: `install:${p.phase}`, database: req.target, bytesDone: p.phase === 'stop' ? 0 : p.phase === 'install' ? (p.bytesDone ?? 0) : size, bytesTotal: size, ...tx }),
+    });
+    return { restoredTx: built.meta.lastTxId, replayed: built.replayed, storeId, databaseId, install, storeBytes: size };
+  } finally {
+    work.remove();
+  }
+}
