@@ -2,9 +2,8 @@
  * A job's progress as a bar: by bytes when the total is known, else by transactions, else indeterminate
  * (a pulsing bar) while it runs.
  */
-import { formatNumber } from '@/lib/format';
+import { formatBytes, formatNumber } from '@/lib/format';
 import type { JobProgress as Progress, JobStatus } from '@/lib/db/schema';
-import { formatBytes } from './format';
 
 export function progressFraction(p: Progress | null | undefined): number | null {
   if (!p) return null;

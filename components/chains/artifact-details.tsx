@@ -11,14 +11,13 @@ import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
-import { formatBytes } from '@/components/backups/format';
 import { jobKeys } from '@/components/backups/job-queries';
 import { StartedJob } from '@/components/backups/started-job';
 import { ConfirmDialog } from '@/components/databases/confirm-dialog';
 import { Badge } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
-import { formatNumber } from '@/lib/format';
+import { formatBytes, formatNumber } from '@/lib/format';
 import { txRangeLabel, typeLabel } from './artifact-labels';
 
 const CHAIN_HEAD = 2;

@@ -9,11 +9,11 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
-import { formatDuration } from '@/components/backups/format';
 import { backupOutcome, databaseJobsQuery, jobHref, type JobSummary } from '@/components/backups/job-queries';
 import { JobProgressBar } from '@/components/backups/job-progress';
 import { JobStatusBadge } from '@/components/backups/job-status-badge';
 import { UtcTime } from '@/components/ui/utc-time';
+import { formatDuration } from '@/lib/format';
 
 export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: string; initialJobs: JobSummary[]; renderedAt: number }) {
   const q = useQuery({ ...databaseJobsQuery(database), initialData: initialJobs, initialDataUpdatedAt: renderedAt });

@@ -5,11 +5,10 @@
 import Link from 'next/link';
 import { IfCan } from '@/components/auth/permissions';
 import { FolderSelect } from '@/components/backups/folder-select';
-import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import { formatNumber } from '@/lib/format';
+import { formatNumber, formatTxRange } from '@/lib/format';
 import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
 import { DatabaseJobs } from './database-jobs';

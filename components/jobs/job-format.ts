@@ -4,8 +4,7 @@
  */
 import type { BadgeTone } from '@/components/ui/badge';
 import type { JobProgress, JobStatus } from '@/lib/db/schema';
-import { formatBytes } from '@/lib/engine/progress';
-import { formatNumber } from '@/lib/format';
+import { formatBytes, formatNumber } from '@/lib/format';
 
 export const STATUS_TONE: Record<JobStatus, BadgeTone> = {
   running: 'info',
@@ -14,17 +13,6 @@ export const STATUS_TONE: Record<JobStatus, BadgeTone> = {
   cancelled: 'warn',
   interrupted: 'warn',
 };
-
-/** 870 ms -> "0.9 s"; 75 s -> "1 min 15 s"; 2 h 5 min -> "2 h 5 min". */
-export function formatDuration(ms: number): string {
-  if (ms < 0 || !Number.isFinite(ms)) return '—';
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  const s = Math.round(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h} h ${m} min`;
-  return `${m} min ${s % 60} s`;
-}
 
 /** From start to end, or to `now` while the job runs. */
 export function jobDuration(job: { startedAt: number | null; endedAt: number | null; createdAt: number }, now: number): number {

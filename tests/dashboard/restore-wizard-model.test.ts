@@ -2,7 +2,8 @@
  * The restore wizard's model: what each step sends to be checked, and which refusals keep it on a step.
  */
 import { describe, expect, it } from 'vitest';
-import { formatDuration, phaseLabel, progressFraction } from '@/components/jobs/job-format';
+import { phaseLabel, progressFraction } from '@/components/jobs/job-format';
+import { formatDuration } from '@/lib/format';
 import { checkKey, evaluate, inputFor, nextStep, previousStep, type ActionResult, type FieldErrors, type RestoreValues, type StepId } from '@/components/restore/wizard-model';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 
