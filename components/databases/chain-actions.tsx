@@ -9,8 +9,8 @@ import { useActionState, useEffect } from 'react';
 import { aggregateAction, verifyChainAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
-import { jobKeys } from '@/components/backups/job-queries';
-import { StartedJob } from '@/components/backups/started-job';
+import { jobKeys } from '@/components/jobs/jobs-query';
+import { StartedJob } from '@/components/jobs/started-job';
 import { ConfirmDialog } from './confirm-dialog';
 
 type State = Awaited<ReturnType<typeof verifyChainAction>> | null;
