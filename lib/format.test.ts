@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatLag, formatLocal, formatNumber, formatUtc } from './format';
+import { formatAge, formatBytes, formatDuration, formatLag, formatLocal, formatNumber, formatTxRange, formatUtc } from './format';
 
 describe('formatting', () => {
   it.each([
@@ -26,4 +26,66 @@ describe('formatting', () => {
     expect(formatLocal(t)).toMatch(/\d{2}:20/);
     expect(formatLocal('not a time')).toBe('');
   });
+
+  const S = 1000;
+  const MIN = 60 * S;
+  const H = 60 * MIN;
+  it.each([
+    [0, '0 s'],
+    [870, '0.9 s'],
+    [2 * S, '2 s'],
+    [9_960, '10 s'],
+    [45 * S, '45 s'],
+    [59_600, '1 min'],
+    [75 * S, '1 min 15 s'],
+    [3 * MIN, '3 min'],
+    [2 * H, '2 h'],
+    [2 * H + 5 * MIN, '2 h 5 min'],
+    [47 * H + 59 * MIN, '47 h 59 min'],
+    [48 * H, '2 days'],
+    [76 * H, '3 days 4 h'],
+    [-1, '—'],
+    [Number.NaN, '—'],
+    [Number.POSITIVE_INFINITY, '—'],
+  ])('formatDuration(%d) = %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+
+  it.each([
+    [870, '1 s'],
+    [45 * S, '45 s'],
+    [75 * S, '1 min'],
+    [3 * MIN + 59 * S, '3 min'],
+    [2 * H + 5 * MIN + 10 * S, '2 h 5 min'],
+    [76 * H, '3 days'],
+    [400 * 24 * H, '400 days'],
+    [2000 * 24 * H, '2,000 days'],
+  ])('formatDuration(%d, coarse) = %s', (ms, text) => expect(formatDuration(ms, { coarse: true })).toBe(text));
+
+  it('says how long ago, "just now" under five seconds', () => {
+    const now = Date.UTC(2026, 10, 23, 18, 0, 0);
+    expect(formatAge(now, now)).toBe('just now');
+    expect(formatAge(now - 4_999, now)).toBe('just now');
+    expect(formatAge(now + 60_000, now)).toBe('just now'); // a clock a little ahead
+    expect(formatAge(now - 5_000, now)).toBe('5 s ago');
+    expect(formatAge(now - 3 * MIN - 20 * S, now)).toBe('3 min ago');
+    expect(formatAge(now - 26 * H, now)).toBe('26 h ago');
+    expect(formatAge(now - 4 * 24 * H, now)).toBe('4 days ago');
+  });
+
+  it.each([
+    [0, '0 B'],
+    [512, '512 B'],
+    [1023, '1,023 B'],
+    [1024, '1.0 KiB'],
+    [1536, '1.5 KiB'],
+    [12.3 * 1024 * 1024, '12 MiB'],
+    [5 * 1024 ** 3, '5.0 GiB'],
+    [3 * 1024 ** 5, '3072 TiB'],
+  ])('formatBytes(%d) = %s', (n, text) => expect(formatBytes(n)).toBe(text));
+
+  it.each([
+    [7, 7, '7'],
+    [1, 10, '1 – 10'],
+    [1234, 5678, '1,234 – 5,678'],
+    [0, 0, '0'],
+  ])('formatTxRange(%d, %d) = %s', (from, to, text) => expect(formatTxRange(from, to)).toBe(text));
 });

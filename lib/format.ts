@@ -1,5 +1,6 @@
 /**
- * Formatting shared by the dashboard and the CLI. Deterministic (fixed locale, UTC) so that a server render
+ * Formatting shared by the dashboard and the CLI: numbers, lag, times, durations, ages, sizes and transaction
+ * ranges (the one set of formatters the pages use). Deterministic (fixed locale, UTC) so that a server render
  * and the browser's hydration produce the same text; local time is only ever shown on hover.
  */
 
@@ -35,4 +36,52 @@ export function formatLocal(t: number | string): string {
     second: '2-digit',
     timeZoneName: 'short',
   });
+}
+
+/**
+ * A duration in words, largest units first: "0.9 s", "45 s", "1 min 15 s", "2 h 5 min", "3 days 4 h".
+ * `coarse` drops the smaller unit ("3 min", "2 h 5 min", "3 days") for ages, which need no seconds.
+ * A negative or non-finite duration is "—".
+ */
+export function formatDuration(ms: number, { coarse = false }: { coarse?: boolean } = {}): string {
+  if (ms < 0 || !Number.isFinite(ms)) return '—';
+  if (ms < 10_000 && !coarse) return `${trimZero((ms / 1000).toFixed(1))} s`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return coarse || s % 60 === 0 ? `${m} min` : `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return m % 60 === 0 ? `${h} h` : `${h} h ${m % 60} min`;
+  const days = `${integer.format(Math.floor(h / 24))} days`;
+  return coarse || h % 24 === 0 ? days : `${days} ${h % 24} h`;
+}
+
+/** "2.0" -> "2", "0.9" -> "0.9" */
+function trimZero(fixed: string): string {
+  return fixed.endsWith('.0') ? fixed.slice(0, -2) : fixed;
+}
+
+/** How long ago `time` was, seen at `now`: "just now" (under 5 s), "45 s ago", "3 min ago", "4 days ago". */
+export function formatAge(time: number, now: number): string {
+  const d = now - time;
+  if (d < 5_000) return 'just now';
+  return `${formatDuration(d, { coarse: true })} ago`;
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** A size in binary units: 512 -> "512 B", 1536 -> "1.5 KiB", 12.3 MiB -> "12 MiB". */
+export function formatBytes(n: number): string {
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < BYTE_UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${integer.format(v)} B` : `${v.toFixed(v < 10 ? 1 : 0)} ${BYTE_UNITS[u]}`;
+}
+
+/** A transaction range as "1,234 – 5,678" (one ID alone when the range is a point). */
+export function formatTxRange(from: number, to: number): string {
+  return from === to ? integer.format(from) : `${integer.format(from)} – ${integer.format(to)}`;
 }

@@ -9,7 +9,7 @@ import { useActionState, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldErrors, fieldErrorsOf, FormError } from './field-errors';
-import { StartedJob } from './started-job';
+import { StartedJob } from '@/components/jobs/started-job';
 
 export const BACKUP_TYPES = [
   { value: 'auto', label: 'Auto (differential when possible)' },

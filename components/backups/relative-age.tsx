@@ -7,8 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import { useHydrated } from '@/components/ui/utc-time';
-import { formatLocal, formatUtc } from '@/lib/format';
-import { formatAge } from './format';
+import { formatAge, formatLocal, formatUtc } from '@/lib/format';
 
 export function RelativeAge({ time, now, className }: { time: number; now: number; className?: string }) {
   const [current, setCurrent] = useState(now);

@@ -11,14 +11,13 @@ import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
-import { formatBytes } from '@/components/backups/format';
-import { jobKeys } from '@/components/backups/job-queries';
-import { StartedJob } from '@/components/backups/started-job';
-import { ConfirmDialog } from '@/components/databases/confirm-dialog';
+import { jobKeys } from '@/components/jobs/jobs-query';
+import { StartedJob } from '@/components/jobs/started-job';
 import { Badge } from '@/components/ui/badge';
+import { ConfirmButton } from '@/components/ui/confirm-dialog';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
-import { formatNumber } from '@/lib/format';
+import { formatBytes, formatNumber } from '@/lib/format';
 import { txRangeLabel, typeLabel } from './artifact-labels';
 
 const CHAIN_HEAD = 2;
@@ -143,14 +142,14 @@ export function ArtifactDetails({
           </form>
         ) : null}
         {mayDelete ? (
-          <ConfirmDialog
+          <ConfirmButton
             triggerLabel={dependents.length > 1 ? `Delete with ${dependents.length - 1} dependent${dependents.length > 2 ? 's' : ''}…` : 'Delete…'}
             title={dependents.length > 1 ? `Delete ${dependents.length} backups?` : 'Delete this backup?'}
             confirmLabel={`Delete ${dependents.length} file${dependents.length === 1 ? '' : 's'}`}
             action={deleteAction}
             fields={{ artifactId: a.id }}
             pending={deleting}
-            danger
+            destructive
           >
             <p>
               {dependents.length > 1
@@ -162,7 +161,7 @@ export function ArtifactDetails({
                 <li key={d.id}>{d.file}</li>
               ))}
             </ul>
-          </ConfirmDialog>
+          </ConfirmButton>
         ) : null}
         {!mayRestore || !mayDelete ? (
           <p className="basis-full text-xs text-zinc-500">Your role ({role ?? 'none'}) may {mayVerify ? 'verify but not restore or delete' : 'not verify, restore or delete'}.</p>

@@ -1,7 +1,6 @@
 /** How an artifact is named in the timeline, its tooltip, the details panel and assistive technology. */
-import { formatTxRange } from '@/components/backups/format';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
-import { formatNumber, formatUtc } from '@/lib/format';
+import { formatNumber, formatTxRange, formatUtc } from '@/lib/format';
 
 export function typeLabel(a: Pick<TimelineArtifact, 'full' | 'empty'>): string {
   return a.full ? 'full' : a.empty ? 'empty differential' : 'differential';

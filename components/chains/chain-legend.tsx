@@ -1,5 +1,6 @@
 /** What the marks of the chain timeline mean (the same colours and patterns, drawn small). */
 import type { ReactNode } from 'react';
+import { ChainPatterns } from './chain-marks';
 
 function Swatch({ children, label }: { children: ReactNode; label: string }) {
   return (
@@ -17,14 +18,7 @@ export function ChainLegend({ uid }: { uid: string }) {
     <div className="text-xs text-zinc-600 dark:text-zinc-400">
       <svg width="0" height="0" className="absolute" aria-hidden="true">
         <defs>
-          <pattern id={`${uid}-diff`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-            <rect width="6" height="6" className="fill-sky-500 dark:fill-sky-400" />
-            <rect width="2" height="6" className="fill-sky-300 dark:fill-sky-700" />
-          </pattern>
-          <pattern id={`${uid}-gap`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)">
-            <rect width="6" height="6" className="fill-red-50 dark:fill-red-950" />
-            <rect width="2" height="6" className="fill-red-400 dark:fill-red-700" />
-          </pattern>
+          <ChainPatterns uid={uid} />
         </defs>
       </svg>
       <ul aria-label="Legend" className="flex flex-wrap gap-x-4 gap-y-1">

@@ -62,10 +62,10 @@ function clampX(x: (v: number) => number): (v: number) => number {
 
 const inView = (r: [number, number], v: View) => r[1] >= v[0] && r[0] <= v[1];
 
-/** Patterns: differentials striped, gaps hatched. */
-export function Defs({ uid }: { uid: string }) {
+/** The fills of differentials (striped) and gaps (hatched), for an SVG's <defs>; the legend draws with them too. */
+export function ChainPatterns({ uid }: { uid: string }) {
   return (
-    <defs>
+    <>
       <pattern id={`${uid}-diff`} width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
         <rect width="6" height="6" className="fill-sky-500 dark:fill-sky-400" />
         <rect width="2" height="6" className="fill-sky-300 dark:fill-sky-700" />
@@ -74,6 +74,15 @@ export function Defs({ uid }: { uid: string }) {
         <rect width="6" height="6" className="fill-red-50 dark:fill-red-950" />
         <rect width="2" height="6" className="fill-red-400 dark:fill-red-700" />
       </pattern>
+    </>
+  );
+}
+
+/** Patterns: differentials striped, gaps hatched; the plot's clip. */
+export function Defs({ uid }: { uid: string }) {
+  return (
+    <defs>
+      <ChainPatterns uid={uid} />
       <clipPath id={`${uid}-plot`}>
         <rect x={PAD_L} y={0} width={W - PAD_L - PAD_R} height={100000} />
       </clipPath>

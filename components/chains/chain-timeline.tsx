@@ -12,11 +12,11 @@
 import { useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { UtcTime } from '@/components/ui/utc-time';
-import { formatTxRange } from '@/components/backups/format';
 import { neighbour, type Axis, type Layout } from './chain-layout';
 import { ChainLegend } from './chain-legend';
 import { AxisCaption, Defs, Marks, scaleOf, timelineHeight, W, type View } from './chain-marks';
 import { Tooltip, type Hover, type Point } from './chain-tooltip';
+import { formatTxRange } from '@/lib/format';
 
 /**
  * What the timeline shows: a window (fractions 0..1) of a base range, the same for every band. The base is

@@ -3,8 +3,7 @@
  * viewport at the pointer, so no frame clips it.
  */
 import type { ReactNode } from 'react';
-import { formatBytes, formatTxRange } from '@/components/backups/format';
-import { formatLocal, formatUtc } from '@/lib/format';
+import { formatBytes, formatLocal, formatTxRange, formatUtc } from '@/lib/format';
 import { txRangeLabel, typeLabel } from './artifact-labels';
 import type { Axis, Layout } from './chain-layout';
 

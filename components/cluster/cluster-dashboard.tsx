@@ -7,7 +7,6 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useCan } from '@/components/auth/permissions';
-import Link from 'next/link';
 import { useCallback, useMemo, useState } from 'react';
 import { ChartSkeleton, ChartEmpty } from '@/components/charts/chart-empty';
 import { seriesColor } from '@/components/charts/chart-utils';
@@ -16,7 +15,7 @@ import { LagChart } from '@/components/charts/lag-chart';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { LagData } from '@/lib/dashboard/data';
 import { formatNumber } from '@/lib/format';
-import { ClusterEmptyState, ClusterNotRunning } from './cluster-empty-state';
+import { ClusterEmptyState, ClusterNotRunning, NoClusterRegistered } from './cluster-empty-state';
 import { databaseNames, pickDatabase, selectionToSearch, type ClusterSelection } from './cluster-selection';
 import { ClusterToolbar } from './cluster-toolbar';
 import { clustersQuery, lagQuery, type ClusterEntry } from './clusters-query';
@@ -47,20 +46,7 @@ export function ClusterDashboard({
     syncUrl(s);
   };
 
-  if (!cluster) {
-    return (
-      <div className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm dark:border-zinc-700 dark:bg-zinc-900">
-        <p className="font-semibold">No cluster is registered.</p>
-        <p className="mt-2 text-zinc-600 dark:text-zinc-400">
-          Add one by its member addresses in{' '}
-          <Link href="/settings" className="font-medium text-teal-700 underline dark:text-teal-400">
-            Settings
-          </Link>
-          , or start the embedded cluster with <code className="font-mono">npm start</code>.
-        </p>
-      </div>
-    );
-  }
+  if (!cluster) return <NoClusterRegistered />;
 
   const databases = databaseNames(cluster.report, selection.database);
   return (

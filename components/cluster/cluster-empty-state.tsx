@@ -1,8 +1,25 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import type { ClusterReport } from '@/lib/monitor/cluster-report';
 
 function Code({ children }: { children: ReactNode }) {
   return <code className="rounded bg-zinc-100 px-1.5 py-0.5 font-mono text-[0.85em] dark:bg-zinc-800">{children}</code>;
+}
+
+/** The catalog lists no cluster at all (the overview and the cluster page): where to add one. */
+export function NoClusterRegistered() {
+  return (
+    <div data-testid="no-clusters" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm dark:border-zinc-700 dark:bg-zinc-900">
+      <p className="font-semibold">No cluster is registered.</p>
+      <p className="mt-2 text-zinc-600 dark:text-zinc-400">
+        Add one by its member addresses in{' '}
+        <Link href="/settings" className="font-medium text-teal-700 underline dark:text-teal-400">
+          Settings
+        </Link>
+        , or start the embedded cluster with <Code>npm start</Code>.
+      </p>
+    </div>
+  );
 }
 
 /** No members to show: say where Txline looked and what to do. */

@@ -5,6 +5,7 @@
  */
 import { queryOptions } from '@tanstack/react-query';
 import { LAG_WINDOWS, type LagWindow } from '@/components/charts/chart-utils';
+import { getJson } from '@/components/ui/get-json';
 import type { LagData } from '@/lib/dashboard/data';
 import type { ClusterReport } from '@/lib/monitor/cluster-report';
 
@@ -14,15 +15,6 @@ export interface ClusterEntry {
   kind: 'embedded' | 'remote';
   controlAddress: string | null;
   report: ClusterReport;
-}
-
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    throw new Error(body?.message ?? `the server answered ${res.status} ${res.statusText}`);
-  }
-  return (await res.json()) as T;
 }
 
 export function clustersQuery() {

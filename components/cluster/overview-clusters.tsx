@@ -4,29 +4,16 @@
  * The overview's clusters: one region per registered cluster ("Cluster <name>") with its members table,
  * all kept live by one poll of GET /api/cluster?all=1 (about once a second, shared with the cluster page).
  */
-import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/badge';
+import { NoClusterRegistered } from './cluster-empty-state';
 import { clustersQuery, type ClusterEntry } from './clusters-query';
 import { MembersTable } from './members-table';
 
 export function OverviewClusters({ initialClusters, renderedAt }: { initialClusters: ClusterEntry[]; renderedAt: number }) {
   const query = useQuery({ ...clustersQuery(), initialData: initialClusters, initialDataUpdatedAt: renderedAt });
   const clusters = query.data;
-  if (clusters.length === 0) {
-    return (
-      <div data-testid="no-clusters" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm dark:border-zinc-700 dark:bg-zinc-900">
-        <p className="font-semibold">No cluster is registered.</p>
-        <p className="mt-2 text-zinc-600 dark:text-zinc-400">
-          Add one by its member addresses in{' '}
-          <Link href="/settings" className="font-medium text-teal-700 underline dark:text-teal-400">
-            Settings
-          </Link>
-          .
-        </p>
-      </div>
-    );
-  }
+  if (clusters.length === 0) return <NoClusterRegistered />;
   return (
     <div className="space-y-6">
       {clusters.map((c) => (

@@ -11,8 +11,8 @@ import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
 import { FieldErrors, fieldErrorsOf, FormError } from '@/components/backups/field-errors';
-import { jobKeys } from '@/components/backups/job-queries';
-import { StartedJob } from '@/components/backups/started-job';
+import { jobKeys } from '@/components/jobs/jobs-query';
+import { StartedJob } from '@/components/jobs/started-job';
 
 type State = Awaited<ReturnType<typeof backupAction>> | null;
 

@@ -9,9 +9,9 @@ import { useActionState, useEffect } from 'react';
 import { aggregateAction, verifyChainAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { FormError } from '@/components/backups/field-errors';
-import { jobKeys } from '@/components/backups/job-queries';
-import { StartedJob } from '@/components/backups/started-job';
-import { ConfirmDialog } from './confirm-dialog';
+import { jobKeys } from '@/components/jobs/jobs-query';
+import { StartedJob } from '@/components/jobs/started-job';
+import { ConfirmButton } from '@/components/ui/confirm-dialog';
 
 type State = Awaited<ReturnType<typeof verifyChainAction>> | null;
 
@@ -56,13 +56,14 @@ export function ChainActions({
           </form>
         ) : null}
         {mayAggregate ? (
-          <ConfirmDialog
+          <ConfirmButton
             triggerLabel="Aggregate latest chain…"
             title={`Aggregate the latest chain of ${database}?`}
             confirmLabel="Aggregate"
             action={aggAction}
             fields={fields}
             pending={aggregating}
+            destructive={false}
             disabled={latestChain.length < 2}
           >
             <p>
@@ -74,7 +75,7 @@ export function ChainActions({
                 <li key={f}>{f}</li>
               ))}
             </ul>
-          </ConfirmDialog>
+          </ConfirmButton>
         ) : null}
       </div>
       {!mayVerify ? <p className="text-xs text-zinc-500">Verifying needs the operator role; aggregating, the admin role.</p> : !mayAggregate ? <p className="text-xs text-zinc-500">Aggregating needs the admin role.</p> : null}

@@ -6,12 +6,11 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { BackupNowForm } from '@/components/backups/backup-now-form';
-import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import { Badge } from '@/components/ui/badge';
 import type { OverviewData } from '@/lib/dashboard/data';
-import { formatNumber } from '@/lib/format';
+import { formatNumber, formatTxRange } from '@/lib/format';
 import { TxSince } from './tx-since';
 
 type Db = OverviewData['databases'][number];

@@ -9,14 +9,16 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
-import { formatDuration } from '@/components/backups/format';
-import { backupOutcome, databaseJobsQuery, jobHref, type JobSummary } from '@/components/backups/job-queries';
-import { JobProgressBar } from '@/components/backups/job-progress';
-import { JobStatusBadge } from '@/components/backups/job-status-badge';
+import { jobDuration } from '@/components/jobs/job-progress';
+import { JobProgressBar } from '@/components/jobs/job-progress-bar';
+import { backupOutcome } from '@/components/jobs/job-results';
+import { JobStatusBadge } from '@/components/jobs/job-status-badge';
+import { jobHref, jobsQuery, RECENT_JOBS, type JobSummary } from '@/components/jobs/jobs-query';
 import { UtcTime } from '@/components/ui/utc-time';
+import { formatDuration } from '@/lib/format';
 
 export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: string; initialJobs: JobSummary[]; renderedAt: number }) {
-  const q = useQuery({ ...databaseJobsQuery(database), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
+  const q = useQuery({ ...jobsQuery({ database, limit: RECENT_JOBS }), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
   const jobs = q.data;
   const router = useRouter();
   const known = useRef<{ running: Set<number>; maxId: number }>({
@@ -58,7 +60,7 @@ export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: 
             </thead>
             <tbody>
               {jobs.map((j) => (
-                <JobRow key={j.id} job={j} />
+                <JobRow key={j.id} job={j} now={q.dataUpdatedAt} />
               ))}
             </tbody>
           </table>
@@ -68,9 +70,8 @@ export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: 
   );
 }
 
-function JobRow({ job }: { job: JobSummary }) {
+function JobRow({ job, now }: { job: JobSummary; now: number }) {
   const outcome = backupOutcome(job);
-  const end = job.endedAt ?? null;
   return (
     <tr data-testid="job-row" data-job-id={job.id} data-kind={job.kind} data-status={job.status} data-artifact={outcome?.artifact ?? undefined} className="border-b border-zinc-100 last:border-b-0 dark:border-zinc-800">
       <th scope="row" className="px-3 py-2 font-normal whitespace-nowrap">
@@ -88,7 +89,7 @@ function JobRow({ job }: { job: JobSummary }) {
       <td className="px-3 py-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
         <UtcTime value={job.startedAt ?? job.createdAt} />
       </td>
-      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap">{job.startedAt && end ? formatDuration(end - job.startedAt) : job.status === 'running' ? 'running' : '—'}</td>
+      <td className="px-3 py-2 text-right tabular-nums whitespace-nowrap">{formatDuration(jobDuration(job, now))}</td>
       <td className="max-w-xs px-3 py-2 text-xs">
         {job.status === 'succeeded' && outcome?.artifact ? (
           <span>

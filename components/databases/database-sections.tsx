@@ -5,11 +5,11 @@
 import Link from 'next/link';
 import { IfCan } from '@/components/auth/permissions';
 import { FolderSelect } from '@/components/backups/folder-select';
-import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
+import { RECENT_JOBS } from '@/components/jobs/jobs-query';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import { formatNumber } from '@/lib/format';
+import { formatNumber, formatTxRange } from '@/lib/format';
 import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
 import { DatabaseJobs } from './database-jobs';
@@ -108,7 +108,7 @@ export async function ActionsSection({ data }: { data: Data }) {
 
 export async function JobsSection({ data }: { data: Data }) {
   const d = await data;
-  return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, 10)} renderedAt={Date.now()} />;
+  return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, RECENT_JOBS)} renderedAt={Date.now()} />;
 }
 
 export function BlockSkeleton({ label, rows = 3, tall = false }: { label: string; rows?: number; tall?: boolean }) {

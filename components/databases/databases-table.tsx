@@ -4,12 +4,11 @@
  */
 import Link from 'next/link';
 import { FolderSelect } from '@/components/backups/folder-select';
-import { formatTxRange } from '@/components/backups/format';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import { Badge } from '@/components/ui/badge';
 import { overviewData } from '@/lib/dashboard/data';
-import { formatNumber } from '@/lib/format';
+import { formatNumber, formatTxRange } from '@/lib/format';
 import { serverContext } from '@/lib/server/context';
 import { databaseHref } from './database-card';
 

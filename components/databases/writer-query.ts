@@ -3,19 +3,13 @@
  * its last committed transaction.
  */
 import { queryOptions, useQuery } from '@tanstack/react-query';
+import { getJson } from '@/components/ui/get-json';
 import type { ClusterReport } from '@/lib/monitor/cluster-report';
 
 export function clusterByIdQuery(clusterId: number) {
   return queryOptions({
     queryKey: ['cluster', 'status', clusterId] as const,
-    queryFn: async ({ signal }): Promise<ClusterReport> => {
-      const res = await fetch(`/api/cluster?id=${clusterId}`, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
-      if (!res.ok) {
-        const body = (await res.json().catch(() => null)) as { message?: string } | null;
-        throw new Error(body?.message ?? `the server answered ${res.status} ${res.statusText}`);
-      }
-      return (await res.json()) as ClusterReport;
-    },
+    queryFn: ({ signal }) => getJson<ClusterReport>(`/api/cluster?id=${clusterId}`, signal),
     refetchInterval: 2000,
     retry: false,
   });

@@ -9,13 +9,15 @@ import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { JobRow } from '@/lib/db/schema';
+import { formatDuration } from '@/lib/format';
 import { CancelJobButton } from './cancel-job-button';
-import { formatDuration, jobDuration } from './job-format';
 import { JobLog } from './job-log';
+import { jobDuration } from './job-progress';
 import { JobProgressBar } from './job-progress-bar';
+import { asRestoreResult } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
 import { jobQuery } from './jobs-query';
-import { asRestoreResult, RestoreResultSummary } from './restore-result';
+import { RestoreResultSummary } from './restore-result';
 
 export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: JobRow; renderedAt: number; canCancel: boolean }) {
   const query = useQuery({ ...jobQuery(initialJob.id), initialData: initialJob, initialDataUpdatedAt: renderedAt });
@@ -34,7 +36,7 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
 
       {running || job.progress ? (
         <Section title="Progress">
-          <JobProgressBar progress={job.progress} status={job.status} />
+          <JobProgressBar progress={job.progress} status={job.status} label={`Progress of job #${job.id}`} />
         </Section>
       ) : null}
 

@@ -1,6 +1,8 @@
-import { Badge } from '@/components/ui/badge';
+import { Badge, type BadgeTone } from '@/components/ui/badge';
 import type { JobStatus } from '@/lib/db/schema';
-import { STATUS_TONE } from './job-format';
+
+/** A cancel is the user's own choice (neutral); an interruption (the server restarted) deserves a look. */
+const STATUS_TONE: Record<JobStatus, BadgeTone> = { running: 'info', succeeded: 'good', failed: 'bad', cancelled: 'neutral', interrupted: 'warn' };
 
 export function JobStatusBadge({ status }: { status: JobStatus }) {
   return (

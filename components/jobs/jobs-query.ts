@@ -1,9 +1,14 @@
 /**
- * The job queries: GET /api/jobs (the list, without logs) and GET /api/jobs/{id} (one job with its log).
- * Both poll about once a second while a job runs and slow down when nothing does. Keys start with 'jobs' so
- * that anything starting or cancelling a job can invalidate them all at once.
+ * The job queries, the one key factory for jobs: GET /api/jobs (a list, without logs: every job, or filtered
+ * by database and status, a page at a time) and GET /api/jobs/{id} (one job with its log). Every page that
+ * shows jobs (the jobs list, a job's page, a database's recent jobs, a job just started, the restore wizard)
+ * reads them through these, so a job list has one key shape whatever page asks, and invalidating
+ * `jobKeys.all` after starting or cancelling a job reaches them all. Lists poll about once a second while a
+ * job in them runs and every ten seconds otherwise (to notice a job started elsewhere); one job polls until it
+ * has ended.
  */
 import { queryOptions } from '@tanstack/react-query';
+import { getJson } from '@/components/ui/get-json';
 import type { JobRow, JobStatus } from '@/lib/db/schema';
 
 export const JOB_POLL_MS = 1000;
@@ -15,6 +20,9 @@ export type JobSummary = Omit<JobRow, 'log'>;
 /** Jobs per page of the jobs list. */
 export const JOBS_PAGE_SIZE = 50;
 
+/** Jobs in a database's recent jobs. */
+export const RECENT_JOBS = 10;
+
 export interface JobFilters {
   database?: string;
   status?: JobStatus;
@@ -23,30 +31,30 @@ export interface JobFilters {
   before?: number;
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal, cache: 'no-store', headers: { accept: 'application/json' } });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    throw new Error(body?.message ?? `the server answered ${res.status} ${res.statusText}`);
-  }
-  return (await res.json()) as T;
-}
-
-export function jobsUrl(filters: JobFilters): string {
-  const q = new URLSearchParams();
-  if (filters.database) q.set('database', filters.database);
-  if (filters.status) q.set('status', filters.status);
-  if (filters.limit) q.set('limit', String(filters.limit));
-  if (filters.before) q.set('before', String(filters.before));
-  const s = q.toString();
-  return s ? `/api/jobs?${s}` : '/api/jobs';
+/** The filters that say something, in one order: what the list's URL and its key are made of. */
+function listParams(filters: JobFilters): JobFilters {
+  const p: JobFilters = {};
+  if (filters.database) p.database = filters.database;
+  if (filters.status) p.status = filters.status;
+  if (filters.limit) p.limit = filters.limit;
+  if (filters.before) p.before = filters.before;
+  return p;
 }
 
 export const jobKeys = {
   all: ['jobs'] as const,
-  list: (filters: JobFilters) => ['jobs', 'list', filters.database ?? '', filters.status ?? '', filters.limit ?? 100, filters.before ?? 0] as const,
+  list: (filters: JobFilters) => ['jobs', 'list', listParams(filters)] as const,
   detail: (id: number) => ['jobs', 'detail', id] as const,
 };
+
+export function jobsUrl(filters: JobFilters): string {
+  const s = new URLSearchParams(Object.entries(listParams(filters)).map(([k, v]) => [k, String(v)])).toString();
+  return s ? `/api/jobs?${s}` : '/api/jobs';
+}
+
+export function jobHref(id: number): string {
+  return `/jobs/${id}`;
+}
 
 export function jobsQuery(filters: JobFilters) {
   return queryOptions({

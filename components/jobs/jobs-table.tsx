@@ -10,9 +10,9 @@ import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { IfCan } from '@/components/auth/permissions';
 import { UtcTime } from '@/components/ui/utc-time';
-import { formatNumber } from '@/lib/format';
+import { formatDuration, formatNumber } from '@/lib/format';
 import { CancelJobButton } from './cancel-job-button';
-import { formatDuration, jobDuration } from './job-format';
+import { jobDuration } from './job-progress';
 import { JobProgressBar } from './job-progress-bar';
 import { JobStatusBadge } from './job-status-badge';
 import { jobsQuery, type JobFilters, type JobSummary } from './jobs-query';
@@ -87,7 +87,7 @@ function JobRowView({ job, now, canCancel }: { job: JobSummary; now: number; can
         ) : null}
       </td>
       <td className="px-3 py-2">
-        <JobProgressBar progress={job.progress} status={job.status} compact />
+        <JobProgressBar progress={job.progress} status={job.status} label={`Progress of job #${job.id}`} compact />
       </td>
       <td className="whitespace-nowrap px-3 py-2 text-zinc-600 dark:text-zinc-400">
         <UtcTime value={job.startedAt ?? job.createdAt} />

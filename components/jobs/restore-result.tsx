@@ -5,37 +5,7 @@
  */
 import type { ReactNode } from 'react';
 import { formatNumber } from '@/lib/format';
-
-export interface RestoreResult {
-  database: string | null;
-  restoredTx: number;
-  replayed: number;
-  storeId: string | null;
-  chain: string[];
-  digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string } | null;
-}
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** The job's result as a restore result, or null when it is not one. */
-export function asRestoreResult(result: Record<string, unknown> | null | undefined): RestoreResult | null {
-  if (!result) return null;
-  const restoredTx = num(result.restoredTx);
-  if (restoredTx === null) return null;
-  const d = result.digest as Record<string, unknown> | undefined;
-  const digest =
-    d && typeof d === 'object' && typeof d.contentHash === 'string'
-      ? { lastCommittedTxn: num(d.lastCommittedTxn) ?? restoredTx, nodes: num(d.nodes) ?? 0, relationships: num(d.relationships) ?? 0, contentHash: d.contentHash }
-      : null;
-  return {
-    database: typeof result.database === 'string' ? result.database : null,
-    restoredTx,
-    replayed: num(result.replayed) ?? 0,
-    storeId: typeof result.storeId === 'string' ? result.storeId : null,
-    chain: Array.isArray(result.chain) ? result.chain.filter((c): c is string => typeof c === 'string') : [],
-    digest,
-  };
-}
+import type { RestoreResult } from './job-results';
 
 export function RestoreResultSummary({ result }: { result: RestoreResult }) {
   const items: Array<[string, string, ReactNode]> = [

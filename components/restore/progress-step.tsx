@@ -6,10 +6,11 @@
 import Link from 'next/link';
 import { CancelJobButton } from '@/components/jobs/cancel-job-button';
 import { JobLog } from '@/components/jobs/job-log';
-import { phaseLabel } from '@/components/jobs/job-format';
+import { phaseLabel } from '@/components/jobs/job-progress';
 import { JobProgressBar } from '@/components/jobs/job-progress-bar';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
-import { asRestoreResult, RestoreResultSummary } from '@/components/jobs/restore-result';
+import { asRestoreResult } from '@/components/jobs/job-results';
+import { RestoreResultSummary } from '@/components/jobs/restore-result';
 import type { JobRow } from '@/lib/db/schema';
 import { formatNumber } from '@/lib/format';
 
@@ -33,7 +34,7 @@ export function ProgressStep({ jobId, job, error }: { jobId: number; job: JobRow
           {error ? `Update failed (${error.message}); retrying` : job ? phaseLabel(phase || 'starting') : 'Starting…'}
         </span>
       </div>
-      <JobProgressBar progress={job?.progress ?? null} status={job?.status ?? 'running'} />
+      <JobProgressBar progress={job?.progress ?? null} status={job?.status ?? 'running'} label={`Progress of restore job #${jobId}`} />
       <ol className="grid gap-1 text-sm sm:grid-cols-5" aria-label="Restore phases">
         {PHASES.map((p, i) => {
           const state = phase === 'done' || i < at ? 'done' : i === at ? 'current' : 'todo';

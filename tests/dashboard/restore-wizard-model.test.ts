@@ -2,7 +2,6 @@
  * The restore wizard's model: what each step sends to be checked, and which refusals keep it on a step.
  */
 import { describe, expect, it } from 'vitest';
-import { formatDuration, phaseLabel, progressFraction } from '@/components/jobs/job-format';
 import { checkKey, evaluate, inputFor, nextStep, previousStep, type ActionResult, type FieldErrors, type RestoreValues, type StepId } from '@/components/restore/wizard-model';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 
@@ -74,23 +73,5 @@ describe('steps', () => {
     expect(nextStep('result')).toBe('result');
     expect(previousStep('source')).toBe('source');
     expect(previousStep('progress')).toBe('review');
-  });
-});
-
-describe('job formatting', () => {
-  it('reads progress as a fraction where the phase counts something', () => {
-    expect(progressFraction(null)).toBeNull();
-    expect(progressFraction({ phase: 'restore:replay', txDone: 5, txTotal: 20, bytesDone: 1, bytesTotal: 2, at: 0 })).toBe(0.25);
-    expect(progressFraction({ phase: 'restore:store', bytesDone: 30, bytesTotal: 40, at: 0 })).toBe(0.75);
-    expect(progressFraction({ phase: 'install:stop', at: 0 })).toBeNull();
-    expect(progressFraction({ phase: 'done', at: 0 })).toBe(1);
-  });
-
-  it('names phases and durations', () => {
-    expect(phaseLabel('restore:replay')).toBe('Replaying transactions');
-    expect(phaseLabel('backup:stream')).toBe('Backup stream');
-    expect(formatDuration(870)).toBe('0.9 s');
-    expect(formatDuration(75_000)).toBe('1 min 15 s');
-    expect(formatDuration(2 * 3600_000 + 5 * 60_000)).toBe('2 h 5 min');
   });
 });

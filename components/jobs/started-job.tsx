@@ -9,9 +9,10 @@ import Link from 'next/link';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
-import { jobHref, jobKeys, jobQuery, backupOutcome } from './job-queries';
-import { JobProgressBar } from './job-progress';
+import { JobProgressBar } from './job-progress-bar';
+import { backupOutcome } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
+import { jobHref, jobKeys, jobQuery } from './jobs-query';
 
 export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { jobId: number; kind: string; database: string; refreshOnFinish?: boolean }) {
   const query = useQuery(jobQuery(jobId));
