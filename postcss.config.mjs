@@ -1,6 +1,8 @@
 // Tailwind CSS v4 through PostCSS (app/globals.css imports it).
-export default {
+const config = {
   plugins: {
     '@tailwindcss/postcss': {},
   },
 };
+
+export default config;

@@ -3,7 +3,8 @@
  * `npm test`: every test, end to end included, in steps whose output streams as it comes:
  *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
  *      when missing and running as root, else says what to install);
- *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, then `vitest run` (unit and integration tests);
+ *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, ESLint (`npm run lint`), then `vitest run` (unit and
+ *      integration tests);
  *   3. `next build` (the e2e tests run the built app);
  *   4. `playwright test` (Debian Chromium against `txline serve`).
  * A failing step does not stop the independent ones after it (Playwright needs the build and Chromium: without
@@ -135,6 +136,8 @@ const chromium = ensureChromium();
 // The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
 await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
 await run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
+// package.json's `lint` script: silent when clean; the cache (node_modules/.cache/eslint) relints changed files only.
+await run('lint', bin('eslint'), ['.', '--max-warnings=0', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/']);
 await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
   report: { file: vitestReport, read: vitestFailures },
 });

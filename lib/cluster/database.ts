@@ -135,6 +135,11 @@ export class GraphDatabase {
   }
 
   private get s(): GraphStore {
+    return this.onlineStore();
+  }
+
+  /** The open store; throws when the member is offline. */
+  private onlineStore(): GraphStore {
     if (!this.store || this.status !== 'online') throw offline(this.name);
     return this.store;
   }
@@ -191,7 +196,7 @@ export class GraphDatabase {
 
   /** Commits a client's transaction on the writer. */
   commit(ops: ClientOp[]): Promise<CommitResult> {
-    this.s; // throws when offline
+    this.onlineStore(); // throws when offline
     return new Promise((resolve, reject) => {
       this.pendingTx.push({ ops, resolve, reject });
       this.kick();
@@ -380,7 +385,7 @@ export class GraphDatabase {
 
   /** Committed records from `fromTx`, as byte ranges of the log; TX_PRUNED below the log's window. */
   logRanges(fromTx: number): { ranges: LogRange[]; lastTxId: number } {
-    this.s;
+    this.onlineStore(); // throws when offline
     const opened = this.txlog.openRanges(fromTx);
     if (!opened) {
       throw new TxlineError('TX_PRUNED', `transactions from ${fromTx} of ${this.name} are no longer in the log`, {

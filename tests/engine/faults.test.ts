@@ -57,7 +57,6 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
-const artifactsIn = (dir: string) => fs.readdirSync(dir).filter((n) => n.endsWith('.backup'));
 
 describe('sources down', () => {
   it('the first --from server is not listening: the next one is used; exit 1 with a warning', async () => {
