@@ -123,7 +123,6 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const t0 = performance.now();
   const { log } = opts;
   const { plan, database } = planFor(opts);
-  const head = plan.chain[0];
   const tail = plan.chain[plan.chain.length - 1];
   const pointText =
     plan.stopBeforeTx !== null ? `up to but not including transaction ${plan.stopBeforeTx}` : plan.stopBeforeTime !== null ? `to what was committed before ${formatUtc(plan.stopBeforeTime)} UTC` : `to the latest transaction (${tail.tipTx})`;
