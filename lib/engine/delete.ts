@@ -270,7 +270,10 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
       databases: databases.map((db) => remainingOf(db, listed.artifacts.filter((a) => a.database === db && !gone.has(a.file)))),
       skipped: listed.problems.map((p) => ({ file: p.file, message: p.error.message })),
     };
-    if (result.skipped.length) log.warn(`${result.skipped.length} *${ARTIFACT_EXTENSION} name(s) in ${dir} could not be read; if one depended on what was deleted, its chain is broken now`);
+    if (result.skipped.length && deleted.length) {
+      const then = opts.dryRun ? 'would be broken' : 'is broken now';
+      log.warn(`${result.skipped.length} *${ARTIFACT_EXTENSION} name(s) in ${dir} could not be read; if one depended on what ${opts.dryRun ? 'would be' : 'was'} deleted, its chain ${then}`);
+    }
     report('done');
     return result;
   } finally {
