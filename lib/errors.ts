@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   PATH_OUTSIDE_ROOTS: 1,
   RESTORE_POINT_OUTSIDE_CHAIN: 1,
   BACKUP_IN_PROGRESS: 1,
+  /** an artifact to delete is the parent of others (named in the message); --with-dependents deletes them too */
+  ARTIFACT_HAS_DEPENDENTS: 1,
   FALLBACK_DISABLED: 1,
   DESTINATION_EXISTS: 1,
   INCONSISTENT_STORE: 1,
@@ -60,6 +62,7 @@ export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
   NOT_WRITER: 409,
   DATABASE_EXISTS: 409,
   STORE_MISMATCH: 409,
+  ARTIFACT_HAS_DEPENDENTS: 409,
   TX_PRUNED: 410,
   DATABASE_OFFLINE: 503,
 };

@@ -42,7 +42,9 @@ export async function main(argv: string[]): Promise<void> {
       const code = e instanceof TxlineError ? e.code : 'INTERNAL';
       // (The counters of the work that failed are not known here: null, as every progress line has them.)
       const line = { ts: new Date().toISOString(), event: 'error', phase: 'error', bytesDone: null, bytesTotal: null, txDone: null, txTotal: null };
-      process.stdout.write(`${JSON.stringify({ ...line, exitCode: process.exitCode, code, message: describeError(e) })}\n`);
+      // an error's details (the dependents an artifact to delete has, ...) travel with it
+      const details = e instanceof TxlineError ? (e.details ?? {}) : {};
+      process.stdout.write(`${JSON.stringify({ ...details, ...line, exitCode: process.exitCode, code, message: describeError(e) })}\n`);
     }
   }
 }

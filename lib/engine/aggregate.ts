@@ -1,7 +1,7 @@
 /**
  * Aggregate: fold a database's latest chain into one recovered full artifact at the chain's tip, then delete
- * the old chain (unless `keepOld`), newest first, so an interrupted delete still leaves usable backups.
- * An artifact that is still the parent of a backup outside the chain is kept.
+ * the old chain (unless `keepOld`) with delete.ts's removeArtifacts: newest first, so an interrupted delete
+ * still leaves usable backups. An artifact that a backup outside the chain depends on is kept.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,10 +9,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { fsyncDir } from '../fs';
 import { listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
+import { dependentsOf, removeArtifacts } from './delete';
 import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from '../graph/codec';
 import { acquireLock, foldersToClean } from './lock';
@@ -149,19 +149,18 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       const inChain = new Set(chain.map((a) => a.file));
       // Empty differentials hanging off the chain go with it; they hold no transactions.
       for (const a of all) if (isEmpty(a) && a.parent && inChain.has(a.parent)) inChain.add(a.file);
-      const remaining = all.filter((a) => !inChain.has(a.file));
-      for (const a of all.filter((x) => inChain.has(x.file)).sort(byTime).reverse()) {
-        const child = remaining.find((r) => r.parent === a.file);
-        if (child) {
+      // An artifact that a backup outside the chain depends on stays (and so do its ancestors).
+      const doomed: Artifact[] = [];
+      for (const a of all.filter((x) => inChain.has(x.file)).sort(byTime)) {
+        const outside = dependentsOf(a, all).find((d) => !inChain.has(d.file));
+        if (!outside) doomed.push(a);
+        else {
           kept.push(a.file);
-          remaining.push(a);
-          log.info(`kept ${a.file}: it is still the parent of ${child.file}`);
-          continue;
+          log.info(`kept ${a.file}: ${outside.file} depends on it`);
         }
-        fs.rmSync(a.path, { force: true });
-        deleted.push(a.file);
       }
-      fsyncDir(dir);
+      // newest first, the folder synced after each (delete.ts): an interrupted delete leaves intact chains
+      for (const a of removeArtifacts(dir, doomed)) deleted.push(a.file);
       if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
     }
     log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);

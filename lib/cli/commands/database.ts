@@ -1,5 +1,5 @@
 /**
- * `txline database backup|restore|check` and `txline backup inspect|aggregate`, with neo4j-admin's flags.
+ * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete`, with neo4j-admin's flags.
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -11,10 +11,11 @@ import { normalizeDatabaseName } from '../../graph/names';
 import { aggregate } from '../../engine/aggregate';
 import type { Artifact } from '../../engine/artifact';
 import { backupDatabases, type BackupType } from '../../engine/backup';
-import { parseRestorePoint, type RestorePoint } from '../../engine/chain';
 import { check } from '../../engine/check';
 import { confineEngine } from '../../engine/confine';
+import { deleteArtifacts, describeArtifact, type DeleteResult } from '../../engine/delete';
 import { formatTable, inspect } from '../../engine/inspect';
+import { formatUtc, parseRestorePoint, type RestorePoint } from '../../engine/chain';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
@@ -35,6 +36,8 @@ export const BOOLEAN_FLAGS = [
   'empty',
   'json',
   'verbose',
+  'with-dependents',
+  'dry-run',
 ] as const;
 
 /** The engine's log on stderr; --verbose adds its debug lines (each source considered, each range received). */
@@ -43,9 +46,9 @@ function engineLog(verbose = false): EngineLog {
   return { debug: (m) => l.debug(m), info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
 }
 
-function progressSink(mode: string | undefined): ProgressSink | undefined {
+function progressSink(mode: string | undefined, intervalMs?: number): ProgressSink | undefined {
   if (mode === undefined) return undefined;
-  return jsonlProgress((line) => process.stdout.write(`${line}\n`));
+  return jsonlProgress((line) => process.stdout.write(`${line}\n`), intervalMs);
 }
 
 /**
@@ -320,8 +323,49 @@ export function registerDatabaseCommands(program: Command): void {
       process.exitCode = r.exitCode;
     });
 
+  backup
+    .command('delete')
+    .description('Delete backup artifacts; the backups that depend on them only with --with-dependents, newest first')
+    .argument('<artifact-file...>', 'paths to *.backup files, all in one folder')
+    .option('--with-dependents', 'also delete the backups whose chain leads to them (otherwise refused, naming them)', false)
+    .option('--dry-run', 'print what would be deleted and what would remain; delete nothing', false)
+    .option('--json', 'print the result as JSON', false)
+    .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl): one line per deleted artifact', parseProgress)
+    .option('--verbose', 'debug lines in the log', false)
+    .addOption(confineOption())
+    .action(async (files: string[], o) => {
+      const text = !o.progress && !o.json;
+      const r = await deleteArtifacts({
+        files,
+        withDependents: o.withDependents,
+        dryRun: o.dryRun,
+        log: engineLog(o.verbose),
+        // every deleted artifact is a line of its own (a job shows which are gone): not throttled
+        progress: progressSink(o.progress, 0),
+        onDeleted: text ? (a) => process.stdout.write(`${o.dryRun ? 'would delete' : 'deleted'} ${a.file} (${a.database}, ${describeArtifact(a)})\n`) : undefined,
+      });
+      if (o.progress) {
+        // what was deleted (a dry run deletes nothing): whole files' bytes, and the transactions they held
+        const gone = r.dryRun ? [] : r.deleted;
+        const counters = { bytes: gone.reduce((n, a) => n + a.sizeBytes, 0), tx: gone.reduce((n, a) => n + a.txCount, 0) };
+        printResult(counters, { exitCode: 0, ...r });
+      } else if (o.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+      else printDeleteSummary(r);
+      process.exitCode = 0;
+    });
+
   addNegations(database);
   addNegations(backup);
+}
+
+/** After the deleted artifacts: what each database has left in the folder, and the range it restores. */
+function printDeleteSummary(r: DeleteResult): void {
+  if (r.deleted.length === 0) process.stdout.write('Nothing to delete.\n');
+  for (const d of r.databases) {
+    const ranges = d.restorable.map((x) => `transactions ${x.fromTx}..${x.toTx} (${x.fromTime ? formatUtc(Date.parse(x.fromTime)) : 'from the start'} .. ${formatUtc(Date.parse(x.toTime))})`);
+    const left = `${d.remaining} artifact(s) ${r.dryRun ? 'would remain' : 'remain'}`;
+    process.stdout.write(`${d.database}: ${left}; ${ranges.length ? `restorable: ${ranges.join('; ')}` : 'no intact backup chain'}\n`);
+  }
 }
 
 /**
