@@ -17,7 +17,8 @@ import { chainNode, getArtifact, listArtifactsByDatabase } from '../db/queries/a
 import { addRemoteCluster, ensureFolder, getCluster, getFolder, listClusters, listFolders, removeCluster, removeFolder, setClusterTokenOf } from '../db/queries/clusters';
 import { lagSamples, type ArtifactRow, type BackupFolderRow, type ClusterRow } from '../db/schema';
 import { eq } from 'drizzle-orm';
-import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../engine/chain';
+import { ChainIndex, type ChainNode } from '../engine/chain';
+import { formatUtc, parseRestorePoint, planRestore, restorableRanges, type RestorePoint } from '../engine/restore-plan';
 import { acquireLock } from '../engine/lock';
 import { confineAtUse, confineToRoots, folderRoots } from '../auth/paths';
 import { CLUSTER_TOKEN, type TxlineEnv } from '../env';

@@ -9,7 +9,8 @@
  */
 import type { ArtifactRow } from '../db/schema';
 import { chainNode } from '../db/queries/artifacts';
-import { ChainIndex, restorableRanges, type ChainNode } from '../engine/chain';
+import { ChainIndex, type ChainNode } from '../engine/chain';
+import { restorableRanges } from '../engine/restore-plan';
 import { planWindow, type WindowPlan, type WindowRow, type WindowTarget } from './timeline-window';
 
 export type ChainHealth = 'verified' | 'unverified' | 'broken';

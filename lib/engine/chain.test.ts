@@ -4,7 +4,8 @@
  * and by time, and parsing of --restore-until.
  */
 import { describe, expect, it } from 'vitest';
-import { chainTo, chooseParent, parseRestorePoint, planRestore, restorableRanges, type ChainNode } from './chain';
+import { chainTo, chooseParent, type ChainNode } from './chain';
+import { parseRestorePoint, planRestore, restorableRanges } from './restore-plan';
 
 const DB = 'neo4j';
 const DBID = '11111111-1111-4111-8111-111111111111';

@@ -14,7 +14,8 @@ import { applyRecords } from '../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../graph/record';
 import { GraphStore, type StoreMeta } from '../graph/store';
 import { consumePayload, type Artifact } from './artifact';
-import { isEmpty, type RestorePlan } from './chain';
+import { isEmpty } from './chain';
+import type { RestorePlan } from './restore-plan';
 import type { EngineLog, ProgressSink } from './progress';
 
 const BATCH = 20_000;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { TxlineError } from '../errors';
 import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { confinedPath } from './confine';
-import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './chain';
+import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './restore-plan';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
 import { describeUnreachable, type BackupDriver, type InstallResult, type Source } from './source';
 

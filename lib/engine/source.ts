@@ -6,7 +6,7 @@
  */
 import type { Artifact } from './artifact';
 import type { ArtifactWriter } from './artifact-writer';
-import type { RestorePlan } from './chain';
+import type { RestorePlan } from './restore-plan';
 import type { EngineLog, ProgressSink } from './progress';
 
 export interface SourceMember {

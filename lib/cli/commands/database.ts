@@ -15,7 +15,7 @@ import { check } from '../../engine/check';
 import { confineEngine } from '../../engine/confine';
 import { deleteArtifacts, describeArtifact, type DeleteResult } from '../../engine/delete';
 import { formatTable, inspect } from '../../engine/inspect';
-import { formatUtc, parseRestorePoint, type RestorePoint } from '../../engine/chain';
+import { formatUtc, parseRestorePoint, type RestorePoint } from '../../engine/restore-plan';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
