@@ -45,6 +45,7 @@ async function ClusterView({ searchParams }: { searchParams: SearchParams }) {
     report: s.report,
   }));
   const selection = selectionFromParams(params, clusters);
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   const renderedAt = Date.now();
   const initialLag = selection ? lagData(ctx, { clusterId: selection.clusterId, database: selection.database, window: selection.window, now: renderedAt }) : null;
   return (

@@ -64,6 +64,7 @@ async function JobsList({ filters, canCancel }: { filters: JobFilters; canCancel
   const page = jobsPage(ctx.db, { database: filters.database, status: filters.status, before: filters.before, limit: JOBS_PAGE_SIZE });
   return (
     <div className="space-y-3">
+      {/* eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read */}
       <JobsTable initialJobs={page.jobs} filters={{ ...filters, limit: JOBS_PAGE_SIZE }} renderedAt={Date.now()} canCancel={canCancel} />
       <JobsPager page={page} filters={filters} />
     </div>

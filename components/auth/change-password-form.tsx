@@ -1,4 +1,5 @@
 'use client';
+import Link from 'next/link';
 import { useActionState } from 'react';
 import { changePasswordAction } from '@/app/account/actions';
 
@@ -32,7 +33,7 @@ export function ChangePasswordForm() {
       <p role="status" aria-live="polite" className="min-h-5 text-sm">
         {state?.ok ? (
           <span className="text-teal-700 dark:text-teal-400">
-            Your password was changed. <a href="/" className="underline">Continue to the overview</a>
+            Your password was changed. <Link href="/" className="underline">Continue to the overview</Link>
           </span>
         ) : state ? (
           <span className="text-red-700 dark:text-red-400">{state.error}</span>

@@ -10,5 +10,6 @@ import { OverviewClusters } from './overview-clusters';
 export async function ClusterMembers() {
   const snaps = await clusterSnapshots(serverContext());
   const clusters: ClusterEntry[] = snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name, kind: s.cluster.kind, controlAddress: s.cluster.controlAddress, report: s.report }));
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   return <OverviewClusters initialClusters={clusters} renderedAt={Date.now()} />;
 }

@@ -9,6 +9,7 @@ import { DatabaseCard } from './database-card';
 
 export async function DatabaseCards({ folderId }: { folderId: string | null }) {
   const data = await overviewData(serverContext(), folderId);
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   const now = Date.now();
   // the running job a card's "Back up now" would collide with (see activeJobFor): same cluster, or same folder
   const runningFor = (db: (typeof data.databases)[number]) => {

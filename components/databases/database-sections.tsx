@@ -42,6 +42,7 @@ export async function DatabaseSummary({ data }: { data: Data }) {
         ) : null}
         {o.lastRestorableTime !== null ? (
           <span>
+            {/* eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read */}
             last restorable point <RelativeAge time={o.lastRestorableTime} now={Date.now()} />
           </span>
         ) : null}
@@ -108,6 +109,7 @@ export async function ActionsSection({ data }: { data: Data }) {
 
 export async function JobsSection({ data }: { data: Data }) {
   const d = await data;
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   return <DatabaseJobs database={d.database} initialJobs={d.jobs.slice(0, RECENT_JOBS)} renderedAt={Date.now()} />;
 }
 

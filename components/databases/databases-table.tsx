@@ -14,6 +14,7 @@ import { databaseHref } from './database-card';
 
 export async function DatabasesTable({ folderId }: { folderId: string | null }) {
   const data = await overviewData(serverContext(), folderId);
+  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   const now = Date.now();
   const clusterName = new Map(data.clusters.map((c) => [c.cluster.id, c.cluster.name]));
   return (

@@ -36,6 +36,7 @@ export default async function JobPage({ params }: { params: Params }) {
         Job #{job.id}: {kind} of {job.database}
       </h1>
       <Suspense fallback={<JobsSkeleton label="Loading the job" />}>
+        {/* eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read */}
         <JobDetail initialJob={job} renderedAt={Date.now()} canCancel={can['job.cancel']} />
       </Suspense>
     </div>
