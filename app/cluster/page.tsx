@@ -5,6 +5,7 @@ import { ClusterDashboard } from '@/components/cluster/cluster-dashboard';
 import { ClusterDashboardSkeleton } from '@/components/cluster/cluster-dashboard-skeleton';
 import { selectionFromParams } from '@/components/cluster/cluster-selection';
 import type { ClusterEntry } from '@/components/cluster/clusters-query';
+import { clusterEntries } from '@/lib/dashboard/cluster-entries';
 import { clusterSnapshots, lagData } from '@/lib/dashboard/data';
 import { requireCaller } from '@/lib/server/auth';
 import { serverContext } from '@/lib/server/context';
@@ -37,13 +38,7 @@ export default async function ClusterPage({ searchParams }: { searchParams: Sear
 async function ClusterView({ searchParams }: { searchParams: SearchParams }) {
   const ctx = serverContext();
   const [params, snaps] = await Promise.all([searchParams, clusterSnapshots(ctx)]);
-  const clusters: ClusterEntry[] = snaps.map((s) => ({
-    id: s.cluster.id,
-    name: s.cluster.name,
-    kind: s.cluster.kind,
-    controlAddress: s.cluster.controlAddress,
-    report: s.report,
-  }));
+  const clusters: ClusterEntry[] = clusterEntries(snaps);
   const selection = selectionFromParams(params, clusters);
   // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
   const renderedAt = Date.now();

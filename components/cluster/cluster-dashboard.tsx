@@ -18,7 +18,7 @@ import { formatNumber } from '@/lib/format';
 import { ClusterEmptyState, ClusterNotRunning, NoClusterRegistered } from './cluster-empty-state';
 import { databaseNames, pickDatabase, selectionToSearch, type ClusterSelection } from './cluster-selection';
 import { ClusterToolbar } from './cluster-toolbar';
-import { clustersQuery, lagQuery, type ClusterEntry } from './clusters-query';
+import { clusterOrigin, clustersQuery, lagQuery, type ClusterEntry } from './clusters-query';
 import { MemberStatusTable } from './member-status-table';
 
 export function ClusterDashboard({
@@ -118,7 +118,7 @@ function ClusterBody({
           Members · <span className="font-mono">{selection.database}</span>
         </h2>
         <MemberStatusTable cluster={cluster} database={selection.database} colorOf={colorOf} />
-        {cluster.kind === 'embedded' ? <ControlsHint /> : null}
+        {cluster.capabilities.includes('stopMember') ? <ControlsHint /> : null}
       </section>
     </>
   );
@@ -140,7 +140,7 @@ function LiveLine({ cluster, error }: { cluster: ClusterEntry; error: Error | nu
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
       <span>
-        {cluster.name} ({cluster.kind}) · {formatNumber(reachable)} of {formatNumber(cluster.report.members.length)} members reachable
+        {cluster.name} ({clusterOrigin(cluster)}) · {formatNumber(reachable)} of {formatNumber(cluster.report.members.length)} members reachable
       </span>
       <span role="status" aria-live="polite" className="flex items-center gap-2">
         <span aria-hidden="true" className={`size-2 rounded-full ${error ? 'bg-red-500' : 'bg-teal-600'}`} />

@@ -7,14 +7,13 @@ import { queryOptions } from '@tanstack/react-query';
 import { LAG_WINDOWS, type LagWindow } from '@/components/charts/chart-utils';
 import { getJson } from '@/components/ui/get-json';
 import type { LagData } from '@/lib/dashboard/data';
-import type { ClusterReport } from '@/lib/monitor/cluster-report';
+import type { ClusterEntry } from '@/lib/dashboard/cluster-entries';
 
-export interface ClusterEntry {
-  id: number;
-  name: string;
-  kind: 'embedded' | 'remote';
-  controlAddress: string | null;
-  report: ClusterReport;
+export type { ClusterEntry };
+
+/** "embedded" for the cluster this server started, "remote" for one at given addresses. */
+export function clusterOrigin(c: { startedHere: boolean }): 'embedded' | 'remote' {
+  return c.startedHere ? 'embedded' : 'remote';
 }
 
 export function clustersQuery() {

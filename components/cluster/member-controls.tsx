@@ -24,12 +24,16 @@ const DANGER = `${BUTTON} border-red-300 bg-white text-red-800 hover:bg-red-50 d
 export function MemberControls({
   clusterId,
   member,
-  embedded,
+  canStop,
+  canPause,
   writerOf,
 }: {
   clusterId: number;
   member: MemberReport;
-  embedded: boolean;
+  /** the cluster's kind can stop and start this member's process (a cluster this server started) */
+  canStop: boolean;
+  /** the cluster's kind can pause its replication */
+  canPause: boolean;
   /** the databases this member is the writer of (said in the stop confirmation) */
   writerOf: string[];
 }) {
@@ -56,7 +60,7 @@ export function MemberControls({
   return (
     <div className="space-y-1">
       <div role="group" aria-label={`Controls of ${member.id}`} aria-describedby={messageId} className="flex flex-wrap gap-1.5">
-        {member.reachable && paused !== null && replicates ? (
+        {canPause && member.reachable && paused !== null && replicates ? (
           paused ? (
             <button type="button" className={NEUTRAL} disabled={pending} onClick={() => run('resume')}>
               {pending && requested === 'resume' ? PENDING_LABEL.resume : 'Resume replication'}
@@ -67,7 +71,7 @@ export function MemberControls({
             </button>
           )
         ) : null}
-        {embedded ? (
+        {canStop ? (
           running ? (
             <button type="button" className={DANGER} disabled={pending} onClick={() => setConfirming(true)}>
               {pending && requested === 'stop' ? PENDING_LABEL.stop : 'Stop member'}

@@ -15,10 +15,12 @@ import { MemberControls } from './member-controls';
 const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
 export function MemberStatusTable({ cluster, database, colorOf }: { cluster: ClusterEntry; database: string; colorOf: (memberId: string) => string }) {
-  const embedded = cluster.kind === 'embedded';
-  // Controls only for roles that may use them (the action refuses the others anyway).
+  // The controls the cluster's kind offers (stopping members: a cluster this server started), and only for
+  // roles that may use them (the action refuses the others anyway).
+  const canStop = cluster.capabilities.includes('stopMember');
+  const canPause = cluster.capabilities.includes('pauseReplication');
   const canControl = useCan('cluster.control');
-  const controllable = canControl && (embedded || cluster.report.members.some((m) => m.replication !== null));
+  const controllable = canControl && (canStop || (canPause && cluster.report.members.some((m) => m.replication !== null)));
   return (
     <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
       <table className="w-full text-left text-sm" data-testid="member-status-table">
@@ -49,7 +51,8 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
               database={database}
               color={colorOf(m.id)}
               clusterId={cluster.id}
-              embedded={embedded}
+              canStop={canStop}
+              canPause={canPause}
               controllable={controllable}
             />
           ))}
@@ -64,14 +67,16 @@ function MemberRow({
   database,
   color,
   clusterId,
-  embedded,
+  canStop,
+  canPause,
   controllable,
 }: {
   member: MemberReport;
   database: string;
   color: string;
   clusterId: number;
-  embedded: boolean;
+  canStop: boolean;
+  canPause: boolean;
   controllable: boolean;
 }) {
   const db = member.databases.find((d) => d.name === database);
@@ -127,7 +132,7 @@ function MemberRow({
       </td>
       {controllable ? (
         <td className="px-4 py-3">
-          <MemberControls clusterId={clusterId} member={member} embedded={embedded} writerOf={writerOf} />
+          <MemberControls clusterId={clusterId} member={member} canStop={canStop} canPause={canPause} writerOf={writerOf} />
         </td>
       ) : null}
     </tr>

@@ -7,7 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Badge } from '@/components/ui/badge';
 import { NoClusterRegistered } from './cluster-empty-state';
-import { clustersQuery, type ClusterEntry } from './clusters-query';
+import { clusterOrigin, clustersQuery, type ClusterEntry } from './clusters-query';
 import { MembersTable } from './members-table';
 
 export function OverviewClusters({ initialClusters, renderedAt }: { initialClusters: ClusterEntry[]; renderedAt: number }) {
@@ -18,9 +18,9 @@ export function OverviewClusters({ initialClusters, renderedAt }: { initialClust
     <div className="space-y-6">
       {clusters.map((c) => (
         <section key={c.id} aria-label={`Cluster ${c.name}`} data-testid="overview-cluster" data-cluster-id={c.id} data-name={c.name} className="space-y-2">
-          {clusters.length > 1 || c.kind === 'remote' ? (
+          {clusters.length > 1 || !c.startedHere ? (
             <h3 className="flex items-center gap-2 text-base font-semibold">
-              {c.name} <Badge tone={c.kind === 'embedded' ? 'info' : 'neutral'}>{c.kind}</Badge>
+              {c.name} <Badge tone={c.startedHere ? 'info' : 'neutral'}>{clusterOrigin(c)}</Badge>
             </h3>
           ) : null}
           <MembersTable report={c.report} error={query.error} fetching={query.isFetching} />

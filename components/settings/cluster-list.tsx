@@ -23,8 +23,11 @@ export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
           <div className="min-w-0 space-y-1">
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-semibold">{c.name}</span>
-              <Badge tone={c.kind === 'embedded' ? 'info' : 'neutral'}>{c.kind}</Badge>
-              {c.kind === 'remote' ? (
+              <Badge tone={c.startedHere ? 'info' : 'neutral'}>{c.startedHere ? 'embedded' : 'remote'}</Badge>
+              <span title="The protocol Txline speaks to its members" data-testid="cluster-kind">
+                <Badge tone="neutral">{c.kindLabel}</Badge>
+              </span>
+              {!c.startedHere ? (
                 <span data-testid="cluster-token">
                   <Badge tone="neutral">{c.hasToken ? 'token set' : 'no token'}</Badge>
                 </span>
@@ -39,12 +42,12 @@ export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
               {c.addresses.length > 0 ? c.addresses.join(', ') : 'no members yet'}
             </div>
             <div className="text-xs text-zinc-500 dark:text-zinc-400">
-              {c.kind === 'embedded' && c.controlAddress ? <>control API {c.controlAddress} · </> : null}
+              {c.startedHere && c.controlAddress ? <>control API {c.controlAddress} · </> : null}
               registered <UtcTime value={c.createdAt} />
             </div>
-            {c.kind === 'remote' ? <ClusterTokenForm clusterId={c.id} name={c.name} hasToken={c.hasToken} /> : null}
+            {!c.startedHere ? <ClusterTokenForm clusterId={c.id} name={c.name} hasToken={c.hasToken} /> : null}
           </div>
-          {c.kind === 'embedded' ? (
+          {c.startedHere ? (
             <p className="text-xs text-zinc-500 dark:text-zinc-400">Txline&apos;s own cluster: it cannot be removed.</p>
           ) : (
             <RemoveButton target={{ kind: 'cluster', id: c.id, name: c.name }}>

@@ -72,7 +72,7 @@ async function seedCatalog(file: string, backupDir: string, samples: number): Pr
   await ensureInitialAdmin(db, 'bench-admin-password');
   db.$client.prepare("UPDATE users SET must_change_password = 0 WHERE username = 'admin'").run();
   const { token } = createSession(db, { userId: (db.$client.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number }).id, address: '127.0.0.1' });
-  db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses: [] }).run();
+  db.insert(clusters).values({ name: 'embedded', kind: 'txline', startedHere: true, addresses: [] }).run();
   db.insert(backupFolders).values({ name: 'default', path: backupDir, isDefault: true }).run();
   const members = ['member-1', 'member-2', 'member-3'];
   const perSeries = 3600 + 7 * 1440 + 90 * 24;

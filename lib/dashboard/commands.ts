@@ -425,11 +425,11 @@ export async function controlMember(ctx: CommandContext, raw: unknown): Promise<
   try {
     if (action === 'pause' || action === 'resume') {
       if (!member?.reachable) return fail(`${memberId} cannot be reached; start it first.`);
-      const token = cluster.kind === 'embedded' ? environmentTokenFor(member.address, ctx.env) : catalogClusterToken(cluster, ctx.env);
+      const token = cluster.startedHere ? environmentTokenFor(member.address, ctx.env) : catalogClusterToken(cluster, ctx.env);
       await new MemberClient(member.address, token).replication({ paused: action === 'pause' });
       return { ok: true, message: `${memberId}: replication ${action === 'pause' ? 'paused' : 'resumed'}` };
     }
-    if (cluster.kind !== 'embedded' || !cluster.controlAddress) {
+    if (!cluster.startedHere || !cluster.controlAddress) {
       return fail('Members can only be stopped and started in the embedded cluster.');
     }
     await requestJson(cluster.controlAddress, `/members/${encodeURIComponent(memberId)}/${action}`, {
@@ -495,7 +495,7 @@ export function updateClusterToken(ctx: CommandContext, raw: unknown): Result<{ 
   if (!p.success) return fromZod(p.error);
   const c = getCluster(ctx.db, { id: p.data.clusterId });
   if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
-  if (c.kind === 'embedded') return fail('The embedded cluster uses its own token file; it takes no token here.');
+  if (c.startedHere) return fail('The embedded cluster uses its own token file; it takes no token here.');
   const token = p.data.remove ? null : p.data.token;
   if (token === undefined) return fail('Type the token, or remove the one set.', { token: ['is required'] });
   setClusterTokenOf(ctx.db, { id: c.id, token });
@@ -508,7 +508,7 @@ export function deleteCluster(ctx: CommandContext, raw: unknown): Result {
   if (!p.success) return fromZod(p.error);
   const c = getCluster(ctx.db, { id: p.data.clusterId });
   if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
-  if (c.kind === 'embedded') return fail('The embedded cluster cannot be removed.');
+  if (c.startedHere) return fail('The embedded cluster cannot be removed.');
   removeCluster(ctx.db, { id: c.id });
   ctx.db.delete(lagSamples).where(eq(lagSamples.clusterId, c.id)).run(); // its history goes with it
   ctx.collector.latest.delete(c.id);

@@ -4,12 +4,17 @@
  */
 import type { Catalog } from '../db';
 import { listClusters } from '../db/queries/clusters';
+import { clusterKind, type ClusterKindName } from '../sources';
 import type { ClusterSnapshot } from '../monitor/collector';
 
 export interface ClusterSettingsItem {
   id: number;
   name: string;
-  kind: 'embedded' | 'remote';
+  /** the protocol it speaks, and for people */
+  kind: ClusterKindName;
+  kindLabel: string;
+  /** this server started it (the embedded cluster) */
+  startedHere: boolean;
   addresses: string[];
   controlAddress: string | null;
   createdAt: number;
@@ -26,6 +31,8 @@ export function clusterSettingsItems(db: Catalog, latest: ReadonlyMap<number, Cl
       id: c.id,
       name: c.name,
       kind: c.kind,
+      kindLabel: clusterKind(c.kind).label,
+      startedHere: c.startedHere,
       addresses: c.addresses,
       controlAddress: c.controlAddress,
       createdAt: c.createdAt,

@@ -5,6 +5,7 @@
  * (delete the catalog, start again, and the same chains come back). Jobs, lag samples, users, sessions and
  * audit events live only here.
  */
+import { CLUSTER_KINDS } from '../sources/kind';
 import { sql, type InferSelectModel } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 
@@ -16,8 +17,10 @@ const createdAt = () =>
 export const clusters = sqliteTable('clusters', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull().unique(),
-  /** 'embedded': the cluster Txline runs itself (members read from cluster.json); 'remote': given addresses */
-  kind: text('kind', { enum: ['embedded', 'remote'] }).notNull(),
+  /** the protocol the cluster speaks: a cluster kind of lib/sources ('txline': Txline's member API) */
+  kind: text('kind', { enum: CLUSTER_KINDS }).notNull(),
+  /** this server started the cluster (the embedded one: members read from its cluster.json); else given addresses */
+  startedHere: integer('started_here', { mode: 'boolean' }).notNull().default(false),
   addresses: text('addresses', { mode: 'json' }).$type<string[]>().notNull(),
   controlAddress: text('control_address'),
   /**

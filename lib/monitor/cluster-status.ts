@@ -17,7 +17,7 @@ export async function getClusterStatus(e: TxlineEnv = env(), opts: StatusOptions
 
 /** The status of a cluster registered in the catalog, with its own token (or the environment's where it belongs). */
 export async function getCatalogClusterStatus(
-  cluster: { kind: string; addresses: string[]; token?: string | null; controlAddress?: string | null },
+  cluster: Parameters<typeof catalogConnection>[0],
   e: TxlineEnv = env(),
   opts: StatusOptions = {},
 ): Promise<ClusterReport & { controlAddress: string | null }> {

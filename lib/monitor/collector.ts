@@ -24,7 +24,7 @@ type LagSampleInput = Omit<LagSampleRow, 'resolution'>;
 
 export interface ClusterSnapshot {
   /** the catalog's row without its token (snapshots reach pages) */
-  cluster: Pick<ClusterRow, 'id' | 'name' | 'kind' | 'addresses' | 'controlAddress'>;
+  cluster: Pick<ClusterRow, 'id' | 'name' | 'kind' | 'startedHere' | 'addresses' | 'controlAddress'>;
   report: ClusterReport;
 }
 
@@ -116,12 +116,12 @@ export class Collector {
       inFlight,
     });
     let row = cluster;
-    if (cluster.kind === 'embedded') {
+    if (cluster.startedHere) {
       const addresses = probed.members.map((m) => m.address);
       if (addresses.length > 0) row = upsertEmbeddedCluster(this.db, { addresses, controlAddress: probed.controlAddress });
     }
     const report = this.remember(cluster.id, probed);
-    this.latest.set(cluster.id, { cluster: { id: row.id, name: row.name, kind: row.kind, addresses: row.addresses, controlAddress: row.controlAddress }, report });
+    this.latest.set(cluster.id, { cluster: { id: row.id, name: row.name, kind: row.kind, startedHere: row.startedHere, addresses: row.addresses, controlAddress: row.controlAddress }, report });
     insertLagSamples(this.db, samplesOf(cluster.id, report, this.known.get(cluster.id) as Map<string, KnownMember>, now));
   }
 

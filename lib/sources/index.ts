@@ -29,10 +29,10 @@ export function kindOf(c: Pick<ClusterConnection, 'kind'>): ClusterKind {
 export const DEFAULT_KIND: ClusterKindName = 'txline';
 
 /**
- * A cluster as the catalog registers it. Today's catalog says `embedded` (this server started it) or `remote`
- * (members at given addresses), both speaking Txline's member API.
+ * A cluster as the catalog registers it: its kind (the protocol), whether this server started it (then its
+ * token is the environment's), its addresses and its own token.
  */
-export function catalogConnection(row: { kind: string; addresses: string[]; token?: string | null; controlAddress?: string | null }): ClusterConnection {
-  const startedHere = row.kind === 'embedded';
-  return { kind: 'txline', addresses: row.addresses, startedHere, token: startedHere ? undefined : (row.token ?? null), controlAddress: row.controlAddress ?? null };
+export function catalogConnection(row: { kind: ClusterKindName; startedHere: boolean; addresses: string[]; token?: string | null; controlAddress?: string | null }): ClusterConnection {
+  const { kind, startedHere } = row;
+  return { kind, addresses: row.addresses, startedHere, token: startedHere ? undefined : (row.token ?? null), controlAddress: row.controlAddress ?? null };
 }

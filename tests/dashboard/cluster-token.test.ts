@@ -86,10 +86,10 @@ describe('the token of a remote cluster', () => {
 
   it('reaches the settings page only as "set" or not', () => {
     const items = clusterSettingsItems(db, ctx.collector.latest);
-    expect(items.map((c) => [c.name, c.kind, c.hasToken])).toEqual([
-      ['remote', 'remote', false],
-      ['plain', 'remote', true],
-      ['embedded', 'embedded', false],
+    expect(items.map((c) => [c.name, c.kind, c.startedHere, c.hasToken])).toEqual([
+      ['remote', 'txline', false, false],
+      ['plain', 'txline', false, true],
+      ['embedded', 'txline', true, false],
     ]);
     expect(shown(items)).not.toContain(TOKEN);
   });

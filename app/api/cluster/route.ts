@@ -4,6 +4,7 @@
  * every cluster. Polled by the dashboard; unreachable members are part of the answer, not an error.
  */
 import { connection } from 'next/server';
+import { clusterEntries } from '@/lib/dashboard/cluster-entries';
 import { clusterSnapshots } from '@/lib/dashboard/data';
 import { guardedJson } from '@/lib/server/action';
 
@@ -12,7 +13,7 @@ export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
   return guardedJson('cluster.read', async (ctx) => {
     const snaps = await clusterSnapshots(ctx);
-    if (url.searchParams.get('all')) return { clusters: snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name, kind: s.cluster.kind, controlAddress: s.cluster.controlAddress, report: s.report })) };
+    if (url.searchParams.get('all')) return { clusters: clusterEntries(snaps) };
     const id = Number(url.searchParams.get('id'));
     const snap = (Number.isInteger(id) && id > 0 ? snaps.find((s) => s.cluster.id === id) : snaps[0]) ?? null;
     if (!snap) return Response.json({ code: 'NOT_FOUND', message: 'no such cluster' }, { status: 404 });

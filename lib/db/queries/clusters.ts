@@ -13,18 +13,22 @@ export function getCluster(db: Catalog, { id }: { id: number }): ClusterRow | un
 
 /** Registers (or updates) the embedded cluster: its member addresses and control API change per start. */
 export function upsertEmbeddedCluster(db: Catalog, { addresses, controlAddress }: { addresses: string[]; controlAddress: string | null }): ClusterRow {
-  const cur = db.select().from(clusters).where(eq(clusters.kind, 'embedded')).get();
+  const cur = db.select().from(clusters).where(eq(clusters.startedHere, true)).get();
   if (cur) {
     if (JSON.stringify(cur.addresses) !== JSON.stringify(addresses) || cur.controlAddress !== controlAddress) {
       db.update(clusters).set({ addresses, controlAddress }).where(eq(clusters.id, cur.id)).run();
     }
     return { ...cur, addresses, controlAddress };
   }
-  return db.insert(clusters).values({ name: 'embedded', kind: 'embedded', addresses, controlAddress }).returning().get();
+  return db.insert(clusters).values({ name: 'embedded', kind: 'txline', startedHere: true, addresses, controlAddress }).returning().get();
 }
 
-export function addRemoteCluster(db: Catalog, { name, addresses, token = null }: { name: string; addresses: string[]; token?: string | null }): ClusterRow {
-  return db.insert(clusters).values({ name, kind: 'remote', addresses, token }).returning().get();
+/** Registers a cluster this server did not start: members at given addresses, speaking `kind`'s protocol. */
+export function addRemoteCluster(
+  db: Catalog,
+  { name, kind = 'txline', addresses, token = null }: { name: string; kind?: ClusterRow['kind']; addresses: string[]; token?: string | null },
+): ClusterRow {
+  return db.insert(clusters).values({ name, kind, startedHere: false, addresses, token }).returning().get();
 }
 
 /** Sets (or, with null, removes) a cluster's own member token. */
