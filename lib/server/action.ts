@@ -6,7 +6,7 @@
 import 'server-only';
 import { ACTIONS, type Action, type Caller } from '../auth/guard';
 import { recordAudit } from '../auth/audit';
-import type { Fail } from '../dashboard/commands';
+import type { Fail } from '../dashboard/commands/shared';
 import { describeError, isTxlineError } from '../errors';
 import { authorize } from './auth';
 import { serverContext, type ServerContext } from './context';

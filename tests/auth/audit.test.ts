@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../lib/auth/audit';
-import * as cmd from '../../lib/dashboard/commands';
+import * as cmd from '../../lib/dashboard/commands/backup';
 import { openCatalog } from '../../lib/db';
 import { defaultFolder, listClusters } from '../../lib/db/queries/clusters';
 import { createJob, getJob } from '../../lib/db/queries/jobs';

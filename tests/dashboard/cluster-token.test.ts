@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as cmd from '../../lib/dashboard/commands';
+import * as cmd from '../../lib/dashboard/commands/clusters';
+import type { CommandContext } from '../../lib/dashboard/commands/shared';
 import { clusterSettingsItems } from '../../lib/dashboard/settings';
 import { openCatalog, type Catalog } from '../../lib/db';
 import { getCluster, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
@@ -21,7 +22,7 @@ const NEW_TOKEN = 'replaced-secret-0123456789abcdef';
 const temp = tempFolders('cluster-token');
 let dir: string;
 let db: Catalog;
-let ctx: cmd.CommandContext;
+let ctx: CommandContext;
 
 beforeAll(() => {
   dir = temp.folder('catalog');
