@@ -96,7 +96,7 @@ describe('jobs', () => {
       clusterId: 1,
       folderId,
       params: {},
-      args: ['database', 'backup', `--to-path=${backups()}`, '--type=full', `--from=${proxy.address}`, 'neo4j'],
+      input: { database: 'neo4j', toPath: backups(), type: 'full', compress: true, preferDiffAsParent: false, from: [proxy.address], confineToRoots: [] },
       createdBy: null,
     });
     expect(first.ok).toBe(true);

@@ -19,6 +19,7 @@ import { confineEngine } from '../../engine/confine';
 import { formatTable, inspect } from '../../engine/inspect';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
+import type { JobSpec } from '../../jobs/protocol';
 import { EmbeddedSource } from '../../sources/embedded';
 import { parseNonNegativeInt } from '../args';
 
@@ -128,9 +129,14 @@ function beforeEngineCommand(_cmd: Command, action: Command): void {
   if (roots) confineEngine(roots);
 }
 
-export function registerDatabaseCommands(program: Command): void {
+/**
+ * Registers `database ...` and `backup ...`. With `capture`, the commands that a dashboard job runs (backup,
+ * restore, check, aggregate) run nothing: they hand their parsed arguments, as the job protocol's input
+ * (lib/jobs/protocol.ts), to `capture` (see lib/cli/job-argv.ts).
+ */
+export function registerDatabaseCommands(program: Command, capture?: (spec: JobSpec) => void): void {
   const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
-  database.hook('preAction', beforeEngineCommand);
+  if (!capture) database.hook('preAction', beforeEngineCommand);
 
   database
     .command('backup')
@@ -154,6 +160,12 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--verbose', 'debug lines in the log: each server considered, each range received', false)
     .addOption(confineOption())
     .action(async (names: string[], o) => {
+      if (capture) {
+        if (names.length !== 1) throw new TxlineError('USAGE', 'a backup job names one database');
+        const from: string[] = o.from ?? [];
+        const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [] };
+        return capture({ kind: 'backup', input });
+      }
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
         if (names.length > 1) throw new TxlineError('USAGE', 'with --inspect-path, name at most one database (or use backup inspect)');
@@ -213,6 +225,17 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (target: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const point = restorePoint(o.restoreUntil);
+      if (capture) {
+        const input = {
+          database: target,
+          fromPath: o.fromPath,
+          ...(o.fromDatabase !== undefined ? { fromDatabase: o.fromDatabase } : {}),
+          ...(point.kind !== 'latest' ? { restoreUntil: point } : {}),
+          overwriteDestination: o.overwriteDestination,
+          confineToRoots: o.confineToRoot ?? [],
+        };
+        return capture({ kind: 'restore', input });
+      }
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
       if (o.to) trustGivenAddresses(o.to); // TXLINE_CLUSTER_TOKEN, when the user set it (see cluster/token.ts)
@@ -251,6 +274,10 @@ export function registerDatabaseCommands(program: Command): void {
     .addOption(confineOption())
     .action(async (db: string | undefined, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      if (capture) {
+        const input = { ...(db !== undefined ? { database: db } : {}), fromPath: o.fromPath, reportPath: o.reportPath, confineToRoots: o.confineToRoot ?? [] };
+        return capture({ kind: 'verify', input });
+      }
       const r = await check({
         fromPath: o.fromPath,
         database: db ? normalizeDatabaseName(db) : undefined,
@@ -265,7 +292,7 @@ export function registerDatabaseCommands(program: Command): void {
     });
 
   const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
-  backup.hook('preAction', beforeEngineCommand);
+  if (!capture) backup.hook('preAction', beforeEngineCommand);
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')
@@ -299,6 +326,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--verbose', 'debug lines in the log', false)
     .action(async (db: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      if (capture) return capture({ kind: 'aggregate', input: { database: db, fromPath: o.fromPath, keepOldBackup: o.keepOldBackup, confineToRoots: o.confineToRoot ?? [] } });
       const r = await aggregate({
         fromPath: o.fromPath,
         databases: [parseDatabasePattern(db)],

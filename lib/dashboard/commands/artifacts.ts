@@ -2,12 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { describeError } from '../../errors';
+import { codeOf, describeError } from '../../errors';
 import { fsyncDir } from '../../fs';
 import { getArtifact, listArtifactsByDatabase } from '../../db/queries/artifacts';
 import { getFolder } from '../../db/queries/clusters';
 import { acquireLock } from '../../engine/lock';
-import { fail, folderAtUse, fromZod, id, startFolderJob, type CommandContext, type Result } from './shared';
+import { fail, folderAtUse, fromZod, id, startJob, type CommandContext, type Result } from './shared';
 
 export const artifactInput = z.object({ artifactId: id });
 
@@ -16,12 +16,11 @@ export function startVerifyArtifact(ctx: CommandContext, raw: unknown, createdBy
   if (!p.success) return fromZod(p.error);
   const a = getArtifact(ctx.db, { id: p.data.artifactId });
   const folder = a && getFolder(ctx.db, { id: a.folderId });
-  if (!a || !folder) return fail(`There is no artifact #${p.data.artifactId}.`);
+  if (!a || !folder) return fail('NOT_FOUND', `There is no artifact #${p.data.artifactId}.`);
   const at = folderAtUse(ctx, folder);
   if (!at.ok) return at;
-  const args = ['database', 'check', `--from-path=${path.join(at.path, a.file)}`, `--report-path=${path.join(ctx.env.dataDir, 'reports')}`, a.database];
-  const r = startFolderJob(ctx, folder, { kind: 'verify', database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, args, createdBy });
-  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+  const input = { database: a.database, fromPath: path.join(at.path, a.file), reportPath: path.join(ctx.env.dataDir, 'reports'), confineToRoots: at.confineToRoots };
+  return startJob(ctx, { kind: 'verify', input, database: a.database, clusterId: null, folderId: folder.id, params: { artifactId: a.id, file: a.file }, createdBy });
 }
 
 
@@ -34,7 +33,7 @@ export async function deleteArtifact(ctx: CommandContext, raw: unknown): Promise
   if (!p.success) return fromZod(p.error);
   const a = getArtifact(ctx.db, { id: p.data.artifactId });
   const folder = a && getFolder(ctx.db, { id: a.folderId });
-  if (!a || !folder) return fail(`There is no artifact #${p.data.artifactId}.`);
+  if (!a || !folder) return fail('NOT_FOUND', `There is no artifact #${p.data.artifactId}.`);
   const rows = listArtifactsByDatabase(ctx.db, { folderId: folder.id, database: a.database });
   const doomed = new Set([a.file]);
   for (let grew = true; grew; ) {
@@ -47,7 +46,7 @@ export async function deleteArtifact(ctx: CommandContext, raw: unknown): Promise
   try {
     lock = acquireLock(at.path, a.database, 'delete');
   } catch (e) {
-    return fail(describeError(e));
+    return fail(codeOf(e, 'BACKUP_IN_PROGRESS'), describeError(e));
   }
   const deleted: string[] = [];
   try {

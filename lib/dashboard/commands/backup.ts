@@ -1,6 +1,6 @@
 /** Backing up a database of a cluster into a backup folder, as a job. */
 import { z } from 'zod';
-import { bool, clusterAndFolder, databaseName, fail, folderAtUse, fromZod, HOST_PORT, id, jobCluster, startFolderJob, type CommandContext, type Result } from './shared';
+import { bool, clusterAndFolder, databaseName, fail, folderAtUse, fromZod, HOST_PORT, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
 export const backupInput = z.object({
   clusterId: id,
@@ -24,19 +24,9 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
   const i = p.data;
   const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
   if ('ok' in cf) return cf;
-  if (i.member && !cf.cluster.addresses.includes(i.member)) return fail(`${i.member} is not a member of ${cf.cluster.name}.`, { member: ['not a member of this cluster'] });
+  if (i.member && !cf.cluster.addresses.includes(i.member)) return fail('INVALID_ARGUMENT', `${i.member} is not a member of ${cf.cluster.name}.`, { member: ['not a member of this cluster'] });
   const at = folderAtUse(ctx, cf.folder);
   if (!at.ok) return at;
-  const args = [
-    'database',
-    'backup',
-    `--to-path=${at.path}`,
-    `--type=${i.type}`,
-    `--compress=${i.compress}`,
-    ...(i.preferDiffAsParent ? ['--prefer-diff-as-parent'] : []),
-    ...(i.member ? [`--from=${i.member}`] : []),
-    i.database,
-  ];
-  const r = startFolderJob(ctx, cf.folder, { kind: 'backup', database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, args, cluster: jobCluster(ctx, cf.cluster), createdBy });
-  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.error);
+  const input = { database: i.database, toPath: at.path, type: i.type, compress: i.compress, preferDiffAsParent: i.preferDiffAsParent, from: i.member ? [i.member] : [], confineToRoots: at.confineToRoots };
+  return startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
 }

@@ -8,7 +8,7 @@ import { eq } from 'drizzle-orm';
 import { requestJson } from '../../cluster/client';
 import { MemberClient } from '../../cluster/client';
 import { catalogClusterToken, environmentTokenFor } from '../../cluster/token';
-import { describeError } from '../../errors';
+import { codeOf, describeError } from '../../errors';
 import { addRemoteCluster, getCluster, listClusters, removeCluster, setClusterTokenOf } from '../../db/queries/clusters';
 import { lagSamples } from '../../db/schema';
 import { CLUSTER_TOKEN } from '../../env';
@@ -25,17 +25,17 @@ export async function controlMember(ctx: CommandContext, raw: unknown): Promise<
   if (!p.success) return fromZod(p.error);
   const { clusterId, memberId, action } = p.data;
   const cluster = getCluster(ctx.db, { id: clusterId });
-  if (!cluster) return fail(`There is no cluster #${clusterId}.`);
+  if (!cluster) return fail('NOT_FOUND', `There is no cluster #${clusterId}.`);
   const member = ctx.collector.latest.get(clusterId)?.report.members.find((m) => m.id === memberId);
   try {
     if (action === 'pause' || action === 'resume') {
-      if (!member?.reachable) return fail(`${memberId} cannot be reached; start it first.`);
+      if (!member?.reachable) return fail('SOURCE_UNREACHABLE', `${memberId} cannot be reached; start it first.`);
       const token = cluster.kind === 'embedded' ? environmentTokenFor(member.address, ctx.env) : catalogClusterToken(cluster, ctx.env);
       await new MemberClient(member.address, token).replication({ paused: action === 'pause' });
       return { ok: true, message: `${memberId}: replication ${action === 'pause' ? 'paused' : 'resumed'}` };
     }
     if (cluster.kind !== 'embedded' || !cluster.controlAddress) {
-      return fail('Members can only be stopped and started in the embedded cluster.');
+      return fail('NOT_SUPPORTED', 'Members can only be stopped and started in the embedded cluster.');
     }
     await requestJson(cluster.controlAddress, `/members/${encodeURIComponent(memberId)}/${action}`, {
       method: 'POST',
@@ -44,7 +44,7 @@ export async function controlMember(ctx: CommandContext, raw: unknown): Promise<
     });
     return { ok: true, message: `${memberId}: ${action === 'stop' ? 'stopped' : 'started'}` };
   } catch (e) {
-    return fail(`Could not ${action} ${memberId}: ${describeError(e)}`);
+    return fail(codeOf(e, 'SOURCE_UNREACHABLE'), `Could not ${action} ${memberId}: ${describeError(e)}`);
   }
 }
 
@@ -85,7 +85,7 @@ export const clusterInput = z.object({
 export function addCluster(ctx: CommandContext, raw: unknown): Result<{ clusterId: number; audit: { detail: string } }> {
   const p = clusterInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
-  if (listClusters(ctx.db).some((c) => c.name.toLowerCase() === p.data.name.toLowerCase())) return fail(`A cluster named ${p.data.name} exists.`, { name: ['already taken'] });
+  if (listClusters(ctx.db).some((c) => c.name.toLowerCase() === p.data.name.toLowerCase())) return fail('ALREADY_EXISTS', `A cluster named ${p.data.name} exists.`, { name: ['already taken'] });
   const row = addRemoteCluster(ctx.db, { name: p.data.name, addresses: p.data.addresses, token: p.data.token ?? null });
   return { ok: true, clusterId: row.id, audit: { detail: `${row.addresses.join(', ')}; ${row.token ? 'with a token' : 'no token'}` } };
 }
@@ -97,10 +97,10 @@ export function updateClusterToken(ctx: CommandContext, raw: unknown): Result<{ 
   const p = clusterTokenInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const c = getCluster(ctx.db, { id: p.data.clusterId });
-  if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
-  if (c.kind === 'embedded') return fail('The embedded cluster uses its own token file; it takes no token here.');
+  if (!c) return fail('NOT_FOUND', `There is no cluster #${p.data.clusterId}.`);
+  if (c.kind === 'embedded') return fail('NOT_SUPPORTED', 'The embedded cluster uses its own token file; it takes no token here.');
   const token = p.data.remove ? null : p.data.token;
-  if (token === undefined) return fail('Type the token, or remove the one set.', { token: ['is required'] });
+  if (token === undefined) return fail('INVALID_ARGUMENT', 'Type the token, or remove the one set.', { token: ['is required'] });
   setClusterTokenOf(ctx.db, { id: c.id, token });
   const detail = token === null ? (c.token ? 'token removed' : 'no token (none was set)') : c.token ? 'token replaced' : 'token set';
   return { ok: true, hasToken: token !== null, audit: { target: `cluster=${c.name}`, detail } };
@@ -110,8 +110,8 @@ export function deleteCluster(ctx: CommandContext, raw: unknown): Result {
   const p = z.object({ clusterId: id }).safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const c = getCluster(ctx.db, { id: p.data.clusterId });
-  if (!c) return fail(`There is no cluster #${p.data.clusterId}.`);
-  if (c.kind === 'embedded') return fail('The embedded cluster cannot be removed.');
+  if (!c) return fail('NOT_FOUND', `There is no cluster #${p.data.clusterId}.`);
+  if (c.kind === 'embedded') return fail('NOT_SUPPORTED', 'The embedded cluster cannot be removed.');
   removeCluster(ctx.db, { id: c.id });
   ctx.db.delete(lagSamples).where(eq(lagSamples.clusterId, c.id)).run(); // its history goes with it
   ctx.collector.latest.delete(c.id);

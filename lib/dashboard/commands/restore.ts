@@ -3,11 +3,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isValidDatabaseName, normalizeDatabaseName } from '../../graph/names';
 import { chainNode } from '../../db/queries/artifacts';
-import { getCluster, getFolder } from '../../db/queries/clusters';
-import type { ArtifactRow, BackupFolderRow, ClusterRow } from '../../db/schema';
-import { ChainIndex, formatUtc, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../../engine/chain';
+import { getCluster } from '../../db/queries/clusters';
+import type { ArtifactRow, ClusterRow } from '../../db/schema';
+import { jobArgv, type JobInput } from '../../jobs/protocol';
+import { ChainIndex, parseRestorePoint, planRestore, restorableRanges, type ChainNode, type RestorePoint } from '../../engine/chain';
 import { databaseArtifacts } from '../artifact-cache';
-import { clusterAndFolder, clusterDatabases, databaseName, fail, folderAtUse, fromZod, id, jobCluster, startFolderJob, type CommandContext, type Result } from './shared';
+import { clusterAndFolder, clusterDatabases, databaseName, fail, folderAtUse, fromZod, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
 export const restoreInput = z
   .object({
@@ -48,7 +49,7 @@ export interface RestorePreview {
 }
 
 /** Checks a restore choice step by step and says what the restore would do; starts nothing. */
-export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ preview: RestorePreview; args: string[] }> {
+export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ preview: RestorePreview; input: JobInput<'restore'>; args: string[] }> {
   const p = restoreInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const i = p.data;
@@ -56,7 +57,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   if ('ok' in cf) return cf;
   // the rows as the pages read them (kept while unchanged: the wizard previews on every change of a field)
   const { rows } = databaseArtifacts(ctx.db, { folderId: i.folderId, database: i.database });
-  if (rows.length === 0) return fail(`There are no backups of ${i.database} in ${cf.folder.name}.`, { database: ['no backups of this database in this folder'] });
+  if (rows.length === 0) return fail('NOT_FOUND', `There are no backups of ${i.database} in ${cf.folder.name}.`, { database: ['no backups of this database in this folder'] });
   const nodes = rows.map(chainNode);
   // Backups the catalog knows are corrupt (a verification read them) are left out of every plan, so that the
   // restore is refused here, naming them, rather than at the progress step.
@@ -72,19 +73,19 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   let fromPath = at.path;
   if (i.point === 'artifact') {
     end = nodes.find((n) => n.id === i.artifactId);
-    if (!end) return fail('That artifact is not a backup of this database in this folder.', { artifactId: ['unknown artifact'] });
+    if (!end) return fail('NOT_FOUND', 'That artifact is not a backup of this database in this folder.', { artifactId: ['unknown artifact'] });
     fromPath = path.join(at.path, end.file);
   } else if (i.point === 'tx') point = { kind: 'tx', before: Number(i.tx) };
   else if (i.point === 'time') point = parseRestorePoint(i.time as string) as RestorePoint;
   // --from-path is a comma-separated list: a comma in the path would make it two paths.
   if (fromPath.includes(',')) {
     const problem = `${fromPath} contains a comma, which the restore command would read as a list of paths; rename the folder or file`;
-    return fail(`Cannot restore from there: ${problem}.`, { folderId: [problem] });
+    return fail('INVALID_ARGUMENT', `Cannot restore from there: ${problem}.`, { folderId: [problem] });
   }
   const endRow = end && corruptIds.has(end.id) ? corrupt.find((r) => r.id === end?.id) : undefined;
   if (endRow) {
     const problem = `${endRow.file} was found corrupt by its last verification${endRow.verifyMessage ? ` (${endRow.verifyMessage})` : ''}; choose another backup.`;
-    return fail(problem, { [field]: [problem] });
+    return fail('ARTIFACT_CORRUPT', problem, { [field]: [problem] });
   }
   const planned = planRestore(usable, point, end);
   if (!planned.ok) {
@@ -103,11 +104,11 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
         ? `; what the other backups can restore: ${restorable.map((r) => `transactions ${r.fromTx}..${r.toTx} (restore until ${r.fromTx + 1}..${r.toTx + 1})`).join(', ')}`
         : '; no other intact chain is left';
       const problem = `This point needs ${bad.length === 1 ? 'a backup' : 'backups'} that a verification found corrupt: ${named}${other}.`;
-      return fail(problem, { [field]: [problem] });
+      return fail('ARTIFACT_CORRUPT', problem, { [field]: [problem] });
     }
     // what is wrong even with every backup in is the structural problem
     const problem = withCorrupt && !withCorrupt.ok ? withCorrupt.problem : planned.problem;
-    return fail(problem, { [field]: [problem] });
+    return fail('RESTORE_POINT_OUTSIDE_CHAIN', problem, { [field]: [problem] });
   }
   const plan = planned.plan;
   const existing = clusterDatabases(ctx, i.clusterId);
@@ -115,24 +116,25 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   if (i.targetMode === 'new') {
     target = normalizeDatabaseName(i.newName as string);
     if (existing.has(target)) {
-      return fail(`A database named ${target} already exists on ${cf.cluster.name}.`, { newName: [`${target} already exists; choose another name, or replace it`] });
+      return fail('DATABASE_EXISTS', `A database named ${target} already exists on ${cf.cluster.name}.`, { newName: [`${target} already exists; choose another name, or replace it`] });
     }
   }
   const replacing = existing.has(target);
-  const args = [
-    'database',
-    'restore',
-    `--from-path=${fromPath}`,
-    `--from-database=${i.database}`,
-    ...(plan.stopBeforeTx !== null ? [`--restore-until=${plan.stopBeforeTx}`] : []),
-    ...(plan.stopBeforeTime !== null ? [`--restore-until=${formatUtc(plan.stopBeforeTime)}`] : []),
-    ...(replacing ? ['--overwrite-destination'] : []),
-    target,
-  ];
+  const input: JobInput<'restore'> = {
+    database: target,
+    fromPath: [fromPath],
+    fromDatabase: i.database,
+    ...(plan.stopBeforeTx !== null ? { restoreUntil: { kind: 'tx' as const, before: plan.stopBeforeTx } } : {}),
+    ...(plan.stopBeforeTime !== null ? { restoreUntil: { kind: 'time' as const, before: plan.stopBeforeTime } } : {}),
+    overwriteDestination: replacing,
+    confineToRoots: at.confineToRoots,
+  };
   const byId = new Map(rows.map((r) => [r.id, r]));
   return {
     ok: true,
-    args,
+    input,
+    /** the command the restore job would run */
+    args: jobArgv({ kind: 'restore', input }),
     preview: {
       chain: plan.chain.map((n) => {
         const r = byId.get((n as ChainNode & { id: number }).id) as ArtifactRow;
@@ -155,19 +157,18 @@ export function startRestore(ctx: CommandContext, raw: unknown, createdBy: strin
   if (!pre.ok) return pre;
   const i = restoreInput.parse(raw);
   if (pre.preview.replacing && i.confirm !== pre.preview.target) {
-    return fail(`Type ${pre.preview.target} to confirm that it will be replaced.`, { confirm: [`type "${pre.preview.target}" to confirm`] });
+    return fail('CONFIRMATION_REQUIRED', `Type ${pre.preview.target} to confirm that it will be replaced.`, { confirm: [`type "${pre.preview.target}" to confirm`] });
   }
   const cluster = getCluster(ctx.db, { id: i.clusterId }) as ClusterRow;
-  const folder = getFolder(ctx.db, { id: i.folderId }) as BackupFolderRow;
-  const r = startFolderJob(ctx, folder, {
+  const r = startJob(ctx, {
     kind: 'restore',
+    input: pre.input,
     database: pre.preview.target,
     clusterId: i.clusterId,
     folderId: i.folderId,
     params: { ...i, preview: pre.preview },
-    args: pre.args,
     cluster: jobCluster(ctx, cluster),
     createdBy,
   });
-  return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.error);
+  return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.code, r.error);
 }

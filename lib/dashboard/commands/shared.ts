@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { catalogClusterToken } from '../../cluster/token';
 import { isValidDatabaseName, normalizeDatabaseName } from '../../graph/names';
+import type { ErrorCode } from '../../errors';
 import type { Catalog } from '../../db';
 import { getCluster, getFolder } from '../../db/queries/clusters';
 import type { BackupFolderRow, ClusterRow } from '../../db/schema';
@@ -23,10 +24,11 @@ export interface CommandContext {
   reindex: (folderId?: number) => Promise<void>;
 }
 
-export type Fail = { ok: false; error: string; fieldErrors?: Record<string, string[]> };
+/** A refused or failed command: a stable code (lib/errors.ts, docs/errors.md), a message, and the fields at fault. */
+export type Fail = { ok: false; code: ErrorCode; error: string; fieldErrors?: Record<string, string[]> };
 export type Result<T extends object = object> = ({ ok: true } & T) | Fail;
 
-export const fail = (error: string, fieldErrors?: Record<string, string[]>): Fail => ({ ok: false, error, ...(fieldErrors ? { fieldErrors } : {}) });
+export const fail = (code: ErrorCode, error: string, fieldErrors?: Record<string, string[]>): Fail => ({ ok: false, code, error, ...(fieldErrors ? { fieldErrors } : {}) });
 
 export function fromZod(e: z.ZodError): Fail {
   const fieldErrors: Record<string, string[]> = {};
@@ -34,7 +36,7 @@ export function fromZod(e: z.ZodError): Fail {
     const k = i.path.map(String).join('.') || 'form';
     (fieldErrors[k] ??= []).push(i.message);
   }
-  return fail('Some fields need attention.', fieldErrors);
+  return fail('INVALID_ARGUMENT', 'Some fields need attention.', fieldErrors);
 }
 
 /** Checkbox and boolean-ish form values. */
@@ -56,30 +58,30 @@ export const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
 export function clusterAndFolder(ctx: CommandContext, clusterId: number, folderId: number): { cluster: ClusterRow; folder: BackupFolderRow } | Fail {
   const cluster = getCluster(ctx.db, { id: clusterId });
-  if (!cluster) return fail(`There is no cluster #${clusterId}.`, { clusterId: ['unknown cluster'] });
+  if (!cluster) return fail('NOT_FOUND', `There is no cluster #${clusterId}.`, { clusterId: ['unknown cluster'] });
   const folder = getFolder(ctx.db, { id: folderId });
-  if (!folder) return fail(`There is no backup folder #${folderId}.`, { folderId: ['unknown backup folder'] });
+  if (!folder) return fail('NOT_FOUND', `There is no backup folder #${folderId}.`, { folderId: ['unknown backup folder'] });
   return { cluster, folder };
 }
 
 /**
  * A registered folder at the moment of use (a job starts, files are deleted): confined to the backup roots
  * again, since it may have been replaced on disk after it was registered (by a symlink that leads out, say).
- * The work gets the folder's real path as it is now, never the registered one.
+ * The work gets the folder's real path as it is now, never the registered one, and a job on it runs confined
+ * to the roots it was just checked against (`confineToRoots`: --confine-to-root, lib/engine/confine.ts), so it
+ * does not follow a `*.backup` symlink in the folder that leads out of them, nor take a folder that was
+ * swapped for one that leads out since.
  */
-export function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; path: string } | Fail {
-  const c = confineAtUse(folder.path, folderRoots(ctx.env, folder));
-  return c.ok ? c : fail(`Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
+export function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; path: string; confineToRoots: string[] } | Fail {
+  const roots = folderRoots(ctx.env, folder);
+  const c = confineAtUse(folder.path, roots);
+  return c.ok ? { ok: true, path: c.path, confineToRoots: roots.map((r) => path.resolve(r)) } : fail('PATH_OUTSIDE_ROOTS', `Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
 }
 
-/**
- * Starts a job on a folder's files: the CLI runs confined to the roots the folder was just checked against
- * (--confine-to-root, lib/engine/confine.ts), so it does not follow a `*.backup` symlink in the folder that
- * leads out of them, nor take a folder that was swapped for one that leads out since.
- */
-export function startFolderJob(ctx: CommandContext, folder: BackupFolderRow, job: StartJob): StartResult {
-  const confine = folderRoots(ctx.env, folder).map((r) => `--confine-to-root=${path.resolve(r)}`);
-  return ctx.runner.start({ ...job, folderId: folder.id, args: [...job.args, ...confine] });
+/** Starts a job and says so as a command result (a refusal keeps the runner's code). */
+export function startJob(ctx: CommandContext, job: StartJob): Result<{ jobId: number }> {
+  const r: StartResult = ctx.runner.start(job);
+  return r.ok ? { ok: true, jobId: r.jobId } : fail(r.code, r.error);
 }
 
 /** A job's cluster: its addresses and its token only (the runner gives a job without one an empty token). */
