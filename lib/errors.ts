@@ -111,6 +111,14 @@ export function httpStatusOf(code: unknown): number {
   return isErrorCode(code) ? HTTP_STATUS[code] : 500;
 }
 
+/**
+ * A route handler's error (app/api): `{ error: { code, message } }` with the code's HTTP status. The member API
+ * in lib/cluster keeps its own `{ code, message }`.
+ */
+export function errorResponse(code: ErrorCode, message: string): Response {
+  return Response.json({ error: { code, message } }, { status: httpStatusOf(code), headers: { 'cache-control': 'no-store' } });
+}
+
 /** What the user can do about an error, for the codes where there is something to say (the UI shows it). */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   TX_PRUNED: 'the member no longer holds the transactions after the last backup: take a full backup',

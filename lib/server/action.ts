@@ -7,7 +7,9 @@ import 'server-only';
 import { ACTIONS, type Action, type Caller } from '../auth/guard';
 import { recordAudit } from '../auth/audit';
 import type { Fail } from '../dashboard/commands/shared';
-import { codeOf, describeError, httpStatusOf, type ErrorCode } from '../errors';
+import { codeOf, describeError, errorResponse } from '../errors';
+
+export { errorResponse };
 import { authorize } from './auth';
 import { serverContext, type ServerContext } from './context';
 
@@ -77,14 +79,6 @@ export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller
     });
   }
   return result;
-}
-
-/**
- * A route handler's error: `{ error: { code, message } }` with the code's HTTP status (lib/errors.ts
- * HTTP_STATUS; docs/errors.md). Only app/api answers this way; the member API keeps its own `{ code, message }`.
- */
-export function errorResponse(code: ErrorCode, message: string): Response {
-  return Response.json({ error: { code, message } }, { status: httpStatusOf(code), headers: { 'cache-control': 'no-store' } });
 }
 
 /**
