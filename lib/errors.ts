@@ -119,6 +119,18 @@ export function errorResponse(code: ErrorCode, message: string): Response {
   return Response.json({ error: { code, message } }, { status: httpStatusOf(code), headers: { 'cache-control': 'no-store' } });
 }
 
+/**
+ * Reads an error answer of the HTTP API in the browser: `{ error: { code, message } }` (app/api), or the older
+ * `{ code, message }` (the member API, the proxy's refusals of pages), with the code's hint; null if neither.
+ */
+export function apiError(body: unknown): { code: string; message: string; hint: string | null } | null {
+  const o = body && typeof body === 'object' ? ((body as { error?: unknown }).error ?? body) : null;
+  if (!o || typeof o !== 'object') return null;
+  const { code, message } = o as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return null;
+  return { code, message, hint: hintFor(code) };
+}
+
 /** What the user can do about an error, for the codes where there is something to say (the UI shows it). */
 const HINTS: Partial<Record<ErrorCode, string>> = {
   TX_PRUNED: 'the member no longer holds the transactions after the last backup: take a full backup',

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, HTTP_STATUS, errorResponse, hintFor, httpStatusOf, type ErrorCode } from '../lib/errors';
+import { ERROR_CODES, HTTP_STATUS, apiError, errorResponse, hintFor, httpStatusOf, type ErrorCode } from '../lib/errors';
 
 const doc = fs.readFileSync(path.join(import.meta.dirname, '..', 'docs', 'errors.md'), 'utf8');
 const rows = [...doc.matchAll(/^\| `([A-Z_]+)` \| (.+?) \| (\d) \| (\d{3}) \| (.*?) \|$/gm)].map((m) => ({ code: m[1], meaning: m[2], exit: Number(m[3]), status: Number(m[4]), hint: m[5] }));
@@ -31,7 +31,12 @@ describe('error codes', () => {
   it('answers a route handler error as { error: { code, message } } with its status', async () => {
     const r = errorResponse('NOT_FOUND', 'no job #7');
     expect(r.status).toBe(404);
-    expect(await r.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no job #7' } });
+    const body = await r.json();
+    expect(body).toEqual({ error: { code: 'NOT_FOUND', message: 'no job #7' } });
+    // and the browser reads it (and the member API's flat shape) back with the code's hint
+    expect(apiError(body)).toEqual({ code: 'NOT_FOUND', message: 'no job #7', hint: null });
+    expect(apiError({ code: 'TX_PRUNED', message: 'gone' })).toEqual({ code: 'TX_PRUNED', message: 'gone', hint: hintFor('TX_PRUNED') });
+    expect(apiError('<html>')).toBeNull();
   });
 
   it('hints at what to do for a pruned log, and says nothing for an unknown code', () => {
