@@ -6,7 +6,8 @@
  *
  * Before that, it refuses what Next.js would otherwise answer with a bare 500 (lib/server/refusals.ts): a
  * state-changing request from another site's page (403), a server action call whose body is not a React reply
- * (400), a path with malformed percent-encoding (400). Each answers `{ code, message }` JSON and is logged.
+ * (400), a path with malformed percent-encoding (400). Each answers JSON and is logged: under /api as every
+ * route handler does, `{ error: { code, message } }` (lib/server/action.ts), elsewhere `{ code, message }`.
  */
 import { NextResponse, type NextRequest } from 'next/server';
 import { httpsOf } from './lib/auth/client-address';
@@ -24,7 +25,8 @@ let log: Logger | undefined;
 function refuse(request: NextRequest, r: Refusal): NextResponse {
   log ??= createLogger('http');
   log.warn(`refused ${request.method} ${request.nextUrl.pathname} with ${r.status}: ${r.message}`);
-  return NextResponse.json({ code: r.code, message: r.message }, { status: r.status, headers: { 'cache-control': 'no-store' } });
+  const body = request.nextUrl.pathname.startsWith('/api/') ? { error: { code: r.code, message: r.message } } : { code: r.code, message: r.message };
+  return NextResponse.json(body, { status: r.status, headers: { 'cache-control': 'no-store' } });
 }
 
 export async function proxy(request: NextRequest): Promise<NextResponse> {
@@ -35,7 +37,7 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
   const isApi = pathname.startsWith('/api/');
   const session = readSession(serverContext().db, request.cookies.get(SESSION_COOKIE)?.value);
   if (!session) {
-    if (isApi) return NextResponse.json({ code: 'UNAUTHENTICATED', message: 'Sign in first.' }, { status: 401 });
+    if (isApi) return NextResponse.json({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } }, { status: 401 });
     const url = new URL('/login', request.url);
     url.search = new URLSearchParams({ next: safeRedirectPath(pathname + search) }).toString();
     return NextResponse.redirect(url);

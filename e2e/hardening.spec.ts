@@ -186,7 +186,9 @@ test('a path with malformed percent-encoding gets 400 JSON, signed in or not, on
     for (const path of ['/api/databases/%E0%A4%A/timeline', '/api/jobs/%E0%A4%A', '/databases/%E0%A4%A', '/jobs/%zz']) {
       const res = await api.get(path, { maxRedirects: 0 });
       expect(res.status(), `${who} ${path}`).toBe(400);
-      expect(await res.json(), `${who} ${path}`).toEqual({ code: 'BAD_REQUEST', message: `the path "${path}" has malformed percent-encoding` });
+      // API routes answer as every route handler does: { error: { code, message } } (docs/errors.md)
+      const refusal = { code: 'BAD_REQUEST', message: `the path "${path}" has malformed percent-encoding` };
+      expect(await res.json(), `${who} ${path}`).toEqual(path.startsWith('/api/') ? { error: refusal } : refusal);
     }
   }
   // the same route with a well-formed name answers as before

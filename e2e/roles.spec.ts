@@ -103,6 +103,7 @@ test('without signing in, every page leads to the login page and the API answers
   for (const api of ['/api/cluster', '/api/jobs', '/api/lag?cluster=1&database=neo4j', '/api/databases/neo4j/timeline']) {
     const res = await page.request.get(api);
     expect(res.status(), api).toBe(401);
+    expect(await res.json(), api).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } });
   }
   await context.close();
 });

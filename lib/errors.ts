@@ -41,31 +41,127 @@ export const ERROR_CODES = {
   DESTINATION_EXISTS: 1,
   INCONSISTENT_STORE: 1,
   IO_ERROR: 1,
+  // dashboard and jobs
+  /** a name (cluster, folder) is taken, or a path is registered already */
+  ALREADY_EXISTS: 1,
+  /** the operation does not apply to this thing (stop a member of a remote cluster, remove the default folder) */
+  NOT_SUPPORTED: 1,
+  /** a destructive step needs the user to type the target's name */
+  CONFIRMATION_REQUIRED: 1,
+  /** a job of the same database (cluster or backup folder) is running */
+  JOB_RUNNING: 1,
+  /** the job is not running (finished, cancelled or interrupted) */
+  JOB_NOT_RUNNING: 1,
+  /** the job process could not be started */
+  SPAWN_FAILED: 1,
   INTERNAL: 1,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** The HTTP status a member or the supervisor's control API answers an error with; any other code is a 500. */
-export const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {
-  BAD_REQUEST: 400,
+/**
+ * The HTTP status of every code: the dashboard's route handlers (app/api), the members and the supervisor's
+ * control API answer an error with it. 500 is for the unexpected only (INTERNAL, IO_ERROR, SPAWN_FAILED).
+ * docs/errors.md documents each code; tests/errors-doc.test.ts keeps the two in step.
+ */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  USAGE: 400,
   INVALID_ARGUMENT: 400,
   INVALID_NAME: 400,
-  USAGE: 400,
+  BAD_REQUEST: 400,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  DATABASE_NOT_FOUND: 404,
+  DATABASE_EXISTS: 409,
+  DATABASE_OFFLINE: 503,
+  NOT_WRITER: 409,
+  TX_INVALID: 422,
+  TX_PRUNED: 410,
+  STORE_MISMATCH: 409,
+  DATA_DIR_IN_USE: 409,
   UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TX_INVALID: 422,
-  NOT_FOUND: 404,
-  DATABASE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  NOT_WRITER: 409,
-  DATABASE_EXISTS: 409,
-  STORE_MISMATCH: 409,
+  SOURCE_UNREACHABLE: 503,
+  NO_SOURCE: 503,
+  CHAIN_BROKEN: 422,
+  ARTIFACT_CORRUPT: 422,
+  NOT_AN_ARTIFACT: 422,
+  PATH_NOT_FOUND: 404,
+  PATH_OUTSIDE_ROOTS: 403,
+  RESTORE_POINT_OUTSIDE_CHAIN: 422,
+  BACKUP_IN_PROGRESS: 409,
+  FALLBACK_DISABLED: 422,
+  DESTINATION_EXISTS: 409,
+  INCONSISTENT_STORE: 422,
+  IO_ERROR: 500,
+  ALREADY_EXISTS: 409,
+  NOT_SUPPORTED: 422,
+  CONFIRMATION_REQUIRED: 422,
+  JOB_RUNNING: 409,
+  JOB_NOT_RUNNING: 409,
+  SPAWN_FAILED: 500,
+  INTERNAL: 500,
   ARTIFACT_HAS_DEPENDENTS: 409,
-  TX_PRUNED: 410,
-  DATABASE_OFFLINE: 503,
 };
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && Object.hasOwn(ERROR_CODES, v);
+}
+
+/** The HTTP status for a code; anything that is not a known code is unexpected: 500. */
+export function httpStatusOf(code: unknown): number {
+  return isErrorCode(code) ? HTTP_STATUS[code] : 500;
+}
+
+/**
+ * A route handler's error (app/api): `{ error: { code, message } }` with the code's HTTP status. The member API
+ * in lib/cluster keeps its own `{ code, message }`.
+ */
+export function errorResponse(code: ErrorCode, message: string): Response {
+  return Response.json({ error: { code, message } }, { status: httpStatusOf(code), headers: { 'cache-control': 'no-store' } });
+}
+
+/**
+ * Reads an error answer of the HTTP API in the browser: `{ error: { code, message } }` (app/api), or the older
+ * `{ code, message }` (the member API, the proxy's refusals of pages), with the code's hint; null if neither.
+ */
+export function apiError(body: unknown): { code: string; message: string; hint: string | null } | null {
+  const o = body && typeof body === 'object' ? ((body as { error?: unknown }).error ?? body) : null;
+  if (!o || typeof o !== 'object') return null;
+  const { code, message } = o as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string' || typeof message !== 'string') return null;
+  return { code, message, hint: hintFor(code) };
+}
+
+/** What the user can do about an error, for the codes where there is something to say (the UI shows it). */
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  ARTIFACT_HAS_DEPENDENTS: 'later backups build on it: delete them with it (--with-dependents), or keep it',
+  TX_PRUNED: 'the member no longer holds the transactions after the last backup: take a full backup',
+  STORE_MISMATCH: 'the database was restored or recreated since the last backup: take a full backup',
+  FALLBACK_DISABLED: 'a differential cannot be taken now: take a full backup, or allow the fallback to a full',
+  CHAIN_BROKEN: 'a backup of the chain is missing or does not follow its parent: restore from another chain, or take a full backup',
+  ARTIFACT_CORRUPT: 'a backup file is damaged: restore from another chain, and take a new full backup',
+  SOURCE_UNREACHABLE: 'no member could be reached: check that the cluster is running and its addresses and token',
+  NO_SOURCE: 'no member qualifies as a source (all lag too far behind?): wait, or back up from a chosen member',
+  DATABASE_OFFLINE: 'the database is stopped: start it, then try again',
+  DATABASE_EXISTS: 'choose another name, or replace the database',
+  DESTINATION_EXISTS: 'choose another name, or allow the existing database to be overwritten',
+  RESTORE_POINT_OUTSIDE_CHAIN: 'choose a transaction or time inside what the backups can restore',
+  BACKUP_IN_PROGRESS: 'another backup job works on this database in this folder: wait for it to finish',
+  JOB_RUNNING: 'wait for the running job to finish, or cancel it',
+  PATH_OUTSIDE_ROOTS: 'use a folder inside the configured backup roots (TXLINE_BACKUP_ROOTS)',
+  PATH_NOT_FOUND: 'check the path; the folder or file may have been moved or removed',
+  UNAUTHENTICATED: 'sign in again',
+  FORBIDDEN: 'ask an administrator for a role that allows this',
+  CONFIRMATION_REQUIRED: "type the database's name to confirm",
+  SPAWN_FAILED: 'the server could not start the txline process: check its log and the installation',
+};
+
+/** A short hint for an error code, or null when there is nothing more to say than the message. */
+export function hintFor(code: string | null | undefined): string | null {
+  return isErrorCode(code) ? (HINTS[code] ?? null) : null;
+}
 
 export class TxlineError extends Error {
   readonly code: ErrorCode;
@@ -107,4 +203,9 @@ export function describeError(e: unknown): string {
     }
   }
   return parts.join(': ');
+}
+
+/** The code of a thrown value: its own when it is a TxlineError, else `fallback`. */
+export function codeOf(e: unknown, fallback: ErrorCode = 'INTERNAL'): ErrorCode {
+  return e instanceof TxlineError ? e.code : fallback;
 }

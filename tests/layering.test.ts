@@ -21,6 +21,7 @@ const RULES: Record<string, string[]> = {
   // nothing above lib/sources speaks a cluster's wire protocol (the member API of the txline kind)
   'lib/monitor': ['lib/cluster/client', 'lib/cluster/member-http'],
   'lib/cli': ['lib/cluster/client', 'lib/cluster/member-http'],
+  'lib/dashboard': ['lib/cluster/client', 'lib/cluster/member-http', 'lib/cluster/token'],
   app: ['lib/cluster/client', 'lib/cluster/member-http'],
   components: ['lib/cluster/client', 'lib/cluster/member-http'],
   'lib/graph': ['lib/engine', 'lib/cluster', 'lib/dashboard', 'lib/jobs', 'lib/monitor', 'lib/server', 'lib/sources', 'lib/cli'],

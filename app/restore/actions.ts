@@ -1,7 +1,7 @@
 'use server';
 /** Server actions of the restore wizard: check a choice (each step) and start the restore. */
 import { revalidatePath } from 'next/cache';
-import * as cmd from '@/lib/dashboard/commands';
+import * as cmd from '@/lib/dashboard/commands/restore';
 import { formObject, guarded } from '@/lib/server/action';
 
 type Input = FormData | Record<string, unknown>;

@@ -34,17 +34,18 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(rewriteBooleanFlags(argv, BOOLEAN_FLAGS), { from: 'user' });
   } catch (e) {
     process.exitCode = exitCodeFor(e);
-    if (e instanceof CommanderError) return; // commander already printed the message or the help
-
-    process.stderr.write(`txline: ${describeError(e)}\n`);
-    // A job runner reading --progress=jsonl gets the failure as a line too.
+    if (process.exitCode === 0) return; // --help, --version
+    const usage = e instanceof CommanderError;
+    if (!usage) process.stderr.write(`txline: ${describeError(e)}\n`); // (commander printed its own message)
+    // A job runner reading --progress=jsonl gets the failure as a line too, with its stable code
+    // (lib/jobs/protocol.ts ERROR_EVENT; docs/errors.md).
     if (argv.some((a, i) => a === '--progress=jsonl' || (a === '--progress' && argv[i + 1] === 'jsonl'))) {
-      const code = e instanceof TxlineError ? e.code : 'INTERNAL';
+      const code = usage ? 'USAGE' : e instanceof TxlineError ? e.code : 'INTERNAL';
       // (The counters of the work that failed are not known here: null, as every progress line has them.)
       const line = { ts: new Date().toISOString(), event: 'error', phase: 'error', bytesDone: null, bytesTotal: null, txDone: null, txTotal: null };
       // an error's details (the dependents an artifact to delete has, ...) travel with it
       const details = e instanceof TxlineError ? (e.details ?? {}) : {};
-      process.stdout.write(`${JSON.stringify({ ...details, ...line, exitCode: process.exitCode, code, message: describeError(e) })}\n`);
+      process.stdout.write(`${JSON.stringify({ ...details, ...line, exitCode: process.exitCode, code, message: usage ? e.message : describeError(e) })}\n`);
     }
   }
 }

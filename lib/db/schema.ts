@@ -8,6 +8,8 @@
 import { CLUSTER_KINDS } from '../sources/kind';
 import { sql, type InferSelectModel } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ErrorCode } from '../errors';
+import { JOB_KINDS, type JobKind } from '../jobs/protocol';
 
 const createdAt = () =>
   integer('created_at', { mode: 'number' })
@@ -104,9 +106,8 @@ export const artifacts = sqliteTable(
 );
 export type ArtifactRow = InferSelectModel<typeof artifacts>;
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify'] as const;
+export { JOB_KINDS, type JobKind };
 export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'cancelled', 'interrupted'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export interface JobProgress {
@@ -135,8 +136,11 @@ export const jobs = sqliteTable(
     exitCode: integer('exit_code'),
     progress: text('progress', { mode: 'json' }).$type<JobProgress>(),
     log: text('log').notNull().default(''),
+    /** the kind's result line, stored only when it matched (lib/jobs/protocol.ts); read it with jobResult(kind, result) */
     result: text('result', { mode: 'json' }).$type<Record<string, unknown>>(),
     error: text('error'),
+    /** the stable code of a failed job's error (lib/errors.ts; docs/errors.md), null when it succeeded */
+    errorCode: text('error_code').$type<ErrorCode>(),
     cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull().default(false),
     createdBy: text('created_by'),
     createdAt: createdAt(),

@@ -5,11 +5,13 @@
 import type { Catalog } from '../db';
 import { setVerification } from '../db/queries/artifacts';
 import type { JobRow } from '../db/schema';
+import { jobResult } from './protocol';
 
 export function applyJobEffects(db: Catalog, job: JobRow): void {
-  if (job.kind !== 'verify' || !job.folderId || !job.result) return;
-  const checked = Array.isArray(job.result.checked) ? (job.result.checked as string[]) : [];
-  const problems = Array.isArray(job.result.problems) ? (job.result.problems as string[]) : [];
+  if (job.kind !== 'verify' || !job.folderId) return;
+  const result = jobResult('verify', job.result);
+  if (!result) return;
+  const { checked, problems } = result;
   for (const file of checked) {
     const mine = problems.filter((p) => p.startsWith(`${file}:`)).map((p) => p.slice(file.length + 1).trim());
     setVerification(db, { folderId: job.folderId, file, status: mine.length ? 'corrupt' : 'ok', message: mine.length ? mine.join('; ') : null });

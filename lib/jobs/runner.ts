@@ -8,43 +8,47 @@
  * - Cancel sends SIGTERM (the CLI removes its temporary files and exits), then SIGKILL after a grace period.
  * - The child exits when this process goes away (its IPC channel closes); jobs still marked running when a
  *   server starts are marked interrupted (see markInterrupted).
+ * - What passes to and from the child is the job protocol (lib/jobs/protocol.ts): the argv is built from the
+ *   job's typed input, every stdout line is read with its schemas, and the result is stored only when it is the
+ *   kind's result; a failed job stores its error's stable code (`error_code`).
  * - A job on a cluster gets that cluster's addresses and token (TXLINE_CLUSTER_ADDRESSES, TXLINE_CLUSTER_TOKEN),
  *   '' when it has none: never the server's own token for another cluster's members.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import readline from 'node:readline';
-import { describeError } from '../errors';
+import { describeError, type ErrorCode } from '../errors';
 import type { Catalog } from '../db';
 import { activeJobFor, createJob, finishJob, getJob, updateJob } from '../db/queries/jobs';
-import type { JobKind, JobProgress, JobRow } from '../db/schema';
+import type { JobProgress, JobRow } from '../db/schema';
 import { CLI_ENV, CLI_NODE_ARGS } from '../paths';
+import { jobArgv, parseJobLine, resultErrorCode, type JobResult, type JobSpec } from './protocol';
 
 const MAX_LOG = 256 * 1024;
 const PROGRESS_EVERY_MS = 250;
 const KILL_AFTER_MS = 10_000;
 
-export interface StartJob {
-  kind: JobKind;
+/** A job to start: its kind and typed input (the child's argv is built from them), and where it works. */
+export type StartJob = JobSpec & {
   database: string;
   clusterId: number | null;
   folderId: number | null;
+  /** what the user asked for (the dashboard's form), kept with the job */
   params: Record<string, unknown>;
-  /** txline arguments, without --progress */
-  args: string[];
   /** the cluster the job works on: its member addresses and its token (null: none) */
   cluster?: { addresses: string[]; token: string | null };
   env?: Record<string, string>;
   createdBy: string | null;
-}
+};
 
-export type StartResult = { ok: true; jobId: number } | { ok: false; code: 'JOB_RUNNING' | 'SPAWN_FAILED'; error: string; jobId?: number };
+export type StartResult = { ok: true; jobId: number } | { ok: false; code: 'JOB_RUNNING' | 'SPAWN_FAILED' | 'INVALID_ARGUMENT'; error: string; jobId?: number };
 
 interface Running {
   child: ChildProcess;
   log: string;
   progress: JobProgress | null;
-  result: Record<string, unknown> | null;
+  result: JobResult | null;
   error: string | null;
+  errorCode: ErrorCode | null;
   lastWrite: number;
   killTimer?: NodeJS.Timeout;
   done: Promise<JobRow>;
@@ -77,28 +81,35 @@ export class JobRunner {
         error: `A ${active.kind} of ${j.database} is already running ${where} (job #${active.id}); wait for it to finish or cancel it.`,
       };
     }
-    const job = createJob(this.db, { kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId, params: j.params, args: j.args, createdBy: j.createdBy });
+    let args: string[];
+    try {
+      args = jobArgv(j);
+    } catch (e) {
+      return { ok: false, code: 'INVALID_ARGUMENT', error: `Cannot start the ${j.kind}: ${describeError(e)}` };
+    }
+    const job = createJob(this.db, { kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId, params: j.params, args, createdBy: j.createdBy });
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [...CLI_NODE_ARGS, this.opts.bin, ...j.args, '--progress=jsonl'], {
+      child = spawn(process.execPath, [...CLI_NODE_ARGS, this.opts.bin, ...args, '--progress=jsonl'], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, ...CLI_ENV, ...clusterVars(j.cluster), ...j.env, NODE_OPTIONS: '' },
       });
     } catch (e) {
-      finishJob(this.db, job, { status: 'failed', exitCode: null, log: '', error: `could not start the job: ${describeError(e)}` });
+      finishJob(this.db, job, { status: 'failed', exitCode: null, log: '', error: `could not start the job: ${describeError(e)}`, errorCode: 'SPAWN_FAILED' });
       return { ok: false, code: 'SPAWN_FAILED', error: `Could not start the job: ${describeError(e)}` };
     }
     let resolveDone!: (row: JobRow) => void;
-    const r: Running = { child, log: '', progress: null, result: null, error: null, lastWrite: 0, done: new Promise((res) => (resolveDone = res)) };
+    const r: Running = { child, log: '', progress: null, result: null, error: null, errorCode: null, lastWrite: 0, done: new Promise((res) => (resolveDone = res)) };
     this.running.set(job.id, r);
     updateJob(this.db, job, { pid: child.pid ?? null });
 
-    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => this.onLine(job.id, r, line));
+    readline.createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => this.onLine(job.id, j.kind, r, line));
     child.stderr?.on('data', (chunk: Buffer) => {
       r.log = appendLog(r.log, chunk.toString('utf8'));
     });
     child.on('error', (e) => {
       r.error = `the job process failed: ${describeError(e)}`;
+      r.errorCode = 'SPAWN_FAILED';
     });
     child.on('close', (code, signal) => {
       clearTimeout(r.killTimer);
@@ -115,7 +126,10 @@ export class JobRunner {
             : cancelRequested
               ? 'finished before the cancel reached it'
               : null;
-      finishJob(this.db, job, { status, exitCode: code, log: r.log, result: r.result, error, progress: r.progress });
+      // why it failed: the error line's code, else what the result says, else a usage error (2) or the unexpected
+      const errorCode =
+        status === 'failed' ? (r.errorCode ?? (r.result ? resultErrorCode(j.kind, r.result) : null) ?? (code === 2 ? 'USAGE' : 'INTERNAL')) : null;
+      finishJob(this.db, job, { status, exitCode: code, log: r.log, result: r.result, error, errorCode, progress: r.progress });
       const row = getJob(this.db, job) as JobRow;
       let after: void | Promise<void>;
       try {
@@ -133,37 +147,41 @@ export class JobRunner {
     return { ok: true, jobId: job.id };
   }
 
-  private onLine(id: number, r: Running, line: string): void {
-    let msg: Record<string, unknown>;
-    try {
-      msg = JSON.parse(line);
-    } catch {
+  private onLine(id: number, kind: StartJob['kind'], r: Running, line: string): void {
+    const l = parseJobLine(kind, line);
+    if (l.type === 'text') {
       r.log = appendLog(r.log, `${line}\n`);
       return;
     }
-    if (msg.event === 'result') {
-      r.result = msg;
+    if (l.type === 'invalid') {
+      // a line the protocol does not know: kept in the log, never stored as progress or result
+      r.log = appendLog(r.log, `[job protocol] a line did not match (${l.problem}): ${line}\n`);
       return;
     }
-    if (msg.event === 'error') {
-      r.error = String(msg.message ?? 'failed');
+    if (l.type === 'result') {
+      r.result = l.result;
       return;
     }
-    const { ts, ...rest } = msg;
-    r.progress = { ...(rest as Omit<JobProgress, 'at'>), phase: String(msg.phase ?? ''), at: typeof ts === 'string' ? Date.parse(ts) : Date.now() };
+    if (l.type === 'error') {
+      r.error = l.error.message;
+      r.errorCode = l.error.code;
+      return;
+    }
+    const { ts, ...rest } = l.progress;
+    r.progress = { ...(rest as Omit<JobProgress, 'at'>), phase: rest.phase, at: Date.parse(ts) || Date.now() };
     const now = Date.now();
-    if (now - r.lastWrite >= PROGRESS_EVERY_MS || msg.phase === 'done') {
+    if (now - r.lastWrite >= PROGRESS_EVERY_MS || rest.phase === 'done') {
       r.lastWrite = now;
       updateJob(this.db, { id }, { progress: r.progress, log: r.log });
     }
   }
 
   /** Asks a running job to stop. */
-  cancel(id: number): { ok: true } | { ok: false; error: string } {
+  cancel(id: number): { ok: true } | { ok: false; code: 'NOT_FOUND' | 'JOB_NOT_RUNNING'; error: string } {
     const r = this.running.get(id);
     const job = getJob(this.db, { id });
-    if (!job) return { ok: false, error: `There is no job #${id}.` };
-    if (!r || job.status !== 'running') return { ok: false, error: `Job #${id} is not running (${job.status}).` };
+    if (!job) return { ok: false, code: 'NOT_FOUND', error: `There is no job #${id}.` };
+    if (!r || job.status !== 'running') return { ok: false, code: 'JOB_NOT_RUNNING', error: `Job #${id} is not running (${job.status}).` };
     updateJob(this.db, { id }, { cancelRequested: true });
     r.child.kill('SIGTERM');
     r.killTimer = setTimeout(() => r.child.kill('SIGKILL'), KILL_AFTER_MS);

@@ -1,13 +1,15 @@
 /**
  * The shape of every server action and route handler: ask the guard (lib/server/auth.ts), act with the
  * server context, and write audited actions to the audit log with their outcome. A refusal is a typed result
- * (actions) or a 401/403 (route handlers), never a thrown error.
+ * (actions, with the code UNAUTHENTICATED or FORBIDDEN) or a 401/403 (route handlers), never a thrown error.
  */
 import 'server-only';
 import { ACTIONS, type Action, type Caller } from '../auth/guard';
 import { recordAudit } from '../auth/audit';
-import type { Fail } from '../dashboard/commands';
-import { describeError, isTxlineError } from '../errors';
+import type { Fail } from '../dashboard/commands/shared';
+import { codeOf, describeError, errorResponse } from '../errors';
+
+export { errorResponse };
 import { authorize } from './auth';
 import { serverContext, type ServerContext } from './context';
 
@@ -55,12 +57,13 @@ export function noted<T extends { ok: boolean; audit?: AuditNote }>(r: T): Witho
 export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller: Caller) => T | Promise<T>, input?: unknown, opts: { target?: string | null } = {}): Promise<T | Fail> {
   const target = opts.target !== undefined ? opts.target : describeTarget(input);
   const d = await authorize(action, target);
-  if (!d.ok) return { ok: false, error: d.error };
+  if (!d.ok) return { ok: false, code: d.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', error: d.error };
   let result: T | Fail;
   try {
     result = await fn(serverContext(), d.caller);
   } catch (e) {
-    result = { ok: false, error: describeError(e) };
+    // a TxlineError keeps its code; anything else was not expected
+    result = { ok: false, code: codeOf(e), error: describeError(e) };
   }
   if (ACTIONS[action].audit) {
     const failed = typeof result === 'object' && result !== null && (result as { ok?: unknown }).ok === false;
@@ -78,16 +81,19 @@ export async function guarded<T>(action: Action, fn: (ctx: ServerContext, caller
   return result;
 }
 
-/** A route handler's body: JSON out, 401/403 when the guard refuses, 500 with { code, message } on failure. */
+/**
+ * A route handler's body: JSON out; 401/403 when the guard refuses; a thrown TxlineError answers with its
+ * code's status, anything else with a 500 (INTERNAL); always as `{ error: { code, message } }`.
+ */
 export async function guardedJson(action: Action, fn: (ctx: ServerContext, caller: Caller) => unknown | Promise<unknown>): Promise<Response> {
   const d = await authorize(action);
-  if (!d.ok) return Response.json({ code: d.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', message: d.error }, { status: d.status });
+  if (!d.ok) return errorResponse(d.status === 401 ? 'UNAUTHENTICATED' : 'FORBIDDEN', d.error);
   try {
     const body = await fn(serverContext(), d.caller);
     if (body instanceof Response) return body;
     return Response.json(body, { headers: { 'cache-control': 'no-store' } });
   } catch (e) {
-    return Response.json({ code: isTxlineError(e) ? e.code : 'INTERNAL', message: describeError(e) }, { status: 500 });
+    return errorResponse(codeOf(e), describeError(e));
   }
 }
 

@@ -82,6 +82,8 @@ export interface ClusterKind {
    * members and control API are now (empty when it is not running).
    */
   locateStartedHere?(e: TxlineEnv): { addresses: string[]; controlAddress: string | null; problem: string | null };
+  /** What a job on this cluster (a CLI child process) is given to reach it: its addresses and its token (null: none). */
+  jobAccess(c: ClusterConnection, e: TxlineEnv): { addresses: string[]; token: string | null };
   /** Runs a control on a member (the caller checked the capability); resolves to what happened, for people. */
   control(c: ClusterConnection, member: Pick<MemberReport, 'id' | 'address' | 'reachable'>, action: MemberControl, e: TxlineEnv): Promise<string>;
 }

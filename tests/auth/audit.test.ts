@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../lib/auth/audit';
-import * as cmd from '../../lib/dashboard/commands';
+import * as cmd from '../../lib/dashboard/commands/backup';
 import { openCatalog } from '../../lib/db';
 import { defaultFolder, listClusters } from '../../lib/db/queries/clusters';
 import { createJob, getJob } from '../../lib/db/queries/jobs';
@@ -71,9 +71,10 @@ describe('job outcomes in the audit log', () => {
   it('records a failed verification with its error', async () => {
     const empty = path.join(dir, 'empty');
     fs.mkdirSync(empty);
-    const r = ctx.runner.start({ kind: 'verify', database: 'nothing', clusterId: null, folderId: null, params: {}, args: ['database', 'check', `--from-path=${empty}`, `--report-path=${dir}`, 'nothing'], createdBy: 'vera' });
+    const r = ctx.runner.start({ kind: 'verify', database: 'nothing', clusterId: null, folderId: null, params: {}, input: { database: 'nothing', fromPath: empty, reportPath: dir, confineToRoots: [] }, createdBy: 'vera' });
     if (!r.ok) throw new Error(r.error);
-    expect((await ctx.runner.wait(r.jobId))?.status).toBe('failed');
+    // the CLI's error line carries the engine's code; the job stores it
+    expect(await ctx.runner.wait(r.jobId)).toMatchObject({ status: 'failed', errorCode: 'PATH_NOT_FOUND', error: expect.stringContaining('no backups of nothing') });
     expect(entries('verify.failed')).toEqual([
       expect.objectContaining({ username: 'vera', target: `jobId=${r.jobId} database=nothing`, outcome: 'failed', detail: expect.stringMatching(/^failed after .* \(exit code 1\): .*no backups of nothing/) }),
     ]);
@@ -81,7 +82,7 @@ describe('job outcomes in the audit log', () => {
 
   it('records a cancelled backup', async () => {
     const at = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
-    const r = ctx.runner.start({ kind: 'backup', database: 'stalled', clusterId: null, folderId: null, params: {}, args: ['database', 'backup', `--to-path=${dir}`, '--type=full', `--from=${at}`, 'stalled'], createdBy: 'otto' });
+    const r = ctx.runner.start({ kind: 'backup', database: 'stalled', clusterId: null, folderId: null, params: {}, input: { database: 'stalled', toPath: dir, type: 'full', compress: true, preferDiffAsParent: false, from: [at], confineToRoots: [] }, createdBy: 'otto' });
     if (!r.ok) throw new Error(r.error);
     await waitFor('the backup to connect', () => sockets.size > 0, 30_000);
     expect(ctx.runner.cancel(r.jobId)).toEqual({ ok: true });

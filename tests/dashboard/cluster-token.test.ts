@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as cmd from '../../lib/dashboard/commands';
+import * as cmd from '../../lib/dashboard/commands/clusters';
+import type { CommandContext } from '../../lib/dashboard/commands/shared';
 import { clusterSettingsItems } from '../../lib/dashboard/settings';
 import { openCatalog, type Catalog } from '../../lib/db';
 import { getCluster, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
@@ -21,7 +22,7 @@ const NEW_TOKEN = 'replaced-secret-0123456789abcdef';
 const temp = tempFolders('cluster-token');
 let dir: string;
 let db: Catalog;
-let ctx: cmd.CommandContext;
+let ctx: CommandContext;
 
 beforeAll(() => {
   dir = temp.folder('catalog');
@@ -53,10 +54,10 @@ describe('the token of a remote cluster', () => {
 
   it('that is malformed, or given with a name taken, is refused without being echoed', () => {
     const bad = cmd.addCluster(ctx, { name: 'bad', addresses: '10.0.0.4:6362', token: 'short secret' });
-    expect(bad).toMatchObject({ ok: false, fieldErrors: { token: ['must be 16 to 1024 printable characters without spaces'] } });
+    expect(bad).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT', fieldErrors: { token: ['must be 16 to 1024 printable characters without spaces'] } });
     expect(shown(bad)).not.toContain('short secret');
     const taken = cmd.addCluster(ctx, { name: 'remote', addresses: '10.0.0.5:6362', token: NEW_TOKEN });
-    expect(taken).toMatchObject({ ok: false, fieldErrors: { name: ['already taken'] } });
+    expect(taken).toMatchObject({ ok: false, code: 'ALREADY_EXISTS', fieldErrors: { name: ['already taken'] } });
     expect(shown(taken)).not.toContain(NEW_TOKEN);
   });
 
@@ -80,7 +81,7 @@ describe('the token of a remote cluster', () => {
 
   it('is not taken by the embedded cluster (its token is its token file)', () => {
     const embedded = upsertEmbeddedCluster(db, { addresses: ['127.0.0.1:6362'], controlAddress: null });
-    expect(cmd.updateClusterToken(ctx, { clusterId: String(embedded.id), token: TOKEN })).toMatchObject({ ok: false, error: expect.stringMatching(/embedded cluster/) });
+    expect(cmd.updateClusterToken(ctx, { clusterId: String(embedded.id), token: TOKEN })).toMatchObject({ ok: false, code: 'NOT_SUPPORTED', error: expect.stringMatching(/embedded cluster/) });
     expect(getCluster(db, { id: embedded.id })?.token).toBeNull();
   });
 

@@ -96,7 +96,7 @@ describe('jobs', () => {
       clusterId: 1,
       folderId,
       params: {},
-      args: ['database', 'backup', `--to-path=${backups()}`, '--type=full', `--from=${proxy.address}`, 'neo4j'],
+      input: { database: 'neo4j', toPath: backups(), type: 'full', compress: true, preferDiffAsParent: false, from: [proxy.address], confineToRoots: [] },
       createdBy: null,
     });
     expect(first.ok).toBe(true);
@@ -106,7 +106,7 @@ describe('jobs', () => {
       throw new Error(`${(e as Error).message}; job: ${JSON.stringify(getJob(db, { id: first.jobId }))}`);
     });
     const second = cmd.startBackup(ctx, { clusterId: '1', folderId: String(folderId), database: 'neo4j' }, null);
-    expect(second).toMatchObject({ ok: false, error: expect.stringContaining(`on this cluster (job #${first.jobId})`) });
+    expect(second).toMatchObject({ ok: false, code: 'JOB_RUNNING', error: expect.stringContaining(`on this cluster (job #${first.jobId})`) });
     // another database is not blocked
     const other = cmd.startBackup(ctx, { clusterId: '1', folderId: String(folderId), database: 'system' }, null);
     expect(other.ok).toBe(true);
@@ -134,7 +134,7 @@ describe('jobs', () => {
   describe('restore checks', () => {
     it('refuses a point outside every chain on the point step, naming what is restorable', () => {
       const r = cmd.previewRestore(ctx, { clusterId: 1, folderId, database: 'neo4j', point: 'tx', tx: '999999' });
-      expect(r).toMatchObject({ ok: false, fieldErrors: { tx: [expect.stringContaining('outside every backup chain')] } });
+      expect(r).toMatchObject({ ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', fieldErrors: { tx: [expect.stringContaining('outside every backup chain')] } });
     });
 
     it('asks for a transaction ID or a time in the right form', () => {
@@ -257,7 +257,7 @@ describe('jobs', () => {
 
     it('a point that needs one is refused on the point step, naming it and what it was found to be', () => {
       const r = cmd.previewRestore(ctx, { clusterId: 1, folderId, database: 'neo4j', point: 'tx', tx: String(victim.tip + 1) });
-      expect(r).toMatchObject({ ok: false, fieldErrors: { tx: [expect.stringContaining(`found corrupt: ${victim.file}`)] } });
+      expect(r).toMatchObject({ ok: false, code: 'ARTIFACT_CORRUPT', fieldErrors: { tx: [expect.stringContaining(`found corrupt: ${victim.file}`)] } });
       expect(cmd.previewRestore(ctx, { clusterId: 1, folderId, database: 'neo4j', point: 'latest' })).toMatchObject({
         ok: false,
         fieldErrors: { point: [expect.stringContaining(victim.file)] },

@@ -19,7 +19,7 @@ const r = ctx.runner.start({
   clusterId: listClusters(ctx.db)[0].id,
   folderId: folder.id,
   params: {},
-  args: ['database', 'backup', `--to-path=${folderPath}`, '--type=full', `--from=${from}`, database],
+  input: { database, toPath: folderPath, type: 'full', compress: true, preferDiffAsParent: false, from: [from], confineToRoots: [] },
   createdBy: 'server-process',
 });
 process.stdout.write(`${JSON.stringify(r)}\n`);

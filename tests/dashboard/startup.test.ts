@@ -110,7 +110,7 @@ describe('server start-up after a killed server', () => {
       clusterId: running?.clusterId ?? null,
       folderId,
       params: {},
-      args: ['database', 'backup', `--to-path=${backups()}`, '--type=full', 'neo4j'],
+      input: { database: 'neo4j', toPath: backups(), type: 'full', compress: true, preferDiffAsParent: false, from: [], confineToRoots: [] },
       env: { TXLINE_CLUSTER_ADDRESSES: cluster.addresses.join(',') },
       createdBy: 'test',
     });

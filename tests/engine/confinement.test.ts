@@ -129,7 +129,7 @@ async function expectEveryUseRefused(folderId: number, message: string): Promise
     delete: await cmd.deleteArtifact(ctx, { artifactId: String(artifactId) }),
   };
   for (const [name, r] of Object.entries(results)) {
-    expect(r, name).toMatchObject({ ok: false, error: expect.stringContaining(message) });
+    expect(r, name).toMatchObject({ ok: false, code: 'PATH_OUTSIDE_ROOTS', error: expect.stringContaining(message) });
   }
   expect(jobCount()).toBe(0);
   expect(runner.activeCount).toBe(0);

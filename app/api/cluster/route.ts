@@ -6,7 +6,7 @@
 import { connection } from 'next/server';
 import { clusterEntries } from '@/lib/dashboard/cluster-entries';
 import { clusterSnapshots } from '@/lib/dashboard/data';
-import { guardedJson } from '@/lib/server/action';
+import { errorResponse, guardedJson } from '@/lib/server/action';
 
 export async function GET(request: Request): Promise<Response> {
   await connection();
@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
     if (url.searchParams.get('all')) return { clusters: clusterEntries(snaps) };
     const id = Number(url.searchParams.get('id'));
     const snap = (Number.isInteger(id) && id > 0 ? snaps.find((s) => s.cluster.id === id) : snaps[0]) ?? null;
-    if (!snap) return Response.json({ code: 'NOT_FOUND', message: 'no such cluster' }, { status: 404 });
+    if (!snap) return errorResponse('NOT_FOUND', 'no such cluster');
     return { ...snap.report, clusterId: snap.cluster.id, clusterName: snap.cluster.name };
   });
 }

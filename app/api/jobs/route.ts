@@ -6,7 +6,7 @@ import { connection } from 'next/server';
 import { z } from 'zod';
 import { listJobs } from '@/lib/db/queries/jobs';
 import { JOB_STATUSES } from '@/lib/db/schema';
-import { guardedJson } from '@/lib/server/action';
+import { errorResponse, guardedJson } from '@/lib/server/action';
 
 const query = z.object({
   database: z.string().regex(/^[a-z0-9.-]{1,63}$/).optional(),
@@ -18,7 +18,7 @@ const query = z.object({
 export async function GET(request: Request): Promise<Response> {
   await connection();
   const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!q.success) return Response.json({ code: 'BAD_REQUEST', message: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, { status: 400 });
+  if (!q.success) return errorResponse('BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return guardedJson('jobs.read', (ctx) => {
     // one more than asked tells whether an older page exists
     const rows = listJobs(ctx.db, { ...q.data, limit: q.data.limit + 1 });

@@ -2,7 +2,7 @@
 import { connection } from 'next/server';
 import { z } from 'zod';
 import { lagData } from '@/lib/dashboard/data';
-import { guardedJson } from '@/lib/server/action';
+import { errorResponse, guardedJson } from '@/lib/server/action';
 
 const query = z.object({
   cluster: z.coerce.number().int().positive(),
@@ -13,6 +13,6 @@ const query = z.object({
 export async function GET(request: Request): Promise<Response> {
   await connection();
   const q = query.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!q.success) return Response.json({ code: 'BAD_REQUEST', message: q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') }, { status: 400 });
+  if (!q.success) return errorResponse('BAD_REQUEST', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return guardedJson('cluster.read', (ctx) => lagData(ctx, { clusterId: q.data.cluster, database: q.data.database, window: q.data.window }));
 }

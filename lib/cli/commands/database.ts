@@ -20,6 +20,7 @@ import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/p
 import { restore } from '../../engine/restore';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
+import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
@@ -140,9 +141,14 @@ function openSource(given: string[] | undefined, resolve: boolean): Source & Bac
   return kind.openSource(c, { given: given !== undefined, resolve });
 }
 
-export function registerDatabaseCommands(program: Command): void {
+/**
+ * Registers `database ...` and `backup ...`. With `capture`, the commands that a dashboard job runs (backup,
+ * restore, check, aggregate) run nothing: they hand their parsed arguments, as the job protocol's input
+ * (lib/jobs/protocol.ts), to `capture` (see lib/cli/job-argv.ts).
+ */
+export function registerDatabaseCommands(program: Command, capture?: (spec: JobSpec) => void): void {
   const database = program.command('database').description('Back up, restore and check databases (as neo4j-admin database ...)');
-  database.hook('preAction', beforeEngineCommand);
+  if (!capture) database.hook('preAction', beforeEngineCommand);
 
   database
     .command('backup')
@@ -166,6 +172,12 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--verbose', 'debug lines in the log: each server considered, each range received', false)
     .addOption(confineOption())
     .action(async (names: string[], o) => {
+      if (capture) {
+        if (names.length !== 1) throw new TxlineError('USAGE', 'a backup job names one database');
+        const from: string[] = o.from ?? [];
+        const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [] };
+        return capture({ kind: 'backup', input });
+      }
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
         if (names.length > 1) throw new TxlineError('USAGE', 'with --inspect-path, name at most one database (or use backup inspect)');
@@ -221,6 +233,17 @@ export function registerDatabaseCommands(program: Command): void {
     .action(async (target: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const point = restorePoint(o.restoreUntil);
+      if (capture) {
+        const input = {
+          database: target,
+          fromPath: o.fromPath,
+          ...(o.fromDatabase !== undefined ? { fromDatabase: o.fromDatabase } : {}),
+          ...(point.kind !== 'latest' ? { restoreUntil: point } : {}),
+          overwriteDestination: o.overwriteDestination,
+          confineToRoots: o.confineToRoot ?? [],
+        };
+        return capture({ kind: 'restore', input });
+      }
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
       const source = openSource(o.to, true);
@@ -258,6 +281,10 @@ export function registerDatabaseCommands(program: Command): void {
     .addOption(confineOption())
     .action(async (db: string | undefined, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      if (capture) {
+        const input = { ...(db !== undefined ? { database: db } : {}), fromPath: o.fromPath, reportPath: o.reportPath, confineToRoots: o.confineToRoot ?? [] };
+        return capture({ kind: 'verify', input });
+      }
       const r = await check({
         fromPath: o.fromPath,
         database: db ? normalizeDatabaseName(db) : undefined,
@@ -272,7 +299,7 @@ export function registerDatabaseCommands(program: Command): void {
     });
 
   const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
-  backup.hook('preAction', beforeEngineCommand);
+  if (!capture) backup.hook('preAction', beforeEngineCommand);
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')
@@ -306,6 +333,7 @@ export function registerDatabaseCommands(program: Command): void {
     .option('--verbose', 'debug lines in the log', false)
     .action(async (db: string, o) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
+      if (capture) return capture({ kind: 'aggregate', input: { database: db, fromPath: o.fromPath, keepOldBackup: o.keepOldBackup, confineToRoots: o.confineToRoot ?? [] } });
       const r = await aggregate({
         fromPath: o.fromPath,
         databases: [parseDatabasePattern(db)],

@@ -1,5 +1,7 @@
 /** Jobs: every backup, restore, aggregate and verification the dashboard started. */
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
+import type { ErrorCode } from '../../errors';
+import type { JobResult } from '../../jobs/protocol';
 import type { Catalog } from '../index';
 import { jobs, type JobKind, type JobProgress, type JobRow, type JobStatus } from '../schema';
 
@@ -109,9 +111,13 @@ export function updateJob(db: Catalog, { id }: { id: number }, patch: Partial<Pi
   db.update(jobs).set(patch).where(eq(jobs.id, id)).run();
 }
 
-export function finishJob(db: Catalog, { id }: { id: number }, f: { status: JobStatus; exitCode: number | null; log: string; result?: Record<string, unknown> | null; error?: string | null; progress?: JobProgress | null }): void {
+export function finishJob(
+  db: Catalog,
+  { id }: { id: number },
+  f: { status: JobStatus; exitCode: number | null; log: string; result?: JobResult | null; error?: string | null; errorCode?: ErrorCode | null; progress?: JobProgress | null },
+): void {
   db.update(jobs)
-    .set({ status: f.status, exitCode: f.exitCode, log: f.log, result: f.result ?? null, error: f.error ?? null, endedAt: Date.now(), pid: null, ...(f.progress !== undefined ? { progress: f.progress } : {}) })
+    .set({ status: f.status, exitCode: f.exitCode, log: f.log, result: f.result ?? null, error: f.error ?? null, errorCode: f.errorCode ?? null, endedAt: Date.now(), pid: null, ...(f.progress !== undefined ? { progress: f.progress } : {}) })
     .where(eq(jobs.id, id))
     .run();
 }

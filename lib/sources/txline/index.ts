@@ -36,6 +36,8 @@ export const txlineKind: ClusterKind = {
 
   status: (c, e, opts) => txlineStatus(c, e, opts),
 
+  jobAccess: (c, e) => ({ addresses: c.addresses, token: catalogClusterToken({ addresses: c.addresses, token: c.token }, e) }),
+
   locateStartedHere(e) {
     const found = findEmbedded(e.clusterFile);
     return { addresses: found.members.map((m) => m.address), controlAddress: found.controlAddress, problem: found.problem };

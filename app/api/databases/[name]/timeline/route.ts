@@ -8,7 +8,7 @@ import { connection } from 'next/server';
 import { isValidDatabaseName } from '@/lib/graph/names';
 import { databasePageData } from '@/lib/dashboard/data';
 import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
-import { guardedJson } from '@/lib/server/action';
+import { errorResponse, guardedJson } from '@/lib/server/action';
 
 function count(v: string | null): number | null {
   const n = Number(v);
@@ -18,13 +18,13 @@ function count(v: string | null): number | null {
 export async function GET(request: Request, { params }: { params: Promise<{ name: string }> }): Promise<Response> {
   await connection();
   const { name } = await params;
-  if (!isValidDatabaseName(name)) return Response.json({ code: 'INVALID_NAME', message: `invalid database name "${name}"` }, { status: 400 });
+  if (!isValidDatabaseName(name)) return errorResponse('INVALID_NAME', `invalid database name "${name}"`);
   const q = new URL(request.url).searchParams;
   const size = Math.min(5000, Math.max(1, count(q.get('size') ?? q.get('limit')) || 400));
   const artifact = count(q.get('artifact'));
   const go = q.get('go');
   const target: WindowTarget | null = artifact ? { kind: 'artifact', id: artifact } : go ? parseTarget(go) : null;
-  if (go && !target) return Response.json({ code: 'BAD_REQUEST', message: `go=${go} is neither a transaction ID, a UTC time nor a backup's file name` }, { status: 400 });
+  if (go && !target) return errorResponse('BAD_REQUEST', `go=${go} is neither a transaction ID, a UTC time nor a backup's file name`);
   return guardedJson('catalog.read', async (ctx) => {
     const d = await databasePageData(ctx, name.toLowerCase(), q.get('folder'), { size, start: count(q.get('from')), target, clusterId: count(q.get('cluster')) });
     return { database: d.database, folder: d.folder, overview: d.overview, timeline: d.timeline, jobs: d.jobs };

@@ -1,0 +1,32 @@
+/** Backing up a database of a cluster into a backup folder, as a job. */
+import { z } from 'zod';
+import { bool, clusterAndFolder, databaseName, fail, folderAtUse, fromZod, HOST_PORT, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
+
+export const backupInput = z.object({
+  clusterId: id,
+  folderId: id,
+  database: databaseName,
+  type: z.enum(['auto', 'full', 'diff'], { error: 'choose auto, full or diff' }).default('auto'),
+  /** a member address to back up from; empty: let the cluster choose (secondaries first) */
+  member: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || HOST_PORT.test(v), { error: 'must be host:port' }),
+  compress: bool.default(true),
+  preferDiffAsParent: bool,
+});
+
+export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+  const p = backupInput.safeParse(raw);
+  if (!p.success) return fromZod(p.error);
+  const i = p.data;
+  const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
+  if ('ok' in cf) return cf;
+  if (i.member && !cf.cluster.addresses.includes(i.member)) return fail('INVALID_ARGUMENT', `${i.member} is not a member of ${cf.cluster.name}.`, { member: ['not a member of this cluster'] });
+  const at = folderAtUse(ctx, cf.folder);
+  if (!at.ok) return at;
+  const input = { database: i.database, toPath: at.path, type: i.type, compress: i.compress, preferDiffAsParent: i.preferDiffAsParent, from: i.member ? [i.member] : [], confineToRoots: at.confineToRoots };
+  return startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
+}

@@ -1,0 +1,300 @@
+/**
+ * The job protocol: what passes between the dashboard's job runner (lib/jobs/runner.ts) and the `txline` child
+ * process it starts, typed with zod and shared by both ends.
+ *
+ * - A job kind (JOB_KINDS) has an input (JOB_INPUTS): everything the child needs to know, nothing of the
+ *   dashboard (no catalog IDs). `jobArgv` turns an input into the child's argv; the CLI reads that argv back
+ *   into the same input (`parseJobArgv` in lib/cli/job-argv.ts, with the CLI's own commander program).
+ *   tests/jobs/protocol.test.ts checks the round trip for every kind.
+ * - The child prints JSON lines on stdout (`--progress=jsonl`): progress lines (`PROGRESS_EVENT`), then at
+ *   most one `{"event":"error"}` line (a thrown error, with its stable code) or one `{"event":"result"}` line
+ *   whose fields depend on the kind (JOB_RESULTS). `parseJobLine` reads any of them.
+ * - `jobResult(kind, json)` gives a stored result back typed (or null), in the server and in the browser:
+ *   this module imports nothing that needs Node.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
+import { isValidDatabaseName } from '../graph/names';
+
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+
+// ---- inputs ----------------------------------------------------------------------------------------------
+
+/** A database name as the engine keeps it (lower case); the CLI would normalise any other spelling. */
+const databaseName = z.string().refine((v) => isValidDatabaseName(v) && v === v.toLowerCase(), { error: 'a database name in lower case' });
+
+/** A path given as `--flag=<path>`: any characters (spaces, '=', a leading '-', unicode) but NUL. */
+const pathArg = z
+  .string()
+  .min(1)
+  .refine((v) => !v.includes('\0'), { error: 'a path has no NUL character' });
+
+/** One path of a comma-separated list (restore's --from-path): no comma, no surrounding spaces. */
+const listedPath = pathArg.refine((v) => !v.includes(',') && v === v.trim(), { error: 'a listed path has no comma and no surrounding spaces' });
+
+/** A confinement root: absolute and normalised, as the CLI resolves it (path.resolve). */
+const rootPath = pathArg.refine((v) => v === '/' || (v.startsWith('/') && v.split('/').slice(1).every((s) => s !== '' && s !== '.' && s !== '..')), {
+  error: 'an absolute, normalised path',
+});
+
+const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+const address = z.string().refine((v) => HOST_PORT.test(v) && Number(HOST_PORT.exec(v)?.[1]) <= 65535, { error: 'host:port' });
+
+/** Where a restore stops: before a transaction, or before a UTC time (milliseconds since the epoch). */
+export const restoreUntil = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tx'), before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  z.object({ kind: z.literal('time'), before: z.number().int().min(0).max(253402300799999) }),
+]);
+
+/** The backup roots a dashboard job is confined to (--confine-to-root, lib/engine/confine.ts). */
+const confineToRoots = z.array(rootPath);
+
+export const JOB_INPUTS = {
+  /** `txline database backup`: one database into a folder */
+  backup: z.strictObject({
+    database: databaseName,
+    toPath: pathArg,
+    type: z.enum(['auto', 'full', 'diff']),
+    compress: z.boolean(),
+    preferDiffAsParent: z.boolean(),
+    /** members to back up from, tried in order; empty: let the cluster choose */
+    from: z.array(address),
+    confineToRoots,
+  }),
+  /** `txline database restore`: a chain into `database` (the target) */
+  restore: z.strictObject({
+    database: databaseName,
+    fromPath: z.array(listedPath).min(1),
+    fromDatabase: databaseName.optional(),
+    restoreUntil: restoreUntil.optional(),
+    overwriteDestination: z.boolean(),
+    confineToRoots,
+  }),
+  /** `txline backup aggregate`: fold the chain into one full */
+  aggregate: z.strictObject({
+    database: databaseName,
+    fromPath: pathArg,
+    keepOldBackup: z.boolean(),
+    confineToRoots,
+  }),
+  /** `txline database check`: verify a folder or one artifact */
+  verify: z.strictObject({
+    database: databaseName.optional(),
+    fromPath: pathArg,
+    reportPath: pathArg,
+    confineToRoots,
+  }),
+} satisfies Record<JobKind, z.ZodType>;
+
+export type JobInput<K extends JobKind = JobKind> = z.infer<(typeof JOB_INPUTS)[K]>;
+
+/** A job as the runner starts it: its kind and that kind's input. */
+export type JobSpec = { [K in JobKind]: { kind: K; input: JobInput<K> } }[JobKind];
+
+/** Checks an input against its kind's schema; throws with every problem named. */
+export function checkJobSpec(spec: { kind: JobKind; input: unknown }): JobSpec {
+  const p = JOB_INPUTS[spec.kind].safeParse(spec.input);
+  if (!p.success) throw new Error(`invalid ${spec.kind} job input: ${p.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ')}`);
+  return { kind: spec.kind, input: p.data } as JobSpec;
+}
+
+// ---- argv ------------------------------------------------------------------------------------------------
+
+/** "YYYY-MM-DD HH:MM:SS" in UTC, with ".mmm" when the time has milliseconds (--restore-until reads both). */
+export function restoreUntilArg(p: z.infer<typeof restoreUntil>): string {
+  if (p.kind === 'tx') return String(p.before);
+  return new Date(p.before).toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace(/Z$/, '');
+}
+
+const flag = (name: string, value: string | number | boolean) => `--${name}=${value}`;
+const confined = (roots: string[]) => roots.map((r) => flag('confine-to-root', r));
+
+/**
+ * The child's argv for a job (without --progress, which the runner adds). Every value goes as `--flag=value`,
+ * so a value that starts with '-' or holds '=' or spaces stays one value; the positional database names
+ * always start with a letter.
+ */
+export function jobArgv(spec: JobSpec): string[] {
+  const { kind, input } = checkJobSpec(spec);
+  switch (kind) {
+    case 'backup':
+      return [
+        'database',
+        'backup',
+        flag('to-path', input.toPath),
+        flag('type', input.type),
+        flag('compress', input.compress),
+        flag('prefer-diff-as-parent', input.preferDiffAsParent),
+        ...(input.from.length ? [flag('from', input.from.join(','))] : []),
+        ...confined(input.confineToRoots),
+        input.database,
+      ];
+    case 'restore':
+      return [
+        'database',
+        'restore',
+        flag('from-path', input.fromPath.join(',')),
+        ...(input.fromDatabase ? [flag('from-database', input.fromDatabase)] : []),
+        ...(input.restoreUntil ? [flag('restore-until', restoreUntilArg(input.restoreUntil))] : []),
+        flag('overwrite-destination', input.overwriteDestination),
+        ...confined(input.confineToRoots),
+        input.database,
+      ];
+    case 'aggregate':
+      return ['backup', 'aggregate', flag('from-path', input.fromPath), flag('keep-old-backup', input.keepOldBackup), ...confined(input.confineToRoots), input.database];
+    case 'verify':
+      return ['database', 'check', flag('from-path', input.fromPath), flag('report-path', input.reportPath), ...confined(input.confineToRoots), ...(input.database ? [input.database] : [])];
+  }
+}
+
+// ---- lines on stdout -------------------------------------------------------------------------------------
+
+/**
+ * A progress line (lib/engine/progress.ts): the phase (`store`, `transactions`, `finalize`, `check`,
+ * `aggregate:write`, `restore:store`, `restore:replay`, `install:<step>`, `done`, ...) and four counters, each
+ * a number or null while unknown; a phase may add fields of its own.
+ */
+export const PROGRESS_EVENT = z.looseObject({
+  ts: z.string(),
+  phase: z.string(),
+  database: z.string().optional(),
+  bytesDone: z.number().nullable(),
+  bytesTotal: z.number().nullable(),
+  txDone: z.number().nullable(),
+  txTotal: z.number().nullable(),
+  message: z.string().optional(),
+});
+export type ProgressEvent = z.infer<typeof PROGRESS_EVENT>;
+
+const ERROR_CODE = z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]);
+
+/** The line a failed command prints before it exits (lib/cli/main.ts): the error's stable code and message. */
+export const ERROR_EVENT = z.looseObject({
+  ts: z.string(),
+  event: z.literal('error'),
+  code: ERROR_CODE,
+  message: z.string(),
+  exitCode: z.number().int(),
+});
+export type ErrorEvent = z.infer<typeof ERROR_EVENT>;
+
+/** A failure inside a result (one database of a backup run, say): the engine's code and message. */
+const failure = z.object({ code: z.string(), message: z.string() });
+
+/** What every result line has: the run's counters (what was written or read) and the exit code. */
+const resultLine = {
+  ts: z.string(),
+  event: z.literal('result'),
+  phase: z.literal('result'),
+  bytesDone: z.number(),
+  bytesTotal: z.number(),
+  txDone: z.number(),
+  txTotal: z.number(),
+  exitCode: z.number().int(),
+};
+
+export const JOB_RESULTS = {
+  backup: z.object({
+    ...resultLine,
+    /** what makes the run "succeeded with problems" (a server that could not be reached) */
+    problems: z.array(z.string()),
+    results: z.array(
+      z.object({
+        database: z.string(),
+        ok: z.boolean(),
+        type: z.enum(['full', 'diff']).optional(),
+        /** the artifact's file name */
+        artifact: z.string().optional(),
+        /** why a full was taken instead of a differential */
+        fallbackReason: z.string().optional(),
+        error: failure.optional(),
+      }),
+    ),
+  }),
+  restore: z.object({
+    ...resultLine,
+    database: z.string(),
+    restoredTx: z.number(),
+    replayed: z.number(),
+    storeId: z.string(),
+    /** the artifacts' file names, full first */
+    chain: z.array(z.string()),
+    digest: z.object({ lastCommittedTxn: z.number(), nodes: z.number(), relationships: z.number(), contentHash: z.string() }),
+    problems: z.array(z.string()),
+  }),
+  aggregate: z.object({
+    ...resultLine,
+    results: z.array(
+      z.object({
+        database: z.string(),
+        ok: z.boolean(),
+        artifact: z.string().optional(),
+        deleted: z.array(z.string()),
+        kept: z.array(z.string()),
+        error: failure.optional(),
+      }),
+    ),
+  }),
+  verify: z.object({
+    ...resultLine,
+    ok: z.boolean(),
+    /** file names of the artifacts checked */
+    checked: z.array(z.string()),
+    /** "<file>: <problem>" */
+    problems: z.array(z.string()),
+    reportFile: z.string().nullable(),
+  }),
+} satisfies Record<JobKind, z.ZodType>;
+
+export type JobResult<K extends JobKind = JobKind> = z.infer<(typeof JOB_RESULTS)[K]>;
+
+/** A stored (or just printed) result, typed for its kind; null when there is none or it is not one. */
+export function jobResult<K extends JobKind>(kind: K, json: unknown): JobResult<K> | null {
+  if (json === null || json === undefined) return null;
+  const p = JOB_RESULTS[kind].safeParse(json);
+  return p.success ? (p.data as JobResult<K>) : null;
+}
+
+/** The code that says why a job whose result came back failed (or succeeded with problems), if any. */
+export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>): ErrorCode | null {
+  const known = (c: string | undefined): ErrorCode | null => (c === undefined ? null : isErrorCode(c) ? c : 'INTERNAL');
+  switch (kind) {
+    case 'backup':
+    case 'aggregate': {
+      const r = result as JobResult<'backup' | 'aggregate'>;
+      const bad = r.results.find((x) => !x.ok);
+      if (bad) return known(bad.error?.code) ?? 'INTERNAL';
+      return 'problems' in r && r.problems.length ? 'SOURCE_UNREACHABLE' : null;
+    }
+    case 'restore':
+      return (result as JobResult<'restore'>).problems.length ? 'SOURCE_UNREACHABLE' : null;
+    case 'verify':
+      return (result as JobResult<'verify'>).ok ? null : 'ARTIFACT_CORRUPT';
+  }
+  return null;
+}
+
+/** One line of the child's stdout, read: progress, an error, a result (typed for `kind`), or plain text. */
+export type JobLine<K extends JobKind = JobKind> =
+  | { type: 'progress'; progress: ProgressEvent }
+  | { type: 'error'; error: ErrorEvent }
+  | { type: 'result'; result: JobResult<K> }
+  | { type: 'text'; text: string }
+  | { type: 'invalid'; text: string; problem: string };
+
+export function parseJobLine<K extends JobKind>(kind: K, line: string): JobLine<K> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { type: 'text', text: line };
+  }
+  const event = json && typeof json === 'object' ? (json as { event?: unknown }).event : undefined;
+  const schema = event === 'result' ? JOB_RESULTS[kind] : event === 'error' ? ERROR_EVENT : PROGRESS_EVENT;
+  const p = schema.safeParse(json);
+  if (!p.success) return { type: 'invalid', text: line, problem: p.error.issues.map((i) => `${i.path.join('.') || 'line'}: ${i.message}`).join('; ') };
+  if (event === 'result') return { type: 'result', result: p.data as JobResult<K> };
+  if (event === 'error') return { type: 'error', error: p.data as ErrorEvent };
+  return { type: 'progress', progress: p.data as ProgressEvent };
+}

@@ -1,0 +1,122 @@
+/**
+ * The job protocol (lib/jobs/protocol.ts) against the CLI's own argument parsing: for every job kind, an input
+ * becomes argv (`jobArgv`) and the `txline` commander program reads that argv back (`parseJobArgv`) into an
+ * input equal to the first, awkward values included (spaces, unicode, '=', a leading '-', commas where
+ * allowed). The result schemas are checked against what the CLI prints, and the error line's code too.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseJobArgv } from '../../lib/cli/job-argv';
+import { JOB_KINDS, jobArgv, jobResult, parseJobLine, resultErrorCode, restoreUntilArg, type JobSpec } from '../../lib/jobs/protocol';
+
+const AWKWARD = [
+  '/backups/plain',
+  '/backups/with space/and  two',
+  '/backups/ünïcödé/数据库/🙂',
+  '/backups/a=b/c==d',
+  '-starts-with-dash',
+  '--looks-like=a-flag',
+  '/backups/trailing space ',
+  'relative/path',
+];
+
+const roots = [[], ['/'], ['/srv/backup roots/ü'], ['/a', '/b=c', '/-d']];
+
+const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
+  backup: [
+    ...AWKWARD.map((toPath, i): JobSpec => ({
+      kind: 'backup',
+      input: { database: 'neo4j', toPath, type: (['auto', 'full', 'diff'] as const)[i % 3], compress: i % 2 === 0, preferDiffAsParent: i % 3 === 0, from: [], confineToRoots: roots[i % roots.length] },
+    })),
+    { kind: 'backup', input: { database: 'a.b-c9', toPath: '/x', type: 'diff', compress: false, preferDiffAsParent: true, from: ['127.0.0.1:6362', '[::1]:6372', 'member-3.example:6382'], confineToRoots: ['/x'] } },
+  ],
+  restore: [
+    ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({
+      kind: 'restore',
+      input: { database: i % 2 ? 'copy' : 'neo4j', fromPath: [p], fromDatabase: 'neo4j', overwriteDestination: i % 2 === 0, confineToRoots: roots[i % roots.length] },
+    })),
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/b/one', '/b/two=2', '-three'], overwriteDestination: false, confineToRoots: [] } },
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], fromDatabase: 'neo4j', restoreUntil: { kind: 'tx', before: 1 }, overwriteDestination: true, confineToRoots: [] } },
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'tx', before: Number.MAX_SAFE_INTEGER }, overwriteDestination: false, confineToRoots: [] } },
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'time', before: Date.UTC(2026, 11, 6, 5, 4, 3) }, overwriteDestination: false, confineToRoots: [] } },
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'time', before: Date.UTC(2024, 1, 29, 23, 59, 59, 7) }, overwriteDestination: false, confineToRoots: [] } },
+  ],
+  aggregate: AWKWARD.map((fromPath, i): JobSpec => ({ kind: 'aggregate', input: { database: 'neo4j', fromPath, keepOldBackup: i % 2 === 1, confineToRoots: roots[i % roots.length] } })),
+  verify: [
+    ...AWKWARD.map((fromPath, i): JobSpec => ({ kind: 'verify', input: { database: 'neo4j', fromPath, reportPath: AWKWARD[(i + 3) % AWKWARD.length], confineToRoots: roots[i % roots.length] } })),
+    { kind: 'verify', input: { fromPath: '/b/x.backup', reportPath: '.', confineToRoots: [] } },
+  ],
+};
+
+describe('job protocol: input -> argv -> input', () => {
+  for (const kind of JOB_KINDS) {
+    it(`${kind}: every input survives the round trip through the CLI's parser`, async () => {
+      expect(CASES[kind].length).toBeGreaterThan(3);
+      for (const spec of CASES[kind]) {
+        const argv = jobArgv(spec);
+        const back = await parseJobArgv(argv);
+        expect(back, `txline ${JSON.stringify(argv)}`).toStrictEqual(spec);
+        // the runner adds --progress=jsonl at the end; it changes nothing of the input
+        expect(await parseJobArgv([...argv, '--progress=jsonl'])).toStrictEqual(spec);
+      }
+    });
+  }
+
+  it('refuses inputs the CLI could not read back as given', () => {
+    const bad: Array<{ kind: JobSpec['kind']; input: unknown }> = [
+      { kind: 'backup', input: { database: 'Neo4j', toPath: '/x', type: 'auto', compress: true, preferDiffAsParent: false, from: [], confineToRoots: [] } },
+      { kind: 'backup', input: { database: 'neo4j', toPath: '', type: 'auto', compress: true, preferDiffAsParent: false, from: [], confineToRoots: [] } },
+      { kind: 'backup', input: { database: 'neo4j', toPath: '/x', type: 'auto', compress: true, preferDiffAsParent: false, from: ['not an address'], confineToRoots: [] } },
+      { kind: 'backup', input: { database: 'neo4j', toPath: '/x', type: 'auto', compress: true, preferDiffAsParent: false, from: [], confineToRoots: ['relative'] } },
+      { kind: 'backup', input: { database: 'neo4j', toPath: '/x', type: 'auto', compress: true, preferDiffAsParent: false, from: [], confineToRoots: ['/a/../b'] } },
+      { kind: 'restore', input: { database: 'copy', fromPath: ['/a,b'], overwriteDestination: false, confineToRoots: [] } },
+      { kind: 'restore', input: { database: 'copy', fromPath: [' /a'], overwriteDestination: false, confineToRoots: [] } },
+      { kind: 'restore', input: { database: 'copy', fromPath: [], overwriteDestination: false, confineToRoots: [] } },
+      { kind: 'restore', input: { database: 'copy', fromPath: ['/a'], restoreUntil: { kind: 'tx', before: 0 }, overwriteDestination: false, confineToRoots: [] } },
+      { kind: 'aggregate', input: { database: '-neo4j', fromPath: '/a', keepOldBackup: false, confineToRoots: [] } },
+      { kind: 'verify', input: { fromPath: '/a', reportPath: '/r', confineToRoots: [], extra: 1 } },
+    ];
+    for (const b of bad) expect(() => jobArgv(b as JobSpec), JSON.stringify(b)).toThrow(/invalid .* job input/);
+  });
+
+  it('writes a restore time as the UTC text --restore-until reads', () => {
+    expect(restoreUntilArg({ kind: 'time', before: Date.UTC(2026, 0, 2, 3, 4, 5) })).toBe('2026-01-02 03:04:05');
+    expect(restoreUntilArg({ kind: 'time', before: Date.UTC(2026, 0, 2, 3, 4, 5, 60) })).toBe('2026-01-02 03:04:05.060');
+  });
+});
+
+describe('job protocol: lines on stdout', () => {
+  const counters = { ts: '2026-12-06T05:00:00.000Z', event: 'result', phase: 'result', bytesDone: 10, bytesTotal: 10, txDone: 3, txTotal: 3 };
+
+  it('reads each kind of result as the CLI prints it, typed, and what failed as a code', () => {
+    const backup = { ...counters, exitCode: 1, problems: [], results: [{ database: 'neo4j', ok: false, error: { code: 'TX_PRUNED', message: 'pruned' } }] };
+    const b = jobResult('backup', backup);
+    expect(b?.results[0].error?.code).toBe('TX_PRUNED');
+    expect(b && resultErrorCode('backup', b)).toBe('TX_PRUNED');
+
+    const restore = { ...counters, exitCode: 0, database: 'copy', restoredTx: 9, replayed: 2, storeId: 's', chain: ['a.backup'], digest: { lastCommittedTxn: 9, nodes: 1, relationships: 0, contentHash: 'ab' }, problems: [] };
+    expect(jobResult('restore', restore)?.restoredTx).toBe(9);
+    expect(resultErrorCode('restore', jobResult('restore', restore) as NonNullable<ReturnType<typeof jobResult<'restore'>>>)).toBeNull();
+
+    const verify = { ...counters, exitCode: 1, ok: false, checked: ['a.backup'], problems: ['a.backup: bad checksum'], reportFile: '/r/report.txt' };
+    const v = jobResult('verify', verify);
+    expect(v?.problems).toEqual(['a.backup: bad checksum']);
+    expect(v && resultErrorCode('verify', v)).toBe('ARTIFACT_CORRUPT');
+
+    const aggregate = { ...counters, exitCode: 0, results: [{ database: 'neo4j', ok: true, artifact: 'n.backup', deleted: ['a'], kept: [] }] };
+    expect(jobResult('aggregate', aggregate)?.results[0].artifact).toBe('n.backup');
+
+    // another kind's result, or none, is not a result of this kind
+    expect(jobResult('verify', restore)).toBeNull();
+    expect(jobResult('backup', null)).toBeNull();
+  });
+
+  it('tells progress, error, result and plain text apart', () => {
+    const progress = JSON.stringify({ ts: counters.ts, phase: 'store', database: 'neo4j', bytesDone: 1, bytesTotal: null, txDone: 0, txTotal: null, member: 'm1' });
+    expect(parseJobLine('backup', progress)).toMatchObject({ type: 'progress', progress: { phase: 'store', bytesTotal: null, member: 'm1' } });
+    const error = JSON.stringify({ ts: counters.ts, event: 'error', phase: 'error', exitCode: 1, code: 'CHAIN_BROKEN', message: 'gap' });
+    expect(parseJobLine('restore', error)).toMatchObject({ type: 'error', error: { code: 'CHAIN_BROKEN', message: 'gap' } });
+    expect(parseJobLine('restore', JSON.stringify({ ts: counters.ts, event: 'error', code: 'NOT_A_CODE', message: 'x', exitCode: 1 }))).toMatchObject({ type: 'invalid' });
+    expect(parseJobLine('verify', 'plain text')).toEqual({ type: 'text', text: 'plain text' });
+    expect(parseJobLine('verify', JSON.stringify({ ...counters, exitCode: 0 }))).toMatchObject({ type: 'invalid' });
+  });
+});
