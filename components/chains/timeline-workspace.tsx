@@ -2,11 +2,14 @@
 
 /**
  * The database page's timeline and the artifact opened from it, side by side in state: selecting a bar (click,
- * Enter) opens its details below; deleting it closes them and says what was deleted.
+ * Enter) opens its details below; deleting it (a job) closes them and follows the job.
  */
-import { useActionState, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useActionState, useCallback, useMemo, useRef, useState } from 'react';
 import { deleteArtifactAction } from '@/app/databases/[name]/actions';
+import { StartedJob } from '@/components/jobs/started-job';
 import type { Timeline } from '@/lib/dashboard/timeline';
+
+type DeleteState = Awaited<ReturnType<typeof deleteArtifactAction>> | null;
 import { ArtifactDetails } from './artifact-details';
 import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
 import { ChainTimeline } from './chain-timeline';
@@ -15,24 +18,24 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
   // a link to one backup (?artifact=, "Go to") opens it
   const [selectedId, setSelectedId] = useState<number | null>(initialSelectedId);
-  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const detailsRef = useRef<HTMLDivElement>(null);
+  // what the last delete answered (which job, or why it could not start), until another artifact is opened
+  const [shownDelete, setShownDelete] = useState<DeleteState>(null);
 
   const select = useCallback((id: number) => {
     setSelectedId(id);
-    setNotice(null);
+    setShownDelete(null);
     requestAnimationFrame(() => detailsRef.current?.scrollIntoView({ block: 'nearest', behavior: 'smooth' }));
   }, []);
-  // The delete's state lives here: the deleted artifact's panel is gone by the time its result arrives.
-  const [del, deleteAction, deleting] = useActionState<Awaited<ReturnType<typeof deleteArtifactAction>> | null, FormData>(deleteArtifactAction, null);
-  useEffect(() => {
-    if (!del) return;
-    if (del.ok) {
-      setSelectedId(null);
-      setNotice({ ok: true, text: `Deleted ${del.deleted.length} file${del.deleted.length === 1 ? '' : 's'}: ${del.deleted.join(', ')}` });
-    } else setNotice({ ok: false, text: `The delete failed: ${del.error}` });
-  }, [del]);
-
+  // The delete runs as a job (txline backup delete): its answer says which job; the started job line follows it
+  // and refreshes the page when it ends. Deleting closes the artifact's panel (its bar goes with the refresh).
+  const [, dispatchDelete, deleting] = useActionState<DeleteState, FormData>(async (_prev, form) => {
+    const r = await deleteArtifactAction(null, form);
+    if (r.ok) setSelectedId(null);
+    setShownDelete(r);
+    return r;
+  }, null);
+  const notice = shownDelete ?? null;
   const placed = selectedId !== null ? layout.byId.get(selectedId) : undefined;
   const details = useMemo(() => {
     if (!placed) return null;
@@ -48,13 +51,13 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
         {placed ? `Opened ${placed.a.file}` : ''}
       </p>
       <div ref={detailsRef}>
-        {notice ? (
-          <p
-            role={notice.ok ? 'status' : 'alert'}
-            data-testid="delete-result"
-            className={`rounded-md border px-3 py-2 text-sm break-all ${notice.ok ? 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200' : 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200'}`}
-          >
-            {notice.text}
+        {notice?.ok ? (
+          <div data-testid="delete-result" role="status" className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800">
+            <StartedJob jobId={notice.jobId} kind="delete" database={timeline.database} />
+          </div>
+        ) : notice ? (
+          <p role="alert" data-testid="delete-result" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm break-all text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            The delete could not start: {notice.error}
           </p>
         ) : null}
         {placed && details ? (
@@ -69,7 +72,7 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
             folderId={folderId}
             onSelect={select}
             onClose={() => setSelectedId(null)}
-            deleteAction={deleteAction}
+            deleteAction={dispatchDelete}
             deleting={deleting}
           />
         ) : !notice ? (

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify'] as const;
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 // ---- inputs ----------------------------------------------------------------------------------------------
@@ -85,6 +85,12 @@ export const JOB_INPUTS = {
     reportPath: pathArg,
     confineToRoots,
   }),
+  /** `txline backup delete`: artifact files of one folder (absolute paths), with what depends on them or not at all */
+  delete: z.strictObject({
+    files: z.array(rootPath).min(1),
+    withDependents: z.boolean(),
+    confineToRoots,
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobInput<K extends JobKind = JobKind> = z.infer<(typeof JOB_INPUTS)[K]>;
@@ -145,6 +151,9 @@ export function jobArgv(spec: JobSpec): string[] {
       return ['backup', 'aggregate', flag('from-path', input.fromPath), flag('keep-old-backup', input.keepOldBackup), ...confined(input.confineToRoots), input.database];
     case 'verify':
       return ['database', 'check', flag('from-path', input.fromPath), flag('report-path', input.reportPath), ...confined(input.confineToRoots), ...(input.database ? [input.database] : [])];
+    case 'delete':
+      // the files are absolute paths: never taken for an option (the runner appends --progress after them)
+      return ['backup', 'delete', flag('with-dependents', input.withDependents), ...confined(input.confineToRoots), ...input.files];
   }
 }
 
@@ -245,6 +254,23 @@ export const JOB_RESULTS = {
     problems: z.array(z.string()),
     reportFile: z.string().nullable(),
   }),
+  delete: z.object({
+    ...resultLine,
+    folder: z.string(),
+    dryRun: z.boolean(),
+    /** in the order they were deleted (dependents first, newest first); `requested`: named, not a dependent */
+    deleted: z.array(
+      z.looseObject({ file: z.string(), database: z.string(), full: z.boolean(), lowestTx: z.number(), highestTx: z.number(), sizeBytes: z.number(), requested: z.boolean() }),
+    ),
+    /** what each database has left in the folder, and the ranges it restores */
+    databases: z.array(
+      z.object({
+        database: z.string(),
+        remaining: z.number(),
+        restorable: z.array(z.object({ storeId: z.string(), fromTx: z.number(), toTx: z.number(), fromTime: z.string().nullable(), toTime: z.string() })),
+      }),
+    ),
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobResult<K extends JobKind = JobKind> = z.infer<(typeof JOB_RESULTS)[K]>;
@@ -271,6 +297,8 @@ export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>
       return (result as JobResult<'restore'>).problems.length ? 'SOURCE_UNREACHABLE' : null;
     case 'verify':
       return (result as JobResult<'verify'>).ok ? null : 'ARTIFACT_CORRUPT';
+    case 'delete':
+      return null; // a refused or failed delete ends with an error line, not a result
   }
   return null;
 }

@@ -188,6 +188,14 @@ export class JobRunner {
     return { ok: true };
   }
 
+  /**
+   * Whether everything that follows the job is done: its process has ended and what follows it (indexing its
+   * folder) too. A page that refreshes when a job ends waits for this, or it would read the folder's old state.
+   */
+  settled(id: number): boolean {
+    return !this.running.has(id) && !this.finishing.has(id);
+  }
+
   /** Resolves when the job has finished (for tests and callers that must wait). */
   wait(id: number): Promise<JobRow | undefined> {
     return this.running.get(id)?.done ?? this.finishing.get(id) ?? Promise.resolve(getJob(this.db, { id }));

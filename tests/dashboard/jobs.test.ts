@@ -14,6 +14,8 @@ import { openCatalog, type Catalog } from '../../lib/db';
 import { indexFolder } from '../../lib/db/indexer';
 import { addRemoteCluster, ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
 import { getJob } from '../../lib/db/queries/jobs';
+import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
+import { jobResult } from '../../lib/jobs/protocol';
 import * as cmd from '../../lib/dashboard/commands';
 import { parseEnv } from '../../lib/env';
 import { applyJobEffects } from '../../lib/jobs/effects';
@@ -285,5 +287,40 @@ describe('jobs', () => {
       const low = cmd.previewRestore(ctx, { clusterId: 1, folderId, database: 'neo4j', point: 'tx', tx: String(victim.tip + 1) });
       expect(low).toMatchObject({ ok: false, fieldErrors: { tx: [expect.stringContaining('what the other backups can restore')] } });
     });
+  });
+  it('deletes an artifact and what depends on it as a job (txline backup delete), dependents first, newest first', async () => {
+    const elsewhere = path.join(dir, 'elsewhere');
+    const backupFiles = () => fs.readdirSync(elsewhere).filter((f) => f.endsWith('.backup')).sort();
+    const before = backupFiles(); // what earlier tests left there
+    const take = async (type: 'full' | 'diff') => {
+      await writeTx(cluster.writer, 'neo4j', 3);
+      const r = cmd.startBackup(ctx, { clusterId: String(secondCluster), folderId: String(secondFolder), database: 'neo4j', type, compress: 'on' }, 'tester');
+      if (!r.ok) throw new Error(r.error);
+      const job = await runner.wait(r.jobId);
+      expect(job?.status, job?.log).toBe('succeeded');
+      return jobResult('backup', job?.result)?.results[0].artifact as string;
+    };
+    const full = await take('full');
+    const diff1 = await take('diff');
+    const diff2 = await take('diff');
+    const folder = { id: secondFolder, name: 'elsewhere', path: elsewhere };
+    await indexFolder(db, folder as Parameters<typeof indexFolder>[1]);
+    const id1 = listArtifactsOfFolder(db, { folderId: secondFolder }).find((a) => a.file === diff1)?.id;
+    expect(id1).toBeDefined();
+
+    const d = cmd.startDeleteArtifact(ctx, { artifactId: String(id1) }, 'tester');
+    if (!d.ok) throw new Error(d.error);
+    const job = await runner.wait(d.jobId);
+    expect(job).toMatchObject({ status: 'succeeded', kind: 'delete', database: 'neo4j', errorCode: null });
+    expect(runner.settled(d.jobId)).toBe(true);
+    const result = jobResult('delete', job?.result);
+    expect(result?.deleted.map((a) => [a.file, a.requested])).toEqual([
+      [diff2, false],
+      [diff1, true],
+    ]);
+    expect(result?.databases).toEqual([expect.objectContaining({ database: 'neo4j', remaining: before.length + 1 })]);
+    expect(backupFiles()).toEqual([...before, full].sort());
+    await indexFolder(db, folder as Parameters<typeof indexFolder>[1]);
+    expect(listArtifactsOfFolder(db, { folderId: secondFolder }).map((a) => a.file).sort()).toEqual([...before, full].sort());
   });
 });

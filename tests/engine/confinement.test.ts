@@ -126,7 +126,7 @@ async function expectEveryUseRefused(folderId: number, message: string): Promise
     previewRestore: cmd.previewRestore(ctx, restore),
     restore: cmd.startRestore(ctx, restore, 'tester'),
     restoreArtifact: cmd.startRestore(ctx, { ...restore, point: 'artifact', artifactId: String(artifactId) }, 'tester'),
-    delete: await cmd.deleteArtifact(ctx, { artifactId: String(artifactId) }),
+    delete: cmd.startDeleteArtifact(ctx, { artifactId: String(artifactId) }, 'tester'),
   };
   for (const [name, r] of Object.entries(results)) {
     expect(r, name).toMatchObject({ ok: false, code: 'PATH_OUTSIDE_ROOTS', error: expect.stringContaining(message) });
@@ -344,7 +344,11 @@ describe('symlinks planted where Txline writes', () => {
     expect(job?.status).toBe('failed');
     expect(job?.log).toContain(refused);
     const artifactId = listArtifactsOfFolder(db, { folderId })[0].id;
-    expect(await cmd.deleteArtifact(ctx, { artifactId: String(artifactId) })).toMatchObject({ ok: false, error: expect.stringContaining(refused) });
+    const d = cmd.startDeleteArtifact(ctx, { artifactId: String(artifactId) }, 'tester');
+    if (!d.ok) throw new Error(d.error);
+    const deleted = await runner.wait(d.jobId);
+    expect(deleted?.status).toBe('failed');
+    expect(deleted?.log).toContain(refused);
     const aggregate = await runTxline(['backup', 'aggregate', `--from-path=${real}`, 'neo4j']);
     expect(aggregate.code).toBe(1);
     expect(aggregate.stderr).toContain(refused);

@@ -45,6 +45,12 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     ...AWKWARD.map((fromPath, i): JobSpec => ({ kind: 'verify', input: { database: 'neo4j', fromPath, reportPath: AWKWARD[(i + 3) % AWKWARD.length], confineToRoots: roots[i % roots.length] } })),
     { kind: 'verify', input: { fromPath: '/b/x.backup', reportPath: '.', confineToRoots: [] } },
   ],
+  delete: [
+    { kind: 'delete', input: { files: ['/b/neo4j-2026-12-06T05.00.00.backup'], withDependents: false, confineToRoots: [] } },
+    { kind: 'delete', input: { files: ['/backups/with space/a=b.backup', '/backups/with space/-c.backup'], withDependents: true, confineToRoots: ['/backups/with space'] } },
+    { kind: 'delete', input: { files: ['/srv/ü/--looks-like=a-flag'], withDependents: true, confineToRoots: roots[3] } },
+    { kind: 'delete', input: { files: ['/x/a', '/x/b', '/x/c'], withDependents: false, confineToRoots: ['/'] } },
+  ],
 };
 
 describe('job protocol: input -> argv -> input', () => {
@@ -104,6 +110,17 @@ describe('job protocol: lines on stdout', () => {
 
     const aggregate = { ...counters, exitCode: 0, results: [{ database: 'neo4j', ok: true, artifact: 'n.backup', deleted: ['a'], kept: [] }] };
     expect(jobResult('aggregate', aggregate)?.results[0].artifact).toBe('n.backup');
+
+    const deleted = {
+      ...counters,
+      exitCode: 0,
+      folder: '/b',
+      dryRun: false,
+      deleted: [{ file: 'd.backup', database: 'neo4j', time: '2026-12-06T05:00:00.000Z', full: false, lowestTx: 5, highestTx: 9, parent: 'f.backup', sizeBytes: 10, txCount: 5, requested: false }],
+      databases: [{ database: 'neo4j', remaining: 1, restorable: [{ storeId: 's', fromTx: 4, toTx: 4, fromTime: null, toTime: '2026-12-06T04:00:00.000Z' }] }],
+      skipped: [],
+    };
+    expect(jobResult('delete', deleted)?.deleted.map((d) => d.file)).toEqual(['d.backup']);
 
     // another kind's result, or none, is not a result of this kind
     expect(jobResult('verify', restore)).toBeNull();

@@ -33,7 +33,7 @@ export async function aggregateAction(_prev: unknown, input: Input) {
 }
 
 export async function deleteArtifactAction(_prev: unknown, input: Input) {
-  const r = await guarded('artifact.delete', (ctx) => artifacts.deleteArtifact(ctx, formObject(input)), formObject(input));
+  const r = await guarded('artifact.delete', (ctx, caller) => artifacts.startDeleteArtifact(ctx, formObject(input), caller.username), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

@@ -362,6 +362,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--verbose', 'debug lines in the log', false)
     .addOption(confineOption())
     .action(async (files: string[], o) => {
+      if (capture) return capture({ kind: 'delete', input: { files, withDependents: o.withDependents, confineToRoots: o.confineToRoot ?? [] } });
       const text = !o.progress && !o.json;
       const r = await deleteArtifacts({
         files,
