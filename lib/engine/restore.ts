@@ -179,5 +179,5 @@ export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
  */
 export function destinationProblem(target: string, exists: boolean, overwrite: boolean): TxlineError | null {
   if (!exists || overwrite) return null;
-  return new TxlineError('DESTINATION_EXISTS', `database ${target} already exists; add --overwrite-destination to replace it, or restore under another name`);
+  return new TxlineError('DESTINATION_EXISTS', `database ${target} already exists; replace it (--overwrite-destination), or restore under another name`);
 }

@@ -228,7 +228,7 @@ describe('restore to every marker', () => {
     expect(st.find((d) => d.name === 'fresh')?.databaseId).not.toBe(st.find((d) => d.name === 'neo4j')?.databaseId);
     const again = await runTxline(['database', 'restore', `--from-path=${plain}`, 'fresh'], { addresses: cluster.addresses });
     expect(again.code).toBe(1);
-    expect(again.stderr).toMatch(/database fresh already exists; add --overwrite-destination/);
+    expect(again.stderr).toMatch(/database fresh already exists; replace it \(--overwrite-destination\), or restore under another name/);
   });
 
   it('after a restore into the source database, its next backup is a full with a new store ID; the old timeline stays intact', async () => {

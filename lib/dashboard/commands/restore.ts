@@ -8,6 +8,7 @@ import type { ArtifactRow, ClusterRow } from '../../db/schema';
 import { jobArgv, type JobInput } from '../../jobs/protocol';
 import { ChainIndex, type ChainNode } from '../../engine/chain';
 import { parseRestorePoint, planRestore, restorableRanges, type RestorePoint } from '../../engine/restore-plan';
+import { destinationProblem } from '../../engine/restore';
 import { databaseArtifacts } from '../artifact-cache';
 import { clusterAndFolder, clusterDatabases, databaseName, fail, folderAtUse, fromZod, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
@@ -116,9 +117,9 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   let target = i.database;
   if (i.targetMode === 'new') {
     target = normalizeDatabaseName(i.newName as string);
-    if (existing.has(target)) {
-      return fail('DATABASE_EXISTS', `A database named ${target} already exists on ${cf.cluster.name}.`, { newName: [`${target} already exists; choose another name, or replace it`] });
-    }
+    // decided as the engine decides it (and again at install time), with its message
+    const refused = destinationProblem(target, existing.has(target), false);
+    if (refused) return fail(refused.code, `${refused.message} (on ${cf.cluster.name})`, { newName: [refused.message] });
   }
   const replacing = existing.has(target);
   const input: JobInput<'restore'> = {
