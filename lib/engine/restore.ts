@@ -17,7 +17,7 @@ import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Arti
 import { confinedPath } from './confine';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './restore-plan';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
-import { describeUnreachable, type BackupDriver, type InstallResult, type Source } from './source';
+import { describeUnreachable, type BackupDriver, type RestoreOutcome, type Source } from './source';
 
 export interface RestoreOptions {
   fromPaths: string[];
@@ -34,17 +34,11 @@ export interface RestoreOptions {
   progress?: ProgressSink;
 }
 
-export interface RestoreResult {
+/** What the driver did (RestoreOutcome), and what was restored from where. */
+export interface RestoreResult extends RestoreOutcome {
   database: string;
   sourceDatabase: string;
   chain: string[];
-  restoredTx: number;
-  replayed: number;
-  storeId: string;
-  databaseId: string;
-  install: InstallResult;
-  /** size of the rebuilt store that was installed */
-  storeBytes: number;
   /** what makes the restore "succeeded with problems" (a member that could not be reached, ...) */
   problems: string[];
   durationMs: number;

@@ -24,6 +24,7 @@ export interface MemberDatabase {
   status: 'online' | 'offline';
   lastCommittedTxn: number;
   lowestAvailableTxn: number;
+  /** transactions behind the writer, as a negative number (0 on the writer), as Neo4j's SHOW DATABASES has it */
   replicationLag: number;
 }
 

@@ -3,17 +3,10 @@
  * pages), whatever protocol it speaks. Types only (plus pure helpers): client components import it.
  */
 
-/** One database on one member, as the member reports it. */
-export interface DatabaseStatus {
-  name: string;
-  databaseId: string | null;
-  storeId: string | null;
-  role: 'writer' | 'follower' | 'secondary';
-  status: 'online' | 'offline';
-  lastCommittedTxn: number;
-  lowestAvailableTxn: number;
-  /** transactions behind the writer, as a negative number (0 on the writer), as Neo4j's SHOW DATABASES has it */
-  replicationLag: number;
+import type { MemberDatabase } from '../engine/source';
+
+/** One database on one member, as the member reports it: the engine's view of it, and its last commit's time. */
+export interface DatabaseStatus extends Omit<MemberDatabase, 'member'> {
   lastCommitTime: number | null;
 }
 

@@ -10,7 +10,7 @@ import { catalogConnection, CONTROL_NEEDS, kindOf } from '../../sources';
 import { addRemoteCluster, getCluster, listClusters, removeCluster, setClusterTokenOf } from '../../db/queries/clusters';
 import { lagSamples } from '../../db/schema';
 import { CLUSTER_TOKEN } from '../../env';
-import { bool, fail, fromZod, HOST_PORT, id, type CommandContext, type Result } from './shared';
+import { displayName, bool, fail, fromZod, HOST_PORT, id, type CommandContext, type Result } from './shared';
 
 export const memberControlInput = z.object({
   clusterId: id,
@@ -48,12 +48,7 @@ const clusterToken = z
   .refine((v) => v === undefined || CLUSTER_TOKEN.test(v), { error: 'must be 16 to 1024 printable characters without spaces' });
 
 export const clusterInput = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'is required' })
-    .max(64)
-    .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' }),
+  name: displayName,
   addresses: z
     .string()
     .trim()

@@ -4,15 +4,10 @@ import { z } from 'zod';
 import { describeError } from '../../errors';
 import { confineToRoots } from '../../auth/paths';
 import { ensureFolder, getFolder, listFolders, removeFolder } from '../../db/queries/clusters';
-import { fail, fromZod, id, type CommandContext, type Result } from './shared';
+import { displayName, fail, fromZod, id, type CommandContext, type Result } from './shared';
 
 export const folderInput = z.object({
-  name: z
-    .string()
-    .trim()
-    .min(1, { error: 'is required' })
-    .max(64)
-    .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' }),
+  name: displayName,
   path: z.string({ error: 'is required' }),
 });
 

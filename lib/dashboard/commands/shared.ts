@@ -45,6 +45,14 @@ export const bool = z
   .optional()
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
+/** A name people give a cluster or a folder in Settings. */
+export const displayName = z
+  .string()
+  .trim()
+  .min(1, { error: 'is required' })
+  .max(64)
+  .regex(/^[A-Za-z0-9 ._-]+$/, { error: 'letters, digits, spaces, dots, dashes and underscores' });
+
 export const id = z.coerce.number({ error: 'must be a number' }).int().positive({ error: 'is required' });
 
 export const databaseName = z
