@@ -14,7 +14,7 @@ import { CancelJobButton } from './cancel-job-button';
 import { JobLog } from './job-log';
 import { jobDuration } from './job-progress';
 import { JobProgressBar } from './job-progress-bar';
-import { asRestoreResult } from './job-results';
+import { resultOf } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
 import { jobQuery } from './jobs-query';
 import { RestoreResultSummary } from './restore-result';
@@ -23,7 +23,7 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
   const query = useQuery({ ...jobQuery(initialJob.id), initialData: initialJob, initialDataUpdatedAt: renderedAt });
   const job = query.data;
   const running = job.status === 'running';
-  const restore = job.kind === 'restore' ? asRestoreResult(job.result) : null;
+  const restore = resultOf(job, 'restore');
   return (
     <div className="space-y-6" data-testid="job-detail" data-status={job.status}>
       <div className="flex flex-wrap items-center gap-3">
