@@ -14,6 +14,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import { previewRestoreAction, restoreAction } from '@/app/restore/actions';
 import { jobKeys, jobQuery } from '@/components/jobs/jobs-query';
+import { getJson } from '@/components/ui/get-json';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { StepAlert } from './form-controls';
@@ -105,9 +106,8 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
     queryKey: ['timeline', values.database, values.folderId, linkedArtifact],
     queryFn: async ({ signal }) => {
       const q = new URLSearchParams({ folder: values.folderId, ...(linkedArtifact ? { artifact: linkedArtifact } : {}) });
-      const res = await fetch(`/api/databases/${encodeURIComponent(values.database)}/timeline?${q}`, { signal, cache: 'no-store' });
-      const body = (await res.json()) as { timeline?: Timeline; message?: string };
-      if (!res.ok || !body.timeline) throw new Error(body.message ?? `the server answered ${res.status}`);
+      const body = await getJson<{ timeline?: Timeline }>(`/api/databases/${encodeURIComponent(values.database)}/timeline?${q}`, signal);
+      if (!body.timeline) throw new Error('the server answered without a timeline');
       return body.timeline;
     },
     enabled: step === 'point' && Boolean(values.database && values.folderId),
