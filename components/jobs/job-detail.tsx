@@ -7,6 +7,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { JobRow } from '@/lib/db/schema';
 import { formatDuration } from '@/lib/format';
@@ -42,8 +43,11 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
 
       {job.error ? (
         <div role="alert" data-testid="job-error" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          <span className="font-semibold">Error: </span>
-          {job.error}
+          <p>
+            <span className="font-semibold">Error: </span>
+            {job.error}
+          </p>
+          <ErrorHint code={job.errorCode} className="mt-1" />
         </div>
       ) : null}
 

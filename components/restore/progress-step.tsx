@@ -11,6 +11,7 @@ import { JobProgressBar } from '@/components/jobs/job-progress-bar';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
 import { resultOf } from '@/components/jobs/job-results';
 import { RestoreResultSummary } from '@/components/jobs/restore-result';
+import { ErrorHint } from '@/components/ui/error-hint';
 import type { JobRow } from '@/lib/db/schema';
 import { formatNumber } from '@/lib/format';
 
@@ -97,6 +98,7 @@ export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart:
         <p className="mt-1" data-testid="restore-error">
           {job.error ?? 'No reason was reported; see the log.'}
         </p>
+        <ErrorHint code={job.errorCode} className="mt-1" />
       </div>
       <JobLog log={job.log} follow={false} className="max-h-80" />
       {buttons}
