@@ -4,6 +4,7 @@
  * shared input styles.
  */
 import { useId, type ReactNode } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
 
 export const inputClass =
   'w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm outline-none focus-visible:border-teal-600 focus-visible:ring-2 focus-visible:ring-teal-500/40 aria-[invalid=true]:border-red-500 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900';
@@ -28,14 +29,18 @@ export function FieldError({ field, messages }: { field: string; messages?: stri
   );
 }
 
-export function StepAlert({ message }: { message: string | null }) {
+/** A step's problem that no field shows, and the hint of the refusal's code (under the fields' messages when there is no such problem). */
+export function StepAlert({ message, code = null }: { message: string | null; code?: string | null }) {
   return (
     <div aria-live="assertive" data-testid="step-alert">
       {message ? (
         <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
           {message}
+          <ErrorHint code={code} className="mt-1" />
         </div>
-      ) : null}
+      ) : (
+        <ErrorHint code={code} />
+      )}
     </div>
   );
 }
