@@ -1,7 +1,7 @@
 /**
- * Small form pieces of the restore wizard: a field's error region (aria-live, referenced by the field's
- * aria-describedby, present even when empty so that a new message is announced), a step's alert, and the
- * shared input styles.
+ * Small form pieces of the restore wizard: the id and style of a field's error region (the shared FieldError of
+ * components/ui/field-errors.tsx, referenced by the field's aria-describedby), a step's alert, and the shared
+ * input styles.
  */
 import { useId, type ReactNode } from 'react';
 import { ErrorHint } from '@/components/ui/error-hint';
@@ -13,20 +13,15 @@ export const labelClass = 'block text-sm font-medium';
 
 export const hintClass = 'mt-1 text-xs text-zinc-500 dark:text-zinc-400';
 
+/** A field's error region (components/ui/field-errors.tsx) under the field: no room taken while empty. */
+export const errorClass = 'mt-1 text-sm empty:mt-0';
+
 /** The id of a field's error region; give it to the field's aria-describedby. */
 export const errorId = (field: string) => `restore-${field}-error`;
 
 /** aria-describedby for a field: its error region, and a hint when it has one. */
 export function describedBy(field: string, hint?: string): string {
   return hint ? `${hint} ${errorId(field)}` : errorId(field);
-}
-
-export function FieldError({ field, messages }: { field: string; messages?: string[] }) {
-  return (
-    <p id={errorId(field)} aria-live="polite" data-testid={`field-error-${field}`} className="mt-1 text-sm text-red-700 empty:mt-0 dark:text-red-400">
-      {messages?.length ? messages.join('; ') : ''}
-    </p>
-  );
 }
 
 /** A step's problem that no field shows, and the hint of the refusal's code (under the fields' messages when there is no such problem). */

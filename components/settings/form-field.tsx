@@ -6,6 +6,7 @@
  */
 import { useId, type InputHTMLAttributes } from 'react';
 import { ErrorHint } from '@/components/ui/error-hint';
+import { FieldError } from '@/components/ui/field-errors';
 
 export function TextField({
   label,
@@ -38,13 +39,7 @@ export function TextField({
           {hint}
         </p>
       ) : null}
-      <div id={errorId} aria-live="polite" aria-atomic="true" data-testid={`field-error-${name}`}>
-        {errors?.map((e) => (
-          <p key={e} className="text-sm text-red-700 dark:text-red-400">
-            {sentence(label, e)}
-          </p>
-        ))}
-      </div>
+      <FieldError id={errorId} field={name} messages={errors?.map((e) => sentence(label, e))} />
     </div>
   );
 }
