@@ -8,7 +8,7 @@
 import { useActionState, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
-import { FieldErrors, fieldErrorsOf, FormError } from './field-errors';
+import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { StartedJob } from '@/components/jobs/started-job';
 
 export const BACKUP_TYPES = [
@@ -78,7 +78,7 @@ export function BackupNowForm({
           {pending ? 'Starting…' : 'Back up now'}
         </button>
       </div>
-      <FieldErrors id={`${id}-type-err`} errors={errs.type} />
+      <FieldError id={`${id}-type-err`} messages={errs.type} className="text-xs empty:hidden" />
       <div aria-live="polite" className="space-y-2">
         <FormError state={state} shown={['type']} />
         {started !== null ? <StartedJob jobId={started} kind="backup" database={database} /> : null}

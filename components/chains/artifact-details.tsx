@@ -10,7 +10,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
-import { FormError } from '@/components/backups/field-errors';
+import { FormError } from '@/components/ui/field-errors';
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
 import { Badge } from '@/components/ui/badge';

@@ -9,10 +9,11 @@ import { useQueryClient } from '@tanstack/react-query';
 import { startTransition, useActionState, useState } from 'react';
 import { memberControlAction } from '@/app/cluster/actions';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ErrorHint } from '@/components/ui/error-hint';
 import type { MemberReport } from '@/lib/monitor/cluster-report';
 
 type ControlAction = 'pause' | 'resume' | 'stop' | 'start';
-type ControlState = { ok: true; message: string; action: ControlAction } | { ok: false; error: string; action: ControlAction } | null;
+type ControlState = { ok: true; message: string; action: ControlAction } | { ok: false; error: string; code: string; action: ControlAction } | null;
 
 const PENDING_LABEL: Record<ControlAction, string> = { pause: 'Pausing…', resume: 'Resuming…', stop: 'Stopping…', start: 'Starting…' };
 
@@ -43,7 +44,7 @@ export function MemberControls({
   const [state, dispatch, pending] = useActionState<ControlState, ControlAction>(async (_prev, action) => {
     const r = await memberControlAction(null, { clusterId, memberId: member.id, action });
     await Promise.all([queryClient.invalidateQueries({ queryKey: ['cluster'] }), queryClient.invalidateQueries({ queryKey: ['lag'] })]);
-    return r.ok ? { ok: true, message: r.message, action } : { ok: false, error: r.error, action };
+    return r.ok ? { ok: true, message: r.message, action } : { ok: false, error: r.error, code: r.code, action };
   }, null);
 
   const run = (action: ControlAction) => {
@@ -83,15 +84,18 @@ export function MemberControls({
           )
         ) : null}
       </div>
-      <p id={messageId} role="status" aria-live="polite" data-testid="member-control-message" className="text-xs">
+      <div id={messageId} role="status" aria-live="polite" data-testid="member-control-message" className="text-xs">
         {pending ? (
           <span className="text-zinc-500 dark:text-zinc-400">{requested ? PENDING_LABEL[requested] : ''}</span>
         ) : state === null ? null : state.ok ? (
           <span className="text-emerald-700 dark:text-emerald-400">{state.message}</span>
         ) : (
-          <span className="text-red-700 dark:text-red-400">{state.error}</span>
+          <>
+            <span className="text-red-700 dark:text-red-400">{state.error}</span>
+            <ErrorHint code={state.code} />
+          </>
         )}
-      </p>
+      </div>
       <ConfirmDialog
         open={confirming}
         title={`Stop ${member.id}?`}

@@ -10,7 +10,7 @@ import { useActionState, useEffect, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
-import { FieldErrors, fieldErrorsOf, FormError } from '@/components/backups/field-errors';
+import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
 
@@ -52,7 +52,7 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
             </label>
           ))}
         </div>
-        <FieldErrors id={`${id}-type-err`} errors={errs.type} />
+        <FieldError id={`${id}-type-err`} messages={errs.type} className="text-xs empty:hidden" />
       </fieldset>
       <div className="flex flex-col gap-1">
         <label htmlFor={`${id}-member`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
@@ -66,7 +66,7 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
             </option>
           ))}
         </select>
-        <FieldErrors id={`${id}-member-err`} errors={errs.member} />
+        <FieldError id={`${id}-member-err`} messages={errs.member} className="text-xs empty:hidden" />
       </div>
       <div className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <label className="flex items-center gap-1.5">
@@ -88,8 +88,8 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
           Prefer a differential as parent
         </label>
       </div>
-      <FieldErrors id={`${id}-compress-err`} errors={errs.compress} />
-      <FieldErrors id={`${id}-prefer-err`} errors={errs.preferDiffAsParent} />
+      <FieldError id={`${id}-compress-err`} messages={errs.compress} className="text-xs empty:hidden" />
+      <FieldError id={`${id}-prefer-err`} messages={errs.preferDiffAsParent} className="text-xs empty:hidden" />
       <button
         type="submit"
         disabled={pending}

@@ -8,7 +8,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useActionState, useEffect } from 'react';
 import { aggregateAction, verifyChainAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
-import { FormError } from '@/components/backups/field-errors';
+import { FormError } from '@/components/ui/field-errors';
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';

@@ -14,6 +14,7 @@ import { JobProgressBar } from '@/components/jobs/job-progress-bar';
 import { backupOutcome } from '@/components/jobs/job-results';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
 import { jobHref, jobsQuery, RECENT_JOBS, type JobSummary } from '@/components/jobs/jobs-query';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import { formatDuration } from '@/lib/format';
 
@@ -97,7 +98,10 @@ function JobRow({ job, now }: { job: JobSummary; now: number }) {
             {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">fell back to a full: {outcome.fallbackReason}</span> : null}
           </span>
         ) : job.error && job.status !== 'succeeded' ? (
-          <span className="text-red-700 dark:text-red-400">{job.error}</span>
+          <>
+            <span className="text-red-700 dark:text-red-400">{job.error}</span>
+            <ErrorHint code={job.errorCode} className="mt-0.5" />
+          </>
         ) : (
           <span className="text-zinc-500">{job.status === 'running' ? '' : 'done'}</span>
         )}

@@ -8,9 +8,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { startTransition, useActionState, useEffect, useId, useRef, useState } from 'react';
 import { cancelJobAction } from '@/app/jobs/actions';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { jobKeys } from './jobs-query';
 
-type CancelState = { ok: true } | { ok: false; error: string } | null;
+type CancelState = { ok: true } | { ok: false; error: string; code: string } | null;
 
 export function CancelJobButton({ jobId, label = 'Cancel' }: { jobId: number; label?: string }) {
   const queryClient = useQueryClient();
@@ -20,7 +21,7 @@ export function CancelJobButton({ jobId, label = 'Cancel' }: { jobId: number; la
   const [state, dispatch, pending] = useActionState(async (_prev: CancelState, id: number): Promise<CancelState> => {
     const r = await cancelJobAction(null, { jobId: id });
     await queryClient.invalidateQueries({ queryKey: jobKeys.all });
-    return r.ok ? { ok: true } : { ok: false, error: r.error };
+    return r.ok ? { ok: true } : { ok: false, error: r.error, code: r.code };
   }, null);
 
   useEffect(() => {
@@ -63,6 +64,7 @@ export function CancelJobButton({ jobId, label = 'Cancel' }: { jobId: number; la
       <span id={messageId} role="status" aria-live="polite" className="text-sm text-red-700 dark:text-red-400">
         {state && !state.ok ? state.error : ''}
       </span>
+      {state && !state.ok ? <ErrorHint code={state.code} className="basis-full" /> : null}
     </div>
   );
 }

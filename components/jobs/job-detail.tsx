@@ -7,6 +7,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { JobRow } from '@/lib/db/schema';
 import { formatDuration } from '@/lib/format';
@@ -14,7 +15,7 @@ import { CancelJobButton } from './cancel-job-button';
 import { JobLog } from './job-log';
 import { jobDuration } from './job-progress';
 import { JobProgressBar } from './job-progress-bar';
-import { asRestoreResult } from './job-results';
+import { resultOf } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
 import { jobQuery } from './jobs-query';
 import { RestoreResultSummary } from './restore-result';
@@ -23,7 +24,7 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
   const query = useQuery({ ...jobQuery(initialJob.id), initialData: initialJob, initialDataUpdatedAt: renderedAt });
   const job = query.data;
   const running = job.status === 'running';
-  const restore = job.kind === 'restore' ? asRestoreResult(job.result) : null;
+  const restore = resultOf(job, 'restore');
   return (
     <div className="space-y-6" data-testid="job-detail" data-status={job.status}>
       <div className="flex flex-wrap items-center gap-3">
@@ -42,8 +43,11 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
 
       {job.error ? (
         <div role="alert" data-testid="job-error" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          <span className="font-semibold">Error: </span>
-          {job.error}
+          <p>
+            <span className="font-semibold">Error: </span>
+            {job.error}
+          </p>
+          <ErrorHint code={job.errorCode} className="mt-1" />
         </div>
       ) : null}
 

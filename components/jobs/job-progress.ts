@@ -18,7 +18,11 @@
 import type { JobProgress } from '@/lib/db/schema';
 import { formatBytes, formatNumber } from '@/lib/format';
 
-/** A job's latest progress line: the stored JobProgress, whose counters may also be null, plus the members a catch-up counts. */
+/**
+ * A job's latest progress line: the stored JobProgress, whose counters may also be null, plus the members a
+ * catch-up counts. Not the protocol's ProgressEvent (lib/jobs/protocol.ts): the runner stores an event with its
+ * `ts` turned into `at`, and JobProgress (the stored shape) leaves counters out that the event requires.
+ */
 export type ProgressLine = Omit<JobProgress, 'at' | 'bytesDone' | 'txDone'> & {
   at?: number;
   bytesDone?: number | null;

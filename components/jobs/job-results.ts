@@ -1,49 +1,20 @@
 /**
- * What a finished job reports, read from its result (the CLI's result line, stored as JSON): a backup's
- * artifact and a restore's outcome. The result is untyped today, so each field is checked before use; this is
- * the one place in the browser that reads `job.result`, to be wired to the typed job protocol's results.
+ * What a finished job reports, read from its stored result (the CLI's result line) through the job protocol
+ * (lib/jobs/protocol.ts): typed for the job's kind, or null when the job is of another kind or has no result
+ * of its kind's shape. The one place in the browser that reads `job.result`.
  */
 import type { JobRow } from '@/lib/db/schema';
+import { jobResult, type JobKind, type JobResult } from '@/lib/jobs/protocol';
 
-/** What a finished backup wrote (its result's first artifact), if it says. */
-export function backupOutcome(job: Pick<JobRow, 'kind' | 'result'>): { artifact: string | null; type: string | null; fallbackReason: string | null } | null {
-  if (job.kind !== 'backup' || !job.result || !Array.isArray(job.result.results)) return null;
-  const r = (job.result.results as Array<Record<string, unknown>>)[0];
-  if (!r) return null;
-  return {
-    artifact: typeof r.artifact === 'string' ? r.artifact : null,
-    type: typeof r.type === 'string' ? r.type : null,
-    fallbackReason: typeof r.fallbackReason === 'string' ? r.fallbackReason : null,
-  };
+/** The job's result, typed, when the job is of `kind` and its result has that kind's shape. */
+export function resultOf<K extends JobKind>(job: Pick<JobRow, 'kind' | 'result'>, kind: K): JobResult<K> | null {
+  return job.kind === kind ? jobResult(kind, job.result) : null;
 }
 
-export interface RestoreResult {
-  database: string | null;
-  restoredTx: number;
-  replayed: number;
-  storeId: string | null;
-  chain: string[];
-  digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string } | null;
-}
+/** What a backup run did for one database: the artifact it wrote, its type, why it fell back to a full. */
+export type BackupOutcome = JobResult<'backup'>['results'][number];
 
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-
-/** The job's result as a restore result, or null when it is not one. */
-export function asRestoreResult(result: Record<string, unknown> | null | undefined): RestoreResult | null {
-  if (!result) return null;
-  const restoredTx = num(result.restoredTx);
-  if (restoredTx === null) return null;
-  const d = result.digest as Record<string, unknown> | undefined;
-  const digest =
-    d && typeof d === 'object' && typeof d.contentHash === 'string'
-      ? { lastCommittedTxn: num(d.lastCommittedTxn) ?? restoredTx, nodes: num(d.nodes) ?? 0, relationships: num(d.relationships) ?? 0, contentHash: d.contentHash }
-      : null;
-  return {
-    database: typeof result.database === 'string' ? result.database : null,
-    restoredTx,
-    replayed: num(result.replayed) ?? 0,
-    storeId: typeof result.storeId === 'string' ? result.storeId : null,
-    chain: Array.isArray(result.chain) ? result.chain.filter((c): c is string => typeof c === 'string') : [],
-    digest,
-  };
+/** What a finished backup did (its result's first database: a dashboard backup job backs up one), if it says. */
+export function backupOutcome(job: Pick<JobRow, 'kind' | 'result'>): BackupOutcome | null {
+  return resultOf(job, 'backup')?.results[0] ?? null;
 }

@@ -9,6 +9,7 @@
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
 import { IfCan } from '@/components/auth/permissions';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { CancelJobButton } from './cancel-job-button';
@@ -81,9 +82,12 @@ function JobRowView({ job, now, canCancel }: { job: JobSummary; now: number; can
       <td className="px-3 py-2">
         <JobStatusBadge status={job.status} />
         {job.error && job.status !== 'running' ? (
-          <div className="mt-1 max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400" title={job.error}>
-            {job.error}
-          </div>
+          <>
+            <div className="mt-1 max-w-64 truncate text-xs text-zinc-500 dark:text-zinc-400" title={job.error}>
+              {job.error}
+            </div>
+            <ErrorHint code={job.errorCode} className="max-w-64" />
+          </>
         ) : null}
       </td>
       <td className="px-3 py-2">

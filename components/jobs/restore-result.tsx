@@ -5,13 +5,13 @@
  */
 import type { ReactNode } from 'react';
 import { formatNumber } from '@/lib/format';
-import type { RestoreResult } from './job-results';
+import type { JobResult } from '@/lib/jobs/protocol';
 
-export function RestoreResultSummary({ result }: { result: RestoreResult }) {
+export function RestoreResultSummary({ result }: { result: JobResult<'restore'> }) {
   const items: Array<[string, string, ReactNode]> = [
-    ['result-last-tx', 'Last transaction', formatNumber(result.digest?.lastCommittedTxn ?? result.restoredTx)],
-    ['result-nodes', 'Nodes', result.digest ? formatNumber(result.digest.nodes) : '—'],
-    ['result-relationships', 'Relationships', result.digest ? formatNumber(result.digest.relationships) : '—'],
+    ['result-last-tx', 'Last transaction', formatNumber(result.digest.lastCommittedTxn)],
+    ['result-nodes', 'Nodes', formatNumber(result.digest.nodes)],
+    ['result-relationships', 'Relationships', formatNumber(result.digest.relationships)],
     ['result-replayed', 'Transactions replayed', formatNumber(result.replayed)],
   ];
   return (
@@ -29,11 +29,11 @@ export function RestoreResultSummary({ result }: { result: RestoreResult }) {
       <dl className="grid gap-x-4 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
         <dt className="text-zinc-500 dark:text-zinc-400">Content digest (SHA-256)</dt>
         <dd className="break-all font-mono" data-testid="result-content-hash">
-          {result.digest?.contentHash ?? '—'}
+          {result.digest.contentHash}
         </dd>
         <dt className="text-zinc-500 dark:text-zinc-400">New store ID</dt>
         <dd className="break-all font-mono" data-testid="result-store-id">
-          {result.storeId ?? '—'}
+          {result.storeId}
         </dd>
         <dt className="text-zinc-500 dark:text-zinc-400">Chain used</dt>
         <dd>

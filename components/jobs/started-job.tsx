@@ -9,6 +9,7 @@ import Link from 'next/link';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
 import { JobProgressBar } from './job-progress-bar';
 import { backupOutcome } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
@@ -47,7 +48,12 @@ export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { 
           {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">Fell back to a full: {outcome.fallbackReason}</span> : null}
         </p>
       ) : null}
-      {job && job.status !== 'running' && job.status !== 'succeeded' && job.error ? <p className="text-red-700 dark:text-red-400">{job.error}</p> : null}
+      {job && job.status !== 'running' && job.status !== 'succeeded' && job.error ? (
+        <div>
+          <p className="text-red-700 dark:text-red-400">{job.error}</p>
+          <ErrorHint code={job.errorCode} />
+        </div>
+      ) : null}
       {query.error ? <p className="text-red-700 dark:text-red-400">Could not follow the job: {query.error.message}</p> : null}
     </div>
   );

@@ -1,9 +1,10 @@
 /**
- * Small form pieces of the restore wizard: a field's error region (aria-live, referenced by the field's
- * aria-describedby, present even when empty so that a new message is announced), a step's alert, and the
- * shared input styles.
+ * Small form pieces of the restore wizard: the id and style of a field's error region (the shared FieldError of
+ * components/ui/field-errors.tsx, referenced by the field's aria-describedby), a step's alert, and the shared
+ * input styles.
  */
 import { useId, type ReactNode } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
 
 export const inputClass =
   'w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm outline-none focus-visible:border-teal-600 focus-visible:ring-2 focus-visible:ring-teal-500/40 aria-[invalid=true]:border-red-500 disabled:opacity-50 dark:border-zinc-700 dark:bg-zinc-900';
@@ -11,6 +12,9 @@ export const inputClass =
 export const labelClass = 'block text-sm font-medium';
 
 export const hintClass = 'mt-1 text-xs text-zinc-500 dark:text-zinc-400';
+
+/** A field's error region (components/ui/field-errors.tsx) under the field: no room taken while empty. */
+export const errorClass = 'mt-1 text-sm empty:mt-0';
 
 /** The id of a field's error region; give it to the field's aria-describedby. */
 export const errorId = (field: string) => `restore-${field}-error`;
@@ -20,22 +24,18 @@ export function describedBy(field: string, hint?: string): string {
   return hint ? `${hint} ${errorId(field)}` : errorId(field);
 }
 
-export function FieldError({ field, messages }: { field: string; messages?: string[] }) {
-  return (
-    <p id={errorId(field)} aria-live="polite" data-testid={`field-error-${field}`} className="mt-1 text-sm text-red-700 empty:mt-0 dark:text-red-400">
-      {messages?.length ? messages.join('; ') : ''}
-    </p>
-  );
-}
-
-export function StepAlert({ message }: { message: string | null }) {
+/** A step's problem that no field shows, and the hint of the refusal's code (under the fields' messages when there is no such problem). */
+export function StepAlert({ message, code = null }: { message: string | null; code?: string | null }) {
   return (
     <div aria-live="assertive" data-testid="step-alert">
       {message ? (
         <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
           {message}
+          <ErrorHint code={code} className="mt-1" />
         </div>
-      ) : null}
+      ) : (
+        <ErrorHint code={code} />
+      )}
     </div>
   );
 }

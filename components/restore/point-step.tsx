@@ -7,7 +7,8 @@ import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { formatNumber, formatUtc } from '@/lib/format';
 import { UtcTime, useLocalTime } from '@/components/ui/utc-time';
-import { describedBy, errorId, FieldError, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
+import { FieldError } from '@/components/ui/field-errors';
+import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
 import { RestorePlan } from './restore-plan';
 import { RestoreTimeline } from './restore-timeline';
 import type { FieldErrors, PointKind, RestoreValues } from './wizard-model';
@@ -63,7 +64,7 @@ export function PointStep({
                 </option>
               ))}
             </select>
-            <FieldError field="artifactId" messages={errors.artifactId} />
+            <FieldError id={errorId('artifactId')} field="artifactId" messages={errors.artifactId} className={errorClass} />
           </RadioCard>
           <RadioCard
             name="point"
@@ -91,7 +92,7 @@ export function PointStep({
             <p id="restore-tx-hint" className={hintClass}>
               {ranges.length ? `Restorable: ${ranges.map((r) => `${formatNumber(r.fromTx + 1)}..${formatNumber(r.toTx + 1)}`).join(', ')}` : 'Pick on the timeline or type an ID.'}
             </p>
-            <FieldError field="tx" messages={errors.tx} />
+            <FieldError id={errorId('tx')} field="tx" messages={errors.tx} className={errorClass} />
           </RadioCard>
           <RadioCard name="point" value="time" checked={values.point === 'time'} onChange={setPoint} label="A time (UTC)" description="What was committed before that time.">
             <label htmlFor="restore-time" className="sr-only">
@@ -133,10 +134,10 @@ export function PointStep({
                 ))}
               </div>
             ) : null}
-            <FieldError field="time" messages={errors.time} />
+            <FieldError id={errorId('time')} field="time" messages={errors.time} className={errorClass} />
           </RadioCard>
         </div>
-        <FieldError field="point" messages={errors.point} />
+        <FieldError id={errorId('point')} field="point" messages={errors.point} className={errorClass} />
       </fieldset>
 
       <section aria-label="Restorable ranges" className="space-y-2">

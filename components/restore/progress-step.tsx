@@ -9,8 +9,9 @@ import { JobLog } from '@/components/jobs/job-log';
 import { phaseLabel } from '@/components/jobs/job-progress';
 import { JobProgressBar } from '@/components/jobs/job-progress-bar';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
-import { asRestoreResult } from '@/components/jobs/job-results';
+import { resultOf } from '@/components/jobs/job-results';
 import { RestoreResultSummary } from '@/components/jobs/restore-result';
+import { ErrorHint } from '@/components/ui/error-hint';
 import type { JobRow } from '@/lib/db/schema';
 import { formatNumber } from '@/lib/format';
 
@@ -59,7 +60,7 @@ export function ProgressStep({ jobId, job, error }: { jobId: number; job: JobRow
 }
 
 export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart: () => void; onBack: () => void }) {
-  const result = asRestoreResult(job.result);
+  const result = resultOf(job, 'restore');
   const buttons = (
     <div className="flex flex-wrap gap-3">
       <button type="button" onClick={onRestart} className="rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600">
@@ -79,10 +80,10 @@ export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart:
     return (
       <div className="space-y-5" data-testid="restore-outcome" data-status="succeeded">
         <p role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">
-          Restored <strong>{result.database ?? job.database}</strong> at transaction {formatNumber(result.restoredTx)}, replaying {formatNumber(result.replayed)}{' '}
+          Restored <strong>{result.database}</strong> at transaction {formatNumber(result.restoredTx)}, replaying {formatNumber(result.replayed)}{' '}
           transaction{result.replayed === 1 ? '' : 's'}; every member now serves it.{' '}
-          <Link href={`/databases/${encodeURIComponent(result.database ?? job.database)}`} className="underline">
-            Open {result.database ?? job.database}
+          <Link href={`/databases/${encodeURIComponent(result.database)}`} className="underline">
+            Open {result.database}
           </Link>
         </p>
         <RestoreResultSummary result={result} />
@@ -97,6 +98,7 @@ export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart:
         <p className="mt-1" data-testid="restore-error">
           {job.error ?? 'No reason was reported; see the log.'}
         </p>
+        <ErrorHint code={job.errorCode} className="mt-1" />
       </div>
       <JobLog log={job.log} follow={false} className="max-h-80" />
       {buttons}

@@ -14,6 +14,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
 import { previewRestoreAction, restoreAction } from '@/app/restore/actions';
 import { jobKeys, jobQuery } from '@/components/jobs/jobs-query';
+import { getJson } from '@/components/ui/get-json';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { StepAlert } from './form-controls';
@@ -105,9 +106,8 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
     queryKey: ['timeline', values.database, values.folderId, linkedArtifact],
     queryFn: async ({ signal }) => {
       const q = new URLSearchParams({ folder: values.folderId, ...(linkedArtifact ? { artifact: linkedArtifact } : {}) });
-      const res = await fetch(`/api/databases/${encodeURIComponent(values.database)}/timeline?${q}`, { signal, cache: 'no-store' });
-      const body = (await res.json()) as { timeline?: Timeline; message?: string };
-      if (!res.ok || !body.timeline) throw new Error(body.message ?? `the server answered ${res.status}`);
+      const body = await getJson<{ timeline?: Timeline }>(`/api/databases/${encodeURIComponent(values.database)}/timeline?${q}`, signal);
+      if (!body.timeline) throw new Error('the server answered without a timeline');
       return body.timeline;
     },
     enabled: step === 'point' && Boolean(values.database && values.folderId),
@@ -119,6 +119,8 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
   const submitted = state.check && state.check.step === step && state.check.key === checkKey(step, values) ? state.check : null;
   const shown = submitted ?? (step === 'review' || !liveNow ? null : quietBlanks(liveNow, values));
   const errors = shown?.fieldErrors ?? {};
+  // the refusal's hint, while the step shows what was refused (a background check may hide every field's message)
+  const hintCode = shown && (shown.error !== null || Object.keys(errors).length > 0) ? shown.code : null;
   const preview = step === 'review' ? (liveNow?.preview ?? state.preview) : liveNow ? liveNow.preview : checking ? (live.data?.preview ?? null) : null;
 
   // Move focus to the new step's heading, so keyboard and screen-reader users start there.
@@ -177,7 +179,7 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
             ) : null}
             {step === 'target' ? <TargetStep values={values} update={update} errors={errors} onCluster={onCluster} /> : null}
             {step === 'review' ? <ReviewStep options={options} values={values} update={update} errors={errors} preview={preview} checking={checking} /> : null}
-            <StepAlert message={shown?.error ?? null} />
+            <StepAlert message={shown?.error ?? null} code={hintCode} />
             <div className="flex items-center justify-between gap-3 border-t border-zinc-200 pt-4 dark:border-zinc-800">
               <button
                 type="button"

@@ -5,7 +5,8 @@
 import type { ReactNode } from 'react';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import { formatNumber } from '@/lib/format';
-import { describedBy, FieldError, hintClass, inputClass } from './form-controls';
+import { FieldError } from '@/components/ui/field-errors';
+import { describedBy, errorClass, errorId, hintClass, inputClass } from './form-controls';
 import { RestorePlan } from './restore-plan';
 import type { WizardOptions } from './restore-wizard';
 import { describePoint, type FieldErrors, type RestoreValues } from './wizard-model';
@@ -69,7 +70,7 @@ export function ReviewStep({
           <p id="restore-confirm-hint" className={hintClass}>
             The restore starts only when the name matches exactly.
           </p>
-          <FieldError field="confirm" messages={errors.confirm} />
+          <FieldError id={errorId('confirm')} field="confirm" messages={errors.confirm} className={errorClass} />
         </div>
       ) : null}
     </div>

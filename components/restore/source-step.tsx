@@ -4,7 +4,8 @@
  * with several clusters the DBA can choose).
  */
 import { formatNumber } from '@/lib/format';
-import { describedBy, FieldError, hintClass, inputClass, labelClass } from './form-controls';
+import { FieldError } from '@/components/ui/field-errors';
+import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass } from './form-controls';
 import type { WizardOptions } from './restore-wizard';
 import type { FieldErrors, RestoreValues } from './wizard-model';
 
@@ -51,7 +52,7 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
         <p id="restore-database-hint" className={hintClass}>
           {values.database ? `${formatNumber(count)} backup${count === 1 ? '' : 's'} of ${values.database} in this folder.` : 'The database whose backups you restore from.'}
         </p>
-        <FieldError field="database" messages={errors.database} />
+        <FieldError id={errorId('database')} field="database" messages={errors.database} className={errorClass} />
       </div>
       <div>
         <label htmlFor="restore-folder" className={labelClass}>
@@ -76,7 +77,7 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
         <p id="restore-folder-hint" className={`${hintClass} break-all font-mono`}>
           {options.folders.find((f) => f.id === folderId)?.path ?? ''}
         </p>
-        <FieldError field="folderId" messages={errors.folderId} />
+        <FieldError id={errorId('folderId')} field="folderId" messages={errors.folderId} className={errorClass} />
       </div>
       <div>
         {options.clusters.length > 1 ? (
@@ -106,7 +107,7 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
           </p>
         )}
         {db && db.clusterId === null ? <p className={hintClass}>{db.name} is not on any cluster now; it will be created there.</p> : null}
-        <FieldError field="clusterId" messages={errors.clusterId} />
+        <FieldError id={errorId('clusterId')} field="clusterId" messages={errors.clusterId} className={errorClass} />
       </div>
     </div>
   );

@@ -2,7 +2,8 @@
  * Step 3: where the restore goes — a new database under a name of its own (the original untouched), or over
  * the database itself. A name the cluster already uses is refused here unless replacing.
  */
-import { describedBy, errorId, FieldError, hintClass, inputClass, RadioCard } from './form-controls';
+import { FieldError } from '@/components/ui/field-errors';
+import { describedBy, errorClass, errorId, hintClass, inputClass, RadioCard } from './form-controls';
 import type { FieldErrors, RestoreValues, TargetMode } from './wizard-model';
 
 export function TargetStep({ values, update, errors, onCluster }: { values: RestoreValues; update: (p: Partial<RestoreValues>) => void; errors: FieldErrors; onCluster: boolean }) {
@@ -36,7 +37,7 @@ export function TargetStep({ values, update, errors, onCluster }: { values: Rest
         <p id="restore-new-name-hint" className={hintClass}>
           Letters, digits, dots and dashes, starting with a letter; not a name the cluster already uses.
         </p>
-        <FieldError field="newName" messages={errors.newName} />
+        <FieldError id={errorId('newName')} field="newName" messages={errors.newName} className={errorClass} />
       </RadioCard>
       <RadioCard
         name="targetMode"
@@ -50,7 +51,7 @@ export function TargetStep({ values, update, errors, onCluster }: { values: Rest
             : `${values.database} is not on the cluster now; it is created from the backup.`
         }
       />
-      <FieldError field="targetMode" messages={errors.targetMode} />
+      <FieldError id={errorId('targetMode')} field="targetMode" messages={errors.targetMode} className={errorClass} />
     </fieldset>
   );
 }

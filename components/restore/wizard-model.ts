@@ -81,7 +81,7 @@ export function checkKey(step: StepId, v: RestoreValues): string {
     .join('&')}`;
 }
 
-export type ActionResult = { ok: true; preview: RestorePreview } | { ok: false; error: string; fieldErrors?: FieldErrors };
+export type ActionResult = { ok: true; preview: RestorePreview } | { ok: false; code?: string; error: string; fieldErrors?: FieldErrors };
 
 export interface StepCheck {
   step: StepId;
@@ -91,6 +91,8 @@ export interface StepCheck {
   error: string | null;
   /** problems of this step's (and earlier steps') fields */
   fieldErrors: FieldErrors;
+  /** the stable code of a refusal that holds this step (lib/errors.ts), for its hint; null when it moves on */
+  code: string | null;
   preview: RestorePreview | null;
 }
 
@@ -99,15 +101,15 @@ export interface StepCheck {
  * again there); a failure that names no field at all does.
  */
 export function evaluate(step: StepId, key: string, r: ActionResult): StepCheck {
-  if (r.ok) return { step, key, ok: true, error: null, fieldErrors: {}, preview: r.preview };
+  if (r.ok) return { step, key, ok: true, error: null, fieldErrors: {}, code: null, preview: r.preview };
   const here = stepIndex(step);
   const fields = Object.entries(r.fieldErrors ?? {});
   const mine = fields.filter(([k]) => (FIELD_STEP[k] ? stepIndex(FIELD_STEP[k]) <= here : true));
-  if (fields.length > 0 && mine.length === 0) return { step, key, ok: true, error: null, fieldErrors: {}, preview: null };
+  if (fields.length > 0 && mine.length === 0) return { step, key, ok: true, error: null, fieldErrors: {}, code: null, preview: null };
   const fieldErrors = Object.fromEntries(mine);
   // The summary repeats the problem only when no field of this step shows it.
   const shownOnStep = mine.some(([k]) => FIELD_STEP[k] === step);
-  return { step, key, ok: false, error: shownOnStep ? null : r.error, fieldErrors, preview: null };
+  return { step, key, ok: false, error: shownOnStep ? null : r.error, fieldErrors, code: r.code ?? null, preview: null };
 }
 
 /** "transaction 1,234" style descriptions of a restore point, for the review and the result. */

@@ -5,6 +5,8 @@
  * always present (so a new error is announced) and that the input names in aria-describedby.
  */
 import { useId, type InputHTMLAttributes } from 'react';
+import { ErrorHint } from '@/components/ui/error-hint';
+import { FieldError } from '@/components/ui/field-errors';
 
 export function TextField({
   label,
@@ -37,13 +39,7 @@ export function TextField({
           {hint}
         </p>
       ) : null}
-      <div id={errorId} aria-live="polite" aria-atomic="true" data-testid={`field-error-${name}`}>
-        {errors?.map((e) => (
-          <p key={e} className="text-sm text-red-700 dark:text-red-400">
-            {sentence(label, e)}
-          </p>
-        ))}
-      </div>
+      <FieldError id={errorId} field={name} messages={errors?.map((e) => sentence(label, e))} />
     </div>
   );
 }
@@ -60,7 +56,7 @@ export const PRIMARY_BUTTON =
 export type FormState =
   | null
   | { ok: true; message: string }
-  | { ok: false; error: string; fieldErrors?: Record<string, string[]>; values: Record<string, string> };
+  | { ok: false; error: string; code?: string; fieldErrors?: Record<string, string[]>; values: Record<string, string> };
 
 export function formValues(form: FormData, names: string[]): Record<string, string> {
   return Object.fromEntries(names.map((n) => [n, String(form.get(n) ?? '')]));
@@ -73,7 +69,10 @@ export function FormStatus({ state, pending }: { state: FormState; pending: bool
       {pending ? null : state === null ? null : state.ok ? (
         <p className="text-emerald-700 dark:text-emerald-400">{state.message}</p>
       ) : (
-        <p className="text-red-700 dark:text-red-400">{state.error}</p>
+        <>
+          <p className="text-red-700 dark:text-red-400">{state.error}</p>
+          <ErrorHint code={state.code} />
+        </>
       )}
     </div>
   );

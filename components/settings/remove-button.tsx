@@ -9,6 +9,7 @@ import { startTransition, useActionState, useState, type ReactNode } from 'react
 import { deleteClusterAction, deleteFolderAction } from '@/app/settings/actions';
 import { useCan } from '@/components/auth/permissions';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
+import { ErrorHint } from '@/components/ui/error-hint';
 
 type Target = { kind: 'cluster'; id: number; name: string } | { kind: 'folder'; id: number; name: string };
 
@@ -16,9 +17,9 @@ export function RemoveButton({ target, children }: { target: Target; children: R
   const queryClient = useQueryClient();
   const canWrite = useCan('settings.write');
   const [confirming, setConfirming] = useState(false);
-  const [state, dispatch, pending] = useActionState<{ error: string } | null, Target>(async (_prev, t) => {
+  const [state, dispatch, pending] = useActionState<{ error: string; code: string } | null, Target>(async (_prev, t) => {
     const r = t.kind === 'cluster' ? await deleteClusterAction(null, { clusterId: t.id }) : await deleteFolderAction(null, { folderId: t.id });
-    if (!r.ok) return { error: r.error };
+    if (!r.ok) return { error: r.error, code: r.code };
     if (t.kind === 'cluster') await queryClient.invalidateQueries({ queryKey: ['cluster'] });
     return null;
   }, null);
@@ -35,8 +36,13 @@ export function RemoveButton({ target, children }: { target: Target; children: R
       >
         {pending ? 'Removing…' : 'Remove'}
       </button>
-      <div aria-live="polite" className="text-xs text-red-700 dark:text-red-400">
-        {state?.error}
+      <div aria-live="polite" className="text-right text-xs">
+        {state ? (
+          <>
+            <p className="text-red-700 dark:text-red-400">{state.error}</p>
+            <ErrorHint code={state.code} />
+          </>
+        ) : null}
       </div>
       <ConfirmDialog
         open={confirming}

@@ -65,6 +65,15 @@ describe('evaluate', () => {
     expect(c.fieldErrors).toEqual(fieldErrors);
     expect(c.error).toBe(error);
   });
+
+  it.each<[string, StepId, ActionResult, string | null]>([
+    ['a refusal that holds the step', 'point', { ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', error: outside, fieldErrors: { tx: [outside] } }, 'RESTORE_POINT_OUTSIDE_CHAIN'],
+    ['a refusal of a later step’s field', 'source', { ok: false, code: 'RESTORE_POINT_OUTSIDE_CHAIN', error: outside, fieldErrors: { point: [outside] } }, null],
+    ['a refusal without a code', 'review', { ok: false, error: 'A restore of neo4j is already running (job #3)' }, null],
+    ['a pass', 'point', { ok: true, preview }, null],
+  ])('keeps the code (for its hint) of %s only', (_what, step, answer, code) => {
+    expect(evaluate(step, 'k', answer).code).toBe(code);
+  });
 });
 
 describe('steps', () => {
