@@ -65,11 +65,21 @@ export function jobsQuery(filters: JobFilters) {
   });
 }
 
+/**
+ * One job as GET /api/jobs/{id} answers: the row, and `settled`: false while the server still applies what
+ * follows the job's end (indexing its folder). A job is done for a page once it is not running and settled.
+ */
+export type JobDetail = JobRow & { settled?: boolean };
+
+export function jobDone(job: Pick<JobDetail, 'status' | 'settled'>): boolean {
+  return job.status !== 'running' && job.settled !== false;
+}
+
 export function jobQuery(id: number) {
   return queryOptions({
     queryKey: jobKeys.detail(id),
-    queryFn: ({ signal }) => getJson<JobRow>(`/api/jobs/${id}`, signal),
-    refetchInterval: (q) => (q.state.data && q.state.data.status !== 'running' ? false : JOB_POLL_MS),
+    queryFn: ({ signal }) => getJson<JobDetail>(`/api/jobs/${id}`, signal),
+    refetchInterval: (q) => (q.state.data && jobDone(q.state.data) ? false : JOB_POLL_MS),
     retry: false,
   });
 }

@@ -13,7 +13,7 @@ import { ErrorHint } from '@/components/ui/error-hint';
 import { JobProgressBar } from './job-progress-bar';
 import { backupOutcome } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
-import { jobHref, jobKeys, jobQuery } from './jobs-query';
+import { jobDone, jobHref, jobKeys, jobQuery } from './jobs-query';
 
 export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { jobId: number; kind: string; database: string; refreshOnFinish?: boolean }) {
   const query = useQuery(jobQuery(jobId));
@@ -24,16 +24,18 @@ export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { 
   // end (even one that came before the first poll) changes what the page shows: refresh once.
   const ended = useRef(false);
   const status = job?.status;
+  // refreshed once what follows the job (indexing its folder) is done too: the page then reads the new state
+  const done = job ? jobDone(job) : false;
   useEffect(() => {
-    if (!status || status === 'running' || ended.current) return;
+    if (!done || ended.current) return;
     ended.current = true;
     void qc.invalidateQueries({ queryKey: jobKeys.all });
     if (refreshOnFinish) router.refresh();
-  }, [status, qc, router, refreshOnFinish]);
+  }, [done, qc, router, refreshOnFinish]);
 
   const outcome = job ? backupOutcome(job) : null;
   return (
-    <div data-testid="started-job" data-job-id={jobId} data-status={status ?? 'loading'} data-artifact={outcome?.artifact ?? undefined} className="space-y-1.5 text-sm">
+    <div data-testid="started-job" data-job-id={jobId} data-status={status ?? 'loading'} data-done={done} data-artifact={outcome?.artifact ?? undefined} className="space-y-1.5 text-sm">
       <div className="flex flex-wrap items-center gap-2">
         <Link href={jobHref(jobId)} className="font-medium text-teal-700 underline-offset-2 hover:underline dark:text-teal-400">
           {kind} job #{jobId}
