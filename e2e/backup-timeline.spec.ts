@@ -133,4 +133,20 @@ test('a full and then a differential of neo4j, taken from the UI, line up on the
   await page.getByRole('textbox', { name: 'Go to', exact: true }).fill('next tuesday');
   await page.getByRole('button', { name: 'Go', exact: true }).click();
   await expect(page.getByTestId('timeline-go-problem')).toContainText('is neither a transaction ID');
+
+  // 7. Deleting the differential (nothing depends on it) runs as a job: asked first, followed live, and once it
+  // is done and its folder indexed again, the page no longer shows its bar; the full stays.
+  await db.goto();
+  await db.bar(diffFile).click();
+  await expect(db.details).toHaveAttribute('data-file', diffFile);
+  await db.details.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete this backup?' });
+  await expect(dialog).toContainText(`${diffFile} is deleted. No other backup depends on it.`);
+  await dialog.getByRole('button', { name: 'Delete 1 file' }).click();
+  const deleteJob = page.getByTestId('delete-result').getByTestId('started-job');
+  await expect(deleteJob.getByRole('link', { name: /delete job #\d+/ })).toBeVisible();
+  await expect(deleteJob).toHaveAttribute('data-done', 'true', { timeout: JOB_TIMEOUT });
+  await expect(deleteJob).toHaveAttribute('data-status', 'succeeded');
+  await expect(db.bar(diffFile)).toHaveCount(0);
+  await expect(db.bar(fullFile)).toBeVisible();
 });
