@@ -16,8 +16,8 @@ import { dependentsOf, removeArtifacts } from './delete';
 import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from '../graph/codec';
 import { acquireLock, foldersToClean } from './lock';
-import { buildStore } from './replay';
 import { globToRegExp } from './backup';
+import type { PayloadFormat } from './format';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
 
 export interface AggregateOptions {
@@ -25,6 +25,8 @@ export interface AggregateOptions {
   databases: string[];
   keepOld: boolean;
   tempPath?: string;
+  /** what the payloads hold: how the chain becomes a store (the kind that wrote them) */
+  format: PayloadFormat;
   log: EngineLog;
   progress?: ProgressSink;
 }
@@ -93,7 +95,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
     let artifact: Artifact;
     let bytes = 0;
     try {
-      const built = await buildStore(
+      const built = await opts.format.buildStore(
         { chain, stopBeforeTx: null, stopBeforeTime: null, targetTx: last.tipTx, txToReplay: txTotal },
         work.dir,
         { log, progress: opts.progress, phase: 'aggregate' },
@@ -123,17 +125,17 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
           databaseId: chain[0].databaseId,
           storeId: chain[0].storeId,
           lowestTx: 1,
-          highestTx: built.meta.lastTxId,
-          txCount: built.meta.lastTxId,
+          highestTx: built.state.lastTxId,
+          txCount: built.state.lastTxId,
           parent: null,
           parentLastTxChecksum: null,
-          tipTx: built.meta.lastTxId,
-          lastTxChecksum: built.meta.lastTxChecksum,
+          tipTx: built.state.lastTxId,
+          lastTxChecksum: built.state.lastTxChecksum,
           firstCommitTime: null,
-          lastCommitTime: built.meta.lastCommitTime > 0 ? built.meta.lastCommitTime : null,
+          lastCommitTime: built.state.lastCommitTime > 0 ? built.state.lastCommitTime : null,
           recovered: true,
           member: null,
-          store: { nodes: built.meta.nodeCount, relationships: built.meta.relCount },
+          store: { nodes: built.state.nodes, relationships: built.state.relationships },
         });
       } catch (e) {
         w.abort();

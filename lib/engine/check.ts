@@ -9,11 +9,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { RecordStreamDecoder } from '../graph/record';
-import { GraphStore, checkConsistency } from '../graph/store';
 import { consumePayload, listArtifacts, skippedLine, type Artifact } from './artifact';
 import { confinedPath } from './confine';
 import { byTime, chainTo, isEmpty } from './chain';
+import type { PayloadFormat } from './format';
 import type { EngineLog, ProgressSink } from './progress';
 
 export interface CheckOptions {
@@ -21,6 +20,8 @@ export interface CheckOptions {
   database?: string;
   reportDir: string;
   tempPath?: string;
+  /** what the payloads hold, and how they are checked (the kind that wrote them) */
+  format: PayloadFormat;
   log: EngineLog;
   progress?: ProgressSink;
 }
@@ -98,28 +99,7 @@ async function checkArtifact(a: Artifact, opts: CheckOptions): Promise<string[]>
       });
       return [];
     }
-    const out: string[] = [];
-    const decoder = new RecordStreamDecoder(a.file);
-    let first: { txId: number; prevChecksum: number } | null = null;
-    let last: { txId: number; checksum: number } | null = null;
-    let count = 0;
-    await consumePayload(a, async (src) => {
-      for await (const chunk of src) {
-        for (const r of decoder.push(chunk as Buffer)) {
-          first ??= { txId: r.txId, prevChecksum: r.prevChecksum };
-          last = { txId: r.txId, checksum: r.checksum };
-          count++;
-        }
-      }
-      decoder.end();
-    });
-    const f = first as { txId: number; prevChecksum: number } | null;
-    const l = last as { txId: number; checksum: number } | null;
-    if (!f || !l) return [`holds no transactions but claims ${a.lowestTx}..${a.highestTx}`];
-    if (f.txId !== a.lowestTx || l.txId !== a.highestTx || count !== a.txCount) out.push(`holds transactions ${f.txId}..${l.txId} (${count}) but claims ${a.lowestTx}..${a.highestTx} (${a.txCount})`);
-    if (f.prevChecksum !== a.parentLastTxChecksum) out.push(`its first transaction does not follow the parent's last one (checksum)`);
-    if (l.checksum !== a.lastTxChecksum) out.push(`its last transaction's checksum differs from the metadata`);
-    return out;
+    return await opts.format.checkDiff(a);
   } catch (e) {
     return [describeError(e).replace(`${a.file} is corrupt: `, 'corrupt: ')];
   }
@@ -130,22 +110,7 @@ async function checkFullStore(a: Artifact, opts: CheckOptions): Promise<string[]
   try {
     const file = path.join(work.dir, 'store.sqlite');
     await consumePayload(a, (src) => pipeline(src, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 })));
-    let store: GraphStore;
-    try {
-      store = GraphStore.open(file);
-    } catch (e) {
-      return [`its store cannot be opened: ${describeError(e)}`];
-    }
-    try {
-      const out = checkConsistency(store.db).map((p) => `inconsistent store: ${p}`);
-      const m = store.meta;
-      if (m.lastTxId !== a.tipTx) out.push(`its store is at transaction ${m.lastTxId}, the metadata says ${a.tipTx}`);
-      if (m.storeId !== a.storeId || m.databaseId !== a.databaseId) out.push('its store belongs to another store or database ID than the metadata says');
-      if (m.lastTxChecksum !== a.lastTxChecksum) out.push("its store's last transaction checksum differs from the metadata");
-      return out;
-    } finally {
-      store.close();
-    }
+    return opts.format.checkFullStore(a, file);
   } finally {
     work.remove();
   }

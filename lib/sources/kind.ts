@@ -7,6 +7,7 @@
  * - `neo4j`: a real Neo4j cluster (Bolt and neo4j-admin), to come.
  */
 import type { TxlineEnv } from '../env';
+import type { PayloadFormat } from '../engine/format';
 import type { BackupDriver, Source } from '../engine/source';
 import type { ClusterReport, MemberReport } from './report';
 
@@ -64,6 +65,8 @@ export interface ClusterKind {
   readonly name: ClusterKindName;
   /** for people: "Txline member API" */
   readonly label: string;
+  /** What this kind's artifact payloads hold: how a chain becomes a store, and how a payload is checked. */
+  readonly payloadFormat: PayloadFormat;
   /** The controls this cluster offers (some depend on whether this server started it). */
   capabilities(c: ClusterConnection): ReadonlySet<Capability>;
   /** Checks one member address as this kind writes it; throws INVALID_ARGUMENT naming it. */

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { txlinePayload } from '../../lib/sources/txline/format';
 import { aggregate } from '../../lib/engine/aggregate';
 import { listArtifacts, readArtifact } from '../../lib/engine/artifact';
 import { acquireLock } from '../../lib/engine/lock';
@@ -233,7 +234,7 @@ describe('aggregate deletes its old chain with the same operation', () => {
       store: null,
     });
     const log = captureLog();
-    const r = await aggregate({ fromPath: dir, databases: ['golden'], keepOld: false, log });
+    const r = await aggregate({ fromPath: dir, databases: ['golden'], keepOld: false, format: txlinePayload, log });
     expect(r.exitCode, log.text()).toBe(0);
     expect(r.results[0]).toMatchObject({ ok: true, deleted: [chain[2].file], kept: [chain[0].file, chain[1].file] });
     expect(log.text()).toContain(`kept ${chain[1].file}: ${branch.file} depends on it`);

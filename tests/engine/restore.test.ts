@@ -11,6 +11,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Digest } from '../../lib/graph/store';
+import { txlinePayload } from '../../lib/sources/txline/format';
 import { aggregate } from '../../lib/engine/aggregate';
 import { listArtifacts } from '../../lib/engine/artifact';
 import { backupDatabases, type BackupOptions } from '../../lib/engine/backup';
@@ -116,7 +117,7 @@ describe('restore to every marker', () => {
       if (aggregateTip === 0 && markers.length >= K / 2) {
         // half-way: fold the chain so far into one recovered full; the old chain goes
         const was = listArtifacts(aggregated).artifacts.map((a) => a.file).sort();
-        const r = await aggregate({ fromPath: aggregated, databases: ['neo4j'], keepOld: false, log: silentLog });
+        const r = await aggregate({ fromPath: aggregated, databases: ['neo4j'], keepOld: false, format: txlinePayload, log: silentLog });
         expect(r.exitCode).toBe(0);
         aggregateTip = r.results[0].artifact?.tipTx ?? -1;
         expect(r.results[0].artifact).toMatchObject({ full: true, recovered: true, lowestTx: 1, highestTx: aggregateTip, parent: null });

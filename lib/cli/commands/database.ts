@@ -286,6 +286,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         return capture({ kind: 'verify', input });
       }
       const r = await check({
+        format: clusterKind(DEFAULT_KIND).payloadFormat,
         fromPath: o.fromPath,
         database: db ? normalizeDatabaseName(db) : undefined,
         reportDir: o.reportPath,
@@ -335,6 +336,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       if (capture) return capture({ kind: 'aggregate', input: { database: db, fromPath: o.fromPath, keepOldBackup: o.keepOldBackup, confineToRoots: o.confineToRoot ?? [] } });
       const r = await aggregate({
+        format: clusterKind(DEFAULT_KIND).payloadFormat,
         fromPath: o.fromPath,
         databases: [parseDatabasePattern(db)],
         keepOld: o.keepOldBackup,

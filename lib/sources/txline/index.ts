@@ -11,6 +11,7 @@ import { env as processEnv } from '../../env';
 import { TxlineError } from '../../errors';
 import { splitAddress } from '../../net/address';
 import type { Capability, ClusterConnection, ClusterKind } from '../kind';
+import { txlinePayload } from './format';
 import { TxlineSource } from './source';
 import { findEmbedded, txlineStatus } from './status';
 
@@ -20,6 +21,7 @@ const STARTED_HERE: ReadonlySet<Capability> = new Set(['pauseReplication', 'stop
 export const txlineKind: ClusterKind = {
   name: 'txline',
   label: 'Txline member API',
+  payloadFormat: txlinePayload,
 
   capabilities: (c) => (c.startedHere && c.controlAddress ? STARTED_HERE : ANY_MEMBER),
 

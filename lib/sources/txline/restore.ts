@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
-import { buildStore } from '../../engine/replay';
+import { buildStore } from './replay';
 import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
 import type { TxlineSource } from './source';
 

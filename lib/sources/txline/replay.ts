@@ -1,6 +1,7 @@
 /**
  * Rebuilds a store from a chain: unpacks the full artifact's store, then replays the differentials'
- * transactions up to the stopping point. Used by restore and aggregate; it works in a private folder and
+ * transactions up to the stopping point (the txline kind's payloads: a SQLite GraphStore, then records). Used by
+ * restore and, through the payload format, by aggregate; it works in a private folder and
  * touches nothing else.
  *
  * Every artifact of the chain is read whole (also past the stopping point), so every payload's SHA-256 is
@@ -9,14 +10,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { TxlineError } from '../errors';
-import { applyRecords } from '../graph/apply';
-import { RecordStreamDecoder, type TxRecord } from '../graph/record';
-import { GraphStore, type StoreMeta } from '../graph/store';
-import { consumePayload, type Artifact } from './artifact';
-import { isEmpty } from './chain';
-import type { RestorePlan } from './restore-plan';
-import type { EngineLog, ProgressSink } from './progress';
+import { TxlineError } from '../../errors';
+import { applyRecords } from '../../graph/apply';
+import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
+import { GraphStore, type StoreMeta } from '../../graph/store';
+import { consumePayload, type Artifact } from '../../engine/artifact';
+import { isEmpty } from '../../engine/chain';
+import type { RestorePlan } from '../../engine/restore-plan';
+import type { EngineLog, ProgressSink } from '../../engine/progress';
 
 const BATCH = 20_000;
 
