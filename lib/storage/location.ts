@@ -38,6 +38,8 @@ export interface LocationEntry {
   kind?: string;
   /** why the location will not open it although it is regular (a symlink leading out of the backup roots) */
   refused?: string;
+  /** a link that leads nowhere (a dangling local symlink): not an artifact, and gone as far as an index is concerned */
+  leadsNowhere?: boolean;
 }
 
 /** A byte range to read: `start` inclusive, `end` exclusive (either may be left out). */
@@ -106,5 +108,5 @@ export const ARTIFACT_SUFFIX = '.backup';
 
 /** Whether `name` is one an artifact may have: `*.backup`, not hidden, no separator. */
 export function isArtifactName(name: string): boolean {
-  return name.endsWith(ARTIFACT_SUFFIX) && !name.startsWith('.') && !/[/\\\0]/.test(name);
+  return name.endsWith(ARTIFACT_SUFFIX) && !name.startsWith('.') && !/[/\0]/.test(name);
 }

@@ -8,7 +8,7 @@
  *   and follows with a sync of the folder; abort() removes it; what a killed writer left is removed by
  *   cleanLeftovers() once its process is gone.
  * - delete() is one unlink(2) and a sync of the folder.
- * - A path with a comma is refused: the command line reads `--from-path` as a comma-separated list.
+ * - A name with a comma is never written: the command line reads `--from-path` as a comma-separated list.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,9 +20,11 @@ import { fsyncDir } from '../../fs';
 import { processAlive } from '../../cleanup';
 import { resolveInRoots } from '../../auth/paths';
 import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type SyncReads, type WriteHandle } from '../location';
-import { fileKind, openRegularFile, openRegularFileAsync, outsideRootsError } from './open';
+import { fileKind, openRegularFile, openRegularFileAsync } from './open';
 
 const WRITE_PREFIX = '.txline-write-';
+/** names stat'ed at once by list() */
+const STAT_CONCURRENCY = 8;
 const WRITE_RE = /^\.txline-write-(\d+)-[0-9a-f]+\.tmp$/;
 
 export interface LocalOptions {
@@ -36,10 +38,9 @@ export class LocalLocation implements Location {
   readonly sync: SyncReads;
 
   constructor(dir: string, opts: LocalOptions = {}) {
+    // A folder path with a comma is refused where paths come in (lib/auth/paths.ts, backup delete); names
+    // this location writes never hold one (write()).
     this.localFolder = path.resolve(dir);
-    if (this.localFolder.includes(',')) {
-      throw new TxlineError('USAGE', `${this.localFolder} contains a comma, which the command line would read as a list of paths`);
-    }
     this.roots = opts.roots ?? null;
     this.sync = {
       list: () => this.listSync(),
@@ -60,16 +61,21 @@ export class LocalLocation implements Location {
   async list(): Promise<LocationEntry[]> {
     let names: string[];
     try {
-      names = await fs.promises.readdir(this.localFolder);
+      names = (await fs.promises.readdir(this.localFolder)).filter(isArtifactName);
     } catch (e) {
       throw this.listError(e);
     }
-    const out: LocationEntry[] = [];
-    for (const n of names.filter(isArtifactName)) {
-      const e = await this.stat(n);
-      if (e) out.push(e);
-    }
-    return out;
+    // a few names at a time: a folder of thousands is listed without a thousand stats in flight
+    const found = new Map<string, LocationEntry>();
+    let next = 0;
+    const worker = async () => {
+      while (next < names.length) {
+        const n = names[next++];
+        found.set(n, (await this.stat(n)) ?? danglingEntry(n));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, names.length) }, worker));
+    return names.map((n) => found.get(n) as LocationEntry);
   }
 
   async stat(name: string): Promise<LocationEntry | null> {
@@ -99,8 +105,8 @@ export class LocalLocation implements Location {
   }
 
   async write(name: string): Promise<WriteHandle> {
-    checkName(name);
-    if (!isArtifactName(name)) throw new TxlineError('INTERNAL', `${name} is not an artifact name`);
+    // commas too: the command line reads `--from-path` as a comma-separated list
+    if (checkName(name).includes(',') || !isArtifactName(name)) throw new TxlineError('INTERNAL', `${name} is not an artifact name`);
     const temp = path.join(this.localFolder, `${WRITE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
     const fd = fs.openSync(temp, 'wx'); // a new name: never through whatever is there
     // One write at a time at the next offset; `busy` is the one under way, so that abort() closes the
@@ -199,7 +205,7 @@ export class LocalLocation implements Location {
       const p = path.join(this.localFolder, n);
       const st = fs.statSync(p, { throwIfNoEntry: false });
       // a symlink that leads nowhere: listed, so that reading it says so (it is not an artifact)
-      out.push(st ? this.entry(n, p, st) : { name: n, size: 0, mtimeMs: 0, regular: false, kind: 'nothing that exists' });
+      out.push(st ? this.entry(n, p, st) : danglingEntry(n));
     }
     return out;
   }
@@ -247,7 +253,7 @@ export class LocalLocation implements Location {
       const l = fs.lstatSync(p, { throwIfNoEntry: false });
       if (l?.isSymbolicLink()) {
         const at = resolveInRoots(p, this.roots);
-        if (!at.inside) e.refused = outsideRootsError(p, at.real, this.roots, { symlink: true }).message;
+        if (!at.inside) e.refused = `${p} is a symlink that leads out of the backup roots`;
       }
     }
     return e;
@@ -260,7 +266,7 @@ export class LocalLocation implements Location {
 }
 
 function checkName(name: string): string {
-  if (!name || name === '.' || name === '..' || /[/\\\0,]/.test(name)) throw new TxlineError('INTERNAL', `${JSON.stringify(name)} is not a plain file name`);
+  if (!name || name === '.' || name === '..' || /[/\0]/.test(name)) throw new TxlineError('INTERNAL', `${JSON.stringify(name)} is not a plain file name`);
   return name;
 }
 
@@ -268,6 +274,11 @@ async function writeAll(fd: number, buf: Buffer, position: number): Promise<void
   for (let done = 0; done < buf.length; ) {
     done += await new Promise<number>((resolve, reject) => fs.write(fd, buf, done, buf.length - done, position + done, (e, n) => (e ? reject(e) : resolve(n))));
   }
+}
+
+/** A name that leads nowhere (a dangling symlink): listed, so that reading it says so. */
+function danglingEntry(name: string): LocationEntry {
+  return { name, size: 0, mtimeMs: 0, regular: false, kind: 'a symlink that leads nowhere', leadsNowhere: true };
 }
 
 function emptyStream(): Readable {
