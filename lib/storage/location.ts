@@ -40,6 +40,8 @@ export interface LocationEntry {
   refused?: string;
   /** a link that leads nowhere (a dangling local symlink): not an artifact, and gone as far as an index is concerned */
   leadsNowhere?: boolean;
+  /** the name is a link to the object (a local symlink): deleting it removes the link, not what it leads to */
+  link?: boolean;
 }
 
 /** A byte range to read: `start` inclusive, `end` exclusive (either may be left out). */
@@ -97,6 +99,7 @@ export interface Location {
 
 export interface SyncReads {
   list(): LocationEntry[];
+  stat(name: string): LocationEntry | null;
   readHead(name: string, bytes: number): Head;
   /** a stream of a range, opened now (the checks run now), read later */
   read(name: string, range?: ByteRange, opts?: { expectSize?: number }): Readable;

@@ -44,6 +44,7 @@ export class LocalLocation implements Location {
     this.roots = opts.roots ?? null;
     this.sync = {
       list: () => this.listSync(),
+      stat: (name) => this.statSync(name),
       readHead: (name, bytes) => this.readHeadSync(name, bytes),
       read: (name, range, o) => this.readSync(name, range, o),
       delete: (name) => this.deleteSync(name),
@@ -210,6 +211,14 @@ export class LocalLocation implements Location {
     return out;
   }
 
+  private statSync(name: string): LocationEntry | null {
+    const p = this.addressOf(name);
+    const l = fs.lstatSync(p, { throwIfNoEntry: false });
+    if (!l) return null;
+    const st = l.isSymbolicLink() ? fs.statSync(p, { throwIfNoEntry: false }) : l;
+    return st ? this.entry(name, p, st) : danglingEntry(name);
+  }
+
   private readHeadSync(name: string, bytes: number): Head {
     const { fd, stat } = openRegularFile(this.addressOf(name), this.roots);
     try {
@@ -249,12 +258,9 @@ export class LocalLocation implements Location {
   private entry(name: string, p: string, st: fs.Stats): LocationEntry {
     const e: LocationEntry = { name, size: st.size, mtimeMs: st.mtimeMs, regular: st.isFile() };
     if (!e.regular) e.kind = fileKind(st);
-    if (this.roots && e.regular) {
-      const l = fs.lstatSync(p, { throwIfNoEntry: false });
-      if (l?.isSymbolicLink()) {
-        const at = resolveInRoots(p, this.roots);
-        if (!at.inside) e.refused = `${p} is a symlink that leads out of the backup roots`;
-      }
+    if (fs.lstatSync(p, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      e.link = true;
+      if (this.roots && e.regular && !resolveInRoots(p, this.roots).inside) e.refused = `${p} is a symlink that leads out of the backup roots`;
     }
     return e;
   }
@@ -278,7 +284,7 @@ async function writeAll(fd: number, buf: Buffer, position: number): Promise<void
 
 /** A name that leads nowhere (a dangling symlink): listed, so that reading it says so. */
 function danglingEntry(name: string): LocationEntry {
-  return { name, size: 0, mtimeMs: 0, regular: false, kind: 'a symlink that leads nowhere', leadsNowhere: true };
+  return { name, size: 0, mtimeMs: 0, regular: false, kind: 'a symlink that leads nowhere', leadsNowhere: true, link: true };
 }
 
 function emptyStream(): Readable {
