@@ -23,6 +23,13 @@
  * with a conditional PUT (If-None-Match) and renewed while the run lasts. When that kind lands, the lock
  * becomes an optional capability here (`lock?(database, what)`); until then lock.ts works on the local folder
  * that `localFolder` names.
+ *
+ * Writing artifacts: the artifact writer (lib/engine/artifact-writer.ts) does not go through write() yet. It
+ * writes the payload at offsets on a thread pool while it hashes, and the head (which holds the payload's size
+ * and SHA-256) last, at offset 0; then it reads the sealed file back and links it into place. write() is
+ * sequential, as an S3 multipart upload is (and a part under 5 MiB can only be the last), so the writer will
+ * build the artifact in a local temporary file (--temp-path, or the folder itself for a local location) and,
+ * for a location without a local folder, stream the sealed file into write() and commit() it.
  */
 import type { Readable, Writable } from 'node:stream';
 
@@ -89,8 +96,9 @@ export interface Location {
   /** Removes what writers killed before commit() or abort() left (their process is gone); says what it did. */
   cleanLeftovers(): Promise<string[]>;
   /**
-   * Capability: the same reads done synchronously. A local folder has it; object storage will not. The engine's
-   * synchronous entry points (listArtifacts, readArtifact) need it and say so when it is missing.
+   * Capability: the same reads, and delete, done synchronously. A local folder has it; object storage will not.
+   * The engine's synchronous entry points (listArtifacts, readArtifact, removeArtifacts) need it and say so when
+   * it is missing; their asynchronous twins (listArtifactsIn, readArtifactIn) work on any kind.
    */
   readonly sync?: SyncReads;
   /** Capability: the local folder behind this location (lock files and work folders go there), or absent. */
