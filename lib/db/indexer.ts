@@ -4,7 +4,7 @@
  * the catalog and indexing again gives back the same chains. Only each file's 9 KiB head is read.
  *
  * It runs in the server's process, so it neither blocks on a file nor holds the thread for long:
- * - file work is on fs.promises, a few files at a time (SCAN_CONCURRENCY), and rows are written in batches
+ * - files are listed and read through the folder's storage Location (lib/storage), asynchronously, a few at a time (SCAN_CONCURRENCY), and rows are written in batches
  *   (WRITE_BATCH) between which other work runs, so a folder of thousands of artifacts is scanned while pages
  *   are served (the folder's own check, one catalog query and each batch are the only synchronous steps);
  * - a `*.backup` name that is not a regular file (a directory, FIFO, socket or device, or a symlink to one) is
@@ -15,11 +15,10 @@
  * Given the backup roots, a folder is confined again at every scan (it may have been replaced by a symlink
  * that leads out since it was registered) and a `*.backup` symlink that leads out of the roots is skipped.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { confineAtUse, folderRoots, insideRoots } from '../auth/paths';
+import { confineAtUse, folderRoots } from '../auth/paths';
 import { describeError } from '../errors';
-import { ARTIFACT_EXTENSION, fileKind, readArtifactAsync, type Artifact } from '../engine/artifact';
+import { readArtifactIn, type Artifact } from '../engine/artifact';
+import { openLocation, type Location, type LocationEntry } from '../storage';
 import type { Catalog } from './index';
 import { artifactStampsOfFolder, deleteArtifacts, rowFromArtifact, upsertArtifact } from './queries/artifacts';
 import { listFolders, markScanned } from './queries/clusters';
@@ -98,7 +97,7 @@ type Look =
   | { kind: 'gone' }
   | { kind: 'skip'; message: string }
   | { kind: 'unchanged' }
-  | { kind: 'read'; artifact: Artifact; stat: fs.Stats; row: Stamp | undefined }
+  | { kind: 'read'; artifact: Artifact; stat: { size: number; mtimeMs: number }; row: Stamp | undefined }
   | { kind: 'unreadable'; message: string };
 
 async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexConfinement | undefined): Promise<IndexResult> {
@@ -114,17 +113,19 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
     }
     dir = at.path;
   }
-  let names: string[];
+  const loc = openLocation(dir, { roots });
+  let entries: LocationEntry[];
   try {
-    names = (await fs.promises.readdir(dir)).filter((n) => n.endsWith(ARTIFACT_EXTENSION) && !n.startsWith('.'));
+    entries = await loc.list();
   } catch (e) {
     markScanned(db, { id: folder.id, error: `cannot read ${folder.path}: ${describeError(e)}` });
     return result;
   }
+  const names = entries.map((e) => e.name);
   const rows = new Map(artifactStampsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
   const looks = new Map<string, Look>();
-  await eachLimited(names, SCAN_CONCURRENCY, async (name) => {
-    looks.set(name, await look(path.join(dir, name), rows.get(name), roots));
+  await eachLimited(entries, SCAN_CONCURRENCY, async (entry) => {
+    looks.set(entry.name, await look(loc, entry, rows.get(entry.name)));
   });
   /** rows whose file is still an artifact (or one that cannot be read now: its row stays as it was) */
   const kept = new Set<string>();
@@ -160,30 +161,16 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   return result;
 }
 
-/** Looks at one `*.backup` name: stat (following a symlink; never blocks), the roots, then its head if it changed. */
-async function look(p: string, row: Stamp | undefined, roots: string[] | null): Promise<Look> {
-  let st: fs.Stats;
+/** Looks at one `*.backup` name as listed (never blocks: what is not regular is not opened), then its head if it changed. */
+async function look(loc: Location, e: LocationEntry, row: Stamp | undefined): Promise<Look> {
+  if (e.leadsNowhere) return { kind: 'gone' }; // a dangling symlink: nothing to index
+  if (!e.regular) return { kind: 'skip', message: `${loc.addressOf(e.name)} is ${e.kind ?? 'not a regular file'}, not a backup artifact file` };
+  if (e.refused) return { kind: 'skip', message: e.refused };
+  if (row && row.fileSize === e.size && row.fileMtimeMs === Math.trunc(e.mtimeMs)) return { kind: 'unchanged' };
   try {
-    st = await fs.promises.stat(p);
-  } catch {
-    return { kind: 'gone' }; // deleted meanwhile (or a dangling symlink)
-  }
-  if (!st.isFile()) return { kind: 'skip', message: `${p} is ${fileKind(st)}, not a backup artifact file` };
-  if (roots) {
-    let real: string;
-    try {
-      if (!(await fs.promises.lstat(p)).isSymbolicLink()) real = p;
-      else real = await fs.promises.realpath(p);
-    } catch {
-      return { kind: 'gone' }; // deleted or replaced meanwhile: the next scan sees what is there
-    }
-    if (real !== p && !insideRoots(real, roots)) return { kind: 'skip', message: `${p} is a symlink that leads out of the backup roots` };
-  }
-  if (row && row.fileSize === st.size && row.fileMtimeMs === Math.trunc(st.mtimeMs)) return { kind: 'unchanged' };
-  try {
-    return { kind: 'read', artifact: await readArtifactAsync(p, { roots }), stat: st, row };
-  } catch (e) {
-    return { kind: 'unreadable', message: describeError(e) };
+    return { kind: 'read', artifact: await readArtifactIn(loc, e.name), stat: { size: e.size, mtimeMs: e.mtimeMs }, row };
+  } catch (err) {
+    return { kind: 'unreadable', message: describeError(err) };
   }
 }
 

@@ -29,9 +29,9 @@ import { Header } from 'tar';
 import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
-import { resolveInRoots } from '../auth/paths';
 import { CODECS, decompressor } from '../graph/codec';
-import { engineRoots, openedOutside, outsideRoots } from './confine';
+import { engineRoots } from './confine';
+import { openLocation, type Location, type SyncReads } from '../storage';
 
 export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
@@ -93,129 +93,54 @@ export interface Artifact extends ArtifactMetadata {
 
 
 // ---- reading ----------------------------------------------------------------------------------------
-
-/** What a path that is not a regular file is, for messages ("a FIFO", "a directory", ...). */
-export function fileKind(st: fs.Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice()) return 'a character device';
-  if (st.isBlockDevice()) return 'a block device';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  return 'not a regular file';
-}
-
-function notRegular(abs: string, st: fs.Stats): TxlineError {
-  return new TxlineError('NOT_AN_ARTIFACT', `${abs} is ${fileKind(st)}, not a backup artifact file`);
-}
+// Every byte of an artifact is read through a storage Location (lib/storage/location.ts): the head (metadata)
+// first, with the object's size, then the payload as a range. Confinement to the backup roots (confine.ts) is
+// the location's: a local folder opened for this process gets its roots.
 
 /** The size of an artifact file whose payload is `payloadBytes` stored bytes: head, payload, padding, two zero blocks. */
 export function artifactFileSize(payloadBytes: number): number {
   return PAYLOAD_OFFSET + roundUp(payloadBytes) + 2 * BLOCK;
 }
 
-function statError(abs: string, e: unknown): TxlineError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
-  return new TxlineError('IO_ERROR', `cannot read ${abs}: ${describeError(e)}`, { cause: e });
+/** Where each artifact read by this process was read from (so its payload is read from the same place). */
+const locations = new WeakMap<object, Location>();
+
+/** The location of the folder `dir`, under this process's confinement. */
+export function folderLocation(dir: string): Location {
+  return openLocation(dir, { roots: engineRoots() });
 }
 
-function openError(abs: string, e: unknown): TxlineError {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
-  // O_NOFOLLOW: it was not a symlink when looked at, and is one now
-  if (code === 'ELOOP') return new TxlineError('PATH_OUTSIDE_ROOTS', `${abs} was replaced by a symlink while it was being opened; not followed`, { cause: e });
-  return new TxlineError('IO_ERROR', `cannot open ${abs}: ${describeError(e)}`, { cause: e });
+function syncReads(loc: Location): SyncReads {
+  if (!loc.sync) throw new TxlineError('INTERNAL', `${loc.describe()} cannot be read synchronously; use the asynchronous reads`);
+  return loc.sync;
 }
 
-/**
- * What to open for `abs` and how, under confinement to `roots` (see confine.ts): a symlink must lead inside
- * them, and its real path is opened; anything else is opened with O_NOFOLLOW. Unconfined: `abs`, as given.
- */
-function openTarget(abs: string, roots: string[] | null, lstat: fs.Stats | undefined): { target: string; flags: number } {
-  const flags = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
-  if (!roots) return { target: abs, flags };
-  if (!lstat?.isSymbolicLink()) return { target: abs, flags: flags | fs.constants.O_NOFOLLOW };
-  const at = resolveInRoots(abs, roots);
-  if (!at.inside) throw outsideRoots(abs, at.real, { symlink: true, roots });
-  return { target: at.real, flags: flags | fs.constants.O_NOFOLLOW };
+function located(a: Artifact, loc: Location): Artifact {
+  locations.set(a, loc);
+  return a;
 }
 
-function checkOpened(abs: string, fd: number, stat: fs.Stats, roots: string[] | null): void {
-  if (!stat.isFile()) throw notRegular(abs, stat);
-  const real = openedOutside(fd, roots);
-  if (real !== null) throw outsideRoots(abs, real, { roots: roots ?? [] });
-}
-
-/**
- * Opens an artifact for reading, never blocking on what is not a regular file: the path is stat'ed first (a
- * FIFO, socket, device or directory named `*.backup`, or a symlink to one, is refused without opening it), then
- * opened with O_NONBLOCK (a FIFO swapped in meanwhile does not hang the open) and checked again on the
- * opened descriptor. Confined (confine.ts), it never leads out of the backup roots. Returns the descriptor
- * and its fstat.
- */
-export function openArtifactFile(abs: string, roots: string[] | null = engineRoots()): { fd: number; stat: fs.Stats } {
-  let open: { target: string; flags: number };
-  let before: fs.Stats;
-  try {
-    open = openTarget(abs, roots, roots ? fs.lstatSync(abs) : undefined);
-    before = fs.statSync(open.target);
-  } catch (e) {
-    throw e instanceof TxlineError ? e : statError(abs, e);
-  }
-  if (!before.isFile()) throw notRegular(abs, before);
-  let fd: number;
-  try {
-    fd = fs.openSync(open.target, open.flags);
-  } catch (e) {
-    throw openError(abs, e);
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    checkOpened(abs, fd, stat, roots);
-    return { fd, stat };
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
-}
-
-/** openArtifactFile off the calling thread's way (the server's indexer): the same checks, on fs.promises. */
-async function openArtifactFileAsync(abs: string, roots: string[] | null): Promise<{ file: fs.promises.FileHandle; stat: fs.Stats }> {
-  let open: { target: string; flags: number };
-  let before: fs.Stats;
-  try {
-    open = openTarget(abs, roots, roots ? await fs.promises.lstat(abs) : undefined);
-    before = await fs.promises.stat(open.target);
-  } catch (e) {
-    throw e instanceof TxlineError ? e : statError(abs, e);
-  }
-  if (!before.isFile()) throw notRegular(abs, before);
-  let file: fs.promises.FileHandle;
-  try {
-    file = await fs.promises.open(open.target, open.flags);
-  } catch (e) {
-    throw openError(abs, e);
-  }
-  try {
-    const stat = await file.stat();
-    checkOpened(abs, file.fd, stat, roots);
-    return { file, stat };
-  } catch (e) {
-    await file.close();
-    throw e;
-  }
+/** The location an artifact was read from (one rebuilt from its path when it was made elsewhere, e.g. copied). */
+export function locationOf(a: Pick<Artifact, 'path'>): Location {
+  return locations.get(a) ?? folderLocation(path.dirname(a.path));
 }
 
 /** Reads an artifact's metadata from the head of the file (9 KiB), checking the container's framing. */
 export function readArtifact(file: string): Artifact {
   const abs = path.resolve(file);
-  const { fd, stat } = openArtifactFile(abs);
-  try {
-    return readArtifactFd(abs, fd, stat.size);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readArtifactAt(folderLocation(path.dirname(abs)), path.basename(abs));
+}
+
+/** readArtifact of the artifact `name` of a location (synchronously: a location with the `sync` capability). */
+export function readArtifactAt(loc: Location, name: string): Artifact {
+  const head = syncReads(loc).readHead(name, PAYLOAD_OFFSET);
+  return located(parseHead(loc.addressOf(name), head.bytes, head.size), loc);
+}
+
+/** readArtifact of the artifact `name` of a location, on the location's asynchronous reads (any kind). */
+export async function readArtifactIn(loc: Location, name: string): Promise<Artifact> {
+  const head = await loc.readHead(name, PAYLOAD_OFFSET);
+  return located(parseHead(loc.addressOf(name), head.bytes, head.size), loc);
 }
 
 /** readArtifact on a descriptor already open (a file being sealed is read back through its own descriptor). */
@@ -226,19 +151,12 @@ export function readArtifactFd(abs: string, fd: number, size: number): Artifact 
 }
 
 /**
- * readArtifact for the server's indexer: every step on fs.promises, so that scanning a folder of thousands of
- * artifacts never holds the server's thread for more than one file's parsing. `roots`: as under confinement.
+ * readArtifact for the server's indexer: asynchronous, so that scanning a folder of thousands of artifacts
+ * never holds the server's thread for more than one file's parsing. `roots`: as under confinement.
  */
 export async function readArtifactAsync(file: string, opts: { roots?: string[] | null } = {}): Promise<Artifact> {
   const abs = path.resolve(file);
-  const { file: fh, stat } = await openArtifactFileAsync(abs, opts.roots ?? null);
-  try {
-    const head = Buffer.alloc(PAYLOAD_OFFSET);
-    const { bytesRead } = await fh.read(head, 0, PAYLOAD_OFFSET, 0);
-    return parseHead(abs, head.subarray(0, bytesRead), stat.size);
-  } finally {
-    await fh.close();
-  }
+  return readArtifactIn(openLocation(path.dirname(abs), { roots: opts.roots ?? null }), path.basename(abs));
 }
 
 /** An artifact from its head (the first PAYLOAD_OFFSET bytes, or fewer if the file is shorter) and its file size. */
@@ -312,22 +230,38 @@ export function listArtifacts(p: string): ListResult {
   } catch (e) {
     throw new TxlineError('PATH_NOT_FOUND', `${abs} does not exist`, { cause: e });
   }
-  const files = st.isDirectory()
-    ? fs
-        .readdirSync(abs)
-        .filter((n) => n.endsWith(ARTIFACT_EXTENSION) && !n.startsWith('.'))
-        .map((n) => path.join(abs, n))
-    : [abs];
+  if (!st.isDirectory()) return { artifacts: [readArtifact(abs)], problems: [] };
+  return listArtifactsAt(folderLocation(abs));
+}
+
+/** listArtifacts of a location (synchronously: a location with the `sync` capability). */
+export function listArtifactsAt(loc: Location): ListResult {
   const out: ListResult = { artifacts: [], problems: [] };
-  for (const f of files) {
+  for (const e of syncReads(loc).list()) {
     try {
-      out.artifacts.push(readArtifact(f));
-    } catch (e) {
-      if (!st.isDirectory()) throw e;
-      out.problems.push({ file: path.basename(f), error: e instanceof TxlineError ? e : new TxlineError('IO_ERROR', `cannot read ${f}: ${describeError(e)}`, { cause: e }) });
+      out.artifacts.push(readArtifactAt(loc, e.name));
+    } catch (err) {
+      out.problems.push(problemOf(loc, e.name, err));
     }
   }
   return out;
+}
+
+/** listArtifacts of a location, on its asynchronous reads (any kind). */
+export async function listArtifactsIn(loc: Location): Promise<ListResult> {
+  const out: ListResult = { artifacts: [], problems: [] };
+  for (const e of await loc.list()) {
+    try {
+      out.artifacts.push(await readArtifactIn(loc, e.name));
+    } catch (err) {
+      out.problems.push(problemOf(loc, e.name, err));
+    }
+  }
+  return out;
+}
+
+function problemOf(loc: Location, name: string, e: unknown): ListResult['problems'][number] {
+  return { file: name, error: e instanceof TxlineError ? e : new TxlineError('IO_ERROR', `cannot read ${loc.addressOf(name)}: ${describeError(e)}`, { cause: e }) };
 }
 
 /**
@@ -370,17 +304,12 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
 }
 
 /**
- * The stored payload bytes of an artifact, from a descriptor that was checked to be a regular file of the
- * artifact's size when it was opened (a file swapped for a FIFO or another file since it was listed is refused).
+ * The stored payload bytes of an artifact, read as a range of its location's object, which must still be the
+ * artifact's size (a file swapped for a FIFO or another file since it was listed is refused).
  */
 function payloadStream(a: Artifact): Readable {
-  const { fd, stat } = openArtifactFile(a.path);
-  const expected = artifactFileSize(a.payload.sizeBytes);
-  if (stat.size !== expected) {
-    fs.closeSync(fd);
-    throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: file is ${stat.size} bytes, expected ${expected} (changed since it was read)`);
-  }
-  return fs.createReadStream(a.path, { fd, start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes - 1, highWaterMark: 1024 * 1024 });
+  const loc = locationOf(a);
+  return syncReads(loc).read(a.file, { start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes }, { expectSize: artifactFileSize(a.payload.sizeBytes) });
 }
 
 /**

@@ -7,7 +7,8 @@
  * - a folder or artifact given on the command line (`--from-path`, `--to-path`) must lead inside them (its real
  *   path, symlinks resolved now, is what is used);
  * - a `*.backup` symlink in a folder that leads out of them is skipped with a warning that names it
- *   (listArtifacts), and refused when named on its own (openArtifactFile);
+ *   (listArtifacts), and refused when named on its own (readArtifact; the checks are the local storage
+ *   location's, lib/storage/local/open.ts, which gets these roots);
  * - an artifact that was not a symlink when looked at is opened with O_NOFOLLOW, and every opened artifact's
  *   descriptor is checked to be inside the roots where the system says what it is (/proc/self/fd), so a swap
  *   between the look and the open does not lead out either.
@@ -16,7 +17,7 @@
  * The setting is the process's: one CLI command per process, set once before the command runs.
  */
 import fs from 'node:fs';
-import { insideRoots, resolveInRoots } from '../auth/paths';
+import { resolveInRoots } from '../auth/paths';
 import { TxlineError } from '../errors';
 
 let roots: string[] | null = null;
@@ -67,21 +68,4 @@ export function symlinkOutside(p: string, r: string[] | null = roots): { real: s
   if (!st?.isSymbolicLink()) return null;
   const at = resolveInRoots(p, r);
   return at.inside ? null : { real: at.real };
-}
-
-/**
- * Confined, on a system that names what a descriptor is (Linux: /proc/self/fd): the real path of the opened
- * file if it is outside the roots, else null. Where the system does not say, the checks before the open stand.
- */
-export function openedOutside(fd: number, r: string[] | null = roots): string | null {
-  if (!r) return null;
-  let real: string;
-  try {
-    real = fs.readlinkSync(`/proc/self/fd/${fd}`);
-  } catch {
-    return null; // no /proc: nothing more to learn here
-  }
-  if (!real.startsWith('/')) return null; // not a path (an anonymous inode): not a file in a folder
-  real = real.replace(/ \(deleted\)$/, '');
-  return insideRoots(real, r) ? null : real;
 }

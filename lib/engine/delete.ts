@@ -21,11 +21,10 @@
  *   confined (confine.ts), the folder's real path must be inside the backup roots. A dependent found in the
  *   folder that is a `*.backup` symlink is removed as a name (unlink never touches what it leads to).
  */
-import fs from 'node:fs';
 import path from 'node:path';
-import { TxlineError, describeError } from '../errors';
-import { fsyncDir } from '../fs';
-import { ARTIFACT_EXTENSION, artifactFileSize, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
+import { TxlineError } from '../errors';
+import { openLocation, type Location } from '../storage';
+import { ARTIFACT_EXTENSION, artifactFileSize, folderLocation, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { cleanStaleTemporaries } from './artifact-writer';
 import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
 import { restorableRanges } from './restore-plan';
@@ -87,21 +86,25 @@ export function deletionOrder<T extends ChainNode>(doomed: readonly T[]): T[] {
  */
 export function removeArtifacts<T extends ChainNode & { path: string }>(dir: string, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): T[] {
   const ordered = deletionOrder(doomed);
+  const loc = syncOf(folderLocation(dir));
   const done: T[] = [];
   for (const a of ordered) {
     if (path.dirname(a.path) !== dir) throw new TxlineError('INTERNAL', `${a.path} is not in ${dir}`);
     try {
-      fs.unlinkSync(a.path);
+      loc.delete(a.file); // durable when it returns (local: the folder is synced after the unlink)
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new TxlineError('IO_ERROR', `cannot delete ${a.path}: ${describeError(e)}${done.length ? ` (deleted before it: ${done.map((d) => d.file).join(', ')})` : ''}`, { cause: e });
-      }
+      if (done.length && e instanceof TxlineError) throw new TxlineError(e.code, `${e.message} (deleted before it: ${done.map((d) => d.file).join(', ')})`, { cause: e });
+      throw e;
     }
-    fsyncDir(dir);
     done.push(a);
     onDeleted?.(a, done.length - 1);
   }
   return done;
+}
+
+function syncOf(loc: Location): NonNullable<Location['sync']> {
+  if (!loc.sync) throw new TxlineError('INTERNAL', `${loc.describe()} cannot be changed synchronously`);
+  return loc.sync;
 }
 
 // ---- the operation ------------------------------------------------------------------------------------
@@ -163,9 +166,9 @@ export function resolveArtifactFiles(files: string[]): { dir: string; paths: str
       throw new TxlineError('USAGE', `${raw} contains a comma: name each artifact as an argument of its own (no Txline artifact or folder path holds a comma)`);
     }
     const abs = path.resolve(raw);
-    const st = fs.lstatSync(abs, { throwIfNoEntry: false });
+    const st = syncOf(openLocation(path.dirname(abs))).stat(path.basename(abs)); // not confined yet: only looked at
     if (!st) throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
-    if (st.isSymbolicLink()) {
+    if (st.link) {
       throw new TxlineError('NOT_AN_ARTIFACT', `${raw} is a symlink; backup delete does not follow symlinks (name the artifact file itself, in its folder)`);
     }
     const base = path.basename(abs);
@@ -253,7 +256,8 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
       log.info(`dry run: would delete ${order.length} artifact(s), newest first: ${order.map((a) => a.file).join(', ')}`);
     } else {
       report('delete');
-      for (const a of order) if (fs.lstatSync(a.path, { throwIfNoEntry: false })?.isSymbolicLink()) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
+      const loc = syncOf(folderLocation(dir));
+      for (const a of order) if (loc.stat(a.file)?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
       removeArtifacts(dir, order, (a) => {
         bytesDone += fileSize(a);
         txDone += a.txCount;

@@ -1,0 +1,123 @@
+/**
+ * A storage location: where artifacts live (DESIGN.md, "Seams"). A local folder today (lib/storage/local),
+ * S3-compatible object storage later (issue 15). The engine and the indexer reach artifact files only through
+ * this interface and the factory (lib/storage/index.ts); they never ask which kind they have. A power that only
+ * some kinds have is a declared capability (an optional member), never an `instanceof`.
+ *
+ * Names are plain artifact names (`<db>-<time>.backup`), never paths: a location maps them to its own
+ * addresses (a file in a folder, a key under a prefix) and refuses a name with a separator.
+ *
+ * Invariants every kind keeps (tests/storage/location-contract.ts checks them on each):
+ * - list() shows complete artifacts only: what a writer has not committed (a temporary file, an incomplete
+ *   multipart upload, a data object without its commit marker) is never listed, nor is anything hidden
+ *   (a name starting with `.`).
+ * - A committed artifact is immutable and never replaced: commit() picks a fresh name (`-1`, `-2`, ...) when
+ *   the one asked for is taken.
+ * - delete() is durable when it returns (local: the folder is synced after the unlink).
+ * - read() refuses what is not a regular artifact object (a FIFO, a directory, a symlink leading out of the
+ *   backup roots) with a TxlineError naming it, and never blocks on it.
+ *
+ * Locks are not a Location's: the engine's per-database lock (lib/engine/lock.ts) is an exclusive SQLite
+ * transaction on a lock file beside the artifacts, released by the kernel when a process dies. Object storage
+ * has neither O_EXCL files nor locks that die with their holder; an S3 location will need a lease object written
+ * with a conditional PUT (If-None-Match) and renewed while the run lasts. When that kind lands, the lock
+ * becomes an optional capability here (`lock?(database, what)`); until then lock.ts works on the local folder
+ * that `localFolder` names.
+ *
+ * Writing artifacts: the artifact writer (lib/engine/artifact-writer.ts) does not go through write() yet. It
+ * writes the payload at offsets on a thread pool while it hashes, and the head (which holds the payload's size
+ * and SHA-256) last, at offset 0; then it reads the sealed file back and links it into place. write() is
+ * sequential, as an S3 multipart upload is (and a part under 5 MiB can only be the last), so the writer will
+ * build the artifact in a local temporary file (--temp-path, or the folder itself for a local location) and,
+ * for a location without a local folder, stream the sealed file into write() and commit() it.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** One `*.backup` name in a location, as listed (nothing is opened to list it). */
+export interface LocationEntry {
+  name: string;
+  /** bytes (of what the name leads to) */
+  size: number;
+  mtimeMs: number;
+  /** a regular file (or object): the only kind that is ever opened as an artifact */
+  regular: boolean;
+  /** what it is when not regular, for messages ("a FIFO", "a directory", ...) */
+  kind?: string;
+  /** why the location will not open it although it is regular (a symlink leading out of the backup roots) */
+  refused?: string;
+  /** a link that leads nowhere (a dangling local symlink): not an artifact, and gone as far as an index is concerned */
+  leadsNowhere?: boolean;
+  /** the name is a link to the object (a local symlink): deleting it removes the link, not what it leads to */
+  link?: boolean;
+}
+
+/** A byte range to read: `start` inclusive, `end` exclusive (either may be left out). */
+export interface ByteRange {
+  start?: number;
+  end?: number;
+}
+
+/** What write() returns: bytes go into `sink`; nothing is visible under any listed name before commit(). */
+export interface WriteHandle {
+  /** where the bytes go, in order */
+  readonly sink: Writable;
+  /** Makes the object visible under `name` (or a fresh variant of it: never replacing one); returns that name. */
+  commit(): Promise<string>;
+  /** Drops what was written; nothing stays that list() shows. Safe to call twice, or after a failed commit. */
+  abort(): Promise<void>;
+}
+
+/** The head of an object and the object's whole size, read in one go (from one open of one version). */
+export interface Head {
+  bytes: Buffer;
+  size: number;
+}
+
+export interface Location {
+  /** for messages: the folder's path, or the URL */
+  describe(): string;
+  /** where a name is, for messages and for artifacts' `path` (a file path, or a URL) */
+  addressOf(name: string): string;
+  /** every `*.backup` name that is not hidden, with its size and kind; throws PATH_NOT_FOUND when the location does not exist */
+  list(): Promise<LocationEntry[]>;
+  /** one name's entry, or null when there is none */
+  stat(name: string): Promise<LocationEntry | null>;
+  /** the first `bytes` bytes (fewer if it is shorter) and the whole size */
+  readHead(name: string, bytes: number): Promise<Head>;
+  /**
+   * A stream of a range of the object. `expectSize`: fail (ARTIFACT_CORRUPT) if the object is not that size
+   * now (it changed since its metadata was read).
+   */
+  read(name: string, range?: ByteRange, opts?: { expectSize?: number }): Promise<Readable>;
+  /** Starts writing an object to be committed under `name` (or a fresh variant of it). */
+  write(name: string): Promise<WriteHandle>;
+  /** Removes a name, durably; a name already gone is not an error. */
+  delete(name: string): Promise<void>;
+  /** Removes what writers killed before commit() or abort() left (their process is gone); says what it did. */
+  cleanLeftovers(): Promise<string[]>;
+  /**
+   * Capability: the same reads, and delete, done synchronously. A local folder has it; object storage will not.
+   * The engine's synchronous entry points (listArtifacts, readArtifact, removeArtifacts) need it and say so when
+   * it is missing; their asynchronous twins (listArtifactsIn, readArtifactIn) work on any kind.
+   */
+  readonly sync?: SyncReads;
+  /** Capability: the local folder behind this location (lock files and work folders go there), or absent. */
+  readonly localFolder?: string;
+}
+
+export interface SyncReads {
+  list(): LocationEntry[];
+  stat(name: string): LocationEntry | null;
+  readHead(name: string, bytes: number): Head;
+  /** a stream of a range, opened now (the checks run now), read later */
+  read(name: string, range?: ByteRange, opts?: { expectSize?: number }): Readable;
+  delete(name: string): void;
+}
+
+/** The suffix of artifact names. */
+export const ARTIFACT_SUFFIX = '.backup';
+
+/** Whether `name` is one an artifact may have: `*.backup`, not hidden, no separator. */
+export function isArtifactName(name: string): boolean {
+  return name.endsWith(ARTIFACT_SUFFIX) && !name.startsWith('.') && !/[/\0]/.test(name);
+}
