@@ -15,7 +15,7 @@ import { Transform, Writable } from 'node:stream';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../graph/names';
-import { fsyncDir } from '../fs';
+import { fsyncDir, linkUniqueAs } from '../fs';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
 import { compressor, CODEC_SUFFIX, type Codec } from '../graph/codec';
@@ -384,23 +384,6 @@ function linkUnique(source: string, dir: string, database: string, time: Date): 
   return linkUniqueAs(source, dir, artifactBaseName(database, time), ARTIFACT_EXTENSION);
 }
 
-/**
- * Links `source` into `dir` as `<base><suffix>`, or `<base>-1<suffix>`, `-2`, ... when that name (or its
- * `.json` companion) is taken: never replaces a file.
- */
-function linkUniqueAs(source: string, dir: string, base: string, suffix: string): string {
-  for (let i = 0; i < 1000; i++) {
-    const candidate = path.join(dir, `${base}${i === 0 ? '' : `-${i}`}${suffix}`);
-    if (fs.existsSync(`${candidate}.json`)) continue;
-    try {
-      fs.linkSync(source, candidate);
-      return candidate;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  throw new TxlineError('IO_ERROR', `too many files named ${base}*${suffix} in ${dir}`);
-}
 
 const TEMP_PREFIX = '.txline-partial-';
 

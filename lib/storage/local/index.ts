@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TxlineError, describeError } from '../../errors';
-import { fsyncDir } from '../../fs';
+import { fsyncDir, linkUniqueAs } from '../../fs';
 import { processAlive } from '../../cleanup';
 import { resolveInRoots } from '../../auth/paths';
 import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type SyncReads, type WriteHandle } from '../location';
@@ -141,7 +141,7 @@ export class LocalLocation implements Location {
             await finished(sink);
           }
           fs.fsyncSync(fd);
-          const finalPath = linkUnique(temp, dir, name);
+          const finalPath = linkUniqueAs(temp, dir, name.slice(0, -'.backup'.length), '.backup');
           const linked = fs.lstatSync(finalPath);
           const mine = fs.fstatSync(fd);
           if (!linked.isFile() || linked.ino !== mine.ino || linked.dev !== mine.dev) {
@@ -291,18 +291,3 @@ function emptyStream(): Readable {
   return Readable.from([] as Buffer[]);
 }
 
-/** Links `source` into `dir` as `name`, or `<stem>-1.backup`, `-2`, ... when taken: never replaces a file. */
-function linkUnique(source: string, dir: string, name: string): string {
-  const stem = name.slice(0, -'.backup'.length);
-  for (let i = 0; i < 1000; i++) {
-    const candidate = path.join(dir, `${stem}${i === 0 ? '' : `-${i}`}.backup`);
-    if (fs.existsSync(`${candidate}.json`)) continue;
-    try {
-      fs.linkSync(source, candidate);
-      return candidate;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  throw new TxlineError('IO_ERROR', `too many files named ${stem}*.backup in ${dir}`);
-}
