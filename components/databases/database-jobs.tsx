@@ -13,7 +13,7 @@ import { jobDuration } from '@/components/jobs/job-progress';
 import { JobProgressBar } from '@/components/jobs/job-progress-bar';
 import { backupOutcome } from '@/components/jobs/job-results';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
-import { jobHref, jobsQuery, RECENT_JOBS, type JobSummary } from '@/components/jobs/jobs-query';
+import { jobDone, jobHref, jobsQuery, RECENT_JOBS, type JobSummary } from '@/components/jobs/jobs-query';
 import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import { formatDuration } from '@/lib/format';
@@ -23,14 +23,15 @@ export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: 
   const jobs = q.data;
   const router = useRouter();
   const known = useRef<{ running: Set<number>; maxId: number }>({
-    running: new Set(initialJobs.filter((j) => j.status === 'running').map((j) => j.id)),
+    running: new Set(initialJobs.filter((j) => !jobDone(j)).map((j) => j.id)),
     maxId: Math.max(0, ...initialJobs.map((j) => j.id)),
   });
   useEffect(() => {
     const prev = known.current;
-    // a job ended: it was running, or it is new and already done (it finished between two polls)
-    const ended = jobs.some((j) => j.status !== 'running' && (prev.running.has(j.id) || j.id > prev.maxId));
-    known.current = { running: new Set(jobs.filter((j) => j.status === 'running').map((j) => j.id)), maxId: Math.max(prev.maxId, ...jobs.map((j) => j.id)) };
+    // a job is done (ended, and its folder indexed again: the refreshed page reads the new state): it was
+    // running, or it is new and already done (it finished between two polls)
+    const ended = jobs.some((j) => jobDone(j) && (prev.running.has(j.id) || j.id > prev.maxId));
+    known.current = { running: new Set(jobs.filter((j) => !jobDone(j)).map((j) => j.id)), maxId: Math.max(prev.maxId, ...jobs.map((j) => j.id)) };
     if (ended) router.refresh();
   }, [jobs, router]);
 

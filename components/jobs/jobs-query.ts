@@ -15,7 +15,8 @@ export const JOB_POLL_MS = 1000;
 const IDLE_POLL_MS = 10_000;
 
 /** A job as the list answers it (the log left out). */
-export type JobSummary = Omit<JobRow, 'log'>;
+/** A job as the lists show it (GET /api/jobs): the row without its log, and `settled` (see JobDetail). */
+export type JobSummary = Omit<JobRow, 'log'> & { settled?: boolean };
 
 /** Jobs per page of the jobs list. */
 export const JOBS_PAGE_SIZE = 50;
@@ -60,7 +61,7 @@ export function jobsQuery(filters: JobFilters) {
   return queryOptions({
     queryKey: jobKeys.list(filters),
     queryFn: ({ signal }) => getJson<{ jobs: JobSummary[] }>(jobsUrl(filters), signal).then((b) => b.jobs),
-    refetchInterval: (q) => (q.state.data?.some((j) => j.status === 'running') ? JOB_POLL_MS : IDLE_POLL_MS),
+    refetchInterval: (q) => (q.state.data?.some((j) => !jobDone(j)) ? JOB_POLL_MS : IDLE_POLL_MS),
     retry: false,
   });
 }

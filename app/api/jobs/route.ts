@@ -1,6 +1,7 @@
 /**
  * GET /api/jobs[?database=&status=&limit=&before=]: jobs newest first with their progress (logs left out);
  * `before` (a job ID) pages back to the jobs older than it. The answer says whether there are older ones.
+ * Each job says whether what follows its end (indexing its folder) is done (`settled`, see GET /api/jobs/{id}).
  */
 import { connection } from 'next/server';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ export async function GET(request: Request): Promise<Response> {
   return guardedJson('jobs.read', (ctx) => {
     // one more than asked tells whether an older page exists
     const rows = listJobs(ctx.db, { ...q.data, limit: q.data.limit + 1 });
-    return { jobs: rows.slice(0, q.data.limit), more: rows.length > q.data.limit };
+    const jobs = rows.slice(0, q.data.limit).map((j) => ({ ...j, settled: ctx.runner.settled(j.id) }));
+    return { jobs, more: rows.length > q.data.limit };
   });
 }
