@@ -52,7 +52,7 @@ export const txlineKind: ClusterKind = {
       return `${member.id}: replication ${action === 'pause' ? 'paused' : 'resumed'}`;
     }
     if (!c.startedHere || !c.controlAddress) {
-      throw new TxlineError('INVALID_ARGUMENT', 'Members can only be stopped and started in the embedded cluster.');
+      throw new TxlineError('NOT_SUPPORTED', 'Members can only be stopped and started in the embedded cluster.');
     }
     await requestJson(c.controlAddress, `/members/${encodeURIComponent(member.id)}/${action}`, {
       method: 'POST',
