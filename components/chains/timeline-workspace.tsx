@@ -35,7 +35,6 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
     setShownDelete(r);
     return r;
   }, null);
-  const notice = shownDelete ?? null;
   const placed = selectedId !== null ? layout.byId.get(selectedId) : undefined;
   const details = useMemo(() => {
     if (!placed) return null;
@@ -51,13 +50,13 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
         {placed ? `Opened ${placed.a.file}` : ''}
       </p>
       <div ref={detailsRef}>
-        {notice?.ok ? (
+        {shownDelete?.ok ? (
           <div data-testid="delete-result" role="status" className="rounded-md border border-zinc-200 px-3 py-2 dark:border-zinc-800">
-            <StartedJob jobId={notice.jobId} kind="delete" database={timeline.database} />
+            <StartedJob jobId={shownDelete.jobId} kind="delete" database={timeline.database} />
           </div>
-        ) : notice ? (
+        ) : shownDelete ? (
           <p role="alert" data-testid="delete-result" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm break-all text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-            The delete could not start: {notice.error}
+            The delete could not start: {shownDelete.error}
           </p>
         ) : null}
         {placed && details ? (
@@ -75,7 +74,7 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
             deleteAction={dispatchDelete}
             deleting={deleting}
           />
-        ) : !notice ? (
+        ) : !shownDelete ? (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Hover a bar for its metadata; click it (or press Enter on it) to open it.</p>
         ) : null}
       </div>

@@ -3,6 +3,7 @@
  * for a remote one whether it has a token ("token set" / "no token": the token itself never reaches the page).
  * The embedded cluster is Txline's own and stays; a remote one can be removed, and its token set or replaced.
  */
+import { clusterOrigin } from '@/components/cluster/clusters-query';
 import { Badge } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { ClusterSettingsItem } from '@/lib/dashboard/settings';
@@ -23,7 +24,7 @@ export function ClusterList({ clusters }: { clusters: ClusterItem[] }) {
           <div className="min-w-0 space-y-1">
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-semibold">{c.name}</span>
-              <Badge tone={c.startedHere ? 'info' : 'neutral'}>{c.startedHere ? 'embedded' : 'remote'}</Badge>
+              <Badge tone={c.startedHere ? 'info' : 'neutral'}>{clusterOrigin(c)}</Badge>
               <span title="The protocol Txline speaks to its members" data-testid="cluster-kind">
                 <Badge tone="neutral">{c.kindLabel}</Badge>
               </span>
