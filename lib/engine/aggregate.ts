@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
+import { folderLocation, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { dependentsOf, removeArtifacts } from './delete';
@@ -76,6 +76,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
     for (const d of foldersToClean(lock, [dir, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
       for (const m of cleanStaleTemporaries(d, db)) log.info(m);
     }
+    for (const m of await folderLocation(dir).cleanLeftovers()) log.info(m);
     const all = listArtifacts(dir).artifacts.filter((a) => a.database === db);
     const last = end ?? [...all].sort(byTime).pop();
     if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${dir}`);
@@ -104,7 +105,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       const size = fs.statSync(built.file).size;
       const tx = { txDone: built.replayed, txTotal };
       const w = new ArtifactWriter({
-        dir,
+        location: folderLocation(dir),
         tempDir: opts.tempPath,
         database: db,
         // The aggregate stands for the state at the chain's last backup, so it carries that time.

@@ -2,22 +2,29 @@
  * Writing an artifact (the format is in artifact.ts).
  *
  * Invariants:
- * - An artifact is written under a hidden temporary name (`.txline-partial-<db>-<pid>-<random>.tmp`, in the
- *   target folder or `--temp-path`), synced, read back, and linked under its final name without overwriting
- *   (`-1`, `-2` when the second is taken); then the folder is synced. A reader never sees a partial artifact.
- * - Nothing temporary outlives the writer: abort() and an interruption remove it (or keep it as `.failed`
- *   with --keep-failed); what a killed process left is removed by the next run (cleanStaleTemporaries).
+ * - An artifact is built in a local scratch file under a hidden temporary name
+ *   (`.txline-partial-<db>-<pid>-<random>.tmp`, in `--temp-path`, else the location's local folder, else the
+ *   system's temporary folder), synced, read back, and only then handed to the storage location
+ *   (lib/storage/location.ts): adopted where the location can (a local folder on the same filesystem links it
+ *   into place), else streamed into the location's atomic write(). Either way it appears under its final name
+ *   without replacing one (`-1`, `-2` when the second is taken), and a reader never sees a partial artifact.
+ * - Nothing temporary outlives the writer: abort() and an interruption remove it (or keep it as `.failed`, in
+ *   the scratch folder, with --keep-failed); what a killed process left is removed by the next run
+ *   (cleanStaleTemporaries for scratch files, the location's cleanLeftovers for what its write() left).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../graph/names';
 import { fsyncDir, linkUniqueAs } from '../fs';
 import { onInterrupt, processAlive } from '../cleanup';
-import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
+import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, located, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
+import type { Location } from '../storage';
 import { compressor, CODEC_SUFFIX, type Codec } from '../graph/codec';
 import { ThreadedHash } from './hasher';
 
@@ -27,7 +34,9 @@ export const FAILED_FORMAT = 'txline-failed-backup/1';
 const SYNC_EVERY = 64 * 1024 * 1024;
 
 export interface NewArtifact {
-  dir: string;
+  /** where the artifact goes */
+  location: Location;
+  /** the scratch folder (--temp-path); by default the location's local folder, else the system's temporary folder */
   tempDir?: string;
   database: string;
   time: Date;
@@ -53,20 +62,21 @@ export class ArtifactWriter {
   /** hands over the bytes payload() holds back for its next batch (abort() keeps them with --keep-failed) */
   private takePending: () => Buffer[] = () => [];
   private readonly unregister: () => void;
-  private copySource: string | null = null;
+  /** the local folder the artifact is built in */
+  private readonly scratch: string;
 
   constructor(readonly opts: NewArtifact) {
     // The name becomes part of file names: never a path (artifact metadata is checked the same way).
     if (normalizeDatabaseName(opts.database) !== opts.database) throw new TxlineError('INVALID_NAME', `Invalid database name "${opts.database}" for an artifact file name`);
-    const dir = opts.tempDir ?? opts.dir;
-    this.tempPath = path.join(dir, tempName(opts.database, opts.keepFailed));
+    this.scratch = opts.tempDir ?? opts.location.localFolder ?? os.tmpdir();
+    this.tempPath = path.join(this.scratch, tempName(opts.database, opts.keepFailed));
     this.fd = fs.openSync(this.tempPath, 'wx+');
     this.hash = new ThreadedHash();
-    // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and linked, the
-    // artifact is complete and only the temporary names go.
+    // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and handed over,
+    // the artifact is complete and only the temporary name goes (the location removes its own).
     this.unregister = onInterrupt(() => {
       if (!this.done) this.abort();
-      for (const p of [this.tempPath, this.copySource]) if (p) fs.rmSync(p, { force: true });
+      fs.rmSync(this.tempPath, { force: true });
     });
     fs.writeSync(this.fd, Buffer.alloc(PAYLOAD_OFFSET), 0, PAYLOAD_OFFSET, 0);
   }
@@ -206,47 +216,35 @@ export class ArtifactWriter {
     fs.writeSync(this.fd, head, 0, head.length, 0);
     fs.fsyncSync(this.fd);
     this.done = true;
-    let source = this.tempPath;
     // The file is followed by its descriptor, not its name: the name is in a folder others may write to, and a
-    // file swapped in under it (a symlink to a file elsewhere, say) must not be read back or linked into place.
-    let fd = this.fd;
+    // file swapped in under it (a symlink to a file elsewhere, say) must not be read back or handed over.
+    const fd = this.fd;
+    const loc = this.opts.location;
     try {
-      if (this.opts.tempDir && !sameDevice(this.opts.tempDir, this.opts.dir)) {
-        // --temp-path on another filesystem: copy next to the target first, so the final step is a link.
-        source = path.join(this.opts.dir, tempName(this.opts.database, false));
-        this.copySource = source;
-        const copy = fs.openSync(source, 'wx+'); // a new name: never through whatever is there
-        try {
-          copyInto(fd, copy);
-          fs.fsyncSync(copy);
-        } catch (e) {
-          fs.closeSync(copy);
-          throw e;
-        }
-        fs.closeSync(fd);
-        fd = copy;
-        fs.rmSync(this.tempPath, { force: true });
-      }
       // the sealed file must read back whole before a reader can see it
-      const sealed = readArtifactFd(source, fd, fs.fstatSync(fd).size);
-      const finalPath = linkUnique(source, this.opts.dir, this.opts.database, this.opts.time);
-      const linked = fs.lstatSync(finalPath);
-      const mine = fs.fstatSync(fd);
-      if (!linked.isFile() || linked.ino !== mine.ino || linked.dev !== mine.dev) {
-        // link() took whatever was under the temporary name by then: not what was written and read back
-        fs.rmSync(finalPath, { force: true });
-        throw new TxlineError('IO_ERROR', `${source} was replaced while the artifact was being sealed; nothing was linked into place`);
-      }
-      fs.rmSync(source, { force: true });
-      fsyncDir(this.opts.dir);
-      return { ...sealed, file: path.basename(finalPath), path: finalPath };
+      const sealed = readArtifactFd(this.tempPath, fd, fs.fstatSync(fd).size);
+      const want = `${artifactBaseName(this.opts.database, this.opts.time)}${ARTIFACT_EXTENSION}`;
+      const name = (await loc.adopt?.({ path: this.tempPath, fd }, want)) ?? (await this.upload(want));
+      fs.rmSync(this.tempPath, { force: true });
+      return located({ ...sealed, file: name, path: loc.addressOf(name) }, loc);
     } catch (e) {
-      fs.rmSync(source, { force: true });
       fs.rmSync(this.tempPath, { force: true });
       throw e;
     } finally {
       fs.closeSync(fd);
       this.unregister();
+    }
+  }
+
+  /** Streams the sealed file into the location's atomic write(); returns the name it was committed under. */
+  private async upload(name: string): Promise<string> {
+    const handle = await this.opts.location.write(name);
+    try {
+      await pipeline(fs.createReadStream('', { fd: this.fd, start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), handle.sink);
+      return await handle.commit();
+    } catch (e) {
+      await handle.abort();
+      throw e;
     }
   }
 
@@ -315,7 +313,7 @@ export class ArtifactWriter {
     writeAllSync(this.fd, head, 0);
     writeAllSync(this.fd, Buffer.alloc(roundUp(stored) - stored + 2 * BLOCK), end);
     fs.fsyncSync(this.fd);
-    const dir = this.opts.tempDir ?? this.opts.dir;
+    const dir = this.scratch;
     const kept = linkUniqueAs(this.tempPath, dir, artifactBaseName(this.opts.database, this.opts.time), `.failed-${process.pid}`);
     fs.rmSync(this.tempPath, { force: true });
     fs.writeFileSync(`${kept}.json`, `${JSON.stringify(meta, null, 2)}\n`, { flag: 'wx' });
@@ -379,10 +377,6 @@ export function artifactBaseName(database: string, time: Date): string {
   return `${database}-${iso.slice(0, 10)}T${iso.slice(11, 13)}-${iso.slice(14, 16)}-${iso.slice(17, 19)}`;
 }
 
-/** Links `source` into `dir` as `<db>-<time>.backup`, or `-1`, `-2`, ... when taken: never overwrites. */
-function linkUnique(source: string, dir: string, database: string, time: Date): string {
-  return linkUniqueAs(source, dir, artifactBaseName(database, time), ARTIFACT_EXTENSION);
-}
 
 
 const TEMP_PREFIX = '.txline-partial-';
@@ -424,19 +418,4 @@ export { processAlive };
 
 function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Copies the whole of the file open as `from` into the (empty) file open as `to`. */
-function copyInto(from: number, to: number): void {
-  const buf = Buffer.allocUnsafe(1024 * 1024);
-  for (let pos = 0; ; ) {
-    const n = fs.readSync(from, buf, 0, buf.length, pos);
-    if (n === 0) return;
-    writeAllSync(to, buf.subarray(0, n), pos);
-    pos += n;
-  }
-}
-
-function sameDevice(a: string, b: string): boolean {
-  return fs.statSync(a).dev === fs.statSync(b).dev;
 }

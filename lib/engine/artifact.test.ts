@@ -15,6 +15,8 @@ import {
   ARTIFACT_EXTENSION,
   PAYLOAD_OFFSET,
   consumePayload,
+  folderLocation,
+  listArtifactsIn,
   listArtifacts,
   readArtifact,
   verifyPayload,
@@ -22,6 +24,7 @@ import {
   type ArtifactMetadata,
 } from './artifact';
 import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries } from './artifact-writer';
+import type { Location } from '../storage';
 import { CODEC_SUFFIX, DEFAULT_CODEC, compressor, type Codec } from '../graph/codec';
 
 const CODECS = Object.keys(CODEC_SUFFIX) as Codec[];
@@ -67,7 +70,7 @@ function meta(over: Partial<CommitMeta> = {}): CommitMeta {
 }
 
 async function writeArtifact(dir: string, payload: Buffer, opts: { codec?: Codec; time?: Date; database?: string; full?: boolean } = {}): Promise<Artifact> {
-  const w = new ArtifactWriter({ dir, database: opts.database ?? 'neo4j', time: opts.time ?? TIME, full: opts.full ?? true, codec: opts.codec ?? 'none', keepFailed: false });
+  const w = new ArtifactWriter({ location: folderLocation(dir), database: opts.database ?? 'neo4j', time: opts.time ?? TIME, full: opts.full ?? true, codec: opts.codec ?? 'none', keepFailed: false });
   await pipeline(Readable.from(chunks(payload, 64 * 1024)), w.payload());
   return w.commit(meta());
 }
@@ -151,7 +154,7 @@ describe('artifact format', () => {
 
   it('reads the metadata from the head of the file only (a payload of 0 bytes and a differential too)', async () => {
     const dir = tmp();
-    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: false, codec: DEFAULT_CODEC, keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: false, codec: DEFAULT_CODEC, keepFailed: false });
     await pipeline(Readable.from([] as Buffer[]), w.payload());
     const a = await w.commit(meta({ lowestTx: 0, highestTx: 0, txCount: 0, parent: 'p.backup', parentLastTxChecksum: 5, recovered: false, store: null }));
     expect(a).toMatchObject({ full: false, lowestTx: 0, highestTx: 0, parent: 'p.backup', payload: { entry: `transactions.log${CODEC_SUFFIX[DEFAULT_CODEC]}`, rawBytes: 0 } });
@@ -266,7 +269,7 @@ describe('a payload the source sent already compressed (server-side zstd)', () =
     const dir = tmp();
     const raw = samplePayload(5_000_000);
     const encoded = await zstdOf(raw);
-    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
     await pipeline(Readable.from(chunks(encoded, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: raw.length }));
     const a = await w.commit(meta());
     expect(a.payload).toMatchObject({ sizeBytes: encoded.length, rawBytes: raw.length });
@@ -284,7 +287,7 @@ describe('a payload the source sent already compressed (server-side zstd)', () =
       [encoded.subarray(0, encoded.length - 100), raw.length, /does not decode/],
       [encoded, raw.length + 1, new RegExp(`decodes to ${raw.length} bytes, not the ${raw.length + 1}`)],
     ] as const) {
-      const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+      const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
       await pipeline(Readable.from(chunks(bytes, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: expected }));
       const e = await corruptError(w.commit(meta()));
       expect(e.code).toBe('SOURCE_UNREACHABLE');
@@ -314,7 +317,7 @@ describe('placement', () => {
 
   it('a reader never sees the artifact while it is written; abort leaves nothing, or keeps it with keepFailed', async () => {
     const dir = tmp();
-    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     await new Promise<void>((r) => sink.write(samplePayload(50_000), () => r()));
     expect(fs.readdirSync(dir)).toHaveLength(1); // the hidden temporary file
@@ -324,7 +327,7 @@ describe('placement', () => {
     expect(w.abort()).toBeNull();
     expect(fs.readdirSync(dir)).toEqual([]);
 
-    const k = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: true });
+    const k = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: true });
     const kept = k.abort();
     expect(kept).toBe(path.join(dir, `neo4j-2026-03-01T10-30-05.failed-${process.pid}`));
     // the attempt, and what was known of it beside it
@@ -336,7 +339,7 @@ describe('placement', () => {
     // A backup whose source breaks mid-stream aborts its writer and tries the next server with a new one. Hold
     // the aborted writer's last write in the thread pool's queue (every thread busy) while the next writer opens.
     const dir = tmp();
-    const w = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
     const { pbkdf2 } = await import('node:crypto');
@@ -345,7 +348,7 @@ describe('placement', () => {
     await new Promise((r) => setImmediate(r));
     sink.destroy();
     w.abort();
-    const next = new ArtifactWriter({ dir, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const next = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     await Promise.all(busy);
     const payload = samplePayload(2000);
     await pipeline(Readable.from([payload]), next.payload());
@@ -358,12 +361,61 @@ describe('placement', () => {
   it('--temp-path: the artifact is written there and linked into the target folder', async () => {
     const dir = tmp();
     const temp = tmp();
-    const w = new ArtifactWriter({ dir, tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
     expect(path.dirname(w.tempPath)).toBe(temp);
     await pipeline(Readable.from([samplePayload(10_000)]), w.payload());
     const a = await w.commit(meta());
     expect(fs.readdirSync(dir)).toEqual([a.file]);
     expect(fs.readdirSync(temp)).toEqual([]);
+  });
+
+  it('--temp-path on another filesystem: the sealed file is streamed into the location\'s write(), nothing is left behind', async (t) => {
+    // /dev/shm is a tmpfs: link(2) from it into a folder on the disk fails with EXDEV, so adopt() declines
+    if (!fs.existsSync('/dev/shm') || fs.statSync('/dev/shm').dev === fs.statSync(os.tmpdir()).dev) return t.skip();
+    const dir = tmp();
+    const temp = fs.mkdtempSync('/dev/shm/txline-test-');
+    dirs.push(temp);
+    const w = new ArtifactWriter({ location: folderLocation(dir), tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
+    expect(path.dirname(w.tempPath)).toBe(temp);
+    const payload = samplePayload(3_000_000);
+    await pipeline(Readable.from([payload]), w.payload());
+    const a = await w.commit(meta());
+    expect(fs.readdirSync(dir)).toEqual([a.file]);
+    expect(fs.readdirSync(temp)).toEqual([]);
+    expect(a.path).toBe(path.join(dir, a.file));
+    expect(readArtifact(a.path)).toEqual(a);
+    await verifyPayload(a); // throws if the payload does not match its SHA-256
+  });
+
+  it('a location that cannot adopt a local file gets the artifact through its atomic write()', async () => {
+    const dir = tmp();
+    const folder = folderLocation(dir);
+    // the same folder's interface without the adopt capability: what an object store offers
+    const noAdopt: Location = {
+      describe: () => folder.describe(),
+      addressOf: (n) => folder.addressOf(n),
+      list: () => folder.list(),
+      stat: (n) => folder.stat(n),
+      readHead: (n, b) => folder.readHead(n, b),
+      read: (n, r, o) => folder.read(n, r, o),
+      write: (n) => folder.write(n),
+      delete: (n) => folder.delete(n),
+      cleanLeftovers: () => folder.cleanLeftovers(),
+    };
+    const scratch = tmp();
+    const first = new ArtifactWriter({ location: noAdopt, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    await pipeline(Readable.from([samplePayload(100_000)]), first.payload());
+    const a = await first.commit(meta());
+    // a second artifact at the same second gets a fresh name: write() never replaces one
+    const second = new ArtifactWriter({ location: noAdopt, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    await pipeline(Readable.from([samplePayload(1000)]), second.payload());
+    const b = await second.commit(meta());
+    expect(a.file).toBe(`${artifactBaseName('neo4j', TIME)}${ARTIFACT_EXTENSION}`);
+    expect(b.file).toBe(`${artifactBaseName('neo4j', TIME)}-1${ARTIFACT_EXTENSION}`);
+    expect(fs.readdirSync(dir).sort()).toEqual([a.file, b.file].sort());
+    expect(fs.readdirSync(scratch)).toEqual([]);
+    expect((await listArtifactsIn(noAdopt)).artifacts.map((x) => x.file).sort()).toEqual([a.file, b.file].sort());
+    await verifyPayload(a); // throws if the payload does not match its SHA-256
   });
 
   it('cleanStaleTemporaries removes what dead processes left, keeps what live ones write', () => {

@@ -115,7 +115,8 @@ function syncReads(loc: Location): SyncReads {
   return loc.sync;
 }
 
-function located(a: Artifact, loc: Location): Artifact {
+/** Records where an artifact was read from (or written to), for locationOf. */
+export function located(a: Artifact, loc: Location): Artifact {
   locations.set(a, loc);
   return a;
 }
@@ -279,7 +280,7 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
       cb(null, chunk);
     },
   });
-  const raw = a.payload.sizeBytes === 0 ? Readable.from([] as Buffer[]) : payloadStream(a);
+  const raw = a.payload.sizeBytes === 0 ? Readable.from([] as Buffer[]) : await payloadStream(a);
   const dec = decompressor(a.codec);
   try {
     if (dec) await pipeline(raw, tap, dec, sink);
@@ -307,9 +308,8 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
  * The stored payload bytes of an artifact, read as a range of its location's object, which must still be the
  * artifact's size (a file swapped for a FIFO or another file since it was listed is refused).
  */
-function payloadStream(a: Artifact): Readable {
-  const loc = locationOf(a);
-  return syncReads(loc).read(a.file, { start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes }, { expectSize: artifactFileSize(a.payload.sizeBytes) });
+function payloadStream(a: Artifact): Promise<Readable> {
+  return locationOf(a).read(a.file, { start: PAYLOAD_OFFSET, end: PAYLOAD_OFFSET + a.payload.sizeBytes }, { expectSize: artifactFileSize(a.payload.sizeBytes) });
 }
 
 /**
@@ -321,7 +321,7 @@ export async function verifyStoredPayload(a: Artifact): Promise<void> {
   let seen = 0;
   if (a.payload.sizeBytes > 0) {
     try {
-      for await (const chunk of payloadStream(a) as AsyncIterable<Buffer>) {
+      for await (const chunk of (await payloadStream(a)) as AsyncIterable<Buffer>) {
         hash.update(chunk);
         seen += chunk.length;
       }

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError, describeError, isTxlineError } from '../errors';
-import { listArtifacts, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
+import { folderLocation, listArtifacts, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { planBackup, type BackupType } from './backup-plan';
 import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
@@ -143,6 +143,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     for (const dir of foldersToClean(lock, [opts.toPath, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
       for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
     }
+    for (const m of await folderLocation(opts.toPath).cleanLeftovers()) log.info(m);
     if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
     const listed = listArtifacts(opts.toPath);
     for (const p of listed.problems) log.warn(skippedLine(p));
@@ -265,7 +266,7 @@ function payloadProblem(a: Artifact, opts: BackupOptions): Promise<string | null
 
 function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): ArtifactWriter {
   return new ArtifactWriter({
-    dir: opts.toPath,
+    location: folderLocation(opts.toPath),
     tempDir: opts.tempPath,
     database: db,
     time,

@@ -6,7 +6,7 @@ import { TxlineError } from '../errors';
 import { LocalLocation } from './local';
 import type { Location } from './location';
 
-export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads } from './location';
+export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads, SealedFile } from './location';
 
 export interface OpenLocationOptions {
   /** the backup roots this process is confined to (null: not confined) */

@@ -24,12 +24,12 @@
  * becomes an optional capability here (`lock?(database, what)`); until then lock.ts works on the local folder
  * that `localFolder` names.
  *
- * Writing artifacts: the artifact writer (lib/engine/artifact-writer.ts) does not go through write() yet. It
- * writes the payload at offsets on a thread pool while it hashes, and the head (which holds the payload's size
- * and SHA-256) last, at offset 0; then it reads the sealed file back and links it into place. write() is
- * sequential, as an S3 multipart upload is (and a part under 5 MiB can only be the last), so the writer will
- * build the artifact in a local temporary file (--temp-path, or the folder itself for a local location) and,
- * for a location without a local folder, stream the sealed file into write() and commit() it.
+ * Writing artifacts: the artifact writer (lib/engine/artifact-writer.ts) builds each artifact in a local
+ * scratch file first (--temp-path, else the location's local folder, else the system's temporary folder): it writes
+ * the payload at offsets on a thread pool while it hashes, and the head (which holds the payload's size and
+ * SHA-256) last, at offset 0, then reads the sealed file back. It then hands the sealed file over through this
+ * interface: adopt() where the location has it (a local folder on the same filesystem links the file into place,
+ * no copy), else write() and commit() (a sequential stream, as an S3 multipart upload is).
  */
 import type { Readable, Writable } from 'node:stream';
 
@@ -67,6 +67,12 @@ export interface WriteHandle {
   abort(): Promise<void>;
 }
 
+/** A complete local file, open as `fd` (see Location.adopt). */
+export interface SealedFile {
+  path: string;
+  fd: number;
+}
+
 /** The head of an object and the object's whole size, read in one go (from one open of one version). */
 export interface Head {
   bytes: Buffer;
@@ -101,6 +107,14 @@ export interface Location {
    * it is missing; their asynchronous twins (listArtifactsIn, readArtifactIn) work on any kind.
    */
   readonly sync?: SyncReads;
+  /**
+   * Capability: takes a sealed local file as the object `name` (or a fresh variant of it) without copying it,
+   * and returns the name; null when it cannot (the file is on another filesystem): the caller then streams the
+   * file into write(). The file is followed by its descriptor, not its path: if what the path leads to is not
+   * the file `fd` has open (a file swapped in under the name), nothing is adopted and it fails with IO_ERROR.
+   * The caller still owns (and removes) `path`, and closes `fd`.
+   */
+  adopt?(file: SealedFile, name: string): Promise<string | null>;
   /** Capability: the local folder behind this location (lock files and work folders go there), or absent. */
   readonly localFolder?: string;
 }

@@ -26,7 +26,7 @@ import { openCatalog, type Catalog } from '../../lib/db';
 import { indexFolder } from '../../lib/db/indexer';
 import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
 import { ensureFolder, getFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
-import { readArtifact } from '../../lib/engine/artifact';
+import { folderLocation, readArtifact } from '../../lib/engine/artifact';
 import { ArtifactWriter } from '../../lib/engine/artifact-writer';
 import { backupDatabases } from '../../lib/engine/backup';
 import { parseEnv, type TxlineEnv } from '../../lib/env';
@@ -395,7 +395,7 @@ describe('symlinks planted where Txline writes', () => {
 
   it('an artifact whose temporary file is swapped for a symlink before it is sealed is not linked into place', async () => {
     const dir = folders.folder('swap');
-    const w = new ArtifactWriter({ dir, database: 'neo4j', time: new Date(), full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: new Date(), full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     await new Promise<void>((resolve, reject) => sink.end(Buffer.alloc(4096, 1), (e?: Error | null) => (e ? reject(e) : resolve())));
     const before = tree(elsewhere);
@@ -405,7 +405,7 @@ describe('symlinks planted where Txline writes', () => {
     fs.symlinkSync(later, w.tempPath);
     const { databaseId, storeId } = readArtifact(seed[0]);
     const meta = { databaseId, storeId, lowestTx: 1, highestTx: 1, txCount: 1, parent: null, parentLastTxChecksum: null, tipTx: 1, lastTxChecksum: 0 };
-    await expect(w.commit({ ...meta, firstCommitTime: null, lastCommitTime: null, recovered: true, member: null, store: null })).rejects.toThrow(`${w.tempPath} was replaced while the artifact was being sealed; nothing was linked into place`);
+    await expect(w.commit({ ...meta, firstCommitTime: null, lastCommitTime: null, recovered: true, member: null, store: null })).rejects.toThrow(`${w.tempPath} was replaced while it was being committed; nothing was linked into place`);
     expect(fs.readdirSync(dir)).toEqual([]);
     fs.rmSync(path.join(elsewhere, 'moved-away'));
     expect(tree(elsewhere)).toEqual(before);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { txlinePayload } from '../../lib/sources/txline/format';
 import { aggregate } from '../../lib/engine/aggregate';
-import { listArtifacts, readArtifact } from '../../lib/engine/artifact';
+import { folderLocation, listArtifacts, readArtifact } from '../../lib/engine/artifact';
 import { acquireLock } from '../../lib/engine/lock';
 import { inspect } from '../../lib/engine/inspect';
 import { tempFolders } from '../helpers/cluster';
@@ -213,7 +213,7 @@ describe('aggregate deletes its old chain with the same operation', () => {
     const mid = readArtifact(path.join(dir, chain[1].file));
     const branchTime = new Date((Date.parse(chain[1].time) + Date.parse(chain[2].time)) / 2);
     const { ArtifactWriter } = await import('../../lib/engine/artifact-writer');
-    const w = new ArtifactWriter({ dir, database: 'golden', time: branchTime, full: false, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'golden', time: branchTime, full: false, codec: 'none', keepFailed: false });
     const { Readable } = await import('node:stream');
     const { pipeline } = await import('node:stream/promises');
     await pipeline(Readable.from([Buffer.from('branch')]), w.payload());

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { expect } from 'vitest';
-import { listArtifacts, type Artifact } from '../../lib/engine/artifact';
+import { folderLocation, listArtifacts, type Artifact } from '../../lib/engine/artifact';
 import { ChainIndex } from '../../lib/engine/chain';
 import { ArtifactWriter } from '../../lib/engine/artifact-writer';
 
@@ -33,7 +33,7 @@ export async function writeChain(dir: string, spec: ChainSpec[]): Promise<Record
     const lowestTx = isFull ? 1 : s.to === undefined ? 0 : (parent as Artifact).tipTx + 1;
     const highestTx = isFull ? s.full : (s.to ?? 0);
     const tipTx = isFull ? s.full : (s.to ?? (parent as Artifact).tipTx);
-    const w = new ArtifactWriter({ dir, database: s.database ?? parent?.database ?? 'neo4j', time, full: isFull, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), database: s.database ?? parent?.database ?? 'neo4j', time, full: isFull, codec: 'none', keepFailed: false });
     await pipeline(Readable.from([Buffer.from(`${s.label}: transactions ${lowestTx}..${highestTx}\n`)]), w.payload());
     out[s.label] = await w.commit({
       databaseId: DATABASE_ID,

@@ -7,6 +7,8 @@
  *   which commit() syncs, links under its final name without replacing a file (`-1`, `-2` when taken), removes
  *   and follows with a sync of the folder; abort() removes it; what a killed writer left is removed by
  *   cleanLeftovers() once its process is gone.
+ * - adopt() links a sealed file from the same filesystem under its final name the same way (no copy); a file on
+ *   another filesystem is not adopted (the writer streams it into write() instead).
  * - delete() is one unlink(2) and a sync of the folder.
  * - A name with a comma is never written: the command line reads `--from-path` as a comma-separated list.
  */
@@ -17,9 +19,9 @@ import { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { TxlineError, describeError } from '../../errors';
 import { fsyncDir, linkUniqueAs } from '../../fs';
-import { processAlive } from '../../cleanup';
+import { onInterrupt, processAlive } from '../../cleanup';
 import { resolveInRoots } from '../../auth/paths';
-import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type SyncReads, type WriteHandle } from '../location';
+import { ARTIFACT_SUFFIX, isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type SealedFile, type SyncReads, type WriteHandle } from '../location';
 import { fileKind, openRegularFile, openRegularFileAsync } from './open';
 
 const WRITE_PREFIX = '.txline-write-';
@@ -131,6 +133,8 @@ export class LocalLocation implements Location {
       }
     };
     const dir = this.localFolder;
+    // Interrupted (SIGTERM from a cancelled job) before commit or abort: the temporary file goes with us.
+    const unregister = onInterrupt(() => fs.rmSync(temp, { force: true }));
     return {
       sink,
       commit: async () => {
@@ -141,23 +145,17 @@ export class LocalLocation implements Location {
             await finished(sink);
           }
           fs.fsyncSync(fd);
-          const finalPath = linkUniqueAs(temp, dir, name.slice(0, -'.backup'.length), '.backup');
-          const linked = fs.lstatSync(finalPath);
-          const mine = fs.fstatSync(fd);
-          if (!linked.isFile() || linked.ino !== mine.ino || linked.dev !== mine.dev) {
-            fs.rmSync(finalPath, { force: true });
-            throw new TxlineError('IO_ERROR', `${temp} was replaced while it was being committed; nothing was linked into place`);
-          }
+          const finalName = linkChecked({ path: temp, fd }, dir, name);
           fs.rmSync(temp, { force: true });
-          fsyncDir(dir);
           state = 'committed';
-          return path.basename(finalPath);
+          return finalName;
         } catch (e) {
           state = 'aborted';
           fs.rmSync(temp, { force: true });
           throw e;
         } finally {
           closeFd();
+          unregister();
         }
       },
       abort: async () => {
@@ -167,8 +165,15 @@ export class LocalLocation implements Location {
         await busy.catch(() => undefined); // its error is the stream's; what matters here is that it is back
         closeFd();
         fs.rmSync(temp, { force: true });
+        unregister();
       },
     };
+  }
+
+  async adopt(file: SealedFile, name: string): Promise<string | null> {
+    if (checkName(name).includes(',') || !isArtifactName(name)) throw new TxlineError('INTERNAL', `${name} is not an artifact name`);
+    if (fs.fstatSync(file.fd).dev !== fs.statSync(this.localFolder).dev) return null; // link(2) cannot cross filesystems
+    return linkChecked(file, this.localFolder, name);
   }
 
   async delete(name: string): Promise<void> {
@@ -269,6 +274,23 @@ export class LocalLocation implements Location {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new TxlineError('PATH_NOT_FOUND', `${this.localFolder} does not exist`, { cause: e });
     return new TxlineError('IO_ERROR', `cannot read ${this.localFolder}: ${describeError(e)}`, { cause: e });
   }
+}
+
+/**
+ * Links `file` into `dir` as `name` (or `-1`, `-2`, ... when taken: never replacing a file), checks that the new
+ * name leads to the very file `file.fd` has open (link(2) takes whatever is under the path by then), and syncs
+ * the folder. Returns the name it got.
+ */
+function linkChecked(file: SealedFile, dir: string, name: string): string {
+  const finalPath = linkUniqueAs(file.path, dir, name.slice(0, -ARTIFACT_SUFFIX.length), ARTIFACT_SUFFIX);
+  const linked = fs.lstatSync(finalPath);
+  const mine = fs.fstatSync(file.fd);
+  if (!linked.isFile() || linked.ino !== mine.ino || linked.dev !== mine.dev) {
+    fs.rmSync(finalPath, { force: true });
+    throw new TxlineError('IO_ERROR', `${file.path} was replaced while it was being committed; nothing was linked into place`);
+  }
+  fsyncDir(dir);
+  return path.basename(finalPath);
 }
 
 function checkName(name: string): string {
