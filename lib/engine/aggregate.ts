@@ -5,15 +5,13 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { folderLocation, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
+import { folderLocation, listArtifactsIn, localFolderOf, openWhere, readArtifactIn, skippedLine, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { dependentsOf, removeArtifacts } from './delete';
-import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from '../graph/codec';
 import { acquireLock, foldersToClean } from './lock';
 import { globToRegExp } from './backup';
@@ -42,12 +40,10 @@ export interface AggregateResult {
 
 export async function aggregate(opts: AggregateOptions): Promise<{ results: AggregateResult[]; exitCode: 0 | 1 }> {
   const { log } = opts;
-  if (!fs.existsSync(opts.fromPath)) throw new TxlineError('PATH_NOT_FOUND', `${opts.fromPath} does not exist`);
-  // confined (the dashboard's jobs), the real path, inside the backup roots; else as given
-  const abs = confinedPath(path.resolve(opts.fromPath), '--from-path');
-  const single = fs.statSync(abs).isFile() ? readArtifact(abs) : null;
-  const dir = single ? path.dirname(abs) : abs;
-  const listed = listArtifacts(dir);
+  const where = openWhere(opts.fromPath, '--from-path');
+  const single = where.name !== null ? await readArtifactIn(where.location, where.name) : null;
+  const dir = localFolderOf(where.location, 'aggregating');
+  const listed = await listArtifactsIn(where.location);
   for (const p of listed.problems) log.warn(skippedLine(p));
   const names = [...new Set(listed.artifacts.map((a) => a.database))].sort();
   const wanted = single
@@ -77,7 +73,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       for (const m of cleanStaleTemporaries(d, db)) log.info(m);
     }
     for (const m of await folderLocation(dir).cleanLeftovers()) log.info(m);
-    const all = listArtifacts(dir).artifacts.filter((a) => a.database === db);
+    const all = (await listArtifactsIn(folderLocation(dir))).artifacts.filter((a) => a.database === db);
     const last = end ?? [...all].sort(byTime).pop();
     if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${dir}`);
     const c = chainTo(last, all);

@@ -30,8 +30,8 @@ import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { CODECS, decompressor } from '../graph/codec';
-import { engineRoots } from './confine';
-import { openLocation, type Location, type SyncReads } from '../storage';
+import { confinedPath, engineRoots } from './confine';
+import { isLocationUrl, openLocation, splitLocationUrl, type Location, type SyncReads } from '../storage';
 
 export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
@@ -233,6 +233,47 @@ export function listArtifacts(p: string): ListResult {
   }
   if (!st.isDirectory()) return { artifacts: [readArtifact(abs)], problems: [] };
   return listArtifactsAt(folderLocation(abs));
+}
+
+/** What a `--from-path` or `--to-path` names: a location, and one artifact of it (or null: the whole location). */
+export interface Where {
+  location: Location;
+  name: string | null;
+}
+
+/**
+ * Opens what a command's `flag` names: a folder, an artifact file in a folder, or a location's URL (with or
+ * without an artifact's name at its end). A folder or file must exist (PATH_NOT_FOUND); confined (the
+ * dashboard's jobs), a local path is taken at its real path, which must be inside the backup roots.
+ */
+export function openWhere(raw: string, flag: string): Where {
+  if (isLocationUrl(raw)) {
+    const { location, name } = splitLocationUrl(raw);
+    return { location: openLocation(location, { roots: engineRoots() }), name };
+  }
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(raw);
+  } catch (e) {
+    throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`, { cause: e });
+  }
+  const p = confinedPath(path.resolve(raw), flag);
+  return st.isDirectory() ? { location: folderLocation(p), name: null } : { location: folderLocation(path.dirname(p)), name: path.basename(p) };
+}
+
+/** The artifacts `where` names: the one artifact, or every artifact of the location (async reads: any kind). */
+export async function listWhere(where: Where): Promise<ListResult> {
+  if (where.name !== null) return { artifacts: [await readArtifactIn(where.location, where.name)], problems: [] };
+  return listArtifactsIn(where.location);
+}
+
+/**
+ * The local folder of a location, for what still needs one (the per-database lock file, scratch files); an
+ * object-storage location fails with NOT_SUPPORTED naming `what`.
+ */
+export function localFolderOf(loc: Location, what: string): string {
+  if (loc.localFolder === undefined) throw new TxlineError('NOT_SUPPORTED', `${what} on ${loc.describe()} is not supported yet: it needs a local folder`);
+  return loc.localFolder;
 }
 
 /** listArtifacts of a location (synchronously: a location with the `sync` capability). */

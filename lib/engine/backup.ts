@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError, describeError, isTxlineError } from '../errors';
-import { folderLocation, listArtifacts, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
+import { folderLocation, listArtifactsIn, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { planBackup, type BackupType } from './backup-plan';
 import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
@@ -145,7 +145,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     }
     for (const m of await folderLocation(opts.toPath).cleanLeftovers()) log.info(m);
     if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
-    const listed = listArtifacts(opts.toPath);
+    const listed = await listArtifactsIn(folderLocation(opts.toPath));
     for (const p of listed.problems) log.warn(skippedLine(p));
     const existing = listed.artifacts;
     const preferred = preferDiffSources(db, ordered, existing, opts);

@@ -9,8 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { consumePayload, listArtifacts, skippedLine, type Artifact } from './artifact';
-import { confinedPath } from './confine';
+import { consumePayload, listWhere, openWhere, skippedLine, type Artifact } from './artifact';
 import { byTime, chainTo, isEmpty } from './chain';
 import type { PayloadFormat } from './format';
 import type { EngineLog, ProgressSink } from './progress';
@@ -38,7 +37,7 @@ export interface CheckResult {
 
 export async function check(opts: CheckOptions): Promise<CheckResult> {
   const { log } = opts;
-  const listed = listArtifacts(confinedPath(path.resolve(opts.fromPath), '--from-path'));
+  const listed = await listWhere(openWhere(opts.fromPath, '--from-path'));
   for (const p of listed.problems) log.warn(skippedLine(p));
   const problems: string[] = listed.problems.map((p) => `${p.file}: ${p.error.message}`);
   let arts = listed.artifacts;

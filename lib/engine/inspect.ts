@@ -2,9 +2,8 @@
  * Inspect: the artifacts of a folder (or one file) as Neo4j's table, or as JSON with fixed keys that tools
  * outside the project read.
  */
-import path from 'node:path';
 import { TxlineError } from '../errors';
-import { listArtifacts, type Artifact } from './artifact';
+import { listArtifactsIn, listWhere, openWhere, type Artifact } from './artifact';
 import { byTime, chainTo, isEmpty } from './chain';
 
 export interface InspectOptions {
@@ -37,18 +36,19 @@ export interface InspectRow {
  * Without `empty`, empty differentials are left out, also when choosing the latest backup (the latest one
  * that holds something) and from a chain. An artifact named on its own is always listed.
  */
-export function inspect(opts: InspectOptions): { rows: InspectRow[]; problems: Array<{ file: string; message: string }> } {
+export async function inspect(opts: InspectOptions): Promise<{ rows: InspectRow[]; problems: Array<{ file: string; message: string }> }> {
   if (opts.latestBackup && opts.latestChain) throw new TxlineError('USAGE', '--latest-backup and --latest-chain cannot be used together');
-  const listed = listArtifacts(opts.path);
+  const where = openWhere(opts.path, 'path');
+  const listed = await listWhere(where);
   let arts = listed.artifacts;
-  const single = arts.length === 1 && !listed.problems.length && path.resolve(opts.path) === arts[0].path ? arts[0] : null;
+  const single = where.name !== null ? arts[0] : null;
   if (opts.database) arts = arts.filter((a) => a.database === opts.database?.toLowerCase());
   const shown = (a: Artifact) => opts.empty || a === single || !isEmpty(a);
   let chosen: Artifact[];
   if (opts.latestBackup) {
     chosen = latestPer(arts.filter(shown));
   } else if (opts.latestChain) {
-    const pool = single ? listArtifacts(path.dirname(single.path)).artifacts : arts;
+    const pool = single ? (await listArtifactsIn(where.location)).artifacts : arts;
     chosen = [];
     for (const end of single ? arts : latestPer(arts)) {
       const c = chainTo(end, pool.filter((a) => a.database === end.database));

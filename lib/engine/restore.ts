@@ -10,11 +10,8 @@
  * `--restore-until=N` restores up to but not including transaction N; a time restores what was committed
  * before it (UTC).
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import { TxlineError } from '../errors';
-import { ARTIFACT_EXTENSION, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
-import { confinedPath } from './confine';
+import { ARTIFACT_EXTENSION, listArtifactsIn, openWhere, readArtifactIn, skippedLine, type Artifact } from './artifact';
 import { formatUtc, planRestore, type RestorePlan, type RestorePoint } from './restore-plan';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
 import { describeUnreachable, type BackupDriver, type RestoreOutcome, type Source } from './source';
@@ -50,33 +47,26 @@ export interface ResolvedArtifacts {
 }
 
 /** Reads the artifacts named by `--from-path` (files, folders, or a comma-separated mix). */
-export function resolveArtifacts(fromPaths: string[], log: EngineLog): ResolvedArtifacts {
+export async function resolveArtifacts(fromPaths: string[], log: EngineLog): Promise<ResolvedArtifacts> {
   if (fromPaths.length === 0) throw new TxlineError('USAGE', '--from-path is required');
   const byPath = new Map<string, Artifact>();
   let end: Artifact | undefined;
   /** what each folder that gave no artifact is, for the message when nothing at all is found */
   const empty: string[] = [];
   for (const raw of fromPaths) {
-    let st: fs.Stats;
-    try {
-      st = fs.statSync(raw);
-    } catch {
-      throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
-    }
-    // confined (the dashboard's jobs), the real path, inside the backup roots; else as given
-    const p = confinedPath(path.resolve(raw), '--from-path');
-    if (st.isDirectory()) {
-      const listed = listArtifacts(p);
+    const where = openWhere(raw, '--from-path');
+    if (where.name === null) {
+      const listed = await listArtifactsIn(where.location);
       for (const x of listed.problems) log.warn(skippedLine(x));
       for (const a of listed.artifacts) byPath.set(a.path, a);
-      if (listed.artifacts.length === 0) empty.push(describeEmptyFolder(p, listed.problems));
+      if (listed.artifacts.length === 0) empty.push(describeEmptyFolder(where.location.describe(), listed.problems));
     } else {
-      const a = readArtifact(p);
+      const a = await readArtifactIn(where.location, where.name);
       byPath.set(a.path, a);
       if (fromPaths.length === 1) {
-        // One artifact named: the chain ends at it; its folder supplies the ancestors.
+        // One artifact named: the chain ends at it; its location supplies the ancestors.
         end = a;
-        const listed = listArtifacts(path.dirname(p));
+        const listed = await listArtifactsIn(where.location);
         for (const x of listed.artifacts) if (!byPath.has(x.path)) byPath.set(x.path, x);
       }
     }
@@ -103,8 +93,8 @@ export function selectDatabase(pool: Artifact[], opts: { sourceDatabase?: string
   throw new TxlineError('USAGE', `--from-path holds backups of several databases (${names.join(', ')}); name one with --from-database`);
 }
 
-export function planFor(opts: Pick<RestoreOptions, 'fromPaths' | 'sourceDatabase' | 'target' | 'point' | 'log'>): { plan: RestorePlan<Artifact>; database: string } {
-  const { pool, end } = resolveArtifacts(opts.fromPaths, opts.log);
+export async function planFor(opts: Pick<RestoreOptions, 'fromPaths' | 'sourceDatabase' | 'target' | 'point' | 'log'>): Promise<{ plan: RestorePlan<Artifact>; database: string }> {
+  const { pool, end } = await resolveArtifacts(opts.fromPaths, opts.log);
   const database = selectDatabase(pool, { sourceDatabase: opts.sourceDatabase, target: opts.target, end });
   const ofDb = pool.filter((a) => a.database === database);
   if (ofDb.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${database} at ${opts.fromPaths.join(', ')}`);
@@ -116,7 +106,7 @@ export function planFor(opts: Pick<RestoreOptions, 'fromPaths' | 'sourceDatabase
 export async function restore(opts: RestoreOptions): Promise<RestoreResult> {
   const t0 = performance.now();
   const { log } = opts;
-  const { plan, database } = planFor(opts);
+  const { plan, database } = await planFor(opts);
   const tail = plan.chain[plan.chain.length - 1];
   const pointText =
     plan.stopBeforeTx !== null ? `up to but not including transaction ${plan.stopBeforeTx}` : plan.stopBeforeTime !== null ? `to what was committed before ${formatUtc(plan.stopBeforeTime)} UTC` : `to the latest transaction (${tail.tipTx})`;

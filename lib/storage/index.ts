@@ -4,7 +4,7 @@
  */
 import { TxlineError } from '../errors';
 import { LocalLocation } from './local';
-import type { Location } from './location';
+import { isArtifactName, type Location } from './location';
 
 export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads, SealedFile } from './location';
 
@@ -13,9 +13,25 @@ export interface OpenLocationOptions {
   roots?: string[] | null;
 }
 
+/** Whether `where` is a URL (`s3://bucket/prefix`, ...) rather than a folder path. */
+export function isLocationUrl(where: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(where);
+}
+
+/**
+ * A URL that names one artifact (its last segment is an artifact name: `s3://b/p/neo4j-....backup`) as the
+ * location's URL and the name; any other URL as itself and null.
+ */
+export function splitLocationUrl(url: string): { location: string; name: string | null } {
+  const cut = url.replace(/\/+$/, '').lastIndexOf('/');
+  const last = url.slice(cut + 1);
+  if (cut > url.indexOf('://') + 2 && isArtifactName(last)) return { location: url.slice(0, cut), name: last };
+  return { location: url, name: null };
+}
+
 /** The Location a folder path (or, once that kind exists, a URL) names. */
 export function openLocation(where: string, opts: OpenLocationOptions = {}): Location {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(where)) {
+  if (isLocationUrl(where)) {
     throw new TxlineError('USAGE', `${where}: only local folders are supported as backup locations for now`);
   }
   return new LocalLocation(where, { roots: opts.roots ?? null });

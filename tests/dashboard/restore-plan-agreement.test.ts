@@ -46,7 +46,7 @@ async function compare(name: string, spec: ChainSpec[], remove: string[] = []): 
     const preview = outcome(planRestore(nodes, point));
     let disk: Outcome;
     try {
-      const { plan } = planFor({ fromPaths: [dir], target: 'neo4j', point, log: quiet });
+      const { plan } = await planFor({ fromPaths: [dir], target: 'neo4j', point, log: quiet });
       disk = outcome({ ok: true, plan });
     } catch (e) {
       disk = { ok: false, code: (e as { code: string }).code };

@@ -79,7 +79,7 @@ describe('kill -9 of backup delete', () => {
 
       // intact chains only, each artifact listed by inspect
       const left = expectIntactChains(dir, what);
-      expect(inspect({ path: dir, empty: true }).rows.length, what).toBe(left);
+      expect((await inspect({ path: dir, empty: true })).rows.length, what).toBe(left);
       // newest first: what is left of the chain is its oldest part; the other full is untouched
       const names = new Set(listArtifacts(dir).artifacts.map((a) => a.file));
       expect(names.has(other.file), what).toBe(true);

@@ -206,7 +206,7 @@ describe('aggregate deletes its old chain with the same operation', () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const dir = folder('aggregate');
     fs.cpSync(path.join(here, '../fixtures/artifacts/zstd-27c8168'), dir, { recursive: true });
-    const chain = inspect({ path: dir, empty: true }).rows.reverse(); // full 1..16, diffs 17..28, 29..38
+    const chain = (await inspect({ path: dir, empty: true })).rows.reverse(); // full 1..16, diffs 17..28, 29..38
     expect(chain.map((r) => [r.lowestTx, r.highestTx])).toEqual([[1, 16], [17, 28], [29, 38]]);
     // a differential after the second link, taken before the chain's last backup (a branch, as
     // --prefer-diff-as-parent or a folder copied back makes one): it depends on the full and the first diff

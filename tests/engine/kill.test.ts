@@ -84,7 +84,7 @@ describe('kill -9 of the backup process', () => {
 
       // only whole artifacts are listed, and each verifies
       const files = await verifyFolder(dir);
-      expect(inspect({ path: dir, empty: true }).rows.map((x) => x.file).sort(), what).toEqual([...files].sort());
+      expect((await inspect({ path: dir, empty: true })).rows.map((x) => x.file).sort(), what).toEqual([...files].sort());
       const added = files.filter((f) => !before.has(f));
       expect(added.length, what).toBeLessThanOrEqual(1);
 

@@ -135,7 +135,7 @@ describe('restore to every marker', () => {
     lastTip = (await dbStatus(cluster.writer, 'neo4j'))?.lastCommittedTxn ?? -1;
 
     expect(markers).toHaveLength(K);
-    const rows = inspect({ path: plain, empty: true }).rows.reverse();
+    const rows = (await inspect({ path: plain, empty: true })).rows.reverse();
     expect(rows.length).toBeGreaterThanOrEqual(5);
     expect(rows[0]).toMatchObject({ full: true, lowestTx: 1 });
     expect(rows.slice(1).every((r) => !r.full)).toBe(true);
@@ -186,7 +186,7 @@ describe('restore to every marker', () => {
   });
 
   it('the same from the folder aggregated half-way', async () => {
-    const rows = inspect({ path: aggregated, empty: true }).rows.reverse();
+    const rows = (await inspect({ path: aggregated, empty: true })).rows.reverse();
     expect(rows[0]).toMatchObject({ full: true, recovered: true, highestTx: aggregateTip });
     // after the aggregate, each differential's parent is the latest non-empty backup before it
     let parent = rows[0].file;
@@ -257,8 +257,8 @@ describe('restore to every marker', () => {
       const c = chainTo(a, after);
       expect(c.ok, `${a.file}: ${c.ok ? '' : c.problem}`).toBe(true);
     }
-    expect(inspect({ path: plain, empty: true }).rows.map((x) => x.file).sort()).toEqual(after.map((a) => a.file).sort());
-    expect(inspect({ path: plain, latestChain: true }).rows.map((x) => x.file)).toEqual([next.artifact?.file]);
+    expect((await inspect({ path: plain, empty: true })).rows.map((x) => x.file).sort()).toEqual(after.map((a) => a.file).sort());
+    expect((await inspect({ path: plain, latestChain: true })).rows.map((x) => x.file)).toEqual([next.artifact?.file]);
     // and the new timeline grows from the new full
     const work = new Workload(cluster.writer, 'neo4j', 99);
     const newTip = await work.write(5);

@@ -181,7 +181,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
         if (names.length > 1) throw new TxlineError('USAGE', 'with --inspect-path, name at most one database (or use backup inspect)');
-        printInspect({ path: o.inspectPath, json: o.json, database: names[0] ? normalizeDatabaseName(names[0]) : undefined });
+        await printInspect({ path: o.inspectPath, json: o.json, database: names[0] ? normalizeDatabaseName(names[0]) : undefined });
         return;
       }
       if (!o.toPath) throw new TxlineError('USAGE', '--to-path is required (or --inspect-path to list backups)');
@@ -311,8 +311,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--empty', 'include empty backups', false)
     .option('--json', 'print JSON', false)
     .addOption(new Option('--format <format>', 'output format').choices(['JSON', 'TABULAR', 'json', 'tabular']))
-    .action((p: string, o) => {
-      printInspect({
+    .action(async (p: string, o) => {
+      await printInspect({
         path: p,
         json: o.json || String(o.format ?? '').toLowerCase() === 'json',
         database: o.database ? normalizeDatabaseName(o.database) : undefined,
@@ -413,8 +413,8 @@ function addNegations(cmd: Command): void {
   }
 }
 
-function printInspect(o: { path: string; json: boolean; database?: string; latestBackup?: boolean; latestChain?: boolean; empty?: boolean }): void {
-  const r = inspect(o);
+async function printInspect(o: { path: string; json: boolean; database?: string; latestBackup?: boolean; latestChain?: boolean; empty?: boolean }): Promise<void> {
+  const r = await inspect(o);
   for (const p of r.problems) process.stderr.write(`warning: ${p.message}; skipped\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(r.rows, null, 2)}\n`);
   else process.stdout.write(r.rows.length ? `${formatTable(r.rows)}\n` : 'No backups found.\n');
