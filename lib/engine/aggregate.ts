@@ -159,7 +159,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
         }
       }
       // newest first, the folder synced after each (delete.ts): an interrupted delete leaves intact chains
-      for (const a of removeArtifacts(dir, doomed)) deleted.push(a.file);
+      for (const a of await removeArtifacts(dir, doomed)) deleted.push(a.file);
       if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
     }
     log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);

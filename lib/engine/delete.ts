@@ -23,8 +23,8 @@
  */
 import path from 'node:path';
 import { TxlineError } from '../errors';
-import { openLocation, type Location } from '../storage';
-import { ARTIFACT_EXTENSION, artifactFileSize, folderLocation, listArtifacts, readArtifact, skippedLine, type Artifact } from './artifact';
+import { openLocation } from '../storage';
+import { ARTIFACT_EXTENSION, artifactFileSize, folderLocation, listArtifactsIn, readArtifactIn, skippedLine, type Artifact } from './artifact';
 import { cleanStaleTemporaries } from './artifact-writer';
 import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
 import { restorableRanges } from './restore-plan';
@@ -84,14 +84,14 @@ export function deletionOrder<T extends ChainNode>(doomed: readonly T[]): T[] {
  * deletionOrder, syncing the folder after each. `onDeleted` is called after each file is gone. Returns what it
  * deleted, in order. A file already gone counts as deleted.
  */
-export function removeArtifacts<T extends ChainNode & { path: string }>(dir: string, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): T[] {
+export async function removeArtifacts<T extends ChainNode & { path: string }>(dir: string, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): Promise<T[]> {
   const ordered = deletionOrder(doomed);
-  const loc = syncOf(folderLocation(dir));
+  const loc = folderLocation(dir);
   const done: T[] = [];
   for (const a of ordered) {
     if (path.dirname(a.path) !== dir) throw new TxlineError('INTERNAL', `${a.path} is not in ${dir}`);
     try {
-      loc.delete(a.file); // durable when it returns (local: the folder is synced after the unlink)
+      await loc.delete(a.file); // durable when it returns (local: the folder is synced after the unlink)
     } catch (e) {
       if (done.length && e instanceof TxlineError) throw new TxlineError(e.code, `${e.message} (deleted before it: ${done.map((d) => d.file).join(', ')})`, { cause: e });
       throw e;
@@ -100,11 +100,6 @@ export function removeArtifacts<T extends ChainNode & { path: string }>(dir: str
     onDeleted?.(a, done.length - 1);
   }
   return done;
-}
-
-function syncOf(loc: Location): NonNullable<Location['sync']> {
-  if (!loc.sync) throw new TxlineError('INTERNAL', `${loc.describe()} cannot be changed synchronously`);
-  return loc.sync;
 }
 
 // ---- the operation ------------------------------------------------------------------------------------
@@ -158,7 +153,7 @@ export interface DeleteResult {
 }
 
 /** The artifact files named, checked against the path rules; returns the folder and their paths in it. */
-export function resolveArtifactFiles(files: string[]): { dir: string; paths: string[] } {
+export async function resolveArtifactFiles(files: string[]): Promise<{ dir: string; paths: string[] }> {
   if (files.length === 0) throw new TxlineError('USAGE', 'name at least one artifact file to delete');
   const paths: string[] = [];
   for (const raw of files) {
@@ -166,7 +161,7 @@ export function resolveArtifactFiles(files: string[]): { dir: string; paths: str
       throw new TxlineError('USAGE', `${raw} contains a comma: name each artifact as an argument of its own (no Txline artifact or folder path holds a comma)`);
     }
     const abs = path.resolve(raw);
-    const st = syncOf(openLocation(path.dirname(abs))).stat(path.basename(abs)); // not confined yet: only looked at
+    const st = await openLocation(path.dirname(abs)).stat(path.basename(abs)); // not confined yet: only looked at
     if (!st) throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
     if (st.link) {
       throw new TxlineError('NOT_AN_ARTIFACT', `${raw} is a symlink; backup delete does not follow symlinks (name the artifact file itself, in its folder)`);
@@ -192,9 +187,10 @@ export function resolveArtifactFiles(files: string[]): { dir: string; paths: str
  */
 export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult> {
   const { log } = opts;
-  const { dir, paths } = resolveArtifactFiles(opts.files);
+  const { dir, paths } = await resolveArtifactFiles(opts.files);
   // Each named file must be an artifact (read now, before any lock: a wrong name fails fast).
-  const databases = [...new Set(paths.map((p) => readArtifact(p).database))].sort();
+  const loc = folderLocation(dir);
+  const databases = [...new Set((await Promise.all(paths.map((p) => readArtifactIn(loc, path.basename(p))))).map((a) => a.database))].sort();
   const locks: Lock[] = [];
   try {
     if (!opts.dryRun) {
@@ -205,7 +201,7 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
       }
     }
     // Under the lock: the folder as it is now.
-    const listed = listArtifacts(dir);
+    const listed = await listArtifactsIn(loc);
     for (const p of listed.problems) log.warn(skippedLine(p));
     const byPath = new Map(listed.artifacts.map((a) => [a.path, a]));
     const named = paths.map((p) => {
@@ -256,9 +252,8 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
       log.info(`dry run: would delete ${order.length} artifact(s), newest first: ${order.map((a) => a.file).join(', ')}`);
     } else {
       report('delete');
-      const loc = syncOf(folderLocation(dir));
-      for (const a of order) if (loc.stat(a.file)?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
-      removeArtifacts(dir, order, (a) => {
+      for (const a of order) if ((await loc.stat(a.file))?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
+      await removeArtifacts(dir, order, (a) => {
         bytesDone += fileSize(a);
         txDone += a.txCount;
         deleted.push(entry(a));

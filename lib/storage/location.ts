@@ -103,7 +103,7 @@ export interface Location {
   cleanLeftovers(): Promise<string[]>;
   /**
    * Capability: the same reads, and delete, done synchronously. A local folder has it; object storage will not.
-   * The engine's synchronous entry points (listArtifacts, readArtifact, removeArtifacts) need it and say so when
+   * The engine's synchronous entry points (listArtifacts, readArtifact) need it and say so when
    * it is missing; their asynchronous twins (listArtifactsIn, readArtifactIn) work on any kind.
    */
   readonly sync?: SyncReads;
