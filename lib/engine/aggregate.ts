@@ -13,7 +13,7 @@ import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { dependentsOf, removeArtifacts } from './delete';
 import { DEFAULT_CODEC } from '../graph/codec';
-import { acquireLock, foldersToClean } from './lock';
+import { foldersToClean, lockIn } from './lock';
 import { globToRegExp } from './backup';
 import type { PayloadFormat } from './format';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -66,7 +66,7 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
 async function aggregateOne(db: string, dir: string, end: Artifact | undefined, opts: AggregateOptions): Promise<AggregateResult> {
   const { log } = opts;
   const t0 = performance.now();
-  const lock = acquireLock(dir, db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
+  const lock = await lockIn(folderLocation(dir), db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     // What a killed backup or aggregation of this database left: here, in --temp-path, where a killed run wrote.
     for (const d of foldersToClean(lock, [dir, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
@@ -166,6 +166,6 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
     opts.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: bytes, bytesTotal: bytes, txDone: txTotal, txTotal, deleted: deleted.length });
     return { database: db, ok: true, artifact, deleted, kept };
   } finally {
-    lock.release();
+    await lock.release();
   }
 }

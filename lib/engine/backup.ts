@@ -23,7 +23,7 @@ import { matchDatabases, orderSources, preferDiffSources } from './backup-policy
 import { chainTo } from './chain';
 import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from '../graph/codec';
-import { acquireLock, foldersToClean } from './lock';
+import { foldersToClean, lockIn } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
 import { describeUnreachable, type BackupDriver, type MemberDatabase, type Source, type Topology, type WriteContext } from './source';
 
@@ -135,7 +135,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   // A database no reachable server hosts fails here, before a lock file is made for it.
   const { ordered, notes } = orderSources(db, topology, opts);
   for (const n of notes) (n.level === 'debug' ? debug : info)(opts, n.message);
-  const lock = acquireLock(opts.toPath, db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
+  const lock = await lockIn(folderLocation(opts.toPath), db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     const prev = lock.previous;
     if (prev) log.info(`took over the lock on ${db} from process ${prev.pid} (${prev.what} since ${prev.since}), which is gone`);
@@ -166,7 +166,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     }
     throw lastError;
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

@@ -29,7 +29,7 @@ import { cleanStaleTemporaries } from './artifact-writer';
 import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
 import { restorableRanges } from './restore-plan';
 import { confinedPath } from './confine';
-import { acquireLock, foldersToClean, type Lock } from './lock';
+import { foldersToClean, lockIn, type Lock } from './lock';
 import type { EngineLog, ProgressSink } from './progress';
 
 // ---- pure planning ------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
   const locks: Lock[] = [];
   try {
     if (!opts.dryRun) {
-      for (const db of databases) locks.push(acquireLock(dir, db, 'delete'));
+      for (const db of databases) locks.push(await lockIn(loc, db, 'delete'));
       // What a killed backup or aggregation of these databases left in the folder goes first.
       for (const [i, db] of databases.entries()) {
         for (const d of foldersToClean(locks[i], [dir], log)) for (const m of cleanStaleTemporaries(d, db)) log.info(m);
@@ -277,7 +277,7 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
     report('done');
     return result;
   } finally {
-    for (const l of locks.reverse()) l.release();
+    for (const l of locks.reverse()) await l.release();
   }
 }
 

@@ -6,7 +6,7 @@ import { TxlineError } from '../errors';
 import { LocalLocation } from './local';
 import { isArtifactName, type Location } from './location';
 
-export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads, SealedFile } from './location';
+export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads, SealedFile, Lock, LockOwner } from './location';
 
 export interface OpenLocationOptions {
   /** the backup roots this process is confined to (null: not confined) */

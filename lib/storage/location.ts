@@ -17,12 +17,10 @@
  * - read() refuses what is not a regular artifact object (a FIFO, a directory, a symlink leading out of the
  *   backup roots) with a TxlineError naming it, and never blocks on it.
  *
- * Locks are not a Location's: the engine's per-database lock (lib/engine/lock.ts) is an exclusive SQLite
- * transaction on a lock file beside the artifacts, released by the kernel when a process dies. Object storage
- * has neither O_EXCL files nor locks that die with their holder; an S3 location will need a lease object written
- * with a conditional PUT (If-None-Match) and renewed while the run lasts. When that kind lands, the lock
- * becomes an optional capability here (`lock?(database, what)`); until then lock.ts works on the local folder
- * that `localFolder` names.
+ * Locks: one engine operation per database and location at a time, through the `lock` capability. A local
+ * folder's lock (local/lock.ts) is an exclusive SQLite transaction on a lock file beside the artifacts, released
+ * by the kernel when a process dies. Object storage has neither O_EXCL files nor locks that die with their
+ * holder: its lock is a lease object written with a conditional PUT and renewed while the run lasts.
  *
  * Writing artifacts: the artifact writer (lib/engine/artifact-writer.ts) builds each artifact in a local
  * scratch file first (--temp-path, else the location's local folder, else the system's temporary folder): it writes
@@ -65,6 +63,23 @@ export interface WriteHandle {
   commit(): Promise<string>;
   /** Drops what was written; nothing stays that list() shows. Safe to call twice, or after a failed commit. */
   abort(): Promise<void>;
+}
+
+/** Who holds (or held) a lock: the record a lock keeps beside it. */
+export interface LockOwner {
+  pid: number;
+  what: string;
+  since: string;
+  /** folders this run writes temporary files to (its --temp-path, the backup folder) */
+  tempDirs?: string[];
+}
+
+/** A held lock on one database of a location. */
+export interface Lock {
+  /** the owner record a killed run left behind (its process is gone), or null */
+  readonly previous: LockOwner | null;
+  /** gives the lock up (idempotent) */
+  release(): void | Promise<void>;
 }
 
 /** A complete local file, open as `fd` (see Location.adopt). */
@@ -115,6 +130,12 @@ export interface Location {
    * The caller still owns (and removes) `path`, and closes `fd`.
    */
   adopt?(file: SealedFile, name: string): Promise<string | null>;
+  /**
+   * Capability: takes the lock of `database` in this location for an operation (`what`: backup, aggregate,
+   * delete, ...), or fails with BACKUP_IN_PROGRESS naming the holder. `tempDirs`: local folders the operation
+   * writes temporary files to, recorded so that the run after a killed one can clean them.
+   */
+  lock?(database: string, what: string, opts?: { tempDirs?: string[] }): Promise<Lock>;
   /** Capability: the local folder behind this location (lock files and work folders go there), or absent. */
   readonly localFolder?: string;
 }

@@ -9,10 +9,10 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listArtifacts, type Artifact } from '../../lib/engine/artifact';
+import { folderLocation, listArtifacts, type Artifact } from '../../lib/engine/artifact';
 import { deleteArtifacts } from '../../lib/engine/delete';
 import { inspect } from '../../lib/engine/inspect';
-import { acquireLock } from '../../lib/engine/lock';
+import { lockIn } from '../../lib/engine/lock';
 import { tempFolders } from '../helpers/cluster';
 import { expectIntactChains, writeChain, type ChainSpec } from '../helpers/chains';
 import { captureLog, collect, expectOnlyArtifacts, spawnTxline } from '../helpers/engine';
@@ -103,8 +103,8 @@ describe('kill -9 of backup delete', () => {
         const again = await deleteArtifacts({ files: [chain[0].path.replace(template, dir)], withDependents: true, log });
         expect(again.deleted.map((d) => d.file), what).toEqual(chain.slice(0, kept).reverse().map((a) => a.file));
       } else if (r.signal === 'SIGKILL') {
-        const lock = acquireLock(dir, 'neo4j', 'test');
-        lock.release();
+        const lock = await lockIn(folderLocation(dir), 'neo4j', 'test');
+        await lock.release();
         if (lock.previous) expect(lock.previous, what).toMatchObject({ pid: child.pid, what: 'delete' });
       }
       expect(expectOnlyArtifacts(dir, what), what).toEqual([other.file]);

@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { txlinePayload } from '../../lib/sources/txline/format';
 import { aggregate } from '../../lib/engine/aggregate';
 import { folderLocation, listArtifacts, readArtifact } from '../../lib/engine/artifact';
-import { acquireLock } from '../../lib/engine/lock';
+import { lockIn } from '../../lib/engine/lock';
 import { inspect } from '../../lib/engine/inspect';
 import { tempFolders } from '../helpers/cluster';
 import { designTable, expectIntactChains, writeChain } from '../helpers/chains';
@@ -188,7 +188,7 @@ describe('backup delete: paths', () => {
   it("waits for no one: another operation holding the database's lock makes it fail, deleting nothing", async () => {
     const dir = folder('locked');
     const a = await writeChain(dir, designTable(false));
-    const lock = acquireLock(dir, 'neo4j', 'backup');
+    const lock = await lockIn(folderLocation(dir), 'neo4j', 'backup');
     try {
       const before = listArtifacts(dir).artifacts.length;
       const r = await runTxline(['backup', 'delete', a.backup6.path]);
@@ -196,7 +196,7 @@ describe('backup delete: paths', () => {
       expect(r.stderr).toMatch(/another operation on neo4j is running in .* \(backup, process \d+/);
       expect(listArtifacts(dir).artifacts).toHaveLength(before);
     } finally {
-      lock.release();
+      await lock.release();
     }
   });
 });

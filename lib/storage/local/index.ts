@@ -21,8 +21,9 @@ import { TxlineError, describeError } from '../../errors';
 import { fsyncDir, linkUniqueAs } from '../../fs';
 import { onInterrupt, processAlive } from '../../cleanup';
 import { resolveInRoots } from '../../auth/paths';
-import { ARTIFACT_SUFFIX, isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type SealedFile, type SyncReads, type WriteHandle } from '../location';
+import { ARTIFACT_SUFFIX, isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type Lock, type SealedFile, type SyncReads, type WriteHandle } from '../location';
 import { fileKind, openRegularFile, openRegularFileAsync } from './open';
+import { acquireLock } from './lock';
 
 const WRITE_PREFIX = '.txline-write-';
 /** names stat'ed at once by list() */
@@ -178,6 +179,10 @@ export class LocalLocation implements Location {
 
   async delete(name: string): Promise<void> {
     this.deleteSync(name);
+  }
+
+  async lock(database: string, what: string, opts: { tempDirs?: string[] } = {}): Promise<Lock> {
+    return acquireLock(this.localFolder, database, what, opts);
   }
 
   async cleanLeftovers(): Promise<string[]> {
