@@ -80,7 +80,7 @@ const PATTERNS: Array<[RegExp, (m: RegExpExecArray) => BackupLogEvent | null]> =
   [new RegExp(`^Start creating artifact ${Q} for database ${Q}\\.?$`), (m) => ({ kind: 'phase', database: m[2], phase: 'artifact', done: false })],
   [new RegExp(`^Finished artifact creation ${Q} for database ${Q}${TOOK}\\.?$`), (m) => artifactEvent(m[2], m[1], took(m[3]))],
   [new RegExp(`^Backup of database ${Q} completed${TOOK}\\.?$`), (m) => ({ kind: 'completed', database: m[1], tookMs: took(m[2]) })],
-  [new RegExp(`^Backup of database ${Q} failed(?:[.:] ?(.*))?$`), (m) => ({ kind: 'failed', database: m[1], reason: (m[2] ?? '').trim() || 'no reason given' })],
+  [new RegExp(`^Backup of database ${Q} failed(?:[.:] ?(?:Reason: )?(.*))?$`), (m) => ({ kind: 'failed', database: m[1], reason: (m[2] ?? '').trim() || 'no reason given' })],
   [/^Backup command completed\.?$/, () => ({ kind: 'command-completed' })],
 ];
 

@@ -38,7 +38,7 @@ function gist(text: string, max = 3): string {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter((l) => l && !/^(Usage:|USAGE|\s*\[)/.test(l));
+    .filter((l) => l && !/^(Usage:|USAGE|\[|at\s)/.test(l));
   const picked = lines.filter((l) => /\b(ERROR|Exception|error|failed|Failed|Unknown|Invalid|Missing|Unmatched)\b/.test(l)).slice(0, max);
   const out = (picked.length ? picked : lines.slice(0, max)).join(' / ');
   return out.length > 400 ? `${out.slice(0, 397)}...` : out;

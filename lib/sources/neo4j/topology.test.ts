@@ -5,9 +5,10 @@
 import { int } from 'neo4j-driver';
 import { describe, expect, it } from 'vitest';
 import { fixtureRows } from '../../../tests/fixtures/neo4j/load';
+import type { ClusterSource } from '../report';
 import { parseShowDatabases, parseShowServers, parseTopology, toClusterReport } from './topology';
 
-const source = { kind: 'addresses', addresses: ['localhost:7687'] } as const;
+const source: ClusterSource = { kind: 'addresses', addresses: ['localhost:7687'] };
 const checkedAt = '2026-12-06T08:00:00.000Z';
 
 describe('SHOW SERVERS YIELD *', () => {
