@@ -141,7 +141,7 @@ describe('the stand-in neo4j-admin, misbehaving', () => {
     expect(b.run.code).toBe(0);
     expect(b.summary[0].completed).toBe(true); // the log claims success
     expect(b.outcome.ok).toBe(false);
-    expect(b.outcome.error?.code).toBe('NEO4J_ADMIN_FAILED');
+    expect(b.outcome.error?.code).toBe('ADMIN_TOOL_FAILED');
     expect(b.outcome.error?.message).toBe('neo4j-admin database backup exited with 0, but no new backup of neo4j appeared in the target');
   });
 
@@ -156,7 +156,7 @@ describe('the stand-in neo4j-admin, misbehaving', () => {
     expect(listArtifacts(dir).artifacts).toEqual([]); // what the catalog indexes from
     expect(listArtifacts(dir).problems.map((p) => p.file)).toEqual([partial[0]]);
     expect(b.outcome).toMatchObject({ ok: false, artifact: null });
-    expect(b.outcome.error?.code).toBe('NEO4J_ADMIN_FAILED');
+    expect(b.outcome.error?.code).toBe('ADMIN_TOOL_FAILED');
     expect(b.outcome.error?.message).toMatch(/failed \(exit 1\).*neo4j: the connection was lost while creating the artifact/);
     const inspectWarning = (await inspectVia('2026.01', dir)).stderr;
     expect(inspectWarning).toMatch(/WARN .*skipped/);

@@ -29,7 +29,7 @@ describe('exit codes', () => {
   it('3 is a database that is not running, 70 an unhandled exception, 1 a failure (or an unreachable server)', () => {
     expect(adminExitError({ command: 'database restore', exitCode: 3, stderr: 'The database is in use' })?.code).toBe('DATABASE_OFFLINE');
     const x = adminExitError({ command: backup, exitCode: 70, stderr: 'java.lang.NullPointerException\n\tat a.b.C' });
-    expect([x?.code, x?.message]).toEqual(['NEO4J_ADMIN_FAILED', 'neo4j-admin database backup failed with an exception it did not handle (exit 70): java.lang.NullPointerException']);
+    expect([x?.code, x?.message]).toEqual(['ADMIN_TOOL_FAILED', 'neo4j-admin database backup failed with an exception it did not handle (exit 70): java.lang.NullPointerException']);
     expect(adminExitError({ command: backup, exitCode: 1, stderr: '', stdout: 'ERROR [x] Backup of database \'neo4j\' failed. Reason: disk full' })?.message).toMatch(
       /failed \(exit 1\): ERROR \[x\] Backup of database 'neo4j' failed\. Reason: disk full$/,
     );
@@ -60,7 +60,7 @@ describe('exit 0 is not proof', () => {
 
   it('exit 0 without a new artifact is a failure', () => {
     const [o] = checkBackupOutcome({ databases: ['neo4j'], exit: ok, log: [], before: ['neo4j-2026-12-06T08-00-00.backup'], after: ['neo4j-2026-12-06T08-00-00.backup'], inspected: table(['neo4j-2026-12-06T08-00-00.backup']) });
-    expect([o.ok, o.error?.code, o.error?.message]).toEqual([false, 'NEO4J_ADMIN_FAILED', 'neo4j-admin database backup exited with 0, but no new backup of neo4j appeared in the target']);
+    expect([o.ok, o.error?.code, o.error?.message]).toEqual([false, 'ADMIN_TOOL_FAILED', 'neo4j-admin database backup exited with 0, but no new backup of neo4j appeared in the target']);
   });
 
   it('a new file that inspect does not list (partial) is never taken', () => {
@@ -72,7 +72,7 @@ describe('exit 0 is not proof', () => {
   it('exit 1 fails the databases whose backup did not complete, with the log line', () => {
     const failed = summarizeBackupLog(parseBackupLog("2026-12-06 08:00:01.000+0000 ERROR [m] Backup of database 'neo4j' failed. Reason: stopped half-way"));
     const [o] = checkBackupOutcome({ databases: ['neo4j'], exit: { command: backup, exitCode: 1, stderr: '' }, log: failed, before: [], after: ['neo4j-2026-12-06T08-00-01.backup'], inspected: [] });
-    expect([o.ok, o.error?.code]).toEqual([false, 'NEO4J_ADMIN_FAILED']);
+    expect([o.ok, o.error?.code]).toEqual([false, 'ADMIN_TOOL_FAILED']);
     expect(o.error?.message).toMatch(/neo4j: stopped half-way$/);
   });
 

@@ -51,7 +51,7 @@ export function adminExitError(x: AdminExit): TxlineError | null {
   const details = { exitCode: x.exitCode, command: x.command };
   if (x.exitCode === 0) return null;
   if (x.exitCode === null) {
-    return new TxlineError('NEO4J_ADMIN_FAILED', `${what} was stopped by ${x.signal ?? 'a signal'}${said ? `: ${said}` : ''}`, { details });
+    return new TxlineError('ADMIN_TOOL_FAILED', `${what} was stopped by ${x.signal ?? 'a signal'}${said ? `: ${said}` : ''}`, { details });
   }
   switch (x.exitCode) {
     case 64: {
@@ -64,7 +64,7 @@ export function adminExitError(x: AdminExit): TxlineError | null {
     case 3:
       return new TxlineError('DATABASE_OFFLINE', `${what} failed because the database is not running (exit 3)${said ? `: ${said}` : ''}`, { details });
     case 70:
-      return new TxlineError('NEO4J_ADMIN_FAILED', `${what} failed with an exception it did not handle (exit 70)${said ? `: ${said}` : ''}`, { details });
+      return new TxlineError('ADMIN_TOOL_FAILED', `${what} failed with an exception it did not handle (exit 70)${said ? `: ${said}` : ''}`, { details });
     case 1: {
       const all = `${x.stderr}\n${x.stdout ?? ''}`;
       if (/uncontactable|could not be reached|unable to connect|connection refused|no route to host|unreachable/i.test(all)) {
@@ -73,10 +73,10 @@ export function adminExitError(x: AdminExit): TxlineError | null {
       if (x.command === 'database restore' && /already exists/i.test(all)) {
         return new TxlineError('DESTINATION_EXISTS', `${what}: the database exists (exit 1)${said ? `: ${said}` : ''}`, { details });
       }
-      return new TxlineError('NEO4J_ADMIN_FAILED', `${what} failed (exit 1)${said ? `: ${said}` : ''}`, { details });
+      return new TxlineError('ADMIN_TOOL_FAILED', `${what} failed (exit 1)${said ? `: ${said}` : ''}`, { details });
     }
     default:
-      return new TxlineError('NEO4J_ADMIN_FAILED', `${what} exited with ${x.exitCode}${said ? `: ${said}` : ''}`, { details });
+      return new TxlineError('ADMIN_TOOL_FAILED', `${what} exited with ${x.exitCode}${said ? `: ${said}` : ''}`, { details });
   }
 }
 
@@ -137,7 +137,7 @@ export function checkBackupOutcome(input: {
         ok: false,
         artifact: null,
         fallbackReason,
-        error: new TxlineError('NEO4J_ADMIN_FAILED', `neo4j-admin database backup exited with ${input.exit.exitCode}, but ${why}`, { details: { exitCode: input.exit.exitCode } }),
+        error: new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin database backup exited with ${input.exit.exitCode}, but ${why}`, { details: { exitCode: input.exit.exitCode } }),
       };
     }
     return { database, ok: true, artifact, fallbackReason, error: null };

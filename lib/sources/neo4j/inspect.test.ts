@@ -106,7 +106,7 @@ describe('backup inspect TABULAR', () => {
     } catch (e) {
       err = e;
     }
-    expect(isTxlineError(err, 'NEO4J_ADMIN_FAILED')).toBe(true);
+    expect(isTxlineError(err, 'ADMIN_TOOL_FAILED')).toBe(true);
     expect((err as Error).message).toMatch(message);
   });
 });

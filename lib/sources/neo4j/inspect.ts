@@ -44,7 +44,7 @@ const BORDER = /^[+|][-+|=\s]*$/;
 
 function fail(lineNo: number, line: string, why: string): never {
   const shown = line.length > 120 ? `${line.slice(0, 117)}...` : line;
-  throw new TxlineError('NEO4J_ADMIN_FAILED', `neo4j-admin backup inspect output, line ${lineNo}: ${why}: ${JSON.stringify(shown)}`);
+  throw new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin backup inspect output, line ${lineNo}: ${why}: ${JSON.stringify(shown)}`);
 }
 
 function cellsOf(line: string): string[] {
@@ -54,7 +54,7 @@ function cellsOf(line: string): string[] {
 }
 
 export function parseInspectTabular(text: string): Neo4jInspectRow[] {
-  if (text.length > 64 * 1024 * 1024) throw new TxlineError('NEO4J_ADMIN_FAILED', 'neo4j-admin backup inspect printed more than 64 MiB');
+  if (text.length > 64 * 1024 * 1024) throw new TxlineError('ADMIN_TOOL_FAILED', 'neo4j-admin backup inspect printed more than 64 MiB');
   const lines = text.split(/\r?\n/);
   let header: string[] | null = null;
   const rows: Neo4jInspectRow[] = [];
