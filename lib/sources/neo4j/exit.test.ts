@@ -58,6 +58,15 @@ describe('exit 0 is not proof', () => {
     expect([o.ok, o.artifact?.file, o.error]).toEqual([true, 'neo4j-2026-12-06T08-00-01.backup', null]);
   });
 
+  it('takes no listed file outside the target, even of the new file\'s name', () => {
+    const elsewhere = parseInspectTabular(
+      '| FILE | DATABASE | DATABASE ID | TIME (UTC) | FULL | COMPRESSED | LOWEST TX | HIGHEST TX |\n| file:///elsewhere/neo4j-2026-12-06T08-00-01.backup | neo4j | id | 2026-12-06T08:00:01 | true | true | 1 | 5 |',
+    );
+    const common = { databases: ['neo4j'], exit: ok, log, before: [], after: ['neo4j-2026-12-06T08-00-01.backup'], inspected: elsewhere };
+    expect(checkBackupOutcome({ ...common, toPath: '/b' })[0].ok).toBe(false);
+    expect(checkBackupOutcome({ ...common, toPath: '/elsewhere/' })[0].ok).toBe(true);
+  });
+
   it('exit 0 without a new artifact is a failure', () => {
     const [o] = checkBackupOutcome({ databases: ['neo4j'], exit: ok, log: [], before: ['neo4j-2026-12-06T08-00-00.backup'], after: ['neo4j-2026-12-06T08-00-00.backup'], inspected: table(['neo4j-2026-12-06T08-00-00.backup']) });
     expect([o.ok, o.error?.code, o.error?.message]).toEqual([false, 'ADMIN_TOOL_FAILED', 'neo4j-admin database backup exited with 0, but no new backup of neo4j appeared in the target']);

@@ -6,6 +6,7 @@
  * Exit 0 of a backup is not proof by itself: `checkBackupOutcome` also asks for a new artifact in the target
  * that `backup inspect` lists.
  */
+import path from 'node:path';
 import { TxlineError } from '../../errors';
 import type { BackupLogSummary } from './backup-log';
 import type { Neo4jInspectRow } from './inspect';
@@ -110,15 +111,18 @@ export function checkBackupOutcome(input: {
   after: readonly string[];
   /** `backup inspect` of the target after the run */
   inspected: readonly Neo4jInspectRow[];
+  /** the target folder (a local one): a listed file elsewhere, even of the same name, is not the new artifact */
+  toPath?: string;
 }): BackupOutcome[] {
   const runError = adminExitError(input.exit);
   const before = new Set(input.before);
   const appeared = new Set(input.after.filter((f) => !before.has(f)));
+  const inTarget = (r: Neo4jInspectRow) => input.toPath === undefined || r.path === null || path.resolve(path.dirname(r.path)) === path.resolve(input.toPath);
   return input.databases.map((database) => {
     const log = input.log.find((l) => l.database === database);
     const fallbackReason = log?.fallbackReason ?? null;
     if (runError && input.exit.exitCode !== 1) return { database, ok: false, artifact: null, fallbackReason, error: runError };
-    const fresh = input.inspected.filter((r) => r.database === database && appeared.has(r.file));
+    const fresh = input.inspected.filter((r) => r.database === database && appeared.has(r.file) && inTarget(r));
     const named = log?.artifact ? fresh.find((r) => r.file === log.artifact) : undefined;
     const artifact = named ?? (fresh.length === 1 ? fresh[0] : null);
     if (runError && !(log?.completed && artifact)) {

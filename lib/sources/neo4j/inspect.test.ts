@@ -98,6 +98,8 @@ describe('backup inspect TABULAR', () => {
     ['text inside the table', `${header}\nError: something broke`, /line 2: not a row of the table/],
     ['the 5.x listing without --show-metadata', '| FILE |\n| file:///b/x.backup |', /line 1: the header lacks DATABASE, .* only with --show-metadata/],
     ['a table of something else', '| NAME | VALUE |\n| a | b |', /line 1: a table without a FILE column/],
+    ['a malformed URI', `${header}\n| s3://b/%E0%A4%A | neo4j | id | 2026-12-06T08:00:00 | true | true | 1 | 2 |`, /line 2: FILE is not a well-formed URI/],
+    ['a FILE that names a folder above', `${header}\n| s3://b/x/.. | neo4j | id | 2026-12-06T08:00:00 | true | true | 1 | 2 |`, /line 2: FILE names no file/],
     ['a database name that is an option', `${header}\n| file:///b/x.backup | --to-path=/etc | id | 2026-12-06T08:00:00 | true | true | 1 | 2 |`, /DATABASE is "--to-path=\/etc"/],
   ])('refuses %s, naming the line', (_what, text, message) => {
     let err: unknown;

@@ -116,8 +116,13 @@ function readRow(header: string[], cells: string[], lineNo: number, line: string
   } else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(uri)) {
     localPath = uri; // a plain path, as some versions may print
   }
-  const file = localPath !== null ? path.basename(localPath) : decodeURIComponent(uri.replace(/\/+$/, '').split('/').pop() ?? '');
-  if (!file) fail(lineNo, line, 'FILE names no file');
+  let file = '';
+  try {
+    file = localPath !== null ? path.basename(localPath) : decodeURIComponent(uri.replace(/\/+$/, '').split('/').pop() ?? '');
+  } catch {
+    fail(lineNo, line, 'FILE is not a well-formed URI');
+  }
+  if (!file || file === '.' || file === '..' || /[\\/\0]/.test(file)) fail(lineNo, line, 'FILE names no file');
   const database = get('DATABASE');
   if (!/^[A-Za-z][A-Za-z0-9.\-_]*$/.test(database)) fail(lineNo, line, `DATABASE is "${database}", not a database name`);
   const databaseId = get('DATABASE ID');
