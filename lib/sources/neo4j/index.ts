@@ -56,6 +56,12 @@
  *        a partial file is never taken;
  *     6. each ok artifact is indexed in the catalog from its Neo4jInspectRow (database, databaseId, time, full,
  *        compressed, lowest/highest tx, recovered or null), with fallbackReason from the log.
+ *   Which options to pass: backupOptionsFor(version) of the server's version (dbms.components) is the first
+ *   guess, but the options are the neo4j-admin binary's, and the DBA's backup host may run an older one than
+ *   the servers. So the runner keeps the version it detected per registered neo4j-admin, and an exit 64
+ *   (NOT_SUPPORTED naming the option, `rejectedOptions`) is shown as "this neo4j-admin is older than the
+ *   cluster" rather than retried without the option. (`neo4j-admin --version` would tell, but no capture of its
+ *   output exists yet: add one with the capture kit before reading it.)
  *   `txline database restore --cluster=<name>` offers both ways and says which one runs:
  *     - seeding (the cluster way, artifacts reachable from every server: shared folder or object storage):
  *       seedDatabaseStatement({version, database, seed, until}) run on `system` with its parameters, then

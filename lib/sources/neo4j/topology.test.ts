@@ -81,6 +81,21 @@ describe('SHOW DATABASES YIELD *', () => {
     for (const c of copies) expect([c.lastCommittedTxn, c.replicationLag, c.databaseID, c.serverID]).toEqual([null, null, null, null]);
   });
 
+  it('shows a deallocating copy as online (the manual: still online until its role moves), every other state as offline', () => {
+    const rows = ['online', 'deallocating', 'starting', 'store copying', 'dirty', 'quarantined', 'unknown', 'mixed'].map((currentStatus) => ({ name: 'x', serverID: 's1', currentStatus }));
+    const r = toClusterReport(parseTopology({ servers: null, databases: rows }), { source, checkedAt });
+    expect(r.members[0].databases.map((d) => `${d.currentStatus}:${d.status}`)).toEqual([
+      'online:online',
+      'deallocating:online',
+      'starting:offline',
+      'store copying:offline',
+      'dirty:offline',
+      'quarantined:offline',
+      'unknown:offline',
+      'mixed:offline',
+    ]);
+  });
+
   it('accepts numbers and bigints, and calls a value of the wrong type unknown, saying so', () => {
     const problems: string[] = [];
     const rows = [

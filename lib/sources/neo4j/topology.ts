@@ -230,7 +230,8 @@ function databaseStatus(c: Neo4jDatabaseCopy): Neo4jDatabaseStatus {
     databaseId: c.databaseID,
     storeId: null,
     role,
-    status: c.currentStatus === 'online' ? 'online' : 'offline',
+    // `deallocating`: "still online but will eventually be offline" (the manual's database states)
+    status: c.currentStatus === 'online' || c.currentStatus === 'deallocating' ? 'online' : 'offline',
     lastCommittedTxn: c.lastCommittedTxn,
     lowestAvailableTxn: null,
     replicationLag: c.replicationLag,
