@@ -17,7 +17,7 @@ import { adminExitError, checkBackupOutcome, type AdminExit } from '../../lib/so
 import { parseInspectTabular } from '../../lib/sources/neo4j/inspect';
 import { parseVersion } from '../../lib/sources/neo4j/version';
 import { dbStatus, startTestCluster, tempFolders, waitFor, type TestCluster } from '../helpers/cluster';
-import { lastTx, writeTx } from '../helpers/engine';
+import { inspectCli, lastTx, writeTx } from '../helpers/engine';
 
 const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-admin');
@@ -106,6 +106,11 @@ describe('the stand-in neo4j-admin, ok', () => {
     expect(second.outcome.error).toBeNull();
     expect(second.outcome.artifact).toMatchObject({ full: false, lowestTx: (tip ?? 0) + 1, highestTx: last, recovered: false });
     expect(second.inspected).toHaveLength(2);
+    // the TABULAR table, read back, says what the artifacts' own metadata says (txline's JSON inspect)
+    const truth = await inspectCli(dir);
+    expect(second.inspected.map((r) => ({ file: r.file, path: r.path, database: r.database, databaseId: r.databaseId, time: r.time, full: r.full, compressed: r.compressed, lowestTx: r.lowestTx, highestTx: r.highestTx, recovered: r.recovered }))).toEqual(
+      truth.map((a) => ({ file: a.file, path: path.join(dir, a.file), database: a.database, databaseId: a.databaseId, time: `${a.time.slice(0, 19)}Z`, full: a.full, compressed: a.compressed, lowestTx: a.lowestTx, highestTx: a.highestTx, recovered: a.recovered })),
+    );
     chainDir = dir;
     chainTop = last;
   });
@@ -135,6 +140,14 @@ describe('the stand-in neo4j-admin, ok', () => {
     expect(forced.code).toBe(64);
     expect(adminExitError({ command: 'database backup', exitCode: forced.code, stderr: forced.stderr })?.message).toMatch(/rejected --prefer-diff-as-parent \(exit 64/);
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('2026.01 no longer takes --show-metadata, and inspectArgv does not pass it there', async () => {
+    const dir = folders.folder('no-show-metadata');
+    const r = await standin(['backup', 'inspect', dir, '--show-metadata'], envFor('2026.01'));
+    expect(r.code).toBe(64);
+    expect(adminExitError({ command: 'backup inspect', exitCode: r.code, stderr: r.stderr })?.message).toMatch(/rejected --show-metadata/);
+    expect(inspectArgv({ version: parseVersion('2026.01'), path: dir })).not.toContain('--show-metadata');
   });
 });
 
