@@ -54,6 +54,8 @@ export const ERROR_CODES = {
   JOB_NOT_RUNNING: 1,
   /** the job process could not be started */
   SPAWN_FAILED: 1,
+  /** neo4j-admin failed, or answered what Txline cannot trust (exit 0 without the artifact, unreadable output) */
+  ADMIN_TOOL_FAILED: 1,
   INTERNAL: 1,
 } as const;
 
@@ -103,6 +105,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   SPAWN_FAILED: 500,
   INTERNAL: 500,
   ARTIFACT_HAS_DEPENDENTS: 409,
+  ADMIN_TOOL_FAILED: 422,
 };
 
 export function isErrorCode(v: unknown): v is ErrorCode {
@@ -156,6 +159,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   FORBIDDEN: 'ask an administrator for a role that allows this',
   CONFIRMATION_REQUIRED: "type the database's name to confirm",
   SPAWN_FAILED: 'the server could not start the txline process: check its log and the installation',
+  ADMIN_TOOL_FAILED: "read neo4j-admin's log in the job's output, fix what it names, and run it again",
 };
 
 /** A short hint for an error code, or null when there is nothing more to say than the message. */
