@@ -8,7 +8,8 @@ import os from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { folderLocation, listArtifactsIn, localFolderOf, openWhere, readArtifactIn, skippedLine, type Artifact } from './artifact';
+import { listArtifactsIn, openWhere, readArtifactIn, skippedLine, type Artifact } from './artifact';
+import type { Location } from '../storage';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { byTime, chainTo, isEmpty } from './chain';
 import { dependentsOf, removeArtifacts } from './delete';
@@ -42,18 +43,18 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
   const { log } = opts;
   const where = openWhere(opts.fromPath, '--from-path');
   const single = where.name !== null ? await readArtifactIn(where.location, where.name) : null;
-  const dir = localFolderOf(where.location, 'aggregating');
+  const loc = where.location;
   const listed = await listArtifactsIn(where.location);
   for (const p of listed.problems) log.warn(skippedLine(p));
   const names = [...new Set(listed.artifacts.map((a) => a.database))].sort();
   const wanted = single
     ? [single.database]
     : names.filter((n) => opts.databases.some((p) => globToRegExp(p.toLowerCase()).test(n)));
-  if (wanted.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${opts.databases.join(', ')} in ${dir}`);
+  if (wanted.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${opts.databases.join(', ')} in ${loc.describe()}`);
   const results: AggregateResult[] = [];
   for (const db of wanted) {
     try {
-      results.push(await aggregateOne(db, dir, single ?? undefined, opts));
+      results.push(await aggregateOne(db, loc, single ?? undefined, opts));
     } catch (e) {
       const err = e instanceof TxlineError ? e : new TxlineError('INTERNAL', describeError(e), { cause: e });
       log.error(`Aggregation of ${db} failed: ${err.message}`);
@@ -63,19 +64,20 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
   return { results, exitCode: results.every((r) => r.ok) ? 0 : 1 };
 }
 
-async function aggregateOne(db: string, dir: string, end: Artifact | undefined, opts: AggregateOptions): Promise<AggregateResult> {
+async function aggregateOne(db: string, loc: Location, end: Artifact | undefined, opts: AggregateOptions): Promise<AggregateResult> {
   const { log } = opts;
   const t0 = performance.now();
-  const lock = await lockIn(folderLocation(dir), db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
+  const lock = await lockIn(loc, db, 'aggregate', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     // What a killed backup or aggregation of this database left: here, in --temp-path, where a killed run wrote.
-    for (const d of foldersToClean(lock, [dir, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
+    const scratch = [loc.localFolder, opts.tempPath].filter((d): d is string => d !== undefined);
+    for (const d of foldersToClean(lock, scratch, log)) {
       for (const m of cleanStaleTemporaries(d, db)) log.info(m);
     }
-    for (const m of await folderLocation(dir).cleanLeftovers()) log.info(m);
-    const all = (await listArtifactsIn(folderLocation(dir))).artifacts.filter((a) => a.database === db);
+    for (const m of await loc.cleanLeftovers()) log.info(m);
+    const all = (await listArtifactsIn(loc)).artifacts.filter((a) => a.database === db);
     const last = end ?? [...all].sort(byTime).pop();
-    if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${dir}`);
+    if (!last) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${db} in ${loc.describe()}`);
     const c = chainTo(last, all);
     if (!c.ok) throw new TxlineError('CHAIN_BROKEN', c.problem);
     const chain = c.chain;
@@ -101,7 +103,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
       const size = fs.statSync(built.file).size;
       const tx = { txDone: built.replayed, txTotal };
       const w = new ArtifactWriter({
-        location: folderLocation(dir),
+        location: loc,
         tempDir: opts.tempPath,
         database: db,
         // The aggregate stands for the state at the chain's last backup, so it carries that time.
@@ -159,7 +161,7 @@ async function aggregateOne(db: string, dir: string, end: Artifact | undefined, 
         }
       }
       // newest first, the folder synced after each (delete.ts): an interrupted delete leaves intact chains
-      for (const a of await removeArtifacts(dir, doomed)) deleted.push(a.file);
+      for (const a of await removeArtifacts(loc, doomed)) deleted.push(a.file);
       if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
     }
     log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);

@@ -261,19 +261,41 @@ export function openWhere(raw: string, flag: string): Where {
   return st.isDirectory() ? { location: folderLocation(p), name: null } : { location: folderLocation(path.dirname(p)), name: path.basename(p) };
 }
 
+/**
+ * Opens the location a command writes to (`--to-path`): a folder that exists and is writable (confined, at its
+ * real path inside the backup roots), or a location's URL (not one naming an artifact).
+ */
+export function openTarget(raw: string, flag: string): Location {
+  if (isLocationUrl(raw)) {
+    const { location, name } = splitLocationUrl(raw);
+    if (name !== null) throw new TxlineError('INVALID_ARGUMENT', `${flag} ${raw} names an artifact; give the location it goes to`);
+    return openLocation(location, { roots: engineRoots() });
+  }
+  checkFolder(raw, flag);
+  // confined (the dashboard's jobs), the folder's real path, inside the backup roots; else as given
+  return folderLocation(confinedPath(raw, flag));
+}
+
+/** A local folder a command writes to: it exists, is a folder, and is writable. */
+export function checkFolder(p: string, flag: string): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch {
+    throw new TxlineError('PATH_NOT_FOUND', `${flag} ${p} does not exist; create the folder first`);
+  }
+  if (!st.isDirectory()) throw new TxlineError('INVALID_ARGUMENT', `${flag} ${p} is not a folder`);
+  try {
+    fs.accessSync(p, fs.constants.W_OK);
+  } catch {
+    throw new TxlineError('IO_ERROR', `${flag} ${p} is not writable`);
+  }
+}
+
 /** The artifacts `where` names: the one artifact, or every artifact of the location (async reads: any kind). */
 export async function listWhere(where: Where): Promise<ListResult> {
   if (where.name !== null) return { artifacts: [await readArtifactIn(where.location, where.name)], problems: [] };
   return listArtifactsIn(where.location);
-}
-
-/**
- * The local folder of a location, for what still needs one (the per-database lock file, scratch files); an
- * object-storage location fails with NOT_SUPPORTED naming `what`.
- */
-export function localFolderOf(loc: Location, what: string): string {
-  if (loc.localFolder === undefined) throw new TxlineError('NOT_SUPPORTED', `${what} on ${loc.describe()} is not supported yet: it needs a local folder`);
-  return loc.localFolder;
 }
 
 /** listArtifacts of a location (synchronously: a location with the `sync` capability). */

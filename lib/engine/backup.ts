@@ -13,15 +13,14 @@
  *   succeeded without problems, 1 otherwise.
  * - Nothing partial is ever visible: see artifact.ts.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError, describeError, isTxlineError } from '../errors';
-import { folderLocation, listArtifactsIn, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
+import { checkFolder, listArtifactsIn, openTarget, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
+import type { Location } from '../storage';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
 import { planBackup, type BackupType } from './backup-plan';
 import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
 import { chainTo } from './chain';
-import { confinedPath } from './confine';
 import { DEFAULT_CODEC } from '../graph/codec';
 import { foldersToClean, lockIn } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -73,10 +72,10 @@ export interface BackupRunResult {
 
 export async function backupDatabases(given: BackupOptions): Promise<BackupRunResult> {
   const { log } = given;
-  checkFolder(given.toPath, '--to-path');
+  const target = openTarget(given.toPath, '--to-path');
   if (given.tempPath) checkFolder(given.tempPath, '--temp-path');
-  // confined (the dashboard's jobs), the folder's real path, inside the backup roots; else as given
-  const opts = { ...given, toPath: confinedPath(given.toPath, '--to-path') };
+  const opts = { ...given, toPath: target.localFolder ?? given.toPath };
+  targets.set(opts, target);
   hashBudgets.set(opts, { left: given.chainHashBudgetBytes ?? CHAIN_HASH_BUDGET_BYTES });
   const problems: string[] = [];
   const topology = await opts.source.topology();
@@ -115,19 +114,13 @@ export async function backupDatabases(given: BackupOptions): Promise<BackupRunRe
   return { results, problems, exitCode: allOk && problems.length === 0 ? 0 : 1 };
 }
 
-function checkFolder(p: string, flag: string): void {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(p);
-  } catch {
-    throw new TxlineError('PATH_NOT_FOUND', `${flag} ${p} does not exist; create the folder first`);
-  }
-  if (!st.isDirectory()) throw new TxlineError('INVALID_ARGUMENT', `${flag} ${p} is not a folder`);
-  try {
-    fs.accessSync(p, fs.constants.W_OK);
-  } catch {
-    throw new TxlineError('IO_ERROR', `${flag} ${p} is not writable`);
-  }
+/** The location each run writes to (set once its --to-path is opened). */
+const targets = new WeakMap<BackupOptions, Location>();
+
+function targetOf(opts: BackupOptions): Location {
+  const t = targets.get(opts);
+  if (!t) throw new TxlineError('INTERNAL', 'a backup run without its target location');
+  return t;
 }
 
 async function backupOne(db: string, topology: Topology, opts: BackupOptions, problems: string[]): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
@@ -135,17 +128,19 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   // A database no reachable server hosts fails here, before a lock file is made for it.
   const { ordered, notes } = orderSources(db, topology, opts);
   for (const n of notes) (n.level === 'debug' ? debug : info)(opts, n.message);
-  const lock = await lockIn(folderLocation(opts.toPath), db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
+  const target = targetOf(opts);
+  const lock = await lockIn(target, db, 'backup', { tempDirs: opts.tempPath ? [opts.tempPath] : [] });
   try {
     const prev = lock.previous;
     if (prev) log.info(`took over the lock on ${db} from process ${prev.pid} (${prev.what} since ${prev.since}), which is gone`);
     // What a killed run left: here, in this run's --temp-path, and in the temporary folders a killed run recorded.
-    for (const dir of foldersToClean(lock, [opts.toPath, ...(opts.tempPath ? [opts.tempPath] : [])], log)) {
+    const scratch = [target.localFolder, opts.tempPath].filter((d): d is string => d !== undefined);
+    for (const dir of foldersToClean(lock, scratch, log)) {
       for (const m of cleanStaleTemporaries(dir, db)) log.info(m);
     }
-    for (const m of await folderLocation(opts.toPath).cleanLeftovers()) log.info(m);
+    for (const m of await target.cleanLeftovers()) log.info(m);
     if (ordered.length === 0) throw new TxlineError('NO_SOURCE', `no server can serve a backup of ${db} (see the reasons above)`);
-    const listed = await listArtifactsIn(folderLocation(opts.toPath));
+    const listed = await listArtifactsIn(target);
     for (const p of listed.problems) log.warn(skippedLine(p));
     const existing = listed.artifacts;
     const preferred = preferDiffSources(db, ordered, existing, opts);
@@ -266,7 +261,7 @@ function payloadProblem(a: Artifact, opts: BackupOptions): Promise<string | null
 
 function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): ArtifactWriter {
   return new ArtifactWriter({
-    location: folderLocation(opts.toPath),
+    location: targetOf(opts),
     tempDir: opts.tempPath,
     database: db,
     time,

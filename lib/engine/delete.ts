@@ -23,7 +23,7 @@
  */
 import path from 'node:path';
 import { TxlineError } from '../errors';
-import { openLocation } from '../storage';
+import { openLocation, type Location } from '../storage';
 import { ARTIFACT_EXTENSION, artifactFileSize, folderLocation, listArtifactsIn, readArtifactIn, skippedLine, type Artifact } from './artifact';
 import { cleanStaleTemporaries } from './artifact-writer';
 import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
@@ -80,16 +80,15 @@ export function deletionOrder<T extends ChainNode>(doomed: readonly T[]): T[] {
 // ---- removing files -----------------------------------------------------------------------------------
 
 /**
- * Removes `doomed` (artifacts of `dir`; the caller holds the folder's lock for their database) in
+ * Removes `doomed` (artifacts of `loc`; the caller holds the location's lock for their database) in
  * deletionOrder, syncing the folder after each. `onDeleted` is called after each file is gone. Returns what it
  * deleted, in order. A file already gone counts as deleted.
  */
-export async function removeArtifacts<T extends ChainNode & { path: string }>(dir: string, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): Promise<T[]> {
+export async function removeArtifacts<T extends ChainNode & { path: string }>(loc: Location, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): Promise<T[]> {
   const ordered = deletionOrder(doomed);
-  const loc = folderLocation(dir);
   const done: T[] = [];
   for (const a of ordered) {
-    if (path.dirname(a.path) !== dir) throw new TxlineError('INTERNAL', `${a.path} is not in ${dir}`);
+    if (a.path !== loc.addressOf(a.file)) throw new TxlineError('INTERNAL', `${a.path} is not in ${loc.describe()}`);
     try {
       await loc.delete(a.file); // durable when it returns (local: the folder is synced after the unlink)
     } catch (e) {
@@ -253,7 +252,7 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
     } else {
       report('delete');
       for (const a of order) if ((await loc.stat(a.file))?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
-      await removeArtifacts(dir, order, (a) => {
+      await removeArtifacts(loc, order, (a) => {
         bytesDone += fileSize(a);
         txDone += a.txCount;
         deleted.push(entry(a));
