@@ -7,9 +7,17 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { TxlineError } from '../../errors';
 import { isArtifactName } from '../location';
-import { SMALL_REQUEST_TIMEOUT_MS, storageError } from './client';
+import { storageError } from './errors';
 
 export const MARKER_FOLDER = '.txline-uploads/';
+
+/** ms until the headers of a small request's answer (a HEAD, a listing page, a delete) */
+export const SMALL_REQUEST_TIMEOUT_MS = 15_000;
+
+export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
+}
+
 
 export class S3Context {
   private made: Promise<S3Client> | null = null;

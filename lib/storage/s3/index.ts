@@ -1,6 +1,5 @@
 /**
- * S3-compatible object storage as a storage location (see ../location.ts): `s3://bucket/prefix`, an artifact
- * `<name>` being the object `<prefix>/<name>`.
+ * S3-compatible object storage as a storage location (see ../location.ts): `s3://bucket/prefix`.
  *
  * - list() is ListObjectsV2 of the prefix's direct children (paginated) whose names are artifact names: a
  *   complete object only, as S3 shows an object only once its upload completed. Nothing is opened to list.
@@ -8,22 +7,22 @@
  *   and size come from one version of the object; read() streams a ranged GET and fails ARTIFACT_CORRUPT when
  *   the object is not the size expected.
  * - write(): upload.ts (a streaming multipart upload, visible when complete, never replacing an object);
- *   cleanLeftovers(): leftovers.ts. delete() is DeleteObject (S3 answers the same for a name already gone).
+ *   cleanLeftovers(): leftovers.ts; delete(): DeleteObject (S3 answers the same for a name already gone).
  * - No `sync` capability and no `localFolder`: object storage has neither synchronous reads nor a folder for
- *   lock files. S3 reads are strongly consistent (AWS since 2020; the compatible servers Txline is tested with).
- * - Every failure is a TxlineError naming the location (client.ts): STORAGE_UNREACHABLE,
- *   STORAGE_CREDENTIALS_REJECTED, STORAGE_ACCESS_DENIED, PATH_NOT_FOUND (no bucket, no object), never with a
- *   credential in it.
+ *   lock files. S3 reads are strongly consistent (AWS since 2020, and the compatible servers tested).
+ * - The client (client.ts): the standard credential chain and region, AWS_ENDPOINT_URL_S3 with path-style
+ *   addressing, checksums only when required, every request bounded in time. Failures (errors.ts) are
+ *   TxlineErrors naming the location, never a credential.
+ * - This module is light: the URL is checked when the location is made (a USAGE error at once), and the AWS SDK
+ *   is loaded with location-impl.ts on first use, so a CLI process that never touches S3 never loads it.
  */
-import { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { TxlineError } from '../../errors';
-import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type WriteHandle } from '../location';
-import { endpointFromEnv, makeS3Client, s3ErrorName, s3Status, type S3ClientOptions } from './client';
-import { S3Context } from './context';
-import { DEFAULT_GRACE_MS, cleanLeftovers, listObjects } from './leftovers';
-import { startWrite } from './upload';
-import { formatS3Url, parseS3Url } from './url';
+import type { ByteRange, Head, Location, LocationEntry, WriteHandle } from '../location';
+import type { S3ClientOptions } from './client';
+import { endpointFromEnv, checkName } from './context';
+import type { S3LocationImpl } from './location-impl';
+import { formatS3Url, parseS3Url, type S3Url } from './url';
 
 export { isS3Url, parseS3Url } from './url';
 
@@ -35,148 +34,66 @@ export interface S3LocationOptions extends S3ClientOptions {
 export class S3Location implements Location {
   readonly bucket: string;
   readonly prefix: string;
-  private readonly ctx: S3Context;
-  private readonly graceMs: number;
+  private readonly url: S3Url;
+  private readonly where: string;
+  private readonly endpoint: string | undefined;
+  private loaded: Promise<S3LocationImpl> | null = null;
 
-  constructor(url: string, opts: S3LocationOptions = {}) {
-    const u = parseS3Url(url);
-    this.bucket = u.bucket;
-    this.prefix = u.prefix;
-    const endpoint = opts.endpoint ?? endpointFromEnv();
-    this.ctx = new S3Context(u.bucket, u.prefix ? `${u.prefix}/` : '', formatS3Url(u), endpoint, () => makeS3Client({ ...opts, endpoint }));
-    this.graceMs = opts.leftoverGraceMs ?? DEFAULT_GRACE_MS;
+  constructor(
+    url: string,
+    private readonly opts: S3LocationOptions = {},
+  ) {
+    this.url = parseS3Url(url);
+    this.bucket = this.url.bucket;
+    this.prefix = this.url.prefix;
+    this.where = formatS3Url(this.url);
+    this.endpoint = opts.endpoint ?? endpointFromEnv();
   }
 
   describe(): string {
-    return this.ctx.where;
+    return this.where;
   }
 
   addressOf(name: string): string {
-    return this.ctx.addressOf(name);
+    return `${this.where}/${checkName(name)}`;
   }
 
   async list(): Promise<LocationEntry[]> {
-    try {
-      const objects = await listObjects(this.ctx, this.ctx.keyPrefix, '/');
-      return objects
-        .map((o) => ({ name: o.key.slice(this.ctx.keyPrefix.length), size: o.size, mtimeMs: o.mtimeMs, regular: true }))
-        .filter((e) => isArtifactName(e.name));
-    } catch (e) {
-      throw this.ctx.fail(e, 'listing');
-    }
+    return (await this.impl()).list();
   }
 
   async stat(name: string): Promise<LocationEntry | null> {
-    const key = this.ctx.keyOf(name);
-    try {
-      const client = await this.ctx.client();
-      const h = await client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), this.ctx.small);
-      return { name, size: h.ContentLength ?? 0, mtimeMs: h.LastModified?.getTime() ?? 0, regular: true };
-    } catch (e) {
-      if (s3Status(e) === 404 && s3ErrorName(e) !== 'NoSuchBucket') return null;
-      throw this.ctx.fail(e, `reading the size of ${name}`);
-    }
+    return (await this.impl()).stat(name);
   }
 
   async readHead(name: string, bytes: number): Promise<Head> {
-    if (!Number.isInteger(bytes) || bytes < 1) throw new TxlineError('INTERNAL', `readHead of ${bytes} bytes`);
-    const res = await this.get(name, 0, bytes);
-    if (!res) return { bytes: Buffer.alloc(0), size: await this.sizeOf(name) };
-    const { body, total } = res;
-    const chunks: Buffer[] = [];
-    let got = 0;
-    try {
-      for await (const c of body as AsyncIterable<Buffer>) {
-        chunks.push(c);
-        got += c.length;
-        if (got >= bytes) break; // (a server that ignored the range sent more: the rest is not read)
-      }
-    } catch (e) {
-      throw this.ctx.fail(e, `reading ${name}`);
-    } finally {
-      body.destroy();
-    }
-    return { bytes: Buffer.concat(chunks).subarray(0, bytes), size: total };
+    return (await this.impl()).readHead(name, bytes);
   }
 
-  async read(name: string, range: ByteRange = {}, opts: { expectSize?: number } = {}): Promise<Readable> {
-    const start = range.start ?? 0;
-    const end = range.end;
-    const check = (size: number) => {
-      if (opts.expectSize !== undefined && size !== opts.expectSize) {
-        throw new TxlineError('ARTIFACT_CORRUPT', `${name} is corrupt: object is ${size} bytes, expected ${opts.expectSize} (changed since it was read)`);
-      }
-    };
-    if (end !== undefined && end <= start) {
-      check(await this.sizeOf(name));
-      return Readable.from([] as Buffer[]);
-    }
-    const res = await this.get(name, start, end === undefined ? undefined : end - start);
-    if (!res) {
-      check(await this.sizeOf(name));
-      return Readable.from([] as Buffer[]); // the range starts at or after the end
-    }
-    try {
-      check(res.total);
-      if (res.whole && (start > 0 || end !== undefined)) throw new TxlineError('IO_ERROR', `${this.addressOf(name)}: the server ignored the byte range asked for`);
-    } catch (e) {
-      res.body.destroy();
-      throw e;
-    }
-    return res.body;
+  async read(name: string, range?: ByteRange, opts?: { expectSize?: number }): Promise<Readable> {
+    return (await this.impl()).read(name, range, opts);
   }
 
   async write(name: string): Promise<WriteHandle> {
-    return startWrite(this.ctx, name);
+    return (await this.impl()).write(name);
   }
 
   async delete(name: string): Promise<void> {
-    const key = this.ctx.keyOf(name);
-    try {
-      const client = await this.ctx.client();
-      await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), this.ctx.small);
-    } catch (e) {
-      if (s3ErrorName(e) === 'NoSuchKey') return;
-      throw this.ctx.fail(e, `deleting ${name}`);
-    }
+    return (await this.impl()).delete(name);
   }
 
   async cleanLeftovers(): Promise<string[]> {
-    try {
-      return await cleanLeftovers(this.ctx, this.graceMs);
-    } catch (e) {
-      throw this.ctx.fail(e, 'cleaning what interrupted uploads left');
-    }
+    return (await this.impl()).cleanLeftovers();
   }
 
-  /**
-   * A GET of `length` bytes from `start` (to the end when undefined): the body, the object's whole size, and
-   * whether the server sent the whole object. Null when the range starts at or after the end (HTTP 416).
-   */
-  private async get(name: string, start: number, length: number | undefined): Promise<{ body: Readable; total: number; whole: boolean } | null> {
-    const key = this.ctx.keyOf(name);
-    const Range = start === 0 && length === undefined ? undefined : `bytes=${start}-${length === undefined ? '' : start + length - 1}`;
-    let res: GetObjectCommandOutput;
-    try {
-      const client = await this.ctx.client();
-      res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
-    } catch (e) {
-      if (s3ErrorName(e) === 'InvalidRange' || s3Status(e) === 416) return null;
-      if (s3ErrorName(e) === 'NoSuchKey' || (s3Status(e) === 404 && s3ErrorName(e) !== 'NoSuchBucket')) {
-        throw new TxlineError('PATH_NOT_FOUND', `${this.addressOf(name)} does not exist`, { cause: e });
-      }
-      throw this.ctx.fail(e, `reading ${name}`);
-    }
-    const body = res.Body;
-    if (!(body instanceof Readable)) throw new TxlineError('INTERNAL', `${this.addressOf(name)}: the S3 client returned no stream`);
-    const m = res.ContentRange ? /\/(\d+)$/.exec(res.ContentRange) : null;
-    if (m) return { body, total: Number(m[1]), whole: false };
-    return { body, total: res.ContentLength ?? 0, whole: true };
-  }
-
-  private async sizeOf(name: string): Promise<number> {
-    const st = await this.stat(name);
-    if (!st) throw new TxlineError('PATH_NOT_FOUND', `${this.addressOf(name)} does not exist`);
-    return st.size;
+  private impl(): Promise<S3LocationImpl> {
+    this.loaded ??= import('./location-impl').then(
+      (m) => new m.S3LocationImpl(this.url, this.endpoint, this.opts),
+      (e: unknown) => {
+        this.loaded = null;
+        throw new TxlineError('INTERNAL', `${this.where}: the S3 client could not be loaded`, { cause: e });
+      },
+    );
+    return this.loaded;
   }
 }

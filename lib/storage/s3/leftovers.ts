@@ -5,6 +5,8 @@
  * listed as an artifact, and the design has no separate data objects that could be orphaned (an object is
  * written under its final key, and appears only when its upload completes).
  *
+ * - A stale marker blocks its name for new writers until it is cleaned (upload.ts takes `-1` then), so the
+ *   multipart uploads of its key are its writer's alone when they are aborted here.
  * - A marker is stale when its writer is gone: on this host and its process is not running, or on another host
  *   and older than the grace period (default 24 h: another host's process cannot be asked), or marked by abort()
  *   as refused by the server. A stale marker's multipart uploads are aborted (found with ListMultipartUploads),
@@ -18,9 +20,8 @@
 import os from 'node:os';
 import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type MultipartUpload } from '@aws-sdk/client-s3';
 import { processAlive } from '../../cleanup';
-import { describeError } from '../../errors';
 import { isArtifactName } from '../location';
-import { s3ErrorName, s3Status } from './client';
+import { s3ErrorName, s3Status } from './errors';
 import type { S3Context } from './context';
 import { markerNameOf, type UploadMarker } from './upload';
 
@@ -32,21 +33,24 @@ export async function cleanLeftovers(ctx: S3Context, graceMs: number): Promise<s
   const liveKeys = new Set<string>();
   const handledKeys = new Set<string>();
   const now = Date.now();
+  // first every marker judged, then the stale ones handled: a stale marker whose name a running writer holds
+  // (one killed between putting its marker and giving the name up) must not abort that writer's upload
+  const stale: Array<{ markerKey: string; name: string; key: string; info: UploadMarker | null }> = [];
   for (const m of await listObjects(ctx, ctx.markerPrefix)) {
     const name = markerNameOf(ctx, m.key);
     if (!name) continue; // not ours: left alone
-    const key = ctx.keyOf(name);
     const info = await readMarker(ctx, m.key);
     const here = info !== null && info.host === os.hostname();
-    const stale = info?.abortRefused !== undefined || (here ? !processAlive(info.pid) : now - m.mtimeMs >= graceMs);
-    if (!stale) {
-      liveKeys.add(key);
-      continue;
-    }
+    if (info?.abortRefused !== undefined || (here ? !processAlive(info.pid) : now - m.mtimeMs >= graceMs)) stale.push({ markerKey: m.key, name, key: ctx.keyOf(name), info });
+    else liveKeys.add(ctx.keyOf(name));
+  }
+  for (const { markerKey, name, key, info } of stale) {
     handledKeys.add(key);
     const who = info ? `by process ${info.pid} on ${info.host}, started ${info.started}` : 'by an unknown writer';
     const addr = ctx.addressOf(name);
-    if (info?.uploadId) {
+    if (liveKeys.has(key)) {
+      done.push(`removed the marker of an interrupted upload of ${addr} (${who}); a running writer holds that name`);
+    } else if (info?.uploadId) {
       done.push(await abortOne(ctx, key, info.uploadId, `the incomplete upload of ${addr} (${who}), which the server refused to abort (${info.abortRefused})`));
     } else {
       let uploads: MultipartUpload[] | null;
@@ -64,7 +68,7 @@ export async function cleanLeftovers(ctx: S3Context, graceMs: number): Promise<s
       for (const u of uploads ?? []) if (u.UploadId) done.push(await abortOne(ctx, key, u.UploadId, `the incomplete upload of ${addr} left ${who}`));
     }
     try {
-      await client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: m.key }), ctx.small);
+      await client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: markerKey }), ctx.small);
     } catch (e) {
       throw ctx.fail(e, `removing the upload marker of ${name}`);
     }
@@ -124,7 +128,7 @@ async function readMarker(ctx: S3Context, key: string): Promise<UploadMarker | n
   } catch (e) {
     if (s3Status(e) === 404) return null; // removed meanwhile (its writer committed)
     if (e instanceof SyntaxError) return null; // not JSON: judged by its age only
-    throw ctx.fail(e, `reading the upload marker ${key}: ${describeError(e)}`);
+    throw ctx.fail(e, `reading the upload marker ${key}`);
   }
 }
 

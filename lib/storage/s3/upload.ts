@@ -26,7 +26,7 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, Li
 import { Upload } from '@aws-sdk/lib-storage';
 import { TxlineError } from '../../errors';
 import type { WriteHandle } from '../location';
-import { s3ErrorName, s3Status } from './client';
+import { s3ErrorName, s3Status } from './errors';
 import { checkWritableName, type S3Context } from './context';
 
 export const PART_SIZE = 8 * 1024 * 1024;
