@@ -5,12 +5,16 @@
  * unreachable endpoint and a denying server, and memory that stays flat while a large stream goes up.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net, { type AddressInfo, type Socket } from 'node:net';
+import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TxlineError, describeError } from '@/lib/errors';
 import { openLocation } from '@/lib/storage';
 import type { Location } from '@/lib/storage/location';
@@ -251,6 +255,41 @@ describe('an s3 location fails clearly, naming the location and never a secret',
     expect((await failure(loc.write('db-2026-01-01T00-00-00.backup'))).code).toBe('STORAGE_UNREACHABLE');
   });
 
+  it('a server that accepts connections and never answers: each request is bounded in time', async () => {
+    const sockets: Socket[] = [];
+    const silent = net.createServer((sock) => void sockets.push(sock));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const loc = new S3Location('s3://bucket/backups', { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }, smallRequestTimeoutMs: 500 });
+      const e = await failure(loc.list());
+      expect(e.code).toBe('STORAGE_UNREACHABLE');
+      expect(e.message).toBe(`s3://bucket/backups: http://127.0.0.1:${port} did not answer in time while listing (ETIMEDOUT)`);
+      expect(sockets.length).toBe(3); // three attempts, then the error
+    } finally {
+      for (const sock of sockets) sock.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
+  it('a download cut in the middle fails the reader with an error naming the location', async () => {
+    const cutting = http.createServer((req, res) => {
+      res.writeHead(206, { 'content-length': '100000', 'content-range': 'bytes 0-99999/100000', etag: '"x"' });
+      res.write(Buffer.alloc(10_000, 1), () => res.socket?.destroy());
+    });
+    await new Promise<void>((resolve) => cutting.listen(0, '127.0.0.1', resolve));
+    const { port } = cutting.address() as AddressInfo;
+    try {
+      const loc = new S3Location('s3://bucket/backups', { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET } });
+      const stream = await loc.read('db-2026-01-01T00-00-00.backup', { start: 0, end: 100_000 });
+      const e = await failure(pipeline(stream, createHash('sha256')));
+      expect(e.code).toBe('STORAGE_UNREACHABLE');
+      expect(e.message).toBe(`s3://bucket/backups: http://127.0.0.1:${port} closed the connection while reading db-2026-01-01T00-00-00.backup (ECONNRESET)`);
+    } finally {
+      await new Promise<void>((resolve) => cutting.close(() => resolve()));
+    }
+  });
+
   it('a server that denies access', async () => {
     const denying = await startRefusingServer("AccessDenied");
     try {
@@ -264,6 +303,41 @@ describe('an s3 location fails clearly, naming the location and never a secret',
       expect(denying.requests()).toBeGreaterThan(0);
     } finally {
       await denying.stop();
+    }
+  });
+});
+
+describe('the S3 client of a location', () => {
+  it('reads the endpoint from AWS_ENDPOINT_URL_S3 (then AWS_ENDPOINT_URL) with path-style addressing, the region from the profile or us-east-1, and checksums only when required', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-aws-'));
+    try {
+      vi.stubEnv('AWS_REGION', undefined as unknown as string);
+      vi.stubEnv('AWS_DEFAULT_REGION', undefined as unknown as string);
+      vi.stubEnv('AWS_PROFILE', undefined as unknown as string);
+      vi.stubEnv('AWS_CONFIG_FILE', path.join(dir, 'none'));
+      vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', path.join(dir, 'none'));
+      vi.stubEnv('AWS_ENDPOINT_URL', 'http://127.0.0.2:9000');
+      vi.stubEnv('AWS_ENDPOINT_URL_S3', 'http://127.0.0.1:9001');
+      let c = await makeS3Client({});
+      expect(await c.config.region()).toBe('us-east-1');
+      expect(c.config.forcePathStyle).toBe(true);
+      expect((await c.config.endpoint?.())?.hostname).toBe('127.0.0.1');
+      expect((await c.config.endpoint?.())?.port).toBe(9001);
+      expect(await c.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+      expect(await c.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+      c.destroy();
+      vi.stubEnv('AWS_ENDPOINT_URL_S3', '');
+      fs.writeFileSync(path.join(dir, 'config'), '[default]\nregion = eu-west-3\n');
+      vi.stubEnv('AWS_CONFIG_FILE', path.join(dir, 'config'));
+      c = await makeS3Client({});
+      expect(await c.config.region()).toBe('eu-west-3');
+      expect((await c.config.endpoint?.())?.port).toBe(9000);
+      c.destroy();
+      await expect(makeS3Client({ endpoint: 'http://user:pw@127.0.0.1:9000' })).rejects.toThrow(/must not hold credentials/);
+      await expect(makeS3Client({ endpoint: 'ftp://127.0.0.1' })).rejects.toMatchObject({ code: 'USAGE' });
+    } finally {
+      vi.unstubAllEnvs();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

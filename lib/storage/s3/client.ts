@@ -29,6 +29,8 @@ export interface S3ClientOptions {
   region?: string;
   /** ms until an answer's headers for uploads and downloads (default 120 s) */
   requestTimeoutMs?: number;
+  /** ms until an answer's headers for small requests: HEAD, a listing page, a delete (default 10 s) */
+  smallRequestTimeoutMs?: number;
   /** ms to connect (default 3 s) */
   connectionTimeoutMs?: number;
 }

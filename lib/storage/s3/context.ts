@@ -12,7 +12,7 @@ import { storageError } from './errors';
 export const MARKER_FOLDER = '.txline-uploads/';
 
 /** ms until the headers of a small request's answer (a HEAD, a listing page, a delete) */
-export const SMALL_REQUEST_TIMEOUT_MS = 15_000;
+export const SMALL_REQUEST_TIMEOUT_MS = 10_000;
 
 export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
@@ -30,7 +30,10 @@ export class S3Context {
     readonly where: string,
     readonly endpoint: string | undefined,
     private readonly make: () => Promise<S3Client>,
-  ) {}
+    smallRequestTimeoutMs = SMALL_REQUEST_TIMEOUT_MS,
+  ) {
+    this.small = { requestTimeout: smallRequestTimeoutMs };
+  }
 
   client(): Promise<S3Client> {
     if (!this.made) {
@@ -43,7 +46,7 @@ export class S3Context {
   }
 
   /** options of a small request (HEAD, a listing page, a delete, a marker) */
-  readonly small = { requestTimeout: SMALL_REQUEST_TIMEOUT_MS };
+  readonly small: { requestTimeout: number };
 
   fail(e: unknown, doing: string): TxlineError {
     return storageError(e, this.where, doing, this.endpoint);

@@ -48,7 +48,8 @@ export function storageError(e: unknown, where: string, doing: string, endpoint:
     return new TxlineError('STORAGE_ACCESS_DENIED', `${where}: access denied while ${doing} (${name}): the credentials are not allowed to do this on the bucket`, { cause: e });
   }
   if (NETWORK_CODES.has(name) || name === 'TimeoutError' || name === 'RequestTimeout') {
-    return new TxlineError('STORAGE_UNREACHABLE', `${where}: ${showEndpoint(endpoint)} cannot be reached while ${doing} (${name})`, { cause: e });
+    const what = /TIMEDOUT|Timeout/.test(name) ? 'did not answer in time' : /RESET|PIPE|ABORTED/.test(name) ? 'closed the connection' : 'cannot be reached';
+    return new TxlineError('STORAGE_UNREACHABLE', `${where}: ${showEndpoint(endpoint)} ${what} while ${doing} (${name})`, { cause: e });
   }
   return new TxlineError('IO_ERROR', `${where}: ${doing} failed: ${status ? `HTTP ${status} ` : ''}${describeError(e)}`, { cause: e });
 }

@@ -3,7 +3,7 @@
  * on first use). An artifact `<name>` is the object `<prefix>/<name>`; a HEAD's 404 is "no such name", a GET's
  * 416 an empty range; every other failure goes through S3Context.fail (errors.ts) and names the location.
  */
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { TxlineError } from '../../errors';
 import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type WriteHandle } from '../location';
@@ -24,7 +24,7 @@ export class S3LocationImpl implements Location {
   constructor(u: S3Url, endpoint: string | undefined, opts: S3LocationOptions) {
     this.bucket = u.bucket;
     this.prefix = u.prefix;
-    this.ctx = new S3Context(u.bucket, u.prefix ? `${u.prefix}/` : '', formatS3Url(u), endpoint, () => makeS3Client({ ...opts, endpoint }));
+    this.ctx = new S3Context(u.bucket, u.prefix ? `${u.prefix}/` : '', formatS3Url(u), endpoint, () => makeS3Client({ ...opts, endpoint }), opts.smallRequestTimeoutMs);
     this.graceMs = opts.leftoverGraceMs ?? DEFAULT_GRACE_MS;
   }
 
@@ -104,7 +104,13 @@ export class S3LocationImpl implements Location {
       res.body.destroy();
       throw e;
     }
-    return res.body;
+    // a failure while the body streams (a reset, a timeout) reaches the reader as a TxlineError naming the
+    // location; a reader that stops early stops the download
+    const out = new PassThrough({ highWaterMark: 1024 * 1024 });
+    res.body.on('error', (e) => out.destroy(this.ctx.fail(e, `reading ${name}`)));
+    out.on('close', () => res.body.destroy());
+    res.body.pipe(out);
+    return out;
   }
 
   async write(name: string): Promise<WriteHandle> {
@@ -140,7 +146,7 @@ export class S3LocationImpl implements Location {
     let res: GetObjectCommandOutput;
     try {
       const client = await this.ctx.client();
-      res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }));
+      res = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range }), this.ctx.small); // (until the headers)
     } catch (e) {
       if (s3ErrorName(e) === 'InvalidRange' || s3Status(e) === 416) return null;
       if (s3ErrorName(e) === 'NoSuchKey' || (s3Status(e) === 404 && s3ErrorName(e) !== 'NoSuchBucket')) {
