@@ -4,7 +4,6 @@
  * byte, writers killed with SIGKILL in the middle of an upload, the errors of a wrong key, a missing bucket, an
  * unreachable endpoint and a denying server, and memory that stays flat while a large stream goes up.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo, type Socket } from 'node:net';
@@ -17,14 +16,12 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TxlineError, describeError } from '@/lib/errors';
 import { openLocation } from '@/lib/storage';
-import type { Location } from '@/lib/storage/location';
 import { S3Location, parseS3Url } from '@/lib/storage/s3';
 import { makeS3Client } from '@/lib/storage/s3/client';
-import { S3RVER_CREDENTIALS, closedPort, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
+import { closedPort, killedWriter, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
 import { locationContract } from './location-contract';
 
 const MIB = 1024 * 1024;
-const CHILD = path.join(import.meta.dirname, 's3-writer-child.ts');
 
 let s3: TestS3;
 beforeAll(async () => {
@@ -37,42 +34,6 @@ afterAll(async () => {
 /** A fresh location: a new bucket, under a two-level prefix. */
 async function freshLocation(extra: Parameters<TestS3['options']>[0] = {}): Promise<S3Location> {
   return new S3Location(`s3://${await s3.bucket()}/backups/prod`, s3.options(extra));
-}
-
-/**
- * Starts the writer child on `loc` (through the standard environment variables) and SIGKILLs it once it has
- * handed `killAfterMiB` MiB to the sink; resolves with what it printed.
- */
-async function killedWriter(loc: Location, name: string, totalMiB: number, killAfterMiB: number): Promise<string> {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-  };
-  delete env.NODE_OPTIONS;
-  delete env.AWS_PROFILE;
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, loc.describe(), name, String(totalMiB)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the writer was not killed within 30 s; it printed: ${out}\n${err}`));
-    }, 30_000);
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      const wrote = [...out.matchAll(/^wrote (\d+)$/gm)].map((m) => Number(m[1]));
-      if ((wrote.at(-1) ?? 0) >= killAfterMiB) child.kill('SIGKILL');
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve(out);
-      else reject(new Error(`the writer ended on its own (${code}) before it was killed: ${out}\n${err}`));
-    });
-  });
 }
 
 /** `mib` MiB of random bytes in 1 MiB chunks, hashed as they are produced. */
@@ -93,7 +54,7 @@ function randomStream(mib: number): { stream: Readable; sha256: () => string } {
 locationContract('s3', {
   make: () => freshLocation(),
   async plantKilledWriter(loc) {
-    await killedWriter(loc, 'db-2026-01-01T00-00-00.backup', 40, 10);
+    await killedWriter(s3, loc, 'db-2026-01-01T00-00-00.backup', 40, 10);
   },
 });
 
@@ -137,7 +98,7 @@ describe('an s3 location, beyond the contract', () => {
     const name = 'db-2026-01-01T00-00-00.backup';
     const moments = [1, 9 + Math.floor(Math.random() * 8), 17 + Math.floor(Math.random() * 14)];
     for (const at of moments) {
-      await killedWriter(loc, name, 32, at);
+      await killedWriter(s3, loc, name, 32, at);
       expect(await loc.list(), `killed after ${at} MiB`).toEqual([]);
     }
     const w = await loc.write(name);
