@@ -127,6 +127,21 @@ describe('an s3 location, beyond the contract', () => {
     expect(await loc.cleanLeftovers()).toEqual([]);
   });
 
+  it("trusts nothing of a marker found in the bucket: odd content is an unknown writer's, judged by its age", async () => {
+    const bucket = await s3.bucket();
+    const put = (key: string, body: string) => s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `backups/prod/.txline-uploads/${key}`, Body: body }));
+    await put('db-2026-01-01T00-00-00.backup.0zz.json', JSON.stringify({ host: 'evil\nhost: spoofed line', pid: 1, started: 'x' }));
+    await put('db-2026-01-02T00-00-00.backup.0zz.json', 'x'.repeat(100_000));
+    await put('not-a-marker.txt', 'left alone');
+    const young = new S3Location(`s3://${bucket}/backups/prod`, s3.options());
+    expect(await young.cleanLeftovers()).toEqual([]); // another host's, maybe running: not before the grace period
+    const old = new S3Location(`s3://${bucket}/backups/prod`, s3.options({ leftoverGraceMs: 0 }));
+    const cleaned = await old.cleanLeftovers();
+    expect(cleaned).toHaveLength(2);
+    for (const line of cleaned) expect(line).toMatch(/^could not look for the incomplete upload of s3:\/\/[^\n]*left by an unknown writer: the server does not implement ListMultipartUploads[^\n]*$/);
+    expect(await old.cleanLeftovers()).toEqual([]);
+  });
+
   it('takes a fresh name while another writer of the same name is uploading, and never replaces it', async () => {
     const loc = await freshLocation();
     const a = await loc.write('db-2026-01-01T00-00-00.backup');

@@ -110,20 +110,24 @@ function notImplemented(e: unknown): boolean {
 async function readMarker(ctx: S3Context, key: string): Promise<UploadMarker | null> {
   const client = await ctx.client();
   try {
-    const res = await client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key }), ctx.small);
+    // what is in the bucket is not trusted: read 16 KiB at most, and keep only fields of the expected shapes
+    // (they end up in report lines)
+    const res = await client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: 'bytes=0-16383' }), ctx.small);
     const text = (await res.Body?.transformToString()) ?? '';
-    if (text.length > 64 * 1024) return null;
-    const o = JSON.parse(text) as Partial<UploadMarker>;
-    if (typeof o.host !== 'string' || typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 0) return null;
+    const o = JSON.parse(text) as Partial<Record<keyof UploadMarker, unknown>>;
+    if (typeof o.host !== 'string' || !/^[A-Za-z0-9._-]{1,253}$/.test(o.host)) return null;
+    if (typeof o.pid !== 'number' || !Number.isInteger(o.pid) || o.pid <= 1 || o.pid > 2 ** 22) return null;
+    const started = typeof o.started === 'string' ? new Date(o.started) : null;
+    const token = (v: unknown) => (typeof v === 'string' && /^[\w.~+/=-]{1,1024}$/.test(v) ? v : undefined);
     return {
       v: 1,
-      name: String(o.name),
-      key: String(o.key),
+      name: '',
+      key: '',
       host: o.host,
       pid: o.pid,
-      started: String(o.started),
-      uploadId: typeof o.uploadId === 'string' ? o.uploadId : undefined,
-      abortRefused: typeof o.abortRefused === 'string' ? o.abortRefused : undefined,
+      started: started && !Number.isNaN(started.getTime()) ? started.toISOString() : 'at an unknown time',
+      uploadId: token(o.uploadId),
+      abortRefused: o.abortRefused === undefined ? undefined : (token(o.abortRefused) ?? 'refused'),
     };
   } catch (e) {
     if (s3Status(e) === 404) return null; // removed meanwhile (its writer committed)

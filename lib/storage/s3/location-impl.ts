@@ -41,7 +41,7 @@ export class S3LocationImpl implements Location {
       const objects = await listObjects(this.ctx, this.ctx.keyPrefix, '/');
       return objects
         .map((o) => ({ name: o.key.slice(this.ctx.keyPrefix.length), size: o.size, mtimeMs: o.mtimeMs, regular: true }))
-        .filter((e) => isArtifactName(e.name));
+        .filter((e) => isArtifactName(e.name) && !/[\\\x00-\x1f\x7f]/.test(e.name)); // only names read() can address (context.ts checkName)
     } catch (e) {
       throw this.ctx.fail(e, 'listing');
     }

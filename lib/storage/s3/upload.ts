@@ -9,10 +9,11 @@
  *   an upload marker `<prefix>/.txline-uploads/<name>.<token>.json` (host, process, time), then takes the name
  *   only when no object has it and no other writer's marker for it has a smaller token (of two Txline writers
  *   racing for one name, exactly one keeps it: S3 lists what was put before strongly); else it tries `-1`, `-2`...
- *   The upload is sent with `If-None-Match: *`, so a server that implements conditional writes (AWS S3, MinIO,
- *   Ceph) refuses to replace an object that another program put meanwhile (the commit then fails, nothing is
- *   replaced). A server that ignores the header (s3rver) has only the marker protocol: a writer that is not
- *   Txline could be replaced in that window.
+ *   The upload is sent with `If-None-Match: *`, so a server that implements conditional writes (AWS S3 since
+ *   2024; moto in tests/storage/s3-moto.test.ts) refuses to replace an object that another program put meanwhile
+ *   (the commit then fails, nothing is replaced). A server that ignores the header (s3rver) has only the marker
+ *   protocol: an object a program other than Txline puts in that window could be replaced. A server that
+ *   rejects the header outright would fail every write (none tested here does).
  * - abort() stops the upload and aborts the multipart upload (AbortMultipartUpload). A server may refuse (s3rver
  *   does not implement it): that is reported, not thrown: the marker stays, marked refused, and the next
  *   cleanLeftovers() says so. The parts are never listed either way.
@@ -105,8 +106,7 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
         await client.send(new AbortMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: upload.uploadId }), ctx.small);
       } catch (e) {
         if (s3ErrorName(e) !== 'NoSuchUpload') {
-          const refused = `${s3ErrorName(e)}${s3Status(e) ? ` (HTTP ${s3Status(e)})` : ''}`;
-          await putMarker(ctx, markerKey, { ...marker, uploadId: upload.uploadId, abortRefused: refused }).catch(() => undefined);
+          await putMarker(ctx, markerKey, { ...marker, uploadId: upload.uploadId, abortRefused: s3ErrorName(e) }).catch(() => undefined);
           return; // reported by the next cleanLeftovers(); if even the marker could not be updated, it reports the marker
         }
       }
