@@ -41,6 +41,13 @@ export const ERROR_CODES = {
   DESTINATION_EXISTS: 1,
   INCONSISTENT_STORE: 1,
   IO_ERROR: 1,
+  // storage locations (object storage)
+  /** the storage endpoint of a location cannot be reached (refused, unknown host, timed out) */
+  STORAGE_UNREACHABLE: 1,
+  /** the storage server rejected the credentials, or none were found */
+  STORAGE_CREDENTIALS_REJECTED: 1,
+  /** the credentials are valid but not allowed to do this on the bucket */
+  STORAGE_ACCESS_DENIED: 1,
   // dashboard and jobs
   /** a name (cluster, folder) is taken, or a path is registered already */
   ALREADY_EXISTS: 1,
@@ -97,6 +104,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   DESTINATION_EXISTS: 409,
   INCONSISTENT_STORE: 422,
   IO_ERROR: 500,
+  STORAGE_UNREACHABLE: 503,
+  STORAGE_CREDENTIALS_REJECTED: 422,
+  STORAGE_ACCESS_DENIED: 422,
   ALREADY_EXISTS: 409,
   NOT_SUPPORTED: 422,
   CONFIRMATION_REQUIRED: 422,
@@ -155,6 +165,9 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   JOB_RUNNING: 'wait for the running job to finish, or cancel it',
   PATH_OUTSIDE_ROOTS: 'use a folder inside the configured backup roots (TXLINE_BACKUP_ROOTS)',
   PATH_NOT_FOUND: 'check the path; the folder or file may have been moved or removed',
+  STORAGE_UNREACHABLE: 'check the storage endpoint (AWS_ENDPOINT_URL_S3) and the network, then try again',
+  STORAGE_CREDENTIALS_REJECTED: 'check the AWS credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE)',
+  STORAGE_ACCESS_DENIED: "grant the credentials list, read, write and delete on the bucket's prefix",
   UNAUTHENTICATED: 'sign in again',
   FORBIDDEN: 'ask an administrator for a role that allows this',
   CONFIRMATION_REQUIRED: "type the database's name to confirm",

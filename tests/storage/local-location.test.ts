@@ -73,9 +73,9 @@ describe('a local location, beyond the contract', () => {
     expect(() => confined.sync?.readHead('a-2026-01-01T00-00-00.backup', 5)).toThrow(/outside the backup root/);
   });
 
-  it('says which location it is, and is the only kind for now', () => {
+  it('says which location it is', () => {
     expect(openLocation('/tmp/x').describe()).toBe('/tmp/x');
-    expect(() => openLocation('s3://bucket/prefix')).toThrow(/only local folders/);
+    expect(openLocation('/tmp/x').localFolder).toBe('/tmp/x');
   });
 
   it("leaves a running writer's temporary file alone", async () => {

@@ -1,0 +1,201 @@
+/**
+ * A real S3-compatible server for tests: s3rver (npm) in its own process on 127.0.0.1, port 0, storing in a
+ * temporary folder, with a bucket made through its own API. Its own process, so that a test measuring its
+ * memory measures the client only, and so that a killed writer can be a separate process talking to it.
+ * s3rver knows one account, access key S3RVER, secret S3RVER; it refuses another access key (InvalidAccessKeyId)
+ * but does not verify SigV4 signatures, so a wrong secret passes there: startRefusingServer() answers as AWS does.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { fileURLToPath } from 'node:url';
+import type { Location } from '@/lib/storage/location';
+import type { S3LocationOptions } from '@/lib/storage/s3';
+
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export interface TestS3 {
+  endpoint: string;
+  port: number;
+  /** where s3rver keeps its files */
+  dir: string;
+  /** options that reach this server with the right credentials */
+  options(extra?: Partial<S3LocationOptions>): S3LocationOptions;
+  /** a new bucket (random name) */
+  bucket(): Promise<string>;
+  client: S3Client;
+  stop(): Promise<void>;
+}
+
+const SERVER_SCRIPT = `
+const S3rver = require('s3rver');
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1] });
+server.run().then((a) => process.stdout.write(JSON.stringify({ port: a.port }) + '\\n'), (e) => { console.error(e); process.exit(1); });
+process.on('disconnect', () => process.exit(0));
+`;
+
+/**
+ * moto's S3 (Python), where it is installed: unlike s3rver it lists and aborts multipart uploads and honours
+ * `If-None-Match: *` on PUT and on completing an upload (412). It accepts any credentials.
+ */
+const MOTO_SCRIPT = `
+import sys
+from werkzeug.serving import make_server
+from moto.server import DomainDispatcherApplication, create_backend_app
+srv = make_server('127.0.0.1', 0, DomainDispatcherApplication(create_backend_app), threaded=True)
+print('{"port": %d}' % srv.server_port, flush=True)
+srv.serve_forever()
+`;
+
+/** Whether moto's server can run here (python3 with moto, flask and werkzeug). */
+export function motoAvailable(): boolean {
+  return spawnSync('python3', ['-c', 'import moto.server, werkzeug.serving'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+}
+
+let bucketSeq = 0;
+
+export async function startS3(server: 's3rver' | 'moto' = 's3rver'): Promise<TestS3> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `txline-${server}-`));
+  const child =
+    server === 'moto'
+      ? spawn('python3', ['-c', MOTO_SCRIPT], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, ['-e', SERVER_SCRIPT, dir], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${server} did not start within 30 s: ${err}`));
+    }, 30_000);
+    child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+    child.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n')) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${server} exited (${code}): ${err}`));
+    });
+  });
+  child.stdout?.resume();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({ endpoint, forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  return {
+    endpoint,
+    port,
+    dir,
+    client,
+    options: (extra = {}) => ({ endpoint, region: 'us-east-1', credentials: S3RVER_CREDENTIALS, ...extra }),
+    async bucket() {
+      const name = `txline-${process.pid}-${++bucketSeq}-${server}`;
+      await client.send(new CreateBucketCommand({ Bucket: name }));
+      return name;
+    },
+    async stop() {
+      client.destroy();
+      await stopChild(child);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * A small HTTP server on 127.0.0.1 that answers every request as S3 refuses one: 403 with an S3 error XML body,
+ * `AccessDenied` as a policy that denies the bucket does, `SignatureDoesNotMatch` as AWS does for a wrong secret.
+ * (A real peer on the wire, for the client's error paths.)
+ */
+export async function startRefusingServer(code: 'AccessDenied' | 'SignatureDoesNotMatch' = 'AccessDenied'): Promise<{ endpoint: string; requests: () => number; stop(): Promise<void> }> {
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    n++;
+    req.resume();
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>refused by the test server</Message><RequestId>TXLINE0TEST</RequestId></Error>`;
+    res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), 'x-amz-request-id': 'TXLINE0TEST' });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => n,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const WRITER_CHILD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../storage/s3-writer-child.ts');
+
+/**
+ * Starts the writer child (tests/storage/s3-writer-child.ts) on `loc` of the server `s3` (through the standard environment variables) and SIGKILLs it once it has
+ * handed `killAt` MiB to the sink, or once `killAt()` says so (asked after each MiB); resolves with what it printed.
+ */
+export async function killedWriter(s3: TestS3, loc: Location, name: string, totalMiB: number, killAt: number | (() => Promise<boolean>)): Promise<string> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+  delete env.NODE_OPTIONS;
+  delete env.AWS_PROFILE;
+  const child = spawn(process.execPath, ['--import', 'tsx', WRITER_CHILD, loc.describe(), name, String(totalMiB)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the writer was not killed within 30 s; it printed: ${out}\n${err}`));
+    }, 30_000);
+    let asking = false;
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      const wrote = [...out.matchAll(/^wrote (\d+)$/gm)].map((m) => Number(m[1]));
+      if (typeof killAt === 'number') {
+        if ((wrote.at(-1) ?? 0) >= killAt) child.kill('SIGKILL');
+      } else if (!asking && wrote.length > 0) {
+        asking = true;
+        killAt().then(
+          (now) => {
+            asking = false;
+            if (now) child.kill('SIGKILL');
+          },
+          (e: unknown) => {
+            child.kill('SIGKILL');
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal === 'SIGKILL') resolve(out);
+      else reject(new Error(`the writer ended on its own (${code}) before it was killed: ${out}\n${err}`));
+    });
+  });
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
