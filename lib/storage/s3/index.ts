@@ -18,7 +18,7 @@
  */
 import type { Readable } from 'node:stream';
 import { TxlineError } from '../../errors';
-import type { ByteRange, Head, Location, LocationEntry, WriteHandle } from '../location';
+import type { ByteRange, Head, Location, LocationEntry, Lock, WriteHandle } from '../location';
 import type { S3ClientOptions } from './client';
 import { endpointFromEnv, checkName } from './context';
 import type { S3LocationImpl } from './location-impl';
@@ -84,6 +84,10 @@ export class S3Location implements Location {
 
   async cleanLeftovers(): Promise<string[]> {
     return (await this.impl()).cleanLeftovers();
+  }
+
+  async lock(database: string, what: string, opts?: { tempDirs?: string[] }): Promise<Lock> {
+    return (await this.impl()).lock(database, what, opts);
   }
 
   private impl(): Promise<S3LocationImpl> {

@@ -6,12 +6,13 @@
 import { PassThrough, Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { TxlineError } from '../../errors';
-import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type WriteHandle } from '../location';
+import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type Lock, type WriteHandle } from '../location';
 import { makeS3Client } from './client';
 import { S3Context } from './context';
 import { s3ErrorName, s3Status } from './errors';
 import { DEFAULT_GRACE_MS, cleanLeftovers, listObjects } from './leftovers';
 import { startWrite } from './upload';
+import { takeLock } from './lock';
 import type { S3LocationOptions } from './index';
 import { formatS3Url, type S3Url } from './url';
 
@@ -126,6 +127,10 @@ export class S3LocationImpl implements Location {
       if (s3ErrorName(e) === 'NoSuchKey') return;
       throw this.ctx.fail(e, `deleting ${name}`);
     }
+  }
+
+  async lock(database: string, what: string, opts: { tempDirs?: string[] } = {}): Promise<Lock> {
+    return takeLock(this.ctx, database, what, opts);
   }
 
   async cleanLeftovers(): Promise<string[]> {
