@@ -38,7 +38,8 @@ export interface CheckResult {
 
 export async function check(opts: CheckOptions): Promise<CheckResult> {
   const { log } = opts;
-  const listed = listArtifacts(confinedPath(path.resolve(opts.fromPath), '--from-path'));
+  const from = confinedPath(path.resolve(opts.fromPath), '--from-path');
+  const listed = listArtifacts(from);
   for (const p of listed.problems) log.warn(skippedLine(p));
   const problems: string[] = listed.problems.map((p) => `${p.file}: ${p.error.message}`);
   let arts = listed.artifacts;
@@ -47,7 +48,9 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
     throw new TxlineError('PATH_NOT_FOUND', `no backups${opts.database ? ` of ${opts.database}` : ''} at ${opts.fromPath}`);
   }
   arts.sort(byTime);
-  const pool = listed.artifacts;
+  // One artifact named: its folder supplies the ancestors its chain is checked against (as a restore reads them).
+  const single = listed.artifacts.length === 1 && listed.artifacts[0].path === from;
+  const pool = single ? listArtifacts(path.dirname(from)).artifacts : listed.artifacts;
   for (const m of cleanStaleWorkDirs(opts.tempPath ?? os.tmpdir())) log.info(m);
   // Bytes: of the payloads read; transactions: those the artifacts hold (a full: its store's).
   const bytesTotal = arts.reduce((n, a) => n + a.payload.sizeBytes, 0);
