@@ -281,6 +281,11 @@ describe('retention: order and policy', () => {
     expect(p.deleted).toEqual(['x1b', 'x2', 'x1', 'x']);
   });
 
+  it('huge numbers keep everything and do not fail', () => {
+    const p = plan(linear(3), { keepDays: Number.MAX_SAFE_INTEGER, keepWeekly: Number.MAX_SAFE_INTEGER, keepFull: Number.MAX_SAFE_INTEGER });
+    expect(p.deleted).toEqual([]);
+  });
+
   it('needs one keep rule, each a positive integer', () => {
     expect(policyProblem({})).toBe('give at least one of --keep-full, --keep-days, --keep-weekly');
     expect(policyProblem({ keepFull: 0 })).toBe('--keep-full must be a positive integer, got 0');

@@ -119,7 +119,7 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
     restorable.slice(0, policy.keepFull).forEach((c, i) => keepFor(c, `restorable chain ${i + 1} of ${restorable.length}, within --keep-full=${policy.keepFull}`));
   }
   if (policy.keepDays !== undefined) {
-    const start = policy.now - policy.keepDays * DAY;
+    const start = windowStart(policy);
     const flag = `--keep-days=${policy.keepDays}`;
     const inWindow = restorable.filter((c) => Date.parse(c.newest.time) >= start);
     for (const c of inWindow) keepFor(c, `has backups in the last ${policy.keepDays} day(s) (${flag})`);
@@ -131,12 +131,17 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
     }
   }
   if (policy.keepWeekly !== undefined) {
-    for (let k = 0; k < policy.keepWeekly; k++) {
-      const week = isoWeek(policy.now - k * 7 * DAY);
-      let best: { chain: PlannedChain<T>; a: T } | null = null;
-      for (const c of restorable) for (const a of c.artifacts) if (isoWeek(Date.parse(a.time)) === week && (!best || byTime(a, best.a) > 0)) best = { chain: c, a };
-      if (best) keepFor(best.chain, `holds the newest backup of ISO week ${week} (--keep-weekly=${policy.keepWeekly})`);
+    // (at most 60,000 weeks back: more than any backup's age since 1970)
+    const weeks = new Set(Array.from({ length: Math.min(policy.keepWeekly, 60_000) }, (_, k) => isoWeek(policy.now - k * 7 * DAY)));
+    const best = new Map<string, { chain: PlannedChain<T>; a: T }>();
+    for (const c of restorable) {
+      for (const a of c.artifacts) {
+        const week = isoWeek(Date.parse(a.time));
+        const cur = best.get(week);
+        if (weeks.has(week) && (!cur || byTime(a, cur.a) > 0)) best.set(week, { chain: c, a });
+      }
     }
+    for (const [week, b] of [...best].sort((x, y) => y[0].localeCompare(x[0]))) keepFor(b.chain, `holds the newest backup of ISO week ${week} (--keep-weekly=${policy.keepWeekly})`);
   }
   if (restorable.length && !keepWhy.has(restorable[0])) keepFor(restorable[0], 'the newest restorable chain (always kept)');
 
@@ -179,7 +184,7 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
 function whyDelete<T extends ChainNode>(c: PlannedChain<T>, total: number, rank: number, p: RetentionPolicy): string {
   const parts: string[] = [];
   if (p.keepFull !== undefined) parts.push(`beyond --keep-full=${p.keepFull} (restorable chain ${rank})`);
-  if (p.keepDays !== undefined) parts.push(`its newest backup (${c.newest.time}) is older than --keep-days=${p.keepDays} allows (${iso(p.now - p.keepDays * DAY)})`);
+  if (p.keepDays !== undefined) parts.push(`its newest backup (${c.newest.time}) is older than --keep-days=${p.keepDays} allows (${iso(windowStart(p))})`);
   if (p.keepWeekly !== undefined) parts.push(`it holds no week's newest backup within --keep-weekly=${p.keepWeekly}`);
   return `chain ${c.number} of ${total} ${parts.join('; ')}`;
 }
@@ -244,6 +249,11 @@ function groupChains<T extends ChainNode>(input: RetentionInput<T>): PlannedChai
   chains.sort((x, y) => t(y.newest) - t(x.newest) || y.newest.tipTx - x.newest.tipTx || byTime(y.root, x.root) || byTime(y.newest, x.newest));
   chains.forEach((c, i) => (c.number = i + 1));
   return chains;
+}
+
+/** The start of the --keep-days window (no earlier than the earliest time a Date can hold). */
+function windowStart(p: RetentionPolicy): number {
+  return Math.max(p.now - (p.keepDays ?? 0) * DAY, -8.64e15);
 }
 
 function iso(ms: number): string {

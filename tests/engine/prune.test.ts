@@ -4,7 +4,8 @@
  * across a chain boundary, --keep-weekly over ISO weeks, each deletion printed with its reason and in delete
  * order; --dry-run deletes nothing; --json and --progress=jsonl (the job's result); a chain whose full is
  * corrupt does not count and is said so; --database; temporaries of a killed backup are cleaned; wrong values
- * are usage errors naming the flag. And `<db>-latest`: inspect, check and restore (into a real cluster) of the
+ * are usage errors naming the flag; confined to the backup roots (a dashboard job), a folder outside them or
+ * reached through a symlink is refused. And `<db>-latest`: inspect, check and restore (into a real cluster) of the
  * newest restorable artifact, after a prune of real backups.
  */
 import fs from 'node:fs';
@@ -240,6 +241,31 @@ describe('backup prune: dry run, jobs, databases, leftovers, usage', () => {
       expect(r.stderr, c.args.join(' ')).toContain(c.message);
     }
     expect(labelsIn(dir, a)).toEqual(['c1']);
+  });
+});
+
+describe('backup prune and <db>-latest, confined (as the dashboard runs them)', () => {
+  it('refuses a folder outside the backup roots, or one that leads out through a symlink, and deletes nothing', async () => {
+    const root = folder('root');
+    const outside = folder('outside');
+    const a = await writeChain(outside, linear(2, 1));
+    fs.symlinkSync(outside, path.join(root, 'link'));
+    const before = snapshotDir(outside);
+    for (const from of [outside, path.join(root, 'link')]) {
+      const r = await runTxline(['backup', 'prune', `--from-path=${from}`, '--keep-full=1', `--confine-to-root=${root}`]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain('PATH_OUTSIDE_ROOTS');
+      const l = await runTxline(['database', 'check', `--from-path=${from}/neo4j-latest`, `--report-path=${root}`, `--confine-to-root=${root}`]);
+      expect(l.code, l.stderr).toBe(1);
+      expect(l.stderr).toContain('PATH_OUTSIDE_ROOTS');
+    }
+    expect(snapshotDir(outside)).toEqual(before);
+    // inside the root, the same runs work
+    const inside = path.join(root, 'in');
+    fs.cpSync(outside, inside, { recursive: true });
+    const ok = await runTxline(['backup', 'prune', `--from-path=${inside}`, '--keep-full=1', `--confine-to-root=${root}`]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(labelsIn(inside, a)).toEqual(['c2', 'c2d1']);
   });
 });
 
