@@ -292,5 +292,7 @@ describe('retention: order and policy', () => {
     expect(policyProblem({ keepDays: 1.5 })).toBe('--keep-days must be a positive integer, got 1.5');
     expect(policyProblem({ keepWeekly: 2, keepFull: 1 })).toBeNull();
     expect(() => planRetention({ artifacts: [] }, { now: 0 })).toThrow(/at least one/);
+    const two = build(linear(1)).map((a, i) => ({ ...a, database: i ? 'neo4j' : 'other' }));
+    expect(() => planRetention({ artifacts: two }, { now: 0, keepFull: 1 })).toThrow(/one database's artifacts, not other, neo4j/);
   });
 });

@@ -110,8 +110,11 @@ const FLAG = { keepFull: '--keep-full', keepDays: '--keep-days', keepWeekly: '--
 export function planRetention<T extends ChainNode>(input: RetentionInput<T>, policy: RetentionPolicy): RetentionPlan<T> {
   const problem = policyProblem(policy);
   if (problem) throw new Error(problem);
+  const dbs = new Set(input.artifacts.map((a) => a.database));
+  if (dbs.size > 1) throw new Error(`a retention plan is for one database's artifacts, not ${[...dbs].join(', ')}`);
   const chains = groupChains(input);
   const restorable = chains.filter((c) => c.restorable);
+  const rank = new Map(restorable.map((c, i) => [c, i + 1]));
   const keepWhy = new Map<PlannedChain<T>, string[]>();
   const keepFor = (c: PlannedChain<T>, why: string) => keepWhy.set(c, [...(keepWhy.get(c) ?? []), why]);
 
@@ -150,7 +153,7 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
   for (const c of chains) {
     if (c.restorable) {
       c.keep = keepWhy.has(c);
-      c.reasons = c.keep ? (keepWhy.get(c) as string[]) : [whyDelete(c, chains.length, restorable.indexOf(c) + 1, policy)];
+      c.reasons = c.keep ? (keepWhy.get(c) as string[]) : [whyDelete(c, chains.length, rank.get(c) ?? 0, policy)];
     } else if (!oldestKept || c.number < oldestKept.number) {
       c.keep = true;
       c.reasons = [`not restorable (${c.problem}); kept while it is not older than the chains kept, for you to inspect`];
