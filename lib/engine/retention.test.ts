@@ -281,6 +281,23 @@ describe('retention: order and policy', () => {
     expect(p.deleted).toEqual(['x1b', 'x2', 'x1', 'x']);
   });
 
+  it('a folder of 20,000 artifacts is planned in seconds (the delete order is not quadratic)', () => {
+    const rows: Row[] = [];
+    for (let c = 0; c < 200; c++) {
+      rows.push({ f: `f${c}`, day: c, full: true, tip: c * 1000 + 1 });
+      for (let d = 1; d < 100; d++) rows.push({ f: `f${c}d${d}`, day: c + d / 200, parent: d === 1 ? `f${c}` : `f${c}d${d - 1}`, tip: c * 1000 + 1 + d });
+    }
+    const artifacts = build(rows);
+    const t = performance.now();
+    const p = planRetention({ artifacts }, { keepFull: 2, keepDays: 30, now: at(200) });
+    const took = performance.now() - t;
+    // the window starts at day 170, with chain f170's full: chains f170..f199 stay
+    expect(p.delete).toHaveLength(20_000 - 30 * 100);
+    expect(p.delete[0].artifact.file).toBe('f169d99');
+    expect(p.delete.at(-1)?.artifact.file).toBe('f0');
+    expect(took, `${took.toFixed(0)} ms`).toBeLessThan(15_000);
+  });
+
   it('huge numbers keep everything and do not fail', () => {
     const p = plan(linear(3), { keepDays: Number.MAX_SAFE_INTEGER, keepWeekly: Number.MAX_SAFE_INTEGER, keepFull: Number.MAX_SAFE_INTEGER });
     expect(p.deleted).toEqual([]);

@@ -28,7 +28,7 @@
  * - keepWeekly W: for each of the last W ISO weeks (UTC; the current week is the first), the restorable chain
  *   holding that week's newest backup.
  */
-import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
+import { ChainIndex, isEmpty, type ChainNode } from './chain';
 import { deletionOrder } from './delete';
 import { restorableRanges } from './restore-plan';
 
@@ -124,12 +124,12 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
   if (policy.keepDays !== undefined) {
     const start = windowStart(policy);
     const flag = `--keep-days=${policy.keepDays}`;
-    const inWindow = restorable.filter((c) => Date.parse(c.newest.time) >= start);
+    const inWindow = restorable.filter((c) => ms(c.newest) >= start);
     for (const c of inWindow) keepFor(c, `has backups in the last ${policy.keepDays} day(s) (${flag})`);
-    if (!inWindow.some((c) => Date.parse(c.root.time) <= start)) {
+    if (!inWindow.some((c) => ms(c.root) <= start)) {
       // The window starts between chains: the state at its start is the last one backed up before it.
       let cover: { chain: PlannedChain<T>; a: T } | null = null;
-      for (const c of restorable) for (const a of c.artifacts) if (Date.parse(a.time) < start && (!cover || byTime(a, cover.a) > 0)) cover = { chain: c, a };
+      for (const c of restorable) for (const a of c.artifacts) if (ms(a) < start && (!cover || byTimeCached(a, cover.a) > 0)) cover = { chain: c, a };
       if (cover) keepFor(cover.chain, `holds the state at the start of the ${flag} window (${iso(start)}): its backup ${cover.a.file} is the last before it`);
     }
   }
@@ -139,9 +139,9 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
     const best = new Map<string, { chain: PlannedChain<T>; a: T }>();
     for (const c of restorable) {
       for (const a of c.artifacts) {
-        const week = isoWeek(Date.parse(a.time));
+        const week = isoWeek(ms(a));
         const cur = best.get(week);
-        if (weeks.has(week) && (!cur || byTime(a, cur.a) > 0)) best.set(week, { chain: c, a });
+        if (weeks.has(week) && (!cur || byTimeCached(a, cur.a) > 0)) best.set(week, { chain: c, a });
       }
     }
     for (const [week, b] of [...best].sort((x, y) => y[0].localeCompare(x[0]))) keepFor(b.chain, `holds the newest backup of ISO week ${week} (--keep-weekly=${policy.keepWeekly})`);
@@ -173,7 +173,7 @@ export function planRetention<T extends ChainNode>(input: RetentionInput<T>, pol
   };
   return {
     chains,
-    keep: keptArtifacts.sort(byTime),
+    keep: keptArtifacts.sort(byTimeCached),
     delete: order.map((a) => {
       const c = byFile.get(a.file) as PlannedChain<T>;
       return { artifact: a, chain: c.number, reason: c.reasons[0] };
@@ -235,7 +235,7 @@ function groupChains<T extends ChainNode>(input: RetentionInput<T>): PlannedChai
     groups.set(t.top.file, g);
   }
   const chains: PlannedChain<T>[] = [...groups.values()].map((g) => {
-    const artifacts = [...g.artifacts].sort(byTime);
+    const artifacts = [...g.artifacts].sort(byTimeCached);
     const root = g.top;
     let problem: string | null = null;
     const st = index.status(root);
@@ -248,10 +248,26 @@ function groupChains<T extends ChainNode>(input: RetentionInput<T>): PlannedChai
     return { number: 0, root, artifacts, newest: artifacts[artifacts.length - 1], restorable: problem === null, problem, keep: false, reasons: [] };
   });
   // newest backup first; on a tie (an aggregate carries its old chain's last time), the newer full
-  const t = (a: T) => Date.parse(a.time);
-  chains.sort((x, y) => t(y.newest) - t(x.newest) || y.newest.tipTx - x.newest.tipTx || byTime(y.root, x.root) || byTime(y.newest, x.newest));
+  const t = (a: T) => ms(a);
+  chains.sort((x, y) => t(y.newest) - t(x.newest) || y.newest.tipTx - x.newest.tipTx || byTimeCached(y.root, x.root) || byTimeCached(y.newest, x.newest));
   chains.forEach((c, i) => (c.number = i + 1));
   return chains;
+}
+
+/** A backup's time in ms, parsed once per artifact object. */
+const parsed = new WeakMap<object, number>();
+function ms(a: ChainNode): number {
+  let t = parsed.get(a);
+  if (t === undefined) {
+    t = Date.parse(a.time);
+    parsed.set(a, t);
+  }
+  return t;
+}
+
+/** chain.ts's byTime (oldest first: time, tip, name) on times parsed once. */
+function byTimeCached(a: ChainNode, b: ChainNode): number {
+  return ms(a) - ms(b) || a.tipTx - b.tipTx || a.file.localeCompare(b.file);
 }
 
 /** The start of the --keep-days window (no earlier than the earliest time a Date can hold). */
