@@ -224,7 +224,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .command('restore')
     .description('Restore a database from a backup chain, up to any transaction or time')
     .argument('<database>', 'the database to restore into (may differ from the backed-up one)')
-    .option('--from-path <path[,path...]>', 'an artifact, a folder of artifacts, or a comma-separated list', parsePaths)
+    .option('--from-path <path[,path...]>', 'an artifact (<folder>/<db>-latest: the newest restorable one), a folder of artifacts, or a comma-separated list', parsePaths)
     .option('--restore-until <point>', 'restore up to but not including this transaction ID, or what was committed before "YYYY-MM-DD HH:MM:SS" (UTC)')
     .option('--overwrite-destination', 'replace the database if it exists', false)
     .option('--from-database <name>', 'which database’s backups to use when the folder holds several')
@@ -277,7 +277,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .command('check')
     .description('Verify backup artifacts and the consistency of their stores; write a report when something is wrong')
     .argument('[database]', 'only check the backups of this database')
-    .option('--from-path <path>', 'a folder of artifacts or one artifact')
+    .option('--from-path <path>', 'a folder of artifacts or one artifact (<folder>/<db>-latest: the newest restorable one)')
     .option('--report-path <dir>', 'where to write the report', '.')
     .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
@@ -303,12 +303,12 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       process.exitCode = r.ok ? 0 : 1;
     });
 
-  const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
+  const backup = program.command('backup').description('Inspect, aggregate, delete and prune backup artifacts (as neo4j-admin backup ...)');
   if (!capture) backup.hook('preAction', beforeEngineCommand);
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')
-    .argument('<path>', 'a folder of artifacts or one artifact')
+    .argument('<path>', 'a folder of artifacts or one artifact (<folder>/<db>-latest: the newest restorable one)')
     .option('--database <name>', 'only this database')
     .option('--latest-backup', 'only the latest backup of each database', false)
     .option('--latest-chain', 'the chain ending with the latest backup (or with the given artifact)', false)
