@@ -165,7 +165,7 @@ describe('backup prune: dry run, jobs, databases, leftovers, usage', () => {
     const r = await runTxline(['backup', 'prune', `--from-path=${dir}`, '--keep-full=1', '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(printed(r.stdout, a, 'would delete').map(([l]) => l)).toEqual(['c2d2', 'c2d1', 'c2', 'c1d2', 'c1d1', 'c1']);
-    expect(r.stdout).toMatch(/^Would delete 6 artifact\(s\), \d+ bytes\.$/m);
+    expect(r.stdout).toMatch(/^Would delete 6 artifact\(s\), \d+(\.\d+)? KiB\.$/m);
     expect(r.stdout).toMatch(/^neo4j: 3 artifact\(s\) would remain; restorable: transactions 210\.\.230 /m);
     expect(snapshotDir(dir)).toEqual(before);
   });

@@ -9,6 +9,7 @@ import { normalizeDatabaseName } from '../../graph/names';
 import { describeArtifact } from '../../engine/delete';
 import { prune, type PruneResult } from '../../engine/prune';
 import { policyProblem } from '../../engine/retention';
+import { formatBytes } from '../../engine/progress';
 import { formatUtc } from '../../engine/restore-plan';
 import type { JobSpec } from '../../jobs/protocol';
 import { confineOption, engineLog, parseProgress, printResult, progressSink } from './database';
@@ -74,7 +75,7 @@ function printPruneSummary(r: PruneResult): void {
   if (r.deleted.length === 0) process.stdout.write(r.dryRun ? 'Nothing would be deleted.\n' : 'Nothing to delete.\n');
   else {
     const bytes = r.deleted.reduce((n, a) => n + a.sizeBytes, 0);
-    process.stdout.write(`${r.dryRun ? 'Would delete' : 'Deleted'} ${r.deleted.length} artifact(s), ${bytes} bytes.\n`);
+    process.stdout.write(`${r.dryRun ? 'Would delete' : 'Deleted'} ${r.deleted.length} artifact(s), ${formatBytes(bytes)}.\n`);
   }
   for (const d of r.databases) {
     for (const c of d.chains.filter((x) => x.keep)) {
