@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { cleanStaleWorkDirs, makeWorkDir } from '../cleanup';
-import { consumePayload, listWhere, openWhere, skippedLine, type Artifact } from './artifact';
+import { consumePayload, listArtifactsIn, listWhere, openWhere, skippedLine, type Artifact } from './artifact';
 import { byTime, chainTo, isEmpty } from './chain';
 import type { PayloadFormat } from './format';
 import type { EngineLog, ProgressSink } from './progress';
@@ -37,7 +37,8 @@ export interface CheckResult {
 
 export async function check(opts: CheckOptions): Promise<CheckResult> {
   const { log } = opts;
-  const listed = await listWhere(openWhere(opts.fromPath, '--from-path'));
+  const where = openWhere(opts.fromPath, '--from-path');
+  const listed = await listWhere(where);
   for (const p of listed.problems) log.warn(skippedLine(p));
   const problems: string[] = listed.problems.map((p) => `${p.file}: ${p.error.message}`);
   let arts = listed.artifacts;
@@ -46,7 +47,9 @@ export async function check(opts: CheckOptions): Promise<CheckResult> {
     throw new TxlineError('PATH_NOT_FOUND', `no backups${opts.database ? ` of ${opts.database}` : ''} at ${opts.fromPath}`);
   }
   arts.sort(byTime);
-  const pool = listed.artifacts;
+  // One artifact named: its folder supplies the ancestors its chain is checked against (as a restore reads them).
+  // one artifact named: its location supplies the ancestors its chain needs
+  const pool = where.name !== null ? (await listArtifactsIn(where.location)).artifacts : listed.artifacts;
   for (const m of cleanStaleWorkDirs(opts.tempPath ?? os.tmpdir())) log.info(m);
   // Bytes: of the payloads read; transactions: those the artifacts hold (a full: its store's).
   const bytesTotal = arts.reduce((n, a) => n + a.payload.sizeBytes, 0);

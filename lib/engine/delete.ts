@@ -61,15 +61,25 @@ export function dependentsOf<T extends ChainNode>(target: T, all: readonly T[]):
  * writes them, this is plain newest first.)
  */
 export function deletionOrder<T extends ChainNode>(doomed: readonly T[]): T[] {
+  // Newest first, once (times parsed once): the next to go is the first in this order whose dependents in
+  // `doomed` are gone. When times follow parent links that is always the first left, so this is n log n; a clock
+  // set back only makes the scan skip the few parents still waiting for a child.
   const left = new Map(doomed.map((a) => [a.file, a]));
+  const sorted = [...left.values()].map((a) => ({ a, t: Date.parse(a.time) }));
+  sorted.sort((x, y) => y.t - x.t || y.a.tipTx - x.a.tipTx || y.a.file.localeCompare(x.a.file));
   const pendingChildren = new Map<string, number>();
-  for (const a of doomed) if (a.parent && left.has(a.parent) && a.parent !== a.file) pendingChildren.set(a.parent, (pendingChildren.get(a.parent) ?? 0) + 1);
+  for (const a of left.values()) if (a.parent && left.has(a.parent) && a.parent !== a.file) pendingChildren.set(a.parent, (pendingChildren.get(a.parent) ?? 0) + 1);
+  const done = new Array<boolean>(sorted.length).fill(false);
   const out: T[] = [];
-  while (left.size) {
-    let next: T | undefined;
-    for (const a of left.values()) if (!pendingChildren.get(a.file) && (!next || byTime(a, next) > 0)) next = a;
+  let first = 0;
+  while (out.length < sorted.length) {
+    while (done[first]) first++;
+    let i = first;
+    while (i < sorted.length && (done[i] || pendingChildren.get(sorted[i].a.file))) i++;
     // only a loop of parent links has no artifact free to go: then newest first among what is left
-    next ??= [...left.values()].sort(byTime).pop() as T;
+    if (i === sorted.length) i = first;
+    const next = sorted[i].a;
+    done[i] = true;
     left.delete(next.file);
     out.push(next);
     if (next.parent && left.has(next.parent)) pendingChildren.set(next.parent, (pendingChildren.get(next.parent) ?? 1) - 1);

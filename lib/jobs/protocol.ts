@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete'] as const;
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 // ---- inputs ----------------------------------------------------------------------------------------------
@@ -49,6 +49,9 @@ export const restoreUntil = z.discriminatedUnion('kind', [
 
 /** The backup roots a dashboard job is confined to (--confine-to-root, lib/engine/confine.ts). */
 const confineToRoots = z.array(rootPath);
+
+/** A retention rule's number (--keep-full, --keep-days, --keep-weekly): a positive integer. */
+const keepCount = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 export const JOB_INPUTS = {
   /** `txline database backup`: one database into a folder */
@@ -91,6 +94,18 @@ export const JOB_INPUTS = {
     withDependents: z.boolean(),
     confineToRoots,
   }),
+  /** `txline backup prune`: a retention policy applied to a folder (one database, or all); at least one rule */
+  prune: z
+    .strictObject({
+      fromPath: pathArg,
+      database: databaseName.optional(),
+      keepFull: keepCount.optional(),
+      keepDays: keepCount.optional(),
+      keepWeekly: keepCount.optional(),
+      dryRun: z.boolean(),
+      confineToRoots,
+    })
+    .refine((v) => v.keepFull !== undefined || v.keepDays !== undefined || v.keepWeekly !== undefined, { error: 'at least one of keepFull, keepDays, keepWeekly' }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobInput<K extends JobKind = JobKind> = z.infer<(typeof JOB_INPUTS)[K]>;
@@ -154,6 +169,18 @@ export function jobArgv(spec: JobSpec): string[] {
     case 'delete':
       // the files are absolute paths: never taken for an option (the runner appends --progress after them)
       return ['backup', 'delete', flag('with-dependents', input.withDependents), ...confined(input.confineToRoots), ...input.files];
+    case 'prune':
+      return [
+        'backup',
+        'prune',
+        flag('from-path', input.fromPath),
+        ...(input.database ? [flag('database', input.database)] : []),
+        ...(input.keepFull !== undefined ? [flag('keep-full', input.keepFull)] : []),
+        ...(input.keepDays !== undefined ? [flag('keep-days', input.keepDays)] : []),
+        ...(input.keepWeekly !== undefined ? [flag('keep-weekly', input.keepWeekly)] : []),
+        flag('dry-run', input.dryRun),
+        ...confined(input.confineToRoots),
+      ];
   }
 }
 
@@ -202,6 +229,9 @@ const resultLine = {
   txTotal: z.number(),
   exitCode: z.number().int(),
 };
+
+/** A range a database restores: from its full's state to the newest backup of that chain. */
+const restorableRange = z.object({ storeId: z.string(), fromTx: z.number(), toTx: z.number(), fromTime: z.string().nullable(), toTime: z.string() });
 
 export const JOB_RESULTS = {
   backup: z.object({
@@ -267,9 +297,41 @@ export const JOB_RESULTS = {
       z.object({
         database: z.string(),
         remaining: z.number(),
-        restorable: z.array(z.object({ storeId: z.string(), fromTx: z.number(), toTx: z.number(), fromTime: z.string().nullable(), toTime: z.string() })),
+        restorable: z.array(restorableRange),
       }),
     ),
+  }),
+  prune: z.object({
+    ...resultLine,
+    folder: z.string(),
+    dryRun: z.boolean(),
+    /** in the order they were deleted (dependents first, newest first), each with why */
+    deleted: z.array(
+      z.looseObject({ file: z.string(), database: z.string(), full: z.boolean(), lowestTx: z.number(), highestTx: z.number(), sizeBytes: z.number(), chain: z.number(), reason: z.string() }),
+    ),
+    /** per database: its chains (newest first) and whether each is kept and why, and the ranges it restores before and after */
+    databases: z.array(
+      z.object({
+        database: z.string(),
+        remaining: z.number(),
+        chains: z.array(
+          z.object({
+            number: z.number(),
+            root: z.string(),
+            artifacts: z.number(),
+            toTx: z.number(),
+            newestTime: z.string(),
+            restorable: z.boolean(),
+            problem: z.string().nullable(),
+            keep: z.boolean(),
+            reasons: z.array(z.string()),
+          }),
+        ),
+        restorableBefore: z.array(restorableRange),
+        restorable: z.array(restorableRange),
+      }),
+    ),
+    skipped: z.array(z.object({ file: z.string(), message: z.string() })),
   }),
 } satisfies Record<JobKind, z.ZodType>;
 
@@ -298,7 +360,8 @@ export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>
     case 'verify':
       return (result as JobResult<'verify'>).ok ? null : 'ARTIFACT_CORRUPT';
     case 'delete':
-      return null; // a refused or failed delete ends with an error line, not a result
+    case 'prune':
+      return null; // a refused or failed delete or prune ends with an error line, not a result
   }
   return null;
 }

@@ -51,6 +51,22 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     { kind: 'delete', input: { files: ['/srv/ü/--looks-like=a-flag'], withDependents: true, confineToRoots: roots[3] } },
     { kind: 'delete', input: { files: ['/x/a', '/x/b', '/x/c'], withDependents: false, confineToRoots: ['/'] } },
   ],
+  prune: [
+    ...AWKWARD.map((fromPath, i): JobSpec => ({
+      kind: 'prune',
+      input: {
+        fromPath,
+        ...(i % 2 ? { database: 'neo4j' } : {}),
+        ...(i % 3 !== 1 ? { keepFull: i + 1 } : {}),
+        ...(i % 3 !== 0 ? { keepDays: 7 * i } : {}),
+        ...(i % 4 === 3 ? { keepWeekly: 52 } : {}),
+        dryRun: i % 2 === 0,
+        confineToRoots: roots[i % roots.length],
+      },
+    })),
+    { kind: 'prune', input: { fromPath: '/b', database: 'a.b-c9', keepWeekly: 1, dryRun: false, confineToRoots: [] } },
+    { kind: 'prune', input: { fromPath: '/b', keepFull: Number.MAX_SAFE_INTEGER, keepDays: 1, keepWeekly: 2, dryRun: true, confineToRoots: ['/b'] } },
+  ],
 };
 
 describe('job protocol: input -> argv -> input', () => {
@@ -80,6 +96,11 @@ describe('job protocol: input -> argv -> input', () => {
       { kind: 'restore', input: { database: 'copy', fromPath: ['/a'], restoreUntil: { kind: 'tx', before: 0 }, overwriteDestination: false, confineToRoots: [] } },
       { kind: 'aggregate', input: { database: '-neo4j', fromPath: '/a', keepOldBackup: false, confineToRoots: [] } },
       { kind: 'verify', input: { fromPath: '/a', reportPath: '/r', confineToRoots: [], extra: 1 } },
+      { kind: 'prune', input: { fromPath: '/a', dryRun: false, confineToRoots: [] } },
+      { kind: 'prune', input: { fromPath: '/a', keepFull: 0, dryRun: false, confineToRoots: [] } },
+      { kind: 'prune', input: { fromPath: '/a', keepDays: 1.5, dryRun: false, confineToRoots: [] } },
+      { kind: 'prune', input: { fromPath: '/a', database: 'Neo4j', keepWeekly: 1, dryRun: false, confineToRoots: [] } },
+      { kind: 'prune', input: { fromPath: '', keepFull: 1, dryRun: false, confineToRoots: [] } },
     ];
     for (const b of bad) expect(() => jobArgv(b as JobSpec), JSON.stringify(b)).toThrow(/invalid .* job input/);
   });
@@ -121,6 +142,32 @@ describe('job protocol: lines on stdout', () => {
       skipped: [],
     };
     expect(jobResult('delete', deleted)?.deleted.map((d) => d.file)).toEqual(['d.backup']);
+
+    const pruned = {
+      ...counters,
+      exitCode: 0,
+      folder: '/b',
+      dryRun: true,
+      deleted: [{ ...deleted.deleted[0], chain: 2, reason: 'chain 2 of 2 beyond --keep-full=1 (restorable chain 2)' }],
+      databases: [
+        {
+          database: 'neo4j',
+          remaining: 2,
+          chains: [
+            { number: 1, root: 'f2.backup', artifacts: 2, toTx: 20, newestTime: '2026-12-06T05:00:00.000Z', restorable: true, problem: null, keep: true, reasons: ['restorable chain 1 of 2, within --keep-full=1'] },
+            { number: 2, root: 'f.backup', artifacts: 1, toTx: 9, newestTime: '2026-12-06T04:00:00.000Z', restorable: true, problem: null, keep: false, reasons: ['chain 2 of 2 beyond --keep-full=1 (restorable chain 2)'] },
+          ],
+          restorableBefore: deleted.databases[0].restorable,
+          restorable: deleted.databases[0].restorable,
+        },
+      ],
+      skipped: [],
+    };
+    const pr = jobResult('prune', pruned);
+    expect(pr?.deleted[0].reason).toMatch(/beyond --keep-full=1/);
+    expect(pr && resultErrorCode('prune', pr)).toBeNull();
+    // a delete's result is not a prune's (no reasons)
+    expect(jobResult('prune', deleted)).toBeNull();
 
     // another kind's result, or none, is not a result of this kind
     expect(jobResult('verify', restore)).toBeNull();

@@ -1,5 +1,6 @@
 /**
- * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete`, with neo4j-admin's flags.
+ * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete|prune`, with neo4j-admin's flags.
+ * Wherever a command takes an artifact file, `<folder>/<db>-latest` names the newest restorable one (latest.ts).
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -18,10 +19,12 @@ import { formatTable, inspect } from '../../engine/inspect';
 import { formatUtc, parseRestorePoint, type RestorePoint } from '../../engine/restore-plan';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
+import { resolveLatest } from '../../engine/latest';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
 import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
+import { registerPruneCommand } from './prune';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -42,12 +45,12 @@ export const BOOLEAN_FLAGS = [
 ] as const;
 
 /** The engine's log on stderr; --verbose adds its debug lines (each source considered, each range received). */
-function engineLog(verbose = false): EngineLog {
+export function engineLog(verbose = false): EngineLog {
   const l = createLogger('txline', { level: verbose ? 'debug' : 'info' });
   return { debug: (m) => l.debug(m), info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
 }
 
-function progressSink(mode: string | undefined, intervalMs?: number): ProgressSink | undefined {
+export function progressSink(mode: string | undefined, intervalMs?: number): ProgressSink | undefined {
   if (mode === undefined) return undefined;
   return jsonlProgress((line) => process.stdout.write(`${line}\n`), intervalMs);
 }
@@ -56,7 +59,7 @@ function progressSink(mode: string | undefined, intervalMs?: number): ProgressSi
  * The last `--progress=jsonl` line: `{"event":"result","phase":"result",...}` with the run's counters (what
  * was written or read, and the transactions it covers) beside the command's own fields.
  */
-function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
+export function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
   const line = { ts: new Date().toISOString(), event: 'result', phase: 'result', bytesDone: counters.bytes, bytesTotal: counters.bytes, txDone: counters.tx, txTotal: counters.tx, ...fields };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -67,7 +70,7 @@ function writtenCounters(artifacts: Array<Artifact | null | undefined>): { bytes
   return { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) };
 }
 
-function parseProgress(raw: string): string {
+export function parseProgress(raw: string): string {
   if (raw !== 'jsonl') throw new InvalidArgumentError(`--progress takes "jsonl", got "${raw}"`);
   return raw;
 }
@@ -117,7 +120,7 @@ function restorePoint(raw: string | undefined): RestorePoint {
  * Hidden, repeatable: the dashboard's jobs run confined to the backup roots their folder was checked against
  * (lib/engine/confine.ts); the folder's real path is given with it.
  */
-function confineOption(): Option {
+export function confineOption(): Option {
   return new Option('--confine-to-root <dir>', 'read and write backup files only inside this folder (repeatable)')
     .hideHelp()
     .argParser((v: string, previous: string[] = []) => [...previous, path.resolve(v)]);
@@ -181,7 +184,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
         if (names.length > 1) throw new TxlineError('USAGE', 'with --inspect-path, name at most one database (or use backup inspect)');
-        await printInspect({ path: o.inspectPath, json: o.json, database: names[0] ? normalizeDatabaseName(names[0]) : undefined });
+        await printInspect({ path: await resolveLatest(o.inspectPath, engineLog(o.verbose)), json: o.json, database: names[0] ? normalizeDatabaseName(names[0]) : undefined });
         return;
       }
       if (!o.toPath) throw new TxlineError('USAGE', '--to-path is required (or --inspect-path to list backups)');
@@ -221,7 +224,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .command('restore')
     .description('Restore a database from a backup chain, up to any transaction or time')
     .argument('<database>', 'the database to restore into (may differ from the backed-up one)')
-    .option('--from-path <path[,path...]>', 'an artifact, a folder of artifacts, or a comma-separated list', parsePaths)
+    .option('--from-path <path[,path...]>', 'an artifact (<folder>/<db>-latest: the newest restorable one), a folder of artifacts, or a comma-separated list', parsePaths)
     .option('--restore-until <point>', 'restore up to but not including this transaction ID, or what was committed before "YYYY-MM-DD HH:MM:SS" (UTC)')
     .option('--overwrite-destination', 'replace the database if it exists', false)
     .option('--from-database <name>', 'which database’s backups to use when the folder holds several')
@@ -247,15 +250,16 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;
       const source = openSource(o.to, true);
+      const log = engineLog(o.verbose);
       const result = await restore({
-        fromPaths: o.fromPath,
+        fromPaths: await Promise.all((o.fromPath as string[]).map((p) => resolveLatest(p, log))),
         sourceDatabase: sourceDb,
         target: name,
         point,
         overwrite: o.overwriteDestination,
         source,
         tempPath: o.tempPath ? path.resolve(o.tempPath) : undefined,
-        log: engineLog(o.verbose),
+        log,
         progress: progressSink(o.progress),
       });
       // Restored, but not on every member (one could not be reached): succeeded with problems.
@@ -273,7 +277,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .command('check')
     .description('Verify backup artifacts and the consistency of their stores; write a report when something is wrong')
     .argument('[database]', 'only check the backups of this database')
-    .option('--from-path <path>', 'a folder of artifacts or one artifact')
+    .option('--from-path <path>', 'a folder of artifacts or one artifact (<folder>/<db>-latest: the newest restorable one)')
     .option('--report-path <dir>', 'where to write the report', '.')
     .option('--temp-path <dir>', 'folder to unpack stores in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
@@ -287,7 +291,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       }
       const r = await check({
         format: clusterKind(DEFAULT_KIND).payloadFormat,
-        fromPath: o.fromPath,
+        fromPath: await resolveLatest(o.fromPath, engineLog(o.verbose)),
         database: db ? normalizeDatabaseName(db) : undefined,
         reportDir: o.reportPath,
         tempPath: o.tempPath,
@@ -299,12 +303,12 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       process.exitCode = r.ok ? 0 : 1;
     });
 
-  const backup = program.command('backup').description('Inspect and aggregate backup artifacts (as neo4j-admin backup ...)');
+  const backup = program.command('backup').description('Inspect, aggregate, delete and prune backup artifacts (as neo4j-admin backup ...)');
   if (!capture) backup.hook('preAction', beforeEngineCommand);
   backup
     .command('inspect')
     .description('List backup artifacts and their metadata')
-    .argument('<path>', 'a folder of artifacts or one artifact')
+    .argument('<path>', 'a folder of artifacts or one artifact (<folder>/<db>-latest: the newest restorable one)')
     .option('--database <name>', 'only this database')
     .option('--latest-backup', 'only the latest backup of each database', false)
     .option('--latest-chain', 'the chain ending with the latest backup (or with the given artifact)', false)
@@ -313,7 +317,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .addOption(new Option('--format <format>', 'output format').choices(['JSON', 'TABULAR', 'json', 'tabular']))
     .action(async (p: string, o) => {
       await printInspect({
-        path: p,
+        path: await resolveLatest(p, engineLog()),
         json: o.json || String(o.format ?? '').toLowerCase() === 'json',
         database: o.database ? normalizeDatabaseName(o.database) : undefined,
         latestBackup: o.latestBackup,
@@ -337,7 +341,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       if (capture) return capture({ kind: 'aggregate', input: { database: db, fromPath: o.fromPath, keepOldBackup: o.keepOldBackup, confineToRoots: o.confineToRoot ?? [] } });
       const r = await aggregate({
         format: clusterKind(DEFAULT_KIND).payloadFormat,
-        fromPath: o.fromPath,
+        fromPath: await resolveLatest(o.fromPath, engineLog(o.verbose)),
         databases: [parseDatabasePattern(db)],
         keepOld: o.keepOldBackup,
         tempPath: o.tempPath,
@@ -384,6 +388,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       else printDeleteSummary(r);
       process.exitCode = 0;
     });
+
+  registerPruneCommand(backup, capture);
 
   addNegations(database);
   addNegations(backup);
