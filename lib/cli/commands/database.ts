@@ -19,6 +19,7 @@ import { formatTable, inspect } from '../../engine/inspect';
 import { formatUtc, parseRestorePoint, type RestorePoint } from '../../engine/restore-plan';
 import { jsonlProgress, type EngineLog, type ProgressSink } from '../../engine/progress';
 import { restore } from '../../engine/restore';
+import { isLocationUrl } from '../../storage';
 import { resolveLatest } from '../../engine/latest';
 import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
@@ -195,7 +196,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       const result = await backupDatabases({
         source,
         explicitSources: explicit && !o.remoteAddressResolution,
-        toPath: path.resolve(o.toPath),
+        toPath: isLocationUrl(o.toPath) ? o.toPath : path.resolve(o.toPath),
         type: o.type,
         preferDiffAsParent: o.preferDiffAsParent,
         compress: o.compress,
