@@ -158,7 +158,7 @@ class BoltConnection {
   /** Ends the connection once what was written is sent. */
   private end(why: string): void {
     if (this.state === 'closed') return;
-    this.o.log?.(`${this.id}: closing: ${why}`);
+    if (why !== 'GOODBYE') this.o.log?.(`${this.id}: closing: ${why}`);
     this.state = 'closed';
     if (this.timer) clearTimeout(this.timer);
     this.queue.length = 0;
