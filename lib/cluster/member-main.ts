@@ -21,6 +21,7 @@ import { acquirePidLock, type PidLock } from './pid-lock';
 import { Replicator } from './replicator';
 import { setClusterToken } from './token';
 import { boltPasswordVar, startMemberBolt } from './bolt';
+import { memberAdmin } from './bolt/admin';
 import type net from 'node:net';
 
 export const MEMBER_LOCK = 'member.lock';
@@ -48,7 +49,7 @@ export async function runMember(configFile: string): Promise<void> {
     });
     const password = boltPasswordVar();
     if (config.boltPort !== undefined && password !== undefined) {
-      const started = await startMemberBolt(member, { password });
+      const started = await startMemberBolt(member, { password, admin: memberAdmin(member) });
       bolt = started.server;
       member.boltAddress = started.address;
     }

@@ -126,19 +126,24 @@ export class ClusterSupervisor {
     this.host = host;
     const base = o.basePort ?? 6362;
     if (!Number.isInteger(base) || base < 0 || base > 65535) throw new TxlineError('INVALID_ARGUMENT', `--base-port must be a port number (0-65535), got ${base}`);
-    const boltBase = base === 0 ? 0 : (o.boltBasePort ?? base + 1);
-    if (!Number.isInteger(boltBase) || boltBase < 0 || boltBase > 65535) throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port must be a port number (0-65535), got ${boltBase}`);
-    if (boltBase !== 0 && boltBase + 10 * (count - 1) > 65535) {
-      throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port ${boltBase} puts member-${count}'s Bolt port above 65535; choose a lower --base-port`);
-    }
-    if (base !== 0 && boltBase !== 0 && (boltBase - base) % 10 === 0 && Math.abs(boltBase - base) < 10 * count) {
-      throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port ${boltBase} makes a member's Bolt port another member's HTTP port (base ${base})`);
-    }
     if (base !== 0 && base + 10 * (count - 1) > 65535) {
       throw new TxlineError(
         'INVALID_ARGUMENT',
-        `--base-port ${base} puts member-${count} on port ${base + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65535 - 10 * (count - 1)} (or 0 for free ports)`,
+        `--base-port ${base} puts member-${count} on port ${base + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65535 - 10 * (count - 1) - (o.boltBasePort === undefined ? 1 : 0)} (or 0 for free ports)`,
       );
+    }
+    const boltBase = base === 0 ? 0 : (o.boltBasePort ?? base + 1);
+    if (!Number.isInteger(boltBase) || boltBase < 0 || boltBase > 65535) throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port must be a port number (0-65535), got ${boltBase}`);
+    if (boltBase !== 0 && boltBase + 10 * (count - 1) > 65535) {
+      throw new TxlineError(
+        'INVALID_ARGUMENT',
+        o.boltBasePort === undefined
+          ? `--base-port ${base} puts member-${count}'s Bolt port (its HTTP port + 1) on ${boltBase + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65534 - 10 * (count - 1)} (or 0 for free ports)`
+          : `the Bolt base port ${boltBase} puts member-${count}'s Bolt port on ${boltBase + 10 * (count - 1)}, above 65535`,
+      );
+    }
+    if (base !== 0 && boltBase !== 0 && (boltBase - base) % 10 === 0 && Math.abs(boltBase - base) < 10 * count) {
+      throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port ${boltBase} makes a member's Bolt port another member's HTTP port (base ${base})`);
     }
     const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
     for (const id of Object.keys(o.lagMs ?? {})) {
