@@ -31,7 +31,7 @@ import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } 
 import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize } from './retention';
 import { ensureTokenFile } from './token';
-import { BOLT_PASSWORD_FILE, BOLT_PASSWORD_VAR, boltPasswordVar, ensureBoltPasswordFile } from './bolt/password';
+import { BOLT_PASSWORD_FILE, BOLT_PASSWORD_VAR, boltPasswordVar, checkBoltPassword, ensureBoltPasswordFile } from './bolt/password';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -156,10 +156,12 @@ export class ClusterSupervisor {
       }
     }
     const databases = [...new Set(['system', ...(o.databases ?? ['neo4j']).map(normalizeDatabaseName)])];
+    const boltPassword = o.boltPassword ?? boltPasswordVar();
+    if (boltPassword !== undefined) checkBoltPassword(boltPassword);
     // Nothing in the data folder is touched until it is known to be free.
     this.claimDataDir(ids);
     try {
-      await this.startAll(ids, { host, base, boltBase, count, secondaries, databases, retention, rotation });
+      await this.startAll(ids, { host, base, boltBase, count, secondaries, databases, retention, rotation, boltPassword });
     } catch (e) {
       await this.stop();
       throw e;
@@ -168,12 +170,12 @@ export class ClusterSupervisor {
 
   private async startAll(
     ids: string[],
-    c: { host: string; base: number; boltBase: number; count: number; secondaries: number; databases: string[]; retention: string; rotation: string },
+    c: { host: string; base: number; boltBase: number; count: number; secondaries: number; databases: string[]; retention: string; rotation: string; boltPassword?: string },
   ): Promise<void> {
     const o = this.opts;
     const { host, base, boltBase, count, secondaries, databases, retention, rotation } = c;
     this.clusterToken = ensureTokenFile(o.dataDir, o.token);
-    this.boltPassword = ensureBoltPasswordFile(o.dataDir, o.boltPassword ?? boltPasswordVar());
+    this.boltPassword = ensureBoltPasswordFile(o.dataDir, c.boltPassword);
     const free = await freePorts(host, (base === 0 ? count : 0) + (boltBase === 0 ? count : 0));
     const ports = base === 0 ? free.splice(0, count) : ids.map((_, i) => base + 10 * i);
     const boltPorts = boltBase === 0 ? free.splice(0, count) : ids.map((_, i) => boltBase + 10 * i);

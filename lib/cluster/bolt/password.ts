@@ -27,10 +27,15 @@ export function boltPasswordVar(source: Record<string, string | undefined> = pro
   return v;
 }
 
+/** Refuses a password that is not 8 to 1024 printable characters without spaces. */
+export function checkBoltPassword(given: string): void {
+  if (!PASSWORD.test(given)) throw new TxlineError('INVALID_ARGUMENT', 'the Bolt password must be 8 to 1024 printable characters without spaces');
+}
+
 /** Writes (if needed) and returns the cluster's Bolt password; see the header. A symlink in its place is refused. */
 export function ensureBoltPasswordFile(dataDir: string, given?: string): string {
   const file = path.join(dataDir, BOLT_PASSWORD_FILE);
-  if (given !== undefined && !PASSWORD.test(given)) throw new TxlineError('INVALID_ARGUMENT', 'the Bolt password must be 8 to 1024 printable characters without spaces');
+  if (given !== undefined) checkBoltPassword(given);
   let existing: string | null = null;
   let st: fs.Stats | null = null;
   try {

@@ -177,6 +177,10 @@ class BoltConnection {
     if (this.state === 'handshake' || this.state === 'manifest' || this.state === 'hello' || this.state === 'authentication') {
       at = this.connectedAt + this.o.authTimeoutMs;
       why = `no handshake and login within ${this.o.authTimeoutMs} ms`;
+    } else if (this.processing && this.messageStartedAt === null) {
+      // a query in progress is the backend's to bound (statuses within seconds, a seeded restore within its
+      // own deadline); the idle clock starts again when it is answered
+      return;
     } else if (this.messageStartedAt !== null) {
       at = this.messageStartedAt + this.o.messageTimeoutMs;
       why = `a message not finished within ${this.o.messageTimeoutMs} ms`;
@@ -200,8 +204,8 @@ class BoltConnection {
       else this.messageStartedAt = null;
       this.queue.push(...messages);
       if (this.queue.length >= this.o.maxQueued) this.socket.pause();
+      void this.drain(); // marks itself processing at once: arm() then sets no idle deadline under a query
       this.arm();
-      void this.drain();
     } catch (e) {
       this.protocolError(describeError(e));
     }
@@ -303,6 +307,7 @@ class BoltConnection {
     } finally {
       this.processing = false;
       if (this.socket.isPaused() && this.state !== 'closed') this.socket.resume();
+      this.arm();
     }
   }
 
