@@ -195,6 +195,27 @@ describe('the embedded cluster over Bolt', () => {
     }
   });
 
+  it('shows a database stopped on one member as offline there, with its last transaction and a NULL lag', async () => {
+    const follower = cluster.clients['member-2'];
+    await follower.stopDatabase('neo4j');
+    try {
+      const own = await dbStatus(follower, 'neo4j');
+      expect(own?.status).toBe('offline');
+      const dbs = await showDatabases(driver(`neo4j://${bolt('member-1')}`));
+      expect(dbs.find((x) => x.serverID === 'member-2')).toMatchObject({
+        currentStatus: 'offline',
+        requestedStatus: 'offline',
+        writer: false,
+        lastCommittedTxn: own?.lastCommittedTxn,
+        replicationLag: null,
+        currentPrimariesCount: neo4j.int(1),
+      });
+      expect(dbs.find((x) => x.serverID === 'member-1')).toMatchObject({ currentStatus: 'online', writer: true, replicationLag: 0 });
+    } finally {
+      await follower.startDatabase('neo4j');
+    }
+  });
+
   it('shows a stopped member as Unavailable, within a bounded time, and routes around it', async () => {
     await cluster.sup.stopMember('member-2');
     try {

@@ -5,7 +5,8 @@
  * Every answer is built from one snapshot: this member's own status, and every peer's /status fetched in
  * parallel within `statusTimeoutMs` (a peer that does not answer in time is shown as Unavailable, its values
  * null, never guessed). `replicationLag` is the member's last committed transaction minus the writer's, both
- * from that snapshot (at most 0); when the writer cannot be reached it is the member's own figure.
+ * from that snapshot (at most 0); when the writer cannot be reached it is the member's own figure; NULL for a
+ * copy that is not online.
  *
  * The server identifies as Neo4j 5.26 (NEO4J_COMPAT_VERSION), the version whose documented columns and codes
  * it follows, so that drivers and tools treat it as that version; the edition is "enterprise" (clusters).
@@ -183,10 +184,12 @@ export class MemberBoltBackend implements BoltBackend {
         requestedPrimariesCount: primaries,
         requestedSecondariesCount: secondaries,
       };
-      const writerLast = writerStatus?.databases.find((d) => d.name === name)?.lastCommittedTxn;
+      const writerDb = writerStatus?.databases.find((d) => d.name === name);
+      const writerLast = writerDb?.status === 'online' ? writerDb.lastCommittedTxn : undefined;
       for (const { peer, status, error } of snap) {
         const d: DatabaseStatus | undefined = status?.databases.find((x) => x.name === name);
-        const lag = d === undefined ? null : writerLast !== undefined ? Math.min(0, d.lastCommittedTxn - writerLast) : d.replicationLag;
+        // NULL for a copy that is not online, as Neo4j shows it
+        const lag = d === undefined || d.status !== 'online' ? null : writerLast !== undefined ? Math.min(0, d.lastCommittedTxn - writerLast) : d.replicationLag;
         rows.push({
           name,
           type: name === 'system' ? 'system' : 'standard',
@@ -197,7 +200,7 @@ export class MemberBoltBackend implements BoltBackend {
           address: peer.boltAddress ?? null,
           role: !status ? 'unknown' : peer.mode === 'secondary' ? 'secondary' : 'primary',
           writer: !!d && d.role === 'writer' && d.status === 'online',
-          requestedStatus: d ? d.status : 'online',
+          requestedStatus: d?.status ?? writerDb?.status ?? null,
           currentStatus: !status ? 'unknown' : d ? d.status : 'starting',
           statusMessage: !status ? `Server is unavailable: ${error ?? 'no answer'}` : d ? '' : 'not yet copied from the writer',
           default: name === home,
