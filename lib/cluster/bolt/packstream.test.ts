@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { decode, encode, PackFloat, Structure, type PackValue } from './packstream';
 import { ChunkDecoder, chooseVersion, frame, manifestAnswer, parseProposals, readVarInt, writeVarInt } from './framing';
 import { SUPPORTED_VERSIONS } from './server';
+import { ServerHandshake, type HandshakeStep } from './handshake';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -177,5 +178,50 @@ describe('Bolt framing', () => {
     for (const n of [0, 1, 127, 128, 300, 2 ** 31]) expect(readVarInt(writeVarInt(n), 0)).toEqual({ value: n, next: writeVarInt(n).length });
     expect(readVarInt(Buffer.from([0x80]), 0)).toBe(null);
     expect(() => readVarInt(Buffer.alloc(6, 0x80), 0)).toThrow(/longer than 5 bytes/);
+  });
+});
+
+describe('the server handshake', () => {
+  const DRIVER_6_3 = hex('6060B017 000001FF 00080805 00020404 00000003');
+  const shake = () => new ServerHandshake(SUPPORTED_VERSIONS, { major: 5, minor: 4, range: 4 });
+  /** feeds `bytes` one at a time; returns every answer sent and the last step */
+  function feed(h: ServerHandshake, bytes: Buffer): { sent: string; last: HandshakeStep } {
+    let sent = '';
+    let last: HandshakeStep = { kind: 'more' };
+    for (const b of bytes) {
+      last = h.push(Buffer.from([b]));
+      if (last.answer) sent += last.answer.toString('hex');
+      if (last.kind !== 'more') break;
+    }
+    return { sent, last };
+  }
+
+  it('goes through the manifest with neo4j-driver 6.3, byte by byte, and keeps what follows', () => {
+    const h = shake();
+    const first = feed(h, DRIVER_6_3);
+    expect(first).toEqual({ sent: '000001ff010004040500', last: { kind: 'more', answer: expect.any(Buffer) } });
+    // the driver picks 5.4 and no capabilities; a HELLO's first bytes follow in the same packet
+    const step = h.push(hex('00000405 00 0010B1'));
+    expect(step).toMatchObject({ kind: 'done', version: { major: 5, minor: 4 } });
+    expect((step as { rest: Buffer }).rest.toString('hex')).toBe('0010b1');
+  });
+
+  it.each([
+    ['a wrong magic, refused at its fourth byte', hex('47455420'), 'not a Bolt client', ''],
+    ['no common version', hex('6060B017 00000404 00000003 00000000 00000000'), 'no common Bolt version (proposed 4.4, 3.0)', '00000000'],
+  ])('refuses %s', (_name, bytes, why, answer) => {
+    const { sent, last } = feed(shake(), bytes);
+    expect(last).toMatchObject({ kind: 'refused', why: expect.stringContaining(why) });
+    expect(sent).toBe(answer);
+  });
+
+  it('answers a plain proposal with the best version it includes', () => {
+    expect(shake().push(hex('6060B017 00030305 00000000 00000000 00000000'))).toMatchObject({ kind: 'done', version: { major: 5, minor: 3 } });
+  });
+
+  it('refuses a manifest pick that was not offered', () => {
+    const h = shake();
+    h.push(DRIVER_6_3);
+    expect(h.push(hex('00000805 00'))).toMatchObject({ kind: 'refused', why: expect.stringContaining('picked Bolt 5.8') });
   });
 });

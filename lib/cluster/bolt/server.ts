@@ -20,7 +20,8 @@
  */
 import net from 'node:net';
 import { describeError, TxlineError } from '../../errors';
-import { ChunkDecoder, BOLT_MAGIC, MANIFEST_V1, chooseVersion, frame, manifestAnswer, parseProposals, rangeIncludes, readVarInt, versionBytes, type BoltVersion, type VersionRange } from './framing';
+import { ChunkDecoder, frame, type BoltVersion, type VersionRange } from './framing';
+import { ServerHandshake } from './handshake';
 import { decode, encode, Structure, type PackValue } from './packstream';
 
 /** A FAILURE to answer with: a Neo4j status code (Neo.ClientError.…) and a message. */
@@ -103,7 +104,7 @@ const FAILURE = 0x7f;
 
 const INVALID = 'Neo.ClientError.Request.Invalid';
 
-type State = 'handshake' | 'manifest' | 'hello' | 'authentication' | 'ready' | 'streaming' | 'tx_ready' | 'tx_streaming' | 'failed' | 'closed';
+type State = 'handshake' | 'hello' | 'authentication' | 'ready' | 'streaming' | 'tx_ready' | 'tx_streaming' | 'failed' | 'closed';
 
 export function createBoltServer(backend: BoltBackend, options: BoltServerOptions = {}): net.Server {
   const o = { ...DEFAULTS, ...options };
@@ -120,7 +121,7 @@ type Options = typeof DEFAULTS & { log?: (message: string) => void };
 class BoltConnection {
   private state: State = 'handshake';
   private version: BoltVersion | null = null;
-  private handshake: Buffer = Buffer.alloc(0);
+  private readonly shake = new ServerHandshake(SUPPORTED_VERSIONS, SUPPORTED_RANGE);
   private readonly chunks: ChunkDecoder;
   private readonly queue: Buffer[] = [];
   private processing = false;
@@ -174,7 +175,7 @@ class BoltConnection {
     const now = Date.now();
     let at: number;
     let why: string;
-    if (this.state === 'handshake' || this.state === 'manifest' || this.state === 'hello' || this.state === 'authentication') {
+    if (this.state === 'handshake' || this.state === 'hello' || this.state === 'authentication') {
       at = this.connectedAt + this.o.authTimeoutMs;
       why = `no handshake and login within ${this.o.authTimeoutMs} ms`;
     } else if (this.processing && this.messageStartedAt === null) {
@@ -195,9 +196,15 @@ class BoltConnection {
   private onData(data: Buffer): void {
     if (this.state === 'closed') return;
     try {
-      if (this.state === 'handshake' || this.state === 'manifest') {
-        data = this.onHandshake(data);
-        if (this.state === 'handshake' || this.state === 'manifest' || this.state === 'closed' || data.length === 0) return;
+      if (this.state === 'handshake') {
+        const step = this.shake.push(data);
+        if (step.answer) this.socket.write(step.answer);
+        if (step.kind === 'refused') return this.end(step.why);
+        if (step.kind === 'more') return;
+        this.version = step.version;
+        this.state = 'hello';
+        data = step.rest;
+        if (data.length === 0) return;
       }
       const messages = this.chunks.push(data);
       if (this.chunks.inMessage) this.messageStartedAt ??= Date.now();
@@ -209,54 +216,6 @@ class BoltConnection {
     } catch (e) {
       this.protocolError(describeError(e));
     }
-  }
-
-  /** Consumes handshake bytes; returns what follows the handshake. */
-  private onHandshake(data: Buffer): Buffer {
-    this.handshake = Buffer.concat([this.handshake, data]);
-    if (this.state === 'handshake') {
-      if (this.handshake.length < 20) {
-        if (this.handshake.length >= 4 && this.handshake.readUInt32BE(0) !== BOLT_MAGIC) this.end('not a Bolt client (wrong magic)');
-        return Buffer.alloc(0);
-      }
-      if (this.handshake.readUInt32BE(0) !== BOLT_MAGIC) {
-        this.end('not a Bolt client (wrong magic)');
-        return Buffer.alloc(0);
-      }
-      const proposals = parseProposals(this.handshake);
-      const rest = this.handshake.subarray(20);
-      this.handshake = Buffer.alloc(0);
-      if (proposals.some((p) => rangeIncludes(p, MANIFEST_V1))) {
-        this.socket.write(manifestAnswer([SUPPORTED_RANGE]));
-        this.state = 'manifest';
-        return rest.length ? this.onHandshake(rest) : Buffer.alloc(0);
-      }
-      const v = chooseVersion(proposals, SUPPORTED_VERSIONS);
-      if (!v) {
-        this.socket.write(Buffer.alloc(4));
-        this.end(`no common Bolt version (proposed ${proposals.map((p) => `${p.major}.${p.minor}-${p.range}`).join(', ')})`);
-        return Buffer.alloc(0);
-      }
-      this.socket.write(versionBytes(v));
-      this.version = v;
-      this.state = 'hello';
-      return Buffer.from(rest);
-    }
-    // manifest: the client's pick (4 bytes) and its capabilities (a varint)
-    if (this.handshake.length < 5) return Buffer.alloc(0);
-    const caps = readVarInt(this.handshake, 4);
-    if (!caps) return Buffer.alloc(0);
-    const pick = { major: this.handshake[3], minor: this.handshake[2] };
-    const reserved = this.handshake[0] | this.handshake[1];
-    const rest = this.handshake.subarray(caps.next);
-    this.handshake = Buffer.alloc(0);
-    if (!rangeIncludes(SUPPORTED_RANGE, pick) || reserved !== 0) {
-      this.end(`the client picked Bolt ${pick.major}.${pick.minor}, which was not offered`);
-      return Buffer.alloc(0);
-    }
-    this.version = pick;
-    this.state = 'hello';
-    return Buffer.from(rest);
   }
 
   private send(signature: number, fields: PackValue[]): void {
@@ -418,6 +377,7 @@ class BoltConnection {
       r = await this.backend.run(query, asMap(params ?? {}, 'RUN parameters'), db);
     } catch (e) {
       if (e instanceof BoltFailure) return this.failure(e.code, e.message);
+      if (e instanceof TxlineError && e.code === 'BAD_REQUEST') return this.failure(INVALID, e.message);
       return this.failure('Neo.DatabaseError.General.UnknownError', describeError(e));
     }
     const inTx = this.state === 'tx_ready';
