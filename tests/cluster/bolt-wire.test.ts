@@ -210,13 +210,16 @@ describe('peers that stall (an in-process member with short bounds)', () => {
     expect(idle.messages().map((m) => m.signature)).toEqual([0x70, 0x70]);
   });
 
-  it('does not close a peer that keeps talking', async () => {
+  it('does not close a peer that keeps talking, even when its packets split messages', async () => {
     const c = await connect(local);
     c.sock.write(Buffer.concat([HANDSHAKE_54, msg(0x01, { user_agent: 'x' }), msg(0x6a, { scheme: 'basic', principal: 'neo4j', credentials: 'stall-test-password' })]));
+    // five queries sent over 1.25 s (three times the message bound) in packets that each end inside a message
+    const query = Buffer.concat([msg(0x10, 'CALL dbms.components()', {}, {}), msg(0x3f, { n: -1 })]);
+    const stream = Buffer.concat(Array.from({ length: 5 }, () => query));
+    const cuts = [0, 7, query.length + 7, 2 * query.length + 7, 3 * query.length + 7, stream.length];
     for (let i = 0; i < 5; i++) {
       await new Promise((r) => setTimeout(r, 250));
-      c.sock.write(msg(0x10, 'CALL dbms.components()', {}, {}));
-      c.sock.write(msg(0x3f, { n: -1 }));
+      c.sock.write(stream.subarray(cuts[i], cuts[i + 1]));
     }
     await new Promise((r) => setTimeout(r, 100));
     expect(c.sock.readyState).toBe('open');

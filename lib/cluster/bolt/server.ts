@@ -207,8 +207,10 @@ class BoltConnection {
         if (data.length === 0) return;
       }
       const messages = this.chunks.push(data);
+      // the message deadline runs from the start of the message now incomplete (a busy peer whose packets
+      // split messages is still making progress)
+      if (messages.length > 0 || !this.chunks.inMessage) this.messageStartedAt = null;
       if (this.chunks.inMessage) this.messageStartedAt ??= Date.now();
-      else this.messageStartedAt = null;
       this.queue.push(...messages);
       if (this.queue.length >= this.o.maxQueued) this.socket.pause();
       void this.drain(); // marks itself processing at once: arm() then sets no idle deadline under a query
