@@ -210,6 +210,17 @@ describe('peers that stall (an in-process member with short bounds)', () => {
     expect(idle.messages().map((m) => m.signature)).toEqual([0x70, 0x70]);
   });
 
+  it('lets the driver go on after the server closed its idle pooled connections', async () => {
+    const d = neo4j.driver(`bolt://${local}`, neo4j.auth.basic('neo4j', 'stall-test-password'), { connectionTimeout: 5000 });
+    try {
+      expect((await d.executeQuery('CALL dbms.components()')).records).toHaveLength(1);
+      await new Promise((r) => setTimeout(r, 900)); // past the 600 ms idle bound: the pooled connection is closed
+      expect((await d.executeQuery('CALL dbms.components()')).records).toHaveLength(1);
+    } finally {
+      await d.close();
+    }
+  });
+
   it('does not close a peer that keeps talking, even when its packets split messages', async () => {
     const c = await connect(local);
     c.sock.write(Buffer.concat([HANDSHAKE_54, msg(0x01, { user_agent: 'x' }), msg(0x6a, { scheme: 'basic', principal: 'neo4j', credentials: 'stall-test-password' })]));
