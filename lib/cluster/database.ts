@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
 import { type ClientOp, type ResolvedOp } from '../graph/ops';
-import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from '../graph/record';
+import { decodeOps, encodeRecord, encodeTx, type TxRecord, type TxRecordInfo } from '../graph/record';
 import type { RetentionPolicy } from './retention';
 import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
 import { fsyncDir } from '../fs';
@@ -253,8 +253,9 @@ export class GraphDatabase {
     for (const p of batch) {
       const saved = { ...store.meta };
       try {
-        const { resolved, ids } = store.inSavepoint(() => store.applyClientOps(p.ops));
-        const rec = encodeRecord(prev.txId + 1, now, prev.checksum, encodeOps(resolved));
+        // the record holds the operations and the before-images of what they deleted or changed (record.ts)
+        const { resolved, ids, before } = store.inSavepoint(() => store.applyClientOps(p.ops));
+        const rec = encodeRecord(prev.txId + 1, now, prev.checksum, encodeTx(resolved, before));
         records.push(rec);
         prev = rec;
         accepted.push({ p, ids });

@@ -1,5 +1,6 @@
 /**
- * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete`, with neo4j-admin's flags.
+ * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete`, with neo4j-admin's flags
+ * (`backup log` and `backup preview`: ./backup-log.ts).
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -22,6 +23,7 @@ import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
 import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
+import { registerBackupLogCommands } from './backup-log';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -42,12 +44,12 @@ export const BOOLEAN_FLAGS = [
 ] as const;
 
 /** The engine's log on stderr; --verbose adds its debug lines (each source considered, each range received). */
-function engineLog(verbose = false): EngineLog {
+export function engineLog(verbose = false): EngineLog {
   const l = createLogger('txline', { level: verbose ? 'debug' : 'info' });
   return { debug: (m) => l.debug(m), info: (m) => l.info(m), warn: (m) => l.warn(m), error: (m) => l.error(m) };
 }
 
-function progressSink(mode: string | undefined, intervalMs?: number): ProgressSink | undefined {
+export function progressSink(mode: string | undefined, intervalMs?: number): ProgressSink | undefined {
   if (mode === undefined) return undefined;
   return jsonlProgress((line) => process.stdout.write(`${line}\n`), intervalMs);
 }
@@ -56,7 +58,7 @@ function progressSink(mode: string | undefined, intervalMs?: number): ProgressSi
  * The last `--progress=jsonl` line: `{"event":"result","phase":"result",...}` with the run's counters (what
  * was written or read, and the transactions it covers) beside the command's own fields.
  */
-function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
+export function printResult(counters: { bytes: number; tx: number }, fields: Record<string, unknown>): void {
   const line = { ts: new Date().toISOString(), event: 'result', phase: 'result', bytesDone: counters.bytes, bytesTotal: counters.bytes, txDone: counters.tx, txTotal: counters.tx, ...fields };
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
@@ -67,7 +69,7 @@ function writtenCounters(artifacts: Array<Artifact | null | undefined>): { bytes
   return { bytes: written.reduce((n, a) => n + a.payload.rawBytes, 0), tx: written.reduce((n, a) => n + a.txCount, 0) };
 }
 
-function parseProgress(raw: string): string {
+export function parseProgress(raw: string): string {
   if (raw !== 'jsonl') throw new InvalidArgumentError(`--progress takes "jsonl", got "${raw}"`);
   return raw;
 }
@@ -85,7 +87,7 @@ function parseAddresses(raw: string, previous: string[] = []): string[] {
   return [...previous, ...list];
 }
 
-function parsePaths(raw: string, previous: string[] = []): string[] {
+export function parsePaths(raw: string, previous: string[] = []): string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0) throw new InvalidArgumentError('expected a path');
   return [...previous, ...list];
@@ -106,7 +108,7 @@ export function parseDatabasePattern(raw: string): string {
   return normalizeDatabaseName(raw);
 }
 
-function restorePoint(raw: string | undefined): RestorePoint {
+export function restorePoint(raw: string | undefined): RestorePoint {
   if (raw === undefined) return { kind: 'latest' };
   const p = parseRestorePoint(raw);
   if (!p) throw new TxlineError('USAGE', `--restore-until takes a transaction ID (a positive integer) or a UTC time "YYYY-MM-DD HH:MM:SS", got "${raw}"`);
@@ -117,7 +119,7 @@ function restorePoint(raw: string | undefined): RestorePoint {
  * Hidden, repeatable: the dashboard's jobs run confined to the backup roots their folder was checked against
  * (lib/engine/confine.ts); the folder's real path is given with it.
  */
-function confineOption(): Option {
+export function confineOption(): Option {
   return new Option('--confine-to-root <dir>', 'read and write backup files only inside this folder (repeatable)')
     .hideHelp()
     .argParser((v: string, previous: string[] = []) => [...previous, path.resolve(v)]);
@@ -321,6 +323,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         empty: o.empty,
       });
     });
+
+  registerBackupLogCommands(backup, capture);
 
   backup
     .command('aggregate')
