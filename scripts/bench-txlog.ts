@@ -1,18 +1,28 @@
 /**
- * Replay speed of a 100k-transaction chain, without a cluster or a test runner:
+ * Replay and `backup log` speed over a 100k-transaction chain, without a cluster or a test runner:
  *
- *   npx tsx scripts/bench-txlog.ts [--tx 100000]
+ *   node scripts/build-cli.mjs --quiet && npx tsx scripts/bench-txlog.ts [--tx 100000]
  *
  * Generates the transactions on a private store the way a writer does (applyClientOps, one record per
- * transaction), then times replaying those records into a fresh store as a restore does (applyRecords in
- * batches of 20,000, the restore's private-copy pragmas). Prints tx/s.
+ * transaction, with before-images), and the same records in payload version 1 (without them). Then:
+ * - parses every record's operations (decodeOps) of each version: what before-images add to a replay's parsing;
+ * - replays each version into a fresh store as a restore does (applyRecords in batches of 20,000, the restore's
+ *   private-copy pragmas), alternating, three times each;
+ * - writes the chain as real artifacts (a zstd full of the store after the first transaction, four zstd
+ *   differentials of the rest) and times the `txline backup log` CLI over it: every transaction, and a --match
+ *   that selects a few.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { folderLocation, type Artifact } from '../lib/engine/artifact';
+import { ArtifactWriter } from '../lib/engine/artifact-writer';
 import os from 'node:os';
 import path from 'node:path';
 import { applyRecords } from '../lib/graph/apply';
 import type { ClientOp } from '../lib/graph/ops';
-import { encodeOps, encodeRecord, encodeTx, type TxRecord } from '../lib/graph/record';
+import { decodeOps, encodeOps, encodeRecord, encodeTx, type TxRecord } from '../lib/graph/record';
 import { GraphStore } from '../lib/graph/store';
 
 const arg = (name: string, dflt: number) => {
@@ -85,12 +95,60 @@ export function replay(dir: string, records: TxRecord[]): number {
   return ms;
 }
 
+/** The chain as artifacts in `out`: a full of `fullStore` (at transaction 1), then `parts` differentials. */
+async function writeChain(out: string, fullStore: string, records: TxRecord[], parts: number): Promise<void> {
+  const meta = GraphStore.open(fullStore).meta;
+  const t0 = Date.now() - 3_600_000;
+  const writer = (i: number, full: boolean) => new ArtifactWriter({ location: folderLocation(out), database: 'bench', time: new Date(t0 + i * 60_000), full, codec: 'zstd', keepFailed: false });
+  const w = writer(0, true);
+  await pipeline(fs.createReadStream(fullStore), w.payload());
+  let parent: Artifact = await w.commit({
+    databaseId: meta.databaseId, storeId: meta.storeId, lowestTx: 1, highestTx: 1, txCount: 1, parent: null, parentLastTxChecksum: null,
+    tipTx: 1, lastTxChecksum: meta.lastTxChecksum, firstCommitTime: null, lastCommitTime: meta.lastCommitTime, recovered: true, member: null,
+    store: { nodes: meta.nodeCount, relationships: meta.relCount },
+  });
+  const rest = records.slice(1);
+  const per = Math.ceil(rest.length / parts);
+  for (let i = 0; i < parts; i++) {
+    const part = rest.slice(i * per, (i + 1) * per);
+    const d = writer(i + 1, false);
+    await pipeline(Readable.from(part.map((r) => r.bytes)), d.payload());
+    const first = part[0];
+    const last = part[part.length - 1];
+    parent = await d.commit({
+      databaseId: meta.databaseId, storeId: meta.storeId, lowestTx: first.txId, highestTx: last.txId, txCount: part.length, parent: parent.file,
+      parentLastTxChecksum: parent.lastTxChecksum, tipTx: last.txId, lastTxChecksum: last.checksum, firstCommitTime: first.commitTime,
+      lastCommitTime: last.commitTime, recovered: false, member: null, store: null,
+    });
+  }
+}
+
+function timeCli(args: string[]): { ms: number; lines: number } {
+  const t0 = performance.now();
+  const out = execFileSync(process.execPath, [path.resolve(import.meta.dirname, '../bin/txline.mjs'), ...args], { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, NODE_OPTIONS: '' } });
+  return { ms: performance.now() - t0, lines: out.toString('utf8').split('\n').filter(Boolean).length };
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-txlog-'));
   try {
-    const { records, v1, genMs } = generate(dir, TX);
+    const { records, v1, genMs, fullStore } = generate(dir, TX);
     const mib = (rs: TxRecord[]) => (rs.reduce((a, r) => a + r.bytes.length, 0) / 1048576).toFixed(1);
     console.log(`generated ${records.length} transactions (${mib(v1)} MiB of version 1 records, ${mib(records)} MiB of version 2) in ${(genMs / 1000).toFixed(2)} s`);
+    for (const [v, rs] of [['1', v1], ['2', records]] as const) {
+      const t0 = performance.now();
+      let n = 0;
+      for (const r of rs) n += decodeOps(r).length;
+      const ms = performance.now() - t0;
+      console.log(`decodeOps of ${rs.length} records, payload version ${v}: ${(ms / 1000).toFixed(2)} s (${n} operations)`);
+    }
+    const chain = path.join(dir, 'chain');
+    fs.mkdirSync(chain);
+    await writeChain(chain, fullStore, records, 4);
+    for (const args of [[], ['--match=deleted:Person'], ['--match=prop:name=p777'], ['--json']]) {
+      const r = timeCli(['backup', 'log', `--from-path=${chain}`, ...args]);
+      console.log(`txline backup log ${args.join(' ') || '(every transaction)'} over ${records.length - 1} transactions: ${(r.ms / 1000).toFixed(2)} s, ${r.lines} lines`);
+    }
     // alternate the two, so that both see the same machine (others share its cores)
     const runs: Record<'1' | '2', number[]> = { '1': [], '2': [] };
     for (let k = 0; k < 3; k++) {
