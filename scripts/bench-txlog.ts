@@ -30,6 +30,9 @@ const arg = (name: string, dflt: number) => {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 };
 const TX = arg('tx', 100_000);
+/** --keep: leave the generated chain (printed) for profiling; --no-replay: only the log timings */
+const KEEP = process.argv.includes('--keep');
+const REPLAY = !process.argv.includes('--no-replay');
 
 function txOps(i: number, seeds: number[], recent: number[]): ClientOp[] {
   const ops: ClientOp[] = [
@@ -151,16 +154,17 @@ if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.met
     }
     // alternate the two, so that both see the same machine (others share its cores)
     const runs: Record<'1' | '2', number[]> = { '1': [], '2': [] };
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < (REPLAY ? 3 : 0); k++) {
       runs['1'].push(replay(dir, v1));
       runs['2'].push(replay(dir, records));
     }
-    for (const v of ['1', '2'] as const) {
+    for (const v of REPLAY ? (['1', '2'] as const) : []) {
       const sorted = runs[v].sort((a, b) => a - b);
       const ms = sorted[1];
       console.log(`replay of ${records.length} tx, payload version ${v}: median ${(ms / 1000).toFixed(2)} s = ${Math.round(records.length / (ms / 1000))} tx/s (runs ${sorted.map((r) => (r / 1000).toFixed(2)).join(', ')} s)`);
     }
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (KEEP) console.log(`kept ${dir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }

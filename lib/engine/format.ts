@@ -76,9 +76,11 @@ export interface PayloadFormat {
   checkDiff(a: Artifact): Promise<string[]>;
   /**
    * Streams a non-empty differential's transactions, oldest first, reading (and so verifying) its payload
-   * whole; only those `want` accepts are decoded and given to `visit`.
+   * whole. `want` is asked about every transaction; those it accepts are decoded and given to `visit`, except
+   * that a transaction that cannot have touched every name of `names` (labels, types, property keys) may be
+   * left out unread: a cheap test on the raw record, the caller still matches what it is given.
    */
-  readTransactions(a: Artifact, want: (txId: number, commitTime: number) => boolean, visit: (tx: TxChanges) => void): Promise<void>;
+  readTransactions(a: Artifact, filter: { want: (txId: number, commitTime: number) => boolean; names: string[] }, visit: (tx: TxChanges) => void): Promise<void>;
   /** Rebuilds the store `plan` ends at in `workDir` (as buildStore) and counts it. */
   countsAt(plan: RestorePlan<Artifact>, workDir: string, opts: { log: EngineLog; progress?: ProgressSink; phase?: string }): Promise<GraphCounts>;
 }

@@ -21,7 +21,7 @@ import type { GraphCounts, PayloadFormat, TxChanges } from './format';
 import type { EngineLog, ProgressSink } from './progress';
 import { formatUtc, planRestore, type RestorePoint } from './restore-plan';
 import { resolveArtifacts } from './restore';
-import { matchesAll, type Match } from './txlog-match';
+import { matchesAll, requiredNames, type Match } from './txlog-match';
 
 export interface LogOptions {
   fromPaths: string[];
@@ -69,7 +69,7 @@ export interface LogSummary {
   chain: string[];
   /** transactions the chain holds as records (after its full), or null when it holds none */
   listable: { fromTx: number; toTx: number } | null;
-  /** transactions read (within the range), and entries given out */
+  /** transactions within the range looked at (before the limit stopped the listing), and entries given out */
   scanned: number;
   matched: number;
   /** the limit stopped the listing: the next transaction to list from */
@@ -124,6 +124,7 @@ export async function backupLog(opts: LogOptions, onEntry: (e: LogEntry) => void
   const tLo = opts.fromTime ?? 0;
   const tHi = opts.toTime ?? Number.MAX_SAFE_INTEGER;
   const inRange = (txId: number, time: number) => txId >= lo && txId <= hi && time >= tLo && time < tHi;
+  const names = requiredNames(opts.matches);
   const summary: LogSummary = { database, chain: chain.map((a) => a.file), listable, scanned: 0, matched: 0, nextTx: null };
   const txTotal = withTx.reduce((n, d) => n + (Math.min(d.highestTx, hi) >= Math.max(d.lowestTx, lo) ? Math.min(d.highestTx, hi) - Math.max(d.lowestTx, lo) + 1 : 0), 0);
   for (const d of withTx) {
@@ -133,13 +134,19 @@ export async function backupLog(opts: LogOptions, onEntry: (e: LogEntry) => void
     log.debug?.(`reading ${d.file} (transactions ${d.lowestTx}..${d.highestTx})`);
     await opts.format.readTransactions(
       d,
-      (txId, time) => summary.nextTx === null && inRange(txId, time),
+      {
+        want: (txId, time) => {
+          if (summary.nextTx !== null || !inRange(txId, time)) return false;
+          if (opts.limit !== undefined && summary.matched >= opts.limit) {
+            summary.nextTx = txId;
+            return false;
+          }
+          summary.scanned++;
+          return true;
+        },
+        names,
+      },
       (tx) => {
-        summary.scanned++;
-        if (opts.limit !== undefined && summary.matched >= opts.limit) {
-          summary.nextTx ??= tx.txId;
-          return;
-        }
         if (matchesAll(tx, opts.matches)) {
           summary.matched++;
           onEntry(toEntry(tx, d.file));

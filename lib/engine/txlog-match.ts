@@ -141,6 +141,17 @@ function holds(c: Condition, t: TxTouch): boolean {
   }
 }
 
+/** The labels, types and property keys a transaction must have touched to satisfy every match. */
+export function requiredNames(matches: Match[]): string[] {
+  const names = new Set<string>();
+  for (const c of matches.flat()) {
+    if (c.kind === 'what' && c.name !== undefined) names.add(c.name);
+    if (c.kind === 'label' || c.kind === 'type') names.add(c.name);
+    if (c.kind === 'prop') names.add(c.key);
+  }
+  return [...names];
+}
+
 /** Whether a transaction satisfies every match (each by some entity it touched). */
 export function matchesAll(tx: TxChanges, matches: Match[]): boolean {
   return matches.every((m) => tx.touches.some((t) => m.every((c) => holds(c, t))));

@@ -33,7 +33,7 @@ async function payloads(folder: string): Promise<Array<TxPayload & { txId: numbe
 
 async function changes(folder: string): Promise<Map<number, TxChanges>> {
   const out = new Map<number, TxChanges>();
-  for (const a of diffsOf(folder)) await readTransactions(a, () => true, (t) => out.set(t.txId, t));
+  for (const a of diffsOf(folder)) await readTransactions(a, { want: () => true, names: [] }, (t) => out.set(t.txId, t));
   return out;
 }
 

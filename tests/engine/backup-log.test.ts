@@ -132,6 +132,12 @@ describe('backup preview, then restore before the damage', () => {
     expect(preview.sentences).toContain(`at tx ${tx.damage - 1}: ${MARKERS} :Marker nodes more than now (${MARKERS} then, 0 at tx ${tx.after})`);
     const text = await runTxline(['backup', 'preview', `--from-path=${dir}`, `--restore-until=${tx.damage}`]);
     expect(text.stdout).toContain(`${MARKERS} :Marker nodes more than now`);
+    // as a job runs it: the result line the protocol reads
+    const job = await runTxline(['backup', 'preview', `--from-path=${dir}`, `--database=${DB}`, `--restore-until=${tx.damage}`, '--progress=jsonl']);
+    expect(job.code, job.stderr).toBe(0);
+    const result = jobResult('preview', jsonlLines(job.stdout).pop());
+    expect(result?.labels.find((d) => d.name === 'Marker')).toEqual({ name: 'Marker', at: MARKERS, newest: 0, difference: MARKERS });
+    expect(result?.types.find((d) => d.name === 'MARKS')?.difference).toBe(MARKERS);
 
     const r = await runTxline(['database', 'restore', `--from-path=${dir}`, `--restore-until=${tx.damage}`, 'shop-before'], { addresses: cluster.addresses });
     expect(r.code, r.stderr).toBe(0);

@@ -65,12 +65,21 @@ export function registerBackupLogCommands(backup: Command, capture?: (spec: JobS
       }
       const entries: LogEntry[] = [];
       let first = true;
+      // lines go out in 64 KiB writes: one write per transaction cost more than reading it
+      let pending = '';
+      const out = (text: string, flush = false) => {
+        pending += text;
+        if (flush || pending.length >= 65_536) {
+          process.stdout.write(pending);
+          pending = '';
+        }
+      };
       const onEntry = (e: LogEntry) => {
         if (o.progress) entries.push(e);
         else if (o.json) {
-          process.stdout.write(`${first ? '[\n' : ',\n'}  ${JSON.stringify(e)}`);
+          out(`${first ? '[\n' : ',\n'}  ${JSON.stringify(e)}`);
           first = false;
-        } else process.stdout.write(`${formatEntry(e)}\n`);
+        } else out(`${formatEntry(e)}\n`);
       };
       const log = engineLog(o.verbose);
       const t0 = performance.now();
@@ -92,7 +101,7 @@ export function registerBackupLogCommands(backup: Command, capture?: (spec: JobS
       );
       if (o.progress) {
         printResult({ bytes: 0, tx: r.scanned }, { exitCode: 0, ...r, entries });
-      } else if (o.json) process.stdout.write(first ? '[]\n' : '\n]\n');
+      } else out(o.json ? (first ? '[]\n' : '\n]\n') : '', true);
       log.info(
         `${r.matched} transaction(s) listed of ${r.scanned} read in ${((performance.now() - t0) / 1000).toFixed(2)} s${r.nextTx !== null ? `; more from --from-tx=${r.nextTx}` : ''}`,
       );

@@ -82,11 +82,20 @@ export function txChanges(rec: TxRecord): TxChanges {
   };
 }
 
-export async function readTransactions(a: Artifact, want: (txId: number, commitTime: number) => boolean, visit: (tx: TxChanges) => void): Promise<void> {
+/**
+ * Every name a transaction touched (label, type, property key) is in its payload as JSON.stringify wrote it
+ * (the touches are read from nothing else), so a payload without one of `names` so written cannot match:
+ * it is passed over without being parsed (Buffer.indexOf, native).
+ */
+export async function readTransactions(a: Artifact, filter: { want: (txId: number, commitTime: number) => boolean; names: string[] }, visit: (tx: TxChanges) => void): Promise<void> {
   const decoder = new RecordStreamDecoder(a.file);
+  const needles = filter.names.map((n) => Buffer.from(JSON.stringify(n)));
   await consumePayload(a, async (src) => {
     for await (const chunk of src) {
-      for (const r of decoder.push(chunk as Buffer)) if (want(r.txId, r.commitTime)) visit(txChanges(r));
+      for (const r of decoder.push(chunk as Buffer)) {
+        if (!filter.want(r.txId, r.commitTime)) continue;
+        if (needles.every((n) => r.payload.includes(n))) visit(txChanges(r));
+      }
     }
     decoder.end();
   });
