@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import { TxlineError, describeError } from '../errors';
 import { type ClientOp, type ResolvedOp } from '../graph/ops';
-import { decodeOps, encodeOps, encodeRecord, type TxRecord, type TxRecordInfo } from '../graph/record';
+import { MAX_RECORD_PAYLOAD, decodeOps, encodeRecord, encodeTx, type TxRecord, type TxRecordInfo } from '../graph/record';
 import type { RetentionPolicy } from './retention';
 import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
 import { fsyncDir } from '../fs';
@@ -253,8 +253,17 @@ export class GraphDatabase {
     for (const p of batch) {
       const saved = { ...store.meta };
       try {
-        const { resolved, ids } = store.inSavepoint(() => store.applyClientOps(p.ops));
-        const rec = encodeRecord(prev.txId + 1, now, prev.checksum, encodeOps(resolved));
+        // The record holds the operations and the before-images of what they deleted or changed (record.ts),
+        // encoded inside the savepoint: a record too large to be read back is refused with its changes undone.
+        const { payload, ids } = store.inSavepoint(() => {
+          const r = store.applyClientOps(p.ops);
+          const encoded = encodeTx(r.resolved, r.before);
+          if (encoded.length > MAX_RECORD_PAYLOAD) {
+            throw new TxlineError('TX_INVALID', `the transaction's record would be ${encoded.length} bytes (with the before-images of what it deletes or changes), above the limit of ${MAX_RECORD_PAYLOAD}; split it`);
+          }
+          return { payload: encoded, ids: r.ids };
+        });
+        const rec = encodeRecord(prev.txId + 1, now, prev.checksum, payload);
         records.push(rec);
         prev = rec;
         accepted.push({ p, ids });

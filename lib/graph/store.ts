@@ -15,11 +15,15 @@
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
  *   each node's row once, at commit, however many of its operations changed it; label index and
  *   relationship rows are written as they come. Nothing but this connection's cache reads node rows before.
+ * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
+ *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
+ *   operations are applied without them, so a replay reads nothing it does not need.
  */
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
 import { canonicalJson, type ClientOp, type Properties, type ResolvedOp } from './ops';
+import type { BeforeImages, NodeImage, PropertyBefore, RelationshipImage } from './record';
 
 export interface StoreMeta {
   databaseName: string;
@@ -93,6 +97,8 @@ export class GraphStore {
     updRelProps: Stmt;
     delRel: Stmt;
     relsOf: Stmt;
+    relRow: Stmt;
+    relRowsOf: Stmt;
     nodeExists: Stmt;
     setMeta: Stmt;
     updNode: Stmt;
@@ -177,6 +183,8 @@ export class GraphStore {
       updRelProps: p('UPDATE rels SET props = ? WHERE id = ?'),
       delRel: p('DELETE FROM rels WHERE id = ?'),
       relsOf: p('SELECT id FROM rels WHERE start_id = ? UNION SELECT id FROM rels WHERE end_id = ?').pluck(),
+      relRow: p('SELECT id, type, start_id, end_id, props FROM rels WHERE id = ?'),
+      relRowsOf: p('SELECT id, type, start_id, end_id, props FROM rels WHERE start_id = ? UNION SELECT id, type, start_id, end_id, props FROM rels WHERE end_id = ?'),
       nodeExists: p('SELECT 1 FROM nodes WHERE id = ?').pluck(),
       setMeta: p('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)'),
       updNode: p('UPDATE nodes SET labels = ?, props = ? WHERE id = ?'),
@@ -281,7 +289,7 @@ export class GraphStore {
    * resolved operations for the log. Throws TX_INVALID without changing anything the caller cannot roll back
    * (call inside a savepoint).
    */
-  applyClientOps(ops: ClientOp[]): { resolved: ResolvedOp[]; ids: Record<string, number> } {
+  applyClientOps(ops: ClientOp[]): { resolved: ResolvedOp[]; ids: Record<string, number>; before: BeforeImages } {
     const refs = new Map<string, { kind: 'node' | 'relationship'; id: number }>();
     const ids: Record<string, number> = {};
     const resolve = (ref: number | string, kind: 'node' | 'relationship', where: string): number => {
@@ -292,6 +300,7 @@ export class GraphStore {
       return r.id;
     };
     const resolved: ResolvedOp[] = [];
+    const images = new ImageCollector();
     ops.forEach((op, i) => {
       const where = `ops[${i}] (${op.op})`;
       let out: ResolvedOp;
@@ -343,10 +352,66 @@ export class GraphStore {
           out = { op: 'deleteRelationship', relationship: resolve(op.relationship, 'relationship', where) };
           break;
       }
+      this.imageBefore(out, images);
       this.applyOne(out, where);
       resolved.push(out);
     });
-    return { resolved, ids };
+    return { resolved, ids, before: images.result() };
+  }
+
+  /** Records what `op` is about to delete or change, as it was before the transaction (first touch only). */
+  private imageBefore(op: ResolvedOp, images: ImageCollector): void {
+    const node = (id: number, how: { deleted?: boolean; keys?: string[] }) => {
+      if (images.createdNodes.has(id)) return;
+      let img = images.nodes.get(id);
+      if (!img) {
+        const n = this.node(id);
+        if (!n) return; // applyOne refuses it
+        img = { id, labels: [...n.labels], all: { ...n.props }, deleted: false, keys: new Set() };
+        images.nodes.set(id, img);
+      }
+      if (how.deleted) img.deleted = true;
+      for (const k of how.keys ?? []) img.keys.add(k);
+    };
+    const rel = (id: number, row: RelRow | undefined, how: { deleted?: boolean; keys?: string[] }) => {
+      if (images.createdRels.has(id)) return;
+      let img = images.rels.get(id);
+      if (!img) {
+        const r = row ?? (this.s.relRow.get(id) as RelRow | undefined);
+        if (!r) return;
+        img = { id, type: r.type, start: r.start_id, end: r.end_id, all: JSON.parse(r.props) as Properties, deleted: false, keys: new Set() };
+        images.rels.set(id, img);
+      }
+      if (how.deleted) img.deleted = true;
+      for (const k of how.keys ?? []) img.keys.add(k);
+    };
+    switch (op.op) {
+      case 'createNode':
+        images.createdNodes.add(op.id);
+        return;
+      case 'createRelationship':
+        images.createdRels.add(op.id);
+        return;
+      case 'setProperties':
+      case 'removeProperty': {
+        const keys = op.op === 'setProperties' ? Object.keys(op.properties) : [op.key];
+        if (op.node !== undefined) node(op.node, { keys });
+        else rel(op.relationship as number, undefined, { keys });
+        return;
+      }
+      case 'addLabels':
+      case 'removeLabels':
+        node(op.node, {});
+        return;
+      case 'deleteNode':
+        if (!this.nodeExists(op.node)) return;
+        for (const r of this.s.relRowsOf.all(op.node, op.node) as RelRow[]) rel(r.id, r, { deleted: true });
+        node(op.node, { deleted: true });
+        return;
+      case 'deleteRelationship':
+        rel(op.relationship, undefined, { deleted: true });
+        return;
+    }
   }
 
   /** Applies logged operations (replication, recovery, restore). */
@@ -461,6 +526,37 @@ export class GraphStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+interface RelRow {
+  id: number;
+  type: string;
+  start_id: number;
+  end_id: number;
+  props: string;
+}
+
+type Imaged = { all: Properties; deleted: boolean; keys: Set<string> };
+
+/** The before-images of one client transaction, as its operations are applied. */
+class ImageCollector {
+  readonly createdNodes = new Set<number>();
+  readonly createdRels = new Set<number>();
+  readonly nodes = new Map<number, Omit<NodeImage, 'properties' | 'deleted'> & Imaged>();
+  readonly rels = new Map<number, Omit<RelationshipImage, 'properties' | 'deleted'> & Imaged>();
+
+  result(): BeforeImages {
+    const props = (x: Imaged): Record<string, PropertyBefore> => {
+      if (x.deleted) return x.all;
+      const out: Record<string, PropertyBefore> = {};
+      for (const k of [...x.keys].sort()) out[k] = Object.hasOwn(x.all, k) ? x.all[k] : null;
+      return out;
+    };
+    return {
+      nodes: [...this.nodes.values()].map((n) => ({ id: n.id, deleted: n.deleted, labels: n.labels, properties: props(n) })),
+      relationships: [...this.rels.values()].map((r) => ({ id: r.id, deleted: r.deleted, type: r.type, start: r.start, end: r.end, properties: props(r) })),
+    };
   }
 }
 

@@ -15,8 +15,9 @@
 import { z } from 'zod';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
+import { parseMatch } from '../engine/txlog-match';
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune'] as const;
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune', 'log', 'preview'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 // ---- inputs ----------------------------------------------------------------------------------------------
@@ -46,6 +47,23 @@ export const restoreUntil = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tx'), before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
   z.object({ kind: z.literal('time'), before: z.number().int().min(0).max(253402300799999) }),
 ]);
+
+/** A transaction ID as `backup log` takes it (--from-tx, --to-tx). */
+const txIdArg = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** A UTC time (ms since the epoch) as --from-time/--to-time write it: whole seconds or milliseconds. */
+const timeArg = z.number().int().min(0).max(253402300799999);
+/** One --match of `backup log` (lib/engine/txlog-match.ts): refused here as the CLI would refuse it. */
+const matchArg = z.string().min(1).refine(
+  (v) => {
+    try {
+      parseMatch(v);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'a --match condition list (see txline backup log --help)' },
+);
 
 /** The backup roots a dashboard job is confined to (--confine-to-root, lib/engine/confine.ts). */
 const confineToRoots = z.array(rootPath);
@@ -106,6 +124,28 @@ export const JOB_INPUTS = {
       confineToRoots,
     })
     .refine((v) => v.keepFull !== undefined || v.keepDays !== undefined || v.keepWeekly !== undefined, { error: 'at least one of keepFull, keepDays, keepWeekly' }),
+  /**
+   * `txline backup log`: a page of the transactions of a database's newest chain (a job always has a limit:
+   * its result holds the entries; the next page starts at the result's `nextTx`)
+   */
+  log: z.strictObject({
+    database: databaseName,
+    fromPath: z.array(listedPath).min(1),
+    fromTx: txIdArg.optional(),
+    toTx: txIdArg.optional(),
+    fromTime: timeArg.optional(),
+    toTime: timeArg.optional(),
+    match: z.array(matchArg),
+    limit: z.number().int().min(1).max(10_000),
+    confineToRoots,
+  }),
+  /** `txline backup preview`: counts by label and type at a restore point and at the newest point */
+  preview: z.strictObject({
+    database: databaseName,
+    fromPath: z.array(listedPath).min(1),
+    restoreUntil,
+    confineToRoots,
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobInput<K extends JobKind = JobKind> = z.infer<(typeof JOB_INPUTS)[K]>;
@@ -181,6 +221,22 @@ export function jobArgv(spec: JobSpec): string[] {
         flag('dry-run', input.dryRun),
         ...confined(input.confineToRoots),
       ];
+    case 'log':
+      return [
+        'backup',
+        'log',
+        flag('from-path', input.fromPath.join(',')),
+        flag('database', input.database),
+        ...(input.fromTx !== undefined ? [flag('from-tx', input.fromTx)] : []),
+        ...(input.toTx !== undefined ? [flag('to-tx', input.toTx)] : []),
+        ...(input.fromTime !== undefined ? [flag('from-time', restoreUntilArg({ kind: 'time', before: input.fromTime }))] : []),
+        ...(input.toTime !== undefined ? [flag('to-time', restoreUntilArg({ kind: 'time', before: input.toTime }))] : []),
+        ...input.match.map((m) => flag('match', m)),
+        flag('limit', input.limit),
+        ...confined(input.confineToRoots),
+      ];
+    case 'preview':
+      return ['backup', 'preview', flag('from-path', input.fromPath.join(',')), flag('database', input.database), flag('restore-until', restoreUntilArg(input.restoreUntil)), ...confined(input.confineToRoots)];
   }
 }
 
@@ -232,6 +288,9 @@ const resultLine = {
 
 /** A range a database restores: from its full's state to the newest backup of that chain. */
 const restorableRange = z.object({ storeId: z.string(), fromTx: z.number(), toTx: z.number(), fromTime: z.string().nullable(), toTime: z.string() });
+const counts = z.object({ nodes: z.number(), relationships: z.number() });
+const graphCounts = z.object({ txId: z.number(), nodes: z.number(), relationships: z.number(), labels: z.record(z.string(), z.number()), types: z.record(z.string(), z.number()) });
+const countDiff = z.object({ name: z.string(), at: z.number(), newest: z.number(), difference: z.number() });
 
 export const JOB_RESULTS = {
   backup: z.object({
@@ -333,6 +392,43 @@ export const JOB_RESULTS = {
     ),
     skipped: z.array(z.object({ file: z.string(), message: z.string() })),
   }),
+  log: z.object({
+    ...resultLine,
+    database: z.string(),
+    /** the chain read, full first */
+    chain: z.array(z.string()),
+    /** the transactions the chain holds as records (those up to its full are inside the full's store) */
+    listable: z.object({ fromTx: z.number(), toTx: z.number() }).nullable(),
+    scanned: z.number(),
+    matched: z.number(),
+    /** the limit stopped the page here: the next page's --from-tx; null: nothing more matches */
+    nextTx: z.number().nullable(),
+    entries: z.array(
+      z.object({
+        txId: z.number(),
+        commitTime: z.string(),
+        created: counts,
+        changed: counts,
+        deleted: counts,
+        labels: z.array(z.string()),
+        types: z.array(z.string()),
+        beforeImages: z.boolean(),
+        artifact: z.string(),
+      }),
+    ),
+  }),
+  preview: z.object({
+    ...resultLine,
+    database: z.string(),
+    at: graphCounts,
+    newest: graphCounts,
+    chain: z.array(z.string()),
+    newestChain: z.array(z.string()),
+    labels: z.array(countDiff),
+    types: z.array(countDiff),
+    /** "at tx 128: 40 :Customer nodes more than now", one per label or type whose count differs */
+    sentences: z.array(z.string()),
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobResult<K extends JobKind = JobKind> = z.infer<(typeof JOB_RESULTS)[K]>;
@@ -362,6 +458,10 @@ export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>
     case 'delete':
     case 'prune':
       return null; // a refused or failed delete or prune ends with an error line, not a result
+      return null; // a refused or failed delete ends with an error line, not a result
+    case 'log':
+    case 'preview':
+      return null; // they read; a failure ends with an error line
   }
   return null;
 }

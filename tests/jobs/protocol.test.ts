@@ -67,6 +67,18 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     { kind: 'prune', input: { fromPath: '/b', database: 'a.b-c9', keepWeekly: 1, dryRun: false, confineToRoots: [] } },
     { kind: 'prune', input: { fromPath: '/b', keepFull: Number.MAX_SAFE_INTEGER, keepDays: 1, keepWeekly: 2, dryRun: true, confineToRoots: ['/b'] } },
   ],
+  log: [
+    ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({
+      kind: 'log',
+      input: { database: 'neo4j', fromPath: [p], match: i % 2 ? ['deleted:Customer'] : [], limit: 1 + i, confineToRoots: roots[i % roots.length] },
+    })),
+    { kind: 'log', input: { database: 'a.b-c9', fromPath: ['/b/one', '/b/two=2'], fromTx: 1, toTx: Number.MAX_SAFE_INTEGER, match: ['created:Order', 'prop:name="Smith, J",label:Customer', 'prop:a=b=c', 'type:KNOWS,changed'], limit: 10_000, confineToRoots: [] } },
+    { kind: 'log', input: { database: 'neo4j', fromPath: ['/b'], fromTime: Date.UTC(2026, 11, 6, 5, 4, 3), toTime: Date.UTC(2026, 11, 6, 5, 4, 3, 7), match: ['prop:näme=ünïcödé 🙂', 'prop:"--x"'], limit: 50, confineToRoots: ['/b'] } },
+  ],
+  preview: [
+    ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({ kind: 'preview', input: { database: 'neo4j', fromPath: [p], restoreUntil: { kind: 'tx', before: 1 + i * 1000 }, confineToRoots: roots[i % roots.length] } })),
+    { kind: 'preview', input: { database: 'copy', fromPath: ['/b', '-c'], restoreUntil: { kind: 'time', before: Date.UTC(2024, 1, 29, 23, 59, 59, 7) }, confineToRoots: [] } },
+  ],
 };
 
 describe('job protocol: input -> argv -> input', () => {
@@ -101,6 +113,13 @@ describe('job protocol: input -> argv -> input', () => {
       { kind: 'prune', input: { fromPath: '/a', keepDays: 1.5, dryRun: false, confineToRoots: [] } },
       { kind: 'prune', input: { fromPath: '/a', database: 'Neo4j', keepWeekly: 1, dryRun: false, confineToRoots: [] } },
       { kind: 'prune', input: { fromPath: '', keepFull: 1, dryRun: false, confineToRoots: [] } },
+      { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], match: ['deleted:'], limit: 5, confineToRoots: [] } },
+      { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], match: ['removed:Customer'], limit: 5, confineToRoots: [] } },
+      { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], match: [], limit: 0, confineToRoots: [] } },
+      { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], match: [], confineToRoots: [] } },
+      { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], fromTx: 0, match: [], limit: 5, confineToRoots: [] } },
+      { kind: 'preview', input: { database: 'neo4j', fromPath: ['/a'], confineToRoots: [] } },
+      { kind: 'preview', input: { database: 'neo4j', fromPath: ['/a,b'], restoreUntil: { kind: 'tx', before: 3 }, confineToRoots: [] } },
     ];
     for (const b of bad) expect(() => jobArgv(b as JobSpec), JSON.stringify(b)).toThrow(/invalid .* job input/);
   });

@@ -1,6 +1,7 @@
 /**
- * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete|prune`, with neo4j-admin's flags.
- * Wherever a command takes an artifact file, `<folder>/<db>-latest` names the newest restorable one (latest.ts).
+ * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete|prune`, with neo4j-admin's flags
+ * (`backup log` and `backup preview`: ./backup-log.ts). Wherever a command takes an artifact file,
+ * `<folder>/<db>-latest` names the newest restorable one (latest.ts).
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -26,6 +27,7 @@ import type { BackupDriver, Source } from '../../engine/source';
 import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
 import { registerPruneCommand } from './prune';
+import { registerBackupLogCommands } from './backup-log';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -89,7 +91,7 @@ function parseAddresses(raw: string, previous: string[] = []): string[] {
   return [...previous, ...list];
 }
 
-function parsePaths(raw: string, previous: string[] = []): string[] {
+export function parsePaths(raw: string, previous: string[] = []): string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0) throw new InvalidArgumentError('expected a path');
   return [...previous, ...list];
@@ -110,7 +112,7 @@ export function parseDatabasePattern(raw: string): string {
   return normalizeDatabaseName(raw);
 }
 
-function restorePoint(raw: string | undefined): RestorePoint {
+export function restorePoint(raw: string | undefined): RestorePoint {
   if (raw === undefined) return { kind: 'latest' };
   const p = parseRestorePoint(raw);
   if (!p) throw new TxlineError('USAGE', `--restore-until takes a transaction ID (a positive integer) or a UTC time "YYYY-MM-DD HH:MM:SS", got "${raw}"`);
@@ -326,6 +328,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         empty: o.empty,
       });
     });
+
+  registerBackupLogCommands(backup, capture);
 
   backup
     .command('aggregate')

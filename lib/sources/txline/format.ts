@@ -8,6 +8,7 @@ import { GraphStore, checkConsistency } from '../../graph/store';
 import { consumePayload, type Artifact } from '../../engine/artifact';
 import type { PayloadFormat } from '../../engine/format';
 import { buildStore } from './replay';
+import { countsAt, readTransactions } from './transactions';
 
 export const txlinePayload: PayloadFormat = {
   async buildStore(plan, workDir, opts) {
@@ -38,6 +39,9 @@ export const txlinePayload: PayloadFormat = {
       store.close();
     }
   },
+
+  readTransactions,
+  countsAt,
 
   async checkDiff(a: Artifact) {
     const decoder = new RecordStreamDecoder(a.file);
