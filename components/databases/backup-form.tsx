@@ -13,6 +13,7 @@ import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
+import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
 
 type State = Awaited<ReturnType<typeof backupAction>> | null;
 
@@ -38,7 +39,7 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
   }, [state, qc]);
   if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
   return (
-    <form action={formAction} aria-label={`Back up ${database}`} className="space-y-3">
+    <form action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="folderId" value={folderId} />
       <input type="hidden" name="database" value={database} />
