@@ -247,6 +247,20 @@ test('restores ledger until a transaction in the middle of its chain as a new da
       .toEqual(chain.atK);
   }
 
+  // The audit entry of the start names the source, the point (both ways) and the target; the backups' starts
+  // name their type and source member.
+  await page.goto('/admin/audit?action=restore.start&outcome=ok');
+  const started = page.locator(`[data-testid="audit-row"][data-target="database=${name} from=${DB}"]`);
+  await expect(started).toHaveCount(1);
+  await expect(started).toContainText(`restore ${DB} from folder`);
+  await expect(started).toContainText(`until transaction ${until} (exclusive); the database ends at transaction ${until - 1}`);
+  await expect(started).toContainText(`into ${name} on`);
+  await expect(started).toContainText('(a new database)');
+  await page.goto('/admin/audit?action=backup.start&outcome=ok');
+  const backups = page.locator(`[data-testid="audit-row"][data-target^="database=${DB} "]`);
+  await expect(backups.filter({ hasText: /: full backup; source member chosen by the cluster/ })).toHaveCount(1);
+  await expect(backups.filter({ hasText: /: differential backup; source member chosen by the cluster/ })).toHaveCount(1);
+
   // The jobs page lists the restore; its page has the log and the same digest.
   const jobs = new JobsPage(page);
   await jobs.goto({ database: name });

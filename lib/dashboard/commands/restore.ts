@@ -154,7 +154,30 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   };
 }
 
-export function startRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; preview: RestorePreview }> {
+/**
+ * The audit entry of a restore's start: the source (database, folder and its location), the point (a
+ * transaction, said both as restore-until and as where the database ends, a time, an artifact, or the
+ * latest) and the target (replaced or new, on which cluster).
+ */
+export function restoreAuditNote(a: { jobId: number; source: string; folder: { name: string; path: string }; cluster: string; point: RestoreInput['point']; artifactFile?: string; preview: RestorePreview }): { target: string; detail: string } {
+  const p = a.preview;
+  const ends = p.targetTx !== null ? `; the database ends at transaction ${p.targetTx}` : '';
+  const point =
+    p.stopBeforeTx !== null
+      ? `until transaction ${p.stopBeforeTx} (exclusive)${ends}`
+      : p.stopBeforeTime !== null
+        ? `until ${new Date(p.stopBeforeTime).toISOString().replace('T', ' ').slice(0, 19)} UTC (exclusive)${ends}`
+        : a.point === 'artifact' && a.artifactFile
+          ? `to backup ${a.artifactFile}${ends}`
+          : `to the latest backup${ends}`;
+  const target = `${p.target} on ${a.cluster} (${p.replacing ? 'replacing it' : 'a new database'})`;
+  return {
+    target: `database=${p.target} from=${a.source}`,
+    detail: `job #${a.jobId}: restore ${a.source} from folder ${a.folder.name} (${a.folder.path}) ${point}; into ${target}; chain ${p.chain.map((c) => c.file).join(', ')}`,
+  };
+}
+
+export function startRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; preview: RestorePreview; audit: { target: string; detail: string } }> {
   const pre = previewRestore(ctx, raw);
   if (!pre.ok) return pre;
   const i = restoreInput.parse(raw);
@@ -172,5 +195,10 @@ export function startRestore(ctx: CommandContext, raw: unknown, createdBy: strin
     cluster: jobCluster(ctx, cluster),
     createdBy,
   });
-  return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.code, r.error);
+  if (!r.ok) return fail(r.code, r.error);
+  const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
+  const folder = 'ok' in cf ? { name: `#${i.folderId}`, path: '?' } : cf.folder;
+  const artifactFile = i.point === 'artifact' ? pre.preview.chain.find((c) => c.id === i.artifactId)?.file : undefined;
+  const audit = restoreAuditNote({ jobId: r.jobId, source: i.database, folder, cluster: cluster.name, point: i.point, artifactFile, preview: pre.preview });
+  return { ok: true, jobId: r.jobId, preview: pre.preview, audit };
 }
