@@ -200,6 +200,15 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   expect(replay).toBeGreaterThan(0);
   await expect(wizard.plan.getByTestId('plan-chain').getByRole('listitem').first()).toContainText('full');
   await expect(page.getByTestId('timeline-marker')).toHaveAttribute('data-tx', String(until - 1));
+  // one numbering: the box keeps restore-until (exclusive) and says where the database ends; the allowed range
+  // is given both ways; the slider is named for what it moves, the state the database ends at
+  await expect(page.getByTestId('restore-tx-ends')).toHaveText(`The database will end at transaction ${until - 1}.`);
+  await expect(wizard.txInput).toHaveAccessibleDescription(new RegExp(`will end at transaction ${until - 1}.*Allowed: restore until \\d+ – \\d+ \\(the database ends at transaction \\d+ – \\d+\\)`));
+  await expect(page.getByRole('textbox', { name: 'Restore until transaction' })).toHaveCount(1);
+  await expect(page.getByLabel('Restore until transaction')).toHaveCount(1);
+  const slider = page.getByRole('slider', { name: 'Where the database ends, on the timeline' });
+  await expect(slider).toHaveValue(String(until - 1));
+  await expect(page.getByTestId('restorable-ranges')).toContainText(/the database ends at transaction \d+ – \d+ \(restore until \d+ – \d+\)/);
   await shot(page, info, '2-point');
   await wizard.next.click();
 

@@ -85,3 +85,17 @@ export function formatBytes(n: number): string {
 export function formatTxRange(from: number, to: number): string {
   return from === to ? integer.format(from) : `${integer.format(from)} – ${integer.format(to)}`;
 }
+
+/**
+ * Where a restored database ends, the one numbering every range and result uses: states, inclusive ("the
+ * database ends at transaction 159"). Only the wizard's "Restore until transaction" box and --restore-until
+ * count the other way (exclusive: until 160 ends at 159); `formatUntilRange` says a range that way too.
+ */
+export function formatEndsAtRange(from: number, to: number): string {
+  return from === to ? `ends at transaction ${integer.format(from)}` : `ends at transaction ${integer.format(from)} – ${integer.format(to)}`;
+}
+
+/** A range of states (the database ends at from..to) as restore-until values: "restore until 38 – 160". */
+export function formatUntilRange(from: number, to: number): string {
+  return `restore until ${formatTxRange(from + 1, to + 1)}`;
+}

@@ -9,7 +9,7 @@ import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import { RECENT_JOBS } from '@/components/jobs/jobs-query';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import { formatNumber, formatTxRange } from '@/lib/format';
+import { formatEndsAtRange, formatNumber } from '@/lib/format';
 import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
 import { DatabaseJobs } from './database-jobs';
@@ -37,7 +37,7 @@ export async function DatabaseSummary({ data }: { data: Data }) {
         </span>
         {o.restorable ? (
           <span>
-            restorable transactions <span className="font-mono tabular-nums">{formatTxRange(o.restorable.fromTx, o.restorable.toTx)}</span>
+            restorable: the database <span className="tabular-nums" data-testid="restorable-range" data-from-tx={o.restorable.fromTx} data-to-tx={o.restorable.toTx}>{formatEndsAtRange(o.restorable.fromTx, o.restorable.toTx)}</span>
           </span>
         ) : null}
         {o.lastRestorableTime !== null ? (

@@ -9,7 +9,7 @@ import type { JobResult } from '@/lib/jobs/protocol';
 
 export function RestoreResultSummary({ result }: { result: JobResult<'restore'> }) {
   const items: Array<[string, string, ReactNode]> = [
-    ['result-last-tx', 'Last transaction', formatNumber(result.digest.lastCommittedTxn)],
+    ['result-last-tx', 'Database ends at transaction', formatNumber(result.digest.lastCommittedTxn)],
     ['result-nodes', 'Nodes', formatNumber(result.digest.nodes)],
     ['result-relationships', 'Relationships', formatNumber(result.digest.relationships)],
     ['result-replayed', 'Transactions replayed', formatNumber(result.replayed)],

@@ -9,6 +9,7 @@ import { jobArgv, type JobInput } from '../../jobs/protocol';
 import { ChainIndex, type ChainNode } from '../../engine/chain';
 import { parseRestorePoint, planRestore, restorableRanges, type RestorePoint } from '../../engine/restore-plan';
 import { destinationProblem } from '../../engine/restore';
+import { formatEndsAtRange, formatUntilRange } from '../../format';
 import { databaseArtifacts } from '../artifact-cache';
 import { clusterAndFolder, clusterDatabases, databaseName, fail, folderAtUse, fromZod, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
@@ -103,7 +104,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
         })
         .join(', ');
       const other = restorable.length
-        ? `; what the other backups can restore: ${restorable.map((r) => `transactions ${r.fromTx}..${r.toTx} (restore until ${r.fromTx + 1}..${r.toTx + 1})`).join(', ')}`
+        ? `; what the other backups can restore: ${restorable.map((r) => `the database ${formatEndsAtRange(r.fromTx, r.toTx)} (${formatUntilRange(r.fromTx, r.toTx)})`).join(', ')}`
         : '; no other intact chain is left';
       const problem = `This point needs ${bad.length === 1 ? 'a backup' : 'backups'} that a verification found corrupt: ${named}${other}.`;
       return fail('ARTIFACT_CORRUPT', problem, { [field]: [problem] });
