@@ -287,6 +287,16 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(jobs.detail).toHaveAttribute('data-status', 'succeeded');
   await expect(jobs.log).toContainText(`Restored ${name} at transaction ${until - 1}`);
   await expect(jobs.detail.getByTestId('result-content-hash')).toHaveText(shown.contentHash);
+  // parameters and result as labelled fields, the raw JSON behind a disclosure; the status line says when it ended
+  const params = jobs.detail.getByTestId('job-fields-parameters');
+  await expect(params.locator('[data-field="point"]')).toContainText('Restore pointa transaction ID');
+  await expect(params.locator('[data-field="tx"]')).toContainText(String(until));
+  await expect(params.getByRole('region', { name: 'Parameters (raw JSON)' })).toBeHidden();
+  await params.getByText('Raw JSON').click();
+  await expect(params.getByRole('region', { name: 'Parameters (raw JSON)' })).toContainText('"point": "tx"');
+  await expect(jobs.detail.getByTestId('job-fields-result').locator('[data-field="restoredTx"]')).toContainText(`Database ends at transaction${until - 1}`);
+  await expect(jobs.detail.getByTestId('job-status-line')).toHaveText(/^Ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC after [\d.]+ (s|min)/);
+  await expect(jobs.detail).not.toContainText('Finished: succeeded');
   await shot(page, info, '8-job');
 });
 

@@ -7,7 +7,8 @@
  */
 import { useCan } from '@/components/auth/permissions';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { formatLag, formatNumber } from '@/lib/format';
+import { formatNumber } from '@/lib/format';
+import { LagText, writerCommitTimes } from './lag-value';
 import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
 import type { ClusterEntry } from './clusters-query';
 import { MemberControls } from './member-controls';
@@ -27,7 +28,7 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
         <caption className="sr-only">
           Members of {cluster.name} and their state for database {database}
         </caption>
-        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs whitespace-nowrap uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
           <tr>
             <th scope="col" className="px-4 py-2 font-medium">Member</th>
             <th scope="col" className="px-4 py-2 font-medium">Mode</th>
@@ -35,8 +36,8 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
             <th scope="col" className="px-4 py-2 font-medium">Status</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Last committed tx</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">
-              <abbr title="Transactions behind the writer, as member minus writer (0 on the writer)" className="no-underline">
-                Lag (tx)
+              <abbr title="Transactions behind the writer (and how far in time, when known); hover a value for Neo4j's replicationLag" className="no-underline">
+                Lag
               </abbr>
             </th>
             <th scope="col" className="px-4 py-2 font-medium">Replication</th>
@@ -54,6 +55,7 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
               canStop={canStop}
               canPause={canPause}
               controllable={controllable}
+              writerCommitTime={writerCommitTimes(cluster.report.members).get(database)}
             />
           ))}
         </tbody>
@@ -70,7 +72,9 @@ function MemberRow({
   canStop,
   canPause,
   controllable,
+  writerCommitTime,
 }: {
+  writerCommitTime: number | null | undefined;
   member: MemberReport;
   database: string;
   color: string;
@@ -116,7 +120,7 @@ function MemberRow({
         data-testid="member-lag"
         data-value={db?.replicationLag ?? ''}
       >
-        {db ? formatLag(db.replicationLag) : dash}
+        {db ? <LagText db={db} writerCommitTime={writerCommitTime} /> : dash}
       </td>
       <td className="px-4 py-3" data-testid="member-replication" data-paused={member.replication?.paused ?? ''}>
         {member.replication === null ? (

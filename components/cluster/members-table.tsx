@@ -6,7 +6,8 @@
  * named "Member <id>" (role rowgroup) with a row per database (data-testid "database-<name>"), so tests and
  * assistive technology can find a member's rows.
  */
-import { formatLag, formatNumber } from '@/lib/format';
+import { formatNumber } from '@/lib/format';
+import { LagText, writerCommitTimes } from './lag-value';
 import type { ClusterReport, DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
@@ -24,7 +25,7 @@ export function MembersTable({ report, error, fetching }: { report: ClusterRepor
       <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">Cluster members and their databases</caption>
-          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+          <thead className="border-b border-zinc-200 bg-zinc-50 text-xs whitespace-nowrap uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
             <tr>
               <th scope="col" className="px-4 py-2 font-medium">Member</th>
               <th scope="col" className="px-4 py-2 font-medium">Mode</th>
@@ -32,12 +33,12 @@ export function MembersTable({ report, error, fetching }: { report: ClusterRepor
               <th scope="col" className="px-4 py-2 font-medium">Role</th>
               <th scope="col" className="px-4 py-2 font-medium">Status</th>
               <th scope="col" className="px-4 py-2 text-right font-medium">Last committed tx</th>
-              <th scope="col" className="px-4 py-2 text-right font-medium">Lag (tx)</th>
+              <th scope="col" className="px-4 py-2 text-right font-medium">Lag</th>
               <th scope="col" className="px-4 py-2 font-medium">Last commit</th>
             </tr>
           </thead>
           {report.members.map((m) => (
-            <MemberRows key={`${m.id}@${m.address}`} member={m} />
+            <MemberRows key={`${m.id}@${m.address}`} member={m} writerTimes={writerCommitTimes(report.members)} />
           ))}
         </table>
       </div>
@@ -73,7 +74,7 @@ function LiveLine({ report, error, fetching }: { report: ClusterReport; error: E
   );
 }
 
-function MemberRows({ member }: { member: MemberReport }) {
+function MemberRows({ member, writerTimes }: { member: MemberReport; writerTimes: Map<string, number | null> }) {
   const rows = Math.max(1, member.databases.length);
   const memberCells = (
     <>
@@ -114,7 +115,7 @@ function MemberRows({ member }: { member: MemberReport }) {
         member.databases.map((db, i) => (
           <tr key={db.name} data-testid={`database-${db.name}`} className="hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
             {i === 0 ? memberCells : null}
-            <DatabaseCells db={db} />
+            <DatabaseCells db={db} writerCommitTime={writerTimes.get(db.name)} />
           </tr>
         ))
       )}
@@ -124,7 +125,7 @@ function MemberRows({ member }: { member: MemberReport }) {
 
 const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
-function DatabaseCells({ db }: { db: DatabaseStatus }) {
+function DatabaseCells({ db, writerCommitTime }: { db: DatabaseStatus; writerCommitTime: number | null | undefined }) {
   const lagging = db.replicationLag < 0;
   return (
     <>
@@ -143,7 +144,7 @@ function DatabaseCells({ db }: { db: DatabaseStatus }) {
         data-testid="replication-lag"
         data-value={db.replicationLag}
       >
-        {formatLag(db.replicationLag)}
+        <LagText db={db} writerCommitTime={writerCommitTime} />
       </td>
       <td className="px-4 py-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
         <UtcTime value={db.lastCommitTime} />

@@ -74,7 +74,7 @@ export function DatabaseCard({
 
       {db.artifactCount === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="no-backups">
-          No backups of {db.database} in {folder.name} yet.{' '}
+          No backups of {db.database} yet in the backup folder &ldquo;{folder.name}&rdquo;.{' '}
           {canBackUp ? <>&ldquo;Back up now&rdquo; starts the first full backup; later ones can be differentials.</> : 'It is not on any registered cluster, so there is nothing to back up.'}
         </p>
       ) : (
