@@ -224,6 +224,10 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(wizard.reviewTarget).toHaveText(name);
   await expect(wizard.confirm).toHaveCount(0);
   await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(until - 1));
+  // the command the restore will run, to copy
+  await expect(page.getByTestId('cli-command-line')).toContainText(`txline database restore`);
+  await expect(page.getByTestId('cli-command-line')).toContainText(`--restore-until=${until}`);
+  await expect(page.getByRole('button', { name: 'Copy CLI command' })).toBeVisible();
   await shot(page, info, '4-review');
   await wizard.startButton.click();
 

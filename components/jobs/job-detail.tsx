@@ -7,6 +7,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { CopyCommand } from '@/components/ui/copy-command';
 import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { JobRow } from '@/lib/db/schema';
@@ -85,7 +86,7 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
             </span>
           </Item>
           <Item label="Command">
-            <code className="break-all font-mono text-xs">txline {job.args.join(' ')}</code>
+            <CopyCommand args={job.args} />
           </Item>
         </dl>
       </Section>

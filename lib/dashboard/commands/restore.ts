@@ -49,6 +49,8 @@ export interface RestorePreview {
   restorable: Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }>;
   /** backups of this database that a verification found corrupt: never part of a plan */
   skippedCorrupt: Array<{ id: number; file: string; message: string | null }>;
+  /** the txline arguments the restore job would run (for "Copy CLI command"; absent in older jobs' params) */
+  args?: string[];
 }
 
 /** Checks a restore choice step by step and says what the restore would do; starts nothing. */
@@ -151,6 +153,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
       replacing,
       restorable,
       skippedCorrupt: corrupt.map((r) => ({ id: r.id, file: r.file, message: r.verifyMessage })),
+      args: jobArgv({ kind: 'restore', input }),
     },
   };
 }
