@@ -237,6 +237,8 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(wizard.wizard).toHaveAttribute('data-step', 'result', { timeout: 180_000 });
   await expect(wizard.outcome).toHaveAttribute('data-status', 'succeeded');
   await expect(wizard.currentStepperItem).toContainText('Result');
+  await expect(wizard.outcome.getByTestId('result-took')).toHaveText(/^[\d.]+ s$|^\d+ min/);
+  await expect(wizard.outcome.getByTestId('result-bytes')).toHaveText(/^[\d.,]+ (B|KiB|MiB|GiB)$/);
   await shot(page, info, '6-result');
 
   const shown: Digest = {

@@ -93,7 +93,7 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
 
       {restore ? (
         <Section title="Restored database">
-          <RestoreResultSummary result={restore} />
+          <RestoreResultSummary result={restore} job={job} />
         </Section>
       ) : null}
 
