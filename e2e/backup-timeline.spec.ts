@@ -39,6 +39,9 @@ test('a full and then a differential of neo4j, taken from the UI, line up on the
   // 1. A full from the overview: pending, then the job followed live until it has written its artifact.
   const fullJob = await overview.backUpNow('neo4j', 'full');
   await expect(fullJob.getByRole('link', { name: /backup job #\d+/ })).toBeVisible();
+  // the type chosen stays chosen after the click (React 19 resets a form after its action), and the job says it
+  await expect(card.getByLabel('Backup type')).toHaveValue('full');
+  await expect(fullJob.getByTestId('backup-type')).toHaveText('full');
   const fullFile = await succeeded(fullJob);
   await expect(fullJob).toContainText(`Wrote a full backup ${fullFile}`);
   // the card is refreshed when the job ends: its last full is the new one, and the chain can be restored
@@ -71,6 +74,8 @@ test('a full and then a differential of neo4j, taken from the UI, line up on the
 
   // 4. A differential from the database page's form, followed in the recent jobs until it has finished.
   const diffJob = await db.startBackup('Differential');
+  await expect(db.backupForm.getByRole('radio', { name: 'Differential', exact: true })).toBeChecked();
+  await expect(diffJob.getByTestId('backup-type')).toHaveText('differential');
   const jobId = await diffJob.getAttribute('data-job-id');
   const row = db.jobRow(jobId as string);
   await expect(row).toBeVisible();

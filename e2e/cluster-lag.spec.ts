@@ -41,7 +41,7 @@ test('the cluster page charts one lag series per member and the writer commit ra
   await expect(cluster.memberRows).toHaveCount(3);
   await expect(cluster.memberRow('member-1').getByTestId('member-role')).toHaveText('writer');
   await expect(cluster.memberRow('member-3').getByTestId('member-role')).toHaveText('secondary');
-  await expect(cluster.memberRow('member-1').getByTestId('member-lag')).toHaveText('0');
+  await expect(cluster.memberRow('member-1').getByTestId('member-lag')).toHaveText('0 behind');
   await screenshot(cluster, testInfo, 'cluster-page');
 
   // Another window: the choice shows, lands in the address, and the three series stay.
@@ -79,6 +79,10 @@ test("a member's lag rises while its replication is paused and recovers when it 
         timeout: 15_000,
       })
       .toBeGreaterThan(10);
+    // The table says it the same way, "N behind" (how far in time too), Neo4j's raw value in the tooltip.
+    const lagCell = cluster.memberRow('member-2').getByTestId('member-lag');
+    await expect(lagCell).toHaveText(/^[\d,]+ behind( · [\d.]+ (s|min).*)?$/);
+    await expect(lagCell.locator('[title]')).toHaveAttribute('title', /^replicationLag \u2212[\d,]+ /);
     // member-1 is the writer: never behind.
     expect(await cluster.lag('member-1')).toBe(0);
     await screenshot(cluster, testInfo, 'cluster-member-2-paused');

@@ -200,6 +200,15 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   expect(replay).toBeGreaterThan(0);
   await expect(wizard.plan.getByTestId('plan-chain').getByRole('listitem').first()).toContainText('full');
   await expect(page.getByTestId('timeline-marker')).toHaveAttribute('data-tx', String(until - 1));
+  // one numbering: the box keeps restore-until (exclusive) and says where the database ends; the allowed range
+  // is given both ways; the slider is named for what it moves, the state the database ends at
+  await expect(page.getByTestId('restore-tx-ends')).toHaveText(`The database will end at transaction ${until - 1}.`);
+  await expect(wizard.txInput).toHaveAccessibleDescription(new RegExp(`will end at transaction ${until - 1}.*Allowed: restore until \\d+ – \\d+ \\(the database ends at transaction \\d+ – \\d+\\)`));
+  await expect(page.getByRole('textbox', { name: 'Restore until transaction' })).toHaveCount(1);
+  await expect(page.getByLabel('Restore until transaction')).toHaveCount(1);
+  const slider = page.getByRole('slider', { name: 'Where the database ends, on the timeline' });
+  await expect(slider).toHaveValue(String(until - 1));
+  await expect(page.getByTestId('restorable-ranges')).toContainText(/the database ends at transaction \d+ – \d+ \(restore until \d+ – \d+\)/);
   await shot(page, info, '2-point');
   await wizard.next.click();
 
@@ -215,6 +224,10 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(wizard.reviewTarget).toHaveText(name);
   await expect(wizard.confirm).toHaveCount(0);
   await expect(wizard.plan.getByTestId('plan-target-tx')).toHaveAttribute('data-value', String(until - 1));
+  // the command the restore will run, to copy
+  await expect(page.getByTestId('cli-command-line')).toContainText(`txline database restore`);
+  await expect(page.getByTestId('cli-command-line')).toContainText(`--restore-until=${until}`);
+  await expect(page.getByRole('button', { name: 'Copy CLI command' })).toBeVisible();
   await shot(page, info, '4-review');
   await wizard.startButton.click();
 
@@ -224,6 +237,8 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(wizard.wizard).toHaveAttribute('data-step', 'result', { timeout: 180_000 });
   await expect(wizard.outcome).toHaveAttribute('data-status', 'succeeded');
   await expect(wizard.currentStepperItem).toContainText('Result');
+  await expect(wizard.outcome.getByTestId('result-took')).toHaveText(/^[\d.]+ s$|^\d+ min/);
+  await expect(wizard.outcome.getByTestId('result-bytes')).toHaveText(/^[\d.,]+ (B|KiB|MiB|GiB)$/);
   await shot(page, info, '6-result');
 
   const shown: Digest = {
@@ -247,6 +262,20 @@ test('restores ledger until a transaction in the middle of its chain as a new da
       .toEqual(chain.atK);
   }
 
+  // The audit entry of the start names the source, the point (both ways) and the target; the backups' starts
+  // name their type and source member.
+  await page.goto('/admin/audit?action=restore.start&outcome=ok');
+  const started = page.locator(`[data-testid="audit-row"][data-target="database=${name} from=${DB}"]`);
+  await expect(started).toHaveCount(1);
+  await expect(started).toContainText(`restore ${DB} from folder`);
+  await expect(started).toContainText(`until transaction ${until} (exclusive); the database ends at transaction ${until - 1}`);
+  await expect(started).toContainText(`into ${name} on`);
+  await expect(started).toContainText('(a new database)');
+  await page.goto('/admin/audit?action=backup.start&outcome=ok');
+  const backups = page.locator(`[data-testid="audit-row"][data-target^="database=${DB} "]`);
+  await expect(backups.filter({ hasText: /: full backup; source member chosen by the cluster/ })).toHaveCount(1);
+  await expect(backups.filter({ hasText: /: differential backup; source member chosen by the cluster/ })).toHaveCount(1);
+
   // The jobs page lists the restore; its page has the log and the same digest.
   const jobs = new JobsPage(page);
   await jobs.goto({ database: name });
@@ -264,6 +293,16 @@ test('restores ledger until a transaction in the middle of its chain as a new da
   await expect(jobs.detail).toHaveAttribute('data-status', 'succeeded');
   await expect(jobs.log).toContainText(`Restored ${name} at transaction ${until - 1}`);
   await expect(jobs.detail.getByTestId('result-content-hash')).toHaveText(shown.contentHash);
+  // parameters and result as labelled fields, the raw JSON behind a disclosure; the status line says when it ended
+  const params = jobs.detail.getByTestId('job-fields-parameters');
+  await expect(params.locator('[data-field="point"]')).toContainText('Restore pointa transaction ID');
+  await expect(params.locator('[data-field="tx"]')).toContainText(String(until));
+  await expect(params.getByRole('region', { name: 'Parameters (raw JSON)' })).toBeHidden();
+  await params.getByText('Raw JSON').click();
+  await expect(params.getByRole('region', { name: 'Parameters (raw JSON)' })).toContainText('"point": "tx"');
+  await expect(jobs.detail.getByTestId('job-fields-result').locator('[data-field="restoredTx"]')).toContainText(`Database ends at transaction${until - 1}`);
+  await expect(jobs.detail.getByTestId('job-status-line')).toHaveText(/^Ended \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC after [\d.]+ (s|min)/);
+  await expect(jobs.detail).not.toContainText('Finished: succeeded');
   await shot(page, info, '8-job');
 });
 

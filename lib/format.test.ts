@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatBytes, formatDuration, formatLag, formatLocal, formatNumber, formatTxRange, formatUtc } from './format';
+import { formatAge, formatBehind, formatBytes, formatDuration, formatEndsAtRange, formatLag, formatLocal, formatNumber, formatTxRange, formatUntilRange, formatUtc, withNote } from './format';
 
 describe('formatting', () => {
   it.each([
@@ -88,4 +88,26 @@ describe('formatting', () => {
     [1234, 5678, '1,234 – 5,678'],
     [0, 0, '0'],
   ])('formatTxRange(%d, %d) = %s', (from, to, text) => expect(formatTxRange(from, to)).toBe(text));
+
+  it.each([
+    [0, undefined, '0 behind'],
+    [-7, null, '7 behind'],
+    [-7, 1200, '7 behind · 1.2 s'],
+    [-1234, 75_000, '1,234 behind · 1 min 15 s'],
+    [0, 5000, '0 behind'],
+  ])('formatBehind(%d, %s) = %s', (lag, ms, text) => expect(formatBehind(lag, ms)).toBe(text));
+
+  it('says ranges as where the database ends, and as restore-until values', () => {
+    expect(formatEndsAtRange(37, 159)).toBe('ends at transaction 37 – 159');
+    expect(formatEndsAtRange(40, 40)).toBe('ends at transaction 40');
+    expect(formatUntilRange(37, 159)).toBe('restore until 38 – 160');
+    expect(formatUntilRange(1233, 5677)).toBe('restore until 1,234 – 5,678');
+  });
+
+  it.each([
+    ['admin', 'admin', 'admin'],
+    ['default', 'Default', 'default'],
+    ['otto', 'operator', 'otto (operator)'],
+    ['local', null, 'local'],
+  ])('withNote(%s, %s) = %s', (name, note, text) => expect(withNote(name, note)).toBe(text));
 });

@@ -11,9 +11,20 @@ export function formatNumber(n: number): string {
   return integer.format(n);
 }
 
-/** Replication lag in transactions: 0 -> "0", -1234 -> "−1,234" (a true minus sign). */
+/** Neo4j's replicationLag as it reports it, for a tooltip: 0 -> "0", -1234 -> "−1,234" (a true minus sign). */
 export function formatLag(n: number): string {
   return n < 0 ? `\u2212${integer.format(-n)}` : integer.format(n);
+}
+
+/**
+ * Replication lag in words, as every page says it: Neo4j's replicationLag (member minus writer, 0 or
+ * negative) as transactions behind, "7 behind" ("0 behind" on a member in step), and how far behind in time
+ * when known ("7 behind · 1.2 s"). The raw value goes in a tooltip (formatLag).
+ */
+export function formatBehind(replicationLag: number, lagMs?: number | null): string {
+  const n = Math.max(0, -replicationLag);
+  const time = n > 0 && lagMs !== null && lagMs !== undefined && Number.isFinite(lagMs) && lagMs >= 0 ? ` · ${formatDuration(lagMs)}` : '';
+  return `${integer.format(n)} behind${time}`;
 }
 
 /** A time as "YYYY-MM-DD HH:MM:SS UTC" (ms since the epoch, or an ISO string). */
@@ -84,4 +95,26 @@ export function formatBytes(n: number): string {
 /** A transaction range as "1,234 – 5,678" (one ID alone when the range is a point). */
 export function formatTxRange(from: number, to: number): string {
   return from === to ? integer.format(from) : `${integer.format(from)} – ${integer.format(to)}`;
+}
+
+/**
+ * Where a restored database ends, the one numbering every range and result uses: states, inclusive ("the
+ * database ends at transaction 159"). Only the wizard's "Restore until transaction" box and --restore-until
+ * count the other way (exclusive: until 160 ends at 159); `formatUntilRange` says a range that way too.
+ */
+export function formatEndsAtRange(from: number, to: number): string {
+  return from === to ? `ends at transaction ${integer.format(from)}` : `ends at transaction ${integer.format(from)} – ${integer.format(to)}`;
+}
+
+/** A range of states (the database ends at from..to) as restore-until values: "restore until 38 – 160". */
+export function formatUntilRange(from: number, to: number): string {
+  return `restore until ${formatTxRange(from + 1, to + 1)}`;
+}
+
+/**
+ * A name with a note in brackets, unless the note only repeats the name: ("admin", "admin") -> "admin",
+ * ("otto", "operator") -> "otto (operator)". For labels like "default (default)" or "embedded (embedded)".
+ */
+export function withNote(name: string, note: string | null | undefined): string {
+  return !note || note.trim().toLowerCase() === name.trim().toLowerCase() ? name : `${name} (${note})`;
 }

@@ -2,7 +2,7 @@
 /** Server actions of the restore wizard: check a choice (each step) and start the restore. */
 import { revalidatePath } from 'next/cache';
 import * as cmd from '@/lib/dashboard/commands/restore';
-import { formObject, guarded } from '@/lib/server/action';
+import { formObject, guarded, noted } from '@/lib/server/action';
 
 type Input = FormData | Record<string, unknown>;
 
@@ -15,7 +15,7 @@ export async function previewRestoreAction(_prev: unknown, input: Input) {
 }
 
 export async function restoreAction(_prev: unknown, input: Input) {
-  const r = await guarded('restore.start', (ctx, caller) => cmd.startRestore(ctx, formObject(input), caller.username), formObject(input));
+  const r = await guarded('restore.start', (ctx, caller) => noted(cmd.startRestore(ctx, formObject(input), caller.username)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

@@ -10,6 +10,7 @@ import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { StartedJob } from '@/components/jobs/started-job';
+import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
 
 export const BACKUP_TYPES = [
   { value: 'auto', label: 'Auto (differential when possible)' },
@@ -45,7 +46,7 @@ export function BackupNowForm({
     );
   }
   return (
-    <form action={formAction} className="space-y-2" aria-label={`Back up ${database}`}>
+    <form action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} className="space-y-2" aria-label={`Back up ${database}`}>
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="folderId" value={folderId} />
       <input type="hidden" name="database" value={database} />

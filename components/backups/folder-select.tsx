@@ -7,6 +7,7 @@
 import Form from 'next/form';
 import { usePathname } from 'next/navigation';
 import { useId } from 'react';
+import { withNote } from '@/lib/format';
 
 export function FolderSelect({ folders, current, keep = {} }: { folders: Array<{ id: number; name: string; path: string }>; current: number; keep?: Record<string, string> }) {
   const id = useId();
@@ -37,7 +38,7 @@ export function FolderSelect({ folders, current, keep = {} }: { folders: Array<{
       >
         {folders.map((f) => (
           <option key={f.id} value={f.id}>
-            {f.name} ({f.path})
+            {withNote(f.name, f.path)}
           </option>
         ))}
       </select>

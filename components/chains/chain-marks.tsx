@@ -15,8 +15,9 @@ export const PAD_R = 14;
 const TOP = 14;
 /** a band: its label, then its axis's tick labels, then its lanes */
 const BAND_HEADER = 32;
-const LANE_H = 18;
-const BAR_H = 10;
+/** a lane is tall enough to touch a bar in it (16 px at the SVG's least width, see ChainTimeline) */
+const LANE_H = 26;
+const BAR_H = 16;
 const BAND_GAP = 8;
 
 export type View = [number, number];

@@ -67,6 +67,12 @@ export function ChainTimeline({
 
   const [hover, setHover] = useState<Hover | null>(null);
   const svgRef = useRef<SVGSVGElement>(null);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // a plot wider than its box starts at its newest end (the right)
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (el && el.scrollWidth > el.clientWidth) el.scrollLeft = el.scrollWidth;
+  }, [layout]);
 
   const height = timelineHeight(layout);
   // the bars are drawn again only when the layout, the axis, the zoom, the selection or the focused bar
@@ -153,7 +159,12 @@ export function ChainTimeline({
   return (
     <div className="space-y-2">
       <TimelineToolbar axis={axis} setAxis={setAxis} zoom={zoom} setZoom={setZoom} range={axis === 'time' || layout.bands.length === 1 ? (views[0] ?? null) : null} />
-      <div className="overflow-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
+      {/* Never drawn narrower than its 1000 units (text stays at least 10 px, bars 16 px tall): on a narrow
+          screen the plot scrolls sideways, starting at its newest end. */}
+      <p className="text-xs text-zinc-500 md:hidden dark:text-zinc-400" data-testid="timeline-scroll-hint">
+        Swipe sideways to see older backups; tap a bar to open it.
+      </p>
+      <div ref={scrollRef} className="overflow-x-auto overflow-y-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900" onScroll={() => hover && setHover(null)}>
         <svg
           ref={svgRef}
           viewBox={`0 0 ${W} ${height}`}
@@ -163,7 +174,7 @@ export function ChainTimeline({
           data-testid="chain-timeline"
           data-axis={axis}
           className="block select-none"
-          style={{ height: 'auto' }}
+          style={{ height: 'auto', minWidth: W }}
           onPointerMove={onPointerMove}
           onPointerLeave={() => setHover(null)}
           onFocus={onFocus}

@@ -14,7 +14,7 @@ import { CommitRateChart } from '@/components/charts/commit-rate-chart';
 import { LagChart } from '@/components/charts/lag-chart';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { LagData } from '@/lib/dashboard/data';
-import { formatNumber } from '@/lib/format';
+import { formatNumber, withNote } from '@/lib/format';
 import { ClusterEmptyState, ClusterNotRunning, NoClusterRegistered } from './cluster-empty-state';
 import { databaseNames, pickDatabase, selectionToSearch, type ClusterSelection } from './cluster-selection';
 import { ClusterToolbar } from './cluster-toolbar';
@@ -140,7 +140,7 @@ function LiveLine({ cluster, error }: { cluster: ClusterEntry; error: Error | nu
   return (
     <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm text-zinc-600 dark:text-zinc-400">
       <span>
-        {cluster.name} ({clusterOrigin(cluster)}) · {formatNumber(reachable)} of {formatNumber(cluster.report.members.length)} members reachable
+        {withNote(cluster.name, clusterOrigin(cluster))} · {formatNumber(reachable)} of {formatNumber(cluster.report.members.length)} members reachable
       </span>
       <span role="status" aria-live="polite" className="flex items-center gap-2">
         <span aria-hidden="true" className={`size-2 rounded-full ${error ? 'bg-red-500' : 'bg-teal-600'}`} />

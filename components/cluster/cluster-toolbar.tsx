@@ -3,6 +3,7 @@
 /** The cluster page's choices: which cluster (when there are several), which database, which time window. */
 import { useId } from 'react';
 import { LAG_WINDOWS, WINDOW_KEYS } from '@/components/charts/chart-utils';
+import { withNote } from '@/lib/format';
 import type { ClusterSelection } from './cluster-selection';
 import type { ClusterEntry } from './clusters-query';
 
@@ -32,7 +33,7 @@ export function ClusterToolbar({
           <select id={clusterId} className={SELECT} value={selection.clusterId} onChange={(e) => onChange({ clusterId: Number(e.target.value) })}>
             {clusters.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name} ({c.kind})
+                {withNote(c.name, c.kind)}
               </option>
             ))}
           </select>

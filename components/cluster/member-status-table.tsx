@@ -3,16 +3,21 @@
 /**
  * The cluster page's member table for one database: per member its mode, role, status, last committed
  * transaction, lag (Neo4j's replicationLag: member minus writer, 0 or negative), whether its replication is
- * paused, and its controls. One row per member (data-testid "member-row", data-member = its ID).
+ * paused, and its controls. One row per member (data-testid "member-row", data-member = its ID). Below the md
+ * breakpoint each row is a small grid of labelled values (CSS only, the same elements), its lag first.
  */
 import { useCan } from '@/components/auth/permissions';
 import { Badge, type BadgeTone } from '@/components/ui/badge';
-import { formatLag, formatNumber } from '@/lib/format';
+import { formatNumber } from '@/lib/format';
+import { LagText, writerCommitTimes } from './lag-value';
 import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report';
 import type { ClusterEntry } from './clusters-query';
 import { MemberControls } from './member-controls';
 
 const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+
+/** a value's cell; below md it shows its column's name above it (data-label) */
+const CELL = 'px-4 py-3 max-md:p-0 md:table-cell max-md:before:block max-md:before:text-xs max-md:before:font-sans max-md:before:font-normal max-md:before:text-zinc-500 max-md:before:content-[attr(data-label)]';
 
 export function MemberStatusTable({ cluster, database, colorOf }: { cluster: ClusterEntry; database: string; colorOf: (memberId: string) => string }) {
   // The controls the cluster's kind offers (stopping members: a cluster this server started), and only for
@@ -22,12 +27,12 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
   const canControl = useCan('cluster.control');
   const controllable = canControl && (canStop || (canPause && cluster.report.members.some((m) => m.replication !== null)));
   return (
-    <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
-      <table className="w-full text-left text-sm" data-testid="member-status-table">
+    <div className="rounded-lg border border-zinc-200 bg-white md:overflow-x-auto dark:border-zinc-800 dark:bg-zinc-900">
+      <table className="block w-full text-left text-sm md:table" data-testid="member-status-table">
         <caption className="sr-only">
           Members of {cluster.name} and their state for database {database}
         </caption>
-        <thead className="border-b border-zinc-200 bg-zinc-50 text-xs uppercase tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
+        <thead className="hidden border-b border-zinc-200 bg-zinc-50 text-xs whitespace-nowrap uppercase md:table-header-group tracking-wide text-zinc-500 dark:border-zinc-800 dark:bg-zinc-900/60 dark:text-zinc-400">
           <tr>
             <th scope="col" className="px-4 py-2 font-medium">Member</th>
             <th scope="col" className="px-4 py-2 font-medium">Mode</th>
@@ -35,15 +40,15 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
             <th scope="col" className="px-4 py-2 font-medium">Status</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">Last committed tx</th>
             <th scope="col" className="px-4 py-2 text-right font-medium">
-              <abbr title="Transactions behind the writer, as member minus writer (0 on the writer)" className="no-underline">
-                Lag (tx)
+              <abbr title="Transactions behind the writer (and how far in time, when known); hover a value for Neo4j's replicationLag" className="no-underline">
+                Lag
               </abbr>
             </th>
             <th scope="col" className="px-4 py-2 font-medium">Replication</th>
             {controllable ? <th scope="col" className="px-4 py-2 font-medium">Controls</th> : null}
           </tr>
         </thead>
-        <tbody className="divide-y divide-zinc-200 dark:divide-zinc-800">
+        <tbody className="block divide-y divide-zinc-200 md:table-row-group dark:divide-zinc-800">
           {cluster.report.members.map((m) => (
             <MemberRow
               key={`${m.id}@${m.address}`}
@@ -54,6 +59,7 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
               canStop={canStop}
               canPause={canPause}
               controllable={controllable}
+              writerCommitTime={writerCommitTimes(cluster.report.members).get(database)}
             />
           ))}
         </tbody>
@@ -70,7 +76,9 @@ function MemberRow({
   canStop,
   canPause,
   controllable,
+  writerCommitTime,
 }: {
+  writerCommitTime: number | null | undefined;
   member: MemberReport;
   database: string;
   color: string;
@@ -84,8 +92,8 @@ function MemberRow({
   const writerOf = member.databases.filter((d) => d.role === 'writer').map((d) => d.name);
   const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
   return (
-    <tr data-testid="member-row" data-member={member.id} data-reachable={member.reachable} className="align-top hover:bg-zinc-50 dark:hover:bg-zinc-800/40">
-      <th scope="row" className="px-4 py-3 font-normal">
+    <tr data-testid="member-row" data-member={member.id} data-reachable={member.reachable} className="grid grid-cols-2 gap-x-3 gap-y-1 px-4 py-3 align-top hover:bg-zinc-50 md:table-row md:p-0 dark:hover:bg-zinc-800/40">
+      <th scope="row" className="col-span-2 px-4 py-3 font-normal max-md:order-first max-md:p-0 md:table-cell">
         <div className="flex items-center gap-2 font-semibold text-zinc-900 dark:text-zinc-50">
           <span aria-hidden="true" className="inline-block h-0.5 w-4 rounded" style={{ background: color }} />
           {member.id}
@@ -99,26 +107,27 @@ function MemberRow({
           )}
         </div>
       </th>
-      <td className="px-4 py-3" data-testid="member-mode">
+      <td className={CELL} data-testid="member-mode" data-label="Mode">
         {member.mode ?? dash}
       </td>
-      <td className="px-4 py-3" data-testid="member-role">
+      <td className={CELL} data-testid="member-role" data-label="Role">
         {db ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
       </td>
-      <td className="px-4 py-3" data-testid="member-status">
+      <td className={CELL} data-testid="member-status" data-label="Status">
         {db ? <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge> : member.reachable ? <span className="text-zinc-500">not hosted</span> : dash}
       </td>
-      <td className="px-4 py-3 text-right font-mono tabular-nums" data-testid="member-last-committed">
+      <td className={`${CELL} font-mono tabular-nums md:text-right`} data-testid="member-last-committed" data-label="Last committed tx">
         {db ? formatNumber(db.lastCommittedTxn) : dash}
       </td>
       <td
-        className={`px-4 py-3 text-right font-mono tabular-nums ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
+        className={`${CELL} font-medium tabular-nums max-md:order-[-1] md:text-right ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
+        data-label="Lag"
         data-testid="member-lag"
         data-value={db?.replicationLag ?? ''}
       >
-        {db ? formatLag(db.replicationLag) : dash}
+        {db ? <LagText db={db} writerCommitTime={writerCommitTime} /> : dash}
       </td>
-      <td className="px-4 py-3" data-testid="member-replication" data-paused={member.replication?.paused ?? ''}>
+      <td className={CELL} data-testid="member-replication" data-label="Replication" data-paused={member.replication?.paused ?? ''}>
         {member.replication === null ? (
           dash
         ) : member.replication.paused ? (
@@ -131,7 +140,7 @@ function MemberRow({
         ) : null}
       </td>
       {controllable ? (
-        <td className="px-4 py-3">
+        <td className="col-span-2 px-4 py-3 max-md:p-0 md:table-cell">
           <MemberControls clusterId={clusterId} member={member} canStop={canStop} canPause={canPause} writerOf={writerOf} />
         </td>
       ) : null}

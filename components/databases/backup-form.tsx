@@ -13,6 +13,9 @@ import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
+import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
+import type { SourceChoice } from '@/lib/dashboard/source-choice';
+import { formatBehind } from '@/lib/format';
 
 type State = Awaited<ReturnType<typeof backupAction>> | null;
 
@@ -24,7 +27,20 @@ export interface SourceMember {
 
 const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 
-export function BackupForm({ clusterId, folderId, database, members }: { clusterId: number; folderId: number; database: string; members: SourceMember[] }) {
+export function BackupForm({
+  clusterId,
+  folderId,
+  database,
+  members,
+  likely = null,
+}: {
+  clusterId: number;
+  folderId: number;
+  database: string;
+  members: SourceMember[];
+  /** the member the cluster would choose now (lib/dashboard/source-choice.ts), when known */
+  likely?: SourceChoice | null;
+}) {
   const [state, formAction, pending] = useActionState<State, FormData>(backupAction, null);
   const [type, setType] = useState('auto');
   const [member, setMember] = useState('');
@@ -38,7 +54,7 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
   }, [state, qc]);
   if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
   return (
-    <form action={formAction} aria-label={`Back up ${database}`} className="space-y-3">
+    <form action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="folderId" value={folderId} />
       <input type="hidden" name="database" value={database} />
@@ -58,14 +74,32 @@ export function BackupForm({ clusterId, folderId, database, members }: { cluster
         <label htmlFor={`${id}-member`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
           Source member
         </label>
-        <select id={`${id}-member`} name="member" value={member} onChange={(e) => setMember(e.target.value)} aria-describedby={`${id}-member-err`} className={input}>
-          <option value="">Let the cluster choose (secondaries first, skipping lagging members)</option>
+        <select
+          id={`${id}-member`}
+          name="member"
+          value={member}
+          onChange={(e) => setMember(e.target.value)}
+          aria-describedby={`${id}-member-hint ${id}-member-err`}
+          className={`${input} w-full min-w-0 max-w-full`}
+        >
+          <option value="">Let the cluster choose</option>
           {members.map((m) => (
             <option key={m.address} value={m.address}>
               {m.id} · {m.description} · {m.address}
             </option>
           ))}
         </select>
+        <p id={`${id}-member-hint`} className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="likely-source">
+          {member ? (
+            `Backs up from ${member}.`
+          ) : likely ? (
+            <>
+              The cluster would choose <strong className="font-medium text-zinc-800 dark:text-zinc-200">{likely.memberId}</strong> ({likely.role}, {formatBehind(-likely.behind, likely.lagMs)}) now: {likely.reason}.
+            </>
+          ) : (
+            'Secondaries first, then primary followers, then the writer, skipping members that lag too far behind.'
+          )}
+        </p>
         <FieldError id={`${id}-member-err`} messages={errs.member} className="text-xs empty:hidden" />
       </div>
       <div className="flex flex-wrap gap-x-5 gap-y-1 text-sm">

@@ -10,7 +10,7 @@ import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import { Badge } from '@/components/ui/badge';
 import type { OverviewData } from '@/lib/dashboard/data';
-import { formatNumber, formatTxRange } from '@/lib/format';
+import { formatEndsAtRange, formatNumber, formatUntilRange } from '@/lib/format';
 import { TxSince } from './tx-since';
 
 type Db = OverviewData['databases'][number];
@@ -74,7 +74,7 @@ export function DatabaseCard({
 
       {db.artifactCount === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="no-backups">
-          No backups of {db.database} in {folder.name} yet.{' '}
+          No backups of {db.database} yet in the backup folder &ldquo;{folder.name}&rdquo;.{' '}
           {canBackUp ? <>&ldquo;Back up now&rdquo; starts the first full backup; later ones can be differentials.</> : 'It is not on any registered cluster, so there is nothing to back up.'}
         </p>
       ) : (
@@ -118,10 +118,16 @@ export function DatabaseCard({
               <span className="text-red-700 dark:text-red-400">none: no intact chain</span>
             )}
           </Row>
-          <Row label="Restorable transactions">
+          <Row label="Restorable">
             {db.restorable ? (
-              <span className="font-mono tabular-nums" data-testid="restorable-range" data-from-tx={db.restorable.fromTx} data-to-tx={db.restorable.toTx}>
-                {formatTxRange(db.restorable.fromTx, db.restorable.toTx)}
+              <span
+                className="tabular-nums"
+                data-testid="restorable-range"
+                data-from-tx={db.restorable.fromTx}
+                data-to-tx={db.restorable.toTx}
+                title={`A restore can leave the database at any transaction from ${formatNumber(db.restorable.fromTx)} to ${formatNumber(db.restorable.toTx)} (${formatUntilRange(db.restorable.fromTx, db.restorable.toTx)})`}
+              >
+                {formatEndsAtRange(db.restorable.fromTx, db.restorable.toTx)}
               </span>
             ) : (
               <span className="text-zinc-500">—</span>

@@ -9,7 +9,8 @@ import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
 import { RECENT_JOBS } from '@/components/jobs/jobs-query';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import { formatNumber, formatTxRange } from '@/lib/format';
+import { formatEndsAtRange, formatNumber } from '@/lib/format';
+import { likelySource } from '@/lib/dashboard/source-choice';
 import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
 import { DatabaseJobs } from './database-jobs';
@@ -37,7 +38,7 @@ export async function DatabaseSummary({ data }: { data: Data }) {
         </span>
         {o.restorable ? (
           <span>
-            restorable transactions <span className="font-mono tabular-nums">{formatTxRange(o.restorable.fromTx, o.restorable.toTx)}</span>
+            restorable: the database <span className="tabular-nums" data-testid="restorable-range" data-from-tx={o.restorable.fromTx} data-to-tx={o.restorable.toTx}>{formatEndsAtRange(o.restorable.fromTx, o.restorable.toTx)}</span>
           </span>
         ) : null}
         {o.lastRestorableTime !== null ? (
@@ -87,15 +88,15 @@ export async function ActionsSection({ data }: { data: Data }) {
   const latestChain = d.timeline.latestChain.map((id) => byId.get(id) ?? `artifact #${id}`);
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <div className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h3 className="font-semibold">Back up</h3>
         {onCluster && cluster ? (
-          <BackupForm clusterId={cluster.cluster.id} folderId={d.folder.id} database={d.database} members={members} />
+          <BackupForm clusterId={cluster.cluster.id} folderId={d.folder.id} database={d.database} members={members} likely={likelySource(cluster.report, d.database)} />
         ) : (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">{d.database} is not on any registered cluster: there is nothing to back up.</p>
         )}
       </div>
-      <div className="space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+      <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h3 className="font-semibold">Chains</h3>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           Verify reads every artifact of {d.database} in {d.folder.name} (checksums, links, store consistency). Aggregate folds

@@ -37,7 +37,7 @@ export async function DatabasesTable({ folderId }: { folderId: string | null }) 
                 <th scope="col" className="px-4 py-2 text-right font-medium">Full / diff</th>
                 <th scope="col" className="px-4 py-2 font-medium">Last full</th>
                 <th scope="col" className="px-4 py-2 font-medium">Last differential</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Restorable tx</th>
+                <th scope="col" className="px-4 py-2 text-right font-medium whitespace-nowrap" title="A restore can leave the database at any transaction in this range (restore until one more)">Restorable: ends at tx</th>
                 <th scope="col" className="px-4 py-2 font-medium">Health</th>
               </tr>
             </thead>

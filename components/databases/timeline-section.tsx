@@ -24,7 +24,7 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
   if (tl.total === 0) {
     return (
       <div data-testid="timeline-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
-        No backups of {d.database} in {d.folder.name} ({d.folder.path}) yet.{' '}
+        No backups of {d.database} yet in the backup folder &ldquo;{d.folder.name}&rdquo; ({d.folder.path}).{' '}
         {d.overview.onCluster ? 'Start one below: the first backup is always a full; the next ones can be differentials.' : 'It is not on any registered cluster either; choose another backup folder.'}
       </div>
     );

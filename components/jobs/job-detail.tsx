@@ -7,11 +7,13 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { CopyCommand } from '@/components/ui/copy-command';
 import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { JobRow } from '@/lib/db/schema';
 import { formatDuration } from '@/lib/format';
 import { CancelJobButton } from './cancel-job-button';
+import { JobFields } from './job-fields';
 import { JobLog } from './job-log';
 import { jobDuration } from './job-progress';
 import { JobProgressBar } from './job-progress-bar';
@@ -30,8 +32,18 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
       <div className="flex flex-wrap items-center gap-3">
         <JobStatusBadge status={job.status} />
         {running && canCancel ? <CancelJobButton jobId={job.id} label="Cancel job" /> : null}
-        <span role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400">
-          {query.error ? `Update failed (${query.error.message})` : running ? 'Running · updating live' : `Finished: ${job.status}`}
+        <span role="status" aria-live="polite" data-testid="job-status-line" className="text-sm text-zinc-600 dark:text-zinc-400">
+          {query.error ? (
+            `Update failed (${query.error.message})`
+          ) : running ? (
+            'Running · updating live'
+          ) : job.endedAt !== null ? (
+            <>
+              Ended <UtcTime value={job.endedAt} /> after {formatDuration(jobDuration(job, job.endedAt))}
+            </>
+          ) : (
+            'Ended'
+          )}
         </span>
       </div>
 
@@ -74,22 +86,22 @@ export function JobDetail({ initialJob, renderedAt, canCancel }: { initialJob: J
             </span>
           </Item>
           <Item label="Command">
-            <code className="break-all font-mono text-xs">txline {job.args.join(' ')}</code>
+            <CopyCommand args={job.args} />
           </Item>
         </dl>
       </Section>
 
       {restore ? (
         <Section title="Restored database">
-          <RestoreResultSummary result={restore} />
+          <RestoreResultSummary result={restore} job={job} />
         </Section>
       ) : null}
 
       <div className="grid gap-6 lg:grid-cols-2">
         <Section title="Parameters">
-          <Json value={job.params} label="Parameters" />
+          <JobFields value={job.params} label="Parameters" />
         </Section>
-        <Section title="Result">{job.result ? <Json value={job.result} label="Result" /> : <p className="text-sm text-zinc-500 dark:text-zinc-400">{running ? 'Not finished yet.' : 'No result was reported.'}</p>}</Section>
+        <Section title="Result">{job.result ? <JobFields value={job.result} label="Result" /> : <p className="text-sm text-zinc-500 dark:text-zinc-400">{running ? 'Not finished yet.' : 'No result was reported.'}</p>}</Section>
       </div>
 
       <Section title="Log">
@@ -114,13 +126,5 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
       <dt className="text-zinc-500 dark:text-zinc-400">{label}</dt>
       <dd>{children}</dd>
     </>
-  );
-}
-
-function Json({ value, label }: { value: unknown; label: string }) {
-  return (
-    <pre tabIndex={0} role="region" aria-label={label} className="max-h-80 overflow-auto rounded-lg border border-zinc-200 bg-white p-3 font-mono text-xs dark:border-zinc-800 dark:bg-zinc-900 outline-none focus-visible:ring-2 focus-visible:ring-teal-500">
-      {JSON.stringify(value, null, 2)}
-    </pre>
   );
 }

@@ -18,3 +18,19 @@ export type BackupOutcome = JobResult<'backup'>['results'][number];
 export function backupOutcome(job: Pick<JobRow, 'kind' | 'result'>): BackupOutcome | null {
   return resultOf(job, 'backup')?.results[0] ?? null;
 }
+
+const TYPE_WORDS = { full: 'full', diff: 'differential' } as const;
+
+/**
+ * What kind of backup a backup job takes, in words, for the line that follows it: "full" or "differential" as
+ * asked; for auto, "auto → full" / "auto → differential" once the job shows what it became (its result, or
+ * while it runs its phase: the store is copied for a full, transactions for a differential), else "auto".
+ * Null for a job of another kind.
+ */
+export function backupTypeLabel(job: Pick<JobRow, 'kind' | 'result' | 'params' | 'progress'>): string | null {
+  if (job.kind !== 'backup') return null;
+  const asked = job.params.type;
+  if (asked === 'full' || asked === 'diff') return TYPE_WORDS[asked];
+  const became = backupOutcome(job)?.type ?? (job.progress?.phase === 'store' ? 'full' : job.progress?.phase === 'transactions' ? 'diff' : undefined);
+  return became ? `auto → ${TYPE_WORDS[became]}` : 'auto';
+}

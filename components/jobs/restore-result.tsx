@@ -1,15 +1,17 @@
 /**
  * What a finished restore reports (the CLI's result line): the transaction the database is at, how many
- * transactions were replayed, its new store ID, the chain used, and the digest of the installed store.
+ * transactions were replayed, how long it took and the size of the store it installed, its new store ID, the
+ * chain used, and the digest of the installed store.
  * Shown by the restore wizard's last step and on a restore job's page.
  */
 import type { ReactNode } from 'react';
-import { formatNumber } from '@/lib/format';
+import { formatBytes, formatDuration, formatNumber } from '@/lib/format';
 import type { JobResult } from '@/lib/jobs/protocol';
 
-export function RestoreResultSummary({ result }: { result: JobResult<'restore'> }) {
+export function RestoreResultSummary({ result, job }: { result: JobResult<'restore'>; job?: { startedAt: number | null; endedAt: number | null } }) {
+  const took = job?.startedAt != null && job.endedAt != null ? job.endedAt - job.startedAt : null;
   const items: Array<[string, string, ReactNode]> = [
-    ['result-last-tx', 'Last transaction', formatNumber(result.digest.lastCommittedTxn)],
+    ['result-last-tx', 'Database ends at transaction', formatNumber(result.digest.lastCommittedTxn)],
     ['result-nodes', 'Nodes', formatNumber(result.digest.nodes)],
     ['result-relationships', 'Relationships', formatNumber(result.digest.relationships)],
     ['result-replayed', 'Transactions replayed', formatNumber(result.replayed)],
@@ -27,6 +29,14 @@ export function RestoreResultSummary({ result }: { result: JobResult<'restore'> 
         ))}
       </dl>
       <dl className="grid gap-x-4 gap-y-2 text-sm sm:grid-cols-[max-content_1fr]">
+        {took !== null ? (
+          <>
+            <dt className="text-zinc-500 dark:text-zinc-400">Took</dt>
+            <dd data-testid="result-took">{formatDuration(took)}</dd>
+          </>
+        ) : null}
+        <dt className="text-zinc-500 dark:text-zinc-400">Restored store size</dt>
+        <dd data-testid="result-bytes">{formatBytes(result.bytesDone)}</dd>
         <dt className="text-zinc-500 dark:text-zinc-400">Content digest (SHA-256)</dt>
         <dd className="break-all font-mono" data-testid="result-content-hash">
           {result.digest.contentHash}

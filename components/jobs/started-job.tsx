@@ -11,7 +11,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
 import { ErrorHint } from '@/components/ui/error-hint';
 import { JobProgressBar } from './job-progress-bar';
-import { backupOutcome } from './job-results';
+import { backupOutcome, backupTypeLabel } from './job-results';
 import { JobStatusBadge } from './job-status-badge';
 import { jobDone, jobHref, jobKeys, jobQuery } from './jobs-query';
 
@@ -34,6 +34,7 @@ export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { 
   }, [done, qc, router, refreshOnFinish]);
 
   const outcome = job ? backupOutcome(job) : null;
+  const typeLabel = job ? backupTypeLabel(job) : null;
   return (
     <div data-testid="started-job" data-job-id={jobId} data-status={status ?? 'loading'} data-done={done} data-artifact={outcome?.artifact ?? undefined} className="space-y-1.5 text-sm">
       <div className="flex flex-wrap items-center gap-2">
@@ -41,6 +42,11 @@ export function StartedJob({ jobId, kind, database, refreshOnFinish = true }: { 
           {kind} job #{jobId}
         </Link>
         <span className="text-zinc-600 dark:text-zinc-400">of {database}</span>
+        {typeLabel ? (
+          <span data-testid="backup-type" className="rounded bg-zinc-100 px-1.5 py-0.5 text-xs font-medium text-zinc-700 dark:bg-zinc-800 dark:text-zinc-300">
+            {typeLabel}
+          </span>
+        ) : null}
         {job ? <JobStatusBadge status={job.status} /> : null}
       </div>
       {job ? <JobProgressBar progress={job.progress} status={job.status} label={`Progress of job #${jobId}`} /> : null}

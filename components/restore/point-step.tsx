@@ -5,7 +5,7 @@
  */
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
-import { formatNumber, formatUtc } from '@/lib/format';
+import { formatEndsAtRange, formatNumber, formatUntilRange, formatUtc } from '@/lib/format';
 import { UtcTime, useLocalTime } from '@/components/ui/utc-time';
 import { FieldError } from '@/components/ui/field-errors';
 import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
@@ -85,12 +85,17 @@ export function PointStep({
               placeholder={ranges.length ? `${ranges[ranges.length - 1].fromTx + 1}..${ranges[ranges.length - 1].toTx + 1}` : 'transaction ID'}
               value={values.tx}
               aria-invalid={errors.tx ? true : undefined}
-              aria-describedby={describedBy('tx', 'restore-tx-hint')}
+              aria-describedby={describedBy('tx', 'restore-tx-ends restore-tx-hint')}
               onChange={(e) => update({ tx: e.target.value.replace(/[,\s]/g, '') })}
               className={`${inputClass} font-mono`}
             />
+            <p id="restore-tx-ends" data-testid="restore-tx-ends" className="mt-1 text-sm font-medium text-zinc-800 dark:text-zinc-200" aria-live="polite">
+              {/^\d+$/.test(values.tx) && Number(values.tx) >= 1 ? `The database will end at transaction ${formatNumber(Number(values.tx) - 1)}.` : 'The database will end one transaction before this one.'}
+            </p>
             <p id="restore-tx-hint" className={hintClass}>
-              {ranges.length ? `Restorable: ${ranges.map((r) => `${formatNumber(r.fromTx + 1)}..${formatNumber(r.toTx + 1)}`).join(', ')}` : 'Pick on the timeline or type an ID.'}
+              {ranges.length
+                ? `Allowed: ${ranges.map((r) => `${formatUntilRange(r.fromTx, r.toTx)} (the database ${formatEndsAtRange(r.fromTx, r.toTx)})`).join('; ')}.`
+                : 'Pick on the timeline or type an ID.'}
             </p>
             <FieldError id={errorId('tx')} field="tx" messages={errors.tx} className={errorClass} />
           </RadioCard>

@@ -86,7 +86,7 @@ export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart:
             Open {result.database}
           </Link>
         </p>
-        <RestoreResultSummary result={result} />
+        <RestoreResultSummary result={result} job={job} />
         {buttons}
       </div>
     );

@@ -6,14 +6,16 @@
  * chosen point as a marker. Clicking a band picks a transaction; clicking a bar picks that backup. A native
  * slider per generation does the same from the keyboard, snapped to what is actually restorable.
  *
- * Transaction values are "restore until" values as the restore takes them: picking N restores up to but not
- * including N, so the database ends at N - 1. A range fromTx..toTx of states is restore-until fromTx+1..toTx+1.
+ * What it shows and what its slider moves are states, "the database ends at transaction N", as every range
+ * and result says it. It hands the wizard "restore until" values (N + 1) as the restore takes them: picking
+ * the state N restores up to but not including N + 1. A range fromTx..toTx of states is restore-until
+ * fromTx+1..toTx+1.
  */
 import type { KeyboardEvent, MouseEvent } from 'react';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Generation, Timeline } from '@/lib/dashboard/timeline';
 import { UtcTime, useTimesTitle } from '@/components/ui/utc-time';
-import { formatNumber, formatUtc } from '@/lib/format';
+import { formatEndsAtRange, formatNumber, formatUntilRange, formatUtc } from '@/lib/format';
 
 type Range = Timeline['restorable'][number];
 
@@ -104,9 +106,10 @@ function GenerationRow({
     const state = Math.round(lo + ((e.clientX - box.left) / box.width) * (hi - lo));
     onPickTx(snap(state) + 1);
   };
-  const sliderMin = ranges.length ? Math.min(...ranges.map((r) => r.fromTx)) + 1 : lo + 1;
-  const sliderMax = ranges.length ? Math.max(...ranges.map((r) => r.toTx)) + 1 : hi + 1;
-  const wanted = untilTx ?? (marker !== null ? marker + 1 : sliderMax);
+  // the slider's value is a state: where the database ends
+  const sliderMin = ranges.length ? Math.min(...ranges.map((r) => r.fromTx)) : lo;
+  const sliderMax = ranges.length ? Math.max(...ranges.map((r) => r.toTx)) : hi;
+  const wanted = untilTx !== null ? untilTx - 1 : marker !== null ? marker : sliderMax;
   const sliderValue = Math.min(sliderMax, Math.max(sliderMin, wanted));
   const title = single ? 'Backups' : `Generation ${g.index} (store ${g.storeId.slice(0, 8)}…)`;
   const timesTitle = useTimesTitle();
@@ -169,15 +172,15 @@ function GenerationRow({
       </div>
       {ranges.length ? (
         <label className="mt-2 block text-xs text-zinc-600 dark:text-zinc-400">
-          <span className="sr-only">{`Restore until transaction${single ? '' : ` in generation ${g.index}`}`}</span>
+          <span className="sr-only">{`Where the database ends, on the timeline${single ? '' : ` of generation ${g.index}`}`}</span>
           <input
             type="range"
             min={sliderMin}
             max={sliderMax}
             step={1}
             value={sliderValue}
-            aria-valuetext={`until transaction ${formatNumber(sliderValue)}: the database ends at ${formatNumber(sliderValue - 1)}`}
-            onChange={(e) => onPickTx(snap(Number(e.target.value) - 1) + 1)}
+            aria-valuetext={`the database ends at transaction ${formatNumber(sliderValue)} (restore until ${formatNumber(sliderValue + 1)})`}
+            onChange={(e) => onPickTx(snap(Number(e.target.value)) + 1)}
             onKeyDown={(e: KeyboardEvent<HTMLInputElement>) => e.key === 'Enter' && e.preventDefault()}
             className="w-full accent-teal-700"
             data-testid="timeline-slider"
@@ -188,7 +191,7 @@ function GenerationRow({
         {ranges.length === 0 ? <li className="text-red-700 dark:text-red-400">Nothing in this generation can be restored: its chains are broken.</li> : null}
         {ranges.map((r) => (
           <li key={`${r.fromTx}-${r.toTx}`} data-from-tx={r.fromTx} data-to-tx={r.toTx}>
-            Restorable: the database at transactions {formatNumber(r.fromTx)} to {formatNumber(r.toTx)} (restore until {formatNumber(r.fromTx + 1)}..{formatNumber(r.toTx + 1)}); by time, after{' '}
+            Restorable: the database {formatEndsAtRange(r.fromTx, r.toTx)} ({formatUntilRange(r.fromTx, r.toTx)}); by time, after{' '}
             {r.fromTime !== null ? <UtcTime value={r.fromTime} /> : 'the start'} up to <UtcTime value={r.toTime} />
           </li>
         ))}

@@ -5,6 +5,7 @@
 import type { ReactNode } from 'react';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import { formatNumber } from '@/lib/format';
+import { CopyCommand } from '@/components/ui/copy-command';
 import { FieldError } from '@/components/ui/field-errors';
 import { describedBy, errorClass, errorId, hintClass, inputClass } from './form-controls';
 import { RestorePlan } from './restore-plan';
@@ -47,6 +48,7 @@ export function ReviewStep({
         </Item>
       </dl>
       <RestorePlan preview={preview} checking={checking} />
+      {preview?.args ? <CopyCommand args={preview.args} /> : null}
       {replacing ? (
         <div className="space-y-2 rounded-lg border border-amber-300 bg-amber-50 p-4 dark:border-amber-800 dark:bg-amber-950/50">
           <p className="text-sm text-amber-900 dark:text-amber-200">

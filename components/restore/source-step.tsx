@@ -3,7 +3,7 @@
  * (a database no cluster reports any more, known only from its backups, is restored into the first cluster;
  * with several clusters the DBA can choose).
  */
-import { formatNumber } from '@/lib/format';
+import { formatNumber, withNote } from '@/lib/format';
 import { FieldError } from '@/components/ui/field-errors';
 import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass } from './form-controls';
 import type { WizardOptions } from './restore-wizard';
@@ -69,8 +69,7 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
         >
           {options.folders.map((f) => (
             <option key={f.id} value={f.id}>
-              {f.name}
-              {f.isDefault ? ' (default)' : ''}
+              {withNote(f.name, f.isDefault ? 'default' : null)}
             </option>
           ))}
         </select>

@@ -114,8 +114,8 @@ export function evaluate(step: StepId, key: string, r: ActionResult): StepCheck 
 
 /** "transaction 1,234" style descriptions of a restore point, for the review and the result. */
 export function describePoint(v: RestoreValues, preview: RestorePreview | null, fmt: (n: number) => string): string {
-  if (v.point === 'latest') return preview?.targetTx != null ? `the latest backed-up transaction (${fmt(preview.targetTx)})` : 'the latest backed-up transaction';
-  if (v.point === 'artifact') return `the end of the chosen backup${preview?.targetTx != null ? ` (transaction ${fmt(preview.targetTx)})` : ''}`;
-  if (v.point === 'tx') return `up to but not including transaction ${v.tx}${preview?.targetTx != null ? ` (the database ends at ${fmt(preview.targetTx)})` : ''}`;
+  if (v.point === 'latest') return preview?.targetTx != null ? `the latest backed-up transaction (the database ends at transaction ${fmt(preview.targetTx)})` : 'the latest backed-up transaction';
+  if (v.point === 'artifact') return `the end of the chosen backup${preview?.targetTx != null ? ` (the database ends at transaction ${fmt(preview.targetTx)})` : ''}`;
+  if (v.point === 'tx') return `until transaction ${v.tx}, not included${preview?.targetTx != null ? ` (the database ends at transaction ${fmt(preview.targetTx)})` : ''}`;
   return `what was committed before ${v.time} UTC`;
 }

@@ -19,7 +19,8 @@ export async function SiteHeader() {
         {caller && (
           <div className="ml-auto flex items-center gap-3 text-sm">
             <Link href="/account" className="text-zinc-700 hover:underline dark:text-zinc-300" data-testid="signed-in-as">
-              {caller.username} <span className="text-zinc-500">({caller.role})</span>
+              {caller.username}
+              {caller.username.toLowerCase() === caller.role ? null : <span className="text-zinc-500"> ({caller.role})</span>}
             </Link>
             <form action={logoutAction}>
               <button type="submit" className="rounded-md border border-zinc-300 px-2.5 py-1 text-zinc-700 hover:bg-zinc-100 dark:border-zinc-700 dark:text-zinc-300 dark:hover:bg-zinc-800">

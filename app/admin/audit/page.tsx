@@ -58,11 +58,35 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </label>
         <label className="text-sm">
           <span className="block font-medium">From (UTC)</span>
-          <input name="from" type="datetime-local" step={1} defaultValue={fromText} className={field} aria-describedby="audit-range-error" />
+          <input
+            name="from"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="YYYY-MM-DD HH:MM:SS"
+            pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
+            title="UTC, 24-hour: YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS"
+            defaultValue={fromText}
+            className={`${field} w-48 font-mono`}
+            aria-describedby="audit-range-hint audit-range-error"
+          />
         </label>
         <label className="text-sm">
           <span className="block font-medium">To (UTC)</span>
-          <input name="to" type="datetime-local" step={1} defaultValue={toText} className={field} aria-describedby="audit-range-error" />
+          <input
+            name="to"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="YYYY-MM-DD HH:MM:SS"
+            pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
+            title="UTC, 24-hour: YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS"
+            defaultValue={toText}
+            className={`${field} w-48 font-mono`}
+            aria-describedby="audit-range-hint audit-range-error"
+          />
         </label>
         <label className="text-sm">
           <span className="block font-medium">Outcome</span>
@@ -79,6 +103,9 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           Filter
         </button>
       </form>
+      <p id="audit-range-hint" className="-mt-3 text-xs text-zinc-500 dark:text-zinc-400">
+        Times are UTC, 24-hour: a day (2026-05-01), a minute (2026-05-01 14:30) or a second (2026-05-01 14:30:05); To includes the whole day, minute or second.
+      </p>
       <p id="audit-range-error" role="alert" aria-live="polite" className="text-sm text-red-700 dark:text-red-400">
         {range.error ?? ''}
       </p>

@@ -4,12 +4,12 @@ import { revalidatePath } from 'next/cache';
 import * as artifacts from '@/lib/dashboard/commands/artifacts';
 import * as backup from '@/lib/dashboard/commands/backup';
 import * as chains from '@/lib/dashboard/commands/chains';
-import { formObject, guarded } from '@/lib/server/action';
+import { formObject, guarded, noted } from '@/lib/server/action';
 
 type Input = FormData | Record<string, unknown>;
 
 export async function backupAction(_prev: unknown, input: Input) {
-  const r = await guarded('backup.start', (ctx, caller) => backup.startBackup(ctx, formObject(input), caller.username), formObject(input));
+  const r = await guarded('backup.start', (ctx, caller) => noted(backup.startBackup(ctx, formObject(input), caller.username)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

@@ -1,5 +1,10 @@
-/** Backing up a database of a cluster into a backup folder, as a job. */
+/**
+ * Backing up a database of a cluster into a backup folder, as a job. The audit entry of a start names the
+ * type asked for and the source member: the one chosen, or, when the cluster chooses, the member it would
+ * choose now (the job decides again as it runs; its log says which).
+ */
 import { z } from 'zod';
+import { likelySource } from '../source-choice';
 import { bool, clusterAndFolder, databaseName, fail, folderAtUse, fromZod, HOST_PORT, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
 export const backupInput = z.object({
@@ -18,7 +23,9 @@ export const backupInput = z.object({
   preferDiffAsParent: bool,
 });
 
-export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+const TYPE_WORDS = { auto: 'auto (differential when possible)', full: 'full', diff: 'differential' } as const;
+
+export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; audit: { target: string; detail: string } }> {
   const p = backupInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const i = p.data;
@@ -28,5 +35,19 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
   const at = folderAtUse(ctx, cf.folder);
   if (!at.ok) return at;
   const input = { database: i.database, toPath: at.path, type: i.type, compress: i.compress, preferDiffAsParent: i.preferDiffAsParent, from: i.member ? [i.member] : [], confineToRoots: at.confineToRoots };
-  return startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
+  const r = startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
+  if (!r.ok) return r;
+  let source: string;
+  if (i.member) source = `source member ${i.member} (chosen)`;
+  else {
+    const likely = likelySource(ctx.collector.latest.get(i.clusterId)?.report, i.database);
+    source = likely ? `source member chosen by the cluster (now ${likely.memberId} at ${likely.address}, ${likely.role}, ${likely.behind} behind)` : 'source member chosen by the cluster';
+  }
+  return {
+    ...r,
+    audit: {
+      target: `database=${i.database} cluster=${cf.cluster.name}`,
+      detail: `job #${r.jobId}: ${TYPE_WORDS[i.type]} backup; ${source}; into folder ${cf.folder.name}${i.compress ? '' : ', uncompressed'}${i.preferDiffAsParent ? ', preferring a differential as parent' : ''}`,
+    },
+  };
 }

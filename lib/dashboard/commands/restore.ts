@@ -9,6 +9,7 @@ import { jobArgv, type JobInput } from '../../jobs/protocol';
 import { ChainIndex, type ChainNode } from '../../engine/chain';
 import { parseRestorePoint, planRestore, restorableRanges, type RestorePoint } from '../../engine/restore-plan';
 import { destinationProblem } from '../../engine/restore';
+import { formatEndsAtRange, formatUntilRange } from '../../format';
 import { databaseArtifacts } from '../artifact-cache';
 import { clusterAndFolder, clusterDatabases, databaseName, fail, folderAtUse, fromZod, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
@@ -48,6 +49,8 @@ export interface RestorePreview {
   restorable: Array<{ storeId: string; fromTx: number; toTx: number; fromTime: number | null; toTime: number }>;
   /** backups of this database that a verification found corrupt: never part of a plan */
   skippedCorrupt: Array<{ id: number; file: string; message: string | null }>;
+  /** the txline arguments the restore job would run (for "Copy CLI command"; absent in older jobs' params) */
+  args?: string[];
 }
 
 /** Checks a restore choice step by step and says what the restore would do; starts nothing. */
@@ -103,7 +106,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
         })
         .join(', ');
       const other = restorable.length
-        ? `; what the other backups can restore: ${restorable.map((r) => `transactions ${r.fromTx}..${r.toTx} (restore until ${r.fromTx + 1}..${r.toTx + 1})`).join(', ')}`
+        ? `; what the other backups can restore: ${restorable.map((r) => `the database ${formatEndsAtRange(r.fromTx, r.toTx)} (${formatUntilRange(r.fromTx, r.toTx)})`).join(', ')}`
         : '; no other intact chain is left';
       const problem = `This point needs ${bad.length === 1 ? 'a backup' : 'backups'} that a verification found corrupt: ${named}${other}.`;
       return fail('ARTIFACT_CORRUPT', problem, { [field]: [problem] });
@@ -150,11 +153,35 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
       replacing,
       restorable,
       skippedCorrupt: corrupt.map((r) => ({ id: r.id, file: r.file, message: r.verifyMessage })),
+      args: jobArgv({ kind: 'restore', input }),
     },
   };
 }
 
-export function startRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; preview: RestorePreview }> {
+/**
+ * The audit entry of a restore's start: the source (database, folder and its location), the point (a
+ * transaction, said both as restore-until and as where the database ends, a time, an artifact, or the
+ * latest) and the target (replaced or new, on which cluster).
+ */
+export function restoreAuditNote(a: { jobId: number; source: string; folder: { name: string; path: string }; cluster: string; point: RestoreInput['point']; artifactFile?: string; preview: RestorePreview }): { target: string; detail: string } {
+  const p = a.preview;
+  const ends = p.targetTx !== null ? `; the database ends at transaction ${p.targetTx}` : '';
+  const point =
+    p.stopBeforeTx !== null
+      ? `until transaction ${p.stopBeforeTx} (exclusive)${ends}`
+      : p.stopBeforeTime !== null
+        ? `until ${new Date(p.stopBeforeTime).toISOString().replace('T', ' ').slice(0, 19)} UTC (exclusive)${ends}`
+        : a.point === 'artifact' && a.artifactFile
+          ? `to backup ${a.artifactFile}${ends}`
+          : `to the latest backup${ends}`;
+  const target = `${p.target} on ${a.cluster} (${p.replacing ? 'replacing it' : 'a new database'})`;
+  return {
+    target: `database=${p.target} from=${a.source}`,
+    detail: `job #${a.jobId}: restore ${a.source} from folder ${a.folder.name} (${a.folder.path}) ${point}; into ${target}; chain ${p.chain.map((c) => c.file).join(', ')}`,
+  };
+}
+
+export function startRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; preview: RestorePreview; audit: { target: string; detail: string } }> {
   const pre = previewRestore(ctx, raw);
   if (!pre.ok) return pre;
   const i = restoreInput.parse(raw);
@@ -172,5 +199,10 @@ export function startRestore(ctx: CommandContext, raw: unknown, createdBy: strin
     cluster: jobCluster(ctx, cluster),
     createdBy,
   });
-  return r.ok ? { ok: true, jobId: r.jobId, preview: pre.preview } : fail(r.code, r.error);
+  if (!r.ok) return fail(r.code, r.error);
+  const cf = clusterAndFolder(ctx, i.clusterId, i.folderId);
+  const folder = 'ok' in cf ? { name: `#${i.folderId}`, path: '?' } : cf.folder;
+  const artifactFile = i.point === 'artifact' ? pre.preview.chain.find((c) => c.id === i.artifactId)?.file : undefined;
+  const audit = restoreAuditNote({ jobId: r.jobId, source: i.database, folder, cluster: cluster.name, point: i.point, artifactFile, preview: pre.preview });
+  return { ok: true, jobId: r.jobId, preview: pre.preview, audit };
 }
