@@ -1,7 +1,8 @@
 /**
  * Starting the server's long-lived parts over a configuration: the catalog (migrated), the embedded cluster
  * and the default backup folder registered, jobs left running by a previous server marked interrupted, the
- * job runner, the lag collector (every TXLINE_COLLECT_MS) and the folder indexer (every 15 s).
+ * job runner, the lag collector (every TXLINE_COLLECT_MS), the folder indexer (every 15 s) and the backup
+ * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick).
  *
  * lib/server/context.ts makes one per process for Next.js; tests call startServer() themselves, so the
  * start-up path they check is the one the server runs. stop() ends the timers and the running jobs.
@@ -20,12 +21,15 @@ import { txlineBin } from '../paths';
 import { describeError } from '../errors';
 import { ensureInitialAdmin } from '../auth/users';
 import { markInterruptedAudited, recordJobOutcome } from '../auth/audit';
+import { Scheduler } from '../schedules/scheduler';
 
 export interface ServerContext {
   env: TxlineEnv;
   db: Catalog;
   runner: JobRunner;
   collector: Collector;
+  /** runs due backup schedules as jobs */
+  scheduler: Scheduler;
   /** scans a folder (or every folder) into the catalog, off the request path (fs.promises); never rejects */
   reindex: (folderId?: number) => Promise<void>;
   /** how many jobs start-up found still marked running (and marked interrupted) */
@@ -89,10 +93,13 @@ export function startServer(e: TxlineEnv): ServerContext {
   // a scan still running when the next is due is not doubled: the indexer runs one per folder at a time
   const indexTimer = setInterval(() => void reindex(), 15_000);
   indexTimer.unref();
+  const scheduler = new Scheduler({ db, runner, collector, env: e, reindex });
+  scheduler.start();
   const stop = () => {
+    scheduler.stop();
     clearInterval(indexTimer);
     collector.stop();
     runner.stopAll();
   };
-  return { env: e, db, runner, collector, reindex, interruptedAtStart: interrupted, stop };
+  return { env: e, db, runner, collector, scheduler, reindex, interruptedAtStart: interrupted, stop };
 }

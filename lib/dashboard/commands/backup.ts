@@ -18,7 +18,8 @@ export const backupInput = z.object({
   preferDiffAsParent: bool,
 });
 
-export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {
+/** `note`: kept with the job's parameters beside the form's (a scheduled run's schedule and due time). */
+export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null, note: Record<string, unknown> = {}): Result<{ jobId: number }> {
   const p = backupInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const i = p.data;
@@ -28,5 +29,5 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
   const at = folderAtUse(ctx, cf.folder);
   if (!at.ok) return at;
   const input = { database: i.database, toPath: at.path, type: i.type, compress: i.compress, preferDiffAsParent: i.preferDiffAsParent, from: i.member ? [i.member] : [], confineToRoots: at.confineToRoots };
-  return startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
+  return startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: { ...i, ...note }, cluster: jobCluster(ctx, cf.cluster), createdBy });
 }
