@@ -41,7 +41,7 @@ export function parseCron(expr: string, timeZone: string, field = 'cron'): Cron 
     // paused, never started: croner only computes times here; legacyMode: day-of-month OR day-of-week, as cron does
     return new Cron(e, { timezone: timeZone, paused: true, legacyMode: true });
   } catch (err) {
-    throw new TxlineError('INVALID_ARGUMENT', `${field}: "${expr.slice(0, 80)}" is not a valid cron expression (${err instanceof Error ? err.message : String(err)})`, { cause: err, details: { field } });
+    throw new TxlineError('INVALID_ARGUMENT', `${field}: "${expr.slice(0, 80)}" is not a valid cron expression (${err instanceof Error ? err.message : String(err)})`, { details: { field } }); // croner's reason is in the message
   }
 }
 

@@ -32,14 +32,20 @@ export interface SetScheduleInput {
   folderId: number;
 }
 
-/** Checks and stores a schedule (replacing the one of the same cluster and glob); its next runs after `now`. */
-export function setSchedule(db: Catalog, i: SetScheduleInput, now: number): { row: ScheduleRow; created: boolean; next: Record<ScheduleType, number[]> } {
+/** The glob, crons and zone checked and normalised (the first field at fault throws). */
+export function checkScheduleFields(i: Pick<SetScheduleInput, 'databaseGlob' | 'fullCron' | 'diffCron' | 'timeZone'>): { databaseGlob: string; fullCron: string | null; diffCron: string | null; timeZone: string } {
   const databaseGlob = normalizeGlob(i.databaseGlob);
   const timeZone = checkTimeZone(i.timeZone?.trim() || 'UTC');
   const fullCron = i.fullCron?.trim() ? normalizeCron(i.fullCron, timeZone, 'full') : null;
   const diffCron = i.diffCron?.trim() ? normalizeCron(i.diffCron, timeZone, 'diff') : null;
   if (!fullCron && !diffCron) throw new TxlineError('INVALID_ARGUMENT', 'full: give a full cron, a diff cron, or both', { details: { field: 'full' } });
-  const { row, created } = upsertSchedule(db, { clusterId: i.clusterId, databaseGlob, fullCron, diffCron, timeZone, enabled: i.enabled, folderId: i.folderId }, now);
+  return { databaseGlob, fullCron, diffCron, timeZone };
+}
+
+/** Checks and stores a schedule (replacing the one of the same cluster and glob); its next runs after `now`. */
+export function setSchedule(db: Catalog, i: SetScheduleInput, now: number): { row: ScheduleRow; created: boolean; next: Record<ScheduleType, number[]> } {
+  const f = checkScheduleFields(i);
+  const { row, created } = upsertSchedule(db, { clusterId: i.clusterId, ...f, enabled: i.enabled, folderId: i.folderId }, now);
   return { row, created, next: upcoming(row, now, 3) };
 }
 

@@ -38,19 +38,24 @@ export interface ServerContext {
   stop: () => void;
 }
 
+/**
+ * The embedded cluster is the default a newcomer sees; a cluster named by TXLINE_CLUSTER_ADDRESSES is
+ * registered instead when given. Only into a catalog without clusters (`txline schedule` does the same).
+ */
+export function registerDefaultCluster(db: Catalog, e: TxlineEnv): void {
+  if (listClusters(db).length > 0) return;
+  if (e.clusterAddresses) {
+    addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
+  } else {
+    const found = clusterKind(DEFAULT_KIND).locateStartedHere?.(e) ?? { addresses: [], controlAddress: null };
+    upsertEmbeddedCluster(db, { addresses: found.addresses, controlAddress: found.controlAddress });
+  }
+}
+
 export function startServer(e: TxlineEnv): ServerContext {
   const log = createLogger('server');
   const db = catalogAt(e.catalog);
-  // The embedded cluster is the default a newcomer sees; a cluster named by TXLINE_CLUSTER_ADDRESSES is
-  // registered instead when given.
-  if (listClusters(db).length === 0) {
-    if (e.clusterAddresses) {
-      addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
-    } else {
-      const found = clusterKind(DEFAULT_KIND).locateStartedHere?.(e) ?? { addresses: [], controlAddress: null };
-      upsertEmbeddedCluster(db, { addresses: found.addresses, controlAddress: found.controlAddress });
-    }
-  }
+  registerDefaultCluster(db, e);
   fs.mkdirSync(e.backupDir, { recursive: true });
   ensureFolder(db, { name: 'default', path: e.backupDir, isDefault: true });
   // The first admin: TXLINE_ADMIN_PASSWORD, or a generated password printed once (must be changed at first login).
