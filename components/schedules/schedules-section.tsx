@@ -99,7 +99,7 @@ export async function SchedulesSection({ database }: { database: string }) {
               </div>
             </details>
           ))}
-          <details className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800" open={d.schedules.length === 0}>
+          <details className="rounded-md border border-zinc-200 p-3 dark:border-zinc-800">
             <summary className="cursor-pointer text-sm font-medium">Add a schedule</summary>
             <div className="pt-3">
               <ScheduleForm initial={defaults} clusters={d.clusters} folders={d.folders} editing={false} />

@@ -4,7 +4,8 @@
  * job rows as "Back up now"), created by "schedule" and audited as `backup.start` "by schedule".
  *
  * - The databases of a schedule are those its glob covers among what the cluster reports now (the collector's
- *   latest snapshot); a schedule of a cluster not yet seen waits, its occurrence not handled.
+ *   latest snapshot); while the cluster reports no database (not seen yet, or no member answers) the
+ *   occurrence waits, not handled, and is made up once when the cluster is back.
  * - Never two jobs on one database: a run whose database has a job (the runner refuses with JOB_RUNNING) stays
  *   queued and starts once that job is over; runs due meanwhile merge into it (lib/schedules/plan.ts).
  * - An occurrence is marked handled in the catalog when its runs are queued, so a restart does not repeat it;
@@ -105,8 +106,10 @@ export class Scheduler {
   private queueDue(s: ScheduleRow, now: number): void {
     const due = dueOf(s, now);
     if (due.full === null && due.diff === null) return;
-    if (!this.ctx.collector.latest.has(s.clusterId)) return; // the cluster is not known yet: handle it later
-    const databases = matchGlob(s.databaseGlob, clusterDatabases(this.ctx, s.clusterId));
+    // a cluster not seen yet, or reporting no database (no member answers): the occurrence waits for it
+    const reported = clusterDatabases(this.ctx, s.clusterId);
+    if (reported.size === 0) return;
+    const databases = matchGlob(s.databaseGlob, reported);
     for (const run of runsFor(s, due, databases, this.startedAt)) enqueue(this.queue, run);
     for (const type of ['full', 'diff'] as const) {
       const at = due[type];
