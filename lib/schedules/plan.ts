@@ -5,7 +5,8 @@
  *
  * Invariants:
  * - An occurrence is due when it is after the last one handled and not after now; only the newest counts, so
- *   a stop of any length makes up one run, and it is a catch-up when it fell due before the scheduler started.
+ *   a stop of any length makes up one run, and it is a catch-up when the occurrences it makes up include one
+ *   that fell due before the scheduler started.
  * - The queue holds at most one run per database of a cluster: a run due while one waits (or while a job works
  *   on that database) merges into it rather than piling up; a full wins over a diff.
  * - `system` is covered only by a glob that names it.
@@ -16,9 +17,21 @@ import { latestDue, nextAfter, parseCron } from './cron';
 
 export type ScheduleTimes = Pick<ScheduleRow, 'fullCron' | 'diffCron' | 'timeZone' | 'enabled' | 'fullDueAt' | 'diffDueAt' | 'createdAt'>;
 
-/** The newest due occurrence of each cron of the schedule (null: not due), at `now`. */
-export function dueOf(s: ScheduleTimes, now: number): Record<ScheduleType, number | null> {
-  const due = (cron: string | null, handled: number | null, field: string) => (cron && s.enabled ? latestDue(parseCron(cron, s.timeZone, field), handled ?? s.createdAt, now) : null);
+/** A cron's due occurrences: the newest (`at`, the one a run is for) and the oldest not handled (`first`). */
+export interface Due {
+  at: number;
+  first: number;
+}
+
+/** What each cron of the schedule has due at `now` (null: nothing). */
+export function dueOf(s: ScheduleTimes, now: number): Record<ScheduleType, Due | null> {
+  const due = (cron: string | null, handled: number | null, field: string): Due | null => {
+    if (!cron || !s.enabled) return null;
+    const c = parseCron(cron, s.timeZone, field);
+    const after = handled ?? s.createdAt;
+    const at = latestDue(c, after, now);
+    return at === null ? null : { at, first: nextAfter(c, after) ?? at };
+  };
   return { full: due(s.fullCron, s.fullDueAt, 'full'), diff: due(s.diffCron, s.diffDueAt, 'diff') };
 }
 
@@ -56,7 +69,7 @@ export interface QueuedRun {
   type: ScheduleType;
   /** the occurrence it makes up for */
   dueAt: number;
-  /** it fell due while no scheduler ran (the server was down) */
+  /** it makes up an occurrence that fell due while no scheduler ran (the server was down) */
   catchUp: boolean;
 }
 
@@ -79,15 +92,16 @@ export function enqueue(queue: Map<string, QueuedRun>, run: QueuedRun): void {
 /** The runs a schedule's due occurrences make: full first (a full and a diff due at once: the full wins). */
 export function runsFor(
   s: Pick<ScheduleRow, 'id' | 'clusterId' | 'folderId'>,
-  due: Record<ScheduleType, number | null>,
+  due: Record<ScheduleType, Due | null>,
   databases: string[],
   startedAt: number,
 ): QueuedRun[] {
   const out: QueuedRun[] = [];
   for (const type of ['full', 'diff'] as const) {
-    const at = due[type];
-    if (at === null) continue;
-    for (const database of databases) out.push({ clusterId: s.clusterId, database, scheduleId: s.id, folderId: s.folderId, type, dueAt: at, catchUp: at < startedAt });
+    const d = due[type];
+    if (d === null) continue;
+    // a catch-up: it makes up an occurrence that fell due before this scheduler started (the server was down)
+    for (const database of databases) out.push({ clusterId: s.clusterId, database, scheduleId: s.id, folderId: s.folderId, type, dueAt: d.at, catchUp: d.first < startedAt });
   }
   return out;
 }

@@ -112,8 +112,8 @@ export class Scheduler {
     const databases = matchGlob(s.databaseGlob, reported);
     for (const run of runsFor(s, due, databases, this.startedAt)) enqueue(this.queue, run);
     for (const type of ['full', 'diff'] as const) {
-      const at = due[type];
-      if (at !== null) markDue(this.ctx.db, { id: s.id, type, dueAt: at });
+      const d = due[type];
+      if (d !== null) markDue(this.ctx.db, { id: s.id, type, dueAt: d.at });
     }
   }
 

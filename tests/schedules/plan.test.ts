@@ -45,9 +45,14 @@ describe('dueOf: both crons of a schedule', () => {
     ['disabled', { enabled: false, fullDueAt: null, diffDueAt: null }, '2026-03-05T00:00:00Z', null, null],
     ['never handled: from its creation', { fullDueAt: null, diffDueAt: null, diffCron: null as unknown as string }, '2026-03-03T05:00:00Z', '2026-03-03T02:00:00Z', null],
   ];
+  it('says which occurrence is the oldest one not handled (a run making up any before the start is a catch-up)', () => {
+    const d = dueOf({ ...base, fullCron: null, diffCron: '*/10 * * * * *', fullDueAt: null, diffDueAt: T('2026-03-01T00:00:00Z') }, T('2026-03-01T00:00:35Z'));
+    expect(d.diff && { at: iso(d.diff.at), first: iso(d.diff.first) }).toEqual({ at: '2026-03-01T00:00:30Z', first: '2026-03-01T00:00:10Z' });
+  });
+
   it.each(cases)('%s', (_what, over, now, full, diff) => {
     const d = dueOf({ ...base, fullDueAt: null, diffDueAt: null, ...over }, T(now));
-    expect({ full: iso(d.full), diff: iso(d.diff) }).toEqual({ full, diff });
+    expect({ full: iso(d.full?.at ?? null), diff: iso(d.diff?.at ?? null) }).toEqual({ full, diff });
   });
 });
 
@@ -84,12 +89,14 @@ describe('the queue: one waiting run per database, a full wins', () => {
 
   it('a full and a diff due at once queue the full; a run due before the scheduler started is a catch-up', () => {
     const q = new Map<string, QueuedRun>();
-    for (const r of runsFor({ id: 7, clusterId: 1, folderId: 3 }, { full: 1000, diff: 1000 }, ['neo4j', 'news'], 5000)) enqueue(q, r);
+    for (const r of runsFor({ id: 7, clusterId: 1, folderId: 3 }, { full: { at: 1000, first: 1000 }, diff: { at: 1000, first: 1000 } }, ['neo4j', 'news'], 5000)) enqueue(q, r);
     expect([...q.values()]).toEqual([
       { clusterId: 1, database: 'neo4j', scheduleId: 7, folderId: 3, type: 'full', dueAt: 1000, catchUp: true },
       { clusterId: 1, database: 'news', scheduleId: 7, folderId: 3, type: 'full', dueAt: 1000, catchUp: true },
     ]);
-    expect(runsFor({ id: 7, clusterId: 1, folderId: 3 }, { full: null, diff: 6000 }, ['neo4j'], 5000)[0].catchUp).toBe(false);
+    expect(runsFor({ id: 7, clusterId: 1, folderId: 3 }, { full: null, diff: { at: 6000, first: 6000 } }, ['neo4j'], 5000)[0].catchUp).toBe(false);
+    // the newest occurrence came after the start, but the run also makes up ones missed before it
+    expect(runsFor({ id: 7, clusterId: 1, folderId: 3 }, { full: null, diff: { at: 6000, first: 3000 } }, ['neo4j'], 5000)[0]).toMatchObject({ dueAt: 6000, catchUp: true });
   });
 });
 
