@@ -1,0 +1,38 @@
+/**
+ * Schedules in the browser: an admin adds a schedule of neo4j on the database page (a bad cron is refused
+ * under its field), sees its next run time, sees the server run it (the last scheduled run appears, by
+ * "schedule"), and removes it.
+ */
+import { expect, test } from '@playwright/test';
+
+test('sets a schedule in the UI, sees its next run, and the server runs it', async ({ page }) => {
+  await page.goto('/databases/neo4j');
+  const section = page.getByTestId('schedules');
+  await expect(section.getByRole('heading', { name: 'Schedules' })).toBeVisible();
+  await section.getByText('Add a schedule').click();
+  const form = section.getByRole('form', { name: 'Add a schedule' });
+  await form.getByLabel('Database or glob').fill('neo4j');
+  await form.getByLabel('Full backups (cron)').fill('0 25 * * *');
+  await form.getByLabel('Differential backups (cron)').fill('');
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(form.getByTestId('field-error-fullCron')).toContainText('Invalid value for hour');
+
+  await form.getByLabel('Full backups (cron)').fill('');
+  await form.getByLabel('Differential backups (cron)').fill('*/5 * * * * *');
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(form.getByTestId('schedule-saved')).toContainText(/Next differential \d{4}-\d\d-\d\d \d\d:\d\d:\d[05] UTC/);
+  const row = section.locator('[data-testid="schedule-row"][data-glob="neo4j"]');
+  await expect(row.getByTestId('next-diff')).toHaveText(/^next \d{4}-\d\d-\d\d \d\d:\d\d:\d[05] UTC$/);
+  await expect(row).toContainText('*/5 * * * * *');
+
+  // the server's scheduler runs it as a job by schedule
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId('schedule-last-run')).toContainText(/Last scheduled run: job #\d+/, { timeout: 2000 });
+  }).toPass({ timeout: 45_000 });
+  const jobs = (await (await page.request.get('/api/jobs?database=neo4j')).json()) as { jobs: Array<{ createdBy: string | null; kind: string }> };
+  expect(jobs.jobs.some((j) => j.kind === 'backup' && j.createdBy === 'schedule')).toBe(true);
+
+  await page.getByTestId('schedules').getByRole('button', { name: 'Remove the schedule of neo4j' }).click();
+  await expect(page.locator('[data-testid="schedule-row"][data-glob="neo4j"]')).toHaveCount(0);
+});
