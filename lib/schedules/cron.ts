@@ -45,9 +45,11 @@ export function parseCron(expr: string, timeZone: string, field = 'cron'): Cron 
   }
 }
 
-/** The expression normalised (single spaces), after checking it. */
+/** The expression normalised (single spaces), after checking it; one that never fires again (30 February) is refused. */
 export function normalizeCron(expr: string, timeZone: string, field: string): string {
-  parseCron(expr, timeZone, field);
+  if (parseCron(expr, timeZone, field).nextRun() === null) {
+    throw new TxlineError('INVALID_ARGUMENT', `${field}: "${expr.slice(0, 80)}" never fires (no such date ahead)`, { details: { field } });
+  }
   return expr.trim().replace(/\s+/g, ' ');
 }
 

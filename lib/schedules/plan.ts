@@ -35,6 +35,17 @@ export function dueOf(s: ScheduleTimes, now: number): Record<ScheduleType, Due |
   return { full: due(s.fullCron, s.fullDueAt, 'full'), diff: due(s.diffCron, s.diffDueAt, 'diff') };
 }
 
+/**
+ * The earliest occurrence of any cron of the schedule after the one it last handled (null: none, or disabled):
+ * nothing is due before it, so a tick need not look again until then.
+ */
+export function firstPending(s: ScheduleTimes): number | null {
+  if (!s.enabled) return null;
+  const next = (cron: string | null, handled: number | null, field: string) => (cron ? nextAfter(parseCron(cron, s.timeZone, field), handled ?? s.createdAt) : null);
+  const times = [next(s.fullCron, s.fullDueAt, 'full'), next(s.diffCron, s.diffDueAt, 'diff')].filter((t): t is number => t !== null);
+  return times.length ? Math.min(...times) : null;
+}
+
 /** The next occurrence of each cron after `now` (null: no cron of that type, or disabled). */
 export function nextOf(s: Pick<ScheduleRow, 'fullCron' | 'diffCron' | 'timeZone' | 'enabled'>, now: number): Record<ScheduleType, number | null> {
   const next = (cron: string | null, field: string) => (cron && s.enabled ? nextAfter(parseCron(cron, s.timeZone, field), now) : null);

@@ -20,7 +20,7 @@ import { listSchedules, markDue } from '../db/queries/schedules';
 import type { ScheduleRow } from '../db/schema';
 import { describeError } from '../errors';
 import { createLogger } from '../log';
-import { dueOf, enqueue, matchGlob, runsFor, type QueuedRun } from './plan';
+import { dueOf, enqueue, firstPending, matchGlob, runsFor, type QueuedRun } from './plan';
 
 export const SCHEDULE_USER = 'schedule';
 
@@ -40,6 +40,8 @@ export interface TickResult {
 export class Scheduler {
   readonly startedAt: number;
   private readonly queue = new Map<string, QueuedRun>();
+  /** per schedule: the earliest occurrence not handled, for the schedule's state named by `key` */
+  private readonly firstPending = new Map<number, { key: string; at: number | null }>();
   private timer: NodeJS.Timeout | null = null;
   private readonly log = createLogger('schedules');
   private readonly now: () => number;
@@ -88,6 +90,7 @@ export class Scheduler {
       }
     }
     const live = new Map(schedules.map((s) => [s.id, s]));
+    for (const id of this.firstPending.keys()) if (!live.has(id)) this.firstPending.delete(id);
     const started: TickResult['started'] = [];
     for (const [key, run] of this.queue) {
       const s = live.get(run.scheduleId);
@@ -104,6 +107,14 @@ export class Scheduler {
   }
 
   private queueDue(s: ScheduleRow, now: number): void {
+    // croner's search for a rare cron's next date is not free: look again only when something can be due
+    const key = `${s.updatedAt}:${s.fullDueAt}:${s.diffDueAt}:${s.enabled}`;
+    let first = this.firstPending.get(s.id);
+    if (!first || first.key !== key) {
+      first = { key, at: firstPending(s) };
+      this.firstPending.set(s.id, first);
+    }
+    if (first.at === null || first.at > now) return;
     const due = dueOf(s, now);
     if (due.full === null && due.diff === null) return;
     // a cluster not seen yet, or reporting no database (no member answers): the occurrence waits for it

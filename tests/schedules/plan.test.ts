@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { latestDue, nextTimes, parseCron } from '../../lib/schedules/cron';
-import { dueOf, enqueue, matchGlob, runsFor, type QueuedRun } from '../../lib/schedules/plan';
+import { dueOf, enqueue, firstPending, matchGlob, runsFor, type QueuedRun } from '../../lib/schedules/plan';
 import { checkScheduleFields } from '../../lib/schedules/store';
 import { TxlineError } from '../../lib/errors';
 
@@ -48,6 +48,13 @@ describe('dueOf: both crons of a schedule', () => {
   it('says which occurrence is the oldest one not handled (a run making up any before the start is a catch-up)', () => {
     const d = dueOf({ ...base, fullCron: null, diffCron: '*/10 * * * * *', fullDueAt: null, diffDueAt: T('2026-03-01T00:00:00Z') }, T('2026-03-01T00:00:35Z'));
     expect(d.diff && { at: iso(d.diff.at), first: iso(d.diff.first) }).toEqual({ at: '2026-03-01T00:00:30Z', first: '2026-03-01T00:00:10Z' });
+  });
+
+  it('firstPending: the earliest occurrence not handled, of either cron (nothing is due before it)', () => {
+    const s = { ...base, fullDueAt: T('2026-03-01T00:30:00Z'), diffDueAt: T('2026-03-01T00:30:00Z') };
+    expect(iso(firstPending(s))).toBe('2026-03-01T01:00:00Z');
+    expect(iso(firstPending({ ...s, diffCron: null as unknown as string }))).toBe('2026-03-01T02:00:00Z');
+    expect(firstPending({ ...s, enabled: false })).toBeNull();
   });
 
   it.each(cases)('%s', (_what, over, now, full, diff) => {
@@ -109,6 +116,7 @@ describe('refusals name the field', () => {
     ['an unknown zone', { databaseGlob: 'neo4j', fullCron: '0 2 * * *', timeZone: 'Mars/Olympus' }, 'tz'],
     ['no cron at all', { databaseGlob: 'neo4j', fullCron: ' ', diffCron: null }, 'full'],
     ['a glob with a slash', { databaseGlob: '../x', fullCron: '0 2 * * *' }, 'database'],
+    ['a cron that never fires (30 February)', { databaseGlob: 'neo4j', diffCron: '0 0 30 2 *' }, 'diff'],
   ];
   it.each(cases)('%s', (_what, input, field) => {
     let err: unknown;
