@@ -9,6 +9,7 @@ import { registerClusterCommands } from './commands/cluster';
 import { BOOLEAN_FLAGS, registerDatabaseCommands } from './commands/database';
 import { rewriteBooleanFlags } from './args';
 import { registerServeCommand } from './commands/serve';
+import { registerScheduleCommands } from './commands/schedule';
 
 export function buildProgram(): Command {
   const program = new Command('txline')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerClusterCommands(program);
   registerServeCommand(program);
   registerDatabaseCommands(program);
+  registerScheduleCommands(program);
   registerBenchCommands(program);
   // Every subcommand reports usage errors the same way (exit code 2).
   const apply = (cmd: Command) => {

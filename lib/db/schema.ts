@@ -172,20 +172,40 @@ export const lagSamples = sqliteTable(
 );
 export type LagSampleRow = InferSelectModel<typeof lagSamples>;
 
-export const schedules = sqliteTable('schedules', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  clusterId: integer('cluster_id')
-    .notNull()
-    .references(() => clusters.id, { onDelete: 'cascade' }),
-  folderId: integer('folder_id')
-    .notNull()
-    .references(() => backupFolders.id, { onDelete: 'cascade' }),
-  database: text('database').notNull(),
-  cron: text('cron').notNull(),
-  type: text('type', { enum: ['auto', 'full', 'diff'] }).notNull(),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  createdAt: createdAt(),
-});
+/** The backup types a schedule has a cron for. */
+export const SCHEDULE_TYPES = ['full', 'diff'] as const;
+export type ScheduleType = (typeof SCHEDULE_TYPES)[number];
+
+/**
+ * Backup schedules (lib/schedules): per cluster and database glob (as the CLI's database argument), a full
+ * cron and a diff cron (each optional, at least one), read in a time zone, into a registered backup folder.
+ * `fullDueAt` / `diffDueAt`: the last due time of each cron the scheduler has handled (started, or made up
+ * once after a stop); null until the first. One schedule per cluster and glob.
+ */
+export const schedules = sqliteTable(
+  'schedules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clusterId: integer('cluster_id')
+      .notNull()
+      .references(() => clusters.id, { onDelete: 'cascade' }),
+    /** a database name or glob ("n*", "*"); `system` matches only when named explicitly */
+    databaseGlob: text('database_glob').notNull(),
+    fullCron: text('full_cron'),
+    diffCron: text('diff_cron'),
+    /** an IANA time zone the crons are read in */
+    timeZone: text('time_zone').notNull().default('UTC'),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    folderId: integer('folder_id')
+      .notNull()
+      .references(() => backupFolders.id, { onDelete: 'cascade' }),
+    fullDueAt: integer('full_due_at'),
+    diffDueAt: integer('diff_due_at'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [uniqueIndex('schedules_cluster_glob').on(t.clusterId, t.databaseGlob)],
+);
 export type ScheduleRow = InferSelectModel<typeof schedules>;
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;

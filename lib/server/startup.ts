@@ -1,7 +1,8 @@
 /**
  * Starting the server's long-lived parts over a configuration: the catalog (migrated), the embedded cluster
  * and the default backup folder registered, jobs left running by a previous server marked interrupted, the
- * job runner, the lag collector (every TXLINE_COLLECT_MS) and the folder indexer (every 15 s).
+ * job runner, the lag collector (every TXLINE_COLLECT_MS), the folder indexer (every 15 s) and the backup
+ * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick).
  *
  * lib/server/context.ts makes one per process for Next.js; tests call startServer() themselves, so the
  * start-up path they check is the one the server runs. stop() ends the timers and the running jobs.
@@ -20,12 +21,15 @@ import { txlineBin } from '../paths';
 import { describeError } from '../errors';
 import { ensureInitialAdmin } from '../auth/users';
 import { markInterruptedAudited, recordJobOutcome } from '../auth/audit';
+import { Scheduler } from '../schedules/scheduler';
 
 export interface ServerContext {
   env: TxlineEnv;
   db: Catalog;
   runner: JobRunner;
   collector: Collector;
+  /** runs due backup schedules as jobs */
+  scheduler: Scheduler;
   /** scans a folder (or every folder) into the catalog, off the request path (fs.promises); never rejects */
   reindex: (folderId?: number) => Promise<void>;
   /** how many jobs start-up found still marked running (and marked interrupted) */
@@ -34,19 +38,24 @@ export interface ServerContext {
   stop: () => void;
 }
 
+/**
+ * The embedded cluster is the default a newcomer sees; a cluster named by TXLINE_CLUSTER_ADDRESSES is
+ * registered instead when given. Only into a catalog without clusters (`txline schedule` does the same).
+ */
+export function registerDefaultCluster(db: Catalog, e: TxlineEnv): void {
+  if (listClusters(db).length > 0) return;
+  if (e.clusterAddresses) {
+    addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
+  } else {
+    const found = clusterKind(DEFAULT_KIND).locateStartedHere?.(e) ?? { addresses: [], controlAddress: null };
+    upsertEmbeddedCluster(db, { addresses: found.addresses, controlAddress: found.controlAddress });
+  }
+}
+
 export function startServer(e: TxlineEnv): ServerContext {
   const log = createLogger('server');
   const db = catalogAt(e.catalog);
-  // The embedded cluster is the default a newcomer sees; a cluster named by TXLINE_CLUSTER_ADDRESSES is
-  // registered instead when given.
-  if (listClusters(db).length === 0) {
-    if (e.clusterAddresses) {
-      addRemoteCluster(db, { name: 'default', addresses: e.clusterAddresses });
-    } else {
-      const found = clusterKind(DEFAULT_KIND).locateStartedHere?.(e) ?? { addresses: [], controlAddress: null };
-      upsertEmbeddedCluster(db, { addresses: found.addresses, controlAddress: found.controlAddress });
-    }
-  }
+  registerDefaultCluster(db, e);
   fs.mkdirSync(e.backupDir, { recursive: true });
   ensureFolder(db, { name: 'default', path: e.backupDir, isDefault: true });
   // The first admin: TXLINE_ADMIN_PASSWORD, or a generated password printed once (must be changed at first login).
@@ -89,10 +98,13 @@ export function startServer(e: TxlineEnv): ServerContext {
   // a scan still running when the next is due is not doubled: the indexer runs one per folder at a time
   const indexTimer = setInterval(() => void reindex(), 15_000);
   indexTimer.unref();
+  const scheduler = new Scheduler({ db, runner, collector, env: e, reindex });
+  scheduler.start();
   const stop = () => {
+    scheduler.stop();
     clearInterval(indexTimer);
     collector.stop();
     runner.stopAll();
   };
-  return { env: e, db, runner, collector, reindex, interruptedAtStart: interrupted, stop };
+  return { env: e, db, runner, collector, scheduler, reindex, interruptedAtStart: interrupted, stop };
 }

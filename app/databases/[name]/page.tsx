@@ -5,6 +5,7 @@ import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection } from '@/components/databases/database-sections';
 import { TimelineSection } from '@/components/databases/timeline-section';
+import { SchedulesSection } from '@/components/schedules/schedules-section';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { databasePageData } from '@/lib/dashboard/data';
 import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
@@ -93,6 +94,10 @@ export default async function DatabasePage({ params, searchParams }: Props) {
           <ActionsSection data={data} />
         </Suspense>
       </section>
+
+      <Suspense fallback={<BlockSkeleton label="Loading the schedules" rows={2} />}>
+        <SchedulesSection database={database} />
+      </Suspense>
 
       <section aria-labelledby="jobs-heading" className="space-y-3">
         <h2 id="jobs-heading" className="text-lg font-semibold">

@@ -25,7 +25,8 @@ export const backupInput = z.object({
 
 const TYPE_WORDS = { auto: 'auto (differential when possible)', full: 'full', diff: 'differential' } as const;
 
-export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; audit: { target: string; detail: string } }> {
+/** `note`: kept with the job's parameters beside the form's (a scheduled run's schedule and due time). */
+export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string | null, note: Record<string, unknown> = {}): Result<{ jobId: number; audit: { target: string; detail: string } }> {
   const p = backupInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const i = p.data;
@@ -35,7 +36,7 @@ export function startBackup(ctx: CommandContext, raw: unknown, createdBy: string
   const at = folderAtUse(ctx, cf.folder);
   if (!at.ok) return at;
   const input = { database: i.database, toPath: at.path, type: i.type, compress: i.compress, preferDiffAsParent: i.preferDiffAsParent, from: i.member ? [i.member] : [], confineToRoots: at.confineToRoots };
-  const r = startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: i, cluster: jobCluster(ctx, cf.cluster), createdBy });
+  const r = startJob(ctx, { kind: 'backup', input, database: i.database, clusterId: i.clusterId, folderId: i.folderId, params: { ...i, ...note }, cluster: jobCluster(ctx, cf.cluster), createdBy });
   if (!r.ok) return r;
   let source: string;
   if (i.member) source = `source member ${i.member} (chosen)`;

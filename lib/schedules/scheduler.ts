@@ -1,0 +1,153 @@
+/**
+ * The scheduler: every tick (a second by default) it finds the schedules whose crons fell due and starts
+ * ordinary backup jobs through the dashboard's own command (startBackup: the same runner, folder checks and
+ * job rows as "Back up now"), created by "schedule" and audited as `backup.start` "by schedule".
+ *
+ * - The databases of a schedule are those its glob covers among what the cluster reports now (the collector's
+ *   latest snapshot); while the cluster reports no database (not seen yet, or no member answers) the
+ *   occurrence waits, not handled, and is made up once when the cluster is back.
+ * - Never two jobs on one database: a run whose database has a job (the runner refuses with JOB_RUNNING) stays
+ *   queued and starts once that job is over; runs due meanwhile merge into it (lib/schedules/plan.ts).
+ * - An occurrence is marked handled in the catalog when its runs are queued, so a restart does not repeat it;
+ *   occurrences missed while no scheduler ran are made up once, at the first tick, as a catch-up (created by
+ *   "schedule (catch-up)", `catchUp: true` in the job's parameters). A run still queued when the server stops
+ *   is not made up (its occurrence was handled).
+ */
+import { recordAudit } from '../auth/audit';
+import { startBackup } from '../dashboard/commands/backup';
+import { clusterDatabases, type CommandContext } from '../dashboard/commands/shared';
+import { listSchedules, markDue } from '../db/queries/schedules';
+import type { ScheduleRow } from '../db/schema';
+import { describeError } from '../errors';
+import { createLogger } from '../log';
+import { dueOf, enqueue, firstPending, matchGlob, runsFor, type QueuedRun } from './plan';
+
+export const SCHEDULE_USER = 'schedule';
+
+export interface SchedulerOptions {
+  tickMs?: number;
+  /** the clock (tests pass their own times to tick() instead) */
+  now?: () => number;
+}
+
+export interface TickResult {
+  /** jobs started this tick */
+  started: Array<{ jobId: number; run: QueuedRun }>;
+  /** runs still waiting (their database has a job) */
+  waiting: QueuedRun[];
+}
+
+export class Scheduler {
+  readonly startedAt: number;
+  private readonly queue = new Map<string, QueuedRun>();
+  /** per schedule: the earliest occurrence not handled, for the schedule's state named by `key` */
+  private readonly firstPending = new Map<number, { key: string; at: number | null }>();
+  private timer: NodeJS.Timeout | null = null;
+  private readonly log = createLogger('schedules');
+  private readonly now: () => number;
+
+  constructor(
+    private readonly ctx: CommandContext,
+    private readonly opts: SchedulerOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.startedAt = this.now();
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.safeTick(), this.opts.tickMs ?? 1000);
+    this.timer.unref();
+    this.safeTick();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** The runs waiting to start (a copy). */
+  waiting(): QueuedRun[] {
+    return [...this.queue.values()];
+  }
+
+  private safeTick(): void {
+    try {
+      this.tick();
+    } catch (e) {
+      this.log.error(`a scheduler tick failed: ${describeError(e)}`);
+    }
+  }
+
+  /** One tick at `now`: queue what fell due, then start what can start. */
+  tick(now = this.now()): TickResult {
+    const schedules = listSchedules(this.ctx.db);
+    for (const s of schedules) {
+      try {
+        this.queueDue(s, now);
+      } catch (e) {
+        this.log.error(`schedule "${s.databaseGlob}" (#${s.id}): ${describeError(e)}`);
+      }
+    }
+    const live = new Map(schedules.map((s) => [s.id, s]));
+    for (const id of this.firstPending.keys()) if (!live.has(id)) this.firstPending.delete(id);
+    const started: TickResult['started'] = [];
+    for (const [key, run] of this.queue) {
+      const s = live.get(run.scheduleId);
+      if (!s || !s.enabled) {
+        this.queue.delete(key); // removed or disabled since it was queued
+        continue;
+      }
+      const jobId = this.startRun(s, run);
+      if (jobId === 'wait') continue;
+      this.queue.delete(key);
+      if (jobId !== null) started.push({ jobId, run });
+    }
+    return { started, waiting: this.waiting() };
+  }
+
+  private queueDue(s: ScheduleRow, now: number): void {
+    // croner's search for a rare cron's next date is not free: look again only when something can be due
+    const key = `${s.updatedAt}:${s.fullDueAt}:${s.diffDueAt}:${s.enabled}`;
+    let first = this.firstPending.get(s.id);
+    if (!first || first.key !== key) {
+      first = { key, at: firstPending(s) };
+      this.firstPending.set(s.id, first);
+    }
+    if (first.at === null || first.at > now) return;
+    const due = dueOf(s, now);
+    if (due.full === null && due.diff === null) return;
+    // a cluster not seen yet, or reporting no database (no member answers): the occurrence waits for it
+    const reported = clusterDatabases(this.ctx, s.clusterId);
+    if (reported.size === 0) return;
+    const databases = matchGlob(s.databaseGlob, reported);
+    for (const run of runsFor(s, due, databases, this.startedAt)) enqueue(this.queue, run);
+    for (const type of ['full', 'diff'] as const) {
+      const d = due[type];
+      if (d !== null) markDue(this.ctx.db, { id: s.id, type, dueAt: d.at });
+    }
+  }
+
+  /** Starts a queued run: its job's ID, 'wait' while its database has a job, null when it could not start. */
+  private startRun(s: ScheduleRow, run: QueuedRun): number | 'wait' | null {
+    const createdBy = run.catchUp ? `${SCHEDULE_USER} (catch-up)` : SCHEDULE_USER;
+    const note = { schedule: s.databaseGlob, scheduleId: s.id, dueAt: new Date(run.dueAt).toISOString(), catchUp: run.catchUp };
+    const r = startBackup(this.ctx, { clusterId: run.clusterId, folderId: run.folderId, database: run.database, type: run.type }, createdBy, note);
+    if (!r.ok && r.code === 'JOB_RUNNING') return 'wait';
+    const what = `${run.type} backup by schedule "${s.databaseGlob}" due ${new Date(run.dueAt).toISOString()}${run.catchUp ? ' (catch-up: missed while the server was down)' : ''}`;
+    recordAudit(this.ctx.db, {
+      username: createdBy,
+      address: null,
+      action: 'backup.start',
+      target: `database=${run.database} clusterId=${run.clusterId}`,
+      outcome: r.ok ? 'ok' : 'failed',
+      detail: r.ok ? `job #${r.jobId}: ${what}` : `${what}: ${r.error}`,
+    });
+    if (!r.ok) {
+      this.log.warn(`could not start the ${what} of ${run.database}: ${r.error}`);
+      return null;
+    }
+    this.log.info(`started job #${r.jobId}: ${what} of ${run.database}`);
+    return r.jobId;
+  }
+}

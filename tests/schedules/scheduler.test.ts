@@ -1,0 +1,188 @@
+/**
+ * The scheduler on a real cluster with the real job runner: a schedule firing every few seconds (6-field cron)
+ * takes real backups into its folder, as jobs created by "schedule" and audited "by schedule"; a run due while
+ * another job works on the database waits and runs once after it, however many occurrences passed; and a
+ * scheduler that did not run for several occurrences makes up one run at its start, marked as a catch-up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../lib/auth/audit';
+import { openCatalog, type Catalog } from '../../lib/db';
+import { indexFolder } from '../../lib/db/indexer';
+import { ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
+import { getJob, listJobs } from '../../lib/db/queries/jobs';
+import { getSchedule, removeSchedule } from '../../lib/db/queries/schedules';
+import type { CommandContext } from '../../lib/dashboard/commands/shared';
+import { parseEnv } from '../../lib/env';
+import { applyJobEffects } from '../../lib/jobs/effects';
+import { JobRunner } from '../../lib/jobs/runner';
+import { Collector } from '../../lib/monitor/collector';
+import { Scheduler } from '../../lib/schedules/scheduler';
+import { setSchedule } from '../../lib/schedules/store';
+import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
+import { throttleProxy, TXLINE_BIN, writeTx, type ThrottleProxy } from '../helpers/engine';
+
+describe('the scheduler', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  let db: Catalog;
+  let runner: JobRunner;
+  let ctx: CommandContext;
+  let clusterId: number;
+  let folderId: number;
+  let proxy: ThrottleProxy;
+  const backups = () => path.join(dir, 'backups');
+  const artifactFiles = () => fs.readdirSync(backups()).filter((f) => f.endsWith('.backup'));
+  const scheduledJobs = () => listJobs(db, { database: 'neo4j' }).filter((j) => j.createdBy?.startsWith('schedule'));
+
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    dir = tempDir('scheduler');
+    fs.mkdirSync(backups());
+    db = openCatalog(path.join(dir, 'txline.sqlite'));
+    clusterId = upsertEmbeddedCluster(db, { addresses: cluster.addresses, controlAddress: null }).id;
+    const folder = ensureFolder(db, { name: 'default', path: backups(), isDefault: true });
+    folderId = folder.id;
+    const env = parseEnv({ TXLINE_DATA_DIR: dir, TXLINE_CLUSTER_FILE: path.join(cluster.dir, 'cluster.json'), TXLINE_BACKUP_ROOTS: backups() });
+    const reindex = async () => {
+      await indexFolder(db, folder);
+    };
+    runner = new JobRunner(db, {
+      bin: TXLINE_BIN,
+      onFinished: async (job) => {
+        await reindex();
+        applyJobEffects(db, job);
+      },
+    });
+    const collector = new Collector(db, env, { intervalMs: 1000 });
+    await collector.tick();
+    ctx = { db, runner, collector, env, reindex };
+    proxy = await throttleProxy(cluster.addresses[0]);
+    await writeTx(cluster.writer, 'neo4j', 20);
+    await waitForConvergence(cluster, 'neo4j');
+  });
+
+  afterAll(async () => {
+    runner?.stopAll();
+    await proxy?.close();
+    await cluster?.stop();
+    db?.$client.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Waits for every job to end, then removes the schedule. */
+  async function settle(scheduleId: number): Promise<void> {
+    removeSchedule(db, { id: scheduleId });
+    for (const j of listJobs(db)) if (j.status === 'running') await runner.wait(j.id);
+  }
+
+  it('fires every few seconds and takes real backups, as jobs by schedule', async () => {
+    const scheduler = new Scheduler(ctx, { tickMs: 200 });
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'neo*', fullCron: null, diffCron: '*/2 * * * * *', timeZone: 'UTC', enabled: true, folderId }, Date.now());
+    scheduler.start();
+    try {
+      await waitFor('two scheduled backups that succeeded', () => scheduledJobs().filter((j) => j.status === 'succeeded').length >= 2, 30_000);
+    } finally {
+      scheduler.stop();
+      await settle(row.id);
+    }
+    const jobs = scheduledJobs();
+    expect(jobs.length).toBeGreaterThanOrEqual(2);
+    for (const j of jobs) {
+      expect(j).toMatchObject({ kind: 'backup', database: 'neo4j', clusterId, folderId, createdBy: 'schedule' });
+      expect(j.params).toMatchObject({ type: 'diff', schedule: 'neo*', scheduleId: row.id, catchUp: false });
+      // each run is one occurrence of the cron: an even second
+      expect(new Date(j.params.dueAt as string).getUTCSeconds() % 2).toBe(0);
+    }
+    // the first fell back to a full (no parent yet), the next ones are differentials: real artifacts in the folder
+    expect(artifactFiles().length).toBeGreaterThanOrEqual(2);
+    const done = jobs.filter((j) => j.status === 'succeeded').map((j) => getJob(db, j));
+    expect(done.every((j) => j?.log.includes('Finished'))).toBe(true);
+    // the due times are distinct: never two runs of one occurrence
+    expect(new Set(jobs.map((j) => j.params.dueAt)).size).toBe(jobs.length);
+    const audit = listAudit(db, { action: 'backup.start' }).filter((a) => a.username === 'schedule');
+    expect(audit.length).toBe(jobs.length);
+    expect(audit[0].detail).toMatch(/^job #\d+: diff backup by schedule "neo\*" due \d{4}-/);
+    expect(audit[0].target).toBe(`database=neo4j clusterId=${clusterId}`);
+  });
+
+  it('a run due while a job works on the database waits and runs once after it', async () => {
+    const t0 = Date.now();
+    const scheduler = new Scheduler(ctx);
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'neo4j', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId }, t0);
+    const before = scheduledJobs().length;
+    // someone's backup of neo4j, held mid-stream by the proxy
+    proxy.hold(0);
+    const busy = runner.start({
+      kind: 'backup',
+      database: 'neo4j',
+      clusterId,
+      folderId,
+      params: {},
+      input: { database: 'neo4j', toPath: backups(), type: 'full', compress: true, preferDiffAsParent: false, from: [proxy.address], confineToRoots: [] },
+      createdBy: 'tester',
+    });
+    expect(busy.ok).toBe(true);
+    if (!busy.ok) return;
+    const base = Math.floor(t0 / 1000) * 1000 + 1000; // the first occurrence after the schedule was set
+    try {
+      // five occurrences fall due while it works: each tick queues, none starts
+      for (let s = 0; s < 5; s++) {
+        const r = scheduler.tick(base + s * 1000 + 10);
+        expect(r.started).toEqual([]);
+        expect(r.waiting.map((w) => ({ database: w.database, type: w.type }))).toEqual([{ database: 'neo4j', type: 'diff' }]);
+      }
+      expect(scheduledJobs().length).toBe(before);
+    } finally {
+      proxy.release();
+    }
+    expect((await runner.wait(busy.jobId))?.status).toBe('succeeded');
+    // once it is over: one run, for the newest occurrence
+    const after = scheduler.tick(base + 4500);
+    expect(after.started).toHaveLength(1);
+    expect(after.waiting).toEqual([]);
+    expect(scheduler.tick(base + 4900).started).toEqual([]); // no occurrence since
+    const ran = await runner.wait(after.started[0].jobId);
+    expect(ran).toMatchObject({ status: 'succeeded', createdBy: 'schedule' });
+    expect(Date.parse(ran?.params.dueAt as string)).toBe(base + 4000);
+    expect(scheduledJobs().length).toBe(before + 1);
+    expect(getSchedule(db, row)?.diffDueAt).toBe(base + 4000);
+    await settle(row.id);
+  });
+
+  it('a full and a diff due at once start one full', async () => {
+    const t0 = Date.now();
+    const scheduler = new Scheduler(ctx);
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'neo4j', fullCron: '*/2 * * * * *', diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId }, t0);
+    const even = Math.ceil((t0 + 1) / 2000) * 2000; // an occurrence of both crons
+    const r = scheduler.tick(even + 10);
+    expect(r.started.map((s) => s.run.type)).toEqual(['full']);
+    expect((await runner.wait(r.started[0].jobId))?.status).toBe('succeeded');
+    await settle(row.id);
+  });
+
+  it('after several missed occurrences, makes up one run at start, marked as a catch-up', async () => {
+    const t0 = Date.now();
+    const first = new Scheduler(ctx);
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'neo4j', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId }, t0);
+    expect(first.tick(t0).started).toEqual([]); // nothing due yet
+    // the scheduler is gone for several occurrences (the server was down)
+    await new Promise((r) => setTimeout(r, 3200));
+    const now = Date.now();
+    const second = new Scheduler(ctx, { now: () => now });
+    const r = second.tick(now);
+    expect(r.started).toHaveLength(1);
+    expect(r.started[0].run).toMatchObject({ database: 'neo4j', type: 'diff', catchUp: true });
+    const job = await runner.wait(r.started[0].jobId);
+    expect(job).toMatchObject({ status: 'succeeded', createdBy: 'schedule (catch-up)' });
+    expect(job?.params).toMatchObject({ catchUp: true, schedule: 'neo4j' });
+    // one run for all of them: nothing else is due at the same moment
+    expect(second.tick(now).started).toEqual([]);
+    const audit = listAudit(db, { action: 'backup.start' }).find((a) => a.detail?.startsWith(`job #${job?.id}:`));
+    expect(audit?.detail).toContain('(catch-up: missed while the server was down)');
+    expect(audit?.username).toBe('schedule (catch-up)');
+    await settle(row.id);
+    await waitFor('no running jobs', () => listJobs(db).every((j) => j.status !== 'running'), 10_000);
+  });
+});
