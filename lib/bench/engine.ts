@@ -189,6 +189,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const compRuns: RunResult[] = [];
     let chain = '';
     let compFile = '';
+    let plainDir = '';
     for (let round = 0; round < 3; round++) {
       execFileSync('sync');
       const c0 = performance.now();
@@ -199,7 +200,8 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
       const plain = backups(`plain-${round}`);
       execFileSync('sync');
       plainRuns.push(await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env));
-      fs.rmSync(plain, { recursive: true, force: true });
+      if (round < 2) fs.rmSync(plain, { recursive: true, force: true });
+      else plainDir = plain;
       chain = backups(`chain-${round}`);
       execFileSync('sync');
       compRuns.push(await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env));
@@ -229,6 +231,20 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const storeCopyMs = progressSpan(restore.stdout, 'restore:store');
     const installMs = phaseStart(restore.stdout, 'done') - phaseStart(restore.stdout, 'install:');
 
+    // 7. The same full backup (uncompressed) to S3-compatible storage (s3rver on loopback), and its restore,
+    // beside the folder's: the last round's uncompressed full restored from the folder, then from s3://.
+    const s3 = await startS3rver(path.join(dir, 's3'));
+    let s3Figures: { backup: RunResult; restore: RunResult; folderRestore: RunResult } | null = null;
+    try {
+      const s3env = { ...env, ...s3.env };
+      const folderRestore = await runCli(['database', 'restore', `--from-path=${plainDir}`, 'fromfolder'], env);
+      const s3backup = await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=s3://${s3.bucket}/full`, 'neo4j'], s3env);
+      const s3restore = await runCli(['database', 'restore', `--from-path=s3://${s3.bucket}/full`, 'froms3'], s3env);
+      s3Figures = { backup: s3backup, restore: s3restore, folderRestore };
+    } finally {
+      s3.stop();
+    }
+
     const gib = storeMiB / 1024;
     out('');
     out(`(medians of 3 alternating rounds: cp+sync ${cpTimes.map((t) => (t / 1000).toFixed(2)).join('/')} s, uncompressed ${plainRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s, compressed ${compRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s)`);
@@ -239,6 +255,11 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     out(`differential of ${opts.diffTx} tx, ${storeMiB.toFixed(0)} MiB store:   ${(bigDiff.ms / 1000).toFixed(2)} s (${(bigDiff.ms / smallDiff.ms).toFixed(2)}x the small store's: it does not grow with the store), peak RSS ${bigDiff.peakRssMiB.toFixed(0)} MiB`);
     out(`${opts.diffs} differentials of ${per} tx:                ${(diffMs / 1000).toFixed(2)} s in all`);
     out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; installed on the cluster with its digest in ${(installMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
+    if (s3Figures) {
+      const mibs = (r: RunResult) => (storeMiB / (r.ms / 1000)).toFixed(0);
+      out(`full backup, uncompressed, to s3:// (s3rver on loopback): ${(s3Figures.backup.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.backup)} MiB/s (to the folder: ${mibs(fullPlain)} MiB/s), peak RSS ${s3Figures.backup.peakRssMiB.toFixed(0)} MiB`);
+      out(`restore of that full from s3://:             ${(s3Figures.restore.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.restore)} MiB/s (from the folder: ${(s3Figures.folderRestore.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.folderRestore)} MiB/s), peak RSS ${s3Figures.restore.peakRssMiB.toFixed(0)} MiB`);
+    }
     out(`peak memory: backup ${Math.max(fullPlain.peakRssMiB, fullComp.peakRssMiB, bigDiff.peakRssMiB).toFixed(0)} MiB, restore ${restore.peakRssMiB.toFixed(0)} MiB (aim < 200 MB)`);
     void gib;
     await sleep(10);
@@ -247,4 +268,42 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     if (opts.keepData) out(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * s3rver (a dev dependency: the benchmark runs from a checkout) in a child process on a free loopback port, with
+ * one bucket; `env` reaches it through the standard AWS variables.
+ */
+async function startS3rver(dataDir: string): Promise<{ bucket: string; env: Record<string, string>; stop(): void }> {
+  fs.mkdirSync(dataDir, { recursive: true });
+  const bucket = 'txline-bench';
+  const script = `
+const S3rver = require('s3rver');
+new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: process.argv[1], configureBuckets: [{ name: ${JSON.stringify(bucket)} }] })
+  .run().then((a) => process.stdout.write(JSON.stringify({ port: a.port }) + '\\n'), (e) => { console.error(e); process.exit(1); });
+process.on('disconnect', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['-e', script, dataDir], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error('s3rver did not start within 30 s')), 30_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      text += c.toString();
+      if (text.includes('\n')) {
+        clearTimeout(timer);
+        resolve((JSON.parse(text.split('\n')[0]) as { port: number }).port);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`s3rver exited (${code})`)));
+  });
+  return {
+    bucket,
+    env: {
+      AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    stop: () => child.kill('SIGTERM'),
+  };
 }
