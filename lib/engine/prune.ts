@@ -20,7 +20,7 @@ import { TxlineError, describeError } from '../errors';
 import { artifactFileSize, listArtifactsIn, openWhere, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import type { Location } from '../storage';
 import { cleanStaleTemporaries } from './artifact-writer';
-import { describeArtifact, removeArtifacts, type RestorableRange } from './delete';
+import { describeArtifact, removeArtifacts, type DeletedArtifact, type RestorableRange } from './delete';
 import { foldersToClean, lockIn, type Lock } from './lock';
 import { planRetention, policyProblem, type RetentionPlan, type RetentionPolicy, type RetentionRange } from './retention';
 import type { EngineLog, ProgressSink } from './progress';
@@ -40,16 +40,8 @@ export interface PruneOptions {
   onDeleted?: (a: PrunedArtifact) => void;
 }
 
-export interface PrunedArtifact {
-  file: string;
-  database: string;
-  time: string;
-  full: boolean;
-  lowestTx: number;
-  highestTx: number;
-  parent: string | null;
-  sizeBytes: number;
-  txCount: number;
+/** An artifact pruned: as `backup delete` reports one, with its chain and why it went. */
+export interface PrunedArtifact extends Omit<DeletedArtifact, 'requested'> {
   /** the number of its chain (1 = the chain with the newest backup) */
   chain: number;
   reason: string;
