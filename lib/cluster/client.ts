@@ -16,7 +16,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface MemberStatus {
-  member: { id: string; address: string; mode: 'primary' | 'secondary' };
+  /** boltAddress: where the member serves Bolt (`host:port`), when it does */
+  member: { id: string; address: string; mode: 'primary' | 'secondary'; boltAddress?: string };
   databases: DatabaseStatus[];
 }
 

@@ -7,6 +7,9 @@
  *
  * The cluster token comes in TXLINE_CLUSTER_TOKEN (the supervisor sets it): the member requires it of every
  * caller, and sends it to its peers (the writer, when it replicates), and to no other address.
+ *
+ * With a Bolt port in its configuration, the member also serves Bolt (./bolt) on it, for the user `neo4j` with
+ * the password in TXLINE_BOLT_PASSWORD (the supervisor gives it); without that password it serves no Bolt.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +20,9 @@ import { createMemberServer } from './member-http';
 import { acquirePidLock, type PidLock } from './pid-lock';
 import { Replicator } from './replicator';
 import { setClusterToken } from './token';
+import { boltPasswordVar, startMemberBolt } from './bolt';
+import { memberAdmin } from './bolt/admin';
+import type net from 'node:net';
 
 export const MEMBER_LOCK = 'member.lock';
 
@@ -32,6 +38,7 @@ export async function runMember(configFile: string): Promise<void> {
   );
   let member: Member;
   let server: ReturnType<typeof createMemberServer>;
+  let bolt: net.Server | null = null;
   try {
     member = new Member(config);
     member.openDatabases();
@@ -40,22 +47,28 @@ export async function runMember(configFile: string): Promise<void> {
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    const password = boltPasswordVar();
+    if (config.boltPort !== undefined && password !== undefined) {
+      const started = await startMemberBolt(member, { password, admin: memberAdmin(member) });
+      bolt = started.server;
+      member.boltAddress = started.address;
+    }
   } catch (e) {
     lock.release();
     throw e;
   }
-  replicateUntilStopped(member, server, lock);
+  replicateUntilStopped(member, server, bolt, lock);
 }
 
 /** Starts replication, says it is ready, and stops (releasing the lock) on a signal or when the cluster goes. */
-function replicateUntilStopped(member: Member, server: ReturnType<typeof createMemberServer>, lock: PidLock): void {
+function replicateUntilStopped(member: Member, server: ReturnType<typeof createMemberServer>, bolt: net.Server | null, lock: PidLock): void {
   const config = member.config;
   const replicator = new Replicator(member);
   replicator.start();
   member.log.info(
-    `${config.id} (${config.mode}${member.isWriter ? ', writer' : ''}) serving on http://${member.address} with data in ${config.dataDir}`,
+    `${config.id} (${config.mode}${member.isWriter ? ', writer' : ''}) serving on http://${member.address}${member.boltAddress ? ` and bolt://${member.boltAddress}` : ''} with data in ${config.dataDir}`,
   );
-  process.send?.({ type: 'ready', id: config.id, address: member.address });
+  process.send?.({ type: 'ready', id: config.id, address: member.address, boltAddress: member.boltAddress });
 
   let stopping = false;
   const stop = async (why: string) => {
@@ -64,6 +77,7 @@ function replicateUntilStopped(member: Member, server: ReturnType<typeof createM
     member.log.info(`stopping (${why})`);
     server.close();
     server.closeAllConnections();
+    bolt?.close();
     await replicator.stop();
     member.close();
     lock.release();

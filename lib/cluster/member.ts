@@ -20,12 +20,16 @@ export interface PeerConfig {
   id: string;
   address: string;
   mode: 'primary' | 'secondary';
+  /** where the member serves Bolt (`host:port`); absent in configurations written before Bolt */
+  boltAddress?: string;
 }
 
 export interface MemberConfig {
   id: string;
   host: string;
   port: number;
+  /** the Bolt port (bolt/); 0: a free one; absent: no Bolt */
+  boltPort?: number;
   mode: 'primary' | 'secondary';
   dataDir: string;
   /** every member of the cluster, this one included */
@@ -45,6 +49,8 @@ export class Member {
   readonly retention: RetentionPolicy;
   readonly rotationSize: number;
   replication: ReplicationSettings;
+  /** where this member serves Bolt, once it does */
+  boltAddress: string | null = null;
   /** the writer's last committed transaction per database, as last seen (followers) */
   readonly writerLast = new Map<string, number>();
 
@@ -139,7 +145,10 @@ export class Member {
         lastCommitTime: d && d.lastCommitTime > 0 ? d.lastCommitTime : null,
       });
     }
-    return { member: { id: this.config.id, address: this.address, mode: this.config.mode }, databases };
+    return {
+      member: { id: this.config.id, address: this.address, mode: this.config.mode, ...(this.boltAddress ? { boltAddress: this.boltAddress } : {}) },
+      databases,
+    };
   }
 
   close(): void {

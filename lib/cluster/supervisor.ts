@@ -1,4 +1,7 @@
 /**
+ * Ports: member N serves HTTP on base + 10·(N−1) and Bolt on boltBase + 10·(N−1), boltBase being base + 1 unless
+ * told (so each member's two ports sit in its own block of ten); base 0 picks free ports for both.
+ *
  * The embedded cluster's supervisor: starts one OS process per member, stops, kills and restarts them, and
  * (optionally) serves a small control API on loopback so the dashboard can stop or start a member. Members and
  * the control API require the cluster token (token.ts) and refuse foreign Host and Origin (http-guard.ts).
@@ -6,6 +9,7 @@
  * Layout of the data folder:
  *   <dataDir>/cluster.json         members, their addresses and the control address (rewritten on change)
  *   <dataDir>/token                the cluster token (mode 0600; kept across restarts)
+ *   <dataDir>/bolt-password        the password of the members' Bolt user neo4j (mode 0600; see bolt/password.ts)
  *   <dataDir>/cluster.lock         the supervisor's pid while it runs (see pid-lock.ts)
  *   <dataDir>/member-N/member.json a member's configuration
  *   <dataDir>/member-N/member.lock the member's pid while it runs
@@ -27,6 +31,7 @@ import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } 
 import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize } from './retention';
 import { ensureTokenFile } from './token';
+import { BOLT_PASSWORD_FILE, BOLT_PASSWORD_VAR, boltPasswordVar, checkBoltPassword, ensureBoltPasswordFile } from './bolt/password';
 
 export interface ClusterOptions {
   dataDir: string;
@@ -43,6 +48,10 @@ export interface ClusterOptions {
   controlPort?: number | null;
   /** the cluster token (TXLINE_CLUSTER_TOKEN); unset: the one in <dataDir>/token, else a new one */
   token?: string;
+  /** Bolt port of member 1 (member N: + 10·(N−1)); default basePort + 1; with basePort 0, free ports */
+  boltBasePort?: number;
+  /** the Bolt password (TXLINE_BOLT_PASSWORD); unset: the one in <dataDir>/bolt-password, else a new one */
+  boltPassword?: string;
 }
 
 export type MemberState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -76,12 +85,18 @@ export class ClusterSupervisor {
   /** the loopback address every member listens on (checked by start) */
   private host = '127.0.0.1';
   private clusterToken: string | null = null;
+  private boltPassword: string | null = null;
   readonly startedAt = new Date().toISOString();
 
   constructor(readonly opts: ClusterOptions) {}
 
   get dataDir(): string {
     return this.opts.dataDir;
+  }
+
+  /** The file that holds the members' Bolt password (user neo4j). */
+  get boltPasswordFile(): string {
+    return path.join(this.opts.dataDir, BOLT_PASSWORD_FILE);
   }
 
   /** The token members and the control API require (known once start has claimed the data folder). */
@@ -114,8 +129,21 @@ export class ClusterSupervisor {
     if (base !== 0 && base + 10 * (count - 1) > 65535) {
       throw new TxlineError(
         'INVALID_ARGUMENT',
-        `--base-port ${base} puts member-${count} on port ${base + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65535 - 10 * (count - 1)} (or 0 for free ports)`,
+        `--base-port ${base} puts member-${count} on port ${base + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65535 - 10 * (count - 1) - (o.boltBasePort === undefined ? 1 : 0)} (or 0 for free ports)`,
       );
+    }
+    const boltBase = base === 0 ? 0 : (o.boltBasePort ?? base + 1);
+    if (!Number.isInteger(boltBase) || boltBase < 0 || boltBase > 65535) throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port must be a port number (0-65535), got ${boltBase}`);
+    if (boltBase !== 0 && boltBase + 10 * (count - 1) > 65535) {
+      throw new TxlineError(
+        'INVALID_ARGUMENT',
+        o.boltBasePort === undefined
+          ? `--base-port ${base} puts member-${count}'s Bolt port (its HTTP port + 1) on ${boltBase + 10 * (count - 1)}, above 65535; with ${count} members the base port can be at most ${65534 - 10 * (count - 1)} (or 0 for free ports)`
+          : `the Bolt base port ${boltBase} puts member-${count}'s Bolt port on ${boltBase + 10 * (count - 1)}, above 65535`,
+      );
+    }
+    if (base !== 0 && boltBase !== 0 && (boltBase - base) % 10 === 0 && Math.abs(boltBase - base) < 10 * count) {
+      throw new TxlineError('INVALID_ARGUMENT', `the Bolt base port ${boltBase} makes a member's Bolt port another member's HTTP port (base ${base})`);
     }
     const ids = Array.from({ length: count }, (_, i) => `member-${i + 1}`);
     for (const id of Object.keys(o.lagMs ?? {})) {
@@ -128,10 +156,12 @@ export class ClusterSupervisor {
       }
     }
     const databases = [...new Set(['system', ...(o.databases ?? ['neo4j']).map(normalizeDatabaseName)])];
+    const boltPassword = o.boltPassword ?? boltPasswordVar();
+    if (boltPassword !== undefined) checkBoltPassword(boltPassword);
     // Nothing in the data folder is touched until it is known to be free.
     this.claimDataDir(ids);
     try {
-      await this.startAll(ids, { host, base, count, secondaries, databases, retention, rotation });
+      await this.startAll(ids, { host, base, boltBase, count, secondaries, databases, retention, rotation, boltPassword });
     } catch (e) {
       await this.stop();
       throw e;
@@ -140,16 +170,20 @@ export class ClusterSupervisor {
 
   private async startAll(
     ids: string[],
-    c: { host: string; base: number; count: number; secondaries: number; databases: string[]; retention: string; rotation: string },
+    c: { host: string; base: number; boltBase: number; count: number; secondaries: number; databases: string[]; retention: string; rotation: string; boltPassword?: string },
   ): Promise<void> {
     const o = this.opts;
-    const { host, base, count, secondaries, databases, retention, rotation } = c;
+    const { host, base, boltBase, count, secondaries, databases, retention, rotation } = c;
     this.clusterToken = ensureTokenFile(o.dataDir, o.token);
-    const ports = base === 0 ? await freePorts(host, count) : ids.map((_, i) => base + 10 * i);
+    this.boltPassword = ensureBoltPasswordFile(o.dataDir, c.boltPassword);
+    const free = await freePorts(host, (base === 0 ? count : 0) + (boltBase === 0 ? count : 0));
+    const ports = base === 0 ? free.splice(0, count) : ids.map((_, i) => base + 10 * i);
+    const boltPorts = boltBase === 0 ? free.splice(0, count) : ids.map((_, i) => boltBase + 10 * i);
     const peers: PeerConfig[] = ids.map((id, i) => ({
       id,
       address: formatAddress(host, ports[i]),
       mode: i < count - secondaries ? 'primary' : 'secondary',
+      boltAddress: formatAddress(host, boltPorts[i]),
     }));
     for (const [i, peer] of peers.entries()) {
       const dir = path.join(o.dataDir, peer.id);
@@ -158,6 +192,7 @@ export class ClusterSupervisor {
         id: peer.id,
         host,
         port: ports[i],
+        boltPort: boltPorts[i],
         mode: peer.mode,
         dataDir: dir,
         peers,
@@ -226,6 +261,7 @@ export class ClusterSupervisor {
         id: m.config.id,
         address: formatAddress(m.config.host, m.config.port),
         mode: m.config.mode,
+        ...(m.config.boltPort !== undefined ? { boltAddress: formatAddress(m.config.host, m.config.boltPort) } : {}),
         pid: m.proc?.pid ?? null,
         state: m.state,
         dataDir: m.config.dataDir,
@@ -257,7 +293,7 @@ export class ClusterSupervisor {
     const proc = fork(txlineBin(), ['member', '--config', m.configFile], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
-      env: { ...process.env, TXLINE_MEMBER_ID: id, TXLINE_CLUSTER_TOKEN: this.token },
+      env: { ...process.env, TXLINE_MEMBER_ID: id, TXLINE_CLUSTER_TOKEN: this.token, [BOLT_PASSWORD_VAR]: this.boltPassword ?? '' },
     });
     m.proc = proc;
     const toConsole = this.opts.output === 'console';

@@ -98,7 +98,7 @@ describe('txline cluster start refuses, touching nothing', () => {
     ['--host by name', ['--host', 'example.com'], /--host must be a loopback address/],
     ['a lag for the writer', ['--lag-ms', 'member-1=200'], /--lag-ms names member-1, the writer: it applies nothing from another member, so there is no apply to delay; give the lag to member-2, member-3/],
     ['a lag for a member that does not exist', ['--members', '2', '--lag-ms', 'member-3=200'], /--lag-ms names member-3, but the cluster has member-1, member-2/],
-    ['a base port that leaves member-3 above 65535', ['--base-port', '65530'], /--base-port 65530 puts member-3 on port 65550, above 65535; with 3 members the base port can be at most 65515/],
+    ['a base port that leaves member-3 above 65535', ['--base-port', '65530'], /--base-port 65530 puts member-3 on port 65550, above 65535; with 3 members the base port can be at most 65514/],
     ['a base port that leaves member-2 above 65535', ['--members', '2', '--base-port', '65526'], /--base-port 65526 puts member-2 on port 65536/],
   ])('%s: exit 2', async (_what, args, message) => {
     const dir = dataDir();

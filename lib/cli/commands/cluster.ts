@@ -48,7 +48,8 @@ export function registerClusterCommands(program: Command): void {
       await runUntilSignal(async () => {
         await sup.start();
         const info = sup.info();
-        for (const m of info.members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address}`);
+        for (const m of info.members) log.info(`${m.id} ${m.mode.padEnd(9)} http://${m.address}${m.boltAddress ? ` bolt://${m.boltAddress}` : ''}`);
+        log.info(`Bolt (neo4j://${info.members[0]?.boltAddress ?? '?'}): user neo4j, password in ${sup.boltPasswordFile}`);
         log.info(`control API on http://${info.control}; cluster file ${path.join(sup.dataDir, 'cluster.json')}; token in ${path.join(sup.dataDir, 'token')}; Ctrl-C stops the cluster`);
       }, () => sup.stop(), log);
     });
