@@ -12,7 +12,7 @@ import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report'
 import type { ClusterEntry } from './clusters-query';
 import { MemberControls } from './member-controls';
 
-const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+const ROLE_TONE: Record<NonNullable<DatabaseStatus['role']>, BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
 export function MemberStatusTable({ cluster, database, colorOf }: { cluster: ClusterEntry; database: string; colorOf: (memberId: string) => string }) {
   // The controls the cluster's kind offers (stopping members: a cluster this server started), and only for
@@ -80,7 +80,7 @@ function MemberRow({
   controllable: boolean;
 }) {
   const db = member.databases.find((d) => d.name === database);
-  const lagging = db !== undefined && db.replicationLag < 0;
+  const lagging = db !== undefined && db.replicationLag !== null && db.replicationLag < 0;
   const writerOf = member.databases.filter((d) => d.role === 'writer').map((d) => d.name);
   const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
   return (
@@ -103,20 +103,20 @@ function MemberRow({
         {member.mode ?? dash}
       </td>
       <td className="px-4 py-3" data-testid="member-role">
-        {db ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
+        {db?.role ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
       </td>
       <td className="px-4 py-3" data-testid="member-status">
         {db ? <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge> : member.reachable ? <span className="text-zinc-500">not hosted</span> : dash}
       </td>
       <td className="px-4 py-3 text-right font-mono tabular-nums" data-testid="member-last-committed">
-        {db ? formatNumber(db.lastCommittedTxn) : dash}
+        {db && db.lastCommittedTxn !== null ? formatNumber(db.lastCommittedTxn) : dash}
       </td>
       <td
         className={`px-4 py-3 text-right font-mono tabular-nums ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
         data-testid="member-lag"
         data-value={db?.replicationLag ?? ''}
       >
-        {db ? formatLag(db.replicationLag) : dash}
+        {db && db.replicationLag !== null ? formatLag(db.replicationLag) : dash}
       </td>
       <td className="px-4 py-3" data-testid="member-replication" data-paused={member.replication?.paused ?? ''}>
         {member.replication === null ? (

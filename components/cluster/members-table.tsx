@@ -122,28 +122,29 @@ function MemberRows({ member }: { member: MemberReport }) {
   );
 }
 
-const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+const ROLE_TONE: Record<NonNullable<DatabaseStatus['role']>, BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
 function DatabaseCells({ db }: { db: DatabaseStatus }) {
-  const lagging = db.replicationLag < 0;
+  const lagging = db.replicationLag !== null && db.replicationLag < 0;
+  const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
   return (
     <>
       <td className="px-4 py-2 font-medium">{db.name}</td>
       <td className="px-4 py-2" data-testid="database-role">
-        <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge>
+        {db.role ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
       </td>
       <td className="px-4 py-2" data-testid="database-status">
         <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge>
       </td>
       <td className="px-4 py-2 text-right font-mono tabular-nums" data-testid="last-committed-txn">
-        {formatNumber(db.lastCommittedTxn)}
+        {db.lastCommittedTxn === null ? dash : formatNumber(db.lastCommittedTxn)}
       </td>
       <td
         className={`px-4 py-2 text-right font-mono tabular-nums ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
         data-testid="replication-lag"
-        data-value={db.replicationLag}
+        data-value={db.replicationLag ?? ''}
       >
-        {formatLag(db.replicationLag)}
+        {db.replicationLag === null ? dash : formatLag(db.replicationLag)}
       </td>
       <td className="px-4 py-2 whitespace-nowrap text-zinc-600 dark:text-zinc-400">
         <UtcTime value={db.lastCommitTime} />
