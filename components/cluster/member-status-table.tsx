@@ -58,6 +58,11 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
           ))}
         </tbody>
       </table>
+      {cluster.controlsNote ? (
+        <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400" data-testid="controls-note">
+          No member controls here: {cluster.controlsNote}
+        </p>
+      ) : null}
     </div>
   );
 }
