@@ -22,6 +22,7 @@ import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
 import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
+import { clusterBackup } from './cluster-backup';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -155,6 +156,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .description('Back up databases online from the cluster (one artifact per database)')
     .argument('[database...]', 'names of the databases, or a quoted glob: "n*", "*"')
     .option('--from <host:port[,host:port...]>', 'servers to back up from, tried in order (default: the cluster)', parseAddresses)
+    .option('--cluster <name>', "a registered cluster (txline cluster list): its own neo4j-admin backs it up, --to-path defaults to its location")
     .option('--to-path <dir>', 'folder to write the backup artifacts to (must exist)')
     .addOption(new Option('--type <type>', 'AUTO: differential when possible, else full; FULL; DIFF').argParser(parseType).default('auto'))
     .option('--prefer-diff-as-parent', 'use the latest differential backup as the parent, even when a newer full exists', false)
@@ -177,6 +179,10 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         const from: string[] = o.from ?? [];
         const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [] };
         return capture({ kind: 'backup', input });
+      }
+      if (o.cluster) {
+        await clusterBackup(names, o);
+        return;
       }
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
