@@ -9,6 +9,9 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import neo4j, { type Driver } from 'neo4j-driver';
+import { BoltFailure, createBoltServer, type BoltBackend } from '../../lib/cluster/bolt/server';
+import type { PackValue } from '../../lib/cluster/bolt/packstream';
 import { TxlineError } from '../../lib/errors';
 import type { TxlineEnv } from '../../lib/env';
 import { closeBoltDrivers, readTopology } from '../../lib/sources/neo4j/bolt';
@@ -55,6 +58,41 @@ async function silentServer(): Promise<number> {
   return (s.address() as net.AddressInfo).port;
 }
 
+/** A driver value as PackStream sends it again (integers as bigints, temporals as their ISO text). */
+function toPack(v: unknown): PackValue {
+  if (v === null || v === undefined) return null;
+  if (neo4j.isInt(v)) return BigInt((v as { toString(): string }).toString());
+  if (Array.isArray(v)) return v.map(toPack);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (neo4j.isDateTime(v as never) || neo4j.isLocalDateTime(v as never) || neo4j.isDate(v as never)) return String(v);
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toPack(x)]));
+}
+
+/**
+ * A Bolt server in front of a real member for a user without the SHOW SERVERS privilege: it refuses SHOW SERVERS
+ * as Neo4j does (Neo.ClientError.Security.Forbidden) and passes everything else to the member over Bolt.
+ */
+async function limitedFront(memberBolt: string, memberPassword: string): Promise<{ address: string; user: string; password: string }> {
+  const upstream: Driver = neo4j.driver(`bolt://${memberBolt}`, neo4j.auth.basic('neo4j', memberPassword), { connectionTimeout: 5000, maxTransactionRetryTime: 0 });
+  let self = '';
+  const backend: BoltBackend = {
+    serverAgent: 'Neo4j/5.26.0',
+    checkCredentials: (principal, credentials) => principal === 'watcher' && credentials === 'watcher-password',
+    routingTable: async (db) => ({ db: db ?? 'neo4j', ttlSeconds: 300, writers: [self], readers: [self], routers: [self] }),
+    async run(query, _params, db) {
+      if (/^\s*SHOW\s+SERVERS\b/i.test(query)) throw new BoltFailure('Neo.ClientError.Security.Forbidden', 'Permission denied for SHOW SERVERS.');
+      const r = await upstream.executeQuery(query, {}, { database: db ?? 'system' });
+      return { fields: [...r.keys].map(String), rows: r.records.map((rec) => rec.keys.map((k) => toPack(rec.get(k)))) };
+    },
+  };
+  const server = createBoltServer(backend);
+  server.on('close', () => void upstream.close());
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  self = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  return { address: self, user: 'watcher', password: 'watcher-password' };
+}
+
 async function codeOf(p: Promise<unknown>): Promise<TxlineError> {
   try {
     await p;
@@ -78,6 +116,14 @@ describe('the neo4j kind over Bolt', () => {
     const writerTx = (await dbStatus(cluster.writer, 'neo4j'))?.lastCommittedTxn;
     expect(copies.find((d) => d.writer)?.lastCommittedTxn).toBe(writerTx);
     for (const d of copies) expect(d.replicationLag).toBeLessThanOrEqual(0);
+  }, 30_000);
+
+  it('without the SHOW SERVERS privilege, lists servers from SHOW DATABASES and says what is missing', async () => {
+    const front = await limitedFront(boltAddress, password);
+    const t = await readTopology({ uri: `neo4j://${front.address}`, user: front.user, password: front.password }, { timeoutMs: 10_000 });
+    expect(t.topology.servers).toBeNull();
+    expect(t.topology.problems[0]).toMatch(/^SHOW SERVERS could not be run \(user "watcher" may not run SHOW SERVERS YIELD \*.*Permission denied.*\): servers are listed from SHOW DATABASES only/);
+    expect(t.topology.databases.filter((d) => d.name === 'neo4j')).toHaveLength(3);
   }, 30_000);
 
   it('refuses a wrong password as UNAUTHENTICATED, naming the user and never the password', async () => {
