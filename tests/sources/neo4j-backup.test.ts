@@ -17,6 +17,8 @@ let cluster: TestCluster;
 let dataDir: string;
 let location: string;
 let standinLog: string;
+/** the first test's full and differential (the restore tests restore from them) */
+const chain: { full?: Result['results'][number]; diff?: Result['results'][number] } = {};
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 3, secondaries: 1 });
@@ -89,7 +91,33 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     const [d] = second.result?.results ?? [];
     expect(d).toMatchObject({ ok: true, full: false, lowestTx: (r.highestTx ?? 0) + 1 });
     expect(d.highestTx).toBeGreaterThanOrEqual((r.highestTx ?? 0) + 3);
+    chain.full = r;
+    chain.diff = d;
   }, 120_000);
+
+  it('restores with neo4j-admin database restore up to (not including) a transaction, as a new database', async () => {
+    const { full, diff } = chain;
+    if (!full?.highestTx || !diff?.artifact) throw new Error('the first test made no chain');
+    const until = full.highestTx + 2; // the restored database ends at full.highestTx + 1
+    const r = await cli(
+      ['database', 'restore', '--cluster=prod', '--via=neo4j-admin', `--from-path=${path.join(location, diff.artifact)}`, `--restore-until=${until}`, '--progress=jsonl', 'restored1'],
+      { STANDIN_NEO4J_VERSION: '5.26', STANDIN_RESTORE_TO: cluster.addresses.join(',') },
+    );
+    expect(r.stderr).toContain('restoring restored1 offline with neo4j-admin database restore');
+    expect(r.code).toBe(0);
+    expect(jsonlLines(r.stdout).find((l) => l.event === 'result')).toMatchObject({ via: 'neo4j-admin', database: 'restored1' });
+    const st = await cluster.writer.status();
+    expect(st.databases.find((d) => d.name === 'restored1')?.lastCommittedTxn).toBe(until - 1);
+  }, 120_000);
+
+  it('seeding up to a transaction is refused on 5.26 (seedRestoreUntil is new in 2025.01), before anything runs', async () => {
+    const { diff } = chain;
+    if (!diff?.artifact) throw new Error('the first test made no chain');
+    const r = await cli(['database', 'restore', '--cluster=prod', `--from-path=${path.join(location, diff.artifact)}`, '--restore-until=3', 'seeded1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/seedRestoreUntil\) is new in Neo4j 2025\.01; this is 5\.26\.0/);
+    expect((await cluster.writer.status()).databases.some((d) => d.name === 'seeded1')).toBe(false);
+  }, 60_000);
 
   it('fallback-full: the differential falls back to a full, and the result says why', async () => {
     await writeTx(cluster.writer, 'neo4j', 2);

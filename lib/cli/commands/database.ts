@@ -22,7 +22,7 @@ import { clusterKind, DEFAULT_KIND } from '../../sources';
 import type { BackupDriver, Source } from '../../engine/source';
 import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
-import { clusterBackup } from './cluster-backup';
+import { clusterBackup, clusterRestore } from './cluster-backup';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -232,6 +232,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--overwrite-destination', 'replace the database if it exists', false)
     .option('--from-database <name>', 'which database’s backups to use when the folder holds several')
     .option('--to <host:port[,host:port...]>', 'a member of the cluster to restore into (default: the cluster)', parseAddresses)
+    .option('--cluster <name>', 'a registered Neo4j cluster (txline cluster list) to restore into')
+    .addOption(new Option('--via <way>', 'with --cluster: seed (CREATE DATABASE ... OPTIONS {seedURI}; the artifact on storage every server reads) or neo4j-admin (database restore, offline)').choices(['seed', 'neo4j-admin']))
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log: where the store is rebuilt, each artifact of the chain', false)
@@ -249,6 +251,10 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
           confineToRoots: o.confineToRoot ?? [],
         };
         return capture({ kind: 'restore', input });
+      }
+      if (o.cluster) {
+        await clusterRestore(target, point, o);
+        return;
       }
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;

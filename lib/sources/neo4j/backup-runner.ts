@@ -99,7 +99,7 @@ interface Ran extends AdminExit {
 }
 
 /** Runs neo4j-admin: no shell, the argv checked for the secret, killed after `timeoutMs`; lines go to `onLine`. */
-function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void }): Promise<Ran> {
+export function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void }): Promise<Ran> {
   assertArgvFree(argv, opts.secrets);
   return new Promise((resolve, reject) => {
     const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });

@@ -118,7 +118,7 @@ export function boltError(e: unknown, s: Pick<BoltSettings, 'uri' | 'user'>, wha
 }
 
 /** Runs one query on `system`, bounded by `timeoutMs`; on our timeout the driver is dropped. */
-async function run(key: string, h: Held, s: BoltSettings, query: string, timeoutMs: number): Promise<Row[]> {
+async function run(key: string, h: Held, s: BoltSettings, query: string, timeoutMs: number, opts: { params?: Record<string, unknown>; write?: boolean } = {}): Promise<Row[]> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -128,7 +128,7 @@ async function run(key: string, h: Held, s: BoltSettings, query: string, timeout
   });
   try {
     const r = await Promise.race([
-      h.driver.executeQuery(query, {}, { database: 'system', routing: neo4j.routing.READ, transactionConfig: { timeout: timeoutMs } }),
+      h.driver.executeQuery(query, opts.params ?? {}, { database: 'system', routing: opts.write ? neo4j.routing.WRITE : neo4j.routing.READ, transactionConfig: { timeout: timeoutMs } }),
       timeout,
     ]);
     return r.records.map((rec: Neo4jRecord) => rec.toObject() as Row);
@@ -136,6 +136,20 @@ async function run(key: string, h: Held, s: BoltSettings, query: string, timeout
     throw boltError(e, s, `run ${query}`);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * One administrative statement on `system` (values as parameters, never in the text), on the writer when
+ * `write`; bounded by `timeoutMs`. Throws a TxlineError (see the header).
+ */
+export async function runOnSystem(s: BoltSettings, query: string, opts: { params?: Record<string, unknown>; write?: boolean; timeoutMs?: number } = {}): Promise<Row[]> {
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const { key, h } = held(s, timeoutMs);
+  try {
+    return await run(key, h, s, query, timeoutMs, opts);
+  } finally {
+    release(key, h);
   }
 }
 
