@@ -10,10 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../lib/db';
 import { listClusters } from '../../lib/db/queries/clusters';
 import { clusterEntries } from '../../lib/dashboard/cluster-entries';
-import type { TxlineEnv } from '../../lib/env';
+import { lagSamples } from '../../lib/db/schema';
+import { parseEnv, type TxlineEnv } from '../../lib/env';
 import { getCatalogClusterStatus } from '../../lib/monitor/cluster-status';
+import { Collector } from '../../lib/monitor/collector';
 import { closeBoltDrivers } from '../../lib/sources/neo4j/bolt';
-import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
+import { dbStatus, startTestCluster, tempFolders, waitFor, type TestCluster } from '../helpers/cluster';
 import { runTxline } from '../helpers/engine';
 
 const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
@@ -128,6 +130,33 @@ describe('txline cluster add/list/status/remove with a Neo4j cluster', () => {
       expect(entry.controlsNote).toMatch(/Neo4j has no pause of replication/);
       expect(JSON.stringify(entry)).not.toContain(password);
     } finally {
+      db.$client.close();
+    }
+  }, 60_000);
+
+  it('gives the collector lag samples from SHOW DATABASES: a member whose replication is paused falls behind', async () => {
+    const db = openCatalog(catalogFile);
+    const follower = Object.entries(cluster.clients).find(([id]) => id !== 'member-1');
+    if (!follower) throw new Error('no follower');
+    const [followerId, client] = follower;
+    const collector = new Collector(db, parseEnv({ TXLINE_DATA_DIR: dataDir }), { intervalMs: 500 });
+    try {
+      await client.replication({ paused: true });
+      for (let i = 0; i < 4; i++) await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Lag'], properties: { i } }]);
+      const writerTx = (await dbStatus(cluster.writer, 'neo4j'))?.lastCommittedTxn ?? 0;
+      collector.start();
+      const row = listClusters(db).find((c) => c.name === 'prod');
+      if (!row) throw new Error('prod is not registered');
+      const samples = () => db.select().from(lagSamples).all().filter((s) => s.clusterId === row.id && s.database === 'neo4j');
+      // the paused member's samples say how far behind the writer it is, as SHOW DATABASES' replicationLag does
+      await waitFor('a negative lag sample of the paused member', () => samples().some((s) => s.memberId === followerId && s.replicationLag < 0), 15_000);
+      const behind = samples().filter((s) => s.memberId === followerId && s.replicationLag < 0);
+      for (const s of behind) expect(s.lastCommittedTxn - s.replicationLag).toBe(writerTx);
+      const ids = new Set(samples().map((s) => s.memberId));
+      expect(ids.size).toBe(3);
+    } finally {
+      collector.stop();
+      await client.replication({ paused: false });
       db.$client.close();
     }
   }, 60_000);
