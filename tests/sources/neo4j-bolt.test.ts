@@ -132,6 +132,12 @@ describe('the neo4j kind over Bolt', () => {
     expect(e.code).toBe('UNAUTHENTICATED');
     expect(e.message).toContain('"neo4j"');
     expect(e.message).not.toContain(wrong);
+    // asked again at once (the dashboard asks every second), the refusal is remembered, not retried
+    const started = Date.now();
+    const again = await codeOf(readTopology({ uri: `bolt://${boltAddress}`, user: 'neo4j', password: wrong }, { timeoutMs: 10_000 }));
+    expect(again.code).toBe('UNAUTHENTICATED');
+    expect(again.message).toMatch(/not tried again until .* so as not to lock the user out/);
+    expect(Date.now() - started).toBeLessThan(200);
   }, 30_000);
 
   it('says SOURCE_UNREACHABLE within its bound when nothing listens, and when a server never answers', async () => {
@@ -166,6 +172,8 @@ describe('the neo4j kind over Bolt', () => {
     const kind = clusterKind('neo4j');
     expect(kind.capabilities(c).size).toBe(0);
     await expect(kind.control(c, { id: 'x', address: boltAddress, reachable: true }, 'pause', env)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
+    // the dashboard's job runner cannot back it up yet: said, rather than sending a Bolt address to the member API
+    expect(() => kind.jobAccess(c, env)).toThrow(/run from the command line for now/);
 
     // a wrong password stored: the report says so, and does not throw
     const bad = { ...c, neo4j: { ...settings, passwordSealed: sealPassword(catalog, { uri, user: 'neo4j', password: 'wrong-password-99' }) } };

@@ -13,6 +13,8 @@
  *   alone and says what is missing; SHOW DATABASES refused is an error (FORBIDDEN).
  * - Errors: wrong user or password → UNAUTHENTICATED; no server answers → SOURCE_UNREACHABLE; a missing
  *   privilege → FORBIDDEN; each message names the URI and user, never the password.
+ * - A refused login is not retried with the same settings for AUTH_BACKOFF_MS: the dashboard asks every
+ *   second, and Neo4j locks a user out after a few failed attempts (dbms.security.auth_max_failed_attempts).
  */
 import { createHash } from 'node:crypto';
 import neo4j, { type Driver, type Record as Neo4jRecord } from 'neo4j-driver';
@@ -52,6 +54,9 @@ interface Held {
 const drivers = new Map<string, Held>();
 /** A driver unused this long is closed (so the CLI exits, and a removed cluster lets go of its sockets). */
 const IDLE_MS = 30_000;
+/** How long a refused login is remembered (and not retried) per connection settings. */
+export const AUTH_BACKOFF_MS = 60_000;
+const refusedLogins = new Map<string, { at: number; error: TxlineError }>();
 
 function keyOf(s: BoltSettings): string {
   return createHash('sha256').update(`${s.uri}\0${s.user}\0${s.password}`).digest('hex');
@@ -166,6 +171,10 @@ export interface BoltTopology {
  */
 export async function readTopology(s: BoltSettings, opts: { timeoutMs?: number } = {}): Promise<BoltTopology> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
+  const refused = refusedLogins.get(keyOf(s));
+  if (refused && Date.now() - refused.at < AUTH_BACKOFF_MS) {
+    throw new TxlineError('UNAUTHENTICATED', `${refused.error.message} (not tried again until ${new Date(refused.at + AUTH_BACKOFF_MS).toISOString()}, so as not to lock the user out)`, { cause: refused.error });
+  }
   const { key, h } = held(s, timeoutMs);
   const started = performance.now();
   try {
@@ -183,7 +192,14 @@ export async function readTopology(s: BoltSettings, opts: { timeoutMs?: number }
     }
     const databases = await run(key, h, s, 'SHOW DATABASES YIELD *', timeoutMs);
     const topology = parseTopology({ servers, serversError, databases });
+    refusedLogins.delete(key);
     return { components: h.components, topology, latencyMs: Math.round(performance.now() - started) };
+  } catch (e) {
+    if (e instanceof TxlineError && e.code === 'UNAUTHENTICATED') {
+      refusedLogins.set(key, { at: Date.now(), error: e });
+      drop(key, h);
+    }
+    throw e;
   } finally {
     release(key, h);
   }

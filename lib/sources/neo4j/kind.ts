@@ -82,8 +82,11 @@ export const neo4jKind: ClusterKind = {
 
   status: (c, e, opts) => neo4jStatus(c, e, { timeoutMs: opts?.timeoutMs }),
 
-  // a job on a Neo4j cluster is given the cluster's name (it reads the sealed password from the catalog itself)
-  jobAccess: (c) => ({ addresses: c.addresses, token: null }),
+  // The job runner's backups and restores speak the txline kind's member API; a Neo4j cluster's run from the CLI
+  // for now (they need the cluster's name, not addresses: the child reads the sealed password from the catalog).
+  jobAccess: () => {
+    throw new TxlineError('NOT_SUPPORTED', 'Backups and restores of a Neo4j cluster run from the command line for now: txline database backup --cluster=<name>, txline database restore --cluster=<name>');
+  },
 
   control: async () => {
     throw new TxlineError('NOT_SUPPORTED', NEO4J_NO_CONTROLS);
