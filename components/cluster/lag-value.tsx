@@ -14,13 +14,16 @@ export function writerCommitTimes(members: MemberReport[]): Map<string, number |
 }
 
 /** How far behind in time, when the writer's and the member's last commit times are known. */
-export function lagMsOf(db: Pick<DatabaseStatus, 'replicationLag' | 'lastCommitTime'>, writerCommitTime: number | null | undefined): number | null {
+/** A database status whose lag is known (Neo4j cannot always say: callers show "—" then). */
+type KnownLag = { replicationLag: number; lastCommitTime: DatabaseStatus['lastCommitTime'] };
+
+export function lagMsOf(db: KnownLag, writerCommitTime: number | null | undefined): number | null {
   if (db.replicationLag >= 0) return 0;
   if (writerCommitTime == null || db.lastCommitTime == null) return null;
   return Math.max(0, writerCommitTime - db.lastCommitTime);
 }
 
-export function LagText({ db, writerCommitTime }: { db: Pick<DatabaseStatus, 'replicationLag' | 'lastCommitTime'>; writerCommitTime: number | null | undefined }) {
+export function LagText({ db, writerCommitTime }: { db: KnownLag; writerCommitTime: number | null | undefined }) {
   return (
     <span title={`replicationLag ${formatLag(db.replicationLag)} (as Neo4j's SHOW DATABASES reports it: member minus writer)`} className="whitespace-nowrap">
       {formatBehind(db.replicationLag, lagMsOf(db, writerCommitTime))}

@@ -14,7 +14,7 @@ import type { DatabaseStatus, MemberReport } from '@/lib/monitor/cluster-report'
 import type { ClusterEntry } from './clusters-query';
 import { MemberControls } from './member-controls';
 
-const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+const ROLE_TONE: Record<NonNullable<DatabaseStatus['role']>, BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
 /** a value's cell; below md it shows its column's name above it (data-label) */
 const CELL = 'px-4 py-3 max-md:p-0 md:table-cell max-md:before:block max-md:before:text-xs max-md:before:font-sans max-md:before:font-normal max-md:before:text-zinc-500 max-md:before:content-[attr(data-label)]';
@@ -64,6 +64,11 @@ export function MemberStatusTable({ cluster, database, colorOf }: { cluster: Clu
           ))}
         </tbody>
       </table>
+      {cluster.controlsNote ? (
+        <p className="border-t border-zinc-200 px-4 py-2 text-xs text-zinc-500 dark:border-zinc-800 dark:text-zinc-400" data-testid="controls-note">
+          No member controls here: {cluster.controlsNote}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -88,7 +93,7 @@ function MemberRow({
   controllable: boolean;
 }) {
   const db = member.databases.find((d) => d.name === database);
-  const lagging = db !== undefined && db.replicationLag < 0;
+  const lagging = db !== undefined && db.replicationLag !== null && db.replicationLag < 0;
   const writerOf = member.databases.filter((d) => d.role === 'writer').map((d) => d.name);
   const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
   return (
@@ -111,13 +116,13 @@ function MemberRow({
         {member.mode ?? dash}
       </td>
       <td className={CELL} data-testid="member-role" data-label="Role">
-        {db ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
+        {db?.role ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
       </td>
       <td className={CELL} data-testid="member-status" data-label="Status">
         {db ? <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge> : member.reachable ? <span className="text-zinc-500">not hosted</span> : dash}
       </td>
       <td className={`${CELL} font-mono tabular-nums md:text-right`} data-testid="member-last-committed" data-label="Last committed tx">
-        {db ? formatNumber(db.lastCommittedTxn) : dash}
+        {db && db.lastCommittedTxn !== null ? formatNumber(db.lastCommittedTxn) : dash}
       </td>
       <td
         className={`${CELL} font-medium tabular-nums max-md:order-[-1] md:text-right ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
@@ -125,7 +130,7 @@ function MemberRow({
         data-testid="member-lag"
         data-value={db?.replicationLag ?? ''}
       >
-        {db ? <LagText db={db} writerCommitTime={writerCommitTime} /> : dash}
+        {db && db.replicationLag !== null ? <LagText db={{ ...db, replicationLag: db.replicationLag }} writerCommitTime={writerCommitTime} /> : dash}
       </td>
       <td className={CELL} data-testid="member-replication" data-label="Replication" data-paused={member.replication?.paused ?? ''}>
         {member.replication === null ? (

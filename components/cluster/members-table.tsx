@@ -124,7 +124,7 @@ function MemberRows({ member, writerTimes }: { member: MemberReport; writerTimes
   );
 }
 
-const ROLE_TONE: Record<DatabaseStatus['role'], BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
+const ROLE_TONE: Record<NonNullable<DatabaseStatus['role']>, BadgeTone> = { writer: 'info', follower: 'neutral', secondary: 'neutral' };
 
 /** a row: a table row from md up, below it a two-column grid of labelled values */
 const ROW = 'grid grid-cols-2 gap-x-3 gap-y-1 border-t border-zinc-100 px-4 py-2 first:border-t-0 md:table-row md:border-t-0 md:p-0 dark:border-zinc-800';
@@ -132,28 +132,29 @@ const ROW = 'grid grid-cols-2 gap-x-3 gap-y-1 border-t border-zinc-100 px-4 py-2
 const CELL = 'px-4 py-2 max-md:px-0 max-md:py-0.5 md:table-cell max-md:before:block max-md:before:text-xs max-md:before:font-sans max-md:before:font-normal max-md:before:text-zinc-500 max-md:before:content-[attr(data-label)]';
 
 function DatabaseCells({ db, writerCommitTime }: { db: DatabaseStatus; writerCommitTime: number | null | undefined }) {
-  const lagging = db.replicationLag < 0;
+  const lagging = db.replicationLag !== null && db.replicationLag < 0;
+  const dash = <span className="text-zinc-400 dark:text-zinc-500">—</span>;
   return (
     <>
       <td className={`${CELL} font-medium max-md:order-[-2]`} data-label="Database">
         {db.name}
       </td>
       <td className={CELL} data-testid="database-role" data-label="Role">
-        <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge>
+        {db.role ? <Badge tone={ROLE_TONE[db.role]}>{db.role}</Badge> : dash}
       </td>
       <td className={CELL} data-testid="database-status" data-label="Status">
         <Badge tone={db.status === 'online' ? 'good' : 'warn'}>{db.status}</Badge>
       </td>
       <td className={`${CELL} font-mono tabular-nums md:text-right`} data-testid="last-committed-txn" data-label="Last committed tx">
-        {formatNumber(db.lastCommittedTxn)}
+        {db.lastCommittedTxn === null ? dash : formatNumber(db.lastCommittedTxn)}
       </td>
       <td
         className={`${CELL} font-medium tabular-nums max-md:order-[-1] md:text-right ${lagging ? 'text-amber-700 dark:text-amber-400' : ''}`}
         data-testid="replication-lag"
-        data-value={db.replicationLag}
+        data-value={db.replicationLag ?? ''}
         data-label="Lag"
       >
-        <LagText db={db} writerCommitTime={writerCommitTime} />
+        {db.replicationLag === null ? dash : <LagText db={{ ...db, replicationLag: db.replicationLag }} writerCommitTime={writerCommitTime} />}
       </td>
       <td className={`${CELL} whitespace-nowrap text-zinc-600 dark:text-zinc-400`} data-label="Last commit">
         <UtcTime value={db.lastCommitTime} />

@@ -27,7 +27,7 @@ export function useWriter(clusterId: number | null, database: string, initial: W
   if (!q.data) return { writer: initial, error: q.error };
   for (const m of q.data.members) {
     const d = m.databases.find((x) => x.name === database && x.role === 'writer');
-    if (d) return { writer: { memberId: m.id, lastTx: d.lastCommittedTxn, storeId: d.storeId }, error: q.error };
+    if (d && d.lastCommittedTxn !== null) return { writer: { memberId: m.id, lastTx: d.lastCommittedTxn, storeId: d.storeId }, error: q.error };
   }
   return { writer: null, error: q.error };
 }

@@ -18,6 +18,8 @@ export interface ClusterEntry {
   startedHere: boolean;
   controlAddress: string | null;
   capabilities: Capability[];
+  /** why the cluster offers no member controls (its kind's reason), else null */
+  controlsNote: string | null;
   report: ClusterReport;
 }
 
@@ -33,6 +35,7 @@ export function clusterEntries(snaps: Iterable<ClusterSnapshot>): ClusterEntry[]
       startedHere: cluster.startedHere,
       controlAddress: cluster.controlAddress,
       capabilities: [...kind.capabilities(c)],
+      controlsNote: kind.capabilities(c).size === 0 ? (kind.noControlsReason ?? null) : null,
       report,
     };
   });

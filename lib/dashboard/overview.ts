@@ -76,7 +76,7 @@ export function databaseOverview(database: string, rows: ArtifactRow[], report: 
 function fallbackWarning(
   database: string,
   sorted: ArtifactRow[],
-  dbs: Array<{ storeId: string | null; lowestAvailableTxn: number; status: string; member: { id: string } }>,
+  dbs: Array<{ storeId: string | null; lowestAvailableTxn: number | null; status: string; member: { id: string } }>,
 ): string | null {
   if (sorted.length === 0 || dbs.length === 0) return null;
   const online = dbs.filter((d) => d.status === 'online');
@@ -87,9 +87,14 @@ function fallbackWarning(
     return `${database} has a new store ID since its latest backup (it was restored or recreated): the next backup will be a full`;
   }
   const tip = same[same.length - 1].tipTx;
-  const canServe = online.filter((d) => d.lowestAvailableTxn <= tip + 1);
+  // a member that cannot say what it still holds (a Neo4j server: SHOW DATABASES has no lowest available
+  // transaction) might serve the differential: no warning is guessed
+  const lowests = online.map((d) => d.lowestAvailableTxn);
+  if (lowests.some((l) => l === null)) return null;
+  const known = lowests.filter((l): l is number => l !== null);
+  const canServe = known.filter((l) => l <= tip + 1);
   if (canServe.length === 0) {
-    const lowest = Math.min(...online.map((d) => d.lowestAvailableTxn));
+    const lowest = Math.min(...known);
     return `the next differential would fall back to a full: transactions ${tip + 1}..${lowest - 1} after the latest backup were pruned from every member's transaction log (lowest available: ${lowest})`;
   }
   return null;

@@ -32,7 +32,12 @@ const WHY: Record<MemberDatabase['role'], string> = {
 export function likelySource(report: Pick<ClusterReport, 'members'> | undefined, database: string, maxLag = DEFAULT_MAX_LAG): SourceChoice | null {
   if (!report) return null;
   const databases: Array<MemberDatabase & { lastCommitTime: number | null }> = report.members.flatMap((m) =>
-    m.reachable && m.mode ? m.databases.filter((d) => d.name === database).map((d) => ({ ...d, member: { id: m.id, address: m.address, mode: m.mode as 'primary' | 'secondary' } })) : [],
+    m.reachable && m.mode
+      ? m.databases
+          // a copy whose role or position is unknown (a Neo4j member may not say) is never a likely source
+          .filter((d) => d.name === database && d.role !== null && d.lastCommittedTxn !== null && d.replicationLag !== null && d.lowestAvailableTxn !== null)
+          .map((d) => ({ ...d, role: d.role as MemberDatabase['role'], lastCommittedTxn: d.lastCommittedTxn as number, replicationLag: d.replicationLag as number, lowestAvailableTxn: d.lowestAvailableTxn as number, member: { id: m.id, address: m.address, mode: m.mode as 'primary' | 'secondary' } }))
+      : [],
   );
   if (databases.length === 0) return null;
   const first = orderSources(database, { databases }, { explicitSources: false, maxLag }).ordered[0];

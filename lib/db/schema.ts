@@ -30,6 +30,21 @@ export const clusters = sqliteTable('clusters', {
    * rendered to a page. The embedded cluster's is its token file (lib/cluster/token.ts).
    */
   token: text('token'),
+  /** a `neo4j` cluster's Bolt URI (neo4j://host:7687); null for the other kinds */
+  uri: text('uri'),
+  /** a `neo4j` cluster's Bolt user */
+  boltUser: text('bolt_user'),
+  /**
+   * a `neo4j` cluster's Bolt password, sealed with AES-256-GCM under the key file beside the catalog
+   * (lib/sources/neo4j/secret.ts), bound to uri and user: never in clear, never sent to a page
+   */
+  passwordSealed: text('password_sealed'),
+  /** a `neo4j` cluster's neo4j-admin executable (absolute path) */
+  neo4jAdmin: text('neo4j_admin'),
+  /** a `neo4j` cluster's neo4j-admin --from list (host:port); null: each server's host with port 6362 */
+  backupFrom: text('backup_from', { mode: 'json' }).$type<string[]>(),
+  /** a `neo4j` cluster's backup folder (--to-path by default) */
+  location: text('location'),
   createdAt: createdAt(),
 });
 export type ClusterRow = InferSelectModel<typeof clusters>;

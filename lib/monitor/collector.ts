@@ -134,7 +134,7 @@ export class Collector {
     if (!known) this.known.set(clusterId, (known = new Map()));
     const members = report.members.map((m) => {
       if (m.reachable) {
-        known.set(m.address, { id: m.id, databases: new Map(m.databases.map((d) => [d.name, d.lastCommittedTxn])) });
+        known.set(m.address, { id: m.id, databases: new Map(m.databases.flatMap((d) => (d.lastCommittedTxn === null ? [] : [[d.name, d.lastCommittedTxn] as const]))) });
         return m;
       }
       const k = known.get(m.address);
@@ -155,15 +155,13 @@ export function samplesOf(clusterId: number, report: ClusterReport, known: Map<s
   for (const k of known.values()) for (const name of k.databases.keys()) clusterDbs.add(name);
   return report.members.flatMap((m) => {
     if (m.reachable) {
-      return m.databases.map((d) => ({
-        clusterId,
-        memberId: m.id,
-        database: d.name,
-        ts,
-        lastCommittedTxn: d.lastCommittedTxn,
-        replicationLag: d.replicationLag,
-        online: d.status === 'online',
-      }));
+      // a copy whose position or lag the member cannot say (a Neo4j copy offline or store copying) has no
+      // sample: the charts show a gap there rather than a guessed value
+      return m.databases.flatMap((d) =>
+        d.lastCommittedTxn === null || d.replicationLag === null
+          ? []
+          : [{ clusterId, memberId: m.id, database: d.name, ts, lastCommittedTxn: d.lastCommittedTxn, replicationLag: d.replicationLag, online: d.status === 'online' }],
+      );
     }
     const last = known.get(m.address)?.databases;
     const names = last && last.size > 0 ? [...last.keys()] : [...clusterDbs];

@@ -4,14 +4,14 @@
  * found in the registry (./index.ts); none of it knows a kind's wire protocol.
  *
  * - `txline`: Txline's member API (the embedded cluster this server starts, or members at given addresses).
- * - `neo4j`: a real Neo4j cluster (Bolt and neo4j-admin), to come.
+ * - `neo4j`: a real Neo4j cluster (Bolt and neo4j-admin): ./neo4j.
  */
 import type { TxlineEnv } from '../env';
 import type { PayloadFormat } from '../engine/format';
 import type { BackupDriver, Source } from '../engine/source';
 import type { ClusterReport, MemberReport } from './report';
 
-export const CLUSTER_KINDS = ['txline'] as const;
+export const CLUSTER_KINDS = ['txline', 'neo4j'] as const;
 export type ClusterKindName = (typeof CLUSTER_KINDS)[number];
 
 /**
@@ -41,6 +41,25 @@ export interface ClusterConnection {
   token?: string | null;
   /** where the processes of a cluster this server started are controlled */
   controlAddress?: string | null;
+  /** a `neo4j` cluster's connection (null for the other kinds) */
+  neo4j?: Neo4jConnection | null;
+}
+
+/**
+ * How Txline reaches a registered Neo4j cluster. The password is sealed (./neo4j/secret.ts): only the neo4j
+ * kind opens it, in the process that talks to the cluster; it is never sent to a page nor put on an argv.
+ */
+export interface Neo4jConnection {
+  /** neo4j://host:7687 (routing) or bolt://host:7687 */
+  uri: string;
+  user: string;
+  passwordSealed: string;
+  /** the DBA's neo4j-admin executable (an absolute path) */
+  neo4jAdmin: string;
+  /** neo4j-admin's --from (host:port, ...); null: each server's host with port 6362 */
+  backupFrom: string[] | null;
+  /** the backup folder (neo4j-admin's --to-path by default) */
+  location: string;
 }
 
 export interface StatusOptions {
@@ -67,6 +86,8 @@ export interface ClusterKind {
   readonly label: string;
   /** What this kind's artifact payloads hold: how a chain becomes a store, and how a payload is checked. */
   readonly payloadFormat: PayloadFormat;
+  /** Why this kind offers no member controls, for people (shown where the controls would be); absent: it has some. */
+  readonly noControlsReason?: string;
   /** The controls this cluster offers (some depend on whether this server started it). */
   capabilities(c: ClusterConnection): ReadonlySet<Capability>;
   /** Checks one member address as this kind writes it; throws INVALID_ARGUMENT naming it. */

@@ -5,8 +5,18 @@
 
 import type { MemberDatabase } from '../engine/source';
 
-/** One database on one member, as the member reports it: the engine's view of it, and its last commit's time. */
-export interface DatabaseStatus extends Omit<MemberDatabase, 'member'> {
+/**
+ * One database on one member, as the member reports it: the engine's view of it, and its last commit's time.
+ * A kind that cannot always say (Neo4j: an offline copy has no position, SHOW DATABASES has no lowest available
+ * transaction, a copy in `store copying` has no role) leaves role, lastCommittedTxn, replicationLag and
+ * lowestAvailableTxn null: unknown, shown as "—" and skipped by charts, never guessed. The txline kind always
+ * fills them.
+ */
+export interface DatabaseStatus extends Omit<MemberDatabase, 'member' | 'role' | 'lastCommittedTxn' | 'lowestAvailableTxn' | 'replicationLag'> {
+  role: MemberDatabase['role'] | null;
+  lastCommittedTxn: number | null;
+  lowestAvailableTxn: number | null;
+  replicationLag: number | null;
   lastCommitTime: number | null;
 }
 

@@ -12,9 +12,11 @@ import { checkWorkloadTarget, runWorkload } from '../../cluster/workload';
 import { normalizeDatabaseName } from '../../graph/names';
 import { trustGivenAddresses } from '../../cluster/token';
 import { parseDuration, parseNonNegativeInt, parsePort, parsePositiveInt } from '../args';
+import { registerClusterCatalogCommands } from './cluster-catalog';
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('Run the embedded cluster');
+  const cluster = program.command('cluster').description('Run the embedded cluster; register, list and watch clusters (the catalog the dashboard shares)');
+  registerClusterCatalogCommands(cluster);
 
   cluster
     .command('start')

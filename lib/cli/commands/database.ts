@@ -28,6 +28,7 @@ import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
 import { registerPruneCommand } from './prune';
 import { registerBackupLogCommands } from './backup-log';
+import { clusterBackup, clusterRestore } from './cluster-backup';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -161,6 +162,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .description('Back up databases online from the cluster (one artifact per database)')
     .argument('[database...]', 'names of the databases, or a quoted glob: "n*", "*"')
     .option('--from <host:port[,host:port...]>', 'servers to back up from, tried in order (default: the cluster)', parseAddresses)
+    .option('--cluster <name>', "a registered cluster (txline cluster list): its own neo4j-admin backs it up, --to-path defaults to its location")
     .option('--to-path <dir>', 'folder to write the backup artifacts to (must exist)')
     .addOption(new Option('--type <type>', 'AUTO: differential when possible, else full; FULL; DIFF').argParser(parseType).default('auto'))
     .option('--prefer-diff-as-parent', 'use the latest differential backup as the parent, even when a newer full exists', false)
@@ -183,6 +185,10 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         const from: string[] = o.from ?? [];
         const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [] };
         return capture({ kind: 'backup', input });
+      }
+      if (o.cluster) {
+        await clusterBackup(names, o);
+        return;
       }
       if (o.inspectPath) {
         // as `backup inspect PATH [--database=NAME]`, with the same defaults (empty differentials left out)
@@ -232,6 +238,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--overwrite-destination', 'replace the database if it exists', false)
     .option('--from-database <name>', 'which database’s backups to use when the folder holds several')
     .option('--to <host:port[,host:port...]>', 'a member of the cluster to restore into (default: the cluster)', parseAddresses)
+    .option('--cluster <name>', 'a registered Neo4j cluster (txline cluster list) to restore into')
+    .addOption(new Option('--via <way>', 'with --cluster: seed (CREATE DATABASE ... OPTIONS {seedURI}; the artifact on storage every server reads) or neo4j-admin (database restore, offline)').choices(['seed', 'neo4j-admin']))
     .option('--temp-path <dir>', 'folder to rebuild the store in (default: the system temporary folder)')
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log: where the store is rebuilt, each artifact of the chain', false)
@@ -249,6 +257,10 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
           confineToRoots: o.confineToRoot ?? [],
         };
         return capture({ kind: 'restore', input });
+      }
+      if (o.cluster) {
+        await clusterRestore(target, point, o);
+        return;
       }
       const name = normalizeDatabaseName(target);
       const sourceDb = o.fromDatabase ? normalizeDatabaseName(o.fromDatabase) : undefined;

@@ -65,3 +65,33 @@ export function removeFolder(db: Catalog, { id }: { id: number }): void {
 export function markScanned(db: Catalog, { id, error }: { id: number; error: string | null }): void {
   db.update(backupFolders).set({ lastScanAt: Date.now(), lastScanError: error }).where(eq(backupFolders.id, id)).run();
 }
+
+export function getClusterByName(db: Catalog, { name }: { name: string }): ClusterRow | undefined {
+  return db.select().from(clusters).where(eq(clusters.name, name)).get();
+}
+
+/**
+ * Registers a Neo4j cluster: its Bolt URI (addresses: the URI's host:port), user, sealed password
+ * (lib/sources/neo4j/secret.ts: never the password itself), neo4j-admin, --from list and backup folder.
+ */
+export function addNeo4jCluster(
+  db: Catalog,
+  c: { name: string; address: string; uri: string; user: string; passwordSealed: string; neo4jAdmin: string; backupFrom: string[] | null; location: string },
+): ClusterRow {
+  return db
+    .insert(clusters)
+    .values({
+      name: c.name,
+      kind: 'neo4j',
+      startedHere: false,
+      addresses: [c.address],
+      uri: c.uri,
+      boltUser: c.user,
+      passwordSealed: c.passwordSealed,
+      neo4jAdmin: c.neo4jAdmin,
+      backupFrom: c.backupFrom,
+      location: c.location,
+    })
+    .returning()
+    .get();
+}

@@ -1,8 +1,14 @@
 /**
  * The `neo4j` cluster kind (issue 12): a real Neo4j cluster, watched over Bolt with the official neo4j-driver
- * and backed up, listed and restored by the DBA's own `neo4j-admin`. This folder holds, so far, its pure
- * foundation: parsers and builders with no I/O, each tested on golden transcripts (tests/fixtures/neo4j,
- * PROVENANCE.md says where each shape comes from). The kind is NOT registered in ../index.ts yet.
+ * and backed up, listed and restored by the DBA's own `neo4j-admin`. Registered in ../index.ts (CLUSTER_KINDS).
+ * Its pure foundation (parsers and builders with no I/O, each tested on golden transcripts in
+ * tests/fixtures/neo4j, PROVENANCE.md says where each shape comes from) is exported here; the modules with I/O
+ * are imported by path:
+ *
+ *   kind.ts           the ClusterKind (status for the dashboard and `txline cluster status`; no controls)
+ *   bolt.ts           neo4j-driver: bounded admin queries on `system`, errors by cause, one driver per settings
+ *   secret.ts         the Bolt password sealed with AES-256-GCM (key file beside the catalog)
+ *   backup-runner.ts  `txline database backup --cluster=<name>`: neo4j-admin, its log, inspect, checkBackupOutcome
  *
  *   values.ts      neo4j-driver record values → numbers, strings, lists; unknown stays null, never guessed
  *   topology.ts    SHOW SERVERS YIELD * / SHOW DATABASES YIELD * rows → Neo4jTopology → the dashboard's report
@@ -12,7 +18,9 @@
  *   backup-log.ts  `database backup --verbose` log → events, per-database summary, progress lines
  *   exit.ts        exit codes 0/1/3/64/70 → TxlineError; "exit 0 is not proof" (checkBackupOutcome)
  *
- * DESIGN NOTE: how the kind will implement ClusterKind (../kind.ts) — the next step
+ * DESIGN NOTE: how the kind implements ClusterKind (../kind.ts). Done: status, capabilities, registration
+ * (catalog columns, CLI), the backup runner. Still to do: restore (seeding / neo4j-admin restore), indexing
+ * neo4j artifacts in the catalog, the job runner's --cluster input, registering from the dashboard.
  *
  * A registered neo4j cluster (catalog row): kind 'neo4j', `addresses` = [the routing URI's host:port]
  * (neo4j://host:7687), the Bolt user, the password sealed in the catalog (never in clear, never logged, never in

@@ -136,13 +136,9 @@ export function parseTopology(input: { servers: readonly Row[] | null; serversEr
 /**
  * A database on a member as the dashboard shows it, with what Neo4j does not report left unknown (null):
  * Neo4j has no store ID, no lowest available transaction and no last commit time in SHOW DATABASES, and an
- * offline copy has no position. (report.ts's DatabaseStatus has numbers there: the kind's next step widens it.)
+ * offline copy has no position (report.ts's DatabaseStatus lets those be null).
  */
-export type Neo4jDatabaseStatus = Omit<DatabaseStatus, 'role' | 'lastCommittedTxn' | 'replicationLag' | 'lowestAvailableTxn'> & {
-  role: DatabaseStatus['role'] | null;
-  lastCommittedTxn: number | null;
-  replicationLag: number | null;
-  lowestAvailableTxn: number | null;
+export type Neo4jDatabaseStatus = DatabaseStatus & {
   /** Neo4j's own status (`store copying`, `dirty`, ...) beside the online/offline the dashboard shows */
   currentStatus: string | null;
   statusMessage: string | null;

@@ -1,0 +1,200 @@
+/**
+ * A backup of a registered Neo4j cluster, by its own neo4j-admin (`txline database backup --cluster=<name>`).
+ * Server-only (Node).
+ *
+ *   1. the version (dbms.components, over Bolt) decides which options neo4j-admin is given; the servers
+ *      (SHOW SERVERS, else SHOW DATABASES) give the default --from: each server's host with port 6362;
+ *   2. the target's files are listed; neo4j-admin `database backup --verbose` runs (no shell, bounded in
+ *      time), its log lines become progress as they come;
+ *   3. the target is listed again and `backup inspect --format=TABULAR --empty` lists it;
+ *   4. checkBackupOutcome decides per database: exit 0 alone is not proof, a partial file is never taken.
+ *
+ * Invariants: the password never reaches neo4j-admin (assertArgvFree before each spawn; it is not in the
+ * child's environment either: neo4j-admin backs up over the backup port, which needs no Bolt login). Every
+ * run has a time bound; a run that overstays is killed and reported.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { TxlineError, describeError } from '../../errors';
+import type { TxlineEnv } from '../../env';
+import type { Progress } from '../../engine/progress';
+import { formatAddress, splitAddress } from '../../net/address';
+import type { ClusterConnection } from '../kind';
+import { assertArgvFree, backupArgv, inspectArgv, type Neo4jBackupType } from './argv';
+import { parseBackupLogLine, summarizeBackupLog, toProgress, type BackupLogEvent } from './backup-log';
+import { readTopology } from './bolt';
+import { adminExitError, adminSpawnError, checkBackupOutcome, type AdminCommand, type AdminExit, type BackupOutcome } from './exit';
+import { parseInspectTabular } from './inspect';
+import { boltSettings, neo4jSettings } from './kind';
+import type { Neo4jTopology } from './topology';
+import type { Neo4jVersion } from './version';
+
+/** The backup port neo4j-admin reaches a server on when the cluster was registered without --backup-from. */
+export const DEFAULT_BACKUP_PORT = 6362;
+/** At most this much of a run's output is kept (the log is read line by line as it comes). */
+const MAX_KEPT = 1 << 20;
+
+export interface Neo4jBackupRequest {
+  databases: string[];
+  type?: Neo4jBackupType;
+  /** default: the cluster's registered location */
+  toPath?: string;
+  compress?: boolean;
+  keepFailed?: boolean;
+  tempPath?: string;
+  preferDiffAsParent?: boolean;
+  /** bound on the neo4j-admin backup run (default 6 hours) and on inspect (a minute) */
+  timeoutMs?: number;
+  progress?: (p: Progress) => void;
+}
+
+export interface Neo4jBackupResult {
+  version: Neo4jVersion;
+  from: string[];
+  toPath: string;
+  /** neo4j-admin's argv (no secret in it) */
+  argv: string[];
+  outcomes: BackupOutcome[];
+  exitCode: number | null;
+}
+
+/** The default --from: each server's host (SHOW SERVERS' address, else the copies' addresses) with port 6362. */
+export function defaultBackupFrom(t: Neo4jTopology): string[] {
+  const addresses = t.servers ? t.servers.map((s) => s.address) : t.databases.map((d) => d.address);
+  const hosts = new Set<string>();
+  for (const a of addresses) {
+    if (!a) continue;
+    try {
+      hosts.add(splitAddress(a)[0]);
+    } catch {
+      // an address Neo4j gave that is not host:port is skipped (the topology's problems say what it was)
+      continue;
+    }
+  }
+  return [...hosts].map((h) => formatAddress(h, DEFAULT_BACKUP_PORT));
+}
+
+/**
+ * Names and quoted globs ("n*", "*") as the cluster's database names (SHOW DATABASES), so that each database's
+ * outcome is checked by its name; a name the cluster does not list is passed as given (neo4j-admin says).
+ */
+export function expandDatabases(patterns: readonly string[], t: Neo4jTopology): string[] {
+  const names = [...new Set(t.databases.map((d) => d.name))].sort();
+  const out = new Set<string>();
+  for (const p of patterns) {
+    if (!/[*?]/.test(p)) {
+      out.add(p);
+      continue;
+    }
+    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+    const matched = names.filter((n) => re.test(n));
+    if (matched.length === 0) throw new TxlineError('DATABASE_NOT_FOUND', `no database of the cluster matches "${p}" (it has ${names.join(', ') || 'none'})`);
+    for (const m of matched) out.add(m);
+  }
+  return [...out];
+}
+
+interface Ran extends AdminExit {
+  stdout: string;
+}
+
+/** Runs neo4j-admin: no shell, the argv checked for the secret, killed after `timeoutMs`; lines go to `onLine`. */
+export function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void }): Promise<Ran> {
+  assertArgvFree(argv, opts.secrets);
+  return new Promise((resolve, reject) => {
+    const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    child.stdout.on('data', (c: Buffer) => {
+      const text = c.toString('utf8');
+      if (stdout.length < MAX_KEPT) stdout += text;
+      partial += text;
+      const lines = partial.split(/\r?\n/);
+      partial = lines.pop() ?? '';
+      for (const l of lines) opts.onLine?.(l);
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      if (stderr.length < MAX_KEPT) stderr += c.toString('utf8');
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(adminSpawnError(executable, e as NodeJS.ErrnoException));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (partial) opts.onLine?.(partial);
+      if (timedOut) {
+        reject(new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin ${command} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`));
+        return;
+      }
+      resolve({ command, exitCode: code, signal, stderr, stdout });
+    });
+  });
+}
+
+function listNames(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch (e) {
+    throw new TxlineError('PATH_NOT_FOUND', `cannot list the backup folder ${dir}: ${describeError(e)}`, { cause: e });
+  }
+}
+
+/** Backs up `req.databases` of the Neo4j cluster `c` with its neo4j-admin; see the header. */
+export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Neo4jBackupRequest): Promise<Neo4jBackupResult> {
+  const n = neo4jSettings(c);
+  const settings = boltSettings(c, e);
+  const { components, topology } = await readTopology(settings, { timeoutMs: 15_000 });
+  const version = components.version;
+  const databases = expandDatabases(req.databases, topology);
+  const from = n.backupFrom ?? defaultBackupFrom(topology);
+  if (from.length === 0) throw new TxlineError('NO_SOURCE', `the cluster lists no server address to back up from: register it with --backup-from=host:port,...`);
+  const toPath = req.toPath ?? n.location;
+  const argv = backupArgv({
+    version,
+    from,
+    toPath,
+    type: req.type,
+    compress: req.compress,
+    keepFailed: req.keepFailed,
+    tempPath: req.tempPath,
+    preferDiffAsParent: req.preferDiffAsParent,
+    verbose: true,
+    databases,
+  });
+  const before = listNames(toPath);
+  const events: BackupLogEvent[] = [];
+  const backup = await runAdmin(n.neo4jAdmin, 'database backup', argv, {
+    secrets: [settings.password],
+    timeoutMs: req.timeoutMs ?? 6 * 3600_000,
+    onLine: (line) => {
+      const ev = parseBackupLogLine(line);
+      if (!ev) return;
+      events.push(ev);
+      const p = toProgress(ev);
+      if (p) req.progress?.(p);
+    },
+  });
+  const after = listNames(toPath);
+  const log = summarizeBackupLog(events);
+  // exit 64: the options were this version's, and the neo4j-admin refused one: it is older than the cluster
+  if (backup.exitCode === 64) {
+    const err = adminExitError(backup);
+    if (err) {
+      throw new TxlineError(err.code, `${err.message} — the cluster runs Neo4j ${version.text}; this neo4j-admin (${n.neo4jAdmin}) looks older than that`, { details: err.details, cause: err });
+    }
+  }
+  let inspected: ReturnType<typeof parseInspectTabular> = [];
+  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000) });
+  const inspectError = adminExitError(inspect);
+  if (inspectError) throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
+  inspected = parseInspectTabular(inspect.stdout);
+  const outcomes = checkBackupOutcome({ databases, exit: backup, log, before, after, inspected, toPath });
+  return { version, from, toPath, argv, outcomes, exitCode: backup.exitCode };
+}
