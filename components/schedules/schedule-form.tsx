@@ -10,19 +10,13 @@ import { removeScheduleAction, setScheduleAction } from '@/app/databases/[name]/
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { formatUtc } from '@/lib/format';
+import type { ScheduleFields } from '@/lib/db/queries/schedules';
 
 type SetState = Awaited<ReturnType<typeof setScheduleAction>> | null;
 type RemoveState = Awaited<ReturnType<typeof removeScheduleAction>> | null;
 
-export interface ScheduleFormValues {
-  clusterId: number;
-  databaseGlob: string;
-  fullCron: string | null;
-  diffCron: string | null;
-  timeZone: string;
-  enabled: boolean;
-  folderId: number;
-}
+/** What the form edits: a schedule's fields as the catalog keeps them. */
+export type ScheduleFormValues = ScheduleFields;
 
 const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 const label = 'text-xs font-medium text-zinc-600 dark:text-zinc-400';
