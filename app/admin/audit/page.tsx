@@ -56,38 +56,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <span className="block font-medium">Action (prefix)</span>
           <input name="action" defaultValue={action} placeholder="restore, backup, login…" className={field} />
         </label>
-        <label className="text-sm">
-          <span className="block font-medium">From (UTC)</span>
-          <input
-            name="from"
-            type="text"
-            inputMode="numeric"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="YYYY-MM-DD HH:MM:SS"
-            pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
-            title="UTC, 24-hour: YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS"
-            defaultValue={fromText}
-            className={`${field} w-48 font-mono`}
-            aria-describedby="audit-range-hint audit-range-error"
-          />
-        </label>
-        <label className="text-sm">
-          <span className="block font-medium">To (UTC)</span>
-          <input
-            name="to"
-            type="text"
-            inputMode="numeric"
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="YYYY-MM-DD HH:MM:SS"
-            pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
-            title="UTC, 24-hour: YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS"
-            defaultValue={toText}
-            className={`${field} w-48 font-mono`}
-            aria-describedby="audit-range-hint audit-range-error"
-          />
-        </label>
+        <UtcField name="from" label="From" value={fromText} className={field} />
+        <UtcField name="to" label="To" value={toText} className={field} />
         <label className="text-sm">
           <span className="block font-medium">Outcome</span>
           <select name="outcome" defaultValue={outcome ?? ''} className={field}>
@@ -148,5 +118,27 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </Link>
       )}
     </div>
+  );
+}
+
+/** A UTC time filter: typed as text (24-hour, no locale's date picker), checked by its pattern. */
+function UtcField({ name, label, value, className }: { name: string; label: string; value: string; className: string }) {
+  return (
+    <label className="text-sm">
+      <span className="block font-medium">{label} (UTC)</span>
+      <input
+        name={name}
+        type="text"
+        inputMode="numeric"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="YYYY-MM-DD HH:MM:SS"
+        pattern="\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?"
+        title="UTC, 24-hour: YYYY-MM-DD, YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS"
+        defaultValue={value}
+        className={`${className} w-48 font-mono`}
+        aria-describedby="audit-range-hint audit-range-error"
+      />
+    </label>
   );
 }
