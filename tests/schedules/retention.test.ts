@@ -131,7 +131,7 @@ describe('retention applied by the server', () => {
     const [r] = d.after;
     expect(pv.preview.summary).toBe(`this will delete 2 artifacts, ${formatBytes(bytes)}; restorable range becomes tx ${r.fromTx}–${r.toTx}`);
     expect(files()).toEqual(before); // a preview deletes nothing
-  });
+  }, 150_000); // four real backups: seconds each, far more on a loaded machine
 
   it('applies the policy when saved and after each scheduled backup, as prune jobs by schedule, every deletion audited', async () => {
     const saved = saveRetentionCommand(ctx, { folderId, database: 'neo4j', keepFull: '1' }, 'ada');
@@ -144,7 +144,7 @@ describe('retention applied by the server', () => {
     const { row } = setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '*/2 * * * * *', diffCron: null, timeZone: 'UTC', enabled: true, folderId }, Date.now());
     const byScheduler = (kind: string) => listJobs(ctx.db, { database: 'neo4j' }).filter((x) => x.kind === kind && x.createdBy === 'schedule');
     try {
-      await waitFor('two scheduled backups, each followed by its prune', () => byScheduler('prune').filter((x) => x.status === 'succeeded').length >= 2, 90_000);
+      await waitFor('two scheduled backups, each followed by its prune', () => byScheduler('prune').filter((x) => x.status === 'succeeded').length >= 2, 150_000);
     } finally {
       removeSchedule(ctx.db, row);
     }
@@ -178,5 +178,5 @@ describe('retention applied by the server', () => {
       expect(s.detail).toMatch(/^job #\d+: prune by schedule "neo4j" after backup job #\d+: --keep-full=1 \(the policy for neo4j, #\d+\)$/);
     }
     expect(listAudit(ctx.db, { action: 'prune.succeeded' }).length).toBe(prunes.length + 1);
-  });
+  }, 200_000);
 });
