@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../lib/auth/audit';
 import { openCatalog, type Catalog } from '../../lib/db';
+import { setVerification } from '../../lib/db/queries/artifacts';
 import { defaultFolder, ensureFolder, listClusters } from '../../lib/db/queries/clusters';
+import { artifacts } from '../../lib/db/schema';
 import { listJobs } from '../../lib/db/queries/jobs';
 import { listRetentionPolicies, policyFor, removeRetentionPolicy, upsertRetentionPolicy } from '../../lib/db/queries/retention';
 import { removeSchedule } from '../../lib/db/queries/schedules';
@@ -46,6 +48,34 @@ describe('the retention policy store', () => {
     expect(listRetentionPolicies(db, { folderId: a.id })).toHaveLength(2);
     removeRetentionPolicy(db, own.row);
     expect(policyFor(db, { folderId: a.id, database: 'neo4j' })?.id).toBe(all.row.id);
+  });
+
+  it('previews over the catalog: whole chains, dependents first, and a full found corrupt does not count', () => {
+    const folder = ensureFolder(db, { name: 'p', path: '/backups/p', isDefault: false });
+    const t0 = Date.UTC(2026, 11, 1);
+    const row = (file: string, i: number, full: boolean, lowestTx: number, highestTx: number, parent: string | null) => ({
+      folderId: folder.id, file, database: 'neo4j', databaseId: 'db-1', storeId: 'store-1', time: t0 + i * 3_600_000, full, compressed: true, lowestTx, highestTx, tipTx: highestTx,
+      txCount: highestTx - lowestTx + 1, parent, parentLastTxChecksum: parent ? highestTx * 7 - 70 : null, lastTxChecksum: highestTx * 7, recovered: full, sizeBytes: 1000, rawBytes: 2000,
+      sha256: 'x', fileSize: 1024 * (i + 1), fileMtimeMs: 0, indexedAt: 0,
+    });
+    db.insert(artifacts)
+      .values([row('f1.backup', 0, true, 1, 10, null), row('d1.backup', 1, false, 11, 20, 'f1.backup'), row('f2.backup', 2, true, 1, 30, null), row('d2.backup', 3, false, 31, 40, 'f2.backup')])
+      .run();
+    const pv = previewRetention({ db }, { folderId: folder.id, database: 'neo4j', keepFull: 1 }, t0 + 10 * 3_600_000);
+    if (!pv.ok) throw new Error(pv.error);
+    expect(pv.preview.databases[0].deleted.map((d) => [d.file, d.chain])).toEqual([
+      ['d1.backup', 2],
+      ['f1.backup', 2],
+    ]);
+    expect(pv.preview.summary).toBe('this will delete 2 artifacts, 3.0 KiB; restorable range becomes tx 30–40');
+    expect(pv.preview.command).toBe('txline backup prune --from-path=/backups/p --database=neo4j --keep-full=1 --dry-run');
+    // the newest full found corrupt by its last verification: its chain is not restorable, the older one is kept
+    setVerification(db, { folderId: folder.id, file: 'f2.backup', status: 'corrupt', message: 'payload checksum mismatch' });
+    const after = previewRetention({ db }, { folderId: folder.id, database: 'neo4j', keepFull: 1 }, t0 + 10 * 3_600_000);
+    if (!after.ok) throw new Error(after.error);
+    expect(after.preview.deleteCount).toBe(0);
+    expect(after.preview.databases[0].after.map((r) => [r.fromTx, r.toTx])).toEqual([[10, 20]]);
+    expect(after.preview.databases[0].notes[0]).toMatch(/f2\.backup is corrupt: payload checksum mismatch/);
   });
 
   it('the form takes at least one rule, each a whole number from 1, and a database name or *', () => {
