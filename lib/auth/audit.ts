@@ -4,11 +4,14 @@
  * every refused action. A job (backup, restore, aggregate, verify) has two: `<kind>.start` when it is started
  * (by the user, from the guard), and `<kind>.<how it ended>` when it ends (succeeded, failed with the error,
  * cancelled, interrupted by a server stop), with the user who started it and `jobId=N` as the target.
+ * A prune job (retention) that ended with its result adds one `artifact.pruned` entry per artifact it deleted,
+ * with the file, its database, its size and the planner's reason.
  */
 import { and, desc, eq, gte, like, lte, type SQL } from 'drizzle-orm';
 import type { Catalog } from '../db';
 import { getJob, markInterrupted } from '../db/queries/jobs';
 import { auditEvents, jobs, type AuditEventRow, type JobRow } from '../db/schema';
+import { jobResult } from '../jobs/protocol';
 
 export interface AuditEntry {
   username: string | null;
@@ -49,6 +52,28 @@ export function recordJobOutcome(db: Catalog, job: JobRow, now = Date.now()): vo
     },
     now,
   );
+  if (job.kind === 'prune') recordPruned(db, job, now);
+}
+
+/** One entry per artifact a prune job deleted (none for a dry run, or a job that ended without its result). */
+function recordPruned(db: Catalog, job: JobRow, now: number): void {
+  const r = jobResult('prune', job.result);
+  if (!r || r.dryRun) return;
+  for (const d of r.deleted) {
+    const what = d.full ? `full backup (transactions ${d.lowestTx}..${d.highestTx})` : `differential (transactions ${d.lowestTx}..${d.highestTx})`;
+    recordAudit(
+      db,
+      {
+        username: job.createdBy,
+        address: null,
+        action: 'artifact.pruned',
+        target: `file=${d.file} database=${d.database}`,
+        outcome: 'ok',
+        detail: `job #${job.id}: deleted the ${what}, ${d.sizeBytes} bytes, from ${r.folder}: ${d.reason}`,
+      },
+      now,
+    );
+  }
 }
 
 /** At server start: marks the jobs still marked running interrupted (markInterrupted) and audits each. */

@@ -5,7 +5,7 @@
  *
  * Roles (Neo4j's built-in roles, as the reference texts use them): viewer sees everything and changes
  * nothing; operator can also back up, verify, cancel jobs and set backup schedules; admin can also restore, aggregate, delete
- * artifacts, control the cluster, and manage users and settings.
+ * artifacts, set retention policies, control the cluster, and manage users and settings.
  *
  * One action is not decided by role: Prometheus scraping /api/metrics ('metrics.scrape') needs the bearer
  * token TXLINE_METRICS_TOKEN or a connection from loopback (the socket's address, never X-Forwarded-For).
@@ -43,6 +43,10 @@ export const ACTIONS = {
   'users.reset-password': { role: 'admin', audit: true },
   'audit.read': { role: 'admin', audit: false },
   'metrics.scrape': { scrape: true, audit: false },
+  // retention policies delete backups when applied: admins only (the preview is the form's first step)
+  'retention.preview': { role: 'admin', audit: false },
+  'retention.set': { role: 'admin', audit: true },
+  'retention.remove': { role: 'admin', audit: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;

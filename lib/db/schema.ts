@@ -281,3 +281,29 @@ export const auditEvents = sqliteTable(
   (t) => [index('audit_events_at').on(t.at), index('audit_events_action').on(t.action, t.at)],
 );
 export type AuditEventRow = InferSelectModel<typeof auditEvents>;
+
+/**
+ * Retention policies (lib/retention): per registered backup folder, for one database or for every database in
+ * it (`database` '*'), the rules `txline backup prune` takes (at least one; each a positive integer). Saved by
+ * admins only (applying one deletes backups); the server applies the matching policy after each scheduled
+ * backup as a prune job. A database's own policy wins over its folder's '*' one.
+ */
+export const retentionPolicies = sqliteTable(
+  'retention_policies',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    folderId: integer('folder_id')
+      .notNull()
+      .references(() => backupFolders.id, { onDelete: 'cascade' }),
+    /** a database name, or '*': every database of the folder without a policy of its own */
+    database: text('database').notNull(),
+    keepFull: integer('keep_full'),
+    keepDays: integer('keep_days'),
+    keepWeekly: integer('keep_weekly'),
+    createdBy: text('created_by'),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at'),
+  },
+  (t) => [uniqueIndex('retention_policies_folder_database').on(t.folderId, t.database)],
+);
+export type RetentionPolicyRow = InferSelectModel<typeof retentionPolicies>;

@@ -12,9 +12,17 @@
  *   occurrences missed while no scheduler ran are made up once, at the first tick, as a catch-up (created by
  *   "schedule (catch-up)", `catchUp: true` in the job's parameters). A run still queued when the server stops
  *   is not made up (its occurrence was handled).
+ * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
+ *   (lib/dashboard/retention.ts: the database's own, else the folder's '*') is applied as a prune job created
+ *   by "schedule" and audited as `prune.start` "by schedule" (each deletion is audited as the job ends, see
+ *   lib/auth/audit.ts). While the database has a job, the prune waits and starts before any queued backup of
+ *   it; several backups that end meanwhile make one prune. A prune still waiting when the server stops is done
+ *   after the next scheduled backup.
  */
 import { recordAudit } from '../auth/audit';
 import { startBackup } from '../dashboard/commands/backup';
+import { policyFlags, startPrune } from '../dashboard/commands/prune';
+import { EVERY_DATABASE, policyFor } from '../db/queries/retention';
 import { clusterDatabases, type CommandContext } from '../dashboard/commands/shared';
 import { listSchedules, markDue } from '../db/queries/schedules';
 import type { ScheduleRow } from '../db/schema';
@@ -37,12 +45,24 @@ export interface TickResult {
   waiting: QueuedRun[];
 }
 
+/** A retention policy to apply after a scheduled backup of a database into a folder succeeded. */
+export interface PendingPrune {
+  folderId: number;
+  database: string;
+  schedule: string;
+  /** the backup job after which it applies */
+  afterJob: number;
+}
+
 export class Scheduler {
   readonly startedAt: number;
   private readonly queue = new Map<string, QueuedRun>();
   /** per schedule: the earliest occurrence not handled, for the schedule's state named by `key` */
   private readonly firstPending = new Map<number, { key: string; at: number | null }>();
   private timer: NodeJS.Timeout | null = null;
+  /** per folder and database: the retention still to apply after a scheduled backup */
+  private readonly prunes = new Map<string, PendingPrune>();
+  private stopped = false;
   private readonly log = createLogger('schedules');
   private readonly now: () => number;
 
@@ -62,8 +82,14 @@ export class Scheduler {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+  }
+
+  /** The prunes waiting to start (a copy). */
+  pendingPrunes(): PendingPrune[] {
+    return [...this.prunes.values()];
   }
 
   /** The runs waiting to start (a copy). */
@@ -91,6 +117,7 @@ export class Scheduler {
     }
     const live = new Map(schedules.map((s) => [s.id, s]));
     for (const id of this.firstPending.keys()) if (!live.has(id)) this.firstPending.delete(id);
+    this.startPrunes(); // before the queued backups: a prune never waits behind the next backup of its database
     const started: TickResult['started'] = [];
     for (const [key, run] of this.queue) {
       const s = live.get(run.scheduleId);
@@ -148,6 +175,47 @@ export class Scheduler {
       return null;
     }
     this.log.info(`started job #${r.jobId}: ${what} of ${run.database}`);
+    this.pruneAfter(s, run, r.jobId);
     return r.jobId;
+  }
+
+  /** Once the backup job has ended (and its folder is indexed): when it succeeded, its retention is due. */
+  private pruneAfter(s: ScheduleRow, run: QueuedRun, jobId: number): void {
+    this.ctx.runner.wait(jobId).then(
+      (job) => {
+        if (job?.status !== 'succeeded') return;
+        this.prunes.set(`${run.folderId}\u0000${run.database}`, { folderId: run.folderId, database: run.database, schedule: s.databaseGlob, afterJob: jobId });
+        this.startPrunes();
+      },
+      (e: unknown) => this.log.error(`could not follow job #${jobId} for its retention: ${describeError(e)}`),
+    );
+  }
+
+  /** Starts the prunes that are due, unless this scheduler was stopped; one whose database has a job waits. */
+  private startPrunes(): void {
+    if (this.stopped) return;
+    for (const [key, p] of this.prunes) {
+      const policy = policyFor(this.ctx.db, p);
+      if (!policy) {
+        this.prunes.delete(key); // no policy covers it (any more)
+        continue;
+      }
+      const note = { schedule: p.schedule, afterJob: p.afterJob, policyId: policy.id };
+      const r = startPrune(this.ctx, { folderId: p.folderId, database: p.database, policy }, SCHEDULE_USER, note);
+      if (!r.ok && r.code === 'JOB_RUNNING') continue;
+      this.prunes.delete(key);
+      const which = policy.database === EVERY_DATABASE ? "the folder's policy for every database" : `the policy for ${policy.database}`;
+      const what = `prune by schedule "${p.schedule}" after backup job #${p.afterJob}: ${policyFlags(policy)} (${which}, #${policy.id})`;
+      recordAudit(this.ctx.db, {
+        username: SCHEDULE_USER,
+        address: null,
+        action: 'prune.start',
+        target: `database=${p.database} folderId=${p.folderId}`,
+        outcome: r.ok ? 'ok' : 'failed',
+        detail: r.ok ? `job #${r.jobId}: ${what}` : `${what}: ${r.error}`,
+      });
+      if (r.ok) this.log.info(`started job #${r.jobId}: ${what} of ${p.database}`);
+      else this.log.warn(`could not start the ${what} of ${p.database}: ${r.error}`);
+    }
   }
 }

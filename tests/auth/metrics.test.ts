@@ -15,6 +15,7 @@ import { createJob, finishJob } from '../../lib/db/queries/jobs';
 import { insertLagSamples } from '../../lib/db/queries/lag';
 import { artifacts } from '../../lib/db/schema';
 import { txlineMetrics } from '../../lib/server/metrics';
+import { parsePrometheusText } from '../helpers/prom-text';
 
 const TOKEN = 'the-metrics-token-for-tests';
 const NOW = Date.now();
@@ -82,6 +83,7 @@ describe('/api/metrics', () => {
   it('serves jobs by status, the last backup age per database and the lag per member', async () => {
     const { body, contentType } = await txlineMetrics(db, NOW);
     expect(contentType).toMatch(/^text\/plain/);
+    expect(parsePrometheusText(body).get('txline_jobs')?.samples).toHaveLength(3);
     expect(body).toContain('txline_jobs{kind="backup",status="succeeded"} 2');
     expect(body).toContain('txline_jobs{kind="backup",status="failed"} 1');
     expect(body).toContain('txline_jobs{kind="restore",status="running"} 1');

@@ -6,6 +6,7 @@ import { Suspense } from 'react';
 import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection } from '@/components/databases/database-sections';
 import { TimelineSection } from '@/components/databases/timeline-section';
 import { SchedulesSection } from '@/components/schedules/schedules-section';
+import { RetentionSection } from '@/components/retention/retention-section';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { databasePageData } from '@/lib/dashboard/data';
 import { parseTarget, type WindowTarget } from '@/lib/dashboard/timeline-window';
@@ -97,6 +98,10 @@ export default async function DatabasePage({ params, searchParams }: Props) {
 
       <Suspense fallback={<BlockSkeleton label="Loading the schedules" rows={2} />}>
         <SchedulesSection database={database} />
+      </Suspense>
+
+      <Suspense fallback={<BlockSkeleton label="Loading the retention" rows={2} />}>
+        <RetentionSection database={database} />
       </Suspense>
 
       <section aria-labelledby="jobs-heading" className="space-y-3">
