@@ -6,7 +6,7 @@
  *
  * Invariants:
  * - At most READ_SLOTS reads run at once in this server (the machine's cores are the backups'); a read waits
- *   for a slot within its own time budget, then fails with TIMEOUT.
+ *   for a slot within its own time budget, then fails with TIMEOUT; with MAX_WAITING waiting already, at once.
  * - No read outlives its request: when its time is up or its caller aborts (the browser went away) the child
  *   gets SIGTERM (the CLI removes its work folder) and SIGKILL KILL_AFTER_MS later.
  * - The answer is the kind's result line; an error line becomes a TxlineError with its stable code; a child
@@ -21,6 +21,8 @@ import { checkJobSpec, jobArgv, parseJobLine, type JobInput, type JobResult } fr
 export type ReadKind = 'log' | 'preview';
 
 export const READ_SLOTS = 2;
+/** reads waiting for a slot beyond these are refused at once (TIMEOUT) rather than queued */
+export const MAX_WAITING = 8;
 const KILL_AFTER_MS = 2_000;
 const MAX_STDOUT = 8 * 1024 * 1024;
 const MAX_LOG = 16 * 1024;
@@ -75,7 +77,11 @@ export async function runRead<K extends ReadKind>(kind: K, input: JobInput<K>, o
   const deadline = started + opts.timeoutMs;
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   if (opts.signal?.aborted) throw new TxlineError('TIMEOUT', `${opts.what} was abandoned by its caller`);
+  if (running >= READ_SLOTS && waiting.length >= MAX_WAITING) {
+    throw new TxlineError('TIMEOUT', `${opts.what} was not started: ${READ_SLOTS} reads are running and ${waiting.length} waiting on this server; try again in a moment`);
+  }
   if (!(await acquire(deadline, opts.signal))) {
+    if (opts.signal?.aborted) throw new TxlineError('TIMEOUT', `${opts.what} was abandoned by its caller before it started`);
     throw new TxlineError('TIMEOUT', `${opts.what} waited ${seconds(Date.now() - started)} for another read of this server to finish; try again in a moment`);
   }
   try {
@@ -143,4 +149,9 @@ export async function runRead<K extends ReadKind>(kind: K, input: JobInput<K>, o
 /** Reads running now, for tests (every read gives its slot back, however it ends). */
 export function readsRunning(): number {
   return running;
+}
+
+/** Reads waiting for a slot now, for tests. */
+export function readsWaiting(): number {
+  return waiting.length;
 }

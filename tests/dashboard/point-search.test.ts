@@ -16,7 +16,7 @@ import * as cmd from '../../lib/dashboard/commands';
 import { parseEnv } from '../../lib/env';
 import { TxlineError } from '../../lib/errors';
 import { JobRunner } from '../../lib/jobs/runner';
-import { readsRunning, runRead } from '../../lib/jobs/read-job';
+import { MAX_WAITING, READ_SLOTS, readsRunning, readsWaiting, runRead } from '../../lib/jobs/read-job';
 import { Collector } from '../../lib/monitor/collector';
 import { startTestCluster, tempDir, type TestCluster } from '../helpers/cluster';
 import { runTxline, TXLINE_BIN } from '../helpers/engine';
@@ -168,9 +168,21 @@ describe('a bounded read', () => {
   it("keeps the child's error code, and runs at most two at once (the third waits its turn)", async () => {
     await expect(runRead('log', { ...input(), fromPath: [path.join(dir, 'missing')] }, { bin: TXLINE_BIN, timeoutMs: 20_000, what: 'the search' })).rejects.toMatchObject({ code: 'PATH_NOT_FOUND' });
     const three = [1, 2, 3].map(() => runRead('log', input(), { bin: TXLINE_BIN, timeoutMs: 30_000, what: 'the search' }));
-    expect(readsRunning()).toBeLessThanOrEqual(2);
+    expect([readsRunning(), readsWaiting()]).toEqual([READ_SLOTS, 1]);
+    // a caller that goes away while waiting gives its place up; beyond MAX_WAITING a read is refused at once
+    const gone = new AbortController();
+    const waiter = runRead('log', input(), { bin: TXLINE_BIN, timeoutMs: 30_000, what: 'the search', signal: gone.signal });
+    expect(readsWaiting()).toBe(2);
+    gone.abort();
+    await expect(waiter).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(readsWaiting()).toBe(1);
+    const more = Array.from({ length: MAX_WAITING - 1 }, () => new AbortController());
+    const queued = more.map((c) => runRead('log', input(), { bin: TXLINE_BIN, timeoutMs: 30_000, what: 'the search', signal: c.signal }));
+    await expect(runRead('log', input(), { bin: TXLINE_BIN, timeoutMs: 30_000, what: 'the search' })).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringContaining('was not started') });
+    for (const c of more) c.abort();
+    await Promise.allSettled(queued);
     const pages = await Promise.all(three);
     expect(pages.map((p) => p.entries.length)).toEqual([10, 10, 10].map(() => Math.min(10, tx.after - tx.marker0 + 1)));
-    expect(readsRunning()).toBe(0);
+    expect([readsRunning(), readsWaiting()]).toEqual([0, 0]);
   });
 });
