@@ -2,6 +2,9 @@
  * Step 2: the restore point — the latest backup, the end of one backup, a transaction ID, or a UTC time —
  * picked in a form or on the timeline of what is restorable. Under it, the plan: which backups are read and
  * how many transactions replayed. A point no chain can reach is explained on the field that chose it.
+ * Above them, a search of the transactions (pick the one that did the damage: the restore stops just before
+ * it); below, what the graph holds at the point beside the newest one. Where Txline cannot read the
+ * cluster's backups, a restore into a scratch database is offered instead of both.
  */
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
@@ -9,8 +12,12 @@ import { formatEndsAtRange, formatNumber, formatUntilRange, formatUtc } from '@/
 import { UtcTime, useLocalTime } from '@/components/ui/utc-time';
 import { FieldError } from '@/components/ui/field-errors';
 import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass, RadioCard } from './form-controls';
+import { PointPreview } from './point-preview';
 import { RestorePlan } from './restore-plan';
+import { ScratchRestoreNotice } from './scratch-restore-notice';
 import { RestoreTimeline } from './restore-timeline';
+import { TransactionSearch } from './transaction-search';
+import type { WizardOptions } from './restore-wizard';
 import type { FieldErrors, PointKind, RestoreValues } from './wizard-model';
 
 /** A time as the restore takes it: "YYYY-MM-DD HH:MM:SS" (UTC). */
@@ -24,6 +31,8 @@ export function PointStep({
   timelineError,
   preview,
   checking,
+  pointAccepted,
+  cluster,
 }: {
   values: RestoreValues;
   update: (p: Partial<RestoreValues>) => void;
@@ -32,7 +41,11 @@ export function PointStep({
   timelineError: Error | null;
   preview: RestorePreview | null;
   checking: boolean;
+  /** the background check accepted the point as it is now (the preview is asked for only then) */
+  pointAccepted: boolean;
+  cluster: WizardOptions['clusters'][number] | undefined;
 }) {
+  const unreadable = cluster?.unreadable ? { name: cluster.name, location: cluster.location ?? null, unreadable: cluster.unreadable } : null;
   const artifacts = timeline ? timeline.generations.flatMap((g) => g.artifacts).sort((a, b) => b.time - a.time) : [];
   const ranges = timeline?.restorable ?? [];
   const setPoint = (point: string) => update({ point: point as PointKind });
@@ -145,6 +158,8 @@ export function PointStep({
         <FieldError id={errorId('point')} field="point" messages={errors.point} className={errorClass} />
       </fieldset>
 
+      {unreadable ? <ScratchRestoreNotice cluster={unreadable} values={values} /> : <TransactionSearch values={values} update={update} />}
+
       <section aria-label="Restorable ranges" className="space-y-2">
         <h3 className="text-sm font-medium">What can be restored</h3>
         {timelineError ? (
@@ -171,6 +186,13 @@ export function PointStep({
         <h3 className="text-sm font-medium">What this restore does</h3>
         <RestorePlan preview={preview} checking={checking} blocked={Object.keys(errors).length > 0} />
       </section>
+
+      {unreadable ? null : (
+        <section aria-label="Compared with the newest point" aria-live="polite" className="space-y-2">
+          <h3 className="text-sm font-medium">Compared with the newest point</h3>
+          <PointPreview values={values} ready={pointAccepted && Object.keys(errors).length === 0} />
+        </section>
+      )}
     </div>
   );
 }

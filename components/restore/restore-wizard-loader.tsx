@@ -7,8 +7,9 @@ import 'server-only';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
 import { clusterSnapshots } from '@/lib/dashboard/data';
 import { databasesWithBackups, getArtifact } from '@/lib/db/queries/artifacts';
-import { defaultFolder, listFolders } from '@/lib/db/queries/clusters';
+import { defaultFolder, getCluster, listFolders } from '@/lib/db/queries/clusters';
 import { serverContext } from '@/lib/server/context';
+import { clusterKind } from '@/lib/sources';
 import { RestoreWizard, type WizardOptions } from './restore-wizard';
 import type { RestoreValues, StepId } from './wizard-model';
 
@@ -34,7 +35,7 @@ export async function RestoreWizardLoader({ search }: { search: RestoreSearch })
   for (const s of snaps) for (const m of s.report.members) for (const d of m.databases) if (!onCluster.has(d.name)) onCluster.set(d.name, s.cluster.id);
   const names = [...new Set([...onCluster.keys(), ...counts.keys()])].sort((a, b) => (a === 'system') !== (b === 'system') ? (a === 'system' ? 1 : -1) : a.localeCompare(b));
   const options: WizardOptions = {
-    clusters: snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name })),
+    clusters: snaps.map((s) => ({ id: s.cluster.id, name: s.cluster.name, unreadable: clusterKind(s.cluster.kind).artifactsUnreadableReason ?? null, location: getCluster(ctx.db, { id: s.cluster.id })?.location ?? null })),
     folders: folders.map((f) => ({ id: f.id, name: f.name, path: f.path, isDefault: f.isDefault })),
     databases: names.map((name) => ({ name, clusterId: onCluster.get(name) ?? null, backups: counts.get(name) ?? {} })),
   };

@@ -27,7 +27,8 @@ import { TargetStep } from './target-step';
 import { checkKey, evaluate, inputFor, nextStep, previousStep, STEPS, stepIndex, type ActionResult, type RestoreValues, type StepCheck, type StepId } from './wizard-model';
 
 export interface WizardOptions {
-  clusters: Array<{ id: number; name: string }>;
+  /** `unreadable`: why Txline cannot read this cluster's backups (its kind's reason), null when it can */
+  clusters: Array<{ id: number; name: string; unreadable?: string | null; location?: string | null }>;
   folders: Array<{ id: number; name: string; path: string; isDefault: boolean }>;
   /** every database a cluster reports or a folder holds backups of, with its backup count per folder id */
   databases: Array<{ name: string; clusterId: number | null; backups: Record<number, number> }>;
@@ -175,7 +176,17 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
           >
             {step === 'source' ? <SourceStep options={options} values={values} update={update} errors={errors} /> : null}
             {step === 'point' ? (
-              <PointStep values={values} update={update} errors={errors} timeline={timelineQ.data} timelineError={timelineQ.error} preview={preview} checking={checking} />
+              <PointStep
+                values={values}
+                update={update}
+                errors={errors}
+                timeline={timelineQ.data}
+                timelineError={timelineQ.error}
+                preview={preview}
+                checking={checking}
+                pointAccepted={liveNow !== null && liveNow.ok && !checking}
+                cluster={options.clusters.find((c) => String(c.id) === values.clusterId)}
+              />
             ) : null}
             {step === 'target' ? <TargetStep values={values} update={update} errors={errors} onCluster={onCluster} /> : null}
             {step === 'review' ? <ReviewStep options={options} values={values} update={update} errors={errors} preview={preview} checking={checking} /> : null}

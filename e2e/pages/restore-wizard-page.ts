@@ -73,6 +73,36 @@ export class RestoreWizardPage {
     return Number(await this.plan.getByTestId(testId).getAttribute('data-value'));
   }
 
+  // step 2: the transaction search and the comparison with the newest point
+  get searchMatch(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Match' });
+  }
+
+  get searchFrom(): Locator {
+    return this.page.getByRole('textbox', { name: 'From tx' });
+  }
+
+  get searchTo(): Locator {
+    return this.page.getByRole('textbox', { name: 'To tx' });
+  }
+
+  get searchResults(): Locator {
+    return this.page.getByTestId('transaction-result');
+  }
+
+  get searchError(): Locator {
+    return this.page.getByTestId('transaction-search-error');
+  }
+
+  /** The button that sets the point to just before the transaction `txId` (restore until it, exclusive). */
+  restoreBefore(txId: number): Locator {
+    return this.page.getByRole('button', { name: `Restore to just before transaction ${txId}: the database ends at transaction ${txId - 1}` });
+  }
+
+  get pointPreview(): Locator {
+    return this.page.getByTestId('point-preview');
+  }
+
   // step 3
   /** "A new database" or "Replace <name>". */
   targetChoice(label: string): Locator {

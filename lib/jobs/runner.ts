@@ -70,6 +70,11 @@ export class JobRunner {
     private readonly opts: { bin: string; onFinished?: (job: JobRow) => void | Promise<void> },
   ) {}
 
+  /** The `txline` entry point its jobs run (reads that answer a request run it too: ./read-job.ts). */
+  get bin(): string {
+    return this.opts.bin;
+  }
+
   start(j: StartJob): StartResult {
     const active = activeJobFor(this.db, { database: j.database, clusterId: j.clusterId, folderId: j.folderId });
     if (active) {

@@ -88,6 +88,11 @@ export interface ClusterKind {
   readonly payloadFormat: PayloadFormat;
   /** Why this kind offers no member controls, for people (shown where the controls would be); absent: it has some. */
   readonly noControlsReason?: string;
+  /**
+   * Why Txline cannot read this kind's artifacts (list their transactions, count a point), for people; absent:
+   * it can (payloadFormat reads them). The restore wizard offers a restore into a scratch database instead.
+   */
+  readonly artifactsUnreadableReason?: string;
   /** The controls this cluster offers (some depend on whether this server started it). */
   capabilities(c: ClusterConnection): ReadonlySet<Capability>;
   /** Checks one member address as this kind writes it; throws INVALID_ARGUMENT naming it. */

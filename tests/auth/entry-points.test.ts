@@ -50,6 +50,8 @@ const EXPECTED: Record<string, string | string[]> = {
   'app/api/jobs/[id]/route.ts#GET': 'jobs.read',
   'app/api/lag/route.ts#GET': 'cluster.read',
   'app/api/databases/[name]/timeline/route.ts#GET': 'catalog.read',
+  'app/api/databases/[name]/transactions/route.ts#GET': 'catalog.read',
+  'app/api/databases/[name]/preview/route.ts#GET': 'catalog.read',
   'app/api/metrics/route.ts#GET': 'metrics.scrape',
 };
 
@@ -119,6 +121,8 @@ describe('entry points', () => {
       'app/api/jobs/[id]/route.ts#GET': 'viewer',
       'app/api/lag/route.ts#GET': 'viewer',
       'app/api/databases/[name]/timeline/route.ts#GET': 'viewer',
+      'app/api/databases/[name]/transactions/route.ts#GET': 'viewer',
+      'app/api/databases/[name]/preview/route.ts#GET': 'viewer',
       'app/api/metrics/route.ts#GET': 'bearer token or loopback',
     });
   });

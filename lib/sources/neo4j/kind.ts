@@ -25,6 +25,10 @@ const NONE: ReadonlySet<Capability> = new Set();
 /** Why a Neo4j cluster has no member controls (shown where they would be). */
 export const NEO4J_NO_CONTROLS = 'Neo4j has no pause of replication, and Txline does not run a Neo4j cluster’s processes: manage its servers with Neo4j’s own tools.';
 
+/** Why Txline cannot list the transactions of a Neo4j cluster's backups or count a point (shown in the restore wizard). */
+export const NEO4J_ARTIFACTS_UNREADABLE =
+  "A Neo4j cluster's backups are in Neo4j's own format, written by neo4j-admin: Txline cannot list their transactions or count the graph at a point.";
+
 const notSupported = (what: string) => (): never => {
   throw new TxlineError('NOT_SUPPORTED', `${what} of a Neo4j cluster's backups is neo4j-admin's work (neo4j-admin database check, backup aggregate), not Txline's engine`);
 };
@@ -70,6 +74,7 @@ export const neo4jKind: ClusterKind = {
   payloadFormat: neo4jPayload,
 
   noControlsReason: NEO4J_NO_CONTROLS,
+  artifactsUnreadableReason: NEO4J_ARTIFACTS_UNREADABLE,
   capabilities: () => NONE,
 
   checkAddress: (address) => void checkBoltUri(`neo4j://${address}`),
