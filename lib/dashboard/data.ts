@@ -110,9 +110,11 @@ export interface LagData {
   offline: Array<{ memberId: string; from: number; to: number }>;
   /** members whose newest sample is offline */
   offlineNow: string[];
+  /** the server's time of the answer: the charts' window ends there (ms since the epoch) */
+  now: number;
 }
 
-export function lagData(ctx: ServerContext, { clusterId, database, window, now }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
+export function lagData(ctx: ServerContext, { clusterId, database, window, now = Date.now() }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
   const series = lagSeries(ctx.db, { clusterId, database, window, now });
   const members = [...new Set(series.map((p) => p.memberId))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const byTs = new Map<number, { ts: number } & Record<string, number>>();
@@ -146,7 +148,7 @@ export function lagData(ctx: ServerContext, { clusterId, database, window, now }
     if (dt > 0) commitRate.push({ ts: w[i].ts, rate: Math.max(0, (w[i].lastCommittedTxn - w[i - 1].lastCommittedTxn) / dt) });
   }
   const offlineNow = members.filter((m) => newest.get(m) === false);
-  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow };
+  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow, now };
 }
 
 function systemLast(a: string, b: string): number {
