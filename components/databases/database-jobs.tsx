@@ -130,7 +130,7 @@ function JobRow({ job, now, database }: { job: JobSummary; now: number; database
             {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">fell back to a full: {outcome.fallbackReason}</span> : null}
           </span>
         ) : job.status === 'succeeded' && restored ? (
-          <span data-testid="restore-outcome">
+          <span data-testid="restore-ends-at">
             {restored.database} ends at transaction <span className="font-mono tabular-nums">{formatNumber(restored.restoredTx)}</span>
           </span>
         ) : job.error && job.status !== 'succeeded' ? (
