@@ -51,7 +51,7 @@ test.describe.configure({ mode: 'serial' });
 
 let chain: { full: string; diff1: string; diff2: string } | null = null;
 
-test('the chain timeline labels its bars, keeps adjacent differentials apart, links parents and marks now; the wizard draws the same bars', async ({ page }) => {
+test('the chain timeline labels its bars, keeps adjacent differentials apart, links parents and marks now; the wizard draws the same bars', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
   const overview = new OverviewPage(page);
   await overview.goto();
@@ -91,6 +91,7 @@ test('the chain timeline labels its bars, keeps adjacent differentials apart, li
   await expect(link).toHaveAttribute('data-child', String(d2.id));
   await expect(link).toHaveAttribute('data-parent', String(d1.id));
   await expect(db.tooltip.getByTestId('tooltip-parent')).toHaveText(diff1);
+  await db.timeline.screenshot({ path: testInfo.outputPath('timeline-parent-link.png') });
   await page.mouse.move(0, 0);
   await expect(link).toHaveCount(0);
   await db.bar(diff1).focus();
@@ -128,6 +129,7 @@ test('the chain timeline labels its bars, keeps adjacent differentials apart, li
   const w1 = await rectOf(wbar(d1.id));
   const w2 = await rectOf(wbar(d2.id));
   expect(w2.x - (w1.x + w1.width)).toBeGreaterThan(0);
+  await page.getByTestId('restore-timeline').screenshot({ path: testInfo.outputPath('wizard-bars.png') });
 });
 
 test('a restore as a new database appears on an open overview, says where it came from, and is listed on its source', async ({ page, context }) => {
@@ -194,11 +196,13 @@ test('a restore as a new database appears on an open overview, says where it cam
 /** The y values of a chart's tick labels, and where its zero line and x-axis line are drawn. */
 async function chartGeometry(chart: Locator): Promise<{ ticks: number[]; zeroY: number; axisY: number; xTicks: number }> {
   return chart.evaluate((fig) => {
-    const ticks = [...fig.querySelectorAll('.recharts-yAxis .recharts-cartesian-axis-tick-value')].map((t) => Number((t.textContent ?? '').replace(/,/g, '').replace(/k$/, '000')));
-    const zero = fig.querySelector('.chart-zero-line line, line.chart-zero-line, .chart-zero-line');
-    const axis = fig.querySelector('.recharts-xAxis line.recharts-cartesian-axis-line');
+    // (recharts draws axes' parts in layers of their own: found by their class, wherever they are)
+    const labels = (axis: 'xAxis' | 'yAxis') => [...fig.querySelectorAll(`.recharts-${axis}-tick-labels .recharts-cartesian-axis-tick-value`)];
+    const ticks = labels('yAxis').map((t) => Number((t.textContent ?? '').replace(/,/g, '').replace(/k$/, '000')));
+    const zero = fig.querySelector('.chart-zero-line line');
+    const axis = [...fig.querySelectorAll('line.recharts-cartesian-axis-line')].find((l) => l.getAttribute('y1') === l.getAttribute('y2')) ?? null;
     const yOf = (el: Element | null) => (el ? el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2 : Number.NaN);
-    return { ticks, zeroY: yOf(zero), axisY: yOf(axis), xTicks: fig.querySelectorAll('.recharts-xAxis .recharts-cartesian-axis-tick-value').length };
+    return { ticks, zeroY: yOf(zero), axisY: yOf(axis), xTicks: labels('xAxis').length };
   });
 }
 
