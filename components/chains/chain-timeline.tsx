@@ -38,10 +38,18 @@ function clampWin([a, b]: View): View {
   return [lo, lo + w];
 }
 
-function bandView(layout: Layout, band: number, axis: Axis, z: Zoom, nowReach: { band: number; reach: number } | null): View {
+/** Of a view reaching now, the least share the backed-up part keeps (the rest: not backed up yet). */
+const BACKED_UP_SHARE = 0.4;
+
+function bandView(layout: Layout, band: number, axis: Axis, z: Zoom, now: { band: number; reach: number; backedUpTx: number } | null): View {
   let base = axis === 'time' ? layout.time : layout.bands[band].tx[z.base === 'all' ? 'domain' : 'focus'];
-  // the writer's history reaches now: its axis does too
-  if (axis === 'tx' && nowReach && nowReach.band === band && nowReach.reach > base[1]) base = [base[0], nowReach.reach];
+  // the writer's history reaches now: its axis does too, and starts early enough that the backups keep a
+  // readable share of it however far now has run ahead
+  if (axis === 'tx' && now && now.band === band && now.reach > base[1]) {
+    const ahead = now.reach - now.backedUpTx;
+    const lo = Math.min(base[0], now.backedUpTx - (ahead * BACKED_UP_SHARE) / (1 - BACKED_UP_SHARE));
+    base = [Math.max(layout.bands[band].tx.domain[0], lo), now.reach];
+  }
   const span = base[1] - base[0];
   return [base[0] + z.win[0] * span, base[0] + z.win[1] * span];
 }
@@ -69,9 +77,10 @@ export function ChainTimeline({
   const at = nowOnAxis(layout, now);
   const nowBand = at?.band ?? null;
   const nowReach = at?.reach ?? null;
+  const backedUpTx = at?.backedUpTx ?? null;
   const views = useMemo(
-    () => layout.bands.map((_, i) => bandView(layout, i, axis, zoom, nowBand !== null && nowReach !== null ? { band: nowBand, reach: nowReach } : null)),
-    [layout, axis, zoom, nowBand, nowReach],
+    () => layout.bands.map((_, i) => bandView(layout, i, axis, zoom, nowBand !== null && nowReach !== null && backedUpTx !== null ? { band: nowBand, reach: nowReach, backedUpTx } : null)),
+    [layout, axis, zoom, nowBand, nowReach, backedUpTx],
   );
   const scales = useMemo(() => views.map(scaleOf), [views]);
 
