@@ -48,6 +48,7 @@ const EXPECTED: Record<string, string | string[]> = {
   'app/api/lag/route.ts#GET': 'cluster.read',
   'app/api/databases/[name]/timeline/route.ts#GET': 'catalog.read',
   'app/api/metrics/route.ts#GET': 'metrics.scrape',
+  'app/api/overview/route.ts#GET': 'catalog.read',
 };
 
 const roleOf = (a: string) => (a.startsWith('public:') ? 'anyone' : (roleFor(a as Action) ?? 'bearer token or loopback'));
@@ -114,6 +115,7 @@ describe('entry points', () => {
       'app/api/lag/route.ts#GET': 'viewer',
       'app/api/databases/[name]/timeline/route.ts#GET': 'viewer',
       'app/api/metrics/route.ts#GET': 'bearer token or loopback',
+      'app/api/overview/route.ts#GET': 'viewer',
     });
   });
 });
