@@ -100,7 +100,7 @@ test('without signing in, every page leads to the login page and the API answers
     await page.goto(p);
     await expect(page, `${p} must redirect to the login page`).toHaveURL(new RegExp(`/login\\?next=${encodeURIComponent(p).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   }
-  for (const api of ['/api/cluster', '/api/jobs', '/api/lag?cluster=1&database=neo4j', '/api/databases/neo4j/timeline']) {
+  for (const api of ['/api/cluster', '/api/jobs', '/api/lag?cluster=1&database=neo4j', '/api/databases/neo4j/timeline', '/api/overview']) {
     const res = await page.request.get(api);
     expect(res.status(), api).toBe(401);
     expect(await res.json(), api).toEqual({ error: { code: 'UNAUTHENTICATED', message: 'Sign in first.' } });

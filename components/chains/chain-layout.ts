@@ -228,6 +228,57 @@ export function neighbour(layout: Pick<Layout, 'byId' | 'lanes'>, visible: reado
   return null;
 }
 
+// ---- labels, "now" -----------------------------------------------------------------------------------------
+
+/** About how wide a character of a bar's label is (10 px digits and letters, in user units = px at least). */
+export const LABEL_CHAR_W = 6.2;
+const LABEL_PAD = 8;
+
+/**
+ * The label a bar of `width` units can hold: its type and its boundary transaction IDs ("D 121–140",
+ * "F 1–120"), else its type alone ("D", "F"), else nothing. Empty differentials are points: no label.
+ */
+export function barLabel(a: Pick<TimelineArtifact, 'full' | 'empty' | 'fromTx' | 'toTx' | 'tipTx'>, width: number): string | null {
+  if (a.empty) return null;
+  const type = a.full ? 'F' : 'D';
+  const n = (v: number) => v.toLocaleString('en-US');
+  const range = a.full ? (a.tipTx === 0 ? null : `1–${n(a.tipTx)}`) : a.fromTx === a.toTx ? n(a.fromTx) : `${n(a.fromTx)}–${n(a.toTx)}`;
+  for (const text of range ? [`${type} ${range}`, type] : [type]) if (text.length * LABEL_CHAR_W + LABEL_PAD <= width) return text;
+  return null;
+}
+
+/** How far apart two touching bars are drawn (units on each side), so that adjacent differentials read as several. */
+export function barInset(width: number): number {
+  return width > 12 ? 1.5 : width > 5 ? 0.75 : 0;
+}
+
+/** The database now: its writer's last committed transaction, in the history of `storeId` (when known). */
+export interface NowPoint {
+  tx: number;
+  storeId: string | null;
+}
+
+/**
+ * Where "now" goes: the band of the writer's history (its store ID; the newest band when the store ID is not
+ * reported), the newest transaction backed up there, and how far the band's transaction axis must reach to
+ * show now (rounded up, so the axis does not move with every transaction). Null when the writer's history
+ * has no band (it was restored since its latest backup: its IDs belong to another history).
+ */
+export function nowOnAxis(layout: Pick<Layout, 'bands'>, now: NowPoint | null): { band: number; backedUpTx: number; reach: number } | null {
+  if (!now || layout.bands.length === 0) return null;
+  const band = now.storeId ? layout.bands.findIndex((b) => b.generation.storeId === now.storeId) : layout.bands.length - 1;
+  if (band < 0) return null;
+  const b = layout.bands[band];
+  let backedUpTx = 0;
+  for (const a of b.generation.artifacts) backedUpTx = Math.max(backedUpTx, a.empty ? a.tipTx : a.toTx);
+  const hi = b.tx.domain[1];
+  if (now.tx + 0.5 <= hi) return { band, backedUpTx, reach: hi };
+  const pad = Math.max(2, (now.tx - b.tx.focus[0]) * 0.04);
+  // a step of the next power of ten: the reach moves once every several transactions, not with each
+  const q = 10 ** Math.ceil(Math.log10(pad));
+  return { band, backedUpTx, reach: Math.ceil((now.tx + 0.5 + pad) / q) * q };
+}
+
 // ---- scales and ticks -------------------------------------------------------------------------------------
 
 /** Round tick values between lo and hi (about `count` of them). */

@@ -22,10 +22,10 @@ export function ChainLegend({ uid }: { uid: string }) {
         </defs>
       </svg>
       <ul aria-label="Legend" className="flex flex-wrap gap-x-4 gap-y-1">
-        <Swatch label="full (the whole store, 1 to its tip)">
+        <Swatch label="full, F (the whole store, 1 to its tip)">
           <rect x="1" y="2" width="26" height="10" rx="2" className="fill-teal-600 dark:fill-teal-500" />
         </Swatch>
-        <Swatch label="differential (its own transactions)">
+        <Swatch label="differential, D (its own transactions)">
           <rect x="1" y="2" width="26" height="10" rx="2" fill={`url(#${uid}-diff)`} />
         </Swatch>
         <Swatch label="empty differential (nothing new)">
@@ -33,6 +33,10 @@ export function ChainLegend({ uid }: { uid: string }) {
         </Swatch>
         <Swatch label="parent link (a branch)">
           <path d="M6,1 V11 H22" fill="none" strokeWidth="1.5" className="stroke-zinc-400 dark:stroke-zinc-500" />
+        </Swatch>
+        <Swatch label="now, and not backed up yet">
+          <rect x="1" y="1" width="18" height="12" className="fill-amber-400/25 dark:fill-amber-500/20" />
+          <line x1="19" x2="19" y1="0" y2="14" strokeWidth="1.5" strokeDasharray="3 2" className="stroke-amber-600 dark:stroke-amber-400" />
         </Swatch>
         <Swatch label="gap (no backup holds these)">
           <rect x="1" y="1" width="26" height="12" fill={`url(#${uid}-gap)`} />

@@ -1,13 +1,15 @@
 /**
  * The marks of the chain timeline, drawn in a 1000-unit-wide SVG: generation bands with their label and
- * gaps, parent links between lanes, and one mark per artifact (a bar, or a diamond for an empty
- * differential) carrying its range in data attributes. Plain elements only, no handlers: the timeline
- * listens once on the <svg>.
+ * gaps, parent links between lanes, and one mark per artifact (ArtifactBar: a labelled bar, or a diamond for
+ * an empty differential) carrying its range in data attributes; over them, the hovered or focused artifact's
+ * link to its parent, and "now" (the writer's last committed transaction) with the part not yet backed up.
+ * Plain elements only, no handlers: the timeline listens once on the <svg>.
  */
 import { useTimesTitle } from '@/components/ui/utc-time';
 import { formatNumber, formatUtc } from '@/lib/format';
 import { describeArtifact } from './artifact-labels';
-import { numberTicks, timeTicks, type Axis, type Layout, type Placed } from './chain-layout';
+import { ArtifactBar } from './artifact-bar';
+import { numberTicks, nowOnAxis, timeTicks, type Axis, type Layout, type NowPoint, type Placed } from './chain-layout';
 
 export const W = 1000;
 export const PAD_L = 14;
@@ -234,28 +236,10 @@ function ArtifactMarks({ layout, axis, scales, uid, selectedId, focusId }: MarkP
           strokeWidth: selected || problem ? 2 : 1,
           strokeDasharray: a.chainProblem !== null ? '3 2' : undefined,
         } as const;
-        if (a.empty) {
-          const cx = x(r[0]);
-          return <path key={a.id} {...common} d={`M${cx},${cy - 7} l4,5 l-4,5 l-4,-5 z`} className={`${common.className} fill-sky-700 dark:fill-sky-300`} />;
-        }
+        if (a.empty) return <ArtifactBar key={a.id} {...common} a={a} x0={x(r[0])} x1={x(r[0])} cy={cy} height={BAR_H} patternId={`${uid}-diff`} />;
         const left = sx(r[0]);
-        // a full stays visible and clickable however narrow: one of an empty database covers no transaction
         const width = Math.max(a.full ? 8 : 2, sx(r[1]) - left);
-        // a hairline between contiguous bars keeps their boundaries visible
-        const inset = width > 4 ? 0.5 : 0;
-        const bar = (
-          <rect
-            key={a.id}
-            {...common}
-            x={left + inset}
-            y={cy - BAR_H / 2}
-            width={width - 2 * inset}
-            height={BAR_H}
-            rx={2}
-            fill={a.full ? undefined : `url(#${uid}-diff)`}
-            className={`${common.className} ${a.full ? 'fill-teal-600 dark:fill-teal-500' : ''}`}
-          />
-        );
+        const bar = <ArtifactBar key={a.id} {...common} a={a} x0={left} x1={sx(r[1])} cy={cy} height={BAR_H} patternId={`${uid}-diff`} visible={[r[0] < view[0] ? PAD_L + 10 : PAD_L, W - PAD_R]} />;
         if (r[0] >= view[0] || width < 12) return bar;
         // runs on to the left of the view (a full from transaction 1): say so with an arrowhead
         return (
@@ -266,5 +250,67 @@ function ArtifactMarks({ layout, axis, scales, uid, selectedId, focusId }: MarkP
         );
       })}
     </>
+  );
+}
+
+/**
+ * The hovered or focused artifact's parent, whatever lane it is on: the parent outlined and an arrow from the
+ * artifact's middle to the parent's, arcing over the lanes (adjacent bars on one lane get a visible link too).
+ */
+export function ParentHighlight({ layout, axis, scales, id }: { layout: Layout; axis: Axis; scales: Scale[]; id: number | null }) {
+  const p = id !== null ? layout.byId.get(id) : undefined;
+  const parent = p?.a.parentId != null ? layout.byId.get(p.a.parentId) : undefined;
+  if (!p || !parent) return null;
+  const { x } = scales[p.band];
+  const sx = clampX(x);
+  const mid = (q: Placed) => {
+    const r = q.range[axis];
+    return q.a.empty ? x(r[0]) : (sx(r[0]) + sx(r[1])) / 2;
+  };
+  const cx = mid(p);
+  const px = mid(parent);
+  const cy = laneY(layout, p) - BAR_H / 2;
+  const py = laneY(layout, parent) - BAR_H / 2;
+  const lift = Math.min(cy, py) - 9;
+  const pr = parent.range[axis];
+  const pl = parent.a.empty ? px - 6 : sx(pr[0]);
+  const pw = parent.a.empty ? 12 : Math.max(parent.a.full ? 8 : 2, sx(pr[1]) - pl);
+  return (
+    <g data-testid="parent-link" data-child={p.a.id} data-parent={parent.a.id} aria-hidden="true" className="pointer-events-none">
+      <rect x={pl - 2} y={laneY(layout, parent) - BAR_H / 2 - 2} width={pw + 4} height={BAR_H + 4} rx={3} fill="none" strokeWidth={2} className="stroke-amber-500" />
+      <path d={`M${cx},${cy} C${cx},${lift} ${px},${lift} ${px},${py - 2}`} fill="none" strokeWidth={1.75} className="stroke-amber-500" />
+      <path d={`M${px},${py - 1} l-3.5,-6 h7 z`} className="fill-amber-500" />
+    </g>
+  );
+}
+
+/**
+ * "Now" on the transaction axis of the writer's history: a line at its last committed transaction, and the
+ * transactions after the newest backup shaded as not backed up yet (they grow while the page is open).
+ */
+export function NowMark({ layout, scales, now }: { layout: Layout; scales: Scale[]; now: NowPoint | null }) {
+  const at = nowOnAxis(layout, now);
+  if (!at || !now) return null;
+  const top = bandTop(layout, at.band);
+  const lanes = layout.bands[at.band].lanes;
+  const { x, view } = scales[at.band];
+  const nx = x(now.tx + 0.5);
+  if (now.tx + 0.5 < view[0] || now.tx + 0.5 > view[1]) return null;
+  const behind = now.tx - at.backedUpTx;
+  const from = Math.max(PAD_L, x(at.backedUpTx + 0.5));
+  const y0 = top + BAND_HEADER - 2;
+  const y1 = top + BAND_HEADER + lanes * LANE_H;
+  const text = behind > 0 ? `now · tx ${formatNumber(now.tx)} · ${formatNumber(behind)} not backed up` : `now · tx ${formatNumber(now.tx)} · all backed up`;
+  const anchorEnd = nx > W / 2;
+  return (
+    <g data-testid="now-marker" data-tx={now.tx} data-backed-up-tx={at.backedUpTx} data-behind={Math.max(0, behind)} className="pointer-events-none">
+      {behind > 0 ? (
+        <rect data-testid="not-backed-up" x={from} y={y0} width={Math.max(1, nx - from)} height={y1 - y0} className="fill-amber-400/25 dark:fill-amber-500/20" />
+      ) : null}
+      <line x1={nx} x2={nx} y1={y0 - 2} y2={y1} strokeWidth={1.5} strokeDasharray="4 2" className="stroke-amber-600 dark:stroke-amber-400" />
+      <text x={anchorEnd ? nx - 4 : nx + 4} y={top + 13} textAnchor={anchorEnd ? 'end' : 'start'} className="fill-amber-800 text-[10px] font-medium dark:fill-amber-300">
+        {text}
+      </text>
+    </g>
   );
 }

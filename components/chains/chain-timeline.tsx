@@ -2,7 +2,9 @@
 
 /**
  * The chain timeline of one database: one SVG, one band per store-ID generation, one bar per artifact over
- * its transaction range (or its time range), parent links between lanes, hatched gaps. Kept light for
+ * its transaction range (or its time range), labelled where it fits, parent links between lanes, hatched gaps;
+ * the hovered or focused artifact's link to its parent; and, given the writer's last committed transaction,
+ * "now" on the transaction axis with the part not backed up yet (the axis reaches it as it grows). Kept light for
  * hundreds of bars: plain <rect>s with data attributes, one set of event handlers on the <svg> (delegation),
  * one tooltip element, and the bars memoised apart from the hover state.
  *
@@ -12,9 +14,9 @@
 import { useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Timeline } from '@/lib/dashboard/timeline';
 import { UtcTime } from '@/components/ui/utc-time';
-import { neighbour, type Axis, type Layout } from './chain-layout';
+import { neighbour, nowOnAxis, type Axis, type Layout, type NowPoint } from './chain-layout';
 import { ChainLegend } from './chain-legend';
-import { AxisCaption, Defs, Marks, scaleOf, timelineHeight, W, type View } from './chain-marks';
+import { AxisCaption, Defs, Marks, NowMark, ParentHighlight, scaleOf, timelineHeight, W, type View } from './chain-marks';
 import { Tooltip, type Hover, type Point } from './chain-tooltip';
 import { formatTxRange } from '@/lib/format';
 
@@ -36,8 +38,18 @@ function clampWin([a, b]: View): View {
   return [lo, lo + w];
 }
 
-function bandView(layout: Layout, band: number, axis: Axis, z: Zoom): View {
-  const base = axis === 'time' ? layout.time : layout.bands[band].tx[z.base === 'all' ? 'domain' : 'focus'];
+/** Of a view reaching now, the least share the backed-up part keeps (the rest: not backed up yet). */
+const BACKED_UP_SHARE = 0.4;
+
+function bandView(layout: Layout, band: number, axis: Axis, z: Zoom, now: { band: number; reach: number; backedUpTx: number } | null): View {
+  let base = axis === 'time' ? layout.time : layout.bands[band].tx[z.base === 'all' ? 'domain' : 'focus'];
+  // the writer's history reaches now: its axis does too, and starts early enough that the backups keep a
+  // readable share of it however far now has run ahead
+  if (axis === 'tx' && now && now.band === band && now.reach > base[1]) {
+    const ahead = now.reach - now.backedUpTx;
+    const lo = Math.min(base[0], now.backedUpTx - (ahead * BACKED_UP_SHARE) / (1 - BACKED_UP_SHARE));
+    base = [Math.max(layout.bands[band].tx.domain[0], lo), now.reach];
+  }
   const span = base[1] - base[0];
   return [base[0] + z.win[0] * span, base[0] + z.win[1] * span];
 }
@@ -47,19 +59,30 @@ export function ChainTimeline({
   layout,
   selectedId,
   onSelect,
+  now = null,
 }: {
   timeline: Timeline;
   /** layoutTimeline(timeline), made by the caller (which also needs it) */
   layout: Layout;
   selectedId: number | null;
   onSelect: (id: number) => void;
+  /** the writer's last committed transaction, live (null: not on a cluster, or not reported) */
+  now?: NowPoint | null;
 }) {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
   const [axis, setAxis] = useState<Axis>('tx');
   const [zooms, setZooms] = useState<Record<Axis, Zoom>>({ tx: FIT, time: FIT });
   const zoom = zooms[axis];
   const setZoom = (z: Zoom) => setZooms((s) => ({ ...s, [axis]: { base: z.base, win: clampWin(z.win) } }));
-  const views = useMemo(() => layout.bands.map((_, i) => bandView(layout, i, axis, zoom)), [layout, axis, zoom]);
+  const at = nowOnAxis(layout, now);
+  const nowBand = at?.band ?? null;
+  const nowReach = at?.reach ?? null;
+  const backedUpTx = at?.backedUpTx ?? null;
+  const views = useMemo(
+    () => layout.bands.map((_, i) => bandView(layout, i, axis, zoom, nowBand !== null && nowReach !== null && backedUpTx !== null ? { band: nowBand, reach: nowReach, backedUpTx } : null)),
+    [layout, axis, zoom, nowBand, nowReach, backedUpTx],
+  );
+  const scales = useMemo(() => views.map(scaleOf), [views]);
 
   const newest = layout.items.length ? layout.items[layout.items.length - 1].a.id : null;
   const [activeId, setActiveId] = useState<number | null>(null);
@@ -78,8 +101,8 @@ export function ChainTimeline({
   // the bars are drawn again only when the layout, the axis, the zoom, the selection or the focused bar
   // change, never on hover
   const body = useMemo(
-    () => <Marks layout={layout} axis={axis} scales={views.map(scaleOf)} uid={uid} selectedId={selectedId} focusId={focusId} />,
-    [layout, axis, views, uid, selectedId, focusId],
+    () => <Marks layout={layout} axis={axis} scales={scales} uid={uid} selectedId={selectedId} focusId={focusId} />,
+    [layout, axis, scales, uid, selectedId, focusId],
   );
 
   const targetOf = (el: EventTarget | null): Element | null => (el instanceof Element ? el.closest('[data-id],[data-gap]') : null);
@@ -185,6 +208,10 @@ export function ChainTimeline({
           <Defs uid={uid} />
           <AxisCaption axis={axis} bands={layout.bands.length} />
           {body}
+          <g clipPath={`url(#${uid}-plot)`}>
+            {axis === 'tx' ? <NowMark layout={layout} scales={scales} now={now} /> : null}
+            <ParentHighlight layout={layout} axis={axis} scales={scales} id={hover?.kind === 'artifact' ? hover.id : null} />
+          </g>
         </svg>
         <Tooltip hover={hover} layout={layout} axis={axis} />
       </div>

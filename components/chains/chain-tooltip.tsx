@@ -31,6 +31,11 @@ export function Tooltip({ hover, layout, axis }: { hover: Hover | null; layout: 
           <dd>{typeLabel(a)}</dd>
           <dt className="text-zinc-400">transactions</dt>
           <dd className="tabular-nums">{txRangeLabel(a)}</dd>
+          <dt className="text-zinc-400">parent</dt>
+          <dd data-testid="tooltip-parent" className="font-mono text-[11px] break-all">
+            {a.full ? 'none (a full)' : (a.parentFile ?? 'unknown')}
+            {!a.full && a.parentId !== null && !layout.byId.has(a.parentId) ? <span className="block font-sans text-zinc-400">not in this window</span> : null}
+          </dd>
           <dt className="text-zinc-400">time</dt>
           <dd>
             {formatUtc(a.time)}

@@ -2,11 +2,13 @@
 
 /**
  * The database page's timeline and the artifact opened from it, side by side in state: selecting a bar (click,
- * Enter) opens its details below; deleting it (a job) closes them and follows the job.
+ * Enter) opens its details below; deleting it (a job) closes them and follows the job. Given the cluster, the
+ * writer's last committed transaction is followed live and drawn as "now" on the timeline.
  */
 import { useActionState, useCallback, useMemo, useRef, useState } from 'react';
 import { deleteArtifactAction } from '@/app/databases/[name]/actions';
 import { StartedJob } from '@/components/jobs/started-job';
+import { useWriter, type WriterState } from '@/components/databases/writer-query';
 import type { Timeline } from '@/lib/dashboard/timeline';
 
 type DeleteState = Awaited<ReturnType<typeof deleteArtifactAction>> | null;
@@ -14,8 +16,21 @@ import { ArtifactDetails } from './artifact-details';
 import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
 import { ChainTimeline } from './chain-timeline';
 
-export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null }: { timeline: Timeline; folderId: number; initialSelectedId?: number | null }) {
+export function TimelineWorkspace({
+  timeline,
+  folderId,
+  initialSelectedId = null,
+  live = null,
+}: {
+  timeline: Timeline;
+  folderId: number;
+  initialSelectedId?: number | null;
+  /** the cluster hosting the database and its writer when the page was read: "now" follows it */
+  live?: { clusterId: number; initialWriter: WriterState | null } | null;
+}) {
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
+  const { writer } = useWriter(live?.clusterId ?? null, timeline.database, live?.initialWriter ?? null);
+  const now = useMemo(() => (live && writer ? { tx: writer.lastTx, storeId: writer.storeId } : null), [live, writer]);
   // a link to one backup (?artifact=, "Go to") opens it
   const [selectedId, setSelectedId] = useState<number | null>(initialSelectedId);
   const detailsRef = useRef<HTMLDivElement>(null);
@@ -45,7 +60,7 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
 
   return (
     <div className="space-y-4">
-      <ChainTimeline timeline={timeline} layout={layout} selectedId={placed ? placed.a.id : null} onSelect={select} />
+      <ChainTimeline timeline={timeline} layout={layout} selectedId={placed ? placed.a.id : null} onSelect={select} now={now} />
       <p className="sr-only" aria-live="polite">
         {placed ? `Opened ${placed.a.file}` : ''}
       </p>

@@ -29,6 +29,8 @@ export function isLagWindow(v: unknown): v is LagWindow {
 export const CHART_MARGIN = { top: 8, right: 16, bottom: 4, left: 8 } as const;
 export const CHART_HEIGHT = 260;
 export const Y_AXIS_WIDTH = 64;
+/** how far (px) the y-axis' zero sits above the x-axis line, so that a series at 0 is not drawn over by it */
+export const ZERO_LIFT = 8;
 
 /** Series colours that read on both a light and a dark background, in member order. */
 const SERIES_COLORS = ['#0d9488', '#6366f1', '#d97706', '#db2777', '#0284c7', '#65a30d', '#9333ea', '#dc2626'];
@@ -37,23 +39,22 @@ export function seriesColor(index: number): string {
   return SERIES_COLORS[index % SERIES_COLORS.length];
 }
 
-/** The shortest stretch of time a chart shows, so that the first seconds of samples are readable. */
-const MIN_SPAN_MS = 60_000;
-
 /**
- * The x-axis domain: the window ending at the newest point, narrowed to where the samples start while
- * there is less than a window of them (at least a minute), so a fresh chart does not squeeze into a sliver.
+ * The x-axis domain: the whole window, ending now (the server's time of the answer), however few samples
+ * have been collected yet, so that "1 hour" spans an hour and the samples sit at its right end.
  */
-export function timeDomain(window: LagWindow, firstTs: number, lastTs: number): [number, number] {
-  const span = LAG_WINDOWS[window].spanMs;
-  const from = Math.max(lastTs - span, Math.min(firstTs, lastTs - MIN_SPAN_MS));
-  return [from, lastTs];
+export function windowDomain(window: LagWindow, now: number): [number, number] {
+  return [now - LAG_WINDOWS[window].spanMs, now];
 }
 
-/** The domain of a series of points, oldest first (both lag charts use the lag points, so they line up). */
-export function pointsDomain(points: ReadonlyArray<{ ts: number }>, window: LagWindow): [number, number] {
+/**
+ * The domain of a chart's answer: the window ending at its `now`; an answer without one (an older server)
+ * ends the window at its newest point.
+ */
+export function pointsDomain(points: ReadonlyArray<{ ts: number }>, window: LagWindow, now?: number): [number, number] {
+  if (now !== undefined && Number.isFinite(now)) return windowDomain(window, now);
   if (points.length === 0) return [0, 1];
-  return timeDomain(window, points[0].ts, points[points.length - 1].ts);
+  return windowDomain(window, points[points.length - 1].ts);
 }
 
 const TICK_STEPS = [5_000, 10_000, 15_000, 30_000, 60_000, 2 * 60_000, 5 * 60_000, 10 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 2 * 3_600_000, 4 * 3_600_000, 6 * 3_600_000];
@@ -72,6 +73,22 @@ export function niceCeil(max: number, min = 1): number {
   const p = 10 ** Math.floor(Math.log10(max));
   const step = [1, 2, 2.5, 5, 10].find((m) => m * p >= max) ?? 10;
   return step * p;
+}
+
+/**
+ * Evenly spaced y-axis ticks from 0: a step of 1, 2, 2.5 or 5 times a power of ten (1, 2 or 5 for whole
+ * numbers) giving about `count` intervals, and a top that is a multiple of it, at least `min` (0/2/4/6/8/10,
+ * never 0/3/6/10).
+ */
+export function niceTicks(max: number, { min = 1, count = 5, integer = false }: { min?: number; count?: number; integer?: boolean } = {}): number[] {
+  const top0 = Number.isFinite(max) && max > min ? max : min;
+  const raw = top0 / Math.max(1, count);
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const steps = (integer ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]).map((m) => m * p);
+  let step = steps.find((s) => s >= raw * (1 - 1e-9)) ?? 10 * p;
+  if (integer) step = Math.max(1, Math.round(step));
+  const n = Math.ceil(top0 / step - 1e-9);
+  return Array.from({ length: n + 1 }, (_, i) => Number((i * step).toPrecision(12)));
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');

@@ -7,7 +7,7 @@
  * collector stores online = 0), leaves a gap, and its offline stretches are shaded in its colour.
  */
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceArea, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceArea, ReferenceLine, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LagData } from '@/lib/dashboard/data';
 import { formatNumber } from '@/lib/format';
 import { ChartEmpty } from './chart-empty';
@@ -19,9 +19,10 @@ import {
   formatCompact,
   formatTimeTick,
   LAG_WINDOWS,
-  niceCeil,
+  niceTicks,
   timeTicks,
   pointsDomain,
+  ZERO_LIFT,
   Y_AXIS_WIDTH,
   type LagWindow,
 } from './chart-utils';
@@ -32,11 +33,12 @@ export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWi
   const rows = useMemo(() => toBehindRows(lag), [lag]);
   const latest = useMemo(() => latestPerMember(rows, lag.members), [rows, lag.members]);
   const offlineNow = new Set(lag.offlineNow ?? []);
-  const domain = pointsDomain(rows, window);
+  const domain = pointsDomain(rows, window, lag.now);
   const { ticks, stepMs } = timeTicks(domain);
+  const yTicks = useMemo(() => niceTicks(maxOf(rows, lag.members), { min: 4, integer: true }), [rows, lag.members]);
 
   return (
-    <figure data-testid="lag-chart" aria-labelledby="lag-chart-title" className="space-y-2">
+    <figure data-testid="lag-chart" data-x-from={domain[0]} data-x-to={domain[1]} aria-labelledby="lag-chart-title" className="space-y-2">
       <figcaption id="lag-chart-title" className="text-sm font-medium">
         Transactions behind the writer, per member
         <span className="font-normal text-zinc-500 dark:text-zinc-400"> · {LAG_WINDOWS[window].label}, UTC</span>
@@ -67,12 +69,17 @@ export function LagChart({ lag, window, colorOf }: { lag: LagData; window: LagWi
               <YAxis
                 width={Y_AXIS_WIDTH}
                 allowDecimals={false}
-                domain={[0, (max: number) => niceCeil(max, 4)]}
+                domain={[0, yTicks[yTicks.length - 1]]}
+                ticks={yTicks}
+                interval={0}
+                padding={{ bottom: ZERO_LIFT }}
                 tickFormatter={formatCompact}
                 stroke="currentColor"
                 tick={{ fill: 'currentColor', fontSize: 12 }}
                 label={{ value: 'tx behind', angle: -90, position: 'insideLeft', fill: 'currentColor', fontSize: 12 }}
               />
+              {/* zero (in step with the writer) lifted off the x-axis, so that lines at 0 stay visible */}
+              <ReferenceLine y={0} stroke="currentColor" strokeOpacity={0.55} strokeDasharray="4 3" className="chart-zero-line" ifOverflow="extendDomain" />
               <Tooltip content={(p) => <ChartTooltip {...p} formatValue={(v) => `${formatNumber(v)} behind`} />} />
               {(lag.offline ?? []).map((o) => (
                 <ReferenceArea
@@ -126,6 +133,13 @@ function toBehindRows(lag: LagData): Row[] {
     for (const m of lag.members) if (typeof p[m] === 'number') row[m] = behind(p[m]);
     return row;
   });
+}
+
+/** The largest value of any member (0 when there is none). */
+function maxOf(rows: Row[], members: string[]): number {
+  let max = 0;
+  for (const r of rows) for (const m of members) if (typeof r[m] === 'number' && r[m] > max) max = r[m];
+  return max;
 }
 
 /** Each member's value in the newest row (undefined when it has no sample there: stopped or unreachable). */

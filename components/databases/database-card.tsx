@@ -1,7 +1,8 @@
 /**
  * One database on the overview: its last full and differential with their age, how old the latest restorable
  * point is and how many transactions have been committed since, the restorable range, the chain's health, a
- * warning when the next differential would fall back to a full, and "Back up now".
+ * warning when the next differential would fall back to a full, where a restored database came from, and
+ * "Back up now".
  */
 import Link from 'next/link';
 import type { ReactNode } from 'react';
@@ -11,6 +12,7 @@ import { RelativeAge } from '@/components/backups/relative-age';
 import { Badge } from '@/components/ui/badge';
 import type { OverviewData } from '@/lib/dashboard/data';
 import { formatEndsAtRange, formatNumber, formatUntilRange } from '@/lib/format';
+import { RestoredFrom } from './restored-from';
 import { TxSince } from './tx-since';
 
 type Db = OverviewData['databases'][number];
@@ -71,6 +73,10 @@ export function DatabaseCard({
           {formatNumber(db.artifactCount)} artifact{db.artifactCount === 1 ? '' : 's'}
         </span>
       </header>
+
+      {db.restoredFrom ? (
+        <RestoredFrom restore={db.restoredFrom} sourceHref={databaseHref(db.restoredFrom.source, folder.id, folder.isDefault, clusterName ? db.clusterId : null)} className="-mt-1" />
+      ) : null}
 
       {db.artifactCount === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="no-backups">

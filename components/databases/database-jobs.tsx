@@ -3,7 +3,8 @@
 /**
  * A database's recent jobs with live progress: polls GET /api/jobs?database= every second while one runs
  * (every ten seconds otherwise, to notice jobs started elsewhere). When a job ends, the page's server data
- * (the timeline, the health) is refreshed.
+ * (the timeline, the health) is refreshed. The restores made from the database are listed too (they are filed
+ * under their targets), each saying where it went, so a restore can be traced from its source.
  */
 import Link from 'next/link';
 import { useQuery } from '@tanstack/react-query';
@@ -11,15 +12,17 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef } from 'react';
 import { jobDuration } from '@/components/jobs/job-progress';
 import { JobProgressBar } from '@/components/jobs/job-progress-bar';
-import { backupOutcome } from '@/components/jobs/job-results';
+import { backupOutcome, resultOf } from '@/components/jobs/job-results';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
 import { jobDone, jobHref, jobsQuery, RECENT_JOBS, type JobSummary } from '@/components/jobs/jobs-query';
 import { ErrorHint } from '@/components/ui/error-hint';
 import { UtcTime } from '@/components/ui/utc-time';
-import { formatDuration } from '@/lib/format';
+import { restoreRoute } from '@/lib/dashboard/restores';
+import { formatDuration, formatNumber } from '@/lib/format';
+import { databaseHref } from './database-card';
 
 export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: string; initialJobs: JobSummary[]; renderedAt: number }) {
-  const q = useQuery({ ...jobsQuery({ database, limit: RECENT_JOBS }), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
+  const q = useQuery({ ...jobsQuery({ database, limit: RECENT_JOBS, withRestoresFrom: true }), initialData: initialJobs, initialDataUpdatedAt: renderedAt });
   const jobs = q.data;
   const router = useRouter();
   const known = useRef<{ running: Set<number>; maxId: number }>({
@@ -62,7 +65,7 @@ export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: 
             </thead>
             <tbody>
               {jobs.map((j) => (
-                <JobRow key={j.id} job={j} now={q.dataUpdatedAt} />
+                <JobRow key={j.id} job={j} now={q.dataUpdatedAt} database={database} />
               ))}
             </tbody>
           </table>
@@ -72,15 +75,43 @@ export function DatabaseJobs({ database, initialJobs, renderedAt }: { database: 
   );
 }
 
-function JobRow({ job, now }: { job: JobSummary; now: number }) {
-  const outcome = backupOutcome(job);
+/** Where a restore in a database's jobs came from or went: "from neo4j" into this one, "into copy" from it. */
+function RestoreWay({ job, database }: { job: JobSummary; database: string }) {
+  const route = restoreRoute(job);
+  if (!route || route.source === null || route.source === route.target) return null;
+  const other = route.target === database ? { word: 'from', name: route.source } : { word: 'into', name: route.target };
   return (
-    <tr data-testid="job-row" data-job-id={job.id} data-kind={job.kind} data-status={job.status} data-artifact={outcome?.artifact ?? undefined} className="border-b border-zinc-100 last:border-b-0 dark:border-zinc-800">
+    <span data-testid="restore-way" data-way={other.word}>
+      {' '}
+      {other.word}{' '}
+      <Link href={databaseHref(other.name, job.folderId ?? 0, true)} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
+        {other.name}
+      </Link>
+    </span>
+  );
+}
+
+function JobRow({ job, now, database }: { job: JobSummary; now: number; database: string }) {
+  const outcome = backupOutcome(job);
+  const restored = resultOf(job, 'restore');
+  const route = restoreRoute(job);
+  return (
+    <tr
+      data-testid="job-row"
+      data-job-id={job.id}
+      data-kind={job.kind}
+      data-status={job.status}
+      data-artifact={outcome?.artifact ?? undefined}
+      data-restore-source={route?.source ?? undefined}
+      data-restore-target={route?.target}
+      className="border-b border-zinc-100 last:border-b-0 dark:border-zinc-800"
+    >
       <th scope="row" className="px-3 py-2 font-normal whitespace-nowrap">
         <Link href={jobHref(job.id)} className="font-medium text-teal-700 hover:underline dark:text-teal-400">
           #{job.id}
         </Link>{' '}
         {job.kind}
+        <RestoreWay job={job} database={database} />
       </th>
       <td className="px-3 py-2">
         <JobStatusBadge status={job.status} />
@@ -97,6 +128,10 @@ function JobRow({ job, now }: { job: JobSummary; now: number }) {
           <span>
             {outcome.type === 'diff' ? 'differential' : outcome.type} <code className="font-mono break-all">{outcome.artifact}</code>
             {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">fell back to a full: {outcome.fallbackReason}</span> : null}
+          </span>
+        ) : job.status === 'succeeded' && restored ? (
+          <span data-testid="restore-ends-at">
+            {restored.database} ends at transaction <span className="font-mono tabular-nums">{formatNumber(restored.restoredTx)}</span>
           </span>
         ) : job.error && job.status !== 'succeeded' ? (
           <>

@@ -13,6 +13,8 @@ import { formatEndsAtRange, formatNumber } from '@/lib/format';
 import { likelySource } from '@/lib/dashboard/source-choice';
 import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
+import { databaseHref } from './database-card';
+import { RestoredFrom } from './restored-from';
 import { DatabaseJobs } from './database-jobs';
 import { WriterTx } from './tx-since';
 
@@ -53,6 +55,7 @@ export async function DatabaseSummary({ data }: { data: Data }) {
           <span className="text-zinc-500">not on any registered cluster (only in backups)</span>
         )}
       </div>
+      {d.restoredFrom ? <RestoredFrom restore={d.restoredFrom} sourceHref={databaseHref(d.restoredFrom.source, d.folder.id, d.folder.isDefault, clusterId)} /> : null}
       <div className="flex flex-wrap items-center justify-between gap-3">
         <FolderSelect folders={d.folders} current={d.folder.id} />
         {o.restorable ? (

@@ -31,6 +31,9 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
   }
   const w = tl.window;
   const windowed = w.total > w.size;
+  // "now" on the timeline (of the newest window): the writer's last committed transaction, followed live
+  const o = d.overview;
+  const live = o.onCluster && d.cluster && (!windowed || w.newer === null) ? { clusterId: d.cluster.cluster.id, initialWriter: o.writerMemberId && o.writerLastTx !== null ? { memberId: o.writerMemberId, lastTx: o.writerLastTx, storeId: o.writerStoreId } : null } : null;
   return (
     <div className="space-y-3">
       <div className="flex flex-wrap items-center justify-between gap-3">
@@ -54,7 +57,13 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
         </p>
       ) : null}
       {windowed ? <WindowNav window={w} queryOf={queryOf} /> : null}
-      <TimelineWorkspace key={`${w.start}-${w.targetId ?? ''}`} timeline={tl} folderId={d.folder.id} initialSelectedId={w.targetId} />
+      <TimelineWorkspace
+        key={`${w.start}-${w.targetId ?? ''}`}
+        timeline={tl}
+        folderId={d.folder.id}
+        initialSelectedId={w.targetId}
+        live={live}
+      />
     </div>
   );
 }

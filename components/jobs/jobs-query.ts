@@ -30,6 +30,8 @@ export interface JobFilters {
   limit?: number;
   /** a page of older jobs: those before this job ID */
   before?: number;
+  /** with `database`: also the restores made from it (filed under their targets) */
+  withRestoresFrom?: boolean;
 }
 
 /** The filters that say something, in one order: what the list's URL and its key are made of. */
@@ -39,6 +41,7 @@ function listParams(filters: JobFilters): JobFilters {
   if (filters.status) p.status = filters.status;
   if (filters.limit) p.limit = filters.limit;
   if (filters.before) p.before = filters.before;
+  if (filters.database && filters.withRestoresFrom) p.withRestoresFrom = true;
   return p;
 }
 
@@ -49,7 +52,7 @@ export const jobKeys = {
 };
 
 export function jobsUrl(filters: JobFilters): string {
-  const s = new URLSearchParams(Object.entries(listParams(filters)).map(([k, v]) => [k, String(v)])).toString();
+  const s = new URLSearchParams(Object.entries(listParams(filters)).map(([k, v]) => [k, k === 'withRestoresFrom' ? '1' : String(v)])).toString();
   return s ? `/api/jobs?${s}` : '/api/jobs';
 }
 

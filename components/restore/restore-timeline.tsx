@@ -2,7 +2,8 @@
 
 /**
  * The compact timeline of the restore point step: per store-ID generation, an axis over transaction IDs with
- * the restorable ranges as bands, each backup as a bar (full dark, differential light, broken red), and the
+ * the restorable ranges as bands, each backup drawn as the database page draws it (ArtifactBar: a full filled,
+ * a differential striped, apart from its neighbours, labelled where it fits; broken ones outlined red), and the
  * chosen point as a marker. Clicking a band picks a transaction; clicking a bar picks that backup. A native
  * slider per generation does the same from the keyboard, snapped to what is actually restorable.
  *
@@ -11,7 +12,9 @@
  * the state N restores up to but not including N + 1. A range fromTx..toTx of states is restore-until
  * fromTx+1..toTx+1.
  */
-import type { KeyboardEvent, MouseEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react';
+import { ArtifactBar } from '@/components/chains/artifact-bar';
+import { ChainPatterns } from '@/components/chains/chain-marks';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Generation, Timeline } from '@/lib/dashboard/timeline';
 import { UtcTime, useTimesTitle } from '@/components/ui/utc-time';
@@ -112,7 +115,6 @@ function GenerationRow({
   const wanted = untilTx !== null ? untilTx - 1 : marker !== null ? marker : sliderMax;
   const sliderValue = Math.min(sliderMax, Math.max(sliderMin, wanted));
   const title = single ? 'Backups' : `Generation ${g.index} (store ${g.storeId.slice(0, 8)}…)`;
-  const timesTitle = useTimesTitle();
   return (
     <div className="rounded-lg border border-zinc-200 bg-white p-3 dark:border-zinc-800 dark:bg-zinc-900" data-testid="timeline-generation" data-store-id={g.storeId}>
       <div className="flex flex-wrap items-baseline justify-between gap-2 text-xs text-zinc-600 dark:text-zinc-400">
@@ -142,30 +144,7 @@ function GenerationRow({
         ) : null}
       </div>
       {/* Backups: click a bar to restore to the end of that backup (also offered as a list above). */}
-      <div className="relative mt-1 h-4" aria-hidden="true">
-        {g.artifacts.map((a) => {
-          const left = x(a.fromTx);
-          const width = Math.max(0.8, x(a.toTx) - x(a.fromTx));
-          const broken = a.chainProblem !== null;
-          const tone = broken ? 'bg-red-500' : a.full ? 'bg-teal-800 dark:bg-teal-400' : 'bg-sky-400 dark:bg-sky-600';
-          const selected = a.id === selectedArtifactId;
-          const inPlan = planIds.has(a.id);
-          return (
-            <button
-              key={a.id}
-              type="button"
-              tabIndex={-1}
-              onClick={() => onPickArtifact(a.id)}
-              title={timesTitle(
-                `${a.file}\n${a.full ? 'full' : a.empty ? 'empty differential' : 'differential'} · transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)} · ${formatUtc(a.time)}${broken ? `\nchain broken: ${a.chainProblem}` : ''}`,
-                a.time,
-              )}
-              className={`absolute top-0 h-3 rounded-sm ${tone} ${a.full ? '' : 'top-1 h-2'} ${selected || inPlan ? 'ring-2 ring-amber-400 ring-offset-1 dark:ring-offset-zinc-900' : ''}`}
-              style={{ left: `${left}%`, width: `${width}%` }}
-            />
-          );
-        })}
-      </div>
+      <BackupBars generation={g} lo={lo} hi={hi} planIds={planIds} selectedArtifactId={selectedArtifactId} onPickArtifact={onPickArtifact} />
       <div className="mt-1 flex justify-between font-mono text-[11px] text-zinc-500 tabular-nums dark:text-zinc-400" aria-hidden="true">
         <span>tx {formatNumber(lo)}</span>
         <span>tx {formatNumber(hi)}</span>
@@ -196,6 +175,84 @@ function GenerationRow({
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+const BARS_H = 22;
+
+/**
+ * A generation's backups on the wizard's axis, drawn in an SVG as wide in units as it is in pixels (measured),
+ * so that labels keep their size on any screen; clicking a bar picks that backup.
+ */
+function BackupBars({
+  generation: g,
+  lo,
+  hi,
+  planIds,
+  selectedArtifactId,
+  onPickArtifact,
+}: {
+  generation: Generation;
+  lo: number;
+  hi: number;
+  planIds: Set<number>;
+  selectedArtifactId: number | null;
+  onPickArtifact: (id: number) => void;
+}) {
+  const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(1000);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setWidth(Math.max(1, Math.round(el.getBoundingClientRect().width)));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  const timesTitle = useTimesTitle();
+  const x = (t: number) => ((t - lo) / (hi - lo)) * width;
+  return (
+    <div ref={ref} className="mt-1" aria-hidden="true">
+      <svg viewBox={`0 0 ${width} ${BARS_H}`} width="100%" height={BARS_H} className="block overflow-visible" data-testid="wizard-bars">
+        <defs>
+          <ChainPatterns uid={uid} />
+        </defs>
+        {g.artifacts.map((a) => {
+          const broken = a.chainProblem !== null;
+          const marked = a.id === selectedArtifactId || planIds.has(a.id);
+          const r: [number, number] = a.empty ? [a.tipTx + 0.5, a.tipTx + 0.5] : a.full && a.tipTx === 0 ? [0.5, 0.5] : [a.fromTx - 0.5, a.toTx + 0.5];
+          return (
+            <ArtifactBar
+              key={a.id}
+              a={a}
+              x0={Math.max(0, x(r[0]))}
+              x1={Math.min(width, x(r[1]))}
+              cy={BARS_H / 2}
+              height={16}
+              patternId={`${uid}-diff`}
+              visible={[0, width]}
+              data-testid="wizard-artifact-bar"
+              data-id={a.id}
+              data-type={a.full ? 'full' : 'diff'}
+              data-in-plan={planIds.has(a.id) || undefined}
+              onClick={() => onPickArtifact(a.id)}
+              strokeWidth={marked || broken ? 2 : 1}
+              strokeDasharray={broken ? '3 2' : undefined}
+              className={`cursor-pointer ${broken ? 'stroke-red-600 dark:stroke-red-400' : marked ? 'stroke-amber-500' : 'stroke-transparent'}`}
+            >
+              <title>
+                {timesTitle(
+                  `${a.file}\n${a.full ? 'full' : a.empty ? 'empty differential' : 'differential'} · transactions ${formatNumber(a.lowestTx)}..${formatNumber(a.highestTx)} · ${formatUtc(a.time)}${broken ? `\nchain broken: ${a.chainProblem}` : ''}`,
+                  a.time,
+                )}
+              </title>
+            </ArtifactBar>
+          );
+        })}
+      </svg>
     </div>
   );
 }

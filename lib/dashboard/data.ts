@@ -5,7 +5,7 @@
 import 'server-only';
 import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
-import { listJobs } from '../db/queries/jobs';
+import { latestRestores, listJobs } from '../db/queries/jobs';
 import { lagSeries, type LagWindow } from '../db/queries/lag';
 import type { JobSummaryRow } from '../db/queries/jobs';
 import type { BackupFolderRow } from '../db/schema';
@@ -13,6 +13,7 @@ import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
 import { databaseOverview, type DatabaseOverview } from './overview';
 import { databaseArtifacts, databaseTimeline } from './artifact-cache';
+import { currentRestore, restoreKey, restoresByTarget, type RestoredFrom } from './restores';
 import type { Timeline, TimelineOptions } from './timeline';
 
 /**
@@ -37,8 +38,8 @@ export interface OverviewData {
   clusters: ClusterSnapshot[];
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
-  /** per cluster, its databases and the ones only found in backups */
-  databases: Array<DatabaseOverview & { clusterId: number | null }>;
+  /** per cluster, its databases and the ones only found in backups; a restored one says where it came from */
+  databases: Array<DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null }>;
   runningJobs: JobSummaryRow[];
 }
 
@@ -48,19 +49,47 @@ export async function overviewData(ctx: ServerContext, folderId?: number | strin
   const backedUp = databasesWithBackups(ctx.db, { folderId: folder.id }).map((d) => d.database);
   const seen = new Set<string>();
   const databases: OverviewData['databases'] = [];
+  const restores = restoresByTarget(latestRestores(ctx.db));
   for (const c of clusters) {
     const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
     for (const name of names) {
       seen.add(name);
       const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-      databases.push({ ...databaseOverview(name, a.rows, c.report, a.summary), clusterId: c.cluster.id });
+      const o = databaseOverview(name, a.rows, c.report, a.summary);
+      databases.push({ ...o, clusterId: c.cluster.id, restoredFrom: currentRestore(restores.get(restoreKey(c.cluster.id, name)), o.writerStoreId) });
     }
   }
   for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
     const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null });
+    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null, restoredFrom: null });
   }
   return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
+}
+
+/**
+ * What the overview's database cards show, polled by the browser (GET /api/overview) so that a database a
+ * restore creates appears without a reload: the cards' data, the folders (names and paths only), the running
+ * jobs a card's "Back up now" would collide with, the clusters' names, and the server's time.
+ */
+export interface OverviewCardsData {
+  folder: { id: number; name: string; path: string; isDefault: boolean };
+  folders: Array<{ id: number; name: string; path: string }>;
+  databases: OverviewData['databases'];
+  runningJobs: Array<Pick<JobSummaryRow, 'id' | 'kind' | 'database' | 'clusterId' | 'folderId'>>;
+  clusters: Array<{ id: number; name: string }>;
+  now: number;
+}
+
+export async function overviewCardsData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewCardsData> {
+  const d = await overviewData(ctx, folderId);
+  return {
+    folder: { id: d.folder.id, name: d.folder.name, path: d.folder.path, isDefault: d.folder.isDefault },
+    folders: d.folders.map((f) => ({ id: f.id, name: f.name, path: f.path })),
+    databases: d.databases,
+    runningJobs: d.runningJobs.map((j) => ({ id: j.id, kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId })),
+    clusters: d.clusters.map((c) => ({ id: c.cluster.id, name: c.cluster.name })),
+    now: Date.now(),
+  };
 }
 
 export interface DatabasePageData {
@@ -70,7 +99,10 @@ export interface DatabasePageData {
   cluster: ClusterSnapshot | null;
   overview: DatabaseOverview;
   timeline: Timeline;
+  /** its recent jobs, and the restores made from it (filed under their targets) */
   jobs: JobSummaryRow[];
+  /** the restore that made the database what it is now, if one did */
+  restoredFrom: RestoredFrom | null;
 }
 
 export async function databasePageData(
@@ -85,14 +117,17 @@ export async function databasePageData(
   const hosts = (c: ClusterSnapshot) => c.report.members.some((m) => m.databases.some((d) => d.name === database));
   // the cluster asked for (a card of the overview names it when there are several), else the first hosting it
   const cluster = clusters.find((c) => c.cluster.id === opts.clusterId && hosts(c)) ?? clusters.find(hosts) ?? clusters[0] ?? null;
+  const overview = databaseOverview(database, rows, cluster?.report ?? null, summary);
+  const restores = restoresByTarget(latestRestores(ctx.db, { database }));
   return {
     database,
     folder,
     folders: listFolders(ctx.db),
     cluster,
-    overview: databaseOverview(database, rows, cluster?.report ?? null, summary),
+    overview,
     timeline,
-    jobs: listJobs(ctx.db, { database, limit: 20 }),
+    jobs: listJobs(ctx.db, { database, withRestoresFrom: true, limit: 20 }),
+    restoredFrom: overview.onCluster ? currentRestore(restores.get(restoreKey(cluster?.cluster.id ?? null, database)), overview.writerStoreId) : null,
   };
 }
 
@@ -110,9 +145,11 @@ export interface LagData {
   offline: Array<{ memberId: string; from: number; to: number }>;
   /** members whose newest sample is offline */
   offlineNow: string[];
+  /** the server's time of the answer: the charts' window ends there (ms since the epoch) */
+  now: number;
 }
 
-export function lagData(ctx: ServerContext, { clusterId, database, window, now }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
+export function lagData(ctx: ServerContext, { clusterId, database, window, now = Date.now() }: { clusterId: number; database: string; window: LagWindow; now?: number }): LagData {
   const series = lagSeries(ctx.db, { clusterId, database, window, now });
   const members = [...new Set(series.map((p) => p.memberId))].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
   const byTs = new Map<number, { ts: number } & Record<string, number>>();
@@ -146,7 +183,7 @@ export function lagData(ctx: ServerContext, { clusterId, database, window, now }
     if (dt > 0) commitRate.push({ ts: w[i].ts, rate: Math.max(0, (w[i].lastCommittedTxn - w[i - 1].lastCommittedTxn) / dt) });
   }
   const offlineNow = members.filter((m) => newest.get(m) === false);
-  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow };
+  return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow, now };
 }
 
 function systemLast(a: string, b: string): number {

@@ -53,6 +53,7 @@ const EXPECTED: Record<string, string | string[]> = {
   'app/api/databases/[name]/transactions/route.ts#GET': 'catalog.read',
   'app/api/databases/[name]/preview/route.ts#GET': 'catalog.read',
   'app/api/metrics/route.ts#GET': 'metrics.scrape',
+  'app/api/overview/route.ts#GET': 'catalog.read',
 };
 
 const roleOf = (a: string) => (a.startsWith('public:') ? 'anyone' : (roleFor(a as Action) ?? 'bearer token or loopback'));
@@ -124,6 +125,7 @@ describe('entry points', () => {
       'app/api/databases/[name]/transactions/route.ts#GET': 'viewer',
       'app/api/databases/[name]/preview/route.ts#GET': 'viewer',
       'app/api/metrics/route.ts#GET': 'bearer token or loopback',
+      'app/api/overview/route.ts#GET': 'viewer',
     });
   });
 });

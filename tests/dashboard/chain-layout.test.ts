@@ -3,7 +3,7 @@
  * read as a tree with and without --prefer-diff-as-parent, generations stack apart, gaps and time ranges.
  */
 import { describe, expect, it } from 'vitest';
-import { assignLanes, chainOf, dependentsOf, layoutTimeline, neighbour, numberTicks } from '../../components/chains/chain-layout';
+import { assignLanes, barInset, barLabel, chainOf, dependentsOf, LABEL_CHAR_W, layoutTimeline, neighbour, nowOnAxis, numberTicks } from '../../components/chains/chain-layout';
 import type { ArtifactRow } from '../../lib/db/schema';
 import { buildTimeline } from '../../lib/dashboard/timeline';
 
@@ -186,5 +186,48 @@ describe('chain layout', () => {
   it('picks round ticks', () => {
     expect(numberTicks(1, 100, 5)).toEqual([20, 40, 60, 80, 100]);
     expect(numberTicks(0.5, 10.5, 10)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+});
+
+describe('bar labels, boundaries and "now"', () => {
+  const diff = { full: false, empty: false, fromTx: 121, toTx: 140, tipTx: 140 };
+  const full = { full: true, empty: false, fromTx: 1, toTx: 1234, tipTx: 1234 };
+  it.each([
+    // artifact, width in units (px at least), label
+    [diff, 200, 'D 121–140'],
+    [diff, 9 * LABEL_CHAR_W + 8, 'D 121–140'],
+    [diff, 9 * LABEL_CHAR_W + 7, 'D'],
+    [diff, 16, 'D'],
+    [diff, 10, null],
+    [{ ...diff, fromTx: 7, toTx: 7 }, 100, 'D 7'],
+    [full, 200, 'F 1–1,234'],
+    [full, 30, 'F'],
+    [{ ...full, toTx: 0, tipTx: 0 }, 200, 'F'],
+    [{ ...diff, empty: true }, 500, null],
+  ] as const)('%o in %d units: %s', (a, width, label) => {
+    expect(barLabel(a, width)).toBe(label);
+  });
+
+  it('draws touching bars apart, more as they widen, never eating a sliver', () => {
+    expect(barInset(2)).toBe(0);
+    expect(barInset(8)).toBeGreaterThan(0);
+    expect(barInset(40)).toBeGreaterThanOrEqual(1.5);
+    for (const w of [6, 8, 13, 40]) expect(w - 2 * barInset(w)).toBeGreaterThan(w / 2);
+  });
+
+  it("puts now on the writer's history, with the part not backed up, and the axis reaching it in round steps", () => {
+    const l = layoutTimeline(buildTimeline('neo4j', example(false)));
+    // the newest generation (one store ID here); the newest backup holds up to transaction 50
+    expect(l.bands[0].tx.domain[1]).toBe(50.5);
+    expect(nowOnAxis(l, { tx: 50, storeId: 'store-a' })).toEqual({ band: 0, backedUpTx: 50, reach: 50.5 });
+    const at = nowOnAxis(l, { tx: 73, storeId: 'store-a' });
+    expect(at).toMatchObject({ band: 0, backedUpTx: 50 });
+    expect(at?.reach).toBeGreaterThanOrEqual(73.5);
+    // the axis does not move with every transaction: the next few land on the same reach
+    expect(nowOnAxis(l, { tx: 74, storeId: 'store-a' })?.reach).toBe(at?.reach);
+    // unknown store ID: the newest band; another history (restored since its latest backup): nowhere
+    expect(nowOnAxis(l, { tx: 60, storeId: null })?.band).toBe(0);
+    expect(nowOnAxis(l, { tx: 60, storeId: 'store-z' })).toBeNull();
+    expect(nowOnAxis(l, null)).toBeNull();
   });
 });

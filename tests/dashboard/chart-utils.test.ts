@@ -1,6 +1,6 @@
 /** The charts' time axis and number formatting, as tables. */
 import { describe, expect, it } from 'vitest';
-import { behind, formatCompact, formatRate, formatTimeTick, niceCeil, pointsDomain, timeDomain, timeTicks } from '@/components/charts/chart-utils';
+import { behind, formatCompact, formatRate, formatTimeTick, niceCeil, niceTicks, pointsDomain, timeTicks, windowDomain } from '@/components/charts/chart-utils';
 import { databaseNames, pickDatabase, selectionFromParams } from '@/components/cluster/cluster-selection';
 import type { ClusterReport } from '@/lib/monitor/cluster-report';
 
@@ -8,14 +8,21 @@ const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 describe('time axis', () => {
   it.each([
-    // window, first sample, last sample, expected domain
-    ['5m', T - 10_000, T, [T - 60_000, T]], // ten seconds of samples: at least a minute is shown
-    ['5m', T - 120_000, T, [T - 120_000, T]], // two minutes: exactly those
-    ['5m', T - 3_600_000, T, [T - 300_000, T]], // more than the window: the window
-    ['1h', T - 7_200_000, T, [T - 3_600_000, T]],
-    ['24h', T - 60_000, T, [T - 60_000, T]],
-  ] as const)('%s from %d to %d', (window, first, last, expected) => {
-    expect(timeDomain(window, first, last)).toEqual(expected);
+    // window, the answer's time, expected domain: always the whole window, however few samples there are
+    ['5m', T, [T - 300_000, T]],
+    ['1h', T, [T - 3_600_000, T]],
+    ['24h', T, [T - 86_400_000, T]],
+  ] as const)('%s ending at %d', (window, now, expected) => {
+    expect(windowDomain(window, now)).toEqual(expected);
+  });
+
+  it('spans the whole window from the answer\'s time, not just the samples collected', () => {
+    // two minutes of samples in the "1 hour" window: the axis still spans the hour
+    const points = [{ ts: T - 120_000 }, { ts: T - 1000 }];
+    expect(pointsDomain(points, '1h', T)).toEqual([T - 3_600_000, T]);
+    expect(pointsDomain(points, '24h', T)).toEqual([T - 86_400_000, T]);
+    // an answer without its time: the window ends at the newest point
+    expect(pointsDomain(points, '1h')).toEqual([T - 1000 - 3_600_000, T - 1000]);
   });
 
   it('gives an empty series a harmless domain', () => {
@@ -52,6 +59,25 @@ describe('numbers', () => {
     [4100, 1, 5000],
     [0.4, 1, 1],
   ])('niceCeil(%d, min %d) = %d', (max, min, top) => expect(niceCeil(max, min)).toBe(top));
+
+  it.each([
+    // max, options, ticks: evenly spaced from 0, the top a multiple of the step
+    [10, { min: 4, integer: true }, [0, 2, 4, 6, 8, 10]],
+    [7, { min: 4, integer: true }, [0, 2, 4, 6, 8]],
+    [0, { min: 4, integer: true }, [0, 1, 2, 3, 4]],
+    [3, { min: 4, integer: true }, [0, 1, 2, 3, 4]],
+    [230, { min: 4, integer: true }, [0, 50, 100, 150, 200, 250]],
+    [12, { min: 4, integer: true }, [0, 5, 10, 15]],
+    [0.4, { min: 1 }, [0, 0.2, 0.4, 0.6, 0.8, 1]],
+    [11.5, { min: 1 }, [0, 2.5, 5, 7.5, 10, 12.5]],
+    [4100, { min: 1 }, [0, 1000, 2000, 3000, 4000, 5000]],
+  ] as const)('niceTicks(%d, %o) = %o', (max, opts, ticks) => {
+    const t = niceTicks(max, opts);
+    expect(t).toEqual(ticks);
+    const steps = t.slice(1).map((v, i) => Number((v - t[i]).toPrecision(12)));
+    expect(new Set(steps).size).toBe(1); // even
+    expect(t[t.length - 1]).toBeGreaterThanOrEqual(max);
+  });
 
   it('turns Neo4j replication lag into transactions behind', () => {
     expect([0, -1, -1234].map(behind)).toEqual([0, 1, 1234]);

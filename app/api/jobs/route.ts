@@ -1,6 +1,7 @@
 /**
- * GET /api/jobs[?database=&status=&limit=&before=]: jobs newest first with their progress (logs left out);
- * `before` (a job ID) pages back to the jobs older than it. The answer says whether there are older ones.
+ * GET /api/jobs[?database=&status=&limit=&before=&withRestoresFrom=1]: jobs newest first with their progress
+ * (logs left out); `before` (a job ID) pages back to the jobs older than it; `withRestoresFrom=1` adds, to a
+ * database's jobs, the restores made from it (filed under their targets). The answer says whether there are older ones.
  * Each job says whether what follows its end (indexing its folder) is done (`settled`, see GET /api/jobs/{id}).
  */
 import { connection } from 'next/server';
@@ -14,6 +15,7 @@ const query = z.object({
   status: z.enum(JOB_STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   before: z.coerce.number().int().positive().optional(),
+  withRestoresFrom: z.literal('1').transform(() => true).optional(),
 });
 
 export async function GET(request: Request): Promise<Response> {

@@ -1,5 +1,5 @@
 /** Jobs: every backup, restore, aggregate and verification the dashboard started. */
-import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, or } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, gt, inArray, lt, max, or, sql } from 'drizzle-orm';
 import type { ErrorCode } from '../../errors';
 import type { JobResult } from '../../jobs/protocol';
 import type { Catalog } from '../index';
@@ -28,16 +28,36 @@ const { log: _log, ...summaryColumns } = getTableColumns(jobs);
 export interface JobListFilter {
   database?: string;
   status?: JobStatus;
+  /**
+   * with `database`: also the restores whose source it is (filed under their target, the job's database; the
+   * source is the restore's params.database), so a restore can be traced from where it came from
+   */
+  withRestoresFrom?: boolean;
 }
 
-function filterOf({ database, status }: JobListFilter) {
-  return and(database ? eq(jobs.database, database) : undefined, status ? eq(jobs.status, status) : undefined);
+function filterOf({ database, status, withRestoresFrom }: JobListFilter) {
+  const onDatabase = database
+    ? withRestoresFrom
+      ? or(eq(jobs.database, database), and(eq(jobs.kind, 'restore'), sql`json_extract(${jobs.params}, '$.database') = ${database}`))
+      : eq(jobs.database, database)
+    : undefined;
+  return and(onDatabase, status ? eq(jobs.status, status) : undefined);
 }
 
 /** Jobs newest first, without their logs; `before` (a job ID) pages back: the jobs older than that one. */
 export function listJobs(db: Catalog, { limit = 100, before, ...filter }: JobListFilter & { limit?: number; before?: number } = {}): JobSummaryRow[] {
   const where = and(filterOf(filter), before !== undefined ? lt(jobs.id, before) : undefined);
   return db.select(summaryColumns).from(jobs).where(where).orderBy(desc(jobs.id)).limit(limit).all();
+}
+
+/**
+ * The newest succeeded restore into each database of each cluster (or of one database): what made each
+ * restored database what it is, read from the jobs that did it.
+ */
+export function latestRestores(db: Catalog, { database }: { database?: string } = {}): JobSummaryRow[] {
+  const done = and(eq(jobs.kind, 'restore'), eq(jobs.status, 'succeeded'), database ? eq(jobs.database, database) : undefined);
+  const newest = db.select({ id: max(jobs.id) }).from(jobs).where(done).groupBy(jobs.clusterId, jobs.database);
+  return db.select(summaryColumns).from(jobs).where(inArray(jobs.id, newest)).orderBy(desc(jobs.id)).all();
 }
 
 /** Every database some job worked on, by name. */

@@ -1,0 +1,77 @@
+'use client';
+
+/**
+ * The overview's database cards, kept live: the server's first answer is the initial data, then GET
+ * /api/overview is polled (every two seconds, like the members table beside it), so a database created by a
+ * restore, or one a cluster starts reporting, appears as a card without a reload, and one that is dropped
+ * goes. A refresh of the page's server data (after a job ends) replaces the cached answer when it is newer.
+ */
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { FolderSelect } from '@/components/backups/folder-select';
+import { getJson } from '@/components/ui/get-json';
+import type { OverviewCardsData } from '@/lib/dashboard/data';
+import { DatabaseCard } from './database-card';
+
+export const OVERVIEW_POLL_MS = 2000;
+
+export function overviewCardsQuery(folderParam: string | null) {
+  const url = folderParam ? `/api/overview?${new URLSearchParams({ folder: folderParam })}` : '/api/overview';
+  return queryOptions({
+    queryKey: ['overview', 'cards', folderParam ?? ''] as const,
+    queryFn: ({ signal }) => getJson<OverviewCardsData>(url, signal),
+    refetchInterval: OVERVIEW_POLL_MS,
+    staleTime: OVERVIEW_POLL_MS / 2,
+    // the next poll is the retry; the last cards stay on screen with the error above them
+    retry: false,
+  });
+}
+
+export function LiveDatabaseCards({ folderParam, initial }: { folderParam: string | null; initial: OverviewCardsData }) {
+  const options = overviewCardsQuery(folderParam);
+  const q = useQuery({ ...options, initialData: initial, initialDataUpdatedAt: initial.now });
+  const qc = useQueryClient();
+  // router.refresh() renders the server part again with newer data: take it when the cache is older
+  useEffect(() => {
+    const key = overviewCardsQuery(folderParam).queryKey;
+    const cached = qc.getQueryState(key);
+    if (!cached || cached.dataUpdatedAt < initial.now) qc.setQueryData(key, initial, { updatedAt: initial.now });
+  }, [initial, qc, folderParam]);
+  const data = q.data;
+  // the running job a card's "Back up now" would collide with (see activeJobFor): same cluster, or same folder
+  const runningFor = (db: OverviewCardsData['databases'][number]) => {
+    const j = data.runningJobs.find((r) => r.database === db.database && ((db.clusterId !== null && r.clusterId === db.clusterId) || r.folderId === data.folder.id));
+    return j ? { id: j.id, kind: j.kind } : null;
+  };
+  const clusterNames = new Map(data.clusters.map((c) => [c.id, c.name]));
+  const several = data.clusters.length > 1;
+  return (
+    <div className="space-y-3" data-testid="database-cards" data-updated-at={q.dataUpdatedAt}>
+      <FolderSelect folders={data.folders} current={data.folder.id} />
+      {q.error ? (
+        <p role="status" className="text-sm text-red-700 dark:text-red-400">
+          Update failed ({q.error.message}); showing the last known databases.
+        </p>
+      ) : null}
+      {data.databases.length === 0 ? (
+        <div data-testid="databases-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
+          No databases to show: no registered cluster reports any, and {data.folder.name} holds no backups. Start the
+          embedded cluster (<code className="font-mono">npm start</code>) or add a cluster in Settings.
+        </div>
+      ) : (
+        <div className="grid gap-4 md:grid-cols-2">
+          {data.databases.map((db) => (
+            <DatabaseCard
+              key={`${db.clusterId ?? 'backups'}:${db.database}`}
+              db={db}
+              folder={{ id: data.folder.id, name: data.folder.name, isDefault: data.folder.isDefault }}
+              now={data.now}
+              runningJob={runningFor(db)}
+              clusterName={several && db.clusterId !== null ? (clusterNames.get(db.clusterId) ?? null) : null}
+            />
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
