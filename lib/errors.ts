@@ -64,6 +64,8 @@ export const ERROR_CODES = {
   /** neo4j-admin failed, or answered what Txline cannot trust (exit 0 without the artifact, unreadable output) */
   ADMIN_TOOL_FAILED: 1,
   INTERNAL: 1,
+  /** a webhook URL (or what its host name resolves to) is a link-local or cloud-metadata address (lib/alerts/address.ts) */
+  ADDRESS_REFUSED: 2,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -116,6 +118,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
   ARTIFACT_HAS_DEPENDENTS: 409,
   ADMIN_TOOL_FAILED: 422,
+  ADDRESS_REFUSED: 400,
 };
 
 export function isErrorCode(v: unknown): v is ErrorCode {
@@ -173,6 +176,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   CONFIRMATION_REQUIRED: "type the database's name to confirm",
   SPAWN_FAILED: 'the server could not start the txline process: check its log and the installation',
   ADMIN_TOOL_FAILED: "read neo4j-admin's log in the job's output, fix what it names, and run it again",
+  ADDRESS_REFUSED: 'give a receiver that is not a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)',
 };
 
 /** A short hint for an error code, or null when there is nothing more to say than the message. */
