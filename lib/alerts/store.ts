@@ -76,7 +76,7 @@ export function applyFindings(db: Catalog, findings: Finding[], now: number, gon
           db.update(alerts).set({ value: f.value, threshold: f.threshold, message: f.message }).where(eq(alerts.id, cur.id)).run();
         }
       } else if (!f.firing && cur) {
-        events.push(resolve(db, cur, now, f.message));
+        events.push(resolve(db, cur, now, f.message, { value: f.value, threshold: f.threshold }));
       }
     }
     const seen = new Set(findings.map((f) => f.key));
@@ -85,8 +85,9 @@ export function applyFindings(db: Catalog, findings: Finding[], now: number, gon
   return events;
 }
 
-function resolve(db: Catalog, a: AlertRow, now: number, why: string): AlertEvent {
-  const row = db.update(alerts).set({ state: 'resolved', resolvedAt: now, updatedAt: now }).where(eq(alerts.id, a.id)).returning().get();
+/** Resolves an episode; its value becomes the one that resolved it (the message still says what fired). */
+function resolve(db: Catalog, a: AlertRow, now: number, why: string, current: Pick<AlertRow, 'value' | 'threshold'> = a): AlertEvent {
+  const row = db.update(alerts).set({ state: 'resolved', resolvedAt: now, updatedAt: now, value: current.value, threshold: current.threshold }).where(eq(alerts.id, a.id)).returning().get();
   recordAudit(db, { username: ALERTS_USER, address: null, action: 'alert.resolved', target: target(a), outcome: 'ok', detail: `resolved after ${Math.round((now - a.since) / 1000)} s: ${why}` }, now);
   return { alert: row, state: 'resolved' };
 }
