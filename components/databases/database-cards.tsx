@@ -3,6 +3,7 @@
  * the chosen backup folder. Server component: reads the catalog and the collector's latest reports.
  */
 import { FolderSelect } from '@/components/backups/folder-select';
+import { databasesInTrouble } from '@/lib/alerts/store';
 import { overviewData } from '@/lib/dashboard/data';
 import { serverContext } from '@/lib/server/context';
 import { DatabaseCard } from './database-card';
@@ -18,6 +19,10 @@ export async function DatabaseCards({ folderId }: { folderId: string | null }) {
   };
   const clusterNames = new Map(data.clusters.map((c) => [c.cluster.id, c.cluster.name]));
   const several = data.clusters.length > 1;
+  // the databases with open alerts: marked on their cards
+  const trouble = databasesInTrouble(serverContext().db);
+  const alertsOf = (db: (typeof data.databases)[number]) =>
+    trouble.find((t) => t.database === db.database && (db.clusterId === null ? t.cluster === null : t.cluster === null || t.cluster === clusterNames.get(db.clusterId))) ?? null;
   return (
     <div className="space-y-3">
       <FolderSelect folders={data.folders} current={data.folder.id} />
@@ -36,6 +41,7 @@ export async function DatabaseCards({ folderId }: { folderId: string | null }) {
               now={now}
               runningJob={runningFor(db)}
               clusterName={several && db.clusterId !== null ? (clusterNames.get(db.clusterId) ?? null) : null}
+              alerts={alertsOf(db)}
             />
           ))}
         </div>

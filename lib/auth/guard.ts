@@ -43,6 +43,12 @@ export const ACTIONS = {
   'users.reset-password': { role: 'admin', audit: true },
   'audit.read': { role: 'admin', audit: false },
   'metrics.scrape': { scrape: true, audit: false },
+  'alerts.read': { role: 'viewer', audit: false },
+  'alert.acknowledge': { role: 'operator', audit: true },
+  'alert.rules': { role: 'operator', audit: true },
+  'webhook.read': { role: 'admin', audit: false },
+  'webhook.write': { role: 'admin', audit: true },
+  'webhook.test': { role: 'admin', audit: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;
