@@ -175,14 +175,19 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
   let best: number | null = null;
   for (const s of schedules) {
     if (!s.enabled) continue;
-    const times: number[] = [];
+    const series: number[][] = [];
     for (const [cron, field] of [
       [s.fullCron, 'full'],
       [s.diffCron, 'diff'],
     ] as const) {
-      if (cron) times.push(...nextTimes(parseCron(cron, s.timeZone, field), now, 12));
+      if (cron) series.push(nextTimes(parseCron(cron, s.timeZone, field), now, 12));
     }
-    times.sort((a, b) => a - b);
+    // over the span every cron covers (a daily full's 12 days would otherwise leave gaps after a diff's 3 hours)
+    const horizon = Math.min(...series.map((t) => t[t.length - 1] ?? -Infinity));
+    const times = series
+      .flat()
+      .filter((t) => t <= horizon)
+      .sort((a, b) => a - b);
     let gap = 0;
     for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
     if (times.length < 2) continue;
