@@ -15,6 +15,11 @@ import { codeOf } from '../../lib/errors';
 import { tempDir } from '../helpers/cluster';
 import { startReceiver, type Receiver } from './receiver';
 import { eq } from 'drizzle-orm';
+import { alertKey } from '../../lib/alerts/conditions';
+import { AlertMonitor } from '../../lib/alerts/monitor';
+import { applyFindings } from '../../lib/alerts/store';
+import { acknowledge } from '../../lib/dashboard/commands/alerts';
+import { listAudit } from '../../lib/auth/audit';
 
 const BODY: WebhookBody = { alert: 'rpo', state: 'firing', cluster: 'embedded', database: 'neo4j', value: 30.5, threshold: 26, since: '2026-12-06T10:00:00.000Z', url: '/alerts?alert=1' };
 
@@ -104,5 +109,19 @@ describe('webhook delivery', () => {
     const r = await deliver(db, catalog, altered, { body: BODY, alertId: null }, { timeoutMs: 1000, retries: 3, backoffMs: 10 });
     expect(r).toMatchObject({ outcome: 'refused', attempts: 1 });
     expect(r.error).toMatch(/169\.254\.169\.254/);
+  });
+
+  it('an acknowledgement is delivered too, with who did it kept on the alert', async () => {
+    const r = await receiver();
+    db.delete(webhookTargets).run();
+    addTarget(db, catalog, { name: 'acks', url: r.url, by: 'admin' });
+    const monitor = new AlertMonitor({ db, env: { catalog, publicUrl: null }, collector: { latest: new Map() } }, { intervalMs: 60_000, delivery: { timeoutMs: 2000, retries: 0, backoffMs: 10 } });
+    const [fired] = applyFindings(db, [{ key: alertKey('lag', 'embedded', 'neo4j'), condition: 'lag', cluster: 'embedded', database: 'neo4j', firing: true, value: 2000, threshold: 1000, message: 'neo4j: member-3 behind' }], Date.now());
+    const res = acknowledge({ db, env: { catalog }, alerts: monitor }, { alertId: String(fired.alert.id) }, 'operator1');
+    expect(res.ok).toBe(true);
+    await monitor.idle();
+    expect(r.received.map((x) => x.body)).toEqual([{ alert: 'lag', state: 'acknowledged', cluster: 'embedded', database: 'neo4j', value: 2000, threshold: 1000, since: new Date(fired.alert.since).toISOString(), url: `/alerts?alert=${fired.alert.id}` }]);
+    expect(acknowledge({ db, env: { catalog }, alerts: monitor }, { alertId: String(fired.alert.id) }, 'operator2')).toMatchObject({ ok: false, code: 'NOT_SUPPORTED' });
+    expect(listAudit(db, { action: 'alert.firing' })).toHaveLength(1);
   });
 });

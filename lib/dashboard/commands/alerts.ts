@@ -17,7 +17,7 @@ import { bool, fail, fromZod, id, type Result } from './shared';
 export interface AlertsContext {
   db: Catalog;
   env: Pick<TxlineEnv, 'catalog'>;
-  alerts: Pick<AlertMonitor, 'evaluateSoon' | 'sendTest'>;
+  alerts: Pick<AlertMonitor, 'evaluateSoon' | 'sendTest' | 'send'>;
 }
 
 /** A TxlineError as a failed result (its `details.field` as the field in error). */
@@ -32,6 +32,7 @@ export function acknowledge(ctx: AlertsContext, raw: unknown, by: string): Resul
   if (!p.success) return fromZod(p.error);
   try {
     const a = acknowledgeAlert(ctx.db, { id: p.data.alertId, by });
+    ctx.alerts.send(a, 'acknowledged'); // the webhook targets hear of it too, in the background
     return { ok: true, audit: { target: `alertId=${a.id} alert=${a.condition}${a.database ? ` database=${a.database}` : ''}`, detail: `acknowledged: ${a.message}` } };
   } catch (e) {
     return failed(e);
