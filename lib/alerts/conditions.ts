@@ -226,6 +226,7 @@ export function withLagSeconds(
 }
 
 function fmtHours(h: number): string {
+  if (h < 1 / 60) return `${Math.round(h * 3600)} s`;
   return h < 1 ? `${Math.round(h * 60)} min` : `${Math.round(h * 10) / 10} h`;
 }
 
