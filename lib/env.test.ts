@@ -20,7 +20,15 @@ describe('parseEnv', () => {
       collectIntervalMs: 1000,
       trustedProxies: [],
       logLevel: 'info',
+      alertIntervalMs: 30_000,
+      publicUrl: null,
     });
+  });
+
+  it('reads TXLINE_ALERT_MS and TXLINE_PUBLIC_URL, refusing bad values with a message naming the variable', () => {
+    expect(parseEnv({ TXLINE_ALERT_MS: '250', TXLINE_PUBLIC_URL: 'https://txline.example.com/' }, cwd)).toMatchObject({ alertIntervalMs: 250, publicUrl: 'https://txline.example.com' });
+    expect(() => parseEnv({ TXLINE_ALERT_MS: '50' }, cwd)).toThrow(/TXLINE_ALERT_MS/);
+    expect(() => parseEnv({ TXLINE_PUBLIC_URL: 'javascript:alert(1)' }, cwd)).toThrow(/TXLINE_PUBLIC_URL/);
   });
 
   it('reads TXLINE_LOG_LEVEL, and refuses a level pino does not have with a message naming the variable', () => {

@@ -16,6 +16,9 @@
  *   TXLINE_METRICS_TOKEN      bearer token for /api/metrics (from loopback, scraping needs no token)
  *   TXLINE_COLLECT_MS         how often the dashboard's collector asks every member for its status, in ms
  *                             (a whole number, at least 100; default 1000)
+ *   TXLINE_ALERT_MS           how often the server evaluates the alert conditions, in ms (at least 100; default 30000)
+ *   TXLINE_PUBLIC_URL         the dashboard's address as people reach it (https://txline.example.com), for the links
+ *                             in webhook bodies (default: none, the links are paths like /alerts?alert=12)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
  *                             and X-Forwarded-Proto are believed (default: none, the socket's address counts)
  *   TXLINE_LOG_LEVEL          log level of every process: fatal, error, warn, info (default), debug, trace or
@@ -42,6 +45,10 @@ export interface TxlineEnv {
   metricsToken: string | undefined;
   /** the collector's sampling interval (ms) */
   collectIntervalMs: number;
+  /** how often the alert conditions are evaluated (ms) */
+  alertIntervalMs: number;
+  /** the dashboard's public address (no trailing slash), or null */
+  publicUrl: string | null;
   /** reverse proxies (addresses or CIDR ranges) whose forwarded-for header is believed; empty: none */
   trustedProxies: string[];
   logLevel: LogLevel;
@@ -53,7 +60,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CLUSTER_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
-const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES'] as const;
+const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL'] as const;
 /** settings every process reads from its own environment (children inherit them) */
 const PROCESS_VARS = ['TXLINE_LOG_LEVEL'] as const;
 
@@ -136,6 +143,24 @@ const schema = z.object({
     return [...new Set(parts)];
   }),
   TXLINE_LOG_LEVEL: logLevelSchema,
+  TXLINE_ALERT_MS: optionalText.transform((v, ctx) => {
+    if (v === undefined) return 30_000;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < 100) {
+      ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds, at least 100, but got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  }),
+  TXLINE_PUBLIC_URL: optionalText.transform((v, ctx) => {
+    if (v === undefined) return null;
+    const u = URL.canParse(v) ? new URL(v) : null;
+    if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
+      ctx.addIssue({ code: 'custom', message: `expected the dashboard's http(s) address, like https://txline.example.com, but got "${v.slice(0, 80)}"` });
+      return z.NEVER;
+    }
+    return u.toString().replace(/\/+$/, '');
+  }),
 });
 
 /** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
@@ -169,6 +194,8 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     metricsToken: e.TXLINE_METRICS_TOKEN,
     collectIntervalMs: e.TXLINE_COLLECT_MS,
     trustedProxies: e.TXLINE_TRUSTED_PROXIES,
+    alertIntervalMs: e.TXLINE_ALERT_MS,
+    publicUrl: e.TXLINE_PUBLIC_URL,
     logLevel: e.TXLINE_LOG_LEVEL,
   };
 }

@@ -66,6 +66,8 @@ export const ERROR_CODES = {
   /** a bounded read (the restore wizard's transaction search or preview) did not finish in its time */
   TIMEOUT: 1,
   INTERNAL: 1,
+  /** a webhook URL (or what its host name resolves to) is a link-local or cloud-metadata address (lib/alerts/address.ts) */
+  ADDRESS_REFUSED: 2,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -119,6 +121,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   ARTIFACT_HAS_DEPENDENTS: 409,
   ADMIN_TOOL_FAILED: 422,
   TIMEOUT: 503,
+  ADDRESS_REFUSED: 400,
 };
 
 export function isErrorCode(v: unknown): v is ErrorCode {
@@ -177,6 +180,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   SPAWN_FAILED: 'the server could not start the txline process: check its log and the installation',
   ADMIN_TOOL_FAILED: "read neo4j-admin's log in the job's output, fix what it names, and run it again",
   TIMEOUT: 'narrow the search: a from and to transaction, or a more precise match',
+  ADDRESS_REFUSED: 'give a receiver that is not a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)',
 };
 
 /** A short hint for an error code, or null when there is nothing more to say than the message. */

@@ -41,6 +41,7 @@ export function DatabaseCard({
   now,
   runningJob,
   clusterName = null,
+  alerts = null,
 }: {
   db: Db;
   folder: { id: number; name: string; isDefault: boolean };
@@ -48,6 +49,8 @@ export function DatabaseCard({
   runningJob: { id: number; kind: string } | null;
   /** the cluster's name, when the overview shows several */
   clusterName?: string | null;
+  /** the database's open alerts (lib/alerts), when it has any: the card is marked in trouble */
+  alerts?: { firing: number; acknowledged: number; messages: string[] } | null;
 }) {
   const titleId = `db-${db.clusterId ?? 'backups'}-${db.database}-title`;
   const canBackUp = db.clusterId !== null && db.onCluster;
@@ -57,7 +60,8 @@ export function DatabaseCard({
       data-testid="database-card"
       data-database={db.database}
       data-cluster-id={db.clusterId ?? undefined}
-      className="flex flex-col gap-3 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900"
+      data-in-trouble={alerts ? 'true' : undefined}
+      className={`flex flex-col gap-3 rounded-lg border bg-white p-4 dark:bg-zinc-900 ${alerts && alerts.firing > 0 ? 'border-red-400 dark:border-red-800' : 'border-zinc-200 dark:border-zinc-800'}`}
     >
       <header className="flex flex-wrap items-center gap-2">
         <h3 id={titleId} className="text-base font-semibold">
@@ -69,6 +73,13 @@ export function DatabaseCard({
         </h3>
         <HealthBadge health={db.health} />
         {!db.onCluster ? <Badge tone="neutral">only in backups</Badge> : null}
+        {alerts ? (
+          <Link href="/alerts" data-testid="database-alerts" title={alerts.messages.join('\n')} className="rounded-full focus-visible:outline-2 focus-visible:outline-teal-600">
+            <Badge tone={alerts.firing > 0 ? 'bad' : 'warn'}>
+              {alerts.firing > 0 ? `${alerts.firing} alert${alerts.firing === 1 ? '' : 's'} firing` : `${alerts.acknowledged} acknowledged`}
+            </Badge>
+          </Link>
+        ) : null}
         <span className="ml-auto text-xs text-zinc-500 dark:text-zinc-400">
           {formatNumber(db.artifactCount)} artifact{db.artifactCount === 1 ? '' : 's'}
         </span>

@@ -45,6 +45,9 @@ export function LiveDatabaseCards({ folderParam, initial }: { folderParam: strin
   };
   const clusterNames = new Map(data.clusters.map((c) => [c.id, c.name]));
   const several = data.clusters.length > 1;
+  // the databases with open alerts: marked on their cards (an alert without a cluster is the folder's)
+  const alertsOf = (db: OverviewCardsData['databases'][number]) =>
+    data.trouble.find((t) => t.database === db.database && (db.clusterId === null ? t.cluster === null : t.cluster === null || t.cluster === clusterNames.get(db.clusterId))) ?? null;
   return (
     <div className="space-y-3" data-testid="database-cards" data-updated-at={q.dataUpdatedAt}>
       <FolderSelect folders={data.folders} current={data.folder.id} />
@@ -68,6 +71,7 @@ export function LiveDatabaseCards({ folderParam, initial }: { folderParam: strin
               now={data.now}
               runningJob={runningFor(db)}
               clusterName={several && db.clusterId !== null ? (clusterNames.get(db.clusterId) ?? null) : null}
+              alerts={alertsOf(db)}
             />
           ))}
         </div>

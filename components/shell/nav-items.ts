@@ -17,6 +17,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/settings', label: 'Settings', prefix: true },
   { href: '/admin/users', label: 'Users', prefix: true, admin: true },
   { href: '/admin/audit', label: 'Audit', prefix: true, admin: true },
+  { href: '/alerts', label: 'Alerts', prefix: true },
 ];
 
 export function isActive(item: NavItem, pathname: string): boolean {

@@ -1,6 +1,9 @@
 import Link from 'next/link';
 import { logoutAction } from '@/app/account/actions';
 import { currentCaller } from '@/lib/server/auth';
+import { alertCounts } from '@/lib/alerts/store';
+import { serverContext } from '@/lib/server/context';
+import { AlertsBadge } from './alerts-badge';
 import { SiteNav } from './site-nav';
 
 export async function SiteHeader() {
@@ -18,6 +21,7 @@ export async function SiteHeader() {
         {caller && !caller.mustChangePassword && <SiteNav isAdmin={caller.role === 'admin'} />}
         {caller && (
           <div className="ml-auto flex items-center gap-3 text-sm">
+            {!caller.mustChangePassword ? <AlertsBadge initial={alertCounts(serverContext().db)} /> : null}
             <Link href="/account" className="text-zinc-700 hover:underline dark:text-zinc-300" data-testid="signed-in-as">
               {caller.username}
               {caller.username.toLowerCase() === caller.role ? null : <span className="text-zinc-500"> ({caller.role})</span>}

@@ -47,6 +47,12 @@ export const ACTIONS = {
   'retention.preview': { role: 'admin', audit: false },
   'retention.set': { role: 'admin', audit: true },
   'retention.remove': { role: 'admin', audit: true },
+  'alerts.read': { role: 'viewer', audit: false },
+  'alert.acknowledge': { role: 'operator', audit: true },
+  'alert.rules': { role: 'operator', audit: true },
+  'webhook.read': { role: 'admin', audit: false },
+  'webhook.write': { role: 'admin', audit: true },
+  'webhook.test': { role: 'admin', audit: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -3,6 +3,7 @@
  * overview.ts and timeline.ts. Server-only; every function takes the server context first.
  */
 import 'server-only';
+import { databasesInTrouble } from '../alerts/store';
 import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { latestRestores, listJobs } from '../db/queries/jobs';
@@ -77,6 +78,8 @@ export interface OverviewCardsData {
   databases: OverviewData['databases'];
   runningJobs: Array<Pick<JobSummaryRow, 'id' | 'kind' | 'database' | 'clusterId' | 'folderId'>>;
   clusters: Array<{ id: number; name: string }>;
+  /** the databases with open alerts (lib/alerts), per cluster name: their cards are marked in trouble */
+  trouble: ReturnType<typeof databasesInTrouble>;
   now: number;
 }
 
@@ -88,6 +91,7 @@ export async function overviewCardsData(ctx: ServerContext, folderId?: number | 
     databases: d.databases,
     runningJobs: d.runningJobs.map((j) => ({ id: j.id, kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId })),
     clusters: d.clusters.map((c) => ({ id: c.cluster.id, name: c.cluster.name })),
+    trouble: databasesInTrouble(ctx.db),
     now: Date.now(),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { CLUSTER_KINDS } from '../sources/kind';
 import { sql, type InferSelectModel } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ErrorCode } from '../errors';
 import { JOB_KINDS, type JobKind } from '../jobs/protocol';
 
@@ -307,3 +307,95 @@ export const retentionPolicies = sqliteTable(
   (t) => [uniqueIndex('retention_policies_folder_database').on(t.folderId, t.database)],
 );
 export type RetentionPolicyRow = InferSelectModel<typeof retentionPolicies>;
+/** The conditions an alert watches (lib/alerts/conditions.ts). */
+export const ALERT_CONDITIONS = ['rpo', 'job_failed', 'lag', 'fallback', 'storage', 'drill'] as const;
+export type AlertCondition = (typeof ALERT_CONDITIONS)[number];
+
+/**
+ * Alert thresholds (lib/alerts/rules.ts): per database name, or `*` for every database; a condition without a
+ * row uses its built-in default. `settings` is the condition's own fields (checked by its zod schema).
+ */
+export const alertRules = sqliteTable(
+  'alert_rules',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** a database name, or `*`: every database without its own row */
+    database: text('database').notNull(),
+    condition: text('condition', { enum: ALERT_CONDITIONS }).notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    settings: text('settings', { mode: 'json' }).$type<Record<string, number | null>>().notNull(),
+    updatedBy: text('updated_by'),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('alert_rules_database_condition').on(t.database, t.condition)],
+);
+export type AlertRuleRow = InferSelectModel<typeof alertRules>;
+
+export const ALERT_STATES = ['firing', 'acknowledged', 'resolved'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+/**
+ * Alerts (lib/alerts/store.ts): one row per episode of a condition on a subject (a database of a cluster),
+ * from firing to resolved; acknowledged in between says who and when. At most one open (not resolved)
+ * episode per key. Every change is audited.
+ */
+export const alerts = sqliteTable(
+  'alerts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** condition, cluster and database in one string: the identity of an episode's subject */
+    key: text('key').notNull(),
+    condition: text('condition', { enum: ALERT_CONDITIONS }).notNull(),
+    cluster: text('cluster'),
+    database: text('database'),
+    state: text('state', { enum: ALERT_STATES }).notNull(),
+    value: real('value'),
+    threshold: real('threshold'),
+    message: text('message').notNull(),
+    /** when it started firing */
+    since: integer('since').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    acknowledgedBy: text('acknowledged_by'),
+    acknowledgedAt: integer('acknowledged_at'),
+    resolvedAt: integer('resolved_at'),
+  },
+  (t) => [index('alerts_key_state').on(t.key, t.state), index('alerts_state').on(t.state, t.since)],
+);
+export type AlertRow = InferSelectModel<typeof alerts>;
+
+/**
+ * Webhook targets (lib/alerts/webhooks.ts), set by admins. The secret is sealed like a Neo4j password
+ * (lib/sources/neo4j/secret.ts, bound to the target's URL) and never sent back to a page.
+ */
+export const webhookTargets = sqliteTable('webhook_targets', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull().unique(),
+  url: text('url').notNull(),
+  secretSealed: text('secret_sealed'),
+  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  createdBy: text('created_by'),
+  createdAt: createdAt(),
+});
+export type WebhookTargetRow = InferSelectModel<typeof webhookTargets>;
+
+/** One row per delivery attempt of an alert change (or a test) to a target. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    targetId: integer('target_id')
+      .notNull()
+      .references(() => webhookTargets.id, { onDelete: 'cascade' }),
+    alertId: integer('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    /** firing, acknowledged, resolved, or test */
+    event: text('event').notNull(),
+    attempt: integer('attempt').notNull(),
+    outcome: text('outcome', { enum: ['ok', 'failed', 'refused'] }).notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [index('webhook_deliveries_target_at').on(t.targetId, t.at)],
+);
+export type WebhookDeliveryRow = InferSelectModel<typeof webhookDeliveries>;

@@ -75,7 +75,12 @@ export async function txlineMetrics(db: Catalog, now = Date.now()): Promise<{ co
     registers: [registry],
   });
 
+  const alertsFiring = new Gauge({ name: 'txline_alerts_firing', help: 'Open alerts (firing or acknowledged, not resolved) per condition', labelNames: ['alert'], registers: [registry] });
+
   const sql = db.$client;
+  for (const r of sql.prepare("SELECT condition AS alert, count(*) AS n FROM alerts WHERE state != 'resolved' GROUP BY condition").all() as Array<{ alert: string; n: number }>) {
+    alertsFiring.set({ alert: r.alert }, r.n);
+  }
   for (const r of sql.prepare('SELECT kind, status, count(*) AS n FROM jobs GROUP BY kind, status').all() as Array<{ kind: string; status: string; n: number }>) {
     jobs.set({ kind: r.kind, status: r.status }, r.n);
   }

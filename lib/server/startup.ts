@@ -2,7 +2,8 @@
  * Starting the server's long-lived parts over a configuration: the catalog (migrated), the embedded cluster
  * and the default backup folder registered, jobs left running by a previous server marked interrupted, the
  * job runner, the lag collector (every TXLINE_COLLECT_MS), the folder indexer (every 15 s) and the backup
- * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick).
+ * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick) and the alert monitor
+ * (lib/alerts, every TXLINE_ALERT_MS).
  *
  * lib/server/context.ts makes one per process for Next.js; tests call startServer() themselves, so the
  * start-up path they check is the one the server runs. stop() ends the timers and the running jobs.
@@ -22,6 +23,7 @@ import { describeError } from '../errors';
 import { ensureInitialAdmin } from '../auth/users';
 import { markInterruptedAudited, recordJobOutcome } from '../auth/audit';
 import { Scheduler } from '../schedules/scheduler';
+import { AlertMonitor } from '../alerts/monitor';
 
 export interface ServerContext {
   env: TxlineEnv;
@@ -30,6 +32,8 @@ export interface ServerContext {
   collector: Collector;
   /** runs due backup schedules as jobs */
   scheduler: Scheduler;
+  /** evaluates the alert conditions and delivers their changes to the webhook targets */
+  alerts: AlertMonitor;
   /** scans a folder (or every folder) into the catalog, off the request path (fs.promises); never rejects */
   reindex: (folderId?: number) => Promise<void>;
   /** how many jobs start-up found still marked running (and marked interrupted) */
@@ -90,6 +94,7 @@ export function startServer(e: TxlineEnv): ServerContext {
       recordJobOutcome(db, job);
       await reindex(job.folderId ?? undefined);
       applyJobEffects(db, job); // on the rows the scan brought in
+      alerts.evaluateSoon(); // a failed job fires (and a backup resolves) now, not at the next interval
     },
   });
   const collector = new Collector(db, e, { intervalMs: e.collectIntervalMs });
@@ -100,11 +105,14 @@ export function startServer(e: TxlineEnv): ServerContext {
   indexTimer.unref();
   const scheduler = new Scheduler({ db, runner, collector, env: e, reindex });
   scheduler.start();
+  const alerts = new AlertMonitor({ db, env: e, collector }, { intervalMs: e.alertIntervalMs });
+  alerts.start();
   const stop = () => {
+    alerts.stop();
     scheduler.stop();
     clearInterval(indexTimer);
     collector.stop();
     runner.stopAll();
   };
-  return { env: e, db, runner, collector, scheduler, reindex, interruptedAtStart: interrupted, stop };
+  return { env: e, db, runner, collector, scheduler, alerts, reindex, interruptedAtStart: interrupted, stop };
 }

@@ -54,6 +54,13 @@ const EXPECTED: Record<string, string | string[]> = {
   'app/api/databases/[name]/preview/route.ts#GET': 'catalog.read',
   'app/api/metrics/route.ts#GET': 'metrics.scrape',
   'app/api/overview/route.ts#GET': 'catalog.read',
+  'app/alerts/actions.ts#acknowledgeAlertAction': 'alert.acknowledge',
+  'app/alerts/actions.ts#saveRuleAction': 'alert.rules',
+  'app/alerts/actions.ts#resetRuleAction': 'alert.rules',
+  'app/alerts/actions.ts#addWebhookAction': 'webhook.write',
+  'app/alerts/actions.ts#removeWebhookAction': 'webhook.write',
+  'app/alerts/actions.ts#testWebhookAction': 'webhook.test',
+  'app/api/alerts/route.ts#GET': 'alerts.read',
 };
 
 const roleOf = (a: string) => (a.startsWith('public:') ? 'anyone' : (roleFor(a as Action) ?? 'bearer token or loopback'));
@@ -126,6 +133,13 @@ describe('entry points', () => {
       'app/api/databases/[name]/preview/route.ts#GET': 'viewer',
       'app/api/metrics/route.ts#GET': 'bearer token or loopback',
       'app/api/overview/route.ts#GET': 'viewer',
+      'app/alerts/actions.ts#acknowledgeAlertAction': 'operator',
+      'app/alerts/actions.ts#saveRuleAction': 'operator',
+      'app/alerts/actions.ts#resetRuleAction': 'operator',
+      'app/alerts/actions.ts#addWebhookAction': 'admin',
+      'app/alerts/actions.ts#removeWebhookAction': 'admin',
+      'app/alerts/actions.ts#testWebhookAction': 'admin',
+      'app/api/alerts/route.ts#GET': 'viewer',
     });
   });
 });

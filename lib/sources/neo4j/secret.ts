@@ -101,3 +101,31 @@ export function readPasswordFile(file: string): string {
   if (!password) throw new TxlineError('INVALID_ARGUMENT', `--password-file ${file}: its first line is empty`);
   return password;
 }
+
+/**
+ * Seals any secret of the catalog (a webhook's signing secret, say) under the same key file, bound to `purpose`
+ * (the additional data: a sealed text copied to another purpose does not open). Same form as a sealed password.
+ */
+export function sealSecret(catalog: string, purpose: string, secret: string): string {
+  const key = readKey(secretKeyFile(catalog), true);
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(`txline-secret\0${purpose}`, 'utf8'));
+  const ct = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+}
+
+/** Opens what sealSecret sealed for `purpose`; anything else is refused (INVALID_ARGUMENT, without the secret). */
+export function openSecret(catalog: string, purpose: string, sealed: string): string {
+  const parts = sealed.split(':');
+  if (parts.length !== 4 || parts[0] !== 'v1') throw new TxlineError('INVALID_ARGUMENT', 'a stored secret is not in a form this Txline reads: set it again');
+  const key = readKey(secretKeyFile(catalog), false);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[1], 'base64url'));
+    decipher.setAAD(Buffer.from(`txline-secret\0${purpose}`, 'utf8'));
+    decipher.setAuthTag(Buffer.from(parts[2], 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(parts[3], 'base64url')), decipher.final()]).toString('utf8');
+  } catch (e) {
+    throw new TxlineError('INVALID_ARGUMENT', `a stored secret does not open with ${secretKeyFile(catalog)} (another key, or the row was altered): set it again`, { cause: e });
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The alert monitor: every `intervalMs` (TXLINE_ALERT_MS, 30 s by default) it gathers the facts of every database
+ * (./facts.ts), evaluates the conditions against the thresholds (./conditions.ts, ./rules.ts), applies the
+ * findings to the alert states (./store.ts) and delivers each change to every enabled webhook target
+ * (./webhooks.ts) in the background. Started by lib/server/startup.ts beside the scheduler.
+ *
+ * An evaluation never overlaps another; `evaluateSoon()` runs one at the next turn (after a threshold was saved,
+ * so the page shows its effect at once). Deliveries run concurrently with evaluations and are awaited by `idle()`
+ * (tests) and cut short by `stop()`.
+ */
+import type { Catalog } from '../db';
+import type { AlertRow } from '../db/schema';
+import type { TxlineEnv } from '../env';
+import { describeError } from '../errors';
+import { createLogger } from '../log';
+import type { ClusterReport } from '../monitor/cluster-report';
+import { evaluate, type Finding } from './conditions';
+import { catalogDrills, type DrillResults } from './drills';
+import { gatherFacts } from './facts';
+import { listRules, rulesFor } from './rules';
+import { applyFindings, type AlertEvent } from './store';
+import { alertBody, DEFAULT_DELIVERY, deliver, getTarget, listTargets, type AttemptResult, type DeliveryOptions, type WebhookBody } from './webhooks';
+import { listClusters } from '../db/queries/clusters';
+
+export interface AlertMonitorContext {
+  db: Catalog;
+  env: Pick<TxlineEnv, 'catalog' | 'publicUrl'>;
+  /** the collector's latest report per cluster (lib/monitor/collector.ts) */
+  collector: { latest: Map<number, { report: ClusterReport }> };
+  drills?: DrillResults;
+}
+
+export interface AlertMonitorOptions {
+  intervalMs: number;
+  delivery?: DeliveryOptions;
+  now?: () => number;
+}
+
+export class AlertMonitor {
+  private timer: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
+  private stopped = false;
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly log = createLogger('alerts');
+  private readonly drills: DrillResults;
+  private readonly now: () => number;
+  /** the findings of the last evaluation (for tests and the log) */
+  lastFindings: Finding[] = [];
+
+  constructor(
+    private readonly ctx: AlertMonitorContext,
+    private readonly opts: AlertMonitorOptions,
+  ) {
+    this.drills = ctx.drills ?? catalogDrills(ctx.db);
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.stopped = false;
+    this.timer = setInterval(() => this.safeEvaluate(), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearImmediate(this.soon);
+    this.timer = null;
+    this.soon = null;
+  }
+
+  /** Evaluates at the next turn of the event loop (once, however often it is asked meanwhile). */
+  evaluateSoon(): void {
+    if (this.soon) return;
+    this.soon = setImmediate(() => {
+      this.soon = null;
+      this.safeEvaluate();
+    });
+  }
+
+  /** Resolves when every delivery started so far has ended (its retries included). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  private safeEvaluate(): void {
+    try {
+      this.evaluate();
+    } catch (e) {
+      this.log.error(`an alert evaluation failed: ${describeError(e)}`);
+    }
+  }
+
+  /** One evaluation at `now`: the changes it made (each also sent to the webhook targets). */
+  evaluate(now = this.now()): AlertEvent[] {
+    const { db } = this.ctx;
+    const rows = listRules(db);
+    const reports = new Map([...this.ctx.collector.latest].map(([id, s]) => [id, s.report]));
+    const facts = gatherFacts({ db, reports, drills: this.drills.recent(20), rulesFor: (d) => rulesFor(rows, d), now });
+    const findings = facts.flatMap(({ facts: f, rules }) => evaluate(f, rules, now));
+    this.lastFindings = findings;
+    const clusters = new Set(listClusters(db).map((c) => c.name));
+    const events = applyFindings(db, findings, now, (a) => a.cluster !== null && !clusters.has(a.cluster));
+    for (const e of events) {
+      this.log.info(`${e.state}: ${e.alert.message}`);
+      this.send(e.alert, e.state);
+    }
+    return events;
+  }
+
+  /** Sends an alert change to every enabled target, in the background. */
+  send(alert: AlertRow, state: AlertEvent['state']): void {
+    for (const t of listTargets(this.ctx.db)) {
+      if (!t.enabled) continue;
+      this.track(deliver(this.ctx.db, this.ctx.env.catalog, t, { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id }, this.delivery(), () => this.stopped));
+    }
+  }
+
+  /** Sends a test body to one target now (no retries) and resolves to what happened. */
+  async sendTest(targetId: number): Promise<AttemptResult & { attempts: number }> {
+    const t = getTarget(this.ctx.db, { id: targetId });
+    if (!t) return { outcome: 'failed', httpStatus: null, error: `There is no webhook target #${targetId}.`, retry: false, durationMs: 0, attempts: 0 };
+    const body: WebhookBody = { alert: 'test', state: 'test', cluster: null, database: null, value: null, threshold: null, since: new Date(this.now()).toISOString(), url: `${this.ctx.env.publicUrl ?? ''}/alerts` };
+    return deliver(this.ctx.db, this.ctx.env.catalog, t, { body, alertId: null }, { ...this.delivery(), retries: 0 });
+  }
+
+  private delivery(): DeliveryOptions {
+    return this.opts.delivery ?? DEFAULT_DELIVERY;
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((e) => this.log.error(`a webhook delivery failed: ${describeError(e)}`)).finally(() => this.pending.delete(q));
+    this.pending.add(q);
+  }
+}

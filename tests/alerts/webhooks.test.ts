@@ -1,0 +1,127 @@
+/**
+ * Webhook delivery against real receivers on loopback: retries with exponential back-off against a receiver that
+ * fails twice, every attempt in the delivery log; a receiver that never answers is cut off by the timeout; a 4xx
+ * is not retried; the secret is sealed in the catalog, signs the exact body bytes, and is never shown back; a
+ * refused URL is refused when set and when a row was altered by hand.
+ */
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addTarget, deliver, listDeliveries, publicTarget, type WebhookBody } from '../../lib/alerts/webhooks';
+import { openCatalog, type Catalog } from '../../lib/db';
+import { webhookTargets } from '../../lib/db/schema';
+import { codeOf } from '../../lib/errors';
+import { tempDir } from '../helpers/cluster';
+import { startReceiver, type Receiver } from './receiver';
+import { eq } from 'drizzle-orm';
+import { alertKey } from '../../lib/alerts/conditions';
+import { AlertMonitor } from '../../lib/alerts/monitor';
+import { applyFindings } from '../../lib/alerts/store';
+import { acknowledge } from '../../lib/dashboard/commands/alerts';
+import { listAudit } from '../../lib/auth/audit';
+
+const BODY: WebhookBody = { alert: 'rpo', state: 'firing', cluster: 'embedded', database: 'neo4j', value: 30.5, threshold: 26, since: '2026-12-06T10:00:00.000Z', url: '/alerts?alert=1' };
+
+describe('webhook delivery', () => {
+  let dir: string;
+  let catalog: string;
+  let db: Catalog;
+  const receivers: Receiver[] = [];
+  const receiver = async (answer?: Parameters<typeof startReceiver>[0]) => {
+    const r = await startReceiver(answer);
+    receivers.push(r);
+    return r;
+  };
+
+  beforeAll(() => {
+    dir = tempDir('webhooks');
+    catalog = path.join(dir, 'txline.sqlite');
+    db = openCatalog(catalog);
+  });
+
+  afterAll(async () => {
+    for (const r of receivers) await r.close();
+    db?.$client.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('retries with back-off against a receiver that fails twice, and logs every attempt', async () => {
+    const r = await receiver((n) => (n <= 2 ? 503 : 200));
+    const t = addTarget(db, catalog, { name: 'flaky', url: r.url, secret: 'a-long-signing-secret', by: 'admin' });
+    const result = await deliver(db, catalog, t, { body: BODY, alertId: null }, { timeoutMs: 2000, retries: 4, backoffMs: 150 });
+    expect(result).toMatchObject({ outcome: 'ok', httpStatus: 200, attempts: 3 });
+    expect(r.received).toHaveLength(3);
+    // exponential back-off: 150 ms, then 300 ms (less a little for timer granularity)
+    expect(r.received[1].at - r.received[0].at).toBeGreaterThanOrEqual(140);
+    expect(r.received[2].at - r.received[1].at).toBeGreaterThanOrEqual(290);
+    const log = listDeliveries(db, { targetId: t.id }).reverse();
+    expect(log.map((d) => [d.attempt, d.outcome, d.httpStatus])).toEqual([
+      [1, 'failed', 503],
+      [2, 'failed', 503],
+      [3, 'ok', 200],
+    ]);
+    expect(log[0].error).toMatch(/answered 503/);
+    // every attempt carries the same body, signed over its exact bytes
+    for (const got of r.received) {
+      expect(got.raw).toBe(JSON.stringify(BODY));
+      expect(got.headers['x-txline-signature']).toBe(`sha256=${createHmac('sha256', 'a-long-signing-secret').update(got.raw).digest('hex')}`);
+      expect(Object.keys(got.body).sort()).toEqual(['alert', 'cluster', 'database', 'since', 'state', 'threshold', 'url', 'value']);
+    }
+  });
+
+  it('gives up after its retries, bounds each attempt by the timeout, and does not retry a 4xx', async () => {
+    const hang = await receiver(() => 'hang');
+    const t = addTarget(db, catalog, { name: 'silent', url: hang.url, by: 'admin' });
+    const t0 = performance.now();
+    const r = await deliver(db, catalog, t, { body: BODY, alertId: null }, { timeoutMs: 300, retries: 1, backoffMs: 50 });
+    const took = performance.now() - t0;
+    expect(r).toMatchObject({ outcome: 'failed', attempts: 2 });
+    expect(r.error).toMatch(/no answer within 300 ms/);
+    expect(took).toBeGreaterThanOrEqual(600);
+    expect(took).toBeLessThan(3000);
+    expect(hang.received[0].headers['x-txline-signature']).toBeUndefined(); // no secret, no signature
+
+    const gone = await receiver(() => 404);
+    const t2 = addTarget(db, catalog, { name: 'gone', url: gone.url, by: 'admin' });
+    expect(await deliver(db, catalog, t2, { body: BODY, alertId: null }, { timeoutMs: 1000, retries: 3, backoffMs: 10 })).toMatchObject({ outcome: 'failed', httpStatus: 404, attempts: 1 });
+  });
+
+  it('seals the secret and never shows it back', () => {
+    const t = addTarget(db, catalog, { name: 'sealed', url: 'http://127.0.0.1:9/hook', secret: 'do-not-show-me', by: 'admin' });
+    expect(t.secretSealed).toMatch(/^v1:/);
+    expect(JSON.stringify(db.select().from(webhookTargets).all())).not.toContain('do-not-show-me');
+    const shown = publicTarget(t);
+    expect(shown).toMatchObject({ name: 'sealed', hasSecret: true });
+    expect(JSON.stringify(shown)).not.toContain('v1:');
+  });
+
+  it('refuses a metadata URL when set, and again at send time when the row was altered', async () => {
+    let err: unknown;
+    try {
+      addTarget(db, catalog, { name: 'meta', url: 'http://0xA9FEA9FE/latest/meta-data/', by: 'admin' });
+    } catch (e) {
+      err = e;
+    }
+    expect(codeOf(err)).toBe('ADDRESS_REFUSED');
+    const t = addTarget(db, catalog, { name: 'altered', url: 'http://127.0.0.1:9/hook', by: 'admin' });
+    const altered = db.update(webhookTargets).set({ url: 'http://[::ffff:169.254.169.254]/' }).where(eq(webhookTargets.id, t.id)).returning().get();
+    const r = await deliver(db, catalog, altered, { body: BODY, alertId: null }, { timeoutMs: 1000, retries: 3, backoffMs: 10 });
+    expect(r).toMatchObject({ outcome: 'refused', attempts: 1 });
+    expect(r.error).toMatch(/169\.254\.169\.254/);
+  });
+
+  it('an acknowledgement is delivered too, with who did it kept on the alert', async () => {
+    const r = await receiver();
+    db.delete(webhookTargets).run();
+    addTarget(db, catalog, { name: 'acks', url: r.url, by: 'admin' });
+    const monitor = new AlertMonitor({ db, env: { catalog, publicUrl: null }, collector: { latest: new Map() } }, { intervalMs: 60_000, delivery: { timeoutMs: 2000, retries: 0, backoffMs: 10 } });
+    const [fired] = applyFindings(db, [{ key: alertKey('lag', 'embedded', 'neo4j'), condition: 'lag', cluster: 'embedded', database: 'neo4j', firing: true, value: 2000, threshold: 1000, message: 'neo4j: member-3 behind' }], Date.now());
+    const res = acknowledge({ db, env: { catalog }, alerts: monitor }, { alertId: String(fired.alert.id) }, 'operator1');
+    expect(res.ok).toBe(true);
+    await monitor.idle();
+    expect(r.received.map((x) => x.body)).toEqual([{ alert: 'lag', state: 'acknowledged', cluster: 'embedded', database: 'neo4j', value: 2000, threshold: 1000, since: new Date(fired.alert.since).toISOString(), url: `/alerts?alert=${fired.alert.id}` }]);
+    expect(acknowledge({ db, env: { catalog }, alerts: monitor }, { alertId: String(fired.alert.id) }, 'operator2')).toMatchObject({ ok: false, code: 'NOT_SUPPORTED' });
+    expect(listAudit(db, { action: 'alert.firing' })).toHaveLength(1);
+  });
+});
