@@ -21,7 +21,8 @@ let standinLog: string;
 const chain: { full?: Result['results'][number]; diff?: Result['results'][number] } = {};
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ members: 3, secondaries: 1 });
+  // the members say they are Neo4j 5.26 (LTS): this file checks what that version takes and refuses
+  cluster = await startTestCluster({ members: 3, secondaries: 1, boltNeo4jVersion: '5.26.0' });
   await writeTx(cluster.writer, 'neo4j', 5);
   const password = fs.readFileSync(path.join(cluster.dir, 'bolt-password'), 'utf8').trim();
   const st = await cluster.writer.status();
