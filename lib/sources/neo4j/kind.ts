@@ -45,7 +45,7 @@ export function neo4jSettings(c: ClusterConnection): Neo4jConnection {
 }
 
 /** What the driver needs: the URI, the user and the opened password (this process only). */
-export function boltSettings(c: ClusterConnection, e: TxlineEnv): BoltSettings {
+export function boltSettings(c: ClusterConnection, e: Pick<TxlineEnv, 'catalog'>): BoltSettings {
   const n = neo4jSettings(c);
   return { uri: n.uri, user: n.user, password: openPassword(e.catalog, { uri: n.uri, user: n.user, sealed: n.passwordSealed }) };
 }
