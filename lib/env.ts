@@ -18,6 +18,8 @@
  *                             (a whole number, at least 100; default 1000)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
  *                             and X-Forwarded-Proto are believed (default: none, the socket's address counts)
+ *   TXLINE_NEO4J_ADMINS       comma-separated neo4j-admin executables (absolute paths) a Neo4j cluster registered in
+ *                             the browser may use (default: none; the command line takes any --neo4j-admin)
  *   TXLINE_LOG_LEVEL          log level of every process: fatal, error, warn, info (default), debug, trace or
  *                             silent (lib/log.ts reads it through logLevel())
  *
@@ -45,6 +47,8 @@ export interface TxlineEnv {
   /** reverse proxies (addresses or CIDR ranges) whose forwarded-for header is believed; empty: none */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /** neo4j-admin executables the browser may register (TXLINE_NEO4J_ADMINS); absent or empty: none */
+  neo4jAdmins?: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,7 +57,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CLUSTER_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
-const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES'] as const;
+const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_NEO4J_ADMINS'] as const;
 /** settings every process reads from its own environment (children inherit them) */
 const PROCESS_VARS = ['TXLINE_LOG_LEVEL'] as const;
 
@@ -136,6 +140,16 @@ const schema = z.object({
     return [...new Set(parts)];
   }),
   TXLINE_LOG_LEVEL: logLevelSchema,
+  TXLINE_NEO4J_ADMINS: optionalText.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const parts = v.split(',').map((s) => s.trim());
+    const bad = parts.filter((p) => !path.isAbsolute(p) || p.includes('\0'));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of absolute paths of neo4j-admin executables, but ${bad.map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not absolute`)).join(', ')}` });
+      return z.NEVER;
+    }
+    return [...new Set(parts.map((p) => path.resolve(p)))];
+  }),
 });
 
 /** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
@@ -170,6 +184,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     collectIntervalMs: e.TXLINE_COLLECT_MS,
     trustedProxies: e.TXLINE_TRUSTED_PROXIES,
     logLevel: e.TXLINE_LOG_LEVEL,
+    neo4jAdmins: e.TXLINE_NEO4J_ADMINS,
   };
 }
 

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_NEO4J_VERSION } from '../../lib/cluster/bolt/member-backend';
 import { startTestCluster, tempFolders, waitFor, type TestCluster } from '../helpers/cluster';
 import { jsonlLines, runTxline } from '../helpers/engine';
+import { isNeo4jRestoreResult, jobResult } from '../../lib/jobs/protocol';
 
 const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-seed');
@@ -100,6 +101,9 @@ describe('txline database restore --cluster (seeding, Neo4j 2025.x)', () => {
     expect(r.code, r.stderr).toBe(0);
     const result = jsonlLines(r.stdout).find((l) => l.event === 'result') as { via: string; neo4jVersion: string; copies: Array<{ currentStatus: string; lastCommittedTxn: number }> };
     expect(result.via).toBe('seed');
+    // the line is the job protocol's restore result (a dashboard job reads it)
+    const asJob = jobResult('restore', result);
+    expect(asJob && isNeo4jRestoreResult(asJob) ? asJob.copies.length : null).toBe(3);
     expect(result.neo4jVersion).toBe(DEFAULT_NEO4J_VERSION);
     expect(result.copies).toHaveLength(3);
     expect(result.copies.every((c) => c.currentStatus === 'online' && c.lastCommittedTxn === until - 1)).toBe(true);
