@@ -20,7 +20,13 @@ describe('parseEnv', () => {
       collectIntervalMs: 1000,
       trustedProxies: [],
       logLevel: 'info',
+      neo4jAdmins: [],
     });
+  });
+
+  it('reads TXLINE_NEO4J_ADMINS as absolute paths, and refuses a relative one naming the variable', () => {
+    expect(parseEnv({ TXLINE_NEO4J_ADMINS: '/opt/neo4j/bin/neo4j-admin, /opt/n2/../n3/neo4j-admin' }, cwd).neo4jAdmins).toEqual(['/opt/neo4j/bin/neo4j-admin', '/opt/n3/neo4j-admin']);
+    expect(() => parseEnv({ TXLINE_NEO4J_ADMINS: 'bin/neo4j-admin' }, cwd)).toThrow(/TXLINE_NEO4J_ADMINS: .*"bin\/neo4j-admin" is not absolute/);
   });
 
   it('reads TXLINE_LOG_LEVEL, and refuses a level pino does not have with a message naming the variable', () => {
