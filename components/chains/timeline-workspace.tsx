@@ -14,7 +14,18 @@ import { ArtifactDetails } from './artifact-details';
 import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
 import { ChainTimeline } from './chain-timeline';
 
-export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null }: { timeline: Timeline; folderId: number; initialSelectedId?: number | null }) {
+export function TimelineWorkspace({
+  timeline,
+  folderId,
+  initialSelectedId = null,
+  engineNote = null,
+}: {
+  timeline: Timeline;
+  folderId: number;
+  initialSelectedId?: number | null;
+  /** why Txline's own actions on a backup are not offered (a Neo4j cluster's location) */
+  engineNote?: string | null;
+}) {
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
   // a link to one backup (?artifact=, "Go to") opens it
   const [selectedId, setSelectedId] = useState<number | null>(initialSelectedId);
@@ -61,6 +72,7 @@ export function TimelineWorkspace({ timeline, folderId, initialSelectedId = null
         ) : null}
         {placed && details ? (
           <ArtifactDetails
+            engineNote={engineNote}
             key={placed.a.id}
             artifact={placed.a}
             generation={details.generation}

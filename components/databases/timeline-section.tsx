@@ -54,7 +54,17 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
         </p>
       ) : null}
       {windowed ? <WindowNav window={w} queryOf={queryOf} /> : null}
-      <TimelineWorkspace key={`${w.start}-${w.targetId ?? ''}`} timeline={tl} folderId={d.folder.id} initialSelectedId={w.targetId} />
+      <TimelineWorkspace
+        key={`${w.start}-${w.targetId ?? ''}`}
+        timeline={tl}
+        folderId={d.folder.id}
+        initialSelectedId={w.targetId}
+        engineNote={
+          d.neo4j?.folderIsLocation
+            ? `A backup of the Neo4j cluster ${d.neo4j.name}, in Neo4j's format: restore it by seeding (Restore as a new database, below); check, aggregate or remove it with neo4j-admin.`
+            : null
+        }
+      />
     </div>
   );
 }

@@ -113,6 +113,15 @@ describe('a Neo4j cluster on the dashboard', () => {
     expect(res?.results[0]).toMatchObject({ database: 'neo4j', ok: true, type: 'full' });
     const rows = listArtifactsOfFolder(db, { folderId: folder.id });
     expect(rows.map((x) => x.file)).toEqual([res?.results[0].artifact]);
+
+    // Txline's engine does not verify, aggregate or delete Neo4j's artifacts: refused, not attempted
+    for (const refused of [
+      cmd.startVerifyChain(ctx, { folderId: folder.id, database: 'neo4j' }, 'admin'),
+      cmd.startAggregate(ctx, { folderId: folder.id, database: 'neo4j' }, 'admin'),
+      cmd.startVerifyArtifact(ctx, { artifactId: rows[0].id }, 'admin'),
+    ]) {
+      expect(refused).toMatchObject({ ok: false, code: 'NOT_SUPPORTED', error: expect.stringContaining('neo4j-admin') });
+    }
   }, 120_000);
 
   it('restores as a new database by seeding, as a job, ending at the transaction asked for on every member', async () => {
