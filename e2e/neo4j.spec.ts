@@ -64,6 +64,10 @@ test('register the embedded cluster as Neo4j, watch it, back up, see the artifac
     await expect(page.getByTestId('chain-timeline').locator('[data-testid="artifact-bar"]')).toHaveCount(1, { timeout: 2000 });
   }).toPass({ timeout: 60_000 });
   const endsAt = await page.getByTestId('restorable-range').getAttribute('data-to-tx');
+  // Txline's own actions on a backup are not offered for Neo4j's artifacts, and the panel says why
+  await page.getByTestId('chain-timeline').locator('[data-testid="artifact-bar"]').first().click();
+  await expect(page.getByTestId('engine-note')).toContainText('neo4j-admin');
+  await expect(page.getByTestId('artifact-details').getByRole('button', { name: 'Verify' })).toHaveCount(0);
 
   // restore as a new database by seeding, ending at the backup's last transaction
   const target = `seeded-${Date.now().toString(36)}`;
