@@ -70,6 +70,8 @@ export default defineConfig({
       TXLINE_CATALOG: '',
       TXLINE_BACKUP_ROOTS: '',
       TXLINE_ADMIN_PASSWORD: INITIAL_ADMIN_PASSWORD,
+      // the stand-in neo4j-admin, which e2e/neo4j.spec.ts registers the embedded cluster with (as kind neo4j)
+      TXLINE_NEO4J_ADMINS: path.resolve('tests/fixtures/neo4j-admin/neo4j-admin.mjs'),
     },
   },
 });

@@ -22,6 +22,7 @@ describe('parseEnv', () => {
       logLevel: 'info',
       alertIntervalMs: 30_000,
       publicUrl: null,
+      neo4jAdmins: [],
     });
   });
 
@@ -29,6 +30,11 @@ describe('parseEnv', () => {
     expect(parseEnv({ TXLINE_ALERT_MS: '250', TXLINE_PUBLIC_URL: 'https://txline.example.com/' }, cwd)).toMatchObject({ alertIntervalMs: 250, publicUrl: 'https://txline.example.com' });
     expect(() => parseEnv({ TXLINE_ALERT_MS: '50' }, cwd)).toThrow(/TXLINE_ALERT_MS/);
     expect(() => parseEnv({ TXLINE_PUBLIC_URL: 'javascript:alert(1)' }, cwd)).toThrow(/TXLINE_PUBLIC_URL/);
+  });
+
+  it('reads TXLINE_NEO4J_ADMINS as absolute paths, and refuses a relative one naming the variable', () => {
+    expect(parseEnv({ TXLINE_NEO4J_ADMINS: '/opt/neo4j/bin/neo4j-admin, /opt/n2/../n3/neo4j-admin' }, cwd).neo4jAdmins).toEqual(['/opt/neo4j/bin/neo4j-admin', '/opt/n3/neo4j-admin']);
+    expect(() => parseEnv({ TXLINE_NEO4J_ADMINS: 'bin/neo4j-admin' }, cwd)).toThrow(/TXLINE_NEO4J_ADMINS: .*"bin\/neo4j-admin" is not absolute/);
   });
 
   it('reads TXLINE_LOG_LEVEL, and refuses a level pino does not have with a message naming the variable', () => {

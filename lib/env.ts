@@ -21,6 +21,8 @@
  *                             in webhook bodies (default: none, the links are paths like /alerts?alert=12)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
  *                             and X-Forwarded-Proto are believed (default: none, the socket's address counts)
+ *   TXLINE_NEO4J_ADMINS       comma-separated neo4j-admin executables (absolute paths) a Neo4j cluster registered in
+ *                             the browser may use (default: none; the command line takes any --neo4j-admin)
  *   TXLINE_LOG_LEVEL          log level of every process: fatal, error, warn, info (default), debug, trace or
  *                             silent (lib/log.ts reads it through logLevel())
  *
@@ -52,6 +54,8 @@ export interface TxlineEnv {
   /** reverse proxies (addresses or CIDR ranges) whose forwarded-for header is believed; empty: none */
   trustedProxies: string[];
   logLevel: LogLevel;
+  /** neo4j-admin executables the browser may register (TXLINE_NEO4J_ADMINS); absent or empty: none */
+  neo4jAdmins?: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -60,7 +64,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CLUSTER_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
-const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL'] as const;
+const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL', 'TXLINE_NEO4J_ADMINS'] as const;
 /** settings every process reads from its own environment (children inherit them) */
 const PROCESS_VARS = ['TXLINE_LOG_LEVEL'] as const;
 
@@ -161,6 +165,16 @@ const schema = z.object({
     }
     return u.toString().replace(/\/+$/, '');
   }),
+  TXLINE_NEO4J_ADMINS: optionalText.transform((v, ctx) => {
+    if (v === undefined) return [];
+    const parts = v.split(',').map((s) => s.trim());
+    const bad = parts.filter((p) => !path.isAbsolute(p) || p.includes('\0'));
+    if (bad.length > 0) {
+      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of absolute paths of neo4j-admin executables, but ${bad.map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not absolute`)).join(', ')}` });
+      return z.NEVER;
+    }
+    return [...new Set(parts.map((p) => path.resolve(p)))];
+  }),
 });
 
 /** An IPv4 or IPv6 address, or one with a /prefix length that fits it. */
@@ -197,6 +211,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     alertIntervalMs: e.TXLINE_ALERT_MS,
     publicUrl: e.TXLINE_PUBLIC_URL,
     logLevel: e.TXLINE_LOG_LEVEL,
+    neo4jAdmins: e.TXLINE_NEO4J_ADMINS,
   };
 }
 

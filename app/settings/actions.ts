@@ -37,3 +37,12 @@ export async function deleteFolderAction(_prev: unknown, input: Input) {
   revalidatePath('/', 'layout');
   return r;
 }
+
+// A Neo4j cluster's password is sealed at once and never returned, echoed or audited (lib/dashboard/commands/clusters.ts).
+export async function addNeo4jClusterAction(_prev: unknown, input: Input) {
+  const o = formObject(input);
+  const name = typeof o.name === 'string' ? o.name.trim().slice(0, 64) : '';
+  const r = await guarded('settings.write', async (ctx) => noted(await clusters.addNeo4jClusterCommand(ctx, o)), undefined, { target: name ? `cluster=${name}` : null });
+  revalidatePath('/', 'layout');
+  return r;
+}

@@ -4,6 +4,7 @@ import { Suspense } from 'react';
 import { IfCan } from '@/components/auth/permissions';
 import { AddClusterForm } from '@/components/settings/add-cluster-form';
 import { AddFolderForm } from '@/components/settings/add-folder-form';
+import { AddNeo4jClusterForm } from '@/components/settings/add-neo4j-cluster-form';
 import { ClusterList } from '@/components/settings/cluster-list';
 import { FolderList, type FolderItem } from '@/components/settings/folder-list';
 import { SettingsListSkeleton } from '@/components/settings/settings-skeleton';
@@ -42,6 +43,9 @@ export default async function SettingsPage() {
         </Suspense>
         <IfCan action="settings.write" fallback={readOnly}>
           <AddClusterForm />
+        </IfCan>
+        <IfCan action="settings.write">
+          <AddNeo4jClusterForm neo4jAdmins={serverContext().env.neo4jAdmins ?? []} roots={serverContext().env.backupRoots} />
         </IfCan>
       </section>
       <section aria-labelledby="folders-heading" className="space-y-4">

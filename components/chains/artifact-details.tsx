@@ -48,7 +48,10 @@ export function ArtifactDetails({
   onClose,
   deleteAction,
   deleting,
+  engineNote = null,
 }: {
+  /** why Txline's own actions (restore wizard, verify, delete) are not offered here (a Neo4j cluster's backups) */
+  engineNote?: string | null;
   artifact: TimelineArtifact;
   generation: number;
   chain: TimelineArtifact[];
@@ -116,6 +119,11 @@ export function ArtifactDetails({
         </p>
       ) : null}
 
+      {engineNote ? (
+        <p role="note" className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="engine-note">
+          {engineNote}
+        </p>
+      ) : (
       <div className="flex flex-wrap gap-2">
         {!mayRestore ? null : a.chainProblem ? (
           <span title="The chain ending here is broken" className="cursor-not-allowed rounded-md bg-zinc-300 px-3 py-1.5 text-sm font-medium text-zinc-600 dark:bg-zinc-700 dark:text-zinc-300">
@@ -167,6 +175,7 @@ export function ArtifactDetails({
           <p className="basis-full text-xs text-zinc-500">Your role ({role ?? 'none'}) may {mayVerify ? 'verify but not restore or delete' : 'not verify, restore or delete'}.</p>
         ) : null}
       </div>
+      )}
       <div aria-live="polite" className="space-y-2">
         <FormError state={verify} />
         {verify?.ok ? <StartedJob jobId={verify.jobId} kind="verify" database={database} refreshOnFinish={false} /> : null}

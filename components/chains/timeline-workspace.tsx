@@ -21,12 +21,15 @@ export function TimelineWorkspace({
   folderId,
   initialSelectedId = null,
   live = null,
+  engineNote = null,
 }: {
   timeline: Timeline;
   folderId: number;
   initialSelectedId?: number | null;
   /** the cluster hosting the database and its writer when the page was read: "now" follows it */
   live?: { clusterId: number; initialWriter: WriterState | null } | null;
+  /** why Txline's own actions on a backup are not offered (a Neo4j cluster's location) */
+  engineNote?: string | null;
 }) {
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
   const { writer } = useWriter(live?.clusterId ?? null, timeline.database, live?.initialWriter ?? null);
@@ -76,6 +79,7 @@ export function TimelineWorkspace({
         ) : null}
         {placed && details ? (
           <ArtifactDetails
+            engineNote={engineNote}
             key={placed.a.id}
             artifact={placed.a}
             generation={details.generation}

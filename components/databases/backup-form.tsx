@@ -33,7 +33,10 @@ export function BackupForm({
   database,
   members,
   likely = null,
+  neo4jCluster = null,
 }: {
+  /** a Neo4j cluster's name: its neo4j-admin backs up from its registered servers, so no member is chosen here */
+  neo4jCluster?: string | null;
   clusterId: number;
   folderId: number;
   database: string;
@@ -70,6 +73,11 @@ export function BackupForm({
         </div>
         <FieldError id={`${id}-type-err`} messages={errs.type} className="text-xs empty:hidden" />
       </fieldset>
+      {neo4jCluster ? (
+        <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="neo4j-backup-source">
+          The neo4j-admin of {neo4jCluster} backs up from its registered servers (--backup-from) into this folder; Neo4j has no source member to choose here.
+        </p>
+      ) : (
       <div className="flex flex-col gap-1">
         <label htmlFor={`${id}-member`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
           Source member
@@ -102,6 +110,7 @@ export function BackupForm({
         </p>
         <FieldError id={`${id}-member-err`} messages={errs.member} className="text-xs empty:hidden" />
       </div>
+      )}
       <div className="flex flex-wrap gap-x-5 gap-y-1 text-sm">
         <label className="flex items-center gap-1.5">
           {/* an unchecked box sends nothing: the hidden "false" before it says so */}

@@ -129,7 +129,7 @@ function JobRow({ job, now, database }: { job: JobSummary; now: number; database
             {outcome.type === 'diff' ? 'differential' : outcome.type} <code className="font-mono break-all">{outcome.artifact}</code>
             {outcome.fallbackReason ? <span className="block text-amber-700 dark:text-amber-400">fell back to a full: {outcome.fallbackReason}</span> : null}
           </span>
-        ) : job.status === 'succeeded' && restored ? (
+        ) : job.status === 'succeeded' && restored && 'restoredTx' in restored ? (
           <span data-testid="restore-ends-at">
             {restored.database} ends at transaction <span className="font-mono tabular-nums">{formatNumber(restored.restoredTx)}</span>
           </span>

@@ -15,6 +15,7 @@ import { BackupForm, type SourceMember } from './backup-form';
 import { ChainActions } from './chain-actions';
 import { databaseHref } from './database-card';
 import { RestoredFrom } from './restored-from';
+import { SeedRestoreForm } from './seed-restore-form';
 import { DatabaseJobs } from './database-jobs';
 import { WriterTx } from './tx-since';
 
@@ -58,7 +59,11 @@ export async function DatabaseSummary({ data }: { data: Data }) {
       {d.restoredFrom ? <RestoredFrom restore={d.restoredFrom} sourceHref={databaseHref(d.restoredFrom.source, d.folder.id, d.folder.isDefault, clusterId)} /> : null}
       <div className="flex flex-wrap items-center justify-between gap-3">
         <FolderSelect folders={d.folders} current={d.folder.id} />
-        {o.restorable ? (
+        {d.neo4j ? (
+          <p className="text-xs text-zinc-600 dark:text-zinc-400" data-testid="neo4j-restore-note">
+            {d.neo4j.name} is a Neo4j cluster: restore below, by seeding a new database (the wizard previews Txline&apos;s own artifacts).
+          </p>
+        ) : o.restorable ? (
           <IfCan action="restore.start">
             <Link
               href={`/restore${query({ database: d.database, folder: d.folder.id })}`}
@@ -93,12 +98,35 @@ export async function ActionsSection({ data }: { data: Data }) {
     <div className="grid gap-4 lg:grid-cols-2">
       <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h3 className="font-semibold">Back up</h3>
-        {onCluster && cluster ? (
-          <BackupForm clusterId={cluster.cluster.id} folderId={d.folder.id} database={d.database} members={members} likely={likelySource(cluster.report, d.database)} />
+        {d.neo4j && !d.neo4j.folderIsLocation ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="neo4j-backup-elsewhere">
+            {d.neo4j.name} is backed up by its neo4j-admin into its own location: choose that folder to back up or restore.
+          </p>
+        ) : onCluster && cluster ? (
+          <BackupForm
+            clusterId={cluster.cluster.id}
+            folderId={d.folder.id}
+            database={d.database}
+            members={d.neo4j ? [] : members}
+            likely={d.neo4j ? null : likelySource(cluster.report, d.database)}
+            neo4jCluster={d.neo4j?.name ?? null}
+          />
         ) : (
           <p className="text-sm text-zinc-600 dark:text-zinc-400">{d.database} is not on any registered cluster: there is nothing to back up.</p>
         )}
       </div>
+      {d.neo4j && cluster ? (
+        <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+          <h3 className="font-semibold">Restore as a new database</h3>
+          {d.neo4j.folderIsLocation ? (
+            <SeedRestoreForm clusterId={cluster.cluster.id} folderId={d.folder.id} database={d.database} cluster={d.neo4j.name} endsAt={d.overview.restorable ? { from: d.overview.restorable.fromTx, to: d.overview.restorable.toTx } : null} />
+          ) : null}
+          <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="neo4j-chain-note">
+            Verify and aggregate are not offered for a Neo4j cluster: its artifacts are Neo4j&apos;s format, checked and folded by neo4j-admin (database check, backup
+            aggregate), not by Txline&apos;s engine.
+          </p>
+        </div>
+      ) : (
       <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
         <h3 className="font-semibold">Chains</h3>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
@@ -107,6 +135,7 @@ export async function ActionsSection({ data }: { data: Data }) {
         </p>
         <ChainActions clusterId={cluster?.cluster.id ?? null} folderId={d.folder.id} database={d.database} artifactCount={d.overview.artifactCount} latestChain={latestChain} />
       </div>
+      )}
     </div>
   );
 }

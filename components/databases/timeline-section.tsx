@@ -63,6 +63,11 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
         folderId={d.folder.id}
         initialSelectedId={w.targetId}
         live={live}
+        engineNote={
+          d.neo4j?.folderIsLocation
+            ? `A backup of the Neo4j cluster ${d.neo4j.name}, in Neo4j's format: restore it by seeding (Restore as a new database, below); check, aggregate or remove it with neo4j-admin.`
+            : null
+        }
       />
     </div>
   );

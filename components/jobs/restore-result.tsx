@@ -6,10 +6,11 @@
  */
 import type { ReactNode } from 'react';
 import { formatBytes, formatDuration, formatNumber } from '@/lib/format';
-import type { JobResult } from '@/lib/jobs/protocol';
+import { isNeo4jRestoreResult, type JobResult, type Neo4jRestoreJobResult } from '@/lib/jobs/protocol';
 
 export function RestoreResultSummary({ result, job }: { result: JobResult<'restore'>; job?: { startedAt: number | null; endedAt: number | null } }) {
   const took = job?.startedAt != null && job.endedAt != null ? job.endedAt - job.startedAt : null;
+  if (isNeo4jRestoreResult(result)) return <Neo4jRestoreSummary result={result} took={took} />;
   const items: Array<[string, string, ReactNode]> = [
     ['result-last-tx', 'Database ends at transaction', formatNumber(result.digest.lastCommittedTxn)],
     ['result-nodes', 'Nodes', formatNumber(result.digest.nodes)],
@@ -58,6 +59,41 @@ export function RestoreResultSummary({ result, job }: { result: JobResult<'resto
           )}
         </dd>
       </dl>
+    </div>
+  );
+}
+
+/** A Neo4j cluster's restore: which way ran, and each copy as SHOW DATABASES lists it once online. */
+function Neo4jRestoreSummary({ result, took }: { result: Neo4jRestoreJobResult; took: number | null }) {
+  return (
+    <div className="space-y-3" data-testid="restore-result">
+      <p className="text-sm">
+        Restored <strong>{result.database}</strong> on Neo4j {result.neo4jVersion}{' '}
+        {result.via === 'seed' ? 'by seeding (CREATE DATABASE … OPTIONS {seedURI})' : 'with neo4j-admin database restore'}
+        {took !== null ? ` in ${formatDuration(took)}` : ''}.
+      </p>
+      {result.copies.length ? (
+        <table className="text-sm">
+          <thead>
+            <tr className="text-left text-zinc-500">
+              <th className="pr-4 font-normal">Server</th>
+              <th className="pr-4 font-normal">Status</th>
+              <th className="font-normal">Last committed transaction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.copies.map((c, i) => (
+              <tr key={`${c.address ?? '?'}-${i}`} data-testid="restore-copy">
+                <td className="pr-4 font-mono">{c.address ?? '—'}</td>
+                <td className="pr-4">{c.currentStatus ?? '—'}</td>
+                <td className="tabular-nums" data-testid="restore-copy-last-tx">
+                  {c.lastCommittedTxn === null ? '—' : formatNumber(c.lastCommittedTxn)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { RestoreResultSummary } from '@/components/jobs/restore-result';
 import { ErrorHint } from '@/components/ui/error-hint';
 import type { JobRow } from '@/lib/db/schema';
 import { formatNumber } from '@/lib/format';
+import { isNeo4jRestoreResult } from '@/lib/jobs/protocol';
 
 const PHASES = ['restore:store', 'restore:replay', 'install:stop', 'install:install', 'install:catch-up'] as const;
 
@@ -76,7 +77,7 @@ export function ResultStep({ job, onRestart, onBack }: { job: JobRow; onRestart:
       </Link>
     </div>
   );
-  if (job.status === 'succeeded' && result) {
+  if (job.status === 'succeeded' && result && !isNeo4jRestoreResult(result)) {
     return (
       <div className="space-y-5" data-testid="restore-outcome" data-status="succeeded">
         <p role="status" className="rounded-lg border border-emerald-300 bg-emerald-50 px-4 py-3 text-sm text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-200">

@@ -31,6 +31,7 @@ import { acquirePidLock, describeOwner, liveOwner, processAlive, type PidLock } 
 import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize } from './retention';
 import { ensureTokenFile } from './token';
+import { BOLT_NEO4J_VERSION_VAR, boltNeo4jVersion } from './bolt/member-backend';
 import { BOLT_PASSWORD_FILE, BOLT_PASSWORD_VAR, boltPasswordVar, checkBoltPassword, ensureBoltPasswordFile } from './bolt/password';
 
 export interface ClusterOptions {
@@ -52,6 +53,8 @@ export interface ClusterOptions {
   boltBasePort?: number;
   /** the Bolt password (TXLINE_BOLT_PASSWORD); unset: the one in <dataDir>/bolt-password, else a new one */
   boltPassword?: string;
+  /** the Neo4j version the members report over Bolt (TXLINE_BOLT_NEO4J_VERSION); unset: that variable, else the default */
+  boltNeo4jVersion?: string;
 }
 
 export type MemberState = 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
@@ -293,7 +296,13 @@ export class ClusterSupervisor {
     const proc = fork(txlineBin(), ['member', '--config', m.configFile], {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
-      env: { ...process.env, TXLINE_MEMBER_ID: id, TXLINE_CLUSTER_TOKEN: this.token, [BOLT_PASSWORD_VAR]: this.boltPassword ?? '' },
+      env: {
+        ...process.env,
+        TXLINE_MEMBER_ID: id,
+        TXLINE_CLUSTER_TOKEN: this.token,
+        [BOLT_PASSWORD_VAR]: this.boltPassword ?? '',
+        ...(this.opts.boltNeo4jVersion ? { [BOLT_NEO4J_VERSION_VAR]: boltNeo4jVersion({ [BOLT_NEO4J_VERSION_VAR]: this.opts.boltNeo4jVersion }) } : {}),
+      },
     });
     m.proc = proc;
     const toConsole = this.opts.output === 'console';

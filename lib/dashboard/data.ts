@@ -2,6 +2,7 @@
  * What the pages read: the collector's latest cluster reports, the catalog's artifacts and jobs, shaped by
  * overview.ts and timeline.ts. Server-only; every function takes the server context first.
  */
+import { neo4jClusterOfFolder } from '../db/neo4j-indexer';
 import 'server-only';
 import { databasesInTrouble } from '../alerts/store';
 import { databasesWithBackups } from '../db/queries/artifacts';
@@ -101,6 +102,8 @@ export interface DatabasePageData {
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
   cluster: ClusterSnapshot | null;
+  /** the page's cluster when it is a Neo4j one: its name, and whether the folder shown is its location */
+  neo4j: { name: string; folderIsLocation: boolean } | null;
   overview: DatabaseOverview;
   timeline: Timeline;
   /** its recent jobs, and the restores made from it (filed under their targets) */
@@ -120,7 +123,10 @@ export async function databasePageData(
   const { rows, summary, timeline } = databaseTimeline(ctx.db, { folderId: folder.id, database }, opts);
   const hosts = (c: ClusterSnapshot) => c.report.members.some((m) => m.databases.some((d) => d.name === database));
   // the cluster asked for (a card of the overview names it when there are several), else the first hosting it
-  const cluster = clusters.find((c) => c.cluster.id === opts.clusterId && hosts(c)) ?? clusters.find(hosts) ?? clusters[0] ?? null;
+  // a Neo4j cluster's location is that cluster's: its page acts on that cluster
+  const owner = neo4jClusterOfFolder(ctx.db, folder);
+  const cluster =
+    clusters.find((c) => c.cluster.id === opts.clusterId && hosts(c)) ?? (owner ? clusters.find((c) => c.cluster.id === owner.id) : undefined) ?? clusters.find(hosts) ?? clusters[0] ?? null;
   const overview = databaseOverview(database, rows, cluster?.report ?? null, summary);
   const restores = restoresByTarget(latestRestores(ctx.db, { database }));
   return {
@@ -128,6 +134,7 @@ export async function databasePageData(
     folder,
     folders: listFolders(ctx.db),
     cluster,
+    neo4j: cluster?.cluster.kind === 'neo4j' ? { name: cluster.cluster.name, folderIsLocation: owner?.id === cluster.cluster.id } : null,
     overview,
     timeline,
     jobs: listJobs(ctx.db, { database, withRestoresFrom: true, limit: 20 }),

@@ -38,7 +38,8 @@ export function restoredFrom(job: Pick<JobRow, 'id' | 'kind' | 'status' | 'datab
   if (job.kind !== 'restore' || job.status !== 'succeeded') return null;
   const route = restoreRoute(job);
   const r = jobResult('restore', job.result);
-  if (!route?.source || !r) return null;
+  // a Neo4j cluster's restore (seeded or by neo4j-admin) reports its copies, not a restored transaction
+  if (!route?.source || !r || !('restoredTx' in r)) return null;
   return { jobId: job.id, source: route.source, target: route.target, clusterId: job.clusterId, tx: r.restoredTx, at: job.endedAt ?? job.startedAt ?? job.createdAt, storeId: r.storeId };
 }
 

@@ -14,12 +14,16 @@
  *   and every request made meanwhile gets that next scan (which sees what they changed).
  * Given the backup roots, a folder is confined again at every scan (it may have been replaced by a symlink
  * that leads out since it was registered) and a `*.backup` symlink that leads out of the roots is skipped.
+ *
+ * A folder that is a registered Neo4j cluster's location holds Neo4j's artifacts, not Txline's: it is listed
+ * by that cluster's neo4j-admin (./neo4j-indexer.ts) instead, given the catalog's path (for the sealed password).
  */
 import { confineAtUse, folderRoots } from '../auth/paths';
 import { describeError } from '../errors';
 import { readArtifactIn, type Artifact } from '../engine/artifact';
 import { openLocation, type Location, type LocationEntry } from '../storage';
 import type { Catalog } from './index';
+import { neo4jClusterOfFolder, scanNeo4jFolder } from './neo4j-indexer';
 import { artifactStampsOfFolder, deleteArtifacts, rowFromArtifact, upsertArtifact } from './queries/artifacts';
 import { listFolders, markScanned } from './queries/clusters';
 import type { ArtifactRow, BackupFolderRow } from './schema';
@@ -45,6 +49,8 @@ export interface IndexResult {
 export interface IndexConfinement {
   backupRoots: string[];
   backupDir: string;
+  /** the catalog file (TXLINE_CATALOG): a Neo4j cluster's folder is listed only when it is given */
+  catalog?: string;
 }
 
 interface FolderScans {
@@ -102,6 +108,12 @@ type Look =
 
 async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexConfinement | undefined): Promise<IndexResult> {
   const result: IndexResult = { folderId: folder.id, added: 0, updated: 0, removed: 0, unchanged: 0, problems: [] };
+  const neo4j = neo4jClusterOfFolder(db, folder);
+  if (neo4j) {
+    if (confine?.catalog) return scanNeo4jFolder(db, folder, neo4j, { catalog: confine.catalog });
+    markScanned(db, { id: folder.id, error: `not scanned: ${folder.path} is the Neo4j cluster ${neo4j.name}'s, listed by its neo4j-admin by the server` });
+    return result;
+  }
   const roots = confine ? folderRoots(confine, folder) : null;
   let dir = folder.path;
   if (roots) {

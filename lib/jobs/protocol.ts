@@ -42,6 +42,9 @@ const rootPath = pathArg.refine((v) => v === '/' || (v.startsWith('/') && v.spli
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const address = z.string().refine((v) => HOST_PORT.test(v) && Number(HOST_PORT.exec(v)?.[1]) <= 65535, { error: 'host:port' });
 
+/** A registered cluster's name (`--cluster=<name>`: a Neo4j cluster, backed up and restored by its neo4j-admin). */
+const clusterName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'a registered cluster name' });
+
 /** Where a restore stops: before a transaction, or before a UTC time (milliseconds since the epoch). */
 export const restoreUntil = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('tx'), before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
@@ -82,6 +85,8 @@ export const JOB_INPUTS = {
     /** members to back up from, tried in order; empty: let the cluster choose */
     from: z.array(address),
     confineToRoots,
+    /** a registered Neo4j cluster: its neo4j-admin backs it up (from its registered --backup-from; `from` is empty) */
+    cluster: clusterName.optional(),
   }),
   /** `txline database restore`: a chain into `database` (the target) */
   restore: z.strictObject({
@@ -91,6 +96,9 @@ export const JOB_INPUTS = {
     restoreUntil: restoreUntil.optional(),
     overwriteDestination: z.boolean(),
     confineToRoots,
+    /** a registered Neo4j cluster to restore into, by seeding (CREATE DATABASE ... OPTIONS {seedURI}) or neo4j-admin */
+    cluster: clusterName.optional(),
+    via: z.enum(['seed', 'neo4j-admin']).optional(),
   }),
   /** `txline backup aggregate`: fold the chain into one full */
   aggregate: z.strictObject({
@@ -188,6 +196,7 @@ export function jobArgv(spec: JobSpec): string[] {
         flag('compress', input.compress),
         flag('prefer-diff-as-parent', input.preferDiffAsParent),
         ...(input.from.length ? [flag('from', input.from.join(','))] : []),
+        ...(input.cluster ? [flag('cluster', input.cluster)] : []),
         ...confined(input.confineToRoots),
         input.database,
       ];
@@ -199,6 +208,8 @@ export function jobArgv(spec: JobSpec): string[] {
         ...(input.fromDatabase ? [flag('from-database', input.fromDatabase)] : []),
         ...(input.restoreUntil ? [flag('restore-until', restoreUntilArg(input.restoreUntil))] : []),
         flag('overwrite-destination', input.overwriteDestination),
+        ...(input.cluster ? [flag('cluster', input.cluster)] : []),
+        ...(input.via ? [flag('via', input.via)] : []),
         ...confined(input.confineToRoots),
         input.database,
       ];
@@ -310,17 +321,27 @@ export const JOB_RESULTS = {
       }),
     ),
   }),
-  restore: z.object({
-    ...resultLine,
-    database: z.string(),
-    restoredTx: z.number(),
-    replayed: z.number(),
-    storeId: z.string(),
-    /** the artifacts' file names, full first */
-    chain: z.array(z.string()),
-    digest: z.object({ lastCommittedTxn: z.number(), nodes: z.number(), relationships: z.number(), contentHash: z.string() }),
-    problems: z.array(z.string()),
-  }),
+  restore: z.union([
+    z.object({
+      ...resultLine,
+      database: z.string(),
+      restoredTx: z.number(),
+      replayed: z.number(),
+      storeId: z.string(),
+      /** the artifacts' file names, full first */
+      chain: z.array(z.string()),
+      digest: z.object({ lastCommittedTxn: z.number(), nodes: z.number(), relationships: z.number(), contentHash: z.string() }),
+      problems: z.array(z.string()),
+    }),
+    /** a Neo4j cluster's restore (--cluster): which way ran, and each copy of the database once online */
+    z.object({
+      ...resultLine,
+      via: z.enum(['seed', 'neo4j-admin']),
+      database: z.string(),
+      neo4jVersion: z.string(),
+      copies: z.array(z.object({ address: z.string().nullable(), currentStatus: z.string().nullable(), lastCommittedTxn: z.number().nullable() })),
+    }),
+  ]),
   aggregate: z.object({
     ...resultLine,
     results: z.array(
@@ -440,6 +461,12 @@ export function jobResult<K extends JobKind>(kind: K, json: unknown): JobResult<
   return p.success ? (p.data as JobResult<K>) : null;
 }
 
+/** A restore of a registered Neo4j cluster (--cluster): no engine figures, the copies once online. */
+export type Neo4jRestoreJobResult = Extract<JobResult<'restore'>, { via: unknown }>;
+export function isNeo4jRestoreResult(r: JobResult<'restore'>): r is Neo4jRestoreJobResult {
+  return 'via' in r;
+}
+
 /** The code that says why a job whose result came back failed (or succeeded with problems), if any. */
 export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>): ErrorCode | null {
   const known = (c: string | undefined): ErrorCode | null => (c === undefined ? null : isErrorCode(c) ? c : 'INTERNAL');
@@ -451,8 +478,10 @@ export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>
       if (bad) return known(bad.error?.code) ?? 'INTERNAL';
       return 'problems' in r && r.problems.length ? 'SOURCE_UNREACHABLE' : null;
     }
-    case 'restore':
-      return (result as JobResult<'restore'>).problems.length ? 'SOURCE_UNREACHABLE' : null;
+    case 'restore': {
+      const r = result as JobResult<'restore'>;
+      return 'problems' in r && r.problems.length ? 'SOURCE_UNREACHABLE' : null;
+    }
     case 'verify':
       return (result as JobResult<'verify'>).ok ? null : 'ARTIFACT_CORRUPT';
     case 'delete':

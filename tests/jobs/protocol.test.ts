@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseJobArgv } from '../../lib/cli/job-argv';
-import { JOB_KINDS, jobArgv, jobResult, parseJobLine, resultErrorCode, restoreUntilArg, type JobSpec } from '../../lib/jobs/protocol';
+import { JOB_KINDS, jobArgv, isNeo4jRestoreResult, jobResult, parseJobLine, resultErrorCode, restoreUntilArg, type JobSpec } from '../../lib/jobs/protocol';
 
 const AWKWARD = [
   '/backups/plain',
@@ -28,6 +28,8 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
       input: { database: 'neo4j', toPath, type: (['auto', 'full', 'diff'] as const)[i % 3], compress: i % 2 === 0, preferDiffAsParent: i % 3 === 0, from: [], confineToRoots: roots[i % roots.length] },
     })),
     { kind: 'backup', input: { database: 'a.b-c9', toPath: '/x', type: 'diff', compress: false, preferDiffAsParent: true, from: ['127.0.0.1:6362', '[::1]:6372', 'member-3.example:6382'], confineToRoots: ['/x'] } },
+    // a registered Neo4j cluster's backup, by its neo4j-admin
+    { kind: 'backup', input: { database: 'neo4j', toPath: '/backups/prod', type: 'auto', compress: true, preferDiffAsParent: false, from: [], confineToRoots: [], cluster: 'prod_1.x-y' } },
   ],
   restore: [
     ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({
@@ -39,6 +41,9 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'tx', before: Number.MAX_SAFE_INTEGER }, overwriteDestination: false, confineToRoots: [] } },
     { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'time', before: Date.UTC(2026, 11, 6, 5, 4, 3) }, overwriteDestination: false, confineToRoots: [] } },
     { kind: 'restore', input: { database: 'copy', fromPath: ['/b'], restoreUntil: { kind: 'time', before: Date.UTC(2024, 1, 29, 23, 59, 59, 7) }, overwriteDestination: false, confineToRoots: [] } },
+    // into a registered Neo4j cluster, by seeding or by neo4j-admin
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/backups/prod'], restoreUntil: { kind: 'tx', before: 12 }, overwriteDestination: false, confineToRoots: [], cluster: 'prod', via: 'seed' } },
+    { kind: 'restore', input: { database: 'copy', fromPath: ['/backups/prod/neo4j-2026-01-01T00-00-00.backup'], overwriteDestination: true, confineToRoots: [], cluster: 'prod', via: 'neo4j-admin' } },
   ],
   aggregate: AWKWARD.map((fromPath, i): JobSpec => ({ kind: 'aggregate', input: { database: 'neo4j', fromPath, keepOldBackup: i % 2 === 1, confineToRoots: roots[i % roots.length] } })),
   verify: [
@@ -140,7 +145,12 @@ describe('job protocol: lines on stdout', () => {
     expect(b && resultErrorCode('backup', b)).toBe('TX_PRUNED');
 
     const restore = { ...counters, exitCode: 0, database: 'copy', restoredTx: 9, replayed: 2, storeId: 's', chain: ['a.backup'], digest: { lastCommittedTxn: 9, nodes: 1, relationships: 0, contentHash: 'ab' }, problems: [] };
-    expect(jobResult('restore', restore)?.restoredTx).toBe(9);
+    expect(jobResult('restore', restore)).toMatchObject({ restoredTx: 9 });
+    // a Neo4j cluster's restore (--cluster) reads as its own shape, with no engine figures
+    const seeded = { ...counters, exitCode: 0, via: 'seed', database: 'copy', neo4jVersion: '2025.10.1', copies: [{ address: 'h:7687', currentStatus: 'online', lastCommittedTxn: 8 }] };
+    const s = jobResult('restore', seeded);
+    expect(s && isNeo4jRestoreResult(s) ? s.copies[0].lastCommittedTxn : null).toBe(8);
+    expect(s && resultErrorCode('restore', s)).toBeNull();
     expect(resultErrorCode('restore', jobResult('restore', restore) as NonNullable<ReturnType<typeof jobResult<'restore'>>>)).toBeNull();
 
     const verify = { ...counters, exitCode: 1, ok: false, checked: ['a.backup'], problems: ['a.backup: bad checksum'], reportFile: '/r/report.txt' };

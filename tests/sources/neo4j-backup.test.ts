@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { jsonlLines, runTxline, writeTx } from '../helpers/engine';
+import { jobResult } from '../../lib/jobs/protocol';
 
 const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-backup');
@@ -21,7 +22,8 @@ let standinLog: string;
 const chain: { full?: Result['results'][number]; diff?: Result['results'][number] } = {};
 
 beforeAll(async () => {
-  cluster = await startTestCluster({ members: 3, secondaries: 1 });
+  // the members say they are Neo4j 5.26 (LTS): this file checks what that version takes and refuses
+  cluster = await startTestCluster({ members: 3, secondaries: 1, boltNeo4jVersion: '5.26.0' });
   await writeTx(cluster.writer, 'neo4j', 5);
   const password = fs.readFileSync(path.join(cluster.dir, 'bolt-password'), 'utf8').trim();
   const st = await cluster.writer.status();
@@ -58,7 +60,7 @@ interface Result {
   exitCode: number;
   neo4jVersion: string;
   from: string[];
-  results: Array<{ database: string; ok: boolean; artifact: string | null; full: boolean | null; lowestTx: number | null; highestTx: number | null; fallbackReason: string | null; error: { code: string; message: string } | null }>;
+  results: Array<{ database: string; ok: boolean; type?: string; artifact?: string; full: boolean | null; lowestTx: number | null; highestTx: number | null; fallbackReason?: string; error?: { code: string; message: string } }>;
 }
 
 async function backup(mode: string, extra: string[] = [], version = '5.26') {
@@ -79,7 +81,10 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     expect(first.result?.neo4jVersion).toBe('5.26.0');
     expect(first.result?.from).toEqual(cluster.addresses);
     const [r] = first.result?.results ?? [];
-    expect(r).toMatchObject({ database: 'neo4j', ok: true, full: true, lowestTx: 1, error: null });
+    expect(r).toMatchObject({ database: 'neo4j', ok: true, full: true, type: 'full', lowestTx: 1 });
+    expect(r.error).toBeUndefined();
+    // the line is the job protocol's backup result: a dashboard job reads it as it reads the engine's
+    expect(jobResult('backup', first.lines.find((l) => l.event === 'result'))?.results[0]).toMatchObject({ database: 'neo4j', ok: true, type: 'full', artifact: r.artifact });
     expect(r.artifact).toMatch(/^neo4j-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.backup$/);
     expect(fs.existsSync(path.join(location, r.artifact ?? ''))).toBe(true);
     expect(first.lines.some((l) => l.event === 'progress' && l.phase === 'start')).toBe(true);

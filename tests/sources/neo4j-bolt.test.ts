@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_NEO4J_VERSION } from '../../lib/cluster/bolt/member-backend';
 import neo4j, { type Driver } from 'neo4j-driver';
 import { BoltFailure, createBoltServer, type BoltBackend } from '../../lib/cluster/bolt/server';
 import type { PackValue } from '../../lib/cluster/bolt/packstream';
@@ -106,7 +107,7 @@ async function codeOf(p: Promise<unknown>): Promise<TxlineError> {
 describe('the neo4j kind over Bolt', () => {
   it('reads version, servers and databases through a routing URI; positions are the members’ own', async () => {
     const t = await readTopology({ uri: `neo4j://${boltAddress}`, user: 'neo4j', password }, { timeoutMs: 10_000 });
-    expect(t.components.version).toMatchObject({ line: '5.x', major: 5, minor: 26 });
+    expect(t.components.version).toMatchObject({ line: 'calendar', text: DEFAULT_NEO4J_VERSION, major: 2025, minor: 10 });
     expect(t.components.edition).toBe('enterprise');
     expect(t.topology.servers).toHaveLength(3);
     expect(t.topology.problems).toEqual([]);
@@ -164,7 +165,7 @@ describe('the neo4j kind over Bolt', () => {
     const env = { catalog } as TxlineEnv;
     const report = await neo4jStatus(c, env, { timeoutMs: 10_000 });
     expect(report.problem).toBeNull();
-    expect(report.version).toBe('5.26.0');
+    expect(report.version).toBe(DEFAULT_NEO4J_VERSION);
     expect(report.members).toHaveLength(3);
     const roles = report.members.map((m) => m.databases.find((d) => d.name === 'neo4j')?.role).sort();
     expect(roles).toEqual(['follower', 'secondary', 'writer']);

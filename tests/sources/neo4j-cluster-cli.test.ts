@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_NEO4J_VERSION } from '../../lib/cluster/bolt/member-backend';
 import { openCatalog } from '../../lib/db';
 import { listClusters } from '../../lib/db/queries/clusters';
 import { clusterEntries } from '../../lib/dashboard/cluster-entries';
@@ -99,7 +100,7 @@ describe('txline cluster add/list/status/remove with a Neo4j cluster', () => {
     expect(st.stderr).toBe('');
     expect(st.code).toBe(0);
     const body = JSON.parse(st.stdout) as { version: string; problem: string | null; servers: unknown[]; databases: Array<Record<string, unknown>> };
-    expect(body.version).toBe('5.26.0');
+    expect(body.version).toBe(DEFAULT_NEO4J_VERSION);
     expect(body.problem).toBeNull();
     expect(body.servers).toHaveLength(3);
     const neo = body.databases.filter((d) => d.name === 'neo4j');

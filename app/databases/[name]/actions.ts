@@ -4,6 +4,7 @@ import { revalidatePath } from 'next/cache';
 import * as artifacts from '@/lib/dashboard/commands/artifacts';
 import * as backup from '@/lib/dashboard/commands/backup';
 import * as chains from '@/lib/dashboard/commands/chains';
+import * as seedRestore from '@/lib/dashboard/commands/neo4j-restore';
 import { formObject, guarded, noted } from '@/lib/server/action';
 
 type Input = FormData | Record<string, unknown>;
@@ -34,6 +35,12 @@ export async function aggregateAction(_prev: unknown, input: Input) {
 
 export async function deleteArtifactAction(_prev: unknown, input: Input) {
   const r = await guarded('artifact.delete', (ctx, caller) => artifacts.startDeleteArtifact(ctx, formObject(input), caller.username), formObject(input));
+  revalidatePath('/', 'layout');
+  return r;
+}
+
+export async function seedRestoreAction(_prev: unknown, input: Input) {
+  const r = await guarded('restore.start', (ctx, caller) => noted(seedRestore.startSeedRestore(ctx, formObject(input), caller.username)), formObject(input));
   revalidatePath('/', 'layout');
   return r;
 }

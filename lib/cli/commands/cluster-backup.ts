@@ -18,6 +18,9 @@ import { runNeo4jRestore, type RestoreVia } from '../../sources/neo4j/restore-ru
 import type { RestorePoint } from '../../engine/restore-plan';
 import type { ClusterRow } from '../../db/schema';
 
+/** neo4j-admin moves the bytes and transactions, not Txline: the result line's counters say none were counted here */
+const NO_COUNTERS = { bytesDone: 0, bytesTotal: 0, txDone: 0, txTotal: 0 };
+
 export interface ClusterBackupOptions {
   cluster: string;
   type: 'auto' | 'full' | 'diff';
@@ -65,7 +68,15 @@ export async function clusterBackup(databases: string[], o: ClusterBackupOptions
   const failed = result.outcomes.filter((r) => !r.ok);
   const exitCode = failed.length ? 1 : 0;
   if (jsonl) {
-    line({ event: 'result', phase: 'result', exitCode, neo4jVersion: result.version.text, from: result.from, toPath: result.toPath, neo4jAdminExitCode: result.exitCode, results });
+    // the job protocol's backup result (lib/jobs/protocol.ts): optional fields left out rather than null
+    const jobResults = results.map((r) => ({
+      ...r,
+      type: r.full === null ? undefined : r.full ? 'full' : 'diff',
+      artifact: r.artifact ?? undefined,
+      fallbackReason: r.fallbackReason ?? undefined,
+      error: r.error ?? undefined,
+    }));
+    line({ event: 'result', phase: 'result', ...NO_COUNTERS, exitCode, problems: [], neo4jVersion: result.version.text, from: result.from, toPath: result.toPath, neo4jAdminExitCode: result.exitCode, results: jobResults });
   } else {
     for (const r of results) {
       process.stdout.write(
@@ -121,7 +132,7 @@ export async function clusterRestore(target: string, point: RestorePoint, o: Clu
     await closeBoltDrivers();
   }
   if (jsonl) {
-    process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'result', phase: 'result', exitCode: 0, via: result.via, database: result.database, neo4jVersion: result.version.text, copies: result.copies })}\n`);
+    process.stdout.write(`${JSON.stringify({ ts: new Date().toISOString(), event: 'result', phase: 'result', ...NO_COUNTERS, exitCode: 0, via: result.via, database: result.database, neo4jVersion: result.version.text, copies: result.copies })}\n`);
   } else {
     process.stdout.write(`${result.database}: restored by ${result.via === 'seed' ? 'seeding (CREATE DATABASE ... OPTIONS {seedURI})' : 'neo4j-admin database restore'}\n`);
   }

@@ -183,7 +183,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
       if (capture) {
         if (names.length !== 1) throw new TxlineError('USAGE', 'a backup job names one database');
         const from: string[] = o.from ?? [];
-        const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [] };
+        const input = { database: names[0], toPath: o.toPath, type: o.type, compress: o.compress, preferDiffAsParent: o.preferDiffAsParent, from, confineToRoots: o.confineToRoot ?? [], ...(o.cluster !== undefined ? { cluster: o.cluster } : {}) };
         return capture({ kind: 'backup', input });
       }
       if (o.cluster) {
@@ -255,6 +255,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
           ...(point.kind !== 'latest' ? { restoreUntil: point } : {}),
           overwriteDestination: o.overwriteDestination,
           confineToRoots: o.confineToRoot ?? [],
+          ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
+          ...(o.via !== undefined ? { via: o.via } : {}),
         };
         return capture({ kind: 'restore', input });
       }

@@ -1,7 +1,8 @@
 /**
  * CREATE DATABASE and DROP DATABASE over Bolt, done by the cluster's existing operations, never re-implemented:
  * - CREATE DATABASE x: the writer's POST /admin/databases (the other members copy it from the writer);
- * - CREATE DATABASE x OPTIONS {seedURI: 'file:///…', seedRestoreUntil: N | 'YYYY-MM-DD HH:MM:SS'}: a seeded
+ * - CREATE DATABASE x OPTIONS {seedURI: 'file:///…', seedRestoreUntil: N | 'YYYY-MM-DD HH:MM:SS'} (literals or
+ *   $parameters, read by queries.ts; the version's rules checked by member-backend.ts): a seeded
  *   restore, run as `txline database restore --from-path=<seed> [--restore-until=N] --to=<writer> x` in a child
  *   process (the restore is the engine's, which the cluster does not import: a process boundary keeps the
  *   layering). seedRestoreUntil is passed as given: like --restore-until, it excludes the transaction named;

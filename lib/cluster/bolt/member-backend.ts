@@ -8,10 +8,14 @@
  * from that snapshot (at most 0); when the writer cannot be reached it is the member's own figure; NULL for a
  * copy that is not online.
  *
- * The server identifies as Neo4j 5.26 (NEO4J_COMPAT_VERSION), the version whose documented columns and codes
- * it follows, so that drivers and tools treat it as that version; the edition is "enterprise" (clusters).
+ * The server identifies as the Neo4j version it is given (`neo4jVersion`: TXLINE_BOLT_NEO4J_VERSION, default
+ * DEFAULT_NEO4J_VERSION, a calendar version), in its HELLO answer, dbms.components() and SHOW SERVERS, so that
+ * drivers and tools treat it as that version; the edition is "enterprise" (clusters). Its columns and codes are
+ * those of Neo4j 5.26 and later (unchanged since). What depends on the version is what Neo4j documents as
+ * depending on it: seeding with seedRestoreUntil needs 2025.01 (a 5.x server refuses the option), and with a
+ * seed, `existingData: 'use'` is required in Cypher 5 (5.x) and optional (deprecated) from 2025.01.
  */
-import { describeError } from '../../errors';
+import { describeError, TxlineError } from '../../errors';
 import { MemberClient, type DatabaseStatus, type MemberStatus } from '../client';
 import type { Member, PeerConfig } from '../member';
 import { normalizeDatabaseName } from '../../graph/names';
@@ -20,7 +24,24 @@ import { BoltFailure, type BoltBackend, type QueryResult, type RoutingTable } fr
 import { parseAdminQuery, type AdminQuery } from './queries';
 import type { PackValue } from './packstream';
 
-export const NEO4J_COMPAT_VERSION = '5.26.0';
+/** The version the embedded members report unless told otherwise (TXLINE_BOLT_NEO4J_VERSION). */
+export const DEFAULT_NEO4J_VERSION = '2025.10.1';
+export const BOLT_NEO4J_VERSION_VAR = 'TXLINE_BOLT_NEO4J_VERSION';
+/** 5.x.y, or a calendar version YYYY.MM.p from 2025.01 on: what Neo4j prints. */
+const VERSION = /^(?:5\.\d{1,2}\.\d{1,3}|20\d\d\.(?:0[1-9]|1[0-2])\.\d{1,3})$/;
+
+/** TXLINE_BOLT_NEO4J_VERSION, checked, else the default. */
+export function boltNeo4jVersion(source: Record<string, string | undefined> = process.env): string {
+  const v = source[BOLT_NEO4J_VERSION_VAR];
+  if (v === undefined || v === '') return DEFAULT_NEO4J_VERSION;
+  if (!VERSION.test(v) || (v.startsWith('20') && v < '2025.01')) {
+    throw new TxlineError('INVALID_ARGUMENT', `${BOLT_NEO4J_VERSION_VAR} must be a Neo4j version such as 5.26.0 or 2025.10.1, got "${v.slice(0, 40)}"`);
+  }
+  return v;
+}
+
+/** Whether a version is a 5.x one (Cypher 5 only), not a calendar one. */
+const isFiveX = (v: string) => v.startsWith('5.');
 const ROUTING_TTL_SECONDS = 60;
 
 interface Snapshot {
@@ -34,6 +55,8 @@ export interface MemberBackendOptions {
   statusTimeoutMs?: number;
   /** admin operations (CREATE/DROP DATABASE); absent: those queries are refused */
   admin?: BoltAdmin;
+  /** the Neo4j version to report (default: boltNeo4jVersion()) */
+  neo4jVersion?: string;
 }
 
 /** Database administration over Bolt, done by the cluster's own operations (see admin.ts). */
@@ -43,7 +66,8 @@ export interface BoltAdmin {
 }
 
 export class MemberBoltBackend implements BoltBackend {
-  readonly serverAgent = `Neo4j/${NEO4J_COMPAT_VERSION}`;
+  readonly serverAgent: string;
+  readonly version: string;
   private readonly statusTimeoutMs: number;
 
   constructor(
@@ -51,6 +75,8 @@ export class MemberBoltBackend implements BoltBackend {
     private readonly opts: MemberBackendOptions,
   ) {
     this.statusTimeoutMs = opts.statusTimeoutMs ?? 2000;
+    this.version = opts.neo4jVersion ?? boltNeo4jVersion();
+    this.serverAgent = `Neo4j/${this.version}`;
   }
 
   checkCredentials(principal: string, credentials: string): boolean {
@@ -99,11 +125,11 @@ export class MemberBoltBackend implements BoltBackend {
     };
   }
 
-  async run(query: string, _params: Record<string, PackValue>, db: string | null): Promise<QueryResult> {
+  async run(query: string, params: Record<string, PackValue>, db: string | null): Promise<QueryResult> {
     const target = this.resolveDb(db);
     this.requireDatabase(target);
-    const q = parseAdminQuery(query);
-    if (q.kind === 'components') return project(q.columns, [{ name: 'Neo4j Kernel', versions: [NEO4J_COMPAT_VERSION], edition: 'enterprise' }]);
+    const q = parseAdminQuery(query, params);
+    if (q.kind === 'components') return project(q.columns, [{ name: 'Neo4j Kernel', versions: [this.version], edition: 'enterprise' }]);
     if (target !== 'system') {
       throw new BoltFailure(
         'Neo.ClientError.Statement.NotSystemDatabaseError',
@@ -113,7 +139,10 @@ export class MemberBoltBackend implements BoltBackend {
     if (q.kind === 'create-database' || q.kind === 'drop-database') {
       const admin = this.opts.admin;
       if (!admin) throw new BoltFailure('Neo.ClientError.Statement.UnsupportedAdministrationCommand', 'database administration is not available on this server');
-      if (q.kind === 'create-database') await admin.createDatabase(q);
+      if (q.kind === 'create-database') {
+        this.checkSeedOptions(q);
+        await admin.createDatabase(q);
+      }
       else await admin.dropDatabase(q);
       return { fields: [], rows: [] };
     }
@@ -125,6 +154,15 @@ export class MemberBoltBackend implements BoltBackend {
       rows = rows.filter((r) => r.name === name);
     }
     return project(q.columns, rows);
+  }
+
+  /** The seeding options as this version documents them (see the header). */
+  private checkSeedOptions(q: Extract<AdminQuery, { kind: 'create-database' }>): void {
+    const bad = (m: string) => new BoltFailure('Neo.ClientError.Statement.ArgumentError', m);
+    if (q.existingData !== null && q.seedURI === null) throw bad("existingData: 'use' needs the store files on every server; this server has none: give a seedURI");
+    if (!isFiveX(this.version)) return;
+    if (q.seedRestoreUntil !== null) throw bad(`Could not create database with unrecognised option: 'seedRestoreUntil' (new in Neo4j 2025.01; this is ${this.version})`);
+    if (q.seedURI !== null && q.existingData === null) throw bad("Could not create database with seedURI: existingData: 'use' is required in Cypher 5");
   }
 
   /** This member's status and every peer's, each peer within statusTimeoutMs. */
@@ -165,7 +203,7 @@ export class MemberBoltBackend implements BoltBackend {
       allowedDatabases: [],
       deniedDatabases: [],
       modeConstraint: peer.mode === 'secondary' ? 'SECONDARY' : 'PRIMARY',
-      version: NEO4J_COMPAT_VERSION,
+      version: this.version,
     }));
   }
 

@@ -2,6 +2,7 @@
  * What every dashboard command shares: the context it runs with, the typed result it returns, the zod pieces
  * of its input, and the checks before a job starts on a registered folder (confined to the backup roots).
  */
+import { neo4jClusterOfFolder } from '../../db/neo4j-indexer';
 import path from 'node:path';
 import { z } from 'zod';
 import { isValidDatabaseName, normalizeDatabaseName } from '../../graph/names';
@@ -81,6 +82,14 @@ export function clusterAndFolder(ctx: CommandContext, clusterId: number, folderI
  * swapped for one that leads out since.
  */
 export function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok: true; path: string; confineToRoots: string[] } | Fail {
+  // a Neo4j cluster's location holds Neo4j's artifacts: Txline's engine does not verify, fold, prune, delete or
+  // restore them (neo4j-admin does; its backups and seeded restores have commands of their own)
+  const owner = neo4jClusterOfFolder(ctx.db, folder);
+  if (owner) {
+    return fail('NOT_SUPPORTED', `${folder.name} is the Neo4j cluster ${owner.name}'s location: its backups are Neo4j's, checked, aggregated and removed with neo4j-admin, not Txline's engine.`, {
+      folderId: ['a Neo4j cluster’s location'],
+    });
+  }
   const roots = folderRoots(ctx.env, folder);
   const c = confineAtUse(folder.path, roots);
   return c.ok ? { ok: true, path: c.path, confineToRoots: roots.map((r) => path.resolve(r)) } : fail('PATH_OUTSIDE_ROOTS', `Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });

@@ -74,24 +74,36 @@ export function getClusterByName(db: Catalog, { name }: { name: string }): Clust
  * Registers a Neo4j cluster: its Bolt URI (addresses: the URI's host:port), user, sealed password
  * (lib/sources/neo4j/secret.ts: never the password itself), neo4j-admin, --from list and backup folder.
  */
+/**
+ * Registers a Neo4j cluster, and its location as a backup folder (named after the cluster when that name is
+ * free) so that the dashboard lists its artifacts: the indexer lists that folder with the cluster's neo4j-admin
+ * (lib/db/neo4j-indexer.ts). A location already registered as a folder is that folder.
+ */
 export function addNeo4jCluster(
   db: Catalog,
   c: { name: string; address: string; uri: string; user: string; passwordSealed: string; neo4jAdmin: string; backupFrom: string[] | null; location: string },
 ): ClusterRow {
-  return db
-    .insert(clusters)
-    .values({
-      name: c.name,
-      kind: 'neo4j',
-      startedHere: false,
-      addresses: [c.address],
-      uri: c.uri,
-      boltUser: c.user,
-      passwordSealed: c.passwordSealed,
-      neo4jAdmin: c.neo4jAdmin,
-      backupFrom: c.backupFrom,
-      location: c.location,
-    })
-    .returning()
-    .get();
+  return db.transaction(() => {
+    const row = db
+      .insert(clusters)
+      .values({
+        name: c.name,
+        kind: 'neo4j',
+        startedHere: false,
+        addresses: [c.address],
+        uri: c.uri,
+        boltUser: c.user,
+        passwordSealed: c.passwordSealed,
+        neo4jAdmin: c.neo4jAdmin,
+        backupFrom: c.backupFrom,
+        location: c.location,
+      })
+      .returning()
+      .get();
+    const taken = new Set(listFolders(db).map((f) => f.name.toLowerCase()));
+    let name = c.name;
+    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${c.name} (neo4j${i > 2 ? ` ${i - 1}` : ''})`;
+    ensureFolder(db, { name, path: c.location, isDefault: false });
+    return row;
+  });
 }

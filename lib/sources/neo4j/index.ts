@@ -18,9 +18,14 @@
  *   backup-log.ts  `database backup --verbose` log → events, per-database summary, progress lines
  *   exit.ts        exit codes 0/1/3/64/70 → TxlineError; "exit 0 is not proof" (checkBackupOutcome)
  *
+ *   restore-runner.ts `txline database restore --cluster=<name>`: seeding (CREATE DATABASE ... OPTIONS) or neo4j-admin
+ *
  * DESIGN NOTE: how the kind implements ClusterKind (../kind.ts). Done: status, capabilities, registration
- * (catalog columns, CLI), the backup runner. Still to do: restore (seeding / neo4j-admin restore), indexing
- * neo4j artifacts in the catalog, the job runner's --cluster input, registering from the dashboard.
+ * (catalog columns, CLI, and the dashboard's Settings: lib/dashboard/commands/clusters.ts), the backup and
+ * restore runners, indexing its artifacts in the catalog from `backup inspect` (lib/db/neo4j-indexer.ts), and
+ * dashboard jobs: the job protocol's backup and restore inputs take `cluster` (and `via`), and the job runs the
+ * CLI with --cluster=<name> (jobAccess gives it no address and no secret; the child opens the sealed password
+ * from the catalog). The capture kit is scripts/neo4j-capture.mjs.
  *
  * A registered neo4j cluster (catalog row): kind 'neo4j', `addresses` = [the routing URI's host:port]
  * (neo4j://host:7687), the Bolt user, the password sealed in the catalog (never in clear, never logged, never in

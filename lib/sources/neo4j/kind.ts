@@ -49,7 +49,7 @@ export function neo4jSettings(c: ClusterConnection): Neo4jConnection {
 }
 
 /** What the driver needs: the URI, the user and the opened password (this process only). */
-export function boltSettings(c: ClusterConnection, e: TxlineEnv): BoltSettings {
+export function boltSettings(c: ClusterConnection, e: Pick<TxlineEnv, 'catalog'>): BoltSettings {
   const n = neo4jSettings(c);
   return { uri: n.uri, user: n.user, password: openPassword(e.catalog, { uri: n.uri, user: n.user, sealed: n.passwordSealed }) };
 }
@@ -89,11 +89,10 @@ export const neo4jKind: ClusterKind = {
 
   status: (c, e, opts) => neo4jStatus(c, e, { timeoutMs: opts?.timeoutMs }),
 
-  // The job runner's backups and restores speak the txline kind's member API; a Neo4j cluster's run from the CLI
-  // for now (they need the cluster's name, not addresses: the child reads the sealed password from the catalog).
-  jobAccess: () => {
-    throw new TxlineError('NOT_SUPPORTED', 'Backups and restores of a Neo4j cluster run from the command line for now: txline database backup --cluster=<name>, txline database restore --cluster=<name>');
-  },
+  // A job on a Neo4j cluster names it (--cluster=<name>): the CLI child reads the cluster, and opens its sealed
+  // password, from the catalog itself (TXLINE_CATALOG). So the job is given no addresses and no token: nothing
+  // secret reaches a child's argv or environment.
+  jobAccess: () => ({ addresses: [], token: null }),
 
   control: async () => {
     throw new TxlineError('NOT_SUPPORTED', NEO4J_NO_CONTROLS);

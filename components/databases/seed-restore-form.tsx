@@ -1,0 +1,70 @@
+'use client';
+
+/**
+ * A Neo4j cluster's restore, as Neo4j does it on a cluster: a new database seeded from a backup in the
+ * cluster's location (CREATE DATABASE … OPTIONS {seedURI, seedRestoreUntil}). The user names the new database
+ * and, optionally, the transaction it should end at; the job follows here.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useActionState, useEffect, useId } from 'react';
+import { seedRestoreAction } from '@/app/databases/[name]/actions';
+import { useCan } from '@/components/auth/permissions';
+import { jobKeys } from '@/components/jobs/jobs-query';
+import { StartedJob } from '@/components/jobs/started-job';
+import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+
+type State = Awaited<ReturnType<typeof seedRestoreAction>> | null;
+
+const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
+
+export function SeedRestoreForm({ clusterId, folderId, database, cluster, endsAt }: { clusterId: number; folderId: number; database: string; cluster: string; endsAt: { from: number; to: number } | null }) {
+  const [state, formAction, pending] = useActionState<State, FormData>(seedRestoreAction, null);
+  const qc = useQueryClient();
+  const id = useId();
+  const errs = fieldErrorsOf(state);
+  useEffect(() => {
+    if (state?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
+  }, [state, qc]);
+  if (!useCan('restore.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Restores need the admin role.</p>;
+  return (
+    <form action={formAction} aria-label={`Restore ${database} as a new database of ${cluster}`} className="space-y-3">
+      <input type="hidden" name="clusterId" value={clusterId} />
+      <input type="hidden" name="folderId" value={folderId} />
+      <input type="hidden" name="database" value={database} />
+      <p className="text-xs text-zinc-600 dark:text-zinc-400">
+        Seeds a new database of {cluster} from these backups (every server must read this folder). The restore wizard previews Txline&apos;s own artifacts; a Neo4j
+        cluster restores by seeding.
+      </p>
+      <div className="flex flex-wrap gap-3">
+        <div className="flex flex-col gap-1">
+          <label htmlFor={`${id}-target`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
+            New database
+          </label>
+          <input id={`${id}-target`} name="target" required autoComplete="off" spellCheck={false} aria-describedby={`${id}-target-err`} className={input} />
+          <FieldError id={`${id}-target-err`} field="target" messages={errs.target} className="text-xs empty:hidden" />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor={`${id}-ends`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
+            Ends at transaction (optional)
+          </label>
+          <input id={`${id}-ends`} name="endsAt" inputMode="numeric" autoComplete="off" aria-describedby={`${id}-ends-hint ${id}-ends-err`} className={input} />
+          <p id={`${id}-ends-hint`} className="text-xs text-zinc-600 dark:text-zinc-400">
+            {endsAt ? `Restorable: ${endsAt.from}–${endsAt.to}. Empty: the newest backup's end.` : "Empty: the newest backup's end."} Sent as seedRestoreUntil = N + 1.
+          </p>
+          <FieldError id={`${id}-ends-err`} field="endsAt" messages={errs.endsAt} className="text-xs empty:hidden" />
+        </div>
+      </div>
+      <button
+        type="submit"
+        disabled={pending}
+        className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
+      >
+        {pending ? 'Starting…' : 'Restore by seeding'}
+      </button>
+      <div aria-live="polite" className="space-y-2">
+        <FormError state={state} shown={['target', 'endsAt']} />
+        {state?.ok ? <StartedJob jobId={state.jobId} kind="restore" database={database} refreshOnFinish={false} /> : null}
+      </div>
+    </form>
+  );
+}
