@@ -63,6 +63,8 @@ export const ERROR_CODES = {
   SPAWN_FAILED: 1,
   /** neo4j-admin failed, or answered what Txline cannot trust (exit 0 without the artifact, unreadable output) */
   ADMIN_TOOL_FAILED: 1,
+  /** a restore drill restored a chain but a check of the restored database failed (consistency, counts, reads) */
+  DRILL_FAILED: 1,
   INTERNAL: 1,
 } as const;
 
@@ -116,6 +118,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL: 500,
   ARTIFACT_HAS_DEPENDENTS: 409,
   ADMIN_TOOL_FAILED: 422,
+  DRILL_FAILED: 422,
 };
 
 export function isErrorCode(v: unknown): v is ErrorCode {
@@ -173,6 +176,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   CONFIRMATION_REQUIRED: "type the database's name to confirm",
   SPAWN_FAILED: 'the server could not start the txline process: check its log and the installation',
   ADMIN_TOOL_FAILED: "read neo4j-admin's log in the job's output, fix what it names, and run it again",
+  DRILL_FAILED: "the chain restores, but not to what its records say: read the drill's failed check, and take a new full backup",
 };
 
 /** A short hint for an error code, or null when there is nothing more to say than the message. */
