@@ -12,3 +12,4 @@ export * from './restore';
 export * from './jobs';
 export * from './clusters';
 export * from './folders';
+export * from './drill';
