@@ -12,6 +12,7 @@ import { Badge } from '@/components/ui/badge';
 import type { OverviewData } from '@/lib/dashboard/data';
 import { formatEndsAtRange, formatNumber, formatUntilRange } from '@/lib/format';
 import { TxSince } from './tx-since';
+import { LastVerified } from '@/components/drills/last-verified';
 
 type Db = OverviewData['databases'][number];
 
@@ -117,6 +118,9 @@ export function DatabaseCard({
             ) : (
               <span className="text-red-700 dark:text-red-400">none: no intact chain</span>
             )}
+          </Row>
+          <Row label="Last verified">
+            <LastVerified verification={db.verification} now={now} />
           </Row>
           <Row label="Restorable">
             {db.restorable ? (

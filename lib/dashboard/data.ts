@@ -6,6 +6,8 @@ import 'server-only';
 import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { listJobs } from '../db/queries/jobs';
+import { lastDrills, listDrills, verificationOf, type LastDrills, type Verification } from '../db/queries/drills';
+import type { DrillRow } from '../db/schema';
 import { lagSeries, type LagWindow } from '../db/queries/lag';
 import type { JobSummaryRow } from '../db/queries/jobs';
 import type { BackupFolderRow } from '../db/schema';
@@ -37,8 +39,8 @@ export interface OverviewData {
   clusters: ClusterSnapshot[];
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
-  /** per cluster, its databases and the ones only found in backups */
-  databases: Array<DatabaseOverview & { clusterId: number | null }>;
+  /** per cluster, its databases and the ones only found in backups; when each was last verified by a drill */
+  databases: Array<DatabaseOverview & { clusterId: number | null; verification: Verification }>;
   runningJobs: JobSummaryRow[];
 }
 
@@ -48,17 +50,20 @@ export async function overviewData(ctx: ServerContext, folderId?: number | strin
   const backedUp = databasesWithBackups(ctx.db, { folderId: folder.id }).map((d) => d.database);
   const seen = new Set<string>();
   const databases: OverviewData['databases'] = [];
+  const now = Date.now();
+  const drilled = new Map(lastDrills(ctx.db).map((d) => [`${d.clusterId}\u0000${d.database}`, d]));
+  const verified = (clusterId: number | null, name: string) => verificationOf(drilled.get(`${clusterId}\u0000${name}`), now);
   for (const c of clusters) {
     const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
     for (const name of names) {
       seen.add(name);
       const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-      databases.push({ ...databaseOverview(name, a.rows, c.report, a.summary), clusterId: c.cluster.id });
+      databases.push({ ...databaseOverview(name, a.rows, c.report, a.summary), clusterId: c.cluster.id, verification: verified(c.cluster.id, name) });
     }
   }
   for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
     const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null });
+    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null, verification: verified(null, name) });
   }
   return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
 }
@@ -71,6 +76,9 @@ export interface DatabasePageData {
   overview: DatabaseOverview;
   timeline: Timeline;
   jobs: JobSummaryRow[];
+  /** the database's restore drills on its cluster, newest first, and when it was last verified */
+  drills: DrillRow[];
+  verification: Verification;
 }
 
 export async function databasePageData(
@@ -93,7 +101,14 @@ export async function databasePageData(
     overview: databaseOverview(database, rows, cluster?.report ?? null, summary),
     timeline,
     jobs: listJobs(ctx.db, { database, limit: 20 }),
+    ...drillsOf(ctx, database, cluster?.cluster.id ?? null),
   };
+}
+
+function drillsOf(ctx: ServerContext, database: string, clusterId: number | null): Pick<DatabasePageData, 'drills' | 'verification'> {
+  if (clusterId === null) return { drills: [], verification: verificationOf(undefined, Date.now()) };
+  const last: LastDrills | undefined = lastDrills(ctx.db, { clusterId }).find((d) => d.database === database);
+  return { drills: listDrills(ctx.db, { clusterId, database, limit: 100 }), verification: verificationOf(last, Date.now()) };
 }
 
 export interface LagData {
