@@ -16,7 +16,7 @@ import { restore } from '../../lib/engine/restore';
 import { planFor } from '../../lib/engine/restore';
 import { txlinePayload } from '../../lib/sources/txline/format';
 import { dbStatus, startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
-import { backupOptions, captureLog, sourceFor, Workload } from '../helpers/engine';
+import { backupOptions, captureLog, resealMetadata, sourceFor, Workload } from '../helpers/engine';
 
 let cluster: TestCluster;
 const { folder, removeAll } = tempFolders('drill');
@@ -112,6 +112,25 @@ describe('drill', () => {
     expect(r.artifact).toBe(diffs[1]);
     expect(r.problem).toContain(diffs[1]);
     expect(r.rtoMs).toBeNull();
+    expect(await scratchLeft()).toEqual([]);
+  }, 60_000);
+
+  it('fails the counts check when the restored database differs from what the full recorded, or the records imply', async () => {
+    const full = listArtifacts(dir).artifacts.find((a) => a.full);
+    if (!full?.store) throw new Error('the full records no counts');
+    const only = folder('counts-full');
+    fs.copyFileSync(full.path, path.join(only, full.file));
+    resealMetadata(path.join(only, full.file), { store: { nodes: full.store.nodes + 1, relationships: full.store.relationships } });
+    const r = await drill(options({ fromPaths: [only] }));
+    expect(r).toMatchObject({ passed: false, failedCheck: 'counts', artifact: full.file, expected: { from: 'recorded', nodes: full.store.nodes + 1 } });
+    expect(r.problem).toContain(`${full.file} recorded ${full.store.nodes + 1} nodes`);
+    // the whole chain on that full: the records imply one node too many at the newest point
+    const chain = folder('counts-chain');
+    for (const f of fs.readdirSync(dir)) if (f !== full.file) fs.copyFileSync(path.join(dir, f), path.join(chain, f));
+    fs.copyFileSync(path.join(only, full.file), path.join(chain, full.file));
+    const c = await drill(options({ fromPaths: [chain] }));
+    expect(c).toMatchObject({ passed: false, failedCheck: 'counts', artifact: null, expected: { from: 'records' } });
+    expect(c.problem).toMatch(/the records from .* imply/);
     expect(await scratchLeft()).toEqual([]);
   }, 60_000);
 
