@@ -10,7 +10,8 @@
  *   and always starts with SCRATCH_PREFIX, which no drill's source database can be (refused up front).
  * - A scratch database never outlives its drill: it is dropped in `finally`; one a killed drill left (kill -9)
  *   is dropped by the next drill of that database, and by the server at its start (dropLeftoverScratch).
- * - What is compared: at the newest point, the counts the artifacts recorded (a full's or aggregate's store
+ * - What is compared (with the scratch database as its writer served it once installed: counts and digest): at
+ *   the newest point, the counts the artifacts recorded (a full's or aggregate's store
  *   counts, where the chain ends at one) or else those the records imply (the full's counts plus what every
  *   transaction after it created and deleted); at any other point, those the records imply. Transactions
  *   written without before-images (record format 1) do not say which relationships a node deletion took:
@@ -28,7 +29,7 @@ import type { PayloadFormat } from './format';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
 import { planFor, restore } from './restore';
 import { planRestore, type RestorePlan } from './restore-plan';
-import type { BackupDriver, ScratchDatabases, Source } from './source';
+import type { BackupDriver, InstallResult, ScratchDatabases, Source } from './source';
 
 export const SCRATCH_PREFIX = 'txline-drill-';
 const SCRATCH_ID = /^[0-9a-f]{8}$/;
@@ -167,6 +168,8 @@ export async function drill(opts: DrillOptions): Promise<DrillResult> {
   pass('chain', `${plan.chain.length} artifact(s), ${result.chain.join(' -> ')}; point: transaction ${pointTx}${opts.point.kind === 'latest' ? ' (the newest)' : ''}`);
 
   let created = false;
+  /** the scratch database as the target served it once installed (its writer's digest) */
+  let served: InstallResult['digest'] | null = null;
   const work = makeWorkDir(opts.tempPath ?? os.tmpdir(), 'check', name);
   for (const m of cleanStaleWorkDirs(opts.tempPath ?? os.tmpdir())) log.info(m);
   try {
@@ -186,6 +189,7 @@ export async function drill(opts: DrillOptions): Promise<DrillResult> {
         progress: opts.progress,
       });
       result.restoredTx = r.restoredTx;
+      served = r.install.digest;
       pass('artifacts', `every artifact of the chain read whole and verified (${plan.chain.length})`);
       if (r.restoredTx !== pointTx) fail('restore', `the scratch database is at transaction ${r.restoredTx}, the point is ${pointTx}`);
       else pass('restore', `restored to transaction ${r.restoredTx} on ${r.install.members.length} member(s) in ${formatDuration(r.durationMs)}`);
@@ -220,7 +224,8 @@ export async function drill(opts: DrillOptions): Promise<DrillResult> {
     // 5. Counts: as recorded (newest point, a chain ending at a full) or as the records imply.
     phase('counts');
     try {
-      await compareCounts(result, { name, plan, pointTx, scratch, format: opts.format }, pass, fail);
+      if (served === null) throw new TxlineError('INTERNAL', 'the restore reported no digest of the scratch database');
+      await compareCounts(result, { name, plan, pointTx, served, format: opts.format }, pass, fail);
     } catch (e) {
       fail('counts', describeError(e), blame(e, plan.chain));
     }
@@ -251,14 +256,14 @@ function finish(result: DrillResult, t0: number, log: EngineLog): DrillResult {
 /** Compares the scratch database's counts (and transaction) with those expected at the point. */
 async function compareCounts(
   result: DrillResult,
-  c: { name: string; plan: RestorePlan<Artifact>; pointTx: number; scratch: ScratchDatabases; format: PayloadFormat },
+  c: { name: string; plan: RestorePlan<Artifact>; pointTx: number; served: InstallResult['digest']; format: PayloadFormat },
   pass: (check: DrillCheck, detail: string) => void,
   fail: (check: DrillCheck, problem: string, artifact?: string | null) => void,
 ): Promise<void> {
   const { name, plan, pointTx } = c;
   const full = plan.chain[0];
   const tail = plan.chain[plan.chain.length - 1];
-  const digest = await c.scratch.readDigest(name);
+  const digest = c.served;
   result.actual = { nodes: digest.nodes, relationships: digest.relationships, contentHash: digest.contentHash };
   const expected = await expectedCounts(plan, pointTx, c.format);
   const want = expected.counts;

@@ -110,8 +110,6 @@ export interface ScratchDatabases {
   databaseNames(): Promise<string[]>;
   /** Answers once `name` serves a read (the first node, on the writer): the end of a drill's RTO. */
   probeRead(name: string): Promise<void>;
-  /** The database as it is served: its transaction, counts and content digest. */
-  readDigest(name: string): Promise<InstallResult['digest']>;
   /** The consistency check of the store as it is served (copied into `workDir`): problems, empty when sound. */
   checkConsistency(name: string, workDir: string): Promise<string[]>;
   /** Drops `name` on the whole cluster and waits until no member holds it. */

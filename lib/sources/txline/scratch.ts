@@ -14,12 +14,18 @@ import type { ScratchDatabases, Topology } from '../../engine/source';
 import type { TxlineSource } from './source';
 
 const DROP_WAIT_MS = 30_000;
+const WRITER_WAIT_MS = 30_000;
 
 export function txlineScratch(source: Pick<TxlineSource, 'topology' | 'fullStore'>): ScratchDatabases {
+  // A writer busy after sending or receiving a big store may answer late: asked again for WRITER_WAIT_MS.
   const writerOf = async (): Promise<{ topo: Topology; writer: MemberClient }> => {
-    const topo = await source.topology();
-    if (!topo.writer) throw new TxlineError('SOURCE_UNREACHABLE', 'cannot find the writer of the cluster');
-    return { topo, writer: new MemberClient(topo.writer.address) };
+    const deadline = Date.now() + WRITER_WAIT_MS;
+    for (;;) {
+      const topo = await source.topology();
+      if (topo.writer) return { topo, writer: new MemberClient(topo.writer.address) };
+      if (Date.now() > deadline) throw new TxlineError('SOURCE_UNREACHABLE', `cannot find the writer of the cluster within ${WRITER_WAIT_MS / 1000} s`);
+      await sleep(500);
+    }
   };
   return {
     async databaseNames() {
@@ -29,10 +35,6 @@ export function txlineScratch(source: Pick<TxlineSource, 'topology' | 'fullStore
     async probeRead(name) {
       const { writer } = await writerOf();
       await writer.nodes(name, undefined, 1);
-    },
-    async readDigest(name) {
-      const { writer } = await writerOf();
-      return writer.digest(name);
     },
     async checkConsistency(name, workDir) {
       const { topo } = await writerOf();
