@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   ADMIN_TOOL_FAILED: 1,
   /** a bounded read (the restore wizard's transaction search or preview) did not finish in its time */
   TIMEOUT: 1,
+  /** a restore drill restored a chain but a check of the restored database failed (consistency, counts, reads) */
+  DRILL_FAILED: 1,
   INTERNAL: 1,
   /** a webhook URL (or what its host name resolves to) is a link-local or cloud-metadata address (lib/alerts/address.ts) */
   ADDRESS_REFUSED: 2,
@@ -122,6 +124,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   ADMIN_TOOL_FAILED: 422,
   TIMEOUT: 503,
   ADDRESS_REFUSED: 400,
+  DRILL_FAILED: 422,
 };
 
 export function isErrorCode(v: unknown): v is ErrorCode {
@@ -181,6 +184,7 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   ADMIN_TOOL_FAILED: "read neo4j-admin's log in the job's output, fix what it names, and run it again",
   TIMEOUT: 'narrow the search: a from and to transaction, or a more precise match',
   ADDRESS_REFUSED: 'give a receiver that is not a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10, fd00:ec2::254)',
+  DRILL_FAILED: "the chain restores, but not to what its records say: read the drill's failed check, and take a new full backup",
 };
 
 /** A short hint for an error code, or null when there is nothing more to say than the message. */

@@ -14,6 +14,7 @@ import type { OverviewData } from '@/lib/dashboard/data';
 import { formatEndsAtRange, formatNumber, formatUntilRange } from '@/lib/format';
 import { RestoredFrom } from './restored-from';
 import { TxSince } from './tx-since';
+import { LastVerified } from '@/components/drills/last-verified';
 
 type Db = OverviewData['databases'][number];
 
@@ -134,6 +135,9 @@ export function DatabaseCard({
             ) : (
               <span className="text-red-700 dark:text-red-400">none: no intact chain</span>
             )}
+          </Row>
+          <Row label="Last verified">
+            <LastVerified verification={db.verification} now={now} />
           </Row>
           <Row label="Restorable">
             {db.restorable ? (

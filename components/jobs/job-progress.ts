@@ -44,6 +44,12 @@ const PHASES: Record<string, string> = {
   'install:stop': 'Stopping the database on every member',
   'install:install': 'Installing the restored store',
   'install:catch-up': 'Bringing the other members up to date',
+  'drill:plan': 'Choosing the chain and the point',
+  'drill:restore': 'Restoring into a scratch database',
+  'drill:reads': 'Waiting for the scratch database to serve reads',
+  'drill:consistency': 'Checking the consistency of the scratch database',
+  'drill:counts': 'Comparing the counts with the backups',
+  'drill:cleanup': 'Dropping the scratch database',
   done: 'Done',
 };
 

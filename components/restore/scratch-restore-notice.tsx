@@ -4,8 +4,8 @@
  * Where Txline cannot read the chosen cluster's backups (a Neo4j cluster's: its kind declares
  * artifactsUnreadableReason), the point step says so in place of the transaction search and the preview, and
  * offers what works instead: a restore into a scratch database beside the real one, to look at before
- * restoring for real. Restore drills (a "Drill now" that does this and drops the database after) are not in
- * this version yet, so the offer is the command line to run.
+ * restoring for real. Txline's restore drills need backups it can read, so for such a cluster the offer is
+ * the database page's "Restore as a new database" (seeding) or the command line to run.
  */
 import { CopyCommand } from '@/components/ui/copy-command';
 import { scratchName, scratchRestoreArgs } from '@/lib/dashboard/scratch-restore';
@@ -22,8 +22,8 @@ export function ScratchRestoreNotice({ cluster, values }: { cluster: { name: str
       <p>{cluster.unreadable}</p>
       <p>
         To find the point, restore into a scratch database instead — a new database, <code className="font-mono">{scratchName(db)}</code>, beside {db} — look at it, then
-        restore for real to the point you found. Restore drills, which would do this from here and drop the scratch database after, are not in this version yet: run it from
-        the command line.
+        restore for real to the point you found. Txline's restore drills need backups it can read, so use the database page’s “Restore as a new database”
+        (it seeds the new database), or run it from the command line, and drop the scratch database when done.
       </p>
       <CopyCommand args={scratchRestoreArgs({ cluster: cluster.name, location: cluster.location, database: db, untilTx })} label="Copy scratch restore command" />
     </section>

@@ -1,13 +1,11 @@
 /**
- * What the restore-drill condition reads: the outcomes of restore drills, newest first, per database. The
- * drills themselves are another part of Txline (a `drills` table); this is the narrow interface the alerts
- * need, so the condition does not depend on how drills are stored.
- *
- * `catalogDrills` reads a `drills` table when the catalog has one, with the columns it finds (a database
- * column, an outcome as `status`/`outcome` text or an `ok` flag, and a time column); without that table it
- * reports nothing, and the drill condition evaluates nothing.
+ * What the restore-drill condition reads: the outcomes of restore drills (the `drills` table that each finished
+ * drill job fills, lib/db/queries/drills.ts), newest first, per database. This is the narrow interface the
+ * alerts need, so the condition does not depend on how drills are stored.
  */
+import { desc, eq } from 'drizzle-orm';
 import type { Catalog } from '../db';
+import { clusters, drills } from '../db/schema';
 
 export interface DrillOutcome {
   cluster: string | null;
@@ -22,44 +20,30 @@ export interface DrillResults {
   recent(limit: number): DrillOutcome[];
 }
 
-const FAILED = new Set(['failed', 'failure', 'error', 'interrupted']);
-const PASSED = new Set(['ok', 'passed', 'succeeded', 'success']);
+/** A failed drill in one line: the check that failed, the artifact to blame, and what was wrong. */
+function failure(r: { failedCheck: string | null; artifact: string | null; problem: string | null }): string | null {
+  const parts = [r.failedCheck ? `${r.failedCheck} check failed` : null, r.artifact ? `artifact ${r.artifact}` : null, r.problem].filter(Boolean);
+  return parts.length > 0 ? parts.join(': ') : null;
+}
 
 export function catalogDrills(db: Catalog): DrillResults {
   return {
     recent(limit) {
-      const sql = db.$client;
-      const table = sql.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'drills'").get();
-      if (!table) return [];
-      const cols = new Set((sql.prepare("SELECT name FROM pragma_table_info('drills')").all() as Array<{ name: string }>).map((c) => c.name));
-      const pick = (...names: string[]) => names.find((n) => cols.has(n));
-      const dbCol = pick('database', 'database_name');
-      const outcomeCol = pick('status', 'outcome', 'result');
-      const okCol = pick('ok', 'passed');
-      const atCol = pick('ended_at', 'finished_at', 'at', 'updated_at', 'created_at');
-      if (!dbCol || (!outcomeCol && !okCol) || !atCol) return [];
-      const clusterCol = cols.has('cluster_id') ? 'c.name' : 'NULL';
-      const msgCol = pick('error', 'message', 'detail');
-      const rows = sql
-        .prepare(
-          `SELECT d."${dbCol}" AS database, ${outcomeCol ? `d."${outcomeCol}"` : 'NULL'} AS outcome, ${okCol ? `d."${okCol}"` : 'NULL'} AS ok,
-                  d."${atCol}" AS at, ${msgCol ? `d."${msgCol}"` : 'NULL'} AS message, ${clusterCol} AS cluster
-           FROM drills d ${clusterCol === 'c.name' ? 'LEFT JOIN clusters c ON c.id = d.cluster_id' : ''}
-           WHERE d."${atCol}" IS NOT NULL ORDER BY d."${atCol}" DESC LIMIT 2000`,
-        )
-        .all() as Array<{ database: string; outcome: unknown; ok: unknown; at: number; message: string | null; cluster: string | null }>;
+      const rows = db
+        .select({ cluster: clusters.name, database: drills.database, passed: drills.passed, at: drills.finishedAt, failedCheck: drills.failedCheck, artifact: drills.artifact, problem: drills.problem })
+        .from(drills)
+        .leftJoin(clusters, eq(clusters.id, drills.clusterId))
+        .orderBy(desc(drills.finishedAt), desc(drills.id))
+        .limit(2000)
+        .all();
       const per = new Map<string, number>();
       const out: DrillOutcome[] = [];
       for (const r of rows) {
-        const text = typeof r.outcome === 'string' ? r.outcome.toLowerCase() : null;
-        // a drill still running (or of an outcome not known here) says nothing yet
-        const ok = text !== null ? (PASSED.has(text) ? true : FAILED.has(text) ? false : null) : r.ok === null ? null : Boolean(r.ok);
-        if (ok === null) continue;
         const k = `${r.cluster ?? ''}|${r.database}`;
         const n = per.get(k) ?? 0;
         if (n >= limit) continue;
         per.set(k, n + 1);
-        out.push({ cluster: r.cluster, database: r.database, ok, at: Number(r.at), message: r.message });
+        out.push({ cluster: r.cluster, database: r.database, ok: Boolean(r.passed), at: r.at, message: r.passed ? null : failure(r) });
       }
       return out;
     },

@@ -4,8 +4,8 @@
  * the caller from the request and records refusals and changes in the audit log.
  *
  * Roles (Neo4j's built-in roles, as the reference texts use them): viewer sees everything and changes
- * nothing; operator can also back up, verify, cancel jobs and set backup schedules; admin can also restore, aggregate, delete
- * artifacts, set retention policies, control the cluster, and manage users and settings.
+ * nothing; operator can also back up, verify, run restore drills, cancel jobs and set backup schedules; admin can also
+ * restore, aggregate, delete artifacts, set retention policies, control the cluster, and manage users and settings.
  *
  * One action is not decided by role: Prometheus scraping /api/metrics ('metrics.scrape') needs the bearer
  * token TXLINE_METRICS_TOKEN or a connection from loopback (the socket's address, never X-Forwarded-For).
@@ -29,6 +29,7 @@ export const ACTIONS = {
   'job.cancel': { role: 'operator', audit: true },
   'schedule.set': { role: 'operator', audit: true },
   'schedule.remove': { role: 'operator', audit: true },
+  'drill.start': { role: 'operator', audit: true },
   'restore.preview': { role: 'admin', audit: false },
   'restore.start': { role: 'admin', audit: true },
   'chain.aggregate': { role: 'admin', audit: true },

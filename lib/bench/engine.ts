@@ -21,6 +21,8 @@ export interface EngineBenchOptions {
   diffs: number;
   /** keep the generated cluster and backups (for profiling) */
   keepData?: boolean;
+  /** only the restore drill: generate the store, take a full and the differentials, drill the chain */
+  drillOnly?: boolean;
 }
 
 interface RunResult {
@@ -127,6 +129,15 @@ async function growStore(client: MemberClient, storeFile: string, mib: number): 
 }
 
 /** When the first progress line of a phase (or of phases starting with `prefix:`) came. */
+/** The restore drill's figures: its time in all, its RTO, and the time of each of its steps. */
+function drillLine(run: RunResult, diffs: number): string {
+  const r = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { passed: boolean; rtoMs: number | null; durationMs: number; restoredTx: number | null; failedCheck: string | null };
+  const steps = ['drill:restore', 'drill:reads', 'drill:consistency', 'drill:counts', 'drill:cleanup'];
+  const at = steps.map((p) => phaseStart(run.stdout, p));
+  const spans = steps.slice(0, -1).map((p, i) => `${p.slice(6)} ${((at[i + 1] - at[i]) / 1000).toFixed(2)} s`);
+  return `restore drill of full + ${diffs} differentials: ${r.passed ? 'passed' : `FAILED (${r.failedCheck})`} at tx ${r.restoredTx}; ${(run.ms / 1000).toFixed(2)} s in all, RTO ${((r.rtoMs ?? 0) / 1000).toFixed(2)} s (${spans.join(', ')}); peak RSS ${run.peakRssMiB.toFixed(0)} MiB`;
+}
+
 function phaseStart(stdout: string, phase: string): number {
   for (const l of stdout.split('\n')) {
     if (!l) continue;
@@ -164,6 +175,20 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     await client.commit('neo4j', Array.from({ length: 50 }, () => ({ op: 'createNode', labels: ['Seed'], properties: { n: 0 } })));
 
     out(`Txline engine benchmark (${os.cpus().length} cores, Node ${process.version}); data in ${dir}`);
+    if (opts.drillOnly) {
+      out(`generating a store of about ${opts.storeMiB} MiB through real transactions...`);
+      await growStore(client, storeFile, opts.storeMiB);
+      const chain = backups('chain');
+      await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env);
+      const per = Math.ceil(opts.diffTx / opts.diffs);
+      for (let i = 0; i < opts.diffs; i++) {
+        await writeSmallTx(client, per);
+        await runCli(['database', 'backup', `--to-path=${chain}`, 'neo4j'], env);
+      }
+      out(`store: ${dirSizeMiB(storeFile).toFixed(0)} MiB; a full and ${opts.diffs} differentials of ${per} tx`);
+      out(drillLine(await runCli(['backup', 'drill', `--from-path=${chain}`, '--database=neo4j', '--progress=jsonl'], env), opts.diffs));
+      return;
+    }
     // 1. Differential of N transactions on a small store.
     const small = backups('small');
     await runCli(['database', 'backup', `--to-path=${small}`, 'neo4j'], env);
@@ -231,6 +256,9 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const storeCopyMs = progressSpan(restore.stdout, 'restore:store');
     const installMs = phaseStart(restore.stdout, 'done') - phaseStart(restore.stdout, 'install:');
 
+    // 6b. A restore drill of the same chain: restored into a scratch database, checked, dropped.
+    const drill = await runCli(['backup', 'drill', `--from-path=${chain}`, '--database=neo4j', '--progress=jsonl'], env);
+
     // 7. The same full backup (uncompressed) to S3-compatible storage (s3rver on loopback), and its restore,
     // beside the folder's: the last round's uncompressed full restored from the folder, then from s3://.
     const s3 = await startS3rver(path.join(dir, 's3'));
@@ -255,6 +283,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     out(`differential of ${opts.diffTx} tx, ${storeMiB.toFixed(0)} MiB store:   ${(bigDiff.ms / 1000).toFixed(2)} s (${(bigDiff.ms / smallDiff.ms).toFixed(2)}x the small store's: it does not grow with the store), peak RSS ${bigDiff.peakRssMiB.toFixed(0)} MiB`);
     out(`${opts.diffs} differentials of ${per} tx:                ${(diffMs / 1000).toFixed(2)} s in all`);
     out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; installed on the cluster with its digest in ${(installMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
+    out(drillLine(drill, opts.diffs));
     if (s3Figures) {
       const mibs = (r: RunResult) => (storeMiB / (r.ms / 1000)).toFixed(0);
       out(`full backup, uncompressed, to s3:// (s3rver on loopback): ${(s3Figures.backup.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.backup)} MiB/s (to the folder: ${mibs(fullPlain)} MiB/s), peak RSS ${s3Figures.backup.peakRssMiB.toFixed(0)} MiB`);

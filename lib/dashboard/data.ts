@@ -8,6 +8,8 @@ import { databasesInTrouble } from '../alerts/store';
 import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { latestRestores, listJobs } from '../db/queries/jobs';
+import { lastDrills, listDrills, verificationOf, type LastDrills, type Verification } from '../db/queries/drills';
+import type { DrillRow } from '../db/schema';
 import { lagSeries, type LagWindow } from '../db/queries/lag';
 import type { JobSummaryRow } from '../db/queries/jobs';
 import type { BackupFolderRow } from '../db/schema';
@@ -40,8 +42,8 @@ export interface OverviewData {
   clusters: ClusterSnapshot[];
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
-  /** per cluster, its databases and the ones only found in backups; a restored one says where it came from */
-  databases: Array<DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null }>;
+  /** per cluster, its databases and the ones only found in backups; a restored one says where it came from; when each was last verified by a drill */
+  databases: Array<DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null; verification: Verification }>;
   runningJobs: JobSummaryRow[];
 }
 
@@ -52,18 +54,21 @@ export async function overviewData(ctx: ServerContext, folderId?: number | strin
   const seen = new Set<string>();
   const databases: OverviewData['databases'] = [];
   const restores = restoresByTarget(latestRestores(ctx.db));
+  const now = Date.now();
+  const drilled = new Map(lastDrills(ctx.db).map((d) => [`${d.clusterId}\u0000${d.database}`, d]));
+  const verified = (clusterId: number | null, name: string) => verificationOf(drilled.get(`${clusterId}\u0000${name}`), now);
   for (const c of clusters) {
     const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
     for (const name of names) {
       seen.add(name);
       const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
       const o = databaseOverview(name, a.rows, c.report, a.summary);
-      databases.push({ ...o, clusterId: c.cluster.id, restoredFrom: currentRestore(restores.get(restoreKey(c.cluster.id, name)), o.writerStoreId) });
+      databases.push({ ...o, clusterId: c.cluster.id, restoredFrom: currentRestore(restores.get(restoreKey(c.cluster.id, name)), o.writerStoreId), verification: verified(c.cluster.id, name) });
     }
   }
   for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
     const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null, restoredFrom: null });
+    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null, restoredFrom: null, verification: verified(null, name) });
   }
   return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
 }
@@ -110,6 +115,9 @@ export interface DatabasePageData {
   jobs: JobSummaryRow[];
   /** the restore that made the database what it is now, if one did */
   restoredFrom: RestoredFrom | null;
+  /** the database's restore drills on its cluster, newest first, and when it was last verified */
+  drills: DrillRow[];
+  verification: Verification;
 }
 
 export async function databasePageData(
@@ -139,7 +147,14 @@ export async function databasePageData(
     timeline,
     jobs: listJobs(ctx.db, { database, withRestoresFrom: true, limit: 20 }),
     restoredFrom: overview.onCluster ? currentRestore(restores.get(restoreKey(cluster?.cluster.id ?? null, database)), overview.writerStoreId) : null,
+    ...drillsOf(ctx, database, cluster?.cluster.id ?? null),
   };
+}
+
+function drillsOf(ctx: ServerContext, database: string, clusterId: number | null): Pick<DatabasePageData, 'drills' | 'verification'> {
+  if (clusterId === null) return { drills: [], verification: verificationOf(undefined, Date.now()) };
+  const last: LastDrills | undefined = lastDrills(ctx.db, { clusterId }).find((d) => d.database === database);
+  return { drills: listDrills(ctx.db, { clusterId, database, limit: 100 }), verification: verificationOf(last, Date.now()) };
 }
 
 export interface LagData {

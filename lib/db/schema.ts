@@ -216,12 +216,51 @@ export const schedules = sqliteTable(
       .references(() => backupFolders.id, { onDelete: 'cascade' }),
     fullDueAt: integer('full_due_at'),
     diffDueAt: integer('diff_due_at'),
+    /**
+     * when the scheduler drills each database the schedule covers (lib/schedules/drills.ts), in the schedule's
+     * zone; null: DEFAULT_DRILL_CRON (daily); '' : no scheduled drills
+     */
+    drillCron: text('drill_cron'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at'),
   },
   (t) => [uniqueIndex('schedules_cluster_glob').on(t.clusterId, t.databaseGlob)],
 );
 export type ScheduleRow = InferSelectModel<typeof schedules>;
+
+/**
+ * Restore drills (lib/engine/drill.ts) run as jobs, one row per finished drill job (lib/jobs/effects.ts). A drill
+ * that could not run its checks (no chain, no cluster) is a failed row whose `failedCheck` is the error's code.
+ */
+export const drills = sqliteTable(
+  'drills',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    clusterId: integer('cluster_id').references(() => clusters.id, { onDelete: 'cascade' }),
+    folderId: integer('folder_id').references(() => backupFolders.id, { onDelete: 'set null' }),
+    database: text('database').notNull(),
+    /** the location drilled (a folder path or a location URL) */
+    location: text('location').notNull(),
+    /** latest, random or tx */
+    pointKind: text('point_kind').notNull(),
+    /** the transaction the scratch database was restored to (null: the restore did not happen) */
+    pointTx: integer('point_tx'),
+    /** the artifact the chain ended at */
+    chainEnd: text('chain_end'),
+    /** the artifact a failed check blames */
+    artifact: text('artifact'),
+    passed: integer('passed', { mode: 'boolean' }).notNull(),
+    /** the first check that failed (DRILL_CHECKS), or the error's code when the drill could not run its checks */
+    failedCheck: text('failed_check'),
+    problem: text('problem'),
+    rtoMs: integer('rto_ms'),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    jobId: integer('job_id').references(() => jobs.id, { onDelete: 'set null' }),
+  },
+  (t) => [index('drills_cluster_db_started').on(t.clusterId, t.database, t.startedAt)],
+);
+export type DrillRow = InferSelectModel<typeof drills>;
 
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -101,8 +101,25 @@ export interface RestoreOutcome {
   storeBytes: number;
 }
 
+/**
+ * What a restore drill (drill.ts) needs of its target beyond a restore: to read, check and drop a scratch
+ * database. A kind that offers it declares it (BackupDriver.scratch); one that does not cannot be drilled into.
+ */
+export interface ScratchDatabases {
+  /** The names of the databases the cluster holds (leftover scratch databases are found among them). */
+  databaseNames(): Promise<string[]>;
+  /** Answers once `name` serves a read (the first node, on the writer): the end of a drill's RTO. */
+  probeRead(name: string): Promise<void>;
+  /** The consistency check of the store as it is served (copied into `workDir`): problems, empty when sound. */
+  checkConsistency(name: string, workDir: string): Promise<string[]>;
+  /** Drops `name` on the whole cluster and waits until no member holds it. */
+  dropDatabase(name: string): Promise<void>;
+}
+
 /** How a cluster kind writes its backups into the engine's artifacts and restores a chain into the cluster. */
 export interface BackupDriver {
+  /** scratch databases for restore drills, when the kind offers them */
+  readonly scratch?: ScratchDatabases;
   /** A full backup of `ctx.database` from `ctx.from`. */
   takeFull(ctx: WriteContext): Promise<Artifact>;
   /** The transactions after `parent` (a differential), or why they cannot be had from this member. */

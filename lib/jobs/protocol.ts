@@ -17,7 +17,7 @@ import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { parseMatch } from '../engine/txlog-match';
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune', 'log', 'preview'] as const;
+export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune', 'log', 'preview', 'drill'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 // ---- inputs ----------------------------------------------------------------------------------------------
@@ -154,6 +154,16 @@ export const JOB_INPUTS = {
     restoreUntil,
     confineToRoots,
   }),
+  /** `txline backup drill`: a chain restored into a scratch database, checked, and dropped (lib/engine/drill.ts) */
+  drill: z.strictObject({
+    database: databaseName,
+    fromPath: z.array(listedPath).min(1),
+    /** the newest point, a random point of the newest chain, or up to but not including a transaction */
+    point: z.union([z.literal('latest'), z.literal('random'), z.strictObject({ kind: z.literal('tx'), before: txIdArg })]),
+    /** members of the drill target; empty: the cluster the job is given */
+    to: z.array(address),
+    confineToRoots,
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobInput<K extends JobKind = JobKind> = z.infer<(typeof JOB_INPUTS)[K]>;
@@ -248,6 +258,16 @@ export function jobArgv(spec: JobSpec): string[] {
       ];
     case 'preview':
       return ['backup', 'preview', flag('from-path', input.fromPath.join(',')), flag('database', input.database), flag('restore-until', restoreUntilArg(input.restoreUntil)), ...confined(input.confineToRoots)];
+    case 'drill':
+      return [
+        'backup',
+        'drill',
+        flag('from-path', input.fromPath.join(',')),
+        flag('database', input.database),
+        flag('point', typeof input.point === 'string' ? input.point : input.point.before),
+        ...(input.to.length ? [flag('to', input.to.join(','))] : []),
+        ...confined(input.confineToRoots),
+      ];
   }
 }
 
@@ -450,6 +470,25 @@ export const JOB_RESULTS = {
     /** "at tx 128: 40 :Customer nodes more than now", one per label or type whose count differs */
     sentences: z.array(z.string()),
   }),
+  drill: z.object({
+    ...resultLine,
+    passed: z.boolean(),
+    database: z.string(),
+    scratch: z.string(),
+    point: z.object({ kind: z.enum(['latest', 'random', 'tx']), before: z.number().nullable() }),
+    restoredTx: z.number().nullable(),
+    /** the artifacts' file names, full first */
+    chain: z.array(z.string()),
+    /** the first check that failed (lib/engine/drill.ts DRILL_CHECKS), and the artifact to blame */
+    failedCheck: z.string().nullable(),
+    artifact: z.string().nullable(),
+    problem: z.string().nullable(),
+    checks: z.array(z.object({ check: z.string(), ok: z.boolean(), detail: z.string() })),
+    rtoMs: z.number().nullable(),
+    durationMs: z.number(),
+    expected: z.object({ nodes: z.number(), relationships: z.number().nullable(), from: z.enum(['recorded', 'records']) }).nullable(),
+    actual: z.object({ nodes: z.number(), relationships: z.number(), contentHash: z.string() }).nullable(),
+  }),
 } satisfies Record<JobKind, z.ZodType>;
 
 export type JobResult<K extends JobKind = JobKind> = z.infer<(typeof JOB_RESULTS)[K]>;
@@ -491,6 +530,11 @@ export function resultErrorCode<K extends JobKind>(kind: K, result: JobResult<K>
     case 'log':
     case 'preview':
       return null; // they read; a failure ends with an error line
+    case 'drill': {
+      const r = result as JobResult<'drill'>;
+      if (r.passed) return null;
+      return r.failedCheck === 'chain' ? 'CHAIN_BROKEN' : r.failedCheck === 'artifacts' ? 'ARTIFACT_CORRUPT' : 'DRILL_FAILED';
+    }
   }
   return null;
 }

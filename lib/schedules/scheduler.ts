@@ -29,6 +29,7 @@ import type { ScheduleRow } from '../db/schema';
 import { describeError } from '../errors';
 import { createLogger } from '../log';
 import { dueOf, enqueue, firstPending, matchGlob, runsFor, type QueuedRun } from './plan';
+import { DrillScheduler } from './drills';
 
 export const SCHEDULE_USER = 'schedule';
 
@@ -43,6 +44,8 @@ export interface TickResult {
   started: Array<{ jobId: number; run: QueuedRun }>;
   /** runs still waiting (their database has a job) */
   waiting: QueuedRun[];
+  /** drill jobs started this tick (lib/schedules/drills.ts) */
+  drills: number[];
 }
 
 /** A retention policy to apply after a scheduled backup of a database into a folder succeeded. */
@@ -65,6 +68,7 @@ export class Scheduler {
   private stopped = false;
   private readonly log = createLogger('schedules');
   private readonly now: () => number;
+  private readonly drills: DrillScheduler;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -72,6 +76,7 @@ export class Scheduler {
   ) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
+    this.drills = new DrillScheduler(ctx);
   }
 
   start(): void {
@@ -130,7 +135,13 @@ export class Scheduler {
       this.queue.delete(key);
       if (jobId !== null) started.push({ jobId, run });
     }
-    return { started, waiting: this.waiting() };
+    let drills: number[] = [];
+    try {
+      drills = this.drills.tick(schedules, now);
+    } catch (e) {
+      this.log.error(`scheduled drills: ${describeError(e)}`);
+    }
+    return { started, waiting: this.waiting(), drills };
   }
 
   private queueDue(s: ScheduleRow, now: number): void {

@@ -8,6 +8,7 @@ import { findSchedule, removeSchedule, upsertSchedule } from '../db/queries/sche
 import type { ScheduleRow, ScheduleType } from '../db/schema';
 import { TxlineError } from '../errors';
 import { checkTimeZone, normalizeCron, nextTimes, parseCron } from './cron';
+import { checkDrillCron } from './drill-cron';
 
 /** A database name or glob: letters, digits, dots, dashes, `*`, `?`; starting with a letter or a wildcard. */
 const GLOB = /^[a-z*?][a-z0-9.*?-]{0,62}$/;
@@ -30,6 +31,8 @@ export interface SetScheduleInput {
   timeZone?: string | null;
   enabled: boolean;
   folderId: number;
+  /** the restore drills' cron (lib/schedules/drills.ts): '' or 'off' for none; absent: kept as it is (a new schedule: daily) */
+  drillCron?: string | null;
 }
 
 /** The glob, crons and zone checked and normalised (the first field at fault throws). */
@@ -45,7 +48,8 @@ export function checkScheduleFields(i: Pick<SetScheduleInput, 'databaseGlob' | '
 /** Checks and stores a schedule (replacing the one of the same cluster and glob); its next runs after `now`. */
 export function setSchedule(db: Catalog, i: SetScheduleInput, now: number): { row: ScheduleRow; created: boolean; next: Record<ScheduleType, number[]> } {
   const f = checkScheduleFields(i);
-  const { row, created } = upsertSchedule(db, { clusterId: i.clusterId, ...f, enabled: i.enabled, folderId: i.folderId }, now);
+  const drill = i.drillCron === undefined || i.drillCron === null ? {} : { drillCron: checkDrillCron(i.drillCron, f.timeZone) };
+  const { row, created } = upsertSchedule(db, { clusterId: i.clusterId, ...f, ...drill, enabled: i.enabled, folderId: i.folderId }, now);
   return { row, created, next: upcoming(row, now, 3) };
 }
 

@@ -2,8 +2,9 @@
  * Starting the server's long-lived parts over a configuration: the catalog (migrated), the embedded cluster
  * and the default backup folder registered, jobs left running by a previous server marked interrupted, the
  * job runner, the lag collector (every TXLINE_COLLECT_MS), the folder indexer (every 15 s) and the backup
- * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick) and the alert monitor
- * (lib/alerts, every TXLINE_ALERT_MS).
+ * scheduler (lib/schedules, every second; it makes up missed runs once at its first tick, and runs the daily
+ * restore drills) and the alert monitor (lib/alerts, every TXLINE_ALERT_MS). Scratch databases that killed drills
+ * left are dropped (./drill-leftovers.ts).
  *
  * lib/server/context.ts makes one per process for Next.js; tests call startServer() themselves, so the
  * start-up path they check is the one the server runs. stop() ends the timers and the running jobs.
@@ -24,6 +25,7 @@ import { ensureInitialAdmin } from '../auth/users';
 import { markInterruptedAudited, recordJobOutcome } from '../auth/audit';
 import { Scheduler } from '../schedules/scheduler';
 import { AlertMonitor } from '../alerts/monitor';
+import { dropLeftoverDrills } from './drill-leftovers';
 
 export interface ServerContext {
   env: TxlineEnv;
@@ -38,6 +40,8 @@ export interface ServerContext {
   reindex: (folderId?: number) => Promise<void>;
   /** how many jobs start-up found still marked running (and marked interrupted) */
   interruptedAtStart: number;
+  /** resolves when the scratch databases drills left (killed with the previous server) are dropped; never rejects */
+  drillLeftovers: Promise<void>;
   /** stops the collector and the indexer and cancels running jobs */
   stop: () => void;
 }
@@ -76,6 +80,8 @@ export function startServer(e: TxlineEnv): ServerContext {
   // Before the runner exists: a job still marked running belonged to a server process that is gone.
   const interrupted = markInterruptedAudited(db);
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
+  // ... and a drill among them may have left its scratch database on a cluster
+  const drillLeftovers = dropLeftoverDrills(db, e, log);
   const reindex = async (folderId?: number) => {
     try {
       // confined to the backup roots again at every scan: a folder may have been replaced since it was added
@@ -114,5 +120,5 @@ export function startServer(e: TxlineEnv): ServerContext {
     collector.stop();
     runner.stopAll();
   };
-  return { env: e, db, runner, collector, scheduler, alerts, reindex, interruptedAtStart: interrupted, stop };
+  return { env: e, db, runner, collector, scheduler, alerts, reindex, interruptedAtStart: interrupted, drillLeftovers, stop };
 }

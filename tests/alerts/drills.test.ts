@@ -1,34 +1,37 @@
 /**
- * The restore-drill condition's source: nothing without a `drills` table (the condition then evaluates
- * nothing); with one, the newest outcomes per database, read from the columns it has.
+ * The restore-drill condition's source: the drills each finished drill job records (lib/db/queries/drills.ts),
+ * newest first per database, a failed one saying which check and artifact.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../lib/alerts/conditions';
 import { catalogDrills } from '../../lib/alerts/drills';
 import { rulesFor } from '../../lib/alerts/rules';
 import { openCatalog } from '../../lib/db';
+import { recordDrill, type NewDrill } from '../../lib/db/queries/drills';
 
 describe('restore drills for alerts', () => {
-  it('reports nothing without a drills table, and the newest outcomes with one', () => {
+  it('reports nothing before any drill, then the newest outcomes per database', () => {
     const db = openCatalog(':memory:');
     expect(catalogDrills(db).recent(5)).toEqual([]);
-    db.$client.exec(`CREATE TABLE drills (id INTEGER PRIMARY KEY, cluster_id INTEGER, database TEXT NOT NULL, status TEXT NOT NULL, error TEXT, ended_at INTEGER)`);
-    const add = db.$client.prepare('INSERT INTO drills (cluster_id, database, status, error, ended_at) VALUES (NULL, ?, ?, ?, ?)');
-    add.run('neo4j', 'succeeded', null, 1000);
-    add.run('neo4j', 'failed', 'restored store differs at tx 812', 2000);
-    add.run('neo4j', 'running', null, null);
-    add.run('other', 'succeeded', null, 1500);
+    const drill = (database: string, passed: boolean, finishedAt: number, failed: Partial<NewDrill> = {}): NewDrill => ({
+      clusterId: null, folderId: null, database, location: '/backups', pointKind: 'latest', pointTx: null, chainEnd: null, artifact: null,
+      passed, failedCheck: null, problem: null, rtoMs: passed ? 1200 : null, startedAt: finishedAt - 5000, finishedAt, jobId: null, ...failed,
+    });
+    recordDrill(db, drill('neo4j', true, 1000));
+    recordDrill(db, drill('neo4j', false, 2000, { failedCheck: 'artifacts', artifact: 'neo4j-2026-12-06T10-00-00.backup', problem: 'checksum mismatch' }));
+    recordDrill(db, drill('other', true, 1500));
     const got = catalogDrills(db).recent(5);
     expect(got).toEqual([
-      { cluster: null, database: 'neo4j', ok: false, at: 2000, message: 'restored store differs at tx 812' },
+      { cluster: null, database: 'neo4j', ok: false, at: 2000, message: 'artifacts check failed: artifact neo4j-2026-12-06T10-00-00.backup: checksum mismatch' },
       { cluster: null, database: 'other', ok: true, at: 1500, message: null },
       { cluster: null, database: 'neo4j', ok: true, at: 1000, message: null },
     ]);
+    expect(catalogDrills(db).recent(1).map((d) => [d.database, d.at])).toEqual([['neo4j', 2000], ['other', 1500]]);
     const now = 3000;
     const facts = { cluster: null, database: 'neo4j', lastSuccessAt: now, firstSeenAt: now, scheduleRpoMs: null, failureStreaks: [], lag: [], lagWindowStart: now, fallback: null, storage: null, drills: got.filter((d) => d.database === 'neo4j') };
-    const drill = evaluate(facts, rulesFor([], 'neo4j'), now).find((f) => f.condition === 'drill');
-    expect(drill).toMatchObject({ firing: true, value: 1, threshold: 1 });
-    expect(drill?.message).toContain('restored store differs at tx 812');
+    const fired = evaluate(facts, rulesFor([], 'neo4j'), now).find((f) => f.condition === 'drill');
+    expect(fired).toMatchObject({ firing: true, value: 1, threshold: 1 });
+    expect(fired?.message).toContain('checksum mismatch');
     db.$client.close();
   });
 });

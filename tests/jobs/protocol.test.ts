@@ -84,6 +84,11 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({ kind: 'preview', input: { database: 'neo4j', fromPath: [p], restoreUntil: { kind: 'tx', before: 1 + i * 1000 }, confineToRoots: roots[i % roots.length] } })),
     { kind: 'preview', input: { database: 'copy', fromPath: ['/b', '-c'], restoreUntil: { kind: 'time', before: Date.UTC(2024, 1, 29, 23, 59, 59, 7) }, confineToRoots: [] } },
   ],
+  drill: [
+    ...AWKWARD.filter((p) => p === p.trim()).map((p, i): JobSpec => ({ kind: 'drill', input: { database: 'neo4j', fromPath: [p], point: i % 2 ? 'random' : 'latest', to: [], confineToRoots: roots[i % roots.length] } })),
+    { kind: 'drill', input: { database: 'copy', fromPath: ['/b', '-c'], point: { kind: 'tx', before: 129 }, to: ['127.0.0.1:6362', '[::1]:6372'], confineToRoots: [] } },
+    { kind: 'drill', input: { database: 'neo4j', fromPath: ['s3://bucket/prefix'], point: 'latest', to: [], confineToRoots: [] } },
+  ],
 };
 
 describe('job protocol: input -> argv -> input', () => {
@@ -125,6 +130,10 @@ describe('job protocol: input -> argv -> input', () => {
       { kind: 'log', input: { database: 'neo4j', fromPath: ['/a'], fromTx: 0, match: [], limit: 5, confineToRoots: [] } },
       { kind: 'preview', input: { database: 'neo4j', fromPath: ['/a'], confineToRoots: [] } },
       { kind: 'preview', input: { database: 'neo4j', fromPath: ['/a,b'], restoreUntil: { kind: 'tx', before: 3 }, confineToRoots: [] } },
+      { kind: 'drill', input: { database: 'neo4j', fromPath: ['/a'], point: 'newest', to: [], confineToRoots: [] } },
+      { kind: 'drill', input: { database: 'neo4j', fromPath: ['/a'], point: { kind: 'tx', before: 0 }, to: [], confineToRoots: [] } },
+      { kind: 'drill', input: { database: 'neo4j', fromPath: ['/a'], point: 'latest', to: ['nowhere'], confineToRoots: [] } },
+      { kind: 'drill', input: { database: 'txline-drill-x', fromPath: [], point: 'latest', to: [], confineToRoots: [] } },
     ];
     for (const b of bad) expect(() => jobArgv(b as JobSpec), JSON.stringify(b)).toThrow(/invalid .* job input/);
   });
@@ -197,6 +206,30 @@ describe('job protocol: lines on stdout', () => {
     expect(pr && resultErrorCode('prune', pr)).toBeNull();
     // a delete's result is not a prune's (no reasons)
     expect(jobResult('prune', deleted)).toBeNull();
+
+    const drill = {
+      ...counters,
+      exitCode: 1,
+      passed: false,
+      database: 'neo4j',
+      scratch: 'txline-drill-neo4j-0123abcd',
+      point: { kind: 'latest', before: null },
+      restoredTx: null,
+      chain: ['f.backup', 'd.backup'],
+      failedCheck: 'artifacts',
+      artifact: 'd.backup',
+      problem: 'd.backup is corrupt: payload checksum mismatch',
+      checks: [{ check: 'chain', ok: true, detail: '2 artifact(s)' }, { check: 'artifacts', ok: false, detail: 'd.backup is corrupt' }],
+      rtoMs: null,
+      durationMs: 120,
+      expected: null,
+      actual: null,
+    };
+    const dr = jobResult('drill', drill);
+    expect(dr?.artifact).toBe('d.backup');
+    expect(dr && resultErrorCode('drill', dr)).toBe('ARTIFACT_CORRUPT');
+    expect(resultErrorCode('drill', { ...(dr as NonNullable<typeof dr>), failedCheck: 'counts' })).toBe('DRILL_FAILED');
+    expect(resultErrorCode('drill', { ...(dr as NonNullable<typeof dr>), passed: true, failedCheck: null })).toBeNull();
 
     // another kind's result, or none, is not a result of this kind
     expect(jobResult('verify', restore)).toBeNull();

@@ -46,8 +46,9 @@ describe('the schedules migration', () => {
     expect(listFolders(db).map((f) => f.path)).toEqual(['/var/backups/txline']);
     expect(db.$client.prepare('SELECT count(*) AS n FROM jobs').get()).toEqual({ n: 1 });
     expect(listSchedules(db)).toEqual([]);
+    // (the drills migration adds drill_cron after the schedules one)
     const cols = (db.$client.prepare('PRAGMA table_info(schedules)').all() as Array<{ name: string }>).map((c) => c.name);
-    expect(cols).toEqual(['id', 'cluster_id', 'database_glob', 'full_cron', 'diff_cron', 'time_zone', 'enabled', 'folder_id', 'full_due_at', 'diff_due_at', 'created_at', 'updated_at']);
+    expect(cols).toEqual(['id', 'cluster_id', 'database_glob', 'full_cron', 'diff_cron', 'time_zone', 'enabled', 'folder_id', 'full_due_at', 'diff_due_at', 'created_at', 'updated_at', 'drill_cron']);
     const { row } = upsertSchedule(db, { clusterId: 1, databaseGlob: 'n*', fullCron: '0 2 * * *', diffCron: null, timeZone: 'UTC', enabled: true, folderId: 1 }, 1000);
     expect(row).toMatchObject({ databaseGlob: 'n*', timeZone: 'UTC', enabled: true, fullDueAt: 1000, diffDueAt: 1000 });
     // one schedule per cluster and glob

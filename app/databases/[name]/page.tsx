@@ -5,6 +5,7 @@ import { connection } from 'next/server';
 import { Suspense } from 'react';
 import { ActionsSection, BlockSkeleton, DatabaseSummary, JobsSection } from '@/components/databases/database-sections';
 import { TimelineSection } from '@/components/databases/timeline-section';
+import { DrillsSection } from '@/components/drills/drills-section';
 import { SchedulesSection } from '@/components/schedules/schedules-section';
 import { RetentionSection } from '@/components/retention/retention-section';
 import { isValidDatabaseName, normalizeDatabaseName } from '@/lib/graph/names';
@@ -103,6 +104,14 @@ export default async function DatabasePage({ params, searchParams }: Props) {
       <Suspense fallback={<BlockSkeleton label="Loading the retention" rows={2} />}>
         <RetentionSection database={database} />
       </Suspense>
+      <section aria-labelledby="drills-heading" className="space-y-3">
+        <h2 id="drills-heading" className="text-lg font-semibold">
+          Restore drills
+        </h2>
+        <Suspense fallback={<BlockSkeleton label="Loading the drills" rows={3} tall />}>
+          <DrillsSection data={data} />
+        </Suspense>
+      </section>
 
       <section aria-labelledby="jobs-heading" className="space-y-3">
         <h2 id="jobs-heading" className="text-lg font-semibold">

@@ -30,9 +30,10 @@ export function registerBenchCommands(program: Command): void {
     .option('--diff-tx <n>', 'transactions in the differential measurements', parsePositiveInt('--diff-tx'), 100_000)
     .option('--diffs <n>', 'differentials the restore replays', parsePositiveInt('--diffs'), 10)
     .option('--keep-data', 'keep the generated cluster and backups', false)
+    .option('--drill-only', 'only a restore drill of a full and its differentials (txline backup drill)', false)
     .action(async (o) => {
       const { benchEngine } = await import('../../bench/engine');
-      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData });
+      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData, drillOnly: o.drillOnly });
     });
   bench
     .command('web')

@@ -1,6 +1,6 @@
 /**
  * `txline database backup|restore|check` and `txline backup inspect|aggregate|delete|prune`, with neo4j-admin's flags
- * (`backup log` and `backup preview`: ./backup-log.ts). Wherever a command takes an artifact file,
+ * (`backup log` and `backup preview`: ./backup-log.ts; `backup drill`: ./drill.ts). Wherever a command takes an artifact file,
  * `<folder>/<db>-latest` names the newest restorable one (latest.ts).
  */
 import path from 'node:path';
@@ -28,6 +28,7 @@ import type { JobSpec } from '../../jobs/protocol';
 import { parseNonNegativeInt } from '../args';
 import { registerPruneCommand } from './prune';
 import { registerBackupLogCommands } from './backup-log';
+import { registerDrillCommand } from './drill';
 import { clusterBackup, clusterRestore } from './cluster-backup';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
@@ -79,7 +80,7 @@ export function parseProgress(raw: string): string {
   return raw;
 }
 
-function parseAddresses(raw: string, previous: string[] = []): string[] {
+export function parseAddresses(raw: string, previous: string[] = []): string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.length === 0) throw new InvalidArgumentError('--from needs at least one host:port');
   for (const a of list) {
@@ -142,7 +143,7 @@ function beforeEngineCommand(_cmd: Command, action: Command): void {
  * The cluster a command works on, through its kind (lib/sources): the addresses given (--from, --to), else the
  * cluster the environment names. `resolve`: ask them for the whole cluster.
  */
-function openSource(given: string[] | undefined, resolve: boolean): Source & BackupDriver {
+export function openSource(given: string[] | undefined, resolve: boolean): Source & BackupDriver {
   const kind = clusterKind(DEFAULT_KIND);
   const c = given ? { kind: kind.name, addresses: given, startedHere: false } : kind.defaultConnection(env());
   return kind.openSource(c, { given: given !== undefined, resolve });
@@ -344,6 +345,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     });
 
   registerBackupLogCommands(backup, capture);
+  registerDrillCommand(backup, capture);
 
   backup
     .command('aggregate')

@@ -15,6 +15,7 @@ import { parseEnv, type TxlineEnv } from '../../env';
 import { describeError, TxlineError } from '../../errors';
 import { folderRoots, realPathInside } from '../../auth/paths';
 import { checkScheduleFields, setSchedule, unsetSchedule, upcoming } from '../../schedules/store';
+import { drillCronOf, nextDrillAfter } from '../../schedules/drill-cron';
 import { registerDefaultCluster } from '../../server/startup';
 
 function open(): { db: Catalog; env: TxlineEnv } {
@@ -74,6 +75,9 @@ interface Listed {
   location: string | null;
   nextFull: string | null;
   nextDiff: string | null;
+  /** the restore drills' cron (null: none) and the next drill */
+  drill: string | null;
+  nextDrill: string | null;
 }
 
 function listed(db: Catalog, s: ScheduleRow, clusters: Map<number, string>, now: number): Listed {
@@ -89,6 +93,8 @@ function listed(db: Catalog, s: ScheduleRow, clusters: Map<number, string>, now:
     location: getFolder(db, { id: s.folderId })?.path ?? null,
     nextFull: iso(next.full[0]),
     nextDiff: iso(next.diff[0]),
+    drill: drillCronOf(s),
+    nextDrill: iso(nextDrillAfter(s, now) ?? undefined),
   };
 }
 
@@ -116,7 +122,7 @@ export function listCommand(o: { json: boolean }): void {
   }
 }
 
-export function setCommand(database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean }): void {
+export function setCommand(database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string }): void {
   const { db, env } = open();
   try {
     const cluster = clusterNamed(db, o.cluster);
@@ -124,7 +130,7 @@ export function setCommand(database: string, o: { cluster?: string; full?: strin
     checkScheduleFields({ databaseGlob: database, fullCron: o.full, diffCron: o.diff, timeZone: o.tz }); // before the folder is made
     const { folder, registered } = folderAt(db, o.location);
     const now = Date.now();
-    const r = setSchedule(db, { clusterId: cluster.id, databaseGlob: database, fullCron: o.full, diffCron: o.diff, timeZone: o.tz, enabled: !o.disabled, folderId: folder.id }, now);
+    const r = setSchedule(db, { clusterId: cluster.id, databaseGlob: database, fullCron: o.full, diffCron: o.diff, timeZone: o.tz, enabled: !o.disabled, folderId: folder.id, drillCron: o.drill }, now);
     const s = r.row;
     const out = [
       `${r.created ? 'Created' : 'Replaced'} the schedule of "${s.databaseGlob}" on ${cluster.name}${s.enabled ? '' : ' (disabled)'}: into ${folder.path}${registered ? ` (registered as the backup folder "${folder.name}")` : ''}`,
@@ -135,6 +141,9 @@ export function setCommand(database: string, o: { cluster?: string; full?: strin
       const times = r.next[type];
       out.push(`  ${type} "${cron}" (${s.timeZone}): ${times.length ? `next runs ${times.map((t) => formatRun(t, s.timeZone)).join(', ')}` : s.enabled ? 'never runs again' : 'disabled'}`);
     }
+    const drill = drillCronOf(s);
+    const nextDrill = nextDrillAfter(s, now);
+    out.push(drill ? `  restore drills "${drill}" (${s.timeZone}) of each database: ${nextDrill !== null ? `next ${formatRun(nextDrill, s.timeZone)}` : s.enabled ? 'never run again' : 'disabled'}` : '  no scheduled restore drills');
     process.stdout.write(`${out.join('\n')}\n`);
     if (!realPathInside(folder.path, folderRoots(env, folder))) {
       process.stderr.write(`txline: warning: ${folder.path} is outside the backup roots (${env.backupRoots.join(', ')}); the server refuses to back up into it until TXLINE_BACKUP_ROOTS includes it\n`);

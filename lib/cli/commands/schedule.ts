@@ -28,7 +28,8 @@ export function registerScheduleCommands(program: Command): void {
     .requiredOption('--location <folder>', 'the backup folder to write to (registered as a backup folder if it is not yet)')
     .option('--tz <zone>', 'the time zone the crons are read in (an IANA name)', 'UTC')
     .option('--disabled', 'store the schedule switched off', false)
-    .action(async (database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean }) => {
+    .option('--drill <cron>', 'cron of the restore drills of each database it covers (default: daily, "30 3 * * *"; "off": none; not given: kept)')
+    .action(async (database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string }) => {
       const { setCommand } = await import('./schedule-run');
       setCommand(database, o);
     });

@@ -13,3 +13,4 @@ export * from './jobs';
 export * from './clusters';
 export * from './folders';
 export * from './point-search';
+export * from './drill';

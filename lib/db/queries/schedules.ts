@@ -32,6 +32,8 @@ export interface ScheduleFields {
   timeZone: string;
   enabled: boolean;
   folderId: number;
+  /** absent: kept as it is */
+  drillCron?: string | null;
 }
 
 /**

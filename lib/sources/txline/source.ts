@@ -8,11 +8,12 @@ import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
 import { takeDiff, takeFull } from './backup';
 import { restoreChain } from './restore';
+import { txlineScratch } from './scratch';
 import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
 import type { Artifact } from '../../engine/artifact';
 import { destinationProblem } from '../../engine/restore';
 import type { Readable } from 'node:stream';
-import type { BackupDriver, DiffOutcome, RestoreOutcome, RestoreRequest, WriteContext, InstallResult, MemberDatabase, Source, SourceMember, Topology } from '../../engine/source';
+import type { BackupDriver, DiffOutcome, RestoreOutcome, RestoreRequest, ScratchDatabases, WriteContext, InstallResult, MemberDatabase, Source, SourceMember, Topology } from '../../engine/source';
 
 /**
  * A consistent store at one transaction, as a byte stream: the store file itself, or (encoding 'zstd') a
@@ -61,6 +62,8 @@ export interface TxlineSourceOptions {
 }
 
 export class TxlineSource implements Source, BackupDriver {
+  readonly scratch: ScratchDatabases = txlineScratch(this);
+
   constructor(private readonly opts: TxlineSourceOptions) {
     if (opts.addresses.length === 0) throw new TxlineError('INVALID_ARGUMENT', 'no cluster address given');
   }

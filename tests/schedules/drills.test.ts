@@ -1,0 +1,153 @@
+/**
+ * Restore drills in the server, through the real start-up path (lib/server/startup.ts) on a real cluster: the
+ * start drops a scratch database a killed drill left; "Drill now" (startDrill) runs a drill job whose outcome
+ * lands in the drill history with its RTO, and a failed one names the damaged artifact and its check; the
+ * scheduler drills the databases of a schedule by its drill cron, once per occurrence, audited by schedule;
+ * lastDrills and verificationOf say when each database was last verified and flag the stale.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listAudit } from '../../lib/auth/audit';
+import { startBackup } from '../../lib/dashboard/commands/backup';
+import { startDrill } from '../../lib/dashboard/commands/drill';
+import { lastDrills, listDrills, STALE_AFTER_MS, verificationOf } from '../../lib/db/queries/drills';
+import { listClusters, getFolder } from '../../lib/db/queries/clusters';
+import { getJob, listJobs } from '../../lib/db/queries/jobs';
+import { PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
+import { isScratchName, scratchName } from '../../lib/engine/drill';
+import { parseEnv } from '../../lib/env';
+import { DEFAULT_DRILL_CRON, checkDrillCron, drillCronOf, nextDrillAfter } from '../../lib/schedules/drill-cron';
+import { setSchedule } from '../../lib/schedules/store';
+import { startServer, type ServerContext } from '../../lib/server/startup';
+import { startTestCluster, tempDir, waitFor, type TestCluster } from '../helpers/cluster';
+import { sourceFor, Workload } from '../helpers/engine';
+
+describe('drills in the server', () => {
+  let cluster: TestCluster;
+  let dir: string;
+  let ctx: ServerContext;
+  let clusterId: number;
+  let folderId: number;
+  const leftover = scratchName('neo4j', 'feedf00d');
+  const backups = () => path.join(dir, 'backups');
+  const scratchLeft = async () => (await sourceFor(cluster).scratch.databaseNames()).filter((n) => isScratchName(n));
+
+  async function job(r: { ok: boolean; error?: string; jobId?: number }) {
+    expect(r.ok, r.error).toBe(true);
+    const done = await ctx.runner.wait(r.jobId as number);
+    return done ?? getJob(ctx.db, { id: r.jobId as number });
+  }
+
+  beforeAll(async () => {
+    cluster = await startTestCluster({ members: 2, secondaries: 0 });
+    dir = tempDir('drills');
+    fs.mkdirSync(backups());
+    await cluster.writer.createDatabase(leftover);
+    ctx = startServer(
+      parseEnv({
+        TXLINE_DATA_DIR: dir,
+        TXLINE_CLUSTER_FILE: path.join(cluster.dir, 'cluster.json'),
+        TXLINE_BACKUP_DIR: backups(),
+        TXLINE_BACKUP_ROOTS: backups(),
+        TXLINE_ADMIN_PASSWORD: 'drills-test-password',
+        TXLINE_COLLECT_MS: '500',
+      }),
+    );
+    clusterId = listClusters(ctx.db)[0].id;
+    folderId = (getFolder(ctx.db, { id: 1 }) ?? { id: 1 }).id;
+    await waitFor('the collector sees the cluster', () => (ctx.collector.latest.get(clusterId)?.report.members.length ?? 0) > 0);
+    const work = new Workload(cluster.writer, 'neo4j', 5);
+    for (let i = 0; i < 3; i++) {
+      await work.write(25);
+      const b = await job(startBackup(ctx, { clusterId, folderId, database: 'neo4j', type: 'auto', member: cluster.writer.address }, 'test'));
+      expect(b?.status, b?.log).toBe('succeeded');
+    }
+  }, 90_000);
+
+  afterAll(async () => {
+    ctx?.stop();
+    await cluster?.stop();
+    ctx?.db.$client.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops at its start the scratch database a killed drill left', async () => {
+    await ctx.drillLeftovers;
+    await waitFor('the leftover dropped', async () => !(await scratchLeft()).includes(leftover));
+  }, 60_000);
+
+  it('"Drill now" runs a drill job whose outcome is in the history, with its RTO; the database is verified', async () => {
+    const before = Date.now();
+    const r = await job(startDrill(ctx, { clusterId, folderId, database: 'neo4j' }, 'alice'));
+    expect(r?.status, r?.log).toBe('succeeded');
+    expect(r?.progress?.phase).toBeDefined();
+    const [d] = listDrills(ctx.db, { clusterId, database: 'neo4j' });
+    expect(d).toMatchObject({ passed: true, failedCheck: null, pointKind: 'latest', jobId: r?.id, location: backups(), folderId });
+    expect(d.rtoMs).toBeGreaterThan(0);
+    expect(d.pointTx).toBe(Math.max(...listArtifacts(backups()).artifacts.map((a) => a.tipTx)));
+    expect(d.startedAt).toBeGreaterThanOrEqual(before - 1000);
+    const v = verificationOf(lastDrills(ctx.db).find((x) => x.database === 'neo4j'), Date.now());
+    expect(v).toMatchObject({ stale: false, lastFailed: null, lastPassed: { pointTx: d.pointTx, rtoMs: d.rtoMs } });
+    expect(verificationOf(lastDrills(ctx.db)[0], d.finishedAt + STALE_AFTER_MS + 1).stale).toBe(true);
+    expect(verificationOf(undefined, Date.now())).toEqual({ lastPassed: null, lastFailed: null, stale: true });
+    expect(await scratchLeft()).toEqual([]);
+    // an unknown database has nothing to drill; a viewer's form values are checked as anyone's
+    expect(startDrill(ctx, { clusterId, folderId, database: 'nothing' }, 'alice')).toMatchObject({ ok: false, code: 'PATH_NOT_FOUND' });
+    expect(startDrill(ctx, { clusterId, folderId, database: '../x' }, 'alice')).toMatchObject({ ok: false, code: 'INVALID_ARGUMENT' });
+  }, 90_000);
+
+  it('a failed drill names the damaged artifact and its check; the last passed one still says when it was verified', async () => {
+    const middle = listArtifacts(backups()).artifacts.filter((a) => !a.full).sort((a, b) => a.tipTx - b.tipTx)[0];
+    const original = fs.readFileSync(middle.path);
+    const damaged = Buffer.from(original);
+    damaged[PAYLOAD_OFFSET + 30] ^= 0x04;
+    fs.writeFileSync(middle.path, damaged);
+    try {
+      const r = await job(startDrill(ctx, { clusterId, folderId, database: 'neo4j' }, 'alice'));
+      expect(r?.status).toBe('failed');
+      expect(r?.errorCode).toBe('ARTIFACT_CORRUPT');
+      const [d] = listDrills(ctx.db, { clusterId, database: 'neo4j' });
+      expect(d).toMatchObject({ passed: false, failedCheck: 'artifacts', artifact: middle.file, jobId: r?.id, rtoMs: null });
+      const v = verificationOf(lastDrills(ctx.db, { clusterId }).find((x) => x.database === 'neo4j'), Date.now());
+      expect(v.lastFailed).toMatchObject({ failedCheck: 'artifacts', artifact: middle.file });
+      expect(v.lastPassed).not.toBeNull();
+    } finally {
+      fs.writeFileSync(middle.path, original);
+    }
+  }, 90_000);
+
+  it('the scheduler drills the databases of a schedule by its drill cron, once per occurrence, audited by schedule', async () => {
+    const t0 = Date.now();
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: '*/3 * * * * *' }, t0);
+    await waitFor('a drill job by schedule', () => listJobs(ctx.db, { database: 'neo4j' }).some((j) => j.kind === 'drill' && j.createdBy === 'schedule'), 30_000);
+    const scheduled = listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill' && j.createdBy === 'schedule');
+    for (const j of scheduled) await ctx.runner.wait(j.id);
+    const first = scheduled[scheduled.length - 1];
+    expect(getJob(ctx.db, first)?.status).toBe('succeeded');
+    expect(first.params).toMatchObject({ point: 'latest', schedule: 'neo4j', location: backups() });
+    expect(listAudit(ctx.db, {}).some((a) => a.action === 'drill.start' && a.username === 'schedule' && a.detail?.includes(`job #${first.id}`))).toBe(true);
+    // its row is the newest drill: the next occurrence comes after it
+    await waitFor('the scheduled drill recorded', () => listDrills(ctx.db, { clusterId, database: 'neo4j' }).some((d) => d.jobId === first.id));
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
+    for (const j of listJobs(ctx.db, { database: 'neo4j' })) if (j.status === 'running') await ctx.runner.wait(j.id);
+    const count = listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill').length;
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill').length).toBe(count);
+  }, 90_000);
+});
+
+describe('drill crons', () => {
+  it('default to daily, turn off with "off" or "", and are checked in the zone', () => {
+    const s = { drillCron: null, timeZone: 'UTC', enabled: true };
+    expect(drillCronOf(s)).toBe(DEFAULT_DRILL_CRON);
+    expect(nextDrillAfter(s, Date.parse('2026-12-06T00:00:00Z'))).toBe(Date.parse('2026-12-06T03:30:00Z'));
+    expect(nextDrillAfter({ ...s, timeZone: 'Europe/Berlin' }, Date.parse('2026-12-06T00:00:00Z'))).toBe(Date.parse('2026-12-06T02:30:00Z'));
+    expect(nextDrillAfter({ ...s, enabled: false }, 0)).toBeNull();
+    expect(checkDrillCron('off', 'UTC')).toBe('');
+    expect(checkDrillCron('  ', 'UTC')).toBe('');
+    expect(drillCronOf({ drillCron: '' })).toBeNull();
+    expect(checkDrillCron('0  4 * * *', 'UTC')).toBe('0 4 * * *');
+    expect(() => checkDrillCron('every day', 'UTC')).toThrow(/drill: "every day" is not a cron expression/);
+  });
+});
