@@ -22,7 +22,7 @@ export function ScratchRestoreNotice({ cluster, values }: { cluster: { name: str
       <p>{cluster.unreadable}</p>
       <p>
         To find the point, restore into a scratch database instead — a new database, <code className="font-mono">{scratchName(db)}</code>, beside {db} — look at it, then
-        restore for real to the point you found. Txline's restore drills need backups it can read, so use the database page’s “Restore as a new database”
+        restore for real to the point you found. Txline’s restore drills need backups it can read, so use the database page’s “Restore as a new database”
         (it seeds the new database), or run it from the command line, and drop the scratch database when done.
       </p>
       <CopyCommand args={scratchRestoreArgs({ cluster: cluster.name, location: cluster.location, database: db, untilTx })} label="Copy scratch restore command" />
