@@ -18,7 +18,7 @@
 import { confineAtUse, folderRoots } from '../auth/paths';
 import { describeError } from '../errors';
 import { readArtifactIn, type Artifact } from '../engine/artifact';
-import { openLocation, type Location, type LocationEntry } from '../storage';
+import { canonicalLocationUrl, isLocationUrl, openLocation, type Location, type LocationEntry } from '../storage';
 import type { Catalog } from './index';
 import { artifactStampsOfFolder, deleteArtifacts, rowFromArtifact, upsertArtifact } from './queries/artifacts';
 import { listFolders, markScanned } from './queries/clusters';
@@ -104,7 +104,15 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   const result: IndexResult = { folderId: folder.id, added: 0, updated: 0, removed: 0, unchanged: 0, problems: [] };
   const roots = confine ? folderRoots(confine, folder) : null;
   let dir = folder.path;
-  if (roots) {
+  if (isLocationUrl(folder.path)) {
+    // object storage: not a place on this disk (the backup roots confine folders only); the URL checked again
+    try {
+      dir = canonicalLocationUrl(folder.path) as string;
+    } catch (e) {
+      markScanned(db, { id: folder.id, error: `not scanned: ${describeError(e)}` });
+      return result;
+    }
+  } else if (roots) {
     const at = confineAtUse(folder.path, roots);
     if (!at.ok) {
       // Nothing is read there; the rows stay until the folder is usable again (or removed from the settings).
