@@ -8,6 +8,8 @@ import { LocalLocation } from './local';
 import { S3Location, isS3Url, type S3LocationOptions } from './s3';
 import { isArtifactName, type Location } from './location';
 
+/** the S3-compatible endpoint the environment names (AWS_ENDPOINT_URL_S3, else AWS_ENDPOINT_URL), or undefined */
+export { endpointFromEnv as s3EndpointFromEnv } from './s3/context';
 export type { Location, LocationEntry, ByteRange, Head, WriteHandle, SyncReads, SealedFile, Lock, LockOwner } from './location';
 
 export interface OpenLocationOptions {
