@@ -27,7 +27,7 @@ export async function deleteClusterAction(_prev: unknown, input: Input) {
 }
 
 export async function addFolderAction(_prev: unknown, input: Input) {
-  const r = await guarded('settings.write', (ctx) => folders.addFolder(ctx, formObject(input)), formObject(input));
+  const r = await guarded('settings.write', (ctx) => folders.addFolder(ctx, formObject(input)), formObject(input), { target: folders.folderAuditTarget(formObject(input)) });
   revalidatePath('/', 'layout');
   return r;
 }
@@ -45,4 +45,9 @@ export async function addNeo4jClusterAction(_prev: unknown, input: Input) {
   const r = await guarded('settings.write', async (ctx) => noted(await clusters.addNeo4jClusterCommand(ctx, o)), undefined, { target: name ? `cluster=${name}` : null });
   revalidatePath('/', 'layout');
   return r;
+}
+
+// "Test connection" of an s3:// location typed in the form: nothing is registered; the result names the location, never a credential.
+export async function testFolderConnectionAction(_prev: unknown, input: Input) {
+  return guarded('settings.write', (ctx) => folders.testConnection(ctx, formObject(input)), formObject(input), { target: folders.folderAuditTarget(formObject(input)) });
 }

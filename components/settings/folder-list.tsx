@@ -1,5 +1,5 @@
 /**
- * The backup folders in the catalog: path, whether it is the default, what the indexer found and when it
+ * The storage locations in the catalog (folders, and `s3://bucket/prefix`): path or URL, whether it is the default, what the indexer found and when it
  * last scanned. Removing one only makes the catalog forget it: the files stay where they are.
  */
 import { Badge } from '@/components/ui/badge';
@@ -18,6 +18,11 @@ export interface FolderItem {
   databases: number;
 }
 
+/** An `s3://bucket/prefix` location (its URL never holds credentials: such a URL is refused when added). */
+function isObjectStorage(p: string): boolean {
+  return /^s3:\/\//i.test(p);
+}
+
 export function FolderList({ folders }: { folders: FolderItem[] }) {
   if (folders.length === 0) {
     return <p className="text-sm text-zinc-600 dark:text-zinc-400">No backup folder is registered. Add one below.</p>;
@@ -30,6 +35,7 @@ export function FolderList({ folders }: { folders: FolderItem[] }) {
             <div className="flex flex-wrap items-center gap-2">
               <span className="font-semibold">{f.name}</span>
               {f.isDefault ? <Badge tone="info">default</Badge> : null}
+              {isObjectStorage(f.path) ? <Badge tone="info">S3</Badge> : null}
               <span className="text-xs text-zinc-500 dark:text-zinc-400">
                 {formatNumber(f.artifacts)} {f.artifacts === 1 ? 'backup' : 'backups'} of {formatNumber(f.databases)}{' '}
                 {f.databases === 1 ? 'database' : 'databases'}
@@ -51,10 +57,17 @@ export function FolderList({ folders }: { folders: FolderItem[] }) {
             <p className="text-xs text-zinc-500 dark:text-zinc-400">New backups go here: the default folder cannot be removed.</p>
           ) : (
             <RemoveButton target={{ kind: 'folder', id: f.id, name: f.name }}>
-              <p>
-                The catalog forgets this folder and its {formatNumber(f.artifacts)} {f.artifacts === 1 ? 'backup' : 'backups'}. The
-                files in <span className="break-all font-mono">{f.path}</span> stay on disk; add the folder again to see them.
-              </p>
+              {isObjectStorage(f.path) ? (
+                <p>
+                  The catalog forgets this location and its {formatNumber(f.artifacts)} {f.artifacts === 1 ? 'backup' : 'backups'}. The
+                  objects in <span className="break-all font-mono">{f.path}</span> stay in the bucket; add the location again to see them.
+                </p>
+              ) : (
+                <p>
+                  The catalog forgets this folder and its {formatNumber(f.artifacts)} {f.artifacts === 1 ? 'backup' : 'backups'}. The
+                  files in <span className="break-all font-mono">{f.path}</span> stay on disk; add the folder again to see them.
+                </p>
+              )}
             </RemoveButton>
           )}
         </li>

@@ -46,7 +46,10 @@ export function TextField({
 
 /** zod messages are predicates ("is required", "must be an absolute path"): put the field's name before them. */
 function sentence(label: string, message: string): string {
-  return /^(is|must|already)\b/.test(message) ? `${label} ${message}.` : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+  if (/^(is|must|already)\b/.test(message)) return `${label} ${message}.`;
+  // a message that starts with what it names (s3://bucket/prefix, /a/folder) keeps it as it is
+  if (/^([a-z][a-z0-9+.-]*:\/\/|\/)/.test(message)) return /[.!?]$/.test(message) ? message : `${message}.`;
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
 
 export const PRIMARY_BUTTON =

@@ -17,11 +17,14 @@
  *
  * A folder that is a registered Neo4j cluster's location holds Neo4j's artifacts, not Txline's: it is listed
  * by that cluster's neo4j-admin (./neo4j-indexer.ts) instead, given the catalog's path (for the sealed password).
+ * An `s3://bucket/prefix` location is not on this disk (the roots do not apply to it): it is listed (a page of
+ * 1,000 names per request) and each new or changed object's head is read with one ranged GET of 9 KiB, never
+ * the object, 32 at a time (tests/dashboard/s3-index.test.ts counts the requests and bytes).
  */
 import { confineAtUse, folderRoots } from '../auth/paths';
 import { describeError } from '../errors';
 import { readArtifactIn, type Artifact } from '../engine/artifact';
-import { openLocation, type Location, type LocationEntry } from '../storage';
+import { canonicalLocationUrl, isLocationUrl, openLocation, type Location, type LocationEntry } from '../storage';
 import type { Catalog } from './index';
 import { neo4jClusterOfFolder, scanNeo4jFolder } from './neo4j-indexer';
 import { artifactStampsOfFolder, deleteArtifacts, rowFromArtifact, upsertArtifact } from './queries/artifacts';
@@ -32,6 +35,8 @@ type Stamp = Pick<ArtifactRow, 'id' | 'file' | 'fileSize' | 'fileMtimeMs'>;
 
 /** files looked at (stat, head read) at once */
 const SCAN_CONCURRENCY = 8;
+/** heads read at once from object storage (each a ranged GET: latency, not disk, bounds the scan) */
+const REMOTE_SCAN_CONCURRENCY = 32;
 /** rows written per catalog transaction */
 const WRITE_BATCH = 25;
 
@@ -116,7 +121,15 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   }
   const roots = confine ? folderRoots(confine, folder) : null;
   let dir = folder.path;
-  if (roots) {
+  if (isLocationUrl(folder.path)) {
+    // object storage: not a place on this disk (the backup roots confine folders only); the URL checked again
+    try {
+      dir = canonicalLocationUrl(folder.path) as string;
+    } catch (e) {
+      markScanned(db, { id: folder.id, error: `not scanned: ${describeError(e)}` });
+      return result;
+    }
+  } else if (roots) {
     const at = confineAtUse(folder.path, roots);
     if (!at.ok) {
       // Nothing is read there; the rows stay until the folder is usable again (or removed from the settings).
@@ -136,7 +149,7 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   const names = entries.map((e) => e.name);
   const rows = new Map(artifactStampsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
   const looks = new Map<string, Look>();
-  await eachLimited(entries, SCAN_CONCURRENCY, async (entry) => {
+  await eachLimited(entries, loc.localFolder === undefined ? REMOTE_SCAN_CONCURRENCY : SCAN_CONCURRENCY, async (entry) => {
     looks.set(entry.name, await look(loc, entry, rows.get(entry.name)));
   });
   /** rows whose file is still an artifact (or one that cannot be read now: its row stays as it was) */

@@ -20,15 +20,18 @@
  *   the artifact) and its name has no comma (Txline's paths never do; the dashboard's jobs rely on it);
  *   confined (confine.ts), the folder's real path must be inside the backup roots. A dependent found in the
  *   folder that is a `*.backup` symlink is removed as a name (unlink never touches what it leads to).
+ * - Any location kind: artifacts named by URL (`s3://bucket/prefix/<name>`, all of one location) are deleted
+ *   through the same Location interface, under the location's lock (an S3 lease), by the same rules; the
+ *   location's leftovers (killed uploads) are cleaned first, as a folder's stale temporaries are.
  */
 import path from 'node:path';
 import { TxlineError } from '../errors';
-import { openLocation, type Location } from '../storage';
+import { isLocationUrl, openLocation, splitLocationUrl, type Location } from '../storage';
 import { ARTIFACT_EXTENSION, artifactFileSize, folderLocation, listArtifactsIn, readArtifactIn, skippedLine, type Artifact } from './artifact';
 import { cleanStaleTemporaries } from './artifact-writer';
 import { ChainIndex, byTime, isEmpty, type ChainNode } from './chain';
 import { restorableRanges } from './restore-plan';
-import { confinedPath } from './confine';
+import { confinedPath, engineRoots } from './confine';
 import { foldersToClean, lockIn, type Lock } from './lock';
 import type { EngineLog, ProgressSink } from './progress';
 
@@ -161,14 +164,32 @@ export interface DeleteResult {
   skipped: Array<{ file: string; message: string }>;
 }
 
-/** The artifact files named, checked against the path rules; returns the folder and their paths in it. */
-export async function resolveArtifactFiles(files: string[]): Promise<{ dir: string; paths: string[] }> {
+/** The artifacts named: their location and their names in it. */
+export interface NamedArtifacts {
+  location: Location;
+  /** the location, for messages (a folder path, or a URL) */
+  dir: string;
+  names: string[];
+}
+
+/**
+ * The artifacts named (files in one folder, or `s3://bucket/prefix/<name>` URLs of one location), checked against
+ * the path rules; returns their location and names.
+ */
+export async function resolveArtifactFiles(files: string[]): Promise<NamedArtifacts> {
   if (files.length === 0) throw new TxlineError('USAGE', 'name at least one artifact file to delete');
-  const paths: string[] = [];
   for (const raw of files) {
     if (raw.includes(',')) {
       throw new TxlineError('USAGE', `${raw} contains a comma: name each artifact as an argument of its own (no Txline artifact or folder path holds a comma)`);
     }
+  }
+  const urls = files.filter(isLocationUrl);
+  if (urls.length > 0 && urls.length < files.length) {
+    throw new TxlineError('USAGE', 'the artifacts to delete must all be in one location: name either files of one folder or URLs of one location (run backup delete once per location)');
+  }
+  if (urls.length) return resolveArtifactUrls(urls);
+  const paths: string[] = [];
+  for (const raw of files) {
     const abs = path.resolve(raw);
     const st = await openLocation(path.dirname(abs)).stat(path.basename(abs)); // not confined yet: only looked at
     if (!st) throw new TxlineError('PATH_NOT_FOUND', `${raw} does not exist`);
@@ -186,7 +207,27 @@ export async function resolveArtifactFiles(files: string[]): Promise<{ dir: stri
   if (dirs.length > 1) {
     throw new TxlineError('USAGE', `the artifacts to delete must all be in one folder; these are in ${dirs.length}: ${dirs.join(', ')} (run backup delete once per folder)`);
   }
-  return { dir: dirs[0], paths: [...new Set(paths)] };
+  return { location: folderLocation(dirs[0]), dir: dirs[0], names: [...new Set(paths.map((p) => path.basename(p)))] };
+}
+
+/** Artifacts named by URL (`s3://bucket/prefix/<name>`): all of one location, each an artifact's name that exists. */
+async function resolveArtifactUrls(urls: string[]): Promise<NamedArtifacts> {
+  const split = urls.map((u) => ({ raw: u, ...splitLocationUrl(u) }));
+  for (const s of split) {
+    if (s.name === null) throw new TxlineError('NOT_AN_ARTIFACT', `${s.raw.includes('@') ? 'the URL given' : s.raw} does not name a backup artifact (its last segment must be <database>-<time>${ARTIFACT_EXTENSION})`);
+  }
+  // the canonical form of each location (s3://b/p and s3://b/p/ are one location)
+  const location = openLocation(split[0].location, { roots: engineRoots() });
+  const where = location.describe();
+  const others = [...new Set(split.map((s) => openLocation(s.location, { roots: engineRoots() }).describe()))].filter((w) => w !== where);
+  if (others.length) {
+    throw new TxlineError('USAGE', `the artifacts to delete must all be in one location; these are in ${others.length + 1}: ${[where, ...others].join(', ')} (run backup delete once per location)`);
+  }
+  const names = [...new Set(split.map((s) => s.name as string))];
+  for (const n of names) {
+    if (!(await location.stat(n))) throw new TxlineError('PATH_NOT_FOUND', `${location.addressOf(n)} does not exist`);
+  }
+  return { location, dir: where, names };
 }
 
 /**
@@ -196,26 +237,27 @@ export async function resolveArtifactFiles(files: string[]): Promise<{ dir: stri
  */
 export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult> {
   const { log } = opts;
-  const { dir, paths } = await resolveArtifactFiles(opts.files);
+  const { location: loc, dir, names } = await resolveArtifactFiles(opts.files);
   // Each named file must be an artifact (read now, before any lock: a wrong name fails fast).
-  const loc = folderLocation(dir);
-  const databases = [...new Set((await Promise.all(paths.map((p) => readArtifactIn(loc, path.basename(p))))).map((a) => a.database))].sort();
+  const databases = [...new Set((await Promise.all(names.map((n) => readArtifactIn(loc, n)))).map((a) => a.database))].sort();
   const locks: Lock[] = [];
   try {
     if (!opts.dryRun) {
       for (const db of databases) locks.push(await lockIn(loc, db, 'delete'));
-      // What a killed backup or aggregation of these databases left in the folder goes first.
+      // What a killed backup or aggregation of these databases left in the location goes first.
+      const scratch = loc.localFolder !== undefined ? [loc.localFolder] : [];
       for (const [i, db] of databases.entries()) {
-        for (const d of foldersToClean(locks[i], [dir], log)) for (const m of cleanStaleTemporaries(d, db)) log.info(m);
+        for (const d of foldersToClean(locks[i], scratch, log)) for (const m of cleanStaleTemporaries(d, db)) log.info(m);
       }
+      for (const m of await loc.cleanLeftovers()) log.info(m);
     }
     // Under the lock: the folder as it is now.
     const listed = await listArtifactsIn(loc);
     for (const p of listed.problems) log.warn(skippedLine(p));
-    const byPath = new Map(listed.artifacts.map((a) => [a.path, a]));
-    const named = paths.map((p) => {
-      const a = byPath.get(p);
-      if (!a) throw new TxlineError('PATH_NOT_FOUND', `${p} is no longer an artifact in ${dir}`);
+    const byName = new Map(listed.artifacts.map((a) => [a.file, a]));
+    const named = names.map((n) => {
+      const a = byName.get(n);
+      if (!a) throw new TxlineError('PATH_NOT_FOUND', `${loc.addressOf(n)} is no longer an artifact in ${dir}`);
       return a;
     });
     const namedFiles = new Set(named.map((a) => a.file));

@@ -39,6 +39,9 @@ const rootPath = pathArg.refine((v) => v === '/' || (v.startsWith('/') && v.spli
   error: 'an absolute, normalised path',
 });
 
+/** An artifact of object storage named by its URL (`s3://bucket/prefix/<name>.backup`): no comma, no credentials. */
+const artifactUrl = pathArg.refine((v) => /^s3:\/\/[^\s,@]+\/[^/\s,@]+\.backup$/.test(v), { error: 'an s3://bucket/prefix/<name>.backup URL' });
+
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 const address = z.string().refine((v) => HOST_PORT.test(v) && Number(HOST_PORT.exec(v)?.[1]) <= 65535, { error: 'host:port' });
 
@@ -114,9 +117,9 @@ export const JOB_INPUTS = {
     reportPath: pathArg,
     confineToRoots,
   }),
-  /** `txline backup delete`: artifact files of one folder (absolute paths), with what depends on them or not at all */
+  /** `txline backup delete`: artifact files of one folder (absolute paths) or URLs of one location, with what depends on them or not at all */
   delete: z.strictObject({
-    files: z.array(rootPath).min(1),
+    files: z.array(z.union([rootPath, artifactUrl])).min(1),
     withDependents: z.boolean(),
     confineToRoots,
   }),

@@ -136,6 +136,12 @@ export interface Location {
    * writes temporary files to, recorded so that the run after a killed one can clean them.
    */
   lock?(database: string, what: string, opts?: { tempDirs?: string[] }): Promise<Lock>;
+  /**
+   * Capability: checks that the location can be listed, written and deleted in, by listing it and writing and
+   * removing a tiny hidden object (never listed as an artifact); fails with the TxlineError a real operation
+   * would meet, naming the location. Object storage has it (the dashboard's "Test connection").
+   */
+  probe?(): Promise<void>;
   /** Capability: the local folder behind this location (lock files and work folders go there), or absent. */
   readonly localFolder?: string;
 }

@@ -6,6 +6,7 @@
  * but does not verify SigV4 signatures, so a wrong secret passes there: startRefusingServer() answers as AWS does.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -62,7 +63,9 @@ export async function startS3(server: 's3rver' | 'moto' = 's3rver'): Promise<Tes
   const child =
     server === 'moto'
       ? spawn('python3', ['-c', MOTO_SCRIPT], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(process.execPath, ['-e', SERVER_SCRIPT, dir], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      : // --openssl-legacy-provider: s3rver makes its listings' continuation tokens with DES, which OpenSSL 3 leaves
+        // out; without it every listing of more than 1,000 keys fails (HTTP 500)
+        spawn(process.execPath, ['--openssl-legacy-provider', '-e', SERVER_SCRIPT, dir], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -198,4 +201,100 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** What a counting proxy saw: requests by method, GETs with and without a Range, and the bytes it sent back. */
+export interface ProxyCounts {
+  requests: number;
+  byMethod: Record<string, number>;
+  /** GETs of an object with a Range header, and the ranges asked for */
+  rangedGets: number;
+  ranges: Map<string, number>;
+  /** GETs of an object without a Range (a whole object) */
+  wholeGets: number;
+  /** listings (GET of the bucket with list-type=2) */
+  listings: number;
+  /** bytes of the answers' bodies */
+  bytesOut: number;
+}
+
+/**
+ * A real HTTP proxy on 127.0.0.1 in front of an S3-compatible server: forwards every request as it is, and counts
+ * what passes (requests, ranged reads, bytes sent back). `refuse(method, url)`: answer that request 403
+ * AccessDenied instead, as a bucket policy that denies it would (a key that may list and read but not write).
+ */
+export async function countingProxy(target: string, opts: { refuse?: (method: string, url: string) => boolean } = {}): Promise<{ endpoint: string; counts: ProxyCounts; reset(): void; stop(): Promise<void> }> {
+  const to = new URL(target);
+  const fresh = (): ProxyCounts => ({ requests: 0, byMethod: {}, rangedGets: 0, ranges: new Map(), wholeGets: 0, listings: 0, bytesOut: 0 });
+  let counts = fresh();
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const server = http.createServer((req, res) => {
+    const c = counts;
+    c.requests++;
+    const method = req.method ?? 'GET';
+    c.byMethod[method] = (c.byMethod[method] ?? 0) + 1;
+    const url = req.url ?? '/';
+    if (opts.refuse?.(method, url)) {
+      req.resume();
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>TXLINE0PROXY</RequestId></Error>`;
+      res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (method === 'GET') {
+      if (/[?&]list-type=2/.test(url)) c.listings++;
+      else if (req.headers.range) {
+        c.rangedGets++;
+        c.ranges.set(req.headers.range, (c.ranges.get(req.headers.range) ?? 0) + 1);
+      } else c.wholeGets++;
+    }
+    const up = http.request({ host: to.hostname, port: to.port, method, path: url, headers: req.headers, agent }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.on('data', (chunk: Buffer) => (c.bytesOut += chunk.length));
+      answer.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    get counts() {
+      return counts;
+    },
+    reset() {
+      counts = fresh();
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Puts `count` objects named `<database>-<time>.backup` (one second apart) under `prefix` of `bucket`, straight
+ * into s3rver's own store on disk (its file layout: `<key>._S3rver_object`, `.md5`, `metadata.json`), each a hard
+ * link to one of `sources` (artifact files) in turn: 10,000 artifacts in a few seconds, where PUTs through its
+ * API take about a minute. s3rver serves them as it serves what was uploaded (it reads its folder on every request).
+ */
+export function seedS3rverObjects(s3: TestS3, bucket: string, prefix: string, sources: string[], count: number, database = 'neo4j'): string[] {
+  const dir = path.join(s3.dir, bucket, ...prefix.split('/').filter(Boolean));
+  fs.mkdirSync(dir, { recursive: true });
+  const md5s = sources.map((f) => createHash('md5').update(fs.readFileSync(f)).digest('hex'));
+  const meta = JSON.stringify({ 'content-type': 'application/octet-stream' });
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `${database}-${new Date(t0 + i * 1000).toISOString().slice(0, 19).replace(/:/g, '-')}.backup`;
+    const base = path.join(dir, `${name}._S3rver_`);
+    fs.linkSync(sources[i % sources.length], `${base}object`);
+    fs.writeFileSync(`${base}object.md5`, md5s[i % sources.length]);
+    fs.writeFileSync(`${base}metadata.json`, meta);
+    names.push(name);
+  }
+  return names;
 }

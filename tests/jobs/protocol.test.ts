@@ -55,6 +55,7 @@ const CASES: Record<(typeof JOB_KINDS)[number], JobSpec[]> = {
     { kind: 'delete', input: { files: ['/backups/with space/a=b.backup', '/backups/with space/-c.backup'], withDependents: true, confineToRoots: ['/backups/with space'] } },
     { kind: 'delete', input: { files: ['/srv/ü/--looks-like=a-flag'], withDependents: true, confineToRoots: roots[3] } },
     { kind: 'delete', input: { files: ['/x/a', '/x/b', '/x/c'], withDependents: false, confineToRoots: ['/'] } },
+    { kind: 'delete', input: { files: ['s3://offsite/prod/neo4j-2026-12-06T05-00-00.backup'], withDependents: true, confineToRoots: ['/backups'] } },
   ],
   prune: [
     ...AWKWARD.map((fromPath, i): JobSpec => ({
@@ -134,6 +135,10 @@ describe('job protocol: input -> argv -> input', () => {
       { kind: 'drill', input: { database: 'neo4j', fromPath: ['/a'], point: { kind: 'tx', before: 0 }, to: [], confineToRoots: [] } },
       { kind: 'drill', input: { database: 'neo4j', fromPath: ['/a'], point: 'latest', to: ['nowhere'], confineToRoots: [] } },
       { kind: 'drill', input: { database: 'txline-drill-x', fromPath: [], point: 'latest', to: [], confineToRoots: [] } },
+      { kind: 'delete', input: { files: ['s3://k:secret@b/p/n.backup'], withDependents: true, confineToRoots: [] } },
+      { kind: 'delete', input: { files: ['s3://b/p/a,b.backup'], withDependents: true, confineToRoots: [] } },
+      { kind: 'delete', input: { files: ['s3://b/p/'], withDependents: true, confineToRoots: [] } },
+      { kind: 'delete', input: { files: ['relative/n.backup'], withDependents: true, confineToRoots: [] } },
     ];
     for (const b of bad) expect(() => jobArgv(b as JobSpec), JSON.stringify(b)).toThrow(/invalid .* job input/);
   });

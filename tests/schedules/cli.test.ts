@@ -84,7 +84,9 @@ describe('txline schedule', () => {
       [['set', 'neo4j', '--location=made-by-mistake'], 2, /give --full, --diff, or both/],
       [['set', '../etc', '--full=0 2 * * *', '--location=made-by-mistake'], 2, /database: "\.\.\/etc" is not a database name or glob/],
       [['set', 'neo4j', '--full=0 2 * * *'], 2, /--location/],
-      [['set', 'neo4j', '--full=0 2 * * *', '--location=s3://bucket/x'], 1, /location: .* is not a local folder/],
+      [['set', 'neo4j', '--full=0 2 * * *', '--location=s3://KEY:SECRET@bucket/x'], 2, /location: the s3:\/\/ location is not a valid S3 location .*credentials or a port do not belong in the URL/],
+      [['set', 'neo4j', '--full=0 2 * * *', '--location=ftp://host/x'], 2, /location: ftp:\/\/ locations are not supported/],
+      [['set', 'neo4j', '--full=0 2 * * *', '--location=s3://Bad_Bucket/x'], 2, /location: .* is not a bucket name/],
       [['set', 'neo4j', '--full=0 2 * * *', '--cluster=nope', '--location=made-by-mistake'], 1, /no cluster named "nope" \(known: embedded, far\)/],
       [['remove', 'neo4j'], 1, /no schedule for "neo4j"/],
     ];
@@ -92,11 +94,28 @@ describe('txline schedule', () => {
     cases.forEach(([args, code, message], i) => {
       expect({ args, code: results[i].code }).toEqual({ args, code });
       expect(results[i].stderr).toMatch(message);
+      expect(results[i].stderr).not.toContain('SECRET');
     });
     expect(fs.existsSync(path.join(dir, 'made-by-mistake'))).toBe(false);
     const db = openCatalog(catalog());
     expect(listSchedules(db)).toHaveLength(1);
     db.$client.close();
+  });
+
+  it('takes an s3://bucket/prefix location: registered once by its canonical URL, no warning about the backup roots', async () => {
+    const r = await txline('set', 'orders', '--full=0 3 * * *', '--location=s3://offsite-backups/prod/orders/');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Created the schedule of "orders" on embedded: into s3://offsite-backups/prod/orders (registered as the backup folder "offsite-backups-prod-orders")');
+    const again = await txline('set', 'orders', '--diff=0 * * * *', '--location=s3://offsite-backups/prod/orders');
+    expect(again.code).toBe(0);
+    expect(again.stdout).not.toContain('registered');
+    const list = JSON.parse((await txline('list', '--json')).stdout) as Array<{ database: string; location: string }>;
+    expect(list.find((x) => x.database === 'orders')?.location).toBe('s3://offsite-backups/prod/orders');
+    const db = openCatalog(catalog());
+    expect(listFolders(db).filter((f) => f.path.startsWith('s3://')).map((f) => f.path)).toEqual(['s3://offsite-backups/prod/orders']);
+    db.$client.close();
+    expect((await txline('remove', 'orders')).code).toBe(0);
   });
 
   it('warns when the location is outside the backup roots (the server will refuse it)', async () => {

@@ -14,6 +14,7 @@ import { TxlineError } from '../../errors';
 import { catalogConnection } from '../../sources';
 import { closeBoltDrivers } from '../../sources/neo4j/bolt';
 import { runNeo4jBackup } from '../../sources/neo4j/backup-runner';
+import { canonicalLocationUrl, isLocationUrl } from '../../storage';
 import { runNeo4jRestore, type RestoreVia } from '../../sources/neo4j/restore-runner';
 import type { RestorePoint } from '../../engine/restore-plan';
 import type { ClusterRow } from '../../db/schema';
@@ -45,7 +46,7 @@ export async function clusterBackup(databases: string[], o: ClusterBackupOptions
     result = await runNeo4jBackup(catalogConnection(row), e, {
       databases,
       type: o.type.toUpperCase() as 'AUTO' | 'FULL' | 'DIFF',
-      toPath: o.toPath ? path.resolve(o.toPath) : undefined,
+      toPath: o.toPath ? (isLocationUrl(o.toPath) ? (canonicalLocationUrl(o.toPath) as string) : path.resolve(o.toPath)) : undefined,
       compress: o.compress,
       keepFailed: o.keepFailed,
       tempPath: o.tempPath ? path.resolve(o.tempPath) : undefined,

@@ -381,7 +381,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
   backup
     .command('delete')
     .description('Delete backup artifacts; the backups that depend on them only with --with-dependents, newest first')
-    .argument('<artifact-file...>', 'paths to *.backup files, all in one folder')
+    .argument('<artifact-file...>', 'paths to *.backup files, all in one folder, or s3://bucket/prefix/<name>.backup URLs of one location')
     .option('--with-dependents', 'also delete the backups whose chain leads to them (otherwise refused, naming them)', false)
     .option('--dry-run', 'print what would be deleted and what would remain; delete nothing', false)
     .option('--json', 'print the result as JSON', false)

@@ -3,7 +3,8 @@
  * a running server picks a change up at its next tick. The location is a local folder taken as given
  * (relative to the working directory) and registered as a backup folder when it is not one yet; the server
  * still confines it to the backup roots every time a scheduled backup uses it, so one outside them is refused
- * then, and `set` says so now.
+ * then, and `set` says so now. An `s3://bucket/prefix` location is registered by its canonical URL (the backup
+ * roots confine folders only; a URL with credentials in it is refused).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import type { BackupFolderRow, ClusterRow, ScheduleRow } from '../../db/schema';
 import { parseEnv, type TxlineEnv } from '../../env';
 import { describeError, TxlineError } from '../../errors';
 import { folderRoots, realPathInside } from '../../auth/paths';
+import { canonicalLocationUrl, isLocationUrl } from '../../storage';
 import { checkScheduleFields, setSchedule, unsetSchedule, upcoming } from '../../schedules/store';
 import { drillCronOf, nextDrillAfter } from '../../schedules/drill-cron';
 import { registerDefaultCluster } from '../../server/startup';
@@ -37,7 +39,7 @@ function clusterNamed(db: Catalog, name: string | undefined): ClusterRow {
 function folderAt(db: Catalog, raw: string): { folder: BackupFolderRow; registered: boolean } {
   const t = raw.trim();
   if (t === '' || t.includes('\0')) throw new TxlineError('INVALID_ARGUMENT', 'location: a folder is required');
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(t)) throw new TxlineError('NOT_SUPPORTED', `location: "${t.slice(0, 80)}" is not a local folder; schedules write to local backup folders only for now`);
+  if (isLocationUrl(t)) return locationAt(db, t);
   const resolved = path.resolve(t);
   if (resolved.includes(',')) throw new TxlineError('INVALID_ARGUMENT', `location: ${resolved} contains a comma, which the command line would read as a list of paths`);
   let real = resolved;
@@ -50,11 +52,35 @@ function folderAt(db: Catalog, raw: string): { folder: BackupFolderRow; register
   const folders = listFolders(db);
   const cur = folders.find((f) => f.path === resolved || f.path === real);
   if (cur) return { folder: cur, registered: false };
+  return { folder: ensureFolder(db, { name: freeName(folders, path.basename(real)), path: real, isDefault: false }), registered: true };
+}
+
+/**
+ * A registered storage location at the URL `raw` (`s3://bucket/prefix`, checked and made canonical: a URL with
+ * credentials in it is refused, never echoed), registering it when it is new under a name made of its bucket and
+ * prefix. Nothing is sent to the storage: the server's runs reach it with the server's AWS environment.
+ */
+function locationAt(db: Catalog, raw: string): { folder: BackupFolderRow; registered: boolean } {
+  let url: string;
+  try {
+    url = canonicalLocationUrl(raw) as string;
+  } catch (e) {
+    if (e instanceof TxlineError) throw new TxlineError('INVALID_ARGUMENT', `location: ${e.message}`, { cause: e });
+    throw e;
+  }
+  const folders = listFolders(db);
+  const cur = folders.find((f) => f.path === url);
+  if (cur) return { folder: cur, registered: false };
+  return { folder: ensureFolder(db, { name: freeName(folders, url.slice('s3://'.length)), path: url, isDefault: false }), registered: true };
+}
+
+/** A folder name made of `raw` (its safe characters) that no registered folder has yet. */
+function freeName(folders: BackupFolderRow[], raw: string): string {
   const taken = new Set(folders.map((f) => f.name.toLowerCase()));
-  const base = (path.basename(real).replace(/[^A-Za-z0-9 ._-]/g, '-').slice(0, 56) || 'folder').replace(/^[ .]+/, '') || 'folder';
+  const base = (raw.replace(/[^A-Za-z0-9 ._-]/g, '-').slice(0, 56) || 'folder').replace(/^[ .]+/, '') || 'folder';
   let name = base;
   for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${base}-${i}`;
-  return { folder: ensureFolder(db, { name, path: real, isDefault: false }), registered: true };
+  return name;
 }
 
 /** A time as UTC, and in the schedule's zone when that is another. */
@@ -145,7 +171,7 @@ export function setCommand(database: string, o: { cluster?: string; full?: strin
     const nextDrill = nextDrillAfter(s, now);
     out.push(drill ? `  restore drills "${drill}" (${s.timeZone}) of each database: ${nextDrill !== null ? `next ${formatRun(nextDrill, s.timeZone)}` : s.enabled ? 'never run again' : 'disabled'}` : '  no scheduled restore drills');
     process.stdout.write(`${out.join('\n')}\n`);
-    if (!realPathInside(folder.path, folderRoots(env, folder))) {
+    if (!isLocationUrl(folder.path) && !realPathInside(folder.path, folderRoots(env, folder))) {
       process.stderr.write(`txline: warning: ${folder.path} is outside the backup roots (${env.backupRoots.join(', ')}); the server refuses to back up into it until TXLINE_BACKUP_ROOTS includes it\n`);
     }
   } finally {

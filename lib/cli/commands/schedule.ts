@@ -25,7 +25,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--cluster <name>', 'the cluster (default: the embedded one)')
     .option('--full <cron>', 'cron of full backups, e.g. "0 2 * * *" (5 fields, or 6 with seconds first)')
     .option('--diff <cron>', 'cron of differential backups, e.g. "*/15 * * * *"')
-    .requiredOption('--location <folder>', 'the backup folder to write to (registered as a backup folder if it is not yet)')
+    .requiredOption('--location <folder>', 'the backup folder, or s3://bucket/prefix, to write to (registered as a storage location if it is not yet)')
     .option('--tz <zone>', 'the time zone the crons are read in (an IANA name)', 'UTC')
     .option('--disabled', 'store the schedule switched off', false)
     .option('--drill <cron>', 'cron of the restore drills of each database it covers (default: daily, "30 3 * * *"; "off": none; not given: kept)')

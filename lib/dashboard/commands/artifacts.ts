@@ -1,6 +1,7 @@
 /** One backup artifact: verify it, or delete it with every backup that depends on it (each a job). */
 import path from 'node:path';
 import { z } from 'zod';
+import { addressIn } from '../../storage';
 import { getArtifact } from '../../db/queries/artifacts';
 import { getFolder } from '../../db/queries/clusters';
 import type { ArtifactRow, BackupFolderRow } from '../../db/schema';
@@ -20,7 +21,7 @@ function artifactAtUse(
   if (!a || !folder) return fail('NOT_FOUND', `There is no artifact #${p.data.artifactId}.`);
   const at = folderAtUse(ctx, folder);
   if (!at.ok) return at;
-  return { ok: true, a, folder, file: path.join(at.path, a.file), confineToRoots: at.confineToRoots };
+  return { ok: true, a, folder, file: addressIn(at.path, a.file), confineToRoots: at.confineToRoots };
 }
 
 export function startVerifyArtifact(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number }> {

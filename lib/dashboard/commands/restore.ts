@@ -1,6 +1,6 @@
 /** The restore wizard's commands: check a choice and say what the restore would do, then start it as a job. */
-import path from 'node:path';
 import { z } from 'zod';
+import { addressIn } from '../../storage';
 import { isValidDatabaseName, normalizeDatabaseName } from '../../graph/names';
 import { chainNode } from '../../db/queries/artifacts';
 import { getCluster } from '../../db/queries/clusters';
@@ -79,7 +79,7 @@ export function previewRestore(ctx: CommandContext, raw: unknown): Result<{ prev
   if (i.point === 'artifact') {
     end = nodes.find((n) => n.id === i.artifactId);
     if (!end) return fail('NOT_FOUND', 'That artifact is not a backup of this database in this folder.', { artifactId: ['unknown artifact'] });
-    fromPath = path.join(at.path, end.file);
+    fromPath = addressIn(at.path, end.file);
   } else if (i.point === 'tx') point = { kind: 'tx', before: Number(i.tx) };
   else if (i.point === 'time') point = parseRestorePoint(i.time as string) as RestorePoint;
   // --from-path is a comma-separated list: a comma in the path would make it two paths.

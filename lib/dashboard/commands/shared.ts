@@ -6,7 +6,8 @@ import { neo4jClusterOfFolder } from '../../db/neo4j-indexer';
 import path from 'node:path';
 import { z } from 'zod';
 import { isValidDatabaseName, normalizeDatabaseName } from '../../graph/names';
-import type { ErrorCode } from '../../errors';
+import { describeError, type ErrorCode } from '../../errors';
+import { canonicalLocationUrl } from '../../storage';
 import type { Catalog } from '../../db';
 import { getCluster, getFolder } from '../../db/queries/clusters';
 import type { BackupFolderRow, ClusterRow } from '../../db/schema';
@@ -91,8 +92,25 @@ export function folderAtUse(ctx: CommandContext, folder: BackupFolderRow): { ok:
     });
   }
   const roots = folderRoots(ctx.env, folder);
+  const url = locationUrlAtUse(folder.path);
+  if (url !== null) {
+    // Object storage (s3://bucket/prefix): reached with the server's own credentials (the AWS environment), not
+    // a place on this disk, so the backup roots do not apply to it; the job still runs confined to them for what
+    // it does on disk (its temporary files). The URL is the checked, canonical one.
+    return url.ok ? { ok: true, path: url.url, confineToRoots: roots.map((r) => path.resolve(r)) } : fail('INVALID_ARGUMENT', `Cannot use the storage location ${folder.name}: ${url.error}`, { folderId: [url.error] });
+  }
   const c = confineAtUse(folder.path, roots);
   return c.ok ? { ok: true, path: c.path, confineToRoots: roots.map((r) => path.resolve(r)) } : fail('PATH_OUTSIDE_ROOTS', `Cannot use the backup folder ${folder.name}: ${c.error}.`, { folderId: [c.error] });
+}
+
+/** A registered location that is a URL, checked again as it is used (its canonical form); null for a folder path. */
+export function locationUrlAtUse(where: string): { ok: true; url: string } | { ok: false; error: string } | null {
+  try {
+    const url = canonicalLocationUrl(where);
+    return url === null ? null : { ok: true, url };
+  } catch (e) {
+    return { ok: false, error: describeError(e) };
+  }
 }
 
 /** Starts a job and says so as a command result (a refusal keeps the runner's code). */

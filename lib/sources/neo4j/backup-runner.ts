@@ -5,7 +5,9 @@
  *   1. the version (dbms.components, over Bolt) decides which options neo4j-admin is given; the servers
  *      (SHOW SERVERS, else SHOW DATABASES) give the default --from: each server's host with port 6362;
  *   2. the target's files are listed; neo4j-admin `database backup --verbose` runs (no shell, bounded in
- *      time), its log lines become progress as they come;
+ *      time), its log lines become progress as they come. An `s3://bucket/prefix` target is passed to
+ *      neo4j-admin as it is (it writes to S3 itself), with AWS_ENDPOINT_URL_S3 in its environment, and listed
+ *      through Txline's S3 location (lib/storage), never as a folder;
  *   3. the target is listed again and `backup inspect --format=TABULAR --empty` lists it;
  *   4. checkBackupOutcome decides per database: exit 0 alone is not proof, a partial file is never taken.
  *
@@ -19,6 +21,7 @@ import { TxlineError, describeError } from '../../errors';
 import type { TxlineEnv } from '../../env';
 import type { Progress } from '../../engine/progress';
 import { formatAddress, splitAddress } from '../../net/address';
+import { isLocationUrl, openLocation, s3EndpointFromEnv } from '../../storage';
 import type { ClusterConnection } from '../kind';
 import { assertArgvFree, backupArgv, inspectArgv, type Neo4jBackupType } from './argv';
 import { parseBackupLogLine, summarizeBackupLog, toProgress, type BackupLogEvent } from './backup-log';
@@ -99,10 +102,10 @@ interface Ran extends AdminExit {
 }
 
 /** Runs neo4j-admin: no shell, the argv checked for the secret, killed after `timeoutMs`; lines go to `onLine`. */
-export function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void }): Promise<Ran> {
+export function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv }): Promise<Ran> {
   assertArgvFree(argv, opts.secrets);
   return new Promise((resolve, reject) => {
-    const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let stdout = '';
     let stderr = '';
     let partial = '';
@@ -138,12 +141,28 @@ export function runAdmin(executable: string, command: AdminCommand, argv: string
   });
 }
 
-function listNames(dir: string): string[] {
+/**
+ * The names in the target: a local folder's entries, or an object-storage location's artifacts (`s3://`, listed
+ * through Txline's own S3 location: the same endpoint and credentials neo4j-admin is given).
+ */
+async function listNames(where: string): Promise<string[]> {
+  if (isLocationUrl(where)) return (await openLocation(where).list()).map((e) => e.name);
   try {
-    return fs.readdirSync(dir);
+    return fs.readdirSync(where);
   } catch (e) {
-    throw new TxlineError('PATH_NOT_FOUND', `cannot list the backup folder ${dir}: ${describeError(e)}`, { cause: e });
+    throw new TxlineError('PATH_NOT_FOUND', `cannot list the backup folder ${where}: ${describeError(e)}`, { cause: e });
   }
+}
+
+/**
+ * neo4j-admin's environment: the caller's, and for an `s3://` target the S3-compatible endpoint under the name
+ * the AWS SDKs read (AWS_ENDPOINT_URL_S3, also when only AWS_ENDPOINT_URL is set), so that neo4j-admin and
+ * Txline's own listing talk to the same server. Credentials stay where the standard chain finds them.
+ */
+export function adminEnv(toPath: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (!/^s3:\/\//i.test(toPath)) return base;
+  const endpoint = s3EndpointFromEnv(base);
+  return endpoint ? { ...base, AWS_ENDPOINT_URL_S3: endpoint } : base;
 }
 
 /** Backs up `req.databases` of the Neo4j cluster `c` with its neo4j-admin; see the header. */
@@ -168,11 +187,13 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
     verbose: true,
     databases,
   });
-  const before = listNames(toPath);
+  const before = await listNames(toPath);
+  const env = adminEnv(toPath);
   const events: BackupLogEvent[] = [];
   const backup = await runAdmin(n.neo4jAdmin, 'database backup', argv, {
     secrets: [settings.password],
     timeoutMs: req.timeoutMs ?? 6 * 3600_000,
+    env,
     onLine: (line) => {
       const ev = parseBackupLogLine(line);
       if (!ev) return;
@@ -181,7 +202,7 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
       if (p) req.progress?.(p);
     },
   });
-  const after = listNames(toPath);
+  const after = await listNames(toPath);
   const log = summarizeBackupLog(events);
   // exit 64: the options were this version's, and the neo4j-admin refused one: it is older than the cluster
   if (backup.exitCode === 64) {
@@ -191,7 +212,7 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
     }
   }
   let inspected: ReturnType<typeof parseInspectTabular> = [];
-  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000) });
+  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env });
   const inspectError = adminExitError(inspect);
   if (inspectError) throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
   inspected = parseInspectTabular(inspect.stdout);

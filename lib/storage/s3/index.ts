@@ -8,6 +8,8 @@
  *   the object is not the size expected.
  * - write(): upload.ts (a streaming multipart upload, visible when complete, never replacing an object);
  *   cleanLeftovers(): leftovers.ts; delete(): DeleteObject (S3 answers the same for a name already gone).
+ * - probe(): a listing, then a tiny hidden object `<prefix>/.txline-probe-<random>` written and deleted (the
+ *   dashboard's "Test connection": each failure is the error a backup would meet, naming the location).
  * - No `sync` capability and no `localFolder`: object storage has neither synchronous reads nor a folder for
  *   lock files. S3 reads are strongly consistent (AWS since 2020, and the compatible servers tested).
  * - The client (client.ts): the standard credential chain and region, AWS_ENDPOINT_URL_S3 with path-style
@@ -88,6 +90,10 @@ export class S3Location implements Location {
 
   async lock(database: string, what: string, opts?: { tempDirs?: string[] }): Promise<Lock> {
     return (await this.impl()).lock(database, what, opts);
+  }
+
+  async probe(): Promise<void> {
+    return (await this.impl()).probe();
   }
 
   private impl(): Promise<S3LocationImpl> {

@@ -4,7 +4,8 @@
  * 416 an empty range; every other failure goes through S3Context.fail (errors.ts) and names the location.
  */
 import { PassThrough, Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { TxlineError } from '../../errors';
 import { isArtifactName, type ByteRange, type Head, type Location, type LocationEntry, type Lock, type WriteHandle } from '../location';
 import { makeS3Client } from './client';
@@ -131,6 +132,22 @@ export class S3LocationImpl implements Location {
 
   async lock(database: string, what: string, opts: { tempDirs?: string[] } = {}): Promise<Lock> {
     return takeLock(this.ctx, database, what, opts);
+  }
+
+  async probe(): Promise<void> {
+    await this.list();
+    const key = `${this.ctx.keyPrefix}.txline-probe-${randomBytes(8).toString('hex')}`;
+    const client = await this.ctx.client();
+    try {
+      await client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'txline connection test\n', ContentType: 'text/plain' }), this.ctx.small);
+    } catch (e) {
+      throw this.ctx.fail(e, 'writing a test object');
+    }
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), this.ctx.small);
+    } catch (e) {
+      throw this.ctx.fail(e, 'deleting a test object');
+    }
   }
 
   async cleanLeftovers(): Promise<string[]> {

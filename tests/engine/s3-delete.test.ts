@@ -1,0 +1,128 @@
+/**
+ * `txline backup delete` of artifacts in S3-compatible storage (a real s3rver on loopback, artifacts written by
+ * the engine's own writer and uploaded as objects): the same chain rules as for a folder, through the Location
+ * interface. An artifact with dependents is refused, naming them, and nothing changes; --dry-run deletes
+ * nothing; --with-dependents deletes them newest first and says what remains; a held lease refuses the delete;
+ * wrong URLs (not naming an artifact, missing, two locations, mixed with a path) are refused with their codes.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { openLocation } from '../../lib/storage';
+import { listArtifactsIn, type Artifact } from '../../lib/engine/artifact';
+import { ChainIndex } from '../../lib/engine/chain';
+import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { tempFolders } from '../helpers/cluster';
+import { designTable, writeChain } from '../helpers/chains';
+import { jsonlLines, runTxline } from '../helpers/engine';
+
+let s3: TestS3;
+let env: Record<string, string>;
+const { folder, removeAll } = tempFolders('s3-delete');
+
+beforeAll(async () => {
+  s3 = await startS3();
+  env = {
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await s3?.stop();
+  removeAll();
+});
+
+const txline = (args: string[]) => runTxline(args, { env, timeoutMs: 60_000 });
+
+/** DESIGN.md's chain table as objects under a fresh `s3://bucket/prefix`; the artifacts by label, and the URL. */
+async function chainInS3(name: string, preferDiff: boolean): Promise<{ url: string; a: Record<string, Artifact> }> {
+  const dir = folder(name);
+  const a = await writeChain(dir, designTable(preferDiff));
+  const bucket = await s3.bucket();
+  for (const x of Object.values(a)) {
+    await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: `backups/${name}/${x.file}`, Body: fs.readFileSync(x.path) }));
+  }
+  return { url: `s3://${bucket}/backups/${name}`, a };
+}
+
+/** The labels of the artifacts left in `url`, sorted; every one of them in an intact chain. */
+async function labelsIn(url: string, by: Record<string, Artifact>): Promise<string[]> {
+  const listed = await listArtifactsIn(openLocation(url, { s3: s3.options() }));
+  expect(listed.problems).toEqual([]);
+  const index = new ChainIndex(listed.artifacts);
+  for (const x of listed.artifacts) {
+    const st = index.status(x);
+    expect(st.ok ? 'intact' : st.problem, x.file).toBe('intact');
+  }
+  const names = new Map(Object.entries(by).map(([label, x]) => [x.file, label]));
+  return listed.artifacts.map((x) => names.get(x.file) ?? x.file).sort();
+}
+
+const ALL = ['backup1', 'backup2', 'backup3', 'backup4', 'backup5', 'backup6'];
+
+describe('backup delete of s3:// artifacts', () => {
+  it('refuses an artifact others depend on, naming them; --dry-run deletes nothing; --with-dependents goes newest first', async () => {
+    const { url, a } = await chainInS3('tree', true);
+    const refused = await txline(['backup', 'delete', `${url}/${a.backup2.file}`]);
+    expect(refused.code, refused.stderr).toBe(1);
+    expect(refused.stderr).toContain(`${a.backup2.file} has dependents (backups whose chain leads to it): ${a.backup3.file} (differential, transactions 21..30), ${a.backup4.file} (empty differential), ${a.backup6.file} (differential, transactions 31..50)`);
+    expect(await labelsIn(url, a)).toEqual(ALL);
+
+    const dry = await txline(['backup', 'delete', '--with-dependents', '--dry-run', '--json', `${url}/${a.backup2.file}`]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ folder: url, dryRun: true, deleted: [{ file: a.backup6.file }, { file: a.backup4.file }, { file: a.backup3.file }, { file: a.backup2.file, requested: true }] });
+    expect(await labelsIn(url, a)).toEqual(ALL);
+
+    const r = await txline(['backup', 'delete', '--with-dependents', '--progress=jsonl', `${url}/${a.backup2.file}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = jsonlLines(r.stdout);
+    expect(lines.filter((l) => l.phase === 'delete' && l.file).map((l) => l.file)).toEqual([a.backup6.file, a.backup4.file, a.backup3.file, a.backup2.file]);
+    expect(lines.at(-1)).toMatchObject({ event: 'result', exitCode: 0, folder: url, txDone: 40, databases: [{ database: 'neo4j', remaining: 2, restorable: [{ fromTx: 10, toTx: 10 }, { fromTx: 40, toTx: 40 }] }] });
+    expect(await labelsIn(url, a)).toEqual(['backup1', 'backup5']);
+    // the lease is released: nothing but the artifacts is listed, and a next delete works
+    const tip = await txline(['backup', 'delete', `${url}/${a.backup5.file}`]);
+    expect(tip.code, tip.stderr).toBe(0);
+    expect(tip.stdout).toMatch(/^neo4j: 1 artifact\(s\) remain; restorable: transactions 10\.\.10 /m);
+    expect(await labelsIn(url, a)).toEqual(['backup1']);
+  }, 60_000);
+
+  it('a database whose lease another operation holds is refused, and nothing is deleted', async () => {
+    const { url, a } = await chainInS3('leased', false);
+    const lock = await openLocation(url, { s3: s3.options() }).lock!('neo4j', 'backup');
+    try {
+      const r = await txline(['backup', 'delete', `${url}/${a.backup6.file}`]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`another operation on neo4j is running in ${url} (backup, process ${process.pid} on `);
+      expect(await labelsIn(url, a)).toEqual(ALL);
+    } finally {
+      await lock.release();
+    }
+    const r = await txline(['backup', 'delete', `${url}/${a.backup6.file}`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await labelsIn(url, a)).toEqual(ALL.filter((l) => l !== 'backup6'));
+  }, 60_000);
+
+  it('wrong URLs: not an artifact, missing, two locations, mixed with a path, credentials in the URL', async () => {
+    const { url, a } = await chainInS3('wrong', false);
+    const other = (await chainInS3('other', false)).url;
+    const cases: Array<[string[], string, RegExp]> = [
+      [[url], 'NOT_AN_ARTIFACT', /does not name a backup artifact/],
+      [[`${url}/neo4j-2020-01-01T00-00-00.backup`], 'PATH_NOT_FOUND', /neo4j-2020-01-01T00-00-00\.backup does not exist/],
+      [[`${url}/${a.backup6.file}`, `${other}/${a.backup6.file}`], 'USAGE', /must all be in one location; these are in 2/],
+      [[`${url}/${a.backup6.file}`, a.backup6.path], 'USAGE', /must all be in one location/],
+      [[`s3://KEY:SECRET@${url.slice(5)}/${a.backup6.file}`], 'USAGE', /credentials or a port do not belong in the URL/],
+    ];
+    for (const [args, code, message] of cases) {
+      const r = await txline(['backup', 'delete', '--progress=jsonl', ...args]);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(jsonlLines(r.stdout).at(-1), args.join(' ')).toMatchObject({ event: 'error', code });
+      expect(r.stdout + r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stdout + r.stderr).not.toContain('SECRET');
+    }
+    expect(await labelsIn(url, a)).toEqual(ALL);
+  }, 60_000);
+});
