@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { jsonlLines, runTxline, writeTx } from '../helpers/engine';
+import { addAsNeo4j } from '../helpers/neo4j';
 import { jobResult } from '../../lib/jobs/protocol';
 
-const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-backup');
 let cluster: TestCluster;
 let dataDir: string;
@@ -25,26 +25,10 @@ beforeAll(async () => {
   // the members say they are Neo4j 5.26 (LTS): this file checks what that version takes and refuses
   cluster = await startTestCluster({ members: 3, secondaries: 1, boltNeo4jVersion: '5.26.0' });
   await writeTx(cluster.writer, 'neo4j', 5);
-  const password = fs.readFileSync(path.join(cluster.dir, 'bolt-password'), 'utf8').trim();
-  const st = await cluster.writer.status();
   dataDir = folders.folder('data');
   location = path.join(dataDir, 'backups');
   standinLog = path.join(dataDir, 'standin.jsonl');
-  fs.writeFileSync(path.join(dataDir, 'bolt.pw'), `${password}\n`, { mode: 0o600 });
-  const add = await cli([
-    'cluster',
-    'add',
-    'prod',
-    '--kind=neo4j',
-    `--uri=neo4j://${st.member.boltAddress}`,
-    '--user=neo4j',
-    `--password-file=${path.join(dataDir, 'bolt.pw')}`,
-    `--neo4j-admin=${STANDIN}`,
-    // the stand-in backs up the embedded members over their HTTP API: their addresses are its --from
-    `--backup-from=${cluster.addresses.join(',')}`,
-    `--location=${location}`,
-  ]);
-  if (add.code !== 0) throw new Error(`cluster add failed: ${add.stderr}`);
+  await addAsNeo4j(cluster, { dataDir, location, cli });
 }, 90_000);
 
 afterAll(async () => {

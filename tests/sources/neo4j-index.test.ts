@@ -19,6 +19,7 @@ import { parseInspectTabular } from '../../lib/sources/neo4j/inspect';
 import { fixtureText } from '../fixtures/neo4j/load';
 import { startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { jsonlLines, runTxline, writeTx } from '../helpers/engine';
+import { addAsNeo4j } from '../helpers/neo4j';
 
 describe('neo4jArtifactRows (golden inspect listing, 2026.08 with RECOVERED)', () => {
   const rows = parseInspectTabular(fixtureText('inspect-2026.08-recovered.txt'));
@@ -55,7 +56,6 @@ describe('neo4jArtifactRows (golden inspect listing, 2026.08 with RECOVERED)', (
   });
 });
 
-const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-index');
 let cluster: TestCluster;
 let dataDir: string;
@@ -66,25 +66,10 @@ let db: Catalog;
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 2 });
   await writeTx(cluster.writer, 'neo4j', 3);
-  const password = fs.readFileSync(path.join(cluster.dir, 'bolt-password'), 'utf8').trim();
-  const st = await cluster.writer.status();
   dataDir = folders.folder('data');
   location = path.join(dataDir, 'backups');
   standinLog = path.join(dataDir, 'standin.jsonl');
-  fs.writeFileSync(path.join(dataDir, 'bolt.pw'), `${password}\n`, { mode: 0o600 });
-  const add = await cli([
-    'cluster',
-    'add',
-    'prod',
-    '--kind=neo4j',
-    `--uri=neo4j://${st.member.boltAddress}`,
-    '--user=neo4j',
-    `--password-file=${path.join(dataDir, 'bolt.pw')}`,
-    `--neo4j-admin=${STANDIN}`,
-    `--backup-from=${cluster.addresses.join(',')}`,
-    `--location=${location}`,
-  ]);
-  if (add.code !== 0) throw new Error(`cluster add failed: ${add.stderr}`);
+  await addAsNeo4j(cluster, { dataDir, location, cli });
   db = openCatalog(path.join(dataDir, 'txline.sqlite'));
 }, 90_000);
 

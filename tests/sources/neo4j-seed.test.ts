@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_NEO4J_VERSION } from '../../lib/cluster/bolt/member-backend';
 import { startTestCluster, tempFolders, waitFor, type TestCluster } from '../helpers/cluster';
 import { jsonlLines, runTxline } from '../helpers/engine';
+import { addAsNeo4j, boltPassword } from '../helpers/neo4j';
 import { isNeo4jRestoreResult, jobResult } from '../../lib/jobs/protocol';
 
-const STANDIN = path.resolve(import.meta.dirname, '../fixtures/neo4j-admin/neo4j-admin.mjs');
 const folders = tempFolders('neo4j-seed');
 let cluster: TestCluster;
 let dataDir: string;
@@ -30,24 +30,10 @@ let between = '';
 
 beforeAll(async () => {
   cluster = await startTestCluster({ members: 3, secondaries: 1 });
-  password = fs.readFileSync(path.join(cluster.dir, 'bolt-password'), 'utf8').trim();
-  const st = await cluster.writer.status();
+  password = boltPassword(cluster);
   dataDir = folders.folder('data');
   location = path.join(dataDir, 'backups');
-  fs.writeFileSync(path.join(dataDir, 'bolt.pw'), `${password}\n`, { mode: 0o600 });
-  const add = await cli([
-    'cluster',
-    'add',
-    'prod',
-    '--kind=neo4j',
-    `--uri=neo4j://${st.member.boltAddress}`,
-    '--user=neo4j',
-    `--password-file=${path.join(dataDir, 'bolt.pw')}`,
-    `--neo4j-admin=${STANDIN}`,
-    `--backup-from=${cluster.addresses.join(',')}`,
-    `--location=${location}`,
-  ]);
-  if (add.code !== 0) throw new Error(`cluster add failed: ${add.stderr}`);
+  await addAsNeo4j(cluster, { dataDir, location, cli });
 }, 90_000);
 
 afterAll(async () => {
