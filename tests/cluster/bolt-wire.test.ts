@@ -111,7 +111,7 @@ describe('a member Bolt port facing broken peers', () => {
     expect(c.received().subarray(0, 4).toString('hex')).toBe('00000405');
     const answers = c.messages();
     expect(answers.map((m) => m.signature)).toEqual([0x70, 0x70, 0x70, 0x71, 0x70]);
-    expect((answers[0].fields[0] as Record<string, PackValue>).server).toMatch(/^Neo4j\/5\./);
+    expect((answers[0].fields[0] as Record<string, PackValue>).server).toMatch(/^Neo4j\/(5\.\d+|20\d\d\.\d\d)\.\d+$/);
     expect(answers[3].fields[0]).toEqual(['member-1']);
   });
 

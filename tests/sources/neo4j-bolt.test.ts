@@ -173,8 +173,8 @@ describe('the neo4j kind over Bolt', () => {
     const kind = clusterKind('neo4j');
     expect(kind.capabilities(c).size).toBe(0);
     await expect(kind.control(c, { id: 'x', address: boltAddress, reachable: true }, 'pause', env)).rejects.toMatchObject({ code: 'NOT_SUPPORTED' });
-    // the dashboard's job runner cannot back it up yet: said, rather than sending a Bolt address to the member API
-    expect(() => kind.jobAccess(c, env)).toThrow(/run from the command line for now/);
+    // the dashboard's jobs run txline --cluster=<name> (neo4j-admin and Bolt): no member API address or token goes to them
+    expect(kind.jobAccess(c, env)).toEqual({ addresses: [], token: null });
 
     // a wrong password stored: the report says so, and does not throw
     const bad = { ...c, neo4j: { ...settings, passwordSealed: sealPassword(catalog, { uri, user: 'neo4j', password: 'wrong-password-99' }) } };
