@@ -88,8 +88,7 @@ test('a cluster added in Settings is on the overview with its members, live, unt
     await screenshot(settings, testInfo, 'overview-two-clusters');
   } finally {
     await settings.goto();
-    await settings.cluster(name).getByRole('button', { name: `Remove cluster ${name}` }).click();
-    await settings.confirmDialog.getByRole('button', { name: 'Remove cluster' }).click();
+    await settings.removeCluster(name);
     await expect(settings.cluster(name)).toHaveCount(0);
   }
   const overview = new OverviewPage(page);

@@ -34,6 +34,12 @@ export class SettingsPage {
     await this.clusterForm.getByRole('button', { name: 'Add cluster' }).click();
   }
 
+  /** Removes the cluster `name` through its Remove button and the confirmation dialog. */
+  async removeCluster(name: string): Promise<void> {
+    await this.cluster(name).getByRole('button', { name: `Remove cluster ${name}` }).click();
+    await this.confirmDialog.getByRole('button', { name: 'Remove cluster' }).click();
+  }
+
   // ---- folders
   get folderForm(): Locator {
     return this.page.getByRole('form', { name: 'Add a backup folder' });
