@@ -60,7 +60,9 @@ describe('a JSON call is bounded as a whole', () => {
     expect(isTxlineError(error, 'SOURCE_UNREACHABLE'), String(error)).toBe(true);
     expect(error.message).toBe(`${address} did not send all of its answer to GET /status within 1.5 s`);
     expect(ms).toBeGreaterThanOrEqual(1400);
-    expect(ms).toBeLessThan(3000);
+    // (the whole body would take 100 s: a bound far above the deadline still proves the call is bounded as a
+    // whole, and leaves room for timers delayed on a loaded machine)
+    expect(ms).toBeLessThan(10_000);
   });
 
   it('a header block that trickles fails at the same deadline', async () => {
@@ -73,7 +75,8 @@ describe('a JSON call is bounded as a whole', () => {
     const address = `127.0.0.1:${(s.address() as net.AddressInfo).port}`;
     const { error, ms } = await failure(requestJson(address, '/cluster', { timeoutMs: 1000 }));
     expect(error.message).toBe(`${address} did not answer GET /cluster within 1 s`);
-    expect(ms).toBeLessThan(2500);
+    // (the whole header block takes 8 s to trickle: below that, the deadline ended it)
+    expect(ms).toBeLessThan(6000);
   });
 
   it('an answer that is merely slow to start, then whole, is taken', async () => {
