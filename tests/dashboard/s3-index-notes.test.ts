@@ -174,6 +174,19 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
     expect(await loc.cleanLeftovers()).toEqual([]);
   }, 60_000);
 
+  it('a note that would not fit in a 1,024-byte key is not written: the artifact is committed and read by its head', async () => {
+    const bucket = await s3.bucket();
+    const prefix = Array.from({ length: 4 }, (_, i) => `${i}`.repeat(190)).join('/');
+    const url = `s3://${bucket}/${prefix}`;
+    await writeChain(url, [{ label: 'a', full: 3 }]);
+    const notes = await s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/` }));
+    expect(notes.Contents ?? []).toEqual([]);
+    const { r, c, id } = await index(url);
+    expect(r).toMatchObject({ added: 1, problems: [], findings: [], fromNotes: 0 });
+    expect(c.rangedGets).toBe(1);
+    expect(rowsOf(id)).toEqual(await rowsFromHeads(url, id));
+  }, 60_000);
+
   it('a corrupt, hostile, stale or doubled note is refused with a finding and the head is read; a note without its object shows nothing', async () => {
     const bucket = await s3.bucket();
     const url = `s3://${bucket}/hostile`;
