@@ -176,9 +176,13 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
 
   it('a note that would not fit in a 1,024-byte key is not written: the artifact is committed and read by its head', async () => {
     const bucket = await s3.bucket();
-    const prefix = Array.from({ length: 4 }, (_, i) => `${i}`.repeat(190)).join('/');
+    const prefix = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(160)).join('/');
     const url = `s3://${bucket}/${prefix}`;
-    await writeChain(url, [{ label: 'a', full: 3 }]);
+    const local = await writeChain(folder('long'), [{ label: 'a', full: 3 }]);
+    const w = await openLocation(url).write(local.a.file);
+    w.sink.end((await import('node:fs')).readFileSync(local.a.path));
+    // a note of 600 bytes (800 in base64url) beside a prefix of 482: more than S3's 1,024 bytes
+    expect(await w.commit({ note: (await import('node:crypto')).randomBytes(600) })).toBe(local.a.file);
     const notes = await s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/` }));
     expect(notes.Contents ?? []).toEqual([]);
     const { r, c, id } = await index(url);
