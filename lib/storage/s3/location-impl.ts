@@ -41,7 +41,10 @@ export class S3LocationImpl implements Location {
 
   async list(): Promise<LocationEntry[]> {
     try {
-      const notes = await listNotes(this.ctx); // before the objects (notes.ts)
+      // a note is handed back only with the very object it names, so a note listed without its object (or an
+      // object without its note) is harmless whichever listing saw a change first (notes.ts); one after the other,
+      // so that a location that cannot be listed costs one failed listing
+      const notes = await listNotes(this.ctx);
       return (await this.listArtifactObjects()).map((o) => ({
         name: o.name,
         size: o.size,

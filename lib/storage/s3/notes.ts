@@ -14,10 +14,11 @@
  * later version: left alone, never read. Anything else under `<name>/` is refused (a finding), never trusted.
  *
  * Invariants:
- * - A note is put only after its object was committed (upload.ts), so a note whose object is not listed is an
- *   orphan (its object deleted, perhaps by an older Txline that knows nothing of notes): list() ignores it and
- *   cleanLeftovers() removes it. list() lists the notes before the objects, so a note listed but missing its
- *   object is never mistaken for one not yet committed.
+ * - A note is put only after its object was committed (upload.ts). list() reads the notes' listing, then the
+ *   objects', and hands a note back only with an object of its name, size and ETag: a note without its
+ *   object (deleted, perhaps by an older Txline that knows nothing of notes) is ignored, an object without its
+ *   note is read by its head. cleanLeftovers() removes orphan notes, and lists the notes before the objects, so a
+ *   note listed but missing its object is one whose object is gone, never one not yet committed.
  * - delete() removes an object's notes before the object: killed in between, the object stays without a note,
  *   and is read by its head.
  * - The note is a hint: its reader (lib/engine/artifact-note.ts) checks it as it checks an artifact's head.
