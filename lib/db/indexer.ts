@@ -41,6 +41,8 @@ type Stamp = Pick<ArtifactRow, 'id' | 'file' | 'fileSize' | 'fileMtimeMs'>;
 const SCAN_CONCURRENCY = 8;
 /** heads read at once from object storage (each a ranged GET: latency, not disk, bounds the scan) */
 const REMOTE_SCAN_CONCURRENCY = 32;
+/** looks (a note's parse and checks, well under a millisecond each) between two turns of the event loop */
+const NOTES_PER_TURN = 25;
 /** rows written per catalog transaction */
 const WRITE_BATCH = 25;
 
@@ -157,8 +159,11 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   const names = entries.map((e) => e.name);
   const rows = new Map(artifactStampsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
   const looks = new Map<string, Look>();
+  let looked = 0;
   await eachLimited(entries, loc.localFolder === undefined ? REMOTE_SCAN_CONCURRENCY : SCAN_CONCURRENCY, async (entry) => {
     looks.set(entry.name, await look(loc, entry, rows.get(entry.name)));
+    // a note is read with no I/O to wait for: let requests in every few, as between write batches
+    if (++looked % NOTES_PER_TURN === 0) await new Promise((r) => setImmediate(r));
   });
   /** rows whose file is still an artifact (or one that cannot be read now: its row stays as it was) */
   const kept = new Set<string>();
