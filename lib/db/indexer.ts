@@ -18,12 +18,16 @@
  * A folder that is a registered Neo4j cluster's location holds Neo4j's artifacts, not Txline's: it is listed
  * by that cluster's neo4j-admin (./neo4j-indexer.ts) instead, given the catalog's path (for the sealed password).
  * An `s3://bucket/prefix` location is not on this disk (the roots do not apply to it): it is listed (a page of
- * 1,000 names per request) and each new or changed object's head is read with one ranged GET of 9 KiB, never
- * the object, 32 at a time (tests/dashboard/s3-index.test.ts counts the requests and bytes).
+ * 1,000 names per request, and its notes: lib/storage/s3/notes.ts). A new or changed object with a note that
+ * passes its checks (lib/engine/artifact-note.ts) is indexed from it, with no request of its own; any other
+ * (written by an older Txline or another program, or whose note is refused: a finding) has its head read with
+ * one ranged GET of 9 KiB, never the object, 32 at a time (tests/dashboard/s3-index*.test.ts count the requests).
+ * The catalog shows what notes say; restore and check read every artifact's own head and verify it.
  */
 import { confineAtUse, folderRoots } from '../auth/paths';
 import { describeError } from '../errors';
 import { readArtifactIn, type Artifact } from '../engine/artifact';
+import { artifactFromNote } from '../engine/artifact-note';
 import { canonicalLocationUrl, isLocationUrl, openLocation, type Location, type LocationEntry } from '../storage';
 import type { Catalog } from './index';
 import { neo4jClusterOfFolder, scanNeo4jFolder } from './neo4j-indexer';
@@ -37,6 +41,8 @@ type Stamp = Pick<ArtifactRow, 'id' | 'file' | 'fileSize' | 'fileMtimeMs'>;
 const SCAN_CONCURRENCY = 8;
 /** heads read at once from object storage (each a ranged GET: latency, not disk, bounds the scan) */
 const REMOTE_SCAN_CONCURRENCY = 32;
+/** looks (a note's parse and checks, well under a millisecond each) between two turns of the event loop */
+const NOTES_PER_TURN = 25;
 /** rows written per catalog transaction */
 const WRITE_BATCH = 25;
 
@@ -48,6 +54,10 @@ export interface IndexResult {
   unchanged: number;
   /** names that were skipped, with why (the message names the path) */
   problems: Array<{ file: string; message: string }>;
+  /** artifacts indexed from their notes (object storage: no request each), of added + updated */
+  fromNotes: number;
+  /** notes refused (undecodable, failing their checks, or for another object): each artifact was read by its head */
+  findings: Array<{ file: string; message: string }>;
 }
 
 /** Where registered folders must stay (TXLINE_BACKUP_ROOTS, and the default folder's own path). */
@@ -108,14 +118,14 @@ type Look =
   | { kind: 'gone' }
   | { kind: 'skip'; message: string }
   | { kind: 'unchanged' }
-  | { kind: 'read'; artifact: Artifact; stat: { size: number; mtimeMs: number }; row: Stamp | undefined }
-  | { kind: 'unreadable'; message: string };
+  | { kind: 'read'; artifact: Artifact; stat: { size: number; mtimeMs: number }; row: Stamp | undefined; fromNote: boolean; finding?: string }
+  | { kind: 'unreadable'; message: string; finding?: string };
 
 async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexConfinement | undefined): Promise<IndexResult> {
-  const result: IndexResult = { folderId: folder.id, added: 0, updated: 0, removed: 0, unchanged: 0, problems: [] };
+  const result: IndexResult = { folderId: folder.id, added: 0, updated: 0, removed: 0, unchanged: 0, problems: [], fromNotes: 0, findings: [] };
   const neo4j = neo4jClusterOfFolder(db, folder);
   if (neo4j) {
-    if (confine?.catalog) return scanNeo4jFolder(db, folder, neo4j, { catalog: confine.catalog });
+    if (confine?.catalog) return { ...(await scanNeo4jFolder(db, folder, neo4j, { catalog: confine.catalog })), fromNotes: 0, findings: [] };
     markScanned(db, { id: folder.id, error: `not scanned: ${folder.path} is the Neo4j cluster ${neo4j.name}'s, listed by its neo4j-admin by the server` });
     return result;
   }
@@ -149,14 +159,19 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   const names = entries.map((e) => e.name);
   const rows = new Map(artifactStampsOfFolder(db, { folderId: folder.id }).map((r) => [r.file, r]));
   const looks = new Map<string, Look>();
+  let looked = 0;
   await eachLimited(entries, loc.localFolder === undefined ? REMOTE_SCAN_CONCURRENCY : SCAN_CONCURRENCY, async (entry) => {
     looks.set(entry.name, await look(loc, entry, rows.get(entry.name)));
+    // a note is read with no I/O to wait for: let requests in every few, as between write batches
+    if (++looked % NOTES_PER_TURN === 0) await new Promise((r) => setImmediate(r));
   });
   /** rows whose file is still an artifact (or one that cannot be read now: its row stays as it was) */
   const kept = new Set<string>();
   const reads: Array<Extract<Look, { kind: 'read' }>> = [];
   for (const name of names) {
     const l = looks.get(name) as Look;
+    if ((l.kind === 'read' || l.kind === 'unreadable') && l.finding) result.findings.push({ file: name, message: l.finding });
+    if (l.kind === 'read' && l.fromNote) result.fromNotes++;
     if (l.kind === 'skip') result.problems.push({ file: name, message: l.message }); // its row, if any, goes below
     else if (l.kind === 'unchanged') {
       kept.add(name);
@@ -182,20 +197,36 @@ async function scanFolder(db: Catalog, folder: BackupFolderRow, confine: IndexCo
   const gone = [...rows.values()].filter((r) => !kept.has(r.file)).map((r) => r.id);
   if (gone.length) deleteArtifacts(db, { ids: gone });
   result.removed = gone.length;
-  markScanned(db, { id: folder.id, error: result.problems.length ? `skipped: ${result.problems.map((p) => p.message).join('; ')}` : null });
+  const said = [
+    ...(result.problems.length ? [`skipped: ${result.problems.map((p) => p.message).join('; ')}`] : []),
+    ...(result.findings.length ? [`index notes refused: ${result.findings.map((p) => p.message).join('; ')}`] : []),
+  ];
+  markScanned(db, { id: folder.id, error: said.length ? said.join('; ') : null });
   return result;
 }
 
-/** Looks at one `*.backup` name as listed (never blocks: what is not regular is not opened), then its head if it changed. */
+/**
+ * Looks at one `*.backup` name as listed (never blocks: what is not regular is not opened), then, if it changed,
+ * its note (no request) or else its head. A note that is refused is a finding, and the head is read instead.
+ */
 async function look(loc: Location, e: LocationEntry, row: Stamp | undefined): Promise<Look> {
   if (e.leadsNowhere) return { kind: 'gone' }; // a dangling symlink: nothing to index
   if (!e.regular) return { kind: 'skip', message: `${loc.addressOf(e.name)} is ${e.kind ?? 'not a regular file'}, not a backup artifact file` };
   if (e.refused) return { kind: 'skip', message: e.refused };
   if (row && row.fileSize === e.size && row.fileMtimeMs === Math.trunc(e.mtimeMs)) return { kind: 'unchanged' };
+  const stat = { size: e.size, mtimeMs: e.mtimeMs };
+  let finding: string | undefined = e.noteRefused === undefined ? undefined : `${loc.addressOf(e.name)}: ${e.noteRefused}; its index note is refused and its head is read instead`;
+  if (e.note && finding === undefined) {
+    try {
+      return { kind: 'read', artifact: artifactFromNote(loc, e.name, e.note, e.size), stat, row, fromNote: true };
+    } catch (err) {
+      finding = describeError(err);
+    }
+  }
   try {
-    return { kind: 'read', artifact: await readArtifactIn(loc, e.name), stat: { size: e.size, mtimeMs: e.mtimeMs }, row };
+    return { kind: 'read', artifact: await readArtifactIn(loc, e.name), stat, row, fromNote: false, finding };
   } catch (err) {
-    return { kind: 'unreadable', message: describeError(err) };
+    return { kind: 'unreadable', message: describeError(err), finding };
   }
 }
 

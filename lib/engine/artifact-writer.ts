@@ -22,6 +22,7 @@ import { Header } from 'tar';
 import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../graph/names';
 import { fsyncDir, linkUniqueAs } from '../fs';
+import { encodeArtifactNote } from './artifact-note';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, located, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
 import type { Location } from '../storage';
@@ -224,7 +225,7 @@ export class ArtifactWriter {
       // the sealed file must read back whole before a reader can see it
       const sealed = readArtifactFd(this.tempPath, fd, fs.fstatSync(fd).size);
       const want = `${artifactBaseName(this.opts.database, this.opts.time)}${ARTIFACT_EXTENSION}`;
-      const name = (await loc.adopt?.({ path: this.tempPath, fd }, want)) ?? (await this.upload(want));
+      const name = (await loc.adopt?.({ path: this.tempPath, fd }, want)) ?? (await this.upload(want, encodeArtifactNote(json)));
       fs.rmSync(this.tempPath, { force: true });
       return located({ ...sealed, file: name, path: loc.addressOf(name) }, loc);
     } catch (e) {
@@ -236,12 +237,15 @@ export class ArtifactWriter {
     }
   }
 
-  /** Streams the sealed file into the location's atomic write(); returns the name it was committed under. */
-  private async upload(name: string): Promise<string> {
+  /**
+   * Streams the sealed file into the location's atomic write(); returns the name it was committed under. `note`:
+   * the metadata for a location that keeps notes (artifact-note.ts), so its index need not read the head.
+   */
+  private async upload(name: string, note: Buffer): Promise<string> {
     const handle = await this.opts.location.write(name);
     try {
       await pipeline(fs.createReadStream('', { fd: this.fd, start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), handle.sink);
-      return await handle.commit();
+      return await handle.commit({ note });
     } catch (e) {
       await handle.abort();
       throw e;

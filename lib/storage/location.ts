@@ -28,6 +28,14 @@
  * SHA-256) last, at offset 0, then reads the sealed file back. It then hands the sealed file over through this
  * interface: adopt() where the location has it (a local folder on the same filesystem links the file into place,
  * no copy), else write() and commit() (a sequential stream, as an S3 multipart upload is).
+ *
+ * Notes (a capability of object storage, where every read is a request): commit() may be given a small opaque
+ * note (the artifact's metadata, encoded by lib/engine/artifact-note.ts), which the location keeps beside the
+ * object and hands back with that object's entry in list(), so that an index reads metadata without a request per
+ * artifact. A note is a hint, never the truth: it is kept only after the object is committed, bound to that
+ * object (list() drops a note that does not match the object now under the name), may be missing (an object
+ * written by an older version or another program, a writer killed between the commit and the note), and its
+ * reader checks it as it checks a head. Restore, check and every engine command read the artifact's own head.
  */
 import type { Readable, Writable } from 'node:stream';
 
@@ -47,6 +55,10 @@ export interface LocationEntry {
   leadsNowhere?: boolean;
   /** the name is a link to the object (a local symlink): deleting it removes the link, not what it leads to */
   link?: boolean;
+  /** the note kept with this very object (see the header), when the location keeps notes and has one for it */
+  note?: Buffer;
+  /** why a note found for this name was not handed back (undecodable, several, or for another object), for a finding */
+  noteRefused?: string;
 }
 
 /** A byte range to read: `start` inclusive, `end` exclusive (either may be left out). */
@@ -59,8 +71,13 @@ export interface ByteRange {
 export interface WriteHandle {
   /** where the bytes go, in order */
   readonly sink: Writable;
-  /** Makes the object visible under `name` (or a fresh variant of it: never replacing one); returns that name. */
-  commit(): Promise<string>;
+  /**
+   * Makes the object visible under `name` (or a fresh variant of it: never replacing one); returns that name.
+   * `note`: kept beside the object after it is committed, where the location keeps notes (see the header) and
+   * the note fits (S3: within the 1,024-byte key); a note that cannot be kept is left out (the object is committed
+   * all the same, and is read by its head).
+   */
+  commit(opts?: { note?: Buffer }): Promise<string>;
   /** Drops what was written; nothing stays that list() shows. Safe to call twice, or after a failed commit. */
   abort(): Promise<void>;
 }

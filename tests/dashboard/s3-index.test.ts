@@ -1,7 +1,8 @@
 /**
  * The catalog's index of an `s3://bucket/prefix` location reads metadata only: 2,000 artifacts in s3rver (10,000
- * with TXLINE_S3_INDEX_COUNT=10000; real artifact files, seeded into its store), indexed through a counting proxy
- * in front of it. The indexer lists the
+ * with TXLINE_S3_INDEX_COUNT=10000; real artifact files, seeded into its store, without index notes, as older
+ * Txline versions and other programs leave them: s3-index-notes.test.ts has those with notes), indexed through a
+ * counting proxy in front of it. The indexer lists the
  * prefix (a page of 1,000 names per request) and reads each artifact's head with one ranged GET of the metadata's
  * bytes, never a whole object, never a write; a second scan of an unchanged location only lists. The index runs
  * confined to backup roots (as the server's does), which do not refuse the URL. The time is printed, not asserted

@@ -15,6 +15,10 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { fileURLToPath } from 'node:url';
 import type { Location } from '@/lib/storage/location';
 import type { S3LocationOptions } from '@/lib/storage/s3';
+import { S3Context } from '@/lib/storage/s3/context';
+import { noteKey } from '@/lib/storage/s3/notes';
+import { encodeArtifactNote } from '@/lib/engine/artifact-note';
+import { METADATA_BYTES } from '@/lib/engine/artifact';
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
@@ -297,4 +301,29 @@ export function seedS3rverObjects(s3: TestS3, bucket: string, prefix: string, so
     names.push(name);
   }
   return names;
+}
+
+/**
+ * Seeds the index notes (lib/storage/s3/notes.ts) of objects seeded by seedS3rverObjects straight into s3rver's
+ * store, as a Txline writer would have put them after each commit: one empty object per artifact, whose key holds
+ * the artifact's metadata. `sources` and `names` as seedS3rverObjects took and returned them.
+ */
+export function seedS3rverNotes(s3: TestS3, bucket: string, prefix: string, sources: string[], names: string[]): void {
+  const ctx = new S3Context(bucket, prefix ? `${prefix.replace(/\/+$/, '')}/` : '', `s3://${bucket}/${prefix}`, s3.endpoint, () => Promise.reject(new Error('not used')));
+  const notes = sources.map((f) => {
+    const bytes = fs.readFileSync(f);
+    return { size: bytes.length, etag: createHash('md5').update(bytes).digest('hex'), note: encodeArtifactNote(bytes.toString('utf8', 512, 512 + METADATA_BYTES)) };
+  });
+  const empty = createHash('md5').digest('hex');
+  const meta = JSON.stringify({ 'content-type': 'application/octet-stream' });
+  names.forEach((name, i) => {
+    const n = notes[i % notes.length];
+    const key = noteKey(ctx, name, n.size, n.etag, n.note);
+    if (!key) throw new Error(`the note of ${name} does not fit a key`);
+    const base = path.join(s3.dir, bucket, ...key.split('/'));
+    fs.mkdirSync(path.dirname(base), { recursive: true });
+    fs.writeFileSync(`${base}._S3rver_object`, '');
+    fs.writeFileSync(`${base}._S3rver_object.md5`, empty);
+    fs.writeFileSync(`${base}._S3rver_metadata.json`, meta);
+  });
 }

@@ -7,7 +7,10 @@
  *   and size come from one version of the object; read() streams a ranged GET and fails ARTIFACT_CORRUPT when
  *   the object is not the size expected.
  * - write(): upload.ts (a streaming multipart upload, visible when complete, never replacing an object);
- *   cleanLeftovers(): leftovers.ts; delete(): DeleteObject (S3 answers the same for a name already gone).
+ *   cleanLeftovers(): leftovers.ts, then notes left without their object; delete(): the object's notes, then
+ *   DeleteObject (S3 answers the same for a name already gone).
+ * - Notes (notes.ts): commit({ note }) keeps the note in the key of an empty object beside the artifact, and
+ *   list() hands it back with the entry of that very object (one more listing, of `<prefix>/.txline-index/`).
  * - probe(): a listing, then a tiny hidden object `<prefix>/.txline-probe-<random>` written and deleted (the
  *   dashboard's "Test connection": each failure is the error a backup would meet, naming the location).
  * - No `sync` capability and no `localFolder`: object storage has neither synchronous reads nor a folder for

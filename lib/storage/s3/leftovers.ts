@@ -136,14 +136,23 @@ async function readMarker(ctx: S3Context, key: string): Promise<UploadMarker | n
   }
 }
 
+/** An object as a listing shows it. */
+export interface ListedObject {
+  key: string;
+  size: number;
+  mtimeMs: number;
+  /** as listed (with its quotes), if the server gives it */
+  etag?: string;
+}
+
 /** Every object under a prefix (all pages), with its time. */
-export async function listObjects(ctx: S3Context, prefix: string, delimiter?: string): Promise<Array<{ key: string; size: number; mtimeMs: number }>> {
+export async function listObjects(ctx: S3Context, prefix: string, delimiter?: string): Promise<ListedObject[]> {
   const client = await ctx.client();
-  const out: Array<{ key: string; size: number; mtimeMs: number }> = [];
+  const out: ListedObject[] = [];
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: prefix, Delimiter: delimiter, ContinuationToken: token }), ctx.small);
-    for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0 });
+    for (const o of page.Contents ?? []) if (o.Key) out.push({ key: o.Key, size: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0, etag: o.ETag });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return out;

@@ -11,7 +11,8 @@ import { isArtifactName, type ByteRange, type Head, type Location, type Location
 import { makeS3Client } from './client';
 import { S3Context } from './context';
 import { s3ErrorName, s3Status } from './errors';
-import { DEFAULT_GRACE_MS, cleanLeftovers, listObjects } from './leftovers';
+import { DEFAULT_GRACE_MS, cleanLeftovers, listObjects, type ListedObject } from './leftovers';
+import { cleanNotes, deleteNotes, listNotes, noteFor, plainEtag } from './notes';
 import { startWrite } from './upload';
 import { takeLock } from './lock';
 import type { S3LocationOptions } from './index';
@@ -40,13 +41,28 @@ export class S3LocationImpl implements Location {
 
   async list(): Promise<LocationEntry[]> {
     try {
-      const objects = await listObjects(this.ctx, this.ctx.keyPrefix, '/');
-      return objects
-        .map((o) => ({ name: o.key.slice(this.ctx.keyPrefix.length), size: o.size, mtimeMs: o.mtimeMs, regular: true }))
-        .filter((e) => isArtifactName(e.name) && !/[\\\x00-\x1f\x7f]/.test(e.name)); // only names read() can address (context.ts checkName)
+      // a note is handed back only with the very object it names, so a note listed without its object (or an
+      // object without its note) is harmless whichever listing saw a change first (notes.ts); one after the other,
+      // so that a location that cannot be listed costs one failed listing
+      const notes = await listNotes(this.ctx);
+      return (await this.listArtifactObjects()).map((o) => ({
+        name: o.name,
+        size: o.size,
+        mtimeMs: o.mtimeMs,
+        regular: true,
+        ...noteFor(notes.get(o.name), { size: o.size, etag: plainEtag(o.etag) }),
+      }));
     } catch (e) {
       throw this.ctx.fail(e, 'listing');
     }
+  }
+
+  /** The artifact objects directly under the prefix, by name. */
+  private async listArtifactObjects(): Promise<Array<ListedObject & { name: string }>> {
+    const objects = await listObjects(this.ctx, this.ctx.keyPrefix, '/');
+    return objects
+      .map((o) => ({ ...o, name: o.key.slice(this.ctx.keyPrefix.length) }))
+      .filter((e) => isArtifactName(e.name) && !/[\\\x00-\x1f\x7f]/.test(e.name)); // only names read() can address (context.ts checkName)
   }
 
   async stat(name: string): Promise<LocationEntry | null> {
@@ -122,6 +138,7 @@ export class S3LocationImpl implements Location {
   async delete(name: string): Promise<void> {
     const key = this.ctx.keyOf(name);
     try {
+      await deleteNotes(this.ctx, name); // before the object (notes.ts)
       const client = await this.ctx.client();
       await client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), this.ctx.small);
     } catch (e) {
@@ -152,7 +169,9 @@ export class S3LocationImpl implements Location {
 
   async cleanLeftovers(): Promise<string[]> {
     try {
-      return await cleanLeftovers(this.ctx, this.graceMs);
+      const done = await cleanLeftovers(this.ctx, this.graceMs);
+      const objects = async () => new Map((await this.listArtifactObjects()).map((o) => [o.name, { size: o.size, etag: plainEtag(o.etag) }]));
+      return [...done, ...(await cleanNotes(this.ctx, objects))];
     } catch (e) {
       throw this.ctx.fail(e, 'cleaning what interrupted uploads left');
     }

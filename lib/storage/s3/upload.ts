@@ -18,6 +18,8 @@
  *   does not implement it): that is reported, not thrown: the marker stays, marked refused, and the next
  *   cleanLeftovers() says so. The parts are never listed either way.
  * - A writer killed with `kill -9` leaves its marker (and perhaps an incomplete multipart upload): leftovers.ts.
+ * - commit({ note }) puts the object's note (notes.ts) after the object is complete, bound to its size and the
+ *   ETag the completion answered.
  */
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -29,6 +31,7 @@ import { TxlineError } from '../../errors';
 import type { WriteHandle } from '../location';
 import { s3ErrorName, s3Status } from './errors';
 import { checkWritableName, type S3Context } from './context';
+import { putNote } from './notes';
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 3;
@@ -57,10 +60,12 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
 
   const body = new PassThrough({ highWaterMark: 1024 * 1024 });
   let failure: Error | null = null;
+  let bytes = 0;
   const sink = new Writable({
     highWaterMark: 1024 * 1024,
     write(chunk: Buffer, _enc, cb) {
       if (failure || body.destroyed) return cb(failure ?? new TxlineError('IO_ERROR', `the upload of ${ctx.addressOf(name)} was stopped`));
+      bytes += chunk.length;
       if (body.write(chunk)) return cb();
       const onDrain = () => {
         body.off('close', onClose);
@@ -86,8 +91,9 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
     // abort() and a failed commit() abort the multipart upload themselves, to report a refusal
     leavePartsOnError: true,
   });
-  const uploaded: Promise<void> = upload.done().then(
-    () => undefined,
+  /** the object's ETag once the upload completed */
+  const uploaded: Promise<string | undefined> = upload.done().then(
+    (out) => out.ETag,
     (e: unknown) => {
       failure = uploadError(ctx, name, e);
       sink.destroy(failure);
@@ -116,9 +122,10 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
 
   return {
     sink,
-    commit: async () => {
+    commit: async (opts = {}) => {
       if (state !== 'open') throw new TxlineError('INTERNAL', `the upload of ${ctx.addressOf(name)} was ${state} already`);
       state = 'committing';
+      let etag: string | undefined;
       try {
         if (failure) throw failure;
         if (!sink.writableFinished) {
@@ -126,7 +133,7 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
           await finished(sink);
         }
         if (!body.destroyed) body.end();
-        await uploaded;
+        etag = await uploaded;
       } catch (e) {
         state = 'aborted';
         if (!body.destroyed) body.destroy();
@@ -136,6 +143,9 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
       state = 'committed';
       // the artifact is complete; a marker that cannot be removed now is removed by a later cleanLeftovers()
       await client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: markerKey }), ctx.small).catch(() => undefined);
+      // the note, after the object (notes.ts): a note that cannot be put leaves the object to be read by its head,
+      // which is what an index does for every object without one, so the commit stands
+      if (opts.note) await putNote(ctx, name, bytes, etag, opts.note).catch(() => false);
       return name;
     },
     abort: async () => {
