@@ -1,6 +1,6 @@
 /**
- * Schedules in the browser: an admin adds a schedule of neo4j on the database page (a bad cron is refused
- * under its field), sees its next run time, sees the server run it (the last scheduled run appears, by
+ * Schedules in the browser: an admin adds a schedule of neo4j on the database page (a bad cron, backup or
+ * drill, is refused under its field), sees its next run times (the drill cron's too), sees the server run it (the last scheduled run appears, by
  * "schedule"), and removes it; a viewer reads a schedule and its next run with nothing to change.
  */
 import { expect, test } from '@playwright/test';
@@ -20,11 +20,23 @@ test('sets a schedule in the UI, sees its next run, and the server runs it', asy
 
   await form.getByLabel('Full backups (cron)').fill('');
   await form.getByLabel('Differential backups (cron)').fill('*/5 * * * * *');
+  // the restore drills' cron: daily at 03:30 unless changed; checked as the others
+  await expect(form.getByLabel('Restore drills (cron)')).toHaveValue('30 3 * * *');
+  await form.getByLabel('Restore drills (cron)').fill('every day');
+  await form.getByRole('button', { name: 'Save schedule' }).click();
+  await expect(form.getByTestId('field-error-drillCron')).toContainText('is not a cron expression');
+  // (React resets a form's fields to their defaults after its action: fill them again)
+  await form.getByLabel('Full backups (cron)').fill('');
+  await form.getByLabel('Differential backups (cron)').fill('*/5 * * * * *');
+  await form.getByLabel('Restore drills (cron)').fill('0 4 * * *');
   await form.getByRole('button', { name: 'Save schedule' }).click();
   await expect(form.getByTestId('schedule-saved')).toContainText(/Next differential \d{4}-\d\d-\d\d \d\d:\d\d:\d[05] UTC/);
+  await expect(form.getByTestId('schedule-saved')).toContainText(/Next restore drill \d{4}-\d\d-\d\d 04:00:00 UTC/);
   const row = section.locator('[data-testid="schedule-row"][data-glob="neo4j"]');
   await expect(row.getByTestId('next-diff')).toHaveText(/^next \d{4}-\d\d-\d\d \d\d:\d\d:\d[05] UTC$/);
   await expect(row).toContainText('*/5 * * * * *');
+  await expect(row).toContainText('0 4 * * *');
+  await expect(row.getByTestId('next-drill')).toHaveText(/^next \d{4}-\d\d-\d\d 04:00:00 UTC$/);
 
   // the server's scheduler runs it as a job by schedule
   await expect(async () => {

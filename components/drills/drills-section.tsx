@@ -1,5 +1,6 @@
 /**
- * The database page's restore drills: "last verified", "Drill now" (operators), the RTO over time, and the
+ * The database page's restore drills: "last verified", "Drill now" (operators), the drill target (the cluster
+ * drills restore into: its own unless one is chosen; operators choose), the RTO over time, and the
  * drill history (newest first: when, the point, passed or the failed check and artifact, the RTO, the job).
  * Server component awaiting the page's one data promise.
  */
@@ -9,14 +10,21 @@ import { jobHref } from '@/components/jobs/jobs-query';
 import { Badge } from '@/components/ui/badge';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { DatabasePageData } from '@/lib/dashboard/data';
+import { drillTargetChoices } from '@/lib/dashboard/commands/drill';
+import { drillTargetOf, drillTargetProblem } from '@/lib/schedules/drill-target';
 import { formatDuration, formatNumber } from '@/lib/format';
+import { serverContext } from '@/lib/server/context';
+import { DrillTargetForm } from './drill-target-form';
 import { DrillNowForm } from './drill-now-form';
 import { LastVerified } from './last-verified';
 
 export async function DrillsSection({ data }: { data: Promise<DatabasePageData> }) {
   const d = await data;
   const cluster = d.cluster;
-  const drillable = d.overview.onCluster && cluster !== null && cluster.cluster.kind === 'txline' && d.overview.artifactCount > 0;
+  const db = serverContext().db;
+  const target = cluster ? drillTargetOf(db, cluster.cluster, d.database).cluster : null;
+  const targetProblem = target ? drillTargetProblem(target) : null;
+  const drillable = d.overview.onCluster && cluster !== null && targetProblem === null && d.overview.artifactCount > 0;
   const points: RtoPoint[] = [...d.drills]
     .reverse()
     .filter((x) => x.rtoMs !== null)
@@ -32,9 +40,11 @@ export async function DrillsSection({ data }: { data: Promise<DatabasePageData> 
             <LastVerified verification={d.verification} now={now} />
           </div>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            A drill restores the newest chain of {d.database} in {d.folder.name} into a scratch database on its cluster, checks its consistency and
-            counts, measures the time until it serves reads (the RTO), and drops it. The source database is never touched.
+            A drill restores the newest chain of {d.database} in {d.folder.name} into a scratch database on its drill target, checks its consistency,
+            counts and the content digest the backups recorded, measures the time until it serves reads (the RTO), and drops it. The source database is
+            never touched.
           </p>
+          {cluster && target && d.overview.onCluster ? <DrillTargetForm clusterId={cluster.cluster.id} database={d.database} targetId={target.id} choices={drillTargetChoices(db)} /> : null}
         </div>
         <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
           <h3 className="font-semibold">Drill now</h3>
@@ -44,8 +54,8 @@ export async function DrillsSection({ data }: { data: Promise<DatabasePageData> 
             <p className="text-sm text-zinc-600 dark:text-zinc-400">
               {d.overview.artifactCount === 0
                 ? `There are no backups of ${d.database} in ${d.folder.name} to drill.`
-                : cluster && cluster.cluster.kind !== 'txline'
-                  ? `${cluster.cluster.name} is a ${cluster.cluster.kind} cluster: drills restore into a cluster of the Txline member API.`
+                : targetProblem !== null
+                  ? targetProblem
                   : `${d.database} is not on any registered cluster to drill into.`}
             </p>
           )}

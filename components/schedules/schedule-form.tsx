@@ -4,18 +4,25 @@
  * The form that sets a backup schedule (a new one, or one being edited: the same cluster and glob replace
  * it), and the button that removes one. Operators and admins only; a viewer sees the schedules and nothing to
  * change. Field errors sit under their field in aria-live regions; after a save the next runs are shown.
+ * The restore drills' cron (as `txline schedule set --drill`): each database the schedule covers is drilled by
+ * it, daily at 03:30 by default; "off" or empty: no scheduled drills. Checked by croner on the server, as the
+ * backup crons.
  */
 import { useActionState, useId } from 'react';
 import { removeScheduleAction, setScheduleAction } from '@/app/databases/[name]/schedule-actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { formatUtc } from '@/lib/format';
+import { DEFAULT_DRILL_CRON } from '@/lib/schedules/drill-cron';
 import type { ScheduleFields } from '@/lib/db/queries/schedules';
 
 type SetState = Awaited<ReturnType<typeof setScheduleAction>> | null;
 type RemoveState = Awaited<ReturnType<typeof removeScheduleAction>> | null;
 
-/** What the form edits: a schedule's fields as the catalog keeps them. */
+/**
+ * What the form edits: a schedule's fields as the catalog keeps them, but `drillCron` is the drill cron in
+ * effect (null: none; absent: the default, for a new schedule).
+ */
 export type ScheduleFormValues = ScheduleFields;
 
 const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
@@ -81,6 +88,13 @@ export function ScheduleForm({
         {field('fullCron', 'Full backups (cron)', 'e.g. 0 2 * * * (5 fields, or 6 with seconds first); empty: none', initial.fullCron, '0 2 * * *')}
         {field('diffCron', 'Differential backups (cron)', 'e.g. */15 * * * *; empty: none', initial.diffCron, '*/15 * * * *')}
         {field('timeZone', 'Time zone', 'an IANA name: UTC, Europe/Berlin, America/New_York', initial.timeZone, 'UTC')}
+        {field(
+          'drillCron',
+          'Restore drills (cron)',
+          `each database it covers is drilled at its newest point; default ${DEFAULT_DRILL_CRON} (daily 03:30); "off" or empty: none`,
+          initial.drillCron === undefined ? DEFAULT_DRILL_CRON : (initial.drillCron ?? 'off'),
+          DEFAULT_DRILL_CRON,
+        )}
         <div className="flex flex-col gap-1">
           <label htmlFor={`${id}-folderId`} className={label}>
             Backup folder
@@ -108,12 +122,13 @@ export function ScheduleForm({
         {pending ? 'Saving…' : 'Save schedule'}
       </button>
       <div aria-live="polite" className="space-y-1 text-sm">
-        <FormError state={state} shown={['databaseGlob', 'clusterId', 'fullCron', 'diffCron', 'timeZone', 'folderId']} />
+        <FormError state={state} shown={['databaseGlob', 'clusterId', 'fullCron', 'diffCron', 'timeZone', 'folderId', 'drillCron']} />
         {state?.ok ? (
           <p data-testid="schedule-saved" className="text-teal-800 dark:text-teal-300">
             Saved.
             {state.next.full[0] !== undefined ? ` Next full backup ${formatUtc(state.next.full[0])}.` : ''}
             {state.next.diff[0] !== undefined ? ` Next differential ${formatUtc(state.next.diff[0])}.` : ''}
+            {state.nextDrill !== null ? ` Next restore drill ${formatUtc(state.nextDrill)}.` : ' No scheduled restore drills.'}
           </p>
         ) : null}
       </div>

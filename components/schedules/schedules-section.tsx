@@ -8,6 +8,7 @@ import { IfCan } from '@/components/auth/permissions';
 import { JobStatusBadge } from '@/components/jobs/job-status-badge';
 import { databaseSchedules } from '@/lib/dashboard/schedules';
 import { formatUtc } from '@/lib/format';
+import { DEFAULT_DRILL_CRON } from '@/lib/schedules/drill-cron';
 import { serverContext } from '@/lib/server/context';
 import { RemoveScheduleButton, ScheduleForm } from './schedule-form';
 
@@ -25,7 +26,7 @@ function CronCell({ cron, next, label }: { cron: string | null; next: number | n
 
 export async function SchedulesSection({ database }: { database: string }) {
   const d = databaseSchedules(serverContext(), database);
-  const defaults = { clusterId: d.clusters[0]?.id ?? 0, databaseGlob: database, fullCron: '0 2 * * *', diffCron: '*/15 * * * *', timeZone: 'UTC', enabled: true, folderId: d.folders[0]?.id ?? 0 };
+  const defaults = { clusterId: d.clusters[0]?.id ?? 0, databaseGlob: database, fullCron: '0 2 * * *', diffCron: '*/15 * * * *', timeZone: 'UTC', enabled: true, folderId: d.folders[0]?.id ?? 0, drillCron: DEFAULT_DRILL_CRON };
   return (
     <section aria-labelledby="schedules-heading" className="space-y-3" data-testid="schedules">
       <h2 id="schedules-heading" className="text-lg font-semibold">
@@ -42,6 +43,7 @@ export async function SchedulesSection({ database }: { database: string }) {
                 <th className="py-1 pr-3 font-medium">Cluster</th>
                 <th className="py-1 pr-3 font-medium">Full</th>
                 <th className="py-1 pr-3 font-medium">Differential</th>
+                <th className="py-1 pr-3 font-medium">Drills</th>
                 <th className="py-1 pr-3 font-medium">Zone</th>
                 <th className="py-1 pr-3 font-medium">Folder</th>
                 <th className="py-1 pr-3 font-medium">
@@ -62,6 +64,9 @@ export async function SchedulesSection({ database }: { database: string }) {
                   </td>
                   <td className="py-1 pr-3">
                     <CronCell cron={s.diffCron} next={s.nextDiff} label="diff" />
+                  </td>
+                  <td className="py-1 pr-3">
+                    <CronCell cron={s.drillCron} next={s.nextDrill} label="drill" />
                   </td>
                   <td className="py-1 pr-3">{s.timeZone}</td>
                   <td className="py-1 pr-3">{s.folderName}</td>

@@ -54,6 +54,8 @@ export const ACTIONS = {
   'webhook.read': { role: 'admin', audit: false },
   'webhook.write': { role: 'admin', audit: true },
   'webhook.test': { role: 'admin', audit: true },
+  // which cluster a database's drills restore into: as starting drills
+  'drill.target': { role: 'operator', audit: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;

@@ -13,6 +13,7 @@ import { TxlineError } from '../errors';
 import { globCovers } from '../schedules/plan';
 import { SCHEDULE_USER } from '../schedules/scheduler';
 import { setSchedule, upcoming } from '../schedules/store';
+import { drillCronOf, nextDrillAfter } from '../schedules/drill-cron';
 import { bool, clusterAndFolder, fail, folderAtUse, fromZod, id, type CommandContext, type Result } from './commands/shared';
 
 export const scheduleInput = z.object({
@@ -23,12 +24,14 @@ export const scheduleInput = z.object({
   diffCron: z.string().max(200).optional(),
   timeZone: z.string().max(64).optional(),
   enabled: bool,
+  /** the restore drills' cron ('' or 'off': none; absent: kept) */
+  drillCron: z.string().max(200).optional(),
 });
 
 /** store.ts names the field at fault by its CLI name; the form's names */
-const FORM_FIELD: Record<string, string> = { full: 'fullCron', diff: 'diffCron', tz: 'timeZone', database: 'databaseGlob' };
+const FORM_FIELD: Record<string, string> = { full: 'fullCron', diff: 'diffCron', tz: 'timeZone', database: 'databaseGlob', drill: 'drillCron' };
 
-export function setScheduleCommand(ctx: CommandContext, raw: unknown, now = Date.now()): Result<{ scheduleId: number; next: Record<ScheduleType, number[]>; audit: { target: string; detail: string } }> {
+export function setScheduleCommand(ctx: CommandContext, raw: unknown, now = Date.now()): Result<{ scheduleId: number; next: Record<ScheduleType, number[]>; nextDrill: number | null; audit: { target: string; detail: string } }> {
   const p = scheduleInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
   const i = p.data;
@@ -39,11 +42,13 @@ export function setScheduleCommand(ctx: CommandContext, raw: unknown, now = Date
   try {
     const r = setSchedule(ctx.db, { ...i, fullCron: i.fullCron ?? null, diffCron: i.diffCron ?? null, timeZone: i.timeZone ?? null }, now);
     const s = r.row;
-    const crons = [s.fullCron ? `full "${s.fullCron}"` : null, s.diffCron ? `diff "${s.diffCron}"` : null].filter(Boolean).join(', ');
+    const drill = drillCronOf(s);
+    const crons = [s.fullCron ? `full "${s.fullCron}"` : null, s.diffCron ? `diff "${s.diffCron}"` : null, drill ? `drills "${drill}"` : 'no drills'].filter(Boolean).join(', ');
     return {
       ok: true,
       scheduleId: s.id,
       next: r.next,
+      nextDrill: nextDrillAfter(s, now),
       audit: {
         target: `schedule=${s.databaseGlob} cluster=${cf.cluster.name}`,
         detail: `${r.created ? 'created' : 'replaced'}: ${crons} (${s.timeZone}) into ${cf.folder.name}${s.enabled ? '' : ', disabled'}`,
@@ -80,6 +85,9 @@ export interface ScheduleView {
   folderName: string;
   nextFull: number | null;
   nextDiff: number | null;
+  /** the restore drills' cron in effect (null: none) and its next occurrence */
+  drillCron: string | null;
+  nextDrill: number | null;
 }
 
 export interface ScheduledRun {
@@ -123,6 +131,8 @@ export function databaseSchedules(ctx: Pick<CommandContext, 'db'>, database: str
         folderName: name(folders, s.folderId),
         nextFull: next.full[0] ?? null,
         nextDiff: next.diff[0] ?? null,
+        drillCron: drillCronOf(s),
+        nextDrill: nextDrillAfter(s, now),
       };
     });
   const last = ctx.db

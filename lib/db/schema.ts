@@ -262,6 +262,27 @@ export const drills = sqliteTable(
 );
 export type DrillRow = InferSelectModel<typeof drills>;
 
+/**
+ * The drill target of a database (lib/dashboard/commands/drill.ts): the cluster its drills restore into, chosen
+ * per database (of a cluster); without a row, the database's own cluster. Only a cluster whose kind holds
+ * scratch databases can be one (the Txline member API); removing either cluster removes the choice.
+ */
+export const drillTargets = sqliteTable(
+  'drill_targets',
+  {
+    clusterId: integer('cluster_id')
+      .notNull()
+      .references(() => clusters.id, { onDelete: 'cascade' }),
+    database: text('database').notNull(),
+    targetClusterId: integer('target_cluster_id')
+      .notNull()
+      .references(() => clusters.id, { onDelete: 'cascade' }),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clusterId, t.database] })],
+);
+export type DrillTargetRow = InferSelectModel<typeof drillTargets>;
+
 export const ROLES = ['viewer', 'operator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 

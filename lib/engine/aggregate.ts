@@ -135,6 +135,8 @@ async function aggregateOne(db: string, loc: Location, end: Artifact | undefined
           recovered: true,
           member: null,
           store: { nodes: built.state.nodes, relationships: built.state.relationships },
+          // the same content as the chain's tip: the digest recorded there, if any, holds for the fold too
+          contentDigest: chain.find((a) => a.contentDigest?.tx === built.state.lastTxId)?.contentDigest ?? null,
         });
       } catch (e) {
         w.abort();

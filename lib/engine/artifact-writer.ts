@@ -188,6 +188,7 @@ export class ArtifactWriter {
       full: this.opts.full,
       compressed: this.opts.codec !== 'none',
       codec: this.opts.codec,
+      contentDigest: null,
       ...meta,
       payload: { entry: this.entryName, sizeBytes: this.storedBytes, rawBytes: this.rawBytes, sha256: await this.hash.digest() },
       createdBy: 'txline 0.1.0',

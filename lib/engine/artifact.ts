@@ -19,6 +19,9 @@
  * - Confined to the backup roots (confine.ts: the dashboard's jobs), reading never follows a symlink out of them.
  * - Names in the metadata follow the rules of names typed by a user: the database name is a valid database
  *   name and the parent a plain file name, so no path is ever built from metadata that leads elsewhere.
+ * - The metadata format is versioned (`format`): FORMAT is written, every format of READ_FORMATS is read.
+ *   Format 2 added `contentDigest` (the content digest of the store at `tipTx`, as a restore to that point
+ *   reports it; null where the cluster kind records none); a format 1 artifact has none.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,13 +40,16 @@ export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
 export const BLOCK = 512;
 export const PAYLOAD_OFFSET = BLOCK + METADATA_BYTES + BLOCK;
-export const FORMAT = 'txline-backup/1';
+/** the metadata format written; READ_FORMATS: every format read (1: before the content digest) */
+export const FORMAT = 'txline-backup/2';
+export const FORMAT_V1 = 'txline-backup/1';
+export const READ_FORMATS: readonly string[] = [FORMAT_V1, FORMAT];
 
 const uuid = z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a UUID');
 const txId = z.number().int().nonnegative();
 
 export const artifactMetadataSchema = z.object({
-  format: z.literal(FORMAT),
+  format: z.enum([FORMAT_V1, FORMAT]),
   /** the rules of names typed by a user (it becomes part of file and folder names) */
   database: z.string().refine((n) => isValidDatabaseName(n) && n === n.toLowerCase(), { error: (i) => `${JSON.stringify(i.input)} is not a valid database name` }),
   databaseId: uuid,
@@ -78,6 +84,14 @@ export const artifactMetadataSchema = z.object({
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
   }),
   store: z.object({ nodes: z.number().int(), relationships: z.number().int() }).nullable(),
+  /**
+   * (format 2) the content digest of the store at `tx` (= tipTx), the digest a restore to that point reports
+   * (lib/graph/store.ts digestStore); null: not recorded (the kind records none, or the source moved on).
+   */
+  contentDigest: z
+    .object({ tx: txId, nodes: z.number().int().nonnegative(), relationships: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .nullable()
+    .optional(),
   createdBy: z.string(),
   /** SHA-256 of this JSON without this key (compact, in this key order): a damaged head is detected too */
   metadataSha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -174,13 +188,14 @@ function parseHead(abs: string, head: Buffer, size: number): Artifact {
   } catch (e) {
     throw corrupt(`the metadata is unreadable (${describeError(e)})`);
   }
-  if (parsed && typeof parsed === 'object' && (parsed as { format?: unknown }).format === FORMAT) {
+  const format = parsed && typeof parsed === 'object' ? (parsed as { format?: unknown }).format : undefined;
+  if (typeof format === 'string' && READ_FORMATS.includes(format)) {
     const { metadataSha256, ...rest } = parsed as Record<string, unknown>;
     if (metadataSha256 !== metadataChecksum(rest)) throw corrupt('metadata checksum mismatch');
   }
   const meta = artifactMetadataSchema.safeParse(parsed);
   if (!meta.success) {
-    if ((parsed as { format?: unknown })?.format !== FORMAT) throw notArtifact('unknown format');
+    if (typeof format !== 'string' || !READ_FORMATS.includes(format)) throw notArtifact('unknown format');
     throw corrupt(`invalid metadata (${meta.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
   }
   const h2 = tarHeader(head.subarray(BLOCK + METADATA_BYTES, PAYLOAD_OFFSET));

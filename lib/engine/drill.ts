@@ -15,15 +15,17 @@
  *   counts, where the chain ends at one) or else those the records imply (the full's counts plus what every
  *   transaction after it created and deleted); at any other point, those the records imply. Transactions
  *   written without before-images (record format 1) do not say which relationships a node deletion took:
- *   then relationship counts are not compared, and the check says so. The content digest of the scratch
- *   database is reported (DrillResult.actual); no artifact records one to compare it with yet.
+ *   then relationship counts are not compared, and the check says so. At the newest point the content digest
+ *   of the scratch database is compared with the one the chain's last artifact recorded at its transaction
+ *   (artifact format 2; the `digest` check, blaming that artifact); an artifact that records none (format 1,
+ *   or a kind that records none) makes the check say "digest not recorded", and the counts stand alone.
  * - A drill that fails names its check and, where one is to blame, the artifact.
  */
 import os from 'node:os';
 import { randomBytes, randomInt } from 'node:crypto';
 import { TxlineError, describeError } from '../errors';
 import { makeWorkDir, cleanStaleWorkDirs } from '../cleanup';
-import type { Artifact } from './artifact';
+import { FORMAT_V1, type Artifact } from './artifact';
 import { isEmpty } from './chain';
 import type { PayloadFormat } from './format';
 import { formatDuration, type EngineLog, type ProgressSink } from './progress';
@@ -37,7 +39,7 @@ const SCRATCH_ID = /^[0-9a-f]{8}$/;
 export type DrillPoint = { kind: 'latest' } | { kind: 'random' } | { kind: 'tx'; before: number };
 
 /** The checks of a drill, in the order they run. */
-export const DRILL_CHECKS = ['chain', 'artifacts', 'restore', 'reads', 'consistency', 'counts', 'cleanup'] as const;
+export const DRILL_CHECKS = ['chain', 'artifacts', 'restore', 'reads', 'consistency', 'counts', 'digest', 'cleanup'] as const;
 export type DrillCheck = (typeof DRILL_CHECKS)[number];
 
 export interface DrillOptions {
@@ -229,6 +231,9 @@ export async function drill(opts: DrillOptions): Promise<DrillResult> {
     } catch (e) {
       fail('counts', describeError(e), blame(e, plan.chain));
     }
+
+    // 6. The content digest the artifacts recorded (at the newest point).
+    if (served !== null && opts.point.kind === 'latest') compareDigest({ name, plan, pointTx, served }, pass, fail);
   } finally {
     work.remove();
     if (created) {
@@ -274,6 +279,28 @@ async function compareCounts(
   else if (digest.nodes !== want.nodes || (want.relationships !== null && digest.relationships !== want.relationships)) {
     fail('counts', `${name} holds ${digest.nodes} nodes and ${digest.relationships} relationships; ${source} ${want.nodes} nodes and ${want.relationships ?? '?'} relationships`, want.from === 'recorded' ? tail.file : null);
   } else pass('counts', `${digest.nodes} nodes, ${rel}, as ${source}`);
+}
+
+/**
+ * Compares the scratch database's content digest with the one the chain's last artifact recorded at the point
+ * (the newest): a mismatch fails the `digest` check naming that artifact; none recorded passes, saying so.
+ */
+export function compareDigest(
+  c: { name: string; plan: RestorePlan<Artifact>; pointTx: number; served: InstallResult['digest'] },
+  pass: (check: DrillCheck, detail: string) => void,
+  fail: (check: DrillCheck, problem: string, artifact?: string | null) => void,
+): void {
+  const tail = c.plan.chain[c.plan.chain.length - 1];
+  const recorded = tail.contentDigest ?? null;
+  if (recorded === null || recorded.tx !== c.pointTx) {
+    const why = tail.format === FORMAT_V1 ? `${tail.file} is of artifact format 1, from before digests were recorded` : `${tail.file} records none at transaction ${c.pointTx}`;
+    pass('digest', `digest not recorded (${why}); counts compared`);
+    return;
+  }
+  const got = c.served.contentHash;
+  if (got !== recorded.sha256) {
+    fail('digest', `the content digest of ${c.name} is ${got.slice(0, 16)}…, ${tail.file} recorded ${recorded.sha256.slice(0, 16)}… at transaction ${recorded.tx}`, tail.file);
+  } else pass('digest', `content digest ${got.slice(0, 16)}… as ${tail.file} recorded at transaction ${recorded.tx}`);
 }
 
 /** The plan of the drill's point, inside the newest chain. */

@@ -3,12 +3,15 @@
  * newest point, at a random point and at a given transaction, and leaves no scratch database; one flipped byte
  * in a middle differential fails the drill naming that file; a drill at a point equals a restore at the same
  * point; a scratch database left by a killed drill is dropped by the next drill; the source database is never
- * touched.
+ * touched. The content digest each artifact records at backup time (format 2) is compared at the newest point:
+ * a good chain passes with it compared, an artifact whose recorded digest disagrees with its content fails the
+ * `digest` check naming it, and an old-format (1) golden chain, which records none, still drills on counts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
+import { fileURLToPath } from 'node:url';
+import { FORMAT, PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
 import { backupDatabases } from '../../lib/engine/backup';
 import { drill, isScratchName, pointPlan, scratchName, type DrillOptions } from '../../lib/engine/drill';
 import { silentLog } from '../../lib/engine/progress';
@@ -63,7 +66,12 @@ describe('drill', () => {
     expect(r.restoredTx).toBe(listArtifacts(dir).artifacts.reduce((m, a) => Math.max(m, a.tipTx), 0));
     expect(r.rtoMs).toBeGreaterThan(0);
     expect(r.rtoMs).toBeLessThanOrEqual(r.durationMs);
-    expect(r.checks.map((c) => c.check)).toEqual(['chain', 'artifacts', 'restore', 'reads', 'consistency', 'counts', 'cleanup']);
+    expect(r.checks.map((c) => c.check)).toEqual(['chain', 'artifacts', 'restore', 'reads', 'consistency', 'counts', 'digest', 'cleanup']);
+    // every artifact recorded the digest at its own transaction; the newest one's is what the drill compared
+    const all = listArtifacts(dir).artifacts.sort((a, b) => a.tipTx - b.tipTx);
+    for (const a of all) expect({ file: a.file, format: a.format, tx: a.contentDigest?.tx }).toEqual({ file: a.file, format: FORMAT, tx: a.tipTx });
+    expect(all.at(-1)?.contentDigest?.sha256).toBe(digestBefore.contentHash);
+    expect(r.checks.find((c) => c.check === 'digest')?.detail).toMatch(new RegExp(`^content digest ${digestBefore.contentHash.slice(0, 16)}… as ${all.at(-1)?.file} recorded`));
     expect(r.expected?.from).toBe('records');
     expect(r.actual?.nodes).toBe(r.expected?.nodes);
     expect(r.actual?.relationships).toBe(r.expected?.relationships);
@@ -131,6 +139,57 @@ describe('drill', () => {
     const c = await drill(options({ fromPaths: [chain] }));
     expect(c).toMatchObject({ passed: false, failedCheck: 'counts', artifact: null, expected: { from: 'records' } });
     expect(c.problem).toMatch(/the records from .* imply/);
+    expect(await scratchLeft()).toEqual([]);
+  }, 60_000);
+
+  it('fails the digest check naming the artifact whose recorded digest disagrees with its content', async () => {
+    const bad = folder('digest');
+    for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(bad, f));
+    const tail = listArtifacts(bad).artifacts.sort((a, b) => a.tipTx - b.tipTx).at(-1);
+    if (!tail?.contentDigest) throw new Error('the newest artifact records no digest');
+    const wrong = (tail.contentDigest.sha256[0] === '0' ? '1' : '0') + tail.contentDigest.sha256.slice(1);
+    resealMetadata(tail.path, { contentDigest: { ...tail.contentDigest, sha256: wrong } });
+    const r = await drill(options({ fromPaths: [bad] }));
+    expect(r).toMatchObject({ passed: false, failedCheck: 'digest', artifact: tail.file });
+    expect(r.problem).toContain(`${tail.file} recorded ${wrong.slice(0, 16)}`);
+    // the counts agreed: only the digest tells
+    expect(r.checks.find((c) => c.check === 'counts')?.ok).toBe(true);
+    expect(await scratchLeft()).toEqual([]);
+  }, 60_000);
+
+  it('drills an old-format chain (golden artifacts of format 1): digest not recorded, counts compared', async () => {
+    const set = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/artifacts/records2-062862f');
+    const old = folder('golden-v1');
+    for (const f of fs.readdirSync(set)) fs.copyFileSync(path.join(set, f), path.join(old, f));
+    expect(listArtifacts(old).artifacts.map((a) => a.format)).toEqual(['txline-backup/1', 'txline-backup/1', 'txline-backup/1']);
+    const r = await drill(options({ fromPaths: [old], database: 'golden' }));
+    expect(r.passed, r.problem ?? '').toBe(true);
+    expect(r.restoredTx).toBe(38);
+    expect(r.checks.find((c) => c.check === 'digest')?.detail).toMatch(/^digest not recorded \(.* is of artifact format 1/);
+    expect(r.checks.find((c) => c.check === 'counts')?.ok).toBe(true);
+    expect(await scratchLeft()).toEqual([]);
+  }, 60_000);
+
+  it('a differential taken while the database is written to stops at the transaction its digest was read at', async () => {
+    await cluster.writer.createDatabase('busy');
+    const busy = folder('busy');
+    const work = new Workload(cluster.writer, 'busy', 3);
+    await work.write(20);
+    const take = async () => {
+      const r = await backupDatabases(backupOptions(cluster, busy, { databases: ['busy'], source: sourceFor(cluster, [cluster.writer.address]), explicitSources: true }));
+      expect(r.exitCode).toBe(0);
+    };
+    await take();
+    const writing = work.write(150);
+    await take();
+    await writing;
+    await take();
+    const all = listArtifacts(busy).artifacts.sort((a, b) => a.tipTx - b.tipTx);
+    expect(all).toHaveLength(3);
+    for (const a of all) expect({ file: a.file, tx: a.contentDigest?.tx }).toEqual({ file: a.file, tx: a.tipTx });
+    const r = await drill(options({ fromPaths: [busy], database: 'busy' }));
+    expect(r.passed, r.problem ?? '').toBe(true);
+    expect(r.checks.find((c) => c.check === 'digest')?.detail).toMatch(/^content digest /);
     expect(await scratchLeft()).toEqual([]);
   }, 60_000);
 

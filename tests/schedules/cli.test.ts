@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCatalog } from '../../lib/db';
-import { addRemoteCluster, listFolders } from '../../lib/db/queries/clusters';
+import { addNeo4jCluster, addRemoteCluster, getClusterByName, listFolders } from '../../lib/db/queries/clusters';
+import { getDrillTarget } from '../../lib/db/queries/drills';
 import { listSchedules } from '../../lib/db/queries/schedules';
 import { tempDir } from '../helpers/cluster';
 import { collect, TXLINE_BIN, type CliResult } from '../helpers/engine';
@@ -116,6 +117,30 @@ describe('txline schedule', () => {
     expect(listFolders(db).filter((f) => f.path.startsWith('s3://')).map((f) => f.path)).toEqual(['s3://offsite-backups/prod/orders']);
     db.$client.close();
     expect((await txline('remove', 'orders')).code).toBe(0);
+  });
+
+  it('--drill-to chooses the cluster the drills of a database restore into; a glob or a Neo4j cluster is refused, storing nothing', async () => {
+    const db = openCatalog(catalog());
+    addNeo4jCluster(db, { name: 'graphs', address: '127.0.0.1:1', uri: 'neo4j://127.0.0.1:1', user: 'neo4j', passwordSealed: 'x', neo4jAdmin: 'neo4j-admin', backupFrom: null, location: path.join(dir, 'graphs-location') });
+    const embedded = getClusterByName(db, { name: 'embedded' });
+    const far = getClusterByName(db, { name: 'far' });
+    const target = () => getDrillTarget(db, { clusterId: embedded?.id ?? 0, database: 'shop' });
+    const glob = await txline('set', 's*', '--diff=0 * * * *', '--location=data/backups', '--drill-to=far');
+    expect({ code: glob.code, stderr: glob.stderr }).toMatchObject({ code: 2, stderr: expect.stringMatching(/--drill-to: a drill target is chosen per database; "s\*" is a glob/) });
+    const neo = await txline('set', 'shop', '--diff=0 * * * *', '--location=data/backups', '--drill-to=graphs');
+    expect({ code: neo.code, stderr: neo.stderr }).toMatchObject({ code: 1, stderr: expect.stringMatching(/--drill-to: graphs is a Neo4j cluster: .*seedURI/) });
+    expect(listSchedules(db).some((s) => s.databaseGlob === 's*' || s.databaseGlob === 'shop')).toBe(false);
+    expect(target()).toBeNull();
+    const set = await txline('set', 'shop', '--diff=0 * * * *', '--location=data/backups', '--drill-to=far');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('drills of shop restore into cluster far');
+    expect(target()?.targetClusterId).toBe(far?.id);
+    const kept = await txline('set', 'shop', '--diff=0 * * * *', '--location=data/backups', '--drill=off');
+    expect(kept.stdout).toContain('drills of shop restore into cluster far');
+    const own = await txline('set', 'shop', '--diff=0 * * * *', '--location=data/backups', '--drill-to=own');
+    expect(own.stdout).toContain('drills of shop restore into its own cluster embedded');
+    expect(target()).toBeNull();
+    db.$client.close();
   });
 
   it('warns when the location is outside the backup roots (the server will refuse it)', async () => {

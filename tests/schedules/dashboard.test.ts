@@ -57,6 +57,8 @@ describe('schedules in the dashboard', () => {
       [{ databaseGlob: '' }, 'databaseGlob', 'INVALID_ARGUMENT'],
       [{ clusterId: '99' }, 'clusterId', 'NOT_FOUND'],
       [{ folderId: String(outsideId) }, 'folderId', 'PATH_OUTSIDE_ROOTS'],
+      [{ drillCron: 'every day' }, 'drillCron', 'INVALID_ARGUMENT'],
+      [{ drillCron: '0 25 * * *' }, 'drillCron', 'INVALID_ARGUMENT'],
     ];
     for (const [over, field, code] of cases) {
       const r = setScheduleCommand(ctx, { ...base, ...over }, NOW);
@@ -72,19 +74,29 @@ describe('schedules in the dashboard', () => {
     expect(r).toMatchObject({
       ok: true,
       next: { full: [Date.parse('2026-05-02T00:00:00Z'), expect.any(Number), expect.any(Number)], diff: [Date.parse('2026-05-01T10:15:00Z'), Date.parse('2026-05-01T10:30:00Z'), Date.parse('2026-05-01T10:45:00Z')] },
-      audit: { target: 'schedule=n* cluster=embedded', detail: 'created: full "0 2 * * *", diff "*/15 * * * *" (Europe/Berlin) into default' },
+      nextDrill: Date.parse('2026-05-02T01:30:00Z'), // the default drill cron, 03:30 in Berlin
+      audit: { target: 'schedule=n* cluster=embedded', detail: 'created: full "0 2 * * *", diff "*/15 * * * *", drills "30 3 * * *" (Europe/Berlin) into default' },
     });
     const page = databaseSchedules(ctx, 'neo4j', NOW);
     expect(page.schedules).toEqual([
-      expect.objectContaining({ databaseGlob: 'n*', clusterName: 'embedded', folderName: 'default', timeZone: 'Europe/Berlin', nextFull: Date.parse('2026-05-02T00:00:00Z'), nextDiff: Date.parse('2026-05-01T10:15:00Z') }),
+      expect.objectContaining({ databaseGlob: 'n*', clusterName: 'embedded', folderName: 'default', timeZone: 'Europe/Berlin', nextFull: Date.parse('2026-05-02T00:00:00Z'), nextDiff: Date.parse('2026-05-01T10:15:00Z'), drillCron: '30 3 * * *', nextDrill: Date.parse('2026-05-02T01:30:00Z') }),
     ]);
+    // the form's drill cron field: its own cron, then none
+    expect(setScheduleCommand(ctx, { clusterId: String(clusterId), folderId: String(folderId), databaseGlob: 'n*', fullCron: '0 2 * * *', timeZone: 'UTC', enabled: 'true', drillCron: '0 4 * * 1' }, NOW)).toMatchObject({
+      ok: true,
+      nextDrill: Date.parse('2026-05-04T04:00:00Z'),
+      audit: { detail: 'replaced: full "0 2 * * *", drills "0 4 * * 1" (UTC) into default' },
+    });
+    expect(databaseSchedules(ctx, 'neo4j', NOW).schedules[0]).toMatchObject({ drillCron: '0 4 * * 1', nextDrill: Date.parse('2026-05-04T04:00:00Z') });
+    expect(setScheduleCommand(ctx, { clusterId: String(clusterId), folderId: String(folderId), databaseGlob: 'n*', fullCron: '0 2 * * *', enabled: 'true', drillCron: 'off' }, NOW)).toMatchObject({ ok: true, nextDrill: null });
+    expect(databaseSchedules(ctx, 'neo4j', NOW).schedules[0]).toMatchObject({ drillCron: null, nextDrill: null });
     expect(page.lastRun).toBeNull();
     expect(databaseSchedules(ctx, 'orders', NOW).schedules).toEqual([]);
     expect(databaseSchedules(ctx, 'system', NOW).schedules).toEqual([]);
 
     // disabled: still listed, no next run
     const off = setScheduleCommand(ctx, { clusterId: String(clusterId), folderId: String(folderId), databaseGlob: 'n*', diffCron: '0 * * * *', enabled: 'false' }, NOW);
-    expect(off).toMatchObject({ ok: true, audit: { detail: 'replaced: diff "0 * * * *" (UTC) into default, disabled' } });
+    expect(off).toMatchObject({ ok: true, audit: { detail: 'replaced: diff "0 * * * *", no drills (UTC) into default, disabled' } });
     expect(databaseSchedules(ctx, 'neo4j', NOW).schedules[0]).toMatchObject({ enabled: false, nextFull: null, nextDiff: null, fullCron: null });
   });
 

@@ -3,14 +3,19 @@
  * start drops a scratch database a killed drill left; "Drill now" (startDrill) runs a drill job whose outcome
  * lands in the drill history with its RTO, and a failed one names the damaged artifact and its check; the
  * scheduler drills the databases of a schedule by its drill cron, once per occurrence, audited by schedule;
- * lastDrills and verificationOf say when each database was last verified and flag the stale.
+ * lastDrills and verificationOf say when each database was last verified and flag the stale. A drill target
+ * chosen per database (a second real cluster) takes "Drill now" and the scheduled drills; a Neo4j cluster is
+ * refused as one, saying why.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAudit } from '../../lib/auth/audit';
 import { startBackup } from '../../lib/dashboard/commands/backup';
-import { startDrill } from '../../lib/dashboard/commands/drill';
+import { setDrillTargetCommand, startDrill } from '../../lib/dashboard/commands/drill';
+import { addNeo4jCluster, addRemoteCluster } from '../../lib/db/queries/clusters';
+import { getDrillTarget } from '../../lib/db/queries/drills';
+import { drillTargetOf } from '../../lib/schedules/drill-target';
 import { lastDrills, listDrills, STALE_AFTER_MS, verificationOf } from '../../lib/db/queries/drills';
 import { listClusters, getFolder } from '../../lib/db/queries/clusters';
 import { getJob, listJobs } from '../../lib/db/queries/jobs';
@@ -20,7 +25,7 @@ import { parseEnv } from '../../lib/env';
 import { DEFAULT_DRILL_CRON, checkDrillCron, drillCronOf, nextDrillAfter } from '../../lib/schedules/drill-cron';
 import { setSchedule } from '../../lib/schedules/store';
 import { startServer, type ServerContext } from '../../lib/server/startup';
-import { startTestCluster, tempDir, waitFor, type TestCluster } from '../helpers/cluster';
+import { startTestCluster, tempDir, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
 import { sourceFor, Workload } from '../helpers/engine';
 
 describe('drills in the server', () => {
@@ -114,6 +119,36 @@ describe('drills in the server', () => {
       expect(v.lastPassed).not.toBeNull();
     } finally {
       fs.writeFileSync(middle.path, original);
+    }
+  }, 90_000);
+
+  it('a drill target chosen for the database takes its drills (startDrill: "Drill now" and the scheduler); the history stays the database\'s', async () => {
+    const other = await startTestCluster({ members: 1, secondaries: 0, databases: [] });
+    try {
+      const row = addRemoteCluster(ctx.db, { name: 'drill-bed', addresses: other.addresses, token: TEST_TOKEN });
+      const neo = addNeo4jCluster(ctx.db, { name: 'graphs', address: '127.0.0.1:1', uri: 'neo4j://127.0.0.1:1', user: 'neo4j', passwordSealed: 'x', neo4jAdmin: 'neo4j-admin', backupFrom: null, location: path.join(dir, 'neo4j-location') });
+      // a Neo4j cluster is refused, saying why; nothing is stored
+      const refused = setDrillTargetCommand(ctx, { clusterId, database: 'neo4j', targetClusterId: String(neo.id) });
+      expect(refused).toMatchObject({ ok: false, code: 'NOT_SUPPORTED', fieldErrors: { targetClusterId: [expect.stringMatching(/seedURI/)] } });
+      expect(getDrillTarget(ctx.db, { clusterId, database: 'neo4j' })).toBeNull();
+      expect(setDrillTargetCommand(ctx, { clusterId, database: 'neo4j', targetClusterId: '999' })).toMatchObject({ ok: false, code: 'NOT_FOUND' });
+      expect(setDrillTargetCommand(ctx, { clusterId, database: 'neo4j', targetClusterId: String(row.id) })).toMatchObject({ ok: true, target: 'drill-bed' });
+      expect(drillTargetOf(ctx.db, listClusters(ctx.db)[0], 'neo4j')).toMatchObject({ chosen: true, cluster: { name: 'drill-bed' } });
+      const r = await job(startDrill(ctx, { clusterId, folderId, database: 'neo4j' }, 'alice'));
+      expect(r?.status, r?.log).toBe('succeeded');
+      expect(r?.params).toMatchObject({ drillTarget: 'drill-bed' });
+      // restored on the one member of drill-bed (the database's own cluster has two), recorded as the database's drill
+      const checks = (r?.result as { checks: Array<{ check: string; detail: string }> }).checks;
+      expect(checks.find((c) => c.check === 'restore')?.detail).toMatch(/ on 1 member\(s\)/);
+      expect(listDrills(ctx.db, { clusterId, database: 'neo4j' })[0]).toMatchObject({ jobId: r?.id, passed: true });
+      expect((await sourceFor(other).scratch.databaseNames()).filter((n) => isScratchName(n))).toEqual([]);
+      // back to its own cluster
+      expect(setDrillTargetCommand(ctx, { clusterId, database: 'neo4j', targetClusterId: '' })).toMatchObject({ ok: true, target: listClusters(ctx.db)[0].name });
+      expect(getDrillTarget(ctx.db, { clusterId, database: 'neo4j' })).toBeNull();
+      const back = await job(startDrill(ctx, { clusterId, folderId, database: 'neo4j' }, 'alice'));
+      expect((back?.result as { checks: Array<{ check: string; detail: string }> }).checks.find((c) => c.check === 'restore')?.detail).toMatch(/ on 2 member\(s\)/);
+    } finally {
+      await other.stop();
     }
   }, 90_000);
 

@@ -18,6 +18,8 @@ import { folderRoots, realPathInside } from '../../auth/paths';
 import { canonicalLocationUrl, isLocationUrl } from '../../storage';
 import { checkScheduleFields, setSchedule, unsetSchedule, upcoming } from '../../schedules/store';
 import { drillCronOf, nextDrillAfter } from '../../schedules/drill-cron';
+import { chooseDrillTarget, drillTargetOf, drillTargetProblem } from '../../schedules/drill-target';
+import { isValidDatabaseName } from '../../graph/names';
 import { registerDefaultCluster } from '../../server/startup';
 
 function open(): { db: Catalog; env: TxlineEnv } {
@@ -25,6 +27,19 @@ function open(): { db: Catalog; env: TxlineEnv } {
   const db = openCatalog(env.catalog);
   registerDefaultCluster(db, env);
   return { db, env };
+}
+
+/** `--drill-to`: a cluster that can take drills (null: the database's own), for a database named, not a glob. */
+function drillTargetNamed(db: Catalog, database: string, raw: string, own: ClusterRow): ClusterRow | null {
+  if (!isValidDatabaseName(database.trim().toLowerCase()) || /[*?]/.test(database)) {
+    throw new TxlineError('INVALID_ARGUMENT', `--drill-to: a drill target is chosen per database; "${database}" is a glob`, { details: { field: 'drill-to' } });
+  }
+  const t = raw.trim();
+  if (t === '' || t.toLowerCase() === 'own') return null;
+  const target = clusterNamed(db, t);
+  const problem = target.id === own.id ? null : drillTargetProblem(target);
+  if (problem) throw new TxlineError('NOT_SUPPORTED', `--drill-to: ${problem}`);
+  return target;
 }
 
 function clusterNamed(db: Catalog, name: string | undefined): ClusterRow {
@@ -148,12 +163,13 @@ export function listCommand(o: { json: boolean }): void {
   }
 }
 
-export function setCommand(database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string }): void {
+export function setCommand(database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string; drillTo?: string }): void {
   const { db, env } = open();
   try {
     const cluster = clusterNamed(db, o.cluster);
     if (!o.full?.trim() && !o.diff?.trim()) throw new TxlineError('INVALID_ARGUMENT', 'give --full, --diff, or both');
     checkScheduleFields({ databaseGlob: database, fullCron: o.full, diffCron: o.diff, timeZone: o.tz }); // before the folder is made
+    const drillTo = o.drillTo === undefined ? undefined : drillTargetNamed(db, database, o.drillTo, cluster);
     const { folder, registered } = folderAt(db, o.location);
     const now = Date.now();
     const r = setSchedule(db, { clusterId: cluster.id, databaseGlob: database, fullCron: o.full, diffCron: o.diff, timeZone: o.tz, enabled: !o.disabled, folderId: folder.id, drillCron: o.drill }, now);
@@ -170,6 +186,13 @@ export function setCommand(database: string, o: { cluster?: string; full?: strin
     const drill = drillCronOf(s);
     const nextDrill = nextDrillAfter(s, now);
     out.push(drill ? `  restore drills "${drill}" (${s.timeZone}) of each database: ${nextDrill !== null ? `next ${formatRun(nextDrill, s.timeZone)}` : s.enabled ? 'never run again' : 'disabled'}` : '  no scheduled restore drills');
+    if (drillTo !== undefined) {
+      chooseDrillTarget(db, cluster, s.databaseGlob, drillTo);
+      out.push(`  drills of ${s.databaseGlob} restore into ${drillTo && drillTo.id !== cluster.id ? `cluster ${drillTo.name}` : `its own cluster ${cluster.name}`}`);
+    } else {
+      const t = drillTargetOf(db, cluster, s.databaseGlob);
+      if (t.chosen) out.push(`  drills of ${s.databaseGlob} restore into cluster ${t.cluster.name}`);
+    }
     process.stdout.write(`${out.join('\n')}\n`);
     if (!isLocationUrl(folder.path) && !realPathInside(folder.path, folderRoots(env, folder))) {
       process.stderr.write(`txline: warning: ${folder.path} is outside the backup roots (${env.backupRoots.join(', ')}); the server refuses to back up into it until TXLINE_BACKUP_ROOTS includes it\n`);

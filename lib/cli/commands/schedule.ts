@@ -29,7 +29,8 @@ export function registerScheduleCommands(program: Command): void {
     .option('--tz <zone>', 'the time zone the crons are read in (an IANA name)', 'UTC')
     .option('--disabled', 'store the schedule switched off', false)
     .option('--drill <cron>', 'cron of the restore drills of each database it covers (default: daily, "30 3 * * *"; "off": none; not given: kept)')
-    .action(async (database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string }) => {
+    .option('--drill-to <cluster>', 'the cluster the drills of this database restore into (a database name, not a glob; "own": its own cluster, the default; not given: kept)')
+    .action(async (database: string, o: { cluster?: string; full?: string; diff?: string; location: string; tz: string; disabled: boolean; drill?: string; drillTo?: string }) => {
       const { setCommand } = await import('./schedule-run');
       setCommand(database, o);
     });

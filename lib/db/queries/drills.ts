@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Catalog } from '../index';
-import { drills, type DrillRow } from '../schema';
+import { drills, drillTargets, type DrillRow, type DrillTargetRow } from '../schema';
 
 export const STALE_AFTER_MS = 48 * 3600_000;
 
@@ -73,4 +73,21 @@ export function verificationOf(d: LastDrills | undefined, now: number): Verifica
   const lastPassed = d?.lastPassed ?? null;
   const lastFailed = d && !d.last.passed ? d.last : null;
   return { lastPassed, lastFailed, stale: lastPassed === null || now - lastPassed.finishedAt > STALE_AFTER_MS };
+}
+
+/** The cluster a database's drills restore into, when one was chosen (null: its own cluster). */
+export function getDrillTarget(db: Catalog, { clusterId, database }: { clusterId: number; database: string }): DrillTargetRow | null {
+  return db.select().from(drillTargets).where(and(eq(drillTargets.clusterId, clusterId), eq(drillTargets.database, database))).get() ?? null;
+}
+
+/** Chooses the drill target of a database (`targetClusterId` null: back to its own cluster). */
+export function setDrillTarget(db: Catalog, { clusterId, database, targetClusterId }: { clusterId: number; database: string; targetClusterId: number | null }, now = Date.now()): void {
+  if (targetClusterId === null) {
+    db.delete(drillTargets).where(and(eq(drillTargets.clusterId, clusterId), eq(drillTargets.database, database))).run();
+    return;
+  }
+  db.insert(drillTargets)
+    .values({ clusterId, database, targetClusterId, updatedAt: now })
+    .onConflictDoUpdate({ target: [drillTargets.clusterId, drillTargets.database], set: { targetClusterId, updatedAt: now } })
+    .run();
 }

@@ -11,6 +11,7 @@ import type { Artifact } from '../../engine/artifact';
 import { formatBytes, formatDuration } from '../../engine/progress';
 import type { DiffOutcome, MemberDatabase, WriteContext } from '../../engine/source';
 import type { TxlineSource } from './source';
+import { digestAt, readDigest } from './content-digest';
 
 function memberInfo(c: MemberDatabase) {
   return { id: c.member.id, address: c.member.address, role: c.role };
@@ -23,6 +24,8 @@ export async function takeFull(source: Pick<TxlineSource, 'fullStore'>, ctx: Wri
   const codec = ctx.compress ? DEFAULT_CODEC : 'none';
   // A source that compresses (the embedded members do) sends a seventh of the bytes and spends its own cores.
   const store = await source.fullStore(db, c.member, codec === 'zstd' ? { compress: 'zstd' } : {});
+  // read beside the store (never fails: null when it cannot be had); recorded if it is at the store's transaction
+  const digest = readDigest(db, c.member, ctx.log);
   const encoded = store.encoding !== 'none';
   if (encoded && store.encoding !== codec) {
     store.stream.destroy();
@@ -66,6 +69,7 @@ export async function takeFull(source: Pick<TxlineSource, 'fullStore'>, ctx: Wri
       recovered: true,
       member: memberInfo(c),
       store: { nodes: store.nodes, relationships: store.relationships },
+      contentDigest: digestAt(await digest, store.txId, { db, member: c.member.id, log: ctx.log }),
     });
     done = artifact.payload.rawBytes;
     // (An encoded store's decoded count trails what arrived: its last range is known only now.)
@@ -102,6 +106,9 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
   // otherwise the first new record's back-link is compared.
   const includeTip = parent.tipTx >= 1 && parent.tipTx >= c.lowestAvailableTxn;
   const fromTx = includeTip ? parent.tipTx : parent.tipTx + 1;
+  // The digest first: the differential then stops at the transaction it was read at (content-digest.ts).
+  const digest = await readDigest(db, c.member, ctx.log);
+  const cutAt = digest && digest.lastCommittedTxn >= parent.tipTx ? digest.lastCommittedTxn : null;
   let txs;
   try {
     txs = await source.transactions(db, c.member, fromTx);
@@ -113,7 +120,8 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
     txs.stream.destroy();
     return { ok: false, reason: `the store ID changed: ${parent.file} has ${parent.storeId}, ${c.member.id} has ${txs.storeId}` };
   }
-  const txTotal = Math.max(0, txs.lastTxId - parent.tipTx);
+  const lastTxId = cutAt === null ? txs.lastTxId : Math.min(cutAt, txs.lastTxId);
+  const txTotal = Math.max(0, lastTxId - parent.tipTx);
   const w = ctx.newWriter(false);
   const sink = w.payload();
   const decoder = new RecordStreamDecoder(`transactions of ${db} from ${c.member.id}`);
@@ -124,12 +132,17 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
   try {
     // The byte size of a stream of transactions is known only at its end.
     ctx.progress?.({ phase: 'transactions', database: db, txDone: 0, txTotal, bytesDone: 0, bytesTotal: null });
-    debug(ctx, `receiving transactions ${fromTx}..${txs.lastTxId} of ${db} from ${c.member.id} (${txTotal} after the parent)`);
+    debug(ctx, `receiving transactions ${fromTx}..${lastTxId} of ${db} from ${c.member.id} (${txTotal} after the parent)`);
     await pipeline(txs.stream, async function* (source) {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         const out: Buffer[] = [];
         let chunkFirst: number | null = null;
+        let cut = false;
         for (const rec of decoder.push(chunk)) {
+          if (rec.txId > lastTxId) {
+            cut = true; // committed after the digest was read: the next backup's
+            break;
+          }
           if (rec.txId === parent.tipTx) {
             if (rec.checksum !== parent.lastTxChecksum) mismatch = `the checksum of transaction ${parent.tipTx} on ${c.member.id} does not match the parent ${parent.file}`;
             continue;
@@ -147,6 +160,7 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
         if (out.length) yield Buffer.concat(out);
         if (chunkFirst !== null) debug(ctx, `received transactions ${chunkFirst}..${(last as { txId: number } | null)?.txId} of ${db} from ${c.member.id} (${formatBytes(chunk.length)})`);
         ctx.progress?.({ phase: 'transactions', database: db, txDone: count, txTotal, bytesDone: decoder.bytesSeen, bytesTotal: null });
+        if (cut) return;
       }
       decoder.end();
     }, sink);
@@ -156,8 +170,8 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
     }
     const lastRec = last as { txId: number; checksum: number; commitTime: number } | null;
     const firstRec = first as { txId: number; commitTime: number } | null;
-    if (lastRec && lastRec.txId < txs.lastTxId) {
-      throw new TxlineError('SOURCE_UNREACHABLE', `the transactions of ${db} from ${c.member.id} ended at ${lastRec.txId}, before ${txs.lastTxId}`);
+    if (lastRec && lastRec.txId < lastTxId) {
+      throw new TxlineError('SOURCE_UNREACHABLE', `the transactions of ${db} from ${c.member.id} ended at ${lastRec.txId}, before ${lastTxId}`);
     }
     const artifact = await w.commit({
       databaseId: parent.databaseId,
@@ -174,6 +188,7 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
       recovered: false,
       member: memberInfo(c),
       store: null,
+      contentDigest: digestAt(digest, lastRec ? lastRec.txId : parent.tipTx, { db, member: c.member.id, log: ctx.log }),
     });
     const ms = performance.now() - t0;
     const range = lastRec && firstRec ? `transactions ${firstRec.txId}..${lastRec.txId} (${count})` : `no new transactions (empty differential after ${parent.tipTx})`;
@@ -192,7 +207,7 @@ export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: 
       storeId: parent.storeId,
       parent: parent.file,
       parentLastTxChecksum: parent.lastTxChecksum,
-      txExpected: { from: parent.tipTx + 1, to: txs.lastTxId },
+      txExpected: { from: parent.tipTx + 1, to: lastTxId },
       txReceived: f && l ? { from: f.txId, to: l.txId, count, lastTxChecksum: l.checksum } : null,
     });
     throw err;
