@@ -17,11 +17,14 @@
 import zlib from 'node:zlib';
 import { TxlineError, describeError } from '../errors';
 import type { Location } from '../storage';
-import { FORMAT, METADATA_BYTES, artifactFileSize, artifactMetadataSchema, located, metadataChecksum, type Artifact } from './artifact';
+import { METADATA_BYTES, artifactFileSize, artifactMetadataSchema, located, metadataChecksum, type Artifact } from './artifact';
 
-/** The preset dictionary of version-1 notes: the metadata's keys and usual values, in the head's key order. */
+/**
+ * The preset dictionary of version-1 notes: the metadata's keys and usual values, in the head's key order, as
+ * they were when notes began (artifact format txline-backup/1; written out, not taken from FORMAT, which moves on).
+ */
 export const DICTIONARY_V1 = Buffer.from(
-  `{"format":"${FORMAT}","database":"","time":"2026-01-01T00:00:00.000Z","full":false,"compressed":true,"codec":"zstd",` +
+  `{"format":"txline-backup/1","database":"","time":"2026-01-01T00:00:00.000Z","full":false,"compressed":true,"codec":"zstd",` +
     '"databaseId":"","storeId":"","lowestTx":,"highestTx":,"txCount":,"parent":null,"parentLastTxChecksum":null,"tipTx":,' +
     '"lastTxChecksum":,"firstCommitTime":null,"lastCommitTime":,"recovered":false,"member":{"id":"member-","address":"127.0.0.1:",' +
     '"role":"writer"},"store":{"nodes":,"relationships":},"payload":{"entry":"transactions.log.zst","sizeBytes":,"rawBytes":,' +
