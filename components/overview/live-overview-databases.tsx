@@ -15,7 +15,7 @@ import { FolderSelect } from '@/components/backups/folder-select';
 import { DatabaseCard } from '@/components/databases/database-card';
 import { getJson } from '@/components/ui/get-json';
 import type { OverviewCardsData } from '@/lib/dashboard/data';
-import { overviewSearchParams, type OverviewQuery } from '@/lib/dashboard/overview-query';
+import { OVERVIEW_PAGE_SIZE, overviewSearchParams, type OverviewQuery } from '@/lib/dashboard/overview-query';
 import { formatNumber } from '@/lib/format';
 import { OverviewControls } from './overview-controls';
 import { OverviewPager } from './overview-pager';
@@ -59,11 +59,12 @@ export function LiveOverviewDatabases({ folderParam, initial }: { folderParam: s
   const first = list.matched === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
   const last = Math.min(list.matched, list.page * list.pageSize);
   const filtered = query.q !== '' || query.cluster !== null || query.trouble !== null;
-  const keepFolder: Record<string, string> = folderParam ? { folder: folderParam } : {};
+  // the form's hidden fields: the folder and the page size stay when the search or a filter changes
+  const keep: Record<string, string> = { ...(folderParam ? { folder: folderParam } : {}), ...(query.size !== OVERVIEW_PAGE_SIZE ? { size: String(query.size) } : {}) };
   return (
     <div className="space-y-3" data-testid="database-cards" data-updated-at={q.dataUpdatedAt}>
       <FolderSelect folders={data.folders} current={data.folder.id} />
-      {list.total > 0 ? <OverviewControls key={overviewSearchParams({ ...query, page: 1 }).toString()} query={query} clusters={data.clusters} keep={keepFolder} /> : null}
+      {list.total > 0 ? <OverviewControls key={overviewSearchParams({ ...query, page: 1 }).toString()} query={query} clusters={data.clusters} keep={keep} /> : null}
       <p role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="overview-count" data-matched={list.matched} data-total={list.total}>
         {list.matched === 0
           ? filtered && list.pending === 0

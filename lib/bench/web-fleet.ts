@@ -83,7 +83,7 @@ export function seedFleet(db: Catalog, dir: string, opts: { samples: number }): 
         tip += 50;
         const p = full ? null : i === breakAt ? `${database}-missing.backup` : parent;
         art.run(folderId, file, database, databaseId, storeId, time, full ? 1 : 0, lowest, tip, tip, full ? tip : 50, p, full ? null : tip - 50, tip, full ? null : time - 50_000, time - 1000, full ? 1 : 0,
-          full ? tip * 40 : 4000, full ? tip * 80 : 8000, sha, full ? tip * 2 : null, full ? tip * 3 : null, full ? tip * 40 + 9000 : 13_000, time, now);
+          full ? tip * 40 : 4000, full ? tip * 80 : 8000, sha, full ? tip * 2 : null, full ? tip * 3 : null, full ? tip * 40 + 9000 : 13_000, time, time + 2000);
         parent = file;
         artifacts++;
       }

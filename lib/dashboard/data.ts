@@ -14,9 +14,8 @@ import type { JobSummaryRow } from '../db/queries/jobs';
 import type { BackupFolderRow } from '../db/schema';
 import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
-import { databaseOverview, overviewFrom, type DatabaseOverview } from './overview';
-import { backedUpNames, backupFactsMany, knownFacts, NO_BACKUPS, warmFacts } from './backup-facts';
-import { DEFAULT_QUERY, listEntries, pageOf, troublesOf, verificationLookup, type ListEntry, type ListPage, type OverviewQuery, type TroubleKind, type TroubleSignals } from './overview-list';
+import { databaseOverview, type DatabaseOverview } from './overview';
+import { DEFAULT_QUERY, overviewListing, type ListPage, type OverviewDatabase, type OverviewQuery } from './overview-list';
 import { databaseTimeline } from './artifact-cache';
 import { currentRestore, restoreKey, restoresByTarget, type RestoredFrom } from './restores';
 import type { Timeline, TimelineOptions } from './timeline';
@@ -39,59 +38,20 @@ export function pickFolder(ctx: ServerContext, folderId?: number | string | null
   return d;
 }
 
-type OverviewDatabase = DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null; verification: Verification };
-
 export interface OverviewData {
   clusters: ClusterSnapshot[];
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
   /** per cluster, its databases and the ones only found in backups; a restored one says where it came from; when each was last verified by a drill */
-  databases: Array<OverviewDatabase & { troubles: TroubleKind[] }>;
+  databases: OverviewDatabase[];
   runningJobs: JobSummaryRow[];
-}
-
-/** What the overview's list reads once per request: the entries, and the signals the trouble filter asks. */
-function overviewSources(ctx: ServerContext, clusters: ClusterSnapshot[], folder: BackupFolderRow) {
-  const backedUp = backedUpNames(ctx.db, { folderId: folder.id });
-  const withBackups = new Set(backedUp);
-  const entries = listEntries(clusters, backedUp);
-  const names = new Map(listClusters(ctx.db).map((c) => [c.id, c.name]));
-  const trouble = databasesInTrouble(ctx.db);
-  const alerting = new Set(trouble.map((t) => `${t.cluster ?? ''}\u0000${t.database}`));
-  const alertsOf = (e: ListEntry) =>
-    alerting.has(`\u0000${e.database}`) || (e.clusterId !== null && alerting.has(`${names.get(e.clusterId) ?? ''}\u0000${e.database}`));
-  const now = Date.now();
-  const verification = verificationLookup(lastDrills(ctx.db), now);
-  const signals: TroubleSignals = {
-    alerts: alertsOf,
-    hasBackups: (e) => withBackups.has(e.database),
-    verification,
-    broken: (e) => {
-      const f = knownFacts(ctx.db, { folderId: folder.id, database: e.database });
-      return f ? f.health === 'broken' || (f.artifactCount > 0 && !f.restorable) : null;
-    },
-  };
-  // the databases of a page have their facts read: their own troubles are judged on them
-  const withFacts: TroubleSignals = { ...signals, broken: (e) => signals.broken(e) ?? false };
-  const reports = new Map(clusters.map((c) => [c.cluster.id, c.report]));
-  /** the overview of each entry given (one cache check for all of them) */
-  const overviews = (list: readonly ListEntry[]): OverviewData['databases'] => {
-    const facts = backupFactsMany(ctx.db, { folderId: folder.id, databases: list.filter((e) => withBackups.has(e.database)).map((e) => e.database) });
-    const restores = list.some((e) => e.clusterId !== null) ? restoresByTarget(latestRestores(ctx.db)) : new Map<string, RestoredFrom>();
-    return list.map((e) => {
-      const o = overviewFrom(e.database, facts.get(e.database) ?? NO_BACKUPS, e.clusterId === null ? null : (reports.get(e.clusterId) ?? null));
-      const restoredFrom = e.clusterId === null ? null : currentRestore(restores.get(restoreKey(e.clusterId, e.database)), o.writerStoreId);
-      return { ...o, clusterId: e.clusterId, restoredFrom, verification: verification(e), troubles: troublesOf(e, withFacts).kinds };
-    });
-  };
-  return { entries, signals, overviews, trouble, names };
 }
 
 /** Every database of the overview (the databases page's table): see overviewPage for one page of them. */
 export async function overviewData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewData> {
   const clusters = await clusterSnapshots(ctx);
   const folder = pickFolder(ctx, folderId);
-  const src = overviewSources(ctx, clusters, folder);
+  const src = overviewListing(ctx.db, { clusters, folderId: folder.id });
   return { clusters, folder, folders: listFolders(ctx.db), databases: src.overviews(src.entries), runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
 }
 
@@ -120,11 +80,8 @@ export interface OverviewCardsData {
 export async function overviewCardsData(ctx: ServerContext, folderId?: number | string | null, query: OverviewQuery = DEFAULT_QUERY): Promise<OverviewCardsData> {
   const clusters = await clusterSnapshots(ctx);
   const folder = pickFolder(ctx, folderId);
-  const src = overviewSources(ctx, clusters, folder);
-  const unread: ListEntry[] = [];
-  const { entries, ...list } = pageOf(src.entries, query, src.signals, undefined, unread);
-  // the trouble filter needed chains not read yet: read them in the background, the poll brings the result
-  if (unread.length) warmFacts(ctx.db, { folderId: folder.id, databases: unread.map((e) => e.database) });
+  const src = overviewListing(ctx.db, { clusters, folderId: folder.id });
+  const { entries, ...list } = src.page(query);
   const shown = new Set(entries.map((e) => e.database));
   const running = listJobs(ctx.db, { status: 'running', limit: 50 });
   return {

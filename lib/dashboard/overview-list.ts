@@ -14,9 +14,20 @@
 import type { LastDrills } from '../db/queries/drills';
 import { verificationOf, type Verification } from '../db/queries/drills';
 import type { ClusterSnapshot } from '../monitor/collector';
-import { OVERVIEW_PAGE_SIZE, type OverviewQuery, type TroubleKind } from './overview-query';
+import type { Catalog } from '../db';
+import { databasesInTrouble } from '../alerts/store';
+import { listClusters } from '../db/queries/clusters';
+import { lastDrills } from '../db/queries/drills';
+import { latestRestores } from '../db/queries/jobs';
+import { backedUpNames, backupFactsMany, knownFacts, NO_BACKUPS, warmFacts } from './backup-facts';
+import { overviewFrom, type DatabaseOverview } from './overview';
+import { currentRestore, restoreKey, restoresByTarget, type RestoredFrom } from './restores';
+import type { OverviewQuery, TroubleKind } from './overview-query';
 
 export { OVERVIEW_PAGE_SIZE, TROUBLE_KINDS, DEFAULT_QUERY, parseOverviewQuery, overviewSearchParams, type OverviewQuery, type TroubleKind } from './overview-query';
+
+/** One database on the overview: its overview, where it is, the restore that made it, its drills, its troubles. */
+export type OverviewDatabase = DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null; verification: Verification; troubles: TroubleKind[] };
 
 export interface ListEntry {
   clusterId: number | null;
@@ -92,7 +103,8 @@ export interface ListPage {
 }
 
 /** Search, filter and page the overview's list; `unread` gets the databases whose chains the filter needed. */
-export function pageOf(all: readonly ListEntry[], q: OverviewQuery, signals: TroubleSignals, pageSize = OVERVIEW_PAGE_SIZE, unread: ListEntry[] = []): ListPage {
+export function pageOf(all: readonly ListEntry[], q: OverviewQuery, signals: TroubleSignals, unread: ListEntry[] = []): ListPage {
+  const pageSize = q.size;
   const needle = q.q.toLowerCase();
   const kept = all.filter((e) => {
     if (needle !== '' && !e.database.toLowerCase().includes(needle)) return false;
@@ -105,6 +117,54 @@ export function pageOf(all: readonly ListEntry[], q: OverviewQuery, signals: Tro
   const pages = Math.max(1, Math.ceil(kept.length / pageSize));
   const page = Math.min(q.page, pages);
   return { entries: kept.slice((page - 1) * pageSize, page * pageSize), total: all.length, matched: kept.length, page, pages, pageSize, pending: unread.length };
+}
+
+/**
+ * What the overview's list reads once per request: its entries, the signals the trouble filter asks, and the
+ * overview of each entry of a page (its backups' facts, its cluster's report, the restore that made it, its
+ * drills, its troubles). `trouble` is every database with open alerts.
+ */
+export function overviewListing(db: Catalog, { clusters, folderId }: { clusters: readonly ClusterSnapshot[]; folderId: number }) {
+  const backedUp = backedUpNames(db, { folderId: folderId });
+  const withBackups = new Set(backedUp);
+  const entries = listEntries(clusters, backedUp);
+  const names = new Map(listClusters(db).map((c) => [c.id, c.name]));
+  const trouble = databasesInTrouble(db);
+  const alerting = new Set(trouble.map((t) => `${t.cluster ?? ''}\u0000${t.database}`));
+  const alertsOf = (e: ListEntry) =>
+    alerting.has(`\u0000${e.database}`) || (e.clusterId !== null && alerting.has(`${names.get(e.clusterId) ?? ''}\u0000${e.database}`));
+  const now = Date.now();
+  const verification = verificationLookup(lastDrills(db), now);
+  const signals: TroubleSignals = {
+    alerts: alertsOf,
+    hasBackups: (e) => withBackups.has(e.database),
+    verification,
+    broken: (e) => {
+      const f = knownFacts(db, { folderId: folderId, database: e.database });
+      return f ? f.health === 'broken' || (f.artifactCount > 0 && !f.restorable) : null;
+    },
+  };
+  // the databases of a page have their facts read: their own troubles are judged on them
+  const withFacts: TroubleSignals = { ...signals, broken: (e) => signals.broken(e) ?? false };
+  const reports = new Map(clusters.map((c) => [c.cluster.id, c.report]));
+  /** the overview of each entry given (one cache check for all of them) */
+  const overviews = (list: readonly ListEntry[]): OverviewDatabase[] => {
+    const facts = backupFactsMany(db, { folderId: folderId, databases: list.filter((e) => withBackups.has(e.database)).map((e) => e.database) });
+    const restores = list.some((e) => e.clusterId !== null) ? restoresByTarget(latestRestores(db)) : new Map<string, RestoredFrom>();
+    return list.map((e) => {
+      const o = overviewFrom(e.database, facts.get(e.database) ?? NO_BACKUPS, e.clusterId === null ? null : (reports.get(e.clusterId) ?? null));
+      const restoredFrom = e.clusterId === null ? null : currentRestore(restores.get(restoreKey(e.clusterId, e.database)), o.writerStoreId);
+      return { ...o, clusterId: e.clusterId, restoredFrom, verification: verification(e), troubles: troublesOf(e, withFacts).kinds };
+    });
+  };
+  /** one page of the list; the chains the trouble filter needed and did not have are read in the background (the next poll has them) */
+  const page = (q: OverviewQuery): ListPage => {
+    const unread: ListEntry[] = [];
+    const p = pageOf(entries, q, signals, unread);
+    if (unread.length) warmFacts(db, { folderId, databases: unread.map((e) => e.database) });
+    return p;
+  };
+  return { entries, signals, overviews, page, trouble, names };
 }
 
 /** Verification of a database from the newest drills of every database (lastDrills), by cluster and name. */
