@@ -268,7 +268,9 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       const statuses = new Map<string, number>();
       let bytes = 0;
       for (let i = 0; i < opts.runs + 3; i++) {
-        const r = await timedGet(port, p);
+        const r = await timedGet(port, p).catch((e: Error) => {
+          throw new Error(`GET ${p}: ${e.message}; the server's last words:\n${stderr}`);
+        });
         const what = r.status === 200 ? '200' : `${r.status}${r.location ? ` (to ${r.location})` : ''}`;
         statuses.set(what, (statuses.get(what) ?? 0) + 1);
         if (i < 3) continue; // warm-up
