@@ -1,5 +1,5 @@
 import { MembersTableSkeleton } from '@/components/cluster/members-table-skeleton';
-import { DatabaseCardsSkeleton } from '@/components/databases/database-cards';
+import { DatabaseCardsSkeleton } from '@/components/overview/overview-databases';
 
 /**
  * While a page without a skeleton of its own loads (the overview first of all): the overview's shape, a

@@ -3,7 +3,8 @@ import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { ClusterMembers } from '@/components/cluster/cluster-members';
 import { MembersTableSkeleton } from '@/components/cluster/members-table-skeleton';
-import { DatabaseCards, DatabaseCardsSkeleton } from '@/components/databases/database-cards';
+import { DatabaseCardsSkeleton, OverviewDatabases } from '@/components/overview/overview-databases';
+import { parseOverviewQuery } from '@/lib/dashboard/overview-query';
 import { requireCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Overview' };
@@ -13,7 +14,9 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
   await connection();
   // the proxy lets only signed-in users through; the page checks again (it reads the catalog)
   await requireCaller('/');
-  const folder = (await searchParams).folder;
+  const params = await searchParams;
+  const folder = typeof params.folder === 'string' ? params.folder : null;
+  const query = parseOverviewQuery(params);
   return (
     <div className="space-y-8">
       <div>
@@ -35,7 +38,7 @@ export default async function OverviewPage({ searchParams }: { searchParams: Pro
           Databases and backups
         </h2>
         <Suspense fallback={<DatabaseCardsSkeleton />}>
-          <DatabaseCards folderId={typeof folder === 'string' ? folder : null} />
+          <OverviewDatabases folderId={folder} query={query} />
         </Suspense>
       </section>
     </div>

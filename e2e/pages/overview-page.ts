@@ -54,6 +54,42 @@ export class OverviewPage {
     return this.page.getByRole('region', { name: `Database ${database}`, exact: true });
   }
 
+  /** Every database card shown (one page of them). */
+  get databaseCards(): Locator {
+    return this.page.getByTestId('database-card');
+  }
+
+  /** The names of the cards shown, in order. */
+  async cardNames(): Promise<string[]> {
+    return this.databaseCards.evaluateAll((els) => els.map((e) => e.getAttribute('data-database') ?? ''));
+  }
+
+  /** The search and filters of the databases (a search landmark). */
+  get filters(): Locator {
+    return this.page.getByRole('search', { name: 'Databases' });
+  }
+
+  get search(): Locator {
+    return this.filters.getByRole('searchbox', { name: 'Search databases' });
+  }
+
+  get clusterFilter(): Locator {
+    return this.filters.getByRole('combobox', { name: 'Cluster' });
+  }
+
+  get troubleFilter(): Locator {
+    return this.filters.getByRole('combobox', { name: 'State' });
+  }
+
+  /** "Showing 1–50 of 5,000 …": its matched and total counts are data attributes. */
+  get count(): Locator {
+    return this.page.getByTestId('overview-count');
+  }
+
+  get pager(): Locator {
+    return this.page.getByRole('navigation', { name: 'Pages of databases' });
+  }
+
   /** Starts a backup from a database's card; answers the line that follows the started job. */
   async backUpNow(database: string, type: 'auto' | 'full' | 'diff'): Promise<Locator> {
     const card = this.databaseCard(database);

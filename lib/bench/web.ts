@@ -5,6 +5,11 @@
  * 90 days of hours), starts `txline serve` on it (with its live embedded cluster), and prints the median time
  * to the full response of the overview, database and cluster pages and of the lag query.
  *
+ * With `--scale=fleet` (./web-fleet.ts) the catalog is seeded directly for one server of 50 clusters x 100
+ * databases: a million artifact rows, 10 million lag samples, jobs, audit events, alerts and drills; every page
+ * and every read API the pages poll is timed, the overview with its search, filters and paging, and the peak
+ * RSS of the web server is printed.
+ *
  * Every timed answer must be a 200: a redirect (to the sign-in page, say) or an error would otherwise be timed
  * as if it were the page. Any other status fails the run (exit code 1) naming the request and what came back.
  */
@@ -25,8 +30,11 @@ import { folderLocation } from '../engine/artifact';
 import { freePorts } from '../cluster/supervisor';
 import { txlineBin } from '../paths';
 import { TxlineError } from '../errors';
+import { seedFleet, type FleetSeeded } from './web-fleet';
 
 export interface WebBenchOptions {
+  /** 'small': real artifact files in the default folder; 'fleet': ./web-fleet.ts */
+  scale?: 'small' | 'fleet';
   artifacts: number;
   samples: number;
   runs: number;
@@ -67,7 +75,7 @@ async function seedArtifacts(dir: string, count: number): Promise<void> {
   }
 }
 
-async function seedCatalog(file: string, backupDir: string, samples: number): Promise<{ samples: number; cookie: string }> {
+async function seedCatalog(file: string, backupDir: string, samples: number, fleet = false): Promise<{ samples: number; cookie: string; fleet: FleetSeeded | null }> {
   const db = openCatalog(file);
   // A signed-in admin for the requests (sessions are required).
   await ensureInitialAdmin(db, 'bench-admin-password');
@@ -75,6 +83,11 @@ async function seedCatalog(file: string, backupDir: string, samples: number): Pr
   const { token } = createSession(db, { userId: (db.$client.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number }).id, address: '127.0.0.1' });
   db.insert(clusters).values({ name: 'embedded', kind: 'txline', startedHere: true, addresses: [] }).run();
   db.insert(backupFolders).values({ name: 'default', path: backupDir, isDefault: true }).run();
+  if (fleet) {
+    const seeded = seedFleet(db, path.dirname(file), { samples });
+    db.$client.close();
+    return { samples: seeded.samples, cookie: `${SESSION_COOKIE}=${token}`, fleet: seeded };
+  }
   const members = ['member-1', 'member-2', 'member-3'];
   const perSeries = 3600 + 7 * 1440 + 90 * 24;
   const series = Math.ceil(samples / perSeries);
@@ -104,7 +117,7 @@ async function seedCatalog(file: string, backupDir: string, samples: number): Pr
   })();
   void lagSamples;
   db.$client.close();
-  return { samples: n, cookie: `${SESSION_COOKIE}=${token}` };
+  return { samples: n, cookie: `${SESSION_COOKIE}=${token}`, fleet: null };
 }
 
 let cookie = '';
@@ -122,6 +135,65 @@ function timedGet(port: number, p: string): Promise<{ ms: number; status: number
   });
 }
 
+/** Every page and every read API the pages poll, at the fleet's scale (the fleet's folder named). */
+function fleetUrls(f: FleetSeeded): Array<[string, string]> {
+  const q = (p: Record<string, string>) => `?${new URLSearchParams({ folder: String(f.folderId), ...p })}`;
+  const db = encodeURIComponent(f.sample.database);
+  return [
+    ['overview page  GET / (page 1 of 5,002)', `/${q({})}`],
+    ['overview page  GET / (search "db042")', `/${q({ q: 'db042' })}`],
+    ['overview page  GET / (one cluster: embedded)', `/${q({ cluster: '1' })}`],
+    ['overview page  GET / (only in backups)', `/${q({ cluster: 'backups' })}`],
+    ['overview page  GET / (in trouble)', `/${q({ trouble: 'any' })}`],
+    ['overview page  GET / (broken chains)', `/${q({ trouble: 'broken' })}`],
+    ['overview page  GET / (page 60)', `/${q({ page: '60' })}`],
+    ['overview poll  GET /api/overview', `/api/overview${q({})}`],
+    ['overview poll  GET /api/overview (trouble, page 2)', `/api/overview${q({ trouble: 'any', page: '2' })}`],
+    ['overview poll  GET /api/overview (search)', `/api/overview${q({ q: 'fleet07' })}`],
+    ['databases      GET /databases', `/databases${q({})}`],
+    ['database page  GET /databases/neo4j (100,000 artifacts)', `/databases/neo4j${q({})}`],
+    ['database page  GET /databases/neo4j (oldest window)', `/databases/neo4j${q({ from: '0' })}`],
+    [`database page  GET /databases/${f.sample.database}`, `/databases/${db}${q({})}`],
+    ['timeline query GET /api/databases/neo4j/timeline', `/api/databases/neo4j/timeline${q({})}`],
+    ['cluster page   GET /cluster', '/cluster'],
+    ['cluster page   GET /cluster (a fleet cluster)', `/cluster?id=${f.sample.clusterId}`],
+    ['cluster poll   GET /api/cluster?all=1', '/api/cluster?all=1'],
+    ['cluster poll   GET /api/cluster', '/api/cluster'],
+    ['lag query      GET /api/lag (neo4j, 5 min)', '/api/lag?cluster=1&database=neo4j&window=5m'],
+    ['lag query      GET /api/lag (neo4j, 1 hour)', '/api/lag?cluster=1&database=neo4j&window=1h'],
+    ['lag query      GET /api/lag (neo4j, 24 hours)', '/api/lag?cluster=1&database=neo4j&window=24h'],
+    ['lag query      GET /api/lag (fleet db, 24 hours)', `/api/lag?cluster=${f.sample.clusterId}&database=${db}&window=24h`],
+    ['jobs page      GET /jobs', '/jobs'],
+    ['jobs poll      GET /api/jobs', '/api/jobs'],
+    ['restore page   GET /restore', `/restore${q({})}`],
+    ['alerts page    GET /alerts', '/alerts'],
+    ['alerts poll    GET /api/alerts', '/api/alerts'],
+    ['audit page     GET /admin/audit', '/admin/audit'],
+    ['users page     GET /admin/users', '/admin/users'],
+    ['settings page  GET /settings', '/settings'],
+    ['account page   GET /account', '/account'],
+    ['metrics        GET /api/metrics', '/api/metrics'],
+  ];
+}
+
+/** The peak resident set of the `next start` process under `txline serve` (its child), from /proc. */
+function peakRss(servePid: number | undefined): string | null {
+  if (!servePid) return null;
+  try {
+    for (const task of fs.readdirSync(`/proc/${servePid}/task`)) {
+      for (const child of fs.readFileSync(`/proc/${servePid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+        const cmd = fs.readFileSync(`/proc/${child}/cmdline`, 'utf8');
+        if (!/next/.test(cmd) || !cmd.includes('start')) continue;
+        const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${child}/status`, 'utf8'));
+        if (hwm) return `${(Number(hwm[1]) / 1024).toFixed(0)} MiB (pid ${child})`;
+      }
+    }
+  } catch (e) {
+    return `unknown (${(e as Error).message})`;
+  }
+  return null;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -133,13 +205,21 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
   fs.mkdirSync(backupDir, { recursive: true });
   let serve: ChildProcess | null = null;
   try {
+    const fleetScale = opts.scale === 'fleet';
     let t = performance.now();
-    await seedArtifacts(backupDir, opts.artifacts);
-    out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    t = performance.now();
-    const seeded = await seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples);
+    if (!fleetScale) {
+      await seedArtifacts(backupDir, opts.artifacts);
+      out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      t = performance.now();
+    }
+    const seeded = await seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples, fleetScale);
     cookie = seeded.cookie;
-    out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const fleet = seeded.fleet;
+    if (fleet) {
+      out(
+        `seeded the catalog directly in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fleet.databases} fleet databases on 50 clusters, ${fleet.artifacts} artifact rows, ${fleet.samples} lag samples, 100,500 jobs, 200,000 audit events, 20,200 alerts, 2,000 drills (${Object.entries(fleet.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`,
+      );
+    } else out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     const [port] = await freePorts('127.0.0.1', 1);
     serve = spawn(process.execPath, [txlineBin(), 'serve', '--port', String(port), '--data-dir', dir, '--base-port', '0', '--workload-rate', '5'], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'], // serve stops when this process goes away
@@ -155,8 +235,8 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       if (Date.now() > deadline) throw new Error(`txline serve did not answer:\n${stderr}`);
       await sleep(500);
     }
-    // The indexer reads the 10,000 files at start-up; wait until the catalog has them.
-    for (;;) {
+    // The indexer reads the 10,000 files at start-up; wait until the catalog has them (the fleet's rows are there).
+    for (; !fleet; ) {
       const r = await timedGet(port, '/api/databases/neo4j/timeline?limit=1');
       if (r.status === 200 && r.bytes > 0) {
         const body = await new Promise<string>((resolve) => http.get({ host: '127.0.0.1', port, path: '/api/databases/neo4j/timeline?limit=1', headers: { cookie } }, (res) => {
@@ -168,7 +248,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       }
       await sleep(500);
     }
-    const urls: Array<[string, string]> = [
+    const urls: Array<[string, string]> = fleet ? fleetUrls(fleet) : [
       ['overview page  GET /', '/'],
       ['database page  GET /databases/neo4j', '/databases/neo4j'],
       ['database page  GET /databases/neo4j (oldest window)', '/databases/neo4j?from=0'],
@@ -188,7 +268,9 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       const statuses = new Map<string, number>();
       let bytes = 0;
       for (let i = 0; i < opts.runs + 3; i++) {
-        const r = await timedGet(port, p);
+        const r = await timedGet(port, p).catch((e: Error) => {
+          throw new Error(`GET ${p}: ${e.message}; the server's last words:\n${stderr}`);
+        });
         const what = r.status === 200 ? '200' : `${r.status}${r.location ? ` (to ${r.location})` : ''}`;
         statuses.set(what, (statuses.get(what) ?? 0) + 1);
         if (i < 3) continue; // warm-up
@@ -205,6 +287,9 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
     }
     out('');
     out(slow.length ? `over 300 ms: ${slow.join('; ')}` : 'every median is under 300 ms');
+    const rss = peakRss(serve.pid);
+    if (rss) out(`peak RSS of the web server (next start, VmHWM): ${rss}`);
+    out(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`);
     if (failures.length) {
       throw new TxlineError('INTERNAL', `bench:web: the timed requests must all answer 200, but ${failures.join('; ')}; the figures above do not time the pages`);
     }

@@ -5,7 +5,6 @@
 import { neo4jClusterOfFolder } from '../db/neo4j-indexer';
 import 'server-only';
 import { databasesInTrouble } from '../alerts/store';
-import { databasesWithBackups } from '../db/queries/artifacts';
 import { defaultFolder, getFolder, listClusters, listFolders } from '../db/queries/clusters';
 import { latestRestores, listJobs } from '../db/queries/jobs';
 import { lastDrills, listDrills, verificationOf, type LastDrills, type Verification } from '../db/queries/drills';
@@ -16,7 +15,8 @@ import type { BackupFolderRow } from '../db/schema';
 import type { ClusterSnapshot } from '../monitor/collector';
 import type { ServerContext } from '../server/context';
 import { databaseOverview, type DatabaseOverview } from './overview';
-import { databaseArtifacts, databaseTimeline } from './artifact-cache';
+import { DEFAULT_QUERY, overviewListing, type ListPage, type OverviewDatabase, type OverviewQuery } from './overview-list';
+import { databaseTimeline } from './artifact-cache';
 import { currentRestore, restoreKey, restoresByTarget, type RestoredFrom } from './restores';
 import type { Timeline, TimelineOptions } from './timeline';
 
@@ -43,61 +43,56 @@ export interface OverviewData {
   folder: BackupFolderRow;
   folders: BackupFolderRow[];
   /** per cluster, its databases and the ones only found in backups; a restored one says where it came from; when each was last verified by a drill */
-  databases: Array<DatabaseOverview & { clusterId: number | null; restoredFrom: RestoredFrom | null; verification: Verification }>;
+  databases: OverviewDatabase[];
   runningJobs: JobSummaryRow[];
 }
 
+/** Every database of the overview (the databases page's table): see overviewPage for one page of them. */
 export async function overviewData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewData> {
   const clusters = await clusterSnapshots(ctx);
   const folder = pickFolder(ctx, folderId);
-  const backedUp = databasesWithBackups(ctx.db, { folderId: folder.id }).map((d) => d.database);
-  const seen = new Set<string>();
-  const databases: OverviewData['databases'] = [];
-  const restores = restoresByTarget(latestRestores(ctx.db));
-  const now = Date.now();
-  const drilled = new Map(lastDrills(ctx.db).map((d) => [`${d.clusterId}\u0000${d.database}`, d]));
-  const verified = (clusterId: number | null, name: string) => verificationOf(drilled.get(`${clusterId}\u0000${name}`), now);
-  for (const c of clusters) {
-    const names = [...new Set(c.report.members.flatMap((m) => m.databases.map((d) => d.name)))].sort(systemLast);
-    for (const name of names) {
-      seen.add(name);
-      const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-      const o = databaseOverview(name, a.rows, c.report, a.summary);
-      databases.push({ ...o, clusterId: c.cluster.id, restoredFrom: currentRestore(restores.get(restoreKey(c.cluster.id, name)), o.writerStoreId), verification: verified(c.cluster.id, name) });
-    }
-  }
-  for (const name of backedUp.filter((n) => !seen.has(n)).sort(systemLast)) {
-    const a = databaseArtifacts(ctx.db, { folderId: folder.id, database: name });
-    databases.push({ ...databaseOverview(name, a.rows, null, a.summary), clusterId: null, restoredFrom: null, verification: verified(null, name) });
-  }
-  return { clusters, folder, folders: listFolders(ctx.db), databases, runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
+  const src = overviewListing(ctx.db, { clusters, folderId: folder.id });
+  return { clusters, folder, folders: listFolders(ctx.db), databases: src.overviews(src.entries), runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
 }
 
 /**
  * What the overview's database cards show, polled by the browser (GET /api/overview) so that a database a
- * restore creates appears without a reload: the cards' data, the folders (names and paths only), the running
- * jobs a card's "Back up now" would collide with, the clusters' names, and the server's time.
+ * restore creates appears without a reload: one page of the list the query asks for (./overview-list.ts) with
+ * its counts, the folders (names and paths only), the running jobs a card's "Back up now" would collide with,
+ * every registered cluster's name (the cluster filter's choices), and the server's time.
  */
 export interface OverviewCardsData {
   folder: { id: number; name: string; path: string; isDefault: boolean };
   folders: Array<{ id: number; name: string; path: string }>;
+  /** the page's databases */
   databases: OverviewData['databases'];
+  /** the query answered (the page: the one shown) and the list's counts */
+  query: OverviewQuery;
+  list: Omit<ListPage, 'entries'>;
   runningJobs: Array<Pick<JobSummaryRow, 'id' | 'kind' | 'database' | 'clusterId' | 'folderId'>>;
+  /** every registered cluster */
   clusters: Array<{ id: number; name: string }>;
-  /** the databases with open alerts (lib/alerts), per cluster name: their cards are marked in trouble */
+  /** the page's databases with open alerts (lib/alerts), per cluster name: their cards are marked in trouble */
   trouble: ReturnType<typeof databasesInTrouble>;
   now: number;
 }
 
-export async function overviewCardsData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewCardsData> {
-  const d = await overviewData(ctx, folderId);
+export async function overviewCardsData(ctx: ServerContext, folderId?: number | string | null, query: OverviewQuery = DEFAULT_QUERY): Promise<OverviewCardsData> {
+  const clusters = await clusterSnapshots(ctx);
+  const folder = pickFolder(ctx, folderId);
+  const src = overviewListing(ctx.db, { clusters, folderId: folder.id });
+  const { entries, ...list } = src.page(query);
+  const shown = new Set(entries.map((e) => e.database));
+  const running = listJobs(ctx.db, { status: 'running', limit: 50 });
   return {
-    folder: { id: d.folder.id, name: d.folder.name, path: d.folder.path, isDefault: d.folder.isDefault },
-    folders: d.folders.map((f) => ({ id: f.id, name: f.name, path: f.path })),
-    databases: d.databases,
-    runningJobs: d.runningJobs.map((j) => ({ id: j.id, kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId })),
-    clusters: d.clusters.map((c) => ({ id: c.cluster.id, name: c.cluster.name })),
-    trouble: databasesInTrouble(ctx.db),
+    folder: { id: folder.id, name: folder.name, path: folder.path, isDefault: folder.isDefault },
+    folders: listFolders(ctx.db).map((f) => ({ id: f.id, name: f.name, path: f.path })),
+    databases: src.overviews(entries),
+    query: { ...query, page: list.page },
+    list,
+    runningJobs: running.map((j) => ({ id: j.id, kind: j.kind, database: j.database, clusterId: j.clusterId, folderId: j.folderId })),
+    clusters: [...src.names].map(([id, name]) => ({ id, name })),
+    trouble: src.trouble.filter((t) => shown.has(t.database)),
     now: Date.now(),
   };
 }
@@ -210,9 +205,4 @@ export function lagData(ctx: ServerContext, { clusterId, database, window, now =
   }
   const offlineNow = members.filter((m) => newest.get(m) === false);
   return { clusterId, database, window, members, points: [...byTs.values()], commitRate, writer, offline, offlineNow, now };
-}
-
-function systemLast(a: string, b: string): number {
-  if (a === 'system' || b === 'system') return a === 'system' ? (b === 'system' ? 0 : 1) : -1;
-  return a.localeCompare(b);
 }

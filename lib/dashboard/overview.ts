@@ -5,7 +5,8 @@
  */
 import type { ArtifactRow } from '../db/schema';
 import type { ClusterReport } from '../monitor/cluster-report';
-import { chainSummary, type ChainHealth, type ChainSummary } from './timeline';
+import { backupFactsOf, type BackupFacts } from './backup-facts';
+import type { ChainHealth, ChainSummary } from './timeline';
 
 export interface DatabaseOverview {
   database: string;
@@ -38,36 +39,29 @@ export interface DatabaseOverview {
  * otherwise it is computed here, without drawing a timeline.
  */
 export function databaseOverview(database: string, rows: ArtifactRow[], report: ClusterReport | null, summary?: ChainSummary): DatabaseOverview {
-  const tl = summary ?? chainSummary(rows);
-  // rows come from the catalog oldest first (listArtifactsByDatabase); sort only when they do not
-  const inOrder = rows.every((r, i) => i === 0 || rows[i - 1].time <= r.time);
-  const sorted = inOrder ? rows : [...rows].sort((a, b) => a.time - b.time);
-  let lastFull: ArtifactRow | null = null;
-  let lastDiff: ArtifactRow | null = null;
-  for (let i = sorted.length - 1; i >= 0 && (!lastFull || !lastDiff); i--) {
-    if (sorted[i].full) lastFull ??= sorted[i];
-    else lastDiff ??= sorted[i];
-  }
-  const latest = sorted[sorted.length - 1];
-  const latestRange = latest ? tl.restorable.find((r) => r.storeId === latest.storeId && r.toTime === Math.max(...tl.restorable.filter((x) => x.storeId === latest.storeId).map((x) => x.toTime))) : undefined;
+  return overviewFrom(database, backupFactsOf(rows, summary), report);
+}
+
+/** A database's overview from its backups' facts (./backup-facts.ts) and its cluster's report. */
+export function overviewFrom(database: string, facts: BackupFacts, report: ClusterReport | null): DatabaseOverview {
   const dbs = report?.members.flatMap((m) => m.databases.filter((d) => d.name === database).map((d) => ({ ...d, member: m }))) ?? [];
   const writer = dbs.find((d) => d.role === 'writer');
   const writerLastTx = writer?.lastCommittedTxn ?? null;
-  const restorable = latestRange ? { fromTx: latestRange.fromTx, toTx: latestRange.toTx, fromTime: latestRange.fromTime, toTime: latestRange.toTime } : null;
+  const { restorable } = facts;
   return {
     database,
-    artifactCount: rows.length,
-    fullCount: rows.filter((r) => r.full).length,
-    lastFull: lastFull ? { id: lastFull.id, file: lastFull.file, time: lastFull.time, tipTx: lastFull.tipTx } : null,
-    lastDiff: lastDiff ? { id: lastDiff.id, file: lastDiff.file, time: lastDiff.time, tipTx: lastDiff.tipTx } : null,
+    artifactCount: facts.artifactCount,
+    fullCount: facts.fullCount,
+    lastFull: facts.lastFull,
+    lastDiff: facts.lastDiff,
     restorable,
     lastRestorableTime: restorable?.toTime ?? null,
-    health: tl.health,
+    health: facts.health,
     writerLastTx,
-    txSinceRestorable: restorable && writerLastTx !== null && writer?.storeId === latest?.storeId ? Math.max(0, writerLastTx - restorable.toTx) : null,
-    fallbackWarning: fallbackWarning(database, sorted, dbs),
+    txSinceRestorable: restorable && writerLastTx !== null && writer?.storeId === facts.latestStoreId ? Math.max(0, writerLastTx - restorable.toTx) : null,
+    fallbackWarning: fallbackWarning(database, facts, dbs),
     onCluster: dbs.length > 0,
-    latestStoreId: latest?.storeId ?? null,
+    latestStoreId: facts.latestStoreId,
     writerMemberId: writer?.member.id ?? null,
     writerStoreId: writer?.storeId ?? null,
   };
@@ -75,18 +69,17 @@ export function databaseOverview(database: string, rows: ArtifactRow[], report: 
 
 function fallbackWarning(
   database: string,
-  sorted: ArtifactRow[],
+  facts: BackupFacts,
   dbs: Array<{ storeId: string | null; lowestAvailableTxn: number | null; status: string; member: { id: string } }>,
 ): string | null {
-  if (sorted.length === 0 || dbs.length === 0) return null;
+  if (facts.artifactCount === 0 || dbs.length === 0) return null;
   const online = dbs.filter((d) => d.status === 'online');
   if (online.length === 0) return null;
   const storeId = online.find((d) => d.storeId)?.storeId;
-  const same = sorted.filter((r) => r.storeId === storeId && !(!r.full && r.highestTx === 0));
-  if (same.length === 0) {
+  const tip = storeId ? facts.tips[storeId] : undefined;
+  if (tip === undefined) {
     return `${database} has a new store ID since its latest backup (it was restored or recreated): the next backup will be a full`;
   }
-  const tip = same[same.length - 1].tipTx;
   // a member that cannot say what it still holds (a Neo4j server: SHOW DATABASES has no lowest available
   // transaction) might serve the differential: no warning is guessed
   const lowests = online.map((d) => d.lowestAvailableTxn);

@@ -117,7 +117,15 @@ export const artifacts = sqliteTable(
     verifyMessage: text('verify_message'),
     verifiedAt: integer('verified_at'),
   },
-  (t) => [uniqueIndex('artifacts_folder_file').on(t.folderId, t.file), index('artifacts_folder_db_time').on(t.folderId, t.database, t.time)],
+  (t) => [
+    uniqueIndex('artifacts_folder_file').on(t.folderId, t.file),
+    index('artifacts_folder_db_time').on(t.folderId, t.database, t.time),
+    // a database's artifacts in every folder (the alert facts ask by name); the newest re-index and
+    // verification in O(log n) (the overview's cheap "has anything changed" check, lib/dashboard/backup-facts.ts)
+    index('artifacts_db_time').on(t.database, t.time),
+    index('artifacts_indexed_at').on(t.indexedAt),
+    index('artifacts_verified_at').on(t.verifiedAt),
+  ],
 );
 export type ArtifactRow = InferSelectModel<typeof artifacts>;
 
@@ -162,7 +170,14 @@ export const jobs = sqliteTable(
     startedAt: integer('started_at'),
     endedAt: integer('ended_at'),
   },
-  (t) => [index('jobs_database_status').on(t.database, t.status), index('jobs_created').on(t.createdAt)],
+  (t) => [
+    index('jobs_database_status').on(t.database, t.status),
+    index('jobs_created').on(t.createdAt),
+    // the newest succeeded restore per cluster and database (latestRestores) without reading every job;
+    // the running jobs without scanning the finished ones
+    index('jobs_kind_status_cluster_db').on(t.kind, t.status, t.clusterId, t.database),
+    index('jobs_status').on(t.status),
+  ],
 );
 export type JobRow = InferSelectModel<typeof jobs>;
 
@@ -183,7 +198,11 @@ export const lagSamples = sqliteTable(
     /** 0 when the member did not answer or the database was offline */
     online: integer('online', { mode: 'boolean' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.clusterId, t.database, t.resolution, t.ts, t.memberId] })],
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.database, t.resolution, t.ts, t.memberId] }),
+    // the recent samples of every series (downsampling, metrics, alert subjects) without reading them all
+    index('lag_samples_resolution_ts').on(t.resolution, t.ts),
+  ],
 );
 export type LagSampleRow = InferSelectModel<typeof lagSamples>;
 

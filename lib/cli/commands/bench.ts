@@ -2,7 +2,7 @@
  * `txline bench cluster|engine|web|soak`: benchmarks that print their figures (npm run bench:*, npm run soak).
  */
 import { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
 import { parsePositiveInt } from '../args';
 
 function parseLevels(value: string): number[] {
@@ -37,14 +37,15 @@ export function registerBenchCommands(program: Command): void {
     });
   bench
     .command('web')
-    .description("The dashboard's server time with 10,000 artifacts and 1 million lag samples")
-    .option('--artifacts <n>', 'artifact files to seed', parsePositiveInt('--artifacts'), 10_000)
-    .option('--samples <n>', 'lag samples to seed', parsePositiveInt('--samples'), 1_000_000)
+    .description("The dashboard's server time with 10,000 artifacts and 1 million lag samples (--scale=fleet: 50 clusters x 100 databases, 1 million artifacts, 10 million lag samples)")
+    .addOption(new Option('--scale <name>', 'small: artifact files in a folder; fleet: a catalog seeded for 5,000 databases').choices(['small', 'fleet']).default('small'))
+    .option('--artifacts <n>', 'artifact files to seed (small scale)', parsePositiveInt('--artifacts'), 10_000)
+    .option('--samples <n>', 'lag samples to seed (default: 1 million; 10 million at the fleet scale)', parsePositiveInt('--samples'))
     .option('--runs <n>', 'timed requests per page', parsePositiveInt('--runs'), 15)
     .option('--keep-data', 'keep the seeded data folder', false)
     .action(async (o) => {
       const { benchWeb } = await import('../../bench/web');
-      await benchWeb({ artifacts: o.artifacts, samples: o.samples, runs: o.runs, keepData: o.keepData });
+      await benchWeb({ scale: o.scale, artifacts: o.artifacts, samples: o.samples ?? (o.scale === 'fleet' ? 10_000_000 : 1_000_000), runs: o.runs, keepData: o.keepData });
     });
   bench
     .command('soak')
