@@ -79,8 +79,13 @@ export async function installEverywhere(
     };
     const onWriter = staged.find((s) => s.member.id === writer.id) as Staged;
     const installed = await install(onWriter);
-    await Promise.all(staged.filter((s) => s !== onWriter).map(install));
-    staged = [];
+    staged = staged.filter((s) => s !== onWriter);
+    await Promise.all(
+      staged.map(async (s) => {
+        await install(s);
+        staged = staged.filter((x) => x !== s);
+      }),
+    );
     opts.onProgress?.({ phase: 'catch-up', message: 'waiting for every member to serve the restored store', membersReady: 0, membersTotal: reachable.length });
     const members = await waitServing(db, reachable, installed, opts);
     const digest = await opts.contentDigest;
@@ -89,7 +94,9 @@ export async function installEverywhere(
     }
     return { writer, members, digest, storeSha256: sent.sha256 };
   } catch (e) {
-    if (!installedAny) await giveBack(db, staged, stopped, log);
+    // Staged copies not installed go (they would hold replication of the database off until they expire);
+    // when nothing was installed, the stopped databases serve their old stores again.
+    await giveBack(db, staged, installedAny ? [] : stopped, log);
     throw e;
   }
 }
