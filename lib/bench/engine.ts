@@ -2,6 +2,11 @@
  * `npm run bench:engine`: backup and restore speed on a generated store of about 1 GiB, measured in one
  * run against `cp` + `sync` of the same store file. The backup and restore run as real `txline` processes;
  * their peak memory (VmHWM) is sampled from /proc.
+ *
+ * Ratios are medians of alternating rounds (the machine is shared: load and the disk's speed drift, and
+ * alternating lets both sides feel the same): a full backup against `cp` + `sync` of the store file, and a
+ * restore of the full + differentials into a three-member cluster against copying the store file to three
+ * member folders + `sync`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,6 +28,10 @@ export interface EngineBenchOptions {
   keepData?: boolean;
   /** only the restore drill: generate the store, take a full and the differentials, drill the chain */
   drillOnly?: boolean;
+  /** only the restore rounds, from a folder kept by an earlier run (--keep-data): its chain and store */
+  restoreFrom?: string;
+  /** alternating rounds per ratio */
+  rounds?: number;
 }
 
 interface RunResult {
@@ -147,6 +156,18 @@ function phaseStart(stdout: string, phase: string): number {
   return Number.NaN;
 }
 
+/** "restore:store 0.00, restore:replay 1.20, install:stop 3.10, ..." : when each phase first reported. */
+function phaseTimeline(stdout: string): string {
+  const first = new Map<string, number>();
+  for (const l of stdout.split('\n')) {
+    if (!l) continue;
+    const p = JSON.parse(l) as { ts?: string; phase?: string };
+    if (p.ts && p.phase && !first.has(p.phase)) first.set(p.phase, Date.parse(p.ts));
+  }
+  const t0 = Math.min(...first.values());
+  return [...first].map(([k, t]) => `${k} ${((t - t0) / 1000).toFixed(2)}`).join(', ');
+}
+
 function progressSpan(stdout: string, phase: string): number {
   const times = stdout
     .split('\n')
@@ -158,6 +179,7 @@ function progressSpan(stdout: string, phase: string): number {
 }
 
 export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
+  if (opts.restoreFrom) return benchRestoreOnly(opts.restoreFrom, opts.rounds ?? 3);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-engine-'));
   const sup = new ClusterSupervisor({ dataDir: path.join(dir, 'cluster'), basePort: 0, members: 1, secondaries: 0, output: 'file', txLogRotationSize: '64M', txLogRetention: '4 files' });
   try {
@@ -174,7 +196,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     };
     await client.commit('neo4j', Array.from({ length: 50 }, () => ({ op: 'createNode', labels: ['Seed'], properties: { n: 0 } })));
 
-    out(`Txline engine benchmark (${os.cpus().length} cores, Node ${process.version}); data in ${dir}`);
+    out(`Txline engine benchmark (${os.cpus().length} cores, Node ${process.version}); data in ${dir}; load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
     if (opts.drillOnly) {
       out(`generating a store of about ${opts.storeMiB} MiB through real transactions...`);
       await growStore(client, storeFile, opts.storeMiB);
@@ -215,7 +237,8 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     let chain = '';
     let compFile = '';
     let plainDir = '';
-    for (let round = 0; round < 3; round++) {
+    const rounds = opts.rounds ?? 5;
+    for (let round = 0; round < rounds; round++) {
       execFileSync('sync');
       const c0 = performance.now();
       execFileSync('cp', [storeFile, copy]);
@@ -225,13 +248,13 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
       const plain = backups(`plain-${round}`);
       execFileSync('sync');
       plainRuns.push(await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env));
-      if (round < 2) fs.rmSync(plain, { recursive: true, force: true });
+      if (round < rounds - 1) fs.rmSync(plain, { recursive: true, force: true });
       else plainDir = plain;
       chain = backups(`chain-${round}`);
       execFileSync('sync');
       compRuns.push(await runCli(['database', 'backup', '--type=full', `--to-path=${chain}`, 'neo4j'], env));
       compFile = fs.readdirSync(chain).find((f) => f.endsWith('.backup')) as string;
-      if (round < 2) fs.rmSync(chain, { recursive: true, force: true });
+      if (round < rounds - 1) fs.rmSync(chain, { recursive: true, force: true });
     }
     const cpMs = median(cpTimes);
     const fullPlain = medianRun(plainRuns);
@@ -249,12 +272,10 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     }
     const bigDiff = await runCli(['database', 'backup', `--to-path=${single}`, 'neo4j'], env);
 
-    // 6. Restore full + differentials as a new database.
-    const restore = await runCli(['database', 'restore', `--from-path=${chain}`, '--progress=jsonl', 'restored'], env);
-    const result = JSON.parse(restore.stdout.trim().split('\n').pop() as string) as { replayed: number; restoredTx: number };
-    const replayMs = progressSpan(restore.stdout, 'restore:replay');
-    const storeCopyMs = progressSpan(restore.stdout, 'restore:store');
-    const installMs = phaseStart(restore.stdout, 'done') - phaseStart(restore.stdout, 'install:');
+    // 6. Restore full + differentials as a new database, into a three-member cluster, alternating with
+    // copying the store file to three member folders + sync.
+    const restoreRounds = await restoreRoundsInto(path.join(dir, 'cluster3'), chain, storeFile, Math.max(3, Math.min(rounds, 5)));
+    const restore = restoreRounds.run;
 
     // 6b. A restore drill of the same chain: restored into a scratch database, checked, dropped.
     const drill = await runCli(['backup', 'drill', `--from-path=${chain}`, '--database=neo4j', '--progress=jsonl'], env);
@@ -275,14 +296,16 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
 
     const gib = storeMiB / 1024;
     out('');
-    out(`(medians of 3 alternating rounds: cp+sync ${cpTimes.map((t) => (t / 1000).toFixed(2)).join('/')} s, uncompressed ${plainRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s, compressed ${compRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s)`);
+    out(`(medians of ${rounds} alternating rounds: cp+sync ${cpTimes.map((t) => (t / 1000).toFixed(2)).join('/')} s, uncompressed ${plainRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s, compressed ${compRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s)`);
     out(`cp + sync of the store (${storeMiB.toFixed(0)} MiB):        ${(cpMs / 1000).toFixed(2)} s`);
-    out(`full backup, uncompressed:                   ${(fullPlain.ms / 1000).toFixed(2)} s = ${(fullPlain.ms / cpMs).toFixed(2)}x cp+sync (aim <= 3x), ${(storeMiB / (fullPlain.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${fullPlain.peakRssMiB.toFixed(0)} MiB`);
+    out(`full backup, uncompressed:                   ${(fullPlain.ms / 1000).toFixed(2)} s, ${(storeMiB / (fullPlain.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${fullPlain.peakRssMiB.toFixed(0)} MiB`);
+    const backupRatios = plainRuns.map((r, i) => r.ms / cpTimes[i]);
+    out(`ratio: full backup (uncompressed) / cp+sync = ${median(backupRatios).toFixed(2)}x, median of ${rounds} alternating rounds (${backupRatios.map((x) => x.toFixed(2)).join('/')}; aim <= 1.2x)`);
     out(`full backup, compressed (${DEFAULT_CODEC}):            ${(fullComp.ms / 1000).toFixed(2)} s = ${(storeMiB / (fullComp.ms / 1000)).toFixed(0)} MiB/s of store (aim >= 200), ratio ${(storeMiB / compMiB).toFixed(2)} (${compMiB.toFixed(0)} MiB), peak RSS ${fullComp.peakRssMiB.toFixed(0)} MiB`);
     out(`differential of ${opts.diffTx} tx, ${smallStore.toFixed(0)} MiB store:     ${(smallDiff.ms / 1000).toFixed(2)} s`);
     out(`differential of ${opts.diffTx} tx, ${storeMiB.toFixed(0)} MiB store:   ${(bigDiff.ms / 1000).toFixed(2)} s (${(bigDiff.ms / smallDiff.ms).toFixed(2)}x the small store's: it does not grow with the store), peak RSS ${bigDiff.peakRssMiB.toFixed(0)} MiB`);
     out(`${opts.diffs} differentials of ${per} tx:                ${(diffMs / 1000).toFixed(2)} s in all`);
-    out(`restore of full + ${opts.diffs} differentials (${result.replayed} tx): ${(restore.ms / 1000).toFixed(2)} s in all; store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; installed on the cluster with its digest in ${(installMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); peak RSS ${restore.peakRssMiB.toFixed(0)} MiB`);
+    for (const line of restoreRounds.lines) out(line);
     out(drillLine(drill, opts.diffs));
     if (s3Figures) {
       const mibs = (r: RunResult) => (storeMiB / (r.ms / 1000)).toFixed(0);
@@ -296,6 +319,77 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     await sup.stop();
     if (opts.keepData) out(`kept ${dir}`);
     else fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Copies `storeFile` into three fresh member folders under `dir`, then syncs: the baseline of a restore. */
+function threeCopies(dir: string, storeFile: string): number {
+  fs.rmSync(dir, { recursive: true, force: true });
+  execFileSync('sync');
+  const t0 = performance.now();
+  for (let i = 1; i <= 3; i++) {
+    const to = path.join(dir, `member-${i}`, 'databases', 'restored');
+    fs.mkdirSync(to, { recursive: true });
+    execFileSync('cp', [storeFile, path.join(to, 'store.sqlite')]);
+  }
+  execFileSync('sync');
+  const ms = performance.now() - t0;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return ms;
+}
+
+/**
+ * Restores the chain in `chain` (a full and its differentials) as database `restored` into a fresh cluster of
+ * three members (two primaries, one secondary) under `dir`, `rounds` times alternating with threeCopies() of
+ * `storeFile`; returns the median run and the lines to print.
+ */
+async function restoreRoundsInto(dir: string, chain: string, storeFile: string, rounds: number): Promise<{ run: RunResult; lines: string[] }> {
+  const sup = new ClusterSupervisor({ dataDir: dir, basePort: 0, members: 3, secondaries: 1, output: 'file', txLogRotationSize: '64M', txLogRetention: '4 files' });
+  try {
+    await sup.start();
+    setClusterToken(sup.token, sup.addresses());
+    const env = { TXLINE_CLUSTER_ADDRESSES: sup.addresses().join(','), TXLINE_CLUSTER_TOKEN: sup.token, TXLINE_LOG_LEVEL: 'info' };
+    const copies: number[] = [];
+    const runs: RunResult[] = [];
+    for (let round = 0; round < rounds; round++) {
+      copies.push(threeCopies(path.join(dir, '..', 'three-copies'), storeFile));
+      execFileSync('sync');
+      runs.push(await runCli(['database', 'restore', `--from-path=${chain}`, '--progress=jsonl', ...(round > 0 ? ['--overwrite-destination'] : []), 'restored'], env));
+    }
+    const ratios = runs.map((r, i) => r.ms / copies[i]);
+    const run = medianRun(runs);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { replayed: number; restoredTx: number };
+    const replayMs = progressSpan(run.stdout, 'restore:replay');
+    const storeCopyMs = progressSpan(run.stdout, 'restore:store');
+    const installMs = phaseStart(run.stdout, 'done') - phaseStart(run.stdout, 'install:');
+    const diffs = fs.readdirSync(chain).filter((f) => f.endsWith('.backup')).length - 1;
+    const storeMiB = dirSizeMiB(storeFile);
+    return {
+      run,
+      lines: [
+        `copy of the store (${storeMiB.toFixed(0)} MiB) to three member folders + sync: ${(median(copies) / 1000).toFixed(2)} s (${copies.map((t) => (t / 1000).toFixed(2)).join('/')})`,
+        `restore of full + ${diffs} differentials (${result.replayed} tx) into 3 members: ${(run.ms / 1000).toFixed(2)} s in all (${runs.map((r) => (r.ms / 1000).toFixed(2)).join('/')}); store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); sent to the 3 members, installed and digested in ${(installMs / 1000).toFixed(2)} s; peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+        `restore phases (s from the first progress line): ${phaseTimeline(run.stdout)}`,
+        `ratio: restore into 3 members / three copies + sync = ${median(ratios).toFixed(2)}x, median of ${rounds} alternating rounds (${ratios.map((x) => x.toFixed(2)).join('/')}; aim <= 1.5x)`,
+      ],
+    };
+  } finally {
+    await sup.stop();
+  }
+}
+
+/** The restore rounds alone, on a folder an earlier run kept (--keep-data): its last chain and its store. */
+async function benchRestoreOnly(kept: string, rounds: number): Promise<void> {
+  const chainName = fs.readdirSync(kept).filter((n) => n.startsWith('chain')).sort().pop();
+  const storeFile = path.join(kept, 'cluster', 'member-1', 'databases', 'neo4j', 'store.sqlite');
+  if (!chainName || !fs.existsSync(storeFile)) throw new Error(`${kept} is not a folder kept by bench engine --keep-data (no chain-* folder or no ${storeFile})`);
+  out(`Txline engine benchmark, restore rounds only (${os.cpus().length} cores, Node ${process.version}); from ${kept}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-restore-'));
+  try {
+    const r = await restoreRoundsInto(path.join(dir, 'cluster3'), path.join(kept, chainName), storeFile, rounds);
+    for (const line of r.lines) out(line);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -213,6 +213,16 @@ export class MemberClient {
     return this.call(`/admin/db/${encodeURIComponent(name)}/stop`, { method: 'POST', timeoutMs: 60_000 });
   }
 
+  /** Installs a store staged by PUT /admin/db/{name}/staged (./staging.ts), exactly as it was received. */
+  installStaged(name: string, stage: string): Promise<{ sha256: string; bytes: number; storeId: string; databaseId: string; lastCommittedTxn: number }> {
+    return this.call(`/admin/db/${encodeURIComponent(name)}/staged/install?${new URLSearchParams({ stage })}`, { method: 'POST', timeoutMs: 120_000 });
+  }
+
+  /** Discards a staged store; false when there was none (any more). */
+  discardStaged(name: string, stage: string): Promise<{ discarded: boolean }> {
+    return this.call(`/admin/db/${encodeURIComponent(name)}/staged?${new URLSearchParams({ stage })}`, { method: 'DELETE', timeoutMs: 30_000 });
+  }
+
   startDatabase(name: string): Promise<{ ok: true }> {
     return this.call(`/admin/db/${encodeURIComponent(name)}/start`, { method: 'POST', timeoutMs: 60_000 });
   }

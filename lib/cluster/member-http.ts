@@ -291,6 +291,38 @@ function buildRoutes(member: Member): Route[] {
       const meta = await installUpload(member, n, req, { storeId, databaseId });
       sendJson(res, 200, { name: n, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
     }, 'binary'),
+    // A restore's install, in two steps on every member (./staging.ts): receive and stage the store (its
+    // SHA-256 is the answer), then install the staged store as it is; or discard it.
+    route('PUT', new RegExp(`^/admin/db/${NAME}/staged$`), async (req, res, { name, url }) => {
+      const n = name as string;
+      const storeId = uuidParam(url, 'storeId');
+      const databaseId = uuidParam(url, 'databaseId');
+      const length = req.headers['content-length'];
+      const bytes = length === undefined ? undefined : Number(length);
+      const staged = await member.staged.receive(member.databasesDir, n, req, { storeId, databaseId, bytes });
+      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} (${staged.bytes} bytes, sha256 ${staged.sha256.slice(0, 16)}…)`);
+      sendJson(res, 200, { name: n, stage: staged.id, sha256: staged.sha256, bytes: staged.bytes, storeId: staged.meta.storeId, databaseId: staged.meta.databaseId, lastCommittedTxn: staged.meta.lastTxId });
+    }, 'binary'),
+    route('POST', new RegExp(`^/admin/db/${NAME}/staged/install$`), async (_req, res, { name, url }) => {
+      const n = name as string;
+      const staged = member.staged.take(n, stageParam(url));
+      let db = member.databases.get(n);
+      try {
+        if (!db) {
+          db = member.newDatabase(n);
+          member.databases.set(n, db);
+        }
+        const meta = await db.installStaged(staged.file, staged.meta);
+        sendJson(res, 200, { name: n, sha256: staged.sha256, bytes: staged.bytes, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
+      } catch (e) {
+        if (member.databases.get(n) && !GraphDatabase.exists(member.databasesDir, n)) member.databases.delete(n);
+        fs.rmSync(staged.file, { force: true });
+        throw e;
+      }
+    }),
+    route('DELETE', new RegExp(`^/admin/db/${NAME}/staged$`), async (_req, res, { url }) => {
+      sendJson(res, 200, { discarded: member.staged.discard(stageParam(url)) });
+    }),
     route('GET', /^\/admin\/replication$/, async (_req, res) => sendJson(res, 200, member.replication)),
     route('POST', /^\/admin\/replication$/, async (req, res) => {
       const body = (await readJson(req)) as Record<string, unknown>;
@@ -314,6 +346,18 @@ function buildRoutes(member: Member): Route[] {
       sendJson(res, 200, member.replication);
     }, 'json'),
   ];
+}
+
+function uuidParam(url: URL, key: string): string {
+  const v = url.searchParams.get(key);
+  if (v === null || !/^[0-9a-f-]{36}$/.test(v)) throw new TxlineError('BAD_REQUEST', `query parameter "${key}" must be a UUID`);
+  return v;
+}
+
+function stageParam(url: URL): string {
+  const v = url.searchParams.get('stage');
+  if (v === null || !/^[0-9a-f]{24}$/.test(v)) throw new TxlineError('BAD_REQUEST', 'query parameter "stage" must name a staged store');
+  return v;
 }
 
 const READ_CHUNK = 1024 * 1024;

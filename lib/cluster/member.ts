@@ -15,6 +15,7 @@ import { normalizeDatabaseName } from '../graph/names';
 import { parseRetention, parseSize, type RetentionPolicy } from './retention';
 import { formatAddress } from '../net/address';
 import { type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
+import { StagedStores, removeStaleIncoming } from './staging';
 
 export interface PeerConfig {
   id: string;
@@ -53,6 +54,8 @@ export class Member {
   boltAddress: string | null = null;
   /** the writer's last committed transaction per database, as last seen (followers) */
   readonly writerLast = new Map<string, number>();
+  /** stores a restore is installing here (./staging.ts) */
+  readonly staged = new StagedStores();
 
   constructor(readonly config: MemberConfig) {
     this.retention = parseRetention(config.txLogRetention);
@@ -82,6 +85,8 @@ export class Member {
   /** Opens every database found on disk; the writer creates the configured ones that are missing. */
   openDatabases(): void {
     fs.mkdirSync(this.databasesDir, { recursive: true });
+    // what an install interrupted by a crash was receiving: the database kept its old store
+    for (const n of removeStaleIncoming(this.databasesDir)) this.log.info(`removed ${n}, left by an interrupted store install`);
     for (const name of fs.readdirSync(this.databasesDir).sort()) {
       if (!GraphDatabase.exists(this.databasesDir, name)) continue;
       const db = this.newDatabase(name);
@@ -152,6 +157,7 @@ export class Member {
   }
 
   close(): void {
+    this.staged.clear();
     for (const db of this.databases.values()) db.close();
   }
 }

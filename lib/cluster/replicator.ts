@@ -68,7 +68,8 @@ export class Replicator {
     for (const d of writer.databases) {
       this.member.writerLast.set(d.name, d.lastCommittedTxn);
       const local = this.member.databases.get(d.name);
-      if (d.status !== 'online' || this.seeding.has(d.name)) continue;
+      // a restore installing the database here is in charge of it (./staging.ts)
+      if (d.status !== 'online' || this.seeding.has(d.name) || this.member.staged.has(d.name)) continue;
       if (!local) {
         await this.seed(d.name, 'it is new on this member');
       } else if (local.status === 'online' && d.storeId && local.describe()?.storeId !== d.storeId) {
@@ -80,7 +81,7 @@ export class Replicator {
       }
     }
     for (const [name, db] of [...this.member.databases]) {
-      if (!names.has(name) && !this.seeding.has(name)) {
+      if (!names.has(name) && !this.seeding.has(name) && !this.member.staged.has(name)) {
         this.log.info(`database ${name} is gone from the writer; dropping it here`);
         await db.drop();
         this.member.databases.delete(name);
@@ -112,7 +113,7 @@ export class Replicator {
     while (this.running) {
       const db = this.member.databases.get(name);
       if (!db) return;
-      if (this.member.replication.paused || db.status !== 'online' || this.seeding.has(name)) {
+      if (this.member.replication.paused || db.status !== 'online' || this.seeding.has(name) || this.member.staged.has(name)) {
         await sleep(100).catch(() => undefined);
         continue;
       }

@@ -45,6 +45,8 @@ export interface InstallResult {
   writer: SourceMember;
   members: Array<{ member: SourceMember; lastCommittedTxn: number; storeId: string | null; status: string }>;
   digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string };
+  /** SHA-256 of the store file every member received and installed (each member's own hash was compared), when the kind has it */
+  storeSha256?: string;
 }
 
 export interface Source {

@@ -31,9 +31,11 @@ export function registerBenchCommands(program: Command): void {
     .option('--diffs <n>', 'differentials the restore replays', parsePositiveInt('--diffs'), 10)
     .option('--keep-data', 'keep the generated cluster and backups', false)
     .option('--drill-only', 'only a restore drill of a full and its differentials (txline backup drill)', false)
+    .option('--restore-from <dir>', 'only the restore rounds, from a folder an earlier run kept with --keep-data')
+    .option('--rounds <n>', 'alternating rounds per ratio', parsePositiveInt('--rounds'), 5)
     .action(async (o) => {
       const { benchEngine } = await import('../../bench/engine');
-      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData, drillOnly: o.drillOnly });
+      await benchEngine({ storeMiB: o.storeMib, diffTx: o.diffTx, diffs: o.diffs, keepData: o.keepData, drillOnly: o.drillOnly, restoreFrom: o.restoreFrom, rounds: o.rounds });
     });
   bench
     .command('web')

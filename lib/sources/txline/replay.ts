@@ -30,7 +30,18 @@ export interface BuiltStore {
 export async function buildStore(
   plan: RestorePlan<Artifact>,
   workDir: string,
-  opts: { log: EngineLog; progress?: ProgressSink; phase?: string },
+  opts: {
+    log: EngineLog;
+    progress?: ProgressSink;
+    phase?: string;
+    /**
+     * Make the store what a member installs as it is: give it the target's name and the new identity, and
+     * leave it in WAL mode (opening it then changes no byte). Not synced here: it is a private scratch copy
+     * that is streamed to the members, who sync their own copies; unsynced, a store deleted soon after never
+     * needs to reach the disk.
+     */
+    finalize?: Pick<StoreMeta, 'databaseName' | 'storeId' | 'databaseId'>;
+  },
 ): Promise<BuiltStore> {
   const [full, ...diffs] = plan.chain;
   const file = path.join(workDir, 'store.sqlite');
@@ -106,12 +117,18 @@ export async function buildStore(
         throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
       }
     }
+    if (opts.finalize) {
+      store.writeMeta(opts.finalize);
+      store.db.pragma('journal_mode = WAL');
+    }
     if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the rebuilt store');
     const meta = { ...store.meta };
     store.close();
-    const fd = fs.openSync(file, 'r');
-    fs.fsyncSync(fd);
-    fs.closeSync(fd);
+    if (!opts.finalize) {
+      const fd = fs.openSync(file, 'r');
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+    }
     return { file, meta, replayed };
   } finally {
     store.close();

@@ -1,12 +1,14 @@
 /**
  * The restore of the `txline` kind: the store is rebuilt from the chain in a private temporary folder (the
  * full's store, then the differentials' transactions replayed up to the point; every artifact read whole and
- * verified), and only then installed on the cluster with a new store ID.
+ * verified), already named for the target and given its new store ID, and only then installed on every
+ * member at once (./install.ts): the bytes rebuilt are the bytes each member installs.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
+import { digestOnWorker } from '../../cluster/digest-worker';
 import { buildStore } from './replay';
 import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
 import type { TxlineSource } from './source';
@@ -17,26 +19,34 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, r
   const base = req.tempPath ?? os.tmpdir();
   for (const m of cleanStaleWorkDirs(base)) log.info(m);
   const work = makeWorkDir(base, 'restore', req.target);
+  let digesting: Promise<unknown> = Promise.resolve();
   try {
     log.debug?.(`rebuilding the store in ${work.dir}`);
     for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
-    const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore' });
-    log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     const storeId = randomUUID();
     const databaseId = req.existing?.databaseId ?? (req.target === req.database ? head.databaseId : randomUUID());
+    // Rebuilt straight into the store the members receive: the target's name and the new identity are in it.
+    const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore', finalize: { databaseName: req.target, storeId, databaseId } });
+    log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
+    // The content digest is read from the rebuilt file on a worker thread while the same bytes go out to the
+    // members; each member must report the SHA-256 of what it received and installed equal to what was sent.
+    const contentDigest = digestOnWorker(built.file);
+    digesting = contentDigest.catch(() => undefined); // awaited by installStore, and before the folder goes
     const size = fs.statSync(built.file).size;
     const tx = { txDone: built.replayed, txTotal: built.replayed };
     const install = await source.installStore(req.target, built.file, {
       overwrite: req.overwrite,
       storeId,
       databaseId,
+      contentDigest,
       log: (m) => log.info(m),
-      // Bytes: of the rebuilt store sent to the writer (all of them once it is installed).
+      // Bytes: of the rebuilt store sent to every member at once (all of them once it is installed).
       onProgress: (p) =>
         req.progress?.({ ...p, phase: `install:${p.phase}`, database: req.target, bytesDone: p.phase === 'stop' ? 0 : p.phase === 'install' ? (p.bytesDone ?? 0) : size, bytesTotal: size, ...tx }),
     });
     return { restoredTx: built.meta.lastTxId, replayed: built.replayed, storeId, databaseId, install, storeBytes: size };
   } finally {
+    await digesting;
     work.remove();
   }
 }

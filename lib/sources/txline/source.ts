@@ -2,16 +2,15 @@
  * The `Source` of a cluster that speaks Txline's member API (the embedded cluster, or members at given
  * addresses): HTTP to the members.
  */
-import fs from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
 import { takeDiff, takeFull } from './backup';
 import { restoreChain } from './restore';
+import { installEverywhere } from './install';
+import type { Digest } from '../../graph/store';
 import { txlineScratch } from './scratch';
 import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
 import type { Artifact } from '../../engine/artifact';
-import { destinationProblem } from '../../engine/restore';
 import type { Readable } from 'node:stream';
 import type { BackupDriver, DiffOutcome, RestoreOutcome, RestoreRequest, ScratchDatabases, WriteContext, InstallResult, MemberDatabase, Source, SourceMember, Topology } from '../../engine/source';
 
@@ -151,75 +150,10 @@ export class TxlineSource implements Source, BackupDriver {
   }
 
   /**
-   * Stops the database on every member, installs the store on the writer (new store ID), starts it
-   * everywhere and waits until every reachable member holds the new store at its transaction.
+   * Installs a rebuilt store (named for `db`, with the new identity, in WAL mode) on every reachable member at
+   * once (./install.ts); `contentDigest` is the store's content digest, computed by the caller meanwhile.
    */
-  async installStore(db: string, storeFile: string, opts: InstallOptions): Promise<InstallResult> {
-    const log = opts.log ?? (() => undefined);
-    const topo = await this.topology();
-    if (!topo.writer) throw new TxlineError('SOURCE_UNREACHABLE', 'cannot find the writer of the cluster');
-    const writer = topo.writer;
-    const hosting = topo.databases.filter((d) => d.name === db);
-    // decided before the store was rebuilt; again here, in case the database was created meanwhile
-    const refused = destinationProblem(db, hosting.length > 0, opts.overwrite);
-    if (refused) throw refused;
-    const reachable = topo.members;
-    opts.onProgress?.({ phase: 'stop', message: `stopping ${db} on ${hosting.length} member(s)` });
-    // Followers first, so nobody pulls from the writer while it switches stores.
-    for (const d of [...hosting].sort((a, b) => Number(a.role === 'writer') - Number(b.role === 'writer'))) {
-      await new MemberClient(d.member.address).stopDatabase(db);
-      log(`stopped ${db} on ${d.member.id}`);
-    }
-    const size = fs.statSync(storeFile).size;
-    opts.onProgress?.({ phase: 'install', message: `installing the restored store on the writer ${writer.id}`, bytesDone: 0, bytesTotal: size });
-    const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
-    const res = await rawRequest(writer.address, `/admin/db/${encodeURIComponent(db)}/store?${q}`, {
-      method: 'PUT',
-      body: fs.createReadStream(storeFile, { highWaterMark: 1024 * 1024 }),
-      headers: { 'content-length': String(size), 'content-type': 'application/vnd.sqlite3' },
-      // counted once the upload (held to the client's minimum rate) is sent: checkpoint, fsync and rename
-      timeoutMs: 300_000,
-    });
-    if (res.statusCode !== 200) throw await errorFrom(writer.address, res);
-    const installed = JSON.parse((await readAll(res)).toString('utf8')) as { lastCommittedTxn: number; storeId: string };
-    log(`installed ${db} on the writer ${writer.id} at transaction ${installed.lastCommittedTxn} with store ID ${installed.storeId}`);
-    // The restored database's digest (seconds on a big store) is computed on the writer while the other
-    // members catch up; a failure surfaces where it is awaited below.
-    const digest = new MemberClient(writer.address).digest(db);
-    digest.catch(() => undefined);
-    for (const d of hosting.filter((x) => x.role !== 'writer')) {
-      await new MemberClient(d.member.address).startDatabase(db);
-    }
-    opts.onProgress?.({ phase: 'catch-up', message: 'bringing the other members up to the restored store', membersReady: 0, membersTotal: reachable.length });
-    const deadline = Date.now() + 120_000;
-    let members: InstallResult['members'] = [];
-    for (;;) {
-      members = await Promise.all(
-        reachable.map(async (m) => {
-          try {
-            const st = await new MemberClient(m.address).status();
-            const d = st.databases.find((x) => x.name === db);
-            return { member: m, lastCommittedTxn: d?.lastCommittedTxn ?? -1, storeId: d?.storeId ?? null, status: d?.status ?? 'missing' };
-          } catch (e) {
-            return { member: m, lastCommittedTxn: -1, storeId: null, status: `unreachable: ${describeError(e)}` };
-          }
-        }),
-      );
-      const ready = members.filter((m) => m.storeId === installed.storeId && m.status === 'online' && m.lastCommittedTxn >= installed.lastCommittedTxn);
-      opts.onProgress?.({ phase: 'catch-up', message: `${ready.length} of ${members.length} members on the restored store`, membersReady: ready.length, membersTotal: members.length });
-      if (ready.length === members.length) break;
-      if (Date.now() > deadline) {
-        const late = members.filter((m) => !ready.includes(m)).map((m) => `${m.member.id} (${m.status}, store ${m.storeId})`);
-        throw new TxlineError('SOURCE_UNREACHABLE', `the restored store is installed on the writer, but these members did not catch up within 120 s: ${late.join(', ')}`);
-      }
-      await sleep(100);
-    }
-    return { writer, members, digest: await digest };
+  installStore(db: string, storeFile: string, opts: InstallOptions & { contentDigest: Promise<Digest> }): Promise<InstallResult & { storeSha256: string }> {
+    return installEverywhere(this, db, storeFile, opts);
   }
-}
-
-async function readAll(res: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }

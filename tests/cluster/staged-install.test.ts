@@ -1,0 +1,130 @@
+/**
+ * A restore's install, streamed to every member at once (lib/sources/txline/install.ts, lib/cluster/staging.ts):
+ * every member installs the very bytes that were sent (the SHA-256 each reports, and its store file, equal the
+ * restore's), and their content digests are the restore's; a member killed (-9) while it receives a store keeps
+ * its old store and serves it after its restart, with nothing of the reception left; a staged store must carry
+ * the identity announced for it.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { createHash, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restore } from '../../lib/engine/restore';
+import { silentLog } from '../../lib/engine/progress';
+import { backupDatabases } from '../../lib/engine/backup';
+import { rawRequest } from '../../lib/cluster/client';
+import { splitAddress } from '../../lib/net/address';
+import { convergedDigests, rawHttp, startTestCluster, tempFolders, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
+import { backupOptions, sourceFor } from '../helpers/engine';
+
+let cluster: TestCluster;
+const { folder, removeAll } = tempFolders('staged');
+
+beforeAll(async () => {
+  cluster = await startTestCluster({ members: 3, secondaries: 1, databases: ['neo4j'] });
+  for (let i = 0; i < 20; i++) {
+    await cluster.writer.commit('neo4j', [
+      { op: 'createNode', ref: '$a', labels: ['Person'], properties: { name: `p${i}` } },
+      { op: 'createNode', ref: '$b', labels: ['Person'], properties: { name: `q${i}` } },
+      { op: 'createRelationship', type: 'KNOWS', start: '$a', end: '$b', properties: { since: 2000 + i } },
+    ]);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+  removeAll();
+});
+
+const dataDir = (id: string) => cluster.sup.info().members.find((m) => m.id === id)?.dataDir as string;
+const incoming = (id: string) => fs.readdirSync(path.join(dataDir(id), 'databases')).filter((n) => n.startsWith('.incoming-'));
+const sha256File = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/** The writer's store of neo4j as it serves it for a backup: a real store file, in WAL mode. */
+async function storeBytes(): Promise<{ bytes: Buffer; storeId: string; databaseId: string }> {
+  const res = await rawRequest(cluster.addresses[0], '/db/neo4j/store', { timeoutMs: 30_000 });
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return { bytes: Buffer.concat(chunks), storeId: String(res.headers['x-txline-store-id']), databaseId: String(res.headers['x-txline-database-id']) };
+}
+
+describe('a restore streamed to every member', () => {
+  it('installs the same bytes on all three members, with equal digests', async () => {
+    const to = folder('full');
+    const b = await backupDatabases(backupOptions(cluster, to, { type: 'full' }));
+    expect(b.exitCode).toBe(0);
+    const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'copy', point: { kind: 'latest' }, overwrite: false, source: sourceFor(cluster), log: silentLog });
+    expect(r.install.members.map((m) => m.member.id).sort()).toEqual(['member-1', 'member-2', 'member-3']);
+    expect(r.install.storeSha256).toMatch(/^[0-9a-f]{64}$/);
+    // each member's store file is exactly what was sent (nothing was written since: WAL mode leaves it alone)
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      expect(sha256File(path.join(dataDir(id), 'databases', 'copy', 'store.sqlite')), id).toBe(r.install.storeSha256);
+      expect(incoming(id), id).toEqual([]);
+    }
+    const ds = await convergedDigests(cluster, 'copy');
+    for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
+    expect(r.install.digest.contentHash).toBe((await cluster.writer.digest('neo4j')).contentHash);
+    // replication goes on from the restored store on every member
+    await cluster.writer.commit('copy', [{ op: 'createNode', labels: ['After'], properties: {} }]);
+    const after = await convergedDigests(cluster, 'copy');
+    expect(new Set(Object.values(after).map((d) => d.contentHash)).size).toBe(1);
+    expect(after['member-1'].nodes).toBe(r.install.digest.nodes + 1);
+  }, 120_000);
+});
+
+describe('a member receiving a store', () => {
+  it('killed (-9) mid-stream, keeps serving its old store after its restart, and the partial file is gone', async () => {
+    const before = await cluster.clients['member-2'].digest('neo4j');
+    const [host, port] = splitAddress(cluster.addresses[1]);
+    const q = new URLSearchParams({ storeId: randomUUID(), databaseId: randomUUID() });
+    const total = 64 * 1024 * 1024;
+    const req = http.request({
+      host,
+      port: Number(port),
+      method: 'PUT',
+      path: `/admin/db/neo4j/staged?${q}`,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/vnd.sqlite3', 'content-length': String(total) },
+      agent: false,
+    });
+    req.on('error', () => undefined); // the member dies under it
+    req.write(Buffer.alloc(8 * 1024 * 1024, 1));
+    await waitFor('the member to write what it receives', () => incoming('member-2').some((n) => fs.statSync(path.join(dataDir('member-2'), 'databases', n)).size > 0), 15_000);
+    await cluster.sup.killMember('member-2');
+    req.destroy();
+    expect(incoming('member-2').length).toBe(1); // what the killed member was receiving
+    await cluster.sup.startMember('member-2');
+    expect(incoming('member-2')).toEqual([]);
+    await waitFor('member-2 to serve neo4j again', async () => (await cluster.clients['member-2'].status()).databases.some((d) => d.name === 'neo4j' && d.status === 'online'), 20_000);
+    const ds = await convergedDigests(cluster, 'neo4j');
+    expect(ds['member-2']).toEqual(before);
+    expect(ds['member-2']).toEqual(ds['member-1']);
+  }, 90_000);
+
+  it('stages a whole store with the announced identity, reports its SHA-256, and discards it on request', async () => {
+    const s = await storeBytes();
+    const q = new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId });
+    const r = await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/staged?${q}`, s.bytes, { 'content-type': 'application/vnd.sqlite3' });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.sha256).toBe(createHash('sha256').update(s.bytes).digest('hex'));
+    expect(r.json.bytes).toBe(s.bytes.length);
+    expect(incoming('member-3').length).toBe(1);
+    const d = await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${r.json.stage}`);
+    expect(d.json).toEqual({ discarded: true });
+    expect(incoming('member-3')).toEqual([]);
+    const i = await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/staged/install?stage=${r.json.stage}`);
+    expect(i.status).toBe(404);
+  }, 60_000);
+
+  it('refuses a store whose identity is not the one announced, or that is cut short, and keeps nothing of it', async () => {
+    const s = await storeBytes();
+    const other = new URLSearchParams({ storeId: randomUUID(), databaseId: s.databaseId });
+    const r = await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/staged?${other}`, s.bytes, { 'content-type': 'application/vnd.sqlite3' });
+    expect(r.status).toBe(400);
+    expect(r.json.message).toMatch(/storeId/);
+    const notStore = await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/staged?${other}`, Buffer.alloc(8192, 7), { 'content-type': 'application/vnd.sqlite3' });
+    expect(notStore.status).toBe(400);
+    expect(incoming('member-3')).toEqual([]);
+    expect((await cluster.clients['member-3'].status()).databases.find((d) => d.name === 'neo4j')?.status).toBe('online');
+  }, 60_000);
+});
