@@ -6,7 +6,7 @@
  */
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useActionState, useEffect, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
@@ -17,6 +17,8 @@ import { Badge } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
+import { getJson } from '@/components/ui/get-json';
+import type { Timeline } from '@/lib/dashboard/timeline';
 import { formatBytes, formatNumber } from '@/lib/format';
 import { txRangeLabel, typeLabel } from './artifact-labels';
 
@@ -35,6 +37,26 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+/**
+ * The artifact's SHA-256: the page does not send the window's (64 characters each), so an opened artifact
+ * reads its own from the timeline API (a window of one: that artifact). '' on the artifact means not sent.
+ */
+function useSha256(a: TimelineArtifact, database: string, folderId: number): { sha256: string | null; error: Error | null } {
+  const q = useQuery({
+    queryKey: ['artifact', 'sha256', folderId, a.id] as const,
+    queryFn: async ({ signal }) => {
+      const r = await getJson<{ timeline: Timeline }>(`/api/databases/${encodeURIComponent(database)}/timeline?folder=${folderId}&artifact=${a.id}&size=1`, signal);
+      const found = r.timeline.generations.flatMap((g) => g.artifacts).find((x) => x.id === a.id);
+      if (!found) throw new Error('the artifact is no longer in this folder');
+      return found.sha256;
+    },
+    enabled: a.sha256 === '',
+    staleTime: Infinity,
+    retry: false,
+  });
+  return { sha256: a.sha256 !== '' ? a.sha256 : (q.data ?? null), error: q.error };
+}
 
 export function ArtifactDetails({
   artifact: a,
@@ -81,6 +103,7 @@ export function ArtifactDetails({
     if (verify?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
   }, [verify, qc]);
 
+  const sha = useSha256(a, database, folderId);
   const [wholeChain, setWholeChain] = useState(false);
   // a long chain shows its full, its last links and a button for the middle
   const shownChain: Array<TimelineArtifact | null> =
@@ -239,7 +262,9 @@ export function ArtifactDetails({
           <span className="font-mono text-xs">{a.databaseId}</span>
         </Item>
         <Item label="SHA-256">
-          <span className="font-mono text-xs">{a.sha256}</span>
+          <span className="font-mono text-xs" data-testid="artifact-sha256" aria-busy={sha.sha256 === null && !sha.error}>
+            {sha.sha256 ?? (sha.error ? `could not be read: ${sha.error.message}` : 'reading…')}
+          </span>
         </Item>
       </dl>
 

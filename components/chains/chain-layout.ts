@@ -99,7 +99,7 @@ export function assignLanes(artifacts: readonly TimelineArtifact[]): { laneOf: M
   return { laneOf, count: lanes.length };
 }
 
-export function layoutTimeline(tl: Timeline): Layout {
+export function layoutTimeline(tl: Pick<Timeline, 'generations'>): Layout {
   const items: Placed[] = [];
   const byId = new Map<number, Placed>();
   const bands: Band[] = [];

@@ -8,8 +8,8 @@
 import { useTimesTitle } from '@/components/ui/utc-time';
 import { formatNumber, formatUtc } from '@/lib/format';
 import { describeArtifact } from './artifact-labels';
-import { ArtifactBar } from './artifact-bar';
-import { numberTicks, nowOnAxis, timeTicks, type Axis, type Layout, type NowPoint, type Placed } from './chain-layout';
+import { ArtifactBar, FULL_FILL } from './artifact-bar';
+import { barInset, numberTicks, nowOnAxis, timeTicks, type Axis, type Layout, type NowPoint, type Placed } from './chain-layout';
 
 export const W = 1000;
 export const PAD_L = 14;
@@ -312,5 +312,69 @@ export function NowMark({ layout, scales, now }: { layout: Layout; scales: Scale
         {text}
       </text>
     </g>
+  );
+}
+
+/** A number of user units in as few characters as the picture needs (whole units). */
+const u = (v: number) => String(Math.round(v));
+
+/**
+ * The timeline as a picture, for the server's HTML and until the page is hydrated: the same bands, ticks and
+ * bars on the transaction axis, the bars as three paths (fulls filled, differentials striped, empty ones as
+ * diamonds) and the gaps as one, with no labels, data or handlers; marked busy, named for what it is.
+ */
+export function ChainPreview({ layout, scales, uid, label }: { layout: Layout; scales: Scale[]; uid: string; label: string }) {
+  const height = timelineHeight(layout);
+  const d = { full: [] as string[], diff: [] as string[], empty: [] as string[], gap: [] as string[] };
+  for (const p of layout.items) {
+    const r = p.range.tx;
+    const { view, x } = scales[p.band];
+    if (!inView(r, view)) continue;
+    const cy = laneY(layout, p);
+    if (p.a.empty) {
+      d.empty.push(`M${u(x(r[0]))} ${u(cy - 7)}l4 5-4 5-4-5z`);
+      continue;
+    }
+    const sx = clampX(x);
+    const left = sx(r[0]);
+    const width = Math.max(p.a.full ? 8 : 2, sx(r[1]) - left);
+    const inset = barInset(width);
+    d[p.a.full ? 'full' : 'diff'].push(`M${u(left + inset)} ${u(cy - BAR_H / 2)}h${u(width - 2 * inset)}v${BAR_H}h${u(-(width - 2 * inset))}z`);
+  }
+  layout.bands.forEach((b, bi) => {
+    const top = bandTop(layout, bi) + BAND_HEADER;
+    const sx = clampX(scales[bi].x);
+    for (const gap of b.gaps) {
+      const r = gap.range.tx;
+      if (!r || !inView(r, scales[bi].view)) continue;
+      const x0 = sx(r[0]);
+      const w = Math.max(3, sx(r[1]) - x0);
+      d.gap.push(`M${u(x0)} ${top}h${u(w)}v${b.lanes * LANE_H}h${u(-w)}z`);
+    }
+  });
+  return (
+    <svg viewBox={`0 0 ${W} ${height}`} width="100%" role="img" aria-label={label} aria-busy="true" data-testid="chain-timeline-preview" className="block select-none" style={{ height: 'auto', minWidth: W }}>
+      <Defs uid={uid} />
+      <AxisCaption axis="tx" bands={layout.bands.length} />
+      {layout.bands.map((b, bi) => {
+        const top = bandTop(layout, bi);
+        const g = b.generation;
+        return (
+          <g key={g.storeId}>
+            <rect x={0} y={top} width={W} height={BAND_HEADER + b.lanes * LANE_H} className={bi % 2 ? 'fill-zinc-50 dark:fill-zinc-950/40' : 'fill-transparent'} />
+            <BandTicks axis="tx" scale={scales[bi]} top={top} lanes={b.lanes} />
+            <text x={PAD_L} y={top + 13} className="fill-zinc-700 text-[11px] font-medium dark:fill-zinc-300">
+              {`generation ${g.index}, store ID ${g.storeId.slice(0, 8)}… · ${formatNumber(g.artifacts.length)} artifact${g.artifacts.length === 1 ? '' : 's'} · ${formatUtc(g.firstTime)} – ${formatUtc(g.lastTime)}`}
+            </text>
+          </g>
+        );
+      })}
+      <g clipPath={`url(#${uid}-plot)`}>
+        {d.gap.length ? <path d={d.gap.join('')} fill={`url(#${uid}-gap)`} opacity={0.8} /> : null}
+        {d.full.length ? <path d={d.full.join('')} className={FULL_FILL} /> : null}
+        {d.diff.length ? <path d={d.diff.join('')} fill={`url(#${uid}-diff)`} /> : null}
+        {d.empty.length ? <path d={d.empty.join('')} className="fill-sky-700 dark:fill-sky-300" /> : null}
+      </g>
+    </svg>
   );
 }

@@ -10,13 +10,17 @@
  *
  * Keyboard: the bars are one tab stop (roving tabindex); arrow keys move between artifacts, Enter or Space
  * opens one, Escape hides the tooltip.
+ *
+ * The server does not send the interactive bars (each carries a dozen attributes: ~670 bytes, 270 KiB for a
+ * window of 400): its HTML has the same plot as a picture (ChainPreview: the bars as three paths, a few
+ * KiB), marked busy, and the browser draws the interactive one in its place once hydrated.
  */
 import { useEffect, useId, useMemo, useRef, useState, type FocusEvent, type KeyboardEvent, type MouseEvent, type PointerEvent, type ReactNode } from 'react';
 import type { Timeline } from '@/lib/dashboard/timeline';
-import { UtcTime } from '@/components/ui/utc-time';
+import { UtcTime, useHydrated } from '@/components/ui/utc-time';
 import { neighbour, nowOnAxis, type Axis, type Layout, type NowPoint } from './chain-layout';
 import { ChainLegend } from './chain-legend';
-import { AxisCaption, Defs, Marks, NowMark, ParentHighlight, scaleOf, timelineHeight, W, type View } from './chain-marks';
+import { AxisCaption, ChainPreview, Defs, Marks, NowMark, ParentHighlight, scaleOf, timelineHeight, W, type View } from './chain-marks';
 import { Tooltip, type Hover, type Point } from './chain-tooltip';
 import { formatTxRange } from '@/lib/format';
 
@@ -61,7 +65,7 @@ export function ChainTimeline({
   onSelect,
   now = null,
 }: {
-  timeline: Timeline;
+  timeline: Pick<Timeline, 'database'>;
   /** layoutTimeline(timeline), made by the caller (which also needs it) */
   layout: Layout;
   selectedId: number | null;
@@ -70,6 +74,7 @@ export function ChainTimeline({
   now?: NowPoint | null;
 }) {
   const uid = useId().replace(/[^a-zA-Z0-9_-]/g, '');
+  const hydrated = useHydrated();
   const [axis, setAxis] = useState<Axis>('tx');
   const [zooms, setZooms] = useState<Record<Axis, Zoom>>({ tx: FIT, time: FIT });
   const zoom = zooms[axis];
@@ -95,7 +100,7 @@ export function ChainTimeline({
   useEffect(() => {
     const el = scrollRef.current;
     if (el && el.scrollWidth > el.clientWidth) el.scrollLeft = el.scrollWidth;
-  }, [layout]);
+  }, [layout, hydrated]);
 
   const height = timelineHeight(layout);
   // the bars are drawn again only when the layout, the axis, the zoom, the selection or the focused bar
@@ -188,6 +193,9 @@ export function ChainTimeline({
         Swipe sideways to see older backups; tap a bar to open it.
       </p>
       <div ref={scrollRef} className="overflow-x-auto overflow-y-hidden rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900" onScroll={() => hover && setHover(null)}>
+        {!hydrated ? (
+          <ChainPreview layout={layout} scales={scales} uid={uid} label={`Backup chains of ${timeline.database}: ${layout.items.length} backups (the interactive timeline is loading)`} />
+        ) : (
         <svg
           ref={svgRef}
           viewBox={`0 0 ${W} ${height}`}
@@ -213,6 +221,7 @@ export function ChainTimeline({
             <ParentHighlight layout={layout} axis={axis} scales={scales} id={hover?.kind === 'artifact' ? hover.id : null} />
           </g>
         </svg>
+        )}
         <Tooltip hover={hover} layout={layout} axis={axis} />
       </div>
       <ChainLegend uid={`${uid}-legend`} />

@@ -3,13 +3,14 @@
 /**
  * The database page's timeline and the artifact opened from it, side by side in state: selecting a bar (click,
  * Enter) opens its details below; deleting it (a job) closes them and follows the job. Given the cluster, the
- * writer's last committed transaction is followed live and drawn as "now" on the timeline.
+ * writer's last committed transaction is followed live and drawn as "now" on the timeline. The timeline
+ * comes once, packed (lib/dashboard/timeline-payload.ts): this component unpacks it for all the others.
  */
 import { useActionState, useCallback, useMemo, useRef, useState } from 'react';
 import { deleteArtifactAction } from '@/app/databases/[name]/actions';
 import { StartedJob } from '@/components/jobs/started-job';
 import { useWriter, type WriterState } from '@/components/databases/writer-query';
-import type { Timeline } from '@/lib/dashboard/timeline';
+import { unpackTimeline, type TimelinePayload } from '@/lib/dashboard/timeline-payload';
 
 type DeleteState = Awaited<ReturnType<typeof deleteArtifactAction>> | null;
 import { ArtifactDetails } from './artifact-details';
@@ -17,13 +18,14 @@ import { chainOf, dependentsOf, layoutTimeline } from './chain-layout';
 import { ChainTimeline } from './chain-timeline';
 
 export function TimelineWorkspace({
-  timeline,
+  timeline: packed,
   folderId,
   initialSelectedId = null,
   live = null,
   engineNote = null,
 }: {
-  timeline: Timeline;
+  /** the window's artifacts, packed by packTimeline */
+  timeline: TimelinePayload;
   folderId: number;
   initialSelectedId?: number | null;
   /** the cluster hosting the database and its writer when the page was read: "now" follows it */
@@ -31,6 +33,7 @@ export function TimelineWorkspace({
   /** why Txline's own actions on a backup are not offered (a Neo4j cluster's location) */
   engineNote?: string | null;
 }) {
+  const timeline = useMemo(() => unpackTimeline(packed), [packed]);
   const layout = useMemo(() => layoutTimeline(timeline), [timeline]);
   const { writer } = useWriter(live?.clusterId ?? null, timeline.database, live?.initialWriter ?? null);
   const now = useMemo(() => (live && writer ? { tx: writer.lastTx, storeId: writer.storeId } : null), [live, writer]);

@@ -21,12 +21,16 @@ export function ChainActions({
   database,
   artifactCount,
   latestChain,
+  latestChainLength = latestChain.length,
 }: {
   clusterId: number | null;
   folderId: number;
   database: string;
   artifactCount: number;
+  /** the latest chain's files, full first (a long one: its first and last few, with a line for the rest) */
   latestChain: string[];
+  /** how many artifacts the latest chain has (when `latestChain` lists only some) */
+  latestChainLength?: number;
 }) {
   const [verify, verifyAction, verifying] = useActionState<State, FormData>(verifyChainAction, null);
   const [agg, aggAction, aggregating] = useActionState<State, FormData>(aggregateAction, null);
@@ -64,10 +68,10 @@ export function ChainActions({
             fields={fields}
             pending={aggregating}
             destructive={false}
-            disabled={latestChain.length < 2}
+            disabled={latestChainLength < 2}
           >
             <p>
-              The {latestChain.length} artifacts of the latest chain are folded into one recovered full backup at the chain&apos;s
+              The {latestChainLength} artifacts of the latest chain are folded into one recovered full backup at the chain&apos;s
               last transaction. Then the old artifacts are deleted (those still the parent of another backup are kept):
             </p>
             <ul className="max-h-48 list-disc overflow-auto pl-5 font-mono text-xs">
@@ -80,7 +84,7 @@ export function ChainActions({
       </div>
       {!mayVerify ? <p className="text-xs text-zinc-500">Verifying needs the operator role; aggregating, the admin role.</p> : !mayAggregate ? <p className="text-xs text-zinc-500">Aggregating needs the admin role.</p> : null}
       {none ? <p className="text-xs text-zinc-500">Nothing to verify or aggregate yet: take a backup first.</p> : null}
-      {latestChain.length === 1 ? <p className="text-xs text-zinc-500">The latest chain is a single full: nothing to aggregate.</p> : null}
+      {latestChainLength === 1 ? <p className="text-xs text-zinc-500">The latest chain is a single full: nothing to aggregate.</p> : null}
       <div aria-live="polite" className="space-y-2">
         <FormError state={verify} />
         <FormError state={agg} />

@@ -94,6 +94,8 @@ export async function ActionsSection({ data }: { data: Data }) {
   });
   const byId = new Map(d.timeline.generations.flatMap((g) => g.artifacts).map((a) => [a.id, a.file]));
   const latestChain = d.timeline.latestChain.map((id) => byId.get(id) ?? `artifact #${id}`);
+  // a long chain (hundreds of differentials) is named by its first and last few: the page stays small
+  const chainShown = latestChain.length > 12 ? [...latestChain.slice(0, 4), `… ${formatNumber(latestChain.length - 8)} more differentials …`, ...latestChain.slice(-4)] : latestChain;
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <div className="min-w-0 space-y-2 rounded-lg border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
@@ -133,7 +135,7 @@ export async function ActionsSection({ data }: { data: Data }) {
           Verify reads every artifact of {d.database} in {d.folder.name} (checksums, links, store consistency). Aggregate folds
           the latest chain into one full.
         </p>
-        <ChainActions clusterId={cluster?.cluster.id ?? null} folderId={d.folder.id} database={d.database} artifactCount={d.overview.artifactCount} latestChain={latestChain} />
+        <ChainActions clusterId={cluster?.cluster.id ?? null} folderId={d.folder.id} database={d.database} artifactCount={d.overview.artifactCount} latestChain={chainShown} latestChainLength={latestChain.length} />
       </div>
       )}
     </div>

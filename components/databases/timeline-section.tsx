@@ -9,7 +9,8 @@ import Link from 'next/link';
 import { TimelineWorkspace } from '@/components/chains/timeline-workspace';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { DatabasePageData } from '@/lib/dashboard/data';
-import type { WindowPlan } from '@/lib/dashboard/timeline-window';
+import { packTimeline } from '@/lib/dashboard/timeline-payload';
+import { stripSegments, type WindowPlan } from '@/lib/dashboard/timeline-window';
 import { formatNumber } from '@/lib/format';
 import { WindowStrip } from './window-strip';
 
@@ -59,7 +60,7 @@ export async function TimelineSection({ data, queryOf, goText }: { data: Data; q
       {windowed ? <WindowNav window={w} queryOf={queryOf} /> : null}
       <TimelineWorkspace
         key={`${w.start}-${w.targetId ?? ''}`}
-        timeline={tl}
+        timeline={packTimeline(tl)}
         folderId={d.folder.id}
         initialSelectedId={w.targetId}
         live={live}
@@ -111,7 +112,7 @@ function WindowNav({ window: w, queryOf }: { window: WindowPlan; queryOf: QueryO
   const link =
     'rounded-md border border-zinc-300 px-2.5 py-1 font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-600 dark:border-zinc-700 dark:hover:bg-zinc-800';
   const off = 'rounded-md border border-zinc-200 px-2.5 py-1 text-zinc-400 dark:border-zinc-800 dark:text-zinc-600';
-  const pages = [...w.pages].reverse();
+  const pages = stripSegments([...w.pages].reverse());
   const newestStart = w.pages[0]?.start ?? 0;
   const go = (start: number) => queryOf({ from: start === newestStart ? null : start, go: null, artifact: null });
   return (

@@ -1,12 +1,13 @@
 'use client';
 
 /**
- * The strip of every window of a long timeline, oldest on the left: one link per window, the shown one
- * marked (aria-current), windows spanning a restore (two generations) tinted. Hovering one names its
- * artifacts, times (UTC, and the viewer's local time once hydrated) and transactions.
+ * The strip of every window of a long timeline, oldest on the left: one link per window (or, past
+ * STRIP_SEGMENTS windows, per run of adjacent windows), the shown one marked (aria-current), windows spanning a
+ * restore (two generations) tinted. Each names its artifacts, times and transactions (its accessible name);
+ * hovering one shows the same with the viewer's local time, a title added once hydrated (not sent in the HTML).
  */
 import Link from 'next/link';
-import { useTimesTitle } from '@/components/ui/utc-time';
+import { useHydrated, useTimesTitle } from '@/components/ui/utc-time';
 import type { WindowPage } from '@/lib/dashboard/timeline-window';
 import { formatNumber, formatUtc } from '@/lib/format';
 
@@ -16,10 +17,12 @@ export function pageLabel(p: WindowPage): string {
 
 export function WindowStrip({ pages, current, hrefs }: { pages: WindowPage[]; current: { start: number; end: number }; hrefs: string[] }) {
   const timesTitle = useTimesTitle();
+  const hydrated = useHydrated();
   return (
     <ol className="flex h-6 w-full gap-px overflow-hidden rounded" aria-label="Every window, oldest first">
       {pages.map((p, i) => {
-        const here = p.start === current.start && p.end === current.end;
+        // (a segment of several windows is current when it holds the shown window)
+        const here = p.start <= current.start && current.end <= p.end;
         return (
           <li key={p.start} className="min-w-0 flex-1">
             <Link
@@ -27,7 +30,7 @@ export function WindowStrip({ pages, current, hrefs }: { pages: WindowPage[]; cu
               scroll={false}
               aria-current={here ? 'page' : undefined}
               aria-label={pageLabel(p)}
-              title={timesTitle(pageLabel(p), p.firstTime, p.lastTime)}
+              title={hydrated ? timesTitle(pageLabel(p), p.firstTime, p.lastTime) : undefined}
               data-testid="timeline-window"
               data-start={p.start}
               data-end={p.end}

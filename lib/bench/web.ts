@@ -194,6 +194,11 @@ function peakRss(servePid: number | undefined): string | null {
   return null;
 }
 
+/** The database page's HTML, in bytes (issue 17: at most 150 KiB whatever the number of artifacts). */
+async function pageBytes(port: number): Promise<number> {
+  return (await timedGet(port, '/databases/neo4j')).bytes;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -285,6 +290,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       if (bad.length) failures.push(`GET ${p} answered ${bad.map(([k, n]) => `HTTP ${k} ${n} of ${opts.runs + 3} times`).join(', ')}`);
       if (m >= 300) slow.push(`${label.trim()}: ${m.toFixed(0)} ms`);
     }
+    out(`database page HTML at ${opts.artifacts.toLocaleString('en-US')} artifacts: ${((await pageBytes(port)) / 1024).toFixed(1)} KiB (aim: at most 150 KiB)`);
     out('');
     out(slow.length ? `over 300 ms: ${slow.join('; ')}` : 'every median is under 300 ms');
     const rss = peakRss(serve.pid);

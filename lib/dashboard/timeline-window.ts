@@ -55,6 +55,9 @@ export interface WindowPage {
   fulls: number;
   /** store-ID generations in it */
   generations: number;
+  /** the store IDs of its oldest and newest artifact (so that merged windows count their generations; not sent to the browser) */
+  firstStore?: string;
+  lastStore?: string;
 }
 
 export interface WindowPlan {
@@ -126,7 +129,7 @@ function pageOf(rows: readonly WindowRow[], start: number, end: number): WindowP
     toTx = Math.max(toTx, r.toTx);
     stores.add(r.storeId);
   }
-  return { start, end, firstTime: rows[start].time, lastTime: rows[end - 1].time, fromTx: Number.isFinite(fromTx) ? fromTx : 0, toTx, fulls, generations: stores.size };
+  return { start, end, firstTime: rows[start].time, lastTime: rows[end - 1].time, fromTx: Number.isFinite(fromTx) ? fromTx : 0, toTx, fulls, generations: stores.size, firstStore: rows[start].storeId, lastStore: rows[end - 1].storeId };
 }
 
 /**
@@ -165,4 +168,35 @@ export function planWindow(rows: readonly WindowRow[], opts: { size: number; sta
     targetId,
     targetProblem,
   };
+}
+
+/** The most segments the strip of windows draws: past it, one segment stands for several adjacent windows. */
+export const STRIP_SEGMENTS = 40;
+
+/**
+ * The strip of windows, oldest first, in at most `max` segments (so that the page stays small however many
+ * windows there are: 2,500 at a million artifacts): up to `max` windows, one segment each; beyond, runs of
+ * adjacent windows merged into one segment (its artifacts, times, transactions, fulls and generations summed).
+ * A segment's `start` is its oldest window's, where its link goes.
+ */
+export function stripSegments(oldestFirst: readonly WindowPage[], max = STRIP_SEGMENTS): WindowPage[] {
+  const per = Math.max(1, Math.ceil(oldestFirst.length / Math.max(1, max)));
+  if (per === 1) return oldestFirst.map(({ firstStore: _f, lastStore: _l, ...p }) => p);
+  const out: WindowPage[] = [];
+  for (let i = 0; i < oldestFirst.length; i += per) {
+    const run = oldestFirst.slice(i, i + per);
+    const last = run[run.length - 1];
+    out.push({
+      start: run[0].start,
+      end: last.end,
+      firstTime: run[0].firstTime,
+      lastTime: last.lastTime,
+      fromTx: Math.min(...run.map((p) => p.fromTx)),
+      toTx: Math.max(...run.map((p) => p.toTx)),
+      fulls: run.reduce((n, p) => n + p.fulls, 0),
+      // each window's, less one where a window starts in the generation the one before it ended in
+      generations: run.reduce((n, p, k) => n + p.generations - (k > 0 && run[k - 1].lastStore === p.firstStore ? 1 : 0), 0),
+    });
+  }
+  return out;
 }

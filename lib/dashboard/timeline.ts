@@ -11,6 +11,7 @@ import type { ArtifactRow } from '../db/schema';
 import { chainNode } from '../db/queries/artifacts';
 import { ChainIndex, type ChainNode } from '../engine/chain';
 import { restorableRanges } from '../engine/restore-plan';
+import { barOf } from './timeline-payload';
 import { planWindow, type WindowPlan, type WindowRow, type WindowTarget } from './timeline-window';
 
 export type ChainHealth = 'verified' | 'unverified' | 'broken';
@@ -120,12 +121,6 @@ function summarize(rows: readonly ArtifactRow[], sorted: readonly ArtifactRow[],
 export function chainSummary(rows: readonly ArtifactRow[]): ChainSummary {
   const nodes = rows.map(chainNode);
   return summarize(rows, [...rows].sort(bySortOrder), nodes, new ChainIndex(nodes));
-}
-
-/** The bar of an artifact on the transaction axis: a full covers 1..tip; an empty differential is a point at its tip. */
-function barOf(r: Pick<ArtifactRow, 'full' | 'highestTx' | 'lowestTx' | 'tipTx'>): { empty: boolean; fromTx: number; toTx: number } {
-  const empty = !r.full && r.highestTx === 0;
-  return { empty, fromTx: r.full ? Math.min(1, r.tipTx) : empty ? r.tipTx : r.lowestTx, toTx: r.full ? r.tipTx : empty ? r.tipTx : r.highestTx };
 }
 
 export interface TimelineOptions {
