@@ -3,10 +3,10 @@
  * `npm test`: every test, end to end included, in steps whose output streams as it comes:
  *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
  *      when missing and running as root, else says what to install);
- *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, ESLint (`npm run lint`), then `vitest run` (unit and
- *      integration tests);
- *   3. `next build` (the e2e tests run the built app);
- *   4. `playwright test` (Debian Chromium against `txline serve`).
+ *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, ESLint (`npm run lint`);
+ *   3. `next build` (the e2e tests run the built app, and so does the database page's size test in vitest);
+ *   4. `vitest run` (unit and integration tests);
+ *   5. `playwright test` (Debian Chromium against `txline serve`).
  * A failing step does not stop the independent ones after it (Playwright needs the build and Chromium: without
  * them it is reported skipped, and a skipped step fails the run).
  * Ends with one line per step (and, under a failed runner, one line per failed test with the first line of its
@@ -138,10 +138,10 @@ await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli
 await run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
 // package.json's `lint` script: silent when clean; the cache (node_modules/.cache/eslint) relints changed files only.
 await run('lint', bin('eslint'), ['.', '--max-warnings=0', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/']);
+const built = await run('next build', bin('next'), ['build']);
 await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
   report: { file: vitestReport, read: vitestFailures },
 });
-const built = await run('next build', bin('next'), ['build']);
 if (!chromium) record('playwright test', 'skipped', 'SKIPPED: no Chromium (see the chromium step), so no browser test ran; this run cannot pass');
 else if (!built) record('playwright test', 'skipped', 'skipped: next build failed');
 else
