@@ -51,6 +51,8 @@ test('sets a schedule in the UI, sees its next run, and the server runs it', asy
 });
 
 test('a viewer reads the schedules and their next runs, with nothing to change', async ({ page, browser }) => {
+  // a user created, signed in with a password change, two pages as two users: 56 s at a load of 20–30
+  test.setTimeout(180_000);
   const suffix = Date.now().toString(36).slice(-5);
   const viewer = { name: `vic${suffix}`, first: 'vic-first-password', password: 'vic-own-password' };
   await page.goto('/admin/users');

@@ -11,6 +11,7 @@ import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
 import { StartedJob } from '@/components/jobs/started-job';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
+import { useHydrated } from '@/components/ui/utc-time';
 
 export const BACKUP_TYPES = [
   { value: 'auto', label: 'Auto (differential when possible)' },
@@ -32,6 +33,8 @@ export function BackupNowForm({
   runningJob: { id: number; kind: string } | null;
 }) {
   const [state, formAction, pending] = useActionState<State, FormData>(backupAction, null);
+  // (a click before hydration would post the form natively and reload the page with its defaults)
+  const hydrated = useHydrated();
   const [type, setType] = useState<string>('auto');
   const id = useId();
   const errs = fieldErrorsOf(state);
@@ -46,7 +49,7 @@ export function BackupNowForm({
     );
   }
   return (
-    <form action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} className="space-y-2" aria-label={`Back up ${database}`}>
+    <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} className="space-y-2" aria-label={`Back up ${database}`}>
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="folderId" value={folderId} />
       <input type="hidden" name="database" value={database} />

@@ -14,6 +14,7 @@ import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-erro
 import { jobKeys } from '@/components/jobs/jobs-query';
 import { StartedJob } from '@/components/jobs/started-job';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
+import { useHydrated } from '@/components/ui/utc-time';
 import type { SourceChoice } from '@/lib/dashboard/source-choice';
 import { formatBehind } from '@/lib/format';
 
@@ -45,6 +46,8 @@ export function BackupForm({
   likely?: SourceChoice | null;
 }) {
   const [state, formAction, pending] = useActionState<State, FormData>(backupAction, null);
+  // (a click before hydration would post the form natively and reload the page with its defaults)
+  const hydrated = useHydrated();
   const [type, setType] = useState('auto');
   const [member, setMember] = useState('');
   const [compress, setCompress] = useState(true);
@@ -57,7 +60,7 @@ export function BackupForm({
   }, [state, qc]);
   if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
   return (
-    <form action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
+    <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
       <input type="hidden" name="clusterId" value={clusterId} />
       <input type="hidden" name="folderId" value={folderId} />
       <input type="hidden" name="database" value={database} />

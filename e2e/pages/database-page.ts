@@ -2,7 +2,7 @@
  * Page object of a database's page: the chain timeline (bars carry their range in data attributes), the
  * opened artifact, the backup form, the live writer position and the recent jobs.
  */
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { startedOrFail } from './overview-page';
 
 export interface BarInfo {
@@ -72,6 +72,8 @@ export class DatabasePage {
 
   /** Starts a backup with the form's options; answers the line that follows the started job. */
   async startBackup(type: 'Auto (differential when possible)' | 'Full' | 'Differential'): Promise<Locator> {
+    // the form works once hydrated (before, a click posts it natively and the reloaded page has the defaults)
+    await expect(this.backupForm).toHaveAttribute('data-hydrated', 'true', { timeout: 30_000 });
     await this.backupForm.getByRole('radio', { name: type, exact: true }).check();
     await this.backupForm.getByRole('button', { name: 'Start backup' }).click();
     return startedOrFail(this.backupForm.getByTestId('started-job'), this.backupForm.getByTestId('form-error'));

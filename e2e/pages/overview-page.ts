@@ -93,6 +93,8 @@ export class OverviewPage {
   /** Starts a backup from a database's card; answers the line that follows the started job. */
   async backUpNow(database: string, type: 'auto' | 'full' | 'diff'): Promise<Locator> {
     const card = this.databaseCard(database);
+    // the form works once hydrated (before, a click posts it natively and the reloaded page has the defaults)
+    await expect(card.locator('form[data-hydrated]')).toHaveCount(1, { timeout: 30_000 });
     await card.getByLabel('Backup type').selectOption(type);
     await card.getByRole('button', { name: 'Back up now' }).click();
     // the job this click started is listed first; a job that was already running comes after it
