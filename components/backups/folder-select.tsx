@@ -17,12 +17,12 @@ export function FolderSelect({ folders, current, keep = {} }: { folders: Array<{
     return f ? (
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="backup-folder">
         Backup folder <span className="font-medium text-zinc-900 dark:text-zinc-100">{f.name}</span>{' '}
-        <code className="font-mono text-xs">{f.path}</code>
+        <code className="font-mono text-xs break-all">{f.path}</code>
       </p>
     ) : null;
   }
   return (
-    <Form action={pathname} className="flex items-center gap-2 text-sm" data-testid="backup-folder">
+    <Form action={pathname} className="flex min-w-0 flex-wrap items-center gap-2 text-sm" data-testid="backup-folder">
       {Object.entries(keep).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
@@ -34,7 +34,7 @@ export function FolderSelect({ folders, current, keep = {} }: { folders: Array<{
         name="folder"
         defaultValue={String(current)}
         onChange={(e) => e.currentTarget.form?.requestSubmit()}
-        className="rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
+        className="min-w-0 max-w-full rounded-md border border-zinc-300 bg-white px-2 py-1 dark:border-zinc-700 dark:bg-zinc-900"
       >
         {folders.map((f) => (
           <option key={f.id} value={f.id}>

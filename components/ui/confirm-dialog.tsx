@@ -126,8 +126,9 @@ export function ConfirmButton({
       >
         {pending ? 'Working…' : triggerLabel}
       </button>
+      {/* (the body is rendered only while asking: a closed dialog's long lists would go out with every page) */}
       <ConfirmDialog open={open} title={title} confirmLabel={confirmLabel} destructive={destructive} onConfirm={confirm} onCancel={() => setOpen(false)}>
-        {children}
+        {open ? children : null}
       </ConfirmDialog>
     </>
   );
