@@ -38,7 +38,7 @@ export function RestoreResultSummary({ result, job }: { result: JobResult<'resto
         ) : null}
         <dt className="text-zinc-500 dark:text-zinc-400">Restored store size</dt>
         <dd data-testid="result-bytes">{formatBytes(result.bytesDone)}</dd>
-        <dt className="text-zinc-500 dark:text-zinc-400">Content digest (SHA-256)</dt>
+        <dt className="text-zinc-500 dark:text-zinc-400">Content digest (content sum)</dt>
         <dd className="break-all font-mono" data-testid="result-content-hash">
           {result.digest.contentHash}
         </dd>

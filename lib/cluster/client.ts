@@ -191,8 +191,14 @@ export class MemberClient {
     return this.call(`/db/${encodeURIComponent(db)}/tx`, { method: 'POST', json: { ops } });
   }
 
-  digest(db: string): Promise<Digest> {
-    return this.call(`/db/${encodeURIComponent(db)}/digest`, { timeoutMs: 120_000 });
+  /** The digest the writer keeps; `scratch`: from every row, `ordered`: with format 2's ordered hash (drills). */
+  digest(db: string, opts: { scratch?: boolean; ordered?: boolean } = {}): Promise<Digest> {
+    const q = new URLSearchParams();
+    if (opts.scratch) q.set('scratch', '1');
+    if (opts.ordered) q.set('ordered', '1');
+    const query = q.size ? `?${q}` : '';
+    // from every row of a big store: minutes are possible on a slow disk
+    return this.call(`/db/${encodeURIComponent(db)}/digest${query}`, { timeoutMs: opts.scratch || opts.ordered ? 600_000 : 120_000 });
   }
 
   /** Every node (with `label`), or the first `limit` of them. */

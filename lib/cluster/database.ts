@@ -16,7 +16,7 @@ import { TxlineError, describeError } from '../errors';
 import { type ClientOp, type ResolvedOp } from '../graph/ops';
 import { MAX_RECORD_PAYLOAD, decodeOps, encodeRecord, encodeTx, type TxRecord, type TxRecordInfo } from '../graph/record';
 import type { RetentionPolicy } from './retention';
-import { GraphStore, computeDigest, findNodes, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
+import { GraphStore, computeDigest, findNodes, keptDigest, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
 import { fsyncDir } from '../fs';
 import { applyRecords } from '../graph/apply';
 import { TxLog, type LogRange } from './txlog';
@@ -111,6 +111,13 @@ export class GraphDatabase {
         if (!records) throw new TxlineError('INTERNAL', `transaction log of ${this.name} lost the records to recover from`);
         applyRecords(store, records);
         this.opts.log(`[${this.name}] recovered ${records.length} transaction(s) from the log, now at ${store.meta.lastTxId}`);
+      }
+      // A store from before content sums were kept gets one now (once: a read of every row), so that a backup's
+      // digest is always the kept one (keptDigest), never a read of the whole store.
+      if (!keptDigest(store.db)) {
+        const t0 = performance.now();
+        store.ensureContentSum();
+        this.opts.log(`[${this.name}] computed the content sum of the store (kept since) in ${Math.round(performance.now() - t0)} ms`);
       }
     } catch (e) {
       store.close();
@@ -374,9 +381,17 @@ export class GraphDatabase {
     return this.reader;
   }
 
-  /** The content digest; stores above DIGEST_ON_WORKER_BYTES are read on a worker thread. */
-  async digest(): Promise<Digest> {
+  /**
+   * The content digest. By default the one the writer keeps (no row is read); `scratch`: computed from every
+   * row, `ordered`: with format 2's ordered hash as well (both for drills), read on a worker thread for stores
+   * above DIGEST_ON_WORKER_BYTES.
+   */
+  async digest(opts: { scratch?: boolean; ordered?: boolean } = {}): Promise<Digest> {
     const reader = this.r;
+    if (!opts.scratch && !opts.ordered) {
+      const kept = keptDigest(reader);
+      if (kept) return kept;
+    }
     let bytes = 0;
     for (const f of [this.storeFile, `${this.storeFile}-wal`]) {
       try {
@@ -385,7 +400,7 @@ export class GraphDatabase {
         // no WAL file: nothing to add
       }
     }
-    return bytes < DIGEST_ON_WORKER_BYTES ? computeDigest(reader) : digestOnWorker(this.storeFile);
+    return bytes < DIGEST_ON_WORKER_BYTES ? computeDigest(reader, opts) : digestOnWorker(this.storeFile, opts);
   }
 
   nodes(opts: { label?: string; limit: number; afterId?: number }): NodeRow[] {

@@ -205,8 +205,14 @@ function buildRoutes(member: Member): Route[] {
       const afterId = url.searchParams.has('after') ? intParam(url, 'after', { min: 0 }) : undefined;
       sendJson(res, 200, db.nodes({ label, limit, afterId }));
     }),
-    route('GET', new RegExp(`^/db/${NAME}/digest$`), async (_req, res, { name }) => {
-      sendJson(res, 200, await member.get(name as string).digest());
+    route('GET', new RegExp(`^/db/${NAME}/digest$`), async (_req, res, { name, url }) => {
+      // the kept digest by default; ?scratch=1 from every row, ?ordered=1 with format 2's ordered hash too
+      const flag = (key: string) => {
+        const v = url.searchParams.get(key);
+        if (v !== null && v !== '1') throw new TxlineError('BAD_REQUEST', `${key} must be 1 when given, not "${v.slice(0, 40)}"`);
+        return v === '1';
+      };
+      sendJson(res, 200, await member.get(name as string).digest({ scratch: flag('scratch'), ordered: flag('ordered') }));
     }),
     route('GET', new RegExp(`^/db/${NAME}/store$`), async (_req, res, { name, url }) => {
       const db = member.get(name as string);

@@ -122,7 +122,7 @@ describe('artifact format', () => {
       const m: ArtifactMetadata = back;
       expect(m).toMatchObject({
         ...meta(),
-        format: 'txline-backup/2',
+        format: 'txline-backup/3',
         database: 'neo4j',
         time: TIME.toISOString(),
         full: true,

@@ -21,7 +21,9 @@
  *   name and the parent a plain file name, so no path is ever built from metadata that leads elsewhere.
  * - The metadata format is versioned (`format`): FORMAT is written, every format of READ_FORMATS is read.
  *   Format 2 added `contentDigest` (the content digest of the store at `tipTx`, as a restore to that point
- *   reports it; null where the cluster kind records none); a format 1 artifact has none.
+ *   reports it; null where the cluster kind records none); a format 1 artifact has none. Format 2 recorded
+ *   the ordered hash (`sha256`: lib/graph/store.ts digestStore, a read of every row); format 3 records the
+ *   content sum (`sum`: lib/graph/content-sum.ts, which the source's writer keeps at every commit).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,16 +42,20 @@ export const ARTIFACT_EXTENSION = '.backup';
 export const METADATA_BYTES = 8192;
 export const BLOCK = 512;
 export const PAYLOAD_OFFSET = BLOCK + METADATA_BYTES + BLOCK;
-/** the metadata format written; READ_FORMATS: every format read (1: before the content digest) */
-export const FORMAT = 'txline-backup/2';
+/**
+ * the metadata format written; READ_FORMATS: every format read (1: before the content digest; 2: the digest
+ * as the ordered hash)
+ */
+export const FORMAT = 'txline-backup/3';
 export const FORMAT_V1 = 'txline-backup/1';
-export const READ_FORMATS: readonly string[] = [FORMAT_V1, FORMAT];
+export const FORMAT_V2 = 'txline-backup/2';
+export const READ_FORMATS: readonly string[] = [FORMAT_V1, FORMAT_V2, FORMAT];
 
 const uuid = z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a UUID');
 const txId = z.number().int().nonnegative();
 
 export const artifactMetadataSchema = z.object({
-  format: z.enum([FORMAT_V1, FORMAT]),
+  format: z.enum([FORMAT_V1, FORMAT_V2, FORMAT]),
   /** the rules of names typed by a user (it becomes part of file and folder names) */
   database: z.string().refine((n) => isValidDatabaseName(n) && n === n.toLowerCase(), { error: (i) => `${JSON.stringify(i.input)} is not a valid database name` }),
   databaseId: uuid,
@@ -85,11 +91,20 @@ export const artifactMetadataSchema = z.object({
   }),
   store: z.object({ nodes: z.number().int(), relationships: z.number().int() }).nullable(),
   /**
-   * (format 2) the content digest of the store at `tx` (= tipTx), the digest a restore to that point reports
-   * (lib/graph/store.ts digestStore); null: not recorded (the kind records none, or the source moved on).
+   * (format 2 on) the content digest of the store at `tx` (= tipTx); null: not recorded (the kind records
+   * none, or the source moved on). Exactly one hash: `sum` (format 3: the content sum, lib/graph/content-sum.ts)
+   * or `sha256` (format 2: the ordered hash, lib/graph/store.ts digestStore; an aggregate of format-2 artifacts
+   * carries theirs on).
    */
   contentDigest: z
-    .object({ tx: txId, nodes: z.number().int().nonnegative(), relationships: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+    .object({
+      tx: txId,
+      nodes: z.number().int().nonnegative(),
+      relationships: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+      sum: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    })
+    .refine((d) => (d.sha256 === undefined) !== (d.sum === undefined), 'exactly one of sha256 and sum')
     .nullable()
     .optional(),
   createdBy: z.string(),

@@ -44,7 +44,8 @@ export function describeUnreachable(u: Topology['unreachable'][number]): string 
 export interface InstallResult {
   writer: SourceMember;
   members: Array<{ member: SourceMember; lastCommittedTxn: number; storeId: string | null; status: string }>;
-  digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string };
+  /** the restored store's digest (contentHash: its content sum; orderedHash: format 2's, when asked for) */
+  digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string; orderedHash?: string };
   /** SHA-256 of the store file every member received and installed (each member's own hash was compared), when the kind has it */
   storeSha256?: string;
 }
@@ -114,6 +115,11 @@ export interface ScratchDatabases {
   probeRead(name: string): Promise<void>;
   /** The consistency check of the store as it is served (copied into `workDir`): problems, empty when sound. */
   checkConsistency(name: string, workDir: string): Promise<string[]>;
+  /**
+   * The digest of `name` as its writer serves it, computed from every row (not the sum the writer keeps);
+   * `ordered`: with format 2's ordered hash as well.
+   */
+  digest(name: string, opts: { ordered: boolean }): Promise<InstallResult['digest']>;
   /** Drops `name` on the whole cluster and waits until no member holds it. */
   dropDatabase(name: string): Promise<void>;
 }

@@ -7,6 +7,10 @@
  * - Node and relationship IDs come from counters kept in `meta` and are never reused; resolved operations
  *   carry explicit IDs, so replaying the same records on any copy gives the same store.
  * - Labels are stored sorted and properties as canonical JSON, so the digest depends on content only.
+ * - The `meta` key `contentSum` is the content sum of the rows (./content-sum.ts), kept by this connection's
+ *   temporary triggers: every row a transaction inserts, updates or deletes adds or subtracts its line, and the
+ *   sum is written with the transaction's other meta keys; a savepoint rolled back takes its lines back. A store
+ *   written before sums were kept gets its sum computed once, at its first write (ensureContentSum).
  * - The file is in WAL mode with automatic checkpoints off: the owner checkpoints, and can hold the main file
  *   still while a snapshot of it is streamed out.
  * - Writes happen between begin() and commit()/rollback(). Inside one, the nodes this connection created,
@@ -24,6 +28,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
 import { canonicalJson, type ClientOp, type Properties, type ResolvedOp } from './ops';
 import type { BeforeImages, NodeImage, PropertyBefore, RelationshipImage } from './record';
+import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, lineSha256 } from './content-sum';
 
 export interface StoreMeta {
   databaseName: string;
@@ -38,11 +43,16 @@ export interface StoreMeta {
   relCount: number;
 }
 
+/**
+ * What a store holds at a transaction: its counts and its content sum (./content-sum.ts, 64 hex digits); with
+ * `orderedHash` (asked for by drills of format-2 artifacts) also the ordered SHA-256 those recorded (digestStore).
+ */
 export interface Digest {
   lastCommittedTxn: number;
   nodes: number;
   relationships: number;
   contentHash: string;
+  orderedHash?: string;
 }
 
 export interface NodeRow {
@@ -59,6 +69,9 @@ CREATE TABLE IF NOT EXISTS rels (id INTEGER PRIMARY KEY, type TEXT NOT NULL, sta
 CREATE INDEX IF NOT EXISTS rels_start ON rels (start_id);
 CREATE INDEX IF NOT EXISTS rels_end ON rels (end_id);
 `;
+
+/** the meta key of the content sum (not in StoreMeta: a store written before sums were kept has none) */
+export const CONTENT_SUM_KEY = 'contentSum';
 
 const META_KEYS: Array<keyof StoreMeta> = [
   'databaseName',
@@ -112,10 +125,16 @@ export class GraphStore {
   private touched = new Map<number, TouchedNode>();
   /** with deferNodeRows: node rows to write at commit, inserted or updated */
   private deferred: Map<number, 'insert' | 'update'> | null = null;
+  /** the committed content sum (null: not kept yet in this file) */
+  private sum: ContentSum | null;
+  /** the open transaction's sum, and the sums at its open savepoints */
+  private txSum: ContentSum | null = null;
+  private savepointSums: ContentSum[] = [];
 
-  private constructor(db: Database.Database, meta: StoreMeta) {
+  private constructor(db: Database.Database, meta: StoreMeta, sum: string | null) {
     this.db = db;
     this.meta = meta;
+    this.sum = sum === null ? null : ContentSum.fromHex(sum);
     this.prepare();
   }
 
@@ -130,6 +149,7 @@ export class GraphStore {
       db.exec(SCHEMA);
       const rows = db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
       let meta: StoreMeta;
+      let sum: string | null = null;
       if (rows.length === 0) {
         if (!init) throw new TxlineError('INCONSISTENT_STORE', `${file} is not an initialised Txline store (no meta).`);
         meta = {
@@ -145,15 +165,26 @@ export class GraphStore {
           relCount: 0,
         };
         const ins = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
-        db.transaction(() => META_KEYS.forEach((k) => ins.run(k, meta[k])))();
+        sum = ContentSum.zero().toHex();
+        db.transaction(() => {
+          META_KEYS.forEach((k) => ins.run(k, meta[k]));
+          ins.run(CONTENT_SUM_KEY, sum);
+        })();
       } else {
         const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
         for (const k of META_KEYS) {
           if (m[k] === undefined || m[k] === null) throw new TxlineError('INCONSISTENT_STORE', `${file}: meta key "${k}" is missing.`);
         }
-        meta = m as unknown as StoreMeta;
+        meta = Object.fromEntries(META_KEYS.map((k) => [k, m[k]])) as unknown as StoreMeta;
+        if (m[CONTENT_SUM_KEY] !== undefined) {
+          try {
+            sum = ContentSum.fromHex(String(m[CONTENT_SUM_KEY])).toHex();
+          } catch (e) {
+            throw new TxlineError('INCONSISTENT_STORE', `${file}: meta key "${CONTENT_SUM_KEY}" is not a content sum.`, { cause: e });
+          }
+        }
       }
-      return new GraphStore(db, meta);
+      return new GraphStore(db, meta, sum);
     } catch (e) {
       db.close();
       if (e instanceof TxlineError) throw e;
@@ -195,20 +226,64 @@ export class GraphStore {
       release: p('RELEASE tx'),
       rollbackTo: p('ROLLBACK TO tx'),
     };
+    // The content sum's triggers: temporary (this connection's only; the file holds no trigger another
+    // connection could fire without the function).
+    this.db.function('txline_sum', { varargs: false, deterministic: false }, (sign: number, line: string) => {
+      if (!this.txSum) throw new TxlineError('INTERNAL', 'a row of the store was written outside begin() and commit()');
+      this.txSum.line(sign === 1 ? 1 : -1, line);
+      return null;
+    });
+    const triggers: Array<[string, string, string]> = [
+      ['nodes', 'INSERT', `SELECT txline_sum(1, ${NODE_LINE('NEW.')})`],
+      ['nodes', 'UPDATE', `SELECT txline_sum(-1, ${NODE_LINE('OLD.')}), txline_sum(1, ${NODE_LINE('NEW.')})`],
+      ['nodes', 'DELETE', `SELECT txline_sum(-1, ${NODE_LINE('OLD.')})`],
+      ['rels', 'INSERT', `SELECT txline_sum(1, ${REL_LINE('NEW.')})`],
+      ['rels', 'UPDATE', `SELECT txline_sum(-1, ${REL_LINE('OLD.')}), txline_sum(1, ${REL_LINE('NEW.')})`],
+      ['rels', 'DELETE', `SELECT txline_sum(-1, ${REL_LINE('OLD.')})`],
+    ];
+    for (const [table, on, body] of triggers) {
+      this.db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS txline_sum_${table}_${on.toLowerCase()} AFTER ${on} ON main.${table} BEGIN ${body}; END`);
+    }
+  }
+
+  /** The committed content sum (64 hex digits); computed first if this file does not keep one yet. */
+  get contentSum(): string {
+    return this.ensureContentSum().toHex();
+  }
+
+  /**
+   * A store written before sums were kept: computes its sum from scratch and records it (seconds per million
+   * rows, once). Not inside an open transaction.
+   */
+  ensureContentSum(): ContentSum {
+    if (this.sum) return this.sum;
+    if (this.db.inTransaction) throw new TxlineError('INTERNAL', 'the content sum is computed before a transaction, not inside one');
+    const scanned = computeContentSum(this.db, lineSha256);
+    this.db.transaction(() => this.s.setMeta.run(CONTENT_SUM_KEY, scanned.contentHash))();
+    this.sum = ContentSum.fromHex(scanned.contentHash);
+    return this.sum;
   }
 
   // ---- transactions (prepared once: a batch of thousands runs a savepoint per transaction) ------------
 
   /** `deferNodeRows`: for batches of logged operations only (no savepoints inside). */
   begin(opts: { deferNodeRows?: boolean } = {}): void {
+    const sum = this.ensureContentSum();
     this.touched.clear();
     this.deferred = opts.deferNodeRows ? new Map() : null;
     this.s.begin.run();
+    this.txSum = sum.clone();
+    this.savepointSums = [];
   }
 
   commit(): void {
     if (this.deferred) this.writeDeferredRows(this.deferred);
+    const sum = this.txSum;
+    if (!sum) throw new TxlineError('INTERNAL', 'commit() without begin()');
+    this.s.setMeta.run(CONTENT_SUM_KEY, sum.toHex());
     this.s.commit.run();
+    this.sum = sum;
+    this.txSum = null;
     this.touched.clear();
     this.deferred = null;
   }
@@ -216,6 +291,7 @@ export class GraphStore {
   /** Rolls back the open transaction, if any. The caller restores `meta`. */
   rollback(): void {
     if (this.db.inTransaction) this.s.rollback.run();
+    this.txSum = null;
     this.touched.clear();
     this.deferred = null;
   }
@@ -257,13 +333,16 @@ export class GraphStore {
   inSavepoint<T>(fn: () => T): T {
     if (this.deferred) throw new TxlineError('INTERNAL', 'a batch with deferred node rows has no savepoints');
     this.s.savepoint.run();
+    this.savepointSums.push((this.txSum as ContentSum).clone());
     try {
       const r = fn();
       this.s.release.run();
+      this.savepointSums.pop();
       return r;
     } catch (e) {
       this.s.rollbackTo.run();
       this.s.release.run();
+      this.txSum = this.savepointSums.pop() as ContentSum;
       this.touched.clear();
       throw e;
     }
@@ -515,12 +594,14 @@ export class GraphStore {
   /** Re-reads the counters from the file (after a rollback). */
   reloadMeta(): void {
     const rows = this.db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
-    this.meta = Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as StoreMeta;
+    const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    this.meta = Object.fromEntries(META_KEYS.map((k) => [k, m[k]])) as unknown as StoreMeta;
+    this.sum = m[CONTENT_SUM_KEY] === undefined ? null : ContentSum.fromHex(String(m[CONTENT_SUM_KEY]));
   }
 
   /** Full checkpoint: the main file then holds every committed change. Returns false when readers blocked it. */
   checkpoint(mode: 'PASSIVE' | 'TRUNCATE' = 'TRUNCATE'): boolean {
-    const r = this.db.pragma(`wal_checkpoint(${mode})`) as Array<{ busy: number; log: number; checkpointed: number }>;
+    const r = this.db.pragma(`main.wal_checkpoint(${mode})`) as Array<{ busy: number; log: number; checkpointed: number }>;
     return r[0].busy === 0 && r[0].log === r[0].checkpointed;
   }
 
@@ -571,7 +652,9 @@ function sortProps(p: Properties): Properties {
 }
 
 /**
- * The logical content hash of a store, on any connection to it (read in one transaction): SHA-256 over
+ * The ordered content hash of a store, which artifacts of format 2 recorded (format 3 records the content sum
+ * instead, which the writer keeps at every commit: this one is a read of every row), on any connection to it
+ * (read in one transaction): SHA-256 over
  * `n<id>|<labels>|<props>\n` for every node, then `r<id>|<type>|<start>|<end>|<props>\n` for every
  * relationship, in ID order. SQLite builds the lines, 4096 rows at a time, as UTF-8 bytes (building them in
  * JavaScript took 7.4 s for 2.2 million rows, this 2.8 s).
@@ -608,13 +691,35 @@ export function digestStore(db: Database.Database, sha256: () => { update(b: Uin
   return db.inTransaction ? run() : db.transaction(run)();
 }
 
-export function computeDigest(db: Database.Database): Digest {
-  return digestStore(db, () => createHash('sha256'));
+/**
+ * The digest of a store from scratch (every row read: seconds per million rows), on any connection, in one
+ * transaction; `ordered`: with the ordered hash of format 2 as well.
+ */
+export function computeDigest(db: Database.Database, opts: { ordered?: boolean } = {}): Digest {
+  const run = (): Digest => {
+    const d: Digest = computeContentSum(db, lineSha256);
+    if (opts.ordered) d.orderedHash = digestStore(db, () => createHash('sha256')).contentHash;
+    return d;
+  };
+  return db.inTransaction ? run() : db.transaction(run)();
+}
+
+/**
+ * The digest the store's writer keeps (its meta: no row is read), on any connection; null when the store
+ * keeps no content sum yet (written before sums were kept, and not written since).
+ */
+export function keptDigest(db: Database.Database): Digest | null {
+  // one statement: one consistent view of the meta keys
+  const rows = db.prepare("SELECT key, value FROM meta WHERE key IN ('lastTxId', 'nodeCount', 'relCount', ?)").all(CONTENT_SUM_KEY) as Array<{ key: string; value: unknown }>;
+  const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  if (m[CONTENT_SUM_KEY] === undefined) return null;
+  return { lastCommittedTxn: Number(m.lastTxId), nodes: Number(m.nodeCount), relationships: Number(m.relCount), contentHash: ContentSum.fromHex(String(m[CONTENT_SUM_KEY])).toHex() };
 }
 
 export function readMeta(db: Database.Database): StoreMeta {
   const rows = db.prepare('SELECT key, value FROM meta').all() as Array<{ key: string; value: unknown }>;
-  return Object.fromEntries(rows.map((r) => [r.key, r.value])) as unknown as StoreMeta;
+  const m = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  return Object.fromEntries(META_KEYS.map((k) => [k, m[k]])) as unknown as StoreMeta;
 }
 
 export function findNodes(db: Database.Database, opts: { label?: string; limit: number; afterId?: number }): NodeRow[] {

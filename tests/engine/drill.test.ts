@@ -3,9 +3,11 @@
  * newest point, at a random point and at a given transaction, and leaves no scratch database; one flipped byte
  * in a middle differential fails the drill naming that file; a drill at a point equals a restore at the same
  * point; a scratch database left by a killed drill is dropped by the next drill; the source database is never
- * touched. The content digest each artifact records at backup time (format 2) is compared at the newest point:
- * a good chain passes with it compared, an artifact whose recorded digest disagrees with its content fails the
- * `digest` check naming it, and an old-format (1) golden chain, which records none, still drills on counts.
+ * touched. The content digest each artifact records at backup time (format 3: the content sum its writer keeps)
+ * is compared at the newest point with the sum the target computes from every row of the scratch database: a
+ * good chain passes with it compared, an artifact whose recorded digest disagrees with its content fails the
+ * `digest` check naming it, a format-2 tail (the ordered hash) is compared with the ordered hash, and an
+ * old-format (1) golden chain, which records none, still drills on counts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -70,7 +72,9 @@ describe('drill', () => {
     // every artifact recorded the digest at its own transaction; the newest one's is what the drill compared
     const all = listArtifacts(dir).artifacts.sort((a, b) => a.tipTx - b.tipTx);
     for (const a of all) expect({ file: a.file, format: a.format, tx: a.contentDigest?.tx }).toEqual({ file: a.file, format: FORMAT, tx: a.tipTx });
-    expect(all.at(-1)?.contentDigest?.sha256).toBe(digestBefore.contentHash);
+    expect(all.at(-1)?.contentDigest?.sum).toBe(digestBefore.contentHash);
+    // the sum the source's writer kept is the sum of every row
+    expect((await cluster.writer.digest('neo4j', { scratch: true })).contentHash).toBe(digestBefore.contentHash);
     expect(r.checks.find((c) => c.check === 'digest')?.detail).toMatch(new RegExp(`^content digest ${digestBefore.contentHash.slice(0, 16)}… as ${all.at(-1)?.file} recorded`));
     expect(r.expected?.from).toBe('records');
     expect(r.actual?.nodes).toBe(r.expected?.nodes);
@@ -147,8 +151,9 @@ describe('drill', () => {
     for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(bad, f));
     const tail = listArtifacts(bad).artifacts.sort((a, b) => a.tipTx - b.tipTx).at(-1);
     if (!tail?.contentDigest) throw new Error('the newest artifact records no digest');
-    const wrong = (tail.contentDigest.sha256[0] === '0' ? '1' : '0') + tail.contentDigest.sha256.slice(1);
-    resealMetadata(tail.path, { contentDigest: { ...tail.contentDigest, sha256: wrong } });
+    const sum = tail.contentDigest.sum as string;
+    const wrong = (sum[0] === '0' ? '1' : '0') + sum.slice(1);
+    resealMetadata(tail.path, { contentDigest: { ...tail.contentDigest, sum: wrong } });
     const r = await drill(options({ fromPaths: [bad] }));
     expect(r).toMatchObject({ passed: false, failedCheck: 'digest', artifact: tail.file });
     expect(r.problem).toContain(`${tail.file} recorded ${wrong.slice(0, 16)}`);
@@ -156,6 +161,29 @@ describe('drill', () => {
     expect(r.checks.find((c) => c.check === 'counts')?.ok).toBe(true);
     expect(await scratchLeft()).toEqual([]);
   }, 60_000);
+
+  it('compares a format-2 tail (the ordered hash it recorded) with the ordered hash of the scratch database', async () => {
+    const ordered = await cluster.writer.digest('neo4j', { ordered: true });
+    const tail = listArtifacts(dir).artifacts.sort((a, b) => a.tipTx - b.tipTx).at(-1);
+    if (!tail?.contentDigest) throw new Error('the newest artifact records no digest');
+    expect(ordered.lastCommittedTxn).toBe(tail.tipTx);
+    expect(ordered.orderedHash).toMatch(/^[0-9a-f]{64}$/);
+    const asV2 = (name: string, sha256: string) => {
+      const d = folder(name);
+      for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(d, f));
+      const { sum: _sum, ...rest } = tail.contentDigest as NonNullable<typeof tail.contentDigest>;
+      resealMetadata(path.join(d, tail.file), { format: 'txline-backup/2', contentDigest: { ...rest, sha256 } });
+      return d;
+    };
+    const good = await drill(options({ fromPaths: [asV2('v2-good', ordered.orderedHash as string)] }));
+    expect(good.failedCheck).toBeNull();
+    expect(good.checks.find((c) => c.check === 'digest')?.detail).toMatch(/^ordered content digest \(format 2\) /);
+    const wrong = ordered.contentHash; // a 64-digit hash, but not the ordered one
+    const bad = await drill(options({ fromPaths: [asV2('v2-bad', wrong)] }));
+    expect(bad).toMatchObject({ passed: false, failedCheck: 'digest', artifact: tail.file });
+    expect(bad.problem).toContain(`ordered content digest (format 2) of`);
+    expect(await scratchLeft()).toEqual([]);
+  }, 90_000);
 
   it('drills an old-format chain (golden artifacts of format 1): digest not recorded, counts compared', async () => {
     const set = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/artifacts/records2-062862f');

@@ -7,7 +7,7 @@
  *
  * Everything goes through the `txline` CLI as a child process (inspect, database check, database restore into
  * a real one-member cluster on free ports), on copies of the fixtures in a temporary folder; the restored
- * database's digest (last transaction, node and relationship counts, content hash) is read from the member.
+ * database's digest (last transaction, node and relationship counts, ordered content hash) is read from the member.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -105,7 +105,10 @@ describe.each(golden.sets)('$folder', (set) => {
     const r = await runTxline(restoreArgs(dir, set, until, target), { addresses: cluster.addresses });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect((await dbStatus(cluster.writer, target))?.lastCommittedTxn).toBe(digest.lastCommittedTxn);
-    expect(await cluster.writer.digest(target)).toEqual(digest);
+    // the golden digests are the ordered hash (of before content sums); the restored store keeps the sum of its rows
+    const d = await cluster.writer.digest(target, { scratch: true, ordered: true });
+    expect({ lastCommittedTxn: d.lastCommittedTxn, nodes: d.nodes, relationships: d.relationships, contentHash: d.orderedHash }).toEqual(digest);
+    expect((await cluster.writer.digest(target)).contentHash).toBe(d.contentHash);
   });
 });
 

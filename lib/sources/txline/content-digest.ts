@@ -1,8 +1,9 @@
 /**
- * The content digest a backup of the `txline` kind records in its artifact (format 2, `contentDigest`): the
- * member's digest of the database (GET /db/{name}/digest: lib/graph/store.ts digestStore, the same function
- * over the same logical content a restore reports for the restored database), read in one SQLite transaction,
- * so the transaction it names and the content it hashes belong together.
+ * The content digest a backup of the `txline` kind records in its artifact (format 3, `contentDigest.sum`): the
+ * member's digest of the database (GET /db/{name}/digest: the content sum its writer keeps at every commit,
+ * lib/graph/content-sum.ts, read with the transaction and counts from one consistent view of the store's meta;
+ * no row is read). A restore reports the same sum for the restored database, and a drill computes it from
+ * every row of the database it restored.
  *
  * Invariants:
  * - A digest is recorded only for the transaction the artifact ends at (`tipTx`): a differential stops at the
@@ -36,5 +37,5 @@ export function digestAt(d: Digest | null, tipTx: number, what: { db: string; me
     what.log.info(`no content digest recorded: ${what.member} was at transaction ${d.lastCommittedTxn} when its digest of ${what.db} was read, the artifact ends at ${tipTx}`);
     return null;
   }
-  return { tx: d.lastCommittedTxn, nodes: d.nodes, relationships: d.relationships, sha256: d.contentHash };
+  return { tx: d.lastCommittedTxn, nodes: d.nodes, relationships: d.relationships, sum: d.contentHash };
 }

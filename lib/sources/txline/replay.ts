@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { TxlineError } from '../../errors';
 import { applyRecords } from '../../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
-import { GraphStore, type StoreMeta } from '../../graph/store';
+import { GraphStore, type Digest, type StoreMeta } from '../../graph/store';
 import { consumePayload, type Artifact } from '../../engine/artifact';
 import { isEmpty } from '../../engine/chain';
 import type { RestorePlan } from '../../engine/restore-plan';
@@ -25,6 +25,11 @@ export interface BuiltStore {
   file: string;
   meta: StoreMeta;
   replayed: number;
+  /**
+   * the digest the rebuilt store keeps: the full's content sum, moved by every replayed row (computed from
+   * scratch once when the full is from before sums were kept)
+   */
+  digest: Digest;
 }
 
 export async function buildStore(
@@ -117,6 +122,7 @@ export async function buildStore(
         throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
       }
     }
+    const contentHash = store.contentSum;
     if (opts.finalize) {
       store.writeMeta(opts.finalize);
       store.db.pragma('journal_mode = WAL');
@@ -129,7 +135,7 @@ export async function buildStore(
       fs.fsyncSync(fd);
       fs.closeSync(fd);
     }
-    return { file, meta, replayed };
+    return { file, meta, replayed, digest: { lastCommittedTxn: meta.lastTxId, nodes: meta.nodeCount, relationships: meta.relCount, contentHash } };
   } finally {
     store.close();
   }

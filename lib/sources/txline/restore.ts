@@ -8,7 +8,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
-import { digestOnWorker } from '../../cluster/digest-worker';
 import { buildStore } from './replay';
 import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
 import type { TxlineSource } from './source';
@@ -19,7 +18,6 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, r
   const base = req.tempPath ?? os.tmpdir();
   for (const m of cleanStaleWorkDirs(base)) log.info(m);
   const work = makeWorkDir(base, 'restore', req.target);
-  let digesting: Promise<unknown> = Promise.resolve();
   try {
     log.debug?.(`rebuilding the store in ${work.dir}`);
     for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
@@ -28,10 +26,10 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, r
     // Rebuilt straight into the store the members receive: the target's name and the new identity are in it.
     const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore', finalize: { databaseName: req.target, storeId, databaseId } });
     log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
-    // The content digest is read from the rebuilt file on a worker thread while the same bytes go out to the
-    // members; each member must report the SHA-256 of what it received and installed equal to what was sent.
-    const contentDigest = digestOnWorker(built.file);
-    digesting = contentDigest.catch(() => undefined); // awaited by installStore, and before the folder goes
+    // The content digest is the one the rebuilt store keeps (the full's sum moved by every replayed row: no
+    // second read of the store); each member must report the SHA-256 of what it received and installed equal
+    // to what was sent. Drills compute the digest of what the target serves from scratch (drill.ts).
+    const contentDigest = Promise.resolve(built.digest);
     const size = fs.statSync(built.file).size;
     const tx = { txDone: built.replayed, txTotal: built.replayed };
     const install = await source.installStore(req.target, built.file, {
@@ -46,7 +44,6 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, r
     });
     return { restoredTx: built.meta.lastTxId, replayed: built.replayed, storeId, databaseId, install, storeBytes: size };
   } finally {
-    await digesting;
     work.remove();
   }
 }

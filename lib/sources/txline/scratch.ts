@@ -36,6 +36,10 @@ export function txlineScratch(source: Pick<TxlineSource, 'topology' | 'fullStore
       const { writer } = await writerOf();
       await writer.nodes(name, undefined, 1);
     },
+    async digest(name, opts) {
+      const { writer } = await writerOf();
+      return writer.digest(name, { scratch: true, ordered: opts.ordered });
+    },
     async checkConsistency(name, workDir) {
       const { topo } = await writerOf();
       const writer = topo.writer as NonNullable<Topology['writer']>;

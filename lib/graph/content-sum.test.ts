@@ -1,0 +1,184 @@
+/**
+ * The content sum (./content-sum.ts) as the store's writer keeps it: after client transactions, logged batches
+ * with deferred node rows, a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
+ * equals the sum computed from every row; stores with the same content in another order have the same sum; a
+ * store from before sums were kept gets one at its first write; the worker thread computes what this thread
+ * does (both hashes).
+ */
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { digestOnWorker } from '../cluster/digest-worker';
+import { applyRecords } from './apply';
+import { ContentSum, NODE_LINE, REL_LINE, computeContentSum } from './content-sum';
+import type { ClientOp } from './ops';
+import { decodeOps, encodeRecord, encodeTx, type TxRecord } from './record';
+import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } from './store';
+import { createHash } from 'node:crypto';
+
+const dirs: string[] = [];
+const stores: GraphStore[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function newStore(): GraphStore {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-sum-'));
+  dirs.push(dir);
+  const s = GraphStore.open(path.join(dir, 'store.sqlite'), { databaseName: 'neo4j' });
+  stores.push(s);
+  return s;
+}
+
+/** One client transaction as the member commits it; returns its record (for replaying elsewhere). */
+function commit(s: GraphStore, ops: ClientOp[]): TxRecord {
+  s.begin();
+  const r = s.inSavepoint(() => s.applyClientOps(ops));
+  const rec = encodeRecord(s.meta.lastTxId + 1, Date.now(), s.meta.lastTxChecksum, encodeTx(r.resolved, r.before));
+  s.writeMeta({ lastTxId: rec.txId, lastTxChecksum: rec.checksum, lastCommitTime: rec.commitTime });
+  s.commit();
+  return rec;
+}
+
+const kept = (s: GraphStore) => keptDigest(s.db)?.contentHash;
+const scratch = (s: GraphStore) => computeDigest(s.db).contentHash;
+
+/** A workload touching every kind of row change: inserts, updates of both tables, deletes (a node's relationships go with it). */
+function workload(s: GraphStore): TxRecord[] {
+  const recs: TxRecord[] = [];
+  recs.push(
+    commit(s, [
+      { op: 'createNode', ref: '$a', labels: ['Person'], properties: { name: 'Ann', n: 1 } },
+      { op: 'createNode', ref: '$b', labels: ['Person', 'Admin'], properties: { name: 'Bo' } },
+      { op: 'createNode', ref: '$c', labels: [], properties: { é: 'ünïcode ✓' } },
+      { op: 'createRelationship', ref: '$r', type: 'KNOWS', start: '$a', end: '$b', properties: { since: 2020 } },
+      { op: 'createRelationship', type: 'LIKES', start: '$b', end: '$c', properties: {} },
+    ]),
+  );
+  recs.push(commit(s, [{ op: 'setProperties', node: 0, properties: { n: 2, extra: [1, 2] } }, { op: 'addLabels', node: 2, labels: ['Thing'] }]));
+  recs.push(commit(s, [{ op: 'setProperties', relationship: 0, properties: { since: 2021 } }, { op: 'removeLabels', node: 1, labels: ['Admin'] }]));
+  recs.push(commit(s, [{ op: 'removeProperty', node: 0, key: 'extra' }, { op: 'deleteRelationship', relationship: 1 }]));
+  recs.push(commit(s, [{ op: 'createNode', ref: '$d', labels: ['Temp'], properties: {} }, { op: 'setProperties', node: '$d', properties: { x: 1 } }, { op: 'deleteNode', node: '$d' }]));
+  recs.push(commit(s, [{ op: 'deleteNode', node: 1 }])); // and relationship 0 with it
+  return recs;
+}
+
+describe('content sum', () => {
+  it('is kept equal to the sum of every row through inserts, updates and deletes', () => {
+    const s = newStore();
+    expect(kept(s)).toBe(ContentSum.zero().toHex());
+    const recs = workload(s);
+    expect(recs).toHaveLength(6);
+    expect(kept(s)).toBe(scratch(s));
+    expect(keptDigest(s.db)).toEqual(computeDigest(s.db));
+    // every step on the way too
+    const t = newStore();
+    for (const r of recs) {
+      applyRecords(t, [r]);
+      expect(kept(t)).toBe(scratch(t));
+    }
+    expect(kept(t)).toBe(kept(s));
+  });
+
+  it('is the same for a batch of logged transactions with deferred node rows as for one at a time', () => {
+    const s = newStore();
+    const recs = workload(s);
+    const batch = newStore();
+    applyRecords(batch, recs);
+    expect(kept(batch)).toBe(kept(s));
+    expect(kept(batch)).toBe(scratch(batch));
+    // a node created and changed within one deferred batch is written once, with its final line
+    expect(batch.meta.nodeCount).toBe(s.meta.nodeCount);
+    expect(decodeOps(recs[4]).map((o) => o.op)).toEqual(['createNode', 'setProperties', 'deleteNode']);
+  });
+
+  it('takes back what a rolled-back savepoint and a rolled-back transaction wrote', () => {
+    const s = newStore();
+    workload(s);
+    const before = kept(s);
+    s.begin();
+    s.inSavepoint(() => s.applyClientOps([{ op: 'createNode', labels: ['Kept'], properties: {} }]));
+    expect(() => s.inSavepoint(() => s.applyClientOps([{ op: 'setProperties', node: 0, properties: { gone: true } }, { op: 'deleteNode', node: 999 }]))).toThrow(/node 999 does not exist/);
+    s.writeMeta({ lastTxId: s.meta.lastTxId + 1 });
+    s.commit();
+    expect(kept(s)).not.toBe(before);
+    expect(kept(s)).toBe(scratch(s));
+    const after = kept(s);
+    s.begin();
+    s.applyClientOps([{ op: 'deleteNode', node: 0 }]);
+    s.rollback();
+    s.reloadMeta();
+    expect(kept(s)).toBe(after);
+    expect(s.contentSum).toBe(after);
+    expect(scratch(s)).toBe(after);
+  });
+
+  it('does not depend on the order rows were written in', () => {
+    const a = newStore();
+    commit(a, [{ op: 'createNode', labels: ['A'], properties: { v: 1 } }]);
+    commit(a, [{ op: 'createNode', labels: ['B'], properties: { v: 2 } }]);
+    const b = newStore();
+    // the same two nodes, their content reached another way
+    commit(b, [{ op: 'createNode', labels: ['A'], properties: {} }, { op: 'createNode', labels: [], properties: { v: 2 } }]);
+    commit(b, [{ op: 'setProperties', node: 0, properties: { v: 1 } }, { op: 'addLabels', node: 1, labels: ['B'] }]);
+    expect(kept(b)).toBe(kept(a));
+    // and tells different content apart
+    commit(b, [{ op: 'setProperties', node: 1, properties: { v: 3 } }]);
+    expect(kept(b)).not.toBe(kept(a));
+  });
+
+  it('survives a reopen, and a store from before sums were kept gets one at its first write', () => {
+    const s = newStore();
+    workload(s);
+    const sum = kept(s);
+    const file = s.db.name;
+    s.close();
+    const again = GraphStore.open(file);
+    stores.push(again);
+    expect(again.contentSum).toBe(sum);
+    again.close();
+    // an old store: no contentSum key
+    const raw = new Database(file);
+    raw.prepare('DELETE FROM meta WHERE key = ?').run(CONTENT_SUM_KEY);
+    raw.close();
+    const old = GraphStore.open(file);
+    stores.push(old);
+    expect(keptDigest(old.db)).toBeNull();
+    commit(old, [{ op: 'createNode', labels: ['New'], properties: {} }]);
+    expect(kept(old)).toBe(scratch(old));
+    expect(kept(old)).not.toBe(sum);
+  });
+
+  it('refuses a damaged sum in the meta and a row written outside begin() and commit()', () => {
+    const s = newStore();
+    workload(s);
+    expect(() => s.db.prepare("UPDATE nodes SET props = '{}' WHERE id = 0").run()).toThrow(/outside begin\(\) and commit\(\)/);
+    expect(kept(s)).toBe(scratch(s));
+    const file = s.db.name;
+    s.close();
+    const raw = new Database(file);
+    raw.prepare('UPDATE meta SET value = ? WHERE key = ?').run('not-a-sum', CONTENT_SUM_KEY);
+    raw.close();
+    expect(() => GraphStore.open(file)).toThrow(/"contentSum" is not a content sum/);
+  });
+
+  it('is computed on a worker thread as on this one, with the ordered hash of format 2 when asked', async () => {
+    const s = newStore();
+    workload(s);
+    s.checkpoint('TRUNCATE');
+    const here = computeDigest(s.db, { ordered: true });
+    expect(here.orderedHash).toBe(digestStore(s.db, () => createHash('sha256')).contentHash);
+    expect(await digestOnWorker(s.db.name, { ordered: true })).toEqual(here);
+    expect(await digestOnWorker(s.db.name)).toEqual({ ...here, orderedHash: undefined });
+    expect(here.contentHash).toBe(kept(s));
+  });
+
+  it('spells the lines in computeContentSum as NODE_LINE and REL_LINE do (it must be self-contained)', () => {
+    const src = computeContentSum.toString();
+    expect(src).toContain(NODE_LINE(''));
+    expect(src).toContain(REL_LINE(''));
+  });
+});
