@@ -11,6 +11,7 @@ import { useActionState, useId, useState, useTransition } from 'react';
 import { previewRetentionAction, removeRetentionAction, saveRetentionAction } from '@/app/databases/[name]/retention-actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { PendingButton } from '@/components/ui/pending-button';
 import { formatBytes, formatTxRange, formatUtc } from '@/lib/format';
 
 type PreviewState = Awaited<ReturnType<typeof previewRetentionAction>>;
@@ -212,9 +213,9 @@ export function RemoveRetentionButton({ policyId, what }: { policyId: number; wh
   return (
     <form action={formAction} className="inline">
       <input type="hidden" name="policyId" value={policyId} />
-      <button type="submit" disabled={pending} aria-label={`Remove the retention policy of ${what}`} className="text-sm text-red-700 hover:underline disabled:opacity-60 dark:text-red-400">
-        {pending ? 'Removing…' : 'Remove'}
-      </button>
+      <PendingButton pending={pending} pendingLabel="Removing…" aria-label={`Remove the retention policy of ${what}`} className="text-sm text-red-700 hover:underline disabled:opacity-60 dark:text-red-400">
+        Remove
+      </PendingButton>
       <span aria-live="polite">
         <FormError state={state} />
       </span>
