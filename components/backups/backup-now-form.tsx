@@ -9,6 +9,7 @@ import { useActionState, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { StartedJob } from '@/components/jobs/started-job';
 import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
@@ -52,9 +53,7 @@ export function BackupNowForm({
   }
   return (
     <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} className="space-y-2" aria-label={`Back up ${database}`}>
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <div className="flex flex-wrap items-end gap-2">
         <div className="flex flex-col gap-1">
           <label htmlFor={`${id}-type`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">

@@ -10,6 +10,7 @@ import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
 import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
 import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
@@ -56,9 +57,7 @@ export function BackupForm({
   if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
   return (
     <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <fieldset className="space-y-1" aria-describedby={`${id}-type-err`}>
         <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Type</legend>
         <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm">

@@ -9,6 +9,7 @@ import { aggregateAction, verifyChainAction } from '@/app/databases/[name]/actio
 import { useCan } from '@/components/auth/permissions';
 import { StartedJobNote } from '@/components/jobs/started-job-footer';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof verifyChainAction>> | null;
@@ -41,9 +42,7 @@ export function ChainActions({
       <div className="flex flex-wrap gap-2">
         {mayVerify ? (
           <form action={verifyAction}>
-            {Object.entries(fields).map(([k, v]) => (
-              <input key={k} type="hidden" name={k} value={v} />
-            ))}
+            <HiddenFields fields={fields} />
             <PendingButton pending={verifying} pendingLabel="Starting…" disabled={none} className={BUTTON_LOOK.secondary}>
               Verify chains
             </PendingButton>

@@ -10,6 +10,7 @@ import { seedRestoreAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof seedRestoreAction>> | null;
@@ -23,9 +24,7 @@ export function SeedRestoreForm({ clusterId, folderId, database, cluster, endsAt
   if (!useCan('restore.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Restores need the admin role.</p>;
   return (
     <form action={formAction} aria-label={`Restore ${database} as a new database of ${cluster}`} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
         Seeds a new database of {cluster} from these backups (every server must read this folder). The restore wizard previews Txline&apos;s own artifacts; a Neo4j
         cluster restores by seeding.

@@ -10,6 +10,7 @@ import { drillAction } from '@/app/databases/[name]/drill-actions';
 import { useCan } from '@/components/auth/permissions';
 import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof drillAction>> | null;
@@ -22,9 +23,7 @@ export function DrillNowForm({ clusterId, folderId, database }: { clusterId: num
   if (!useCan('drill.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Drills need the operator role.</p>;
   return (
     <form action={formAction} aria-label={`Drill ${database}`} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <fieldset className="space-y-1" aria-describedby={`${id}-point-err`}>
         <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Point</legend>
         <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
