@@ -18,13 +18,12 @@ import { startDeleteArtifact } from '../../lib/dashboard/commands/artifacts';
 import type { CommandContext } from '../../lib/dashboard/commands/shared';
 import { setScheduleCommand } from '../../lib/dashboard/schedules';
 import { parseEnv } from '../../lib/env';
-import { applyJobEffects } from '../../lib/jobs/effects';
-import { JobRunner } from '../../lib/jobs/runner';
-import { Collector } from '../../lib/monitor/collector';
+import type { JobRunner } from '../../lib/jobs/runner';
 import { Scheduler } from '../../lib/schedules/scheduler';
 import { openLocation } from '../../lib/storage';
 import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { TXLINE_BIN, writeTx } from '../helpers/engine';
+import { writeTx } from '../helpers/engine';
+import { serverContext } from '../helpers/dashboard';
 import { s3rverEnv, setProcessEnv, startS3, type TestS3 } from '../helpers/s3';
 
 describe('a schedule into s3://', () => {
@@ -50,16 +49,8 @@ describe('a schedule into s3://', () => {
     const reindex = async (folderId?: number) => {
       for (const f of listFolders(db)) if (folderId === undefined || f.id === folderId) await indexFolder(db, f, env);
     };
-    runner = new JobRunner(db, {
-      bin: TXLINE_BIN,
-      onFinished: async (job) => {
-        await reindex(job.folderId ?? undefined);
-        applyJobEffects(db, job);
-      },
-    });
-    const collector = new Collector(db, env, { intervalMs: 1000 });
-    await collector.tick();
-    ctx = { db, runner, collector, env, reindex };
+    ctx = await serverContext(db, env, reindex);
+    runner = ctx.runner;
     await writeTx(cluster.writer, 'neo4j', 20);
     await waitForConvergence(cluster, 'neo4j');
   }, 120_000);
