@@ -1,19 +1,8 @@
 'use client';
 
 /** Any page's unexpected error: what happened, and a way to try again without losing the shell. */
-export default function PageError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
-  return (
-    <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-6 text-sm text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-      <h1 className="text-base font-semibold">This page failed to render</h1>
-      <p className="mt-2">{error.message || 'An unexpected error occurred.'}</p>
-      {error.digest ? <p className="mt-1 font-mono text-xs opacity-75">digest {error.digest} (details in the server log)</p> : null}
-      <button
-        type="button"
-        onClick={reset}
-        className="mt-4 rounded-md bg-red-700 px-3 py-1.5 font-medium text-white hover:bg-red-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-700"
-      >
-        Try again
-      </button>
-    </div>
-  );
+import { PageErrorPanel, type PageErrorProps } from '@/components/ui/page-error';
+
+export default function PageError(props: PageErrorProps) {
+  return <PageErrorPanel title="This page failed to render" {...props} />;
 }

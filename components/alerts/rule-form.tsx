@@ -7,6 +7,7 @@
 import { useActionState } from 'react';
 import { resetRuleAction, saveRuleAction } from '@/app/alerts/actions';
 import { useCan } from '@/components/auth/permissions';
+import { PendingButton } from '@/components/ui/pending-button';
 import { FormStatus, PRIMARY_BUTTON, TextField, type FormState } from '@/components/settings/form-field';
 
 export interface RuleField {
@@ -62,9 +63,9 @@ export function RuleForm({ database, condition, label, enabled, from, fields }: 
       </fieldset>
       {can ? (
         <div className="flex flex-wrap items-center gap-3">
-          <button type="submit" name="intent" value="save" className={PRIMARY_BUTTON} disabled={pending}>
-            {pending ? 'Saving…' : 'Save'}
-          </button>
+          <PendingButton pending={pending} pendingLabel="Saving…" name="intent" value="save" className={PRIMARY_BUTTON}>
+            Save
+          </PendingButton>
           {from === 'database' || (from === 'all' && database === '*') ? (
             <button type="submit" name="intent" value="reset" disabled={pending} className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
               Use the defaults

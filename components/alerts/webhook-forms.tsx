@@ -6,6 +6,7 @@
  */
 import { useActionState } from 'react';
 import { addWebhookAction, removeWebhookAction, testWebhookAction } from '@/app/alerts/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 import { FormStatus, formValues, PRIMARY_BUTTON, TextField, type FormState } from '@/components/settings/form-field';
 
 const FIELDS = ['name', 'url'];
@@ -30,9 +31,9 @@ export function AddWebhookForm() {
         <TextField label="Secret (optional)" name="secret" type="password" autoComplete="new-password" errors={errors?.secret} hint="Signs each body: X-Txline-Signature: sha256=<HMAC>. Never shown again." />
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" className={PRIMARY_BUTTON} disabled={pending}>
-          {pending ? 'Adding…' : 'Add target'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Adding…" className={PRIMARY_BUTTON}>
+          Add target
+        </PendingButton>
         <FormStatus state={state} pending={pending} />
       </div>
     </form>
@@ -55,9 +56,9 @@ export function TargetActions({ targetId, name }: { targetId: number; name: stri
   return (
     <div className="flex flex-wrap items-center gap-2">
       <form action={sendTest}>
-        <button type="submit" disabled={testing} aria-label={`Send test to ${name}`} className={`${button} border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800`}>
-          {testing ? 'Sending…' : 'Send test'}
-        </button>
+        <PendingButton pending={testing} pendingLabel="Sending…" aria-label={`Send test to ${name}`} className={`${button} border-zinc-300 hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800`}>
+          Send test
+        </PendingButton>
       </form>
       <form action={remove}>
         <button type="submit" disabled={removing} aria-label={`Remove ${name}`} className={`${button} border-red-300 text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-300 dark:hover:bg-red-950`}>

@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { useActionState } from 'react';
 import { changePasswordAction } from '@/app/account/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 
 type State = { ok: true } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } | null;
 
@@ -39,9 +40,9 @@ export function ChangePasswordForm() {
           <span className="text-red-700 dark:text-red-400">{state.error}</span>
         ) : null}
       </p>
-      <button type="submit" disabled={pending} className="rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-60">
-        {pending ? 'Changing…' : 'Change password'}
-      </button>
+      <PendingButton pending={pending} pendingLabel="Changing…" className="rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-60">
+        Change password
+      </PendingButton>
     </form>
   );
 }

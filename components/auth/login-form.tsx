@@ -1,6 +1,7 @@
 'use client';
 import { useActionState } from 'react';
 import { loginAction, type LoginState } from '@/app/login/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 
 const input =
   'mt-1 block w-full rounded-md border border-zinc-300 bg-white px-3 py-2 text-sm shadow-sm focus:border-teal-600 focus:outline-none focus:ring-2 focus:ring-teal-600/30 dark:border-zinc-700 dark:bg-zinc-900';
@@ -32,13 +33,13 @@ export function LoginForm({ next }: { next: string }) {
       <p id="login-error" role="alert" aria-live="assertive" className="min-h-5 text-sm text-red-700 dark:text-red-400">
         {state && !state.ok ? state.error : ''}
       </p>
-      <button
-        type="submit"
-        disabled={pending}
+      <PendingButton
+        pending={pending}
+        pendingLabel="Signing in…"
         className="w-full rounded-md bg-teal-700 px-4 py-2 text-sm font-medium text-white hover:bg-teal-800 focus:outline-none focus:ring-2 focus:ring-teal-600/50 disabled:opacity-60"
       >
-        {pending ? 'Signing in…' : 'Sign in'}
-      </button>
+        Sign in
+      </PendingButton>
     </form>
   );
 }

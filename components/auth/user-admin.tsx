@@ -2,6 +2,7 @@
 /** User administration widgets: create a user, and per user change the role, disable/enable, reset the password. */
 import { useActionState } from 'react';
 import { createUserAction, resetPasswordAction, setDisabledAction, setRoleAction } from '@/app/admin/users/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 
 type Result = { ok: true; username?: string; password?: string } | { ok: false; error: string; fieldErrors?: Record<string, string[]> } | null;
 
@@ -59,9 +60,9 @@ export function CreateUserForm() {
         </p>
       </div>
       <div>
-        <button type="submit" disabled={pending} className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-60">
-          {pending ? 'Creating…' : 'Create user'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Creating…" className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 disabled:opacity-60">
+          Create user
+        </PendingButton>
         <p className="text-xs">&nbsp;</p>
       </div>
       <div className="basis-full">

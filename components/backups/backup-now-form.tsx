@@ -8,9 +8,12 @@
 import { useActionState, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
-import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
 import { StartedJob } from '@/components/jobs/started-job';
+import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 import { useHydrated } from '@/components/ui/utc-time';
 
 export const BACKUP_TYPES = [
@@ -50,9 +53,7 @@ export function BackupNowForm({
   }
   return (
     <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} className="space-y-2" aria-label={`Back up ${database}`}>
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <div className="flex flex-wrap items-end gap-2">
         <div className="flex flex-col gap-1">
           <label htmlFor={`${id}-type`} className="text-xs font-medium text-zinc-600 dark:text-zinc-400">
@@ -73,21 +74,14 @@ export function BackupNowForm({
             ))}
           </select>
         </div>
-        <button
-          type="submit"
-          disabled={pending}
-          aria-disabled={pending}
-          className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
-        >
-          {pending ? 'Starting…' : 'Back up now'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Starting…" aria-disabled={pending} className={BUTTON_LOOK.primary}>
+          Back up now
+        </PendingButton>
       </div>
       <FieldError id={`${id}-type-err`} messages={errs.type} className="text-xs empty:hidden" />
-      <div aria-live="polite" className="space-y-2">
-        <FormError state={state} shown={['type']} />
-        {started !== null ? <StartedJob jobId={started} kind="backup" database={database} /> : null}
+      <StartedJobFooter state={state} shown={['type']} kind="backup" database={database}>
         {runningJob && runningJob.id !== started ? <StartedJob jobId={runningJob.id} kind={runningJob.kind} database={database} /> : null}
-      </div>
+      </StartedJobFooter>
     </form>
   );
 }

@@ -6,15 +6,14 @@
  */
 import Link from 'next/link';
 import { useSearchParams } from 'next/navigation';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, useState, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { useActionState, useState, type ReactNode } from 'react';
 import { verifyArtifactAction } from '@/app/databases/[name]/actions';
 import { useCan, useRole } from '@/components/auth/permissions';
-import { FormError } from '@/components/ui/field-errors';
-import { jobKeys } from '@/components/jobs/jobs-query';
-import { StartedJob } from '@/components/jobs/started-job';
+import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { Badge } from '@/components/ui/badge';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 import { UtcTime } from '@/components/ui/utc-time';
 import type { TimelineArtifact } from '@/lib/dashboard/timeline';
 import { getJson } from '@/components/ui/get-json';
@@ -98,10 +97,6 @@ export function ArtifactDetails({
     return `/databases/${encodeURIComponent(database)}?${q}`;
   };
   const [verify, verifyAction, verifying] = useActionState<VerifyState, FormData>(verifyArtifactAction, null);
-  const qc = useQueryClient();
-  useEffect(() => {
-    if (verify?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
-  }, [verify, qc]);
 
   const sha = useSha256(a, database, folderId);
   const [wholeChain, setWholeChain] = useState(false);
@@ -163,13 +158,9 @@ export function ArtifactDetails({
         {mayVerify ? (
           <form action={verifyAction}>
             <input type="hidden" name="artifactId" value={a.id} />
-            <button
-              type="submit"
-              disabled={verifying}
-              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
-            >
-              {verifying ? 'Starting…' : 'Verify'}
-            </button>
+            <PendingButton pending={verifying} pendingLabel="Starting…" className={BUTTON_LOOK.secondary}>
+              Verify
+            </PendingButton>
           </form>
         ) : null}
         {mayDelete ? (
@@ -199,10 +190,7 @@ export function ArtifactDetails({
         ) : null}
       </div>
       )}
-      <div aria-live="polite" className="space-y-2">
-        <FormError state={verify} />
-        {verify?.ok ? <StartedJob jobId={verify.jobId} kind="verify" database={database} refreshOnFinish={false} /> : null}
-      </div>
+      <StartedJobFooter state={verify} kind="verify" database={database} refreshOnFinish={false} />
 
       <dl className="divide-y divide-zinc-100 text-sm dark:divide-zinc-800">
         <Item label="Transactions">

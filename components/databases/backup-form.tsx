@@ -5,15 +5,15 @@
  * back up from (or let the cluster choose: secondaries, then followers, then the writer), compression, and
  * --prefer-diff-as-parent. Field errors sit under their field in aria-live regions.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, useId, useState } from 'react';
+import { useActionState, useId, useState } from 'react';
 import { backupAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
 import { BACKUP_TYPES } from '@/components/backups/backup-now-form';
-import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
-import { jobKeys } from '@/components/jobs/jobs-query';
-import { StartedJob } from '@/components/jobs/started-job';
+import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
+import { StartedJobFooter } from '@/components/jobs/started-job-footer';
 import { keepFieldsOnSubmit } from '@/components/ui/keep-fields';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 import { useHydrated } from '@/components/ui/utc-time';
 import type { SourceChoice } from '@/lib/dashboard/source-choice';
 import { formatBehind } from '@/lib/format';
@@ -52,18 +52,12 @@ export function BackupForm({
   const [member, setMember] = useState('');
   const [compress, setCompress] = useState(true);
   const [preferDiff, setPreferDiff] = useState(false);
-  const qc = useQueryClient();
   const id = useId();
   const errs = fieldErrorsOf(state);
-  useEffect(() => {
-    if (state?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
-  }, [state, qc]);
   if (!useCan('backup.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Backups need the operator role.</p>;
   return (
     <form data-hydrated={hydrated || undefined} action={formAction} onSubmit={keepFieldsOnSubmit(formAction)} aria-label={`Back up ${database}`} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <fieldset className="space-y-1" aria-describedby={`${id}-type-err`}>
         <legend className="text-xs font-medium text-zinc-600 dark:text-zinc-400">Type</legend>
         <div className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
@@ -136,17 +130,10 @@ export function BackupForm({
       </div>
       <FieldError id={`${id}-compress-err`} messages={errs.compress} className="text-xs empty:hidden" />
       <FieldError id={`${id}-prefer-err`} messages={errs.preferDiffAsParent} className="text-xs empty:hidden" />
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
-      >
-        {pending ? 'Starting…' : 'Start backup'}
-      </button>
-      <div aria-live="polite" className="space-y-2">
-        <FormError state={state} shown={['type', 'member', 'compress', 'preferDiffAsParent']} />
-        {state?.ok ? <StartedJob jobId={state.jobId} kind="backup" database={database} refreshOnFinish={false} /> : null}
-      </div>
+      <PendingButton pending={pending} pendingLabel="Starting…" className={BUTTON_LOOK.primary}>
+        Start backup
+      </PendingButton>
+      <StartedJobFooter state={state} shown={['type', 'member', 'compress', 'preferDiffAsParent']} kind="backup" database={database} refreshOnFinish={false} />
     </form>
   );
 }

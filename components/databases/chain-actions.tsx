@@ -4,14 +4,13 @@
  * Whole-chain actions of a database: verify every artifact (checksums, links, store consistency) and
  * aggregate the latest chain into one recovered full (asks first, naming what it folds and deletes).
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect } from 'react';
+import { useActionState } from 'react';
 import { aggregateAction, verifyChainAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
-import { FormError } from '@/components/ui/field-errors';
-import { jobKeys } from '@/components/jobs/jobs-query';
-import { StartedJob } from '@/components/jobs/started-job';
+import { StartedJobNote } from '@/components/jobs/started-job-footer';
 import { ConfirmButton } from '@/components/ui/confirm-dialog';
+import { HiddenFields } from '@/components/ui/hidden-fields';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof verifyChainAction>> | null;
 
@@ -34,10 +33,6 @@ export function ChainActions({
 }) {
   const [verify, verifyAction, verifying] = useActionState<State, FormData>(verifyChainAction, null);
   const [agg, aggAction, aggregating] = useActionState<State, FormData>(aggregateAction, null);
-  const qc = useQueryClient();
-  useEffect(() => {
-    if (verify?.ok || agg?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
-  }, [verify, agg, qc]);
   const mayVerify = useCan('chain.verify');
   const mayAggregate = useCan('chain.aggregate');
   const fields = { folderId, database, ...(clusterId !== null ? { clusterId } : {}) };
@@ -47,16 +42,10 @@ export function ChainActions({
       <div className="flex flex-wrap gap-2">
         {mayVerify ? (
           <form action={verifyAction}>
-            {Object.entries(fields).map(([k, v]) => (
-              <input key={k} type="hidden" name={k} value={v} />
-            ))}
-            <button
-              type="submit"
-              disabled={verifying || none}
-              className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-50 dark:border-zinc-700 dark:hover:bg-zinc-800"
-            >
-              {verifying ? 'Starting…' : 'Verify chains'}
-            </button>
+            <HiddenFields fields={fields} />
+            <PendingButton pending={verifying} pendingLabel="Starting…" disabled={none} className={BUTTON_LOOK.secondary}>
+              Verify chains
+            </PendingButton>
           </form>
         ) : null}
         {mayAggregate ? (
@@ -86,10 +75,8 @@ export function ChainActions({
       {none ? <p className="text-xs text-zinc-500">Nothing to verify or aggregate yet: take a backup first.</p> : null}
       {latestChainLength === 1 ? <p className="text-xs text-zinc-500">The latest chain is a single full: nothing to aggregate.</p> : null}
       <div aria-live="polite" className="space-y-2">
-        <FormError state={verify} />
-        <FormError state={agg} />
-        {verify?.ok ? <StartedJob jobId={verify.jobId} kind="verify" database={database} refreshOnFinish={false} /> : null}
-        {agg?.ok ? <StartedJob jobId={agg.jobId} kind="aggregate" database={database} refreshOnFinish={false} /> : null}
+        <StartedJobNote state={verify} kind="verify" database={database} refreshOnFinish={false} />
+        <StartedJobNote state={agg} kind="aggregate" database={database} refreshOnFinish={false} />
       </div>
     </div>
   );

@@ -5,13 +5,13 @@
  * cluster's location (CREATE DATABASE … OPTIONS {seedURI, seedRestoreUntil}). The user names the new database
  * and, optionally, the transaction it should end at; the job follows here.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useActionState, useEffect, useId } from 'react';
+import { useActionState, useId } from 'react';
 import { seedRestoreAction } from '@/app/databases/[name]/actions';
 import { useCan } from '@/components/auth/permissions';
-import { jobKeys } from '@/components/jobs/jobs-query';
-import { StartedJob } from '@/components/jobs/started-job';
-import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { StartedJobFooter } from '@/components/jobs/started-job-footer';
+import { FieldError, fieldErrorsOf } from '@/components/ui/field-errors';
+import { HiddenFields } from '@/components/ui/hidden-fields';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof seedRestoreAction>> | null;
 
@@ -19,18 +19,12 @@ const input = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm da
 
 export function SeedRestoreForm({ clusterId, folderId, database, cluster, endsAt }: { clusterId: number; folderId: number; database: string; cluster: string; endsAt: { from: number; to: number } | null }) {
   const [state, formAction, pending] = useActionState<State, FormData>(seedRestoreAction, null);
-  const qc = useQueryClient();
   const id = useId();
   const errs = fieldErrorsOf(state);
-  useEffect(() => {
-    if (state?.ok) void qc.invalidateQueries({ queryKey: jobKeys.all });
-  }, [state, qc]);
   if (!useCan('restore.start')) return <p className="text-sm text-zinc-600 dark:text-zinc-400">Restores need the admin role.</p>;
   return (
     <form action={formAction} aria-label={`Restore ${database} as a new database of ${cluster}`} className="space-y-3">
-      <input type="hidden" name="clusterId" value={clusterId} />
-      <input type="hidden" name="folderId" value={folderId} />
-      <input type="hidden" name="database" value={database} />
+      <HiddenFields fields={{ clusterId, folderId, database }} />
       <p className="text-xs text-zinc-600 dark:text-zinc-400">
         Seeds a new database of {cluster} from these backups (every server must read this folder). The restore wizard previews Txline&apos;s own artifacts; a Neo4j
         cluster restores by seeding.
@@ -54,17 +48,10 @@ export function SeedRestoreForm({ clusterId, folderId, database, cluster, endsAt
           <FieldError id={`${id}-ends-err`} field="endsAt" messages={errs.endsAt} className="text-xs empty:hidden" />
         </div>
       </div>
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
-      >
-        {pending ? 'Starting…' : 'Restore by seeding'}
-      </button>
-      <div aria-live="polite" className="space-y-2">
-        <FormError state={state} shown={['target', 'endsAt']} />
-        {state?.ok ? <StartedJob jobId={state.jobId} kind="restore" database={database} refreshOnFinish={false} /> : null}
-      </div>
+      <PendingButton pending={pending} pendingLabel="Starting…" className={BUTTON_LOOK.primary}>
+        Restore by seeding
+      </PendingButton>
+      <StartedJobFooter state={state} shown={['target', 'endsAt']} kind="restore" database={database} refreshOnFinish={false} />
     </form>
   );
 }

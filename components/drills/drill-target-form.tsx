@@ -9,6 +9,7 @@ import { useActionState, useId } from 'react';
 import { setDrillTargetAction } from '@/app/databases/[name]/drill-actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { PendingButton } from '@/components/ui/pending-button';
 
 type State = Awaited<ReturnType<typeof setDrillTargetAction>> | null;
 
@@ -57,13 +58,13 @@ export function DrillTargetForm({ clusterId, database, targetId, choices }: { cl
               ))}
             </select>
           </div>
-          <button
-            type="submit"
-            disabled={pending}
+          <PendingButton
+            pending={pending}
+            pendingLabel="Saving…"
             className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:border-zinc-700 dark:hover:bg-zinc-800"
           >
-            {pending ? 'Saving…' : 'Save drill target'}
-          </button>
+            Save drill target
+          </PendingButton>
           <FieldError id={`${id}-target-err`} field="targetClusterId" messages={errs.targetClusterId} className="w-full text-xs empty:hidden" />
           <div aria-live="polite" className="w-full text-sm">
             <FormError state={state} shown={['targetClusterId']} />

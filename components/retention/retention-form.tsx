@@ -7,15 +7,15 @@
  * Save appears only under a preview of exactly the values in the form; changing a value takes it away.
  */
 import Link from 'next/link';
-import { useActionState, useId, useState, useTransition } from 'react';
+import { useId, useState, useTransition } from 'react';
 import { previewRetentionAction, removeRetentionAction, saveRetentionAction } from '@/app/databases/[name]/retention-actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { InlineRemoveForm } from '@/components/ui/inline-remove-form';
 import { formatBytes, formatTxRange, formatUtc } from '@/lib/format';
 
 type PreviewState = Awaited<ReturnType<typeof previewRetentionAction>>;
 type SaveState = Awaited<ReturnType<typeof saveRetentionAction>>;
-type RemoveState = Awaited<ReturnType<typeof removeRetentionAction>> | null;
 
 interface Values {
   folderId: string;
@@ -207,17 +207,5 @@ export function RetentionForm({ database, folders }: { database: string; folders
 }
 
 export function RemoveRetentionButton({ policyId, what }: { policyId: number; what: string }) {
-  const [state, formAction, pending] = useActionState<RemoveState, FormData>(removeRetentionAction, null);
-  if (!useCan('retention.remove')) return null;
-  return (
-    <form action={formAction} className="inline">
-      <input type="hidden" name="policyId" value={policyId} />
-      <button type="submit" disabled={pending} aria-label={`Remove the retention policy of ${what}`} className="text-sm text-red-700 hover:underline disabled:opacity-60 dark:text-red-400">
-        {pending ? 'Removing…' : 'Remove'}
-      </button>
-      <span aria-live="polite">
-        <FormError state={state} />
-      </span>
-    </form>
-  );
+  return <InlineRemoveForm action={removeRetentionAction} permission="retention.remove" name="policyId" value={policyId} label={`Remove the retention policy of ${what}`} />;
 }

@@ -12,12 +12,13 @@ import { useActionState, useId } from 'react';
 import { removeScheduleAction, setScheduleAction } from '@/app/databases/[name]/schedule-actions';
 import { useCan } from '@/components/auth/permissions';
 import { FieldError, fieldErrorsOf, FormError } from '@/components/ui/field-errors';
+import { InlineRemoveForm } from '@/components/ui/inline-remove-form';
+import { BUTTON_LOOK, PendingButton } from '@/components/ui/pending-button';
 import { formatUtc } from '@/lib/format';
 import { DEFAULT_DRILL_CRON } from '@/lib/schedules/drill-cron';
 import type { ScheduleFields } from '@/lib/db/queries/schedules';
 
 type SetState = Awaited<ReturnType<typeof setScheduleAction>> | null;
-type RemoveState = Awaited<ReturnType<typeof removeScheduleAction>> | null;
 
 /**
  * What the form edits: a schedule's fields as the catalog keeps them, but `drillCron` is the drill cron in
@@ -114,13 +115,9 @@ export function ScheduleForm({
         <input type="checkbox" name="enabled" value="true" defaultChecked={initial.enabled} className="accent-teal-700" />
         Enabled
       </label>
-      <button
-        type="submit"
-        disabled={pending}
-        className="rounded-md bg-teal-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-600 disabled:opacity-60"
-      >
-        {pending ? 'Saving…' : 'Save schedule'}
-      </button>
+      <PendingButton pending={pending} pendingLabel="Saving…" className={BUTTON_LOOK.primary}>
+        Save schedule
+      </PendingButton>
       <div aria-live="polite" className="space-y-1 text-sm">
         <FormError state={state} shown={['databaseGlob', 'clusterId', 'fullCron', 'diffCron', 'timeZone', 'folderId', 'drillCron']} />
         {state?.ok ? (
@@ -137,17 +134,5 @@ export function ScheduleForm({
 }
 
 export function RemoveScheduleButton({ scheduleId, glob }: { scheduleId: number; glob: string }) {
-  const [state, formAction, pending] = useActionState<RemoveState, FormData>(removeScheduleAction, null);
-  if (!useCan('schedule.remove')) return null;
-  return (
-    <form action={formAction} className="inline">
-      <input type="hidden" name="scheduleId" value={scheduleId} />
-      <button type="submit" disabled={pending} aria-label={`Remove the schedule of ${glob}`} className="text-sm text-red-700 hover:underline disabled:opacity-60 dark:text-red-400">
-        {pending ? 'Removing…' : 'Remove'}
-      </button>
-      <span aria-live="polite">
-        <FormError state={state} />
-      </span>
-    </form>
-  );
+  return <InlineRemoveForm action={removeScheduleAction} permission="schedule.remove" name="scheduleId" value={scheduleId} label={`Remove the schedule of ${glob}`} />;
 }

@@ -7,6 +7,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useActionState } from 'react';
 import { addClusterAction } from '@/app/settings/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 import { FormStatus, formValues, PRIMARY_BUTTON, TextField, type FormState } from './form-field';
 
 const FIELDS = ['name', 'addresses'];
@@ -53,9 +54,9 @@ export function AddClusterForm() {
         />
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" className={PRIMARY_BUTTON} disabled={pending}>
-          {pending ? 'Adding…' : 'Add cluster'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Adding…" className={PRIMARY_BUTTON}>
+          Add cluster
+        </PendingButton>
         <FormStatus state={state} pending={pending} />
       </div>
     </form>

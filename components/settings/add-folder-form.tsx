@@ -9,6 +9,7 @@
  */
 import { useActionState } from 'react';
 import { addFolderAction, testFolderConnectionAction } from '@/app/settings/actions';
+import { PendingButton } from '@/components/ui/pending-button';
 import { formatNumber } from '@/lib/format';
 import { FormStatus, formValues, PRIMARY_BUTTON, TextField, type FormState } from './form-field';
 
@@ -62,9 +63,9 @@ export function AddFolderForm({ roots }: { roots: string[] }) {
         />
       </div>
       <div className="flex flex-wrap items-center gap-3">
-        <button type="submit" name="intent" value="add" className={PRIMARY_BUTTON} disabled={pending}>
-          {pending ? 'Working…' : 'Add folder'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Working…" name="intent" value="add" className={PRIMARY_BUTTON}>
+          Add folder
+        </PendingButton>
         <button type="submit" name="intent" value="test" className={SECONDARY_BUTTON} disabled={pending}>
           Test connection
         </button>

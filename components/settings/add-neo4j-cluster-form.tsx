@@ -10,6 +10,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useActionState, useId } from 'react';
 import { addNeo4jClusterAction } from '@/app/settings/actions';
 import { FieldError } from '@/components/ui/field-errors';
+import { PendingButton } from '@/components/ui/pending-button';
 import { FormStatus, formValues, PRIMARY_BUTTON, TextField, type FormState } from './form-field';
 
 /** what a failed attempt puts back into the form: never the password */
@@ -99,9 +100,9 @@ export function AddNeo4jClusterForm({ neo4jAdmins, roots }: { neo4jAdmins: strin
         />
       </div>
       <div className="flex items-center gap-3">
-        <button type="submit" className={PRIMARY_BUTTON} disabled={pending || neo4jAdmins.length === 0}>
-          {pending ? 'Adding…' : 'Add Neo4j cluster'}
-        </button>
+        <PendingButton pending={pending} pendingLabel="Adding…" disabled={neo4jAdmins.length === 0} className={PRIMARY_BUTTON}>
+          Add Neo4j cluster
+        </PendingButton>
         <FormStatus state={state} pending={pending} />
       </div>
     </form>

@@ -7,6 +7,7 @@
 import { useActionState } from 'react';
 import { setClusterTokenAction } from '@/app/settings/actions';
 import { useCan } from '@/components/auth/permissions';
+import { PendingButton } from '@/components/ui/pending-button';
 import { FormStatus, TextField, type FormState } from './form-field';
 
 export function ClusterTokenForm({ clusterId, name, hasToken }: { clusterId: number; name: string; hasToken: boolean }) {
@@ -33,13 +34,13 @@ export function ClusterTokenForm({ clusterId, name, hasToken }: { clusterId: num
           hint="Sent to this cluster's members only."
         />
         <div className="flex flex-wrap items-center gap-2">
-          <button
-            type="submit"
-            disabled={pending}
+          <PendingButton
+            pending={pending}
+            pendingLabel="Saving…"
             className="rounded-md bg-teal-700 px-2.5 py-1 text-xs font-medium text-white hover:bg-teal-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-teal-700 disabled:opacity-60"
           >
-            {pending ? 'Saving…' : 'Save token'}
-          </button>
+            Save token
+          </PendingButton>
           {hasToken ? (
             <button
               type="submit"

@@ -66,18 +66,21 @@ export interface TimelinePayload {
   database: string;
   /** [memberId, memberAddress] pairs the artifacts point at */
   members: Array<[string | null, string | null]>;
-  generations: Array<{
-    storeId: string;
-    databaseId: string;
-    index: number;
-    firstTime: number;
-    lastTime: number;
-    fromTx: number;
-    toTx: number;
-    /** [fromTx, toTx] of each gap */
-    gaps: Array<[number, number]>;
-    artifacts: Packed[];
-  }>;
+  generations: Array<
+    GenerationHead & {
+      /** [fromTx, toTx] of each gap */
+      gaps: Array<[number, number]>;
+      artifacts: Packed[];
+    }
+  >;
+}
+
+/** A generation's own fields, sent as they are (its gaps and artifacts are packed). */
+type GenerationHead = Pick<Generation, 'storeId' | 'databaseId' | 'index' | 'firstTime' | 'lastTime' | 'fromTx' | 'toTx'>;
+
+/** The head of a generation, packed or not: a copy of its own fields and no more. */
+function headOf(g: GenerationHead): GenerationHead {
+  return { storeId: g.storeId, databaseId: g.databaseId, index: g.index, firstTime: g.firstTime, lastTime: g.lastTime, fromTx: g.fromTx, toTx: g.toTx };
 }
 
 export function packTimeline(tl: TimelineView): TimelinePayload {
@@ -100,13 +103,7 @@ export function packTimeline(tl: TimelineView): TimelinePayload {
   let prevTime = 0;
   let prevFile = '';
   const generations = tl.generations.map((g) => ({
-    storeId: g.storeId,
-    databaseId: g.databaseId,
-    index: g.index,
-    firstTime: g.firstTime,
-    lastTime: g.lastTime,
-    fromTx: g.fromTx,
-    toTx: g.toTx,
+    ...headOf(g),
     gaps: g.gaps.map((x): [number, number] => [x.fromTx, x.toTx]),
     artifacts: g.artifacts.map((a): Packed => {
       const flags = (a.full ? FULL : 0) | (a.compressed ? COMPRESSED : 0) | (a.recovered ? RECOVERED : 0) | (a.verifyStatus === 'ok' ? VERIFIED_OK : a.verifyStatus === 'corrupt' ? VERIFIED_CORRUPT : 0);
@@ -156,13 +153,7 @@ export function unpackTimeline(p: TimelinePayload): TimelineView {
   let prevFile = '';
   const fileOf = new Map<number, string>();
   const generations: Generation[] = p.generations.map((g) => ({
-    storeId: g.storeId,
-    databaseId: g.databaseId,
-    index: g.index,
-    firstTime: g.firstTime,
-    lastTime: g.lastTime,
-    fromTx: g.fromTx,
-    toTx: g.toTx,
+    ...headOf(g),
     gaps: g.gaps.map(([fromTx, toTx]) => ({ fromTx, toTx })),
     artifacts: g.artifacts.map((r): TimelineArtifact => {
       const [dId, k, rest, flags, lowestTx, dHighest, dTip, dTime, dFirst, dLast, dParent, sizeBytes, rawBytes, txCount, member, dRoot, depth] = r;

@@ -18,12 +18,11 @@ import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
 import { jobResult } from '../../lib/jobs/protocol';
 import * as cmd from '../../lib/dashboard/commands';
 import { parseEnv } from '../../lib/env';
-import { applyJobEffects } from '../../lib/jobs/effects';
-import { JobRunner } from '../../lib/jobs/runner';
-import { Collector } from '../../lib/monitor/collector';
+import type { JobRunner } from '../../lib/jobs/runner';
 import { randomBytes } from 'node:crypto';
 import { startTestCluster, tempDir, waitFor, waitForConvergence, waitForDatabases, type TestCluster } from '../helpers/cluster';
-import { leftovers, throttleProxy, TXLINE_BIN, writeMany, writeTx, type ThrottleProxy } from '../helpers/engine';
+import { leftovers, throttleProxy, writeMany, writeTx, type ThrottleProxy } from '../helpers/engine';
+import { serverContext } from '../helpers/dashboard';
 
 describe('jobs', () => {
   let cluster: TestCluster;
@@ -55,16 +54,8 @@ describe('jobs', () => {
     const reindex = async () => {
       await indexFolder(db, folder);
     };
-    runner = new JobRunner(db, {
-      bin: TXLINE_BIN,
-      onFinished: async (job) => {
-        await reindex();
-        applyJobEffects(db, job);
-      },
-    });
-    const collector = new Collector(db, env, { intervalMs: 1000 });
-    await collector.tick();
-    ctx = { db, runner, collector, env, reindex };
+    ctx = await serverContext(db, env, reindex);
+    runner = ctx.runner;
     proxy = await throttleProxy(cluster.addresses[0]);
     await writeTx(cluster.writer, 'neo4j', 20);
     await waitForConvergence(cluster, 'neo4j');

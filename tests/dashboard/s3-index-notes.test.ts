@@ -6,11 +6,9 @@
  * corrupt, hostile, stale, doubled or for an object that is not there is refused with a finding, or ignored, and
  * never shown. Requests are counted by a proxy in front of s3rver (real server, loopback).
  */
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCatalog, type Catalog } from '../../lib/db';
+import { describe, expect, it } from 'vitest';
 import { indexFolder } from '../../lib/db/indexer';
 import { listArtifactsOfFolder, rowFromArtifact } from '../../lib/db/queries/artifacts';
 import { ensureFolder, getFolder } from '../../lib/db/queries/clusters';
@@ -18,38 +16,10 @@ import { PAYLOAD_OFFSET, listArtifactsIn, metadataChecksum } from '../../lib/eng
 import { DICTIONARY_V1 } from '../../lib/engine/artifact-note';
 import { openLocation } from '../../lib/storage';
 import { designTable, writeChain, type ChainSpec } from '../helpers/chains';
-import { tempFolders } from '../helpers/cluster';
-import { countingProxy, S3RVER_CREDENTIALS, seedS3rverObjects, startS3, type TestS3 } from '../helpers/s3';
+import { seedS3rverObjects } from '../helpers/s3';
+import { setUpIndexedS3 } from '../helpers/s3-index';
 
-const { folder, removeAll } = tempFolders('s3-index-notes');
-let s3: TestS3;
-let proxy: Awaited<ReturnType<typeof countingProxy>>;
-let db: Catalog;
-let roots: string;
-const saved: Record<string, string | undefined> = {};
-
-beforeAll(async () => {
-  s3 = await startS3();
-  proxy = await countingProxy(s3.endpoint);
-  const aws = { AWS_ENDPOINT_URL_S3: proxy.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  for (const [k, v] of Object.entries(aws)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
-  db = openCatalog(path.join(folder('catalog'), 'txline.sqlite'));
-  roots = folder('roots');
-}, 60_000);
-
-afterAll(async () => {
-  db?.$client.close();
-  await proxy?.stop();
-  await s3?.stop();
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-  removeAll();
-});
+const t = setUpIndexedS3('s3-index-notes');
 
 /** The index's columns (what rowFromArtifact fills in) but the folder and the time of indexing. */
 const COLUMNS = ['file', 'database', 'databaseId', 'storeId', 'time', 'full', 'compressed', 'lowestTx', 'highestTx', 'tipTx', 'txCount', 'parent', 'parentLastTxChecksum', 'lastTxChecksum', 'firstCommitTime', 'lastCommitTime', 'recovered', 'memberId', 'memberAddress', 'sizeBytes', 'rawBytes', 'sha256', 'nodes', 'relationships', 'fileSize', 'fileMtimeMs'] as const;
@@ -57,7 +27,7 @@ const pick = (r: Record<string, unknown>) => Object.fromEntries(COLUMNS.map((k) 
 
 /** Rows as the catalog keeps them, without what differs per scan. */
 function rowsOf(folderId: number) {
-  return listArtifactsOfFolder(db, { folderId })
+  return listArtifactsOfFolder(t.db, { folderId })
     .map((r) => pick(r) as { file: string; highestTx: number } & Record<string, unknown>)
     .sort((a, b) => a.file.localeCompare(b.file));
 }
@@ -78,22 +48,22 @@ async function rowsFromHeads(url: string, folderId: number) {
 }
 
 async function index(url: string) {
-  const loc = ensureFolder(db, { name: url, path: url, isDefault: false });
-  proxy.reset();
-  const r = await indexFolder(db, loc, { backupRoots: [roots], backupDir: roots });
-  return { r, c: proxy.counts, id: loc.id };
+  const loc = ensureFolder(t.db, { name: url, path: url, isDefault: false });
+  t.proxy.reset();
+  const r = await indexFolder(t.db, loc, { backupRoots: [t.roots], backupDir: t.roots });
+  return { r, c: t.proxy.counts, id: loc.id };
 }
 
 /** The note key of `name` as listed now (one). */
 async function noteKeyOf(bucket: string, prefix: string, name: string): Promise<string> {
-  const l = await s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/${name}/` }));
+  const l = await t.s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/${name}/` }));
   const keys = (l.Contents ?? []).map((o) => o.Key as string);
   expect(keys).toHaveLength(1);
   return keys[0];
 }
 
 async function putKey(bucket: string, key: string): Promise<void> {
-  await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }));
+  await t.s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: '' }));
 }
 
 /** A note (as a key's last part holds it) of this metadata JSON object, its checksum made right or not. */
@@ -116,12 +86,12 @@ const many = (n: number): ChainSpec[] => Array.from({ length: n }, (_, i) => (i 
 
 describe('the first index of an s3:// location reads notes, not heads', () => {
   it('artifacts written by this Txline: listings only, and the rows reading each head gives', async () => {
-    const bucket = await s3.bucket();
+    const bucket = await t.s3.bucket();
     const url = `s3://${bucket}/prod/neo4j`;
     await writeChain(url, [...designTable(false), ...many(14).map((s) => ({ ...s, database: 'other', at: 600 + Number(s.label.slice(1)) }))]);
     const { r, c, id } = await index(url);
     expect(r).toMatchObject({ added: 20, updated: 0, removed: 0, problems: [], findings: [], fromNotes: 20 });
-    expect(getFolder(db, { id })?.lastScanError).toBeNull();
+    expect(getFolder(t.db, { id })?.lastScanError).toBeNull();
     // one listing of the notes, one of the artifacts: no GET of any object, nothing whole, nothing written
     expect(c.listings).toBe(2);
     expect(c.rangedGets).toBe(0);
@@ -132,11 +102,11 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
   }, 60_000);
 
   it('old and new artifacts mixed: a GET for each one without a note, none for the others', async () => {
-    const bucket = await s3.bucket();
+    const bucket = await t.s3.bucket();
     const url = `s3://${bucket}/mixed`;
     const written = await writeChain(url, designTable(true));
-    const sources = await writeChain(folder('old'), designTable(false));
-    const old = seedS3rverObjects(s3, bucket, 'mixed', Object.values(sources).map((a) => a.path), 300, 'legacy');
+    const sources = await writeChain(t.folder('old'), designTable(false));
+    const old = seedS3rverObjects(t.s3, bucket, 'mixed', Object.values(sources).map((a) => a.path), 300, 'legacy');
     const { r, c, id } = await index(url);
     expect(r).toMatchObject({ added: 306, problems: [], findings: [], fromNotes: 6 });
     expect(c.rangedGets).toBe(old.length);
@@ -148,12 +118,12 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
   }, 120_000);
 
   it('a writer killed between its commit and its note, a delete, an orphan note: the index stays right; cleanLeftovers removes orphans', async () => {
-    const bucket = await s3.bucket();
+    const bucket = await t.s3.bucket();
     const url = `s3://${bucket}/kill`;
     const loc = openLocation(url);
     const chain = await writeChain(url, designTable(false));
     // killed before the note was put: the same artifact as committed without one
-    const local = await writeChain(folder('kill-local'), [{ label: 'x', full: 7, at: 900 }]);
+    const local = await writeChain(t.folder('kill-local'), [{ label: 'x', full: 7, at: 900 }]);
     const w = await loc.write(local.x.file);
     w.sink.end(await import('node:fs').then((fs) => fs.readFileSync(local.x.path)));
     const bare = await w.commit();
@@ -161,29 +131,29 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
     await loc.delete(chain.backup6.file);
     // an older Txline's delete knows nothing of notes: the object is gone, its note stays
     const orphan = await noteKeyOf(bucket, 'kill', chain.backup5.file);
-    await s3.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: bucket, Key: `kill/${chain.backup5.file}` }));
+    await t.s3.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: bucket, Key: `kill/${chain.backup5.file}` }));
     const { r, c, id } = await index(url);
     expect(r).toMatchObject({ added: 5, problems: [], findings: [], fromNotes: 4 });
     expect(c.rangedGets).toBe(1);
     expect(rowsOf(id).map((x) => x.file)).toEqual([chain.backup1.file, chain.backup2.file, chain.backup3.file, chain.backup4.file, bare].sort());
     expect(rowsOf(id)).toEqual(await rowsFromHeads(url, id));
     expect(await loc.cleanLeftovers()).toEqual(['removed 1 index note of artifacts that are gone or were replaced']);
-    const left = await s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: 'kill/.txline-index/' }));
+    const left = await t.s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: 'kill/.txline-index/' }));
     expect((left.Contents ?? []).map((o) => o.Key)).not.toContain(orphan);
     expect(left.Contents ?? []).toHaveLength(4);
     expect(await loc.cleanLeftovers()).toEqual([]);
   }, 60_000);
 
   it('a note that would not fit in a 1,024-byte key is not written: the artifact is committed and read by its head', async () => {
-    const bucket = await s3.bucket();
+    const bucket = await t.s3.bucket();
     const prefix = Array.from({ length: 3 }, (_, i) => `${i}`.repeat(160)).join('/');
     const url = `s3://${bucket}/${prefix}`;
-    const local = await writeChain(folder('long'), [{ label: 'a', full: 3 }]);
+    const local = await writeChain(t.folder('long'), [{ label: 'a', full: 3 }]);
     const w = await openLocation(url).write(local.a.file);
     w.sink.end((await import('node:fs')).readFileSync(local.a.path));
     // a note of 600 bytes (800 in base64url) beside a prefix of 482: more than S3's 1,024 bytes
     expect(await w.commit({ note: (await import('node:crypto')).randomBytes(600) })).toBe(local.a.file);
-    const notes = await s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/` }));
+    const notes = await t.s3.client.send(new (await import('@aws-sdk/client-s3')).ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/.txline-index/` }));
     expect(notes.Contents ?? []).toEqual([]);
     const { r, c, id } = await index(url);
     expect(r).toMatchObject({ added: 1, problems: [], findings: [], fromNotes: 0 });
@@ -192,7 +162,7 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
   }, 60_000);
 
   it('a corrupt, hostile, stale or doubled note is refused with a finding and the head is read; a note without its object shows nothing', async () => {
-    const bucket = await s3.bucket();
+    const bucket = await t.s3.bucket();
     const url = `s3://${bucket}/hostile`;
     const chain = await writeChain(url, designTable(false));
     const leaf = async (label: string) => {
@@ -201,7 +171,7 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
       const [head, ...segments] = key.slice(dir.length).split('/');
       return { key, dir, parts: [...head.split('.'), segments.join('')] };
     };
-    const del = async (key: string) => s3.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const del = async (key: string) => t.s3.client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: bucket, Key: key }));
 
     // backup1: a wider transaction range, checksum left as it was (damaged)
     const b1 = await leaf('backup1');
@@ -246,14 +216,14 @@ describe('the first index of an s3:// location reads notes, not heads', () => {
     expect(said[chain.backup5.file]).toMatch(/index note is for another object under that name/);
     expect(said[chain.backup6.file]).toMatch(/index note is refused \(it does not inflate.*(larger|buffer|length)/i);
     for (const m of Object.values(said)) expect(m).toContain(`s3://${bucket}/hostile/`);
-    expect(getFolder(db, { id })?.lastScanError).toMatch(/^index notes refused: /);
+    expect(getFolder(t.db, { id })?.lastScanError).toMatch(/^index notes refused: /);
     // what the catalog shows is what the heads say: no forged range, nothing that is not there
     expect(rowsOf(id)).toEqual(await rowsFromHeads(url, id));
     expect(rowsOf(id).find((x) => x.file === chain.backup1.file)?.highestTx).toBe(10);
 
     // backup1's damaged note alone (the odd keys gone): refused for its checksum
     await del(`hostile/.txline-index/${chain.backup1.file}/zzz`);
-    await db.$client.prepare('DELETE FROM artifacts WHERE folder_id = ?').run(id);
+    await t.db.$client.prepare('DELETE FROM artifacts WHERE folder_id = ?').run(id);
     const again = await index(url);
     expect(again.r.findings.find((f) => f.file === chain.backup1.file)?.message).toMatch(/index note is refused \(metadata checksum mismatch\)/);
     expect(rowsOf(id)).toEqual(await rowsFromHeads(url, id));

@@ -23,7 +23,7 @@ import { Collector } from '../../lib/monitor/collector';
 import { designTable, writeChain } from '../helpers/chains';
 import { tempFolders } from '../helpers/cluster';
 import { TXLINE_BIN } from '../helpers/engine';
-import { closedPort, countingProxy, S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { closedPort, countingProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 
 const { folder, removeAll } = tempFolders('s3-locations');
 let s3: TestS3;
@@ -35,7 +35,7 @@ const AWS_KEYS = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL', 'AWS_ACCESS_KEY_ID'
 
 /** The server's AWS environment: s3rver's endpoint and credentials, with `over` changed. */
 function serverEnv(over: Record<string, string> = {}): void {
-  Object.assign(process.env, { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, over);
+  Object.assign(process.env, s3rverEnv(s3.endpoint), over);
 }
 
 beforeAll(async () => {

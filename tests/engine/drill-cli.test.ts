@@ -14,7 +14,7 @@ import type { ClientOp } from '../../lib/graph/ops';
 import { jobResult } from '../../lib/jobs/protocol';
 import { startTestCluster, tempFolders, waitFor, type TestCluster } from '../helpers/cluster';
 import { collect, runTxline, sourceFor, spawnTxline, Workload } from '../helpers/engine';
-import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 
 let cluster: TestCluster;
 let s3: TestS3;
@@ -24,13 +24,7 @@ let dir: string;
 
 beforeAll(async () => {
   [cluster, s3] = await Promise.all([startTestCluster({ members: 2, secondaries: 0, databases: ['neo4j', 'big'] }), startS3()]);
-  s3Env = {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  s3Env = s3rverEnv(s3.endpoint);
   dir = folder('backups');
   const work = new Workload(cluster.writer, 'neo4j', 3);
   for (let i = 0; i < 4; i++) {

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocation } from '../../lib/storage';
-import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { digests, startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { collect, lastTx, runTxline, spawnTxline, writeTx } from '../helpers/engine';
 
@@ -18,13 +18,7 @@ const { folder, removeAll } = tempFolders('s3-backup');
 
 beforeAll(async () => {
   [cluster, s3] = await Promise.all([startTestCluster({ members: 2, secondaries: 0 }), startS3()]);
-  env = {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  env = s3rverEnv(s3.endpoint);
 }, 120_000);
 
 afterAll(async () => {

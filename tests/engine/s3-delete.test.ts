@@ -11,7 +11,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { openLocation } from '../../lib/storage';
 import { listArtifactsIn, type Artifact } from '../../lib/engine/artifact';
 import { ChainIndex } from '../../lib/engine/chain';
-import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { tempFolders } from '../helpers/cluster';
 import { designTable, writeChain } from '../helpers/chains';
 import { jsonlLines, runTxline } from '../helpers/engine';
@@ -22,13 +22,7 @@ const { folder, removeAll } = tempFolders('s3-delete');
 
 beforeAll(async () => {
   s3 = await startS3();
-  env = {
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
+  env = s3rverEnv(s3.endpoint);
 }, 60_000);
 
 afterAll(async () => {

@@ -22,6 +22,32 @@ import { METADATA_BYTES } from '@/lib/engine/artifact';
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/**
+ * The standard AWS variables that point an AWS SDK client (Txline's S3 locations, a spawned CLI or job, a
+ * neo4j-admin stand-in) at `endpoint` with s3rver's account, as a server's environment would.
+ */
+export function s3rverEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+/** Sets `vars` in this process's environment; the function it returns puts back what was there (unset what was not). */
+export function setProcessEnv(vars: Record<string, string>): () => void {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, vars);
+  return () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+}
+
 export interface TestS3 {
   endpoint: string;
   port: number;

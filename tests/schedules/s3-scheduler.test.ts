@@ -18,14 +18,13 @@ import { startDeleteArtifact } from '../../lib/dashboard/commands/artifacts';
 import type { CommandContext } from '../../lib/dashboard/commands/shared';
 import { setScheduleCommand } from '../../lib/dashboard/schedules';
 import { parseEnv } from '../../lib/env';
-import { applyJobEffects } from '../../lib/jobs/effects';
-import { JobRunner } from '../../lib/jobs/runner';
-import { Collector } from '../../lib/monitor/collector';
+import type { JobRunner } from '../../lib/jobs/runner';
 import { Scheduler } from '../../lib/schedules/scheduler';
 import { openLocation } from '../../lib/storage';
 import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { TXLINE_BIN, writeTx } from '../helpers/engine';
-import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3';
+import { writeTx } from '../helpers/engine';
+import { serverContext } from '../helpers/dashboard';
+import { s3rverEnv, setProcessEnv, startS3, type TestS3 } from '../helpers/s3';
 
 describe('a schedule into s3://', () => {
   let cluster: TestCluster;
@@ -35,16 +34,12 @@ describe('a schedule into s3://', () => {
   let runner: JobRunner;
   let ctx: CommandContext;
   let clusterId: number;
-  const saved: Record<string, string | undefined> = {};
+  let restoreEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     [cluster, s3] = await Promise.all([startTestCluster(), startS3()]);
     // the server's environment, which its jobs inherit: the standard AWS variables
-    const aws = { AWS_ENDPOINT_URL_S3: s3.endpoint, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    for (const [k, v] of Object.entries(aws)) {
-      saved[k] = process.env[k];
-      process.env[k] = v;
-    }
+    restoreEnv = setProcessEnv(s3rverEnv(s3.endpoint));
     dir = tempDir('s3-scheduler');
     const roots = path.join(dir, 'backups');
     fs.mkdirSync(roots);
@@ -54,16 +49,8 @@ describe('a schedule into s3://', () => {
     const reindex = async (folderId?: number) => {
       for (const f of listFolders(db)) if (folderId === undefined || f.id === folderId) await indexFolder(db, f, env);
     };
-    runner = new JobRunner(db, {
-      bin: TXLINE_BIN,
-      onFinished: async (job) => {
-        await reindex(job.folderId ?? undefined);
-        applyJobEffects(db, job);
-      },
-    });
-    const collector = new Collector(db, env, { intervalMs: 1000 });
-    await collector.tick();
-    ctx = { db, runner, collector, env, reindex };
+    ctx = await serverContext(db, env, reindex);
+    runner = ctx.runner;
     await writeTx(cluster.writer, 'neo4j', 20);
     await waitForConvergence(cluster, 'neo4j');
   }, 120_000);
@@ -72,10 +59,7 @@ describe('a schedule into s3://', () => {
     runner?.stopAll();
     await Promise.all([cluster?.stop(), s3?.stop()]);
     db?.$client.close();
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreEnv?.();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

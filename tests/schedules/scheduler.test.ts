@@ -15,13 +15,12 @@ import { getJob, listJobs } from '../../lib/db/queries/jobs';
 import { getSchedule, removeSchedule } from '../../lib/db/queries/schedules';
 import type { CommandContext } from '../../lib/dashboard/commands/shared';
 import { parseEnv } from '../../lib/env';
-import { applyJobEffects } from '../../lib/jobs/effects';
-import { JobRunner } from '../../lib/jobs/runner';
-import { Collector } from '../../lib/monitor/collector';
+import type { JobRunner } from '../../lib/jobs/runner';
 import { Scheduler } from '../../lib/schedules/scheduler';
 import { setSchedule } from '../../lib/schedules/store';
 import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
-import { throttleProxy, TXLINE_BIN, writeTx, type ThrottleProxy } from '../helpers/engine';
+import { throttleProxy, writeTx, type ThrottleProxy } from '../helpers/engine';
+import { serverContext } from '../helpers/dashboard';
 
 describe('the scheduler', () => {
   let cluster: TestCluster;
@@ -48,16 +47,8 @@ describe('the scheduler', () => {
     const reindex = async () => {
       await indexFolder(db, folder);
     };
-    runner = new JobRunner(db, {
-      bin: TXLINE_BIN,
-      onFinished: async (job) => {
-        await reindex();
-        applyJobEffects(db, job);
-      },
-    });
-    const collector = new Collector(db, env, { intervalMs: 1000 });
-    await collector.tick();
-    ctx = { db, runner, collector, env, reindex };
+    ctx = await serverContext(db, env, reindex);
+    runner = ctx.runner;
     proxy = await throttleProxy(cluster.addresses[0]);
     await writeTx(cluster.writer, 'neo4j', 20);
     await waitForConvergence(cluster, 'neo4j');
