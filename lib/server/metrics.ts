@@ -33,6 +33,7 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Catalog } from '../db';
+import { artifactsStamp } from '../db/queries/artifacts';
 import { listSchedules } from '../db/queries/schedules';
 import { nextOf } from '../schedules/plan';
 
@@ -84,6 +85,76 @@ function processRegistry(): Registry {
     g.__txlineProcessMetrics = r;
   }
   return g.__txlineProcessMetrics;
+}
+
+interface SucceededBackup {
+  clusterId: number | null;
+  database: string;
+  type: string;
+  endedAt: number;
+  startedAt: number | null;
+  folderId: number | null;
+  artifact: string | null;
+  bytesDone: number | null;
+}
+
+/**
+ * Per catalog: the last succeeded backup per cluster, database and type among the jobs below `below` (every job
+ * there is over: its row no longer changes), and how many succeeded backups that was counted from. A fleet has
+ * a hundred thousand of them, each with its type in its JSON: read once, then only the jobs from `below` on.
+ */
+const succeededCaches = new WeakMap<Catalog, { below: number; count: number; last: Map<string, SucceededBackup> }>();
+
+function lastSucceededBackups(db: Catalog): Map<string, SucceededBackup> {
+  const sql = db.$client;
+  const range = sql.prepare(
+    `SELECT cluster_id AS clusterId, database, coalesce(json_extract(result, '$.results[0].type'), json_extract(params, '$.type'), 'auto') AS type,
+            ended_at AS endedAt, started_at AS startedAt, folder_id AS folderId,
+            json_extract(result, '$.results[0].artifact') AS artifact, json_extract(result, '$.bytesDone') AS bytesDone
+     FROM jobs WHERE kind = 'backup' AND status = 'succeeded' AND ended_at IS NOT NULL AND id >= ? AND id < ?`,
+  );
+  const countBelow = (below: number) => (sql.prepare("SELECT count(*) AS n FROM jobs WHERE kind = 'backup' AND status = 'succeeded' AND id < ?").get(below) as { n: number }).n;
+  const fold = (into: Map<string, SucceededBackup>, rows: SucceededBackup[]) => {
+    for (const r of rows) {
+      const k = `${r.clusterId ?? ''}\u0000${r.database}\u0000${r.type}`;
+      const was = into.get(k);
+      if (!was || r.endedAt > was.endedAt) into.set(k, r);
+    }
+  };
+  // the jobs from the oldest one still running on may still change
+  const { below } = sql.prepare("SELECT coalesce((SELECT min(id) FROM jobs WHERE status = 'running'), (SELECT coalesce(max(id), 0) + 1 FROM jobs)) AS below").get() as { below: number };
+  let c = succeededCaches.get(db);
+  // a job removed below the line (or a catalog replaced): read them all again
+  if (c && countBelow(c.below) !== c.count) c = undefined;
+  if (!c) {
+    c = { below: 0, count: 0, last: new Map() };
+    succeededCaches.set(db, c);
+  }
+  if (below > c.below) {
+    fold(c.last, range.all(c.below, below) as SucceededBackup[]);
+    c.below = below;
+    c.count = countBelow(below);
+  }
+  const out = new Map(c.last);
+  fold(out, range.all(c.below, Number.MAX_SAFE_INTEGER) as SucceededBackup[]);
+  return out;
+}
+
+/** Per catalog: the indexed size of the artifacts looked up, kept while no artifact row changed (artifactsStamp). */
+const sizeCaches = new WeakMap<Catalog, { stamp: string; sizes: Map<string, number | undefined> }>();
+
+function artifactSizes(db: Catalog): (folderId: number, file: string) => number | undefined {
+  const s = artifactsStamp(db);
+  const stamp = `${s.n}/${s.maxId}/${s.indexed}/${s.verified}`;
+  let c = sizeCaches.get(db);
+  if (!c || c.stamp !== stamp) sizeCaches.set(db, (c = { stamp, sizes: new Map() }));
+  const { sizes } = c;
+  const get = db.$client.prepare('SELECT file_size AS size FROM artifacts WHERE folder_id = ? AND file = ?');
+  return (folderId, file) => {
+    const k = `${folderId}\u0000${file}`;
+    if (!sizes.has(k)) sizes.set(k, (get.get(folderId, file) as { size: number } | undefined)?.size);
+    return sizes.get(k);
+  };
 }
 
 export async function txlineMetrics(db: Catalog, now = Date.now()): Promise<{ contentType: string; body: string }> {
@@ -140,26 +211,25 @@ export async function txlineMetrics(db: Catalog, now = Date.now()): Promise<{ co
     online.set(labels, r.online ? 1 : 0);
   }
 
-  // the last backup job that succeeded per cluster, database and type taken (bare columns: the max(ended_at) row)
-  const succeeded = sql
-    .prepare(
-      `SELECT coalesce(c.name, '') AS cluster, j.database AS database,
-              coalesce(json_extract(j.result, '$.results[0].type'), json_extract(j.params, '$.type'), 'auto') AS type,
-              max(j.ended_at) AS endedAt, j.started_at AS startedAt, j.folder_id AS folderId,
-              json_extract(j.result, '$.results[0].artifact') AS artifact, json_extract(j.result, '$.bytesDone') AS bytesDone
-       FROM jobs j LEFT JOIN clusters c ON c.id = j.cluster_id
-       WHERE j.kind = 'backup' AND j.status = 'succeeded' AND j.ended_at IS NOT NULL
-       GROUP BY j.cluster_id, j.database, type`,
-    )
-    .all() as Array<{ cluster: string; database: string; type: string; endedAt: number; startedAt: number | null; folderId: number | null; artifact: string | null; bytesDone: number | null }>;
-  const artifactSize = sql.prepare('SELECT file_size AS size FROM artifacts WHERE folder_id = ? AND file = ?');
+  // the last backup job that succeeded per cluster, database and type taken
+  const names = new Map((sql.prepare('SELECT id, name FROM clusters').all() as Array<{ id: number; name: string }>).map((c) => [c.id, c.name]));
+  // (a removed cluster's jobs have lost their cluster: named '' like the jobs that never had one, the newest kept)
+  const byLabels = new Map<string, SucceededBackup & { cluster: string }>();
+  for (const r of lastSucceededBackups(db).values()) {
+    const cluster = r.clusterId === null ? '' : (names.get(r.clusterId) ?? '');
+    const k = `${cluster}\u0000${r.database}\u0000${r.type}`;
+    const was = byLabels.get(k);
+    if (!was || r.endedAt > was.endedAt) byLabels.set(k, { ...r, cluster });
+  }
+  const succeeded = [...byLabels.values()];
+  const artifactSize = artifactSizes(db);
   for (const r of succeeded) {
     const labels = { cluster: r.cluster, database: r.database, type: r.type };
     lastSuccess.set(labels, r.endedAt / 1000);
     if (r.startedAt !== null) duration.set(labels, Math.max(0, (r.endedAt - r.startedAt) / 1000));
     // the artifact as indexed; once it is gone (pruned), what the job reported writing
-    const indexed = r.folderId !== null && r.artifact ? (artifactSize.get(r.folderId, r.artifact) as { size: number } | undefined) : undefined;
-    const bytes = indexed?.size ?? r.bytesDone;
+    const indexed = r.folderId !== null && r.artifact ? artifactSize(r.folderId, r.artifact) : undefined;
+    const bytes = indexed ?? r.bytesDone;
     if (typeof bytes === 'number') size.set(labels, bytes);
   }
 
@@ -173,12 +243,11 @@ export async function txlineMetrics(db: Catalog, now = Date.now()): Promise<{ co
     .all() as Array<{ cluster: string; database: string; kind: string; n: number }>;
   for (const r of failed) failures.inc({ cluster: r.cluster, database: r.database, kind: r.kind }, r.n);
 
-  const clusterNames = new Map((sql.prepare('SELECT id, name FROM clusters').all() as Array<{ id: number; name: string }>).map((c) => [c.id, c.name]));
   for (const s of listSchedules(db)) {
     const next = nextOf(s, now);
     for (const type of ['full', 'diff'] as const) {
       const t = next[type];
-      if (t !== null) nextRun.set({ cluster: clusterNames.get(s.clusterId) ?? '', database: s.databaseGlob, type }, t / 1000);
+      if (t !== null) nextRun.set({ cluster: names.get(s.clusterId) ?? '', database: s.databaseGlob, type }, t / 1000);
     }
   }
 

@@ -130,4 +130,21 @@ describe('the metrics of many databases', () => {
     expect(families.get('txline_last_backup_age_seconds')?.samples.find((s) => s.labels.database === name(3) && s.labels.folder.startsWith('odd'))?.value).toBe(19 * 3600);
     expect(families.get('txline_job_failures_total')?.samples.find((s) => s.labels.cluster === 'east' && s.labels.database === name(2))?.value).toBe(2);
   });
+
+  it('follow the jobs: a newer success, and a deleted one (the last successes are kept between scrapes)', async () => {
+    const last = async () =>
+      parsePrometheusText((await txlineMetrics(db, NOW)).body)
+        .get('txline_backup_last_success_timestamp_seconds')
+        ?.samples.find((s) => s.labels.database === name(5) && s.labels.cluster === 'west')?.value;
+    expect(await last()).toBe((NOW - 26 * HOUR + 1000) / 1000);
+    const sql = db.$client;
+    const id = Number(
+      sql
+        .prepare("INSERT INTO jobs (kind, status, cluster_id, folder_id, database, params, args, log, created_at, started_at, ended_at) VALUES ('backup', 'succeeded', 2, 1, ?, '{}', '[]', '', ?, ?, ?)")
+        .run(name(5), NOW - HOUR, NOW - HOUR, NOW - HOUR + 5000).lastInsertRowid,
+    );
+    expect(await last()).toBe((NOW - HOUR + 5000) / 1000);
+    sql.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+    expect(await last()).toBe((NOW - 26 * HOUR + 1000) / 1000);
+  });
 });
