@@ -143,3 +143,43 @@ test.describe('the overview at fleet size', () => {
     expect(scrollWidth).toBeLessThanOrEqual(viewport);
   });
 });
+
+test.describe('the databases page at fleet size', () => {
+  const rows = (page: Page) => page.getByTestId('database-row');
+  const rowNames = (page: Page) => rows(page).evaluateAll((els) => els.map((e) => e.getAttribute('data-database') ?? ''));
+
+  test('pages and searches its table as the overview does, in the URL', async ({ page }) => {
+    const o = new OverviewPage(page); // the same search, filters, count and pager
+    await page.goto('/databases?size=1');
+    await expect(rows(page)).toHaveCount(1, { timeout: 30_000 });
+    const total = Number(await o.count.getAttribute('data-total'));
+    expect(total).toBeGreaterThanOrEqual(2);
+    await expect(o.pager).toContainText(`Page 1 of ${total}`);
+    const [first] = await rowNames(page);
+
+    await o.pager.getByRole('link', { name: 'Next' }).click();
+    await expect(page).toHaveURL(/\/databases\?.*page=2(&|$)/);
+    await expect(o.pager).toContainText(`Page 2 of ${total}`);
+    await expect(o.count).toHaveText(new RegExp(`^Showing 2–2 of ${total}`));
+    const [second] = await rowNames(page);
+    expect(second).not.toBe(first);
+    await page.reload();
+    expect(await rowNames(page)).toEqual([second]);
+
+    // a search starts again at page 1 and keeps the page size
+    await o.search.fill('NEO4');
+    await o.search.press('Enter');
+    await expect(page).toHaveURL(/\/databases\?(?=.*size=1)(?=.*q=NEO4)/);
+    await expect(page).not.toHaveURL(/page=2/);
+    await expect(o.count).toContainText('matching');
+    for (const n of await rowNames(page)) expect(n.toLowerCase()).toContain('neo4');
+
+    await o.search.fill('no-such-database-zz');
+    await o.search.press('Enter');
+    await expect(page.getByTestId('databases-no-match')).toContainText('No database matches “no-such-database-zz”');
+    await expect(rows(page)).toHaveCount(0);
+    await page.getByRole('link', { name: 'Show every database' }).click();
+    await expect(page).toHaveURL(/\/databases$/);
+    await expect(o.count).toHaveAttribute('data-matched', String(total));
+  });
+});

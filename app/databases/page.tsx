@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { Suspense } from 'react';
 import { connection } from 'next/server';
 import { DatabasesTable, DatabasesTableSkeleton } from '@/components/databases/databases-table';
+import { parseOverviewQuery } from '@/lib/dashboard/overview-query';
 import { requireCaller } from '@/lib/server/auth';
 
 export const metadata: Metadata = { title: 'Databases' };
@@ -9,7 +10,8 @@ export const metadata: Metadata = { title: 'Databases' };
 export default async function DatabasesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await connection();
   await requireCaller('/databases');
-  const folder = (await searchParams).folder;
+  const params = await searchParams;
+  const folder = params.folder;
   return (
     <div className="space-y-6">
       <div>
@@ -20,7 +22,7 @@ export default async function DatabasesPage({ searchParams }: { searchParams: Pr
         </p>
       </div>
       <Suspense fallback={<DatabasesTableSkeleton />}>
-        <DatabasesTable folderId={typeof folder === 'string' ? folder : null} />
+        <DatabasesTable folderId={typeof folder === 'string' ? folder : null} query={parseOverviewQuery(params)} />
       </Suspense>
     </div>
   );

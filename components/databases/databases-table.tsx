@@ -1,31 +1,50 @@
 /**
  * Every database, from the clusters and from the backups in a folder, with its backup counts and chain
- * health, each linking to its page. Server component.
+ * health, each linking to its page: one page of them at a time, searched and filtered as the URL says
+ * (`?q=&cluster=&trouble=&page=`, the overview's query: lib/dashboard/overview-list.ts), so that a fleet of
+ * thousands of databases is a table of fifty rows with the same search, filters and pager as the overview.
+ * Server component.
  */
 import Link from 'next/link';
 import { FolderSelect } from '@/components/backups/folder-select';
 import { HealthBadge } from '@/components/backups/health-badge';
 import { RelativeAge } from '@/components/backups/relative-age';
+import { OverviewControls } from '@/components/overview/overview-controls';
+import { OverviewCount } from '@/components/overview/overview-count';
+import { OverviewPager } from '@/components/overview/overview-pager';
 import { Badge } from '@/components/ui/badge';
-import { overviewData } from '@/lib/dashboard/data';
+import { overviewCardsData } from '@/lib/dashboard/data';
+import { OVERVIEW_PAGE_SIZE, overviewSearchParams, type OverviewQuery } from '@/lib/dashboard/overview-query';
 import { formatNumber, formatTxRange } from '@/lib/format';
 import { serverContext } from '@/lib/server/context';
 import { databaseHref } from './database-card';
 
-export async function DatabasesTable({ folderId }: { folderId: string | null }) {
-  const data = await overviewData(serverContext(), folderId);
-  // eslint-disable-next-line react-hooks/purity -- a server component renders once per request: the time the page was read
-  const now = Date.now();
-  const clusterName = new Map(data.clusters.map((c) => [c.cluster.id, c.cluster.name]));
+export async function DatabasesTable({ folderId, query }: { folderId: string | null; query: OverviewQuery }) {
+  const data = await overviewCardsData(serverContext(), folderId, query);
+  const now = data.now;
+  const clusterName = new Map(data.clusters.map((c) => [c.id, c.name]));
+  const { list } = data;
+  // the form's hidden fields: the folder and the page size stay when the search or a filter changes
+  const keep: Record<string, string> = { ...(folderId ? { folder: folderId } : {}), ...(data.query.size !== OVERVIEW_PAGE_SIZE ? { size: String(data.query.size) } : {}) };
   return (
     <div className="space-y-3">
       <FolderSelect folders={data.folders} current={data.folder.id} />
-      {data.databases.length === 0 ? (
+      {list.total > 0 ? <OverviewControls key={overviewSearchParams({ ...data.query, page: 1 }).toString()} query={data.query} clusters={data.clusters} keep={keep} action="/databases" /> : null}
+      {list.total > 0 ? <OverviewCount list={list} query={data.query} /> : null}
+      {list.total > 0 && list.matched === 0 && list.pending === 0 ? (
+        <div data-testid="databases-no-match" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
+          No database matches{data.query.q ? <> &ldquo;{data.query.q}&rdquo;</> : null}.{' '}
+          <Link href={`/databases${folderId ? `?${new URLSearchParams({ folder: folderId })}` : ''}`} className="font-medium text-teal-800 underline dark:text-teal-300">
+            Show every database
+          </Link>
+        </div>
+      ) : null}
+      {list.total === 0 ? (
         <div data-testid="databases-empty" className="rounded-lg border border-dashed border-zinc-300 bg-white p-6 text-sm text-zinc-600 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-400">
           No databases yet: no registered cluster reports any and {data.folder.name} holds no backups. Start the embedded
           cluster (<code className="font-mono">npm start</code>) or add a cluster in Settings.
         </div>
-      ) : (
+      ) : data.databases.length === 0 ? null : (
         <div className="overflow-x-auto rounded-lg border border-zinc-200 bg-white dark:border-zinc-800 dark:bg-zinc-900">
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Databases and their backups in {data.folder.name}</caption>
@@ -68,6 +87,7 @@ export async function DatabasesTable({ folderId }: { folderId: string | null }) 
           </table>
         </div>
       )}
+      <OverviewPager query={data.query} pages={list.pages} folder={folderId} path="/databases" />
     </div>
   );
 }

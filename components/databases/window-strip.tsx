@@ -19,12 +19,12 @@ export function WindowStrip({ pages, current, hrefs }: { pages: WindowPage[]; cu
   const timesTitle = useTimesTitle();
   const hydrated = useHydrated();
   return (
-    <ol className="flex h-6 w-full gap-px overflow-hidden rounded" aria-label="Every window, oldest first">
+    <ol className="flex h-6 w-full gap-px overflow-hidden rounded *:min-w-0 *:flex-1" aria-label="Every window, oldest first">
       {pages.map((p, i) => {
         // (a segment of several windows is current when it holds the shown window)
         const here = p.start <= current.start && current.end <= p.end;
         return (
-          <li key={p.start} className="min-w-0 flex-1">
+          <li key={p.start}>
             <Link
               href={hrefs[i]}
               scroll={false}
@@ -34,7 +34,8 @@ export function WindowStrip({ pages, current, hrefs }: { pages: WindowPage[]; cu
               data-testid="timeline-window"
               data-start={p.start}
               data-end={p.end}
-              className={`block h-full focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-amber-500 ${here ? 'bg-teal-700 dark:bg-teal-400' : p.generations > 1 ? 'bg-sky-300 hover:bg-sky-400 dark:bg-sky-800 dark:hover:bg-sky-700' : 'bg-zinc-200 hover:bg-zinc-300 dark:bg-zinc-800 dark:hover:bg-zinc-700'}`}
+              // (window-link, window-link-plain: app/globals.css, one rule for every link of the strip)
+              className={`window-link ${here ? 'bg-teal-700 dark:bg-teal-400' : p.generations > 1 ? 'bg-sky-300 hover:bg-sky-400 dark:bg-sky-800 dark:hover:bg-sky-700' : 'window-link-plain'}`}
             />
           </li>
         );

@@ -16,8 +16,8 @@ import { DatabaseCard } from '@/components/databases/database-card';
 import { getJson } from '@/components/ui/get-json';
 import type { OverviewCardsData } from '@/lib/dashboard/data';
 import { OVERVIEW_PAGE_SIZE, overviewSearchParams, type OverviewQuery } from '@/lib/dashboard/overview-query';
-import { formatNumber } from '@/lib/format';
 import { OverviewControls } from './overview-controls';
+import { OverviewCount } from './overview-count';
 import { OverviewPager } from './overview-pager';
 
 export const OVERVIEW_POLL_MS = 2000;
@@ -56,23 +56,13 @@ export function LiveOverviewDatabases({ folderParam, initial }: { folderParam: s
   const alertsOf = (db: OverviewCardsData['databases'][number]) =>
     data.trouble.find((t) => t.database === db.database && (db.clusterId === null ? t.cluster === null : t.cluster === null || t.cluster === clusterNames.get(db.clusterId))) ?? null;
   const { list, query } = data;
-  const first = list.matched === 0 ? 0 : (list.page - 1) * list.pageSize + 1;
-  const last = Math.min(list.matched, list.page * list.pageSize);
-  const filtered = query.q !== '' || query.cluster !== null || query.trouble !== null;
   // the form's hidden fields: the folder and the page size stay when the search or a filter changes
   const keep: Record<string, string> = { ...(folderParam ? { folder: folderParam } : {}), ...(query.size !== OVERVIEW_PAGE_SIZE ? { size: String(query.size) } : {}) };
   return (
     <div className="space-y-3" data-testid="database-cards" data-updated-at={q.dataUpdatedAt}>
       <FolderSelect folders={data.folders} current={data.folder.id} />
       {list.total > 0 ? <OverviewControls key={overviewSearchParams({ ...query, page: 1 }).toString()} query={query} clusters={data.clusters} keep={keep} /> : null}
-      <p role="status" aria-live="polite" className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="overview-count" data-matched={list.matched} data-total={list.total}>
-        {list.matched === 0
-          ? filtered && list.pending === 0
-            ? `No databases match (of ${formatNumber(list.total)}).`
-            : null
-          : `Showing ${formatNumber(first)}–${formatNumber(last)} of ${formatNumber(list.matched)}${filtered ? ` matching (${formatNumber(list.total)} databases in all)` : list.matched === 1 ? ' database' : ' databases'}`}
-        {list.pending > 0 ? ` Still reading the chains of ${formatNumber(list.pending)} database${list.pending === 1 ? '' : 's'}: more may match.` : null}
-      </p>
+      <OverviewCount list={list} query={query} />
       {q.error ? (
         <p role="status" className="text-sm text-red-700 dark:text-red-400">
           Update failed ({q.error.message}); showing the last known databases.

@@ -4,7 +4,8 @@
  * The overview's search and filters: a GET form (next/form: a client navigation, and a plain one before
  * hydration) whose fields are the URL's `q`, `cluster` and `trouble`, so a view is a link and survives a
  * reload; a new search or filter starts again at page 1. Choosing in a list applies it at once; the search
- * applies on Enter or "Search". Every control has a visible label and works from the keyboard.
+ * applies on Enter or "Search". Every control has a visible label and works from the keyboard. The databases
+ * page (`action` "/databases") lists the same databases as a table and has the same controls.
  */
 import Form from 'next/form';
 import Link from 'next/link';
@@ -13,12 +14,23 @@ import { TROUBLE_KINDS, TROUBLE_LABELS, type OverviewQuery } from '@/lib/dashboa
 
 const field = 'w-full rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
 
-export function OverviewControls({ query, clusters, keep }: { query: OverviewQuery; clusters: Array<{ id: number; name: string }>; keep: Record<string, string> }) {
+export function OverviewControls({
+  query,
+  clusters,
+  keep,
+  action = '/',
+}: {
+  query: OverviewQuery;
+  clusters: Array<{ id: number; name: string }>;
+  keep: Record<string, string>;
+  /** the page the form navigates to */
+  action?: '/' | '/databases';
+}) {
   const id = useId();
   const submit = (e: React.ChangeEvent<HTMLSelectElement>) => e.currentTarget.form?.requestSubmit();
   const filtered = query.q !== '' || query.cluster !== null || query.trouble !== null;
   return (
-    <Form action="/" role="search" aria-label="Databases" className="grid gap-3 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-end" data-testid="overview-filters">
+    <Form action={action} role="search" aria-label="Databases" className="grid gap-3 sm:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,1fr)_auto] sm:items-end" data-testid="overview-filters">
       {Object.entries(keep).map(([k, v]) => (
         <input key={k} type="hidden" name={k} value={v} />
       ))}
@@ -63,7 +75,7 @@ export function OverviewControls({ query, clusters, keep }: { query: OverviewQue
       </div>
       <div className="sm:pb-1.5">
         {filtered ? (
-          <Link href={`/${keep.folder ? `?${new URLSearchParams({ folder: keep.folder })}` : ''}`} className="text-sm font-medium text-teal-800 underline dark:text-teal-300">
+          <Link href={`${action}${keep.folder ? `?${new URLSearchParams({ folder: keep.folder })}` : ''}`} className="text-sm font-medium text-teal-800 underline dark:text-teal-300">
             Clear
           </Link>
         ) : null}

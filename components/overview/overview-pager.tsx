@@ -1,6 +1,7 @@
 /**
  * The overview's pages: first, previous, "page 3 of 101", next, last, as links that keep the search and the
- * filters (the URL's `page`). Shown only when there is more than one page.
+ * filters (the URL's `page`), on the overview or on the databases page (`path`). Shown only when there is more
+ * than one page.
  */
 import Link from 'next/link';
 import { overviewSearchParams, type OverviewQuery } from '@/lib/dashboard/overview-query';
@@ -9,11 +10,11 @@ import { formatNumber } from '@/lib/format';
 const link = 'rounded-md border border-zinc-300 px-3 py-1.5 font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-teal-600 dark:border-zinc-700 dark:hover:bg-zinc-800';
 const off = 'rounded-md border border-zinc-200 px-3 py-1.5 text-zinc-400 dark:border-zinc-800 dark:text-zinc-600';
 
-export function OverviewPager({ query, pages, folder }: { query: OverviewQuery; pages: number; folder: string | null }) {
+export function OverviewPager({ query, pages, folder, path = '/' }: { query: OverviewQuery; pages: number; folder: string | null; path?: '/' | '/databases' }) {
   if (pages <= 1) return null;
   const href = (page: number) => {
     const p = overviewSearchParams({ ...query, page }, folder).toString();
-    return `/${p ? `?${p}` : ''}`;
+    return `${path}${p ? `?${p}` : ''}`;
   };
   const to = (page: number, label: string, rel?: string) =>
     page >= 1 && page <= pages && page !== query.page ? (

@@ -4,6 +4,11 @@
  * and the restore drills. One call reads everything for every database Txline knows: those the clusters
  * report now, those with lag samples in the last ten minutes (a cluster that stopped answering still has its
  * databases watched), and those with jobs in the last 30 days.
+ *
+ * At a fleet's size (5,000 databases) that is tens of thousands of queries: each is an index seek or a short
+ * range (the first sample of a series is the least of three seeks, one per resolution; a database's recent
+ * jobs and its bytes per folder are ranges of indexes made for them), and factsOf hands the databases out one at
+ * a time so that the monitor can let requests in between them (./monitor.ts).
  */
 import fs from 'node:fs';
 import type { Catalog } from '../db';
@@ -35,7 +40,12 @@ export interface FactsInput {
   now: number;
 }
 
-export function gatherFacts({ db, reports, drills, rulesFor, now }: FactsInput): Array<{ facts: DatabaseFacts; rules: RuleSet }> {
+export function gatherFacts(input: FactsInput): Array<{ facts: DatabaseFacts; rules: RuleSet }> {
+  return [...factsOf(input)];
+}
+
+/** The facts of every database, one database at a time (the catalog is read as each is asked for). */
+export function* factsOf({ db, reports, drills, rulesFor, now }: FactsInput): Generator<{ facts: DatabaseFacts; rules: RuleSet }> {
   const sql = db.$client;
   const names = new Map(listClusters(db).map((c) => [c.id, c.name]));
   const subjects = new Map<string, Subject>();
@@ -60,26 +70,28 @@ export function gatherFacts({ db, reports, drills, rulesFor, now }: FactsInput):
   const q = {
     lastBackupJob: sql.prepare("SELECT max(ended_at) AS t FROM jobs WHERE kind = 'backup' AND status = 'succeeded' AND database = ? AND cluster_id IS ?"),
     newestArtifact: sql.prepare('SELECT max(time) AS t FROM artifacts WHERE database = ?'),
-    firstSample: sql.prepare('SELECT min(ts) AS t FROM lag_samples WHERE cluster_id IS ? AND database = ?'),
-    firstJob: sql.prepare('SELECT min(created_at) AS t FROM jobs WHERE cluster_id IS ? AND database = ?'),
-    recentJobs: sql.prepare(`SELECT id, kind, status, error FROM jobs WHERE cluster_id IS ? AND database = ? AND kind IN (${kinds}) AND status NOT IN ('running', 'cancelled') ORDER BY id DESC LIMIT 200`),
+    // min(ts) over every resolution would read the whole series: the least of one seek per resolution
+    firstSample: sql.prepare(
+      `SELECT min(t) AS t FROM (${['s', 'm', 'h'].map((r) => `SELECT min(ts) AS t FROM lag_samples WHERE cluster_id IS @c AND database = @d AND resolution = '${r}'`).join(' UNION ALL ')})`,
+    ),
+    firstJob: sql.prepare('SELECT min(created_at) AS t FROM jobs WHERE database = ? AND cluster_id IS ?'),
+    recentJobs: sql.prepare(`SELECT id, kind, status, error FROM jobs WHERE database = ? AND cluster_id IS ? AND kind IN (${kinds}) AND status NOT IN ('running', 'cancelled') ORDER BY id DESC LIMIT 200`),
     lag: sql.prepare('SELECT member_id AS memberId, ts, last_committed_txn AS lastCommittedTxn, replication_lag AS replicationLag, online FROM lag_samples WHERE cluster_id = ? AND database = ? AND resolution = ? AND ts >= ? ORDER BY ts'),
     chainEnd: sql.prepare('SELECT tip_tx AS tip FROM artifacts WHERE database = ? AND store_id = ? AND NOT (full = 0 AND highest_tx = 0) ORDER BY time DESC LIMIT 1'),
     bytes: sql.prepare('SELECT folder_id AS folderId, sum(size_bytes) AS bytes FROM artifacts WHERE database = ? GROUP BY folder_id'),
   };
 
-  const out: Array<{ facts: DatabaseFacts; rules: RuleSet }> = [];
   for (const s of subjects.values()) {
     const rules = rulesFor(s.database);
     const t = (stmt: { get: (...a: unknown[]) => unknown }, ...args: unknown[]) => ((stmt.get(...args) as { t: number | null } | undefined)?.t ?? null);
     const lastJob = t(q.lastBackupJob, s.database, s.clusterId);
     const lastArtifact = t(q.newestArtifact, s.database);
-    const firsts = [t(q.firstSample, s.clusterId, s.database), t(q.firstJob, s.clusterId, s.database)].filter((x): x is number => x !== null);
+    const firsts = [t(q.firstSample, { c: s.clusterId, d: s.database }), t(q.firstJob, s.database, s.clusterId)].filter((x): x is number => x !== null);
     const covering = s.clusterId === null ? [] : schedules.filter((x) => x.clusterId === s.clusterId && globCovers(x.databaseGlob, s.database));
 
     // failures since the last success, per kind (the jobs come newest first)
     const streaks = new Map<string, { kind: string; count: number; jobId: number; error: string | null; done: boolean }>();
-    for (const j of q.recentJobs.all(s.clusterId, s.database) as Array<{ id: number; kind: string; status: string; error: string | null }>) {
+    for (const j of q.recentJobs.all(s.database, s.clusterId) as Array<{ id: number; kind: string; status: string; error: string | null }>) {
       const st = streaks.get(j.kind) ?? { kind: j.kind, count: 0, jobId: j.id, error: j.error, done: false };
       if (!st.done) {
         if (j.status === 'succeeded') st.done = true;
@@ -128,9 +140,8 @@ export function gatherFacts({ db, reports, drills, rulesFor, now }: FactsInput):
       storage,
       drills: drills.filter((d) => d.database === s.database && (d.cluster === null || d.cluster === s.cluster)).sort((a, b) => b.at - a.at),
     };
-    out.push({ facts, rules });
+    yield { facts, rules };
   }
-  return out;
 }
 
 /** Free bytes of a local folder's file system (null for object storage, or when it cannot be read). */

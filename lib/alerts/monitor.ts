@@ -5,7 +5,9 @@
  * (./webhooks.ts) in the background. Started by lib/server/startup.ts beside the scheduler.
  *
  * An evaluation never overlaps another; `evaluateSoon()` runs one at the next turn (after a threshold was saved,
- * so the page shows its effect at once). Deliveries run concurrently with evaluations and are awaited by `idle()`
+ * so the page shows its effect at once), or right after the one in progress. The facts are read one database at
+ * a time, letting requests in every SLICE_MS (a fleet of 5,000 databases takes seconds of queries: held at once,
+ * they would stall every page that long); the findings are applied at the end, in one step. Deliveries run concurrently with evaluations and are awaited by `idle()`
  * (tests) and cut short by `stop()`.
  */
 import type { Catalog } from '../db';
@@ -16,7 +18,7 @@ import { createLogger } from '../log';
 import type { ClusterReport } from '../monitor/cluster-report';
 import { evaluate, type Finding } from './conditions';
 import { catalogDrills, type DrillResults } from './drills';
-import { gatherFacts } from './facts';
+import { factsOf, gatherFacts } from './facts';
 import { listRules, rulesFor } from './rules';
 import { applyFindings, type AlertEvent } from './store';
 import { alertBody, DEFAULT_DELIVERY, deliver, getTarget, listTargets, type AttemptResult, type DeliveryOptions, type WebhookBody } from './webhooks';
@@ -36,10 +38,17 @@ export interface AlertMonitorOptions {
   now?: () => number;
 }
 
+/** An evaluation holds the thread at most this long (plus one database) before letting other work run. */
+const SLICE_MS = 15;
+
 export class AlertMonitor {
   private timer: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
   private stopped = false;
+  /** the evaluation in progress, if any */
+  private running: Promise<void> | null = null;
+  /** asked for (evaluateSoon) while one was in progress: another runs when it ends */
+  private again = false;
   private readonly pending = new Set<Promise<unknown>>();
   private readonly log = createLogger('alerts');
   private readonly drills: DrillResults;
@@ -58,7 +67,7 @@ export class AlertMonitor {
   start(): void {
     if (this.timer) return;
     this.stopped = false;
-    this.timer = setInterval(() => this.safeEvaluate(), this.opts.intervalMs);
+    this.timer = setInterval(() => void this.safeEvaluate(), this.opts.intervalMs);
     this.timer.unref();
   }
 
@@ -75,7 +84,8 @@ export class AlertMonitor {
     if (this.soon) return;
     this.soon = setImmediate(() => {
       this.soon = null;
-      this.safeEvaluate();
+      if (this.running) this.again = true;
+      else void this.safeEvaluate();
     });
   }
 
@@ -84,21 +94,55 @@ export class AlertMonitor {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
-  private safeEvaluate(): void {
-    try {
-      this.evaluate();
-    } catch (e) {
-      this.log.error(`an alert evaluation failed: ${describeError(e)}`);
-    }
+  /** One evaluation in slices (none when one is in progress: the interval's next tick is soon enough). */
+  private safeEvaluate(): Promise<void> {
+    if (this.running) return this.running;
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.evaluateInSlices();
+        } while (this.again && !this.stopped);
+      } catch (e) {
+        this.log.error(`an alert evaluation failed: ${describeError(e)}`);
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
   }
 
-  /** One evaluation at `now`: the changes it made (each also sent to the webhook targets). */
+  private async evaluateInSlices(now = this.now()): Promise<void> {
+    const { db } = this.ctx;
+    const rows = listRules(db);
+    const reports = new Map([...this.ctx.collector.latest].map(([id, s]) => [id, s.report]));
+    const findings: Finding[] = [];
+    let until = performance.now() + SLICE_MS;
+    for (const { facts: f, rules } of factsOf({ db, reports, drills: this.drills.recent(20), rulesFor: (d) => rulesFor(rows, d), now })) {
+      findings.push(...evaluate(f, rules, now));
+      if (performance.now() > until) {
+        await new Promise((r) => setImmediate(r));
+        if (this.stopped) return;
+        until = performance.now() + SLICE_MS;
+      }
+    }
+    this.apply(findings, now);
+  }
+
+  /** One evaluation at `now`, at once: the changes it made (each also sent to the webhook targets). */
   evaluate(now = this.now()): AlertEvent[] {
     const { db } = this.ctx;
     const rows = listRules(db);
     const reports = new Map([...this.ctx.collector.latest].map(([id, s]) => [id, s.report]));
     const facts = gatherFacts({ db, reports, drills: this.drills.recent(20), rulesFor: (d) => rulesFor(rows, d), now });
-    const findings = facts.flatMap(({ facts: f, rules }) => evaluate(f, rules, now));
+    return this.apply(
+      facts.flatMap(({ facts: f, rules }) => evaluate(f, rules, now)),
+      now,
+    );
+  }
+
+  private apply(findings: Finding[], now: number): AlertEvent[] {
+    const { db } = this.ctx;
     this.lastFindings = findings;
     const clusters = new Set(listClusters(db).map((c) => c.name));
     const events = applyFindings(db, findings, now, (a) => a.cluster !== null && !clusters.has(a.cluster));

@@ -30,7 +30,7 @@ import { folderLocation } from '../engine/artifact';
 import { freePorts } from '../cluster/supervisor';
 import { txlineBin } from '../paths';
 import { TxlineError } from '../errors';
-import { seedFleet, type FleetSeeded } from './web-fleet';
+import { FLEET, seedFleet, type FleetSeeded } from './web-fleet';
 
 export interface WebBenchOptions {
   /** 'small': real artifact files in the default folder; 'fleet': ./web-fleet.ts */
@@ -39,6 +39,19 @@ export interface WebBenchOptions {
   samples: number;
   runs: number;
   keepData?: boolean;
+  /** a data folder an earlier run kept (--keep-data): time its catalog again instead of seeding a new one */
+  reuse?: string;
+  /** time only the requests whose label contains this (case-insensitive) */
+  only?: string;
+}
+
+/** What a kept data folder needs to be timed again (--reuse), written beside its catalog. */
+const SEEDED_FILE = 'bench-web.json';
+interface SeededInfo {
+  scale: 'small' | 'fleet';
+  artifacts: number;
+  samples: number;
+  fleet: FleetSeeded | null;
 }
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -195,8 +208,8 @@ function peakRss(servePid: number | undefined): string | null {
 }
 
 /** The database page's HTML, in bytes (issue 17: at most 150 KiB whatever the number of artifacts). */
-async function pageBytes(port: number): Promise<number> {
-  return (await timedGet(port, '/databases/neo4j')).bytes;
+async function pageBytes(port: number, folderId: number | null): Promise<number> {
+  return (await timedGet(port, `/databases/neo4j${folderId === null ? '' : `?folder=${folderId}`}`)).bytes;
 }
 
 function median(xs: number[]): number {
@@ -204,34 +217,68 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-export async function benchWeb(opts: WebBenchOptions): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-web-'));
+/**
+ * A kept data folder's catalog, signed in again (a new session: the old one may have expired). Its rows keep
+ * the times of their seeding: a fleet reused hours later has older backups and lag than a fresh one.
+ */
+function reuseData(dir: string): SeededInfo {
+  const file = path.join(dir, SEEDED_FILE);
+  if (!fs.existsSync(file)) throw new TxlineError('INVALID_ARGUMENT', `--reuse: ${dir} is not a data folder kept by bench:web --keep-data (no ${SEEDED_FILE})`);
+  const info = JSON.parse(fs.readFileSync(file, 'utf8')) as SeededInfo;
+  const db = openCatalog(path.join(dir, 'txline.sqlite'));
+  try {
+    const { token } = createSession(db, { userId: (db.$client.prepare("SELECT id FROM users WHERE username = 'admin'").get() as { id: number }).id, address: '127.0.0.1' });
+    cookie = `${SESSION_COOKIE}=${token}`;
+  } finally {
+    db.$client.close();
+  }
+  return info;
+}
+
+async function seedData(dir: string, opts: WebBenchOptions): Promise<SeededInfo> {
   const backupDir = path.join(dir, 'backups');
   fs.mkdirSync(backupDir, { recursive: true });
+  const fleetScale = opts.scale === 'fleet';
+  let t = performance.now();
+  if (!fleetScale) {
+    await seedArtifacts(backupDir, opts.artifacts);
+    out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    t = performance.now();
+  }
+  const seeded = await seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples, fleetScale);
+  cookie = seeded.cookie;
+  const fleet = seeded.fleet;
+  if (fleet) {
+    out(
+      `seeded the catalog directly in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fleet.databases} fleet databases on 50 clusters, ${fleet.artifacts} artifact rows, ${fleet.samples} lag samples, 100,500 jobs, 200,000 audit events, 20,200 alerts, 2,000 drills (${Object.entries(fleet.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`,
+    );
+  } else out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const info: SeededInfo = { scale: fleetScale ? 'fleet' : 'small', artifacts: fleet ? FLEET.bigDatabaseArtifacts : opts.artifacts, samples: seeded.samples, fleet };
+  fs.writeFileSync(path.join(dir, SEEDED_FILE), JSON.stringify(info));
+  return info;
+}
+
+export async function benchWeb(opts: WebBenchOptions): Promise<void> {
+  const dir = opts.reuse ? path.resolve(opts.reuse) : fs.mkdtempSync(path.join(os.tmpdir(), 'txline-bench-web-'));
   let serve: ChildProcess | null = null;
   try {
-    const fleetScale = opts.scale === 'fleet';
-    let t = performance.now();
-    if (!fleetScale) {
-      await seedArtifacts(backupDir, opts.artifacts);
-      out(`seeded ${opts.artifacts} artifact files in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      t = performance.now();
-    }
-    const seeded = await seedCatalog(path.join(dir, 'txline.sqlite'), backupDir, opts.samples, fleetScale);
-    cookie = seeded.cookie;
+    const seeded = opts.reuse ? reuseData(dir) : await seedData(dir, opts);
+    if (opts.reuse) out(`reusing ${dir}: the ${seeded.scale} catalog seeded by an earlier run`);
     const fleet = seeded.fleet;
-    if (fleet) {
-      out(
-        `seeded the catalog directly in ${((performance.now() - t) / 1000).toFixed(1)} s: ${fleet.databases} fleet databases on 50 clusters, ${fleet.artifacts} artifact rows, ${fleet.samples} lag samples, 100,500 jobs, 200,000 audit events, 20,200 alerts, 2,000 drills (${Object.entries(fleet.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`,
-      );
-    } else out(`seeded ${seeded.samples} lag samples in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const artifacts = seeded.artifacts;
     const [port] = await freePorts('127.0.0.1', 1);
+    const started = performance.now();
     serve = spawn(process.execPath, [txlineBin(), 'serve', '--port', String(port), '--data-dir', dir, '--base-port', '0', '--workload-rate', '5'], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'], // serve stops when this process goes away
       env: { ...process.env, TXLINE_CLUSTER_ADDRESSES: '', TXLINE_CLUSTER_FILE: '', TXLINE_BACKUP_DIR: '', TXLINE_CATALOG: '' },
     });
     let stderr = '';
-    serve.stderr?.on('data', (c) => (stderr = (stderr + c).slice(-4000)));
+    // the whole of it beside the catalog, for a slow start to be read afterwards
+    const serveLog = fs.createWriteStream(path.join(dir, 'serve.log'));
+    serve.stderr?.on('data', (c: Buffer) => {
+      stderr = (stderr + c).slice(-4000);
+      serveLog.write(c);
+    });
     const deadline = Date.now() + 600_000;
     for (;;) {
       if (serve.exitCode !== null) throw new Error(`txline serve exited:\n${stderr}`);
@@ -240,6 +287,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       if (Date.now() > deadline) throw new Error(`txline serve did not answer:\n${stderr}`);
       await sleep(500);
     }
+    out(`the server answered ${((performance.now() - started) / 1000).toFixed(1)} s after its start`);
     // The indexer reads the 10,000 files at start-up; wait until the catalog has them (the fleet's rows are there).
     for (; !fleet; ) {
       const r = await timedGet(port, '/api/databases/neo4j/timeline?limit=1');
@@ -249,7 +297,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
           res.on('data', (c) => (s += c));
           res.on('end', () => resolve(s));
         }));
-        if ((JSON.parse(body) as { timeline: { total: number } }).timeline.total >= opts.artifacts) break;
+        if ((JSON.parse(body) as { timeline: { total: number } }).timeline.total >= artifacts) break;
       }
       await sleep(500);
     }
@@ -264,11 +312,12 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       ['lag query      GET /api/lag (24 hours)', '/api/lag?cluster=1&database=neo4j&window=24h'],
       ['timeline query GET /api/databases/neo4j/timeline', '/api/databases/neo4j/timeline'],
     ];
+    const timed = opts.only ? urls.filter(([label]) => label.toLowerCase().includes((opts.only as string).toLowerCase())) : urls;
     out('');
     out(`median (p90) of ${opts.runs} sequential requests each, full response, aim under 300 ms:`);
     const failures: string[] = [];
     const slow: string[] = [];
-    for (const [label, p] of urls) {
+    for (const [label, p] of timed) {
       const times: number[] = [];
       const statuses = new Map<string, number>();
       let bytes = 0;
@@ -290,7 +339,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       if (bad.length) failures.push(`GET ${p} answered ${bad.map(([k, n]) => `HTTP ${k} ${n} of ${opts.runs + 3} times`).join(', ')}`);
       if (m >= 300) slow.push(`${label.trim()}: ${m.toFixed(0)} ms`);
     }
-    out(`database page HTML at ${opts.artifacts.toLocaleString('en-US')} artifacts: ${((await pageBytes(port)) / 1024).toFixed(1)} KiB (aim: at most 150 KiB)`);
+    out(`database page HTML at ${artifacts.toLocaleString('en-US')} artifacts: ${((await pageBytes(port, fleet?.folderId ?? null)) / 1024).toFixed(1)} KiB (aim: at most 150 KiB)`);
     out('');
     out(slow.length ? `over 300 ms: ${slow.join('; ')}` : 'every median is under 300 ms');
     const rss = peakRss(serve.pid);
@@ -305,7 +354,7 @@ export async function benchWeb(opts: WebBenchOptions): Promise<void> {
       serve.kill('SIGTERM');
       await exited;
     }
-    if (opts.keepData) out(`kept ${dir}`);
+    if (opts.keepData || opts.reuse) out(`kept ${dir} (time it again with --reuse ${dir})`);
     else fs.rmSync(dir, { recursive: true, force: true });
   }
 }

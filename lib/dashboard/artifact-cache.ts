@@ -3,11 +3,12 @@
  * the timeline windows asked for), kept between requests while those rows are unchanged: a cheap fingerprint
  * query (artifactsFingerprint) is asked on every use, and any change (an artifact indexed, re-indexed,
  * removed or verified) makes the next use read the rows again. Reading and analysing 10,000 rows costs a few
- * hundred milliseconds; the fingerprint, one. Per catalog, the most recently used 32 databases, each with its
+ * hundred milliseconds; the fingerprint, one per 10,000 rows (it reads each row's times): so the whole catalog's
+ * stamp (artifactsStamp, a few index reads) is asked first, and the database's fingerprint only when that moved. Per catalog, the most recently used 32 databases, each with its
  * 8 most recent timeline windows. What it hands out is shared: callers must not change it.
  */
 import type { Catalog } from '../db';
-import { artifactsFingerprint, listArtifactsByDatabase } from '../db/queries/artifacts';
+import { artifactsFingerprint, artifactsStamp, listArtifactsByDatabase } from '../db/queries/artifacts';
 import type { ArtifactRow } from '../db/schema';
 import { buildTimeline, chainSummary, type ChainSummary, type Timeline, type TimelineOptions } from './timeline';
 
@@ -22,6 +23,8 @@ export interface DatabaseArtifacts {
 
 interface Entry extends DatabaseArtifacts {
   fingerprint: string;
+  /** the catalog's stamp when the fingerprint was last found unchanged */
+  stamp: string;
   timelines: Map<string, Timeline>;
 }
 
@@ -31,16 +34,19 @@ function entryOf(db: Catalog, folderId: number, database: string): Entry {
   let cache = caches.get(db);
   if (!cache) caches.set(db, (cache = new Map()));
   const key = `${folderId}\u0000${database}`;
-  const fingerprint = artifactsFingerprint(db, { folderId, database });
+  const s = artifactsStamp(db);
+  const stamp = `${s.n}/${s.maxId}/${s.indexed}/${s.verified}`;
   let e = cache.get(key);
+  const fingerprint = e?.stamp === stamp ? e.fingerprint : artifactsFingerprint(db, { folderId, database });
   if (e && e.fingerprint === fingerprint) {
+    e.stamp = stamp;
     // most recently used last
     cache.delete(key);
     cache.set(key, e);
     return e;
   }
   const rows = listArtifactsByDatabase(db, { folderId, database });
-  e = { fingerprint, rows, summary: chainSummary(rows), timelines: new Map() };
+  e = { fingerprint, stamp, rows, summary: chainSummary(rows), timelines: new Map() };
   cache.set(key, e);
   while (cache.size > MAX_DATABASES) cache.delete(cache.keys().next().value as string);
   return e;

@@ -47,14 +47,6 @@ export interface OverviewData {
   runningJobs: JobSummaryRow[];
 }
 
-/** Every database of the overview (the databases page's table): see overviewPage for one page of them. */
-export async function overviewData(ctx: ServerContext, folderId?: number | string | null): Promise<OverviewData> {
-  const clusters = await clusterSnapshots(ctx);
-  const folder = pickFolder(ctx, folderId);
-  const src = overviewListing(ctx.db, { clusters, folderId: folder.id });
-  return { clusters, folder, folders: listFolders(ctx.db), databases: src.overviews(src.entries), runningJobs: listJobs(ctx.db, { status: 'running', limit: 50 }) };
-}
-
 /**
  * What the overview's database cards show, polled by the browser (GET /api/overview) so that a database a
  * restore creates appears without a reload: one page of the list the query asks for (./overview-list.ts) with

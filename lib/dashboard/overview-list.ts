@@ -135,12 +135,13 @@ export function overviewListing(db: Catalog, { clusters, folderId }: { clusters:
     alerting.has(`\u0000${e.database}`) || (e.clusterId !== null && alerting.has(`${names.get(e.clusterId) ?? ''}\u0000${e.database}`));
   const now = Date.now();
   const verification = verificationLookup(lastDrills(db), now);
+  const known = knownFacts(db, { folderId });
   const signals: TroubleSignals = {
     alerts: alertsOf,
     hasBackups: (e) => withBackups.has(e.database),
     verification,
     broken: (e) => {
-      const f = knownFacts(db, { folderId: folderId, database: e.database });
+      const f = known(e.database);
       return f ? f.health === 'broken' || (f.artifactCount > 0 && !f.restorable) : null;
     },
   };

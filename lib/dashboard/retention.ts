@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { chainNode, databasesWithBackups, listArtifactsByDatabase } from '../db/queries/artifacts';
+import { databaseArtifacts } from './artifact-cache';
 import { getFolder, listFolders } from '../db/queries/clusters';
 import { EVERY_DATABASE, getRetentionPolicy, listRetentionPolicies, policyFor, removeRetentionPolicy, upsertRetentionPolicy } from '../db/queries/retention';
 import type { ArtifactRow } from '../db/schema';
@@ -236,6 +237,29 @@ export interface DatabaseRetention {
   folders: Array<{ id: number; name: string; path: string }>;
 }
 
+type LatestChoice = Pick<LatestView, 'artifact' | 'problem'>;
+/**
+ * The newest restorable backup of a database's rows, kept while its rows are (the artifact cache hands out the
+ * same array until they change): 100,000 artifacts are a chain search of seconds, not to be done per request.
+ */
+const latestChoices = new WeakMap<readonly ArtifactRow[], LatestChoice>();
+
+function latestOf(rows: readonly ArtifactRow[], database: string): LatestChoice {
+  let c = latestChoices.get(rows);
+  if (!c) {
+    const corrupt = new Set(rows.filter((r) => r.verifyStatus === 'corrupt').map((r) => r.id));
+    const choice = newestRestorable(
+      rows.filter((r) => !corrupt.has(r.id)).map(chainNode),
+      database,
+    );
+    c = choice.ok
+      ? { artifact: { id: choice.artifact.id, file: choice.artifact.file, tipTx: choice.artifact.tipTx, time: Date.parse(choice.artifact.time) }, problem: null }
+      : { artifact: null, problem: choice.problem };
+    latestChoices.set(rows, c);
+  }
+  return c;
+}
+
 /** The database page's retention: the policies that cover the database, and its `<db>-latest` per folder with backups. */
 export function databaseRetention(ctx: Pick<CommandContext, 'db'>, database: string): DatabaseRetention {
   const folders = listFolders(ctx.db);
@@ -259,19 +283,10 @@ export function databaseRetention(ctx: Pick<CommandContext, 'db'>, database: str
         updatedAt: p.updatedAt,
       });
     }
-    const rows = listArtifactsByDatabase(ctx.db, { folderId: f.id, database });
+    const { rows } = databaseArtifacts(ctx.db, { folderId: f.id, database });
     if (rows.length === 0) continue;
-    const corrupt = new Set(rows.filter((r) => r.verifyStatus === 'corrupt').map((r) => r.id));
-    const choice = newestRestorable(
-      rows.filter((r) => !corrupt.has(r.id)).map(chainNode),
-      database,
-    );
     const name = `${f.path.replace(/\/+$/, '')}/${database}-latest`;
-    latest.push(
-      choice.ok
-        ? { folderId: f.id, folderName: f.name, name, artifact: { id: choice.artifact.id, file: choice.artifact.file, tipTx: choice.artifact.tipTx, time: Date.parse(choice.artifact.time) }, problem: null }
-        : { folderId: f.id, folderName: f.name, name, artifact: null, problem: choice.problem },
-    );
+    latest.push({ folderId: f.id, folderName: f.name, name, ...latestOf(rows, database) });
   }
   return { database, policies, latest, folders: folders.map((f) => ({ id: f.id, name: f.name, path: f.path })) };
 }

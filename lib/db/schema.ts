@@ -122,7 +122,9 @@ export const artifacts = sqliteTable(
     index('artifacts_folder_db_time').on(t.folderId, t.database, t.time),
     // a database's artifacts in every folder (the alert facts ask by name); the newest re-index and
     // verification in O(log n) (the overview's cheap "has anything changed" check, lib/dashboard/backup-facts.ts)
-    index('artifacts_db_time').on(t.database, t.time),
+    // (with the folder and size: a database's bytes per folder, the alert facts' storage for every database,
+    // from the index alone)
+    index('artifacts_db_time').on(t.database, t.time, t.folderId, t.sizeBytes),
     index('artifacts_indexed_at').on(t.indexedAt),
     index('artifacts_verified_at').on(t.verifiedAt),
   ],
@@ -177,6 +179,8 @@ export const jobs = sqliteTable(
     // the running jobs without scanning the finished ones
     index('jobs_kind_status_cluster_db').on(t.kind, t.status, t.clusterId, t.database),
     index('jobs_status').on(t.status),
+    // a database's recent jobs on a cluster, newest first (the alert facts' failure streaks, for every database)
+    index('jobs_db_cluster_id').on(t.database, t.clusterId, t.id),
   ],
 );
 export type JobRow = InferSelectModel<typeof jobs>;

@@ -80,8 +80,6 @@ export function startServer(e: TxlineEnv): ServerContext {
   // Before the runner exists: a job still marked running belonged to a server process that is gone.
   const interrupted = markInterruptedAudited(db);
   if (interrupted > 0) log.warn(`${interrupted} job(s) were running when the server last stopped; marked interrupted`);
-  // ... and a drill among them may have left its scratch database on a cluster
-  const drillLeftovers = dropLeftoverDrills(db, e, log);
   const reindex = async (folderId?: number) => {
     try {
       // confined to the backup roots again at every scan: a folder may have been replaced since it was added
@@ -105,6 +103,9 @@ export function startServer(e: TxlineEnv): ServerContext {
   });
   const collector = new Collector(db, e, { intervalMs: e.collectIntervalMs });
   collector.start();
+  // a drill killed with the previous server may have left its scratch database on a cluster (the collector's
+  // first round says which clusters have one)
+  const drillLeftovers = dropLeftoverDrills(db, e, collector, log);
   void reindex();
   // a scan still running when the next is due is not doubled: the indexer runs one per folder at a time
   const indexTimer = setInterval(() => void reindex(), 15_000);

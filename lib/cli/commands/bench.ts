@@ -45,9 +45,11 @@ export function registerBenchCommands(program: Command): void {
     .option('--samples <n>', 'lag samples to seed (default: 1 million; 10 million at the fleet scale)', parsePositiveInt('--samples'))
     .option('--runs <n>', 'timed requests per page', parsePositiveInt('--runs'), 15)
     .option('--keep-data', 'keep the seeded data folder', false)
+    .option('--reuse <dir>', 'time the data folder an earlier run kept with --keep-data instead of seeding one (kept again)')
+    .option('--only <text>', 'time only the requests whose label contains this text')
     .action(async (o) => {
       const { benchWeb } = await import('../../bench/web');
-      await benchWeb({ scale: o.scale, artifacts: o.artifacts, samples: o.samples ?? (o.scale === 'fleet' ? 10_000_000 : 1_000_000), runs: o.runs, keepData: o.keepData });
+      await benchWeb({ scale: o.scale, artifacts: o.artifacts, samples: o.samples ?? (o.scale === 'fleet' ? 10_000_000 : 1_000_000), runs: o.runs, keepData: o.keepData, reuse: o.reuse, only: o.only });
     });
   bench
     .command('soak')

@@ -75,6 +75,26 @@ export function listArtifactsByDatabase(db: Catalog, { folderId, database }: { f
  * count and the sum of IDs), re-indexed (its indexed time) or verified (its verification time). Cheap (the
  * folder/database/time index), so a reader can keep what it derived from the rows until it changes.
  */
+/**
+ * The whole catalog's artifacts in four numbers (how many, the highest ID, the newest re-index and verification),
+ * each read from an index without reading rows: when none moved, no database's artifacts changed.
+ */
+export interface ArtifactsStamp {
+  n: number;
+  maxId: number;
+  indexed: number;
+  verified: number;
+}
+
+export function artifactsStamp(db: Catalog): ArtifactsStamp {
+  return db.$client
+    .prepare(
+      `SELECT (SELECT count(*) FROM artifacts) AS n, coalesce((SELECT max(id) FROM artifacts), 0) AS maxId,
+              coalesce((SELECT max(indexed_at) FROM artifacts), 0) AS indexed, coalesce((SELECT max(verified_at) FROM artifacts), 0) AS verified`,
+    )
+    .get() as ArtifactsStamp;
+}
+
 export function artifactsFingerprint(db: Catalog, { folderId, database }: { folderId: number; database: string }): string {
   const r = db
     .select({ n: count(), maxId: max(artifacts.id), sumId: sql<number>`total(${artifacts.id})`, indexed: max(artifacts.indexedAt), verified: max(artifacts.verifiedAt) })
