@@ -2,30 +2,15 @@
  * Before-images (record payload version 2): what a client transaction records about what it deleted or
  * changed, and that records of both payload versions, mixed in one log, replay to the same store.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempStores } from '../../tests/helpers/stores';
 import { isTxlineError } from '../errors';
 import { applyRecords } from './apply';
 import type { ClientOp } from './ops';
 import { decodeOps, decodeTx, encodeOps, encodeRecord, encodeTx, type BeforeImages, type TxRecord } from './record';
 import { GraphStore, computeDigest } from './store';
 
-const dirs: string[] = [];
-const stores: GraphStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function newStore(): GraphStore {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-images-'));
-  dirs.push(dir);
-  const s = GraphStore.open(path.join(dir, 'store.sqlite'), { databaseName: 'neo4j' });
-  stores.push(s);
-  return s;
-}
+const { newStore } = tempStores('images');
 
 /** Commits client ops as the writer does (begin, savepoint, commit); returns what the record would hold. */
 function commit(s: GraphStore, ops: ClientOp[]) {

@@ -6,10 +6,8 @@
  * does (both hashes).
  */
 import Database from 'better-sqlite3';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempStores } from '../../tests/helpers/stores';
 import { digestOnWorker } from '../cluster/digest-worker';
 import { applyRecords } from './apply';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum } from './content-sum';
@@ -18,20 +16,7 @@ import { decodeOps, encodeRecord, encodeTx, type TxRecord } from './record';
 import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } from './store';
 import { createHash } from 'node:crypto';
 
-const dirs: string[] = [];
-const stores: GraphStore[] = [];
-afterEach(() => {
-  for (const s of stores.splice(0)) s.close();
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function newStore(): GraphStore {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-sum-'));
-  dirs.push(dir);
-  const s = GraphStore.open(path.join(dir, 'store.sqlite'), { databaseName: 'neo4j' });
-  stores.push(s);
-  return s;
-}
+const { newStore, track } = tempStores('sum');
 
 /** One client transaction as the member commits it; returns its record (for replaying elsewhere). */
 function commit(s: GraphStore, ops: ClientOp[]): TxRecord {
@@ -137,7 +122,7 @@ describe('content sum', () => {
     const file = s.db.name;
     s.close();
     const again = GraphStore.open(file);
-    stores.push(again);
+    track(again);
     expect(again.contentSum).toBe(sum);
     again.close();
     // an old store: no contentSum key
@@ -145,7 +130,7 @@ describe('content sum', () => {
     raw.prepare('DELETE FROM meta WHERE key = ?').run(CONTENT_SUM_KEY);
     raw.close();
     const old = GraphStore.open(file);
-    stores.push(old);
+    track(old);
     expect(keptDigest(old.db)).toBeNull();
     commit(old, [{ op: 'createNode', labels: ['New'], properties: {} }]);
     expect(kept(old)).toBe(scratch(old));
