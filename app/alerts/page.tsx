@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { connection } from 'next/server';
 import { AlertList } from '@/components/alerts/alert-list';
+import { DatabaseChooser } from '@/components/alerts/database-chooser';
 import { FIELD_TEXT } from '@/components/alerts/rule-fields';
 import { RuleForm } from '@/components/alerts/rule-form';
 import { AddWebhookForm, TargetActions } from '@/components/alerts/webhook-forms';
@@ -37,9 +38,9 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
   const databases = [...known].sort();
   const asked = (await searchParams).database;
   const database = asked === '*' || (asked && databases.includes(asked)) ? asked : '*';
-  const rules = rulesFor(listRules(db), database);
+  const ruleRows = listRules(db);
+  const rules = rulesFor(ruleRows, database);
   const isAdmin = mayPerform(caller.role, 'webhook.read');
-  const field = 'rounded-md border border-zinc-300 bg-white px-2 py-1.5 text-sm dark:border-zinc-700 dark:bg-zinc-900';
   return (
     <div className="space-y-8">
       <div>
@@ -58,21 +59,16 @@ export default async function AlertsPage({ searchParams }: { searchParams: Promi
           Thresholds
         </h2>
         <form method="get" className="flex flex-wrap items-end gap-3" aria-label="Choose a database">
-          <label className="text-sm">
-            <span className="block font-medium">Database</span>
-            <select name="database" defaultValue={database} className={field}>
-              <option value="*">Every database (defaults)</option>
-              {databases.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
+          <DatabaseChooser databases={databases} ownRules={ruleRows.map((r) => r.database)} database={database} />
           <button type="submit" className="rounded-md border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-100 dark:border-zinc-700 dark:hover:bg-zinc-800">
             Show
           </button>
         </form>
+        {asked && asked !== database ? (
+          <p role="status" data-testid="alert-database-unknown" className="text-sm text-amber-700 dark:text-amber-400">
+            Txline knows no database {JSON.stringify(asked.slice(0, 100))}; showing the defaults.
+          </p>
+        ) : null}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {database === '*' ? 'These apply to every database without thresholds of its own.' : `Thresholds of ${database}; saving one here makes it ${database}'s own.`}
         </p>
