@@ -13,7 +13,6 @@
  * It detects any accidental difference between two stores (a lost, duplicated or changed row) with
  * probability 1 - 2^-256 per comparison; it is not meant to resist someone who crafts rows to collide.
  */
-import { createHash } from 'node:crypto';
 import crypto from 'node:crypto';
 import type Database from 'better-sqlite3';
 
@@ -26,7 +25,7 @@ const HEX = /^[0-9a-f]{64}$/;
 
 // crypto.hash (Node 20.12+) hashes a short line in one call, about a third faster than createHash per line.
 const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'buffer') => Buffer }).hash;
-const sha256 = oneShot ? (line: string) => oneShot('sha256', line, 'buffer') : (line: string) => createHash('sha256').update(line).digest();
+const sha256 = oneShot ? (line: string) => oneShot('sha256', line, 'buffer') : (line: string) => crypto.createHash('sha256').update(line).digest();
 
 export class ContentSum {
   private constructor(private readonly w: Uint32Array) {}
