@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isTxlineError } from './errors';
-import { envVars, logLevel, parseEnv } from './env';
+import { envVars, localStoreCopy, logLevel, parseEnv, storeLeaseTtlMs } from './env';
 
 const cwd = '/srv/txline';
 
@@ -35,6 +35,16 @@ describe('parseEnv', () => {
   it('reads TXLINE_NEO4J_ADMINS as absolute paths, and refuses a relative one naming the variable', () => {
     expect(parseEnv({ TXLINE_NEO4J_ADMINS: '/opt/neo4j/bin/neo4j-admin, /opt/n2/../n3/neo4j-admin' }, cwd).neo4jAdmins).toEqual(['/opt/neo4j/bin/neo4j-admin', '/opt/n3/neo4j-admin']);
     expect(() => parseEnv({ TXLINE_NEO4J_ADMINS: 'bin/neo4j-admin' }, cwd)).toThrow(/TXLINE_NEO4J_ADMINS: .*"bin\/neo4j-admin" is not absolute/);
+  });
+
+  it('reads TXLINE_LOCAL_STORE_COPY (on/off) and TXLINE_STORE_LEASE_TTL_MS, refusing bad values with a message naming the variable', () => {
+    expect([localStoreCopy({}), localStoreCopy({ TXLINE_LOCAL_STORE_COPY: 'OFF ' }), localStoreCopy({ TXLINE_LOCAL_STORE_COPY: 'on' })]).toEqual([true, false, true]);
+    expect(() => localStoreCopy({ TXLINE_LOCAL_STORE_COPY: 'no' })).toThrow(/TXLINE_LOCAL_STORE_COPY: expected on or off, but got "no"/);
+    expect([storeLeaseTtlMs({}), storeLeaseTtlMs({ TXLINE_STORE_LEASE_TTL_MS: '1500' })]).toEqual([30_000, 1500]);
+    for (const bad of ['999', '3600001', '1e4', '-5', '10s']) {
+      expect(() => storeLeaseTtlMs({ TXLINE_STORE_LEASE_TTL_MS: bad }), bad).toThrow(/TXLINE_STORE_LEASE_TTL_MS: expected a whole number of milliseconds from 1000 to 3600000/);
+    }
+    expect(() => parseEnv({ TXLINE_STORE_LEASE_TTL_MS: 'x' }, cwd)).toThrow(/TXLINE_STORE_LEASE_TTL_MS/);
   });
 
   it('reads TXLINE_LOG_LEVEL, and refuses a level pino does not have with a message naming the variable', () => {

@@ -25,6 +25,11 @@
  *                             the browser may use (default: none; the command line takes any --neo4j-admin)
  *   TXLINE_LOG_LEVEL          log level of every process: fatal, error, warn, info (default), debug, trace or
  *                             silent (lib/log.ts reads it through logLevel())
+ *   TXLINE_LOCAL_STORE_COPY   on (default) or off: whether an uncompressed full backup from a member on this host
+ *                             copies its store file here under a lease instead of receiving it over HTTP
+ *                             (lib/sources/txline/local-store.ts; read through localStoreCopy())
+ *   TXLINE_STORE_LEASE_TTL_MS a member's: how long a store lease lives without renewal, in ms (1000 to 3600000;
+ *                             default 30000; read through storeLeaseTtlMs())
  *
  * Paths come back absolute. An empty variable counts as unset. Node-only.
  */
@@ -66,7 +71,7 @@ const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CL
 /** settings of the server alone (child processes do not need them) */
 const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL', 'TXLINE_NEO4J_ADMINS'] as const;
 /** settings every process reads from its own environment (children inherit them) */
-const PROCESS_VARS = ['TXLINE_LOG_LEVEL'] as const;
+const PROCESS_VARS = ['TXLINE_LOG_LEVEL', 'TXLINE_LOCAL_STORE_COPY', 'TXLINE_STORE_LEASE_TTL_MS'] as const;
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
@@ -110,6 +115,23 @@ const logLevelSchema = optionalText.transform((v, ctx): LogLevel => {
   return level as LogLevel;
 });
 
+const localStoreCopySchema = optionalText.transform((v, ctx) => {
+  if (v === undefined || v.toLowerCase() === 'on') return true;
+  if (v.toLowerCase() === 'off') return false;
+  ctx.addIssue({ code: 'custom', message: `expected on or off, but got "${v.slice(0, 40)}"` });
+  return z.NEVER;
+});
+
+const storeLeaseTtlSchema = optionalText.transform((v, ctx) => {
+  if (v === undefined) return 30_000;
+  const n = /^\d{1,7}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= 1000 && n <= 3_600_000)) {
+    ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds from 1000 to 3600000, but got "${v.slice(0, 40)}"` });
+    return z.NEVER;
+  }
+  return n;
+});
+
 const schema = z.object({
   TXLINE_DATA_DIR: optionalPath,
   TXLINE_CLUSTER_FILE: optionalPath,
@@ -147,6 +169,8 @@ const schema = z.object({
     return [...new Set(parts)];
   }),
   TXLINE_LOG_LEVEL: logLevelSchema,
+  TXLINE_LOCAL_STORE_COPY: localStoreCopySchema,
+  TXLINE_STORE_LEASE_TTL_MS: storeLeaseTtlSchema,
   TXLINE_ALERT_MS: optionalText.transform((v, ctx) => {
     if (v === undefined) return 30_000;
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
@@ -228,6 +252,20 @@ export function logLevel(source: Record<string, string | undefined> = process.en
   const parsed = z.object({ TXLINE_LOG_LEVEL: logLevelSchema }).safeParse({ TXLINE_LOG_LEVEL: source.TXLINE_LOG_LEVEL });
   if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
   return parsed.data.TXLINE_LOG_LEVEL;
+}
+
+/** TXLINE_LOCAL_STORE_COPY alone (on unless "off"), validated as parseEnv does. */
+export function localStoreCopy(source: Record<string, string | undefined> = process.env): boolean {
+  const parsed = z.object({ TXLINE_LOCAL_STORE_COPY: localStoreCopySchema }).safeParse({ TXLINE_LOCAL_STORE_COPY: source.TXLINE_LOCAL_STORE_COPY });
+  if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
+  return parsed.data.TXLINE_LOCAL_STORE_COPY;
+}
+
+/** TXLINE_STORE_LEASE_TTL_MS alone (a member reads it at start), validated as parseEnv does. */
+export function storeLeaseTtlMs(source: Record<string, string | undefined> = process.env): number {
+  const parsed = z.object({ TXLINE_STORE_LEASE_TTL_MS: storeLeaseTtlSchema }).safeParse({ TXLINE_STORE_LEASE_TTL_MS: source.TXLINE_STORE_LEASE_TTL_MS });
+  if (!parsed.success) throw invalidEnvironment(parsed.error.issues);
+  return parsed.data.TXLINE_STORE_LEASE_TTL_MS;
 }
 
 /**

@@ -45,6 +45,8 @@ export interface Snapshot {
   file: string;
   size: number;
   meta: StoreMeta;
+  /** the content digest kept at the snapshot's transaction (null for a store without a kept sum) */
+  digest: Digest | null;
   release: () => void;
 }
 
@@ -70,6 +72,7 @@ export class GraphDatabase {
   private running = false;
   private snapshotHolders = 0;
   private heldMeta: StoreMeta | null = null;
+  private heldDigest: Digest | null = null;
   private waiters = new Set<() => void>();
   /** what `describe()` said when the store was last closed (kept for an offline database) */
   private closedAs: DatabaseDescription | null = null;
@@ -433,14 +436,17 @@ export class GraphDatabase {
           await new Promise((r) => setTimeout(r, 20));
         }
         this.heldMeta = { ...store.meta };
+        this.heldDigest = keptDigest(store.db);
       }
       const meta = this.heldMeta;
+      const digest = this.heldDigest;
       this.snapshotHolders++;
       let released = false;
       return {
         file: this.storeFile,
         size: fs.statSync(this.storeFile).size,
         meta,
+        digest,
         release: () => {
           if (released) return;
           released = true;

@@ -1,8 +1,9 @@
 /**
  * The HTTP API of a member (JSON on loopback). The public part of this contract is fixed: /status,
  * POST /db/{name}/tx, /db/{name}/nodes, /db/{name}/digest, /metrics. Backups use /db/{name}/store (a
- * consistent snapshot of the store file) and /db/{name}/tx?from=N (raw transaction records); restores use
- * the /admin routes. Every bad request gets a 4xx with `{ code, message }`; no request crashes the member.
+ * consistent snapshot of the store file; on the member's own host, /db/{name}/store-lease lets the backup
+ * process copy the file itself) and /db/{name}/tx?from=N (raw transaction records); restores use the /admin
+ * routes. Every bad request gets a 4xx with `{ code, message }`; no request crashes the member.
  *
  * Every route but /metrics requires the cluster token, and every request must name this member in its Host
  * and carry no foreign Origin; bodies are JSON except a store upload (http-guard.ts).
@@ -166,6 +167,11 @@ function zodMessage(issues: Array<{ path: PropertyKey[]; message: string }>): st
     .join('; ');
 }
 
+/** The lease ID, the last segment of a /store-lease/{id} path (its pattern checked it is 32 hex digits). */
+function leaseParam(url: URL): string {
+  return url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+}
+
 function buildRoutes(member: Member): Route[] {
   const route = (method: string, pattern: RegExp, handler: Handler, body?: Route['body']): Route => ({ method, pattern, handler, body });
   const requireWriter = () => {
@@ -234,11 +240,26 @@ function buildRoutes(member: Member): Route[] {
           'x-txline-commit-time': snap.meta.lastCommitTime,
           'x-txline-nodes': snap.meta.nodeCount,
           'x-txline-relationships': snap.meta.relCount,
+          // the content sum kept at the snapshot's transaction: the artifact records it even if writes go on
+          ...(snap.digest && snap.digest.lastCommittedTxn === snap.meta.lastTxId ? { 'x-txline-content-sum': snap.digest.contentHash } : {}),
         });
         await sendStore(fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 }), res, { compress: compress !== null });
       } finally {
         snap.release();
       }
+    }),
+    // A backup process on this host copies the store file itself, under a lease that holds the snapshot
+    // (./store-lease.ts); it renews the lease while it copies and gives it back at the end.
+    route('POST', new RegExp(`^/db/${NAME}/store-lease$`), async (_req, res, { name }) => {
+      sendJson(res, 201, await member.storeLeases.open(member.get(name as string)));
+    }),
+    route('PUT', new RegExp(`^/db/${NAME}/store-lease/[0-9a-f]{32}$`), async (_req, res, { name, url }) => {
+      member.storeLeases.renew(name as string, leaseParam(url));
+      sendJson(res, 200, { renewed: true });
+    }),
+    route('DELETE', new RegExp(`^/db/${NAME}/store-lease/[0-9a-f]{32}$`), async (_req, res, { name, url }) => {
+      member.storeLeases.release(name as string, leaseParam(url));
+      sendJson(res, 200, { released: true });
     }),
     route('GET', new RegExp(`^/db/${NAME}/tx$`), async (_req, res, { name, url }) => {
       const db = member.get(name as string);

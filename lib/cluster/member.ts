@@ -16,6 +16,8 @@ import { parseRetention, parseSize, type RetentionPolicy } from './retention';
 import { formatAddress } from '../net/address';
 import { type DatabaseStatus, type MemberStatus, type ReplicationSettings } from './client';
 import { StagedStores, removeStaleIncoming } from './staging';
+import { StoreLeases } from './store-lease';
+import { storeLeaseTtlMs } from '../env';
 
 export interface PeerConfig {
   id: string;
@@ -56,6 +58,8 @@ export class Member {
   readonly writerLast = new Map<string, number>();
   /** stores a restore is installing here (./staging.ts) */
   readonly staged = new StagedStores();
+  /** snapshots a backup process on this host copies itself (./store-lease.ts) */
+  readonly storeLeases = new StoreLeases(storeLeaseTtlMs());
 
   constructor(readonly config: MemberConfig) {
     this.retention = parseRetention(config.txLogRetention);
@@ -158,6 +162,7 @@ export class Member {
 
   close(): void {
     this.staged.clear();
+    this.storeLeases.clear();
     for (const db of this.databases.values()) db.close();
   }
 }

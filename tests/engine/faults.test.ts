@@ -57,6 +57,8 @@ afterAll(async () => {
 });
 
 const cli = (args: string[]) => runTxline(args, { addresses: cluster.addresses });
+/** These faults are in the HTTP stream: an uncompressed full backup must not copy the store on this host instead. */
+const overHttp = (args: string[]) => runTxline(args, { addresses: cluster.addresses, env: { TXLINE_LOCAL_STORE_COPY: 'off' } });
 
 describe('sources down', () => {
   it('the first --from server is not listening: the next one is used; exit 1 with a warning', async () => {
@@ -91,7 +93,7 @@ describe('sources down', () => {
     const dir = folder('mid-stream');
     const proxy = await throttleProxy(addr['member-2'], { cutAfterBytes: 512 * 1024 });
     try {
-      const r = await cli(['database', 'backup', `--from=${proxy.address},${addr['member-1']}`, '--type=full', '--compress=false', `--to-path=${dir}`, 'big']);
+      const r = await overHttp(['database', 'backup', `--from=${proxy.address},${addr['member-1']}`, '--type=full', '--compress=false', `--to-path=${dir}`, 'big']);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toMatch(/WARN.*backup of big from member-2 .* failed: .*; trying the next server/);
       const rows = await inspectCli(dir);
@@ -165,7 +167,7 @@ describe('--keep-failed', () => {
     const a = await throttleProxy(addr['member-1'], { cutAfterBytes: 300 * 1024 });
     const b = await throttleProxy(addr['member-2'], { cutAfterBytes: 200 * 1024 });
     try {
-      const r = await cli(['database', 'backup', `--from=${a.address},${b.address}`, '--type=full', '--compress=false', '--keep-failed', `--to-path=${dir}`, 'big']);
+      const r = await overHttp(['database', 'backup', `--from=${a.address},${b.address}`, '--type=full', '--compress=false', '--keep-failed', `--to-path=${dir}`, 'big']);
       expect(r.code, r.stderr).toBe(1);
       const kept = fs.readdirSync(dir).filter((n) => /^big-[\dT-]+\.failed-\d+$/.test(n)).sort();
       expect(kept).toHaveLength(2);
@@ -180,7 +182,7 @@ describe('--keep-failed', () => {
       const again = folder('keep-failed-same-second');
       const now = new Date('2026-12-01T20:04:51.250Z');
       const res = await backupDatabases({
-        source: new TxlineSource({ addresses: [a.address, b.address], resolve: false }),
+        source: new TxlineSource({ addresses: [a.address, b.address], resolve: false, localCopy: false }),
         explicitSources: true,
         toPath: again,
         type: 'full',

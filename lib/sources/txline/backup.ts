@@ -10,22 +10,39 @@ import { RecordStreamDecoder } from '../../graph/record';
 import type { Artifact } from '../../engine/artifact';
 import { formatBytes, formatDuration } from '../../engine/progress';
 import type { DiffOutcome, MemberDatabase, WriteContext } from '../../engine/source';
-import type { TxlineSource } from './source';
-import { digestAt, readDigest } from './content-digest';
+import type { StoreStream, TxlineSource } from './source';
+import { digestAt, readDigest, type RecordedDigest } from './content-digest';
+import { localCopyAllowed, openLocalStore, type LocalStore } from './local-store';
+import type { Digest } from '../../graph/store';
 
 function memberInfo(c: MemberDatabase) {
   return { id: c.member.id, address: c.member.address, role: c.role };
 }
 
-export async function takeFull(source: Pick<TxlineSource, 'fullStore'>, ctx: WriteContext): Promise<Artifact> {
+export async function takeFull(source: Pick<TxlineSource, 'fullStore' | 'localCopy'>, ctx: WriteContext): Promise<Artifact> {
+  const c = ctx.from;
+  // Uncompressed from a member on this host: the store file is copied here, as cp would (./local-store.ts).
+  if (!ctx.compress && source.localCopy && localCopyAllowed(c.member)) {
+    const local = await openLocalStore(ctx.database, c.member, (why) => debug(ctx, `the store is received over HTTP: ${why}`));
+    if (local) return copyFull(local, ctx);
+  }
+  return receiveFull(source, ctx);
+}
+
+/** What a full backup knows of the store it takes: from the member's answer or its lease. */
+type StoreInfo = Omit<StoreStream, 'stream' | 'encoding'>;
+
+/** The store over HTTP from the member (compressed by it when the artifact is). */
+async function receiveFull(source: Pick<TxlineSource, 'fullStore'>, ctx: WriteContext): Promise<Artifact> {
   const db = ctx.database;
   const c = ctx.from;
   const t0 = performance.now();
   const codec = ctx.compress ? DEFAULT_CODEC : 'none';
   // A source that compresses (the embedded members do) sends a seventh of the bytes and spends its own cores.
   const store = await source.fullStore(db, c.member, codec === 'zstd' ? { compress: 'zstd' } : {});
-  // read beside the store (never fails: null when it cannot be had); recorded if it is at the store's transaction
-  const digest = readDigest(db, c.member, ctx.log);
+  // the sum kept at the store's transaction when the member sent it; else read beside the store (never fails:
+  // null when it cannot be had), recorded if it is at the store's transaction
+  const digest = store.contentSum ? Promise.resolve(keptAt(store)) : readDigest(db, c.member, ctx.log);
   const encoded = store.encoding !== 'none';
   if (encoded && store.encoding !== codec) {
     store.stream.destroy();
@@ -54,48 +71,113 @@ export async function takeFull(source: Pick<TxlineSource, 'fullStore'>, ctx: Wri
     }
     // The whole store is in: it stands for every transaction up to its own.
     ctx.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
-    const artifact = await w.commit({
-      databaseId: store.databaseId,
-      storeId: store.storeId,
-      lowestTx: 1,
-      highestTx: store.txId,
-      txCount: store.txId,
-      parent: null,
-      parentLastTxChecksum: null,
-      tipTx: store.txId,
-      lastTxChecksum: store.txChecksum,
-      firstCommitTime: null,
-      lastCommitTime: store.commitTime > 0 ? store.commitTime : null,
-      recovered: true,
-      member: memberInfo(c),
-      store: { nodes: store.nodes, relationships: store.relationships },
-      contentDigest: digestAt(await digest, store.txId, { db, member: c.member.id, log: ctx.log }),
-    });
+    const artifact = await w.commit(fullMetadata(store, c, digestAt(await digest, store.txId, { db, member: c.member.id, log: ctx.log })));
     done = artifact.payload.rawBytes;
     // (An encoded store's decoded count trails what arrived: its last range is known only now.)
     if (ctx.log.debug && reported < done) {
       debug(ctx, `received bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db} from ${c.member.id}`);
     }
-    const ms = performance.now() - t0;
-    ctx.log.info(`Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
-    ctx.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
+    finished(ctx, artifact, store, 'received', t0);
     return artifact;
   } catch (e) {
     store.stream.destroy();
     const err = wrapSourceError(e, c);
-    ctx.abort(w, {
-      error: describeError(err),
-      member: memberInfo(c),
-      databaseId: store.databaseId,
-      storeId: store.storeId,
-      lowestTx: 1,
-      highestTx: store.txId,
-      lastTxChecksum: store.txChecksum,
-      storeBytesExpected: store.sizeBytes,
-      storeBytesReceived: done,
-    });
+    ctx.abort(w, failedFull(err, store, c, done));
     throw err;
   }
+}
+
+/** The store file copied here under the member's lease (./local-store.ts); uncompressed. */
+async function copyFull(local: LocalStore, ctx: WriteContext): Promise<Artifact> {
+  const db = ctx.database;
+  const c = ctx.from;
+  const t0 = performance.now();
+  const l = local.lease;
+  const store: StoreInfo = {
+    sizeBytes: l.size,
+    txId: l.tx,
+    txChecksum: l.txChecksum,
+    commitTime: l.commitTime,
+    databaseId: l.databaseId,
+    storeId: l.storeId,
+    nodes: l.nodes,
+    relationships: l.relationships,
+    contentSum: l.contentSum ?? null,
+  };
+  const digest = store.contentSum ? keptAt(store) : await readDigest(db, c.member, ctx.log);
+  const w = ctx.newWriter(true);
+  const txTotal = store.txId;
+  let done = 0;
+  try {
+    ctx.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
+    debug(ctx, `copying the store of ${db} from ${l.file} under a lease of ${c.member.id}: ${formatBytes(store.sizeBytes)} at transaction ${store.txId} (store ID ${store.storeId})`);
+    let reported = 0;
+    await w.copyFrom(local.fd, store.sizeBytes, (n) => {
+      done = n;
+      ctx.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
+      if (ctx.log.debug && (done - reported >= DEBUG_RANGE_BYTES || done === store.sizeBytes)) {
+        debug(ctx, `copied bytes ${reported}..${done} of ${store.sizeBytes} of the store of ${db}`);
+        reported = done;
+      }
+    });
+    // the lease must have held to the end: else the member may have checkpointed into the file meanwhile
+    await local.finish();
+    ctx.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
+    const artifact = await w.commit(fullMetadata(store, c, digestAt(digest, store.txId, { db, member: c.member.id, log: ctx.log })));
+    finished(ctx, artifact, store, `copied on this host from ${l.file}`, t0);
+    return artifact;
+  } catch (e) {
+    local.abandon();
+    const err = wrapSourceError(e, c);
+    ctx.abort(w, failedFull(err, store, c, done));
+    throw err;
+  }
+}
+
+function keptAt(store: StoreInfo): Digest {
+  return { lastCommittedTxn: store.txId, nodes: store.nodes, relationships: store.relationships, contentHash: store.contentSum as string };
+}
+
+function fullMetadata(store: StoreInfo, c: MemberDatabase, contentDigest: RecordedDigest | null) {
+  return {
+    databaseId: store.databaseId,
+    storeId: store.storeId,
+    lowestTx: 1,
+    highestTx: store.txId,
+    txCount: store.txId,
+    parent: null,
+    parentLastTxChecksum: null,
+    tipTx: store.txId,
+    lastTxChecksum: store.txChecksum,
+    firstCommitTime: null,
+    lastCommitTime: store.commitTime > 0 ? store.commitTime : null,
+    recovered: true,
+    member: memberInfo(c),
+    store: { nodes: store.nodes, relationships: store.relationships },
+    contentDigest,
+  };
+}
+
+function failedFull(err: unknown, store: StoreInfo, c: MemberDatabase, received: number): Record<string, unknown> {
+  return {
+    error: describeError(err),
+    member: memberInfo(c),
+    databaseId: store.databaseId,
+    storeId: store.storeId,
+    lowestTx: 1,
+    highestTx: store.txId,
+    lastTxChecksum: store.txChecksum,
+    storeBytesExpected: store.sizeBytes,
+    storeBytesReceived: received,
+  };
+}
+
+function finished(ctx: WriteContext, artifact: Artifact, store: StoreInfo, how: string, t0: number): void {
+  const db = ctx.database;
+  const c = ctx.from;
+  const ms = performance.now() - t0;
+  ctx.log.info(`Finished full backup of ${db} from ${c.member.id}: store at transaction ${store.txId} (${formatBytes(store.sizeBytes)}, ${how}), written as ${artifact.file} (${formatBytes(artifact.payload.sizeBytes)}${artifact.compressed ? `, ${(store.sizeBytes / Math.max(1, artifact.payload.sizeBytes)).toFixed(1)}x smaller` : ''}) in ${formatDuration(ms)}`);
+  ctx.progress?.({ phase: 'done', database: db, artifact: artifact.file, bytesDone: artifact.payload.rawBytes, bytesTotal: store.sizeBytes, txDone: store.txId, txTotal: store.txId });
 }
 
 export async function takeDiff(source: Pick<TxlineSource, 'transactions'>, ctx: WriteContext, parent: Artifact): Promise<DiffOutcome> {

@@ -3,6 +3,7 @@
  * addresses): HTTP to the members.
  */
 import { TxlineError, describeError } from '../../errors';
+import { localStoreCopy } from '../../env';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
 import { takeDiff, takeFull } from './backup';
 import { restoreChain } from './restore';
@@ -30,6 +31,8 @@ export interface StoreStream {
   storeId: string;
   nodes: number;
   relationships: number;
+  /** the content sum the member kept at `txId`, when it sent one */
+  contentSum: string | null;
 }
 
 /** Transaction records from a given ID up to the source's last committed one at the time of asking. */
@@ -58,6 +61,11 @@ export interface TxlineSourceOptions {
   /** ask the members for the whole cluster (all members), not only the given addresses */
   resolve: boolean;
   timeoutMs?: number;
+  /**
+   * an uncompressed full backup from a member on this host copies its store file here under a lease
+   * (./local-store.ts); default: on unless TXLINE_LOCAL_STORE_COPY=off
+   */
+  localCopy?: boolean;
 }
 
 export class TxlineSource implements Source, BackupDriver {
@@ -105,6 +113,11 @@ export class TxlineSource implements Source, BackupDriver {
     return { members, databases, unreachable, writer };
   }
 
+  /** Whether full backups may copy the store file on this host (TxlineSourceOptions.localCopy). */
+  get localCopy(): boolean {
+    return this.opts.localCopy ?? localStoreCopy();
+  }
+
   takeFull(ctx: WriteContext): Promise<Artifact> {
     return takeFull(this, ctx);
   }
@@ -135,6 +148,7 @@ export class TxlineSource implements Source, BackupDriver {
       storeId: h('x-txline-store-id'),
       nodes: Number(h('x-txline-nodes')),
       relationships: Number(h('x-txline-relationships')),
+      contentSum: /^[0-9a-f]{64}$/.test(h('x-txline-content-sum')) ? h('x-txline-content-sum') : null,
     };
   }
 
