@@ -1,9 +1,11 @@
 /**
  * Durability helpers shared by the embedded cluster's log and the backup engine's artifacts: a file renamed
- * into a folder is durable only once the folder itself is synced.
+ * into a folder is durable only once the folder itself is synced. And streams over a descriptor that their
+ * owner closes (never the stream).
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { TxlineError } from './errors';
 
 /** Syncs a folder, so that entries created, renamed or removed in it survive a crash. */
@@ -32,4 +34,37 @@ export function linkUniqueAs(source: string, dir: string, base: string, suffix: 
     }
   }
   throw new TxlineError('IO_ERROR', `too many files named ${base}*${suffix} in ${dir}`);
+}
+
+/**
+ * A Writable that writes what it is given at `start`, `start + n`, ... of the open file `fd`, and never closes
+ * it. (fs.createWriteStream({ fd, autoClose: false }) closes its descriptor when it is destroyed, as pipeline()
+ * does on an error; the owner's own close then fails with EBADF, or closes another file that got the number.)
+ */
+export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1024): Writable {
+  let position = start;
+  return new Writable({
+    highWaterMark,
+    write(chunk: Buffer, _encoding, cb) {
+      const step = (done: number) => {
+        if (done === chunk.length) {
+          position += chunk.length;
+          return cb();
+        }
+        fs.write(fd, chunk, done, chunk.length - done, position + done, (e, n) => (e ? cb(e) : step(done + n)));
+      };
+      step(0);
+    },
+  });
+}
+
+/** The bytes `start`.. `end` (exclusive) of the open file `fd`, read at their positions; never closes it. */
+export async function* positionalChunks(fd: number, start: number, end: number, size = 1024 * 1024): AsyncGenerator<Buffer> {
+  for (let at = start; at < end; ) {
+    const buf = Buffer.allocUnsafe(Math.min(size, end - at));
+    const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, at, (e, k) => (e ? reject(e) : resolve(k))));
+    if (n === 0) return;
+    at += n;
+    yield n === buf.length ? buf : buf.subarray(0, n);
+  }
 }

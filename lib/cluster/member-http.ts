@@ -23,6 +23,7 @@ import { GraphDatabase } from './database';
 import { sendStore } from './store-stream';
 import { guardRequest, requireJsonBody } from './http-guard';
 import type { LogRange } from './txlog';
+import type { StagedStore } from './staging';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -167,8 +168,8 @@ function zodMessage(issues: Array<{ path: PropertyKey[]; message: string }>): st
     .join('; ');
 }
 
-/** The lease ID, the last segment of a /store-lease/{id} path (its pattern checked it is 32 hex digits). */
-function leaseParam(url: URL): string {
+/** The last segment of a path (a lease or reservation ID its route's pattern checked). */
+function lastSegment(url: URL): string {
   return url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
 }
 
@@ -254,11 +255,11 @@ function buildRoutes(member: Member): Route[] {
       sendJson(res, 201, await member.storeLeases.open(member.get(name as string)));
     }),
     route('PUT', new RegExp(`^/db/${NAME}/store-lease/[0-9a-f]{32}$`), async (_req, res, { name, url }) => {
-      member.storeLeases.renew(name as string, leaseParam(url));
+      member.storeLeases.renew(name as string, lastSegment(url));
       sendJson(res, 200, { renewed: true });
     }),
     route('DELETE', new RegExp(`^/db/${NAME}/store-lease/[0-9a-f]{32}$`), async (_req, res, { name, url }) => {
-      member.storeLeases.release(name as string, leaseParam(url));
+      member.storeLeases.release(name as string, lastSegment(url));
       sendJson(res, 200, { released: true });
     }),
     route('GET', new RegExp(`^/db/${NAME}/tx$`), async (_req, res, { name, url }) => {
@@ -327,9 +328,31 @@ function buildRoutes(member: Member): Route[] {
       const length = req.headers['content-length'];
       const bytes = length === undefined ? undefined : Number(length);
       const staged = await member.staged.receive(member.databasesDir, n, req, { storeId, databaseId, bytes });
-      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} (${staged.bytes} bytes, sha256 ${staged.sha256.slice(0, 16)}…)`);
-      sendJson(res, 200, { name: n, stage: staged.id, sha256: staged.sha256, bytes: staged.bytes, storeId: staged.meta.storeId, databaseId: staged.meta.databaseId, lastCommittedTxn: staged.meta.lastTxId });
+      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} (${staged.bytes} bytes, sha256 ${staged.sha256?.slice(0, 16)}…)`);
+      sendJson(res, 200, stagedAnswer(n, staged));
     }, 'binary'),
+    // The same on this member's host without the upload: the restore process writes the file the member
+    // reserves, then says what it wrote; the member checks it reads back so and stages it (./staging.ts).
+    route('POST', new RegExp(`^/admin/db/${NAME}/incoming$`), async (_req, res, { name, url }) => {
+      const raw = url.searchParams.get('bytes');
+      const bytes = raw === null ? undefined : /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
+      if (Number.isNaN(bytes)) throw new TxlineError('BAD_REQUEST', 'query parameter "bytes", when given, must be the size of the store to write');
+      const r = member.staged.reserve(member.databasesDir, name as string, { storeId: uuidParam(url, 'storeId'), databaseId: uuidParam(url, 'databaseId'), bytes });
+      sendJson(res, 201, r);
+    }),
+    route('POST', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (req, res, { name, url }) => {
+      const n = name as string;
+      const body = (await readJson(req)) as { bytes?: unknown; crc32?: unknown };
+      const bytes = Number(body?.bytes);
+      const crc32 = Number(body?.crc32);
+      if (!Number.isSafeInteger(bytes) || !Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff) throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "crc32": <CRC-32 of what was written> }');
+      const staged = await member.staged.complete(n, lastSegment(url), { bytes, crc32 });
+      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, CRC-32 ${staged.crc32})`);
+      sendJson(res, 200, stagedAnswer(n, staged));
+    }, 'json'),
+    route('DELETE', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (_req, res, { url }) => {
+      sendJson(res, 200, { discarded: member.staged.unreserve(lastSegment(url)) });
+    }),
     route('POST', new RegExp(`^/admin/db/${NAME}/staged/install$`), async (_req, res, { name, url }) => {
       const n = name as string;
       const staged = member.staged.take(n, stageParam(url));
@@ -340,7 +363,7 @@ function buildRoutes(member: Member): Route[] {
           member.databases.set(n, db);
         }
         const meta = await db.installStaged(staged.file, staged.meta);
-        sendJson(res, 200, { name: n, sha256: staged.sha256, bytes: staged.bytes, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
+        sendJson(res, 200, { name: n, sha256: staged.sha256, crc32: staged.crc32, bytes: staged.bytes, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
       } catch (e) {
         if (member.databases.get(n) && !GraphDatabase.exists(member.databasesDir, n)) member.databases.delete(n);
         fs.rmSync(staged.file, { force: true });
@@ -379,6 +402,10 @@ function uuidParam(url: URL, key: string): string {
   const v = url.searchParams.get(key);
   if (v === null || !/^[0-9a-f-]{36}$/.test(v)) throw new TxlineError('BAD_REQUEST', `query parameter "${key}" must be a UUID`);
   return v;
+}
+
+function stagedAnswer(name: string, staged: StagedStore) {
+  return { name, stage: staged.id, sha256: staged.sha256, crc32: staged.crc32, bytes: staged.bytes, storeId: staged.meta.storeId, databaseId: staged.meta.databaseId, lastCommittedTxn: staged.meta.lastTxId };
 }
 
 function stageParam(url: URL): string {

@@ -12,13 +12,19 @@
  *   changes none of them first), so the digest a member reports is the digest of the store it serves.
  * - A staged store that is not installed within STAGE_TTL_MS (the restore died) is removed; while a name has a
  *   staged store, replication neither seeds, copies nor drops that database (the restore is in charge of it).
+ * - A restore process on this member's host may write the incoming file itself instead of uploading it
+ *   (reserve(), then complete()): the member creates the file, and checks when it is complete that it is still
+ *   that file, of the announced size, that it reads back with the CRC-32 the writer computed, and that it is a
+ *   store with the announced identity; then it is synced and staged like an upload.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
+import { positionalWriter } from '../fs';
 import { GraphStore, readMeta, type StoreMeta } from '../graph/store';
 
 export const STAGE_TTL_MS = 10 * 60_000;
@@ -31,12 +37,26 @@ export interface StagedStore {
   name: string;
   file: string;
   meta: StoreMeta;
-  sha256: string;
+  /** of the bytes received over HTTP; null for a store written here by a restore on this host (see crc32) */
+  sha256: string | null;
+  /** of the bytes a restore on this host wrote (reserve/complete), read back here; null for an HTTP upload */
+  crc32: number | null;
   bytes: number;
+}
+
+/** An incoming file a restore process on this host writes itself (reserve(), then complete()). */
+export interface ReservedStore {
+  id: string;
+  file: string;
+  /** the file's device and inode numbers as decimal strings: the writer proves it opened this file */
+  dev: string;
+  ino: string;
+  ttlMs: number;
 }
 
 export class StagedStores {
   private readonly byId = new Map<string, StagedStore & { timer: NodeJS.Timeout }>();
+  private readonly reserved = new Map<string, { name: string; file: string; dev: bigint; ino: bigint; expect: { storeId: string; databaseId: string; bytes?: number }; timer: NodeJS.Timeout }>();
   /** receptions under way, per database name */
   private readonly receiving = new Map<string, number>();
 
@@ -80,7 +100,7 @@ export class StagedStores {
           cb(null, chunk);
         },
       });
-      await pipeline(body, hashing, fs.createWriteStream('', { fd, autoClose: false, highWaterMark: 1024 * 1024 }));
+      await pipeline(body, hashing, positionalWriter(fd));
       if (expect.bytes !== undefined && bytes !== expect.bytes) {
         throw new TxlineError('BAD_REQUEST', `store upload is incomplete: ${bytes} of ${expect.bytes} bytes`);
       }
@@ -89,7 +109,7 @@ export class StagedStores {
       await close();
       const meta = checkIncoming(file, name, expect);
       const id = randomBytes(12).toString('hex');
-      const staged: StagedStore = { id, name, file, meta, sha256: hash.digest('hex'), bytes };
+      const staged: StagedStore = { id, name, file, meta, sha256: hash.digest('hex'), crc32: null, bytes };
       const timer = setTimeout(() => this.discard(id), STAGE_TTL_MS);
       timer.unref();
       this.byId.set(id, { ...staged, timer });
@@ -99,10 +119,102 @@ export class StagedStores {
       removeIncoming(file);
       throw e;
     } finally {
-      const n = (this.receiving.get(name) ?? 1) - 1;
-      if (n > 0) this.receiving.set(name, n);
-      else this.receiving.delete(name);
+      this.doneReceiving(name);
     }
+  }
+
+  /**
+   * Creates an empty incoming file for `name` that a restore process on this member's host writes itself
+   * (faster than an upload: no HTTP, no second copy; the restore may even rebuild the store in it), of
+   * `expect.bytes` when it is known; complete() then checks and stages it. Counts as a
+   * reception under way (replication keeps off the database) until completed, discarded or expired.
+   */
+  reserve(dir: string, name: string, expect: { storeId: string; databaseId: string; bytes?: number }): ReservedStore {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${INCOMING_PREFIX}${name}-${randomBytes(6).toString('hex')}.sqlite`);
+    const fd = fs.openSync(file, 'wx', 0o600);
+    let st: fs.BigIntStats;
+    try {
+      st = fs.fstatSync(fd, { bigint: true });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const id = randomBytes(12).toString('hex');
+    const timer = setTimeout(() => this.unreserve(id), STAGE_TTL_MS);
+    timer.unref();
+    this.reserved.set(id, { name, file, dev: st.dev, ino: st.ino, expect, timer });
+    this.receiving.set(name, (this.receiving.get(name) ?? 0) + 1);
+    return { id, file, dev: String(st.dev), ino: String(st.ino), ttlMs: STAGE_TTL_MS };
+  }
+
+  /**
+   * The restore process wrote the reserved file: it must still be the file reserved (same device and inode,
+   * not a symlink), hold exactly the announced bytes with the CRC-32 the writer computed of what it wrote, and
+   * be a store with the announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
+   */
+  async complete(name: string, id: string, claim: { bytes: number; crc32: number }): Promise<StagedStore> {
+    const r = this.reserved.get(id);
+    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes, or was completed or discarded)`);
+    clearTimeout(r.timer);
+    this.reserved.delete(id);
+    try {
+      let fd: number;
+      try {
+        fd = fs.openSync(r.file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      } catch (e) {
+        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} cannot be opened as the file reserved (replaced after it was reserved?): ${describeError(e)}`, { cause: e });
+      }
+      let crc = 0;
+      let bytes = 0;
+      try {
+        const st = fs.fstatSync(fd, { bigint: true });
+        if (st.dev !== r.dev || st.ino !== r.ino) throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} was replaced after it was reserved`);
+        if (Number(st.size) !== claim.bytes || (r.expect.bytes !== undefined && claim.bytes !== r.expect.bytes)) {
+          throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} holds ${st.size} bytes; ${claim.bytes} were claimed${r.expect.bytes === undefined ? '' : ` and ${r.expect.bytes} announced`}`);
+        }
+        const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+        for (;;) {
+          const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, bytes, (e, k) => (e ? reject(e) : resolve(k))));
+          if (n === 0) break;
+          crc = zlib.crc32(buf.subarray(0, n), crc);
+          bytes += n;
+        }
+        await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
+      } finally {
+        fs.closeSync(fd);
+      }
+      if (bytes !== claim.bytes || crc !== claim.crc32) {
+        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with CRC-32 ${crc}, not the ${claim.bytes} bytes with CRC-32 ${claim.crc32} written`);
+      }
+      const meta = checkIncoming(r.file, name, r.expect);
+      const staged: StagedStore = { id, name, file: r.file, meta, sha256: null, crc32: crc, bytes };
+      const timer = setTimeout(() => this.discard(id), STAGE_TTL_MS);
+      timer.unref();
+      this.byId.set(id, { ...staged, timer });
+      return staged;
+    } catch (e) {
+      removeIncoming(r.file);
+      throw e;
+    } finally {
+      this.doneReceiving(name);
+    }
+  }
+
+  /** Removes a reserved incoming file (the restore gave up, or it expired); true when there was one. */
+  unreserve(id: string): boolean {
+    const r = this.reserved.get(id);
+    if (!r) return false;
+    clearTimeout(r.timer);
+    this.reserved.delete(id);
+    removeIncoming(r.file);
+    this.doneReceiving(r.name);
+    return true;
+  }
+
+  private doneReceiving(name: string): void {
+    const n = (this.receiving.get(name) ?? 1) - 1;
+    if (n > 0) this.receiving.set(name, n);
+    else this.receiving.delete(name);
   }
 
   /** Takes the staged store `id` of `name` out of staging (to install it); NOT_FOUND when there is none. */
@@ -125,9 +237,10 @@ export class StagedStores {
     return true;
   }
 
-  /** Removes every staged store (the member stops). */
+  /** Removes every staged and reserved store (the member stops). */
   clear(): void {
     for (const id of [...this.byId.keys()]) this.discard(id);
+    for (const id of [...this.reserved.keys()]) this.unreserve(id);
   }
 }
 

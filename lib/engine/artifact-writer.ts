@@ -16,12 +16,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Transform, Writable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
 import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../graph/names';
-import { fsyncDir, linkUniqueAs } from '../fs';
+import { fsyncDir, linkUniqueAs, positionalChunks } from '../fs';
 import { encodeArtifactNote } from './artifact-note';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, located, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
@@ -278,7 +278,7 @@ export class ArtifactWriter {
   private async upload(name: string, note: Buffer): Promise<string> {
     const handle = await this.opts.location.write(name);
     try {
-      await pipeline(fs.createReadStream('', { fd: this.fd, start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), handle.sink);
+      await pipeline(Readable.from(positionalChunks(this.fd, 0, fs.fstatSync(this.fd).size)), handle.sink);
       return await handle.commit({ note });
     } catch (e) {
       await handle.abort();

@@ -3,20 +3,23 @@
  * every member installs the very bytes that were sent (the SHA-256 each reports, and its store file, equal the
  * restore's), and their content digests are the restore's; a member killed (-9) while it receives a store keeps
  * its old store and serves it after its restart, with nothing of the reception left; a staged store must carry
- * the identity announced for it.
+ * the identity announced for it. Members on this host get the store written into a file they reserve and
+ * check it by its CRC-32; with the local copy off, it is uploaded over HTTP.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restore } from '../../lib/engine/restore';
 import { silentLog } from '../../lib/engine/progress';
 import { backupDatabases } from '../../lib/engine/backup';
 import { rawRequest } from '../../lib/cluster/client';
 import { splitAddress } from '../../lib/net/address';
+import { TxlineSource } from '../../lib/sources/txline/source';
 import { convergedDigests, rawHttp, startTestCluster, tempFolders, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
-import { backupOptions, sourceFor } from '../helpers/engine';
+import { backupOptions } from '../helpers/engine';
 
 let cluster: TestCluster;
 const { folder, removeAll } = tempFolders('staged');
@@ -50,24 +53,36 @@ async function storeBytes(): Promise<{ bytes: Buffer; storeId: string; databaseI
 }
 
 describe('a restore streamed to every member', () => {
-  it('installs the same bytes on all three members, with equal digests', async () => {
-    const to = folder('full');
+  // members on this host get the store written into a file they reserve; with localCopy off, an HTTP upload
+  it.each([
+    ['written into files the members reserve', 'copy', true],
+    ['uploaded over HTTP', 'copyhttp', false],
+  ] as const)('installs the same bytes on all three members, with equal digests (%s)', async (_how, target, localCopy) => {
+    const to = folder(`full-${target}`);
     const b = await backupDatabases(backupOptions(cluster, to, { type: 'full' }));
     expect(b.exitCode).toBe(0);
-    const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'copy', point: { kind: 'latest' }, overwrite: false, source: sourceFor(cluster), log: silentLog });
+    const logged: string[] = [];
+    const log = { ...silentLog, info: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) };
+    const source = new TxlineSource({ addresses: cluster.addresses, resolve: true, localCopy });
+    const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target, point: { kind: 'latest' }, overwrite: false, source, log });
+    expect(logged.join('\n')).toMatch(/every member received the store/);
+    // on this host the store is rebuilt in the file the writer reserved: the writer's copy is the rebuilt file
+    expect(logged.join('\n')).toMatch(localCopy ? new RegExp(`rebuilding the store in .*/\\.incoming-${target}-[0-9a-f]+\\.sqlite, reserved by member-1`) : /rebuilding the store in .*txline-restore-/);
     expect(r.install.members.map((m) => m.member.id).sort()).toEqual(['member-1', 'member-2', 'member-3']);
     expect(r.install.storeSha256).toMatch(/^[0-9a-f]{64}$/);
     // each member's store file is exactly what was sent (nothing was written since: WAL mode leaves it alone)
     for (const id of ['member-1', 'member-2', 'member-3']) {
-      expect(sha256File(path.join(dataDir(id), 'databases', 'copy', 'store.sqlite')), id).toBe(r.install.storeSha256);
+      expect(sha256File(path.join(dataDir(id), 'databases', target, 'store.sqlite')), id).toBe(r.install.storeSha256);
       expect(incoming(id), id).toEqual([]);
+      const memberLog = fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8');
+      expect(memberLog, id).toMatch(new RegExp(`staged a store for ${target} at transaction \\d+ ${localCopy ? 'written on this host \\(\\d+ bytes, CRC-32 \\d+\\)' : '\\(\\d+ bytes, sha256 [0-9a-f]{16}'}`));
     }
-    const ds = await convergedDigests(cluster, 'copy');
+    const ds = await convergedDigests(cluster, target);
     for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
     expect(r.install.digest.contentHash).toBe((await cluster.writer.digest('neo4j')).contentHash);
     // replication goes on from the restored store on every member
-    await cluster.writer.commit('copy', [{ op: 'createNode', labels: ['After'], properties: {} }]);
-    const after = await convergedDigests(cluster, 'copy');
+    await cluster.writer.commit(target, [{ op: 'createNode', labels: ['After'], properties: {} }]);
+    const after = await convergedDigests(cluster, target);
     expect(new Set(Object.values(after).map((d) => d.contentHash)).size).toBe(1);
     expect(after['member-1'].nodes).toBe(r.install.digest.nodes + 1);
   }, 120_000);
@@ -114,6 +129,53 @@ describe('a member receiving a store', () => {
     expect(incoming('member-3')).toEqual([]);
     const i = await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/staged/install?stage=${r.json.stage}`);
     expect(i.status).toBe(404);
+  }, 60_000);
+
+  it('stages a store a restore on its host wrote into the file it reserved, checked by its CRC-32; refuses one that differs or was swapped', async () => {
+    const s = await storeBytes();
+    const q = new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId, bytes: String(s.bytes.length) });
+    const reserve = async () => {
+      const r = await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming?${q}`);
+      expect(r.status, r.text).toBe(201);
+      const st = fs.statSync(r.json.file, { bigint: true });
+      expect({ dev: String(st.dev), ino: String(st.ino), size: st.size }).toEqual({ dev: r.json.dev, ino: r.json.ino, size: 0n });
+      expect(path.dirname(r.json.file)).toBe(path.join(dataDir('member-3'), 'databases'));
+      return r.json as { id: string; file: string };
+    };
+    const complete = (id: string, body: unknown) => rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming/${id}`, JSON.stringify(body), { 'content-type': 'application/json' });
+    const crc = zlib.crc32(s.bytes);
+
+    const good = await reserve();
+    fs.writeFileSync(good.file, s.bytes);
+    const staged = await complete(good.id, { bytes: s.bytes.length, crc32: crc });
+    expect(staged.status, staged.text).toBe(200);
+    expect(staged.json).toMatchObject({ stage: good.id, crc32: crc, sha256: null, bytes: s.bytes.length, storeId: s.storeId });
+    expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${good.id}`)).json).toEqual({ discarded: true });
+
+    const flipped = await reserve();
+    const bad = Buffer.from(s.bytes);
+    bad[bad.length - 100] ^= 1;
+    fs.writeFileSync(flipped.file, bad);
+    const refused = await complete(flipped.id, { bytes: s.bytes.length, crc32: crc });
+    expect(refused.status).toBe(400);
+    expect(refused.json.message).toMatch(/reads back as \d+ bytes with CRC-32 \d+, not the \d+ bytes with CRC-32 \d+ written/);
+
+    const swapped = await reserve();
+    fs.rmSync(swapped.file);
+    fs.writeFileSync(swapped.file + '.other', s.bytes);
+    fs.symlinkSync(swapped.file + '.other', swapped.file);
+    const notIt = await complete(swapped.id, { bytes: s.bytes.length, crc32: crc });
+    expect(notIt.status).toBe(400);
+    expect(notIt.json.message).toMatch(/ELOOP|replaced after it was reserved/);
+    fs.rmSync(swapped.file + '.other');
+
+    const given = await reserve();
+    expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ discarded: true });
+    expect((await complete(given.id, { bytes: 1, crc32: 1 })).status).toBe(404);
+    expect((await complete('0'.repeat(24), { bytes: 1, crc32: 1 })).status).toBe(404);
+    expect((await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming?${new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId, bytes: '-1' })}`)).status).toBe(400);
+    expect(incoming('member-3')).toEqual([]);
+    expect((await cluster.clients['member-3'].status()).databases.find((d) => d.name === 'neo4j')?.status).toBe('online');
   }, 60_000);
 
   it('refuses a store whose identity is not the one announced, or that is cut short, and keeps nothing of it', async () => {

@@ -334,6 +334,10 @@ describe('damaged backups', () => {
     expect(restored.code).toBe(1);
     expect(restored.stderr).toMatch(new RegExp(`txline: ${escapeRegExp(files[0])} is corrupt: .*\\(ARTIFACT_CORRUPT\\)`));
     expect(await databases()).not.toContain('flipcopy2');
+    // the file the writer reserved for the rebuild is given back: nothing incoming is left on any member
+    for (const m of cluster.sup.info().members) {
+      expect(fs.readdirSync(path.join(m.dataDir, 'databases')).filter((n) => n.startsWith('.incoming-')), m.id).toEqual([]);
+    }
   });
 
   it('a middle differential deleted: restore refuses, naming the missing transaction range; check reports the broken chain', async () => {

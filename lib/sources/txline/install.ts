@@ -7,37 +7,46 @@
  *   1. stop the database on the members hosting it (followers first);
  *   2. stage: every member receives the whole store beside its databases, syncs it, checks its identity and
  *      answers the SHA-256 of what it received; each must equal the SHA-256 of what was sent, or nothing is
- *      installed (the staged copies are discarded and the old stores started again);
+ *      installed (the staged copies are discarded and the old stores started again). A member on this host
+ *      gets the store written into a file it reserved and answers the CRC-32 it reads back (stageEverywhere);
  *   3. install: the writer first, then the others; each renames exactly the staged bytes into place;
  *   4. wait until every member serves the new store ID at its transaction.
  * The store must already carry the target's name and the new identity, in WAL mode (buildStore's `finalize`).
  */
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
+import { z } from 'zod';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
-import { errorFrom, MemberClient, rawRequest, readBody } from '../../cluster/client';
+import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
+import { localCopyAllowed } from './local-store';
+import { ThreadedHash } from '../../engine/hasher';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
 import type { Digest } from '../../graph/store';
 import type { InstallOptions } from './source';
 
-const CHUNK = 1024 * 1024;
+const CHUNK = 4 * 1024 * 1024;
+/** how often the files written on this host are handed to the disk in the background */
+const SYNC_EVERY = 64 * 1024 * 1024;
 const CATCH_UP_MS = 120_000;
 
 interface Staged {
   member: SourceMember;
   stage: string;
-  sha256: string;
+  /** what an HTTP upload's member hashed, or (written on its host) the CRC-32 it read back */
+  sha256: string | null;
+  crc32: number | null;
   bytes: number;
 }
 
 export async function installEverywhere(
-  source: { topology(): Promise<Topology> },
+  source: { topology(): Promise<Topology>; localCopy: boolean },
   db: string,
   storeFile: string,
-  opts: InstallOptions & { contentDigest: Promise<Digest> },
+  opts: InstallOptions & { contentDigest: Promise<Digest>; prebuilt?: LocalSink | null },
 ): Promise<InstallResult & { storeSha256: string }> {
   const log = opts.log ?? (() => undefined);
   const topo = await source.topology();
@@ -62,12 +71,13 @@ export async function installEverywhere(
   try {
     const size = fs.statSync(storeFile).size;
     opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${reachable.length} member(s) at once`, bytesDone: 0, bytesTotal: size });
-    const sent = await stageEverywhere(db, storeFile, size, reachable, opts, (s) => (staged = s));
-    const wrong = staged.filter((s) => s.sha256 !== sent.sha256 || s.bytes !== sent.bytes);
+    const sent = await stageEverywhere(db, storeFile, size, reachable, { ...opts, localCopy: source.localCopy }, (s) => (staged = s));
+    const wrong = staged.filter((s) => (s.sha256 === null ? s.crc32 !== sent.crc32 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
     if (wrong.length) {
+      const what = (s: Staged) => (s.sha256 === null ? `CRC-32 ${s.crc32}` : `sha256 ${s.sha256.slice(0, 16)}…`);
       throw new TxlineError(
         'IO_ERROR',
-        `the store received by ${wrong.map((s) => `${s.member.id} (${s.bytes} bytes, sha256 ${s.sha256.slice(0, 16)}…)`).join(', ')} is not the store sent (${sent.bytes} bytes, sha256 ${sent.sha256.slice(0, 16)}…); nothing was installed`,
+        `the store received by ${wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ')} is not the store sent (${sent.bytes} bytes, sha256 ${sent.sha256.slice(0, 16)}…, CRC-32 ${sent.crc32}); nothing was installed`,
       );
     }
     log(`every member received the store (${sent.bytes} bytes, sha256 ${sent.sha256.slice(0, 16)}…)`);
@@ -101,19 +111,42 @@ export async function installEverywhere(
   }
 }
 
-/** Streams the store to every member at once, hashing it once; `onStaged` gets what the members staged. */
+/**
+ * Sends the store to every member at once, reading and hashing it once; `onStaged` gets what the members
+ * staged. A member on this host (a loopback address, unless TXLINE_LOCAL_STORE_COPY=off) gets the bytes written
+ * straight into an incoming file it reserves (POST /admin/db/{name}/incoming: no HTTP, no second copy), then
+ * checks it reads back with the CRC-32 written and stages it; any other member receives an HTTP upload and
+ * answers the SHA-256 of what it received. A member whose reserved file cannot be opened as reserved here
+ * (another host behind a port forward) gets the upload.
+ */
 async function stageEverywhere(
   db: string,
   storeFile: string,
   size: number,
   members: SourceMember[],
-  opts: InstallOptions,
+  opts: InstallOptions & { localCopy: boolean; prebuilt?: LocalSink | null },
   onStaged: (s: Staged[]) => void,
-): Promise<{ sha256: string; bytes: number }> {
+): Promise<{ sha256: string; crc32: number; bytes: number }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
-  const bodies = members.map(() => new PassThrough({ highWaterMark: CHUNK }));
+  const locals: LocalSink[] = [];
+  const remote: SourceMember[] = [];
+  const prebuilt = opts.prebuilt && members.some((m) => m.id === opts.prebuilt?.member.id) ? opts.prebuilt : null;
+  if (opts.prebuilt && !prebuilt) await giveUpLocal([opts.prebuilt]); // its member is gone: the others get the store
+  if (prebuilt) locals.push(prebuilt);
+  try {
+    for (const m of members) {
+      if (m.id === prebuilt?.member.id) continue;
+      const local = opts.localCopy && localCopyAllowed(m) ? await reserveIncoming(db, m, size, q, (why) => opts.log?.(`sending the store to ${m.id} over HTTP: ${why}`)) : null;
+      if (local) locals.push(local);
+      else remote.push(m);
+    }
+  } catch (e) {
+    await giveUpLocal(locals);
+    throw e;
+  }
+  const bodies = remote.map(() => new PassThrough({ highWaterMark: CHUNK }));
   const done: Staged[] = [];
-  const uploads = members.map(async (m, i) => {
+  const uploads = remote.map(async (m, i) => {
     const res = await rawRequest(m.address, `/admin/db/${encodeURIComponent(db)}/staged?${q}`, {
       method: 'PUT',
       body: bodies[i],
@@ -123,33 +156,72 @@ async function stageEverywhere(
     });
     if (res.statusCode !== 200) throw await errorFrom(m.address, res);
     const a = JSON.parse((await readBody(res)).toString('utf8')) as { stage: string; sha256: string; bytes: number };
-    done.push({ member: m, stage: a.stage, sha256: a.sha256, bytes: a.bytes });
+    done.push({ member: m, stage: a.stage, sha256: a.sha256, crc32: null, bytes: a.bytes });
   });
   const hash = createHash('sha256');
+  let crc = 0;
   let sent = 0;
+  // The files written here are handed to the disk as they fill (each member's final sync then has little
+  // left, and the disk works while this process copies): a background fdatasync every SYNC_EVERY bytes, and
+  // at once for a store rebuilt in place (its member syncs it again when it checks it).
+  const syncs: Array<Promise<void>> = [];
+  const syncInBackground = (fd: number) => syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
+  if (prebuilt) syncInBackground(prebuilt.fd);
+  let sinceSync = 0;
+  // With every member on this host, nothing holds a chunk once it is written: the chunks are the hashing
+  // thread's pool buffers and SHA-256 runs there (lib/engine/hasher.ts), off this thread, which reads the next
+  // chunk meanwhile. Uploads hold their chunks until sent: a fresh buffer each, hashed here.
+  const threaded = remote.length === 0 ? new ThreadedHash() : null;
   const send = (async () => {
     const fh = await fs.promises.open(storeFile, 'r');
+    const readAt = async (position: number) => {
+      const buf = threaded ? await threaded.acquire(CHUNK) : Buffer.allocUnsafe(CHUNK);
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, position);
+      return { buf, n: bytesRead };
+    };
+    let next: Promise<{ buf: Buffer; n: number }> | null = null;
     try {
+      next = readAt(0);
       for (;;) {
-        const buf = Buffer.allocUnsafe(CHUNK);
-        const { bytesRead } = await fh.read(buf, 0, CHUNK, sent);
-        if (bytesRead === 0) break;
-        const chunk = bytesRead === CHUNK ? buf : buf.subarray(0, bytesRead);
-        hash.update(chunk);
-        sent += bytesRead;
-        const waits: Array<Promise<void>> = [];
+        const { buf, n } = await next;
+        if (n === 0) break;
+        const chunk = n === CHUNK ? buf : buf.subarray(0, n);
+        const at = sent;
+        sent += n;
+        next = readAt(sent);
+        const waits: Array<Promise<void>> = locals.filter((l) => !l.prebuilt).map((l) => writeAt(l.fd, chunk, at));
         for (const b of bodies) {
           if (b.destroyed) throw new TxlineError('SOURCE_UNREACHABLE', 'a member stopped receiving the restored store');
           if (!b.write(chunk)) waits.push(drained(b));
         }
+        // hashed while the writes run on libuv's pool
+        if (threaded) threaded.update(buf, n);
+        else hash.update(chunk);
+        crc = zlib.crc32(chunk, crc);
         await Promise.all(waits);
+        sinceSync += n;
+        if (sinceSync >= SYNC_EVERY) {
+          sinceSync = 0;
+          for (const l of locals) if (!l.prebuilt) syncInBackground(l.fd);
+        }
         opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${members.length} member(s) at once`, bytesDone: sent, bytesTotal: size });
       }
     } finally {
+      await next?.catch(() => undefined); // a read ahead still under way ends before its file closes
       await fh.close();
     }
     if (sent !== size) throw new TxlineError('IO_ERROR', `the rebuilt store changed while it was sent: ${sent} bytes, not ${size}`);
     for (const b of bodies) b.end();
+    await Promise.all(syncs); // (a descriptor closes only once its syncs are done: its number could be reused)
+    for (const l of locals) l.close();
+    // each member reads back what was written into its file, syncs and checks it, at once
+    await Promise.all(
+      locals.map(async (l) => {
+        const a = await requestJson<{ stage: string; crc32: number; bytes: number }>(l.member.address, l.path, { method: 'POST', json: { bytes: sent, crc32: crc }, timeoutMs: 300_000 });
+        l.completed = true;
+        done.push({ member: l.member, stage: a.stage, sha256: null, crc32: a.crc32, bytes: a.bytes });
+      }),
+    );
   })();
   // The first failure stops every upload: a member must not stage a store the others do not get.
   const all = [send, ...uploads].map((p) =>
@@ -161,8 +233,120 @@ async function stageEverywhere(
   const settled = await Promise.allSettled(all);
   onStaged(done);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) throw failed.reason;
-  return { sha256: hash.digest('hex'), bytes: sent };
+  if (failed) {
+    threaded?.destroy();
+    await Promise.all(syncs);
+    await giveUpLocal(locals);
+    throw failed.reason;
+  }
+  return { sha256: threaded ? await threaded.digest() : hash.digest('hex'), crc32: crc, bytes: sent };
+}
+
+/**
+ * An empty incoming file reserved on the writer for `db`, when the writer is on this host: the restore rebuilds
+ * the store in it, so the writer's copy is the rebuilt file itself and only the other members get copies
+ * (stageEverywhere). The writer, because a reception under way keeps replication off the database on the
+ * member that holds it, and the writer replicates nothing. Null when it cannot be had (the writer is remote,
+ * has no such route, or the local copy is off).
+ */
+export async function reserveForBuild(
+  source: { topology(): Promise<Topology>; localCopy: boolean },
+  db: string,
+  identity: { storeId: string; databaseId: string },
+  log: (m: string) => void,
+): Promise<LocalSink | null> {
+  if (!source.localCopy) return null;
+  const writer = (await source.topology()).writer;
+  if (!writer || !localCopyAllowed(writer)) return null;
+  const sink = await reserveIncoming(db, writer, null, new URLSearchParams(identity), (why) => log(`rebuilding the store in a folder of this process: ${why}`));
+  if (sink) sink.prebuilt = true;
+  return sink;
+}
+
+/** Closes the reserved files here and gives up those not completed (the members remove them). */
+export async function giveUpLocal(locals: LocalSink[]): Promise<void> {
+  for (const l of locals) l.close();
+  await Promise.allSettled(locals.filter((l) => !l.completed).map((l) => requestJson(l.member.address, l.path, { method: 'DELETE', timeoutMs: 30_000 })));
+}
+
+/** An incoming file a member on this host reserved, opened here for writing. */
+export interface LocalSink {
+  member: SourceMember;
+  /** the reserved file, on this host, and the reservation's route (POST completes it, DELETE gives it up) */
+  file: string;
+  path: string;
+  fd: number;
+  /** the store was rebuilt in this file (reserveForBuild): nothing is to be written into it */
+  prebuilt: boolean;
+  completed: boolean;
+  close(): void;
+}
+
+const reservationSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{24}$/),
+  file: z.string().min(1).max(4096),
+  dev: z.string().regex(/^\d{1,20}$/),
+  ino: z.string().regex(/^\d{1,20}$/),
+});
+
+/**
+ * Reserves an incoming file on `m` and opens it here, proving it is the member's (device and inode, not a
+ * symlink); null (with the reason to `why`) when the member does not reserve one (an older member has no such
+ * route) or the file is not the one it made.
+ */
+async function reserveIncoming(db: string, m: SourceMember, size: number | null, q: URLSearchParams, why: (reason: string) => void): Promise<LocalSink | null> {
+  const base = `/admin/db/${encodeURIComponent(db)}/incoming`;
+  let r: z.infer<typeof reservationSchema>;
+  try {
+    const parsed = reservationSchema.safeParse(await requestJson<unknown>(m.address, `${base}?${q}${size === null ? '' : `&bytes=${size}`}`, { method: 'POST', timeoutMs: 30_000 }));
+    if (!parsed.success) {
+      why(`${m.id} answered the reservation with something else`);
+      return null;
+    }
+    r = parsed.data;
+  } catch (e) {
+    // an older member has no such route; whatever the reason, the upload is the way that remains (and says
+    // plainly what is wrong with a member that cannot take it either)
+    why(`${m.id} did not reserve a file for it: ${describeError(e)}`);
+    return null;
+  }
+  const path = `${base}/${r.id}`;
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(r.file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    const st = fs.fstatSync(fd, { bigint: true });
+    if (!st.isFile() || String(st.dev) !== r.dev || String(st.ino) !== r.ino) throw new Error(`device/inode ${st.dev}/${st.ino} here, the member's ${r.dev}/${r.ino}`);
+  } catch (e) {
+    if (fd !== null) fs.closeSync(fd);
+    await requestJson(m.address, path, { method: 'DELETE', timeoutMs: 30_000 }).catch(() => undefined);
+    why(`the file ${r.file} it reserved is not that file here (${describeError(e)})`);
+    return null;
+  }
+  const opened = fd;
+  let closed = false;
+  return {
+    member: m,
+    file: r.file,
+    path,
+    fd: opened,
+    prebuilt: false,
+    completed: false,
+    close() {
+      if (closed) return;
+      closed = true;
+      fs.closeSync(opened);
+    },
+  };
+}
+
+function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (done: number) => {
+      if (done === buf.length) return resolve();
+      fs.write(fd, buf, done, buf.length - done, position + done, (e, n) => (e ? reject(e) : step(done + n)));
+    };
+    step(0);
+  });
 }
 
 function drained(b: PassThrough): Promise<void> {

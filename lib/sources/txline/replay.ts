@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError } from '../../errors';
+import { positionalWriter } from '../../fs';
 import { applyRecords } from '../../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
 import { GraphStore, type Digest, type StoreMeta } from '../../graph/store';
@@ -20,6 +21,7 @@ import type { RestorePlan } from '../../engine/restore-plan';
 import type { EngineLog, ProgressSink } from '../../engine/progress';
 
 const BATCH = 20_000;
+const SYNC_EVERY = 64 * 1024 * 1024;
 
 export interface BuiltStore {
   file: string;
@@ -46,23 +48,44 @@ export async function buildStore(
      * needs to reach the disk.
      */
     finalize?: Pick<StoreMeta, 'databaseName' | 'storeId' | 'databaseId'>;
+    /**
+     * Rebuild in this file instead of the work folder: an empty file a member reserved for the store (the
+     * restore then need not copy it to that member), open here for writing as `fd`, which the full's store is
+     * written through; SQLite then opens it by its path.
+     */
+    into?: { file: string; fd: number };
   },
 ): Promise<BuiltStore> {
   const [full, ...diffs] = plan.chain;
-  const file = path.join(workDir, 'store.sqlite');
+  const file = opts.into?.file ?? path.join(workDir, 'store.sqlite');
   const phase = opts.phase ?? 'restore';
   const bytesTotal = plan.chain.reduce((a, x) => a + x.payload.rawBytes, 0);
   let bytesDone = 0;
   opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
+  // Rebuilt in a member's file, the full's store is handed to the disk as it is written (most of its pages
+  // stay as they are): the disk works while the differentials are replayed, and the member's sync has less left.
+  const syncs: Array<Promise<void>> = [];
+  let sinceSync = 0;
   await consumePayload(full, async (source) => {
     const counted = async function* (src: AsyncIterable<Buffer>) {
       for await (const chunk of src) {
         bytesDone += chunk.length;
+        sinceSync += chunk.length;
+        if (opts.into && sinceSync >= SYNC_EVERY) {
+          sinceSync = 0;
+          const fd = opts.into.fd;
+          syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
+        }
         opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
         yield chunk;
       }
     };
-    await pipeline(source, counted, fs.createWriteStream(file, { highWaterMark: 1024 * 1024 }));
+    const out = opts.into ? positionalWriter(opts.into.fd) : fs.createWriteStream(file, { highWaterMark: 1024 * 1024 });
+    try {
+      await pipeline(source, counted, out);
+    } finally {
+      await Promise.all(syncs);
+    }
   });
   let store: GraphStore;
   try {

@@ -2,7 +2,8 @@
  * The restore of the `txline` kind: the store is rebuilt from the chain in a private temporary folder (the
  * full's store, then the differentials' transactions replayed up to the point; every artifact read whole and
  * verified), already named for the target and given its new store ID, and only then installed on every
- * member at once (./install.ts): the bytes rebuilt are the bytes each member installs.
+ * member at once (./install.ts): the bytes rebuilt are the bytes each member installs. When the writer is on
+ * this host, the store is rebuilt in an incoming file it reserved, and only the other members get copies.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,20 +12,24 @@ import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
 import { buildStore } from './replay';
 import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
 import type { TxlineSource } from './source';
+import { giveUpLocal, type LocalSink } from './install';
 
-export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, req: RestoreRequest): Promise<RestoreOutcome> {
+export async function restoreChain(source: Pick<TxlineSource, 'installStore' | 'reserveForBuild'>, req: RestoreRequest): Promise<RestoreOutcome> {
   const { plan, log } = req;
   const head = plan.chain[0];
   const base = req.tempPath ?? os.tmpdir();
   for (const m of cleanStaleWorkDirs(base)) log.info(m);
   const work = makeWorkDir(base, 'restore', req.target);
+  let into: LocalSink | null = null;
   try {
-    log.debug?.(`rebuilding the store in ${work.dir}`);
-    for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
     const storeId = randomUUID();
     const databaseId = req.existing?.databaseId ?? (req.target === req.database ? head.databaseId : randomUUID());
+    // On this host, rebuilt in the file the writer reserved for it: the writer's copy is the rebuilt file.
+    into = await source.reserveForBuild(req.target, { storeId, databaseId }, (m) => log.debug?.(m));
+    log.debug?.(`rebuilding the store in ${into ? `${into.file}, reserved by ${into.member.id}` : work.dir}`);
+    for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
     // Rebuilt straight into the store the members receive: the target's name and the new identity are in it.
-    const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore', finalize: { databaseName: req.target, storeId, databaseId } });
+    const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore', finalize: { databaseName: req.target, storeId, databaseId }, into: into ?? undefined });
     log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     // The content digest is the one the rebuilt store keeps (the full's sum moved by every replayed row: no
     // second read of the store); each member must report the SHA-256 of what it received and installed equal
@@ -37,13 +42,18 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore'>, r
       storeId,
       databaseId,
       contentDigest,
+      prebuilt: into,
       log: (m) => log.info(m),
       // Bytes: of the rebuilt store sent to every member at once (all of them once it is installed).
       onProgress: (p) =>
         req.progress?.({ ...p, phase: `install:${p.phase}`, database: req.target, bytesDone: p.phase === 'stop' ? 0 : p.phase === 'install' ? (p.bytesDone ?? 0) : size, bytesTotal: size, ...tx }),
     });
     return { restoredTx: built.meta.lastTxId, replayed: built.replayed, storeId, databaseId, install, storeBytes: size };
+  } catch (e) {
+    if (into && !into.completed) await giveUpLocal([into]);
+    throw e;
   } finally {
+    into?.close();
     work.remove();
   }
 }
