@@ -16,7 +16,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DateTime, int, type Integer } from 'neo4j-driver';
+import { DateTime, int, type Integer } from 'neo4j-driver-core';
 import { TxlineError } from '../../errors';
 import { normalizeDatabaseName } from '../../graph/names';
 import { splitAddress } from '../../net/address';

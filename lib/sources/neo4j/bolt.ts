@@ -17,7 +17,7 @@
  *   second, and Neo4j locks a user out after a few failed attempts (dbms.security.auth_max_failed_attempts).
  */
 import { createHash } from 'node:crypto';
-import neo4j, { type Driver, type Record as Neo4jRecord } from 'neo4j-driver';
+import type { Driver, Record as Neo4jRecord } from 'neo4j-driver';
 import { TxlineError, describeError } from '../../errors';
 import { parseTopology, type Neo4jTopology } from './topology';
 import type { Row } from './values';
@@ -62,8 +62,20 @@ function keyOf(s: BoltSettings): string {
   return createHash('sha256').update(`${s.uri}\0${s.user}\0${s.password}`).digest('hex');
 }
 
-function held(s: BoltSettings, timeoutMs: number): { key: string; h: Held } {
+/**
+ * neo4j-driver, loaded when a cluster of this kind is first reached: with its Bolt connection and rxjs it was a
+ * third of the bundled CLI's start-up, and most commands never reach a Neo4j server. (Values are read and made
+ * with neo4j-driver-core, its light half: ./values.ts, ./argv.ts.)
+ */
+let driverModule: Promise<typeof import('neo4j-driver')> | null = null;
+async function loadDriver(): Promise<typeof import('neo4j-driver').default> {
+  driverModule ??= import('neo4j-driver');
+  return (await driverModule).default;
+}
+
+async function held(s: BoltSettings, timeoutMs: number): Promise<{ key: string; h: Held }> {
   checkBoltUri(s.uri);
+  const neo4j = await loadDriver(); // before the lookup: nothing awaits between it and the insert
   const key = keyOf(s);
   let h = drivers.get(key);
   if (!h) {
@@ -133,7 +145,7 @@ async function run(key: string, h: Held, s: BoltSettings, query: string, timeout
   });
   try {
     const r = await Promise.race([
-      h.driver.executeQuery(query, opts.params ?? {}, { database: 'system', routing: opts.write ? neo4j.routing.WRITE : neo4j.routing.READ, transactionConfig: { timeout: timeoutMs } }),
+      h.driver.executeQuery(query, opts.params ?? {}, { database: 'system', routing: opts.write ? 'WRITE' : 'READ', transactionConfig: { timeout: timeoutMs } }),
       timeout,
     ]);
     return r.records.map((rec: Neo4jRecord) => rec.toObject() as Row);
@@ -150,7 +162,7 @@ async function run(key: string, h: Held, s: BoltSettings, query: string, timeout
  */
 export async function runOnSystem(s: BoltSettings, query: string, opts: { params?: Record<string, unknown>; write?: boolean; timeoutMs?: number } = {}): Promise<Row[]> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const { key, h } = held(s, timeoutMs);
+  const { key, h } = await held(s, timeoutMs);
   try {
     return await run(key, h, s, query, timeoutMs, opts);
   } finally {
@@ -175,7 +187,7 @@ export async function readTopology(s: BoltSettings, opts: { timeoutMs?: number }
   if (refused && Date.now() - refused.at < AUTH_BACKOFF_MS) {
     throw new TxlineError('UNAUTHENTICATED', `${refused.error.message} (not tried again until ${new Date(refused.at + AUTH_BACKOFF_MS).toISOString()}, so as not to lock the user out)`, { cause: refused.error });
   }
-  const { key, h } = held(s, timeoutMs);
+  const { key, h } = await held(s, timeoutMs);
   const started = performance.now();
   try {
     if (!h.components) h.components = parseComponents(await run(key, h, s, 'CALL dbms.components()', timeoutMs));

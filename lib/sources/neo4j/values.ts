@@ -4,7 +4,7 @@
  * unknown too, and says so in `problems`. Integers arrive as neo4j-driver `Integer`s (or as numbers or bigints
  * when the driver is told so); they are numbers here only when they fit exactly. Pure: no I/O.
  */
-import { isDate, isDateTime, isInt, isLocalDateTime } from 'neo4j-driver';
+import { isDate, isDateTime, isInt, isLocalDateTime } from 'neo4j-driver-core';
 
 /** One row as `record.toObject()` gives it: column name → value. */
 export type Row = Readonly<Record<string, unknown>>;
