@@ -23,6 +23,23 @@ describe('streams over a descriptor their owner closes', () => {
       const failing = new Readable({ read() { this.destroy(new Error('source broke')); } });
       await expect(pipeline(failing, positionalWriter(fd))).rejects.toThrow('source broke');
       expect(fs.fstatSync(fd).size, 'the descriptor is still open').toBe(15);
+      // a big write under way when the source breaks: settled() waits for it (pipeline() does not)
+      const big = Buffer.alloc(64 * 1024 * 1024, 1);
+      let pushed = false;
+      const breaking = new Readable({
+        read() {
+          if (pushed) return;
+          pushed = true;
+          this.push(big);
+          setImmediate(() => this.destroy(new Error('broke mid-write')));
+        },
+      });
+      const w = positionalWriter(fd, 15);
+      await expect(pipeline(breaking, w)).rejects.toThrow('broke mid-write');
+      await w.settled();
+      const settledSize = fs.fstatSync(fd).size;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(fs.fstatSync(fd).size, 'nothing is written after settled()').toBe(settledSize);
     } finally {
       fs.closeSync(fd);
     }

@@ -36,26 +36,43 @@ export function linkUniqueAs(source: string, dir: string, base: string, suffix: 
   throw new TxlineError('IO_ERROR', `too many files named ${base}*${suffix} in ${dir}`);
 }
 
+/** A Writable over a descriptor its owner closes, once settled() has resolved. */
+export interface PositionalWriter extends Writable {
+  /** Resolves when no write is under way (pipeline() rejects on an error while one may still be). */
+  settled(): Promise<void>;
+}
+
 /**
  * A Writable that writes what it is given at `start`, `start + n`, ... of the open file `fd`, and never closes
  * it. (fs.createWriteStream({ fd, autoClose: false }) closes its descriptor when it is destroyed, as pipeline()
  * does on an error; the owner's own close then fails with EBADF, or closes another file that got the number.)
+ * The owner closes the descriptor after settled().
  */
-export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1024): Writable {
+export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1024): PositionalWriter {
   let position = start;
-  return new Writable({
+  let inFlight: Promise<void> = Promise.resolve();
+  const w = new Writable({
     highWaterMark,
     write(chunk: Buffer, _encoding, cb) {
+      let finish: () => void = () => undefined;
+      inFlight = new Promise((resolve) => (finish = resolve));
       const step = (done: number) => {
         if (done === chunk.length) {
           position += chunk.length;
+          finish();
           return cb();
         }
-        fs.write(fd, chunk, done, chunk.length - done, position + done, (e, n) => (e ? cb(e) : step(done + n)));
+        fs.write(fd, chunk, done, chunk.length - done, position + done, (e, n) => {
+          if (!e && !w.destroyed) return step(done + n);
+          finish();
+          cb(e ?? undefined);
+        });
       };
       step(0);
     },
-  });
+  }) as PositionalWriter;
+  w.settled = () => inFlight;
+  return w;
 }
 
 /** The bytes `start`.. `end` (exclusive) of the open file `fd`, read at their positions; never closes it. */

@@ -47,6 +47,8 @@ export interface Snapshot {
   meta: StoreMeta;
   /** the content digest kept at the snapshot's transaction (null for a store without a kept sum) */
   digest: Digest | null;
+  /** false once the store was closed (stopped, replaced, dropped): the main file may have changed since */
+  valid: () => boolean;
   release: () => void;
 }
 
@@ -73,6 +75,8 @@ export class GraphDatabase {
   private snapshotHolders = 0;
   private heldMeta: StoreMeta | null = null;
   private heldDigest: Digest | null = null;
+  /** bumped when the store closes: the snapshots taken before are over (closing checkpoints into the file) */
+  private snapshotGen = 0;
   private waiters = new Set<() => void>();
   /** what `describe()` said when the store was last closed (kept for an offline database) */
   private closedAs: DatabaseDescription | null = null;
@@ -134,6 +138,11 @@ export class GraphDatabase {
 
   close(): void {
     if (this.store) this.closedAs = this.describe();
+    // Closing checkpoints the WAL into the main file: a snapshot still held is no longer what it was.
+    this.snapshotGen++;
+    this.snapshotHolders = 0;
+    this.heldMeta = null;
+    this.heldDigest = null;
     this.status = 'offline';
     this.reader?.close();
     this.reader = null;
@@ -442,15 +451,17 @@ export class GraphDatabase {
       const digest = this.heldDigest;
       this.snapshotHolders++;
       let released = false;
+      const gen = this.snapshotGen;
       return {
         file: this.storeFile,
         size: fs.statSync(this.storeFile).size,
         meta,
         digest,
+        valid: () => gen === this.snapshotGen,
         release: () => {
           if (released) return;
           released = true;
-          this.snapshotHolders--;
+          if (gen === this.snapshotGen) this.snapshotHolders--;
         },
       };
     });

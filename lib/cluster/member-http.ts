@@ -350,6 +350,10 @@ function buildRoutes(member: Member): Route[] {
       member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, CRC-32 ${staged.crc32})`);
       sendJson(res, 200, stagedAnswer(n, staged));
     }, 'json'),
+    route('PUT', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (_req, res, { name, url }) => {
+      member.staged.renew(name as string, lastSegment(url));
+      sendJson(res, 200, { renewed: true });
+    }),
     route('DELETE', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (_req, res, { url }) => {
       sendJson(res, 200, { discarded: member.staged.unreserve(lastSegment(url)) });
     }),

@@ -51,6 +51,8 @@ export interface ReservedStore {
   /** the file's device and inode numbers as decimal strings: the writer proves it opened this file */
   dev: string;
   ino: string;
+  /** hex of the 16 random bytes the file holds until it is written */
+  nonce: string;
   ttlMs: number;
 }
 
@@ -100,7 +102,12 @@ export class StagedStores {
           cb(null, chunk);
         },
       });
-      await pipeline(body, hashing, positionalWriter(fd));
+      const out = positionalWriter(fd);
+      try {
+        await pipeline(body, hashing, out);
+      } finally {
+        await out.settled(); // the descriptor closes after the last write
+      }
       if (expect.bytes !== undefined && bytes !== expect.bytes) {
         throw new TxlineError('BAD_REQUEST', `store upload is incomplete: ${bytes} of ${expect.bytes} bytes`);
       }
@@ -132,9 +139,13 @@ export class StagedStores {
   reserve(dir: string, name: string, expect: { storeId: string; databaseId: string; bytes?: number }): ReservedStore {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${INCOMING_PREFIX}${name}-${randomBytes(6).toString('hex')}.sqlite`);
+    // It holds a random nonce until the restore writes it: the writer proves it opened this very file by reading
+    // it back (its device and inode anyone could learn), and a file that is not a fresh reservation never has it.
+    const nonce = randomBytes(16);
     const fd = fs.openSync(file, 'wx', 0o600);
     let st: fs.BigIntStats;
     try {
+      fs.writeSync(fd, nonce, 0, nonce.length, 0);
       st = fs.fstatSync(fd, { bigint: true });
     } finally {
       fs.closeSync(fd);
@@ -144,7 +155,14 @@ export class StagedStores {
     timer.unref();
     this.reserved.set(id, { name, file, dev: st.dev, ino: st.ino, expect, timer });
     this.receiving.set(name, (this.receiving.get(name) ?? 0) + 1);
-    return { id, file, dev: String(st.dev), ino: String(st.ino), ttlMs: STAGE_TTL_MS };
+    return { id, file, dev: String(st.dev), ino: String(st.ino), nonce: nonce.toString('hex'), ttlMs: STAGE_TTL_MS };
+  }
+
+  /** Extends a reservation by STAGE_TTL_MS (a long rebuild in it); NOT_FOUND when it is gone. */
+  renew(name: string, id: string): void {
+    const r = this.reserved.get(id);
+    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes without renewal, or was completed or discarded)`);
+    r.timer.refresh();
   }
 
   /**
@@ -154,7 +172,7 @@ export class StagedStores {
    */
   async complete(name: string, id: string, claim: { bytes: number; crc32: number }): Promise<StagedStore> {
     const r = this.reserved.get(id);
-    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes, or was completed or discarded)`);
+    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes without renewal, or was completed or discarded)`);
     clearTimeout(r.timer);
     this.reserved.delete(id);
     try {

@@ -5,7 +5,8 @@
  * by renewing it (`PUT …/store-lease/{id}`) and gives back (`DELETE …/store-lease/{id}`).
  *
  * A client that stops renewing (killed, hung) loses the lease after `ttlMs`: the snapshot is released and
- * checkpoints resume, so a dead backup cannot make the WAL grow without end. A lost lease answers its renewal
+ * checkpoints resume, so a dead backup cannot make the WAL grow without end. A lease also ends when its
+ * database is stopped, replaced or dropped (closing the store checkpoints into the file). A lost lease answers its renewal
  * and its release with NOT_FOUND, and the client then throws its copy away: the file may have changed under it.
  *
  * What the lease answers lets the client prove it opened the same file the member holds, not one of the same
@@ -46,12 +47,14 @@ export interface StoreLeaseAnswer {
 
 interface Held {
   database: string;
+  valid: () => boolean;
   release: () => void;
   timer: NodeJS.Timeout;
 }
 
 export class StoreLeases {
   private readonly held = new Map<string, Held>();
+  private opening = 0;
 
   constructor(private readonly ttlMs = STORE_LEASE_TTL_MS) {}
 
@@ -60,17 +63,23 @@ export class StoreLeases {
   }
 
   async open(db: GraphDatabase): Promise<StoreLeaseAnswer> {
-    if (this.held.size >= MAX_LEASES) {
-      throw new TxlineError('BACKUP_IN_PROGRESS', `${this.held.size} store leases are held on this member already; try again when a backup has finished`);
+    if (this.held.size + this.opening >= MAX_LEASES) {
+      throw new TxlineError('BACKUP_IN_PROGRESS', `${MAX_LEASES} store leases are held or being taken on this member already (the backup process reads the store over HTTP instead)`);
     }
-    const snap = await db.snapshot();
+    this.opening++; // counted before the snapshot is awaited, so that requests at once cannot pass the cap
+    let snap;
+    try {
+      snap = await db.snapshot();
+    } finally {
+      this.opening--;
+    }
     try {
       const st = fs.statSync(snap.file, { bigint: true });
       const head = headOf(snap.file, Math.min(Number(st.size), STORE_LEASE_HEAD_BYTES));
       const id = randomBytes(16).toString('hex');
       const timer = setTimeout(() => this.drop(id), this.ttlMs);
       timer.unref();
-      this.held.set(id, { database: db.name, release: snap.release, timer });
+      this.held.set(id, { database: db.name, valid: snap.valid, release: snap.release, timer });
       return {
         lease: id,
         file: snap.file,
@@ -114,6 +123,10 @@ export class StoreLeases {
     const h = this.held.get(id);
     if (!h || h.database !== database) {
       throw new TxlineError('NOT_FOUND', `no store lease ${id.slice(0, 12)}… on ${database}: it expired (not renewed within ${this.ttlMs / 1000} s) or was given back`);
+    }
+    if (!h.valid()) {
+      this.drop(id);
+      throw new TxlineError('NOT_FOUND', `the store lease ${id.slice(0, 12)}… on ${database} is over: the database was stopped, replaced or dropped while it was leased, and closing it changed the file`);
     }
     return h;
   }

@@ -138,7 +138,8 @@ describe('a member receiving a store', () => {
       const r = await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming?${q}`);
       expect(r.status, r.text).toBe(201);
       const st = fs.statSync(r.json.file, { bigint: true });
-      expect({ dev: String(st.dev), ino: String(st.ino), size: st.size }).toEqual({ dev: r.json.dev, ino: r.json.ino, size: 0n });
+      expect({ dev: String(st.dev), ino: String(st.ino), size: st.size }).toEqual({ dev: r.json.dev, ino: r.json.ino, size: 16n });
+      expect(fs.readFileSync(r.json.file).toString('hex'), 'the file holds the nonce until it is written').toBe(r.json.nonce);
       expect(path.dirname(r.json.file)).toBe(path.join(dataDir('member-3'), 'databases'));
       return r.json as { id: string; file: string };
     };
@@ -170,7 +171,9 @@ describe('a member receiving a store', () => {
     fs.rmSync(swapped.file + '.other');
 
     const given = await reserve();
+    expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ renewed: true });
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ discarded: true });
+    expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).status).toBe(404);
     expect((await complete(given.id, { bytes: 1, crc32: 1 })).status).toBe(404);
     expect((await complete('0'.repeat(24), { bytes: 1, crc32: 1 })).status).toBe(404);
     expect((await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming?${new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId, bytes: '-1' })}`)).status).toBe(400);

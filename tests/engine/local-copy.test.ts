@@ -16,6 +16,7 @@ import { requestJson } from '../../lib/cluster/client';
 import { STORE_LEASE_HEAD_BYTES, type StoreLeaseAnswer } from '../../lib/cluster/store-lease';
 import { listArtifacts } from '../../lib/engine/artifact';
 import { openLocalStore } from '../../lib/sources/txline/local-store';
+import { reserveIncoming } from '../../lib/sources/txline/install';
 import { startTestCluster, tempFolders, waitForConvergence, writeLoop, type TestCluster } from '../helpers/cluster';
 import { Workload, readHeadMetadata, runTxline, verifyFolder, writeMany } from '../helpers/engine';
 
@@ -139,6 +140,30 @@ describe("a member's store leases", () => {
     await expect(renew('neo4j', 'x'.repeat(32))).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/no such endpoint/) });
     await expect(lease('nosuchdb')).rejects.toMatchObject({ code: 'DATABASE_NOT_FOUND' });
   });
+
+  it('end when the database is stopped while leased (closing it changes the file)', async () => {
+    const follower = cluster.sup.info().members[1].address;
+    const l = await requestJson<StoreLeaseAnswer>(follower, '/db/neo4j/store-lease', { method: 'POST' });
+    await cluster.clients['member-2'].stopDatabase('neo4j');
+    try {
+      await expect(requestJson(follower, `/db/neo4j/store-lease/${l.lease}`, { method: 'PUT' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringMatching(/stopped, replaced or dropped while it was leased/) });
+    } finally {
+      await cluster.clients['member-2'].startDatabase('neo4j');
+    }
+    // and the next lease checkpoints afresh: it is at the database's own transaction
+    await waitForConvergence(cluster, 'neo4j');
+    const again = await requestJson<StoreLeaseAnswer>(follower, '/db/neo4j/store-lease', { method: 'POST' });
+    expect(again.tx).toBe((await cluster.clients['member-2'].digest('neo4j')).lastCommittedTxn);
+    await requestJson(follower, `/db/neo4j/store-lease/${again.lease}`, { method: 'DELETE' });
+  });
+
+  it('are renewed by the backup process while it copies: held past their TTL', async () => {
+    const member = { id: 'member-1', address: writerAddress, mode: 'primary' } as never;
+    const local = await openLocalStore('neo4j', member, () => undefined);
+    expect(local).not.toBeNull();
+    await new Promise((r) => setTimeout(r, TTL_MS * 2.5)); // unrenewed, it would be gone by now
+    await expect(local?.finish()).resolves.toBeUndefined();
+  });
 });
 
 describe('the backup process proves the leased file is the member’s own', () => {
@@ -212,7 +237,7 @@ describe('the backup process proves the leased file is the member’s own', () =
       ['a head that differs', () => leaseOf(file, { headSha256: '0'.repeat(64) }), /its first bytes differ/],
       ['a size that differs', () => leaseOf(file, { size: 1 }), /200000 bytes, the member's 1/],
       ['not a lease', () => ({ lease: 'x' }), /peer answered the store lease with something else/],
-      ['no lease route', null, /peer does not lease its store: .*no such endpoint/],
+      ['no lease route', null, /peer did not lease its store: .*no such endpoint/],
     ];
     for (const [what, make, reason] of cases) {
       answer = make;
@@ -221,6 +246,36 @@ describe('the backup process proves the leased file is the member’s own', () =
       expect(local, what).toBeNull();
       expect(reasons.join('\n'), what).toMatch(reason);
       if (make && what !== 'not a lease') expect(seen, `${what}: the lease is given back`).toContain(`DELETE /db/neo4j/store-lease/${'ab'.repeat(16)}`);
+    }
+  });
+
+  it("does not write a restore into a file the peer names unless it is the peer's fresh reservation", async () => {
+    const victim = path.join(path.dirname(file), 'victim.sqlite');
+    const content = randomBytes(16);
+    fs.writeFileSync(victim, content);
+    const nonce = randomBytes(16).toString('hex');
+    const reservationOf = (f: string, over: Record<string, unknown> = {}) => {
+      const st = fs.statSync(f, { bigint: true });
+      return { id: 'cd'.repeat(12), file: f, dev: String(st.dev), ino: String(st.ino), nonce, ttlMs: 600_000, ...over };
+    };
+    const single = path.join(path.dirname(file), 'single.sqlite');
+    fs.writeFileSync(single, content);
+    const hardlink = path.join(path.dirname(file), 'hard.sqlite');
+    fs.linkSync(victim, hardlink);
+    const cases: Array<[string, () => unknown, RegExp]> = [
+      ['a file that does not hold the nonce', () => reservationOf(single), /does not hold the nonce/],
+      ['a file with two links', () => reservationOf(hardlink), /2 link\(s\)/],
+      ['a symlink to it', () => ({ ...reservationOf(victim), file: path.join(path.dirname(file), 'link.sqlite') }), /ELOOP/],
+    ];
+    for (const [what, make, reason] of cases) {
+      answer = make;
+      seen.length = 0;
+      const reasons: string[] = [];
+      const sink = await reserveIncoming('neo4j', { id: 'peer', address, mode: 'primary' } as never, 1000, new URLSearchParams(), (r) => reasons.push(r));
+      expect(sink, what).toBeNull();
+      expect(reasons.join('\n'), what).toMatch(reason);
+      expect(seen, `${what}: the reservation is given up`).toContain(`DELETE /admin/db/neo4j/incoming/${'cd'.repeat(12)}`);
+      for (const f of [victim, single]) expect(fs.readFileSync(f).equals(content), `${what}: ${f} is untouched`).toBe(true);
     }
   });
 

@@ -104,15 +104,18 @@ async function copyFull(local: LocalStore, ctx: WriteContext): Promise<Artifact>
     relationships: l.relationships,
     contentSum: l.contentSum ?? null,
   };
-  const digest = store.contentSum ? keptAt(store) : await readDigest(db, c.member, ctx.log);
-  const w = ctx.newWriter(true);
   const txTotal = store.txId;
   let done = 0;
+  let w: ReturnType<WriteContext['newWriter']> | null = null;
   try {
+    // (inside: the lease is given back whatever fails, the writer's creation too)
+    const digest = store.contentSum ? keptAt(store) : await readDigest(db, c.member, ctx.log);
+    w = ctx.newWriter(true);
     ctx.progress?.({ phase: 'store', database: db, bytesDone: 0, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
     debug(ctx, `copying the store of ${db} from ${l.file} under a lease of ${c.member.id}: ${formatBytes(store.sizeBytes)} at transaction ${store.txId} (store ID ${store.storeId})`);
     let reported = 0;
-    await w.copyFrom(local.fd, store.sizeBytes, (n) => {
+    const writer = w;
+    await writer.copyFrom(local.fd, store.sizeBytes, (n) => {
       done = n;
       ctx.progress?.({ phase: 'store', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: 0, txTotal });
       if (ctx.log.debug && (done - reported >= DEBUG_RANGE_BYTES || done === store.sizeBytes)) {
@@ -123,13 +126,13 @@ async function copyFull(local: LocalStore, ctx: WriteContext): Promise<Artifact>
     // the lease must have held to the end: else the member may have checkpointed into the file meanwhile
     await local.finish();
     ctx.progress?.({ phase: 'finalize', database: db, bytesDone: done, bytesTotal: store.sizeBytes, txDone: txTotal, txTotal });
-    const artifact = await w.commit(fullMetadata(store, c, digestAt(digest, store.txId, { db, member: c.member.id, log: ctx.log })));
+    const artifact = await writer.commit(fullMetadata(store, c, digestAt(digest, store.txId, { db, member: c.member.id, log: ctx.log })));
     finished(ctx, artifact, store, `copied on this host from ${l.file}`, t0);
     return artifact;
   } catch (e) {
     local.abandon();
     const err = wrapSourceError(e, c);
-    ctx.abort(w, failedFull(err, store, c, done));
+    if (w) ctx.abort(w, failedFull(err, store, c, done));
     throw err;
   }
 }

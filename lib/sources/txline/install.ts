@@ -130,8 +130,10 @@ async function stageEverywhere(
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
   const locals: LocalSink[] = [];
   const remote: SourceMember[] = [];
-  const prebuilt = opts.prebuilt && members.some((m) => m.id === opts.prebuilt?.member.id) ? opts.prebuilt : null;
-  if (opts.prebuilt && !prebuilt) await giveUpLocal([opts.prebuilt]); // its member is gone: the others get the store
+  const prebuilt = opts.prebuilt ?? null;
+  if (prebuilt && !members.some((m) => m.id === prebuilt.member.id)) {
+    throw new TxlineError('SOURCE_UNREACHABLE', `${prebuilt.member.id}, in whose reserved file the store was rebuilt, cannot be reached any more; nothing was installed`);
+  }
   if (prebuilt) locals.push(prebuilt);
   try {
     for (const m of members) {
@@ -189,16 +191,17 @@ async function stageEverywhere(
         const at = sent;
         sent += n;
         next = readAt(sent);
+        if (bodies.some((b) => b.destroyed)) throw new TxlineError('SOURCE_UNREACHABLE', 'a member stopped receiving the restored store');
         const waits: Array<Promise<void>> = locals.filter((l) => !l.prebuilt).map((l) => writeAt(l.fd, chunk, at));
-        for (const b of bodies) {
-          if (b.destroyed) throw new TxlineError('SOURCE_UNREACHABLE', 'a member stopped receiving the restored store');
-          if (!b.write(chunk)) waits.push(drained(b));
-        }
+        for (const b of bodies) if (!b.write(chunk)) waits.push(drained(b));
         // hashed while the writes run on libuv's pool
         if (threaded) threaded.update(buf, n);
         else hash.update(chunk);
         crc = zlib.crc32(chunk, crc);
-        await Promise.all(waits);
+        // every write ends before anything fails (their descriptors close only then)
+        const ended = await Promise.allSettled(waits);
+        const failedWrite = ended.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+        if (failedWrite) throw failedWrite.reason;
         sinceSync += n;
         if (sinceSync >= SYNC_EVERY) {
           sinceSync = 0;
@@ -217,7 +220,9 @@ async function stageEverywhere(
     // each member reads back what was written into its file, syncs and checks it, at once
     await Promise.all(
       locals.map(async (l) => {
-        const a = await requestJson<{ stage: string; crc32: number; bytes: number }>(l.member.address, l.path, { method: 'POST', json: { bytes: sent, crc32: crc }, timeoutMs: 300_000 });
+        // the member reads its copy back, syncs and checks it: 300 s and a second per 20 MB (members share a disk)
+        const timeoutMs = 300_000 + Math.ceil(sent / 20_000);
+        const a = await requestJson<{ stage: string; crc32: number; bytes: number }>(l.member.address, l.path, { method: 'POST', json: { bytes: sent, crc32: crc }, timeoutMs });
         l.completed = true;
         done.push({ member: l.member, stage: a.stage, sha256: null, crc32: a.crc32, bytes: a.bytes });
       }),
@@ -287,6 +292,8 @@ const reservationSchema = z.object({
   file: z.string().min(1).max(4096),
   dev: z.string().regex(/^\d{1,20}$/),
   ino: z.string().regex(/^\d{1,20}$/),
+  nonce: z.string().regex(/^[0-9a-f]{32}$/),
+  ttlMs: z.number().int().min(1000),
 });
 
 /**
@@ -294,7 +301,7 @@ const reservationSchema = z.object({
  * symlink); null (with the reason to `why`) when the member does not reserve one (an older member has no such
  * route) or the file is not the one it made.
  */
-async function reserveIncoming(db: string, m: SourceMember, size: number | null, q: URLSearchParams, why: (reason: string) => void): Promise<LocalSink | null> {
+export async function reserveIncoming(db: string, m: SourceMember, size: number | null, q: URLSearchParams, why: (reason: string) => void): Promise<LocalSink | null> {
   const base = `/admin/db/${encodeURIComponent(db)}/incoming`;
   let r: z.infer<typeof reservationSchema>;
   try {
@@ -313,9 +320,15 @@ async function reserveIncoming(db: string, m: SourceMember, size: number | null,
   const path = `${base}/${r.id}`;
   let fd: number | null = null;
   try {
-    fd = fs.openSync(r.file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+    // not following a symlink, not waiting on a FIFO; then: the member's fresh file, holding its nonce alone
+    fd = fs.openSync(r.file, fs.constants.O_RDWR | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd, { bigint: true });
     if (!st.isFile() || String(st.dev) !== r.dev || String(st.ino) !== r.ino) throw new Error(`device/inode ${st.dev}/${st.ino} here, the member's ${r.dev}/${r.ino}`);
+    if (st.nlink !== 1n || st.size !== 16n) throw new Error(`${st.nlink} link(s) and ${st.size} bytes, not a fresh reservation's 1 and 16`);
+    const held = Buffer.alloc(16);
+    fs.readSync(fd, held, 0, 16, 0);
+    if (held.toString('hex') !== r.nonce) throw new Error('it does not hold the nonce the member put in it');
+    fs.ftruncateSync(fd, 0);
   } catch (e) {
     if (fd !== null) fs.closeSync(fd);
     await requestJson(m.address, path, { method: 'DELETE', timeoutMs: 30_000 }).catch(() => undefined);
@@ -324,6 +337,9 @@ async function reserveIncoming(db: string, m: SourceMember, size: number | null,
   }
   const opened = fd;
   let closed = false;
+  // renewed while it is written (a rebuild in it can take long); completing or giving it up ends it
+  const renew = setInterval(() => void requestJson(m.address, path, { method: 'PUT', timeoutMs: 30_000 }).catch(() => undefined), Math.max(1000, Math.floor(r.ttlMs / 5)));
+  renew.unref();
   return {
     member: m,
     file: r.file,
@@ -334,6 +350,7 @@ async function reserveIncoming(db: string, m: SourceMember, size: number | null,
     close() {
       if (closed) return;
       closed = true;
+      clearInterval(renew);
       fs.closeSync(opened);
     },
   };

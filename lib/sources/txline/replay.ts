@@ -80,10 +80,12 @@ export async function buildStore(
         yield chunk;
       }
     };
-    const out = opts.into ? positionalWriter(opts.into.fd) : fs.createWriteStream(file, { highWaterMark: 1024 * 1024 });
+    const into = opts.into ? positionalWriter(opts.into.fd) : null;
     try {
-      await pipeline(source, counted, out);
+      await pipeline(source, counted, into ?? fs.createWriteStream(file, { highWaterMark: 1024 * 1024 }));
     } finally {
+      // the caller closes the descriptor: after the last write and sync
+      await into?.settled();
       await Promise.all(syncs);
     }
   });

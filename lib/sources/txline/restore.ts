@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { cleanStaleWorkDirs, makeWorkDir } from '../../cleanup';
+import { TxlineError } from '../../errors';
 import { buildStore } from './replay';
 import type { RestoreOutcome, RestoreRequest } from '../../engine/source';
 import type { TxlineSource } from './source';
@@ -30,6 +31,7 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore' | '
     for (const a of plan.chain) log.debug?.(`reading ${a.file}: ${a.full ? 'full' : 'differential'}, transactions ${a.lowestTx}..${a.highestTx}, ${a.payload.sizeBytes} bytes (${a.codec})`);
     // Rebuilt straight into the store the members receive: the target's name and the new identity are in it.
     const built = await buildStore(plan, work.dir, { log, progress: req.progress, phase: 'restore', finalize: { databaseName: req.target, storeId, databaseId }, into: into ?? undefined });
+    if (into) sameFile(into);
     log.info(`Rebuilt ${req.database} at transaction ${built.meta.lastTxId} (replayed ${built.replayed} transactions after the full backup at ${head.tipTx}); every artifact verified`);
     // The content digest is the one the rebuilt store keeps (the full's sum moved by every replayed row: no
     // second read of the store); each member must report the SHA-256 of what it received and installed equal
@@ -55,5 +57,17 @@ export async function restoreChain(source: Pick<TxlineSource, 'installStore' | '
   } finally {
     into?.close();
     work.remove();
+  }
+}
+
+/**
+ * SQLite opened the reserved file by its path: it must still be the file opened (and checked) as the
+ * reservation, not another one swapped in under that name while the store was rebuilt.
+ */
+function sameFile(into: LocalSink): void {
+  const byPath = fs.lstatSync(into.file, { bigint: true });
+  const byFd = fs.fstatSync(into.fd, { bigint: true });
+  if (!byPath.isFile() || byPath.dev !== byFd.dev || byPath.ino !== byFd.ino) {
+    throw new TxlineError('IO_ERROR', `${into.file}, reserved by ${into.member.id}, was replaced while the store was rebuilt in it; nothing was installed`);
   }
 }
