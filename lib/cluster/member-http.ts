@@ -244,7 +244,10 @@ function buildRoutes(member: Member): Route[] {
           // the content sum kept at the snapshot's transaction: the artifact records it even if writes go on
           ...(snap.digest && snap.digest.lastCommittedTxn === snap.meta.lastTxId ? { 'x-txline-content-sum': snap.digest.contentHash } : {}),
         });
-        await sendStore(fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 }), res, { compress: compress !== null });
+        await sendStore(fs.createReadStream(snap.file, { highWaterMark: 1024 * 1024 }), res, {
+          compress: compress !== null,
+          stillValid: () => (snap.valid() ? null : `${name} was stopped, replaced or dropped while its store was sent: what was sent is not one snapshot`),
+        });
       } finally {
         snap.release();
       }

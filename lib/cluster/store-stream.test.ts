@@ -107,3 +107,27 @@ describe('a compressed store read slowly', () => {
     expect(error.message).toMatch(/ is too slow: it sent only \d+ bytes of its answer to GET \/db\/neo4j\/store\?compress=zstd in 15(\.\d)? s \(the minimum is 64 KiB per 15 s\)$/);
   }, 60_000);
 });
+
+describe('a store whose snapshot ends while it is sent (its database was stopped)', () => {
+  it('breaks off before its last bytes, uncompressed, or before its frame ends, compressed', async () => {
+    const chunks = [Buffer.alloc(MiB, 1), Buffer.alloc(MiB, 2), Buffer.alloc(MiB, 3)];
+    for (const compress of [false, true]) {
+      const got: Buffer[] = [];
+      const sink = new Writable({
+        write(c: Buffer, _e, cb) {
+          got.push(c);
+          cb();
+        },
+      });
+      const sent = sendStore(Readable.from(chunks), sink, { compress, stillValid: () => 'db was stopped while its store was sent' });
+      await expect(sent, String(compress)).rejects.toMatchObject({ code: 'INCONSISTENT_STORE', message: 'db was stopped while its store was sent' });
+      const bytes = Buffer.concat(got);
+      if (!compress) expect(bytes.equals(Buffer.concat(chunks.slice(0, 2))), 'all but the last chunk').toBe(true);
+      else await expect(pipeline(Readable.from([bytes]), decompressor('zstd') as Transform, new Writable({ write: (_c, _e, cb) => cb() }))).rejects.toThrow();
+      // still valid: everything goes out
+      const all: Buffer[] = [];
+      await sendStore(Readable.from(chunks), new Writable({ write: (c: Buffer, _e, cb) => (all.push(c), cb()) }), { compress: false, stillValid: () => null });
+      expect(Buffer.concat(all).equals(Buffer.concat(chunks))).toBe(true);
+    }
+  });
+});

@@ -10,10 +10,11 @@
  * (COMPRESSED_STORE_MIN_RATE in ./watchdog.ts). A flush ends a zstd block, not the frame: the stream stays
  * one frame and decodes as before.
  */
-import type { Readable, Transform, Writable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompressStream } from 'zstd-napi';
 import { compressor } from '../graph/codec';
+import { TxlineError } from '../errors';
 
 export const STORE_FLUSH_MS = 1000;
 
@@ -21,10 +22,27 @@ export const STORE_FLUSH_MS = 1000;
  * Pipes `source` (the snapshot's file) to `out`, zstd-compressed when `compress`; `flushEveryMs` (0: never) is
  * how often a quiet compressor is flushed.
  */
-export async function sendStore(source: Readable, out: Writable, opts: { compress: boolean; flushEveryMs?: number }): Promise<void> {
-  if (!opts.compress) return pipeline(source, out);
+export async function sendStore(source: Readable, out: Writable, opts: { compress: boolean; flushEveryMs?: number; stillValid?: () => string | null }): Promise<void> {
+  // Before the stream ends: is the snapshot still what was read? A store closed meanwhile was checkpointed into
+  // the file: the stream then breaks off short, and the backup does not take it. (Uncompressed, the last chunk
+  // is held back until then; compressed, the frame's end comes only after it.)
+  let held: Buffer | null = null;
+  const guard = new Transform({
+    transform: (chunk: Buffer, _e, cb) => {
+      if (opts.compress) return cb(null, chunk);
+      const out = held;
+      held = chunk;
+      cb(null, out ?? undefined);
+    },
+    flush: (cb) => {
+      const problem = opts.stillValid?.() ?? null;
+      if (problem) return cb(new TxlineError('INCONSISTENT_STORE', problem));
+      cb(null, held ?? undefined);
+    },
+  });
+  if (!opts.compress) return pipeline(source, guard, out);
   const zstd = compressor('zstd') as Transform & Pick<CompressStream, 'flush'>;
-  const done = pipeline(source, zstd, out);
+  const done = pipeline(source, guard, zstd, out);
   const stopFlushing = flushWhileQuiet(source, zstd, opts.flushEveryMs ?? STORE_FLUSH_MS);
   try {
     await done;
