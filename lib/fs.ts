@@ -54,25 +54,28 @@ export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1
   const w = new Writable({
     highWaterMark,
     write(chunk: Buffer, _encoding, cb) {
-      let finish: () => void = () => undefined;
-      inFlight = new Promise((resolve) => (finish = resolve));
-      const step = (done: number) => {
-        if (done === chunk.length) {
-          position += chunk.length;
-          finish();
-          return cb();
-        }
-        fs.write(fd, chunk, done, chunk.length - done, position + done, (e, n) => {
-          if (!e && !w.destroyed) return step(done + n);
-          finish();
-          cb(e ?? undefined);
-        });
-      };
-      step(0);
+      const at = position;
+      position += chunk.length;
+      const write = writeAt(fd, chunk, at);
+      inFlight = write.then(
+        () => cb(),
+        (e: Error) => cb(e),
+      );
     },
   }) as PositionalWriter;
   w.settled = () => inFlight;
   return w;
+}
+
+/** Writes all of `buf` at `position` of the open file `fd` (a short write goes on where it stopped). */
+export function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (done: number) => {
+      if (done === buf.length) return resolve();
+      fs.write(fd, buf, done, buf.length - done, position + done, (e, n) => (e ? reject(e) : step(done + n)));
+    };
+    step(0);
+  });
 }
 
 /** The bytes `start`.. `end` (exclusive) of the open file `fd`, read at their positions; never closes it. */

@@ -24,7 +24,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
-import { positionalWriter } from '../fs';
+import { positionalChunks, positionalWriter } from '../fs';
 import { GraphStore, readMeta, type StoreMeta } from '../graph/store';
 
 export const STAGE_TTL_MS = 10 * 60_000;
@@ -115,12 +115,7 @@ export class StagedStores {
       fs.fsyncSync(fd);
       await close();
       const meta = checkIncoming(file, name, expect);
-      const id = randomBytes(12).toString('hex');
-      const staged: StagedStore = { id, name, file, meta, sha256: hash.digest('hex'), crc32: null, bytes };
-      const timer = setTimeout(() => this.discard(id), STAGE_TTL_MS);
-      timer.unref();
-      this.byId.set(id, { ...staged, timer });
-      return staged;
+      return this.stage({ id: randomBytes(12).toString('hex'), name, file, meta, sha256: hash.digest('hex'), crc32: null, bytes });
     } catch (e) {
       if (!closed) await close();
       removeIncoming(file);
@@ -160,9 +155,7 @@ export class StagedStores {
 
   /** Extends a reservation by STAGE_TTL_MS (a long rebuild in it); NOT_FOUND when it is gone. */
   renew(name: string, id: string): void {
-    const r = this.reserved.get(id);
-    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes without renewal, or was completed or discarded)`);
-    r.timer.refresh();
+    this.reservation(name, id).timer.refresh();
   }
 
   /**
@@ -171,8 +164,7 @@ export class StagedStores {
    * be a store with the announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
    */
   async complete(name: string, id: string, claim: { bytes: number; crc32: number }): Promise<StagedStore> {
-    const r = this.reserved.get(id);
-    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes without renewal, or was completed or discarded)`);
+    const r = this.reservation(name, id);
     clearTimeout(r.timer);
     this.reserved.delete(id);
     try {
@@ -190,12 +182,9 @@ export class StagedStores {
         if (Number(st.size) !== claim.bytes || (r.expect.bytes !== undefined && claim.bytes !== r.expect.bytes)) {
           throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} holds ${st.size} bytes; ${claim.bytes} were claimed${r.expect.bytes === undefined ? '' : ` and ${r.expect.bytes} announced`}`);
         }
-        const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-        for (;;) {
-          const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, bytes, (e, k) => (e ? reject(e) : resolve(k))));
-          if (n === 0) break;
-          crc = zlib.crc32(buf.subarray(0, n), crc);
-          bytes += n;
+        for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024)) {
+          crc = zlib.crc32(chunk, crc);
+          bytes += chunk.length;
         }
         await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
       } finally {
@@ -205,11 +194,7 @@ export class StagedStores {
         throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with CRC-32 ${crc}, not the ${claim.bytes} bytes with CRC-32 ${claim.crc32} written`);
       }
       const meta = checkIncoming(r.file, name, r.expect);
-      const staged: StagedStore = { id, name, file: r.file, meta, sha256: null, crc32: crc, bytes };
-      const timer = setTimeout(() => this.discard(id), STAGE_TTL_MS);
-      timer.unref();
-      this.byId.set(id, { ...staged, timer });
-      return staged;
+      return this.stage({ id, name, file: r.file, meta, sha256: null, crc32: crc, bytes });
     } catch (e) {
       removeIncoming(r.file);
       throw e;
@@ -227,6 +212,21 @@ export class StagedStores {
     removeIncoming(r.file);
     this.doneReceiving(r.name);
     return true;
+  }
+
+  /** The reservation `id` of `name`; NOT_FOUND when there is none. */
+  private reservation(name: string, id: string) {
+    const r = this.reserved.get(id);
+    if (!r || r.name !== name) throw new TxlineError('NOT_FOUND', `no reserved incoming store ${id} for ${name} (it expired after ${STAGE_TTL_MS / 60_000} minutes without renewal, or was completed or discarded)`);
+    return r;
+  }
+
+  /** Keeps a checked store staged until it is installed, discarded or expires. */
+  private stage(staged: StagedStore): StagedStore {
+    const timer = setTimeout(() => this.discard(staged.id), STAGE_TTL_MS);
+    timer.unref();
+    this.byId.set(staged.id, { ...staged, timer });
+    return staged;
   }
 
   private doneReceiving(name: string): void {

@@ -23,6 +23,7 @@ import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
 import { localCopyAllowed } from './local-store';
 import { ThreadedHash } from '../../engine/hasher';
+import { writeAt } from '../../fs';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
 import type { Digest } from '../../graph/store';
@@ -356,15 +357,6 @@ export async function reserveIncoming(db: string, m: SourceMember, size: number 
   };
 }
 
-function writeAt(fd: number, buf: Buffer, position: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const step = (done: number) => {
-      if (done === buf.length) return resolve();
-      fs.write(fd, buf, done, buf.length - done, position + done, (e, n) => (e ? reject(e) : step(done + n)));
-    };
-    step(0);
-  });
-}
 
 function drained(b: PassThrough): Promise<void> {
   return new Promise((resolve, reject) => {
