@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { positionalChunks, positionalWriter } from './fs';
+import { copyInBackground, positionalChunks, positionalWriter } from './fs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-fs-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -20,6 +20,17 @@ describe('streams over a descriptor their owner closes', () => {
       const read: Buffer[] = [];
       for await (const c of positionalChunks(fd, 4, 15, 4)) read.push(c);
       expect(read.map((c) => c.toString())).toEqual(['hell', 'o wo', 'rld']);
+      // reused: each chunk is right when it is given, and the buffer is the same
+      const seen: string[] = [];
+      const buffers = new Set<ArrayBufferLike>();
+      const offsets = new Set<number>();
+      for await (const c of positionalChunks(fd, 4, 15, 4, { reuse: true })) {
+        seen.push(c.toString());
+        buffers.add(c.buffer);
+        offsets.add(c.byteOffset);
+      }
+      expect(seen).toEqual(['hell', 'o wo', 'rld']);
+      expect([buffers.size, offsets.size]).toEqual([1, 1]);
       const failing = new Readable({ read() { this.destroy(new Error('source broke')); } });
       await expect(pipeline(failing, positionalWriter(fd))).rejects.toThrow('source broke');
       expect(fs.fstatSync(fd).size, 'the descriptor is still open').toBe(15);
@@ -42,6 +53,34 @@ describe('streams over a descriptor their owner closes', () => {
       expect(fs.fstatSync(fd).size, 'nothing is written after settled()').toBe(settledSize);
     } finally {
       fs.closeSync(fd);
+    }
+  });
+});
+
+describe('copyInBackground', () => {
+  it('copies a file into several open files on another thread; a write that fails rejects, and stop ends it early', async () => {
+    const src = path.join(dir, 'src');
+    const bytes = Buffer.alloc(20 * 1024 * 1024 + 123);
+    for (let i = 0; i < bytes.length; i += 4096) bytes.writeUInt32LE(i, i);
+    fs.writeFileSync(src, bytes);
+    const from = fs.openSync(src, 'r');
+    const to = ['a', 'b'].map((n) => fs.openSync(path.join(dir, n), 'w+'));
+    try {
+      await copyInBackground(from, to, bytes.length, 4 * 1024 * 1024).done;
+      for (const n of ['a', 'b']) expect(fs.readFileSync(path.join(dir, n)).equals(bytes), n).toBe(true);
+      // a descriptor open only for reading cannot be written: the copy says why
+      const readOnly = fs.openSync(path.join(dir, 'a'), 'r');
+      await expect(copyInBackground(from, [readOnly], bytes.length).done).rejects.toThrow(/EBADF/);
+      fs.closeSync(readOnly);
+      // stopped at once: it ends without copying the whole file
+      const c = fs.openSync(path.join(dir, 'c'), 'w+');
+      const copy = copyInBackground(from, [c], bytes.length);
+      copy.stop();
+      await copy.done;
+      expect(fs.fstatSync(c).size).toBeLessThan(bytes.length);
+      fs.closeSync(c);
+    } finally {
+      for (const fd of [from, ...to]) fs.closeSync(fd);
     }
   });
 });

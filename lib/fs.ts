@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { TxlineError } from './errors';
 
 /** Syncs a folder, so that entries created, renamed or removed in it survive a crash. */
@@ -78,13 +79,65 @@ export function writeAt(fd: number, buf: Buffer, position: number): Promise<void
   });
 }
 
-/** The bytes `start`.. `end` (exclusive) of the open file `fd`, read at their positions; never closes it. */
-export async function* positionalChunks(fd: number, start: number, end: number, size = 1024 * 1024): AsyncGenerator<Buffer> {
+/**
+ * The bytes `start`.. `end` (exclusive) of the open file `fd`, read at their positions; never closes it. With
+ * `reuse`, every chunk is read into the same buffer, so a chunk is valid only until the next is asked for (for
+ * a consumer that only looks at it, such as a checksum): fresh memory for each chunk costs more than reading
+ * the file from the page cache (about 0.7 s against 0.1 s per GiB here).
+ */
+export async function* positionalChunks(fd: number, start: number, end: number, size = 1024 * 1024, opts: { reuse?: boolean } = {}): AsyncGenerator<Buffer> {
+  const reused = opts.reuse ? Buffer.allocUnsafe(Math.max(0, Math.min(size, end - start))) : null;
   for (let at = start; at < end; ) {
-    const buf = Buffer.allocUnsafe(Math.min(size, end - at));
+    const buf = reused ? reused.subarray(0, Math.min(size, end - at)) : Buffer.allocUnsafe(Math.min(size, end - at));
     const n = await new Promise<number>((resolve, reject) => fs.read(fd, buf, 0, buf.length, at, (e, k) => (e ? reject(e) : resolve(k))));
     if (n === 0) return;
     at += n;
     yield n === buf.length ? buf : buf.subarray(0, n);
   }
+}
+
+const COPY_SOURCE = `
+const fs = require('node:fs');
+const { workerData: w } = require('node:worker_threads');
+const stop = new Int32Array(w.stop);
+const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+let sinceSync = 0;
+// handed to the disk on libuv's pool, not waited for here (the thread exits once they are done)
+const sync = () => { for (const fd of w.to) fs.fdatasync(fd, () => {}); };
+for (let at = 0; at < w.length && Atomics.load(stop, 0) === 0; ) {
+  const n = fs.readSync(w.from, buf, 0, Math.min(buf.length, w.length - at), at);
+  if (n === 0) throw new Error('the file ends at ' + at + ' bytes, not ' + w.length);
+  for (const fd of w.to) for (let done = 0; done < n; ) done += fs.writeSync(fd, buf, done, n - done, at + done);
+  at += n;
+  sinceSync += n;
+  if (sinceSync >= w.syncEvery) {
+    sinceSync = 0;
+    sync();
+  }
+}
+`;
+
+/** A copy under way on its own thread (copyInBackground). */
+export interface BackgroundCopy {
+  /** resolves when the thread is gone, with the copy done (or stopped); rejects with why it failed */
+  done: Promise<void>;
+  /** asks the thread to stop after the chunk it is at (done still settles only once it is gone) */
+  stop(): void;
+}
+
+/**
+ * Copies the first `length` bytes of the open file `from` to the same offsets of each open file in `to`, on a
+ * thread of its own with blocking reads and writes into one reused buffer: it goes on while this thread is
+ * busy (a replay's SQLite batches), and the disk is handed what was written every `syncEvery` bytes (in the
+ * background). The owner closes the descriptors once `done` has settled.
+ */
+export function copyInBackground(from: number, to: number[], length: number, syncEvery = 128 * 1024 * 1024): BackgroundCopy {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length, syncEvery, stop: stop.buffer } });
+  const done = new Promise<void>((resolve, reject) => {
+    let failed: Error | null = null;
+    worker.on('error', (e) => (failed = e));
+    worker.on('exit', () => (failed ? reject(failed) : resolve()));
+  });
+  return { done, stop: () => Atomics.store(stop, 0, 1) };
 }

@@ -182,7 +182,7 @@ export class StagedStores {
         if (Number(st.size) !== claim.bytes || (r.expect.bytes !== undefined && claim.bytes !== r.expect.bytes)) {
           throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} holds ${st.size} bytes; ${claim.bytes} were claimed${r.expect.bytes === undefined ? '' : ` and ${r.expect.bytes} announced`}`);
         }
-        for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024)) {
+        for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024, { reuse: true })) {
           crc = zlib.crc32(chunk, crc);
           bytes += chunk.length;
         }

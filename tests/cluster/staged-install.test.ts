@@ -86,6 +86,67 @@ describe('a restore streamed to every member', () => {
     expect(new Set(Object.values(after).map((d) => d.contentHash)).size).toBe(1);
     expect(after['member-1'].nodes).toBe(r.install.digest.nodes + 1);
   }, 120_000);
+
+  it("copies the full's store into the other members' reserved files during the replay, then the pages it changed: each installs the rebuilt bytes", async () => {
+    const to = folder('seeded');
+    expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
+    // changes all over the store (updates of old rows, deletes) and growth well past the full's end
+    const before = fs.statSync(path.join(dataDir('member-1'), 'databases', 'neo4j', 'store.sqlite')).size;
+    for (let i = 0; i < 30; i++) {
+      await cluster.writer.commit('neo4j', Array.from({ length: 40 }, (_, j) => ({ op: 'createNode' as const, labels: ['Grown'], properties: { i, j, pad: 'g'.repeat(400) } })));
+    }
+    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Last'], properties: {} }]);
+    expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+    const logged: string[] = [];
+    const log = { ...silentLog, info: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) };
+    const source = new TxlineSource({ addresses: cluster.addresses, resolve: true, localCopy: true });
+    const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seeded', point: { kind: 'latest' }, overwrite: false, source, log });
+    expect(r.replayed).toBe(31);
+    expect(logged.join('\n')).toMatch(/the full's store also in the files member-2, member-3 reserved/);
+    const sizes = new Set<number>();
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      const file = path.join(dataDir(id), 'databases', 'seeded', 'store.sqlite');
+      sizes.add(fs.statSync(file).size);
+      expect(sha256File(file), id).toBe(r.install.storeSha256);
+      expect(incoming(id), id).toEqual([]);
+    }
+    expect([...sizes][0]).toBeGreaterThan(before);
+    const ds = await convergedDigests(cluster, 'seeded');
+    for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
+    expect(r.install.digest.contentHash).toBe((await cluster.writer.digest('neo4j')).contentHash);
+  }, 120_000);
+
+  it("fails whole when the full's store cannot be copied into a reserved file: it says so, installs nothing and leaves no reserved file", async () => {
+    const to = folder('seeded-fail');
+    expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
+    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
+    expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+    // the files the followers reserved, open here only for reading: the copy's first write fails
+    const readOnly: number[] = [];
+    class UnwritableCopies extends TxlineSource {
+      override async reserveForBuild(db: string, identity: { storeId: string; databaseId: string }, log: (m: string) => void) {
+        const sinks = await super.reserveForBuild(db, identity, log);
+        for (const s of sinks.filter((x) => x.holds === 'full')) {
+          s.fd = fs.openSync(s.file, 'r');
+          readOnly.push(s.fd);
+        }
+        return sinks;
+      }
+    }
+    const source = new UnwritableCopies({ addresses: cluster.addresses, resolve: true, localCopy: true });
+    try {
+      await expect(restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seedfail', point: { kind: 'latest' }, overwrite: false, source, log: silentLog })).rejects.toThrow(
+        /could not copy the full's store into the files the other members reserved: .*EBADF/,
+      );
+    } finally {
+      for (const fd of readOnly) fs.closeSync(fd);
+    }
+    expect(readOnly).toHaveLength(2);
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      expect(incoming(id), id).toEqual([]);
+      expect(fs.existsSync(path.join(dataDir(id), 'databases', 'seedfail')), id).toBe(false);
+    }
+  }, 120_000);
 });
 
 describe('a member receiving a store', () => {

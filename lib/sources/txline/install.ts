@@ -8,7 +8,8 @@
  *   2. stage: every member receives the whole store beside its databases, syncs it, checks its identity and
  *      answers the SHA-256 of what it received; each must equal the SHA-256 of what was sent, or nothing is
  *      installed (the staged copies are discarded and the old stores started again). A member on this host
- *      gets the store written into a file it reserved and answers the CRC-32 it reads back (stageEverywhere);
+ *      gets the store written into a file it reserved (or, reserved before the rebuild, only the pages the
+ *      replay changed) and answers the CRC-32 it reads back (stageEverywhere);
  *   3. install: the writer first, then the others; each renames exactly the staged bytes into place;
  *   4. wait until every member serves the new store ID at its transaction.
  * The store must already carry the target's name and the new identity, in WAL mode (buildStore's `finalize`).
@@ -24,6 +25,7 @@ import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../.
 import { localCopyAllowed } from './local-store';
 import { ThreadedHash } from '../../engine/hasher';
 import { writeAt } from '../../fs';
+import { pageRanges, type WalPages } from '../../graph/wal';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
 import type { Digest } from '../../graph/store';
@@ -47,7 +49,7 @@ export async function installEverywhere(
   source: { topology(): Promise<Topology>; localCopy: boolean },
   db: string,
   storeFile: string,
-  opts: InstallOptions & { contentDigest: Promise<Digest>; prebuilt?: LocalSink | null },
+  opts: InstallOptions & { contentDigest: Promise<Digest>; prepared?: Prepared },
 ): Promise<InstallResult & { storeSha256: string }> {
   const log = opts.log ?? (() => undefined);
   const topo = await source.topology();
@@ -113,32 +115,47 @@ export async function installEverywhere(
 }
 
 /**
+ * Files members on this host reserved before the store was rebuilt (reserveForBuild): the writer's holds the
+ * rebuilt store, the others the full's store, into which only `changed` pages are copied.
+ */
+export interface Prepared {
+  sinks: LocalSink[];
+  changed?: WalPages;
+}
+
+/**
  * Sends the store to every member at once, reading and hashing it once; `onStaged` gets what the members
  * staged. A member on this host (a loopback address, unless TXLINE_LOCAL_STORE_COPY=off) gets the bytes written
  * straight into an incoming file it reserves (POST /admin/db/{name}/incoming: no HTTP, no second copy), then
  * checks it reads back with the CRC-32 written and stages it; any other member receives an HTTP upload and
  * answers the SHA-256 of what it received. A member whose reserved file cannot be opened as reserved here
- * (another host behind a port forward) gets the upload.
+ * (another host behind a port forward) gets the upload. A file reserved before the rebuild and holding the
+ * full's store gets only the pages the replay changed, and the store's size; its member's read-back (the CRC-32
+ * of the whole file) proves it is the store sent like any other.
  */
 async function stageEverywhere(
   db: string,
   storeFile: string,
   size: number,
   members: SourceMember[],
-  opts: InstallOptions & { localCopy: boolean; prebuilt?: LocalSink | null },
+  opts: InstallOptions & { localCopy: boolean; prepared?: Prepared },
   onStaged: (s: Staged[]) => void,
 ): Promise<{ sha256: string; crc32: number; bytes: number }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
-  const locals: LocalSink[] = [];
   const remote: SourceMember[] = [];
-  const prebuilt = opts.prebuilt ?? null;
-  if (prebuilt && !members.some((m) => m.id === prebuilt.member.id)) {
-    throw new TxlineError('SOURCE_UNREACHABLE', `${prebuilt.member.id}, in whose reserved file the store was rebuilt, cannot be reached any more; nothing was installed`);
+  const prepared = opts.prepared?.sinks ?? [];
+  const changed = opts.prepared?.changed;
+  const rebuilt = prepared.find((l) => l.holds === 'rebuilt');
+  if (rebuilt && !members.some((m) => m.id === rebuilt.member.id)) {
+    throw new TxlineError('SOURCE_UNREACHABLE', `${rebuilt.member.id}, in whose reserved file the store was rebuilt, cannot be reached any more; nothing was installed`);
   }
-  if (prebuilt) locals.push(prebuilt);
+  // a member that left the cluster since gets nothing; without the changed pages, a full's copy is overwritten
+  await giveUpLocal(prepared.filter((l) => !members.some((m) => m.id === l.member.id)));
+  const locals = prepared.filter((l) => members.some((m) => m.id === l.member.id));
+  for (const l of locals) if (l.holds === 'full' && !changed) l.holds = 'empty';
   try {
     for (const m of members) {
-      if (m.id === prebuilt?.member.id) continue;
+      if (locals.some((l) => l.member.id === m.id)) continue;
       const local = opts.localCopy && localCopyAllowed(m) ? await reserveIncoming(db, m, size, q, (why) => opts.log?.(`sending the store to ${m.id} over HTTP: ${why}`)) : null;
       if (local) locals.push(local);
       else remote.push(m);
@@ -169,13 +186,18 @@ async function stageEverywhere(
   // at once for a store rebuilt in place (its member syncs it again when it checks it).
   const syncs: Array<Promise<void>> = [];
   const syncInBackground = (fd: number) => syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
-  if (prebuilt) syncInBackground(prebuilt.fd);
+  for (const l of locals) if (l.holds !== 'empty') syncInBackground(l.fd);
+  const whole = locals.filter((l) => l.holds === 'empty');
+  const patched = locals.filter((l) => l.holds === 'full');
+  const cursor = { next: 0 };
   let sinceSync = 0;
   // With every member on this host, nothing holds a chunk once it is written: the chunks are the hashing
   // thread's pool buffers and SHA-256 runs there (lib/engine/hasher.ts), off this thread, which reads the next
   // chunk meanwhile. Uploads hold their chunks until sent: a fresh buffer each, hashed here.
   const threaded = remote.length === 0 ? new ThreadedHash() : null;
   const send = (async () => {
+    // a full's copy takes the store's size first: pages past the full's end are among the changed ones
+    for (const l of patched) fs.ftruncateSync(l.fd, size);
     const fh = await fs.promises.open(storeFile, 'r');
     const readAt = async (position: number) => {
       const buf = threaded ? await threaded.acquire(CHUNK) : Buffer.allocUnsafe(CHUNK);
@@ -193,7 +215,12 @@ async function stageEverywhere(
         sent += n;
         next = readAt(sent);
         if (bodies.some((b) => b.destroyed)) throw new TxlineError('SOURCE_UNREACHABLE', 'a member stopped receiving the restored store');
-        const waits: Array<Promise<void>> = locals.filter((l) => !l.prebuilt).map((l) => writeAt(l.fd, chunk, at));
+        const waits: Array<Promise<void>> = whole.map((l) => writeAt(l.fd, chunk, at));
+        if (changed && patched.length) {
+          for (const [from, to] of pageRanges(changed.pages, changed.pageSize, at, at + n, cursor)) {
+            for (const l of patched) waits.push(writeAt(l.fd, chunk.subarray(from - at, to - at), from));
+          }
+        }
         for (const b of bodies) if (!b.write(chunk)) waits.push(drained(b));
         // hashed while the writes run on libuv's pool
         if (threaded) threaded.update(buf, n);
@@ -206,7 +233,7 @@ async function stageEverywhere(
         sinceSync += n;
         if (sinceSync >= SYNC_EVERY) {
           sinceSync = 0;
-          for (const l of locals) if (!l.prebuilt) syncInBackground(l.fd);
+          for (const l of whole) syncInBackground(l.fd);
         }
         opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${members.length} member(s) at once`, bytesDone: sent, bytesTotal: size });
       }
@@ -249,24 +276,36 @@ async function stageEverywhere(
 }
 
 /**
- * An empty incoming file reserved on the writer for `db`, when the writer is on this host: the restore rebuilds
- * the store in it, so the writer's copy is the rebuilt file itself and only the other members get copies
- * (stageEverywhere). The writer, because a reception under way keeps replication off the database on the
- * member that holds it, and the writer replicates nothing. Null when it cannot be had (the writer is remote,
- * has no such route, or the local copy is off).
+ * Empty incoming files reserved for `db` on the members on this host, before the store is rebuilt: the restore
+ * rebuilds the store in the writer's (`holds: 'rebuilt'`, so the writer's copy is the rebuilt file itself) and
+ * writes the full's store into the others' as it unpacks it (`holds: 'full'`; stageEverywhere then copies the
+ * pages the replay changed). A reservation keeps replication off the database on its member until the install
+ * (the restore is in charge of it): on a follower of a database being overwritten, the old store is not kept up
+ * meanwhile. None when the local copy is off; a member that does not reserve one gets its copy afterwards.
  */
 export async function reserveForBuild(
   source: { topology(): Promise<Topology>; localCopy: boolean },
   db: string,
   identity: { storeId: string; databaseId: string },
   log: (m: string) => void,
-): Promise<LocalSink | null> {
-  if (!source.localCopy) return null;
-  const writer = (await source.topology()).writer;
-  if (!writer || !localCopyAllowed(writer)) return null;
-  const sink = await reserveIncoming(db, writer, null, new URLSearchParams(identity), (why) => log(`rebuilding the store in a folder of this process: ${why}`));
-  if (sink) sink.prebuilt = true;
-  return sink;
+): Promise<LocalSink[]> {
+  if (!source.localCopy) return [];
+  const topo = await source.topology();
+  const q = new URLSearchParams(identity);
+  const sinks: LocalSink[] = [];
+  try {
+    for (const m of topo.members) {
+      if (!localCopyAllowed(m)) continue;
+      const sink = await reserveIncoming(db, m, null, q, (why) => log(`${m.id} gets its copy once the store is rebuilt: ${why}`));
+      if (!sink) continue;
+      sink.holds = m.id === topo.writer?.id ? 'rebuilt' : 'full';
+      sinks.push(sink);
+    }
+  } catch (e) {
+    await giveUpLocal(sinks);
+    throw e;
+  }
+  return sinks;
 }
 
 /** Closes the reserved files here and gives up those not completed (the members remove them). */
@@ -282,8 +321,11 @@ export interface LocalSink {
   file: string;
   path: string;
   fd: number;
-  /** the store was rebuilt in this file (reserveForBuild): nothing is to be written into it */
-  prebuilt: boolean;
+  /**
+   * what it holds: nothing yet, the rebuilt store (nothing is to be written into it), or the full's store
+   * the rebuilt one was replayed on (only the pages the replay changed are to be written; reserveForBuild)
+   */
+  holds: 'empty' | 'rebuilt' | 'full';
   completed: boolean;
   close(): void;
 }
@@ -346,7 +388,7 @@ export async function reserveIncoming(db: string, m: SourceMember, size: number 
     file: r.file,
     path,
     fd: opened,
-    prebuilt: false,
+    holds: 'empty',
     completed: false,
     close() {
       if (closed) return;

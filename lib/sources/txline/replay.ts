@@ -9,12 +9,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TxlineError } from '../../errors';
-import { positionalWriter } from '../../fs';
+import { TxlineError, describeError } from '../../errors';
+import { copyInBackground, positionalWriter, type BackgroundCopy } from '../../fs';
 import { applyRecords } from '../../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
 import { GraphStore, type Digest, type StoreMeta } from '../../graph/store';
+import { walPages, type WalPages } from '../../graph/wal';
 import { consumePayload, type Artifact } from '../../engine/artifact';
 import { isEmpty } from '../../engine/chain';
 import type { RestorePlan } from '../../engine/restore-plan';
@@ -32,6 +34,8 @@ export interface BuiltStore {
    * scratch once when the full is from before sums were kept)
    */
   digest: Digest;
+  /** with `copies`: the pages (of the rebuilt file) that differ from the full's store, and the page size */
+  changed?: WalPages;
 }
 
 export async function buildStore(
@@ -54,6 +58,13 @@ export async function buildStore(
      * written through; SQLite then opens it by its path.
      */
     into?: { file: string; fd: number };
+    /**
+     * Other members' reserved files on this host, open here as these descriptors: the full's store is copied
+     * into each on another thread while the differentials are replayed (in WAL mode, with nothing
+     * checkpointed, the rebuilt file holds the full's store until the end), and the rebuilt store says which
+     * pages the replay changed (BuiltStore.changed): each becomes the rebuilt store by those pages alone.
+     */
+    copies?: number[];
   },
 ): Promise<BuiltStore> {
   const [full, ...diffs] = plan.chain;
@@ -65,103 +76,127 @@ export async function buildStore(
   // Rebuilt in a member's file, the full's store is handed to the disk as it is written (most of its pages
   // stay as they are): the disk works while the differentials are replayed, and the member's sync has less left.
   const syncs: Array<Promise<void>> = [];
-  let sinceSync = 0;
-  await consumePayload(full, async (source) => {
-    const counted = async function* (src: AsyncIterable<Buffer>) {
-      for await (const chunk of src) {
-        bytesDone += chunk.length;
-        sinceSync += chunk.length;
-        if (opts.into && sinceSync >= SYNC_EVERY) {
-          sinceSync = 0;
-          const fd = opts.into.fd;
-          syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
-        }
-        opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
-        yield chunk;
-      }
-    };
-    const into = opts.into ? positionalWriter(opts.into.fd) : null;
-    try {
-      await pipeline(source, counted, into ?? fs.createWriteStream(file, { highWaterMark: 1024 * 1024 }));
-    } finally {
-      // the caller closes the descriptor: after the last write and sync
-      await into?.settled();
-      await Promise.all(syncs);
-    }
-  });
-  let store: GraphStore;
+  const copies = opts.copies ?? [];
+  // written through a descriptor: the member's reserved file, or a new one in the private work folder
+  const fd = opts.into?.fd ?? fs.openSync(file, 'wx', 0o600);
+  // The other members' copies are made on a thread of their own while the differentials are replayed (here, on
+  // this one): in WAL mode, with nothing checkpointed, the file holds the full's store until the end (the log
+  // names every page the replay changes: ./wal.ts). Not while the full is unpacked: that keeps both cores busy.
+  const copy: { running: BackgroundCopy | null } = { running: null };
   try {
-    store = GraphStore.open(file);
-  } catch (e) {
-    throw new TxlineError('ARTIFACT_CORRUPT', `${full.file} is corrupt: its store cannot be opened`, { cause: e });
-  }
-  try {
-    if (store.meta.lastTxId !== full.tipTx || store.meta.storeId !== full.storeId || store.meta.lastTxChecksum !== full.lastTxChecksum) {
-      throw new TxlineError(
-        'ARTIFACT_CORRUPT',
-        `${full.file} is corrupt: its store is at transaction ${store.meta.lastTxId} (store ID ${store.meta.storeId}) but the metadata says ${full.tipTx} (${full.storeId})`,
-      );
-    }
-    // A private copy that nobody else opens, synced once at the end (a failed rebuild is thrown away): no WAL
-    // (pages go straight to the file, no checkpoint), the rollback journal in memory, one lock held throughout;
-    // a modest page cache keeps the restore process small. The store is back in WAL mode when a member opens it.
-    store.db.pragma('synchronous = OFF');
-    store.db.pragma('journal_mode = MEMORY');
-    store.db.pragma('locking_mode = EXCLUSIVE');
-    store.db.pragma('cache_size = -16384');
-    let replayed = 0;
-    let stopped = false;
-    for (const d of diffs) {
-      if (isEmpty(d)) continue;
-      const decoder = new RecordStreamDecoder(d.file);
-      let batch: TxRecord[] = [];
-      const flush = () => {
-        if (batch.length === 0) return;
-        applyRecords(store, batch);
-        replayed += batch.length;
-        batch = [];
-        opts.progress?.({ phase: `${phase}:replay`, bytesDone, bytesTotal, txDone: replayed, txTotal: plan.txToReplay, artifact: d.file });
-      };
-      await consumePayload(d, async (source) => {
-        for await (const chunk of source) {
-          bytesDone += chunk.length;
-          for (const rec of decoder.push(chunk)) {
-            if (stopped) continue; // keep reading: the whole payload's checksum is verified
-            if ((plan.stopBeforeTx !== null && rec.txId >= plan.stopBeforeTx) || (plan.stopBeforeTime !== null && rec.commitTime >= plan.stopBeforeTime)) {
-              stopped = true;
-              continue;
-            }
-            const expected = store.meta.lastTxId + batch.length + 1;
-            const prev = batch.length > 0 ? batch[batch.length - 1].checksum : store.meta.lastTxChecksum;
-            if (rec.txId !== expected || rec.prevChecksum !== prev) {
-              throw new TxlineError('CHAIN_BROKEN', `${d.file}: transaction ${rec.txId} does not follow transaction ${expected - 1} of the store being restored`);
-            }
-            batch.push(rec);
-            if (batch.length >= BATCH) flush();
-          }
-        }
-        decoder.end();
-      });
-      flush();
-      if (!stopped && store.meta.lastTxId !== d.tipTx) {
-        throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
-      }
-    }
-    const contentHash = store.contentSum;
-    if (opts.finalize) {
-      store.writeMeta(opts.finalize);
-      store.db.pragma('journal_mode = WAL');
-    }
-    if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the rebuilt store');
-    const meta = { ...store.meta };
-    store.close();
-    if (!opts.finalize) {
-      const fd = fs.openSync(file, 'r');
-      fs.fsyncSync(fd);
-      fs.closeSync(fd);
-    }
-    return { file, meta, replayed, digest: { lastCommittedTxn: meta.lastTxId, nodes: meta.nodeCount, relationships: meta.relCount, contentHash } };
+    return await rebuild();
   } finally {
-    store.close();
+    // a copy still under way ends before its descriptors can be closed
+    copy.running?.stop();
+    await copy.running?.done.catch(() => undefined);
+    if (!opts.into) fs.closeSync(fd);
+  }
+
+  async function rebuild(): Promise<BuiltStore> {
+    let sinceSync = 0;
+    await consumePayload(full, async (source) => {
+      // A stream, not an async generator: iterating the decoder would hand over everything it has buffered
+      // joined into one new buffer each time (a second copy of the whole store).
+      const counted = new Transform({
+        transform(chunk: Buffer, _enc, cb) {
+          bytesDone += chunk.length;
+          sinceSync += chunk.length;
+          if (opts.into && sinceSync >= SYNC_EVERY) {
+            sinceSync = 0;
+            const fd = opts.into.fd;
+            syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
+          }
+          opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
+          cb(null, chunk);
+        },
+      });
+      const into = positionalWriter(fd);
+      try {
+        await pipeline(source, counted, into);
+      } finally {
+        // the descriptor closes after the last write and sync
+        await into.settled();
+        await Promise.all(syncs);
+      }
+    });
+    let store: GraphStore;
+    try {
+      store = GraphStore.open(file);
+    } catch (e) {
+      throw new TxlineError('ARTIFACT_CORRUPT', `${full.file} is corrupt: its store cannot be opened`, { cause: e });
+    }
+    try {
+      if (store.meta.lastTxId !== full.tipTx || store.meta.storeId !== full.storeId || store.meta.lastTxChecksum !== full.lastTxChecksum) {
+        throw new TxlineError(
+          'ARTIFACT_CORRUPT',
+          `${full.file} is corrupt: its store is at transaction ${store.meta.lastTxId} (store ID ${store.meta.storeId}) but the metadata says ${full.tipTx} (${full.storeId})`,
+        );
+      }
+      // A private copy that nobody else opens, synced once at the end (a failed rebuild is thrown away): no WAL
+      // (pages go straight to the file, no checkpoint), the rollback journal in memory, one lock held throughout;
+      // a modest page cache keeps the restore process small. The store is back in WAL mode when a member opens it.
+      // With copies of the full to bring along, the replay stays in WAL mode and nothing checkpoints until the
+      // end: the log then names every page the replay changed (./wal.ts).
+      store.db.pragma('synchronous = OFF');
+      if (!copies.length) store.db.pragma('journal_mode = MEMORY');
+      store.db.pragma('locking_mode = EXCLUSIVE');
+      store.db.pragma('cache_size = -16384');
+      if (copies.length) copy.running = copyInBackground(fd, copies, bytesDone);
+      let replayed = 0;
+      let stopped = false;
+      for (const d of diffs) {
+        if (isEmpty(d)) continue;
+        const decoder = new RecordStreamDecoder(d.file);
+        let batch: TxRecord[] = [];
+        const flush = () => {
+          if (batch.length === 0) return;
+          applyRecords(store, batch);
+          replayed += batch.length;
+          batch = [];
+          opts.progress?.({ phase: `${phase}:replay`, bytesDone, bytesTotal, txDone: replayed, txTotal: plan.txToReplay, artifact: d.file });
+        };
+        await consumePayload(d, async (source) => {
+          for await (const chunk of source) {
+            bytesDone += chunk.length;
+            for (const rec of decoder.push(chunk)) {
+              if (stopped) continue; // keep reading: the whole payload's checksum is verified
+              if ((plan.stopBeforeTx !== null && rec.txId >= plan.stopBeforeTx) || (plan.stopBeforeTime !== null && rec.commitTime >= plan.stopBeforeTime)) {
+                stopped = true;
+                continue;
+              }
+              const expected = store.meta.lastTxId + batch.length + 1;
+              const prev = batch.length > 0 ? batch[batch.length - 1].checksum : store.meta.lastTxChecksum;
+              if (rec.txId !== expected || rec.prevChecksum !== prev) {
+                throw new TxlineError('CHAIN_BROKEN', `${d.file}: transaction ${rec.txId} does not follow transaction ${expected - 1} of the store being restored`);
+              }
+              batch.push(rec);
+              if (batch.length >= BATCH) flush();
+            }
+          }
+          decoder.end();
+        });
+        flush();
+        if (!stopped && store.meta.lastTxId !== d.tipTx) {
+          throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
+        }
+      }
+      const contentHash = store.contentSum;
+      if (opts.finalize) {
+        store.writeMeta(opts.finalize);
+        store.db.pragma('journal_mode = WAL');
+      }
+      const changed = copy.running ? walPages(`${file}-wal`, store.db.pragma('page_size', { simple: true }) as number) : undefined;
+      // (the copy reads the file: it ends before the checkpoint writes the changed pages into it)
+      await copy.running?.done.catch((e: unknown) => {
+        throw new TxlineError('IO_ERROR', `could not copy the full's store into the files the other members reserved: ${describeError(e)}`, { cause: e });
+      });
+      if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the rebuilt store');
+      const meta = { ...store.meta };
+      store.close();
+      if (!opts.finalize) fs.fsyncSync(fd);
+      return { file, meta, replayed, digest: { lastCommittedTxn: meta.lastTxId, nodes: meta.nodeCount, relationships: meta.relCount, contentHash }, changed };
+    } finally {
+      store.close();
+    }
   }
 }

@@ -7,7 +7,7 @@ import { localStoreCopy } from '../../env';
 import { errorFrom, MemberClient, rawRequest, requestJson, type ClusterInfo, type MemberStatus } from '../../cluster/client';
 import { takeDiff, takeFull } from './backup';
 import { restoreChain } from './restore';
-import { installEverywhere, reserveForBuild, type LocalSink } from './install';
+import { installEverywhere, reserveForBuild, type LocalSink, type Prepared } from './install';
 import type { Digest } from '../../graph/store';
 import { txlineScratch } from './scratch';
 import { COMPRESSED_STORE_MIN_RATE, DEFAULT_MIN_RATE } from '../../cluster/watchdog';
@@ -167,12 +167,12 @@ export class TxlineSource implements Source, BackupDriver {
    * Installs a rebuilt store (named for `db`, with the new identity, in WAL mode) on every reachable member at
    * once (./install.ts); `contentDigest` is the store's content digest, computed by the caller meanwhile.
    */
-  installStore(db: string, storeFile: string, opts: InstallOptions & { contentDigest: Promise<Digest>; prebuilt?: LocalSink | null }): Promise<InstallResult & { storeSha256: string }> {
+  installStore(db: string, storeFile: string, opts: InstallOptions & { contentDigest: Promise<Digest>; prepared?: Prepared }): Promise<InstallResult & { storeSha256: string }> {
     return installEverywhere(this, db, storeFile, opts);
   }
 
   /** An empty file the writer reserved on this host for the store a restore rebuilds (./install.ts), or null. */
-  reserveForBuild(db: string, identity: { storeId: string; databaseId: string }, log: (m: string) => void): Promise<LocalSink | null> {
+  reserveForBuild(db: string, identity: { storeId: string; databaseId: string }, log: (m: string) => void): Promise<LocalSink[]> {
     return reserveForBuild(this, db, identity, log);
   }
 }
