@@ -102,8 +102,9 @@ const { workerData: w } = require('node:worker_threads');
 const stop = new Int32Array(w.stop);
 const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
 let sinceSync = 0;
-// handed to the disk on libuv's pool, not waited for here (the thread exits once they are done)
-const sync = () => { for (const fd of w.to) fs.fdatasync(fd, () => {}); };
+// handed to the disk on libuv's pool, not waited for here (the thread exits once they are done); a failure
+// fails the copy (it is not reported again to a descriptor opened later)
+const sync = () => { for (const fd of w.to) fs.fdatasync(fd, (e) => { if (e) throw e; }); };
 for (let at = 0; at < w.length && Atomics.load(stop, 0) === 0; ) {
   const n = fs.readSync(w.from, buf, 0, Math.min(buf.length, w.length - at), at);
   if (n === 0) throw new Error('the file ends at ' + at + ' bytes, not ' + w.length);

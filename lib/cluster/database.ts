@@ -18,6 +18,7 @@ import { MAX_RECORD_PAYLOAD, decodeOps, encodeRecord, encodeTx, type TxRecord, t
 import type { RetentionPolicy } from './retention';
 import { GraphStore, computeDigest, findNodes, keptDigest, readMeta, type Digest, type NodeRow, type StoreMeta } from '../graph/store';
 import { fsyncDir } from '../fs';
+import { replacedName } from './staging';
 import { applyRecords } from '../graph/apply';
 import { TxLog, type LogRange } from './txlog';
 import { digestOnWorker } from './digest-worker';
@@ -515,10 +516,22 @@ export class GraphDatabase {
       fs.mkdirSync(this.dir, { recursive: true });
       if (created) fsyncDir(this.rootDir);
       for (const ext of ['-wal', '-shm']) fs.rmSync(this.storeFile + ext, { force: true });
+      // The old store keeps a second name through the rename and is removed in the background once the new one
+      // is open: freeing a big file's cached pages takes a while (about 0.3 s per GiB here), and the restore
+      // waits for every member's answer. A member killed meanwhile drops it at its next start.
+      let replaced: string | null = null;
+      if (fs.existsSync(this.storeFile)) {
+        replaced = replacedName(this.rootDir, this.name);
+        fs.linkSync(this.storeFile, replaced);
+      }
       fs.renameSync(file, this.storeFile);
       fsyncDir(this.dir);
       this.txlog.reset(meta.storeId, { txId: meta.lastTxId, checksum: meta.lastTxChecksum });
       this.open();
+      if (replaced) {
+        const old = replaced;
+        fs.promises.rm(old, { force: true }).catch((e: unknown) => this.opts.log(`[${this.name}] could not remove the replaced store ${old}: ${describeError(e)}`));
+      }
       this.opts.log(`[${this.name}] installed a staged store at transaction ${meta.lastTxId}, store ID ${meta.storeId}`);
       return { ...meta };
     });

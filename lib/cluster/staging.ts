@@ -128,8 +128,9 @@ export class StagedStores {
   /**
    * Creates an empty incoming file for `name` that a restore process on this member's host writes itself
    * (faster than an upload: no HTTP, no second copy; the restore may even rebuild the store in it), of
-   * `expect.bytes` when it is known; complete() then checks and stages it. Counts as a
-   * reception under way (replication keeps off the database) until completed, discarded or expired.
+   * `expect.bytes` when it is known; complete() then checks and stages it. A reservation alone does not
+   * hold replication off the database (a restore reserves before it rebuilds, which can take long, and it
+   * stops the database before it completes): completing one counts as a reception under way.
    */
   reserve(dir: string, name: string, expect: { storeId: string; databaseId: string; bytes?: number }): ReservedStore {
     fs.mkdirSync(dir, { recursive: true });
@@ -149,7 +150,6 @@ export class StagedStores {
     const timer = setTimeout(() => this.unreserve(id), STAGE_TTL_MS);
     timer.unref();
     this.reserved.set(id, { name, file, dev: st.dev, ino: st.ino, expect, timer });
-    this.receiving.set(name, (this.receiving.get(name) ?? 0) + 1);
     return { id, file, dev: String(st.dev), ino: String(st.ino), nonce: nonce.toString('hex'), ttlMs: STAGE_TTL_MS };
   }
 
@@ -167,6 +167,7 @@ export class StagedStores {
     const r = this.reservation(name, id);
     clearTimeout(r.timer);
     this.reserved.delete(id);
+    this.receiving.set(name, (this.receiving.get(name) ?? 0) + 1);
     try {
       let fd: number;
       try {
@@ -210,7 +211,6 @@ export class StagedStores {
     clearTimeout(r.timer);
     this.reserved.delete(id);
     removeIncoming(r.file);
-    this.doneReceiving(r.name);
     return true;
   }
 
@@ -299,6 +299,14 @@ function checkIncoming(file: string, name: string, expect: { storeId: string; da
 
 function removeIncoming(file: string): void {
   for (const ext of ['', '-wal', '-shm']) fs.rmSync(file + ext, { force: true });
+}
+
+/**
+ * A second name in `dir` for a store file about to be replaced (GraphDatabase.installStaged): hidden like an
+ * incoming file, so a member killed before it is removed drops it at its next start (removeStaleIncoming).
+ */
+export function replacedName(dir: string, name: string): string {
+  return path.join(dir, `${INCOMING_PREFIX}${name}-replaced-${randomBytes(6).toString('hex')}.sqlite`);
 }
 
 /** Removes what an interrupted reception or an uninstalled staged store left in `dir` (at member start). */

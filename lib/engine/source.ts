@@ -46,7 +46,7 @@ export interface InstallResult {
   members: Array<{ member: SourceMember; lastCommittedTxn: number; storeId: string | null; status: string }>;
   /** the restored store's digest (contentHash: its content sum; orderedHash: format 2's, when asked for) */
   digest: { lastCommittedTxn: number; nodes: number; relationships: number; contentHash: string; orderedHash?: string };
-  /** SHA-256 of the store file every member received and installed (each member's own hash was compared), when the kind has it */
+  /** SHA-256 of the store file every member received and installed (each member's own hash was compared), when the kind has it (txline: when it was uploaded to a member) */
   storeSha256?: string;
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,7 +44,12 @@ describe('walPages', () => {
       db.prepare('DELETE FROM t WHERE id % 1500 = 7').run();
       for (let i = 20_000; i < 30_000; i++) ins.run(i, `more ${i}`);
     })();
-    const { pageSize, pages } = walPages(`${file}-wal`, db.pragma('page_size', { simple: true }) as number);
+    const seen = new Set<number>();
+    walPages(`${file}-wal`, db.pragma('page_size', { simple: true }) as number, seen);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    // more after a checkpoint: the pages of both logs together
+    db.prepare('UPDATE t SET v = ? WHERE id = 5').run('after the checkpoint');
+    const { pageSize, pages } = walPages(`${file}-wal`, db.pragma('page_size', { simple: true }) as number, seen);
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     expect(pages[0]).toBe(1);
@@ -65,11 +71,14 @@ describe('walPages', () => {
     expect(fs.readFileSync(short).equals(fs.readFileSync(file))).toBe(false);
   });
 
-  it('names only the header when there is no log, and refuses a file that is not a log of that page size', () => {
+  it('names only the header when there is no log, and refuses a file that is not a log of that page size, or a FIFO', () => {
     expect(walPages(path.join(dir, 'none-wal'), 4096)).toEqual({ pageSize: 4096, pages: [1] });
     const bogus = path.join(dir, 'bogus-wal');
     fs.writeFileSync(bogus, Buffer.alloc(4096, 7));
     expect(() => walPages(bogus, 4096)).toThrow(/not a write-ahead log/);
+    const fifo = path.join(dir, 'fifo-wal');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => walPages(fifo, 4096)).toThrow(/is not a file/);
   });
 });
 

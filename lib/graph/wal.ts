@@ -22,40 +22,39 @@ export interface WalPages {
   pages: number[];
 }
 
-/** The pages of every frame in the log `walFile` (none when it does not exist or is empty). */
-export function walPages(walFile: string, dbPageSize: number): WalPages {
-  const pages = new Set<number>([1]);
+/**
+ * Adds to `pages` the page of every frame in the log `walFile` (nothing when it does not exist or is empty),
+ * reading the frame headers alone; and page 1 (the header) always.
+ */
+export function walPages(walFile: string, dbPageSize: number, pages: Set<number> = new Set()): WalPages {
+  pages.add(1);
+  const result = () => ({ pageSize: dbPageSize, pages: [...pages].sort((a, b) => a - b) });
   let fd: number;
   try {
-    fd = fs.openSync(walFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    // not following a symlink, not waiting on a FIFO swapped in under its name
+    fd = fs.openSync(walFile, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { pageSize: dbPageSize, pages: [1] };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return result();
     throw e;
   }
   try {
-    const size = fs.fstatSync(fd).size;
-    if (size < HEADER) return { pageSize: dbPageSize, pages: [1] };
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new TxlineError('INTERNAL', `${walFile} is not a file`);
+    if (st.size < HEADER) return result();
     const head = Buffer.alloc(HEADER);
     fs.readSync(fd, head, 0, HEADER, 0);
     const pageSize = head.readUInt32BE(8);
     if (!MAGIC.includes(head.readUInt32BE(0)) || pageSize !== dbPageSize) {
       throw new TxlineError('INTERNAL', `${walFile} is not a write-ahead log of pages of ${dbPageSize} bytes`);
     }
-    // the frame headers alone, read in batches of frames
     const frame = FRAME_HEADER + pageSize;
-    const perRead = Math.max(1, Math.floor((4 * 1024 * 1024) / frame));
-    const buf = Buffer.alloc(perRead * frame);
-    for (let at = HEADER; at + frame <= size; ) {
-      const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
-      const frames = Math.floor(n / frame);
-      if (frames === 0) break;
-      for (let i = 0; i < frames; i++) {
-        const page = buf.readUInt32BE(i * frame);
-        if (page > 0) pages.add(page);
-      }
-      at += frames * frame;
+    const header = Buffer.alloc(4);
+    for (let at = HEADER; at + frame <= st.size; at += frame) {
+      if (fs.readSync(fd, header, 0, 4, at) < 4) break;
+      const page = header.readUInt32BE(0);
+      if (page > 0) pages.add(page);
     }
-    return { pageSize, pages: [...pages].sort((a, b) => a - b) };
+    return result();
   } finally {
     fs.closeSync(fd);
   }

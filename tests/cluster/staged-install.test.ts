@@ -18,6 +18,7 @@ import { backupDatabases } from '../../lib/engine/backup';
 import { rawRequest } from '../../lib/cluster/client';
 import { splitAddress } from '../../lib/net/address';
 import { TxlineSource } from '../../lib/sources/txline/source';
+import { giveUpLocal } from '../../lib/sources/txline/install';
 import { convergedDigests, rawHttp, startTestCluster, tempFolders, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
 import { backupOptions } from '../helpers/engine';
 
@@ -42,7 +43,24 @@ afterAll(async () => {
 
 const dataDir = (id: string) => cluster.sup.info().members.find((m) => m.id === id)?.dataDir as string;
 const incoming = (id: string) => fs.readdirSync(path.join(dataDir(id), 'databases')).filter((n) => n.startsWith('.incoming-'));
-const sha256File = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+
+/**
+ * How many members hold `db`'s store as the same bytes, with the CRC-32 each logged when it staged a copy
+ * written on this host (and, when given, the SHA-256 of what was uploaded); fails on any difference.
+ */
+function installedAlike(db: string, sha256?: string): number {
+  const ids = ['member-1', 'member-2', 'member-3'];
+  const files = ids.map((id) => fs.readFileSync(path.join(dataDir(id), 'databases', db, 'store.sqlite')));
+  const shas = new Set(files.map((f) => createHash('sha256').update(f).digest('hex')));
+  expect(shas.size, `${db}: the members' stores differ`).toBe(1);
+  if (sha256) expect([...shas][0]).toBe(sha256);
+  ids.forEach((id, i) => {
+    // the last store staged for it
+    const logged = [...fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8').matchAll(new RegExp(`staged a store for ${db} at transaction \\d+ written on this host \\(\\d+ bytes, CRC-32 (\\d+)\\)`, 'g'))].pop();
+    if (logged) expect(Number(logged[1]), id).toBe(zlib.crc32(files[i]));
+  });
+  return files.length;
+}
 
 /** The writer's store of neo4j as it serves it for a backup: a real store file, in WAL mode. */
 async function storeBytes(): Promise<{ bytes: Buffer; storeId: string; databaseId: string }> {
@@ -69,10 +87,12 @@ describe('a restore streamed to every member', () => {
     // on this host the store is rebuilt in the file the writer reserved: the writer's copy is the rebuilt file
     expect(logged.join('\n')).toMatch(localCopy ? new RegExp(`rebuilding the store in .*/\\.incoming-${target}-[0-9a-f]+\\.sqlite, reserved by member-1`) : /rebuilding the store in .*txline-restore-/);
     expect(r.install.members.map((m) => m.member.id).sort()).toEqual(['member-1', 'member-2', 'member-3']);
-    expect(r.install.storeSha256).toMatch(/^[0-9a-f]{64}$/);
+    // an upload is checked by SHA-256; a copy written on this host by the CRC-32 its member reads back
+    if (localCopy) expect(r.install.storeSha256).toBeUndefined();
+    else expect(r.install.storeSha256).toMatch(/^[0-9a-f]{64}$/);
     // each member's store file is exactly what was sent (nothing was written since: WAL mode leaves it alone)
+    expect(installedAlike(target, r.install.storeSha256)).toBe(3);
     for (const id of ['member-1', 'member-2', 'member-3']) {
-      expect(sha256File(path.join(dataDir(id), 'databases', target, 'store.sqlite')), id).toBe(r.install.storeSha256);
       expect(incoming(id), id).toEqual([]);
       const memberLog = fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8');
       expect(memberLog, id).toMatch(new RegExp(`staged a store for ${target} at transaction \\d+ ${localCopy ? 'written on this host \\(\\d+ bytes, CRC-32 \\d+\\)' : '\\(\\d+ bytes, sha256 [0-9a-f]{16}'}`));
@@ -95,28 +115,63 @@ describe('a restore streamed to every member', () => {
     for (let i = 0; i < 30; i++) {
       await cluster.writer.commit('neo4j', Array.from({ length: 40 }, (_, j) => ({ op: 'createNode' as const, labels: ['Grown'], properties: { i, j, pad: 'g'.repeat(400) } })));
     }
-    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Last'], properties: {} }]);
+    const people = await cluster.writer.nodes('neo4j', 'Person', 10);
+    await cluster.writer.commit('neo4j', people.map((n) => ({ op: 'setProperties' as const, node: n.id, properties: { updated: 'u'.repeat(300) } })));
+    const grown = await cluster.writer.nodes('neo4j', 'Grown', 5);
+    await cluster.writer.commit('neo4j', grown.map((n) => ({ op: 'deleteNode' as const, node: n.id })));
     expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
     const logged: string[] = [];
     const log = { ...silentLog, info: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) };
     const source = new TxlineSource({ addresses: cluster.addresses, resolve: true, localCopy: true });
     const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seeded', point: { kind: 'latest' }, overwrite: false, source, log });
-    expect(r.replayed).toBe(31);
+    expect(r.replayed).toBe(32);
     expect(logged.join('\n')).toMatch(/the full's store also in the files member-2, member-3 reserved/);
-    const sizes = new Set<number>();
-    for (const id of ['member-1', 'member-2', 'member-3']) {
-      const file = path.join(dataDir(id), 'databases', 'seeded', 'store.sqlite');
-      sizes.add(fs.statSync(file).size);
-      expect(sha256File(file), id).toBe(r.install.storeSha256);
-      expect(incoming(id), id).toEqual([]);
-    }
-    expect([...sizes][0]).toBeGreaterThan(before);
+    // only the changed pages were written into the followers' copies
+    const [, pages, of] = /the other members' copies get the (\d+) page\(s\) the replay changed, of (\d+)/.exec(logged.join('\n')) ?? [];
+    expect(Number(pages)).toBeGreaterThan(1);
+    expect(Number(pages)).toBeLessThan(Number(of));
+    expect(installedAlike('seeded')).toBe(3);
+    for (const id of ['member-1', 'member-2', 'member-3']) expect(incoming(id), id).toEqual([]);
+    expect(fs.statSync(path.join(dataDir('member-2'), 'databases', 'seeded', 'store.sqlite')).size).toBeGreaterThan(before);
     const ds = await convergedDigests(cluster, 'seeded');
     for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
     expect(r.install.digest.contentHash).toBe((await cluster.writer.digest('neo4j')).contentHash);
+
+    // over the restored database: each member's old store keeps a second name through the switch, removed after
+    const again = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seeded', point: { kind: 'latest' }, overwrite: true, source, log });
+    expect(installedAlike('seeded')).toBe(3);
+    expect(again.install.digest).toEqual(r.install.digest);
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      expect(fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8'), id).not.toMatch(/could not remove the replaced store/);
+      await waitFor(`${id} to remove the replaced store`, () => incoming(id).length === 0, 10_000);
+    }
   }, 120_000);
 
-  it("fails whole when the full's store cannot be copied into a reserved file: it says so, installs nothing and leaves no reserved file", async () => {
+  it('with the writer on another host (its reservation given up here), the store is rebuilt in a private folder and the full still copied into the followers\' files', async () => {
+    const to = folder('nowriter');
+    expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
+    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
+    expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+    class RemoteWriter extends TxlineSource {
+      override async reserveForBuild(db: string, identity: { storeId: string; databaseId: string }, log: (m: string) => void) {
+        const sinks = await super.reserveForBuild(db, identity, log);
+        const writer = sinks.filter((x) => x.holds === 'rebuilt');
+        await giveUpLocal(writer);
+        return sinks.filter((x) => !writer.includes(x));
+      }
+    }
+    const logged: string[] = [];
+    const log = { ...silentLog, info: (m: string) => logged.push(m), debug: (m: string) => logged.push(m), warn: (m: string) => logged.push(m) };
+    const r = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'nowriter', point: { kind: 'latest' }, overwrite: false, source: new RemoteWriter({ addresses: cluster.addresses, resolve: true, localCopy: true }), log });
+    expect(logged.join('\n')).toMatch(/rebuilding the store in .*txline-restore-.*, the full's store also in the files member-2, member-3 reserved/);
+    expect(logged.join('\n')).toMatch(/the other members' copies get the \d+ page\(s\) the replay changed/);
+    expect(logged.join('\n')).not.toMatch(/could not copy/);
+    expect(installedAlike('nowriter')).toBe(3);
+    const ds = await convergedDigests(cluster, 'nowriter');
+    for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
+  }, 120_000);
+
+  it("falls back to whole copies when the full's store cannot be copied into the reserved files; a write that fails fails the restore whole, installing nothing and leaving no reserved file", async () => {
     const to = folder('seeded-fail');
     expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
     await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
@@ -134,10 +189,10 @@ describe('a restore streamed to every member', () => {
       }
     }
     const source = new UnwritableCopies({ addresses: cluster.addresses, resolve: true, localCopy: true });
+    const warned: string[] = [];
     try {
-      await expect(restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seedfail', point: { kind: 'latest' }, overwrite: false, source, log: silentLog })).rejects.toThrow(
-        /could not copy the full's store into the files the other members reserved: .*EBADF/,
-      );
+      await expect(restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'seedfail', point: { kind: 'latest' }, overwrite: false, source, log: { ...silentLog, warn: (m) => warned.push(m) } })).rejects.toThrow(/EBADF/);
+      expect(warned.join('\n')).toMatch(/could not copy the full's store into the files the other members reserved; they get the whole store: .*EBADF/);
     } finally {
       for (const fd of readOnly) fs.closeSync(fd);
     }
@@ -232,6 +287,9 @@ describe('a member receiving a store', () => {
     fs.rmSync(swapped.file + '.other');
 
     const given = await reserve();
+    // a reservation alone does not hold replication off: the follower keeps its store up to date meanwhile
+    const { txId } = await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['WhileReserved'], properties: {} }]);
+    await waitFor('member-3 to replicate while a file is reserved on it', async () => ((await cluster.clients['member-3'].status()).databases.find((d) => d.name === 'neo4j')?.lastCommittedTxn ?? 0) >= txId, 15_000);
     expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ renewed: true });
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ discarded: true });
     expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).status).toBe(404);

@@ -1,7 +1,8 @@
 /**
  * Installing a rebuilt store on every member of a cluster that speaks Txline's member API, in one pass: the
  * store file is read once and streamed to all reachable members at the same time (the receiving half is
- * lib/cluster/staging.ts), hashed (SHA-256) as it goes out, while the caller computes its content digest.
+ * lib/cluster/staging.ts), hashed (SHA-256, when it is uploaded; CRC-32 always) as it goes out, while the caller
+ * computes its content digest.
  *
  * Order, so that a member never serves a half-installed store and a failure leaves the old one:
  *   1. stop the database on the members hosting it (followers first);
@@ -23,7 +24,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
 import { localCopyAllowed } from './local-store';
-import { ThreadedHash } from '../../engine/hasher';
 import { writeAt } from '../../fs';
 import { pageRanges, type WalPages } from '../../graph/wal';
 import { destinationProblem } from '../../engine/restore';
@@ -50,7 +50,7 @@ export async function installEverywhere(
   db: string,
   storeFile: string,
   opts: InstallOptions & { contentDigest: Promise<Digest>; prepared?: Prepared },
-): Promise<InstallResult & { storeSha256: string }> {
+): Promise<InstallResult> {
   const log = opts.log ?? (() => undefined);
   const topo = await source.topology();
   if (!topo.writer) throw new TxlineError('SOURCE_UNREACHABLE', 'cannot find the writer of the cluster');
@@ -72,18 +72,21 @@ export async function installEverywhere(
   let staged: Staged[] = [];
   let installedAny = false;
   try {
-    const size = fs.statSync(storeFile).size;
+    // a store rebuilt in the writer's reserved file is read by its descriptor (checked as the reservation)
+    const rebuilt = opts.prepared?.sinks.find((l) => l.holds === 'rebuilt');
+    const size = rebuilt ? fs.fstatSync(rebuilt.fd).size : fs.statSync(storeFile).size;
     opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${reachable.length} member(s) at once`, bytesDone: 0, bytesTotal: size });
     const sent = await stageEverywhere(db, storeFile, size, reachable, { ...opts, localCopy: source.localCopy }, (s) => (staged = s));
     const wrong = staged.filter((s) => (s.sha256 === null ? s.crc32 !== sent.crc32 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
+    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}CRC-32 ${sent.crc32}`;
     if (wrong.length) {
       const what = (s: Staged) => (s.sha256 === null ? `CRC-32 ${s.crc32}` : `sha256 ${s.sha256.slice(0, 16)}…`);
       throw new TxlineError(
         'IO_ERROR',
-        `the store received by ${wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ')} is not the store sent (${sent.bytes} bytes, sha256 ${sent.sha256.slice(0, 16)}…, CRC-32 ${sent.crc32}); nothing was installed`,
+        `the store received by ${wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ')} is not the store sent (${sentAs}); nothing was installed`,
       );
     }
-    log(`every member received the store (${sent.bytes} bytes, sha256 ${sent.sha256.slice(0, 16)}…)`);
+    log(`every member received the store (${sentAs})`);
     const install = async (s: Staged) => {
       const r = await new MemberClient(s.member.address).installStaged(db, s.stage);
       installedAny = true;
@@ -105,7 +108,7 @@ export async function installEverywhere(
     if (digest.lastCommittedTxn !== installed.lastCommittedTxn) {
       throw new TxlineError('INTERNAL', `the digest of the restored store is at transaction ${digest.lastCommittedTxn}, the installed store at ${installed.lastCommittedTxn}`);
     }
-    return { writer, members, digest, storeSha256: sent.sha256 };
+    return { writer, members, digest, ...(sent.sha256 ? { storeSha256: sent.sha256 } : {}) };
   } catch (e) {
     // Staged copies not installed go (they would hold replication of the database off until they expire);
     // when nothing was installed, the stopped databases serve their old stores again.
@@ -140,7 +143,7 @@ async function stageEverywhere(
   members: SourceMember[],
   opts: InstallOptions & { localCopy: boolean; prepared?: Prepared },
   onStaged: (s: Staged[]) => void,
-): Promise<{ sha256: string; crc32: number; bytes: number }> {
+): Promise<{ sha256: string | null; crc32: number; bytes: number }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
   const remote: SourceMember[] = [];
   const prepared = opts.prepared?.sinks ?? [];
@@ -178,30 +181,45 @@ async function stageEverywhere(
     const a = JSON.parse((await readBody(res)).toString('utf8')) as { stage: string; sha256: string; bytes: number };
     done.push({ member: m, stage: a.stage, sha256: a.sha256, crc32: null, bytes: a.bytes });
   });
-  const hash = createHash('sha256');
+  // SHA-256 is what uploads are checked by; members on this host check the CRC-32 they read back
+  const hash = remote.length ? createHash('sha256') : null;
   let crc = 0;
   let sent = 0;
   // The files written here are handed to the disk as they fill (each member's final sync then has little
   // left, and the disk works while this process copies): a background fdatasync every SYNC_EVERY bytes, and
   // at once for a store rebuilt in place (its member syncs it again when it checks it).
   const syncs: Array<Promise<void>> = [];
-  const syncInBackground = (fd: number) => syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
+  // a failed sync fails the stage: it is not reported again to the descriptor the member opens to check its copy
+  let syncError: NodeJS.ErrnoException | null = null;
+  const syncInBackground = (fd: number) =>
+    syncs.push(
+      new Promise((resolve) =>
+        fs.fdatasync(fd, (e) => {
+          if (e && !syncError) syncError = e;
+          resolve();
+        }),
+      ),
+    );
   for (const l of locals) if (l.holds !== 'empty') syncInBackground(l.fd);
   const whole = locals.filter((l) => l.holds === 'empty');
   const patched = locals.filter((l) => l.holds === 'full');
   const cursor = { next: 0 };
   let sinceSync = 0;
-  // With every member on this host, nothing holds a chunk once it is written: the chunks are the hashing
-  // thread's pool buffers and SHA-256 runs there (lib/engine/hasher.ts), off this thread, which reads the next
-  // chunk meanwhile. Uploads hold their chunks until sent: a fresh buffer each, hashed here.
-  const threaded = remote.length === 0 ? new ThreadedHash() : null;
+  // With every member on this host, nothing holds a chunk once it is written: two buffers take turns (one is
+  // read into while the other is written from; fresh memory for every chunk costs more than the read). Uploads
+  // hold their chunks until sent: a fresh buffer each.
+  const turns = remote.length === 0 ? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] : null;
+  let turn = 0;
   const send = (async () => {
     // a full's copy takes the store's size first: pages past the full's end are among the changed ones
     for (const l of patched) fs.ftruncateSync(l.fd, size);
-    const fh = await fs.promises.open(storeFile, 'r');
+    const own = rebuilt ? null : await fs.promises.open(storeFile, 'r');
+    const from = rebuilt?.fd;
+    const read = (buf: Buffer, position: number): Promise<number> =>
+      own ? own.read(buf, 0, CHUNK, position).then((r) => r.bytesRead) : new Promise((resolve, reject) => fs.read(from as number, buf, 0, CHUNK, position, (e, n) => (e ? reject(e) : resolve(n))));
     const readAt = async (position: number) => {
-      const buf = threaded ? await threaded.acquire(CHUNK) : Buffer.allocUnsafe(CHUNK);
-      const { bytesRead } = await fh.read(buf, 0, CHUNK, position);
+      const buf = turns ? turns[turn++ % 2] : Buffer.allocUnsafe(CHUNK);
+      const bytesRead = await read(buf, position);
       return { buf, n: bytesRead };
     };
     let next: Promise<{ buf: Buffer; n: number }> | null = null;
@@ -223,8 +241,7 @@ async function stageEverywhere(
         }
         for (const b of bodies) if (!b.write(chunk)) waits.push(drained(b));
         // hashed while the writes run on libuv's pool
-        if (threaded) threaded.update(buf, n);
-        else hash.update(chunk);
+        hash?.update(chunk);
         crc = zlib.crc32(chunk, crc);
         // every write ends before anything fails (their descriptors close only then)
         const ended = await Promise.allSettled(waits);
@@ -239,11 +256,12 @@ async function stageEverywhere(
       }
     } finally {
       await next?.catch(() => undefined); // a read ahead still under way ends before its file closes
-      await fh.close();
+      await own?.close();
     }
     if (sent !== size) throw new TxlineError('IO_ERROR', `the rebuilt store changed while it was sent: ${sent} bytes, not ${size}`);
     for (const b of bodies) b.end();
     await Promise.all(syncs); // (a descriptor closes only once its syncs are done: its number could be reused)
+    if (syncError) throw new TxlineError('IO_ERROR', `could not write the restored store on this host: ${describeError(syncError)}`, { cause: syncError });
     for (const l of locals) l.close();
     // each member reads back what was written into its file, syncs and checks it, at once
     await Promise.all(
@@ -267,21 +285,20 @@ async function stageEverywhere(
   onStaged(done);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
-    threaded?.destroy();
     await Promise.all(syncs);
     await giveUpLocal(locals);
     throw failed.reason;
   }
-  return { sha256: threaded ? await threaded.digest() : hash.digest('hex'), crc32: crc, bytes: sent };
+  return { sha256: hash?.digest('hex') ?? null, crc32: crc, bytes: sent };
 }
 
 /**
  * Empty incoming files reserved for `db` on the members on this host, before the store is rebuilt: the restore
  * rebuilds the store in the writer's (`holds: 'rebuilt'`, so the writer's copy is the rebuilt file itself) and
  * writes the full's store into the others' as it unpacks it (`holds: 'full'`; stageEverywhere then copies the
- * pages the replay changed). A reservation keeps replication off the database on its member until the install
- * (the restore is in charge of it): on a follower of a database being overwritten, the old store is not kept up
- * meanwhile. None when the local copy is off; a member that does not reserve one gets its copy afterwards.
+ * pages the replay changed). A reservation alone does not hold replication off (a follower of a database being
+ * overwritten keeps its old store up to date until the install stops it). None when the local copy is off; a
+ * member that does not reserve one gets its copy afterwards.
  */
 export async function reserveForBuild(
   source: { topology(): Promise<Topology>; localCopy: boolean },

@@ -24,6 +24,8 @@ import type { EngineLog, ProgressSink } from '../../engine/progress';
 
 const BATCH = 20_000;
 const SYNC_EVERY = 64 * 1024 * 1024;
+/** how big the log may grow, once the copies of the full are made, before it is checkpointed */
+const WAL_LIMIT = 64 * 1024 * 1024;
 
 export interface BuiltStore {
   file: string;
@@ -76,12 +78,14 @@ export async function buildStore(
   // Rebuilt in a member's file, the full's store is handed to the disk as it is written (most of its pages
   // stay as they are): the disk works while the differentials are replayed, and the member's sync has less left.
   const syncs: Array<Promise<void>> = [];
+  let syncError: NodeJS.ErrnoException | null = null;
   const copies = opts.copies ?? [];
   // written through a descriptor: the member's reserved file, or a new one in the private work folder
-  const fd = opts.into?.fd ?? fs.openSync(file, 'wx', 0o600);
+  const fd = opts.into?.fd ?? fs.openSync(file, 'wx+', 0o600);
   // The other members' copies are made on a thread of their own while the differentials are replayed (here, on
-  // this one): in WAL mode, with nothing checkpointed, the file holds the full's store until the end (the log
-  // names every page the replay changes: ./wal.ts). Not while the full is unpacked: that keeps both cores busy.
+  // this one): in WAL mode, with nothing checkpointed until the copy is done, the file holds the full's store
+  // meanwhile (the logs name every page the replay changes: ./wal.ts). Not while the full is unpacked: that
+  // keeps both cores busy.
   const copy: { running: BackgroundCopy | null } = { running: null };
   try {
     return await rebuild();
@@ -104,7 +108,14 @@ export async function buildStore(
           if (opts.into && sinceSync >= SYNC_EVERY) {
             sinceSync = 0;
             const fd = opts.into.fd;
-            syncs.push(new Promise((resolve) => fs.fdatasync(fd, () => resolve())));
+            syncs.push(
+              new Promise((resolve) =>
+                fs.fdatasync(fd, (e) => {
+                  if (e && !syncError) syncError = e;
+                  resolve();
+                }),
+              ),
+            );
           }
           opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
           cb(null, chunk);
@@ -119,6 +130,8 @@ export async function buildStore(
         await Promise.all(syncs);
       }
     });
+    // a failed sync is not reported again to a descriptor opened later (the member's)
+    if (syncError) throw new TxlineError('IO_ERROR', `could not write the store into ${file}: ${describeError(syncError)}`, { cause: syncError });
     let store: GraphStore;
     try {
       store = GraphStore.open(file);
@@ -135,13 +148,39 @@ export async function buildStore(
       // A private copy that nobody else opens, synced once at the end (a failed rebuild is thrown away): no WAL
       // (pages go straight to the file, no checkpoint), the rollback journal in memory, one lock held throughout;
       // a modest page cache keeps the restore process small. The store is back in WAL mode when a member opens it.
-      // With copies of the full to bring along, the replay stays in WAL mode and nothing checkpoints until the
-      // end: the log then names every page the replay changed (./wal.ts).
+      // With copies of the full to bring along, the replay stays in WAL mode: the logs name every page the replay
+      // changed (./wal.ts).
       store.db.pragma('synchronous = OFF');
       if (!copies.length) store.db.pragma('journal_mode = MEMORY');
       store.db.pragma('locking_mode = EXCLUSIVE');
       store.db.pragma('cache_size = -16384');
-      if (copies.length) copy.running = copyInBackground(fd, copies, bytesDone);
+      const replayStart = performance.now();
+      const wal = `${file}-wal`;
+      const pageSize = store.db.pragma('page_size', { simple: true }) as number;
+      // the pages the replay changed: of the logs checkpointed so far, then of the last one
+      const changedPages = new Set<number>();
+      const copied: { now: 'running' | 'done' | 'failed' } = { now: 'running' };
+      if (copies.length) {
+        copy.running = copyInBackground(fd, copies, bytesDone);
+        void copy.running.done.then(
+          () => {
+            copied.now = 'done';
+            opts.log.debug?.(`copied the full's store into ${copies.length} reserved file(s) in ${((performance.now() - replayStart) / 1000).toFixed(2)} s`);
+          },
+          (e: unknown) => {
+            // only a head start: those members get the whole store at the install
+            copied.now = 'failed';
+            opts.log.warn(`could not copy the full's store into the files the other members reserved; they get the whole store: ${describeError(e)}`);
+          },
+        );
+      }
+      // Once the copy is done, the log is checkpointed whenever it outgrows WAL_LIMIT (pages changed in every
+      // batch would otherwise be appended again each time), its pages noted first.
+      const boundLog = () => {
+        if (!copies.length || copied.now === 'running' || fs.statSync(wal).size < WAL_LIMIT) return;
+        if (copied.now === 'done') walPages(wal, pageSize, changedPages);
+        if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the store being rebuilt');
+      };
       let replayed = 0;
       let stopped = false;
       for (const d of diffs) {
@@ -153,6 +192,7 @@ export async function buildStore(
           applyRecords(store, batch);
           replayed += batch.length;
           batch = [];
+          boundLog();
           opts.progress?.({ phase: `${phase}:replay`, bytesDone, bytesTotal, txDone: replayed, txTotal: plan.txToReplay, artifact: d.file });
         };
         await consumePayload(d, async (source) => {
@@ -185,11 +225,11 @@ export async function buildStore(
         store.writeMeta(opts.finalize);
         store.db.pragma('journal_mode = WAL');
       }
-      const changed = copy.running ? walPages(`${file}-wal`, store.db.pragma('page_size', { simple: true }) as number) : undefined;
+      opts.log.debug?.(`replayed ${replayed} transactions in ${((performance.now() - replayStart) / 1000).toFixed(2)} s`);
       // (the copy reads the file: it ends before the checkpoint writes the changed pages into it)
-      await copy.running?.done.catch((e: unknown) => {
-        throw new TxlineError('IO_ERROR', `could not copy the full's store into the files the other members reserved: ${describeError(e)}`, { cause: e });
-      });
+      await copy.running?.done.catch(() => undefined);
+      const changed = copied.now === 'done' ? walPages(wal, pageSize, changedPages) : undefined;
+      if (changed) opts.log.debug?.(`the other members' copies get the ${changed.pages.length} page(s) the replay changed, of ${Math.ceil(bytesDone / pageSize)}`);
       if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the rebuilt store');
       const meta = { ...store.meta };
       store.close();

@@ -167,7 +167,7 @@ export class TxlineSource implements Source, BackupDriver {
    * Installs a rebuilt store (named for `db`, with the new identity, in WAL mode) on every reachable member at
    * once (./install.ts); `contentDigest` is the store's content digest, computed by the caller meanwhile.
    */
-  installStore(db: string, storeFile: string, opts: InstallOptions & { contentDigest: Promise<Digest>; prepared?: Prepared }): Promise<InstallResult & { storeSha256: string }> {
+  installStore(db: string, storeFile: string, opts: InstallOptions & { contentDigest: Promise<Digest>; prepared?: Prepared }): Promise<InstallResult> {
     return installEverywhere(this, db, storeFile, opts);
   }
 
