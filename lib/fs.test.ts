@@ -66,15 +66,15 @@ describe('copyInBackground', () => {
     const from = fs.openSync(src, 'r');
     const to = ['a', 'b'].map((n) => fs.openSync(path.join(dir, n), 'w+'));
     try {
-      await copyInBackground(from, to, bytes.length, 4 * 1024 * 1024).done;
+      await copyInBackground(from, to, { length: bytes.length, syncEvery: 4 * 1024 * 1024 }).done;
       for (const n of ['a', 'b']) expect(fs.readFileSync(path.join(dir, n)).equals(bytes), n).toBe(true);
       // a descriptor open only for reading cannot be written: the copy says why
       const readOnly = fs.openSync(path.join(dir, 'a'), 'r');
-      await expect(copyInBackground(from, [readOnly], bytes.length).done).rejects.toThrow(/EBADF/);
+      await expect(copyInBackground(from, [readOnly], { length: bytes.length }).done).rejects.toThrow(/EBADF/);
       fs.closeSync(readOnly);
       // stopped at once: it ends without copying the whole file
       const c = fs.openSync(path.join(dir, 'c'), 'w+');
-      const copy = copyInBackground(from, [c], bytes.length);
+      const copy = copyInBackground(from, [c], { length: bytes.length });
       copy.stop();
       await copy.done;
       expect(fs.fstatSync(c).size).toBeLessThan(bytes.length);

@@ -47,9 +47,10 @@ export interface PositionalWriter extends Writable {
  * A Writable that writes what it is given at `start`, `start + n`, ... of the open file `fd`, and never closes
  * it. (fs.createWriteStream({ fd, autoClose: false }) closes its descriptor when it is destroyed, as pipeline()
  * does on an error; the owner's own close then fails with EBADF, or closes another file that got the number.)
- * The owner closes the descriptor after settled().
+ * The owner closes the descriptor after settled(). `onWritten` gets where the file is written up to, as each
+ * write ends (writes end in order: one is under way at a time).
  */
-export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1024): PositionalWriter {
+export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1024, onWritten?: (end: number) => void): PositionalWriter {
   let position = start;
   let inFlight: Promise<void> = Promise.resolve();
   const w = new Writable({
@@ -59,7 +60,10 @@ export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1
       position += chunk.length;
       const write = writeAt(fd, chunk, at);
       inFlight = write.then(
-        () => cb(),
+        () => {
+          onWritten?.(at + chunk.length);
+          cb();
+        },
         (e: Error) => cb(e),
       );
     },
@@ -132,9 +136,9 @@ export interface BackgroundCopy {
  * busy (a replay's SQLite batches), and the disk is handed what was written every `syncEvery` bytes (in the
  * background). The owner closes the descriptors once `done` has settled.
  */
-export function copyInBackground(from: number, to: number[], length: number, syncEvery = 128 * 1024 * 1024): BackgroundCopy {
+export function copyInBackground(from: number, to: number[], opts: { length: number; syncEvery?: number }): BackgroundCopy {
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length, syncEvery, stop: stop.buffer } });
+  const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, stop: stop.buffer } });
   const done = new Promise<void>((resolve, reject) => {
     let failed: Error | null = null;
     worker.on('error', (e) => (failed = e));

@@ -355,6 +355,8 @@ async function restoreRoundsInto(dir: string, chain: string, storeFile: string, 
       copies.push(threeCopies(path.join(dir, '..', 'three-copies'), storeFile));
       execFileSync('sync');
       runs.push(await runCli(['database', 'restore', `--from-path=${chain}`, '--progress=jsonl', ...(round > 0 ? ['--overwrite-destination'] : []), 'restored'], env));
+      // the members remove the stores they replaced in the background: done before the next baseline is timed
+      await settled(sup.info().members.map((m) => path.join(m.dataDir, 'databases')));
     }
     const ratios = runs.map((r, i) => r.ms / copies[i]);
     const run = medianRun(runs);
@@ -376,6 +378,12 @@ async function restoreRoundsInto(dir: string, chain: string, storeFile: string, 
   } finally {
     await sup.stop();
   }
+}
+
+/** Waits (up to 60 s) until no incoming or replaced store is left in the members' database folders. */
+async function settled(dirs: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (dirs.some((d) => fs.readdirSync(d).some((n) => n.startsWith('.incoming-'))) && Date.now() < deadline) await sleep(50);
 }
 
 /** The restore rounds alone, on a folder an earlier run kept (--keep-data): its last chain and its store. */

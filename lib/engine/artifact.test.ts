@@ -19,6 +19,7 @@ import {
   listArtifactsIn,
   listArtifacts,
   readArtifact,
+  unpackPayload,
   verifyPayload,
   type Artifact,
   type ArtifactMetadata,
@@ -160,6 +161,39 @@ describe('artifact format', () => {
     expect(a).toMatchObject({ full: false, lowestTx: 0, highestTx: 0, parent: 'p.backup', payload: { entry: `transactions.log${CODEC_SUFFIX[DEFAULT_CODEC]}`, rawBytes: 0 } });
     expect(await readPayload(a)).toHaveLength(0);
   });
+});
+
+describe('unpackPayload', () => {
+  for (const codec of CODECS) {
+    it(`writes the decoded payload into a descriptor, saying how far the file is written; a flipped byte is corrupt, naming the file (${codec})`, async () => {
+      const dir = tmp();
+      const raw = samplePayload(9_000_000);
+      const a = await writeArtifact(dir, raw, { codec });
+      const unpack = async (x: Artifact, out: string) => {
+        const fd = fs.openSync(out, 'w+');
+        const written: number[] = [];
+        try {
+          return { n: await unpackPayload(x, fd, (n) => written.push(n)), written };
+        } finally {
+          fs.closeSync(fd);
+        }
+      };
+      const out = path.join(dir, 'out');
+      const { n, written } = await unpack(a, out);
+      expect(n).toBe(raw.length);
+      expect(fs.readFileSync(out).equals(raw)).toBe(true);
+      expect(written.at(-1)).toBe(raw.length);
+      expect(written).toEqual([...written].sort((x, y) => x - y));
+      expect(written.length).toBeGreaterThan(1);
+
+      const copy = path.join(dir, `copy${ARTIFACT_EXTENSION}`);
+      fs.copyFileSync(a.path, copy);
+      flipByte(copy, PAYLOAD_OFFSET + Math.floor(a.payload.sizeBytes / 2));
+      const e = await corruptError(unpack(readArtifact(copy), path.join(dir, 'out2')));
+      expect(e.code).toBe('ARTIFACT_CORRUPT');
+      expect(e.message).toMatch(new RegExp(`^${path.basename(copy).replace(/\./g, '\\.')} is corrupt: `));
+    });
+  }
 });
 
 describe('flipped bytes', () => {

@@ -35,6 +35,8 @@ import { z } from 'zod';
 import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { CODECS, decompressor } from '../graph/codec';
+import { positionalWriter, writeAt } from '../fs';
+import { createRequire } from 'node:module';
 import { confinedPath, engineRoots } from './confine';
 import { isLocationUrl, openLocation, splitLocationUrl, type Location, type SyncReads } from '../storage';
 
@@ -395,6 +397,111 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
   if (seen !== a.payload.sizeBytes || digest !== a.payload.sha256) {
     throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: payload checksum mismatch (SHA-256 ${digest.slice(0, 12)}…, expected ${a.payload.sha256.slice(0, 12)}…)`);
   }
+}
+
+/**
+ * Writes an artifact's payload, decoded, into the open file `fd` from offset 0, with the checks consumePayload
+ * makes (the stored bytes' SHA-256 and size; zstd's own frame checksum); `onWritten(n)` says the file holds its
+ * first n bytes (every write before them has ended). A zstd payload is decoded straight into a few reused buffers, each written at its offset while the next
+ * fills: the stream decoder allocates a new buffer for every 128 KiB and passes each through a Transform, about
+ * three times slower for a full's store. Returns the bytes written; the caller closes `fd`, never before this
+ * has settled (no write is under way then).
+ */
+export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
+  if (a.codec !== 'zstd' || a.payload.sizeBytes === 0) {
+    let done = 0;
+    await consumePayload(a, async (source) => {
+      const into = positionalWriter(fd, 0, 1024 * 1024, (end) => {
+        done = end;
+        onWritten(end);
+      });
+      try {
+        await pipeline(source, into);
+      } finally {
+        await into.settled();
+      }
+    });
+    return done;
+  }
+  const hash = createHash('sha256');
+  let seen = 0;
+  const dctx = new (zstdBinding().DCtx)();
+  // a buffer is filled while the one before is written; a third keeps the decoder busy while both are out
+  const free: Buffer[] = [0, 1, 2].map(() => Buffer.allocUnsafe(UNPACK_BUFFER));
+  const writing: Array<Promise<void>> = [];
+  let current: Buffer = free.pop() as Buffer;
+  let fill = 0;
+  let at = 0;
+  let inFrame = false;
+  let failedWrite: unknown = null;
+  // writes may end out of order: the file is written up to the end of those that ended before any under way
+  const ends: Array<{ end: number; ended: boolean }> = [];
+  const rotate = async () => {
+    const buf = current;
+    const n = fill;
+    const mark = { end: at + n, ended: false };
+    ends.push(mark);
+    const write = writeAt(fd, buf.subarray(0, n), at)
+      .then(() => {
+        mark.ended = true;
+        let upTo = -1;
+        while (ends.length > 0 && ends[0].ended) upTo = (ends.shift() as { end: number }).end;
+        if (upTo >= 0) onWritten(upTo);
+      })
+      .catch((e: unknown) => {
+        failedWrite ??= e;
+      })
+      .finally(() => free.push(buf));
+    writing.push(write);
+    at += n;
+    fill = 0;
+    while (free.length === 0) await writing.shift();
+    if (failedWrite) throw failedWrite;
+    current = free.pop() as Buffer;
+  };
+  try {
+    for await (const chunk of await payloadStream(a)) {
+      const bytes = chunk as Buffer;
+      hash.update(bytes);
+      seen += bytes.length;
+      let src = bytes;
+      for (;;) {
+        const out = current.subarray(fill);
+        const [left, produced, consumed] = dctx.decompressStream(out, src);
+        fill += produced;
+        src = src.subarray(consumed);
+        inFrame = left !== 0;
+        if (fill === current.length) await rotate();
+        if (src.length === 0 && (produced < out.length || left === 0)) break;
+      }
+    }
+    if (fill > 0) await rotate();
+  } catch (e) {
+    await Promise.allSettled(writing);
+    if (e instanceof TxlineError) throw e;
+    if (e === failedWrite) throw unpackWriteError(a, e);
+    const digest = hash.digest('hex');
+    const why = seen === a.payload.sizeBytes && digest !== a.payload.sha256 ? 'payload checksum mismatch' : describeError(e);
+    throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: ${why}`, { cause: e });
+  }
+  await Promise.allSettled(writing);
+  if (failedWrite) throw unpackWriteError(a, failedWrite);
+  const digest = hash.digest('hex');
+  if (seen !== a.payload.sizeBytes || digest !== a.payload.sha256) {
+    throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: payload checksum mismatch (SHA-256 ${digest.slice(0, 12)}…, expected ${a.payload.sha256.slice(0, 12)}…)`);
+  }
+  if (inFrame) throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: its compressed store ends inside a frame`);
+  return at;
+}
+
+const UNPACK_BUFFER = 4 * 1024 * 1024;
+// zstd-napi's documented low-level module: a native addon's exports, so loaded with require (an ESM import
+// cannot name them), and only when a zstd payload is unpacked
+const requireHere = createRequire(import.meta.url);
+const zstdBinding = () => requireHere('zstd-napi/binding') as typeof import('zstd-napi/binding');
+
+function unpackWriteError(a: Artifact, e: unknown): TxlineError {
+  return new TxlineError('IO_ERROR', `could not write the store of ${a.file} where it is unpacked: ${describeError(e)}`, { cause: e });
 }
 
 /**

@@ -70,6 +70,15 @@ async function storeBytes(): Promise<{ bytes: Buffer; storeId: string; databaseI
   return { bytes: Buffer.concat(chunks), storeId: String(res.headers['x-txline-store-id']), databaseId: String(res.headers['x-txline-database-id']) };
 }
 
+/** A chain in a new folder `name`: a full of neo4j, then a differential of one transaction. */
+async function fullAndDiff(name: string): Promise<string> {
+  const to = folder(name);
+  expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
+  await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
+  expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+  return to;
+}
+
 describe('a restore streamed to every member', () => {
   // members on this host get the store written into a file they reserve; with localCopy off, an HTTP upload
   it.each([
@@ -148,10 +157,7 @@ describe('a restore streamed to every member', () => {
   }, 120_000);
 
   it('with the writer on another host (its reservation given up here), the store is rebuilt in a private folder and the full still copied into the followers\' files', async () => {
-    const to = folder('nowriter');
-    expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
-    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
-    expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+    const to = await fullAndDiff('nowriter');
     class RemoteWriter extends TxlineSource {
       override async reserveForBuild(db: string, identity: { storeId: string; databaseId: string }, log: (m: string) => void) {
         const sinks = await super.reserveForBuild(db, identity, log);
@@ -172,10 +178,7 @@ describe('a restore streamed to every member', () => {
   }, 120_000);
 
   it("falls back to whole copies when the full's store cannot be copied into the reserved files; a write that fails fails the restore whole, installing nothing and leaving no reserved file", async () => {
-    const to = folder('seeded-fail');
-    expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
-    await cluster.writer.commit('neo4j', [{ op: 'createNode', labels: ['Once'], properties: {} }]);
-    expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
+    const to = await fullAndDiff('seeded-fail');
     // the files the followers reserved, open here only for reading: the copy's first write fails
     const readOnly: number[] = [];
     class UnwritableCopies extends TxlineSource {

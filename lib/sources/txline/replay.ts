@@ -9,15 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../../errors';
-import { copyInBackground, positionalWriter, type BackgroundCopy } from '../../fs';
+import { copyInBackground, type BackgroundCopy } from '../../fs';
 import { applyRecords } from '../../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
 import { GraphStore, type Digest, type StoreMeta } from '../../graph/store';
 import { walPages, type WalPages } from '../../graph/wal';
-import { consumePayload, type Artifact } from '../../engine/artifact';
+import { consumePayload, unpackPayload, type Artifact } from '../../engine/artifact';
 import { isEmpty } from '../../engine/chain';
 import type { RestorePlan } from '../../engine/restore-plan';
 import type { EngineLog, ProgressSink } from '../../engine/progress';
@@ -85,8 +83,9 @@ export async function buildStore(
   // The other members' copies are made on a thread of their own while the differentials are replayed (here, on
   // this one): in WAL mode, with nothing checkpointed until the copy is done, the file holds the full's store
   // meanwhile (the logs name every page the replay changes: ./wal.ts). Not while the full is unpacked: that
-  // keeps both cores busy.
+  // keeps both cores busy already (following the unpack made the whole rebuild slower).
   const copy: { running: BackgroundCopy | null } = { running: null };
+  const copied: { now: 'running' | 'done' | 'failed' } = { now: 'running' };
   try {
     return await rebuild();
   } finally {
@@ -97,39 +96,28 @@ export async function buildStore(
   }
 
   async function rebuild(): Promise<BuiltStore> {
-    let sinceSync = 0;
-    await consumePayload(full, async (source) => {
-      // A stream, not an async generator: iterating the decoder would hand over everything it has buffered
-      // joined into one new buffer each time (a second copy of the whole store).
-      const counted = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          bytesDone += chunk.length;
-          sinceSync += chunk.length;
-          if (opts.into && sinceSync >= SYNC_EVERY) {
-            sinceSync = 0;
-            const fd = opts.into.fd;
-            syncs.push(
-              new Promise((resolve) =>
-                fs.fdatasync(fd, (e) => {
-                  if (e && !syncError) syncError = e;
-                  resolve();
-                }),
-              ),
-            );
-          }
-          opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
-          cb(null, chunk);
-        },
-      });
-      const into = positionalWriter(fd);
-      try {
-        await pipeline(source, counted, into);
-      } finally {
-        // the descriptor closes after the last write and sync
-        await into.settled();
-        await Promise.all(syncs);
+    let synced = 0;
+    const unpacked = unpackPayload(full, fd, (done) => {
+      bytesDone = done;
+      if (opts.into && done - synced >= SYNC_EVERY) {
+        synced = done;
+        syncs.push(
+          new Promise((resolve) =>
+            fs.fdatasync(fd, (e) => {
+              if (e && !syncError) syncError = e;
+              resolve();
+            }),
+          ),
+        );
       }
+      opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
     });
+    try {
+      await unpacked;
+    } finally {
+      // the descriptor closes after the last sync
+      await Promise.all(syncs);
+    }
     // a failed sync is not reported again to a descriptor opened later (the member's)
     if (syncError) throw new TxlineError('IO_ERROR', `could not write the store into ${file}: ${describeError(syncError)}`, { cause: syncError });
     let store: GraphStore;
@@ -159,9 +147,8 @@ export async function buildStore(
       const pageSize = store.db.pragma('page_size', { simple: true }) as number;
       // the pages the replay changed: of the logs checkpointed so far, then of the last one
       const changedPages = new Set<number>();
-      const copied: { now: 'running' | 'done' | 'failed' } = { now: 'running' };
       if (copies.length) {
-        copy.running = copyInBackground(fd, copies, bytesDone);
+        copy.running = copyInBackground(fd, copies, { length: bytesDone });
         void copy.running.done.then(
           () => {
             copied.now = 'done';
