@@ -41,6 +41,8 @@ export function linkUniqueAs(source: string, dir: string, base: string, suffix: 
 export interface PositionalWriter extends Writable {
   /** Resolves when no write is under way (pipeline() rejects on an error while one may still be). */
   settled(): Promise<void>;
+  /** the write that failed, if one did (not an error of the stream it was piped from) */
+  writeError: Error | null;
 }
 
 /**
@@ -64,11 +66,15 @@ export function positionalWriter(fd: number, start = 0, highWaterMark = 1024 * 1
           onWritten?.(at + chunk.length);
           cb();
         },
-        (e: Error) => cb(e),
+        (e: Error) => {
+          w.writeError ??= e;
+          cb(e);
+        },
       );
     },
   }) as PositionalWriter;
   w.settled = () => inFlight;
+  w.writeError = null;
   return w;
 }
 

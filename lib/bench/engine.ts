@@ -383,7 +383,12 @@ async function restoreRoundsInto(dir: string, chain: string, storeFile: string, 
 /** Waits (up to 60 s) until no incoming or replaced store is left in the members' database folders. */
 async function settled(dirs: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
-  while (dirs.some((d) => fs.readdirSync(d).some((n) => n.startsWith('.incoming-'))) && Date.now() < deadline) await sleep(50);
+  for (;;) {
+    const left = dirs.flatMap((d) => fs.readdirSync(d).filter((n) => n.startsWith('.incoming-')).map((n) => path.join(d, n)));
+    if (left.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`the members still hold ${left.join(', ')} 60 s after the restore`);
+    await sleep(50);
+  }
 }
 
 /** The restore rounds alone, on a folder an earlier run kept (--keep-data): its last chain and its store. */

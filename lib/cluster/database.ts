@@ -81,6 +81,8 @@ export class GraphDatabase {
   private waiters = new Set<() => void>();
   /** what `describe()` said when the store was last closed (kept for an offline database) */
   private closedAs: DatabaseDescription | null = null;
+  /** stopped by stop() (an administrator, a restore), not since started or given a store by a restore */
+  private stoppedByAdmin = false;
   committedTotal = 0;
   status: 'online' | 'offline' = 'offline';
 
@@ -472,8 +474,12 @@ export class GraphDatabase {
    * Replaces the store with `file` (a complete store of this database, already on this filesystem). The
    * log restarts after the new store's last transaction. `storeId` gives the store a new history.
    */
-  install(file: string, opts: { storeId?: string; databaseId?: string }): Promise<StoreMeta> {
+  install(file: string, opts: { storeId?: string; databaseId?: string; replication?: boolean }): Promise<StoreMeta> {
     return this.step(async () => {
+      // a store copy of replication's does not bring back a database stopped by an administrator (a restore
+      // stops it before it installs its own store)
+      if (opts.replication && this.stoppedByAdmin) throw new TxlineError('DATABASE_OFFLINE', `database "${this.name}" was stopped; the store copy is not installed`);
+      this.stoppedByAdmin = false;
       const incoming = GraphStore.open(file);
       let meta: StoreMeta;
       try {
@@ -521,12 +527,19 @@ export class GraphDatabase {
       // waits for every member's answer. A member killed meanwhile drops it at its next start.
       let replaced: string | null = null;
       if (fs.existsSync(this.storeFile)) {
-        replaced = replacedName(this.rootDir, this.name);
-        fs.linkSync(this.storeFile, replaced);
+        try {
+          replaced = replacedName(this.rootDir, this.name);
+          fs.linkSync(this.storeFile, replaced);
+        } catch (e) {
+          // a filesystem without hard links: the rename frees the old store itself
+          this.opts.log(`[${this.name}] the replaced store is freed as the new one is renamed into place (no second name: ${describeError(e)})`);
+          replaced = null;
+        }
       }
       fs.renameSync(file, this.storeFile);
       fsyncDir(this.dir);
       this.txlog.reset(meta.storeId, { txId: meta.lastTxId, checksum: meta.lastTxChecksum });
+      this.stoppedByAdmin = false;
       this.open();
       if (replaced) {
         const old = replaced;
@@ -539,11 +552,17 @@ export class GraphDatabase {
 
   /** Stops the database: closes files, rejects new transactions. */
   stop(): Promise<void> {
-    return this.step(() => this.close());
+    return this.step(() => {
+      this.stoppedByAdmin = true;
+      this.close();
+    });
   }
 
   start(): Promise<void> {
-    return this.step(() => this.open());
+    return this.step(() => {
+      this.stoppedByAdmin = false;
+      this.open();
+    });
   }
 
   /** Removes the database's files (after `stop`). */

@@ -463,7 +463,7 @@ export async function installUpload(
   member: Member,
   name: string,
   body: NodeJS.ReadableStream & { headers?: http.IncomingHttpHeaders },
-  opts: { storeId?: string; databaseId?: string },
+  opts: { storeId?: string; databaseId?: string; replication?: boolean },
 ) {
   fs.mkdirSync(member.databasesDir, { recursive: true });
   const tmp = path.join(member.databasesDir, `.incoming-${name}-${randomBytes(6).toString('hex')}.sqlite`);

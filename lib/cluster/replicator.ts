@@ -100,7 +100,7 @@ export class Replicator {
         signal: this.abort.signal,
       });
       if (res.statusCode !== 200) throw await errorFrom(this.member.writerAddress, res);
-      const meta = await installUpload(this.member, name, res, {});
+      const meta = await installUpload(this.member, name, res, { replication: true });
       this.log.info(`store copy of ${name} installed at transaction ${meta.lastTxId}`);
     } catch (e) {
       if (this.running) this.log.warn(`store copy of ${name} failed: ${describeError(e)}`);

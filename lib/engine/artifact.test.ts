@@ -186,6 +186,16 @@ describe('unpackPayload', () => {
       expect(written).toEqual([...written].sort((x, y) => x - y));
       expect(written.length).toBeGreaterThan(1);
 
+      // a disk that takes nothing: this host's failure, not a damaged artifact
+      const full = fs.openSync('/dev/full', 'w');
+      try {
+        const e = await corruptError(unpackPayload(a, full));
+        expect(e.code).toBe('IO_ERROR');
+        expect(e.message).toMatch(/could not write the store of .* where it is unpacked: .*ENOSPC/);
+      } finally {
+        fs.closeSync(full);
+      }
+
       const copy = path.join(dir, `copy${ARTIFACT_EXTENSION}`);
       fs.copyFileSync(a.path, copy);
       flipByte(copy, PAYLOAD_OFFSET + Math.floor(a.payload.sizeBytes / 2));

@@ -410,17 +410,27 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
 export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
   if (a.codec !== 'zstd' || a.payload.sizeBytes === 0) {
     let done = 0;
-    await consumePayload(a, async (source) => {
-      const into = positionalWriter(fd, 0, 1024 * 1024, (end) => {
-        done = end;
-        onWritten(end);
+    const into = positionalWriter(fd, 0, 1024 * 1024, (end) => (done = end));
+    try {
+      await consumePayload(a, async (source) => {
+        const counted = new Transform({
+          transform(chunk: Buffer, _enc, cb) {
+            onWritten(done);
+            cb(null, chunk);
+          },
+        });
+        try {
+          await pipeline(source, counted, into);
+        } finally {
+          await into.settled();
+        }
       });
-      try {
-        await pipeline(source, into);
-      } finally {
-        await into.settled();
-      }
-    });
+    } catch (e) {
+      // what failed to be written is this host's problem, not the artifact's (whichever error came first)
+      if (into.writeError) throw unpackWriteError(a, into.writeError);
+      throw e;
+    }
+    onWritten(done);
     return done;
   }
   const hash = createHash('sha256');
@@ -436,25 +446,30 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
   let failedWrite: unknown = null;
   // writes may end out of order: the file is written up to the end of those that ended before any under way
   const ends: Array<{ end: number; ended: boolean }> = [];
+  let written = 0;
   const rotate = async () => {
     const buf = current;
     const n = fill;
     const mark = { end: at + n, ended: false };
     ends.push(mark);
     const write = writeAt(fd, buf.subarray(0, n), at)
-      .then(() => {
-        mark.ended = true;
-        let upTo = -1;
-        while (ends.length > 0 && ends[0].ended) upTo = (ends.shift() as { end: number }).end;
-        if (upTo >= 0) onWritten(upTo);
-      })
-      .catch((e: unknown) => {
-        failedWrite ??= e;
-      })
+      .then(
+        () => {
+          mark.ended = true;
+          let upTo = -1;
+          while (ends.length > 0 && ends[0].ended) upTo = (ends.shift() as { end: number }).end;
+          if (upTo >= 0) written = upTo;
+        },
+        (e: unknown) => {
+          failedWrite ??= e;
+        },
+      )
       .finally(() => free.push(buf));
     writing.push(write);
     at += n;
     fill = 0;
+    // (told here, not as a write ends: what the callback throws is not a write's failure)
+    onWritten(written);
     while (free.length === 0) await writing.shift();
     if (failedWrite) throw failedWrite;
     current = free.pop() as Buffer;
@@ -491,6 +506,7 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
     throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: payload checksum mismatch (SHA-256 ${digest.slice(0, 12)}…, expected ${a.payload.sha256.slice(0, 12)}…)`);
   }
   if (inFrame) throw new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: its compressed store ends inside a frame`);
+  onWritten(at);
   return at;
 }
 

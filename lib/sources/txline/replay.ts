@@ -22,7 +22,7 @@ import type { EngineLog, ProgressSink } from '../../engine/progress';
 
 const BATCH = 20_000;
 const SYNC_EVERY = 64 * 1024 * 1024;
-/** how big the log may grow, once the copies of the full are made, before it is checkpointed */
+/** how big the log may grow (at least) before it is checkpointed, with copies of the full to bring along */
 const WAL_LIMIT = 64 * 1024 * 1024;
 
 export interface BuiltStore {
@@ -65,6 +65,8 @@ export async function buildStore(
      * pages the replay changed (BuiltStore.changed): each becomes the rebuilt store by those pages alone.
      */
     copies?: number[];
+    /** with `copies`: how big the log may grow before it is checkpointed (default: the full's store, at least WAL_LIMIT) */
+    walLimit?: number;
   },
 ): Promise<BuiltStore> {
   const [full, ...diffs] = plan.chain;
@@ -161,12 +163,16 @@ export async function buildStore(
           },
         );
       }
-      // Once the copy is done, the log is checkpointed whenever it outgrows WAL_LIMIT (pages changed in every
-      // batch would otherwise be appended again each time), its pages noted first.
-      const boundLog = () => {
-        if (!copies.length || copied.now === 'running' || fs.statSync(wal).size < WAL_LIMIT) return;
+      // The log is checkpointed whenever it outgrows the limit (pages changed in every batch are appended again
+      // each time: an update-heavy chain grew it to 13 times the store), its pages noted first; not before the
+      // copy is done (it reads the file the checkpoint writes), which is waited for then.
+      const walLimit = opts.walLimit ?? Math.max(WAL_LIMIT, bytesDone);
+      const boundLog = async () => {
+        if (!copies.length || fs.statSync(wal).size < walLimit) return;
+        await copy.running?.done.catch(() => undefined);
         if (copied.now === 'done') walPages(wal, pageSize, changedPages);
         if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the store being rebuilt');
+        opts.log.debug?.(`checkpointed the log of the store being rebuilt at transaction ${store.meta.lastTxId} (${changedPages.size} changed page(s) so far)`);
       };
       let replayed = 0;
       let stopped = false;
@@ -174,12 +180,12 @@ export async function buildStore(
         if (isEmpty(d)) continue;
         const decoder = new RecordStreamDecoder(d.file);
         let batch: TxRecord[] = [];
-        const flush = () => {
+        const flush = async () => {
           if (batch.length === 0) return;
           applyRecords(store, batch);
           replayed += batch.length;
           batch = [];
-          boundLog();
+          await boundLog();
           opts.progress?.({ phase: `${phase}:replay`, bytesDone, bytesTotal, txDone: replayed, txTotal: plan.txToReplay, artifact: d.file });
         };
         await consumePayload(d, async (source) => {
@@ -197,12 +203,12 @@ export async function buildStore(
                 throw new TxlineError('CHAIN_BROKEN', `${d.file}: transaction ${rec.txId} does not follow transaction ${expected - 1} of the store being restored`);
               }
               batch.push(rec);
-              if (batch.length >= BATCH) flush();
+              if (batch.length >= BATCH) await flush();
             }
           }
           decoder.end();
         });
-        flush();
+        await flush();
         if (!stopped && store.meta.lastTxId !== d.tipTx) {
           throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
         }
