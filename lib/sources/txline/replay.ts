@@ -22,7 +22,7 @@ import type { EngineLog, ProgressSink } from '../../engine/progress';
 
 const BATCH = 20_000;
 const SYNC_EVERY = 64 * 1024 * 1024;
-/** how big the log may grow (at least) before it is checkpointed, with copies of the full to bring along */
+/** how big the log may grow before it is checkpointed, with copies of the full to bring along */
 const WAL_LIMIT = 64 * 1024 * 1024;
 
 export interface BuiltStore {
@@ -65,7 +65,7 @@ export async function buildStore(
      * pages the replay changed (BuiltStore.changed): each becomes the rebuilt store by those pages alone.
      */
     copies?: number[];
-    /** with `copies`: how big the log may grow before it is checkpointed (default: the full's store, at least WAL_LIMIT) */
+    /** with `copies`: how big the log may grow before it is checkpointed (WAL_LIMIT) */
     walLimit?: number;
   },
 ): Promise<BuiltStore> {
@@ -166,7 +166,7 @@ export async function buildStore(
       // The log is checkpointed whenever it outgrows the limit (pages changed in every batch are appended again
       // each time: an update-heavy chain grew it to 13 times the store), its pages noted first; not before the
       // copy is done (it reads the file the checkpoint writes), which is waited for then.
-      const walLimit = opts.walLimit ?? Math.max(WAL_LIMIT, bytesDone);
+      const walLimit = opts.walLimit ?? WAL_LIMIT;
       const boundLog = async () => {
         if (!copies.length || fs.statSync(wal).size < walLimit) return;
         await copy.running?.done.catch(() => undefined);
