@@ -28,6 +28,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
@@ -36,7 +37,6 @@ import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { CODECS, decompressor } from '../graph/codec';
 import { positionalWriter, writeAt } from '../fs';
-import { createRequire } from 'node:module';
 import { confinedPath, engineRoots } from './confine';
 import { isLocationUrl, openLocation, splitLocationUrl, type Location, type SyncReads } from '../storage';
 
@@ -402,10 +402,10 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
 /**
  * Writes an artifact's payload, decoded, into the open file `fd` from offset 0, with the checks consumePayload
  * makes (the stored bytes' SHA-256 and size; zstd's own frame checksum); `onWritten(n)` says the file holds its
- * first n bytes (every write before them has ended). A zstd payload is decoded straight into a few reused buffers, each written at its offset while the next
- * fills: the stream decoder allocates a new buffer for every 128 KiB and passes each through a Transform, about
- * three times slower for a full's store. Returns the bytes written; the caller closes `fd`, never before this
- * has settled (no write is under way then).
+ * first n bytes (every write before them has ended). A zstd payload is decoded straight into a few reused
+ * buffers, each written at its offset while the next fills: the stream decoder allocates a new buffer for every
+ * 128 KiB and passes each through a Transform, about three times slower for a full's store. Returns the bytes
+ * written; the caller closes `fd`, never before this has settled (no write is under way then).
  */
 export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: number) => void = () => undefined): Promise<number> {
   if (a.codec !== 'zstd' || a.payload.sizeBytes === 0) {
@@ -444,6 +444,7 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
   let at = 0;
   let inFrame = false;
   let failedWrite: unknown = null;
+  let failedProgress: unknown = null;
   // writes may end out of order: the file is written up to the end of those that ended before any under way
   const ends: Array<{ end: number; ended: boolean }> = [];
   let written = 0;
@@ -468,8 +469,13 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
     writing.push(write);
     at += n;
     fill = 0;
-    // (told here, not as a write ends: what the callback throws is not a write's failure)
-    onWritten(written);
+    // (told here, not as a write ends: what the callback throws is its own failure, not a write's)
+    try {
+      onWritten(written);
+    } catch (e) {
+      failedProgress = e;
+      throw e;
+    }
     while (free.length === 0) await writing.shift();
     if (failedWrite) throw failedWrite;
     current = free.pop() as Buffer;
@@ -493,7 +499,7 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
     if (fill > 0) await rotate();
   } catch (e) {
     await Promise.allSettled(writing);
-    if (e instanceof TxlineError) throw e;
+    if (e instanceof TxlineError || e === failedProgress) throw e;
     if (e === failedWrite) throw unpackWriteError(a, e);
     const digest = hash.digest('hex');
     const why = seen === a.payload.sizeBytes && digest !== a.payload.sha256 ? 'payload checksum mismatch' : describeError(e);
