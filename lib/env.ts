@@ -35,7 +35,8 @@
  */
 import net from 'node:net';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { refusing } from './zod-mini';
 import { TxlineError } from './errors';
 
 export interface TxlineEnv {
@@ -75,25 +76,26 @@ const PROCESS_VARS = ['TXLINE_LOG_LEVEL', 'TXLINE_LOCAL_STORE_COPY', 'TXLINE_STO
 
 const HOST_PORT = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v: string | undefined) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+);
 
-const optionalPath = optionalText.refine((v) => v === undefined || !v.includes('\0'), { message: 'is not a valid path' });
+/** A variable parsed from its text, or refused with a message naming what was expected. */
+const fromText = <O>(fn: (v: string | undefined, refuse: (message: string) => never) => O) => z.pipe(optionalText, refusing(fn));
 
-const addressList = optionalText.transform((v, ctx) => {
+const optionalPath = optionalText.check(z.refine((v) => v === undefined || !v.includes('\0'), { message: 'is not a valid path' }));
+
+const addressList = fromText((v, refuse) => {
   if (v === undefined) return null;
   const parts = v.split(',').map((s) => s.trim());
   const bad = parts.filter((p) => !HOST_PORT.test(p) || Number(HOST_PORT.exec(p)?.[1]) > 65535);
   if (bad.length > 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `expected a comma-separated list of host:port (e.g. 127.0.0.1:6362,127.0.0.1:6372), but ${bad
+    return refuse(
+      `expected a comma-separated list of host:port (e.g. 127.0.0.1:6362,127.0.0.1:6372), but ${bad
         .map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not host:port`))
         .join(', ')}`,
-    });
-    return z.NEVER;
+    );
   }
   return [...new Set(parts)];
 });
@@ -101,33 +103,32 @@ const addressList = optionalText.transform((v, ctx) => {
 /** A cluster token: sent as `Authorization: Bearer <token>`, so printable ASCII without spaces. */
 export const CLUSTER_TOKEN = /^[\x21-\x7e]{16,1024}$/;
 
-const clusterTokenSchema = optionalText.refine((v) => v === undefined || CLUSTER_TOKEN.test(v), {
-  message: 'must be 16 to 1024 printable characters without spaces',
-});
+const clusterTokenSchema = optionalText.check(
+  z.refine((v) => v === undefined || CLUSTER_TOKEN.test(v), {
+    message: 'must be 16 to 1024 printable characters without spaces',
+  }),
+);
 
-const logLevelSchema = optionalText.transform((v, ctx): LogLevel => {
+const logLevelSchema = fromText((v, refuse): LogLevel => {
   if (v === undefined) return 'info';
   const level = v.toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
-    ctx.addIssue({ code: 'custom', message: `expected one of ${LOG_LEVELS.join(', ')}, but got "${v}"` });
-    return z.NEVER;
+    return refuse(`expected one of ${LOG_LEVELS.join(', ')}, but got "${v}"`);
   }
   return level as LogLevel;
 });
 
-const localStoreCopySchema = optionalText.transform((v, ctx) => {
+const localStoreCopySchema = fromText((v, refuse) => {
   if (v === undefined || v.toLowerCase() === 'on') return true;
   if (v.toLowerCase() === 'off') return false;
-  ctx.addIssue({ code: 'custom', message: `expected on or off, but got "${v.slice(0, 40)}"` });
-  return z.NEVER;
+  return refuse(`expected on or off, but got "${v.slice(0, 40)}"`);
 });
 
-const storeLeaseTtlSchema = optionalText.transform((v, ctx) => {
+const storeLeaseTtlSchema = fromText((v, refuse) => {
   if (v === undefined) return 30_000;
   const n = /^\d{1,7}$/.test(v) ? Number(v) : NaN;
   if (!(n >= 1000 && n <= 3_600_000)) {
-    ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds from 1000 to 3600000, but got "${v.slice(0, 40)}"` });
-    return z.NEVER;
+    return refuse(`expected a whole number of milliseconds from 1000 to 3600000, but got "${v.slice(0, 40)}"`);
   }
   return n;
 });
@@ -138,64 +139,60 @@ const schema = z.object({
   TXLINE_CLUSTER_ADDRESSES: addressList,
   TXLINE_BACKUP_DIR: optionalPath,
   TXLINE_CATALOG: optionalPath,
-  TXLINE_BACKUP_ROOTS: optionalText.refine((v) => v === undefined || v.split(',').every((p) => p.trim() !== '' && !p.includes('\0')), {
-    message: 'is a comma-separated list of folders',
-  }),
-  TXLINE_ADMIN_PASSWORD: optionalText.refine((v) => v === undefined || v.length >= 10, { message: 'must be at least 10 characters long' }),
-  TXLINE_METRICS_TOKEN: optionalText.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters long' }),
+  TXLINE_BACKUP_ROOTS: optionalText.check(
+    z.refine((v) => v === undefined || v.split(',').every((p) => p.trim() !== '' && !p.includes('\0')), {
+      message: 'is a comma-separated list of folders',
+    }),
+  ),
+  TXLINE_ADMIN_PASSWORD: optionalText.check(z.refine((v) => v === undefined || v.length >= 10, { message: 'must be at least 10 characters long' })),
+  TXLINE_METRICS_TOKEN: optionalText.check(z.refine((v) => v === undefined || v.length >= 16, { message: 'must be at least 16 characters long' })),
   TXLINE_CLUSTER_TOKEN: clusterTokenSchema,
-  TXLINE_COLLECT_MS: optionalText.transform((v, ctx) => {
+  TXLINE_COLLECT_MS: fromText((v, refuse) => {
     if (v === undefined) return 1000;
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
     if (!Number.isSafeInteger(n) || n < 100) {
-      ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds, at least 100, but got "${v}"` });
-      return z.NEVER;
+      return refuse(`expected a whole number of milliseconds, at least 100, but got "${v}"`);
     }
     return n;
   }),
-  TXLINE_TRUSTED_PROXIES: optionalText.transform((v, ctx) => {
+  TXLINE_TRUSTED_PROXIES: fromText((v, refuse) => {
     if (v === undefined) return [];
     const parts = v.split(',').map((s) => s.trim());
     const bad = parts.filter((p) => !isAddressOrRange(p));
     if (bad.length > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `expected a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1), but ${bad
+      return refuse(
+        `expected a comma-separated list of IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8,::1), but ${bad
           .map((b) => (b === '' ? 'an entry is empty' : `"${b}" is neither`))
           .join(', ')}`,
-      });
-      return z.NEVER;
+      );
     }
     return [...new Set(parts)];
   }),
   TXLINE_LOG_LEVEL: logLevelSchema,
   TXLINE_LOCAL_STORE_COPY: localStoreCopySchema,
   TXLINE_STORE_LEASE_TTL_MS: storeLeaseTtlSchema,
-  TXLINE_ALERT_MS: optionalText.transform((v, ctx) => {
+  TXLINE_ALERT_MS: fromText((v, refuse) => {
     if (v === undefined) return 30_000;
     const n = /^\d+$/.test(v) ? Number(v) : NaN;
     if (!Number.isSafeInteger(n) || n < 100) {
-      ctx.addIssue({ code: 'custom', message: `expected a whole number of milliseconds, at least 100, but got "${v}"` });
-      return z.NEVER;
+      return refuse(`expected a whole number of milliseconds, at least 100, but got "${v}"`);
     }
     return n;
   }),
-  TXLINE_PUBLIC_URL: optionalText.transform((v, ctx) => {
+  TXLINE_PUBLIC_URL: fromText((v, refuse) => {
     if (v === undefined) return null;
     const u = URL.canParse(v) ? new URL(v) : null;
     if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password || u.search || u.hash) {
-      ctx.addIssue({ code: 'custom', message: `expected the dashboard's http(s) address, like https://txline.example.com, but got "${v.slice(0, 80)}"` });
-      return z.NEVER;
+      return refuse(`expected the dashboard's http(s) address, like https://txline.example.com, but got "${v.slice(0, 80)}"`);
     }
     return u.toString().replace(/\/+$/, '');
   }),
-  TXLINE_NEO4J_ADMINS: optionalText.transform((v, ctx) => {
+  TXLINE_NEO4J_ADMINS: fromText((v, refuse) => {
     if (v === undefined) return [];
     const parts = v.split(',').map((s) => s.trim());
     const bad = parts.filter((p) => !path.isAbsolute(p) || p.includes('\0'));
     if (bad.length > 0) {
-      ctx.addIssue({ code: 'custom', message: `expected a comma-separated list of absolute paths of neo4j-admin executables, but ${bad.map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not absolute`)).join(', ')}` });
-      return z.NEVER;
+      return refuse(`expected a comma-separated list of absolute paths of neo4j-admin executables, but ${bad.map((b) => (b === '' ? 'an entry is empty' : `"${b}" is not absolute`)).join(', ')}`);
     }
     return [...new Set(parts.map((p) => path.resolve(p)))];
   }),

@@ -25,6 +25,10 @@ await build({
   // compile some 300 files of zod, pino, tar and commander at every start (`txline --help`: 0.44 -> 0.29 s,
   // with whitespace and syntax minified; identifiers stay readable in stack traces).
   external: ['better-sqlite3', 'zstd-napi'],
+  // Classic zod stays in node_modules, loaded by the chunks that use it (the members' request bodies, the job
+  // protocol): bundled, the part of zod's core it needs landed in a chunk every process loads at start, with
+  // the zod/mini that lib/env.ts and the artifact metadata use (lib/zod-mini.ts). Its subpaths are bundled.
+  plugins: [{ name: 'classic-zod-external', setup: (b) => b.onResolve({ filter: /^zod$/ }, () => ({ path: 'zod', external: true })) }],
   // Bundled CommonJS code calls require() for Node's own modules.
   banner: { js: "import { createRequire as __txlineRequire } from 'node:module'; const require = __txlineRequire(import.meta.url);" },
   minifyWhitespace: true,

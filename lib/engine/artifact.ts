@@ -32,7 +32,8 @@ import { createRequire } from 'node:module';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Header } from 'tar';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../zod-mini';
 import { TxlineError, describeError } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { CODECS, decompressor } from '../graph/codec';
@@ -53,13 +54,13 @@ export const FORMAT_V1 = 'txline-backup/1';
 export const FORMAT_V2 = 'txline-backup/2';
 export const READ_FORMATS: readonly string[] = [FORMAT_V1, FORMAT_V2, FORMAT];
 
-const uuid = z.string().regex(/^[0-9a-f-]{36}$/i, 'must be a UUID');
-const txId = z.number().int().nonnegative();
+const uuid = z.string().check(z.regex(/^[0-9a-f-]{36}$/i, 'must be a UUID'));
+const txId = z.int().check(z.nonnegative());
 
 export const artifactMetadataSchema = z.object({
   format: z.enum([FORMAT_V1, FORMAT_V2, FORMAT]),
   /** the rules of names typed by a user (it becomes part of file and folder names) */
-  database: z.string().refine((n) => isValidDatabaseName(n) && n === n.toLowerCase(), { error: (i) => `${JSON.stringify(i.input)} is not a valid database name` }),
+  database: z.string().check(z.refine((n) => isValidDatabaseName(n) && n === n.toLowerCase(), { error: (i) => `${JSON.stringify(i.input)} is not a valid database name` })),
   databaseId: uuid,
   storeId: uuid,
   /** backup time, ISO 8601 UTC */
@@ -71,47 +72,48 @@ export const artifactMetadataSchema = z.object({
   highestTx: txId,
   txCount: txId,
   /** file name of the parent artifact (differentials): a name in the same folder, never a path */
-  parent: z
-    .string()
-    .refine((n) => /^[^/\\\0]+\.backup$/.test(n) && !n.startsWith('.'), { error: (i) => `${JSON.stringify(i.input)} is not an artifact file name` })
-    .nullable(),
+  parent: z.nullable(
+    z.string().check(z.refine((n) => /^[^/\\\0]+\.backup$/.test(n) && !n.startsWith('.'), { error: (i) => `${JSON.stringify(i.input)} is not an artifact file name` })),
+  ),
   /** checksum of the parent's last transaction, which this artifact's first transaction follows */
-  parentLastTxChecksum: z.number().int().nonnegative().nullable(),
+  parentLastTxChecksum: z.nullable(z.int().check(z.nonnegative())),
   /** the transaction the store is at after this artifact is applied (an empty differential: its parent's) */
   tipTx: txId,
   /** checksum of the record of `tipTx` */
-  lastTxChecksum: z.number().int().nonnegative(),
-  firstCommitTime: z.number().int().nonnegative().nullable(),
-  lastCommitTime: z.number().int().nonnegative().nullable(),
+  lastTxChecksum: z.int().check(z.nonnegative()),
+  firstCommitTime: z.nullable(z.int().check(z.nonnegative())),
+  lastCommitTime: z.nullable(z.int().check(z.nonnegative())),
   recovered: z.boolean(),
-  member: z.object({ id: z.string(), address: z.string(), role: z.string() }).nullable(),
+  member: z.nullable(z.object({ id: z.string(), address: z.string(), role: z.string() })),
   payload: z.object({
     entry: z.string(),
-    sizeBytes: z.number().int().nonnegative(),
-    rawBytes: z.number().int().nonnegative(),
-    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    sizeBytes: z.int().check(z.nonnegative()),
+    rawBytes: z.int().check(z.nonnegative()),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   }),
-  store: z.object({ nodes: z.number().int(), relationships: z.number().int() }).nullable(),
+  store: z.nullable(z.object({ nodes: z.int(), relationships: z.int() })),
   /**
    * (format 2 on) the content digest of the store at `tx` (= tipTx); null: not recorded (the kind records
    * none, or the source moved on). Exactly one hash: `sum` (format 3: the content sum, lib/graph/content-sum.ts)
    * or `sha256` (format 2: the ordered hash, lib/graph/store.ts digestStore; an aggregate of format-2 artifacts
    * carries theirs on).
    */
-  contentDigest: z
-    .object({
-      tx: txId,
-      nodes: z.number().int().nonnegative(),
-      relationships: z.number().int().nonnegative(),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-      sum: z.string().regex(/^[0-9a-f]{64}$/).optional(),
-    })
-    .refine((d) => (d.sha256 === undefined) !== (d.sum === undefined), 'exactly one of sha256 and sum')
-    .nullable()
-    .optional(),
+  contentDigest: z.optional(
+    z.nullable(
+      z
+        .object({
+          tx: txId,
+          nodes: z.int().check(z.nonnegative()),
+          relationships: z.int().check(z.nonnegative()),
+          sha256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+          sum: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/))),
+        })
+        .check(z.refine((d) => (d.sha256 === undefined) !== (d.sum === undefined), 'exactly one of sha256 and sum')),
+    ),
+  ),
   createdBy: z.string(),
   /** SHA-256 of this JSON without this key (compact, in this key order): a damaged head is detected too */
-  metadataSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  metadataSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
 });
 
 export type ArtifactMetadata = z.infer<typeof artifactMetadataSchema>;

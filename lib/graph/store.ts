@@ -26,7 +26,8 @@
 import Database from 'better-sqlite3';
 import { createHash, randomUUID } from 'node:crypto';
 import { TxlineError } from '../errors';
-import { canonicalJson, type ClientOp, type Properties, type ResolvedOp } from './ops';
+import { canonicalJson } from './canonical-json';
+import type { ClientOp, Properties, ResolvedOp } from './ops';
 import type { BeforeImages, NodeImage, PropertyBefore, RelationshipImage } from './record';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, lineSha256 } from './content-sum';
 

@@ -14,14 +14,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { catalogAt } from '../../db';
-import { addNeo4jCluster, getClusterByName, listClusters, removeCluster } from '../../db/queries/clusters';
 import type { ClusterRow } from '../../db/schema';
 import { env } from '../../env';
 import { TxlineError, describeError, isErrorCode, type ErrorCode } from '../../errors';
 import { splitAddress } from '../../net/address';
 import { catalogConnection, kindOf } from '../../sources';
-import { checkBoltUri, closeBoltDrivers } from '../../sources/neo4j/bolt';
+import { checkBoltUri } from '../../sources/neo4j/uri';
 import { readPasswordFile, sealPassword } from '../../sources/neo4j/secret';
 import type { ClusterReport } from '../../sources/report';
 
@@ -71,12 +69,15 @@ function checkExecutable(raw: string): string {
   return file;
 }
 
-function catalog() {
-  return catalogAt(env().catalog);
+/** The catalog and its queries: drizzle and the schema are loaded by these commands, not at every start. */
+async function openCatalog() {
+  const [{ catalogAt }, queries] = await Promise.all([import('../../db'), import('../../db/queries/clusters')]);
+  return { db: catalogAt(env().catalog), ...queries };
 }
 
-function mustGet(name: string): ClusterRow {
-  const row = getClusterByName(catalog(), { name });
+async function mustGet(name: string): Promise<ClusterRow> {
+  const { db, getClusterByName } = await openCatalog();
+  const row = getClusterByName(db, { name });
   if (!row) throw new TxlineError('NOT_FOUND', `there is no cluster "${name}" in the catalog (${env().catalog}); see txline cluster list`);
   return row;
 }
@@ -136,9 +137,9 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .requiredOption('--neo4j-admin <path>', 'the neo4j-admin executable that backs up this cluster')
     .option('--backup-from <host:port,...>', "neo4j-admin's --from (default: each server's host with port 6362)", parseBackupFrom)
     .requiredOption('--location <folder>', 'backup folder (--to-path by default)')
-    .action((name: string, o: { uri: string; user: string; passwordFile: string; neo4jAdmin: string; backupFrom?: string[]; location: string }) => {
+    .action(async (name: string, o: { uri: string; user: string; passwordFile: string; neo4jAdmin: string; backupFrom?: string[]; location: string }) => {
       parseName(name);
-      const db = catalog();
+      const { db, getClusterByName, addNeo4jCluster } = await openCatalog();
       if (getClusterByName(db, { name })) throw new TxlineError('ALREADY_EXISTS', `a cluster named "${name}" is registered already (txline cluster remove ${name} first)`);
       const neo4jAdmin = checkExecutable(o.neo4jAdmin);
       const location = path.resolve(o.location);
@@ -154,8 +155,9 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .command('list')
     .description('The clusters in the catalog')
     .option('--json', 'as JSON')
-    .action((o: { json?: boolean }) => {
-      const rows = listClusters(catalog()).map(describeRow);
+    .action(async (o: { json?: boolean }) => {
+      const { db, listClusters } = await openCatalog();
+      const rows = listClusters(db).map(describeRow);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
         return;
@@ -167,10 +169,11 @@ export function registerClusterCatalogCommands(cluster: Command): void {
   cluster
     .command('remove <name>')
     .description('Remove a cluster from the catalog (its backups stay where they are)')
-    .action((name: string) => {
-      const row = mustGet(name);
+    .action(async (name: string) => {
+      const row = await mustGet(name);
       if (row.startedHere) throw new TxlineError('NOT_SUPPORTED', `${name} is the cluster this server starts; it is registered again at each start`);
-      removeCluster(catalog(), { id: row.id });
+      const { db, removeCluster } = await openCatalog();
+      removeCluster(db, { id: row.id });
       process.stdout.write(`removed cluster ${name}\n`);
     });
 
@@ -180,14 +183,14 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .option('--json', "as JSON (database copies keyed by SHOW DATABASES' column names)")
     .option('--timeout <ms>', 'bound on the whole call', (v) => Number.parseInt(v, 10), 10_000)
     .action(async (name: string, o: { json?: boolean; timeout: number }) => {
-      const row = mustGet(name);
+      const row = await mustGet(name);
       const c = catalogConnection(row);
       const e = env();
       let report: Awaited<ReturnType<ReturnType<typeof kindOf>['status']>>;
       try {
         report = await kindOf(c).status(c, e, { timeoutMs: o.timeout, waitMs: o.timeout });
       } finally {
-        await closeBoltDrivers();
+        await (await import('../../sources/neo4j/bolt')).closeBoltDrivers();
       }
       const extra = report as { version?: string | null; edition?: string | null };
       const databases = showDatabasesRows(report);

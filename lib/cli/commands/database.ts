@@ -29,7 +29,6 @@ import { parseNonNegativeInt } from '../args';
 import { registerPruneCommand } from './prune';
 import { registerBackupLogCommands } from './backup-log';
 import { registerDrillCommand } from './drill';
-import { clusterBackup, clusterRestore } from './cluster-backup';
 
 /** Boolean flags that take `=true|false`, neo4j-admin style. */
 export const BOOLEAN_FLAGS = [
@@ -188,6 +187,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         return capture({ kind: 'backup', input });
       }
       if (o.cluster) {
+        // (a registered Neo4j cluster: the catalog, drizzle and the Bolt driver are loaded for it alone)
+        const { clusterBackup } = await import('./cluster-backup');
         await clusterBackup(names, o);
         return;
       }
@@ -262,6 +263,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         return capture({ kind: 'restore', input });
       }
       if (o.cluster) {
+        const { clusterRestore } = await import('./cluster-backup');
         await clusterRestore(target, point, o);
         return;
       }

@@ -20,6 +20,9 @@ import { createHash } from 'node:crypto';
 import type { Driver, Record as Neo4jRecord } from 'neo4j-driver';
 import { TxlineError, describeError } from '../../errors';
 import { parseTopology, type Neo4jTopology } from './topology';
+import { checkBoltUri } from './uri';
+
+export { BOLT_SCHEMES, checkBoltUri } from './uri';
 import type { Row } from './values';
 import { parseComponents, type Neo4jComponents } from './version';
 
@@ -30,19 +33,7 @@ export interface BoltSettings {
   password: string;
 }
 
-/** The URI schemes neo4j-driver takes. */
-export const BOLT_SCHEMES = ['neo4j', 'neo4j+s', 'neo4j+ssc', 'bolt', 'bolt+s', 'bolt+ssc'] as const;
 
-/** Checks a Bolt URI (scheme, host, port, nothing else); returns its host:port. Throws INVALID_ARGUMENT. */
-export function checkBoltUri(uri: string): { scheme: string; address: string } {
-  const m = /^([a-z0-9+]+):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?\/?$/.exec(uri);
-  if (!m || !(BOLT_SCHEMES as readonly string[]).includes(m[1])) {
-    throw new TxlineError('INVALID_ARGUMENT', `"${uri.slice(0, 80)}" is not a Bolt URI: expected ${BOLT_SCHEMES.map((s) => `${s}://`).join(', ')} then host[:port], and nothing else`);
-  }
-  const port = m[3] === undefined ? 7687 : Number(m[3]);
-  if (port < 1 || port > 65535) throw new TxlineError('INVALID_ARGUMENT', `"${uri}": port ${m[3]} is out of range`);
-  return { scheme: m[1], address: `${m[2]}:${port}` };
-}
 
 interface Held {
   driver: Driver;

@@ -16,9 +16,9 @@ import type { TxlineEnv } from '../../env';
 import type { PayloadFormat } from '../../engine/format';
 import type { Capability, ClusterConnection, ClusterKind, Neo4jConnection } from '../kind';
 import type { ClusterReport } from '../report';
-import { checkBoltUri, readTopology, type BoltSettings } from './bolt';
+import type { BoltSettings } from './bolt';
 import { openPassword } from './secret';
-import { toClusterReport } from './topology';
+import { checkBoltUri } from './uri';
 
 const NONE: ReadonlySet<Capability> = new Set();
 
@@ -59,6 +59,8 @@ export async function neo4jStatus(c: ClusterConnection, e: TxlineEnv, opts: { ti
   const checkedAt = new Date().toISOString();
   const source = { kind: 'addresses' as const, addresses: c.addresses };
   try {
+    // (the driver and its value types are loaded when a Neo4j cluster is first asked, not at every start)
+    const [{ readTopology }, { toClusterReport }] = await Promise.all([import('./bolt'), import('./topology')]);
     const t = await readTopology(boltSettings(c, e), { timeoutMs: opts.timeoutMs ?? 5000 });
     const report = toClusterReport(t.topology, { source, checkedAt });
     return { ...report, controlAddress: null, version: t.components.version.text, edition: t.components.edition };

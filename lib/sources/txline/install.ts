@@ -18,7 +18,8 @@
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-mini';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
@@ -348,12 +349,12 @@ export interface LocalSink {
 }
 
 const reservationSchema = z.object({
-  id: z.string().regex(/^[0-9a-f]{24}$/),
-  file: z.string().min(1).max(4096),
-  dev: z.string().regex(/^\d{1,20}$/),
-  ino: z.string().regex(/^\d{1,20}$/),
-  nonce: z.string().regex(/^[0-9a-f]{32}$/),
-  ttlMs: z.number().int().min(1000),
+  id: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+  file: z.string().check(z.minLength(1), z.maxLength(4096)),
+  dev: z.string().check(z.regex(/^\d{1,20}$/)),
+  ino: z.string().check(z.regex(/^\d{1,20}$/)),
+  nonce: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  ttlMs: z.int().check(z.gte(1000)),
 });
 
 /**

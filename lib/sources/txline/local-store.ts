@@ -14,7 +14,8 @@
  */
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../../zod-mini';
 import { TxlineError, describeError } from '../../errors';
 import { requestJson } from '../../cluster/client';
 import { isLoopbackHost, splitAddress } from '../../net/address';
@@ -22,21 +23,21 @@ import { STORE_LEASE_HEAD_BYTES, readHead } from '../../cluster/store-lease';
 import type { SourceMember } from '../../engine/source';
 
 const leaseSchema = z.object({
-  lease: z.string().regex(/^[0-9a-f]{32}$/),
-  file: z.string().min(1).max(4096),
-  dev: z.string().regex(/^\d{1,20}$/),
-  ino: z.string().regex(/^\d{1,20}$/),
-  size: z.number().int().nonnegative(),
-  headSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  ttlMs: z.number().int().min(1000).max(3_600_000),
+  lease: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  file: z.string().check(z.minLength(1), z.maxLength(4096)),
+  dev: z.string().check(z.regex(/^\d{1,20}$/)),
+  ino: z.string().check(z.regex(/^\d{1,20}$/)),
+  size: z.int().check(z.nonnegative()),
+  headSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  ttlMs: z.int().check(z.gte(1000), z.lte(3_600_000)),
   databaseId: z.string(),
   storeId: z.string(),
-  tx: z.number().int().nonnegative(),
-  txChecksum: z.number().int(),
+  tx: z.int().check(z.nonnegative()),
+  txChecksum: z.int(),
   commitTime: z.number(),
-  nodes: z.number().int().nonnegative(),
-  relationships: z.number().int().nonnegative(),
-  contentSum: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
+  nodes: z.int().check(z.nonnegative()),
+  relationships: z.int().check(z.nonnegative()),
+  contentSum: z.optional(z.nullable(z.string().check(z.regex(/^[0-9a-f]{64}$/)))),
 });
 
 export type StoreLease = z.infer<typeof leaseSchema>;
