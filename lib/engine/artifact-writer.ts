@@ -18,7 +18,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Header } from 'tar';
+import { Header } from 'tar/header';
 import { TxlineError } from '../errors';
 import { normalizeDatabaseName } from '../graph/names';
 import { fsyncDir, linkUniqueAs, positionalChunks } from '../fs';

@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Header } from 'tar';
+import { Header } from 'tar/header';
 import * as z from 'zod/mini';
 import '../zod-mini';
 import { TxlineError, describeError } from '../errors';
