@@ -196,6 +196,39 @@ describe('unpackPayload', () => {
         fs.closeSync(full);
       }
 
+      // a read of the artifact that fails half-way (its descriptor closed under it: EBADF, as EIO would be):
+      // this host's failure too, naming the file, never a verdict on the artifact
+      const linkOf = (d: string) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${d}`, { encoding: 'utf8' });
+        } catch {
+          return null; // (the descriptor readdir used)
+        }
+      };
+      const readFds = () => fs.readdirSync('/proc/self/fd').filter((d) => linkOf(d) === a.path);
+      const cut = fs.openSync(path.join(dir, 'cut'), 'w+');
+      // (the failed unpack's read closes its descriptor as it is torn down, a moment after it rejected)
+      for (let i = 0; i < 100 && readFds().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(readFds()).toEqual([]);
+      try {
+        let closed = 0;
+        const e = await corruptError(
+          unpackPayload(a, cut, () => {
+            if (closed > 0) return;
+            for (const d of readFds()) {
+              fs.closeSync(Number(d));
+              closed++;
+            }
+          }),
+        );
+        expect(closed).toBe(1);
+        expect(e.code).toBe('IO_ERROR');
+        expect(e.message.startsWith(`cannot read ${a.path}: `), e.message).toBe(true);
+        expect(e.message).toMatch(/EBADF/);
+      } finally {
+        fs.closeSync(cut);
+      }
+
       const copy = path.join(dir, `copy${ARTIFACT_EXTENSION}`);
       fs.copyFileSync(a.path, copy);
       flipByte(copy, PAYLOAD_OFFSET + Math.floor(a.payload.sizeBytes / 2));

@@ -252,7 +252,8 @@ export class LocalLocation implements Location {
       fs.closeSync(fd);
       return emptyStream();
     }
-    return fs.createReadStream(this.addressOf(name), { fd, start, end: end - 1, highWaterMark: 1024 * 1024 });
+    const file = this.addressOf(name);
+    return Readable.from(readingOf(file, fs.createReadStream(file, { fd, start, end: end - 1, highWaterMark: 1024 * 1024 })), { objectMode: false });
   }
 
   private deleteSync(name: string): void {
@@ -312,6 +313,19 @@ async function writeAll(fd: number, buf: Buffer, position: number): Promise<void
 /** A name that leads nowhere (a dangling symlink): listed, so that reading it says so. */
 function danglingEntry(name: string): LocationEntry {
   return { name, size: 0, mtimeMs: 0, regular: false, kind: 'a symlink that leads nowhere', leadsNowhere: true, link: true };
+}
+
+/**
+ * The chunks of a file's read stream; a read that fails (EIO, a descriptor gone) is this host's IO_ERROR naming
+ * the file, as a failed S3 download is STORAGE_UNREACHABLE: what reads an artifact must not report the
+ * artifact corrupt for it. (Ending early, the stream's own cleanup closes the file.)
+ */
+async function* readingOf(file: string, stream: fs.ReadStream): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (e) {
+    throw new TxlineError('IO_ERROR', `cannot read ${file}: ${describeError(e)}`, { cause: e });
+  }
 }
 
 function emptyStream(): Readable {
