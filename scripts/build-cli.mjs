@@ -8,12 +8,20 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+// --outdir DIR builds elsewhere than dist/, --metafile FILE writes esbuild's account of the build (what each
+// chunk holds and imports: tests/cli-start.test.ts reads it).
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? null : process.argv[i + 1];
+};
+const outdir = path.resolve(arg('--outdir') ?? path.join(root, 'dist'));
+const metafile = arg('--metafile');
 const t0 = Date.now();
 // Chunk names carry content hashes: start empty so that chunks of earlier builds do not pile up.
-fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-await build({
+fs.rmSync(outdir, { recursive: true, force: true });
+const result = await build({
   entryPoints: [path.join(root, 'lib/cli/main.ts')],
-  outdir: path.join(root, 'dist'),
+  outdir,
   entryNames: 'txline',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
@@ -38,5 +46,7 @@ await build({
   // Modules the CLI imports lazily (benchmarks, the web server's catalog) become chunks loaded on demand, so
   // a backup or member process does not load drizzle, undici and the rest at start.
   splitting: true,
+  metafile: metafile !== null,
 });
-if (!process.argv.includes('--quiet')) console.log(`built dist/txline.mjs in ${Date.now() - t0} ms`);
+if (metafile) fs.writeFileSync(metafile, JSON.stringify(result.metafile));
+if (!process.argv.includes('--quiet')) console.log(`built ${path.relative(root, outdir) || outdir}/txline.mjs in ${Date.now() - t0} ms`);

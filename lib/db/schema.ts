@@ -9,7 +9,7 @@ import { CLUSTER_KINDS } from '../sources/kind';
 import { sql, type InferSelectModel } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ErrorCode } from '../errors';
-import { JOB_KINDS, type JobKind } from '../jobs/protocol';
+import { JOB_KINDS, type JobKind } from '../jobs/kinds';
 
 const createdAt = () =>
   integer('created_at', { mode: 'number' })

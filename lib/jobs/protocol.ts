@@ -16,9 +16,9 @@ import { z } from 'zod';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors';
 import { isValidDatabaseName } from '../graph/names';
 import { parseMatch } from '../engine/txlog-match';
+import { JOB_KINDS, type JobKind } from './kinds';
 
-export const JOB_KINDS = ['backup', 'restore', 'aggregate', 'verify', 'delete', 'prune', 'log', 'preview', 'drill'] as const;
-export type JobKind = (typeof JOB_KINDS)[number];
+export { JOB_KINDS, type JobKind };
 
 // ---- inputs ----------------------------------------------------------------------------------------------
 

@@ -190,7 +190,8 @@ export function registerClusterCatalogCommands(cluster: Command): void {
       try {
         report = await kindOf(c).status(c, e, { timeoutMs: o.timeout, waitMs: o.timeout });
       } finally {
-        await (await import('../../sources/neo4j/bolt')).closeBoltDrivers();
+        // (a Neo4j cluster's drivers let the process exit; no other kind opens any)
+        if (c.kind === 'neo4j') await (await import('../../sources/neo4j/bolt')).closeBoltDrivers();
       }
       const extra = report as { version?: string | null; edition?: string | null };
       const databases = showDatabasesRows(report);
