@@ -36,6 +36,8 @@ export interface EngineBenchOptions {
 
 interface RunResult {
   ms: number;
+  /** Date.now() when the process was spawned (progress lines are stamped on the same clock) */
+  startedAt: number;
   peakRssMiB: number;
   stdout: string;
   stderr: string;
@@ -48,6 +50,7 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 function runCli(args: string[], env: Record<string, string>): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [...CLI_NODE_ARGS, txlineBin(), ...args], { env: { ...process.env, ...CLI_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -66,7 +69,7 @@ function runCli(args: string[], env: Record<string, string>): Promise<RunResult>
     child.on('error', reject);
     child.on('exit', (code) => {
       clearInterval(timer);
-      const r = { ms: performance.now() - t0, peakRssMiB: peak, stdout, stderr, code };
+      const r = { ms: performance.now() - t0, startedAt, peakRssMiB: peak, stdout, stderr, code };
       if (code !== 0) reject(new Error(`txline ${args.join(' ')} exited ${code}\n${stderr}`));
       else resolve(r);
     });
@@ -137,7 +140,6 @@ async function growStore(client: MemberClient, storeFile: string, mib: number): 
   }
 }
 
-/** When the first progress line of a phase (or of phases starting with `prefix:`) came. */
 /** The restore drill's figures: its time in all, its RTO, and the time of each of its steps. */
 function drillLine(run: RunResult, diffs: number): string {
   const r = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { passed: boolean; rtoMs: number | null; durationMs: number; restoredTx: number | null; failedCheck: string | null };
@@ -147,6 +149,7 @@ function drillLine(run: RunResult, diffs: number): string {
   return `restore drill of full + ${diffs} differentials: ${r.passed ? 'passed' : `FAILED (${r.failedCheck})`} at tx ${r.restoredTx}; ${(run.ms / 1000).toFixed(2)} s in all, RTO ${((r.rtoMs ?? 0) / 1000).toFixed(2)} s (${spans.join(', ')}); peak RSS ${run.peakRssMiB.toFixed(0)} MiB`;
 }
 
+/** When the first progress line of a phase (or of phases starting with `prefix:`) came. */
 function phaseStart(stdout: string, phase: string): number {
   for (const l of stdout.split('\n')) {
     if (!l) continue;
@@ -154,6 +157,13 @@ function phaseStart(stdout: string, phase: string): number {
     if (p.ts && p.phase && (p.phase === phase || (phase.endsWith(':') && p.phase.startsWith(phase)))) return Date.parse(p.ts);
   }
   return Number.NaN;
+}
+
+/** From the process's spawn to its first progress line (--progress=jsonl). */
+function untilFirstProgress(run: RunResult): number {
+  const first = run.stdout.split('\n').find(Boolean);
+  const ts = first ? (JSON.parse(first) as { ts?: string }).ts : undefined;
+  return ts ? Date.parse(ts) - run.startedAt : Number.NaN;
 }
 
 /** "restore:store 0.00, restore:replay 1.20, install:stop 3.10, ..." : when each phase first reported. */
@@ -247,7 +257,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
       fs.rmSync(copy);
       const plain = backups(`plain-${round}`);
       execFileSync('sync');
-      plainRuns.push(await runCli(['database', 'backup', '--type=full', '--compress=false', `--to-path=${plain}`, 'neo4j'], env));
+      plainRuns.push(await runCli(['database', 'backup', '--type=full', '--compress=false', '--progress=jsonl', `--to-path=${plain}`, 'neo4j'], env));
       if (round < rounds - 1) fs.rmSync(plain, { recursive: true, force: true });
       else plainDir = plain;
       chain = backups(`chain-${round}`);
@@ -299,6 +309,8 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     out(`(medians of ${rounds} alternating rounds: cp+sync ${cpTimes.map((t) => (t / 1000).toFixed(2)).join('/')} s, uncompressed ${plainRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s, compressed ${compRuns.map((r) => (r.ms / 1000).toFixed(2)).join('/')} s)`);
     out(`cp + sync of the store (${storeMiB.toFixed(0)} MiB):        ${(cpMs / 1000).toFixed(2)} s`);
     out(`full backup, uncompressed:                   ${(fullPlain.ms / 1000).toFixed(2)} s, ${(storeMiB / (fullPlain.ms / 1000)).toFixed(0)} MiB/s, peak RSS ${fullPlain.peakRssMiB.toFixed(0)} MiB`);
+    // what the process spends before it copies anything (Node, the bundle's modules, the topology, the lease)
+    out(`  of which before its first byte was copied:  ${plainRuns.map((r) => (untilFirstProgress(r) / 1000).toFixed(2)).join('/')} s (the rounds in order)`);
     const backupRatios = plainRuns.map((r, i) => r.ms / cpTimes[i]);
     out(`ratio: full backup (uncompressed) / cp+sync = ${median(backupRatios).toFixed(2)}x, median of ${rounds} alternating rounds (${backupRatios.map((x) => x.toFixed(2)).join('/')}; aim <= 1.2x)`);
     out(`full backup, compressed (${DEFAULT_CODEC}):            ${(fullComp.ms / 1000).toFixed(2)} s = ${(storeMiB / (fullComp.ms / 1000)).toFixed(0)} MiB/s of store (aim >= 200), ratio ${(storeMiB / compMiB).toFixed(2)} (${compMiB.toFixed(0)} MiB), peak RSS ${fullComp.peakRssMiB.toFixed(0)} MiB`);
@@ -371,7 +383,7 @@ async function restoreRoundsInto(dir: string, chain: string, storeFile: string, 
       lines: [
         `copy of the store (${storeMiB.toFixed(0)} MiB) to three member folders + sync: ${(median(copies) / 1000).toFixed(2)} s (${copies.map((t) => (t / 1000).toFixed(2)).join('/')})`,
         `restore of full + ${diffs} differentials (${result.replayed} tx) into 3 members: ${(run.ms / 1000).toFixed(2)} s in all (${runs.map((r) => (r.ms / 1000).toFixed(2)).join('/')}); store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); sent to the 3 members, installed and digested in ${(installMs / 1000).toFixed(2)} s; peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
-        `restore phases (s from the first progress line): ${phaseTimeline(run.stdout)}`,
+        `restore phases (s from the first progress line, ${(untilFirstProgress(run) / 1000).toFixed(2)} s after the process started): ${phaseTimeline(run.stdout)}`,
         `ratio: restore into 3 members / three copies + sync = ${median(ratios).toFixed(2)}x, median of ${rounds} alternating rounds (${ratios.map((x) => x.toFixed(2)).join('/')}; aim <= 1.5x)`,
       ],
     };
