@@ -21,10 +21,10 @@ import type { Driver, Record as Neo4jRecord } from 'neo4j-driver';
 import { TxlineError, describeError } from '../../errors';
 import { parseTopology, type Neo4jTopology } from './topology';
 import { checkBoltUri } from './uri';
-
-export { BOLT_SCHEMES, checkBoltUri } from './uri';
 import type { Row } from './values';
 import { parseComponents, type Neo4jComponents } from './version';
+
+export { BOLT_SCHEMES, checkBoltUri } from './uri';
 
 export interface BoltSettings {
   /** neo4j://host:port (routing), bolt://host:port (one server), or their +s / +ssc forms */
@@ -32,8 +32,6 @@ export interface BoltSettings {
   user: string;
   password: string;
 }
-
-
 
 interface Held {
   driver: Driver;
