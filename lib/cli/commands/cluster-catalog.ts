@@ -70,13 +70,12 @@ function checkExecutable(raw: string): string {
 }
 
 /** The catalog and its queries: drizzle and the schema are loaded by these commands, not at every start. */
-async function openCatalog() {
+async function loadCatalog() {
   const [{ catalogAt }, queries] = await Promise.all([import('../../db'), import('../../db/queries/clusters')]);
   return { db: catalogAt(env().catalog), ...queries };
 }
 
-async function mustGet(name: string): Promise<ClusterRow> {
-  const { db, getClusterByName } = await openCatalog();
+function mustGet({ db, getClusterByName }: Awaited<ReturnType<typeof loadCatalog>>, name: string): ClusterRow {
   const row = getClusterByName(db, { name });
   if (!row) throw new TxlineError('NOT_FOUND', `there is no cluster "${name}" in the catalog (${env().catalog}); see txline cluster list`);
   return row;
@@ -139,7 +138,7 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .requiredOption('--location <folder>', 'backup folder (--to-path by default)')
     .action(async (name: string, o: { uri: string; user: string; passwordFile: string; neo4jAdmin: string; backupFrom?: string[]; location: string }) => {
       parseName(name);
-      const { db, getClusterByName, addNeo4jCluster } = await openCatalog();
+      const { db, getClusterByName, addNeo4jCluster } = await loadCatalog();
       if (getClusterByName(db, { name })) throw new TxlineError('ALREADY_EXISTS', `a cluster named "${name}" is registered already (txline cluster remove ${name} first)`);
       const neo4jAdmin = checkExecutable(o.neo4jAdmin);
       const location = path.resolve(o.location);
@@ -156,7 +155,7 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .description('The clusters in the catalog')
     .option('--json', 'as JSON')
     .action(async (o: { json?: boolean }) => {
-      const { db, listClusters } = await openCatalog();
+      const { db, listClusters } = await loadCatalog();
       const rows = listClusters(db).map(describeRow);
       if (o.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
@@ -170,10 +169,10 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .command('remove <name>')
     .description('Remove a cluster from the catalog (its backups stay where they are)')
     .action(async (name: string) => {
-      const row = await mustGet(name);
+      const catalog = await loadCatalog();
+      const row = mustGet(catalog, name);
       if (row.startedHere) throw new TxlineError('NOT_SUPPORTED', `${name} is the cluster this server starts; it is registered again at each start`);
-      const { db, removeCluster } = await openCatalog();
-      removeCluster(db, { id: row.id });
+      catalog.removeCluster(catalog.db, { id: row.id });
       process.stdout.write(`removed cluster ${name}\n`);
     });
 
@@ -183,7 +182,7 @@ export function registerClusterCatalogCommands(cluster: Command): void {
     .option('--json', "as JSON (database copies keyed by SHOW DATABASES' column names)")
     .option('--timeout <ms>', 'bound on the whole call', (v) => Number.parseInt(v, 10), 10_000)
     .action(async (name: string, o: { json?: boolean; timeout: number }) => {
-      const row = await mustGet(name);
+      const row = mustGet(await loadCatalog(), name);
       const c = catalogConnection(row);
       const e = env();
       let report: Awaited<ReturnType<ReturnType<typeof kindOf>['status']>>;

@@ -297,9 +297,9 @@ async function stageEverywhere(
  * Empty incoming files reserved for `db` on the members on this host, before the store is rebuilt: the restore
  * rebuilds the store in the writer's (`holds: 'rebuilt'`, so the writer's copy is the rebuilt file itself) and
  * copies the full's store into the others' while the differentials are replayed (`holds: 'full'`;
- * stageEverywhere then copies the pages the replay changed). A reservation alone does not hold replication off (a follower of a database being
- * overwritten keeps its old store up to date until the install stops it). None when the local copy is off; a
- * member that does not reserve one gets its copy afterwards.
+ * stageEverywhere then copies the pages the replay changed). A reservation alone does not hold replication off
+ * (a follower of a database being overwritten keeps its old store up to date until the install stops it). None
+ * when the local copy is off; a member that does not reserve one gets its copy afterwards.
  */
 export async function reserveForBuild(
   source: { topology(): Promise<Topology>; localCopy: boolean },
