@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { tempStores } from '../../tests/helpers/stores';
 import { digestOnWorker } from '../cluster/digest-worker';
 import { applyRecords } from './apply';
-import { ContentSum, NODE_LINE, REL_LINE, computeContentSum } from './content-sum';
+import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, nodeLine, relLine } from './content-sum';
 import type { ClientOp } from './ops';
 import { decodeOps, encodeRecord, encodeTx, type TxRecord } from './record';
 import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } from './store';
@@ -159,6 +159,19 @@ describe('content sum', () => {
     expect(await digestOnWorker(s.db.name, { ordered: true })).toEqual(here);
     expect(await digestOnWorker(s.db.name)).toEqual({ ...here, orderedHash: undefined });
     expect(here.contentHash).toBe(kept(s));
+  });
+
+  it('builds the line of an inserted row as SQLite does of the row it holds (the store adds those itself)', () => {
+    const s = newStore();
+    const labels = JSON.stringify(['Ä', 'Person']);
+    const props = JSON.stringify({ name: 'Zoë "z" \\ é', n: -1.5, big: 2 ** 53 - 1, text: 'a\nb' });
+    const big = 2 ** 53 - 1;
+    s.db.exec("CREATE TEMP TABLE n (id INTEGER PRIMARY KEY, labels TEXT NOT NULL, props TEXT NOT NULL)");
+    s.db.exec("CREATE TEMP TABLE r (id INTEGER PRIMARY KEY, type TEXT NOT NULL, start_id INTEGER NOT NULL, end_id INTEGER NOT NULL, props TEXT NOT NULL)");
+    s.db.prepare('INSERT INTO n VALUES (?, ?, ?)').run(big, labels, props);
+    s.db.prepare('INSERT INTO r VALUES (?, ?, ?, ?, ?)').run(0, 'KNOWS', big, 7, props);
+    expect(s.db.prepare(`SELECT ${NODE_LINE('')} FROM n`).pluck().get()).toBe(nodeLine(big, labels, props));
+    expect(s.db.prepare(`SELECT ${REL_LINE('')} FROM r`).pluck().get()).toBe(relLine(0, 'KNOWS', big, 7, props));
   });
 
   it('spells the lines in computeContentSum as NODE_LINE and REL_LINE do (it must be self-contained)', () => {

@@ -20,6 +20,14 @@ import type Database from 'better-sqlite3';
 export const NODE_LINE = (t: string) => `'n' || ${t}id || '|' || ${t}labels || '|' || ${t}props || char(10)`;
 export const REL_LINE = (t: string) => `'r' || ${t}id || '|' || ${t}type || '|' || ${t}start_id || '|' || ${t}end_id || '|' || ${t}props || char(10)`;
 
+/**
+ * The same lines built here, for rows whose values this process binds itself (a store's inserts: see
+ * ./store.ts); each equals NODE_LINE/REL_LINE of the row SQLite then holds (./content-sum.test.ts).
+ * IDs are integers: JavaScript prints them as SQLite does.
+ */
+export const nodeLine = (id: number, labels: string, props: string) => `n${id}|${labels}|${props}\n`;
+export const relLine = (id: number, type: string, start: number, end: number, props: string) => `r${id}|${type}|${start}|${end}|${props}\n`;
+
 const WORDS = 8;
 const HEX = /^[0-9a-f]{64}$/;
 
@@ -74,7 +82,7 @@ export interface ScannedSum {
  *
  * Self-contained (it also runs on a worker thread from its source text, see lib/cluster/digest-worker.ts): it
  * uses only its arguments. `hash` is SHA-256 of a line's UTF-8 bytes. The line expressions are NODE_LINE('') and
- * REL_LINE(''), spelled out (tests/graph/content-sum.test.ts keeps them equal).
+ * REL_LINE(''), spelled out (./content-sum.test.ts keeps them equal).
  */
 export function computeContentSum(db: Database.Database, hash: (line: string) => Buffer): ScannedSum {
   const w = new Uint32Array(8);

@@ -7,18 +7,21 @@
  * - Node and relationship IDs come from counters kept in `meta` and are never reused; resolved operations
  *   carry explicit IDs, so replaying the same records on any copy gives the same store.
  * - Labels are stored sorted and properties as canonical JSON, so the digest depends on content only.
- * - The `meta` key `contentSum` is the content sum of the rows (./content-sum.ts), kept by this connection's
- *   temporary triggers: every row a transaction inserts, updates or deletes adds or subtracts its line, and the
- *   sum is written with the transaction's other meta keys; a savepoint rolled back takes its lines back. A store
- *   written before sums were kept gets its sum computed once, at its first write (ensureContentSum).
+ * - The `meta` key `contentSum` is the content sum of the rows (./content-sum.ts): every row a transaction
+ *   inserts, updates or deletes adds or subtracts its line, and the sum is written with the transaction's other
+ *   meta keys; a savepoint rolled back takes its lines back. The lines of the rows this class inserts are added
+ *   as it binds their values (every insert into nodes and rels is in this file); those an update or a delete
+ *   replaces, and the new ones of an update, by this connection's temporary triggers, which see the old row. A
+ *   store written before sums were kept gets its sum computed once, at its first write (ensureContentSum).
  * - The file is in WAL mode with automatic checkpoints off: the owner checkpoints, and can hold the main file
  *   still while a snapshot of it is streamed out.
  * - Writes happen between begin() and commit()/rollback(). Inside one, the nodes this connection created,
  *   read or changed are remembered (`touched`), so a batch does not read back what it just wrote; any
  *   rollback, and every commit, forgets them.
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
- *   each node's row once, at commit, however many of its operations changed it; label index and
- *   relationship rows are written as they come. Nothing but this connection's cache reads node rows before.
+ *   each node's row once, at commit, however many of its operations changed it, and a node it creates gets
+ *   its label index rows then too; other label index rows and relationship rows are written as they come.
+ *   Nothing but this connection's cache reads node rows before.
  * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
  *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
  *   operations are applied without them, so a replay reads nothing it does not need.
@@ -29,7 +32,7 @@ import { TxlineError } from '../errors';
 import { canonicalJson } from './canonical-json';
 import type { ClientOp, Properties, ResolvedOp } from './ops';
 import type { BeforeImages, NodeImage, PropertyBefore, RelationshipImage } from './record';
-import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, lineSha256 } from './content-sum';
+import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, lineSha256, nodeLine, relLine } from './content-sum';
 
 export interface StoreMeta {
   databaseName: string;
@@ -237,17 +240,23 @@ export class GraphStore {
       this.txSum.line(sign === 1 ? 1 : -1, line);
       return null;
     });
+    // (No insert trigger: an inserted row's line is added where its values are bound, see added(); a trigger
+    // per inserted row had cost a fifth of a replay.)
     const triggers: Array<[string, string, string]> = [
-      ['nodes', 'INSERT', `SELECT txline_sum(1, ${NODE_LINE('NEW.')})`],
       ['nodes', 'UPDATE', `SELECT txline_sum(-1, ${NODE_LINE('OLD.')}), txline_sum(1, ${NODE_LINE('NEW.')})`],
       ['nodes', 'DELETE', `SELECT txline_sum(-1, ${NODE_LINE('OLD.')})`],
-      ['rels', 'INSERT', `SELECT txline_sum(1, ${REL_LINE('NEW.')})`],
       ['rels', 'UPDATE', `SELECT txline_sum(-1, ${REL_LINE('OLD.')}), txline_sum(1, ${REL_LINE('NEW.')})`],
       ['rels', 'DELETE', `SELECT txline_sum(-1, ${REL_LINE('OLD.')})`],
     ];
     for (const [table, on, body] of triggers) {
       this.db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS txline_sum_${table}_${on.toLowerCase()} AFTER ${on} ON main.${table} BEGIN ${body}; END`);
     }
+  }
+
+  /** Adds the line of a row this connection inserts (nodeLine/relLine of the values it binds). */
+  private added(line: string): void {
+    if (!this.txSum) throw new TxlineError('INTERNAL', 'a row of the store was written outside begin() and commit()');
+    this.txSum.line(1, line);
   }
 
   /** The committed content sum (64 hex digits); computed first if this file does not keep one yet. */
@@ -301,8 +310,10 @@ export class GraphStore {
   }
 
   private writeDeferredRows(rows: Map<number, 'insert' | 'update'>): void {
-    // New rows go in INSERT_ROWS at a time: one statement per row had cost a fifth of a replay.
-    const values: unknown[] = [];
+    // New rows, and the label index rows of new nodes, go in INSERT_ROWS at a time: one statement per row had
+    // cost a fifth of a replay.
+    const nodes = new Rows(() => (this.insNodesStmt ??= this.manyRows('INSERT INTO nodes (id, labels, props) VALUES', 3)), this.s.insNode, 3);
+    const labelRows = new Rows(() => (this.insLabelsStmt ??= this.manyRows('INSERT OR IGNORE INTO node_labels (label, node_id) VALUES', 2)), this.s.insLabel, 2);
     for (const [id, how] of rows) {
       const n = this.touched.get(id);
       if (!n) throw new TxlineError('INTERNAL', `node ${id} has a deferred row but no state`);
@@ -312,19 +323,19 @@ export class GraphStore {
         this.s.updNode.run(labels, props, id);
         continue;
       }
-      values.push(id, labels, props);
-      if (values.length === INSERT_ROWS * 3) {
-        this.insNodes().run(values);
-        values.length = 0;
-      }
+      nodes.add(id, labels, props);
+      this.added(nodeLine(id, labels, props));
+      for (const l of n.labels) labelRows.add(l, id);
     }
-    for (let i = 0; i < values.length; i += 3) this.s.insNode.run(values[i], values[i + 1], values[i + 2]);
+    nodes.end();
+    labelRows.end();
   }
 
   private insNodesStmt: Stmt | null = null;
-  private insNodes(): Stmt {
-    this.insNodesStmt ??= this.db.prepare(`INSERT INTO nodes (id, labels, props) VALUES ${Array(INSERT_ROWS).fill('(?, ?, ?)').join(', ')}`);
-    return this.insNodesStmt;
+  private insLabelsStmt: Stmt | null = null;
+  /** `INSERT ... VALUES` of INSERT_ROWS rows of `width` values each */
+  private manyRows(head: string, width: number): Stmt {
+    return this.db.prepare(`${head} ${Array(INSERT_ROWS).fill(`(${Array(width).fill('?').join(', ')})`).join(', ')}`);
   }
 
   /** The row of node `id` is written at commit (deferred batches), else now by `write`. */
@@ -508,9 +519,15 @@ export class GraphStore {
     switch (op.op) {
       case 'createNode': {
         if (op.id < m.nextNodeId && this.nodeExists(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
+        // deferred: its row and its label index rows are written at commit, as the batch leaves them
         if (this.deferred) this.deferred.set(op.id, 'insert');
-        else s.insNode.run(op.id, JSON.stringify(op.labels), canonicalJson(op.properties));
-        for (const l of op.labels) s.insLabel.run(l, op.id);
+        else {
+          const labels = JSON.stringify(op.labels);
+          const props = canonicalJson(op.properties);
+          s.insNode.run(op.id, labels, props);
+          this.added(nodeLine(op.id, labels, props));
+          for (const l of op.labels) s.insLabel.run(l, op.id);
+        }
         // Copies: the operation itself is logged as it came, whatever later operations do to the node.
         this.touched.set(op.id, { labels: [...op.labels], props: { ...op.properties } });
         m.nextNodeId = Math.max(m.nextNodeId, op.id + 1);
@@ -520,7 +537,9 @@ export class GraphStore {
       case 'createRelationship': {
         if (!this.nodeExists(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
         if (!this.nodeExists(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
-        s.insRel.run(op.id, op.type, op.start, op.end, canonicalJson(op.properties));
+        const props = canonicalJson(op.properties);
+        s.insRel.run(op.id, op.type, op.start, op.end, props);
+        this.added(relLine(op.id, op.type, op.start, op.end, props));
         m.nextRelId = Math.max(m.nextRelId, op.id + 1);
         m.relCount++;
         return;
@@ -550,13 +569,15 @@ export class GraphStore {
         const n = this.node(op.node);
         if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
         const labels = new Set(n.labels);
+        // (a node new in a deferred batch gets its label index rows at commit)
+        const indexed = this.deferred?.get(op.node) !== 'insert';
         for (const l of op.labels) {
           if (op.op === 'addLabels') {
             labels.add(l);
-            s.insLabel.run(l, op.node);
+            if (indexed) s.insLabel.run(l, op.node);
           } else {
             labels.delete(l);
-            s.delLabel.run(l, op.node);
+            if (indexed) s.delLabel.run(l, op.node);
           }
         }
         n.labels = [...labels].sort();
@@ -571,10 +592,13 @@ export class GraphStore {
           s.delRel.run(relId);
           m.relCount--;
         }
-        for (const l of n.labels) s.delLabel.run(l, op.node);
+        // a node new in a deferred batch has neither its row nor its label index rows yet
         const neverWritten = this.deferred?.get(op.node) === 'insert';
         this.deferred?.delete(op.node);
-        if (!neverWritten) s.delNode.run(op.node);
+        if (!neverWritten) {
+          for (const l of n.labels) s.delLabel.run(l, op.node);
+          s.delNode.run(op.node);
+        }
         this.touched.set(op.node, null);
         m.nodeCount--;
         return;
@@ -764,4 +788,27 @@ export function checkConsistency(db: Database.Database): string[] {
   const integrity = db.pragma('quick_check', { simple: true });
   if (integrity !== 'ok') problems.push(`SQLite quick_check: ${String(integrity)}`);
   return problems;
+}
+
+/** Rows for one table, written `INSERT_ROWS` to a statement (`many`), the rest one by one (`one`). */
+class Rows {
+  private readonly values: unknown[] = [];
+  constructor(
+    private readonly many: () => Stmt,
+    private readonly one: Stmt,
+    private readonly width: number,
+  ) {}
+
+  add(...row: unknown[]): void {
+    for (const v of row) this.values.push(v);
+    if (this.values.length === INSERT_ROWS * this.width) {
+      this.many().run(this.values);
+      this.values.length = 0;
+    }
+  }
+
+  end(): void {
+    for (let i = 0; i < this.values.length; i += this.width) this.one.run(...this.values.slice(i, i + this.width));
+    this.values.length = 0;
+  }
 }
