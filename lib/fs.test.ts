@@ -83,4 +83,31 @@ describe('copyInBackground', () => {
       for (const fd of [from, ...to]) fs.closeSync(fd);
     }
   });
+
+  it('takes more threads on what is left when asked to (help), each chunk copied once, and all end before done', async () => {
+    const src = path.join(dir, 'src-help');
+    const bytes = Buffer.alloc(24 * 1024 * 1024 + 4321);
+    for (let i = 0; i + 4 <= bytes.length; i += 512) bytes.writeUInt32LE(i ^ 0x5a5a5a5a, i);
+    fs.writeFileSync(src, bytes);
+    const from = fs.openSync(src, 'r');
+    const to = ['h1', 'h2'].map((n) => fs.openSync(path.join(dir, n), 'w+'));
+    try {
+      // small chunks, so the helpers find chunks left to take
+      const copy = copyInBackground(from, to, { length: bytes.length, chunk: 64 * 1024 });
+      copy.help();
+      copy.help();
+      await copy.done;
+      for (const n of ['h1', 'h2']) expect(fs.readFileSync(path.join(dir, n)).equals(bytes), n).toBe(true);
+      copy.help(); // nothing left: no thread starts, done stays settled
+      await copy.done;
+      // a helper that fails fails the copy, and done waits for every thread
+      const readOnly = fs.openSync(path.join(dir, 'h1'), 'r');
+      const failing = copyInBackground(from, [readOnly], { length: bytes.length, chunk: 64 * 1024 });
+      failing.help();
+      await expect(failing.done).rejects.toThrow(/EBADF/);
+      fs.closeSync(readOnly);
+    } finally {
+      for (const fd of [from, ...to]) fs.closeSync(fd);
+    }
+  });
 });

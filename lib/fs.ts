@@ -106,21 +106,30 @@ export async function* positionalChunks(fd: number, start: number, end: number, 
   }
 }
 
+/** the part of a background copy a thread takes at a time */
+const COPY_CHUNK = 8 * 1024 * 1024;
+
+// state: [stop, next chunk to take]; each thread takes chunks until none is left (or it is told to stop)
 const COPY_SOURCE = `
 const fs = require('node:fs');
 const { workerData: w } = require('node:worker_threads');
-const stop = new Int32Array(w.stop);
-const buf = Buffer.allocUnsafe(8 * 1024 * 1024);
+const state = new Int32Array(w.state);
+const buf = Buffer.allocUnsafe(w.chunk);
 let sinceSync = 0;
 // handed to the disk on libuv's pool, not waited for here (the thread exits once they are done); a failure
 // fails the copy (it is not reported again to a descriptor opened later)
 const sync = () => { for (const fd of w.to) fs.fdatasync(fd, (e) => { if (e) throw e; }); };
-for (let at = 0; at < w.length && Atomics.load(stop, 0) === 0; ) {
-  const n = fs.readSync(w.from, buf, 0, Math.min(buf.length, w.length - at), at);
-  if (n === 0) throw new Error('the file ends at ' + at + ' bytes, not ' + w.length);
-  for (const fd of w.to) for (let done = 0; done < n; ) done += fs.writeSync(fd, buf, done, n - done, at + done);
-  at += n;
-  sinceSync += n;
+while (Atomics.load(state, 0) === 0) {
+  const at = Atomics.add(state, 1, 1) * w.chunk;
+  if (at >= w.length) break;
+  const want = Math.min(w.chunk, w.length - at);
+  for (let got = 0; got < want; ) {
+    const n = fs.readSync(w.from, buf, got, want - got, at + got);
+    if (n === 0) throw new Error('the file ends at ' + (at + got) + ' bytes, not ' + w.length);
+    got += n;
+  }
+  for (const fd of w.to) for (let done = 0; done < want; ) done += fs.writeSync(fd, buf, done, want - done, at + done);
+  sinceSync += want;
   if (sinceSync >= w.syncEvery) {
     sinceSync = 0;
     sync();
@@ -130,10 +139,15 @@ for (let at = 0; at < w.length && Atomics.load(stop, 0) === 0; ) {
 
 /** A copy under way on its own thread (copyInBackground). */
 export interface BackgroundCopy {
-  /** resolves when the thread is gone, with the copy done (or stopped); rejects with why it failed */
+  /** resolves when its threads are gone, with the copy done (or stopped); rejects with why one failed */
   done: Promise<void>;
-  /** asks the thread to stop after the chunk it is at (done still settles only once it is gone) */
+  /** asks the threads to stop after the chunk each is at (done still settles only once they are gone) */
   stop(): void;
+  /**
+   * Starts one more thread on what is left (when this one has a core to spare again: a replay that ended
+   * before the copy); they take the chunks left in turn. Nothing when the copy is over or stopped.
+   */
+  help(): void;
 }
 
 /**
@@ -142,13 +156,40 @@ export interface BackgroundCopy {
  * busy (a replay's SQLite batches), and the disk is handed what was written every `syncEvery` bytes (in the
  * background). The owner closes the descriptors once `done` has settled.
  */
-export function copyInBackground(from: number, to: number[], opts: { length: number; syncEvery?: number }): BackgroundCopy {
-  const stop = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, stop: stop.buffer } });
-  const done = new Promise<void>((resolve, reject) => {
-    let failed: Error | null = null;
-    worker.on('error', (e) => (failed = e));
-    worker.on('exit', () => (failed ? reject(failed) : resolve()));
-  });
-  return { done, stop: () => Atomics.store(stop, 0, 1) };
+export function copyInBackground(from: number, to: number[], opts: { length: number; syncEvery?: number; chunk?: number }): BackgroundCopy {
+  const state = new Int32Array(new SharedArrayBuffer(8));
+  const chunk = opts.chunk ?? COPY_CHUNK;
+  const threads: Array<Promise<void>> = [];
+  const start = () => {
+    const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, chunk, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, state: state.buffer } });
+    threads.push(
+      new Promise<void>((resolve, reject) => {
+        let failed: Error | null = null;
+        worker.on('error', (e) => {
+          failed = e;
+          Atomics.store(state, 0, 1); // the others stop too: the copy has failed
+        });
+        worker.on('exit', () => (failed ? reject(failed) : resolve()));
+      }),
+    );
+  };
+  start();
+  // settles once every thread started (also by help() meanwhile) is gone: none may write to a descriptor
+  // after the owner closed it, also when another failed
+  const done = (async () => {
+    for (let waited = 0; waited < threads.length; ) {
+      const now = threads.length;
+      const ended = await Promise.allSettled(threads);
+      const failed = ended.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+      if (failed && now === threads.length) throw failed.reason;
+      waited = now;
+    }
+  })();
+  return {
+    done,
+    stop: () => Atomics.store(state, 0, 1),
+    help: () => {
+      if (Atomics.load(state, 0) === 0 && Atomics.load(state, 1) * chunk < opts.length) start();
+    },
+  };
 }

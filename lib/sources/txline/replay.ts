@@ -169,6 +169,7 @@ export async function buildStore(
       const walLimit = opts.walLimit ?? WAL_LIMIT;
       const boundLog = async () => {
         if (!copies.length || fs.statSync(wal).size < walLimit) return;
+        copy.running?.help(); // (this thread only waits meanwhile)
         await copy.running?.done.catch(() => undefined);
         if (copied.now === 'done') walPages(wal, pageSize, changedPages);
         if (!store.checkpoint('TRUNCATE')) throw new TxlineError('INTERNAL', 'could not checkpoint the store being rebuilt');
@@ -219,7 +220,9 @@ export async function buildStore(
         store.db.pragma('journal_mode = WAL');
       }
       opts.log.debug?.(`replayed ${replayed} transactions in ${((performance.now() - replayStart) / 1000).toFixed(2)} s`);
-      // (the copy reads the file: it ends before the checkpoint writes the changed pages into it)
+      // (the copy reads the file: it ends before the checkpoint writes the changed pages into it; a copy that
+      // is behind the replay gets this thread's core for what is left)
+      copy.running?.help();
       await copy.running?.done.catch(() => undefined);
       const changed = copied.now === 'done' ? walPages(wal, pageSize, changedPages) : undefined;
       if (changed) opts.log.debug?.(`the other members' copies get the ${changed.pages.length} page(s) the replay changed, of ${Math.ceil(bytesDone / pageSize)}`);
