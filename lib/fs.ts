@@ -152,9 +152,9 @@ export interface BackgroundCopy {
 
 /**
  * Copies the first `length` bytes of the open file `from` to the same offsets of each open file in `to`, on a
- * thread of its own with blocking reads and writes into one reused buffer: it goes on while this thread is
- * busy (a replay's SQLite batches), and the disk is handed what was written every `syncEvery` bytes (in the
- * background). The owner closes the descriptors once `done` has settled.
+ * thread of its own (and those help() adds), with blocking reads and writes into one reused buffer per thread:
+ * it goes on while this thread is busy (a replay's SQLite batches), and the disk is handed what was written
+ * every `syncEvery` bytes (in the background). The owner closes the descriptors once `done` has settled.
  */
 export function copyInBackground(from: number, to: number[], opts: { length: number; syncEvery?: number; chunk?: number }): BackgroundCopy {
   const state = new Int32Array(new SharedArrayBuffer(8));
@@ -162,16 +162,17 @@ export function copyInBackground(from: number, to: number[], opts: { length: num
   const threads: Array<Promise<void>> = [];
   const start = () => {
     const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, chunk, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, state: state.buffer } });
-    threads.push(
-      new Promise<void>((resolve, reject) => {
-        let failed: Error | null = null;
-        worker.on('error', (e) => {
-          failed = e;
-          Atomics.store(state, 0, 1); // the others stop too: the copy has failed
-        });
-        worker.on('exit', () => (failed ? reject(failed) : resolve()));
-      }),
-    );
+    const thread = new Promise<void>((resolve, reject) => {
+      let failed: Error | null = null;
+      worker.on('error', (e) => {
+        failed = e;
+        Atomics.store(state, 0, 1); // the others stop too: the copy has failed
+      });
+      worker.on('exit', () => (failed ? reject(failed) : resolve()));
+    });
+    // handled here: a helper may fail while `done` still waits for the threads before it (done reports it)
+    thread.catch(() => undefined);
+    threads.push(thread);
   };
   start();
   // settles once every thread started (also by help() meanwhile) is gone: none may write to a descriptor
@@ -189,7 +190,12 @@ export function copyInBackground(from: number, to: number[], opts: { length: num
     done,
     stop: () => Atomics.store(state, 0, 1),
     help: () => {
-      if (Atomics.load(state, 0) === 0 && Atomics.load(state, 1) * chunk < opts.length) start();
+      if (Atomics.load(state, 0) !== 0 || Atomics.load(state, 1) * chunk >= opts.length) return;
+      try {
+        start();
+      } catch {
+        // only a speed-up: the threads already running finish the copy
+      }
     },
   };
 }

@@ -21,7 +21,7 @@
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
  *   each node's row once, at commit, however many of its operations changed it, and a node it creates gets
  *   its label index rows then too; other label index rows and relationship rows are written as they come.
- *   Nothing but this connection's cache reads node rows before.
+ *   Nothing but this connection's cache reads node rows, or those label index rows, before.
  * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
  *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
  *   operations are applied without them, so a replay reads nothing it does not need.
@@ -95,7 +95,7 @@ type Stmt = Database.Statement;
 /** A node as the open transaction left it; null: known not to exist. */
 type TouchedNode = { labels: string[]; props: Properties } | null;
 
-/** rows per multi-row INSERT of deferred node rows */
+/** rows per multi-row INSERT of deferred node rows and of their label index rows */
 const INSERT_ROWS = 100;
 
 export class GraphStore {
@@ -230,10 +230,10 @@ export class GraphStore {
       release: p('RELEASE tx'),
       rollbackTo: p('ROLLBACK TO tx'),
     };
-    // The content sum's triggers: temporary (this connection's only; the file holds no trigger another
-    // connection could fire without the function). With a trigger, every write opens a statement journal: kept
-    // in memory (a temporary file per statement had made a replay 4x slower). Set first: changing temp_store
-    // drops the temporary schema.
+    // The content sum's triggers (of updates and deletes): temporary (this connection's only; the file holds no
+    // trigger another connection could fire without the function). With a trigger, every update or delete opens
+    // a statement journal: kept in memory (a temporary file per statement had made a replay 4x slower). Set
+    // first: changing temp_store drops the temporary schema.
     this.db.pragma('temp_store = MEMORY');
     this.db.function('txline_sum', { varargs: false, deterministic: false }, (sign: number, line: string) => {
       if (!this.txSum) throw new TxlineError('INTERNAL', 'a row of the store was written outside begin() and commit()');
