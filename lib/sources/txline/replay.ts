@@ -83,9 +83,10 @@ export async function buildStore(
   // written through a descriptor: the member's reserved file, or a new one in the private work folder
   const fd = opts.into?.fd ?? fs.openSync(file, 'wx+', 0o600);
   // The other members' copies are made on a thread of their own while the differentials are replayed (here, on
-  // this one; on this one's core too once the replay is over): in WAL mode, with nothing checkpointed until the copy is done, the file holds the full's store
-  // meanwhile (the logs name every page the replay changes: ./wal.ts). Not while the full is unpacked: that
-  // keeps both cores busy already (following the unpack made the whole rebuild slower).
+  // this one; on this one's core too once the replay is over): in WAL mode, with nothing checkpointed until the
+  // copy is done, the file holds the full's store meanwhile (the logs name every page the replay changes:
+  // ./wal.ts). Not while the full is unpacked: that keeps both cores busy already (following the unpack made
+  // the whole rebuild slower).
   const copy: { running: BackgroundCopy | null } = { running: null };
   const copied: { now: 'running' | 'done' | 'failed' } = { now: 'running' };
   try {
