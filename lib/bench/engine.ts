@@ -130,7 +130,7 @@ async function growStore(client: MemberClient, storeFile: string, mib: number): 
   };
   let lastReport = 0;
   for (;;) {
-    const size = dirSizeMiB(storeFile) + (fs.existsSync(`${storeFile}-wal`) ? dirSizeMiB(`${storeFile}-wal`) : 0);
+    const size = storeBytes(storeFile) / 1048576;
     if (size >= mib) break;
     if (size - lastReport > 128) {
       out(`  ... store at ${Math.round(size)} MiB`);
@@ -336,6 +336,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
   }
 }
 
+/** The store file and its log, in bytes. */
 function storeBytes(file: string): number {
   return fs.statSync(file).size + (fs.existsSync(`${file}-wal`) ? fs.statSync(`${file}-wal`).size : 0);
 }
