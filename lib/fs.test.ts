@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { copyInBackground, positionalChunks, positionalWriter } from './fs';
+import { copyInBackground, positionalChunks, positionalWriter, syncInBackground } from './fs';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-fs-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -108,6 +108,29 @@ describe('copyInBackground', () => {
       fs.closeSync(readOnly);
     } finally {
       for (const fd of [from, ...to]) fs.closeSync(fd);
+    }
+  });
+});
+
+describe('syncInBackground', () => {
+  it("syncs on the sync thread, says why a sync failed, and a copy's failed sync fails the copy", async () => {
+    const file = path.join(dir, 'synced');
+    const fd = fs.openSync(file, 'w+');
+    const nul = fs.openSync('/dev/null', 'w');
+    const src = path.join(dir, 'src-sync');
+    fs.writeFileSync(src, Buffer.alloc(3 * 1024 * 1024, 7));
+    const from = fs.openSync(src, 'r');
+    try {
+      fs.writeSync(fd, Buffer.alloc(1024 * 1024, 1));
+      await Promise.all([syncInBackground(fd), syncInBackground(fd)]);
+      // /dev/null takes writes but cannot be synced
+      await expect(syncInBackground(nul)).rejects.toMatchObject({ code: 'EINVAL' });
+      await syncInBackground(fd); // the thread goes on after a failure
+      // a copy's threads ask the same thread for their syncs (here after every chunk)
+      const copy = copyInBackground(from, [nul], { length: 3 * 1024 * 1024, chunk: 1024 * 1024, syncEvery: 1024 * 1024 });
+      await expect(copy.done).rejects.toThrow(/could not sync a copy: EINVAL/);
+    } finally {
+      for (const x of [fd, nul, from]) fs.closeSync(x);
     }
   });
 });

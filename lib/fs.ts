@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { TxlineError } from './errors';
 
 /** Syncs a folder, so that entries created, renamed or removed in it survive a crash. */
@@ -106,6 +106,68 @@ export async function* positionalChunks(fd: number, start: number, end: number, 
   }
 }
 
+// Serves fdatasync requests one after another, from this process's threads (`parentPort`) and from worker
+// threads given a port of their own; answers each with the error it met, if any.
+const SYNC_SOURCE = `
+const fs = require('node:fs');
+const { parentPort } = require('node:worker_threads');
+const serve = (port) => port.on('message', (m) => {
+  if (m.port) return serve(m.port);
+  let error = null;
+  try { fs.fdatasyncSync(m.fd); } catch (e) { error = { code: e.code, message: e.message }; }
+  port.postMessage({ id: m.id, error });
+});
+serve(parentPort);
+`;
+
+let syncer: Worker | null = null;
+let nextSync = 1;
+const awaitingSync = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+
+function syncThread(): Worker {
+  if (syncer) return syncer;
+  const w = new Worker(SYNC_SOURCE, { eval: true });
+  w.on('message', (m: { id: number; error: { code?: string; message: string } | null }) => {
+    const waiter = awaitingSync.get(m.id);
+    awaitingSync.delete(m.id);
+    if (awaitingSync.size === 0) w.unref();
+    if (!m.error) return waiter?.resolve();
+    waiter?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+  });
+  w.on('error', (e) => {
+    syncer = null;
+    for (const waiter of awaitingSync.values()) waiter.reject(e);
+    awaitingSync.clear();
+  });
+  w.unref();
+  syncer = w;
+  return w;
+}
+
+/**
+ * fdatasync(fd) on a thread of its own, which syncs one file at a time, instead of on libuv's pool: a sync
+ * that hands the disk 64 MiB holds its thread for as long as the disk takes, and the pool has four. Background
+ * syncs (an unpack, a copy, an install) on the pool kept the reads a replay waited for queued behind them:
+ * measured in a restore of 1 GiB and 100,000 transactions, the replay's second batch of 10,000 took 1.8 s
+ * instead of 0.2 s. The owner closes `fd` only once the promise has settled.
+ */
+export function syncInBackground(fd: number): Promise<void> {
+  const w = syncThread();
+  const id = nextSync++;
+  return new Promise<void>((resolve, reject) => {
+    awaitingSync.set(id, { resolve, reject });
+    w.ref();
+    w.postMessage({ id, fd });
+  });
+}
+
+/** A port through which a worker thread asks for the same syncs: it posts `{ id, fd }` and hears `{ id, error }`. */
+function syncPort(): MessagePort {
+  const { port1, port2 } = new MessageChannel();
+  syncThread().postMessage({ port: port2 }, [port2]);
+  return port1;
+}
+
 /** the part of a background copy a thread takes at a time */
 const COPY_CHUNK = 8 * 1024 * 1024;
 
@@ -116,9 +178,16 @@ const { workerData: w } = require('node:worker_threads');
 const state = new Int32Array(w.state);
 const buf = Buffer.allocUnsafe(w.chunk);
 let sinceSync = 0;
-// handed to the disk on libuv's pool, not waited for here (the thread exits once they are done); a failure
-// fails the copy (it is not reported again to a descriptor opened later)
-const sync = () => { for (const fd of w.to) fs.fdatasync(fd, (e) => { if (e) throw e; }); };
+// handed to the disk by the sync thread, not waited for while copying; the thread exits once every answer is
+// in. A failure fails the copy (it is not reported again to a descriptor opened later).
+let unanswered = 0;
+let copied = false;
+w.syncs.on('message', (m) => {
+  unanswered--;
+  if (m.error) throw new Error('could not sync a copy: ' + m.error.message);
+  if (copied && unanswered === 0) w.syncs.close();
+});
+const sync = () => { for (const fd of w.to) { unanswered++; w.syncs.postMessage({ id: 0, fd }); } };
 while (Atomics.load(state, 0) === 0) {
   const at = Atomics.add(state, 1, 1) * w.chunk;
   if (at >= w.length) break;
@@ -135,6 +204,8 @@ while (Atomics.load(state, 0) === 0) {
     sync();
   }
 }
+copied = true;
+if (unanswered === 0) w.syncs.close();
 `;
 
 /** A copy under way on its own thread (copyInBackground). */
@@ -161,7 +232,8 @@ export function copyInBackground(from: number, to: number[], opts: { length: num
   const chunk = opts.chunk ?? COPY_CHUNK;
   const threads: Array<Promise<void>> = [];
   const start = () => {
-    const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, chunk, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, state: state.buffer } });
+    const syncs = syncPort();
+    const worker = new Worker(COPY_SOURCE, { eval: true, workerData: { from, to, length: opts.length, chunk, syncEvery: opts.syncEvery ?? 128 * 1024 * 1024, state: state.buffer, syncs }, transferList: [syncs] });
     const thread = new Promise<void>((resolve, reject) => {
       let failed: Error | null = null;
       worker.on('error', (e) => {

@@ -25,7 +25,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
 import { localCopyAllowed } from './local-store';
-import { writeAt } from '../../fs';
+import { syncInBackground, writeAt } from '../../fs';
 import { pageRanges, type WalPages } from '../../graph/wal';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
@@ -192,16 +192,13 @@ async function stageEverywhere(
   const syncs: Array<Promise<void>> = [];
   // a failed sync fails the stage: it is not reported again to the descriptor the member opens to check its copy
   let syncError: NodeJS.ErrnoException | null = null;
-  const syncInBackground = (fd: number) =>
+  const sync = (fd: number) =>
     syncs.push(
-      new Promise((resolve) =>
-        fs.fdatasync(fd, (e) => {
-          if (e && !syncError) syncError = e;
-          resolve();
-        }),
-      ),
+      syncInBackground(fd).catch((e: NodeJS.ErrnoException) => {
+        syncError ??= e;
+      }),
     );
-  for (const l of locals) if (l.holds !== 'empty') syncInBackground(l.fd);
+  for (const l of locals) if (l.holds !== 'empty') sync(l.fd);
   const whole = locals.filter((l) => l.holds === 'empty');
   const patched = locals.filter((l) => l.holds === 'full');
   const cursor = { next: 0 };
@@ -251,7 +248,7 @@ async function stageEverywhere(
         sinceSync += n;
         if (sinceSync >= SYNC_EVERY) {
           sinceSync = 0;
-          for (const l of whole) syncInBackground(l.fd);
+          for (const l of whole) sync(l.fd);
         }
         opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${members.length} member(s) at once`, bytesDone: sent, bytesTotal: size });
       }

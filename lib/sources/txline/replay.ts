@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TxlineError, describeError } from '../../errors';
-import { copyInBackground, type BackgroundCopy } from '../../fs';
+import { copyInBackground, syncInBackground, type BackgroundCopy } from '../../fs';
 import { applyRecords } from '../../graph/apply';
 import { RecordStreamDecoder, type TxRecord } from '../../graph/record';
 import { GraphStore, type Digest, type StoreMeta } from '../../graph/store';
@@ -105,12 +105,9 @@ export async function buildStore(
       if (opts.into && done - synced >= SYNC_EVERY) {
         synced = done;
         syncs.push(
-          new Promise((resolve) =>
-            fs.fdatasync(fd, (e) => {
-              if (e && !syncError) syncError = e;
-              resolve();
-            }),
-          ),
+          syncInBackground(fd).catch((e: NodeJS.ErrnoException) => {
+            syncError ??= e;
+          }),
         );
       }
       opts.progress?.({ phase: `${phase}:store`, bytesDone, bytesTotal, txDone: 0, txTotal: plan.txToReplay });
