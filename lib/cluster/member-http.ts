@@ -347,8 +347,11 @@ function buildRoutes(member: Member): Route[] {
       const n = name as string;
       const body = (await readJson(req)) as { bytes?: unknown; crc32?: unknown };
       const bytes = Number(body?.bytes);
-      const crc32 = Number(body?.crc32);
-      if (!Number.isSafeInteger(bytes) || !Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff) throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "crc32": <CRC-32 of what was written> }');
+      // without "crc32" the member answers the CRC-32 it reads back, for the writer to compare (install.ts)
+      const crc32 = body?.crc32 === undefined ? null : Number(body.crc32);
+      if (!Number.isSafeInteger(bytes) || bytes < 0 || (crc32 !== null && (!Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff))) {
+        throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "crc32": <CRC-32 of what was written, optional> }');
+      }
       const staged = await member.staged.complete(n, lastSegment(url), { bytes, crc32 });
       member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, CRC-32 ${staged.crc32})`);
       sendJson(res, 200, stagedAnswer(n, staged));

@@ -160,10 +160,11 @@ export class StagedStores {
 
   /**
    * The restore process wrote the reserved file: it must still be the file reserved (same device and inode,
-   * not a symlink), hold exactly the announced bytes with the CRC-32 the writer computed of what it wrote, and
-   * be a store with the announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
+   * not a symlink), hold exactly the announced bytes with the CRC-32 the writer computed of what it wrote (when
+   * it gives one: else the CRC-32 read back is only answered, for the writer to compare), and be a store with the
+   * announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
    */
-  async complete(name: string, id: string, claim: { bytes: number; crc32: number }): Promise<StagedStore> {
+  async complete(name: string, id: string, claim: { bytes: number; crc32: number | null }): Promise<StagedStore> {
     const r = this.reservation(name, id);
     clearTimeout(r.timer);
     this.reserved.delete(id);
@@ -177,22 +178,26 @@ export class StagedStores {
       }
       let crc = 0;
       let bytes = 0;
+      let synced: Promise<void> | null = null;
       try {
         const st = fs.fstatSync(fd, { bigint: true });
         if (st.dev !== r.dev || st.ino !== r.ino) throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} was replaced after it was reserved`);
         if (Number(st.size) !== claim.bytes || (r.expect.bytes !== undefined && claim.bytes !== r.expect.bytes)) {
           throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} holds ${st.size} bytes; ${claim.bytes} were claimed${r.expect.bytes === undefined ? '' : ` and ${r.expect.bytes} announced`}`);
         }
+        // the disk takes the file while it is read back, not after (the writer is done with it)
+        synced = new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
         for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024, { reuse: true })) {
           crc = zlib.crc32(chunk, crc);
           bytes += chunk.length;
         }
-        await new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
+        await synced;
       } finally {
+        await synced?.catch(() => undefined); // the descriptor closes after its sync
         fs.closeSync(fd);
       }
-      if (bytes !== claim.bytes || crc !== claim.crc32) {
-        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with CRC-32 ${crc}, not the ${claim.bytes} bytes with CRC-32 ${claim.crc32} written`);
+      if (bytes !== claim.bytes || (claim.crc32 !== null && crc !== claim.crc32)) {
+        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with CRC-32 ${crc}, not the ${claim.bytes} bytes${claim.crc32 === null ? '' : ` with CRC-32 ${claim.crc32}`} written`);
       }
       const meta = checkIncoming(r.file, name, r.expect);
       return this.stage({ id, name, file: r.file, meta, sha256: null, crc32: crc, bytes });

@@ -206,6 +206,36 @@ describe('a restore streamed to every member', () => {
       expect(fs.existsSync(path.join(dataDir(id), 'databases', 'seedfail')), id).toBe(false);
     }
   }, 120_000);
+
+  it("refuses to install a copy on this host that does not read back as the rebuilt store (compared by the CRC-32 each member answers): nothing installed, no reserved file left", async () => {
+    const to = await fullAndDiff('badcopy');
+    let flipped: string | null = null;
+    class CorruptCopy extends TxlineSource {
+      // one byte of a follower's copy changed where the replay changed nothing: only the read-backs can tell
+      override installStore(db: string, storeFile: string, opts: Parameters<TxlineSource['installStore']>[2]) {
+        const sink = opts.prepared?.sinks.find((x) => x.holds === 'full');
+        const changed = opts.prepared?.changed;
+        if (!sink || !changed) throw new Error("expected a follower's copy of the full and the pages the replay changed");
+        const pages = fs.fstatSync(sink.fd).size / changed.pageSize;
+        const page = Array.from({ length: pages }, (_, i) => i + 1).find((p) => p > 1 && !changed.pages.includes(p)) as number;
+        const at = (page - 1) * changed.pageSize + 100;
+        const b = Buffer.alloc(1);
+        fs.readSync(sink.fd, b, 0, 1, at);
+        b[0] ^= 0xff;
+        fs.writeSync(sink.fd, b, 0, 1, at);
+        flipped = sink.member.id;
+        return super.installStore(db, storeFile, opts);
+      }
+    }
+    const source = new CorruptCopy({ addresses: cluster.addresses, resolve: true, localCopy: true });
+    const err = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'badcopy', point: { kind: 'latest' }, overwrite: false, source, log: silentLog }).catch((e: Error) => e);
+    expect(flipped).toMatch(/^member-[23]$/);
+    expect(String(err)).toMatch(new RegExp(`the store received by ${flipped} \\(\\d+ bytes, CRC-32 \\d+\\) is not the store sent \\(\\d+ bytes, CRC-32 \\d+\\); nothing was installed`));
+    for (const id of ['member-1', 'member-2', 'member-3']) {
+      await waitFor(`${id} to drop what it staged`, () => incoming(id).length === 0, 10_000);
+      expect(fs.existsSync(path.join(dataDir(id), 'databases', 'badcopy')), id).toBe(false);
+    }
+  }, 120_000);
 });
 
 describe('a member receiving a store', () => {
@@ -295,6 +325,17 @@ describe('a member receiving a store', () => {
     const refused = await complete(flipped.id, { bytes: s.bytes.length, crc32: crc });
     expect(refused.status).toBe(400);
     expect(refused.json.message).toMatch(/reads back as \d+ bytes with CRC-32 \d+, not the \d+ bytes with CRC-32 \d+ written/);
+
+    // without a CRC-32 claimed, the member answers the one it reads back (the writer compares): here the flipped file's
+    const unclaimed = await reserve();
+    fs.writeFileSync(unclaimed.file, bad);
+    const answered = await complete(unclaimed.id, { bytes: s.bytes.length });
+    expect(answered.status, answered.text).toBe(200);
+    expect(answered.json).toMatchObject({ stage: unclaimed.id, crc32: zlib.crc32(bad), bytes: s.bytes.length });
+    expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${unclaimed.id}`)).json).toEqual({ discarded: true });
+    const badClaim = await reserve();
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, crc32: 'abc' })).status).toBe(400);
+    expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${badClaim.id}`)).json).toEqual({ discarded: true });
 
     const swapped = await reserve();
     fs.rmSync(swapped.file);
