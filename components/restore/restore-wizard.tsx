@@ -12,11 +12,12 @@
  */
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { startTransition, useActionState, useEffect, useRef, useState } from 'react';
-import { previewRestoreAction, restoreAction } from '@/app/restore/actions';
+import { findDatabasesAction, previewRestoreAction, restoreAction } from '@/app/restore/actions';
 import { jobKeys, jobQuery } from '@/components/jobs/jobs-query';
 import { getJson } from '@/components/ui/get-json';
 import type { RestorePreview } from '@/lib/dashboard/commands';
 import type { Timeline } from '@/lib/dashboard/timeline';
+import type { WizardDatabase } from '@/lib/dashboard/restore-databases';
 import { StepAlert } from './form-controls';
 import { PointStep } from './point-step';
 import { ProgressStep, ResultStep } from './progress-step';
@@ -30,8 +31,14 @@ export interface WizardOptions {
   /** `unreadable`: why Txline cannot read this cluster's backups (its kind's reason), null when it can */
   clusters: Array<{ id: number; name: string; unreadable?: string | null; location?: string | null }>;
   folders: Array<{ id: number; name: string; path: string; isDefault: boolean }>;
-  /** every database a cluster reports or a folder holds backups of, with its backup count per folder id */
-  databases: Array<{ name: string; clusterId: number | null; backups: Record<number, number> }>;
+  /**
+   * every database a cluster reports or a folder holds backups of, with its backup count per folder id; past
+   * WIZARD_LIST_LIMIT (`listed` false) only the one the page was opened for, the others found as they are typed
+   */
+  databases: WizardDatabase[];
+  /** how many databases there are in all */
+  databaseTotal: number;
+  listed: boolean;
 }
 
 interface WizardState {
@@ -50,6 +57,9 @@ const LIVE_STEPS: readonly StepId[] = ['point', 'target', 'review'];
 export function RestoreWizard({ options, initialValues, initialStep }: { options: WizardOptions; initialValues: RestoreValues; initialStep: StepId }) {
   const queryClient = useQueryClient();
   const [values, setValues] = useState(initialValues);
+  // the databases known here: those the page brought, and those found as a name was typed (a fleet's)
+  const [known, setKnown] = useState(options.databases);
+  const found = (more: WizardDatabase[]) => setKnown((k) => [...k.filter((d) => !more.some((m) => m.name === d.name)), ...more]);
   const update = (patch: Partial<RestoreValues>) => setValues((v) => ({ ...v, ...patch }));
 
   const [state, dispatch, pending] = useActionState(
@@ -141,7 +151,7 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
   };
 
   const at = stepIndex(step);
-  const onCluster = options.databases.find((d) => d.name === values.database)?.clusterId != null;
+  const onCluster = known.find((d) => d.name === values.database)?.clusterId != null;
   const replacing = step === 'review' && (preview?.replacing ?? false);
   const busyLabel = state.step === 'review' ? 'Starting…' : 'Checking…';
   const nextLabel = step === 'review' ? (replacing ? `Replace ${preview?.target ?? values.database}` : 'Start restore') : 'Next';
@@ -174,7 +184,7 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
             }}
             className="mt-4 space-y-5"
           >
-            {step === 'source' ? <SourceStep options={options} values={values} update={update} errors={errors} /> : null}
+            {step === 'source' ? <SourceStep options={options} known={known} onFound={found} find={findDatabasesAction} values={values} update={update} errors={errors} /> : null}
             {step === 'point' ? (
               <PointStep
                 values={values}

@@ -3,18 +3,42 @@
  * (a database no cluster reports any more, known only from its backups, is restored into the first cluster;
  * with several clusters the DBA can choose).
  */
+import { useEffect, useRef, useState } from 'react';
+import type { WizardDatabase } from '@/lib/dashboard/restore-databases';
 import { formatNumber, withNote } from '@/lib/format';
 import { FieldError } from '@/components/ui/field-errors';
 import { describedBy, errorClass, errorId, hintClass, inputClass, labelClass } from './form-controls';
 import type { WizardOptions } from './restore-wizard';
 import type { FieldErrors, RestoreValues } from './wizard-model';
 
-export function SourceStep({ options, values, update, errors }: { options: WizardOptions; values: RestoreValues; update: (p: Partial<RestoreValues>) => void; errors: FieldErrors }) {
+interface Props {
+  options: WizardOptions;
+  /** the databases known so far: those the page brought and those found while typing (`onFound`) */
+  known: WizardDatabase[];
+  onFound: (found: WizardDatabase[]) => void;
+  /** the server's search of the databases by name (findDatabasesAction), used past WIZARD_LIST_LIMIT */
+  find: FindDatabases;
+  values: RestoreValues;
+  update: (p: Partial<RestoreValues>) => void;
+  errors: FieldErrors;
+}
+
+export type FindDatabases = (query: string) => Promise<{ ok: true; matches: WizardDatabase[]; matched: number } | { ok: false; error: string }>;
+
+const backupsLabel = (d: WizardDatabase, folderId: number) =>
+  `${formatNumber(d.backups[folderId] ?? 0)} backup${(d.backups[folderId] ?? 0) === 1 ? '' : 's'}${d.clusterId === null ? ', not on any cluster' : ''}`;
+
+export function SourceStep({ options, known, onFound, find, values, update, errors }: Props) {
   const folderId = Number(values.folderId);
-  const db = options.databases.find((d) => d.name === values.database);
+  const db = known.find((d) => d.name === values.database);
   const count = db?.backups[folderId] ?? 0;
   const cluster = options.clusters.find((c) => String(c.id) === values.clusterId);
-  if (options.databases.length === 0) {
+  // a new database: the point, the target and the confirmation start over
+  const choose = (name: string, from: WizardDatabase[]) => {
+    const next = from.find((d) => d.name === name);
+    update({ database: name, clusterId: next?.clusterId ? String(next.clusterId) : values.clusterId, artifactId: '', tx: '', time: '', point: 'latest', confirm: '' });
+  };
+  if (options.databaseTotal === 0) {
     return (
       <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="restore-no-databases">
         There is nothing to restore yet: no cluster reports a database and no backup folder holds a backup. Take a backup from the Overview first.
@@ -27,30 +51,34 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
         <label htmlFor="restore-database" className={labelClass}>
           Database
         </label>
-        <select
-          id="restore-database"
-          name="database"
-          value={values.database}
-          aria-invalid={errors.database ? true : undefined}
-          aria-describedby={describedBy('database', 'restore-database-hint')}
-          onChange={(e) => {
-            const next = options.databases.find((d) => d.name === e.target.value);
-            update({ database: e.target.value, clusterId: next?.clusterId ? String(next.clusterId) : values.clusterId, artifactId: '', tx: '', time: '', point: 'latest', confirm: '' });
-          }}
-          className={`mt-1 ${inputClass}`}
-        >
-          <option value="" disabled>
-            Choose a database
-          </option>
-          {options.databases.map((d) => (
-            <option key={d.name} value={d.name}>
-              {d.name} ({formatNumber(d.backups[folderId] ?? 0)} backup{(d.backups[folderId] ?? 0) === 1 ? '' : 's'}
-              {d.clusterId === null ? ', not on any cluster' : ''})
+        {options.listed ? (
+          <select
+            id="restore-database"
+            name="database"
+            value={values.database}
+            aria-invalid={errors.database ? true : undefined}
+            aria-describedby={describedBy('database', 'restore-database-hint')}
+            onChange={(e) => choose(e.target.value, known)}
+            className={`mt-1 ${inputClass}`}
+          >
+            <option value="" disabled>
+              Choose a database
             </option>
-          ))}
-        </select>
+            {known.map((d) => (
+              <option key={d.name} value={d.name}>
+                {d.name} ({backupsLabel(d, folderId)})
+              </option>
+            ))}
+          </select>
+        ) : (
+          <DatabaseSearch total={options.databaseTotal} folderId={folderId} value={values.database} invalid={Boolean(errors.database)} choose={(name, found) => choose(name, [...known, ...found])} onFound={onFound} find={find} />
+        )}
         <p id="restore-database-hint" className={hintClass}>
-          {values.database ? `${formatNumber(count)} backup${count === 1 ? '' : 's'} of ${values.database} in this folder.` : 'The database whose backups you restore from.'}
+          {values.database && db
+            ? `${formatNumber(count)} backup${count === 1 ? '' : 's'} of ${values.database} in this folder.`
+            : options.listed
+              ? 'The database whose backups you restore from.'
+              : `${formatNumber(options.databaseTotal)} databases: type part of a name, then choose one of the matches.`}
         </p>
         <FieldError id={errorId('database')} field="database" messages={errors.database} className={errorClass} />
       </div>
@@ -109,5 +137,96 @@ export function SourceStep({ options, values, update, errors }: { options: Wizar
         <FieldError id={errorId('clusterId')} field="clusterId" messages={errors.clusterId} className={errorClass} />
       </div>
     </div>
+  );
+}
+
+/**
+ * A fleet's database, typed (a list of thousands would be most of the page): the names containing what is
+ * typed are asked of the server as the DBA types (`find`: findDatabasesAction, at most WIZARD_MATCHES) and offered as
+ * suggestions; a name that matches one exactly takes its cluster.
+ */
+function DatabaseSearch({
+  total,
+  folderId,
+  value,
+  invalid,
+  choose,
+  onFound,
+  find,
+}: {
+  total: number;
+  folderId: number;
+  value: string;
+  invalid: boolean;
+  choose: (name: string, found: WizardDatabase[]) => void;
+  onFound: (found: WizardDatabase[]) => void;
+  find: FindDatabases;
+}) {
+  const [found, setFound] = useState<{ query: string; matches: WizardDatabase[]; matched: number } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  // the latest props, for an answer that arrives after more was typed
+  const latest = useRef({ value, choose, onFound, find });
+  useEffect(() => {
+    latest.current = { value, choose, onFound, find };
+  });
+  useEffect(() => {
+    const query = value.trim();
+    if (query === '') return;
+    let live = true;
+    const timer = setTimeout(() => {
+      latest.current.find(query).then(
+        (r) => {
+          if (!live) return;
+          if (!r.ok) return setProblem(r.error);
+          setProblem(null);
+          setFound({ query, matches: r.matches, matched: r.matched });
+          latest.current.onFound(r.matches);
+          // typed in full before the answer came: it takes the database's cluster now
+          if (r.matches.some((d) => d.name === latest.current.value)) latest.current.choose(latest.current.value, r.matches);
+        },
+        (e: unknown) => live && setProblem(e instanceof Error ? e.message : String(e)),
+      );
+    }, 200);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [value]);
+  const current = found && value.trim() !== '' ? found : null;
+  return (
+    <>
+      <input
+        id="restore-database"
+        name="database"
+        type="search"
+        list="restore-database-matches"
+        autoComplete="off"
+        spellCheck={false}
+        placeholder={`Type part of a name (${formatNumber(total)} databases)`}
+        value={value}
+        aria-invalid={invalid ? true : undefined}
+        aria-describedby={describedBy('database', 'restore-database-hint restore-database-matched')}
+        onChange={(e) => choose(e.target.value, current?.matches ?? [])}
+        className={`mt-1 ${inputClass}`}
+      />
+      <datalist id="restore-database-matches">
+        {(current?.matches ?? []).map((d) => (
+          <option key={d.name} value={d.name}>
+            {backupsLabel(d, folderId)}
+          </option>
+        ))}
+      </datalist>
+      <p id="restore-database-matched" className={hintClass} role="status" data-testid="restore-database-matched">
+        {problem
+          ? `Could not search the databases: ${problem}`
+          : current
+            ? current.matched === 0
+              ? `No database matches “${current.query}”.`
+              : current.matched > current.matches.length
+                ? `${formatNumber(current.matched)} databases match “${current.query}”; the first ${current.matches.length} are suggested: type more to narrow them.`
+                : `${formatNumber(current.matched)} database${current.matched === 1 ? '' : 's'} match${current.matched === 1 ? 'es' : ''} “${current.query}”.`
+            : ''}
+      </p>
+    </>
   );
 }

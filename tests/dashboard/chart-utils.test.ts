@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { behind, formatCompact, formatRate, formatTimeTick, niceCeil, niceTicks, pointsDomain, timeTicks, windowDomain } from '@/components/charts/chart-utils';
 import { databaseNames, pickDatabase, selectionFromParams } from '@/components/cluster/cluster-selection';
 import type { ClusterReport } from '@/lib/monitor/cluster-report';
+import { snapshotReporting } from '../helpers/snapshots';
 
 const T = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -91,24 +92,8 @@ describe('numbers', () => {
 });
 
 describe('cluster page selection', () => {
-  const report = (dbs: string[]): ClusterReport => ({
-    source: { kind: 'addresses', addresses: [] },
-    checkedAt: new Date(T).toISOString(),
-    problem: null,
-    members: [
-      {
-        id: 'member-1',
-        address: '127.0.0.1:1',
-        mode: 'primary',
-        reachable: true,
-        processState: null,
-        error: null,
-        latencyMs: 1,
-        replication: null,
-        databases: dbs.map((name) => ({ name, databaseId: null, storeId: null, role: 'writer', status: 'online', lastCommittedTxn: 1, lowestAvailableTxn: 1, replicationLag: 0, lastCommitTime: null })),
-      },
-    ],
-  });
+  // only the names matter here
+  const report = (dbs: string[]): ClusterReport => snapshotReporting(1, 'c', dbs).report;
 
   it('lists user databases first and system last, keeping a chosen one that is gone', () => {
     expect(databaseNames(report(['system', 'orders', 'neo4j']))).toEqual(['neo4j', 'orders', 'system']);

@@ -14,6 +14,7 @@ import { deleteArtifacts, setVerification } from '../../lib/db/queries/artifacts
 import { backedUpNames } from '../../lib/dashboard/backup-facts';
 import { DEFAULT_QUERY, overviewListing, parseOverviewQuery, type OverviewQuery } from '../../lib/dashboard/overview-list';
 import type { ClusterSnapshot } from '../../lib/monitor/collector';
+import { snapshotReporting } from '../helpers/snapshots';
 
 const N = 2000;
 const name = (i: number) => `db${String(i).padStart(4, '0')}`;
@@ -28,30 +29,6 @@ let dir: string;
 let db: Catalog;
 let folderId: number;
 let snapshots: ClusterSnapshot[];
-
-function snapshot(id: number, clusterName: string, databases: string[]): ClusterSnapshot {
-  return {
-    cluster: { id, name: clusterName, kind: 'txline', startedHere: false, addresses: ['127.0.0.1:1'], controlAddress: null },
-    report: {
-      source: { kind: 'addresses', addresses: ['127.0.0.1:1'] },
-      checkedAt: new Date().toISOString(),
-      problem: null,
-      members: [
-        {
-          id: 'member-1',
-          address: '127.0.0.1:1',
-          mode: 'primary',
-          reachable: true,
-          processState: null,
-          error: null,
-          latencyMs: 1,
-          replication: null,
-          databases: databases.map((d) => ({ name: d, role: 'writer', status: 'online', storeId: null, lastCommittedTxn: 10, lowestAvailableTxn: 1, replicationLag: 0, lastCommitTime: null }) as never),
-        },
-      ],
-    },
-  };
-}
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'txline-overview-list-'));
@@ -81,7 +58,7 @@ beforeAll(() => {
     drill.run(1, folderId, name(1), 0, now - 10 * 60_000, now - 9 * 60_000);
   })();
   // cluster 1 (east) reports 100 of the databases, its system database and one without backups
-  snapshots = [snapshot(1, 'east', [...Array.from({ length: 100 }, (_, k) => name(k + 1)), 'system', 'newdb'])];
+  snapshots = [snapshotReporting(1, 'east', [...Array.from({ length: 100 }, (_, k) => name(k + 1)), 'system', 'newdb'])];
 });
 
 afterAll(() => {
