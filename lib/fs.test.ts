@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,6 +114,22 @@ describe('copyInBackground', () => {
 });
 
 describe('syncInBackground', () => {
+  it("does not wait for libuv's pool: a sync ends while every pool thread is busy", async () => {
+    const fd = fs.openSync(path.join(dir, 'synced-busy'), 'w+');
+    try {
+      fs.writeSync(fd, Buffer.alloc(1024 * 1024, 2));
+      // every pool thread busy for about a second (a sync on the pool would wait behind them)
+      let ended = 0;
+      const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+      const busy = Array.from({ length: threads }, () => new Promise<void>((resolve) => crypto.pbkdf2('x', 'y', 2_000_000, 32, 'sha256', () => resolve(void ended++))));
+      await syncInBackground(fd);
+      expect(ended).toBe(0);
+      await Promise.all(busy);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   it("syncs on the sync thread, says why a sync failed, and a copy's failed sync fails the copy", async () => {
     const file = path.join(dir, 'synced');
     const fd = fs.openSync(file, 'w+');

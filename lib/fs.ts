@@ -134,11 +134,13 @@ function syncThread(): Worker {
     if (!m.error) return waiter?.resolve();
     waiter?.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
   });
-  w.on('error', (e) => {
-    syncer = null;
+  const gone = (e: Error) => {
+    if (syncer === w) syncer = null;
     for (const waiter of awaitingSync.values()) waiter.reject(e);
     awaitingSync.clear();
-  });
+  };
+  w.on('error', gone);
+  w.on('exit', (code) => gone(new Error(`the sync thread exited (code ${code})`)));
   w.unref();
   syncer = w;
   return w;
@@ -152,7 +154,12 @@ function syncThread(): Worker {
  * instead of 0.2 s. The owner closes `fd` only once the promise has settled.
  */
 export function syncInBackground(fd: number): Promise<void> {
-  const w = syncThread();
+  let w: Worker;
+  try {
+    w = syncThread();
+  } catch (e) {
+    return Promise.reject(e as Error); // (a thread that cannot start: the caller hears it as this sync's failure)
+  }
   const id = nextSync++;
   return new Promise<void>((resolve, reject) => {
     awaitingSync.set(id, { resolve, reject });
@@ -178,34 +185,53 @@ const { workerData: w } = require('node:worker_threads');
 const state = new Int32Array(w.state);
 const buf = Buffer.allocUnsafe(w.chunk);
 let sinceSync = 0;
-// handed to the disk by the sync thread, not waited for while copying; the thread exits once every answer is
-// in. A failure fails the copy (it is not reported again to a descriptor opened later).
+// Handed to the disk by the sync thread, not waited for while copying; the thread ends only once every sync
+// it asked for is answered (its owner then closes the descriptors), also when the copy failed. A failed sync
+// fails the copy (it is not reported again to a descriptor opened later), and so does a sync thread gone.
 let unanswered = 0;
-let copied = false;
+let failure = null;
+let ended = false;
+const finish = () => {
+  if (!ended || unanswered > 0) return;
+  w.syncs.close();
+  if (failure) throw failure;
+};
 w.syncs.on('message', (m) => {
   unanswered--;
-  if (m.error) throw new Error('could not sync a copy: ' + m.error.message);
-  if (copied && unanswered === 0) w.syncs.close();
+  if (m.error) failure = failure || new Error('could not sync a copy: ' + m.error.message);
+  finish();
+});
+w.syncs.on('close', () => {
+  if (unanswered > 0) {
+    failure = failure || new Error('the sync thread ended before it synced the copy');
+    unanswered = 0;
+    finish();
+  }
 });
 const sync = () => { for (const fd of w.to) { unanswered++; w.syncs.postMessage({ id: 0, fd }); } };
-while (Atomics.load(state, 0) === 0) {
-  const at = Atomics.add(state, 1, 1) * w.chunk;
-  if (at >= w.length) break;
-  const want = Math.min(w.chunk, w.length - at);
-  for (let got = 0; got < want; ) {
-    const n = fs.readSync(w.from, buf, got, want - got, at + got);
-    if (n === 0) throw new Error('the file ends at ' + (at + got) + ' bytes, not ' + w.length);
-    got += n;
+try {
+  while (Atomics.load(state, 0) === 0) {
+    const at = Atomics.add(state, 1, 1) * w.chunk;
+    if (at >= w.length) break;
+    const want = Math.min(w.chunk, w.length - at);
+    for (let got = 0; got < want; ) {
+      const n = fs.readSync(w.from, buf, got, want - got, at + got);
+      if (n === 0) throw new Error('the file ends at ' + (at + got) + ' bytes, not ' + w.length);
+      got += n;
+    }
+    for (const fd of w.to) for (let done = 0; done < want; ) done += fs.writeSync(fd, buf, done, want - done, at + done);
+    sinceSync += want;
+    if (sinceSync >= w.syncEvery) {
+      sinceSync = 0;
+      sync();
+    }
   }
-  for (const fd of w.to) for (let done = 0; done < want; ) done += fs.writeSync(fd, buf, done, want - done, at + done);
-  sinceSync += want;
-  if (sinceSync >= w.syncEvery) {
-    sinceSync = 0;
-    sync();
-  }
+} catch (e) {
+  failure = e;
+  Atomics.store(state, 0, 1); // the others stop too: the copy has failed
 }
-copied = true;
-if (unanswered === 0) w.syncs.close();
+ended = true;
+finish();
 `;
 
 /** A copy under way on its own thread (copyInBackground). */

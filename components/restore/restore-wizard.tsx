@@ -57,9 +57,12 @@ const LIVE_STEPS: readonly StepId[] = ['point', 'target', 'review'];
 export function RestoreWizard({ options, initialValues, initialStep }: { options: WizardOptions; initialValues: RestoreValues; initialStep: StepId }) {
   const queryClient = useQueryClient();
   const [values, setValues] = useState(initialValues);
-  // the databases known here: those the page brought, and those found as a name was typed (a fleet's)
-  const [known, setKnown] = useState(options.databases);
-  const found = (more: WizardDatabase[]) => setKnown((k) => [...k.filter((d) => !more.some((m) => m.name === d.name)), ...more]);
+  // the databases known here: those the page brought (fresh after each restore), and those found as a name
+  // was typed (a fleet's); a search under way holds Next back (its answer gives the database's cluster)
+  const [found, setFound] = useState<WizardDatabase[]>([]);
+  const known = [...options.databases, ...found.filter((f) => !options.databases.some((d) => d.name === f.name))];
+  const onFound = (more: WizardDatabase[]) => setFound((k) => [...k.filter((d) => !more.some((m) => m.name === d.name)), ...more]);
+  const [searching, setSearching] = useState(false);
   const update = (patch: Partial<RestoreValues>) => setValues((v) => ({ ...v, ...patch }));
 
   const [state, dispatch, pending] = useActionState(
@@ -180,11 +183,11 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
             aria-busy={pending}
             onSubmit={(e) => {
               e.preventDefault();
-              if (!pending) next();
+              if (!pending && !(step === 'source' && searching)) next();
             }}
             className="mt-4 space-y-5"
           >
-            {step === 'source' ? <SourceStep options={options} known={known} onFound={found} find={findDatabasesAction} values={values} update={update} errors={errors} /> : null}
+            {step === 'source' ? <SourceStep options={options} known={known} onFound={onFound} onSearching={setSearching} find={findDatabasesAction} values={values} update={update} errors={errors} /> : null}
             {step === 'point' ? (
               <PointStep
                 values={values}
@@ -212,7 +215,7 @@ export function RestoreWizard({ options, initialValues, initialStep }: { options
               </button>
               <button
                 type="submit"
-                disabled={pending || !values.database}
+                disabled={pending || !values.database || (step === 'source' && searching)}
                 className={`rounded-md px-4 py-2 text-sm font-medium text-white focus-visible:outline-2 focus-visible:outline-offset-2 disabled:opacity-50 ${
                   replacing ? 'bg-red-700 hover:bg-red-800 focus-visible:outline-red-600' : 'bg-teal-700 hover:bg-teal-800 focus-visible:outline-teal-600'
                 }`}

@@ -16,6 +16,8 @@ interface Props {
   /** the databases known so far: those the page brought and those found while typing (`onFound`) */
   known: WizardDatabase[];
   onFound: (found: WizardDatabase[]) => void;
+  /** told whether a search of the name typed is under way (the wizard holds Next back meanwhile) */
+  onSearching?: (busy: boolean) => void;
   /** the server's search of the databases by name (findDatabasesAction), used past WIZARD_LIST_LIMIT */
   find: FindDatabases;
   values: RestoreValues;
@@ -28,7 +30,7 @@ export type FindDatabases = (query: string) => Promise<{ ok: true; matches: Wiza
 const backupsLabel = (d: WizardDatabase, folderId: number) =>
   `${formatNumber(d.backups[folderId] ?? 0)} backup${(d.backups[folderId] ?? 0) === 1 ? '' : 's'}${d.clusterId === null ? ', not on any cluster' : ''}`;
 
-export function SourceStep({ options, known, onFound, find, values, update, errors }: Props) {
+export function SourceStep({ options, known, onFound, onSearching = () => undefined, find, values, update, errors }: Props) {
   const folderId = Number(values.folderId);
   const db = known.find((d) => d.name === values.database);
   const count = db?.backups[folderId] ?? 0;
@@ -71,7 +73,23 @@ export function SourceStep({ options, known, onFound, find, values, update, erro
             ))}
           </select>
         ) : (
-          <DatabaseSearch total={options.databaseTotal} folderId={folderId} value={values.database} invalid={Boolean(errors.database)} choose={(name, found) => choose(name, [...known, ...found])} onFound={onFound} find={find} />
+          <DatabaseSearch
+            total={options.databaseTotal}
+            folderId={folderId}
+            value={values.database}
+            invalid={Boolean(errors.database)}
+            known={known}
+            choose={(name, found) => choose(name, [...known, ...found])}
+            found={(matches, name) => {
+              onFound(matches);
+              // the name typed in full before the answer came takes its database's cluster, and loses blanks
+              // around it (nothing else changes: not the point chosen, when the DBA came back to this step)
+              const exact = matches.find((d) => d.name === name);
+              if (exact) update({ database: exact.name, ...(exact.clusterId != null ? { clusterId: String(exact.clusterId) } : {}) });
+            }}
+            onSearching={onSearching}
+            find={find}
+          />
         )}
         <p id="restore-database-hint" className={hintClass}>
           {values.database && db
@@ -150,48 +168,63 @@ function DatabaseSearch({
   folderId,
   value,
   invalid,
+  known,
   choose,
-  onFound,
+  found: onAnswer,
+  onSearching,
   find,
 }: {
   total: number;
   folderId: number;
   value: string;
   invalid: boolean;
+  known: WizardDatabase[];
   choose: (name: string, found: WizardDatabase[]) => void;
-  onFound: (found: WizardDatabase[]) => void;
+  /** an answer's matches, for the name as it is typed now */
+  found: (matches: WizardDatabase[], name: string) => void;
+  onSearching: (busy: boolean) => void;
   find: FindDatabases;
 }) {
   const [found, setFound] = useState<{ query: string; matches: WizardDatabase[]; matched: number } | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   // the latest props, for an answer that arrives after more was typed
-  const latest = useRef({ value, choose, onFound, find });
+  const latest = useRef({ onAnswer, onSearching, find });
   useEffect(() => {
-    latest.current = { value, choose, onFound, find };
+    latest.current = { onAnswer, onSearching, find };
   });
+  // a name already known (chosen from the matches, or the one the page was opened for) is not asked again
+  const settled = known.some((d) => d.name === value);
   useEffect(() => {
     const query = value.trim();
-    if (query === '') return;
+    if (query === '' || settled) {
+      latest.current.onSearching(false);
+      return;
+    }
     let live = true;
+    latest.current.onSearching(true);
     const timer = setTimeout(() => {
       latest.current.find(query).then(
         (r) => {
           if (!live) return;
+          latest.current.onSearching(false);
           if (!r.ok) return setProblem(r.error);
           setProblem(null);
           setFound({ query, matches: r.matches, matched: r.matched });
-          latest.current.onFound(r.matches);
-          // typed in full before the answer came: it takes the database's cluster now
-          if (r.matches.some((d) => d.name === latest.current.value)) latest.current.choose(latest.current.value, r.matches);
+          latest.current.onAnswer(r.matches, query);
         },
-        (e: unknown) => live && setProblem(e instanceof Error ? e.message : String(e)),
+        (e: unknown) => {
+          if (!live) return;
+          latest.current.onSearching(false);
+          setProblem(e instanceof Error ? e.message : String(e));
+        },
       );
     }, 200);
     return () => {
       live = false;
       clearTimeout(timer);
+      latest.current.onSearching(false);
     };
-  }, [value]);
+  }, [value, settled]);
   const current = found && value.trim() !== '' ? found : null;
   return (
     <>

@@ -348,7 +348,7 @@ function buildRoutes(member: Member): Route[] {
       const body = (await readJson(req)) as { bytes?: unknown; crc32?: unknown };
       const bytes = Number(body?.bytes);
       // without "crc32" the member answers the CRC-32 it reads back, for the writer to compare (install.ts)
-      const crc32 = body?.crc32 === undefined ? null : Number(body.crc32);
+      const crc32 = body?.crc32 === undefined || body.crc32 === null ? null : typeof body.crc32 === 'number' ? body.crc32 : NaN;
       if (!Number.isSafeInteger(bytes) || bytes < 0 || (crc32 !== null && (!Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff))) {
         throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "crc32": <CRC-32 of what was written, optional> }');
       }

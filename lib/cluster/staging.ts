@@ -178,7 +178,8 @@ export class StagedStores {
       }
       let crc = 0;
       let bytes = 0;
-      let synced: Promise<void> | null = null;
+      // settles with the sync's error, never rejects: the sync may fail while the file is still being read
+      let synced: Promise<Error | null> | null = null;
       try {
         const st = fs.fstatSync(fd, { bigint: true });
         if (st.dev !== r.dev || st.ino !== r.ino) throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} was replaced after it was reserved`);
@@ -186,14 +187,15 @@ export class StagedStores {
           throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} holds ${st.size} bytes; ${claim.bytes} were claimed${r.expect.bytes === undefined ? '' : ` and ${r.expect.bytes} announced`}`);
         }
         // the disk takes the file while it is read back, not after (the writer is done with it)
-        synced = new Promise<void>((resolve, reject) => fs.fsync(fd, (e) => (e ? reject(e) : resolve())));
+        synced = new Promise<Error | null>((resolve) => fs.fsync(fd, (e) => resolve(e)));
         for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024, { reuse: true })) {
           crc = zlib.crc32(chunk, crc);
           bytes += chunk.length;
         }
-        await synced;
+        const failed = await synced;
+        if (failed) throw failed;
       } finally {
-        await synced?.catch(() => undefined); // the descriptor closes after its sync
+        await synced; // the descriptor closes after its sync
         fs.closeSync(fd);
       }
       if (bytes !== claim.bytes || (claim.crc32 !== null && crc !== claim.crc32)) {

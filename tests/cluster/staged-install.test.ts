@@ -230,7 +230,7 @@ describe('a restore streamed to every member', () => {
     const source = new CorruptCopy({ addresses: cluster.addresses, resolve: true, localCopy: true });
     const err = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'badcopy', point: { kind: 'latest' }, overwrite: false, source, log: silentLog }).catch((e: Error) => e);
     expect(flipped).toMatch(/^member-[23]$/);
-    expect(String(err)).toMatch(new RegExp(`the store received by ${flipped} \\(\\d+ bytes, CRC-32 \\d+\\) is not the store sent \\(\\d+ bytes, CRC-32 \\d+\\); nothing was installed`));
+    expect(String(err)).toMatch(new RegExp(`the copies of ${flipped} \\(\\d+ bytes, CRC-32 \\d+\\) do not read back as the rebuilt store \\(\\d+ bytes, CRC-32 \\d+, as member-1 reads the rebuilt store back\\); nothing was installed`));
     for (const id of ['member-1', 'member-2', 'member-3']) {
       await waitFor(`${id} to drop what it staged`, () => incoming(id).length === 0, 10_000);
       expect(fs.existsSync(path.join(dataDir(id), 'databases', 'badcopy')), id).toBe(false);
@@ -335,6 +335,7 @@ describe('a member receiving a store', () => {
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${unclaimed.id}`)).json).toEqual({ discarded: true });
     const badClaim = await reserve();
     expect((await complete(badClaim.id, { bytes: s.bytes.length, crc32: 'abc' })).status).toBe(400);
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, crc32: '123' })).status).toBe(400);
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${badClaim.id}`)).json).toEqual({ discarded: true });
 
     const swapped = await reserve();

@@ -15,11 +15,8 @@ import type { RestoreValues } from '@/components/restore/wizard-model';
 const folders = [{ id: 1, name: 'main', path: '/backups', isDefault: true }];
 const clusters = [{ id: 1, name: 'embedded' }];
 const values = (database: string): RestoreValues => ({ clusterId: '1', folderId: '1', database, point: 'latest', artifactId: '', tx: '', time: '', targetMode: 'new', newName: '', confirm: '' });
-const asked: string[] = [];
-const find: FindDatabases = async (q) => {
-  asked.push(q);
-  return { ok: true, matches: [], matched: 0 };
-};
+// (rendering asks nothing of the server: the search runs in an effect, once something is typed)
+const find: FindDatabases = async () => ({ ok: true, matches: [], matched: 0 });
 const html = (options: WizardOptions, known: WizardDatabase[], database = '') =>
   renderToStaticMarkup(createElement(SourceStep, { options, known, onFound: () => undefined, find, values: values(database), update: () => undefined, errors: {} }));
 
@@ -44,8 +41,6 @@ describe("the restore wizard's choice of database", () => {
     expect(m).toContain('<datalist id="restore-database-matches"></datalist>');
     expect(m).toContain('5,000 databases: type part of a name, then choose one of the matches.');
     expect(m.length).toBeLessThan(4000);
-    // nothing is asked of the server until something is typed (and not while rendering)
-    expect(asked).toEqual([]);
   });
 
   it('opened for one database of a fleet: its name typed in, its backups counted', () => {

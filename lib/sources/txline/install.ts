@@ -2,7 +2,8 @@
  * Installing a rebuilt store on every member of a cluster that speaks Txline's member API, in one pass: the
  * store file is read once and streamed to all reachable members at the same time (the receiving half is
  * lib/cluster/staging.ts), hashed (SHA-256, when it is uploaded; CRC-32 always) as it goes out, while the caller
- * computes its content digest.
+ * computes its content digest. (With every member on this host and the store rebuilt in one's file, it is not
+ * read here at all: see stageEverywhere.)
  *
  * Order, so that a member never serves a half-installed store and a failure leaves the old one:
  *   1. stop the database on the members hosting it (followers first);
@@ -79,12 +80,15 @@ export async function installEverywhere(
     opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${reachable.length} member(s) at once`, bytesDone: 0, bytesTotal: size });
     const sent = await stageEverywhere(db, storeFile, size, reachable, { ...opts, localCopy: source.localCopy }, (s) => (staged = s));
     const wrong = staged.filter((s) => (s.sha256 === null ? s.crc32 !== sent.crc32 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
-    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}CRC-32 ${sent.crc32}`;
+    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}CRC-32 ${sent.crc32}${sent.readBackBy ? `, as ${sent.readBackBy} reads the rebuilt store back` : ''}`;
     if (wrong.length) {
       const what = (s: Staged) => (s.sha256 === null ? `CRC-32 ${s.crc32}` : `sha256 ${s.sha256.slice(0, 16)}…`);
+      const received = wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ');
       throw new TxlineError(
         'IO_ERROR',
-        `the store received by ${wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ')} is not the store sent (${sentAs}); nothing was installed`,
+        sent.readBackBy
+          ? `the copies of ${received} do not read back as the rebuilt store (${sentAs}); nothing was installed`
+          : `the store received by ${received} is not the store sent (${sentAs}); nothing was installed`,
       );
     }
     log(`every member received the store (${sentAs})`);
@@ -147,7 +151,7 @@ async function stageEverywhere(
   members: SourceMember[],
   opts: InstallOptions & { localCopy: boolean; prepared?: Prepared },
   onStaged: (s: Staged[]) => void,
-): Promise<{ sha256: string | null; crc32: number; bytes: number }> {
+): Promise<{ sha256: string | null; crc32: number; bytes: number; readBackBy?: string }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
   const remote: SourceMember[] = [];
   const prepared = opts.prepared?.sinks ?? [];
@@ -185,7 +189,7 @@ async function stageEverywhere(
     const a = JSON.parse((await readBody(res)).toString('utf8')) as { stage: string; sha256: string; bytes: number };
     done.push({ member: m, stage: a.stage, sha256: a.sha256, crc32: null, bytes: a.bytes });
   });
-  // SHA-256 is what uploads are checked by; members on this host check the CRC-32 they read back
+  // SHA-256 is what uploads are checked by; members on this host answer the CRC-32 they read back
   const hash = remote.length ? createHash('sha256') : null;
   let crc = 0;
   let sent = 0;
@@ -303,7 +307,9 @@ async function stageEverywhere(
         const timeoutMs = 300_000 + Math.ceil(sent / 20_000);
         // (without the CRC-32 of what was written, when this process did not read it all: the member answers its own)
         const claim = patchOnly ? { bytes: sent } : { bytes: sent, crc32: crc };
-        const a = await requestJson<{ stage: string; crc32: number; bytes: number }>(l.member.address, l.path, { method: 'POST', json: claim, timeoutMs });
+        const answer = completedSchema.safeParse(await requestJson<unknown>(l.member.address, l.path, { method: 'POST', json: claim, timeoutMs }));
+        if (!answer.success) throw new TxlineError('SOURCE_UNREACHABLE', `${l.member.id} answered the stage of its copy with something else: ${answer.error.issues[0]?.message ?? 'invalid'}`);
+        const a = answer.data;
         l.completed = true;
         done.push({ member: l.member, stage: a.stage, sha256: null, crc32: a.crc32, bytes: a.bytes });
       }),
@@ -325,10 +331,11 @@ async function stageEverywhere(
     throw failed.reason;
   }
   if (patchOnly) {
-    // what the others are compared with: the rebuilt file, as its member read it back
+    // what the others are compared with: the rebuilt file, as its member read it back (with no other member
+    // on this host, only its size and identity are checked, as the member reads back the file written here)
     const own = done.find((d) => d.member.id === rebuilt.member.id);
     if (!own || own.crc32 === null) throw new TxlineError('INTERNAL', `${rebuilt.member.id} did not say what it read back of the rebuilt store`);
-    crc = own.crc32;
+    return { sha256: null, crc32: own.crc32, bytes: sent, readBackBy: rebuilt.member.id };
   }
   return { sha256: hash?.digest('hex') ?? null, crc32: crc, bytes: sent };
 }
@@ -387,6 +394,13 @@ export interface LocalSink {
   completed: boolean;
   close(): void;
 }
+
+/** A member's answer when it has staged the copy written into its reserved file. */
+const completedSchema = z.object({
+  stage: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+  crc32: z.int().check(z.gte(0), z.lte(0xffffffff)),
+  bytes: z.int().check(z.nonnegative()),
+});
 
 const reservationSchema = z.object({
   id: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
