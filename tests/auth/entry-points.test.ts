@@ -31,6 +31,8 @@ const EXPECTED: Record<string, string | string[]> = {
   'app/databases/[name]/drill-actions.ts#setDrillTargetAction': 'drill.target',
   'app/restore/actions.ts#previewRestoreAction': 'restore.preview',
   'app/restore/actions.ts#restoreAction': 'restore.start',
+  // the wizard's search of the databases by name at fleet size: what the wizard itself may see
+  'app/restore/actions.ts#findDatabasesAction': 'restore.preview',
   'app/jobs/actions.ts#cancelJobAction': 'job.cancel',
   'app/cluster/actions.ts#memberControlAction': 'cluster.control',
   'app/settings/actions.ts#addClusterAction': 'settings.write',
@@ -116,6 +118,7 @@ describe('entry points', () => {
       'app/databases/[name]/drill-actions.ts#drillAction': 'operator',
       'app/databases/[name]/drill-actions.ts#setDrillTargetAction': 'operator',
       'app/restore/actions.ts#previewRestoreAction': 'admin',
+      'app/restore/actions.ts#findDatabasesAction': 'admin',
       'app/restore/actions.ts#restoreAction': 'admin',
       'app/jobs/actions.ts#cancelJobAction': 'operator',
       'app/cluster/actions.ts#memberControlAction': 'admin',
