@@ -60,6 +60,13 @@ export class ContentSum {
     for (let i = 0; i < WORDS; i++) this.w[i] = this.w[i] + sign * h.readUInt32BE(i * 4);
   }
 
+  /** This sum plus another's eight words (a part summed elsewhere). */
+  plus(words: Uint32Array): ContentSum {
+    const w = this.w.slice();
+    for (let i = 0; i < WORDS; i++) w[i] = w[i] + words[i];
+    return new ContentSum(w);
+  }
+
   toHex(): string {
     let s = '';
     for (let i = 0; i < WORDS; i++) s += this.w[i].toString(16).padStart(8, '0');
