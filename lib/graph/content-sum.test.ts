@@ -7,26 +7,17 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempStores } from '../../tests/helpers/stores';
+import { commitClientTx, tempStores } from '../../tests/helpers/stores';
 import { digestOnWorker } from '../cluster/digest-worker';
 import { applyRecords } from './apply';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, nodeLine, relLine } from './content-sum';
-import type { ClientOp } from './ops';
-import { decodeOps, encodeRecord, encodeTx, type TxRecord } from './record';
+import { decodeOps, type TxRecord } from './record';
 import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } from './store';
 import { createHash } from 'node:crypto';
 
 const { newStore, track } = tempStores('sum');
 
-/** One client transaction as the member commits it; returns its record (for replaying elsewhere). */
-function commit(s: GraphStore, ops: ClientOp[]): TxRecord {
-  s.begin();
-  const r = s.inSavepoint(() => s.applyClientOps(ops));
-  const rec = encodeRecord(s.meta.lastTxId + 1, Date.now(), s.meta.lastTxChecksum, encodeTx(r.resolved, r.before));
-  s.writeMeta({ lastTxId: rec.txId, lastTxChecksum: rec.checksum, lastCommitTime: rec.commitTime });
-  s.commit();
-  return rec;
-}
+const commit = commitClientTx;
 
 const kept = (s: GraphStore) => keptDigest(s.db)?.contentHash;
 const scratch = (s: GraphStore) => computeDigest(s.db).contentHash;

@@ -5,24 +5,16 @@
  * kept itself, which equals the sum of its rows; a rollback meanwhile loses the sum loudly.
  */
 import { describe, expect, it } from 'vitest';
-import { tempStores } from '../../tests/helpers/stores';
+import { commitClientTx, tempStores } from '../../tests/helpers/stores';
 import { applyRecords } from './apply';
 import { ContentSum } from './content-sum';
-import type { ClientOp } from './ops';
-import { encodeRecord, encodeTx, type TxRecord } from './record';
+import type { TxRecord } from './record';
 import { GraphStore, computeDigest, keptDigest } from './store';
 import { SumThread } from './sum-thread';
 
 const { newStore } = tempStores('sum-thread');
 
-function commit(s: GraphStore, ops: ClientOp[]): TxRecord {
-  s.begin();
-  const r = s.inSavepoint(() => s.applyClientOps(ops));
-  const rec = encodeRecord(s.meta.lastTxId + 1, Date.now(), s.meta.lastTxChecksum, encodeTx(r.resolved, r.before));
-  s.writeMeta({ lastTxId: rec.txId, lastTxChecksum: rec.checksum, lastCommitTime: rec.commitTime });
-  s.commit();
-  return rec;
-}
+const commit = commitClientTx;
 
 /** Transactions of every kind of row change, many of them (the thread's slots fill up several times). */
 function workload(s: GraphStore, n: number): TxRecord[] {
