@@ -5,8 +5,9 @@
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
-  // better-sqlite3 and zstd-napi are native addons: load them from node_modules at run time, never bundle them.
-  serverExternalPackages: ['better-sqlite3', 'zstd-napi'],
+  // better-sqlite3, zstd-napi and @node-rs/xxhash are native addons: load them from node_modules at run time,
+  // never bundle them.
+  serverExternalPackages: ['better-sqlite3', 'zstd-napi', '@node-rs/xxhash'],
   poweredByHeader: false,
   reactStrictMode: true,
 };

@@ -32,7 +32,7 @@ const result = await build({
   // Dependencies are bundled too, except the native modules: Node's module loader took ~200 ms to find and
   // compile some 300 files of zod, pino, tar and commander at every start (`txline --help`: 0.44 -> 0.29 s,
   // with whitespace and syntax minified; identifiers stay readable in stack traces).
-  external: ['better-sqlite3', 'zstd-napi'],
+  external: ['better-sqlite3', 'zstd-napi', '@node-rs/xxhash'],
   // Classic zod stays in node_modules, loaded by the chunks that use it (the members' request bodies, the job
   // protocol): bundled, the part of zod's core it needs landed in a chunk every process loads at start, with
   // the zod/mini that lib/env.ts and the artifact metadata use (lib/zod-mini.ts). Its subpaths are bundled.

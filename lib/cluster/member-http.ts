@@ -24,6 +24,7 @@ import { sendStore } from './store-stream';
 import { guardRequest, requireJsonBody } from './http-guard';
 import type { LogRange } from './txlog';
 import type { StagedStore } from './staging';
+import { READBACK_HEX } from '../readback';
 
 const MAX_JSON_BODY = 16 * 1024 * 1024;
 
@@ -345,15 +346,15 @@ function buildRoutes(member: Member): Route[] {
     }),
     route('POST', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (req, res, { name, url }) => {
       const n = name as string;
-      const body = (await readJson(req)) as { bytes?: unknown; crc32?: unknown };
+      const body = (await readJson(req)) as { bytes?: unknown; xxh3?: unknown };
       const bytes = Number(body?.bytes);
-      // without "crc32" the member answers the CRC-32 it reads back, for the writer to compare (install.ts)
-      const crc32 = body?.crc32 === undefined || body.crc32 === null ? null : typeof body.crc32 === 'number' ? body.crc32 : NaN;
-      if (!Number.isSafeInteger(bytes) || bytes < 0 || (crc32 !== null && (!Number.isInteger(crc32) || crc32 < 0 || crc32 > 0xffffffff))) {
-        throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "crc32": <CRC-32 of what was written, optional> }');
+      // without "xxh3" the member answers the checksum it reads back, for the writer to compare (install.ts)
+      const xxh3 = body?.xxh3 === undefined || body.xxh3 === null ? null : body.xxh3;
+      if (!Number.isSafeInteger(bytes) || bytes < 0 || (xxh3 !== null && (typeof xxh3 !== 'string' || !READBACK_HEX.test(xxh3)))) {
+        throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "xxh3": <16 hex digits: XXH3 of what was written, optional> }');
       }
-      const staged = await member.staged.complete(n, lastSegment(url), { bytes, crc32 });
-      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, CRC-32 ${staged.crc32})`);
+      const staged = await member.staged.complete(n, lastSegment(url), { bytes, xxh3 });
+      member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, XXH3 ${staged.xxh3})`);
       sendJson(res, 200, stagedAnswer(n, staged));
     }, 'json'),
     route('PUT', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (_req, res, { name, url }) => {
@@ -373,7 +374,7 @@ function buildRoutes(member: Member): Route[] {
           member.databases.set(n, db);
         }
         const meta = await db.installStaged(staged.file, staged.meta);
-        sendJson(res, 200, { name: n, sha256: staged.sha256, crc32: staged.crc32, bytes: staged.bytes, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
+        sendJson(res, 200, { name: n, sha256: staged.sha256, xxh3: staged.xxh3, bytes: staged.bytes, databaseId: meta.databaseId, storeId: meta.storeId, lastCommittedTxn: meta.lastTxId });
       } catch (e) {
         if (member.databases.get(n) && !GraphDatabase.exists(member.databasesDir, n)) member.databases.delete(n);
         fs.rmSync(staged.file, { force: true });
@@ -415,7 +416,7 @@ function uuidParam(url: URL, key: string): string {
 }
 
 function stagedAnswer(name: string, staged: StagedStore) {
-  return { name, stage: staged.id, sha256: staged.sha256, crc32: staged.crc32, bytes: staged.bytes, storeId: staged.meta.storeId, databaseId: staged.meta.databaseId, lastCommittedTxn: staged.meta.lastTxId };
+  return { name, stage: staged.id, sha256: staged.sha256, xxh3: staged.xxh3, bytes: staged.bytes, storeId: staged.meta.storeId, databaseId: staged.meta.databaseId, lastCommittedTxn: staged.meta.lastTxId };
 }
 
 function stageParam(url: URL): string {

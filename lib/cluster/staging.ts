@@ -14,18 +14,18 @@
  *   staged store, replication neither seeds, copies nor drops that database (the restore is in charge of it).
  * - A restore process on this member's host may write the incoming file itself instead of uploading it
  *   (reserve(), then complete()): the member creates the file, and checks when it is complete that it is still
- *   that file, of the announced size, that it reads back with the CRC-32 the writer computed, and that it is a
+ *   that file, of the announced size, that it reads back with the checksum the writer computed (lib/readback.ts), and that it is a
  *   store with the announced identity; then it is synced and staged like an upload.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { createHash, randomBytes } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { positionalChunks, positionalWriter } from '../fs';
 import { GraphStore, readMeta, type StoreMeta } from '../graph/store';
+import { ReadBackHash } from '../readback';
 
 export const STAGE_TTL_MS = 10 * 60_000;
 const INCOMING_PREFIX = '.incoming-';
@@ -37,10 +37,10 @@ export interface StagedStore {
   name: string;
   file: string;
   meta: StoreMeta;
-  /** of the bytes received over HTTP; null for a store written here by a restore on this host (see crc32) */
+  /** of the bytes received over HTTP; null for a store written here by a restore on this host (see xxh3) */
   sha256: string | null;
-  /** of the bytes a restore on this host wrote (reserve/complete), read back here; null for an HTTP upload */
-  crc32: number | null;
+  /** of the bytes a restore on this host wrote (reserve/complete), read back here (lib/readback.ts); null for an HTTP upload */
+  xxh3: string | null;
   bytes: number;
 }
 
@@ -115,7 +115,7 @@ export class StagedStores {
       fs.fsyncSync(fd);
       await close();
       const meta = checkIncoming(file, name, expect);
-      return this.stage({ id: randomBytes(12).toString('hex'), name, file, meta, sha256: hash.digest('hex'), crc32: null, bytes });
+      return this.stage({ id: randomBytes(12).toString('hex'), name, file, meta, sha256: hash.digest('hex'), xxh3: null, bytes });
     } catch (e) {
       if (!closed) await close();
       removeIncoming(file);
@@ -160,11 +160,12 @@ export class StagedStores {
 
   /**
    * The restore process wrote the reserved file: it must still be the file reserved (same device and inode,
-   * not a symlink), hold exactly the announced bytes with the CRC-32 the writer computed of what it wrote (when
-   * it gives one: else the CRC-32 read back is only answered, for the writer to compare), and be a store with the
+   * not a symlink), hold exactly the announced bytes with the checksum the writer computed of what it wrote
+   * (XXH3, lib/readback.ts; when it gives one: else the checksum read back is only answered, for the writer to
+   * compare), and be a store with the
    * announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
    */
-  async complete(name: string, id: string, claim: { bytes: number; crc32: number | null }): Promise<StagedStore> {
+  async complete(name: string, id: string, claim: { bytes: number; xxh3: string | null }): Promise<StagedStore> {
     const r = this.reservation(name, id);
     clearTimeout(r.timer);
     this.reserved.delete(id);
@@ -176,7 +177,7 @@ export class StagedStores {
       } catch (e) {
         throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} cannot be opened as the file reserved (replaced after it was reserved?): ${describeError(e)}`, { cause: e });
       }
-      let crc = 0;
+      const readBack = new ReadBackHash();
       let bytes = 0;
       // settles with the sync's error, never rejects: the sync may fail while the file is still being read
       let synced: Promise<Error | null> | null = null;
@@ -189,7 +190,7 @@ export class StagedStores {
         // the disk takes the file while it is read back, not after (the writer is done with it)
         synced = new Promise<Error | null>((resolve) => fs.fsync(fd, (e) => resolve(e)));
         for await (const chunk of positionalChunks(fd, 0, claim.bytes, 4 * 1024 * 1024, { reuse: true })) {
-          crc = zlib.crc32(chunk, crc);
+          readBack.update(chunk);
           bytes += chunk.length;
         }
         const failed = await synced;
@@ -198,11 +199,12 @@ export class StagedStores {
         await synced; // the descriptor closes after its sync
         fs.closeSync(fd);
       }
-      if (bytes !== claim.bytes || (claim.crc32 !== null && crc !== claim.crc32)) {
-        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with CRC-32 ${crc}, not the ${claim.bytes} bytes${claim.crc32 === null ? '' : ` with CRC-32 ${claim.crc32}`} written`);
+      const xxh3 = readBack.hex();
+      if (bytes !== claim.bytes || (claim.xxh3 !== null && xxh3 !== claim.xxh3)) {
+        throw new TxlineError('BAD_REQUEST', `the incoming store for ${name} reads back as ${bytes} bytes with XXH3 ${xxh3}, not the ${claim.bytes} bytes${claim.xxh3 === null ? '' : ` with XXH3 ${claim.xxh3}`} written`);
       }
       const meta = checkIncoming(r.file, name, r.expect);
-      return this.stage({ id, name, file: r.file, meta, sha256: null, crc32: crc, bytes });
+      return this.stage({ id, name, file: r.file, meta, sha256: null, xxh3, bytes });
     } catch (e) {
       removeIncoming(r.file);
       throw e;

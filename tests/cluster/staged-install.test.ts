@@ -4,13 +4,13 @@
  * restore's), and their content digests are the restore's; a member killed (-9) while it receives a store keeps
  * its old store and serves it after its restart, with nothing of the reception left; a staged store must carry
  * the identity announced for it. Members on this host get the store written into a file they reserve and
- * check it by its CRC-32; with the local copy off, it is uploaded over HTTP.
+ * check it by its XXH3 (lib/readback.ts); with the local copy off, it is uploaded over HTTP.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
-import zlib from 'node:zlib';
+import { xxh3 } from '@node-rs/xxhash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restore } from '../../lib/engine/restore';
 import { silentLog } from '../../lib/engine/progress';
@@ -41,11 +41,13 @@ afterAll(async () => {
   removeAll();
 });
 
+/** XXH3-64 as the members answer it (lib/readback.ts), computed here by the library's one-shot function */
+const xxh3Of = (b: Uint8Array) => xxh3.xxh64(b).toString(16).padStart(16, '0');
 const dataDir = (id: string) => cluster.sup.info().members.find((m) => m.id === id)?.dataDir as string;
 const incoming = (id: string) => fs.readdirSync(path.join(dataDir(id), 'databases')).filter((n) => n.startsWith('.incoming-'));
 
 /**
- * How many members hold `db`'s store as the same bytes, with the CRC-32 each logged when it staged a copy
+ * How many members hold `db`'s store as the same bytes, with the XXH3 each logged when it staged a copy
  * written on this host (and, when given, the SHA-256 of what was uploaded); fails on any difference.
  */
 function installedAlike(db: string, sha256?: string): number {
@@ -56,8 +58,8 @@ function installedAlike(db: string, sha256?: string): number {
   if (sha256) expect([...shas][0]).toBe(sha256);
   ids.forEach((id, i) => {
     // the last store staged for it
-    const logged = [...fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8').matchAll(new RegExp(`staged a store for ${db} at transaction \\d+ written on this host \\(\\d+ bytes, CRC-32 (\\d+)\\)`, 'g'))].pop();
-    if (logged) expect(Number(logged[1]), id).toBe(zlib.crc32(files[i]));
+    const logged = [...fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8').matchAll(new RegExp(`staged a store for ${db} at transaction \\d+ written on this host \\(\\d+ bytes, XXH3 ([0-9a-f]{16})\\)`, 'g'))].pop();
+    if (logged) expect(logged[1], id).toBe(xxh3Of(files[i]));
   });
   return files.length;
 }
@@ -96,7 +98,7 @@ describe('a restore streamed to every member', () => {
     // on this host the store is rebuilt in the file the writer reserved: the writer's copy is the rebuilt file
     expect(logged.join('\n')).toMatch(localCopy ? new RegExp(`rebuilding the store in .*/\\.incoming-${target}-[0-9a-f]+\\.sqlite, reserved by member-1`) : /rebuilding the store in .*txline-restore-/);
     expect(r.install.members.map((m) => m.member.id).sort()).toEqual(['member-1', 'member-2', 'member-3']);
-    // an upload is checked by SHA-256; a copy written on this host by the CRC-32 its member reads back
+    // an upload is checked by SHA-256; a copy written on this host by the XXH3 its member reads back
     if (localCopy) expect(r.install.storeSha256).toBeUndefined();
     else expect(r.install.storeSha256).toMatch(/^[0-9a-f]{64}$/);
     // each member's store file is exactly what was sent (nothing was written since: WAL mode leaves it alone)
@@ -104,7 +106,7 @@ describe('a restore streamed to every member', () => {
     for (const id of ['member-1', 'member-2', 'member-3']) {
       expect(incoming(id), id).toEqual([]);
       const memberLog = fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8');
-      expect(memberLog, id).toMatch(new RegExp(`staged a store for ${target} at transaction \\d+ ${localCopy ? 'written on this host \\(\\d+ bytes, CRC-32 \\d+\\)' : '\\(\\d+ bytes, sha256 [0-9a-f]{16}'}`));
+      expect(memberLog, id).toMatch(new RegExp(`staged a store for ${target} at transaction \\d+ ${localCopy ? 'written on this host \\(\\d+ bytes, XXH3 [0-9a-f]{16}\\)' : '\\(\\d+ bytes, sha256 [0-9a-f]{16}'}`));
     }
     const ds = await convergedDigests(cluster, target);
     for (const [id, d] of Object.entries(ds)) expect(d, id).toEqual(r.install.digest);
@@ -207,7 +209,7 @@ describe('a restore streamed to every member', () => {
     }
   }, 120_000);
 
-  it("refuses to install a copy on this host that does not read back as the rebuilt store (compared by the CRC-32 each member answers): nothing installed, no reserved file left", async () => {
+  it("refuses to install a copy on this host that does not read back as the rebuilt store (compared by the XXH3 each member answers): nothing installed, no reserved file left", async () => {
     const to = await fullAndDiff('badcopy');
     let flipped: string | null = null;
     class CorruptCopy extends TxlineSource {
@@ -230,7 +232,7 @@ describe('a restore streamed to every member', () => {
     const source = new CorruptCopy({ addresses: cluster.addresses, resolve: true, localCopy: true });
     const err = await restore({ fromPaths: [to], sourceDatabase: 'neo4j', target: 'badcopy', point: { kind: 'latest' }, overwrite: false, source, log: silentLog }).catch((e: Error) => e);
     expect(flipped).toMatch(/^member-[23]$/);
-    expect(String(err)).toMatch(new RegExp(`the copies of ${flipped} \\(\\d+ bytes, CRC-32 \\d+\\) do not read back as the rebuilt store \\(\\d+ bytes, CRC-32 \\d+, as member-1 reads the rebuilt store back\\); nothing was installed`));
+    expect(String(err)).toMatch(new RegExp(`the copies of ${flipped} \\(\\d+ bytes, XXH3 [0-9a-f]{16}\\) do not read back as the rebuilt store \\(\\d+ bytes, XXH3 [0-9a-f]{16}, as member-1 reads the rebuilt store back\\); nothing was installed`));
     for (const id of ['member-1', 'member-2', 'member-3']) {
       await waitFor(`${id} to drop what it staged`, () => incoming(id).length === 0, 10_000);
       expect(fs.existsSync(path.join(dataDir(id), 'databases', 'badcopy')), id).toBe(false);
@@ -296,7 +298,7 @@ describe('a member receiving a store', () => {
     expect(i.status).toBe(404);
   }, 60_000);
 
-  it('stages a store a restore on its host wrote into the file it reserved, checked by its CRC-32; refuses one that differs or was swapped', async () => {
+  it('stages a store a restore on its host wrote into the file it reserved, checked by its XXH3; refuses one that differs or was swapped', async () => {
     const s = await storeBytes();
     const q = new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId, bytes: String(s.bytes.length) });
     const reserve = async () => {
@@ -309,40 +311,41 @@ describe('a member receiving a store', () => {
       return r.json as { id: string; file: string };
     };
     const complete = (id: string, body: unknown) => rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming/${id}`, JSON.stringify(body), { 'content-type': 'application/json' });
-    const crc = zlib.crc32(s.bytes);
+    const sum = xxh3Of(s.bytes);
 
     const good = await reserve();
     fs.writeFileSync(good.file, s.bytes);
-    const staged = await complete(good.id, { bytes: s.bytes.length, crc32: crc });
+    const staged = await complete(good.id, { bytes: s.bytes.length, xxh3: sum });
     expect(staged.status, staged.text).toBe(200);
-    expect(staged.json).toMatchObject({ stage: good.id, crc32: crc, sha256: null, bytes: s.bytes.length, storeId: s.storeId });
+    expect(staged.json).toMatchObject({ stage: good.id, xxh3: sum, sha256: null, bytes: s.bytes.length, storeId: s.storeId });
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${good.id}`)).json).toEqual({ discarded: true });
 
     const flipped = await reserve();
     const bad = Buffer.from(s.bytes);
     bad[bad.length - 100] ^= 1;
     fs.writeFileSync(flipped.file, bad);
-    const refused = await complete(flipped.id, { bytes: s.bytes.length, crc32: crc });
+    const refused = await complete(flipped.id, { bytes: s.bytes.length, xxh3: sum });
     expect(refused.status).toBe(400);
-    expect(refused.json.message).toMatch(/reads back as \d+ bytes with CRC-32 \d+, not the \d+ bytes with CRC-32 \d+ written/);
+    expect(refused.json.message).toMatch(/reads back as \d+ bytes with XXH3 [0-9a-f]{16}, not the \d+ bytes with XXH3 [0-9a-f]{16} written/);
 
-    // without a CRC-32 claimed, the member answers the one it reads back (the writer compares): here the flipped file's
+    // without an XXH3 claimed, the member answers the one it reads back (the writer compares): here the flipped file's
     const unclaimed = await reserve();
     fs.writeFileSync(unclaimed.file, bad);
     const answered = await complete(unclaimed.id, { bytes: s.bytes.length });
     expect(answered.status, answered.text).toBe(200);
-    expect(answered.json).toMatchObject({ stage: unclaimed.id, crc32: zlib.crc32(bad), bytes: s.bytes.length });
+    expect(answered.json).toMatchObject({ stage: unclaimed.id, xxh3: xxh3Of(bad), bytes: s.bytes.length });
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/staged?stage=${unclaimed.id}`)).json).toEqual({ discarded: true });
     const badClaim = await reserve();
-    expect((await complete(badClaim.id, { bytes: s.bytes.length, crc32: 'abc' })).status).toBe(400);
-    expect((await complete(badClaim.id, { bytes: s.bytes.length, crc32: '123' })).status).toBe(400);
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: 'abc' })).status).toBe(400);
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: 123 })).status).toBe(400);
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: sum.toUpperCase() })).status).toBe(400);
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${badClaim.id}`)).json).toEqual({ discarded: true });
 
     const swapped = await reserve();
     fs.rmSync(swapped.file);
     fs.writeFileSync(swapped.file + '.other', s.bytes);
     fs.symlinkSync(swapped.file + '.other', swapped.file);
-    const notIt = await complete(swapped.id, { bytes: s.bytes.length, crc32: crc });
+    const notIt = await complete(swapped.id, { bytes: s.bytes.length, xxh3: sum });
     expect(notIt.status).toBe(400);
     expect(notIt.json.message).toMatch(/ELOOP|replaced after it was reserved/);
     fs.rmSync(swapped.file + '.other');
@@ -354,8 +357,8 @@ describe('a member receiving a store', () => {
     expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ renewed: true });
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${given.id}`)).json).toEqual({ discarded: true });
     expect((await rawHttp(cluster.addresses[2], 'PUT', `/admin/db/neo4j/incoming/${given.id}`)).status).toBe(404);
-    expect((await complete(given.id, { bytes: 1, crc32: 1 })).status).toBe(404);
-    expect((await complete('0'.repeat(24), { bytes: 1, crc32: 1 })).status).toBe(404);
+    expect((await complete(given.id, { bytes: 1, xxh3: '0'.repeat(16) })).status).toBe(404);
+    expect((await complete('0'.repeat(24), { bytes: 1, xxh3: '0'.repeat(16) })).status).toBe(404);
     expect((await rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming?${new URLSearchParams({ storeId: s.storeId, databaseId: s.databaseId, bytes: '-1' })}`)).status).toBe(400);
     expect(incoming('member-3')).toEqual([]);
     expect((await cluster.clients['member-3'].status()).databases.find((d) => d.name === 'neo4j')?.status).toBe('online');

@@ -1,7 +1,7 @@
 /**
  * Installing a rebuilt store on every member of a cluster that speaks Txline's member API, in one pass: the
  * store file is read once and streamed to all reachable members at the same time (the receiving half is
- * lib/cluster/staging.ts), hashed (SHA-256, when it is uploaded; CRC-32 always) as it goes out, while the caller
+ * lib/cluster/staging.ts), hashed (SHA-256, when it is uploaded; XXH3 always: lib/readback.ts) as it goes out, while the caller
  * computes its content digest. (With every member on this host and the store rebuilt in one's file, it is not
  * read here at all: see stageEverywhere.)
  *
@@ -11,14 +11,13 @@
  *      answers the SHA-256 of what it received; each must equal the SHA-256 of what was sent, or nothing is
  *      installed (the staged copies are discarded and the old stores started again). A member on this host
  *      gets the store written into a file it reserved (or, reserved before the rebuild, only the pages the
- *      replay changed) and answers the CRC-32 it reads back (stageEverywhere);
+ *      replay changed) and answers the XXH3 it reads back (stageEverywhere);
  *   3. install: the writer first, then the others; each renames exactly the staged bytes into place;
  *   4. wait until every member serves the new store ID at its transaction.
  * The store must already carry the target's name and the new identity, in WAL mode (buildStore's `finalize`).
  */
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import zlib from 'node:zlib';
 import * as z from 'zod/mini';
 import '../../zod-mini';
 import { PassThrough } from 'node:stream';
@@ -27,6 +26,7 @@ import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
 import { localCopyAllowed } from './local-store';
 import { syncInBackground, writeAt } from '../../fs';
+import { READBACK_HEX, ReadBackHash } from '../../readback';
 import { pageRanges, type WalPages } from '../../graph/wal';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
@@ -41,9 +41,9 @@ const CATCH_UP_MS = 120_000;
 interface Staged {
   member: SourceMember;
   stage: string;
-  /** what an HTTP upload's member hashed, or (written on its host) the CRC-32 it read back */
+  /** what an HTTP upload's member hashed, or (written on its host) the XXH3 it read back */
   sha256: string | null;
-  crc32: number | null;
+  xxh3: string | null;
   bytes: number;
 }
 
@@ -79,10 +79,10 @@ export async function installEverywhere(
     const size = rebuilt ? fs.fstatSync(rebuilt.fd).size : fs.statSync(storeFile).size;
     opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${reachable.length} member(s) at once`, bytesDone: 0, bytesTotal: size });
     const sent = await stageEverywhere(db, storeFile, size, reachable, { ...opts, localCopy: source.localCopy }, (s) => (staged = s));
-    const wrong = staged.filter((s) => (s.sha256 === null ? s.crc32 !== sent.crc32 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
-    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}CRC-32 ${sent.crc32}${sent.readBackBy ? `, as ${sent.readBackBy} reads the rebuilt store back` : ''}`;
+    const wrong = staged.filter((s) => (s.sha256 === null ? s.xxh3 !== sent.xxh3 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
+    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}XXH3 ${sent.xxh3}${sent.readBackBy ? `, as ${sent.readBackBy} reads the rebuilt store back` : ''}`;
     if (wrong.length) {
-      const what = (s: Staged) => (s.sha256 === null ? `CRC-32 ${s.crc32}` : `sha256 ${s.sha256.slice(0, 16)}…`);
+      const what = (s: Staged) => (s.sha256 === null ? `XXH3 ${s.xxh3}` : `sha256 ${s.sha256.slice(0, 16)}…`);
       const received = wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ');
       throw new TxlineError(
         'IO_ERROR',
@@ -135,12 +135,12 @@ export interface Prepared {
  * Sends the store to every member at once, reading and hashing it once; `onStaged` gets what the members
  * staged. A member on this host (a loopback address, unless TXLINE_LOCAL_STORE_COPY=off) gets the bytes written
  * straight into an incoming file it reserves (POST /admin/db/{name}/incoming: no HTTP, no second copy), then
- * checks it reads back with the CRC-32 written and stages it; any other member receives an HTTP upload and
+ * checks it reads back with the XXH3 written and stages it; any other member receives an HTTP upload and
  * answers the SHA-256 of what it received. A member whose reserved file cannot be opened as reserved here
  * (another host behind a port forward) gets the upload. A file reserved before the rebuild and holding the
- * full's store gets only the pages the replay changed, and the store's size; its member's read-back (the CRC-32
+ * full's store gets only the pages the replay changed, and the store's size; its member's read-back (the XXH3
  * of the whole file) proves it is the store sent like any other. When that is all there is to send (every
- * member on this host, the store rebuilt in one's file), the store is not read here at all: the CRC-32 sent is
+ * member on this host, the store rebuilt in one's file), the store is not read here at all: the XXH3 sent is
  * the one the rebuilt file's member reads back (measured on 1 GiB: this process's read and CRC-32 of it took
  * 0.4 s before the members could start theirs).
  */
@@ -151,7 +151,7 @@ async function stageEverywhere(
   members: SourceMember[],
   opts: InstallOptions & { localCopy: boolean; prepared?: Prepared },
   onStaged: (s: Staged[]) => void,
-): Promise<{ sha256: string | null; crc32: number; bytes: number; readBackBy?: string }> {
+): Promise<{ sha256: string | null; xxh3: string; bytes: number; readBackBy?: string }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
   const remote: SourceMember[] = [];
   const prepared = opts.prepared?.sinks ?? [];
@@ -187,11 +187,12 @@ async function stageEverywhere(
     });
     if (res.statusCode !== 200) throw await errorFrom(m.address, res);
     const a = JSON.parse((await readBody(res)).toString('utf8')) as { stage: string; sha256: string; bytes: number };
-    done.push({ member: m, stage: a.stage, sha256: a.sha256, crc32: null, bytes: a.bytes });
+    done.push({ member: m, stage: a.stage, sha256: a.sha256, xxh3: null, bytes: a.bytes });
   });
-  // SHA-256 is what uploads are checked by; members on this host answer the CRC-32 they read back
+  // SHA-256 is what uploads are checked by; members on this host answer the XXH3 they read back
   const hash = remote.length ? createHash('sha256') : null;
-  let crc = 0;
+  const readBack = new ReadBackHash();
+  let sentHash: string | null = null;
   let sent = 0;
   // The files written here are handed to the disk as they fill (each member's final sync then has little
   // left, and the disk works while this process copies): a background fdatasync every SYNC_EVERY bytes, and
@@ -216,9 +217,9 @@ async function stageEverywhere(
   const turns = remote.length === 0 ? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] : null;
   let turn = 0;
   // Every member on this host, the store rebuilt in one's reserved file, the others holding the full's store:
-  // only the pages the replay changed need be read, for the others' copies. The CRC-32 of the rebuilt file,
+  // only the pages the replay changed need be read, for the others' copies. The XXH3 of the rebuilt file,
   // which this process would read whole to compute, is the one its member reads back; each member answers
-  // the CRC-32 of its own file, and installEverywhere compares them with the rebuilt member's.
+  // the XXH3 of its own file, and installEverywhere compares them with the rebuilt member's.
   const patchOnly = rebuilt !== undefined && remote.length === 0 && whole.length === 0 && (patched.length === 0 || changed !== undefined);
   const patch = async (from: number) => {
     // a full's copy takes the store's size first: pages past the full's end are among the changed ones
@@ -270,7 +271,7 @@ async function stageEverywhere(
         for (const b of bodies) if (!b.write(chunk)) waits.push(drained(b));
         // hashed while the writes run on libuv's pool
         hash?.update(chunk);
-        crc = zlib.crc32(chunk, crc);
+        readBack.update(chunk);
         // every write ends before anything fails (their descriptors close only then)
         const ended = await Promise.allSettled(waits);
         const failedWrite = ended.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -296,6 +297,7 @@ async function stageEverywhere(
       await sendWhole();
     }
     if (sent !== size) throw new TxlineError('IO_ERROR', `the rebuilt store changed while it was sent: ${sent} bytes, not ${size}`);
+    if (!patchOnly) sentHash = readBack.hex();
     for (const b of bodies) b.end();
     await Promise.all(syncs); // (a descriptor closes only once its syncs are done: its number could be reused)
     if (syncError) throw new TxlineError('IO_ERROR', `could not write the restored store on this host: ${describeError(syncError)}`, { cause: syncError });
@@ -305,13 +307,13 @@ async function stageEverywhere(
       locals.map(async (l) => {
         // the member reads its copy back, syncs and checks it: 300 s and a second per 20 MB (members share a disk)
         const timeoutMs = 300_000 + Math.ceil(sent / 20_000);
-        // (without the CRC-32 of what was written, when this process did not read it all: the member answers its own)
-        const claim = patchOnly ? { bytes: sent } : { bytes: sent, crc32: crc };
+        // (without the XXH3 of what was written, when this process did not read it all: the member answers its own)
+        const claim = patchOnly ? { bytes: sent } : { bytes: sent, xxh3: sentHash };
         const answer = completedSchema.safeParse(await requestJson<unknown>(l.member.address, l.path, { method: 'POST', json: claim, timeoutMs }));
         if (!answer.success) throw new TxlineError('SOURCE_UNREACHABLE', `${l.member.id} answered the stage of its copy with something else: ${answer.error.issues[0]?.message ?? 'invalid'}`);
         const a = answer.data;
         l.completed = true;
-        done.push({ member: l.member, stage: a.stage, sha256: null, crc32: a.crc32, bytes: a.bytes });
+        done.push({ member: l.member, stage: a.stage, sha256: null, xxh3: a.xxh3, bytes: a.bytes });
       }),
     );
   })();
@@ -334,10 +336,12 @@ async function stageEverywhere(
     // what the others are compared with: the rebuilt file, as its member read it back (with no other member
     // on this host, only its size and identity are checked, as the member reads back the file written here)
     const own = done.find((d) => d.member.id === rebuilt.member.id);
-    if (!own || own.crc32 === null) throw new TxlineError('INTERNAL', `${rebuilt.member.id} did not say what it read back of the rebuilt store`);
-    return { sha256: null, crc32: own.crc32, bytes: sent, readBackBy: rebuilt.member.id };
+    if (!own || own.xxh3 === null) throw new TxlineError('INTERNAL', `${rebuilt.member.id} did not say what it read back of the rebuilt store`);
+    return { sha256: null, xxh3: own.xxh3, bytes: sent, readBackBy: rebuilt.member.id };
   }
-  return { sha256: hash?.digest('hex') ?? null, crc32: crc, bytes: sent };
+  const xxh3 = sentHash as string | null;
+  if (xxh3 === null) throw new TxlineError('INTERNAL', 'the store was sent without its checksum');
+  return { sha256: hash?.digest('hex') ?? null, xxh3, bytes: sent };
 }
 
 /**
@@ -398,7 +402,7 @@ export interface LocalSink {
 /** A member's answer when it has staged the copy written into its reserved file. */
 const completedSchema = z.object({
   stage: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
-  crc32: z.int().check(z.gte(0), z.lte(0xffffffff)),
+  xxh3: z.string().check(z.regex(READBACK_HEX)),
   bytes: z.int().check(z.nonnegative()),
 });
 
