@@ -19,7 +19,7 @@ const Database = require(workerData.sqlite);
 const __name = (f) => f;
 const computeContentSum = ${computeContentSum.toString()};
 const digestStore = ${digestStore.toString()};
-const hash = crypto.hash ? (line) => crypto.hash('sha256', line, 'buffer') : (line) => crypto.createHash('sha256').update(line).digest();
+const hash = crypto.hash ? (line) => crypto.hash('sha256', line, 'latin1') : (line) => crypto.createHash('sha256').update(line).digest('binary');
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 try {
   const digest = db.transaction(() => {

@@ -152,6 +152,24 @@ describe('content sum', () => {
     expect(here.contentHash).toBe(kept(s));
   });
 
+  it('is, by definition, the word-wise sum of each line\'s SHA-256 read as big-endian words (any text)', () => {
+    const lines: Array<[1 | -1, string]> = [
+      [1, 'n1|["A"]|{}\n'],
+      [1, 'n2|[]|{"é":"ünïcode ✓ 𝄞"}\n'],
+      [-1, 'n1|["A"]|{}\n'],
+      [1, `n3|[]|{"lone":"\ud800x"}\n`],
+      [-1, `r9|KNOWS|1|2|{"big":"${'x'.repeat(100_000)}"}\n`],
+    ];
+    const w = new Uint32Array(8);
+    const sum = ContentSum.zero();
+    for (const [sign, line] of lines) {
+      const h = createHash('sha256').update(line, 'utf8').digest();
+      for (let i = 0; i < 8; i++) w[i] = w[i] + sign * h.readUInt32BE(i * 4);
+      sum.line(sign, line);
+    }
+    expect(sum.toHex()).toBe([...w].map((x) => x.toString(16).padStart(8, '0')).join(''));
+  });
+
   it('builds the line of an inserted row as SQLite does of the row it holds (the store adds those itself)', () => {
     const s = newStore();
     const labels = JSON.stringify(['Ä', 'Person']);

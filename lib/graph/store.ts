@@ -12,9 +12,7 @@
  *   meta keys; a savepoint rolled back takes its lines back. The lines of the rows this class inserts are added
  *   as it binds their values (every insert into nodes and rels is in this file); those an update or a delete
  *   replaces, and the new ones of an update, by this connection's temporary triggers, which see the old row. A
- *   store written before sums were kept gets its sum computed once, at its first write (ensureContentSum). A
- *   long replay into a private copy may hand the lines to another thread instead (offloadSum/settleSum): its
- *   commits then leave the key as it was until the sum is settled.
+ *   store written before sums were kept gets its sum computed once, at its first write (ensureContentSum).
  * - The file is in WAL mode with automatic checkpoints off: the owner checkpoints, and can hold the main file
  *   still while a snapshot of it is streamed out.
  * - Writes happen between begin() and commit()/rollback(). Inside one, the nodes this connection created,
@@ -34,7 +32,6 @@ import { TxlineError } from '../errors';
 import { canonicalJson } from './canonical-json';
 import type { ClientOp, Properties, ResolvedOp } from './ops';
 import type { BeforeImages, NodeImage, PropertyBefore, RelationshipImage } from './record';
-import { SumThread } from './sum-thread';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, lineSha256, nodeLine, relLine } from './content-sum';
 
 export interface StoreMeta {
@@ -135,9 +132,7 @@ export class GraphStore {
   /** the committed content sum (null: not kept yet in this file) */
   private sum: ContentSum | null;
   /** the open transaction's sum, and the sums at its open savepoints */
-  private txSum: ContentSum | SumThread | null = null;
-  /** offloadSum(): the thread the lines go to, until settleSum(); 'lost' after a rollback meanwhile */
-  private sumThread: SumThread | 'lost' | null = null;
+  private txSum: ContentSum | null = null;
   private savepointSums: ContentSum[] = [];
 
   private constructor(db: Database.Database, meta: StoreMeta, sum: string | null) {
@@ -274,7 +269,6 @@ export class GraphStore {
    * rows, once). Not inside an open transaction.
    */
   ensureContentSum(): ContentSum {
-    if (this.sumThread) throw new TxlineError('INTERNAL', 'the content sum is being summed on another thread: settleSum() first');
     if (this.sum) return this.sum;
     if (this.db.inTransaction) throw new TxlineError('INTERNAL', 'the content sum is computed before a transaction, not inside one');
     const scanned = computeContentSum(this.db, lineSha256);
@@ -283,41 +277,15 @@ export class GraphStore {
     return this.sum;
   }
 
-  /**
-   * From now on, the content sum's lines are hashed on another thread (./sum-thread.ts), for a long replay into
-   * a private store: commits no longer write the sum, and settleSum() must be called once the replay is over. A
-   * rollback meanwhile loses the sum (the lines already handed over cannot be taken back): the store is then
-   * not to be used any further. No savepoints meanwhile.
-   */
-  offloadSum(): void {
-    if (this.db.inTransaction) throw new TxlineError('INTERNAL', 'the content sum is offloaded before a transaction, not inside one');
-    this.sumThread = new SumThread(this.ensureContentSum());
-  }
-
-  /** Ends offloadSum(): waits for the other thread, writes the sum into the store, and returns it (hex). */
-  settleSum(): string {
-    const thread = this.sumThread;
-    if (!thread) return this.contentSum;
-    if (thread === 'lost') throw new TxlineError('INTERNAL', 'the content sum was lost: a transaction was rolled back while it was summed on another thread');
-    if (this.db.inTransaction) throw new TxlineError('INTERNAL', 'the content sum is settled between transactions, not inside one');
-    this.sumThread = 'lost'; // until it is written
-    const sum = thread.total();
-    this.db.transaction(() => this.s.setMeta.run(CONTENT_SUM_KEY, sum.toHex()))();
-    this.sum = sum;
-    this.sumThread = null;
-    return sum.toHex();
-  }
-
   // ---- transactions (prepared once: a batch of thousands runs a savepoint per transaction) ------------
 
   /** `deferNodeRows`: for batches of logged operations only (no savepoints inside). */
   begin(opts: { deferNodeRows?: boolean } = {}): void {
-    if (this.sumThread === 'lost') throw new TxlineError('INTERNAL', 'the content sum was lost: a transaction was rolled back while it was summed on another thread');
-    const sum = this.sumThread ?? this.ensureContentSum();
+    const sum = this.ensureContentSum();
     this.touched.clear();
     this.deferred = opts.deferNodeRows ? new Map() : null;
     this.s.begin.run();
-    this.txSum = sum instanceof SumThread ? sum : sum.clone();
+    this.txSum = sum.clone();
     this.savepointSums = [];
   }
 
@@ -325,9 +293,9 @@ export class GraphStore {
     if (this.deferred) this.writeDeferredRows(this.deferred);
     const sum = this.txSum;
     if (!sum) throw new TxlineError('INTERNAL', 'commit() without begin()');
-    if (sum instanceof ContentSum) this.s.setMeta.run(CONTENT_SUM_KEY, sum.toHex());
+    this.s.setMeta.run(CONTENT_SUM_KEY, sum.toHex());
     this.s.commit.run();
-    if (sum instanceof ContentSum) this.sum = sum;
+    this.sum = sum;
     this.txSum = null;
     this.touched.clear();
     this.deferred = null;
@@ -336,10 +304,6 @@ export class GraphStore {
   /** Rolls back the open transaction, if any. The caller restores `meta`. */
   rollback(): void {
     if (this.db.inTransaction) this.s.rollback.run();
-    if (this.sumThread instanceof SumThread) {
-      this.sumThread.stop();
-      this.sumThread = 'lost';
-    }
     this.txSum = null;
     this.touched.clear();
     this.deferred = null;
@@ -383,7 +347,6 @@ export class GraphStore {
   /** Runs `fn` in a savepoint: its changes stay if it returns, and are undone alone if it throws. */
   inSavepoint<T>(fn: () => T): T {
     if (this.deferred) throw new TxlineError('INTERNAL', 'a batch with deferred node rows has no savepoints');
-    if (this.sumThread) throw new TxlineError('INTERNAL', 'no savepoints while the content sum is summed on another thread');
     this.s.savepoint.run();
     this.savepointSums.push((this.txSum as ContentSum).clone());
     try {
@@ -671,10 +634,6 @@ export class GraphStore {
   }
 
   close(): void {
-    if (this.sumThread instanceof SumThread) {
-      this.sumThread.stop();
-      this.sumThread = 'lost';
-    }
     if (this.db.open) this.db.close();
   }
 }

@@ -142,8 +142,6 @@ export async function buildStore(
       if (!copies.length) store.db.pragma('journal_mode = MEMORY');
       store.db.pragma('locking_mode = EXCLUSIVE');
       store.db.pragma('cache_size = -16384');
-      // the content sum's lines are hashed on the other core (a restore's replay spent a third of its time on them)
-      if (plan.txToReplay > 0) store.offloadSum();
       const replayStart = performance.now();
       const wal = `${file}-wal`;
       const pageSize = store.db.pragma('page_size', { simple: true }) as number;
@@ -214,7 +212,7 @@ export async function buildStore(
           throw new TxlineError('ARTIFACT_CORRUPT', `${d.file} is corrupt: it ends at transaction ${store.meta.lastTxId}, its metadata says ${d.tipTx}`);
         }
       }
-      const contentHash = store.settleSum();
+      const contentHash = store.contentSum;
       if (opts.finalize) {
         store.writeMeta(opts.finalize);
         store.db.pragma('journal_mode = WAL');
