@@ -6,12 +6,43 @@
  * which the read alone is 155-185 ms); it is not meant to resist someone who crafts a store to collide: a
  * member checks what its own host's restore process wrote.
  */
-import { xxh3 } from '@node-rs/xxhash';
+import { createRequire } from 'node:module';
+import { TxlineError, describeError } from './errors';
 
 export const READBACK_HEX = /^[0-9a-f]{16}$/;
 
+// A native addon (a prebuilt binary per platform, an optional dependency of the package): loaded when a copy is
+// first checked, not by every process at its start; where it cannot be loaded, a restore uploads its store to
+// the member over HTTP instead (checked by SHA-256), see readBackProblem().
+const requireHere = createRequire(import.meta.url);
+let addon: typeof import('@node-rs/xxhash') | null = null;
+let loadError: unknown = null;
+
+function load(): typeof import('@node-rs/xxhash') {
+  if (addon) return addon;
+  if (loadError === null) {
+    try {
+      addon = requireHere('@node-rs/xxhash') as typeof import('@node-rs/xxhash');
+      return addon;
+    } catch (e) {
+      loadError = e;
+    }
+  }
+  throw new TxlineError('INTERNAL', `the native module @node-rs/xxhash cannot be loaded on this host: ${describeError(loadError)}`, { cause: loadError });
+}
+
+/** Why copies cannot be checked here (the addon does not load), or null when they can. */
+export function readBackProblem(): string | null {
+  try {
+    load();
+    return null;
+  } catch (e) {
+    return describeError(e);
+  }
+}
+
 export class ReadBackHash {
-  private readonly h = xxh3.Xxh3.withSeed();
+  private readonly h = load().xxh3.Xxh3.withSeed();
 
   update(bytes: Uint8Array): this {
     this.h.update(bytes);

@@ -54,6 +54,8 @@ const chunkOf = (input: string) => Object.keys(meta.outputs).find((o) => !o.ends
 function unwanted(l: { inputs: string[]; externals: string[] }): string[] {
   const found = new Set<string>();
   if (l.externals.includes('zod')) found.add('zod (classic, external)');
+  // (a native addon, required when a restore's copy is first checked: lib/readback.ts)
+  if (l.externals.includes('@node-rs/xxhash')) found.add('@node-rs/xxhash');
   for (const i of l.inputs) {
     if (i.includes('node_modules/zod/v4/classic/')) found.add('zod (classic)');
     if (/node_modules\/zod\/v4\/locales\/(?!en\.js)/.test(i)) found.add('zod locales');

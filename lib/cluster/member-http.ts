@@ -346,12 +346,15 @@ function buildRoutes(member: Member): Route[] {
     }),
     route('POST', new RegExp(`^/admin/db/${NAME}/incoming/[0-9a-f]{24}$`), async (req, res, { name, url }) => {
       const n = name as string;
-      const body = (await readJson(req)) as { bytes?: unknown; xxh3?: unknown };
+      const body = (await readJson(req)) as { bytes?: unknown; xxh3?: unknown; crc32?: unknown };
       const bytes = Number(body?.bytes);
+      if (body?.crc32 !== undefined) {
+        throw new TxlineError('BAD_REQUEST', 'this member checks a copy written on its host by its XXH3, not a CRC-32: the restore that wrote it runs another version of Txline');
+      }
       // without "xxh3" the member answers the checksum it reads back, for the writer to compare (install.ts)
       const xxh3 = body?.xxh3 === undefined || body.xxh3 === null ? null : body.xxh3;
       if (!Number.isSafeInteger(bytes) || bytes < 0 || (xxh3 !== null && (typeof xxh3 !== 'string' || !READBACK_HEX.test(xxh3)))) {
-        throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "xxh3": <16 hex digits: XXH3 of what was written, optional> }');
+        throw new TxlineError('BAD_REQUEST', 'the body must be { "bytes": <size written>, "xxh3": <16 lowercase hex digits: XXH3 of what was written, optional> }');
       }
       const staged = await member.staged.complete(n, lastSegment(url), { bytes, xxh3 });
       member.log.info(`staged a store for ${n} at transaction ${staged.meta.lastTxId} written on this host (${staged.bytes} bytes, XXH3 ${staged.xxh3})`);

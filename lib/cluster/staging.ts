@@ -25,7 +25,7 @@ import { pipeline } from 'node:stream/promises';
 import { TxlineError, describeError } from '../errors';
 import { positionalChunks, positionalWriter } from '../fs';
 import { GraphStore, readMeta, type StoreMeta } from '../graph/store';
-import { ReadBackHash } from '../readback';
+import { ReadBackHash, readBackProblem } from '../readback';
 
 export const STAGE_TTL_MS = 10 * 60_000;
 const INCOMING_PREFIX = '.incoming-';
@@ -54,6 +54,8 @@ export interface ReservedStore {
   /** hex of the 16 random bytes the file holds until it is written */
   nonce: string;
   ttlMs: number;
+  /** how complete() checks the copy it reads back (lib/readback.ts); a restore that checks otherwise uploads */
+  readBack: 'xxh3';
 }
 
 export class StagedStores {
@@ -133,6 +135,9 @@ export class StagedStores {
    * stops the database before it completes): completing one counts as a reception under way.
    */
   reserve(dir: string, name: string, expect: { storeId: string; databaseId: string; bytes?: number }): ReservedStore {
+    // (a copy this member could not check: the restore uploads the store instead)
+    const cannot = readBackProblem();
+    if (cannot) throw new TxlineError('BAD_REQUEST', `this member cannot check a copy written on its host: ${cannot}`);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${INCOMING_PREFIX}${name}-${randomBytes(6).toString('hex')}.sqlite`);
     // It holds a random nonce until the restore writes it: the writer proves it opened this very file by reading
@@ -150,7 +155,7 @@ export class StagedStores {
     const timer = setTimeout(() => this.unreserve(id), STAGE_TTL_MS);
     timer.unref();
     this.reserved.set(id, { name, file, dev: st.dev, ino: st.ino, expect, timer });
-    return { id, file, dev: String(st.dev), ino: String(st.ino), nonce: nonce.toString('hex'), ttlMs: STAGE_TTL_MS };
+    return { id, file, dev: String(st.dev), ino: String(st.ino), nonce: nonce.toString('hex'), ttlMs: STAGE_TTL_MS, readBack: 'xxh3' };
   }
 
   /** Extends a reservation by STAGE_TTL_MS (a long rebuild in it); NOT_FOUND when it is gone. */

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { commitClientTx, tempStores } from '../../tests/helpers/stores';
+import { commitClientTx as commit, tempStores } from '../../tests/helpers/stores';
 import { digestOnWorker } from '../cluster/digest-worker';
 import { applyRecords } from './apply';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, nodeLine, relLine } from './content-sum';
@@ -16,8 +16,6 @@ import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } f
 import { createHash } from 'node:crypto';
 
 const { newStore, track } = tempStores('sum');
-
-const commit = commitClientTx;
 
 const kept = (s: GraphStore) => keptDigest(s.db)?.contentHash;
 const scratch = (s: GraphStore) => computeDigest(s.db).contentHash;

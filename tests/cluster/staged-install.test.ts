@@ -11,6 +11,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import { xxh3 } from '@node-rs/xxhash';
+import { readBackOf } from '../../lib/readback';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restore } from '../../lib/engine/restore';
 import { silentLog } from '../../lib/engine/progress';
@@ -48,7 +49,8 @@ const incoming = (id: string) => fs.readdirSync(path.join(dataDir(id), 'database
 
 /**
  * How many members hold `db`'s store as the same bytes, with the XXH3 each logged when it staged a copy
- * written on this host (and, when given, the SHA-256 of what was uploaded); fails on any difference.
+ * written on this host (without `sha256`, every copy was; with it, the SHA-256 of what was uploaded); fails on
+ * any difference.
  */
 function installedAlike(db: string, sha256?: string): number {
   const ids = ['member-1', 'member-2', 'member-3'];
@@ -59,6 +61,7 @@ function installedAlike(db: string, sha256?: string): number {
   ids.forEach((id, i) => {
     // the last store staged for it
     const logged = [...fs.readFileSync(path.join(dataDir(id), 'member.log'), 'utf8').matchAll(new RegExp(`staged a store for ${db} at transaction \\d+ written on this host \\(\\d+ bytes, XXH3 ([0-9a-f]{16})\\)`, 'g'))].pop();
+    if (!sha256) expect(logged, `${id} logged the XXH3 of the copy written on this host`).toBeDefined();
     if (logged) expect(logged[1], id).toBe(xxh3Of(files[i]));
   });
   return files.length;
@@ -120,6 +123,7 @@ describe('a restore streamed to every member', () => {
 
   it("copies the full's store into the other members' reserved files during the replay, then the pages it changed: each installs the rebuilt bytes", async () => {
     const to = folder('seeded');
+    await convergedDigests(cluster, 'neo4j');
     expect((await backupDatabases(backupOptions(cluster, to, { type: 'full' }))).exitCode).toBe(0);
     // changes all over the store (updates of old rows, deletes) and growth well past the full's end
     const before = fs.statSync(path.join(dataDir('member-1'), 'databases', 'neo4j', 'store.sqlite')).size;
@@ -130,6 +134,9 @@ describe('a restore streamed to every member', () => {
     await cluster.writer.commit('neo4j', people.map((n) => ({ op: 'setProperties' as const, node: n.id, properties: { updated: 'u'.repeat(300) } })));
     const grown = await cluster.writer.nodes('neo4j', 'Grown', 5);
     await cluster.writer.commit('neo4j', grown.map((n) => ({ op: 'deleteNode' as const, node: n.id })));
+    // (the differential may come from any member: each has every transaction first, or one behind under load
+    // leaves some out)
+    await convergedDigests(cluster, 'neo4j');
     expect((await backupDatabases(backupOptions(cluster, to, {}))).exitCode).toBe(0);
     const logged: string[] = [];
     const log = { ...silentLog, info: (m: string) => logged.push(m), debug: (m: string) => logged.push(m) };
@@ -307,11 +314,15 @@ describe('a member receiving a store', () => {
       const st = fs.statSync(r.json.file, { bigint: true });
       expect({ dev: String(st.dev), ino: String(st.ino), size: st.size }).toEqual({ dev: r.json.dev, ino: r.json.ino, size: 16n });
       expect(fs.readFileSync(r.json.file).toString('hex'), 'the file holds the nonce until it is written').toBe(r.json.nonce);
+      expect(r.json.readBack, 'how the member checks the copy').toBe('xxh3');
       expect(path.dirname(r.json.file)).toBe(path.join(dataDir('member-3'), 'databases'));
       return r.json as { id: string; file: string };
     };
     const complete = (id: string, body: unknown) => rawHttp(cluster.addresses[2], 'POST', `/admin/db/neo4j/incoming/${id}`, JSON.stringify(body), { 'content-type': 'application/json' });
     const sum = xxh3Of(s.bytes);
+    expect(readBackOf(s.bytes)).toBe(sum);
+    // (XXH3-64 itself, seed 0: its value for no input, as the reference implementation gives it)
+    expect(readBackOf(new Uint8Array(0))).toBe('2d06800538d394c2');
 
     const good = await reserve();
     fs.writeFileSync(good.file, s.bytes);
@@ -338,7 +349,11 @@ describe('a member receiving a store', () => {
     const badClaim = await reserve();
     expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: 'abc' })).status).toBe(400);
     expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: 123 })).status).toBe(400);
-    expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: sum.toUpperCase() })).status).toBe(400);
+    expect((await complete(badClaim.id, { bytes: s.bytes.length, xxh3: 'ABCDEF0123456789' })).status).toBe(400);
+    // a restore of an older version claims a CRC-32: refused, saying so
+    const older = await complete(badClaim.id, { bytes: s.bytes.length, crc32: 123 });
+    expect(older.status).toBe(400);
+    expect(older.json.message).toMatch(/checks a copy written on its host by its XXH3, not a CRC-32: the restore that wrote it runs another version/);
     expect((await rawHttp(cluster.addresses[2], 'DELETE', `/admin/db/neo4j/incoming/${badClaim.id}`)).json).toEqual({ discarded: true });
 
     const swapped = await reserve();

@@ -256,7 +256,7 @@ describe('the backup process proves the leased file is the member’s own', () =
     const nonce = randomBytes(16).toString('hex');
     const reservationOf = (f: string, over: Record<string, unknown> = {}) => {
       const st = fs.statSync(f, { bigint: true });
-      return { id: 'cd'.repeat(12), file: f, dev: String(st.dev), ino: String(st.ino), nonce, ttlMs: 600_000, ...over };
+      return { id: 'cd'.repeat(12), file: f, dev: String(st.dev), ino: String(st.ino), nonce, ttlMs: 600_000, readBack: 'xxh3', ...over };
     };
     const single = path.join(path.dirname(file), 'single.sqlite');
     fs.writeFileSync(single, content);
@@ -266,6 +266,8 @@ describe('the backup process proves the leased file is the member’s own', () =
       ['a file that does not hold the nonce', () => reservationOf(single), /does not hold the nonce/],
       ['a file with two links', () => reservationOf(hardlink), /2 link\(s\)/],
       ['a symlink to it', () => ({ ...reservationOf(victim), file: path.join(path.dirname(file), 'link.sqlite') }), /ELOOP/],
+      // a member of an older version, which checks a copy by its CRC-32: uploaded to, its reservation given back
+      ['no read-back checksum named', () => reservationOf(victim, { readBack: undefined }), /answered the reservation with something else \(readBack: /],
     ];
     for (const [what, make, reason] of cases) {
       answer = make;

@@ -26,7 +26,7 @@ import { TxlineError, describeError } from '../../errors';
 import { errorFrom, MemberClient, rawRequest, readBody, requestJson } from '../../cluster/client';
 import { localCopyAllowed } from './local-store';
 import { syncInBackground, writeAt } from '../../fs';
-import { READBACK_HEX, ReadBackHash } from '../../readback';
+import { READBACK_HEX, ReadBackHash, readBackProblem } from '../../readback';
 import { pageRanges, type WalPages } from '../../graph/wal';
 import { destinationProblem } from '../../engine/restore';
 import type { InstallResult, SourceMember, Topology } from '../../engine/source';
@@ -80,7 +80,7 @@ export async function installEverywhere(
     opts.onProgress?.({ phase: 'install', message: `sending the restored store to ${reachable.length} member(s) at once`, bytesDone: 0, bytesTotal: size });
     const sent = await stageEverywhere(db, storeFile, size, reachable, { ...opts, localCopy: source.localCopy }, (s) => (staged = s));
     const wrong = staged.filter((s) => (s.sha256 === null ? s.xxh3 !== sent.xxh3 : s.sha256 !== sent.sha256) || s.bytes !== sent.bytes);
-    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…, ` : ''}XXH3 ${sent.xxh3}${sent.readBackBy ? `, as ${sent.readBackBy} reads the rebuilt store back` : ''}`;
+    const sentAs = `${sent.bytes} bytes, ${sent.sha256 ? `sha256 ${sent.sha256.slice(0, 16)}…` : ''}${sent.sha256 && sent.xxh3 ? ', ' : ''}${sent.xxh3 ? `XXH3 ${sent.xxh3}` : ''}${sent.readBackBy ? `, as ${sent.readBackBy} reads the rebuilt store back` : ''}`;
     if (wrong.length) {
       const what = (s: Staged) => (s.sha256 === null ? `XXH3 ${s.xxh3}` : `sha256 ${s.sha256.slice(0, 16)}…`);
       const received = wrong.map((s) => `${s.member.id} (${s.bytes} bytes, ${what(s)})`).join(', ');
@@ -141,7 +141,7 @@ export interface Prepared {
  * full's store gets only the pages the replay changed, and the store's size; its member's read-back (the XXH3
  * of the whole file) proves it is the store sent like any other. When that is all there is to send (every
  * member on this host, the store rebuilt in one's file), the store is not read here at all: the XXH3 sent is
- * the one the rebuilt file's member reads back (measured on 1 GiB: this process's read and CRC-32 of it took
+ * the one the rebuilt file's member reads back (measured on 1 GiB: this process's read and checksum of it took
  * 0.4 s before the members could start theirs).
  */
 async function stageEverywhere(
@@ -151,7 +151,7 @@ async function stageEverywhere(
   members: SourceMember[],
   opts: InstallOptions & { localCopy: boolean; prepared?: Prepared },
   onStaged: (s: Staged[]) => void,
-): Promise<{ sha256: string | null; xxh3: string; bytes: number; readBackBy?: string }> {
+): Promise<{ sha256: string | null; xxh3: string | null; bytes: number; readBackBy?: string }> {
   const q = new URLSearchParams({ storeId: opts.storeId, databaseId: opts.databaseId });
   const remote: SourceMember[] = [];
   const prepared = opts.prepared?.sinks ?? [];
@@ -191,7 +191,7 @@ async function stageEverywhere(
   });
   // SHA-256 is what uploads are checked by; members on this host answer the XXH3 they read back
   const hash = remote.length ? createHash('sha256') : null;
-  const readBack = new ReadBackHash();
+  const readBack = locals.length ? new ReadBackHash() : null;
   let sentHash: string | null = null;
   let sent = 0;
   // The files written here are handed to the disk as they fill (each member's final sync then has little
@@ -271,7 +271,7 @@ async function stageEverywhere(
         for (const b of bodies) if (!b.write(chunk)) waits.push(drained(b));
         // hashed while the writes run on libuv's pool
         hash?.update(chunk);
-        readBack.update(chunk);
+        readBack?.update(chunk);
         // every write ends before anything fails (their descriptors close only then)
         const ended = await Promise.allSettled(waits);
         const failedWrite = ended.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -297,7 +297,7 @@ async function stageEverywhere(
       await sendWhole();
     }
     if (sent !== size) throw new TxlineError('IO_ERROR', `the rebuilt store changed while it was sent: ${sent} bytes, not ${size}`);
-    if (!patchOnly) sentHash = readBack.hex();
+    if (!patchOnly) sentHash = readBack?.hex() ?? null;
     for (const b of bodies) b.end();
     await Promise.all(syncs); // (a descriptor closes only once its syncs are done: its number could be reused)
     if (syncError) throw new TxlineError('IO_ERROR', `could not write the restored store on this host: ${describeError(syncError)}`, { cause: syncError });
@@ -309,8 +309,14 @@ async function stageEverywhere(
         const timeoutMs = 300_000 + Math.ceil(sent / 20_000);
         // (without the XXH3 of what was written, when this process did not read it all: the member answers its own)
         const claim = patchOnly ? { bytes: sent } : { bytes: sent, xxh3: sentHash };
-        const answer = completedSchema.safeParse(await requestJson<unknown>(l.member.address, l.path, { method: 'POST', json: claim, timeoutMs }));
-        if (!answer.success) throw new TxlineError('SOURCE_UNREACHABLE', `${l.member.id} answered the stage of its copy with something else: ${answer.error.issues[0]?.message ?? 'invalid'}`);
+        const raw = await requestJson<unknown>(l.member.address, l.path, { method: 'POST', json: claim, timeoutMs });
+        const answer = completedSchema.safeParse(raw);
+        if (!answer.success) {
+          // what it staged all the same goes with the others (it would hold replication off until it expired)
+          const stage = (raw as { stage?: unknown } | null)?.stage;
+          if (typeof stage === 'string' && /^[0-9a-f]{24}$/.test(stage)) done.push({ member: l.member, stage, sha256: null, xxh3: null, bytes: -1 });
+          throw new TxlineError('SOURCE_UNREACHABLE', `${l.member.id} answered the stage of its copy with something else: ${answer.error.issues[0]?.message ?? 'invalid'}`);
+        }
         const a = answer.data;
         l.completed = true;
         done.push({ member: l.member, stage: a.stage, sha256: null, xxh3: a.xxh3, bytes: a.bytes });
@@ -339,9 +345,7 @@ async function stageEverywhere(
     if (!own || own.xxh3 === null) throw new TxlineError('INTERNAL', `${rebuilt.member.id} did not say what it read back of the rebuilt store`);
     return { sha256: null, xxh3: own.xxh3, bytes: sent, readBackBy: rebuilt.member.id };
   }
-  const xxh3 = sentHash as string | null;
-  if (xxh3 === null) throw new TxlineError('INTERNAL', 'the store was sent without its checksum');
-  return { sha256: hash?.digest('hex') ?? null, xxh3, bytes: sent };
+  return { sha256: hash?.digest('hex') ?? null, xxh3: sentHash as string | null, bytes: sent };
 }
 
 /**
@@ -413,6 +417,8 @@ const reservationSchema = z.object({
   ino: z.string().check(z.regex(/^\d{1,20}$/)),
   nonce: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
   ttlMs: z.int().check(z.gte(1000)),
+  /** how the member checks the copy it reads back (a member of an older version checked a CRC-32: uploaded to) */
+  readBack: z.literal('xxh3'),
 });
 
 /**
@@ -422,11 +428,20 @@ const reservationSchema = z.object({
  */
 export async function reserveIncoming(db: string, m: SourceMember, size: number | null, q: URLSearchParams, why: (reason: string) => void): Promise<LocalSink | null> {
   const base = `/admin/db/${encodeURIComponent(db)}/incoming`;
+  const cannot = readBackProblem();
+  if (cannot) {
+    why(`a copy written on this host cannot be checked here: ${cannot}`);
+    return null;
+  }
   let r: z.infer<typeof reservationSchema>;
   try {
-    const parsed = reservationSchema.safeParse(await requestJson<unknown>(m.address, `${base}?${q}${size === null ? '' : `&bytes=${size}`}`, { method: 'POST', timeoutMs: 30_000 }));
+    const raw = await requestJson<unknown>(m.address, `${base}?${q}${size === null ? '' : `&bytes=${size}`}`, { method: 'POST', timeoutMs: 30_000 });
+    const parsed = reservationSchema.safeParse(raw);
     if (!parsed.success) {
-      why(`${m.id} answered the reservation with something else`);
+      // (a member of another version: what it reserved is given back)
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && /^[0-9a-f]{24}$/.test(id)) await requestJson(m.address, `${base}/${id}`, { method: 'DELETE', timeoutMs: 30_000 }).catch(() => undefined);
+      why(`${m.id} answered the reservation with something else (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
       return null;
     }
     r = parsed.data;
