@@ -14,8 +14,9 @@
  *   staged store, replication neither seeds, copies nor drops that database (the restore is in charge of it).
  * - A restore process on this member's host may write the incoming file itself instead of uploading it
  *   (reserve(), then complete()): the member creates the file, and checks when it is complete that it is still
- *   that file, of the announced size, that it reads back with the checksum the writer computed (lib/readback.ts), and that it is a
- *   store with the announced identity; then it is synced and staged like an upload.
+ *   that file, of the announced size, that it reads back with the checksum the writer computed (XXH3:
+ *   lib/readback.ts), and that it is a store with the announced identity; then it is synced and staged like an
+ *   upload.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,7 +40,7 @@ export interface StagedStore {
   meta: StoreMeta;
   /** of the bytes received over HTTP; null for a store written here by a restore on this host (see xxh3) */
   sha256: string | null;
-  /** of the bytes a restore on this host wrote (reserve/complete), read back here (lib/readback.ts); null for an HTTP upload */
+  /** of the bytes a restore on this host wrote (reserve/complete), read back here (lib/readback.ts); null for an upload */
   xxh3: string | null;
   bytes: number;
 }
@@ -167,8 +168,8 @@ export class StagedStores {
    * The restore process wrote the reserved file: it must still be the file reserved (same device and inode,
    * not a symlink), hold exactly the announced bytes with the checksum the writer computed of what it wrote
    * (XXH3, lib/readback.ts; when it gives one: else the checksum read back is only answered, for the writer to
-   * compare), and be a store with the
-   * announced identity; it is synced and staged. Else it is removed and BAD_REQUEST says why.
+   * compare), and be a store with the announced identity; it is synced and staged. Else it is removed and
+   * BAD_REQUEST says why.
    */
   async complete(name: string, id: string, claim: { bytes: number; xxh3: string | null }): Promise<StagedStore> {
     const r = this.reservation(name, id);

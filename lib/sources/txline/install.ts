@@ -1,8 +1,8 @@
 /**
  * Installing a rebuilt store on every member of a cluster that speaks Txline's member API, in one pass: the
  * store file is read once and streamed to all reachable members at the same time (the receiving half is
- * lib/cluster/staging.ts), hashed (SHA-256, when it is uploaded; XXH3 always: lib/readback.ts) as it goes out, while the caller
- * computes its content digest. (With every member on this host and the store rebuilt in one's file, it is not
+ * lib/cluster/staging.ts), hashed as it goes out (SHA-256 when it is uploaded; XXH3, lib/readback.ts, when a
+ * member is on this host), while the caller computes its content digest. (With every member on this host and the store rebuilt in one's file, it is not
  * read here at all: see stageEverywhere.)
  *
  * Order, so that a member never serves a half-installed store and a failure leaves the old one:
