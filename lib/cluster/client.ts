@@ -148,7 +148,7 @@ export async function requestJson<T>(address: string, path: string, opts: Reques
 
 /** The whole answer's body, read within opts.timeoutMs of the request (headers and body together). */
 async function requestBody(address: string, path: string, opts: RequestOptions, mustSucceed: boolean): Promise<Buffer> {
-  const startedAt = Date.now();
+  const startedAt = performance.now(); // (monotonic: a step of the wall clock neither ends nor extends the call)
   const res = await rawRequest(address, path, opts);
   const disarm = answerDeadline(res, { address, what: `${opts.method ?? 'GET'} ${path}`, timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, startedAt });
   try {

@@ -108,7 +108,7 @@ export function watchExchange(req: http.ClientRequest, b: ExchangeBounds): void 
   /** At least rate.bytes moved `dir` since the window opened, or the window is not over yet; `held`: this side is the slow one. */
   function measure(dir: 'up' | 'down', count: number, held: boolean): void {
     if (!rate) return;
-    const now = Date.now();
+    const now = performance.now();
     if (!window || window.dir !== dir || held || count - window.base >= rate.bytes) {
       window = { dir, since: now, base: count };
       return;
@@ -122,7 +122,7 @@ export function watchExchange(req: http.ClientRequest, b: ExchangeBounds): void 
 
   /** An upload whose own source has nothing to send: not the member's doing, but not forever either. */
   function sourceStall(count: number, idle: boolean): void {
-    const now = Date.now();
+    const now = performance.now();
     if (!idle || (stalled && count > stalled.count)) stalled = null;
     else if (!stalled) stalled = { since: now, count };
     else if (now - stalled.since >= SOURCE_STALL_WINDOWS * (rate ?? DEFAULT_MIN_RATE).windowMs) {
@@ -176,14 +176,15 @@ export function watchExchange(req: http.ClientRequest, b: ExchangeBounds): void 
 }
 
 /**
- * Destroys `res` with SOURCE_UNREACHABLE unless it has been read to its end `ms` after `startedAt`: with
- * the header deadline, a bound on the whole exchange. Returns the function that disarms it.
+ * Destroys `res` with SOURCE_UNREACHABLE unless it has been read to its end `ms` after `startedAt` (a
+ * performance.now(): a step of the wall clock moves no deadline): with the header deadline, a bound on the whole
+ * exchange. Returns the function that disarms it.
  */
 export function answerDeadline(res: http.IncomingMessage, b: { address: string; what: string; timeoutMs: number; startedAt: number }): () => void {
   if (b.timeoutMs <= 0) return () => undefined;
   const timer = setTimeout(
     () => res.destroy(new TxlineError('SOURCE_UNREACHABLE', `${b.address} did not send all of its answer to ${b.what} within ${seconds(b.timeoutMs)}`, { details: { address: b.address, slow: true } })),
-    Math.max(0, b.startedAt + b.timeoutMs - Date.now()),
+    Math.max(0, b.startedAt + b.timeoutMs - performance.now()),
   );
   timer.unref();
   const disarm = () => clearTimeout(timer);
