@@ -2,8 +2,8 @@
  * Installing a rebuilt store on every member of a cluster that speaks Txline's member API, in one pass: the
  * store file is read once and streamed to all reachable members at the same time (the receiving half is
  * lib/cluster/staging.ts), hashed as it goes out (SHA-256 when it is uploaded; XXH3, lib/readback.ts, when a
- * member is on this host), while the caller computes its content digest. (With every member on this host and the store rebuilt in one's file, it is not
- * read here at all: see stageEverywhere.)
+ * member is on this host), while the caller computes its content digest. (With every member on this host and
+ * the store rebuilt in one's file, it is not read here at all: see stageEverywhere.)
  *
  * Order, so that a member never serves a half-installed store and a failure leaves the old one:
  *   1. stop the database on the members hosting it (followers first);
@@ -314,7 +314,7 @@ async function stageEverywhere(
         if (!answer.success) {
           // what it staged all the same goes with the others (it would hold replication off until it expired)
           const stage = (raw as { stage?: unknown } | null)?.stage;
-          if (typeof stage === 'string' && /^[0-9a-f]{24}$/.test(stage)) done.push({ member: l.member, stage, sha256: null, xxh3: null, bytes: -1 });
+          if (typeof stage === 'string' && STAGE_ID.test(stage)) done.push({ member: l.member, stage, sha256: null, xxh3: null, bytes: -1 });
           throw new TxlineError('SOURCE_UNREACHABLE', `${l.member.id} answered the stage of its copy with something else: ${answer.error.issues[0]?.message ?? 'invalid'}`);
         }
         const a = answer.data;
@@ -403,15 +403,18 @@ export interface LocalSink {
   close(): void;
 }
 
+/** how a member names a reservation and the stage it becomes (lib/cluster/staging.ts) */
+const STAGE_ID = /^[0-9a-f]{24}$/;
+
 /** A member's answer when it has staged the copy written into its reserved file. */
 const completedSchema = z.object({
-  stage: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+  stage: z.string().check(z.regex(STAGE_ID)),
   xxh3: z.string().check(z.regex(READBACK_HEX)),
   bytes: z.int().check(z.nonnegative()),
 });
 
 const reservationSchema = z.object({
-  id: z.string().check(z.regex(/^[0-9a-f]{24}$/)),
+  id: z.string().check(z.regex(STAGE_ID)),
   file: z.string().check(z.minLength(1), z.maxLength(4096)),
   dev: z.string().check(z.regex(/^\d{1,20}$/)),
   ino: z.string().check(z.regex(/^\d{1,20}$/)),
@@ -440,7 +443,7 @@ export async function reserveIncoming(db: string, m: SourceMember, size: number 
     if (!parsed.success) {
       // (a member of another version: what it reserved is given back)
       const id = (raw as { id?: unknown } | null)?.id;
-      if (typeof id === 'string' && /^[0-9a-f]{24}$/.test(id)) await requestJson(m.address, `${base}/${id}`, { method: 'DELETE', timeoutMs: 30_000 }).catch(() => undefined);
+      if (typeof id === 'string' && STAGE_ID.test(id)) await requestJson(m.address, `${base}/${id}`, { method: 'DELETE', timeoutMs: 30_000 }).catch(() => undefined);
       why(`${m.id} answered the reservation with something else (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
       return null;
     }
