@@ -3,8 +3,10 @@
  * `npm test`: every test, end to end included, in steps whose output streams as it comes:
  *   1. Chromium for Playwright ($TXLINE_CHROMIUM or /usr/bin/chromium; installs Debian's `chromium` with apt
  *      when missing and running as root, else says what to install);
- *   2. the CLI bundle (scripts/build-cli.mjs), `tsc --noEmit`, ESLint (`npm run lint`);
- *   3. `next build` (the e2e tests run the built app, and so does the database page's size test in vitest);
+ *   2. the CLI bundle (scripts/build-cli.mjs), the route types (`next typegen`), then `tsc --noEmit` and ESLint
+ *      (`npm run lint`) side by side;
+ *   3. `next build`, which does not check types again (next.config.mjs) (the e2e tests run the built app, and so
+ *      does the database page's size test in vitest);
  *   4. `vitest run` (unit and integration tests);
  *   5. `playwright test` (Debian Chromium against `txline serve`).
  * A failing step does not stop the independent ones after it (Playwright needs the build and Chromium: without
@@ -135,9 +137,14 @@ function ensureChromium() {
 const chromium = ensureChromium();
 // The CLI bundle the tests' child processes run (bin/txline.mjs falls back to the sources when it is stale).
 await run('cli bundle', process.execPath, [path.join(root, 'scripts', 'build-cli.mjs')]);
-await run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
-// package.json's `lint` script: silent when clean; the cache (node_modules/.cache/eslint) relints changed files only.
-await run('lint', bin('eslint'), ['.', '--max-warnings=0', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/']);
+// The route types Next generates (.next/types) are checked by tsc with everything else: the one type check.
+await run('route types', bin('next'), ['typegen']);
+// Independent and each on one core: side by side. package.json's `lint` script: silent when clean; the cache
+// (node_modules/.cache/eslint) relints changed files only.
+await Promise.all([
+  run('typecheck', bin('tsc'), ['--noEmit', '-p', '.']),
+  run('lint', bin('eslint'), ['.', '--max-warnings=0', '--cache', '--cache-strategy', 'content', '--cache-location', 'node_modules/.cache/eslint/']),
+]);
 const built = await run('next build', bin('next'), ['build']);
 await run('vitest run', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`], {
   report: { file: vitestReport, read: vitestFailures },
