@@ -71,7 +71,9 @@ export class ArtifactWriter {
     if (normalizeDatabaseName(opts.database) !== opts.database) throw new TxlineError('INVALID_NAME', `Invalid database name "${opts.database}" for an artifact file name`);
     this.scratch = opts.tempDir ?? opts.location.localFolder ?? os.tmpdir();
     this.tempPath = path.join(this.scratch, tempName(opts.database, opts.keepFailed));
-    this.fd = fs.openSync(this.tempPath, 'wx+');
+    // Owner-only: it holds the whole database, often in the shared temporary folder (an S3 location's scratch),
+    // and in a folder location it becomes the artifact itself.
+    this.fd = fs.openSync(this.tempPath, 'wx+', 0o600);
     this.hash = new ThreadedHash();
     // Interrupted (SIGTERM from a cancelled job): no temporary file may remain. Once sealed and handed over,
     // the artifact is complete and only the temporary name goes (the location removes its own).
@@ -354,7 +356,7 @@ export class ArtifactWriter {
     const dir = this.scratch;
     const kept = linkUniqueAs(this.tempPath, dir, artifactBaseName(this.opts.database, this.opts.time), `.failed-${process.pid}`);
     fs.rmSync(this.tempPath, { force: true });
-    fs.writeFileSync(`${kept}.json`, `${JSON.stringify(meta, null, 2)}\n`, { flag: 'wx' });
+    fs.writeFileSync(`${kept}.json`, `${JSON.stringify(meta, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
     fsyncDir(dir);
     return kept;
   }

@@ -118,6 +118,7 @@ describe('artifact format', () => {
       const a = await writeArtifact(dir, payload, { codec });
       expect(a.file).toBe(`neo4j-2026-03-01T10-30-05${ARTIFACT_EXTENSION}`);
       expect(path.dirname(a.path)).toBe(dir);
+      expect(fs.statSync(a.path).mode & 0o777, 'a finished artifact is owner-only').toBe(0o600);
       const back = readArtifact(a.path);
       expect(back).toEqual(a);
       const m: ArtifactMetadata = back;
@@ -399,6 +400,8 @@ describe('placement', () => {
     await new Promise<void>((r) => sink.write(samplePayload(50_000), () => r()));
     expect(fs.readdirSync(dir)).toHaveLength(1); // the hidden temporary file
     expect(fs.readdirSync(dir)[0]).toMatch(/^\.txline-partial-neo4j-\d+-[0-9a-f]+\.tmp$/);
+    // owner-only, whatever the umask: it holds the database (and is often in the shared temporary folder)
+    expect(fs.statSync(path.join(dir, fs.readdirSync(dir)[0])).mode & 0o777).toBe(0o600);
     expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
     sink.destroy();
     expect(w.abort()).toBeNull();
@@ -409,6 +412,7 @@ describe('placement', () => {
     expect(kept).toBe(path.join(dir, `neo4j-2026-03-01T10-30-05.failed-${process.pid}`));
     // the attempt, and what was known of it beside it
     expect(fs.readdirSync(dir).sort()).toEqual([path.basename(kept as string), `${path.basename(kept as string)}.json`]);
+    for (const f of fs.readdirSync(dir)) expect(fs.statSync(path.join(dir, f)).mode & 0o777, f).toBe(0o600);
     expect(listArtifacts(dir)).toEqual({ artifacts: [], problems: [] });
   });
 

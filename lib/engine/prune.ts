@@ -25,6 +25,9 @@ import { foldersToClean, lockIn, type Lock } from './lock';
 import { planRetention, policyProblem, type RetentionPlan, type RetentionPolicy, type RetentionRange } from './retention';
 import type { EngineLog, ProgressSink } from './progress';
 
+/** what a listing's problem says of a name that was read: not an artifact, or a damaged one (nothing passing) */
+const KNOWN_BAD = new Set<string>(['NOT_AN_ARTIFACT', 'ARTIFACT_CORRUPT', 'INVALID_NAME', 'PATH_OUTSIDE_ROOTS']);
+
 export interface PruneOptions {
   /** the folder of artifacts */
   fromPath: string;
@@ -38,6 +41,8 @@ export interface PruneOptions {
   progress?: ProgressSink;
   /** called as each artifact is gone (with dryRun: for each that would go, in order) */
   onDeleted?: (a: PrunedArtifact) => void;
+  /** the location already open, instead of opening `fromPath` (an embedder's own; the tests' faulty one) */
+  location?: Location;
 }
 
 /** An artifact pruned: as `backup delete` reports one, with its chain and why it went. */
@@ -91,7 +96,7 @@ export function pruneLocation(fromPath: string): Location {
 export async function prune(opts: PruneOptions): Promise<PruneResult> {
   const problem = policyProblem(opts.policy);
   if (problem) throw new TxlineError('USAGE', problem);
-  const loc = pruneLocation(opts.fromPath);
+  const loc = opts.location ?? pruneLocation(opts.fromPath);
   const dir = loc.describe();
   const now = opts.now ?? Date.now();
   const first = await listArtifactsIn(loc);
@@ -133,6 +138,15 @@ async function pruneDatabase(
     // Under the lock: the folder as it is now.
     const listed = await listArtifactsIn(loc);
     for (const p of listed.problems) log.warn(skippedLine(p));
+    // A name read and found not to be an artifact, or a damaged one, is known; one that could not be read (the
+    // storage or the disk failing, a permission) may be the full of a chain, which would then look broken and
+    // could be deleted by the policy: nothing of this database is deleted then.
+    const unsure = listed.problems.filter((p) => !KNOWN_BAD.has(p.error.code));
+    if (unsure.length > 0) {
+      const first = unsure[0];
+      const more = unsure.length > 1 ? ` (and ${unsure.length - 1} more)` : '';
+      throw new TxlineError(first.error.code, `nothing of ${db} was pruned: ${first.file}${more} could not be read (${first.error.message}); a chain it belongs to would look broken. Try again once it can be read.`);
+    }
     const mine = listed.artifacts.filter((a) => a.database === db);
     const plan = await verifiedPlan(mine, listed.problems.map((p) => p.file), { ...opts.policy, now }, log);
     for (const c of plan.chains) if (!c.restorable) log.warn(`${db}: chain ${c.number} (${c.root.file}) is not restorable: ${c.problem}`);

@@ -12,7 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PAYLOAD_OFFSET, listArtifacts, type Artifact } from '../../lib/engine/artifact';
+import { PAYLOAD_OFFSET, folderLocation, listArtifacts, type Artifact } from '../../lib/engine/artifact';
+import { prune } from '../../lib/engine/prune';
+import { TxlineError } from '../../lib/errors';
+import type { Location } from '../../lib/storage';
 import { jobResult } from '../../lib/jobs/protocol';
 import { isoWeek } from '../../lib/engine/retention';
 import { startTestCluster, tempFolders, waitForConvergence } from '../helpers/cluster';
@@ -49,6 +52,45 @@ function linear(n: number, diffs: number, start = 0, every = 60 * 24): ChainSpec
   }
   return spec;
 }
+
+describe('backup prune, when a name cannot be read', () => {
+  it('deletes nothing of that database, naming it; the chain it heads is kept once it can be read again', async () => {
+    const dir = folder('unreadable');
+    const a = await writeChain(dir, linear(3, 1));
+    const all = Object.keys(a).sort();
+    // The folder as a storage that fails to read one object (a timeout, a refused GET): the full of the oldest
+    // chain, which --keep-full=3 keeps. Unknown, it would leave c1d1 a chain without its full, older than every
+    // chain kept, and so deleted.
+    const real = folderLocation(dir);
+    let failing = true;
+    const faulty = new Proxy(real, {
+      get(target, key) {
+        if (key === 'readHead')
+          return async (name: string, bytes: number) => {
+            if (failing && name === a.c1.file) throw new TxlineError('STORAGE_UNREACHABLE', `${target.addressOf(name)}: the read timed out`);
+            return target.readHead(name, bytes);
+          };
+        const v = Reflect.get(target, key) as unknown;
+        return typeof v === 'function' ? (v as (...args: unknown[]) => unknown).bind(target) : v;
+      },
+    }) as Location;
+    const warnings: string[] = [];
+    const log = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined };
+    const run = () => prune({ fromPath: dir, location: faulty, database: 'neo4j', policy: { keepFull: 3 }, log });
+    const refused = await run().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(TxlineError);
+    expect(refused).toMatchObject({ code: 'STORAGE_UNREACHABLE', message: expect.stringContaining(`nothing of neo4j was pruned: ${a.c1.file} could not be read (`) });
+    expect(warnings.join('\n')).toContain(a.c1.file);
+    expect(labelsIn(dir, a)).toEqual(all);
+    failing = false;
+    const r = await run();
+    expect(r.deleted).toEqual([]);
+    expect(labelsIn(dir, a)).toEqual(all);
+  });
+});
 
 describe('backup prune --keep-full', () => {
   it('deletes the chains beyond N, dependents first and newest first, each with its reason; what remains restores', async () => {
