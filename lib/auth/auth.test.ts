@@ -191,6 +191,24 @@ describe('login', () => {
     expect((await login(db, { username: 'admin', password: 'a-new-password' }, '2')).ok).toBe(true);
   });
 
+  it('counts wrong current passwords as failed sign-ins of the user: an open session cannot guess around the throttle', async () => {
+    const db = openCatalog(':memory:');
+    await ensureInitialAdmin(db, 'the-admin-password');
+    const a = await login(db, { username: 'admin', password: 'the-admin-password' }, '10.0.0.1');
+    if (!a.ok) throw new Error('login failed');
+    const me = { userId: a.user.id, username: 'admin', address: '10.0.0.1' };
+    const change = (current: string) => changeOwnPassword(db, me, { current, password: 'a-new-password', confirm: 'a-new-password' }, a.token);
+    for (let i = 0; i < FREE_FAILURES; i++) expect(await change(`guess-${i}`)).toMatchObject({ ok: false, fieldErrors: { current: ['is wrong'] } });
+    // the next one waits, even with the right password, and so does a sign-in of the same user from elsewhere
+    const refused = await change('the-admin-password');
+    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many wrong passwords\. Try again in \d+ s\.$/) });
+    expect((refused as { waitMs?: number }).waitMs).toBeGreaterThan(0);
+    expect(await login(db, { username: 'admin', password: 'the-admin-password' }, '10.9.9.9')).toMatchObject({ ok: false, waitMs: expect.any(Number) });
+    expect(findUser(db, 'admin')?.passwordHash).toBe(a.user.passwordHash);
+    expect(listAudit(db, { action: 'account.password', outcome: 'failed' })).toHaveLength(FREE_FAILURES);
+    expect(listAudit(db, { action: 'account.password', outcome: 'denied' })).toHaveLength(1);
+  });
+
   it('keeps at least one enabled admin, and a reset password must be changed', async () => {
     const db = openCatalog(':memory:');
     await ensureInitialAdmin(db, 'the-admin-password');
