@@ -18,6 +18,7 @@ import {
   folderLocation,
   listArtifactsIn,
   listArtifacts,
+  metadataChecksum,
   readArtifact,
   unpackPayload,
   verifyPayload,
@@ -162,6 +163,50 @@ describe('artifact format', () => {
     expect(a).toMatchObject({ full: false, lowestTx: 0, highestTx: 0, parent: 'p.backup', payload: { entry: `transactions.log${CODEC_SUFFIX[DEFAULT_CODEC]}`, rawBytes: 0 } });
     expect(await readPayload(a)).toHaveLength(0);
   });
+});
+
+/**
+ * A copy of artifact `a` whose metadata says its payload decodes to `rawBytes`, with the metadata's checksum made
+ * again (it is not keyed: whoever can write to the folder can do this).
+ */
+function withRawBytes(a: Artifact, rawBytes: number, copy: string): Artifact {
+  const bytes = fs.readFileSync(a.path);
+  const text = bytes.toString('utf8', 512, PAYLOAD_OFFSET - 512);
+  const parsed = JSON.parse(text) as Record<string, unknown> & { payload: { rawBytes: number } };
+  parsed.payload.rawBytes = rawBytes;
+  const { metadataSha256: _old, ...rest } = parsed;
+  const json = JSON.stringify({ ...rest, metadataSha256: metadataChecksum(rest) }, null, 1);
+  const block = Buffer.alloc(text.length, 0x20);
+  block.write(json, 0, 'utf8');
+  block[block.length - 1] = 0x0a;
+  block.copy(bytes, 512);
+  fs.writeFileSync(copy, bytes);
+  return readArtifact(copy);
+}
+
+describe('a payload that decodes to more than its metadata records', () => {
+  for (const codec of CODECS) {
+    it(`is corrupt, and no more than what the metadata records is written (${codec})`, async () => {
+      const dir = tmp();
+      const raw = Buffer.alloc(12_000_000, 7); // (compresses to almost nothing, as a crafted payload would)
+      const a = await writeArtifact(dir, raw, { codec });
+      const small = withRawBytes(a, 1_000_000, path.join(dir, `small${ARTIFACT_EXTENSION}`));
+      expect(small.payload.rawBytes).toBe(1_000_000);
+      const message = `small${ARTIFACT_EXTENSION} is corrupt: its payload decodes to more than the 1000000 bytes its metadata records`;
+      const out = path.join(dir, 'out');
+      const fd = fs.openSync(out, 'w+');
+      try {
+        const e = await corruptError(unpackPayload(small, fd));
+        expect(e).toMatchObject({ code: 'ARTIFACT_CORRUPT', message });
+      } finally {
+        fs.closeSync(fd);
+      }
+      expect(fs.statSync(out).size).toBeLessThanOrEqual(1_000_000);
+      expect(await corruptError(verifyPayload(small))).toMatchObject({ code: 'ARTIFACT_CORRUPT', message });
+      // the artifact as written is fine
+      await verifyPayload(a);
+    });
+  }
 });
 
 describe('unpackPayload', () => {

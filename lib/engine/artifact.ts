@@ -379,9 +379,17 @@ export async function consumePayload(a: Artifact, sink: (source: AsyncIterable<B
   });
   const raw = a.payload.sizeBytes === 0 ? Readable.from([] as Buffer[]) : await payloadStream(a);
   const dec = decompressor(a.codec);
+  // never more decoded bytes than the metadata says (a crafted frame decodes 32,000 times its size)
+  let decoded = 0;
+  const bounded = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      decoded += chunk.length;
+      cb(decoded > a.payload.rawBytes ? decodesToMore(a) : null, chunk);
+    },
+  });
   try {
-    if (dec) await pipeline(raw, tap, dec, sink);
-    else await pipeline(raw, tap, sink);
+    if (dec) await pipeline(raw, tap, dec, bounded, sink);
+    else await pipeline(raw, tap, bounded, sink);
   } catch (e) {
     if (e instanceof TxlineError && e.code !== 'INTERNAL') {
       // What the codec or the record decoder found: say plainly which artifact is corrupt, once.
@@ -492,6 +500,9 @@ export async function unpackPayload(a: Artifact, fd: number, onWritten: (bytes: 
         const out = current.subarray(fill);
         const [left, produced, consumed] = dctx.decompressStream(out, src);
         fill += produced;
+        // never more than the metadata says (a crafted frame decodes 32,000 times its size): checked before the
+        // buffer is written, so the file never holds more
+        if (at + fill > a.payload.rawBytes) throw decodesToMore(a);
         src = src.subarray(consumed);
         inFrame = left !== 0;
         if (fill === current.length) await rotate();
@@ -523,6 +534,10 @@ const UNPACK_BUFFER = 4 * 1024 * 1024;
 // cannot name them), and only when a zstd payload is unpacked
 const requireHere = createRequire(import.meta.url);
 const zstdBinding = () => requireHere('zstd-napi/binding') as typeof import('zstd-napi/binding');
+
+function decodesToMore(a: Artifact): TxlineError {
+  return new TxlineError('ARTIFACT_CORRUPT', `${a.file} is corrupt: its payload decodes to more than the ${a.payload.rawBytes} bytes its metadata records`);
+}
 
 function unpackWriteError(a: Artifact, e: unknown): TxlineError {
   return new TxlineError('IO_ERROR', `could not write the store of ${a.file} where it is unpacked: ${describeError(e)}`, { cause: e });
