@@ -278,9 +278,10 @@ export class ArtifactWriter {
    * the metadata for a location that keeps notes (artifact-note.ts), so its index need not read the head.
    */
   private async upload(name: string, note: Buffer): Promise<string> {
-    const handle = await this.opts.location.write(name);
+    const size = fs.fstatSync(this.fd).size;
+    const handle = await this.opts.location.write(name, { size });
     try {
-      await pipeline(Readable.from(positionalChunks(this.fd, 0, fs.fstatSync(this.fd).size)), handle.sink);
+      await pipeline(Readable.from(positionalChunks(this.fd, 0, size)), handle.sink);
       return await handle.commit({ note });
     } catch (e) {
       await handle.abort();

@@ -127,8 +127,11 @@ export interface Location {
    * now (it changed since its metadata was read).
    */
   read(name: string, range?: ByteRange, opts?: { expectSize?: number }): Promise<Readable>;
-  /** Starts writing an object to be committed under `name` (or a fresh variant of it). */
-  write(name: string): Promise<WriteHandle>;
+  /**
+   * Starts writing an object to be committed under `name` (or a fresh variant of it). `size`: how many bytes
+   * will be written, when known (S3 sizes its parts by it: at most 10,000 parts an object).
+   */
+  write(name: string, opts?: { size?: number }): Promise<WriteHandle>;
   /** Removes a name, durably; a name already gone is not an error. */
   delete(name: string): Promise<void>;
   /** Removes what writers killed before commit() or abort() left (their process is gone); says what it did. */

@@ -18,6 +18,7 @@ import { TxlineError, describeError } from '@/lib/errors';
 import { openLocation } from '@/lib/storage';
 import { S3Location, parseS3Url } from '@/lib/storage/s3';
 import { makeS3Client } from '@/lib/storage/s3/client';
+import { PART_SIZE, partSizeFor } from '@/lib/storage/s3/upload';
 import { closedPort, killedWriter, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
 import { locationContract } from './location-contract';
 
@@ -315,6 +316,25 @@ describe('the S3 client of a location', () => {
       vi.unstubAllEnvs();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the part size of an upload', () => {
+  it('is 8 MiB up to 70 GiB, then grows so that no object needs more than 9,000 parts; past S3\u2019s largest object it is refused', () => {
+    const MiB = 1024 ** 2;
+    const GiB = 1024 ** 3;
+    expect(partSizeFor()).toBe(PART_SIZE);
+    expect(PART_SIZE).toBe(8 * MiB);
+    for (const size of [0, 1, 8 * MiB, 70 * GiB]) expect(partSizeFor(size)).toBe(PART_SIZE);
+    for (const size of [78 * GiB, 100 * GiB, 1024 * GiB, 10 * 1024 * GiB, 40 * 1024 * GiB]) {
+      const part = partSizeFor(size);
+      expect(part % MiB).toBe(0);
+      expect(part).toBeGreaterThan(PART_SIZE);
+      expect(Math.ceil(size / part), `${size / GiB} GiB in parts of ${part / MiB} MiB`).toBeLessThanOrEqual(9_000);
+      expect(part).toBeLessThanOrEqual(5 * GiB);
+    }
+    expect(partSizeFor(1024 * GiB)).toBe(117 * MiB);
+    expect(() => partSizeFor(50 * 1024 * GiB)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
 

@@ -79,8 +79,8 @@ export class S3Location implements Location {
     return (await this.impl()).read(name, range, opts);
   }
 
-  async write(name: string): Promise<WriteHandle> {
-    return (await this.impl()).write(name);
+  async write(name: string, opts?: { size?: number }): Promise<WriteHandle> {
+    return (await this.impl()).write(name, opts);
   }
 
   async delete(name: string): Promise<void> {

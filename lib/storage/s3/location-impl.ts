@@ -131,8 +131,8 @@ export class S3LocationImpl implements Location {
     return out;
   }
 
-  async write(name: string): Promise<WriteHandle> {
-    return startWrite(this.ctx, name);
+  async write(name: string, opts: { size?: number } = {}): Promise<WriteHandle> {
+    return startWrite(this.ctx, name, opts.size);
   }
 
   async delete(name: string): Promise<void> {

@@ -2,9 +2,10 @@
  * Writing one artifact to an S3 location: a streaming upload straight to its final key, visible only when it
  * completes.
  *
- * - lib-storage's Upload sends 8 MiB parts, 3 at a time (a multipart upload), or one PUT when everything fits in
- *   one part; memory stays at a few parts whatever the size. The bytes written to `sink` are held back from the
- *   upload's end until commit(): ending `sink` does not complete anything, so nothing appears before commit().
+ * - lib-storage's Upload sends 8 MiB parts (larger ones past 70 GiB, when the size is known: partSizeFor), 3 at
+ *   a time (a multipart upload), or one PUT when everything fits in one part; memory stays at a few parts. The
+ *   bytes written to `sink` are held back from the upload's end until commit(): ending `sink` does not complete
+ *   anything, so nothing appears before commit().
  * - Never replacing an object: write() picks the name first (it cannot change later: S3 has no rename). It puts
  *   an upload marker `<prefix>/.txline-uploads/<name>.<token>.json` (host, process, time), then takes the name
  *   only when no object has it and no other writer's marker for it has a smaller token (of two Txline writers
@@ -35,6 +36,20 @@ import { putNote } from './notes';
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 3;
+/** S3 takes at most 10,000 parts an object, each at most 5 GiB; a margin is kept below the first */
+const MAX_PARTS = 9_000;
+const MAX_PART_SIZE = 5 * 1024 ** 3;
+
+/**
+ * The part size for an object of `size` bytes (unknown: PART_SIZE): PART_SIZE up to 70 GiB, then just enough
+ * whole MiB for 9,000 parts (memory holds QUEUE_SIZE parts: 3 x 117 MiB for 1 TiB).
+ */
+export function partSizeFor(size?: number): number {
+  if (size === undefined || size <= PART_SIZE * MAX_PARTS) return PART_SIZE;
+  const part = Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2;
+  if (part > MAX_PART_SIZE) throw new TxlineError('INVALID_ARGUMENT', `an object of ${size} bytes is larger than S3 takes (10,000 parts of at most 5 GiB)`);
+  return part;
+}
 /** names tried before giving up (`x`, `x-1`, ... `x-999`) */
 const MAX_CANDIDATES = 1000;
 
@@ -51,8 +66,9 @@ export interface UploadMarker {
   abortRefused?: string;
 }
 
-export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHandle> {
+export async function startWrite(ctx: S3Context, asked: string, size?: number): Promise<WriteHandle> {
   checkWritableName(asked);
+  const partSize = partSizeFor(size);
   const client = await ctx.client();
   const token = `${Date.now().toString(36).padStart(9, '0')}${randomBytes(6).toString('hex')}`;
   const { name, markerKey, marker } = await claimName(ctx, asked, token);
@@ -86,7 +102,7 @@ export async function startWrite(ctx: S3Context, asked: string): Promise<WriteHa
   const upload = new Upload({
     client,
     params: { Bucket: ctx.bucket, Key: key, Body: body, IfNoneMatch: '*' },
-    partSize: PART_SIZE,
+    partSize,
     queueSize: QUEUE_SIZE,
     // abort() and a failed commit() abort the multipart upload themselves, to report a refusal
     leavePartsOnError: true,
