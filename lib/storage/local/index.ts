@@ -174,7 +174,14 @@ export class LocalLocation implements Location {
   async adopt(file: SealedFile, name: string): Promise<string | null> {
     if (checkName(name).includes(',') || !isArtifactName(name)) throw new TxlineError('INTERNAL', `${name} is not an artifact name`);
     if (fs.fstatSync(file.fd).dev !== fs.statSync(this.localFolder).dev) return null; // link(2) cannot cross filesystems
-    return linkChecked(file, this.localFolder, name);
+    try {
+      return linkChecked(file, this.localFolder, name);
+    } catch (e) {
+      // Two mounts of one filesystem (a bind mount, as containers have) share the device number, and link(2)
+      // still refuses to cross them: the file is copied instead, as from another filesystem.
+      if ((e as NodeJS.ErrnoException).code === 'EXDEV') return null;
+      throw e;
+    }
   }
 
   async delete(name: string): Promise<void> {
