@@ -267,6 +267,32 @@ describe('an s3 location fails clearly, naming the location and never a secret',
     }
   });
 
+  it('a download that stops coming, the connection kept open, fails within the request timeout', async () => {
+    const sockets: Socket[] = [];
+    const stalling = http.createServer((req, res) => {
+      sockets.push(req.socket);
+      res.writeHead(206, { 'content-length': '100000', 'content-range': 'bytes 0-99999/100000', etag: '"x"' });
+      res.write(Buffer.alloc(10_000, 1)); // and nothing more, ever
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const { port } = stalling.address() as AddressInfo;
+    try {
+      const loc = new S3Location('s3://bucket/backups', { endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: SECRET }, requestTimeoutMs: 1_500 });
+      const stream = await loc.read('db-2026-01-01T00-00-00.backup', { start: 0, end: 100_000 });
+      const t0 = performance.now();
+      const e = await failure(pipeline(stream, createHash('sha256')));
+      const waited = performance.now() - t0;
+      expect(e.code).toBe('STORAGE_UNREACHABLE');
+      expect(e.message).toContain('s3://bucket/backups');
+      expect(e.message).toContain('db-2026-01-01T00-00-00.backup');
+      expect(waited).toBeGreaterThanOrEqual(1_000);
+      expect(waited).toBeLessThan(10_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
+  });
+
   it('a server that denies access', async () => {
     const denying = await startRefusingServer("AccessDenied");
     try {

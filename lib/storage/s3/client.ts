@@ -27,7 +27,10 @@ export interface S3ClientOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** default: the standard places, else us-east-1 */
   region?: string;
-  /** ms until an answer's headers for uploads and downloads (default 120 s) */
+  /**
+   * ms until an answer's headers for uploads and downloads (default 120 s), and the longest a connection may
+   * stay silent in the middle of one (a body that stops coming, without a reset)
+   */
   requestTimeoutMs?: number;
   /** ms until an answer's headers for small requests: HEAD, a listing page, a delete (default 10 s) */
   smallRequestTimeoutMs?: number;
@@ -56,6 +59,8 @@ export async function makeS3Client(opts: S3ClientOptions): Promise<S3Client> {
     requestHandler: {
       connectionTimeout: opts.connectionTimeoutMs ?? 3_000,
       requestTimeout: opts.requestTimeoutMs ?? 120_000,
+      // (the request timeout ends with the headers: without this, a body that stops coming hangs its reader)
+      socketTimeout: opts.requestTimeoutMs ?? 120_000,
       throwOnRequestTimeout: true,
     },
   };
