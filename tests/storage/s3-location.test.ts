@@ -19,6 +19,7 @@ import { openLocation } from '@/lib/storage';
 import { S3Location, parseS3Url } from '@/lib/storage/s3';
 import { makeS3Client } from '@/lib/storage/s3/client';
 import { PART_SIZE, partSizeFor } from '@/lib/storage/s3/upload';
+import type { S3Lock } from '@/lib/storage/s3/lock';
 import { closedPort, killedWriter, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
 import { locationContract } from './location-contract';
 
@@ -71,6 +72,32 @@ describe('an s3 location, beyond the contract', () => {
       const back = Buffer.from(await ((await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'streamed' }))).Body?.transformToByteArray() ?? []));
       expect(back.length).toBe(data.length);
       expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(data).digest('hex'));
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('a lock whose lease another run took over is never renewed over it: it says it was lost, and leaves that lease', async () => {
+    const bucket = await s3.bucket();
+    const loc = new S3Location(`s3://${bucket}/backups/prod`, s3.options());
+    const client = await makeS3Client(s3.options());
+    const key = 'backups/prod/.txline-locks/neo4j.json';
+    const lease = async () => JSON.parse(await ((await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToString() ?? '')) as { token: string; expiresAt: number };
+    try {
+      const lock = (await loc.lock('neo4j', 'backup')) as S3Lock;
+      const mine = await lease();
+      await lock.renew();
+      expect(lock.lost).toBeNull();
+      expect((await lease()).token).toBe(mine.token);
+      // another run judged it stale (not renewed for two minutes) and took it
+      const theirs = { pid: 4242, host: 'elsewhere', what: 'prune', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 120_000 };
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(theirs) }));
+      await lock.renew();
+      expect(lock.lost).toBe('taken over by prune, process 4242 on elsewhere, since 2026-12-07T10:00:00.000Z');
+      expect(await lease()).toEqual(theirs);
+      await lock.release();
+      expect(await lease()).toEqual(theirs);
+      await expect(loc.lock('neo4j', 'backup')).rejects.toMatchObject({ code: 'BACKUP_IN_PROGRESS' });
     } finally {
       client.destroy();
     }

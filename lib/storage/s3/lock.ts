@@ -8,7 +8,9 @@
  *   (its `tempDirs` are what the killed run wrote to). Then the lease is written with `If-None-Match: *`, and
  *   read back: the lock is held only if what the key holds is this lease (its token).
  * - Held: renewed every RENEW_MS (a new `expiresAt`), so a live holder's lease never expires; a process killed
- *   with `kill -9` stops renewing and its lease is stale after TTL_MS (at once for a process of this host).
+ *   with `kill -9` stops renewing and its lease is stale after TTL_MS (at once for a process of this host). A
+ *   renewal reads the lease first and never writes over another run's: a holder that could not renew for
+ *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders.
  * - release() stops renewing and deletes the lease if it is still ours.
  *
  * The guarantee is as strong as the server: where conditional writes are honoured (AWS S3 since 2024, moto),
@@ -40,7 +42,13 @@ interface Lease extends LockOwner {
   expiresAt: number;
 }
 
-export async function takeLock(ctx: S3Context, database: string, what: string, opts: { tempDirs?: string[] } = {}): Promise<Lock> {
+/** A held S3 lock: also renewed on demand, and says when it was lost (see renewOnce). */
+export interface S3Lock extends Lock {
+  renew(): Promise<void>;
+  readonly lost: string | null;
+}
+
+export async function takeLock(ctx: S3Context, database: string, what: string, opts: { tempDirs?: string[] } = {}): Promise<S3Lock> {
   if (!/^[a-z0-9][a-z0-9.-]*$/i.test(database)) throw new TxlineError('INVALID_NAME', `Invalid database name "${database}" for a lock`);
   const key = `${ctx.keyPrefix}${LOCK_FOLDER}${database}.json`;
   const client = await ctx.client();
@@ -74,14 +82,41 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
   const now = await readLease(ctx, key);
   if (now?.token !== me.token) throw inProgress(ctx, database, now);
   let released = false;
-  const renew = setInterval(() => {
-    me.expiresAt = Date.now() + TTL_MS;
-    // a failed renewal is retried at the next tick; the lease lasts TTL_MS, four ticks
-    void client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: JSON.stringify(me), ContentType: 'application/json' }), ctx.small).catch(() => undefined);
-  }, RENEW_MS);
+  let lost: string | null = null;
+  let renewed = Date.now();
+  /**
+   * Renews the lease if it is still this one. One that another run took over (this one had not renewed it for
+   * TTL_MS: the storage unreachable, the process paused) or removed is never written back: it is lost, and
+   * renewing stops. A failed renewal is retried at the next tick; the lease lasts TTL_MS, four ticks.
+   */
+  const renewOnce = async (): Promise<void> => {
+    if (released || lost) return;
+    try {
+      const there = await readLease(ctx, key);
+      if (there?.token !== me.token) {
+        lost = there ? `taken over by ${there.what}, process ${there.pid} on ${there.host}, since ${there.since}` : 'removed by another run';
+        clearInterval(renew);
+        return;
+      }
+      const expiresAt = Date.now() + TTL_MS;
+      await client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: JSON.stringify({ ...me, expiresAt }), ContentType: 'application/json' }), ctx.small);
+      me.expiresAt = expiresAt;
+      renewed = Date.now();
+    } catch {
+      if (Date.now() - renewed >= TTL_MS) {
+        lost = `not renewed for ${Math.round((Date.now() - renewed) / 1000)} s: another run may hold it`;
+        clearInterval(renew);
+      }
+    }
+  };
+  const renew = setInterval(() => void renewOnce(), RENEW_MS);
   renew.unref();
   return {
     previous,
+    renew: renewOnce,
+    get lost() {
+      return lost;
+    },
     async release() {
       if (released) return;
       released = true;
