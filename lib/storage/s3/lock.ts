@@ -84,12 +84,15 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
   let released = false;
   let lost: string | null = null;
   let renewed = Date.now();
+  // one renewal at a time (the timer's, or one asked for)
+  let renewing: Promise<void> | null = null;
+  const renewOnce = (): Promise<void> => (renewing ??= renewal().finally(() => (renewing = null)));
   /**
    * Renews the lease if it is still this one. One that another run took over (this one had not renewed it for
    * TTL_MS: the storage unreachable, the process paused) or removed is never written back: it is lost, and
    * renewing stops. A failed renewal is retried at the next tick; the lease lasts TTL_MS, four ticks.
    */
-  const renewOnce = async (): Promise<void> => {
+  const renewal = async (): Promise<void> => {
     if (released || lost) return;
     try {
       const there = await readLease(ctx, key);
@@ -121,6 +124,7 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
       if (released) return;
       released = true;
       clearInterval(renew);
+      await renewing; // (a renewal under way would otherwise put the lease back after it is deleted)
       const still = await readLease(ctx, key).catch(() => null);
       if (still?.token === me.token) await client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: key }), ctx.small).catch(() => undefined);
     },
