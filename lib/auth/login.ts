@@ -69,14 +69,12 @@ export async function changeOwnPassword(
   if (!p.success) return { ok: false, error: 'Some fields need attention.', fieldErrors: fieldErrors(p.error) };
   const user = getUser(db, caller.userId);
   if (!user) return { ok: false, error: 'Your user no longer exists.' };
-  // A wrong current password counts as a failed sign-in of this user (./throttle.ts), and is audited as one: a
-  // session left open must not be a way to guess the password around the sign-in's throttle.
+  // A wrong current password counts as a failed sign-in of this user (./throttle.ts): a session left open must
+  // not be a way to guess the password around the sign-in's throttle. (The action audits every refusal.)
   const address = caller.address ?? `session of ${user.username}`;
   const reserved = reserveAttempt(db, { username: user.username, address });
   if (!reserved.ok) {
-    const s = Math.ceil(reserved.waitMs / 1000);
-    recordAudit(db, { username: user.username, address, action: 'account.password', outcome: 'denied', detail: `too many wrong passwords; ${s} s to wait` });
-    return { ok: false, error: `Too many wrong passwords. Try again in ${s} s.`, waitMs: reserved.waitMs };
+    return { ok: false, error: `Too many wrong passwords. Try again in ${Math.ceil(reserved.waitMs / 1000)} s.`, waitMs: reserved.waitMs };
   }
   let right = false;
   try {
@@ -84,10 +82,7 @@ export async function changeOwnPassword(
   } finally {
     settleAttempt(db, { attemptId: reserved.attemptId, ok: right });
   }
-  if (!right) {
-    recordAudit(db, { username: user.username, address, action: 'account.password', outcome: 'failed', detail: 'wrong current password' });
-    return { ok: false, error: 'The current password is wrong.', fieldErrors: { current: ['is wrong'] } };
-  }
+  if (!right) return { ok: false, error: 'The current password is wrong.', fieldErrors: { current: ['is wrong'] } };
   const problem = passwordProblem(p.data.password, user.username);
   if (problem) return { ok: false, error: `The new password ${problem}.`, fieldErrors: { password: [problem] } };
   if (p.data.password !== p.data.confirm) return { ok: false, error: 'The two new passwords differ.', fieldErrors: { confirm: ['does not match the new password'] } };

@@ -509,6 +509,7 @@ describe('placement', () => {
     expect(fs.readdirSync(dir)).toEqual([a.file]);
     expect(fs.readdirSync(temp)).toEqual([]);
     expect(a.path).toBe(path.join(dir, a.file));
+    expect(fs.statSync(a.path).mode & 0o777, 'a copied artifact is owner-only too').toBe(0o600);
     expect(readArtifact(a.path)).toEqual(a);
     await verifyPayload(a); // throws if the payload does not match its SHA-256
   });

@@ -25,8 +25,13 @@ import { foldersToClean, lockIn, type Lock } from './lock';
 import { planRetention, policyProblem, type RetentionPlan, type RetentionPolicy, type RetentionRange } from './retention';
 import type { EngineLog, ProgressSink } from './progress';
 
-/** what a listing's problem says of a name that was read: not an artifact, or a damaged one (nothing passing) */
-const KNOWN_BAD = new Set<string>(['NOT_AN_ARTIFACT', 'ARTIFACT_CORRUPT', 'INVALID_NAME', 'PATH_OUTSIDE_ROOTS']);
+/**
+ * what a listing's problem says of a name that was looked at: not an artifact, a damaged one, or nothing there (a
+ * symlink that leads nowhere, a file gone): nothing that passes
+ */
+const KNOWN_BAD = new Set<string>(['NOT_AN_ARTIFACT', 'ARTIFACT_CORRUPT', 'INVALID_NAME', 'PATH_OUTSIDE_ROOTS', 'PATH_NOT_FOUND']);
+/** the database an artifact's file name says (`<database>-<UTC time>[-N].backup`), or null for another name */
+const NAMED_DATABASE = /^(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d+)?\.backup$/;
 
 export interface PruneOptions {
   /** the folder of artifacts */
@@ -138,14 +143,15 @@ async function pruneDatabase(
     // Under the lock: the folder as it is now.
     const listed = await listArtifactsIn(loc);
     for (const p of listed.problems) log.warn(skippedLine(p));
-    // A name read and found not to be an artifact, or a damaged one, is known; one that could not be read (the
-    // storage or the disk failing, a permission) may be the full of a chain, which would then look broken and
-    // could be deleted by the policy: nothing of this database is deleted then.
-    const unsure = listed.problems.filter((p) => !KNOWN_BAD.has(p.error.code));
+    // A name found not to be an artifact, a damaged one or nothing at all is known; one of this database (or of
+    // no database its name says) that could not be read (the storage or the disk failing, a permission) may be
+    // the full of a chain, which would then look broken and could be deleted by the policy: nothing of this
+    // database is deleted then.
+    const unsure = listed.problems.filter((p) => !KNOWN_BAD.has(p.error.code) && (NAMED_DATABASE.exec(p.file)?.[1] ?? db) === db);
     if (unsure.length > 0) {
       const first = unsure[0];
       const more = unsure.length > 1 ? ` (and ${unsure.length - 1} more)` : '';
-      throw new TxlineError(first.error.code, `nothing of ${db} was pruned: ${first.file}${more} could not be read (${first.error.message}); a chain it belongs to would look broken. Try again once it can be read.`);
+      throw new TxlineError(first.error.code, `nothing of ${db} was pruned: ${first.file}${more} could not be read (${first.error.message}); a chain it belongs to would look broken. Try again once it can be read.`, { cause: first.error });
     }
     const mine = listed.artifacts.filter((a) => a.database === db);
     const plan = await verifiedPlan(mine, listed.problems.map((p) => p.file), { ...opts.policy, now }, log);

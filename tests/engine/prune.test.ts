@@ -62,12 +62,12 @@ describe('backup prune, when a name cannot be read', () => {
     // chain, which --keep-full=3 keeps. Unknown, it would leave c1d1 a chain without its full, older than every
     // chain kept, and so deleted.
     const real = folderLocation(dir);
-    let failing = true;
+    let failing: string | null = a.c1.file;
     const faulty = new Proxy(real, {
       get(target, key) {
         if (key === 'readHead')
           return async (name: string, bytes: number) => {
-            if (failing && name === a.c1.file) throw new TxlineError('STORAGE_UNREACHABLE', `${target.addressOf(name)}: the read timed out`);
+            if (name === failing) throw new TxlineError('STORAGE_UNREACHABLE', `${target.addressOf(name)}: the read timed out`);
             return target.readHead(name, bytes);
           };
         const v = Reflect.get(target, key) as unknown;
@@ -85,10 +85,18 @@ describe('backup prune, when a name cannot be read', () => {
     expect(refused).toMatchObject({ code: 'STORAGE_UNREACHABLE', message: expect.stringContaining(`nothing of neo4j was pruned: ${a.c1.file} could not be read (`) });
     expect(warnings.join('\n')).toContain(a.c1.file);
     expect(labelsIn(dir, a)).toEqual(all);
-    failing = false;
+    expect((refused as TxlineError).cause).toMatchObject({ code: 'STORAGE_UNREACHABLE' });
+    failing = null;
     const r = await run();
     expect(r.deleted).toEqual([]);
     expect(labelsIn(dir, a)).toEqual(all);
+    // a name of another database that cannot be read stops nothing of this one: --keep-full=1 applies
+    const other = 'ledger-2026-03-01T10-30-00.backup';
+    fs.copyFileSync(path.join(dir, a.c1.file), path.join(dir, other));
+    failing = other;
+    const kept = await prune({ fromPath: dir, location: faulty, database: 'neo4j', policy: { keepFull: 1 }, log });
+    expect(kept.skipped.map((x) => x.file)).toEqual([other]);
+    expect(labelsIn(dir, a).filter((l) => l !== other)).toEqual(['c3', 'c3d1']);
   });
 });
 

@@ -112,7 +112,7 @@ export class LocalLocation implements Location {
     // commas too: the command line reads `--from-path` as a comma-separated list
     if (checkName(name).includes(',') || !isArtifactName(name)) throw new TxlineError('INTERNAL', `${name} is not an artifact name`);
     const temp = path.join(this.localFolder, `${WRITE_PREFIX}${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    const fd = fs.openSync(temp, 'wx'); // a new name: never through whatever is there
+    const fd = fs.openSync(temp, 'wx', 0o600); // a new name: never through whatever is there; owner-only, as the artifact
     // One write at a time at the next offset; `busy` is the one under way, so that abort() closes the
     // descriptor only once it is back (a reused descriptor number must never receive our bytes).
     let pos = 0;

@@ -9,8 +9,9 @@
  *   read back: the lock is held only if what the key holds is this lease (its token).
  * - Held: renewed every RENEW_MS (a new `expiresAt`), so a live holder's lease never expires; a process killed
  *   with `kill -9` stops renewing and its lease is stale after TTL_MS (at once for a process of this host). A
- *   renewal reads the lease first and never writes over another run's: a holder that could not renew for
- *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders.
+ *   renewal reads the lease first and does not write over another run's: a holder that could not renew for
+ *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders (`lost` says so;
+ *   what runs under the lock does not look at it yet).
  * - release() stops renewing and deletes the lease if it is still ours.
  *
  * The guarantee is as strong as the server: where conditional writes are honoured (AWS S3 since 2024, moto),
@@ -83,14 +84,14 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
   if (now?.token !== me.token) throw inProgress(ctx, database, now);
   let released = false;
   let lost: string | null = null;
-  let renewed = Date.now();
   // one renewal at a time (the timer's, or one asked for)
   let renewing: Promise<void> | null = null;
   const renewOnce = (): Promise<void> => (renewing ??= renewal().finally(() => (renewing = null)));
   /**
    * Renews the lease if it is still this one. One that another run took over (this one had not renewed it for
-   * TTL_MS: the storage unreachable, the process paused) or removed is never written back: it is lost, and
-   * renewing stops. A failed renewal is retried at the next tick; the lease lasts TTL_MS, four ticks.
+   * TTL_MS: the storage unreachable, the process paused) or removed is not written back: it is lost, and
+   * renewing stops. A failed renewal is retried at the next tick; the lease lasts TTL_MS, four ticks. (Read,
+   * then written: another run taking it over between the two is still overwritten; the window is one request.)
    */
   const renewal = async (): Promise<void> => {
     if (released || lost) return;
@@ -104,12 +105,8 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
       const expiresAt = Date.now() + TTL_MS;
       await client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: JSON.stringify({ ...me, expiresAt }), ContentType: 'application/json' }), ctx.small);
       me.expiresAt = expiresAt;
-      renewed = Date.now();
     } catch {
-      if (Date.now() - renewed >= TTL_MS) {
-        lost = `not renewed for ${Math.round((Date.now() - renewed) / 1000)} s: another run may hold it`;
-        clearInterval(renew);
-      }
+      // the storage unreachable: tried again at the next tick (the lease is still this one's until read otherwise)
     }
   };
   const renew = setInterval(() => void renewOnce(), RENEW_MS);

@@ -36,19 +36,18 @@ import { putNote } from './notes';
 
 export const PART_SIZE = 8 * 1024 * 1024;
 export const QUEUE_SIZE = 3;
-/** S3 takes at most 10,000 parts an object, each at most 5 GiB; a margin is kept below the first */
+/** S3 takes at most 10,000 parts an object (a margin is kept below), and objects of at most 5 TiB */
 const MAX_PARTS = 9_000;
-const MAX_PART_SIZE = 5 * 1024 ** 3;
+const MAX_OBJECT_SIZE = 5 * 1024 ** 4;
 
 /**
  * The part size for an object of `size` bytes (unknown: PART_SIZE): PART_SIZE up to 70 GiB, then just enough
  * whole MiB for 9,000 parts (memory holds QUEUE_SIZE parts: 3 x 117 MiB for 1 TiB).
  */
 export function partSizeFor(size?: number): number {
+  if (size !== undefined && size > MAX_OBJECT_SIZE) throw new TxlineError('INVALID_ARGUMENT', `an artifact of ${size} bytes is larger than S3's largest object (5 TiB)`);
   if (size === undefined || size <= PART_SIZE * MAX_PARTS) return PART_SIZE;
-  const part = Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2;
-  if (part > MAX_PART_SIZE) throw new TxlineError('INVALID_ARGUMENT', `an object of ${size} bytes is larger than S3 takes (10,000 parts of at most 5 GiB)`);
-  return part;
+  return Math.ceil(size / MAX_PARTS / 1024 ** 2) * 1024 ** 2;
 }
 /** names tried before giving up (`x`, `x-1`, ... `x-999`) */
 const MAX_CANDIDATES = 1000;
