@@ -422,6 +422,11 @@ export function artifactBaseName(database: string, time: Date): string {
   return `${database}-${iso.slice(0, 10)}T${iso.slice(11, 13)}-${iso.slice(14, 16)}-${iso.slice(17, 19)}`;
 }
 
+/** The database an artifact's file name says (artifactBaseName, a `-N` of a name taken, `.backup`), or null. */
+export function databaseOfArtifactName(name: string): string | null {
+  return /^(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d+)?\.backup$/.exec(name)?.[1] ?? null;
+}
+
 
 
 const TEMP_PREFIX = '.txline-partial-';

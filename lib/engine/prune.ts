@@ -19,7 +19,7 @@
 import { TxlineError, describeError } from '../errors';
 import { artifactFileSize, listArtifactsIn, openWhere, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import type { Location } from '../storage';
-import { cleanStaleTemporaries } from './artifact-writer';
+import { cleanStaleTemporaries, databaseOfArtifactName } from './artifact-writer';
 import { describeArtifact, removeArtifacts, type DeletedArtifact, type RestorableRange } from './delete';
 import { foldersToClean, lockIn, type Lock } from './lock';
 import { planRetention, policyProblem, type RetentionPlan, type RetentionPolicy, type RetentionRange } from './retention';
@@ -30,8 +30,6 @@ import type { EngineLog, ProgressSink } from './progress';
  * symlink that leads nowhere, a file gone): nothing that passes
  */
 const KNOWN_BAD = new Set<string>(['NOT_AN_ARTIFACT', 'ARTIFACT_CORRUPT', 'INVALID_NAME', 'PATH_OUTSIDE_ROOTS', 'PATH_NOT_FOUND']);
-/** the database an artifact's file name says (`<database>-<UTC time>[-N].backup`), or null for another name */
-const NAMED_DATABASE = /^(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d+)?\.backup$/;
 
 export interface PruneOptions {
   /** the folder of artifacts */
@@ -147,7 +145,7 @@ async function pruneDatabase(
     // no database its name says) that could not be read (the storage or the disk failing, a permission) may be
     // the full of a chain, which would then look broken and could be deleted by the policy: nothing of this
     // database is deleted then.
-    const unsure = listed.problems.filter((p) => !KNOWN_BAD.has(p.error.code) && (NAMED_DATABASE.exec(p.file)?.[1] ?? db) === db);
+    const unsure = listed.problems.filter((p) => !KNOWN_BAD.has(p.error.code) && (databaseOfArtifactName(p.file) ?? db) === db);
     if (unsure.length > 0) {
       const first = unsure[0];
       const more = unsure.length > 1 ? ` (and ${unsure.length - 1} more)` : '';
