@@ -9,12 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { SettingsPage } from './pages/settings-page';
+import { e2eDataDir } from './support/server';
 
-const dataDir = process.env.TXLINE_E2E_DATA_DIR ?? '';
 const STANDIN = path.resolve('tests/fixtures/neo4j-admin/neo4j-admin.mjs');
 
 test('register the embedded cluster as Neo4j, watch it, back up, see the artifact, restore by seeding', async ({ page }) => {
   test.setTimeout(240_000);
+  const dataDir = e2eDataDir();
   const clusterDir = path.join(dataDir, 'cluster');
   const info = JSON.parse(fs.readFileSync(path.join(clusterDir, 'cluster.json'), 'utf8')) as { members: Array<{ id: string; address: string; boltAddress?: string }> };
   const bolt = info.members[0].boltAddress;

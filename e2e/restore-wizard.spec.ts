@@ -8,12 +8,12 @@
  * point step; a taken name is refused on the target step; replacing needs the name typed, a wrong one is
  * refused, and the right one restores ledger itself back to K on every member. Screenshots of each step.
  */
-import fs from 'node:fs';
-import nodePath from 'node:path';
 import { expect, test, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { DatabasePage } from './pages/database-page';
 import { JobsPage } from './pages/jobs-page';
 import { RestoreWizardPage } from './pages/restore-wizard-page';
+import { memberHeaders } from './support/server';
+import { ADMIN_STATE } from './support/users';
 
 const DB = 'ledger';
 const JOB_TIMEOUT = 120_000;
@@ -47,17 +47,6 @@ async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   const res = await request.get('/api/cluster');
   expect(res.ok()).toBe(true);
   return (await res.json()) as ClusterBody;
-}
-
-/**
- * The headers of a call to a member: the cluster token that `txline serve` generated beside its cluster.json
- * (<data folder>/cluster/token; see playwright.config.ts for the data folder).
- */
-function memberHeaders(): Record<string, string> {
-  const dataDir = process.env.TXLINE_E2E_DATA_DIR;
-  if (!dataDir) throw new Error('TXLINE_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
-  const file = nodePath.join(dataDir, 'cluster', 'token');
-  return { authorization: `Bearer ${fs.readFileSync(file, 'utf8').trim()}` };
 }
 
 /** The writer's address (the member that writes neo4j; new databases are created there). */
@@ -136,7 +125,7 @@ test.beforeAll(async ({ browser, request }) => {
   await converged(request, DB, a);
 
   // The full and the differential are taken in the browser, on the database's page.
-  const context = await browser.newContext({ storageState: 'playwright/.auth/admin.json' });
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
   const page = await context.newPage();
   const db = new DatabasePage(page, DB);
   await db.goto();

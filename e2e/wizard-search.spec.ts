@@ -9,11 +9,11 @@
  * the restore into a new database brings every marker back (read from the writer's member API). The point step
  * with results fits a phone.
  */
-import fs from 'node:fs';
-import nodePath from 'node:path';
 import { expect, test, type APIRequestContext, type Locator, type Page, type TestInfo } from '@playwright/test';
 import { DatabasePage } from './pages/database-page';
 import { RestoreWizardPage } from './pages/restore-wizard-page';
+import { memberHeaders } from './support/server';
+import { ADMIN_STATE } from './support/users';
 
 const DB = 'markers';
 const MARKERS = 5;
@@ -29,12 +29,6 @@ interface TimelineBody {
 let tx: { damage: number; after: number };
 let writer: string;
 
-/** The cluster token `txline serve` wrote beside its cluster.json (see playwright.config.ts for the folder). */
-function memberHeaders(): Record<string, string> {
-  const dataDir = process.env.TXLINE_E2E_DATA_DIR;
-  if (!dataDir) throw new Error('TXLINE_E2E_DATA_DIR is not set (playwright.config.ts sets it)');
-  return { authorization: `Bearer ${fs.readFileSync(nodePath.join(dataDir, 'cluster', 'token'), 'utf8').trim()}` };
-}
 
 async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   const res = await request.get('/api/cluster');
@@ -90,7 +84,7 @@ test.beforeAll(async ({ browser, request }) => {
   for (let i = 0; i < 3; i++) tip = (await commit(request, [{ op: 'createNode', labels: ['Entry'], properties: { n: i } }])).txId;
   await converged(request, tip);
 
-  const context = await browser.newContext({ storageState: 'playwright/.auth/admin.json' });
+  const context = await browser.newContext({ storageState: ADMIN_STATE });
   const page = await context.newPage();
   const full = await backupFromPage(page, 'Full');
   const markers: number[] = [];
