@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { folderLocation, type Artifact } from '../lib/engine/artifact';
-import { ArtifactWriter } from '../lib/engine/artifact-writer';
+import { ArtifactWriter, UNRACED } from '../lib/engine/artifact-writer';
 import os from 'node:os';
 import path from 'node:path';
 import { applyRecords } from '../lib/graph/apply';
@@ -102,7 +102,7 @@ export function replay(dir: string, records: TxRecord[]): number {
 async function writeChain(out: string, fullStore: string, records: TxRecord[], parts: number): Promise<void> {
   const meta = GraphStore.open(fullStore).meta;
   const t0 = Date.now() - 3_600_000;
-  const writer = (i: number, full: boolean) => new ArtifactWriter({ location: folderLocation(out), database: 'bench', time: new Date(t0 + i * 60_000), full, codec: 'zstd', keepFailed: false });
+  const writer = (i: number, full: boolean) => new ArtifactWriter({ location: folderLocation(out), lock: UNRACED, database: 'bench', time: new Date(t0 + i * 60_000), full, codec: 'zstd', keepFailed: false });
   const w = writer(0, true);
   await pipeline(fs.createReadStream(fullStore), w.payload());
   let parent: Artifact = await w.commit({

@@ -25,7 +25,7 @@ import { openCatalog } from '../db';
 import { SESSION_COOKIE, createSession } from '../auth/sessions';
 import { ensureInitialAdmin } from '../auth/users';
 import { backupFolders, clusters, lagSamples } from '../db/schema';
-import { ArtifactWriter } from '../engine/artifact-writer';
+import { ArtifactWriter, UNRACED } from '../engine/artifact-writer';
 import { folderLocation } from '../engine/artifact';
 import { freePorts } from '../cluster/supervisor';
 import { txlineBin } from '../paths';
@@ -64,7 +64,7 @@ async function seedArtifacts(dir: string, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {
     const full = i % 200 === 0;
     const time = new Date(start + i * 60_000);
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time, full, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time, full, codec: 'none', keepFailed: false });
     const payload = w.payload();
     await new Promise<void>((resolve, reject) => payload.end(Buffer.alloc(0), (e?: Error | null) => (e ? reject(e) : resolve())));
     const tip: number = full ? (parent?.tip ?? 0) : (parent?.tip ?? 0) + 50;

@@ -104,6 +104,7 @@ async function aggregateOne(db: string, loc: Location, end: Artifact | undefined
       const tx = { txDone: built.replayed, txTotal };
       const w = new ArtifactWriter({
         location: loc,
+        lock,
         tempDir: opts.tempPath,
         database: db,
         // The aggregate stands for the state at the chain's last backup, so it carries that time.
@@ -163,7 +164,7 @@ async function aggregateOne(db: string, loc: Location, end: Artifact | undefined
         }
       }
       // newest first, the folder synced after each (delete.ts): an interrupted delete leaves intact chains
-      for (const a of await removeArtifacts(loc, doomed)) deleted.push(a.file);
+      for (const a of await removeArtifacts(loc, doomed, () => lock)) deleted.push(a.file);
       if (deleted.length) log.info(`deleted the old chain, newest first: ${deleted.join(', ')}`);
     }
     log.info(`Aggregated ${db} in ${formatDuration(performance.now() - t0)}`);

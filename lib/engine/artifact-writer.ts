@@ -25,7 +25,7 @@ import { fsyncDir, linkUniqueAs, positionalChunks } from '../fs';
 import { encodeArtifactNote } from './artifact-note';
 import { onInterrupt, processAlive } from '../cleanup';
 import { ARTIFACT_EXTENSION, BLOCK, FORMAT, METADATA_BYTES, PAYLOAD_OFFSET, located, metadataChecksum, readArtifactFd, roundUp, type Artifact, type ArtifactMetadata } from './artifact';
-import type { Location } from '../storage';
+import type { Location, Lock } from '../storage';
 import { compressor, CODEC_SUFFIX, type Codec } from '../graph/codec';
 import { ThreadedHash } from './hasher';
 
@@ -34,9 +34,17 @@ const WRITE_BATCH = 4 * 1024 * 1024;
 export const FAILED_FORMAT = 'txline-failed-backup/1';
 const SYNC_EVERY = 64 * 1024 * 1024;
 
+/** The lock of a writer that no other run can race: a test's or a benchmark's own folder. */
+export const UNRACED: Pick<Lock, 'confirm'> = { confirm: () => Promise.resolve() };
+
 export interface NewArtifact {
   /** where the artifact goes */
   location: Location;
+  /**
+   * the lock the artifact is written under (its database's, in `location`): confirmed (Lock.confirm) just
+   * before the artifact becomes visible there, so a run that lost it commits nothing
+   */
+  lock: Pick<Lock, 'confirm'>;
   /** the scratch folder (--temp-path); by default the location's local folder, else the system's temporary folder */
   tempDir?: string;
   database: string;
@@ -261,6 +269,8 @@ export class ArtifactWriter {
       // the sealed file must read back whole before a reader can see it
       const sealed = readArtifactFd(this.tempPath, fd, fs.fstatSync(fd).size);
       const want = `${artifactBaseName(this.opts.database, this.opts.time)}${ARTIFACT_EXTENSION}`;
+      // (a folder adopts the file at once; an upload is confirmed once it is up, before it is committed)
+      if (loc.adopt) await this.opts.lock.confirm();
       const name = (await loc.adopt?.({ path: this.tempPath, fd }, want)) ?? (await this.upload(want, encodeArtifactNote(json)));
       fs.rmSync(this.tempPath, { force: true });
       return located({ ...sealed, file: name, path: loc.addressOf(name) }, loc);
@@ -282,6 +292,7 @@ export class ArtifactWriter {
     const handle = await this.opts.location.write(name, { size });
     try {
       await pipeline(Readable.from(positionalChunks(this.fd, 0, size)), handle.sink);
+      await this.opts.lock.confirm();
       return await handle.commit({ note });
     } catch (e) {
       await handle.abort();

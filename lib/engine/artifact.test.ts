@@ -25,7 +25,7 @@ import {
   type Artifact,
   type ArtifactMetadata,
 } from './artifact';
-import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries } from './artifact-writer';
+import { ArtifactWriter, artifactBaseName, cleanStaleTemporaries, UNRACED } from './artifact-writer';
 import type { Location } from '../storage';
 import { CODEC_SUFFIX, DEFAULT_CODEC, compressor, type Codec } from '../graph/codec';
 
@@ -72,7 +72,7 @@ function meta(over: Partial<CommitMeta> = {}): CommitMeta {
 }
 
 async function writeArtifact(dir: string, payload: Buffer, opts: { codec?: Codec; time?: Date; database?: string; full?: boolean } = {}): Promise<Artifact> {
-  const w = new ArtifactWriter({ location: folderLocation(dir), database: opts.database ?? 'neo4j', time: opts.time ?? TIME, full: opts.full ?? true, codec: opts.codec ?? 'none', keepFailed: false });
+  const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: opts.database ?? 'neo4j', time: opts.time ?? TIME, full: opts.full ?? true, codec: opts.codec ?? 'none', keepFailed: false });
   await pipeline(Readable.from(chunks(payload, 64 * 1024)), w.payload());
   return w.commit(meta());
 }
@@ -157,7 +157,7 @@ describe('artifact format', () => {
 
   it('reads the metadata from the head of the file only (a payload of 0 bytes and a differential too)', async () => {
     const dir = tmp();
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: false, codec: DEFAULT_CODEC, keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: false, codec: DEFAULT_CODEC, keepFailed: false });
     await pipeline(Readable.from([] as Buffer[]), w.payload());
     const a = await w.commit(meta({ lowestTx: 0, highestTx: 0, txCount: 0, parent: 'p.backup', parentLastTxChecksum: 5, recovered: false, store: null }));
     expect(a).toMatchObject({ full: false, lowestTx: 0, highestTx: 0, parent: 'p.backup', payload: { entry: `transactions.log${CODEC_SUFFIX[DEFAULT_CODEC]}`, rawBytes: 0 } });
@@ -392,7 +392,7 @@ describe('a payload the source sent already compressed (server-side zstd)', () =
     const dir = tmp();
     const raw = samplePayload(5_000_000);
     const encoded = await zstdOf(raw);
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
     await pipeline(Readable.from(chunks(encoded, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: raw.length }));
     const a = await w.commit(meta());
     expect(a.payload).toMatchObject({ sizeBytes: encoded.length, rawBytes: raw.length });
@@ -410,7 +410,7 @@ describe('a payload the source sent already compressed (server-side zstd)', () =
       [encoded.subarray(0, encoded.length - 100), raw.length, /does not decode/],
       [encoded, raw.length + 1, new RegExp(`decodes to ${raw.length} bytes, not the ${raw.length + 1}`)],
     ] as const) {
-      const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
+      const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'zstd', keepFailed: false });
       await pipeline(Readable.from(chunks(bytes, 64 * 1024)), w.payload({ encoded: true, expectedRawBytes: expected }));
       const e = await corruptError(w.commit(meta()));
       expect(e.code).toBe('SOURCE_UNREACHABLE');
@@ -440,7 +440,7 @@ describe('placement', () => {
 
   it('a reader never sees the artifact while it is written; abort leaves nothing, or keeps it with keepFailed', async () => {
     const dir = tmp();
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     await new Promise<void>((r) => sink.write(samplePayload(50_000), () => r()));
     expect(fs.readdirSync(dir)).toHaveLength(1); // the hidden temporary file
@@ -452,7 +452,7 @@ describe('placement', () => {
     expect(w.abort()).toBeNull();
     expect(fs.readdirSync(dir)).toEqual([]);
 
-    const k = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: true });
+    const k = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: true });
     const kept = k.abort();
     expect(kept).toBe(path.join(dir, `neo4j-2026-03-01T10-30-05.failed-${process.pid}`));
     // the attempt, and what was known of it beside it
@@ -465,7 +465,7 @@ describe('placement', () => {
     // A backup whose source breaks mid-stream aborts its writer and tries the next server with a new one. Hold
     // the aborted writer's last write in the thread pool's queue (every thread busy) while the next writer opens.
     const dir = tmp();
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
     const { pbkdf2 } = await import('node:crypto');
@@ -474,7 +474,7 @@ describe('placement', () => {
     await new Promise((r) => setImmediate(r));
     sink.destroy();
     w.abort();
-    const next = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const next = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     await Promise.all(busy);
     const payload = samplePayload(2000);
     await pipeline(Readable.from([payload]), next.payload());
@@ -487,7 +487,7 @@ describe('placement', () => {
   it('--temp-path: the artifact is written there and linked into the target folder', async () => {
     const dir = tmp();
     const temp = tmp();
-    const w = new ArtifactWriter({ location: folderLocation(dir), tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
     expect(path.dirname(w.tempPath)).toBe(temp);
     await pipeline(Readable.from([samplePayload(10_000)]), w.payload());
     const a = await w.commit(meta());
@@ -501,7 +501,7 @@ describe('placement', () => {
     const dir = tmp();
     const temp = fs.mkdtempSync('/dev/shm/txline-test-');
     dirs.push(temp);
-    const w = new ArtifactWriter({ location: folderLocation(dir), tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, tempDir: temp, database: 'neo4j', time: TIME, full: true, codec: DEFAULT_CODEC, keepFailed: false });
     expect(path.dirname(w.tempPath)).toBe(temp);
     const payload = samplePayload(3_000_000);
     await pipeline(Readable.from([payload]), w.payload());
@@ -530,11 +530,11 @@ describe('placement', () => {
       cleanLeftovers: () => folder.cleanLeftovers(),
     };
     const scratch = tmp();
-    const first = new ArtifactWriter({ location: noAdopt, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const first = new ArtifactWriter({ location: noAdopt, lock: UNRACED, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     await pipeline(Readable.from([samplePayload(100_000)]), first.payload());
     const a = await first.commit(meta());
     // a second artifact at the same second gets a fresh name: write() never replaces one
-    const second = new ArtifactWriter({ location: noAdopt, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
+    const second = new ArtifactWriter({ location: noAdopt, lock: UNRACED, tempDir: scratch, database: 'neo4j', time: TIME, full: true, codec: 'none', keepFailed: false });
     await pipeline(Readable.from([samplePayload(1000)]), second.payload());
     const b = await second.commit(meta());
     expect(a.file).toBe(`${artifactBaseName('neo4j', TIME)}${ARTIFACT_EXTENSION}`);

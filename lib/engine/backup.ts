@@ -22,7 +22,7 @@ import { planBackup, type BackupType } from './backup-plan';
 import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
 import { chainTo } from './chain';
 import { DEFAULT_CODEC } from '../graph/codec';
-import { foldersToClean, lockIn } from './lock';
+import { foldersToClean, lockIn, type Lock } from './lock';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
 import { describeUnreachable, type BackupDriver, type MemberDatabase, type Source, type Topology, type WriteContext } from './source';
 
@@ -149,7 +149,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
     let lastError: unknown = null;
     for (const [i, c] of candidates.entries()) {
       try {
-        return await backupFrom(db, c, existing, opts);
+        return await backupFrom(db, c, existing, opts, lock);
       } catch (e) {
         lastError = e;
         const retryable = isTxlineError(e, 'SOURCE_UNREACHABLE') || isTxlineError(e, 'DATABASE_OFFLINE') || isTxlineError(e, 'NO_SOURCE');
@@ -165,7 +165,7 @@ async function backupOne(db: string, topology: Topology, opts: BackupOptions, pr
   }
 }
 
-async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
+async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], opts: BackupOptions, lock: Lock): Promise<Omit<DatabaseBackupResult, 'durationMs'>> {
   const { log } = opts;
   let p = planBackup(db, c, existing, opts);
   const from = `${c.member.id} (${c.member.address}, ${c.role})`;
@@ -175,7 +175,7 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
   }
   if (p.type === 'diff') {
     log.info(`Differential backup of ${db} from ${from}: parent ${p.parent.file} (transactions up to ${p.parent.tipTx})`);
-    const r = await opts.source.takeDiff(writeContext(db, c, opts), p.parent);
+    const r = await opts.source.takeDiff(writeContext(db, c, opts, lock), p.parent);
     if (r.ok) return { database: db, ok: true, type: 'diff', artifact: r.artifact, member: c.member.id };
     p = { type: 'full', reason: r.reason, fallback: true };
   }
@@ -187,7 +187,7 @@ async function backupFrom(db: string, c: MemberDatabase, existing: Artifact[], o
   } else {
     log.info(`Full backup of ${db} from ${from}: ${p.reason}`);
   }
-  const artifact = await opts.source.takeFull(writeContext(db, c, opts));
+  const artifact = await opts.source.takeFull(writeContext(db, c, opts, lock));
   return { database: db, ok: true, type: 'full', artifact, member: c.member.id, fallbackReason: p.fallback ? p.reason : undefined };
 }
 
@@ -259,9 +259,10 @@ function payloadProblem(a: Artifact, opts: BackupOptions): Promise<string | null
   return check;
 }
 
-function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): ArtifactWriter {
+function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date, lock: Lock): ArtifactWriter {
   return new ArtifactWriter({
     location: targetOf(opts),
+    lock,
     tempDir: opts.tempPath,
     database: db,
     time,
@@ -272,14 +273,14 @@ function newWriter(db: string, full: boolean, opts: BackupOptions, time: Date): 
 }
 
 /** What the driver gets to write one artifact of `db` from `c`; the backup's time is read now, before the source is asked. */
-function writeContext(db: string, c: MemberDatabase, opts: BackupOptions): WriteContext {
+function writeContext(db: string, c: MemberDatabase, opts: BackupOptions, lock: Lock): WriteContext {
   const time = (opts.now ?? (() => new Date()))();
   return {
     database: db,
     from: c,
     time,
     compress: opts.compress,
-    newWriter: (full) => newWriter(db, full, opts, time),
+    newWriter: (full) => newWriter(db, full, opts, time, lock),
     abort: (w, known, o) => abortWriter(w, { ...opts, keepFailed: o?.keepFailed ?? opts.keepFailed }, known),
     log: opts.log,
     progress: opts.progress,

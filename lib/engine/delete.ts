@@ -93,16 +93,22 @@ export function deletionOrder<T extends ChainNode>(doomed: readonly T[]): T[] {
 // ---- removing files -----------------------------------------------------------------------------------
 
 /**
- * Removes `doomed` (artifacts of `loc`; the caller holds the location's lock for their database) in
- * deletionOrder, syncing the folder after each. `onDeleted` is called after each file is gone. Returns what it
- * deleted, in order. A file already gone counts as deleted.
+ * Removes `doomed` (artifacts of `loc`; the caller holds the location's lock for their database, which
+ * `lockOf` gives: confirmed before each delete) in deletionOrder, syncing the folder after each. `onDeleted` is
+ * called after each file is gone. Returns what it deleted, in order. A file already gone counts as deleted.
  */
-export async function removeArtifacts<T extends ChainNode & { path: string }>(loc: Location, doomed: readonly T[], onDeleted?: (a: T, index: number) => void): Promise<T[]> {
+export async function removeArtifacts<T extends ChainNode & { path: string }>(
+  loc: Location,
+  doomed: readonly T[],
+  lockOf: (a: T) => Pick<Lock, 'confirm'>,
+  onDeleted?: (a: T, index: number) => void,
+): Promise<T[]> {
   const ordered = deletionOrder(doomed);
   const done: T[] = [];
   for (const a of ordered) {
     if (a.path !== loc.addressOf(a.file)) throw new TxlineError('INTERNAL', `${a.path} is not in ${loc.describe()}`);
     try {
+      await lockOf(a).confirm();
       await loc.delete(a.file); // durable when it returns (local: the folder is synced after the unlink)
     } catch (e) {
       if (done.length && e instanceof TxlineError) throw new TxlineError(e.code, `${e.message} (deleted before it: ${done.map((d) => d.file).join(', ')})`, { cause: e });
@@ -304,7 +310,8 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
     } else {
       report('delete');
       for (const a of order) if ((await loc.stat(a.file))?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
-      await removeArtifacts(loc, order, (a) => {
+      const lockOf = (a: Artifact) => locks[databases.indexOf(a.database)];
+      await removeArtifacts(loc, order, lockOf, (a) => {
         bytesDone += fileSize(a);
         txDone += a.txCount;
         deleted.push(entry(a));

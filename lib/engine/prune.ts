@@ -187,10 +187,13 @@ async function pruneDatabase(
       for (const d of order) gone(d.artifact);
       log.info(`${db}: dry run: would delete ${order.length} artifact(s), newest first${order.length ? `: ${order.map((d) => d.artifact.file).join(', ')}` : ''}`);
     } else if (order.length) {
+      const held = lock;
+      if (!held) throw new TxlineError('INTERNAL', `pruning ${db} without its lock`);
       report();
       await removeArtifacts(
         loc,
         order.map((d) => d.artifact),
+        () => held,
         (a) => {
           const e = gone(a);
           report({ file: e.file, reason: e.reason });

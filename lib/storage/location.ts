@@ -95,6 +95,13 @@ export interface LockOwner {
 export interface Lock {
   /** the owner record a killed run left behind (its process is gone), or null */
   readonly previous: LockOwner | null;
+  /**
+   * Called before anything is committed or deleted under the lock: throws when the lock is no longer this run's
+   * (BACKUP_IN_PROGRESS naming the run that holds it now), or when that cannot be known (the storage failing),
+   * so nothing is committed or deleted then. A lock that lasts as long as the process (a local folder's, held
+   * by the operating system) cannot be lost: it always passes.
+   */
+  confirm(): Promise<void>;
   /** gives the lock up (idempotent) */
   release(): void | Promise<void>;
 }

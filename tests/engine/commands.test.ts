@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consumePayload, folderLocation, listArtifacts, readArtifact } from '../../lib/engine/artifact';
-import { ArtifactWriter } from '../../lib/engine/artifact-writer';
+import { ArtifactWriter, UNRACED } from '../../lib/engine/artifact-writer';
 import type { InspectRow } from '../../lib/engine/inspect';
 import { startTestCluster, tempFolders, waitForConvergence, type TestCluster } from '../helpers/cluster';
 import { escapeRegExp, expectOnlyArtifacts, inspectCli, jsonlLines, runTxline, verifyFolder, Workload, writeTx } from '../helpers/engine';
@@ -248,7 +248,7 @@ describe('database check', () => {
     db.pragma('wal_checkpoint(TRUNCATE)');
     db.close();
     fs.rmSync(orig.path);
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: orig.database, time: new Date(orig.time), full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: orig.database, time: new Date(orig.time), full: true, codec: 'none', keepFailed: false });
     await pipeline(Readable.from([fs.readFileSync(storeFile)]), w.payload());
     const { format: _f, database: _d, time: _t, full: _u, compressed: _c, codec: _k, payload: _p, createdBy: _b, metadataSha256: _m, file: _n, path: _a, ...meta } = orig;
     const broken = await w.commit(meta);

@@ -27,7 +27,7 @@ import { indexFolder } from '../../lib/db/indexer';
 import { listArtifactsOfFolder } from '../../lib/db/queries/artifacts';
 import { ensureFolder, getFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
 import { folderLocation, readArtifact } from '../../lib/engine/artifact';
-import { ArtifactWriter } from '../../lib/engine/artifact-writer';
+import { ArtifactWriter, UNRACED } from '../../lib/engine/artifact-writer';
 import { backupDatabases } from '../../lib/engine/backup';
 import { parseEnv, type TxlineEnv } from '../../lib/env';
 import { JobRunner } from '../../lib/jobs/runner';
@@ -395,7 +395,7 @@ describe('symlinks planted where Txline writes', () => {
 
   it('an artifact whose temporary file is swapped for a symlink before it is sealed is not linked into place', async () => {
     const dir = folders.folder('swap');
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'neo4j', time: new Date(), full: true, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'neo4j', time: new Date(), full: true, codec: 'none', keepFailed: false });
     const sink = w.payload();
     await new Promise<void>((resolve, reject) => sink.end(Buffer.alloc(4096, 1), (e?: Error | null) => (e ? reject(e) : resolve())));
     const before = tree(elsewhere);

@@ -212,8 +212,8 @@ describe('aggregate deletes its old chain with the same operation', () => {
     // --prefer-diff-as-parent or a folder copied back makes one): it depends on the full and the first diff
     const mid = readArtifact(path.join(dir, chain[1].file));
     const branchTime = new Date((Date.parse(chain[1].time) + Date.parse(chain[2].time)) / 2);
-    const { ArtifactWriter } = await import('../../lib/engine/artifact-writer');
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: 'golden', time: branchTime, full: false, codec: 'none', keepFailed: false });
+    const { ArtifactWriter, UNRACED } = await import('../../lib/engine/artifact-writer');
+    const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database: 'golden', time: branchTime, full: false, codec: 'none', keepFailed: false });
     const { Readable } = await import('node:stream');
     const { pipeline } = await import('node:stream/promises');
     await pipeline(Readable.from([Buffer.from('branch')]), w.payload());

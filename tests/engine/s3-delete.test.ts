@@ -7,10 +7,11 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { openLocation } from '../../lib/storage';
 import { listArtifactsIn, type Artifact } from '../../lib/engine/artifact';
 import { ChainIndex } from '../../lib/engine/chain';
+import { removeArtifacts } from '../../lib/engine/delete';
 import { s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { tempFolders } from '../helpers/cluster';
 import { designTable, writeChain } from '../helpers/chains';
@@ -98,6 +99,30 @@ describe('backup delete of s3:// artifacts', () => {
     const r = await txline(['backup', 'delete', `${url}/${a.backup6.file}`]);
     expect(r.code, r.stderr).toBe(0);
     expect(await labelsIn(url, a)).toEqual(ALL.filter((l) => l !== 'backup6'));
+  }, 60_000);
+
+  it('under a lease another run took over, nothing more is committed or deleted: a new artifact is not listed, no artifact goes', async () => {
+    const { url, a } = await chainInS3('lost', false);
+    const loc = openLocation(url, { s3: s3.options() });
+    const lock = await loc.lock!('neo4j', 'backup');
+    const bucket = url.slice('s3://'.length).split('/')[0];
+    try {
+      // another run judged the lease stale (not renewed for two minutes: a paused process, the storage away) and took it
+      const theirs = { pid: 4242, host: 'elsewhere', what: 'prune', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 120_000 };
+      await s3.client.send(new PutObjectCommand({ Bucket: bucket, Key: 'backups/lost/.txline-locks/neo4j.json', Body: JSON.stringify(theirs) }));
+      const lost = { code: 'BACKUP_IN_PROGRESS', message: expect.stringContaining('was lost while this backup ran (taken over by prune, process 4242 on elsewhere') };
+      // written and uploaded, then refused before its commit; the upload is abandoned
+      await expect(writeChain(folder('lost-scratch'), [{ label: 'late', full: 60 }], { location: loc, lock })).rejects.toMatchObject(lost);
+      const listed = (await listArtifactsIn(loc)).artifacts;
+      const doomed = listed.filter((x) => x.file === a.backup6.file || x.file === a.backup5.file);
+      expect(doomed).toHaveLength(2);
+      await expect(removeArtifacts(loc, doomed, () => lock)).rejects.toMatchObject(lost);
+      expect(await labelsIn(url, a)).toEqual(ALL);
+      const keys = (await s3.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'backups/lost/' }))).Contents?.map((o) => o.Key) ?? [];
+      expect(keys.sort()).toEqual([...Object.values(a).map((x) => `backups/lost/${x.file}`), 'backups/lost/.txline-locks/neo4j.json'].sort());
+    } finally {
+      await lock.release();
+    }
   }, 60_000);
 
   it('wrong URLs: not an artifact, missing, two locations, mixed with a path, credentials in the URL', async () => {

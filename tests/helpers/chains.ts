@@ -9,7 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { expect } from 'vitest';
 import { folderLocation, listArtifacts, type Artifact } from '../../lib/engine/artifact';
 import { ChainIndex } from '../../lib/engine/chain';
-import { ArtifactWriter } from '../../lib/engine/artifact-writer';
+import { ArtifactWriter, UNRACED } from '../../lib/engine/artifact-writer';
+import type { Location, Lock } from '../../lib/storage';
 
 export const DATABASE_ID = '11111111-1111-4111-8111-111111111111';
 export const STORE_ID = '22222222-2222-4222-8222-222222222222';
@@ -22,8 +23,11 @@ const T0 = Date.parse('2026-03-01T10:30:00.000Z');
  */
 export type ChainSpec = { label: string; at?: number; database?: string } & ({ full: number } | { parent: string; to?: number });
 
-/** Writes the spec's artifacts into `dir`, in order; returns them by label. */
-export async function writeChain(dir: string, spec: ChainSpec[]): Promise<Record<string, Artifact>> {
+/**
+ * Writes the spec's artifacts into `dir`, in order; returns them by label. `into`: another location, written
+ * under that lock (the scratch files then go to `dir`).
+ */
+export async function writeChain(dir: string, spec: ChainSpec[], into?: { location: Location; lock: Pick<Lock, 'confirm'> }): Promise<Record<string, Artifact>> {
   const out: Record<string, Artifact> = {};
   for (const [i, s] of spec.entries()) {
     const time = new Date(T0 + (s.at ?? i * 60) * 60_000);
@@ -33,7 +37,7 @@ export async function writeChain(dir: string, spec: ChainSpec[]): Promise<Record
     const lowestTx = isFull ? 1 : s.to === undefined ? 0 : (parent as Artifact).tipTx + 1;
     const highestTx = isFull ? s.full : (s.to ?? 0);
     const tipTx = isFull ? s.full : (s.to ?? (parent as Artifact).tipTx);
-    const w = new ArtifactWriter({ location: folderLocation(dir), database: s.database ?? parent?.database ?? 'neo4j', time, full: isFull, codec: 'none', keepFailed: false });
+    const w = new ArtifactWriter({ location: into?.location ?? folderLocation(dir), lock: into?.lock ?? UNRACED, tempDir: into ? dir : undefined, database: s.database ?? parent?.database ?? 'neo4j', time, full: isFull, codec: 'none', keepFailed: false });
     await pipeline(Readable.from([Buffer.from(`${s.label}: transactions ${lowestTx}..${highestTx}\n`)]), w.payload());
     out[s.label] = await w.commit({
       databaseId: DATABASE_ID,

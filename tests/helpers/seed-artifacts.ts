@@ -10,12 +10,12 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ArtifactWriter, artifactBaseName } from '../../lib/engine/artifact-writer';
+import { ArtifactWriter, artifactBaseName, UNRACED } from '../../lib/engine/artifact-writer';
 import { ARTIFACT_EXTENSION, BLOCK, METADATA_BYTES, folderLocation, metadataChecksum } from '../../lib/engine/artifact';
 
 async function template(dir: string, database: string, full: boolean): Promise<Buffer> {
   const time = new Date(Date.UTC(2000, 0, 1, 0, 0, full ? 0 : 1));
-  const w = new ArtifactWriter({ location: folderLocation(dir), database, time, full, codec: 'none', keepFailed: false });
+  const w = new ArtifactWriter({ location: folderLocation(dir), lock: UNRACED, database, time, full, codec: 'none', keepFailed: false });
   const payload = w.payload();
   await new Promise<void>((resolve, reject) => payload.end(Buffer.alloc(0), (e?: Error | null) => (e ? reject(e) : resolve())));
   const a = await w.commit({

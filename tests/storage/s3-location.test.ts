@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TxlineError, describeError } from '@/lib/errors';
 import { openLocation } from '@/lib/storage';
@@ -89,15 +89,49 @@ describe('an s3 location, beyond the contract', () => {
       await lock.renew();
       expect(lock.lost).toBeNull();
       expect((await lease()).token).toBe(mine.token);
+      await expect(lock.confirm()).resolves.toBeUndefined();
       // another run judged it stale (not renewed for two minutes) and took it
       const theirs = { pid: 4242, host: 'elsewhere', what: 'prune', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 120_000 };
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(theirs) }));
       await lock.renew();
       expect(lock.lost).toBe('taken over by prune, process 4242 on elsewhere, since 2026-12-07T10:00:00.000Z');
       expect(await lease()).toEqual(theirs);
+      // nothing more is committed or deleted under it
+      await expect(lock.confirm()).rejects.toMatchObject({
+        code: 'BACKUP_IN_PROGRESS',
+        message: `the lock of neo4j in s3://${bucket}/backups/prod was lost while this backup ran (taken over by prune, process 4242 on elsewhere, since 2026-12-07T10:00:00.000Z): nothing more of it is committed or deleted`,
+      });
       await lock.release();
       expect(await lease()).toEqual(theirs);
       await expect(loc.lock('neo4j', 'backup')).rejects.toMatchObject({ code: 'BACKUP_IN_PROGRESS' });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('confirming a lock reads its lease then and there: taken over or removed since the last renewal, it is lost', async () => {
+    const bucket = await s3.bucket();
+    const loc = new S3Location(`s3://${bucket}/confirm`, s3.options());
+    const client = await makeS3Client(s3.options());
+    const key = (db: string) => `confirm/.txline-locks/${db}.json`;
+    try {
+      const taken = (await loc.lock('neo4j', 'prune')) as S3Lock;
+      const theirs = { pid: 77, host: 'other-host', what: 'backup', since: '2026-12-07T11:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 120_000 };
+      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key('neo4j'), Body: JSON.stringify(theirs) }));
+      // no renewal ran in between: confirm() finds out by itself
+      expect(taken.lost).toBeNull();
+      await expect(taken.confirm()).rejects.toMatchObject({ code: 'BACKUP_IN_PROGRESS', message: expect.stringContaining('was lost while this prune ran (taken over by backup, process 77 on other-host') });
+      expect(taken.lost).toMatch(/^taken over by backup/);
+      await taken.release();
+
+      const removed = (await loc.lock('system', 'delete')) as S3Lock;
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key('system') }));
+      await expect(removed.confirm()).rejects.toMatchObject({ code: 'BACKUP_IN_PROGRESS', message: expect.stringContaining('was lost while this delete ran (removed by another run)') });
+      await removed.release();
+      // and the database is free again for the next run
+      const next = await loc.lock('system', 'delete');
+      await expect(next.confirm()).resolves.toBeUndefined();
+      await next.release();
     } finally {
       client.destroy();
     }

@@ -10,8 +10,10 @@
  * - Held: renewed every RENEW_MS (a new `expiresAt`), so a live holder's lease never expires; a process killed
  *   with `kill -9` stops renewing and its lease is stale after TTL_MS (at once for a process of this host). A
  *   renewal reads the lease first and does not write over another run's: a holder that could not renew for
- *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders (`lost` says so;
- *   what runs under the lock does not look at it yet).
+ *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders (`lost` says so).
+ * - Before each commit or delete, what runs under the lock calls confirm(): the lease is read (one small
+ *   request) and must still be this run's, with CONFIRM_MARGIN_MS left (renewed first when it has less);
+ *   otherwise nothing is committed or deleted.
  * - release() stops renewing and deletes the lease if it is still ours.
  *
  * The guarantee is as strong as the server: where conditional writes are honoured (AWS S3 since 2024, moto),
@@ -34,6 +36,8 @@ const LOCK_FOLDER = '.txline-locks/';
 export const TTL_MS = 120_000;
 /** how often a held lease is renewed */
 const RENEW_MS = 30_000;
+/** how long a lease must still last when a commit or delete is confirmed (a renewal is due well before) */
+const CONFIRM_MARGIN_MS = 60_000;
 /** the largest lease body read back (anything bigger is not a lease) */
 const MAX_LEASE_BYTES = 16 * 1024;
 
@@ -96,12 +100,7 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
   const renewal = async (): Promise<void> => {
     if (released || lost) return;
     try {
-      const there = await readLease(ctx, key);
-      if (there?.token !== me.token) {
-        lost = there ? `taken over by ${there.what}, process ${there.pid} on ${there.host}, since ${there.since}` : 'removed by another run';
-        clearInterval(renew);
-        return;
-      }
+      if (!stillMine(await readLease(ctx, key))) return;
       const expiresAt = Date.now() + TTL_MS;
       await client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: JSON.stringify({ ...me, expiresAt }), ContentType: 'application/json' }), ctx.small);
       me.expiresAt = expiresAt;
@@ -109,11 +108,35 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
       // the storage unreachable: tried again at the next tick (the lease is still this one's until read otherwise)
     }
   };
+  /** whether `there` (the lease read now) is still this one; if not, the lock is lost and renewing stops */
+  const stillMine = (there: Lease | null): boolean => {
+    if (there?.token === me.token) return true;
+    lost ??= there ? `taken over by ${there.what}, process ${there.pid} on ${there.host}, since ${there.since}` : 'removed by another run';
+    clearInterval(renew);
+    return false;
+  };
   const renew = setInterval(() => void renewOnce(), RENEW_MS);
   renew.unref();
   return {
     previous,
     renew: renewOnce,
+    async confirm() {
+      if (released) throw new TxlineError('INTERNAL', `the lock of ${database} in ${ctx.where} was released already`);
+      if (!lost) {
+        // a renewal reads the lease first; a failed one leaves the lease's end where it was (checked below)
+        if (me.expiresAt - Date.now() < CONFIRM_MARGIN_MS) await renewOnce();
+        else stillMine(await readLease(ctx, key)); // a storage failure throws: nothing is committed then
+      }
+      if (lost) {
+        throw new TxlineError('BACKUP_IN_PROGRESS', `the lock of ${database} in ${ctx.where} was lost while this ${what} ran (${lost}): nothing more of it is committed or deleted`);
+      }
+      if (me.expiresAt - Date.now() < CONFIRM_MARGIN_MS) {
+        throw new TxlineError(
+          'STORAGE_UNREACHABLE',
+          `the lock of ${database} in ${ctx.where} could not be renewed (its lease ends ${new Date(me.expiresAt).toISOString()}): nothing more of this ${what} is committed or deleted`,
+        );
+      }
+    },
     get lost() {
       return lost;
     },
