@@ -24,6 +24,8 @@ const BATCH = 20_000;
 const SYNC_EVERY = 64 * 1024 * 1024;
 /** how big the log may grow before it is checkpointed, with copies of the full to bring along */
 const WAL_LIMIT = 64 * 1024 * 1024;
+/** how much of the store being rebuilt SQLite may map (clamped to its MAX_MMAP_SIZE) */
+const MMAP_BYTES = 2 ** 31;
 
 export interface BuiltStore {
   file: string;
@@ -141,7 +143,15 @@ export async function buildStore(
       store.db.pragma('synchronous = OFF');
       if (!copies.length) store.db.pragma('journal_mode = MEMORY');
       store.db.pragma('locking_mode = EXCLUSIVE');
-      store.db.pragma('cache_size = -16384');
+      // Pages are read through a memory map (writes still go through write(2): SQLite never writes to the map), so
+      // the B-tree descents read pages where they lie instead of copying each into the page cache; that cache
+      // then only holds the pages being changed. Replay of 100,000 tx into a 1 GiB store: 2.9 s -> 2.0-2.4 s
+      // (`npm run bench:engine`). The mapped pages count in the process's RSS but are the kernel's page cache
+      // (file-backed, clean). A failed read of a mapped page ends the process (SIGBUS) instead of failing the call:
+      // this file is private until it is installed, so that is a killed restore, which installs nothing. SQLite
+      // maps at most MAX_MMAP_SIZE (2 GiB as better-sqlite3 builds it); a bigger store reads the rest as before.
+      store.db.pragma('cache_size = -8192');
+      store.db.pragma(`mmap_size = ${MMAP_BYTES}`);
       const replayStart = performance.now();
       const wal = `${file}-wal`;
       const pageSize = store.db.pragma('page_size', { simple: true }) as number;
