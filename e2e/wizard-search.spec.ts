@@ -29,7 +29,6 @@ interface TimelineBody {
 let tx: { damage: number; after: number };
 let writer: string;
 
-
 async function cluster(request: APIRequestContext): Promise<ClusterBody> {
   const res = await request.get('/api/cluster');
   expect(res.ok()).toBe(true);

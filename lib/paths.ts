@@ -37,7 +37,8 @@ export function txlineBin(): string {
 /**
  * How `txline` engine processes are started (bin/txline.mjs's shebang says the same for a shell): two malloc
  * arenas instead of one per thread-pool thread, and 2 MiB semi-spaces. Measured on a 1 GiB restore with 10
- * differentials: peak RSS 217 MB with Node's defaults, 177 MB with these, no slower.
+ * differentials (before the restore read its store through a memory map): peak RSS 217 MB with Node's
+ * defaults, 177 MB with these, no slower.
  */
 export const CLI_NODE_ARGS = ['--max-semi-space-size=2'];
 export const CLI_ENV: Record<string, string> = { MALLOC_ARENA_MAX: '2' };

@@ -40,8 +40,8 @@ interface RunResult {
   startedAt: number;
   peakRssMiB: number;
   /**
-   * the peak of its anonymous memory (RssAnon, sampled): RSS without the file pages it maps (a restore's SQLite
-   * reads the store being rebuilt through a map: those pages are the kernel's page cache)
+   * the most anonymous memory (RssAnon) it was seen with, sampled every 20 ms: RSS without file pages (Node's
+   * binary, and the store a restore's SQLite reads through a map: those pages are the kernel's page cache)
    */
   peakAnonMiB: number;
   stdout: string;
@@ -334,7 +334,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
       out(`full backup, uncompressed, to s3:// (s3rver on loopback): ${(s3Figures.backup.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.backup)} MiB/s (to the folder: ${mibs(fullPlain)} MiB/s), peak RSS ${s3Figures.backup.peakRssMiB.toFixed(0)} MiB`);
       out(`restore of that full from s3://:             ${(s3Figures.restore.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.restore)} MiB/s (from the folder: ${(s3Figures.folderRestore.ms / 1000).toFixed(2)} s = ${mibs(s3Figures.folderRestore)} MiB/s), peak RSS ${s3Figures.restore.peakRssMiB.toFixed(0)} MiB`);
     }
-    out(`peak memory: backup ${Math.max(fullPlain.peakRssMiB, fullComp.peakRssMiB, bigDiff.peakRssMiB).toFixed(0)} MiB, restore ${restore.peakRssMiB.toFixed(0)} MiB, of which anonymous ${restore.peakAnonMiB.toFixed(0)} MiB (the rest: file pages, of the store SQLite maps) (aim < 200 MB)`);
+    out(`peak memory (VmHWM, file pages included: Node's binary, and for a restore the store SQLite maps): backup ${Math.max(fullPlain.peakRssMiB, fullComp.peakRssMiB, bigDiff.peakRssMiB).toFixed(0)} MiB, restore ${restore.peakRssMiB.toFixed(0)} MiB; anonymous memory of the restore at most ${restore.peakAnonMiB.toFixed(0)} MiB (sampled every 20 ms) (aim < 200 MB)`);
     void gib;
     await sleep(10);
   } finally {
@@ -419,7 +419,7 @@ async function restoreRoundsInto(dir: string, chain: string, storeFile: string, 
       run,
       lines: [
         `copy of the store (${storeMiB.toFixed(0)} MiB) to three member folders + sync: ${(median(copies) / 1000).toFixed(2)} s (${copies.map((t) => (t / 1000).toFixed(2)).join('/')})`,
-        `restore of full + ${diffs} differentials (${result.replayed} tx) into 3 members: ${(run.ms / 1000).toFixed(2)} s in all (${runs.map((r) => (r.ms / 1000).toFixed(2)).join('/')}); store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); sent to the 3 members, installed and digested in ${(installMs / 1000).toFixed(2)} s; peak RSS ${run.peakRssMiB.toFixed(0)} MiB (anonymous ${run.peakAnonMiB.toFixed(0)} MiB)`,
+        `restore of full + ${diffs} differentials (${result.replayed} tx) into 3 members: ${(run.ms / 1000).toFixed(2)} s in all (${runs.map((r) => (r.ms / 1000).toFixed(2)).join('/')}); store unpacked in ${(storeCopyMs / 1000).toFixed(2)} s; replay ${(replayMs / 1000).toFixed(2)} s = ${Math.round(result.replayed / (replayMs / 1000))} tx/s (aim >= 25000); sent to the 3 members, installed and digested in ${(installMs / 1000).toFixed(2)} s; peak RSS ${run.peakRssMiB.toFixed(0)} MiB (file pages included), anonymous at most ${run.peakAnonMiB.toFixed(0)} MiB`,
         `restore phases (s from the first progress line, ${(untilFirstProgress(run) / 1000).toFixed(2)} s after the process started): ${phaseTimeline(run.stdout)}`,
         `ratio: restore into 3 members / three copies + sync = ${median(ratios).toFixed(2)}x, median of ${rounds} alternating rounds (${ratios.map((x) => x.toFixed(2)).join('/')}; aim <= 1.5x)`,
       ],

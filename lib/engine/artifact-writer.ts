@@ -269,7 +269,8 @@ export class ArtifactWriter {
       // the sealed file must read back whole before a reader can see it
       const sealed = readArtifactFd(this.tempPath, fd, fs.fstatSync(fd).size);
       const want = `${artifactBaseName(this.opts.database, this.opts.time)}${ARTIFACT_EXTENSION}`;
-      // (a folder adopts the file at once; an upload is confirmed once it is up, before it is committed)
+      // (a folder adopts the file at once; an upload is confirmed once the whole file is handed to it, before its
+      // commit, which completes it: see lib/storage/s3/lock.ts for what that does not cover)
       if (loc.adopt) await this.opts.lock.confirm();
       const name = (await loc.adopt?.({ path: this.tempPath, fd }, want)) ?? (await this.upload(want, encodeArtifactNote(json)));
       fs.rmSync(this.tempPath, { force: true });

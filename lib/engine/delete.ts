@@ -310,7 +310,12 @@ export async function deleteArtifacts(opts: DeleteOptions): Promise<DeleteResult
     } else {
       report('delete');
       for (const a of order) if ((await loc.stat(a.file))?.link) log.info(`${a.file} is a symlink: the link is removed, not what it leads to`);
-      const lockOf = (a: Artifact) => locks[databases.indexOf(a.database)];
+      const lockOf = (a: Artifact) => {
+        const i = databases.indexOf(a.database);
+        // (the databases were read from the named files before the lock: one replaced since names another)
+        if (i < 0) throw new TxlineError('BACKUP_IN_PROGRESS', `${a.file} is now an artifact of ${a.database}, whose lock this delete does not hold; nothing more is deleted`);
+        return locks[i];
+      };
       await removeArtifacts(loc, order, lockOf, (a) => {
         bytesDone += fileSize(a);
         txDone += a.txCount;

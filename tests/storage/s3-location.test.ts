@@ -20,7 +20,7 @@ import { S3Location, parseS3Url } from '@/lib/storage/s3';
 import { makeS3Client } from '@/lib/storage/s3/client';
 import { PART_SIZE, partSizeFor } from '@/lib/storage/s3/upload';
 import type { S3Lock } from '@/lib/storage/s3/lock';
-import { closedPort, killedWriter, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
+import { closedPort, countingProxy, killedWriter, startRefusingServer, startS3, type TestS3 } from '../helpers/s3';
 import { locationContract } from './location-contract';
 
 const MIB = 1024 * 1024;
@@ -134,6 +134,34 @@ describe('an s3 location, beyond the contract', () => {
       await next.release();
     } finally {
       client.destroy();
+    }
+  });
+
+  it("confirming a lease that must be renewed and cannot be fails with the storage's own error", async () => {
+    let refuseLeases = false;
+    const proxy = await countingProxy(s3.endpoint, { refuse: (method, url) => refuseLeases && method === 'PUT' && url.includes('.txline-locks') });
+    const bucket = await s3.bucket();
+    const loc = new S3Location(`s3://${bucket}/renew`, s3.options({ endpoint: proxy.endpoint }));
+    try {
+      const lock = (await loc.lock('neo4j', 'backup')) as S3Lock;
+      await expect(lock.confirm()).resolves.toBeUndefined();
+      // 61 s later (the timer's renewals did not run, as in a paused process), with leases no longer writable
+      refuseLeases = true;
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(Date.now() + 61_000);
+      await expect(lock.confirm()).rejects.toMatchObject({
+        code: 'STORAGE_ACCESS_DENIED',
+        message: expect.stringMatching(new RegExp(`^the lock of neo4j in s3://${bucket}/renew could not be renewed \\(.*\\); its lease ends .*: nothing more of this backup is committed or deleted$`)),
+      });
+      expect(lock.lost).toBeNull();
+      // writable again, the renewal goes through and the lease is confirmed
+      refuseLeases = false;
+      await expect(lock.confirm()).resolves.toBeUndefined();
+      vi.useRealTimers();
+      await lock.release();
+    } finally {
+      vi.useRealTimers();
+      await proxy.stop();
     }
   });
 

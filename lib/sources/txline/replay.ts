@@ -135,22 +135,25 @@ export async function buildStore(
           `${full.file} is corrupt: its store is at transaction ${store.meta.lastTxId} (store ID ${store.meta.storeId}) but the metadata says ${full.tipTx} (${full.storeId})`,
         );
       }
-      // A private copy that nobody else opens, synced once at the end (a failed rebuild is thrown away): no WAL
-      // (pages go straight to the file, no checkpoint), the rollback journal in memory, one lock held throughout;
-      // a modest page cache keeps the restore process small. The store is back in WAL mode when a member opens it.
+      // A copy that nobody else opens (in the work folder, or a file a member reserved and reads only once it is
+      // complete), synced once at the end (a failed rebuild is thrown away): no WAL (pages go straight to the
+      // file, no checkpoint), the rollback journal in memory, one lock held throughout. The store is back in WAL
+      // mode when a member opens it.
       // With copies of the full to bring along, the replay stays in WAL mode: the logs name every page the replay
       // changed (./wal.ts).
       store.db.pragma('synchronous = OFF');
       if (!copies.length) store.db.pragma('journal_mode = MEMORY');
       store.db.pragma('locking_mode = EXCLUSIVE');
       // Pages are read through a memory map (writes still go through write(2): SQLite never writes to the map), so
-      // the B-tree descents read pages where they lie instead of copying each into the page cache; that cache
-      // then only holds the pages being changed. Replay of 100,000 tx into a 1 GiB store: 2.9 s -> 2.0-2.4 s
-      // (`npm run bench:engine`). The mapped pages count in the process's RSS but are the kernel's page cache
-      // (file-backed, clean). A failed read of a mapped page ends the process (SIGBUS) instead of failing the call:
-      // this file is private until it is installed, so that is a killed restore, which installs nothing. SQLite
-      // maps at most MAX_MMAP_SIZE (2 GiB as better-sqlite3 builds it); a bigger store reads the rest as before.
-      store.db.pragma('cache_size = -8192');
+      // the B-tree descents read pages where they lie instead of copying each into SQLite's page cache, which
+      // then mostly holds the pages being changed (8 MiB; 16 MiB, as before the map, when part of the store is
+      // beyond it). Replay of 100,000 tx into a 1 GiB store: 2.9 s -> 2.0-2.4 s (`npm run bench:engine`). The
+      // mapped pages count in the process's RSS but are the kernel's page cache (file-backed, clean). Nothing
+      // truncates the file while it is open here (a member only unlinks a reserved file, which stays mapped). A
+      // disk failing a read of a mapped page ends the process (SIGBUS) instead of failing the call with IO_ERROR:
+      // then it is as if the restore were killed (nothing installed; the work folder and the reservation stay
+      // until they are cleaned). SQLite maps at most MAX_MMAP_SIZE (2 GiB as better-sqlite3 builds it).
+      store.db.pragma(`cache_size = ${bytesDone > MMAP_BYTES ? -16384 : -8192}`);
       store.db.pragma(`mmap_size = ${MMAP_BYTES}`);
       const replayStart = performance.now();
       const wal = `${file}-wal`;

@@ -116,7 +116,7 @@ function hold(db: Database.Database, file: string, ownerFile: string, what: stri
   return {
     previous,
     // the operating system holds it for as long as this process lives, and only the holder removes the file
-    confirm: () => Promise.resolve(),
+    confirm: () => (released ? Promise.reject(new TxlineError('INTERNAL', `the lock ${file} was released already`)) : Promise.resolve()),
     release() {
       if (released) return;
       released = true;

@@ -13,7 +13,9 @@
  *   TTL_MS (its lease then taken over as stale) stops renewing instead of making two holders (`lost` says so).
  * - Before each commit or delete, what runs under the lock calls confirm(): the lease is read (one small
  *   request) and must still be this run's, with CONFIRM_MARGIN_MS left (renewed first when it has less);
- *   otherwise nothing is committed or deleted.
+ *   otherwise nothing is committed or deleted. This is not a fence: the commit's or delete's own requests (a
+ *   small artifact's whole upload, the last parts of a large one) are sent after it, and one that stalls
+ *   (or a process paused) past the lease's end can still land after another run took the lease over.
  * - release() stops renewing and deletes the lease if it is still ours.
  *
  * The guarantee is as strong as the server: where conditional writes are honoured (AWS S3 since 2024, moto),
@@ -88,6 +90,8 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
   if (now?.token !== me.token) throw inProgress(ctx, database, now);
   let released = false;
   let lost: string | null = null;
+  /** why the last renewal failed (the storage's error), until one succeeds */
+  let renewFailure: unknown = null;
   // one renewal at a time (the timer's, or one asked for)
   let renewing: Promise<void> | null = null;
   const renewOnce = (): Promise<void> => (renewing ??= renewal().finally(() => (renewing = null)));
@@ -104,8 +108,10 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
       const expiresAt = Date.now() + TTL_MS;
       await client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: JSON.stringify({ ...me, expiresAt }), ContentType: 'application/json' }), ctx.small);
       me.expiresAt = expiresAt;
-    } catch {
-      // the storage unreachable: tried again at the next tick (the lease is still this one's until read otherwise)
+      renewFailure = null;
+    } catch (e) {
+      // the storage failing: tried again at the next tick (the lease is still this one's until read otherwise)
+      renewFailure = e;
     }
   };
   /** whether `there` (the lease read now) is still this one; if not, the lock is lost and renewing stops */
@@ -131,9 +137,12 @@ export async function takeLock(ctx: S3Context, database: string, what: string, o
         throw new TxlineError('BACKUP_IN_PROGRESS', `the lock of ${database} in ${ctx.where} was lost while this ${what} ran (${lost}): nothing more of it is committed or deleted`);
       }
       if (me.expiresAt - Date.now() < CONFIRM_MARGIN_MS) {
+        // the storage's own error (unreachable, credentials expired, access denied), with its code
+        const why = renewFailure instanceof TxlineError ? renewFailure : renewFailure ? ctx.fail(renewFailure, `renewing the lock of ${database}`) : null;
         throw new TxlineError(
-          'STORAGE_UNREACHABLE',
-          `the lock of ${database} in ${ctx.where} could not be renewed (its lease ends ${new Date(me.expiresAt).toISOString()}): nothing more of this ${what} is committed or deleted`,
+          why?.code ?? 'STORAGE_UNREACHABLE',
+          `the lock of ${database} in ${ctx.where} could not be renewed${why ? ` (${why.message})` : ''}; its lease ends ${new Date(me.expiresAt).toISOString()}: nothing more of this ${what} is committed or deleted`,
+          { cause: why ?? undefined },
         );
       }
     },
