@@ -2,12 +2,12 @@
  * Backups in S3-compatible storage, end to end through the command line (real member processes, a real s3rver
  * on loopback): a full and differentials to `s3://`, inspect, check, and a restore from `s3://` to a point
  * whose digest equals the same restore from a local folder; a second operation on a database whose lease is
- * held is refused; `kill -9` of a backup at random moments never leaves a listed artifact that does not check
- * out, and the next backup works.
+ * held is refused, and one whose lease is taken over while it runs commits nothing; `kill -9` of a backup at
+ * random moments never leaves a listed artifact that does not check out, and the next backup works.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocation } from '../../lib/storage';
-import { s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
+import { countingProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { digests, startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { collect, lastTx, runTxline, spawnTxline, writeTx } from '../helpers/engine';
 
@@ -96,6 +96,29 @@ describe('backups in s3://', () => {
     }
     await backup(url);
     expect(await loc.list()).toHaveLength(1);
+  }, 120_000);
+
+  it('a backup whose lease is taken over while it runs commits nothing, and says so', async () => {
+    const bucket = await s3.bucket();
+    const url = `s3://${bucket}/taken`;
+    // From the third read of the lease on (the first two are the run's own: none there yet, then its own read
+    // back), the storage answers with another run's lease, as if that run had judged this one's stale and taken it.
+    let leaseReads = 0;
+    const theirs = JSON.stringify({ pid: 4242, host: 'elsewhere', what: 'prune', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 600_000 });
+    const proxy = await countingProxy(s3.endpoint, {
+      answer: (method, u) => (method === 'GET' && u.includes('/.txline-locks/neo4j.json') && ++leaseReads >= 3 ? theirs : null),
+    });
+    try {
+      const r = await runTxline(['database', 'backup', `--to-path=${url}`, 'neo4j'], { addresses: cluster.addresses, env: s3rverEnv(proxy.endpoint), timeoutMs: 90_000 });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`the lock of neo4j in ${url} was lost while this backup ran (taken over by prune, process 4242 on elsewhere, since 2026-12-07T10:00:00.000Z): nothing more of it is committed or deleted`);
+      expect(await s3Location(url).list()).toEqual([]);
+    } finally {
+      await proxy.stop();
+    }
+    // the storage answering truly again, the next backup works
+    await backup(url);
+    expect(await s3Location(url).list()).toHaveLength(1);
   }, 120_000);
 
   it('kill -9 of a backup at random moments: every listed artifact checks out, and the next backup works', async () => {

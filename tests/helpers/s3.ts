@@ -252,8 +252,13 @@ export interface ProxyCounts {
  * A real HTTP proxy on 127.0.0.1 in front of an S3-compatible server: forwards every request as it is, and counts
  * what passes (requests, ranged reads, bytes sent back). `refuse(method, url)`: answer that request 403
  * AccessDenied instead, as a bucket policy that denies it would (a key that may list and read but not write).
+ * `answer(method, url)`: a body to answer that request with (200, JSON) instead of asking the server, as if
+ * another program had put it there just before (the server's copy stays as it is).
  */
-export async function countingProxy(target: string, opts: { refuse?: (method: string, url: string) => boolean } = {}): Promise<{ endpoint: string; counts: ProxyCounts; reset(): void; stop(): Promise<void> }> {
+export async function countingProxy(
+  target: string,
+  opts: { refuse?: (method: string, url: string) => boolean; answer?: (method: string, url: string) => string | null } = {},
+): Promise<{ endpoint: string; counts: ProxyCounts; reset(): void; stop(): Promise<void> }> {
   const to = new URL(target);
   const fresh = (): ProxyCounts => ({ requests: 0, byMethod: {}, rangedGets: 0, ranges: new Map(), wholeGets: 0, listings: 0, bytesOut: 0 });
   let counts = fresh();
@@ -269,6 +274,13 @@ export async function countingProxy(target: string, opts: { refuse?: (method: st
       const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>TXLINE0PROXY</RequestId></Error>`;
       res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
       res.end(body);
+      return;
+    }
+    const forged = opts.answer?.(method, url) ?? null;
+    if (forged !== null) {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(forged), etag: '"forged"' });
+      res.end(forged);
       return;
     }
     if (method === 'GET') {
