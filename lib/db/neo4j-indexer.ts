@@ -160,7 +160,7 @@ export async function scanNeo4jFolder(db: Catalog, folder: BackupFolderRow, clus
     const n = neo4jSettings(c);
     const settings = boltSettings(c, e);
     const version = parseComponents(await runOnSystem(settings, 'CALL dbms.components()', { timeoutMs: 10_000 })).version;
-    const ran = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: dir, empty: true }), { secrets: [settings.password], timeoutMs: 60_000 });
+    const ran = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: dir, empty: true }), { secrets: [settings.password], timeoutMs: 60_000, keep: 'all' });
     const err = adminExitError(ran);
     if (err) throw err;
     rows = parseInspectTabular(ran.stdout);

@@ -17,6 +17,8 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { onInterrupt } from '../../cleanup';
 import { TxlineError, describeError } from '../../errors';
 import type { TxlineEnv } from '../../env';
 import type { Progress } from '../../engine/progress';
@@ -36,6 +38,12 @@ import type { Neo4jVersion } from './version';
 export const DEFAULT_BACKUP_PORT = 6362;
 /** At most this much of a run's output is kept (the log is read line by line as it comes). */
 const MAX_KEPT = 1 << 20;
+/** the most output kept whole for parsing (`backup inspect`'s table) */
+const MAX_PARSED = 64 * 1024 * 1024;
+/** the longest line passed on */
+const MAX_LINE = 64 * 1024;
+/** how long the output may stay open after neo4j-admin exited (held by a process it started) */
+const EXIT_GRACE_MS = 2000;
 
 export interface Neo4jBackupRequest {
   databases: string[];
@@ -101,43 +109,81 @@ interface Ran extends AdminExit {
   stdout: string;
 }
 
-/** Runs neo4j-admin: no shell, the argv checked for the secret, killed after `timeoutMs`; lines go to `onLine`. */
-export function runAdmin(executable: string, command: AdminCommand, argv: string[], opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv }): Promise<Ran> {
+/**
+ * Runs neo4j-admin: no shell, the argv checked for the secret, lines to `onLine` as they come.
+ *
+ * neo4j-admin is a launcher that may fork the command into another JVM, which holds the same output pipes: it
+ * runs in a process group of its own, and the whole group is killed when the run overstays `timeoutMs`, when
+ * this process is interrupted (a cancelled job's SIGTERM), and when the launcher has exited but something it
+ * started still holds its output after EXIT_GRACE_MS. Output is decoded as UTF-8 across chunks. `keep: 'all'`
+ * (what `backup inspect` prints, which is parsed whole) keeps all of stdout, and a run that prints more than
+ * MAX_PARSED fails instead of being cut; otherwise its first MAX_KEPT are kept, for messages.
+ */
+export function runAdmin(
+  executable: string,
+  command: AdminCommand,
+  argv: string[],
+  opts: { secrets: string[]; timeoutMs: number; onLine?: (line: string) => void; env?: NodeJS.ProcessEnv; keep?: 'all' | 'head' },
+): Promise<Ran> {
   assertArgvFree(argv, opts.secrets);
+  const keepAll = opts.keep === 'all';
   return new Promise((resolve, reject) => {
-    const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const child = spawn(executable, argv, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, detached: true });
+    const out = new StringDecoder('utf8');
+    const err = new StringDecoder('utf8');
     let stdout = '';
     let stderr = '';
     let partial = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, opts.timeoutMs);
+    let settled = false;
+    let exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    const killGroup = () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    };
+    const unregister = onInterrupt(killGroup);
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (failure: TxlineError | null) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      unregister();
+      // nothing it started outlives the run (a no-op when the group is gone)
+      killGroup();
+      child.stdout.destroy();
+      child.stderr.destroy();
+      if (failure) return reject(failure);
+      const rest = partial + out.end();
+      if (rest) opts.onLine?.(rest);
+      resolve({ command, exitCode: exit?.code ?? null, signal: exit?.signal ?? null, stderr: stderr + err.end(), stdout });
+    };
+    const timer = setTimeout(() => finish(new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin ${command} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`)), opts.timeoutMs);
     child.stdout.on('data', (c: Buffer) => {
-      const text = c.toString('utf8');
-      if (stdout.length < MAX_KEPT) stdout += text;
+      const text = out.write(c);
+      if (keepAll) {
+        stdout += text;
+        if (stdout.length > MAX_PARSED) return finish(new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin ${command} printed more than ${MAX_PARSED / 1048576} MiB and was stopped`));
+      } else if (stdout.length < MAX_KEPT) stdout += text;
       partial += text;
       const lines = partial.split(/\r?\n/);
       partial = lines.pop() ?? '';
+      // a line that never ends is not kept whole (lines past 8 KiB are not read: ./backup-log.ts)
+      if (partial.length > MAX_LINE) partial = partial.slice(0, MAX_LINE);
       for (const l of lines) opts.onLine?.(l);
     });
     child.stderr.on('data', (c: Buffer) => {
-      if (stderr.length < MAX_KEPT) stderr += c.toString('utf8');
+      if (stderr.length < MAX_KEPT) stderr += err.write(c);
     });
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(adminSpawnError(executable, e as NodeJS.ErrnoException));
+    child.on('error', (e) => finish(adminSpawnError(executable, e as NodeJS.ErrnoException)));
+    child.on('exit', (code, signal) => {
+      exit = { code, signal };
+      // its output is read to the end ('close'), unless something it started keeps the pipes open
+      grace = setTimeout(() => finish(null), EXIT_GRACE_MS);
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (partial) opts.onLine?.(partial);
-      if (timedOut) {
-        reject(new TxlineError('ADMIN_TOOL_FAILED', `neo4j-admin ${command} did not finish within ${Math.round(opts.timeoutMs / 1000)} s and was stopped`));
-        return;
-      }
-      resolve({ command, exitCode: code, signal, stderr, stdout });
-    });
+    child.on('close', () => finish(null));
   });
 }
 
@@ -212,7 +258,7 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
     }
   }
   let inspected: ReturnType<typeof parseInspectTabular> = [];
-  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env });
+  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env, keep: 'all' });
   const inspectError = adminExitError(inspect);
   if (inspectError) throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
   inspected = parseInspectTabular(inspect.stdout);
