@@ -15,7 +15,7 @@ import { byTime, chainTo, isEmpty } from './chain';
 import { dependentsOf, removeArtifacts } from './delete';
 import { DEFAULT_CODEC } from '../graph/codec';
 import { foldersToClean, lockIn } from './lock';
-import { globToRegExp } from './backup';
+import { globMatches } from './backup';
 import type { PayloadFormat } from './format';
 import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from './progress';
 
@@ -49,7 +49,7 @@ export async function aggregate(opts: AggregateOptions): Promise<{ results: Aggr
   const names = [...new Set(listed.artifacts.map((a) => a.database))].sort();
   const wanted = single
     ? [single.database]
-    : names.filter((n) => opts.databases.some((p) => globToRegExp(p.toLowerCase()).test(n)));
+    : names.filter((n) => opts.databases.some((p) => globMatches(p.toLowerCase(), n)));
   if (wanted.length === 0) throw new TxlineError('PATH_NOT_FOUND', `no backups of ${opts.databases.join(', ')} in ${loc.describe()}`);
   const results: AggregateResult[] = [];
   for (const db of wanted) {

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planBackup, type PlanOptions } from './backup-plan';
-import { globToRegExp, matchDatabases, orderSources, preferDiffSources } from './backup-policy';
+import { globMatches, matchDatabases, orderSources, preferDiffSources } from './backup-policy';
 import type { ChainNode } from './chain';
-import type { MemberDatabase } from './source';
+import type { MemberDatabase, Topology } from './source';
 
 const STORE = 'store-a';
 
@@ -74,8 +74,37 @@ describe('matchDatabases', () => {
   });
 
   it('treats regular-expression characters in a glob literally', () => {
-    expect(globToRegExp('a.b*').test('a.bc')).toBe(true);
-    expect(globToRegExp('a.b*').test('axbc')).toBe(false);
+    expect(globMatches('a.b*', 'a.bc')).toBe(true);
+    expect(globMatches('a.b*', 'axbc')).toBe(false);
+    expect(globMatches('[ab]', 'a')).toBe(false);
+    expect(globMatches('[ab]', '[ab]')).toBe(true);
+  });
+
+  it.each([
+    ['*', '', true],
+    ['*', 'neo4j', true],
+    ['n*', 'neo4j', true],
+    ['*4j', 'neo4j', true],
+    ['n?o4j', 'neo4j', true],
+    ['n?o4j', 'no4j', false],
+    ['ne*o*4*j', 'neo4j', true],
+    ['*o*o*', 'foo', true],
+    ['*o*o*o*', 'foo', false],
+    ['a*b*c', 'axxbyyc', true],
+    ['a*b*c', 'axxbyyd', false],
+    ['a*', 'b', false],
+    ['?', '', false],
+    ['**a**', 'bab', true],
+    ['neo4j', 'neo4j2', false],
+  ])('%s covers %j: %s', (glob, name, expected) => {
+    expect(globMatches(glob, name)).toBe(expected);
+  });
+
+  it('matches a glob of many stars against a long name at once (a regular expression backtracks for minutes)', () => {
+    const stars = `${'*a'.repeat(12)}*b`;
+    expect(globMatches(stars, 'a'.repeat(60))).toBe(false);
+    expect(globMatches(stars, `${'a'.repeat(60)}b`)).toBe(true);
+    expect(matchDatabases([stars], { databases: [{ name: 'a'.repeat(60) }] as Topology['databases'] })).toEqual([]);
   });
 });
 

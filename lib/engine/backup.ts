@@ -27,7 +27,7 @@ import { formatBytes, formatDuration, type EngineLog, type ProgressSink } from '
 import { describeUnreachable, type BackupDriver, type MemberDatabase, type Source, type Topology, type WriteContext } from './source';
 
 export type { BackupType } from './backup-plan';
-export { globToRegExp, matchDatabases } from './backup-policy';
+export { globMatches, matchDatabases } from './backup-policy';
 
 export interface BackupOptions {
   /** the cluster: its topology, and its kind's driver that writes the artifacts */

@@ -11,7 +11,7 @@
  *   on that database) merges into it rather than piling up; a full wins over a diff.
  * - `system` is covered only by a glob that names it.
  */
-import { globToRegExp } from '../engine/backup-policy';
+import { globMatches } from '../engine/backup-policy';
 import type { ScheduleRow, ScheduleType } from '../db/schema';
 import { latestDue, nextAfter, parseCron } from './cron';
 
@@ -55,13 +55,11 @@ export function nextOf(s: Pick<ScheduleRow, 'fullCron' | 'diffCron' | 'timeZone'
 /** The databases among `names` (what the cluster reports) that the glob covers, sorted. */
 export function matchGlob(glob: string, names: Iterable<string>): string[] {
   const g = glob.trim().toLowerCase();
-  const wild = /[*?[]/.test(g);
-  const re = wild ? globToRegExp(g) : null;
   const out = new Set<string>();
   for (const raw of names) {
     const n = raw.toLowerCase();
     if (n === 'system' && g !== 'system') continue; // only when named
-    if (re ? re.test(n) : n === g) out.add(n);
+    if (globMatches(g, n)) out.add(n);
   }
   return [...out].sort();
 }

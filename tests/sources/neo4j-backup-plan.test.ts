@@ -37,6 +37,9 @@ describe('a Neo4j backup plan', () => {
     expect(names).toContain('neo4j');
     expect(expandDatabases(['n*', 'neo?j'], t)).toEqual(['neo4j']);
     expect(expandDatabases(['other'], t)).toEqual(['other']);
+    // in lower case, as Neo4j keeps names and as neo4j-admin is given them (each outcome is checked by that name)
+    expect(expandDatabases(['Neo4j', 'NEO*'], t)).toEqual(['neo4j']);
+    expect(expandDatabases(['Other'], t)).toEqual(['other']);
     expect(() => expandDatabases(['zz*'], t)).toThrow(/no database of the cluster matches "zz\*"/);
     // a glob is a glob, not a regular expression
     expect(() => expandDatabases(['(.*)*'], t)).toThrow(/matches/);

@@ -21,6 +21,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { onInterrupt } from '../../cleanup';
 import { TxlineError, describeError } from '../../errors';
 import type { TxlineEnv } from '../../env';
+import { globMatches } from '../../engine/backup-policy';
 import type { Progress } from '../../engine/progress';
 import { formatAddress, splitAddress } from '../../net/address';
 import { isLocationUrl, openLocation, s3EndpointFromEnv } from '../../storage';
@@ -88,17 +89,17 @@ export function defaultBackupFrom(t: Neo4jTopology): string[] {
 /**
  * Names and quoted globs ("n*", "*") as the cluster's database names (SHOW DATABASES), so that each database's
  * outcome is checked by its name; a name the cluster does not list is passed as given (neo4j-admin says).
+ * Names are compared in lower case, as Neo4j keeps them (and as they are passed to neo4j-admin).
  */
 export function expandDatabases(patterns: readonly string[], t: Neo4jTopology): string[] {
   const names = [...new Set(t.databases.map((d) => d.name))].sort();
   const out = new Set<string>();
   for (const p of patterns) {
     if (!/[*?]/.test(p)) {
-      out.add(p);
+      out.add(p.toLowerCase());
       continue;
     }
-    const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-    const matched = names.filter((n) => re.test(n));
+    const matched = names.filter((n) => globMatches(p.toLowerCase(), n.toLowerCase()));
     if (matched.length === 0) throw new TxlineError('DATABASE_NOT_FOUND', `no database of the cluster matches "${p}" (it has ${names.join(', ') || 'none'})`);
     for (const m of matched) out.add(m);
   }
