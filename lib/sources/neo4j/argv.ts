@@ -242,9 +242,21 @@ export function seedDatabaseStatement(a: { version: Neo4jVersion; database: stri
   return { query: `CREATE DATABASE $name OPTIONS {${options}}`, params };
 }
 
-/** Throws when a secret (a password, a token) is in any argument: a last check before a process is started. */
+/**
+ * The shortest secret looked for: Neo4j's own minimum password length (dbms.security.auth_minimum_password_length,
+ * 8 by default). A shorter one (`neo4j`, `backup`) would be found in ordinary arguments, a database's name say,
+ * and refuse every run.
+ */
+const SECRET_MIN = 8;
+
+/**
+ * Throws when a secret (a password, a token) of SECRET_MIN characters or more is in any argument: a last check
+ * before a process is started (no builder takes one).
+ */
 export function assertArgvFree(argv: readonly string[], secrets: ReadonlyArray<string | null | undefined>): void {
   for (const s of secrets) {
-    if (s && s.length > 0 && argv.some((x) => x.includes(s))) throw new TxlineError('INTERNAL', 'a secret was about to be put on the command line of neo4j-admin; refused');
+    if (s && s.length >= SECRET_MIN && argv.some((x) => x.includes(s))) {
+      throw new TxlineError('INTERNAL', "an argument for neo4j-admin contains the cluster's password (a name or path that happens to hold it?); nothing was started");
+    }
   }
 }
