@@ -3,7 +3,7 @@
 /**
  * The drill target of a database: the cluster its drills ("Drill now" and the scheduled ones) restore into,
  * its own cluster unless another is chosen. Clusters that cannot hold a drill's scratch database are listed
- * disabled, with why (operators; a viewer sees the target only).
+ * disabled, with why (admins: another cluster gets a copy of the data; others see the target only).
  */
 import { useActionState, useId } from 'react';
 import { setDrillTargetAction } from '@/app/databases/[name]/drill-actions';

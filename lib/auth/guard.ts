@@ -5,7 +5,8 @@
  *
  * Roles (Neo4j's built-in roles, as the reference texts use them): viewer sees everything and changes
  * nothing; operator can also back up, verify, run restore drills, cancel jobs and set backup schedules; admin can also
- * restore, aggregate, delete artifacts, set retention policies, control the cluster, and manage users and settings.
+ * restore, choose where drills restore, aggregate, delete artifacts, set retention policies, control the cluster, and
+ * manage users and settings.
  *
  * One action is not decided by role: Prometheus scraping /api/metrics ('metrics.scrape') needs the bearer
  * token TXLINE_METRICS_TOKEN or a connection from loopback (the socket's address, never X-Forwarded-For).
@@ -54,8 +55,9 @@ export const ACTIONS = {
   'webhook.read': { role: 'admin', audit: false },
   'webhook.write': { role: 'admin', audit: true },
   'webhook.test': { role: 'admin', audit: true },
-  // which cluster a database's drills restore into: as starting drills
-  'drill.target': { role: 'operator', audit: true },
+  // which cluster a database's drills restore into: another cluster gets a copy of the database's data for each
+  // drill, as a restore there would (admins only, as restore.start)
+  'drill.target': { role: 'admin', audit: true },
 } as const satisfies Record<string, Rule>;
 
 export type Action = keyof typeof ACTIONS;

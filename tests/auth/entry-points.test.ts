@@ -117,7 +117,7 @@ describe('entry points', () => {
       'app/databases/[name]/retention-actions.ts#saveRetentionAction': 'admin',
       'app/databases/[name]/retention-actions.ts#removeRetentionAction': 'admin',
       'app/databases/[name]/drill-actions.ts#drillAction': 'operator',
-      'app/databases/[name]/drill-actions.ts#setDrillTargetAction': 'operator',
+      'app/databases/[name]/drill-actions.ts#setDrillTargetAction': 'admin',
       'app/restore/actions.ts#previewRestoreAction': 'admin',
       'app/restore/actions.ts#findDatabasesAction': 'admin',
       'app/restore/actions.ts#restoreAction': 'admin',
