@@ -82,11 +82,12 @@ export interface QueuedRun {
   catchUp: boolean;
 }
 
-export const queueKey = (r: Pick<QueuedRun, 'clusterId' | 'database'>) => `${r.clusterId}\u0000${r.database}`;
+export const queueKey = (r: Pick<QueuedRun, 'clusterId' | 'database' | 'folderId'>) => `${r.clusterId}\u0000${r.database}\u0000${r.folderId}`;
 
 /**
- * Merges a due run into the queue: a database has at most one waiting run; a full replaces a waiting diff, a
- * diff never replaces a full; of the same type the newer occurrence is kept (still one run).
+ * Merges a due run into the queue: a database has at most one waiting run per backup folder (schedules of one
+ * database into two folders each get their runs; the runner starts them one after the other); a full replaces a
+ * waiting diff, a diff never replaces a full; of the same type the newer occurrence is kept (still one run).
  */
 export function enqueue(queue: Map<string, QueuedRun>, run: QueuedRun): void {
   const k = queueKey(run);

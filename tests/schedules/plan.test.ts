@@ -79,7 +79,7 @@ describe('matchGlob: what a glob covers among the databases the cluster reports'
   it.each(cases)('%s -> %j', (glob, want) => expect(matchGlob(glob, names)).toEqual(want));
 });
 
-describe('the queue: one waiting run per database, a full wins', () => {
+describe('the queue: one waiting run per database and folder, a full wins', () => {
   const run = (over: Partial<QueuedRun>): QueuedRun => ({ clusterId: 1, database: 'neo4j', scheduleId: 1, folderId: 1, type: 'diff', dueAt: 100, catchUp: false, ...over });
   const cases: Array<[string, QueuedRun[], Array<Pick<QueuedRun, 'database' | 'type' | 'dueAt'>>]> = [
     ['a second due diff merges into the waiting one', [run({ dueAt: 100 }), run({ dueAt: 200 })], [{ database: 'neo4j', type: 'diff', dueAt: 200 }]],
@@ -87,6 +87,8 @@ describe('the queue: one waiting run per database, a full wins', () => {
     ['a diff never replaces a waiting full', [run({ type: 'full', dueAt: 100 }), run({ dueAt: 200 })], [{ database: 'neo4j', type: 'full', dueAt: 100 }]],
     ['other databases wait apart', [run({}), run({ database: 'orders' })], [{ database: 'neo4j', type: 'diff', dueAt: 100 }, { database: 'orders', type: 'diff', dueAt: 100 }]],
     ['the same name on another cluster too', [run({}), run({ clusterId: 2 })], [{ database: 'neo4j', type: 'diff', dueAt: 100 }, { database: 'neo4j', type: 'diff', dueAt: 100 }]],
+    // a second schedule of the database into another folder (off-site, say) on the same cron
+    ['its runs into another folder too', [run({ type: 'full' }), run({ folderId: 2, scheduleId: 2 }), run({ folderId: 2, scheduleId: 2, type: 'full' })], [{ database: 'neo4j', type: 'full', dueAt: 100 }, { database: 'neo4j', type: 'full', dueAt: 100 }]],
   ];
   it.each(cases)('%s', (_what, runs, want) => {
     const q = new Map<string, QueuedRun>();
