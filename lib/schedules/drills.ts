@@ -14,6 +14,7 @@ import { recordAudit } from '../auth/audit';
 import { startDrill } from '../dashboard/commands/drill';
 import { clusterDatabases, type CommandContext } from '../dashboard/commands/shared';
 import { lastDrills } from '../db/queries/drills';
+import { getJob } from '../db/queries/jobs';
 import type { ScheduleRow } from '../db/schema';
 import { createLogger } from '../log';
 import { drillCronOf, nextDrillAfter } from './drill-cron';
@@ -22,7 +23,8 @@ import { SCHEDULE_USER } from './scheduler';
 
 export class DrillScheduler {
   /** per schedule and database: the occurrence looked for, computed when what it follows changes */
-  private readonly next = new Map<string, { after: number; at: number | null; handled: boolean }>();
+  /** per schedule and database: the occurrence due next, after the newest drill; the job started for it */
+  private readonly next = new Map<string, { after: number; at: number | null; handled: boolean; jobId?: number }>();
   private readonly log = createLogger('schedules');
 
   constructor(private readonly ctx: CommandContext) {}
@@ -53,12 +55,19 @@ export class DrillScheduler {
           n = { after, at: nextDrillAfter(s, after), handled: false };
           this.next.set(key, n);
         }
+        if (n.handled && n.jobId !== undefined && getJob(this.ctx.db, { id: n.jobId })?.status !== 'running') {
+          // its job is over and recorded no drill (a newer drill would have moved `after`): cancelled, or the
+          // process died; the next occurrence drills again
+          n = { after, at: nextDrillAfter(s, n.at ?? now), handled: false };
+          this.next.set(key, n);
+        }
         if (n.handled || n.at === null || n.at > now) continue;
         const jobId = this.startOne(s, database, n.at);
         if (jobId === 'wait') continue;
         if (jobId === null) n.at = nextDrillAfter(s, n.at); // refused: the next occurrence tries again
         else {
           n.handled = true;
+          n.jobId = jobId;
           started.push(jobId);
         }
       }

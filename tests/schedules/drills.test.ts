@@ -152,7 +152,7 @@ describe('drills in the server', () => {
     }
   }, 90_000);
 
-  it('the scheduler drills the databases of a schedule by its drill cron, once per occurrence, audited by schedule', async () => {
+  it('the scheduler drills the databases of a schedule by its drill cron, once per occurrence, audited by schedule; a cancelled one does not stop the next', async () => {
     const t0 = Date.now();
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: '*/3 * * * * *' }, t0);
     await waitFor('a drill job by schedule', () => listJobs(ctx.db, { database: 'neo4j' }).some((j) => j.kind === 'drill' && j.createdBy === 'schedule'), 30_000);
@@ -164,6 +164,17 @@ describe('drills in the server', () => {
     expect(listAudit(ctx.db, {}).some((a) => a.action === 'drill.start' && a.username === 'schedule' && a.detail?.includes(`job #${first.id}`))).toBe(true);
     // its row is the newest drill: the next occurrence comes after it
     await waitFor('the scheduled drill recorded', () => listDrills(ctx.db, { clusterId, database: 'neo4j' }).some((d) => d.jobId === first.id));
+
+    // a scheduled drill cancelled before it records anything: the next occurrence drills again
+    const drillJobs = () => listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill' && j.createdBy === 'schedule');
+    const before = Math.max(...drillJobs().map((j) => j.id));
+    await waitFor('the next scheduled drill', () => drillJobs().some((j) => j.id > before), 30_000);
+    const cancelled = Math.max(...drillJobs().map((j) => j.id));
+    expect(ctx.runner.cancel(cancelled)).toEqual({ ok: true });
+    expect((await ctx.runner.wait(cancelled))?.status).toBe('cancelled');
+    expect(listDrills(ctx.db, { clusterId, database: 'neo4j' }).some((d) => d.jobId === cancelled)).toBe(false);
+    await waitFor('a scheduled drill after the cancelled one', () => drillJobs().some((j) => j.id > cancelled), 30_000);
+
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
     for (const j of listJobs(ctx.db, { database: 'neo4j' })) if (j.status === 'running') await ctx.runner.wait(j.id);
     const count = listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill').length;
