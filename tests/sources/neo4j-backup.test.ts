@@ -159,4 +159,20 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no cluster "nope"/);
   }, 60_000);
+
+  it('a cluster older than 5.25 is refused before neo4j-admin runs (each new backup is confirmed with backup inspect, new in 5.25)', async () => {
+    const old = await startTestCluster({ members: 1, secondaries: 0, boltNeo4jVersion: '5.20.0' });
+    try {
+      const oldDir = folders.folder('old-data');
+      const oldCli = (args: string[]) => runTxline(args, { env: { TXLINE_DATA_DIR: oldDir, STANDIN_LOG: standinLog }, timeoutMs: 120_000 });
+      await addAsNeo4j(old, { dataDir: oldDir, location: path.join(oldDir, 'backups'), cli: oldCli, name: 'old' });
+      const runs = standinRuns();
+      const r = await oldCli(['database', 'backup', '--cluster=old', 'neo4j']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('cannot back up this cluster: Txline confirms each new backup with neo4j-admin backup inspect, which is new in Neo4j 5.25 (this cluster runs 5.20.0); nothing was started');
+      expect(standinRuns()).toBe(runs);
+    } finally {
+      await old.stop();
+    }
+  }, 120_000);
 });

@@ -234,6 +234,14 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
     verbose: true,
     databases,
   });
+  // Each new backup is confirmed by `backup inspect` (new in 5.25): checked before anything runs, not after the backup
+  let listing: string[];
+  try {
+    listing = inspectArgv({ version, path: toPath, empty: true });
+  } catch (e) {
+    if (!(e instanceof TxlineError) || e.code !== 'NOT_SUPPORTED') throw e;
+    throw new TxlineError('NOT_SUPPORTED', `cannot back up this cluster: Txline confirms each new backup with neo4j-admin backup inspect, which is new in Neo4j 5.25 (this cluster runs ${version.text}); nothing was started`, { cause: e });
+  }
   const before = await listNames(toPath);
   const env = adminEnv(toPath);
   const events: BackupLogEvent[] = [];
@@ -259,7 +267,7 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
     }
   }
   let inspected: ReturnType<typeof parseInspectTabular> = [];
-  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', inspectArgv({ version, path: toPath, empty: true }), { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env, keep: 'all' });
+  const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', listing, { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env, keep: 'all' });
   const inspectError = adminExitError(inspect);
   if (inspectError) throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
   inspected = parseInspectTabular(inspect.stdout);
