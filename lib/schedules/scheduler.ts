@@ -37,6 +37,12 @@ export interface SchedulerOptions {
   tickMs?: number;
   /** the clock (tests pass their own times to tick() instead) */
   now?: () => number;
+  /**
+   * scheduled drills start once this settles: at the server's start, the cleanup of scratch databases killed
+   * drills left (lib/server/drill-leftovers.ts), which drops every `txline-drill-*` database it finds, a new
+   * drill's too
+   */
+  drillsAfter?: Promise<unknown>;
 }
 
 export interface TickResult {
@@ -69,6 +75,8 @@ export class Scheduler {
   private readonly log = createLogger('schedules');
   private readonly now: () => number;
   private readonly drills: DrillScheduler;
+  /** scheduled drills wait (SchedulerOptions.drillsAfter) */
+  private drillsHeld = false;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -77,6 +85,10 @@ export class Scheduler {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
     this.drills = new DrillScheduler(ctx);
+    if (opts.drillsAfter) {
+      this.drillsHeld = true;
+      void opts.drillsAfter.finally(() => (this.drillsHeld = false)).catch(() => undefined);
+    }
   }
 
   start(): void {
@@ -137,7 +149,7 @@ export class Scheduler {
     }
     let drills: number[] = [];
     try {
-      drills = this.drills.tick(schedules, now);
+      if (!this.drillsHeld) drills = this.drills.tick(schedules, now);
     } catch (e) {
       this.log.error(`scheduled drills: ${describeError(e)}`);
     }

@@ -5,9 +5,9 @@
  * `txline-drill-*` database gets a `txline backup drill --drop-leftovers` (with the cluster's addresses and token
  * as a job gets them, bounded in time), at most CLI_AT_ONCE at a time. A CLI process per registered cluster
  * (fifty of them on a fleet) would hold the server's CPU for minutes at its start; a cluster that does not
- * answer has nothing the CLI could drop either. No drill job runs yet when the server starts, so every
- * `txline-drill-*` database is a leftover; a drill a user runs by hand against the same cluster at that moment
- * would lose its scratch database and fail (never pass).
+ * answer has nothing the CLI could drop either. Scheduled drills wait until this is done (Scheduler's
+ * drillsAfter), so every `txline-drill-*` database is a leftover; a drill a user starts ("Drill now", or by hand
+ * against the same cluster) at that moment would lose its scratch database and fail (never pass).
  */
 import { spawn } from 'node:child_process';
 import type { Catalog } from '../db';

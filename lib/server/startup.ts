@@ -110,7 +110,7 @@ export function startServer(e: TxlineEnv): ServerContext {
   // a scan still running when the next is due is not doubled: the indexer runs one per folder at a time
   const indexTimer = setInterval(() => void reindex(), 15_000);
   indexTimer.unref();
-  const scheduler = new Scheduler({ db, runner, collector, env: e, reindex });
+  const scheduler = new Scheduler({ db, runner, collector, env: e, reindex }, { drillsAfter: drillLeftovers });
   scheduler.start();
   const alerts = new AlertMonitor({ db, env: e, collector }, { intervalMs: e.alertIntervalMs });
   alerts.start();

@@ -23,6 +23,7 @@ import { PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
 import { isScratchName, scratchName } from '../../lib/engine/drill';
 import { parseEnv } from '../../lib/env';
 import { DEFAULT_DRILL_CRON, checkDrillCron, drillCronOf, nextDrillAfter } from '../../lib/schedules/drill-cron';
+import { Scheduler } from '../../lib/schedules/scheduler';
 import { setSchedule } from '../../lib/schedules/store';
 import { startServer, type ServerContext } from '../../lib/server/startup';
 import { startTestCluster, tempDir, TEST_TOKEN, waitFor, type TestCluster } from '../helpers/cluster';
@@ -180,6 +181,21 @@ describe('drills in the server', () => {
     const count = listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill').length;
     await new Promise((r) => setTimeout(r, 3500));
     expect(listJobs(ctx.db, { database: 'neo4j' }).filter((j) => j.kind === 'drill').length).toBe(count);
+  }, 90_000);
+
+  it('scheduled drills wait for the cleanup of leftover scratch databases at the start (which would drop theirs)', async () => {
+    ctx.scheduler.stop(); // (this test's scheduler alone)
+    let cleaned = (): void => undefined;
+    const cleanup = new Promise<void>((resolve) => (cleaned = resolve));
+    const scheduler = new Scheduler(ctx, { drillsAfter: cleanup });
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: '* * * * * *' }, Date.now() - 5000);
+    expect(scheduler.tick(Date.now() + 2000).drills).toEqual([]);
+    cleaned();
+    await cleanup;
+    const started = scheduler.tick(Date.now() + 2000).drills;
+    expect(started).toHaveLength(1);
+    await ctx.runner.wait(started[0]);
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
   }, 90_000);
 });
 
