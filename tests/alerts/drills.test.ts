@@ -1,6 +1,6 @@
 /**
  * The restore-drill condition's source: the drills each finished drill job records (lib/db/queries/drills.ts),
- * newest first per database, a failed one saying which check and artifact.
+ * newest first per database (however many other databases drill), a failed one saying which check and artifact.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../lib/alerts/conditions';
@@ -32,6 +32,24 @@ describe('restore drills for alerts', () => {
     const fired = evaluate(facts, rulesFor([], 'neo4j'), now).find((f) => f.condition === 'drill');
     expect(fired).toMatchObject({ firing: true, value: 1, threshold: 1 });
     expect(fired?.message).toContain('checksum mismatch');
+    db.$client.close();
+  });
+
+  it("a fleet's newer drills of other databases do not push one database's failed drill out", () => {
+    const db = openCatalog(':memory:');
+    const drill = (database: string, passed: boolean, finishedAt: number): NewDrill => ({
+      clusterId: null, folderId: null, database, location: '/backups', pointKind: 'latest', pointTx: null, chainEnd: null, artifact: null,
+      passed, failedCheck: passed ? null : 'consistency', problem: null, rtoMs: null, startedAt: finishedAt - 5000, finishedAt, jobId: null,
+    });
+    recordDrill(db, drill('orders', false, 1000));
+    // then 3,000 passed drills of 300 other databases, all newer
+    db.$client.transaction(() => {
+      for (let i = 0; i < 3000; i++) recordDrill(db, drill(`db${i % 300}`, true, 2000 + i));
+    })();
+    const got = catalogDrills(db).recent(3);
+    expect(got.filter((d) => d.database === 'orders')).toEqual([{ cluster: null, database: 'orders', ok: false, at: 1000, message: 'consistency check failed' }]);
+    expect(got).toHaveLength(1 + 300 * 3);
+    expect(got[0].at).toBe(4999);
     db.$client.close();
   });
 });
