@@ -22,8 +22,10 @@ import { matchGlob } from './plan';
 import { SCHEDULE_USER } from './scheduler';
 
 export class DrillScheduler {
-  /** per schedule and database: the occurrence looked for, computed when what it follows changes */
-  /** per schedule and database: the occurrence due next, after the newest drill; the job started for it */
+  /**
+   * per schedule and database: the occurrence looked for (computed when what it follows changes: the newest
+   * drill, the schedule), and the job started for it
+   */
   private readonly next = new Map<string, { after: number; at: number | null; handled: boolean; jobId?: number }>();
   private readonly log = createLogger('schedules');
 
