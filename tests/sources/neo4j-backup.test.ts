@@ -151,10 +151,24 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     expect(standinRuns()).toBe(runs);
   }, 120_000);
 
-  it('refuses --from with --cluster, and a cluster that is not registered', async () => {
+  it('refuses --from with --cluster, options neo4j-admin does not take, and a cluster that is not registered', async () => {
     const both = await cli(['database', 'backup', '--cluster=prod', `--from=${cluster.addresses[0]}`, 'neo4j']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/--from and --cluster do not go together/);
+    // options of Txline's own backups are refused, not ignored (nothing runs)
+    const runs = standinRuns();
+    const cases: Array<[string[], RegExp]> = [
+      [['database', 'backup', '--cluster=prod', '--fallback-to-full=false', 'neo4j'], /--fallback-to-full=false does not apply with --cluster .*--type=diff fails instead/],
+      [['database', 'backup', '--cluster=prod', '--max-lag=5', 'neo4j'], /--max-lag does not apply with --cluster: neo4j-admin backs the cluster up from its registered --backup-from servers/],
+      [['database', 'backup', '--cluster=prod', '--remote-address-resolution', `--inspect-path=${location}`, 'neo4j'], /--remote-address-resolution, --inspect-path do not apply with --cluster/],
+      [['database', 'restore', '--cluster=prod', `--from-path=${location}`, `--temp-path=${dataDir}`, 'elsewhere'], /--temp-path does not apply with --cluster: the cluster restores on its own servers/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.stderr).toMatch(message);
+    }
+    expect(standinRuns()).toBe(runs);
     const none = await cli(['database', 'backup', '--cluster=nope', 'neo4j']);
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/no cluster "nope"/);

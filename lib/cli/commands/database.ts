@@ -48,6 +48,14 @@ export const BOOLEAN_FLAGS = [
   'dry-run',
 ] as const;
 
+/** Options given on the command line (not left at their defaults) that a --cluster run does not take: refused, naming them. */
+function refuseWithCluster(cmd: Command, flags: Record<string, string>, why: string): void {
+  const given = Object.entries(flags)
+    .filter(([key]) => cmd.getOptionValueSource(key) === 'cli')
+    .map(([, flag]) => flag);
+  if (given.length > 0) throw new TxlineError('USAGE', `${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply with --cluster: ${why}`);
+}
+
 /** The engine's log on stderr; --verbose adds its debug lines (each source considered, each range received). */
 export function engineLog(verbose = false): EngineLog {
   const l = createLogger('txline', { level: verbose ? 'debug' : 'info' });
@@ -179,7 +187,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--json', 'with --inspect-path: print JSON', false)
     .option('--verbose', 'debug lines in the log: each server considered, each range received', false)
     .addOption(confineOption())
-    .action(async (names: string[], o) => {
+    .action(async (names: string[], o, cmd: Command) => {
       if (capture) {
         if (names.length !== 1) throw new TxlineError('USAGE', 'a backup job names one database');
         const from: string[] = o.from ?? [];
@@ -187,6 +195,8 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         return capture({ kind: 'backup', input });
       }
       if (o.cluster) {
+        if (o.fallbackToFull === false) throw new TxlineError('USAGE', "--fallback-to-full=false does not apply with --cluster (neo4j-admin has no such option): --type=diff fails instead of taking a full");
+        refuseWithCluster(cmd, { remoteAddressResolution: '--remote-address-resolution', maxLag: '--max-lag', inspectPath: '--inspect-path' }, 'neo4j-admin backs the cluster up from its registered --backup-from servers (backup inspect lists a folder)');
         // (a registered Neo4j cluster: the catalog, drizzle and the Bolt driver are loaded for it alone)
         const { clusterBackup } = await import('./cluster-backup');
         await clusterBackup(names, o);
@@ -246,7 +256,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
     .option('--progress <format>', 'print progress as JSON lines on stdout (jsonl)', parseProgress)
     .option('--verbose', 'debug lines in the log: where the store is rebuilt, each artifact of the chain', false)
     .addOption(confineOption())
-    .action(async (target: string, o) => {
+    .action(async (target: string, o, cmd: Command) => {
       if (!o.fromPath) throw new TxlineError('USAGE', '--from-path is required');
       const point = restorePoint(o.restoreUntil);
       if (capture) {
@@ -263,6 +273,7 @@ export function registerDatabaseCommands(program: Command, capture?: (spec: JobS
         return capture({ kind: 'restore', input });
       }
       if (o.cluster) {
+        refuseWithCluster(cmd, { tempPath: '--temp-path' }, 'the cluster restores on its own servers (seeding, or its neo4j-admin with its own temporary folder)');
         const { clusterRestore } = await import('./cluster-backup');
         await clusterRestore(target, point, o);
         return;
