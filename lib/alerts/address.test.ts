@@ -24,6 +24,10 @@ const REFUSED: Array<[string, string]> = [
   ['http://[fd00:ec2::254]/', 'AWS IPv6 metadata'],
   ['http://[FD00:0EC2:0000:0000:0000:0000:0000:0254]/', 'AWS IPv6 metadata, long and upper case'],
   ['http://[fe80::1]/', 'IPv6 link-local'],
+  ['http://100.100.100.200/latest/meta-data/', 'Alibaba Cloud metadata'],
+  ['http://[::ffff:100.100.100.200]/', 'Alibaba Cloud metadata, IPv4-mapped'],
+  ['http://[::ffff:0:a9fe:a9fe]/', 'IPv4-translated IPv6 (SIIT)'],
+  ['http://[64:ff9b:1::a9fe:a9fe]/', 'local-use NAT64'],
   ['http://[febf::1]/', 'IPv6 link-local, top of fe80::/10'],
 ];
 
@@ -35,7 +39,7 @@ const BAD_FORM: Array<[string, RegExp]> = [
   ['', /give the receiver/],
 ];
 
-const ALLOWED = ['http://127.0.0.1:9000/hook', 'http://localhost:9000/', 'https://hooks.example.com/txline', 'http://10.0.0.5/', 'http://[::1]:9000/', 'http://169.253.255.255/', 'http://169.255.0.1/', 'http://[fd00:ec2::253]/', 'http://[fec0::1]/'];
+const ALLOWED = ['http://127.0.0.1:9000/hook', 'http://localhost:9000/', 'https://hooks.example.com/txline', 'http://10.0.0.5/', 'http://[::1]:9000/', 'http://169.253.255.255/', 'http://169.255.0.1/', 'http://[fd00:ec2::253]/', 'http://[fec0::1]/', 'http://100.100.100.201/', 'http://100.64.0.1/', 'http://[64:ff9b:1::a00:1]/'];
 
 describe('webhook URLs', () => {
   it.each(REFUSED)('refuses %s (%s) with ADDRESS_REFUSED', (url) => {

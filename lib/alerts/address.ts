@@ -6,9 +6,11 @@
  * - the host is read by the WHATWG URL parser, which turns every spelling of an IPv4 address (decimal
  *   `2852039166`, hex `0xA9FEA9FE`, octal `0251.0376.0251.0376`, short `169.254.43518`) into its dotted form and
  *   every IPv6 spelling into its canonical one, so the check below sees one form only;
- * - refused: 169.254.0.0/16 (IPv4 link-local, the cloud metadata address 169.254.169.254), fe80::/10 (IPv6
- *   link-local), fd00:ec2::254 (AWS's IPv6 metadata address), and an IPv4 link-local address inside IPv6
- *   (IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96, 6to4 2002::/16);
+ * - refused: 169.254.0.0/16 (IPv4 link-local, the cloud metadata address 169.254.169.254), 100.100.100.200
+ *   (Alibaba Cloud's metadata address), fe80::/10 (IPv6 link-local), fd00:ec2::254 (AWS's IPv6 metadata
+ *   address), and those IPv4 addresses inside IPv6 (IPv4-mapped ::ffff:a.b.c.d, IPv4-translated
+ *   ::ffff:0:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::/96 and the local-use 64:ff9b:1::/48, 6to4
+ *   2002::/16);
  * - a host name is checked again when a webhook is sent: every address it resolves to is checked, and the
  *   connection goes to the checked address (the lookup of the request itself, see `guardedLookup`), so a name
  *   that resolves to a refused address (or is changed to, DNS rebinding) is refused at send time.
@@ -22,14 +24,22 @@ import { TxlineError } from '../errors';
 /** Why an address is refused, or null when it may be called. `ip` is an IPv4 or IPv6 literal. */
 export function refusedAddress(ip: string): string | null {
   const h = ip.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (net.isIPv4(h)) return linkLocal4(v4bytes(h)) ? `${h} is a link-local address (169.254.0.0/16, where cloud metadata services answer)` : null;
+  if (net.isIPv4(h)) return refused4(v4bytes(h));
   if (!net.isIPv6(h)) return null;
   const b = v6bytes(h);
   if (b === null) return `${h} is not an IPv6 address Txline can read`;
   if (sameBytes(b, METADATA6)) return `${h} is the cloud metadata address fd00:ec2::254`;
   if (b[0] === 0xfe && (b[1] & 0xc0) === 0x80) return `${h} is an IPv6 link-local address (fe80::/10)`;
   const embedded = embeddedV4(b);
-  if (embedded && linkLocal4(embedded)) return `${h} holds the link-local IPv4 address ${embedded.join('.')} (169.254.0.0/16)`;
+  const inside = embedded ? refused4(embedded) : null;
+  return inside ? `${h} holds the IPv4 address ${embedded?.join('.')}: ${inside}` : null;
+}
+
+/** Why an IPv4 address (its four bytes) is refused, or null. */
+function refused4(b: number[]): string | null {
+  const ip = b.join('.');
+  if (linkLocal4(b)) return `${ip} is a link-local address (169.254.0.0/16, where cloud metadata services answer)`;
+  if (ip === '100.100.100.200') return `${ip} is Alibaba Cloud's metadata address`;
   return null;
 }
 
@@ -94,8 +104,10 @@ function v4bytes(ip: string): number[] {
 function embeddedV4(b: number[]): number[] | null {
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
   if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return b.slice(12); // ::ffff:a.b.c.d
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return b.slice(12); // ::ffff:0:a.b.c.d (SIIT)
   if (zeros(0, 12) && !zeros(12, 16)) return b.slice(12); // ::a.b.c.d (deprecated, still routed by some stacks)
   if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12)) return b.slice(12); // 64:ff9b::/96
+  if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && b[4] === 0x00 && b[5] === 0x01) return b.slice(12); // 64:ff9b:1::/48, as /96
   if (b[0] === 0x20 && b[1] === 0x02) return b.slice(2, 6); // 2002:aabb:ccdd::/48
   return null;
 }
