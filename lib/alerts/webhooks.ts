@@ -185,7 +185,8 @@ export async function postOnce(url: string, body: string, headers: Record<string
 
 /**
  * Delivers one body to one target with retries and back-off, logging every attempt; resolves to the last
- * attempt's result. `stopped()` ends the retries early (the server is stopping).
+ * attempt's result. `stopped()` ends the retries early (the server is stopping); so does the target being
+ * removed, disabled or pointed elsewhere meanwhile (an admin who takes a receiver away sends it nothing more).
  */
 export async function deliver(
   db: Catalog,
@@ -214,6 +215,8 @@ export async function deliver(
     if (r.outcome === 'ok' || !r.retry || attempt > opts.retries || stopped()) return { ...r, attempts: attempt };
     await sleep(opts.backoffMs * 2 ** (attempt - 1));
     if (stopped()) return { ...r, attempts: attempt };
+    const now = getTarget(db, { id: target.id });
+    if (!now || !now.enabled || now.url !== target.url) return { ...r, attempts: attempt };
   }
 }
 

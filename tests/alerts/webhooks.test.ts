@@ -70,6 +70,26 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('stops retrying once the target is removed, disabled or pointed elsewhere', async () => {
+    for (const change of ['removed', 'disabled', 'moved'] as const) {
+      let id = 0;
+      const r = await receiver((n) => {
+        // the admin changes the target while its first attempt is answered
+        if (n === 1) {
+          if (change === 'removed') db.delete(webhookTargets).where(eq(webhookTargets.id, id)).run();
+          else if (change === 'disabled') db.update(webhookTargets).set({ enabled: false }).where(eq(webhookTargets.id, id)).run();
+          else db.update(webhookTargets).set({ url: 'http://127.0.0.1:9/elsewhere' }).where(eq(webhookTargets.id, id)).run();
+        }
+        return 503;
+      });
+      const t = addTarget(db, catalog, { name: `going-${change}`, url: r.url, by: 'admin' });
+      id = t.id;
+      const result = await deliver(db, catalog, t, { body: BODY, alertId: null }, { timeoutMs: 2000, retries: 4, backoffMs: 20 });
+      expect({ change, attempts: result.attempts, outcome: result.outcome }).toEqual({ change, attempts: 1, outcome: 'failed' });
+      expect(r.received).toHaveLength(1);
+    }
+  });
+
   it('gives up after its retries, bounds each attempt by the timeout, and does not retry a 4xx', async () => {
     const hang = await receiver(() => 'hang');
     const t = addTarget(db, catalog, { name: 'silent', url: hang.url, by: 'admin' });
