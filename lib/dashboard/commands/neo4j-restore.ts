@@ -9,6 +9,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { listArtifactsByDatabase } from '../../db/queries/artifacts';
+import type { ArtifactRow } from '../../db/schema';
 import { clusterAndFolder, clusterDatabases, databaseName, fail, fromZod, id, jobCluster, startJob, type CommandContext, type Result } from './shared';
 
 export const seedRestoreInput = z.object({
@@ -25,6 +26,22 @@ export const seedRestoreInput = z.object({
     .transform((v) => (v === '' || v === undefined ? null : v)),
 });
 
+type SeedCandidate = Pick<ArtifactRow, 'file' | 'time' | 'full' | 'lowestTx' | 'highestTx' | 'tipTx' | 'storeId'>;
+
+/**
+ * The backup to seed from so that the new database ends at transaction `n` (null: the newest backup). In the
+ * newest store generation that reaches N (a database dropped and created again numbers its transactions from 1
+ * again, so an older generation can hold the same N): its first backup whose chain ends at N or replays through
+ * it (a full holds its store at its highest transaction only). Undefined when none can.
+ */
+export function seedFor<T extends SeedCandidate>(rows: readonly T[], n: number | null): T | undefined {
+  const byTime = [...rows].sort((a, b) => a.time - b.time || a.tipTx - b.tipTx);
+  if (n === null) return byTime.at(-1);
+  const reaches = (r: T) => (r.full ? r.highestTx === n : r.lowestTx - 1 <= n && n <= r.tipTx);
+  const generations = [...new Set([...byTime].reverse().map((r) => r.storeId))];
+  return generations.map((g) => byTime.find((r) => r.storeId === g && reaches(r))).find((r) => r !== undefined);
+}
+
 export function startSeedRestore(ctx: CommandContext, raw: unknown, createdBy: string | null): Result<{ jobId: number; audit: { target: string; detail: string } }> {
   const p = seedRestoreInput.safeParse(raw);
   if (!p.success) return fromZod(p.error);
@@ -38,11 +55,8 @@ export function startSeedRestore(ctx: CommandContext, raw: unknown, createdBy: s
   if (clusterDatabases(ctx, cf.cluster.id).has(i.target)) return fail('DESTINATION_EXISTS', `${cf.cluster.name} has a database ${i.target} already: seeding creates a new one.`, { target: ['exists on the cluster'] });
   const rows = listArtifactsByDatabase(ctx.db, { folderId: cf.folder.id, database: i.database }).filter((r) => r.full || r.highestTx > 0);
   if (rows.length === 0) return fail('NOT_FOUND', `No backup of ${i.database} is listed in ${cf.folder.name}.`, { database: ['no backup listed'] });
-  const byTime = [...rows].sort((a, b) => a.time - b.time || a.tipTx - b.tipTx);
-  // the first backup whose chain ends at N or replays through it (a full holds its store at its highest
-  // transaction only), else the newest
   const n = i.endsAt;
-  const seed = n === null ? byTime.at(-1) : byTime.find((r) => (r.full ? r.highestTx === n : r.lowestTx - 1 <= n && n <= r.tipTx));
+  const seed = seedFor(rows, n);
   if (!seed) {
     const top = Math.max(...rows.map((r) => r.tipTx));
     return fail('RESTORE_POINT_OUTSIDE_CHAIN', `No backup of ${i.database} can end at transaction ${n} (the newest ends at ${top}).`, { endsAt: [`not restorable from these backups (newest: ${top})`] });
