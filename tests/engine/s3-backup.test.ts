@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLocation } from '../../lib/storage';
-import { countingProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
+import { leaseTakenOverProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { digests, startTestCluster, tempFolders, type TestCluster } from '../helpers/cluster';
 import { collect, lastTx, runTxline, spawnTxline, writeTx } from '../helpers/engine';
 
@@ -101,13 +101,7 @@ describe('backups in s3://', () => {
   it('a backup whose lease is taken over while it runs commits nothing, and says so', async () => {
     const bucket = await s3.bucket();
     const url = `s3://${bucket}/taken`;
-    // From the third read of the lease on (the first two are the run's own: none there yet, then its own read
-    // back), the storage answers with another run's lease, as if that run had judged this one's stale and taken it.
-    let leaseReads = 0;
-    const theirs = JSON.stringify({ pid: 4242, host: 'elsewhere', what: 'prune', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 600_000 });
-    const proxy = await countingProxy(s3.endpoint, {
-      answer: (method, u) => (method === 'GET' && u.includes('/.txline-locks/neo4j.json') && ++leaseReads >= 3 ? theirs : null),
-    });
+    const proxy = await leaseTakenOverProxy(s3.endpoint, 'neo4j', 'prune');
     try {
       const r = await runTxline(['database', 'backup', `--to-path=${url}`, 'neo4j'], { addresses: cluster.addresses, env: s3rverEnv(proxy.endpoint), timeoutMs: 90_000 });
       expect(r.code).toBe(1);

@@ -4,7 +4,8 @@
  * interface. An artifact with dependents is refused, naming them, and nothing changes; --dry-run deletes
  * nothing; --with-dependents deletes them newest first and says what remains; a held lease refuses the delete;
  * a lease taken over (another run's, read back through a proxy) stops the writer, removeArtifacts, prune and
- * delete before they commit or delete anything; wrong URLs (not naming an artifact, missing, two locations, mixed with a path) are refused with their codes.
+ * delete before they commit or delete anything; wrong URLs (not naming an artifact, missing, two locations,
+ * mixed with a path) are refused with their codes.
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { openLocation } from '../../lib/storage';
 import { listArtifactsIn, type Artifact } from '../../lib/engine/artifact';
 import { ChainIndex } from '../../lib/engine/chain';
 import { removeArtifacts } from '../../lib/engine/delete';
-import { countingProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
+import { leaseTakenOverProxy, s3rverEnv, startS3, type TestS3 } from '../helpers/s3';
 import { tempFolders } from '../helpers/cluster';
 import { designTable, writeChain } from '../helpers/chains';
 import { jsonlLines, runTxline } from '../helpers/engine';
@@ -127,13 +128,7 @@ describe('backup delete of s3:// artifacts', () => {
   }, 60_000);
 
   it('prune and delete on the command line stop before their first delete once their lease is taken over', async () => {
-    // From the third read of the lease on (the first two are the run's own: none there yet, then its own read
-    // back), the storage answers with another run's lease, as if that run had judged this one's stale and taken it.
-    let leaseReads = 0;
-    const theirs = JSON.stringify({ pid: 4242, host: 'elsewhere', what: 'backup', since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 600_000 });
-    const proxy = await countingProxy(s3.endpoint, {
-      answer: (method, url) => (method === 'GET' && url.includes('/.txline-locks/neo4j.json') && ++leaseReads >= 3 ? theirs : null),
-    });
+    const proxy = await leaseTakenOverProxy(s3.endpoint, 'neo4j', 'backup');
     try {
       const viaProxy = (args: string[]) => runTxline(args, { env: s3rverEnv(proxy.endpoint), timeoutMs: 60_000 });
       const lost = 'was lost while this prune ran (taken over by backup, process 4242 on elsewhere, since 2026-12-07T10:00:00.000Z): nothing more of it is committed or deleted';
@@ -142,7 +137,7 @@ describe('backup delete of s3:// artifacts', () => {
       expect(prune.code, prune.stderr).toBe(1);
       expect(prune.stderr).toContain(`the lock of neo4j in ${url} ${lost}`);
       expect(await labelsIn(url, a)).toEqual(ALL);
-      leaseReads = 0;
+      proxy.again();
       const del = await viaProxy(['backup', 'delete', `${url}/${a.backup6.file}`]);
       expect(del.code, del.stderr).toBe(1);
       expect(del.stderr).toContain(`the lock of neo4j in ${url} ${lost.replace('this prune', 'this delete')}`);

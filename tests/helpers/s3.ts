@@ -249,6 +249,21 @@ export interface ProxyCounts {
 }
 
 /**
+ * A proxy (countingProxy) in front of `target` that, from the third read of `database`'s lease on (a run's first
+ * two are its own: none there yet, then its read back), answers with the lease of another run (`what`, process
+ * 4242 on host `elsewhere`), as if that run had judged this one's stale and taken it over. `again()` counts the
+ * reads from zero, for the next run.
+ */
+export async function leaseTakenOverProxy(target: string, database: string, what: string): Promise<Awaited<ReturnType<typeof countingProxy>> & { again(): void }> {
+  let reads = 0;
+  const theirs = JSON.stringify({ pid: 4242, host: 'elsewhere', what, since: '2026-12-07T10:00:00.000Z', token: 'theirs', expiresAt: Date.now() + 600_000 });
+  const proxy = await countingProxy(target, {
+    answer: (method, url) => (method === 'GET' && url.includes(`/.txline-locks/${database}.json`) && ++reads >= 3 ? theirs : null),
+  });
+  return Object.assign(proxy, { again: () => (reads = 0) });
+}
+
+/**
  * A real HTTP proxy on 127.0.0.1 in front of an S3-compatible server: forwards every request as it is, and counts
  * what passes (requests, ranged reads, bytes sent back). `refuse(method, url)`: answer that request 403
  * AccessDenied instead, as a bucket policy that denies it would (a key that may list and read but not write).
