@@ -106,6 +106,19 @@ describe('alert conditions', () => {
     expect(scheduleRpoMs([{ fullCron: '0 2 * * *', diffCron: null, timeZone: 'UTC', enabled: false }], NOW)).toBeNull();
   });
 
+  it('derives the RPO from the gaps of the coming week: working-hours diffs leave the weekend to the nightly fulls', () => {
+    // NOW is a Sunday; diffs every hour 09:00-17:00 on weekdays and a full at 02:00 every night: the longest gap is
+    // the weekend's (Saturday 02:00 to Sunday 02:00), not the weeknight's 17:00 to 02:00
+    const workingHours = { fullCron: '0 2 * * *', diffCron: '0 9-17 * * 1-5', timeZone: 'UTC', enabled: true };
+    expect(new Date(NOW).getUTCDay()).toBe(0);
+    for (const at of [NOW, NOW + 24 * H, NOW + 3 * 24 * H]) expect(scheduleRpoMs([workingHours], at)).toBe(26 * H);
+    // fulls only on Sundays, diffs every 10 minutes on weekdays: Friday 17:50 to Sunday 02:00
+    const weekly = { fullCron: '0 2 * * 0', diffCron: '*/10 9-17 * * 1-5', timeZone: 'UTC', enabled: true };
+    expect(scheduleRpoMs([weekly], NOW + 24 * H)).toBe(32 * H + 10 * 60_000 + 2 * H);
+    // a monthly full alone still gives its month-long gaps
+    expect(scheduleRpoMs([{ fullCron: '0 3 1 * *', diffCron: null, timeZone: 'UTC', enabled: true }], NOW)).toBeGreaterThanOrEqual(30 * 24 * H);
+  });
+
   it('checks threshold fields, naming the one at fault', () => {
     expect(() => checkSettings('rpo', { hours: '-1' })).toThrow(/^hours: must be above 0/);
     expect(() => checkSettings('lag', { transactions: 'x', seconds: '', minutes: 5 })).toThrow(/^transactions: must be a number/);

@@ -7,7 +7,7 @@
  * Invariants: a value and its threshold are in the same unit (hours, jobs, transactions, seconds, bytes); a
  * condition fires when its value is beyond its threshold, never on missing data.
  */
-import { nextTimes, parseCron } from '../schedules/cron';
+import { nextAfter, parseCron } from '../schedules/cron';
 import type { AlertCondition } from '../db/schema';
 import { DEFAULT_RPO_HOURS, type RuleSet } from './rules';
 
@@ -167,11 +167,26 @@ function drill(f: DatabaseFacts, rules: RuleSet): Result {
   };
 }
 
+/** How far ahead a schedule's occurrences are looked at: a week and a day, so a weekend without runs is seen. */
+const SCHEDULE_SPAN_MS = 8 * 24 * HOUR;
+/** at least this many occurrences of each cron (a monthly full's gaps are months), at most this many */
+const SCHEDULE_MIN_TIMES = 12;
+const SCHEDULE_MAX_TIMES = 5000;
+/** a schedule's RPO is computed again once this old (its gaps move as slowly as the weeks go by) */
+const SCHEDULE_RPO_TTL_MS = 10 * 60_000;
+const rpoCache = new Map<string, { at: number; rpoMs: number | null }>();
+
 /**
  * The RPO a schedule implies: the longest gap between its next occurrences (full and diff together), plus as
  * much again up to two hours (time to finish the backup): a daily full gives 26 h, a diff every 15 min 30 min.
+ * The occurrences of the next eight days are looked at (at least 12 of each cron, at most 5,000): diffs every
+ * hour of the working day and a nightly full give 26 h, from the weekend's gap between two fulls, not the
+ * night's 9 h. Computed once per schedule set every 10 minutes (every database a glob covers shares it).
  */
 export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCron: string | null; timeZone: string; enabled: boolean }>, now: number): number | null {
+  const key = JSON.stringify(schedules.map((s) => [s.fullCron, s.diffCron, s.timeZone, s.enabled]));
+  const hit = rpoCache.get(key);
+  if (hit && now >= hit.at && now - hit.at < SCHEDULE_RPO_TTL_MS) return hit.rpoMs;
   let best: number | null = null;
   for (const s of schedules) {
     if (!s.enabled) continue;
@@ -180,9 +195,9 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
       [s.fullCron, 'full'],
       [s.diffCron, 'diff'],
     ] as const) {
-      if (cron) series.push(nextTimes(parseCron(cron, s.timeZone, field), now, 12));
+      if (cron) series.push(timesAhead(parseCron(cron, s.timeZone, field), now));
     }
-    // over the span every cron covers (a daily full's 12 days would otherwise leave gaps after a diff's 3 hours)
+    // over the span every cron covers (a monthly full's 12 months would otherwise leave gaps after the diffs' week)
     const horizon = Math.min(...series.map((t) => t[t.length - 1] ?? -Infinity));
     const times = series
       .flat()
@@ -194,7 +209,22 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
     const rpoMs = gap + Math.min(gap, 2 * HOUR);
     best = best === null ? rpoMs : Math.min(best, rpoMs); // the most frequent schedule covering it is the promise
   }
+  if (rpoCache.size >= 1000) rpoCache.delete(rpoCache.keys().next().value as string);
+  rpoCache.set(key, { at: now, rpoMs: best });
   return best;
+}
+
+/** A cron's occurrences after `now`: those of the next SCHEDULE_SPAN_MS, at least SCHEDULE_MIN_TIMES, at most SCHEDULE_MAX_TIMES. */
+function timesAhead(cron: ReturnType<typeof parseCron>, now: number): number[] {
+  const out: number[] = [];
+  let t = now;
+  while (out.length < SCHEDULE_MAX_TIMES && (out.length < SCHEDULE_MIN_TIMES || t <= now + SCHEDULE_SPAN_MS)) {
+    const next = nextAfter(cron, t);
+    if (next === null) break;
+    out.push(next);
+    t = next;
+  }
+  return out;
 }
 
 /**
