@@ -32,6 +32,12 @@ describe('parseEnv', () => {
     expect(() => parseEnv({ TXLINE_PUBLIC_URL: 'javascript:alert(1)' }, cwd)).toThrow(/TXLINE_PUBLIC_URL/);
   });
 
+  it('reads TXLINE_SCHEDULED_JOBS as a whole number from 1 to 64, and refuses others naming the variable', () => {
+    expect(parseEnv({ TXLINE_SCHEDULED_JOBS: '2' }, cwd).scheduledJobs).toBe(2);
+    expect(parseEnv({}, cwd).scheduledJobs).toBeUndefined();
+    for (const bad of ['0', '65', '1.5', 'four', '-1']) expect(() => parseEnv({ TXLINE_SCHEDULED_JOBS: bad }, cwd)).toThrow(/TXLINE_SCHEDULED_JOBS: expected a whole number of jobs from 1 to 64/);
+  });
+
   it('reads TXLINE_NEO4J_ADMINS as absolute paths, and refuses a relative one naming the variable', () => {
     expect(parseEnv({ TXLINE_NEO4J_ADMINS: '/opt/neo4j/bin/neo4j-admin, /opt/n2/../n3/neo4j-admin' }, cwd).neo4jAdmins).toEqual(['/opt/neo4j/bin/neo4j-admin', '/opt/n3/neo4j-admin']);
     expect(() => parseEnv({ TXLINE_NEO4J_ADMINS: 'bin/neo4j-admin' }, cwd)).toThrow(/TXLINE_NEO4J_ADMINS: .*"bin\/neo4j-admin" is not absolute/);

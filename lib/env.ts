@@ -17,6 +17,8 @@
  *   TXLINE_COLLECT_MS         how often the dashboard's collector asks every member for its status, in ms
  *                             (a whole number, at least 100; default 1000)
  *   TXLINE_ALERT_MS           how often the server evaluates the alert conditions, in ms (at least 100; default 30000)
+ *   TXLINE_SCHEDULED_JOBS     how many jobs the scheduler runs at once (backups, retention prunes and drills
+ *                             together; 1 to 64, default 4); the others wait their turn
  *   TXLINE_PUBLIC_URL         the dashboard's address as people reach it (https://txline.example.com), for the links
  *                             in webhook bodies (default: none, the links are paths like /alerts?alert=12)
  *   TXLINE_TRUSTED_PROXIES    comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For
@@ -62,6 +64,8 @@ export interface TxlineEnv {
   logLevel: LogLevel;
   /** neo4j-admin executables the browser may register (TXLINE_NEO4J_ADMINS); absent or empty: none */
   neo4jAdmins?: string[];
+  /** how many jobs the scheduler runs at once (TXLINE_SCHEDULED_JOBS); absent: DEFAULT_SCHEDULED_JOBS */
+  scheduledJobs?: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -70,7 +74,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const ENV_VARS = ['TXLINE_DATA_DIR', 'TXLINE_CLUSTER_FILE', 'TXLINE_CLUSTER_ADDRESSES', 'TXLINE_BACKUP_DIR', 'TXLINE_CATALOG', 'TXLINE_BACKUP_ROOTS'] as const;
 const SECRET_VARS = ['TXLINE_ADMIN_PASSWORD', 'TXLINE_METRICS_TOKEN', 'TXLINE_CLUSTER_TOKEN'] as const;
 /** settings of the server alone (child processes do not need them) */
-const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL', 'TXLINE_NEO4J_ADMINS'] as const;
+const SERVER_VARS = ['TXLINE_COLLECT_MS', 'TXLINE_TRUSTED_PROXIES', 'TXLINE_ALERT_MS', 'TXLINE_PUBLIC_URL', 'TXLINE_NEO4J_ADMINS', 'TXLINE_SCHEDULED_JOBS'] as const;
 /** settings every process reads from its own environment (children inherit them) */
 const PROCESS_VARS = ['TXLINE_LOG_LEVEL', 'TXLINE_LOCAL_STORE_COPY', 'TXLINE_STORE_LEASE_TTL_MS'] as const;
 
@@ -179,6 +183,12 @@ const schema = z.object({
     }
     return n;
   }),
+  TXLINE_SCHEDULED_JOBS: fromText((v, refuse) => {
+    if (v === undefined) return undefined;
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > 64) return refuse(`expected a whole number of jobs from 1 to 64, but got "${v.slice(0, 40)}"`);
+    return n;
+  }),
   TXLINE_PUBLIC_URL: fromText((v, refuse) => {
     if (v === undefined) return null;
     const u = URL.canParse(v) ? new URL(v) : null;
@@ -233,6 +243,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     publicUrl: e.TXLINE_PUBLIC_URL,
     logLevel: e.TXLINE_LOG_LEVEL,
     neo4jAdmins: e.TXLINE_NEO4J_ADMINS,
+    ...(e.TXLINE_SCHEDULED_JOBS === undefined ? {} : { scheduledJobs: e.TXLINE_SCHEDULED_JOBS }),
   };
 }
 

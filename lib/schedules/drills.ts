@@ -19,7 +19,7 @@ import type { ScheduleRow } from '../db/schema';
 import { createLogger } from '../log';
 import { drillCronOf, nextDrillAfter } from './drill-cron';
 import { matchGlob } from './plan';
-import { SCHEDULE_USER } from './scheduler';
+import { SCHEDULE_USER, type JobSlots } from './scheduler';
 
 export class DrillScheduler {
   /**
@@ -29,7 +29,11 @@ export class DrillScheduler {
   private readonly next = new Map<string, { after: number; at: number | null; handled: boolean; jobId?: number }>();
   private readonly log = createLogger('schedules');
 
-  constructor(private readonly ctx: CommandContext) {}
+  constructor(
+    private readonly ctx: CommandContext,
+    /** shared with the scheduler's backups and prunes: a drill starts only while one is free */
+    private readonly slots: JobSlots,
+  ) {}
 
   /** Starts the drills due at `now`; returns the started jobs' IDs. */
   tick(schedules: ScheduleRow[], now: number): number[] {
@@ -64,12 +68,14 @@ export class DrillScheduler {
           this.next.set(key, n);
         }
         if (n.handled || n.at === null || n.at > now) continue;
+        if (!this.slots.free) continue; // due, and started once one of the scheduler's jobs is over
         const jobId = this.startOne(s, database, n.at);
         if (jobId === 'wait') continue;
         if (jobId === null) n.at = nextDrillAfter(s, n.at); // refused: the next occurrence tries again
         else {
           n.handled = true;
           n.jobId = jobId;
+          this.slots.took(jobId);
           started.push(jobId);
         }
       }

@@ -12,6 +12,10 @@
  *   occurrences missed while no scheduler ran are made up once, at the first tick, as a catch-up (created by
  *   "schedule (catch-up)", `catchUp: true` in the job's parameters). A run still queued when the server stops
  *   is not made up (its occurrence was handled).
+ * - At most `maxJobs` jobs it started run at once (TXLINE_SCHEDULED_JOBS, default 4: backups, retention prunes
+ *   and drills together): a glob over 5,000 databases, or the catch-ups after a night the server was down, start
+ *   4 processes, not 5,000; the others wait in the queue in the order they fell due (prunes first, then
+ *   backups, then drills). Jobs started by hand do not count and are never held back.
  * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
  *   (lib/dashboard/retention.ts: the database's own, else the folder's '*') is applied as a prune job created
  *   by "schedule" and audited as `prune.start` "by schedule" (each deletion is audited as the job ends, see
@@ -43,6 +47,31 @@ export interface SchedulerOptions {
    * drill's too
    */
   drillsAfter?: Promise<unknown>;
+  /** how many of the jobs it starts may run at once (default: the environment's TXLINE_SCHEDULED_JOBS) */
+  maxJobs?: number;
+}
+
+/** How many scheduled jobs run at once, when TXLINE_SCHEDULED_JOBS is not set. */
+export const DEFAULT_SCHEDULED_JOBS = 4;
+
+/** The scheduler's jobs still running: another may start while there are fewer than `max`. */
+export class JobSlots {
+  private readonly running = new Set<number>();
+  constructor(
+    private readonly runner: Pick<CommandContext['runner'], 'wait'>,
+    readonly max: number,
+  ) {}
+
+  get free(): boolean {
+    return this.running.size < this.max;
+  }
+
+  /** Counts a job it started until the job is over. */
+  took(jobId: number): void {
+    this.running.add(jobId);
+    const over = () => this.running.delete(jobId);
+    this.runner.wait(jobId).then(over, over);
+  }
 }
 
 export interface TickResult {
@@ -77,6 +106,7 @@ export class Scheduler {
   private readonly drills: DrillScheduler;
   /** scheduled drills wait (SchedulerOptions.drillsAfter) */
   private drillsHeld = false;
+  private readonly slots: JobSlots;
 
   constructor(
     private readonly ctx: CommandContext,
@@ -84,7 +114,8 @@ export class Scheduler {
   ) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    this.drills = new DrillScheduler(ctx);
+    this.slots = new JobSlots(ctx.runner, opts.maxJobs ?? ctx.env.scheduledJobs ?? DEFAULT_SCHEDULED_JOBS);
+    this.drills = new DrillScheduler(ctx, this.slots);
     if (opts.drillsAfter) {
       this.drillsHeld = true;
       void opts.drillsAfter.finally(() => (this.drillsHeld = false)).catch(() => undefined);
@@ -109,7 +140,7 @@ export class Scheduler {
     return [...this.prunes.values()];
   }
 
-  /** The runs waiting to start (a copy). */
+  /** The runs waiting to start (a copy): for their database's job to end, or for one of the scheduler's to. */
   waiting(): QueuedRun[] {
     return [...this.queue.values()];
   }
@@ -142,6 +173,7 @@ export class Scheduler {
         this.queue.delete(key); // removed or disabled since it was queued
         continue;
       }
+      if (!this.slots.free) continue; // as many of its jobs run as may: it keeps its place
       const jobId = this.startRun(s, run);
       if (jobId === 'wait') continue;
       this.queue.delete(key);
@@ -198,6 +230,7 @@ export class Scheduler {
       return null;
     }
     this.log.info(`started job #${r.jobId}: ${what} of ${run.database}`);
+    this.slots.took(r.jobId);
     this.pruneAfter(s, run, r.jobId);
     return r.jobId;
   }
@@ -218,6 +251,7 @@ export class Scheduler {
   private startPrunes(): void {
     if (this.stopped) return;
     for (const [key, p] of this.prunes) {
+      if (!this.slots.free) return; // the others wait for one of its jobs to end
       const policy = policyFor(this.ctx.db, p);
       if (!policy) {
         this.prunes.delete(key); // no policy covers it (any more)
@@ -237,7 +271,10 @@ export class Scheduler {
         outcome: r.ok ? 'ok' : 'failed',
         detail: r.ok ? `job #${r.jobId}: ${what}` : `${what}: ${r.error}`,
       });
-      if (r.ok) this.log.info(`started job #${r.jobId}: ${what} of ${p.database}`);
+      if (r.ok) {
+        this.log.info(`started job #${r.jobId}: ${what} of ${p.database}`);
+        this.slots.took(r.jobId);
+      }
       else this.log.warn(`could not start the ${what} of ${p.database}: ${r.error}`);
     }
   }

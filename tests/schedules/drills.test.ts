@@ -19,6 +19,8 @@ import { drillTargetOf } from '../../lib/schedules/drill-target';
 import { lastDrills, listDrills, STALE_AFTER_MS, verificationOf } from '../../lib/db/queries/drills';
 import { listClusters, getFolder } from '../../lib/db/queries/clusters';
 import { getJob, listJobs } from '../../lib/db/queries/jobs';
+import { removeSchedule } from '../../lib/db/queries/schedules';
+import { clusterDatabases } from '../../lib/dashboard/commands/shared';
 import { PAYLOAD_OFFSET, listArtifacts } from '../../lib/engine/artifact';
 import { isScratchName, scratchName } from '../../lib/engine/drill';
 import { parseEnv } from '../../lib/env';
@@ -195,6 +197,26 @@ describe('drills in the server', () => {
     const started = scheduler.tick(Date.now() + 2000).drills;
     expect(started).toHaveLength(1);
     await ctx.runner.wait(started[0]);
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
+  }, 90_000);
+
+  it('a due drill waits while the scheduler runs as many jobs as it may (maxJobs), and starts once one is over', async () => {
+    ctx.scheduler.stop(); // (this test's scheduler alone)
+    await cluster.writer.createDatabase('cap-x');
+    await waitFor('the collector to see cap-x', () => clusterDatabases(ctx, clusterId).has('cap-x'), 20_000);
+    const scheduler = new Scheduler(ctx, { maxJobs: 1 });
+    const backupsOfCapX = setSchedule(ctx.db, { clusterId, databaseGlob: 'cap-x', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now() - 5000).row;
+    setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: '* * * * * *' }, Date.now() - 5000);
+    // the backup of cap-x takes the one slot; the drill of neo4j (no job on it) is due but waits
+    const first = scheduler.tick(Date.now() + 1000);
+    expect(first.started.map((r) => r.run.database)).toEqual(['cap-x']);
+    expect(first.drills).toEqual([]);
+    removeSchedule(ctx.db, backupsOfCapX);
+    expect((await ctx.runner.wait(first.started[0].jobId))?.status).toBe('succeeded');
+    await new Promise((r) => setImmediate(r));
+    const second = scheduler.tick(Date.now() + 1000);
+    expect(second.drills).toHaveLength(1);
+    expect((await ctx.runner.wait(second.drills[0]))?.status).toBe('succeeded');
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
   }, 90_000);
 });

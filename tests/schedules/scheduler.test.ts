@@ -13,7 +13,7 @@ import { indexFolder } from '../../lib/db/indexer';
 import { ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
 import { getJob, listJobs } from '../../lib/db/queries/jobs';
 import { getSchedule, removeSchedule } from '../../lib/db/queries/schedules';
-import type { CommandContext } from '../../lib/dashboard/commands/shared';
+import { clusterDatabases, type CommandContext } from '../../lib/dashboard/commands/shared';
 import { parseEnv } from '../../lib/env';
 import type { JobRunner } from '../../lib/jobs/runner';
 import { Scheduler } from '../../lib/schedules/scheduler';
@@ -151,6 +151,39 @@ describe('the scheduler', () => {
     expect(r.started.map((s) => s.run.type)).toEqual(['full']);
     expect((await runner.wait(r.started[0].jobId))?.status).toBe('succeeded');
     await settle(row.id);
+  });
+
+  it('runs at most maxJobs of its jobs at once: the others keep their place and start as those end', async () => {
+    const names = ['cap-a', 'cap-b', 'cap-c'];
+    for (const n of names) await cluster.writer.createDatabase(n);
+    await waitForConvergence(cluster, 'cap-c');
+    await ctx.collector.tick(); // (not started here: it samples when told)
+    expect([...clusterDatabases(ctx, clusterId)].filter((n) => n.startsWith('cap-')).sort()).toEqual(names);
+    const t0 = Date.now();
+    const scheduler = new Scheduler(ctx, { maxJobs: 2 });
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'cap-*', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, t0);
+    const due = Math.floor(t0 / 1000) * 1000 + 1000;
+    try {
+      // all three fall due at once: two start, the third waits though its database has no job
+      const first = scheduler.tick(due + 10);
+      expect(first.started.map((s) => s.run.database)).toEqual(['cap-a', 'cap-b']);
+      expect(first.waiting.map((w) => w.database)).toEqual(['cap-c']);
+      // still two running: the next occurrence queues cap-a and cap-b behind cap-c and starts nothing
+      const second = scheduler.tick(due + 1010);
+      expect(second.started).toEqual([]);
+      expect(second.waiting.map((w) => w.database)).toEqual(['cap-c', 'cap-a', 'cap-b']);
+      // once one of them is over, cap-c starts (before the next runs of cap-a and cap-b, queued after it)
+      await Promise.race(first.started.map((s) => runner.wait(s.jobId)));
+      await new Promise((r) => setImmediate(r));
+      const third = scheduler.tick(due + 1020);
+      expect(third.started[0]?.run.database).toBe('cap-c');
+      expect(third.started).toHaveLength(1);
+      const jobs = [...first.started, ...third.started].map((s) => s.jobId);
+      for (const id of jobs) expect((await runner.wait(id))?.status).toBe('succeeded');
+    } finally {
+      scheduler.stop();
+      await settle(row.id);
+    }
   });
 
   it('after several missed occurrences, makes up one run at start, marked as a catch-up', async () => {
