@@ -12,13 +12,14 @@
  * - An attempt is bounded (timeoutMs for the whole exchange); redirects are not followed (a 3xx is a failure);
  *   2xx is success. Network errors, timeouts, 408, 429 and 5xx are retried with exponential back-off
  *   (backoffMs, 2×, 4×, ...) up to `retries` more times; other answers and refused addresses are not.
- * - Every attempt is a row of webhook_deliveries (the delivery log).
+ * - Every attempt is a row of webhook_deliveries (the delivery log); each target keeps its newest
+ *   KEPT_DELIVERIES attempts (more than the page shows), older ones go as a new one is logged.
  */
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Catalog } from '../db';
 import { webhookDeliveries, webhookTargets, type AlertRow, type WebhookDeliveryRow, type WebhookTargetRow } from '../db/schema';
 import { codeOf, describeError, TxlineError } from '../errors';
@@ -220,11 +221,26 @@ export async function deliver(
   }
 }
 
+/** How many delivery attempts each target keeps in its log (listDeliveries shows at most 500). */
+export const KEPT_DELIVERIES = 1000;
+
 function logAttempt(db: Catalog, targetId: number, d: { body: WebhookBody; alertId: number | null }, attempt: number, r: AttemptResult): void {
   try {
-    db.insert(webhookDeliveries)
-      .values({ targetId, alertId: d.alertId, event: d.body.state, attempt, outcome: r.outcome, httpStatus: r.httpStatus, error: r.error?.slice(0, 500) ?? null, durationMs: r.durationMs, at: Date.now() })
-      .run();
+    db.transaction((tx) => {
+      tx.insert(webhookDeliveries)
+        .values({ targetId, alertId: d.alertId, event: d.body.state, attempt, outcome: r.outcome, httpStatus: r.httpStatus, error: r.error?.slice(0, 500) ?? null, durationMs: r.durationMs, at: Date.now() })
+        .run();
+      // the log does not grow without end: a receiver down for a month, or an alert that flaps, fills it
+      const oldestKept = tx
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .where(eq(webhookDeliveries.targetId, targetId))
+        .orderBy(desc(webhookDeliveries.id))
+        .limit(1)
+        .offset(KEPT_DELIVERIES - 1)
+        .get();
+      if (oldestKept) tx.delete(webhookDeliveries).where(and(eq(webhookDeliveries.targetId, targetId), lt(webhookDeliveries.id, oldestKept.id))).run();
+    });
   } catch (e) {
     // the target was removed while its delivery ran (the foreign key refuses the row): nothing to log it under
     if (!/FOREIGN KEY/i.test(describeError(e))) throw e;

@@ -8,9 +8,9 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addTarget, deliver, listDeliveries, publicTarget, type WebhookBody } from '../../lib/alerts/webhooks';
+import { KEPT_DELIVERIES, addTarget, deliver, listDeliveries, publicTarget, type WebhookBody } from '../../lib/alerts/webhooks';
 import { openCatalog, type Catalog } from '../../lib/db';
-import { webhookTargets } from '../../lib/db/schema';
+import { webhookDeliveries, webhookTargets } from '../../lib/db/schema';
 import { codeOf } from '../../lib/errors';
 import { tempDir } from '../helpers/cluster';
 import { startReceiver, type Receiver } from './receiver';
@@ -68,6 +68,24 @@ describe('webhook delivery', () => {
       expect(got.headers['x-txline-signature']).toBe(`sha256=${createHmac('sha256', 'a-long-signing-secret').update(got.raw).digest('hex')}`);
       expect(Object.keys(got.body).sort()).toEqual(['alert', 'cluster', 'database', 'since', 'state', 'threshold', 'url', 'value']);
     }
+  });
+
+  it("keeps each target's newest attempts: the oldest goes as a new one is logged, another target's stay", async () => {
+    const r = await receiver();
+    const busy = addTarget(db, catalog, { name: 'busy', url: r.url, by: 'admin' });
+    const quiet = addTarget(db, catalog, { name: 'quiet', url: r.url, by: 'admin' });
+    const row = (targetId: number, i: number) => ({ targetId, alertId: null, event: 'firing', attempt: 1, outcome: 'failed' as const, httpStatus: 503, error: `old ${i}`, durationMs: 1, at: i });
+    db.insert(webhookDeliveries).values(Array.from({ length: 3 }, (_, i) => row(quiet.id, i))).run();
+    for (let i = 0; i < KEPT_DELIVERIES; i += 250) db.insert(webhookDeliveries).values(Array.from({ length: 250 }, (_, k) => row(busy.id, i + k))).run();
+    const count = (targetId: number) => db.select().from(webhookDeliveries).where(eq(webhookDeliveries.targetId, targetId)).all();
+    expect(count(busy.id)).toHaveLength(KEPT_DELIVERIES);
+    expect(await deliver(db, catalog, busy, { body: BODY, alertId: null })).toMatchObject({ outcome: 'ok' });
+    const kept = count(busy.id);
+    expect(kept).toHaveLength(KEPT_DELIVERIES);
+    expect(kept.some((d) => d.error === 'old 0')).toBe(false);
+    expect(kept.some((d) => d.error === 'old 1')).toBe(true);
+    expect(listDeliveries(db, { targetId: busy.id, limit: 1 })[0]).toMatchObject({ outcome: 'ok', httpStatus: 200 });
+    expect(count(quiet.id)).toHaveLength(3);
   });
 
   it('stops retrying once the target is removed, disabled or pointed elsewhere', async () => {
