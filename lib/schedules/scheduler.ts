@@ -5,7 +5,8 @@
  *
  * - The databases of a schedule are those its glob covers among what the cluster reports now (the collector's
  *   latest snapshot); while the cluster reports no database (not seen yet, or no member answers) the
- *   occurrence waits, not handled, and is made up once when the cluster is back.
+ *   occurrence waits, not handled, and is made up once when the cluster is back. A glob that covers none of the
+ *   databases reported is said once (a failed `backup.start` in the audit log) until it covers one or changes.
  * - Never two jobs on one database: a run whose database has a job (the runner refuses with JOB_RUNNING) stays
  *   queued and starts once that job is over; runs due meanwhile merge into it (lib/schedules/plan.ts).
  * - An occurrence is marked handled in the catalog when its runs are queued, so a restart does not repeat it;
@@ -107,6 +108,8 @@ export class Scheduler {
   /** scheduled drills wait (SchedulerOptions.drillsAfter) */
   private drillsHeld = false;
   private readonly slots: JobSlots;
+  /** schedules whose glob covered no database, with the state (updatedAt) in which that was said */
+  private readonly uncovered = new Map<number, string>();
 
   constructor(
     private readonly ctx: CommandContext,
@@ -165,6 +168,7 @@ export class Scheduler {
     }
     const live = new Map(schedules.map((s) => [s.id, s]));
     for (const id of this.firstPending.keys()) if (!live.has(id)) this.firstPending.delete(id);
+    for (const id of this.uncovered.keys()) if (!live.has(id)) this.uncovered.delete(id);
     this.startPrunes(); // before the queued backups: a prune never waits behind the next backup of its database
     const started: TickResult['started'] = [];
     for (const [key, run] of this.queue) {
@@ -203,11 +207,29 @@ export class Scheduler {
     const reported = clusterDatabases(this.ctx, s.clusterId);
     if (reported.size === 0) return;
     const databases = matchGlob(s.databaseGlob, reported);
+    if (databases.length === 0) this.coversNothing(s, due, reported);
+    else this.uncovered.delete(s.id);
     for (const run of runsFor(s, due, databases, this.startedAt)) enqueue(this.queue, run);
     for (const type of ['full', 'diff'] as const) {
       const d = due[type];
       if (d !== null) markDue(this.ctx.db, { id: s.id, type, dueAt: d.at });
     }
+  }
+
+  /**
+   * An occurrence fell due and the glob covers no database the cluster reports (a database dropped or renamed,
+   * a glob mistyped): the occurrence is handled with nothing to run. Said once (a failed `backup.start` in the
+   * audit log, a warning) until the schedule covers a database again or is changed, not at every occurrence.
+   */
+  private coversNothing(s: ScheduleRow, due: ReturnType<typeof dueOf>, reported: Set<string>): void {
+    const state = `${s.updatedAt ?? s.createdAt}`;
+    if (this.uncovered.get(s.id) === state) return;
+    this.uncovered.set(s.id, state);
+    const at = Math.max(due.full?.at ?? 0, due.diff?.at ?? 0);
+    const names = [...reported].sort();
+    const what = `schedule "${s.databaseGlob}" due ${new Date(at).toISOString()} covers no database of the cluster (it reports ${names.slice(0, 10).join(', ')}${names.length > 10 ? `, and ${names.length - 10} more` : ''}): nothing was backed up, and nothing will be until it covers one`;
+    recordAudit(this.ctx.db, { username: SCHEDULE_USER, address: null, action: 'backup.start', target: `database=${s.databaseGlob} clusterId=${s.clusterId}`, outcome: 'failed', detail: what });
+    this.log.warn(what);
   }
 
   /** Starts a queued run: its job's ID, 'wait' while its database has a job, null when it could not start. */

@@ -186,6 +186,30 @@ describe('the scheduler', () => {
     }
   });
 
+  it('a glob that covers no database is said once (audit, warning), not at every occurrence, and again once changed', async () => {
+    const t0 = Date.now();
+    const scheduler = new Scheduler(ctx);
+    const set = (fullCron: string | null, at: number) => setSchedule(db, { clusterId, databaseGlob: 'payrol', fullCron, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, at).row;
+    const row = set(null, t0);
+    const said = () => listAudit(db, { action: 'backup.start' }).filter((a) => a.target === `database=payrol clusterId=${clusterId}`);
+    const base = Math.floor(t0 / 1000) * 1000 + 1000;
+    try {
+      for (let s = 0; s < 3; s++) expect(scheduler.tick(base + s * 1000 + 10)).toMatchObject({ started: [], waiting: [] });
+      expect(said()).toHaveLength(1);
+      expect(said()[0]).toMatchObject({ username: 'schedule', outcome: 'failed' });
+      expect(said()[0].detail).toMatch(/^schedule "payrol" due \S+ covers no database of the cluster \(it reports .*neo4j.*\): nothing was backed up/);
+      // the occurrences are handled all the same: nothing piles up to run later
+      expect(getSchedule(db, row)?.diffDueAt).toBe(base + 2000);
+      // changed (still covering nothing): said again, once
+      set('0 0 1 1 *', base + 2500);
+      for (let s = 3; s < 5; s++) scheduler.tick(base + s * 1000 + 10);
+      expect(said()).toHaveLength(2);
+    } finally {
+      scheduler.stop();
+      await settle(row.id);
+    }
+  });
+
   it('after several missed occurrences, makes up one run at start, marked as a catch-up', async () => {
     const t0 = Date.now();
     const first = new Scheduler(ctx);
