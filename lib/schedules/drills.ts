@@ -35,9 +35,17 @@ export class DrillScheduler {
     private readonly slots: JobSlots,
   ) {}
 
+  /**
+   * The slots prunes and backups leave free for drills: one while a due drill waited for a slot at the last
+   * tick, so drills are not held back for good by backups that keep falling due (diffs every 15 minutes of
+   * more databases than the slots get through).
+   */
+  reserve = 0;
+
   /** Starts the drills due at `now`; returns the started jobs' IDs. */
   tick(schedules: ScheduleRow[], now: number): number[] {
     const started: number[] = [];
+    let waited = false;
     const byCluster = new Map<number, Map<string, number>>();
     const lastOf = (clusterId: number) => {
       let m = byCluster.get(clusterId);
@@ -68,7 +76,10 @@ export class DrillScheduler {
           this.next.set(key, n);
         }
         if (n.handled || n.at === null || n.at > now) continue;
-        if (!this.slots.free) continue; // due, and started once one of the scheduler's jobs is over
+        if (!this.slots.free) {
+          waited = true; // due: started once one of the scheduler's jobs is over (the others leave it one)
+          continue;
+        }
         const jobId = this.startOne(s, database, n.at);
         if (jobId === 'wait') continue;
         if (jobId === null) n.at = nextDrillAfter(s, n.at); // refused: the next occurrence tries again
@@ -81,6 +92,7 @@ export class DrillScheduler {
       }
     }
     for (const k of this.next.keys()) if (!live.has(k)) this.next.delete(k);
+    this.reserve = waited ? 1 : 0;
     return started;
   }
 

@@ -15,8 +15,11 @@
  *   is not made up (its occurrence was handled).
  * - At most `maxJobs` jobs it started run at once (TXLINE_SCHEDULED_JOBS, default 4: backups, retention prunes
  *   and drills together): a glob over 5,000 databases, or the catch-ups after a night the server was down, start
- *   4 processes, not 5,000; the others wait in the queue in the order they fell due (prunes first, then
- *   backups, then drills). Jobs started by hand do not count and are never held back.
+ *   4 processes, not 5,000. The others wait their turn: prunes first, then the queued backups in the order they
+ *   fell due, then drills; while a due drill waits, prunes and backups leave it a slot (backups that keep
+ *   falling due never hold drills back for good). A job counts for SLOT_HOLD_MS (6 h) at most, so one that
+ *   hangs does not stop every schedule. Jobs started by hand do not count and are never held back. The cap makes
+ *   the queue longer-lived: runs still queued when the server stops are not made up (see below).
  * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
  *   (lib/dashboard/retention.ts: the database's own, else the folder's '*') is applied as a prune job created
  *   by "schedule" and audited as `prune.start` "by schedule" (each deletion is audited as the job ends, see
@@ -50,27 +53,49 @@ export interface SchedulerOptions {
   drillsAfter?: Promise<unknown>;
   /** how many of the jobs it starts may run at once (default: the environment's TXLINE_SCHEDULED_JOBS) */
   maxJobs?: number;
+  /** how long one of its jobs counts against maxJobs at most (default SLOT_HOLD_MS) */
+  slotHoldMs?: number;
 }
 
 /** How many scheduled jobs run at once, when TXLINE_SCHEDULED_JOBS is not set. */
 export const DEFAULT_SCHEDULED_JOBS = 4;
 
-/** The scheduler's jobs still running: another may start while there are fewer than `max`. */
+/** How long a job counts against the scheduler's slots at most: one that runs longer (hung) no longer holds the rest back. */
+export const SLOT_HOLD_MS = 6 * 3600_000;
+
+/**
+ * The scheduler's jobs still running: another may start while there are fewer than `max`. A job counts until
+ * it is over, or for SLOT_HOLD_MS at most (with a warning): a job that hangs does not stop every schedule.
+ */
 export class JobSlots {
   private readonly running = new Set<number>();
   constructor(
     private readonly runner: Pick<CommandContext['runner'], 'wait'>,
     readonly max: number,
+    private readonly log: { warn(m: string): void },
+    private readonly holdMs = SLOT_HOLD_MS,
   ) {}
 
-  get free(): boolean {
-    return this.running.size < this.max;
+  /** whether a job may start, leaving `reserved` slots free for others */
+  freeFor(reserved: number): boolean {
+    return this.running.size < this.max - reserved;
   }
 
-  /** Counts a job it started until the job is over. */
+  get free(): boolean {
+    return this.freeFor(0);
+  }
+
+  /** Counts a job it started until the job is over (or SLOT_HOLD_MS have passed). */
   took(jobId: number): void {
     this.running.add(jobId);
-    const over = () => this.running.delete(jobId);
+    const hold = setTimeout(() => {
+      if (this.running.delete(jobId)) this.log.warn(`job #${jobId} has run ${Math.round(this.holdMs / 60_000)} minutes: it no longer holds back the scheduler's other jobs (TXLINE_SCHEDULED_JOBS=${this.max})`);
+    }, this.holdMs);
+    hold.unref();
+    const over = () => {
+      clearTimeout(hold);
+      this.running.delete(jobId);
+    };
     this.runner.wait(jobId).then(over, over);
   }
 }
@@ -78,7 +103,7 @@ export class JobSlots {
 export interface TickResult {
   /** jobs started this tick */
   started: Array<{ jobId: number; run: QueuedRun }>;
-  /** runs still waiting (their database has a job) */
+  /** runs still waiting: for their database's job to end, or for one of the scheduler's (maxJobs) */
   waiting: QueuedRun[];
   /** drill jobs started this tick (lib/schedules/drills.ts) */
   drills: number[];
@@ -117,7 +142,7 @@ export class Scheduler {
   ) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    this.slots = new JobSlots(ctx.runner, opts.maxJobs ?? ctx.env.scheduledJobs ?? DEFAULT_SCHEDULED_JOBS);
+    this.slots = new JobSlots(ctx.runner, opts.maxJobs ?? ctx.env.scheduledJobs ?? DEFAULT_SCHEDULED_JOBS, this.log, opts.slotHoldMs);
     this.drills = new DrillScheduler(ctx, this.slots);
     if (opts.drillsAfter) {
       this.drillsHeld = true;
@@ -177,7 +202,7 @@ export class Scheduler {
         this.queue.delete(key); // removed or disabled since it was queued
         continue;
       }
-      if (!this.slots.free) continue; // as many of its jobs run as may: it keeps its place
+      if (!this.slots.freeFor(this.drills.reserve)) continue; // as many of its jobs run as may: it keeps its place
       const jobId = this.startRun(s, run);
       if (jobId === 'wait') continue;
       this.queue.delete(key);
@@ -273,7 +298,7 @@ export class Scheduler {
   private startPrunes(): void {
     if (this.stopped) return;
     for (const [key, p] of this.prunes) {
-      if (!this.slots.free) return; // the others wait for one of its jobs to end
+      if (!this.slots.freeFor(this.drills.reserve)) return; // the others wait for one of its jobs to end
       const policy = policyFor(this.ctx.db, p);
       if (!policy) {
         this.prunes.delete(key); // no policy covers it (any more)

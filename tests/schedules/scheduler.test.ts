@@ -16,7 +16,7 @@ import { getSchedule, removeSchedule } from '../../lib/db/queries/schedules';
 import { clusterDatabases, type CommandContext } from '../../lib/dashboard/commands/shared';
 import { parseEnv } from '../../lib/env';
 import type { JobRunner } from '../../lib/jobs/runner';
-import { Scheduler } from '../../lib/schedules/scheduler';
+import { JobSlots, Scheduler } from '../../lib/schedules/scheduler';
 import { setSchedule } from '../../lib/schedules/store';
 import { startTestCluster, tempDir, waitFor, waitForConvergence, type TestCluster } from '../helpers/cluster';
 import { throttleProxy, writeTx, type ThrottleProxy } from '../helpers/engine';
@@ -172,18 +172,45 @@ describe('the scheduler', () => {
       const second = scheduler.tick(due + 1010);
       expect(second.started).toEqual([]);
       expect(second.waiting.map((w) => w.database)).toEqual(['cap-c', 'cap-a', 'cap-b']);
-      // once one of them is over, cap-c starts (before the next runs of cap-a and cap-b, queued after it)
+      // once one of them is over, cap-c starts (before the next runs of cap-a and cap-b, queued after it); as
+      // many start as slots were freed (both may have ended by now)
+      const over = new Set<number>();
+      for (const s of first.started) void runner.wait(s.jobId).then(() => over.add(s.jobId)); // (after the slots hear it)
       await Promise.race(first.started.map((s) => runner.wait(s.jobId)));
       await new Promise((r) => setImmediate(r));
+      const freed = over.size;
       const third = scheduler.tick(due + 1020);
       expect(third.started[0]?.run.database).toBe('cap-c');
-      expect(third.started).toHaveLength(1);
+      expect(third.started).toHaveLength(freed);
       const jobs = [...first.started, ...third.started].map((s) => s.jobId);
+      expect(freed).toBeGreaterThanOrEqual(1);
       for (const id of jobs) expect((await runner.wait(id))?.status).toBe('succeeded');
     } finally {
       scheduler.stop();
       await settle(row.id);
     }
+  });
+
+  it('a job counts against the slots until it is over, or SLOT_HOLD_MS at most (a hung one, with a warning)', async () => {
+    const warned: string[] = [];
+    let end = (): void => undefined;
+    const ended = new Promise<undefined>((r) => (end = () => r(undefined)));
+    // job 1 hangs (its wait never settles), job 2 ends when told
+    const runner = { wait: (id: number) => (id === 1 ? new Promise<undefined>(() => undefined) : ended) };
+    const slots = new JobSlots(runner, 2, { warn: (m) => warned.push(m) }, 150);
+    slots.took(1);
+    slots.took(2);
+    expect(slots.free).toBe(false);
+    expect(slots.freeFor(0)).toBe(false);
+    end();
+    await ended;
+    await new Promise((r) => setImmediate(r));
+    expect(slots.free).toBe(true);
+    expect(slots.freeFor(1)).toBe(false); // one free, and it is reserved
+    expect(warned).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slots.freeFor(1)).toBe(true);
+    expect(warned).toEqual([expect.stringMatching(/^job #1 has run 0 minutes: it no longer holds back the scheduler's other jobs \(TXLINE_SCHEDULED_JOBS=2\)$/)]);
   });
 
   it('a glob that covers no database is said once (audit, warning), not at every occurrence, and again once changed', async () => {
