@@ -115,6 +115,10 @@ describe('alert conditions', () => {
     // fulls only on Sundays, diffs every 10 minutes on weekdays: Friday 17:50 to Sunday 02:00
     const weekly = { fullCron: '0 2 * * 0', diffCron: '*/10 9-17 * * 1-5', timeZone: 'UTC', enabled: true };
     expect(scheduleRpoMs([weekly], NOW + 24 * H)).toBe(32 * H + 10 * 60_000 + 2 * H);
+    // diffs every 30 seconds of the working day (1,080 a day, past the walk's 5,000 steps in 8 days were each
+    // visited): the weekend is still seen
+    const dense = { fullCron: '0 2 * * 0', diffCron: '*/30 * 9-17 * * 1-5', timeZone: 'UTC', enabled: true };
+    expect(scheduleRpoMs([dense], NOW + 7 * H)).toBe(32 * H + 30_000 + 2 * H);
     // a monthly full alone still gives its month-long gaps
     expect(scheduleRpoMs([{ fullCron: '0 3 1 * *', diffCron: null, timeZone: 'UTC', enabled: true }], NOW)).toBeGreaterThanOrEqual(30 * 24 * H);
   });

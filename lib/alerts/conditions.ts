@@ -7,6 +7,7 @@
  * Invariants: a value and its threshold are in the same unit (hours, jobs, transactions, seconds, bytes); a
  * condition fires when its value is beyond its threshold, never on missing data.
  */
+import type { Cron } from 'croner';
 import { nextAfter, parseCron } from '../schedules/cron';
 import type { AlertCondition } from '../db/schema';
 import { DEFAULT_RPO_HOURS, type RuleSet } from './rules';
@@ -169,19 +170,19 @@ function drill(f: DatabaseFacts, rules: RuleSet): Result {
 
 /** How far ahead a schedule's occurrences are looked at: a week and a day, so a weekend without runs is seen. */
 const SCHEDULE_SPAN_MS = 8 * 24 * HOUR;
-/** at least this many occurrences of each cron (a monthly full's gaps are months), at most this many */
+/** at least this many occurrences (a monthly full's gaps are months), at most this many steps */
 const SCHEDULE_MIN_TIMES = 12;
-const SCHEDULE_MAX_TIMES = 5000;
+const SCHEDULE_MAX_STEPS = 5000;
 /** a schedule's RPO is computed again once this old (its gaps move as slowly as the weeks go by) */
 const SCHEDULE_RPO_TTL_MS = 10 * 60_000;
 const rpoCache = new Map<string, { at: number; rpoMs: number | null }>();
 
 /**
  * The RPO a schedule implies: the longest gap between its next occurrences (full and diff together), plus as
- * much again up to two hours (time to finish the backup): a daily full gives 26 h, a diff every 15 min 30 min.
- * The occurrences of the next eight days are looked at (at least 12 of each cron, at most 5,000): diffs every
- * hour of the working day and a nightly full give 26 h, from the weekend's gap between two fulls, not the
- * night's 9 h. Computed once per schedule set every 10 minutes (every database a glob covers shares it).
+ * much again up to two hours (time to finish the backup): a daily full gives 26 h, a diff every 15 min 30 min,
+ * diffs every hour of the working day and a nightly full 26 h (the weekend's gap between two fulls, not the
+ * night's 9 h). See longestGap for how far ahead it looks. Computed once per schedule set every 10 minutes
+ * (every database a glob covers shares it).
  */
 export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCron: string | null; timeZone: string; enabled: boolean }>, now: number): number | null {
   const key = JSON.stringify(schedules.map((s) => [s.fullCron, s.diffCron, s.timeZone, s.enabled]));
@@ -190,22 +191,11 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
   let best: number | null = null;
   for (const s of schedules) {
     if (!s.enabled) continue;
-    const series: number[][] = [];
-    for (const [cron, field] of [
-      [s.fullCron, 'full'],
-      [s.diffCron, 'diff'],
-    ] as const) {
-      if (cron) series.push(timesAhead(parseCron(cron, s.timeZone, field), now));
-    }
-    // over the span every cron covers (a monthly full's 12 months would otherwise leave gaps after the diffs' week)
-    const horizon = Math.min(...series.map((t) => t[t.length - 1] ?? -Infinity));
-    const times = series
-      .flat()
-      .filter((t) => t <= horizon)
-      .sort((a, b) => a - b);
-    let gap = 0;
-    for (let i = 1; i < times.length; i++) gap = Math.max(gap, times[i] - times[i - 1]);
-    if (times.length < 2) continue;
+    const crons: Cron[] = [];
+    if (s.fullCron) crons.push(parseCron(s.fullCron, s.timeZone, 'full'));
+    if (s.diffCron) crons.push(parseCron(s.diffCron, s.timeZone, 'diff'));
+    const gap = longestGap(crons, now);
+    if (gap === null) continue;
     const rpoMs = gap + Math.min(gap, 2 * HOUR);
     best = best === null ? rpoMs : Math.min(best, rpoMs); // the most frequent schedule covering it is the promise
   }
@@ -214,17 +204,49 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
   return best;
 }
 
-/** A cron's occurrences after `now`: those of the next SCHEDULE_SPAN_MS, at least SCHEDULE_MIN_TIMES, at most SCHEDULE_MAX_TIMES. */
-function timesAhead(cron: ReturnType<typeof parseCron>, now: number): number[] {
-  const out: number[] = [];
-  let t = now;
-  while (out.length < SCHEDULE_MAX_TIMES && (out.length < SCHEDULE_MIN_TIMES || t <= now + SCHEDULE_SPAN_MS)) {
-    const next = nextAfter(cron, t);
-    if (next === null) break;
-    out.push(next);
-    t = next;
+/**
+ * The longest gap between consecutive occurrences of any of `crons` after `now` (null: fewer than two), over
+ * the next SCHEDULE_SPAN_MS (at least SCHEDULE_MIN_TIMES occurrences; at most SCHEDULE_MAX_STEPS steps, ~0.2 ms
+ * each). The walk skips ahead a quarter of the longest gap seen so far after each occurrence: a span measured
+ * across skipped occurrences is at least as long as any gap inside it, so only a span longer than the longest
+ * gap so far can hold a longer one, and only that span is walked occurrence by occurrence (exactGap). Exact,
+ * in a few hundred steps for working-hours schedules instead of one per occurrence. A cron dense around the
+ * clock on weekdays only (every minute, Monday to Friday) reaches the step limit before its weekend.
+ */
+function longestGap(crons: Cron[], now: number): number | null {
+  const next = crons.map((c) => nextAfter(c, now));
+  let last: number | null = null;
+  let gap = 0;
+  let skipped = false;
+  for (let steps = 0; steps < SCHEDULE_MAX_STEPS; ) {
+    let at: number | null = null;
+    for (const t of next) if (t !== null && (at === null || t < at)) at = t;
+    if (at === null) break; // no cron fires again
+    // longer than any so far: measured again without skipping (the occurrences skipped may split it)
+    if (last !== null && at - last > gap) gap = skipped ? exactGap(crons, last, at) : at - last;
+    last = at;
+    steps++;
+    if (steps >= SCHEDULE_MIN_TIMES && at > now + SCHEDULE_SPAN_MS) break;
+    const from = at + Math.floor(gap / 4);
+    skipped = from > at;
+    for (let k = 0; k < crons.length; k++) if (next[k] !== null && (next[k] as number) <= from) next[k] = nextAfter(crons[k], from);
   }
-  return out;
+  return last !== null && gap > 0 ? gap : null;
+}
+
+/** The longest gap between consecutive occurrences of any of `crons` from `a` to `b` (both occurrences). */
+function exactGap(crons: Cron[], a: number, b: number): number {
+  let gap = 0;
+  for (let t = a; t < b; ) {
+    let n = b;
+    for (const c of crons) {
+      const x = nextAfter(c, t);
+      if (x !== null && x < n) n = x;
+    }
+    gap = Math.max(gap, n - t);
+    t = n;
+  }
+  return gap;
 }
 
 /**
