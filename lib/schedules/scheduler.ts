@@ -9,17 +9,17 @@
  *   databases reported is said once (a failed `backup.start` in the audit log) until it covers one or changes.
  * - Never two jobs on one database: a run whose database has a job (the runner refuses with JOB_RUNNING) stays
  *   queued and starts once that job is over; runs due meanwhile merge into it (lib/schedules/plan.ts).
- * - An occurrence is marked handled in the catalog when its runs are queued, so a restart does not repeat it;
- *   occurrences missed while no scheduler ran are made up once, at the first tick, as a catch-up (created by
- *   "schedule (catch-up)", `catchUp: true` in the job's parameters). A run still queued when the server stops
- *   is not made up (its occurrence was handled).
+ * - An occurrence is marked handled in the catalog once none of its runs waits in the queue (markQueued), so a
+ *   restart does not repeat it; occurrences missed while no scheduler ran, or whose runs still waited when it
+ *   stopped, are made up once, at the first tick, as a catch-up (created by "schedule (catch-up)", `catchUp:
+ *   true` in the job's parameters), for every database the glob covers.
  * - At most `maxJobs` jobs it started run at once (TXLINE_SCHEDULED_JOBS, default 4: backups, retention prunes
  *   and drills together): a glob over 5,000 databases, or the catch-ups after a night the server was down, start
  *   4 processes, not 5,000. The others wait their turn: prunes first, then the queued backups in the order they
  *   fell due, then drills; while a due drill waits, prunes and backups leave it a slot (backups that keep
  *   falling due never hold drills back for good). A job counts for SLOT_HOLD_MS (6 h) at most, so one that
- *   hangs does not stop every schedule. Jobs started by hand do not count and are never held back. The cap makes
- *   the queue longer-lived: runs still queued when the server stops are not made up (see below).
+ *   hangs does not stop every schedule. Jobs started by hand do not count and are never held back. Runs still
+ *   queued when the server stops are made up at its start (see below).
  * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
  *   (lib/dashboard/retention.ts: the database's own, else the folder's '*') is applied as a prune job created
  *   by "schedule" and audited as `prune.start` "by schedule" (each deletion is audited as the job ends, see
@@ -133,6 +133,11 @@ export class Scheduler {
   /** scheduled drills wait (SchedulerOptions.drillsAfter) */
   private drillsHeld = false;
   private readonly slots: JobSlots;
+  /**
+   * per schedule: the newest occurrence of each type whose runs were queued, not yet marked handled in the
+   * catalog (markQueued), for the schedule's state (updatedAt) when they were
+   */
+  private readonly queued = new Map<number, { state: number | null; full: number | null; diff: number | null }>();
   /** schedules whose glob covered no database, with the state (updatedAt) in which that was said */
   private readonly uncovered = new Map<number, string>();
 
@@ -208,6 +213,7 @@ export class Scheduler {
       this.queue.delete(key);
       if (jobId !== null) started.push({ jobId, run });
     }
+    this.markQueued(live);
     let drills: number[] = [];
     try {
       if (!this.drillsHeld) drills = this.drills.tick(schedules, now);
@@ -217,7 +223,12 @@ export class Scheduler {
     return { started, waiting: this.waiting(), drills };
   }
 
-  private queueDue(s: ScheduleRow, now: number): void {
+  private queueDue(row: ScheduleRow, now: number): void {
+    // what was queued counts as handled here before the catalog says so (markQueued)
+    const held = this.queued.get(row.id);
+    if (held && held.state !== row.updatedAt) this.queued.delete(row.id); // changed since: its marks were reset
+    const later = (a: number | null, b: number | null | undefined) => (b === null || b === undefined ? a : a === null ? b : Math.max(a, b));
+    const s = held && held.state === row.updatedAt ? { ...row, fullDueAt: later(row.fullDueAt, held.full), diffDueAt: later(row.diffDueAt, held.diff) } : row;
     // croner's search for a rare cron's next date is not free: look again only when something can be due
     const key = `${s.updatedAt}:${s.fullDueAt}:${s.diffDueAt}:${s.enabled}`;
     let first = this.firstPending.get(s.id);
@@ -235,9 +246,32 @@ export class Scheduler {
     if (databases.length === 0) this.coversNothing(s, due, reported);
     else this.uncovered.delete(s.id);
     for (const run of runsFor(s, due, databases, this.startedAt)) enqueue(this.queue, run);
+    const mark = this.queued.get(s.id) ?? { state: s.updatedAt, full: null, diff: null };
     for (const type of ['full', 'diff'] as const) {
       const d = due[type];
-      if (d !== null) markDue(this.ctx.db, { id: s.id, type, dueAt: d.at });
+      if (d !== null) mark[type] = d.at;
+    }
+    this.queued.set(s.id, mark);
+  }
+
+  /**
+   * Marks handled in the catalog the occurrences of the schedules none of whose runs waits in the queue any more
+   * (all started, merged into another schedule's, or dropped). While some wait (for a slot, or for their
+   * database's job), the catalog still has the occurrence before: a server stopped meanwhile makes it up at its
+   * start, as a catch-up, for every database the glob covers; those whose runs had started get another run (a
+   * duplicate, not a loss).
+   */
+  private markQueued(live: Map<number, ScheduleRow>): void {
+    const waiting = new Set([...this.queue.values()].map((r) => r.scheduleId));
+    for (const [id, mark] of this.queued) {
+      if (waiting.has(id)) continue;
+      this.queued.delete(id);
+      const s = live.get(id);
+      if (!s || s.updatedAt !== mark.state) continue; // removed or changed since (its marks were reset)
+      for (const type of ['full', 'diff'] as const) {
+        const at = mark[type];
+        if (at !== null) markDue(this.ctx.db, { id, type, dueAt: at });
+      }
     }
   }
 

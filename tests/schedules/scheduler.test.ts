@@ -191,6 +191,44 @@ describe('the scheduler', () => {
     }
   });
 
+  it('an occurrence is handled in the catalog once none of its runs waits: a restart makes up those still queued', async () => {
+    const names = ['bl-a', 'bl-b'];
+    for (const n of names) await cluster.writer.createDatabase(n);
+    await waitForConvergence(cluster, 'bl-b');
+    await ctx.collector.tick();
+    const t0 = Date.now();
+    const first = new Scheduler(ctx, { maxJobs: 1 });
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'bl-*', fullCron: '* * * * * *', diffCron: null, timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, t0 - 5000);
+    const ran: number[] = [];
+    try {
+      // a full fell due: bl-a starts, bl-b waits for the slot
+      const r = first.tick(t0);
+      expect(r.started.map((x) => x.run.database)).toEqual(['bl-a']);
+      expect(r.waiting.map((x) => x.database)).toEqual(['bl-b']);
+      ran.push(r.started[0].jobId);
+      // not handled in the catalog while bl-b waits
+      expect(getSchedule(db, row)?.fullDueAt).toBe(t0 - 5000);
+      // the server stops here (first is dropped with its queue); the next one makes the occurrence up for both
+      const second = new Scheduler(ctx, { maxJobs: 2 });
+      const again = second.tick(t0 + 100);
+      const made = [...again.started.map((x) => x.run), ...again.waiting];
+      expect(made.map((x) => x.database).sort()).toEqual(names);
+      expect(made.every((x) => x.catchUp && x.type === 'full')).toBe(true);
+      ran.push(...again.started.map((x) => x.jobId));
+      // bl-a's first run still works: its catch-up waits for it, then starts; with nothing left waiting, handled
+      await runner.wait(ran[0]);
+      await waitFor('the catch-ups to start', () => {
+        const t = second.tick(t0 + 200);
+        ran.push(...t.started.map((x) => x.jobId));
+        return t.waiting.length === 0;
+      }, 30_000);
+      expect(getSchedule(db, row)?.fullDueAt).toBeGreaterThan(t0 - 5000);
+    } finally {
+      for (const id of ran) await runner.wait(id);
+      await settle(row.id);
+    }
+  });
+
   it('a job counts against the slots until it is over, or SLOT_HOLD_MS at most (a hung one, with a warning)', async () => {
     const warned: string[] = [];
     let end = (): void => undefined;
