@@ -142,6 +142,17 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     expect(listed.stdout).not.toContain(appeared[0]);
   }, 120_000);
 
+  it('exit64-bad-value: a value neo4j-admin refused is named, and not blamed on its version', async () => {
+    const before = fs.readdirSync(location);
+    const b = await backup('exit64-bad-value');
+    expect(b.run.code).toBe(1);
+    expect(b.error?.code).toBe('NOT_SUPPORTED');
+    expect(b.error?.message).toMatch(/^neo4j-admin database backup rejected --from \(exit 64/);
+    expect(b.error?.message).toMatch(/the cluster runs Neo4j 5\.26\.0; this neo4j-admin \(.*\) refused a value it was given/);
+    expect(b.error?.message).not.toMatch(/older/);
+    expect(fs.readdirSync(location)).toEqual(before);
+  }, 120_000);
+
   it('an option this Neo4j does not take is named before neo4j-admin runs (exit 1, NOT_SUPPORTED)', async () => {
     const runs = standinRuns();
     const b = await backup('exit64-new-option', ['--prefer-diff-as-parent']);

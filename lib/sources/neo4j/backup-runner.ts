@@ -29,7 +29,7 @@ import type { ClusterConnection } from '../kind';
 import { assertArgvFree, backupArgv, inspectArgv, type Neo4jBackupType } from './argv';
 import { parseBackupLogLine, summarizeBackupLog, toProgress, type BackupLogEvent } from './backup-log';
 import { readTopology } from './bolt';
-import { adminExitError, adminSpawnError, checkBackupOutcome, type AdminCommand, type AdminExit, type BackupOutcome } from './exit';
+import { adminExitError, adminSpawnError, checkBackupOutcome, unknownOptions, type AdminCommand, type AdminExit, type BackupOutcome } from './exit';
 import { parseInspectTabular } from './inspect';
 import { boltSettings, neo4jSettings } from './kind';
 import type { Neo4jTopology } from './topology';
@@ -259,11 +259,16 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
   });
   const after = await listNames(toPath);
   const log = summarizeBackupLog(events);
-  // exit 64: the options were this version's, and the neo4j-admin refused one: it is older than the cluster
+  // exit 64: the options were this version's; an option the neo4j-admin does not know says it is older than the
+  // cluster, a value it refused (a --from, a name) says nothing of its version
   if (backup.exitCode === 64) {
     const err = adminExitError(backup);
     if (err) {
-      throw new TxlineError(err.code, `${err.message} — the cluster runs Neo4j ${version.text}; this neo4j-admin (${n.neo4jAdmin}) looks older than that`, { details: err.details, cause: err });
+      const unknown = unknownOptions(backup.stderr);
+      const why = unknown.length
+        ? `this neo4j-admin (${n.neo4jAdmin}) does not know ${unknown.join(', ')}: it looks older than that`
+        : `this neo4j-admin (${n.neo4jAdmin}) refused a value it was given (the cluster's registered settings, or the databases named)`;
+      throw new TxlineError(err.code, `${err.message} — the cluster runs Neo4j ${version.text}; ${why}`, { details: err.details, cause: err });
     }
   }
   let inspected: ReturnType<typeof parseInspectTabular> = [];

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureText } from '../../../tests/fixtures/neo4j/load';
 import { parseBackupLog, summarizeBackupLog } from './backup-log';
-import { adminExitError, adminSpawnError, checkBackupOutcome, rejectedOptions } from './exit';
+import { adminExitError, adminSpawnError, checkBackupOutcome, rejectedOptions, unknownOptions } from './exit';
 import { parseInspectTabular } from './inspect';
 
 const backup = 'database backup' as const;
@@ -24,6 +24,9 @@ describe('exit codes', () => {
     expect(v?.message).toMatch(/rejected --type \(exit 64/);
     expect(rejectedOptions("Unknown options: '--a=1', '--b'")).toEqual(['--a', '--b']);
     expect(adminExitError({ command: backup, exitCode: 64, stderr: 'something else' })?.message).toMatch(/rejected its command line \(exit 64/);
+    // only an option it does not know says the neo4j-admin is older; a refused value does not
+    expect(unknownOptions(fixtureText('exit64-unknown-option.stderr.txt'))).toEqual(['--prefer-diff-as-parent']);
+    expect(unknownOptions(fixtureText('exit64-invalid-value.stderr.txt'))).toEqual([]);
   });
 
   it('3 is a database that is not running, 70 an unhandled exception, 1 a failure (or an unreachable server)', () => {

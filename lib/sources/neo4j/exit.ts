@@ -24,11 +24,17 @@ export interface AdminExit {
 }
 
 /** The options a picocli usage error names: "Unknown option: '--x'", "Invalid value for option '--type': ...". */
-export function rejectedOptions(stderr: string): string[] {
+/** The options picocli says it does not know ("Unknown option"): a neo4j-admin older than the options given. */
+export function unknownOptions(stderr: string): string[] {
   const found = new Set<string>();
   for (const m of stderr.matchAll(/Unknown options?: ((?:'[^'\n]{1,200}'(?:, )?)+)/g)) {
     for (const o of m[1].matchAll(/'([^']+)'/g)) found.add(o[1].replace(/=.*$/, ''));
   }
+  return [...found];
+}
+
+export function rejectedOptions(stderr: string): string[] {
+  const found = new Set<string>(unknownOptions(stderr));
   for (const m of stderr.matchAll(/(?:Invalid value for|Missing required) option '(--[^'=\s]{1,100})/g)) found.add(m[1]);
   for (const m of stderr.matchAll(/option '(--[^'=\s]{1,100})' \([^)]*\) should be specified without/g)) found.add(m[1]);
   return [...found];
