@@ -153,6 +153,17 @@ describe('txline database backup --cluster (neo4j kind, stand-in neo4j-admin)', 
     expect(fs.readdirSync(location)).toEqual(before);
   }, 120_000);
 
+  it('exit1-inspect-fails: a failed backup is reported by its own reason, the listing that failed after it second', async () => {
+    await new Promise((res) => setTimeout(res, 1100));
+    const before = new Set(fs.readdirSync(location));
+    const b = await backup('exit1-inspect-fails');
+    expect(b.run.code).toBe(1);
+    expect(b.error?.code).toBe('ADMIN_TOOL_FAILED');
+    expect(b.error?.message).toMatch(/^neo4j-admin database backup failed \(exit 1\): .* \(neo4j: the connection was lost while creating the artifact.*\); and backup inspect failed after it: neo4j-admin backup inspect failed \(exit 1\): Unable to read the backups/);
+    // (the stand-in's partial file is left, as in exit1-partial; it is never reported as a backup)
+    for (const f of fs.readdirSync(location).filter((x) => !before.has(x))) fs.rmSync(path.join(location, f), { force: true });
+  }, 120_000);
+
   it('an option this Neo4j does not take is named before neo4j-admin runs (exit 1, NOT_SUPPORTED)', async () => {
     const runs = standinRuns();
     const b = await backup('exit64-new-option', ['--prefer-diff-as-parent']);

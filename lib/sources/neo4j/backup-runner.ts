@@ -274,7 +274,15 @@ export async function runNeo4jBackup(c: ClusterConnection, e: TxlineEnv, req: Ne
   let inspected: ReturnType<typeof parseInspectTabular> = [];
   const inspect = await runAdmin(n.neo4jAdmin, 'backup inspect', listing, { secrets: [settings.password], timeoutMs: Math.min(req.timeoutMs ?? 60_000, 60_000), env, keep: 'all' });
   const inspectError = adminExitError(inspect);
-  if (inspectError) throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
+  if (inspectError) {
+    // a backup that failed is reported as such (its reason first), the listing's failure after it
+    const backupError = backup.exitCode === 64 ? null : adminExitError(backup);
+    if (backupError) {
+      const reasons = log.filter((l) => l.failure).map((l) => `${l.database}: ${l.failure}`);
+      throw new TxlineError(backupError.code, `${backupError.message}${reasons.length ? ` (${reasons.join('; ')})` : ''}; and backup inspect failed after it: ${inspectError.message}`, { details: backupError.details });
+    }
+    throw new TxlineError(inspectError.code, `${inspectError.message} (after the backup: its artifacts cannot be confirmed)`, { details: inspectError.details, cause: inspectError });
+  }
   inspected = parseInspectTabular(inspect.stdout);
   const outcomes = checkBackupOutcome({ databases, exit: backup, log, before, after, inspected, toPath });
   return { version, from, toPath, argv, outcomes, exitCode: backup.exitCode };
