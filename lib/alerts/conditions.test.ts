@@ -119,6 +119,8 @@ describe('alert conditions', () => {
     // visited): the weekend is still seen
     const dense = { fullCron: '0 2 * * 0', diffCron: '*/30 * 9-17 * * 1-5', timeZone: 'UTC', enabled: true };
     expect(scheduleRpoMs([dense], NOW + 7 * H)).toBe(32 * H + 30_000 + 2 * H);
+    // too dense to look a week ahead (every second): no RPO from it, the default applies
+    expect(scheduleRpoMs([{ fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true }], NOW)).toBeNull();
     // a monthly full alone still gives its month-long gaps
     expect(scheduleRpoMs([{ fullCron: '0 3 1 * *', diffCron: null, timeZone: 'UTC', enabled: true }], NOW)).toBeGreaterThanOrEqual(30 * 24 * H);
   });

@@ -210,23 +210,30 @@ export function scheduleRpoMs(schedules: Array<{ fullCron: string | null; diffCr
  * each). The walk skips ahead a quarter of the longest gap seen so far after each occurrence: a span measured
  * across skipped occurrences is at least as long as any gap inside it, so only a span longer than the longest
  * gap so far can hold a longer one, and only that span is walked occurrence by occurrence (exactGap). Exact,
- * in a few hundred steps for working-hours schedules instead of one per occurrence. A cron dense around the
- * clock on weekdays only (every minute, Monday to Friday) reaches the step limit before its weekend.
+ * in a few hundred steps for working-hours schedules instead of one per occurrence. A schedule too dense to
+ * look that far within the steps (every minute around the clock on weekdays, or every second) gives null: the
+ * default RPO applies rather than one from the first hours alone.
  */
 function longestGap(crons: Cron[], now: number): number | null {
   const next = crons.map((c) => nextAfter(c, now));
+  const budget = { steps: SCHEDULE_MAX_STEPS };
   let last: number | null = null;
   let gap = 0;
   let skipped = false;
-  for (let steps = 0; steps < SCHEDULE_MAX_STEPS; ) {
+  for (let seen = 0; ; ) {
+    if (--budget.steps < 0) return null; // too dense to look a week ahead: the default RPO applies
     let at: number | null = null;
     for (const t of next) if (t !== null && (at === null || t < at)) at = t;
-    if (at === null) break; // no cron fires again
+    if (at === null || (last !== null && at <= last)) break; // no cron fires again (or croner went back)
     // longer than any so far: measured again without skipping (the occurrences skipped may split it)
-    if (last !== null && at - last > gap) gap = skipped ? exactGap(crons, last, at) : at - last;
+    if (last !== null && at - last > gap) {
+      const exact = skipped ? exactGap(crons, last, at, budget) : at - last;
+      if (exact === null) return null;
+      gap = Math.max(gap, exact);
+    }
     last = at;
-    steps++;
-    if (steps >= SCHEDULE_MIN_TIMES && at > now + SCHEDULE_SPAN_MS) break;
+    seen++;
+    if (seen >= SCHEDULE_MIN_TIMES && at > now + SCHEDULE_SPAN_MS) break;
     const from = at + Math.floor(gap / 4);
     skipped = from > at;
     for (let k = 0; k < crons.length; k++) if (next[k] !== null && (next[k] as number) <= from) next[k] = nextAfter(crons[k], from);
@@ -234,14 +241,18 @@ function longestGap(crons: Cron[], now: number): number | null {
   return last !== null && gap > 0 ? gap : null;
 }
 
-/** The longest gap between consecutive occurrences of any of `crons` from `a` to `b` (both occurrences). */
-function exactGap(crons: Cron[], a: number, b: number): number {
+/**
+ * The longest gap between consecutive occurrences of any of `crons` from `a` to `b` (both occurrences); null
+ * when it would take more steps than the budget left.
+ */
+function exactGap(crons: Cron[], a: number, b: number, budget: { steps: number }): number | null {
   let gap = 0;
   for (let t = a; t < b; ) {
+    if (--budget.steps < 0) return null;
     let n = b;
     for (const c of crons) {
       const x = nextAfter(c, t);
-      if (x !== null && x < n) n = x;
+      if (x !== null && x > t && x < n) n = x;
     }
     gap = Math.max(gap, n - t);
     t = n;

@@ -36,9 +36,10 @@ export class DrillScheduler {
   ) {}
 
   /**
-   * The slots prunes and backups leave free for drills: one while a due drill waited for a slot at the last
-   * tick, so drills are not held back for good by backups that keep falling due (diffs every 15 minutes of
-   * more databases than the slots get through).
+   * The slots prunes and backups leave free for drills: one when a due drill waited for a slot at the last tick
+   * and none started, so drills and backups take turns: backups that keep falling due (diffs every 15 minutes
+   * of more databases than the slots get through) do not hold drills back for good, nor do 500 daily drills
+   * backups.
    */
   reserve = 0;
 
@@ -46,6 +47,15 @@ export class DrillScheduler {
   tick(schedules: ScheduleRow[], now: number): number[] {
     const started: number[] = [];
     let waited = false;
+    try {
+      return this.startDue(schedules, now, started, () => (waited = true));
+    } finally {
+      // drills and backups take turns: a slot is kept for drills only when one waited and none started now
+      this.reserve = waited && started.length === 0 ? 1 : 0;
+    }
+  }
+
+  private startDue(schedules: ScheduleRow[], now: number, started: number[], waiting: () => void): number[] {
     const byCluster = new Map<number, Map<string, number>>();
     const lastOf = (clusterId: number) => {
       let m = byCluster.get(clusterId);
@@ -77,7 +87,7 @@ export class DrillScheduler {
         }
         if (n.handled || n.at === null || n.at > now) continue;
         if (!this.slots.free) {
-          waited = true; // due: started once one of the scheduler's jobs is over (the others leave it one)
+          waiting(); // due: started once one of the scheduler's jobs is over (the others leave it one)
           continue;
         }
         const jobId = this.startOne(s, database, n.at);
@@ -92,7 +102,6 @@ export class DrillScheduler {
       }
     }
     for (const k of this.next.keys()) if (!live.has(k)) this.next.delete(k);
-    this.reserve = waited ? 1 : 0;
     return started;
   }
 

@@ -16,8 +16,8 @@
  * - At most `maxJobs` jobs it started run at once (TXLINE_SCHEDULED_JOBS, default 4: backups, retention prunes
  *   and drills together): a glob over 5,000 databases, or the catch-ups after a night the server was down, start
  *   4 processes, not 5,000. The others wait their turn: prunes first, then the queued backups in the order they
- *   fell due, then drills; while a due drill waits, prunes and backups leave it a slot (backups that keep
- *   falling due never hold drills back for good). A job counts for SLOT_HOLD_MS (6 h) at most, so one that
+ *   fell due, then drills; drills and backups take turns (when a due drill waited for a slot and none started,
+ *   prunes and backups leave it the next one), so neither holds the other back for good. A job counts for SLOT_HOLD_MS (6 h) at most, so one that
  *   hangs does not stop every schedule. Jobs started by hand do not count and are never held back. Runs still
  *   queued when the server stops are made up at its start (see below).
  * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
@@ -262,16 +262,21 @@ export class Scheduler {
    * duplicate, not a loss).
    */
   private markQueued(live: Map<number, ScheduleRow>): void {
-    const waiting = new Set([...this.queue.values()].map((r) => r.scheduleId));
+    // per schedule and type (a diff merged into a waiting full is made up by the full's catch-up)
+    const waiting = new Set([...this.queue.values()].map((r) => `${r.scheduleId}:${r.type}`));
     for (const [id, mark] of this.queued) {
-      if (waiting.has(id)) continue;
-      this.queued.delete(id);
       const s = live.get(id);
-      if (!s || s.updatedAt !== mark.state) continue; // removed or changed since (its marks were reset)
+      if (!s || s.updatedAt !== mark.state) {
+        this.queued.delete(id); // removed or changed since (its marks were reset)
+        continue;
+      }
       for (const type of ['full', 'diff'] as const) {
         const at = mark[type];
-        if (at !== null) markDue(this.ctx.db, { id, type, dueAt: at });
+        if (at === null || waiting.has(`${id}:${type}`)) continue;
+        markDue(this.ctx.db, { id, type, dueAt: at, state: mark.state });
+        mark[type] = null;
       }
+      if (mark.full === null && mark.diff === null) this.queued.delete(id);
     }
   }
 

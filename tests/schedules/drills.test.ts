@@ -200,12 +200,13 @@ describe('drills in the server', () => {
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
   }, 90_000);
 
-  it('a due drill waits while the scheduler runs as many jobs as it may (maxJobs), and takes the next free slot before backups', async () => {
+  it('a due drill waits while the scheduler runs as many jobs as it may (maxJobs); drills and backups then take turns', async () => {
     ctx.scheduler.stop(); // (this test's scheduler alone)
     await cluster.writer.createDatabase('cap-x');
     await waitFor('the collector to see cap-x', () => clusterDatabases(ctx, clusterId).has('cap-x'), 20_000);
     const scheduler = new Scheduler(ctx, { maxJobs: 1 });
-    const backupsOfCapX = setSchedule(ctx.db, { clusterId, databaseGlob: 'cap-x', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now() - 5000).row;
+    // cap-x: a backup and a drill every second; neo4j: a drill every second (two drills keep falling due)
+    const backupsOfCapX = setSchedule(ctx.db, { clusterId, databaseGlob: 'cap-x', fullCron: null, diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: '* * * * * *' }, Date.now() - 5000).row;
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: '* * * * * *' }, Date.now() - 5000);
     // the backup of cap-x takes the one slot; the drill of neo4j (no job on it) is due but waits
     const first = scheduler.tick(Date.now() + 1000);
@@ -221,10 +222,12 @@ describe('drills in the server', () => {
     expect(second.drills).toHaveLength(1);
     expect((await ctx.runner.wait(second.drills[0]))?.status).toBe('succeeded');
     await new Promise((r) => setImmediate(r));
-    // then the backup's turn
-    expect(scheduler.tick(Date.now() + 3000).started.map((r) => r.run.database)).toEqual(['cap-x']);
+    // then the backup's turn, though the other drill still waits: drills and backups take turns
+    const third = scheduler.tick(Date.now() + 3000);
+    expect(third.started.map((r) => r.run.database)).toEqual(['cap-x']);
+    expect(third.drills).toEqual([]);
     removeSchedule(ctx.db, backupsOfCapX);
-    for (const j of listJobs(ctx.db, { database: 'cap-x' })) if (j.status === 'running') await ctx.runner.wait(j.id);
+    for (const d of ['cap-x', 'neo4j']) for (const j of listJobs(ctx.db, { database: d })) if (j.status === 'running') await ctx.runner.wait(j.id);
     setSchedule(ctx.db, { clusterId, databaseGlob: 'neo4j', fullCron: '0 0 1 1 *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, Date.now());
   }, 90_000);
 });

@@ -12,7 +12,7 @@ import { openCatalog, type Catalog } from '../../lib/db';
 import { indexFolder } from '../../lib/db/indexer';
 import { ensureFolder, upsertEmbeddedCluster } from '../../lib/db/queries/clusters';
 import { getJob, listJobs } from '../../lib/db/queries/jobs';
-import { getSchedule, removeSchedule } from '../../lib/db/queries/schedules';
+import { getSchedule, markDue, removeSchedule } from '../../lib/db/queries/schedules';
 import { clusterDatabases, type CommandContext } from '../../lib/dashboard/commands/shared';
 import { parseEnv } from '../../lib/env';
 import type { JobRunner } from '../../lib/jobs/runner';
@@ -191,11 +191,17 @@ describe('the scheduler', () => {
     }
   });
 
-  it('an occurrence is handled in the catalog once none of its runs waits: a restart makes up those still queued', async () => {
+  /** Databases bl-a and bl-b on the cluster, seen by the collector. */
+  async function blDatabases(): Promise<string[]> {
     const names = ['bl-a', 'bl-b'];
-    for (const n of names) await cluster.writer.createDatabase(n);
+    for (const n of names) if (!clusterDatabases(ctx, clusterId).has(n)) await cluster.writer.createDatabase(n);
     await waitForConvergence(cluster, 'bl-b');
     await ctx.collector.tick();
+    return names;
+  }
+
+  it('an occurrence is handled in the catalog once none of its runs waits: a restart makes up those still queued', async () => {
+    const names = await blDatabases();
     const t0 = Date.now();
     const first = new Scheduler(ctx, { maxJobs: 1 });
     const { row } = setSchedule(db, { clusterId, databaseGlob: 'bl-*', fullCron: '* * * * * *', diffCron: null, timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, t0 - 5000);
@@ -227,6 +233,43 @@ describe('the scheduler', () => {
       for (const id of ran) await runner.wait(id);
       await settle(row.id);
     }
+  });
+
+  it('marks each type on its own: a full all of whose runs started is handled while diffs of the schedule wait', async () => {
+    await blDatabases();
+    const t0 = Date.now();
+    const scheduler = new Scheduler(ctx, { maxJobs: 1 });
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'bl-*', fullCron: '*/2 * * * * *', diffCron: '* * * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, t0);
+    const even = Math.ceil((t0 + 1) / 2000) * 2000; // a full and a diff fall due: fulls for bl-a and bl-b
+    const ran: number[] = [];
+    try {
+      const a = scheduler.tick(even + 10);
+      expect(a.started.map((x) => [x.run.database, x.run.type])).toEqual([['bl-a', 'full']]);
+      ran.push(a.started[0].jobId);
+      expect(getSchedule(db, row)?.fullDueAt).toBe(t0); // bl-b's full waits
+      expect(getSchedule(db, row)?.diffDueAt).toBe(even); // the diff merged into the fulls
+      await runner.wait(ran[0]);
+      await new Promise((r) => setImmediate(r));
+      // a second later (a diff alone): bl-b's full starts, bl-a's diff waits; the full is handled
+      const b = scheduler.tick(even + 1010);
+      expect(b.started.map((x) => [x.run.database, x.run.type])).toEqual([['bl-b', 'full']]);
+      ran.push(b.started[0].jobId);
+      expect(b.waiting.map((x) => [x.database, x.type])).toEqual([['bl-a', 'diff']]);
+      expect(getSchedule(db, row)?.fullDueAt).toBe(even);
+      expect(getSchedule(db, row)?.diffDueAt).toBe(even);
+    } finally {
+      for (const id of ran) await runner.wait(id);
+      await settle(row.id);
+    }
+  });
+
+  it('marks an occurrence only while the schedule is in the state it was queued in (another process may change it)', () => {
+    const { row } = setSchedule(db, { clusterId, databaseGlob: 'state-*', fullCron: null, diffCron: '0 * * * *', timeZone: 'UTC', enabled: true, folderId, drillCron: 'off' }, 1000);
+    markDue(db, { id: row.id, type: 'diff', dueAt: 5000, state: (row.updatedAt ?? 0) - 1 });
+    expect(getSchedule(db, row)?.diffDueAt).toBe(1000);
+    markDue(db, { id: row.id, type: 'diff', dueAt: 5000, state: row.updatedAt });
+    expect(getSchedule(db, row)?.diffDueAt).toBe(5000);
+    removeSchedule(db, { id: row.id });
   });
 
   it('a job counts against the slots until it is over, or SLOT_HOLD_MS at most (a hung one, with a warning)', async () => {

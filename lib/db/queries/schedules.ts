@@ -1,5 +1,5 @@
 /** Backup schedules in the catalog (lib/schedules runs them): one per cluster and database glob. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Catalog } from '../index';
 import { schedules, type ScheduleRow, type ScheduleType } from '../schema';
 
@@ -55,9 +55,13 @@ export function removeSchedule(db: Catalog, { id }: { id: number }): void {
 }
 
 /** Records that a cron's occurrence at `dueAt` was handled (its runs queued or started). */
-export function markDue(db: Catalog, { id, type, dueAt }: { id: number; type: ScheduleType; dueAt: number }): void {
+/**
+ * Marks an occurrence handled; with `state`, only while the schedule is still in that state (its updatedAt): a
+ * schedule changed meanwhile (by another process, the command line) had its marks reset, which stay.
+ */
+export function markDue(db: Catalog, { id, type, dueAt, state }: { id: number; type: ScheduleType; dueAt: number; state?: number | null }): void {
   db.update(schedules)
     .set(type === 'full' ? { fullDueAt: dueAt } : { diffDueAt: dueAt })
-    .where(eq(schedules.id, id))
+    .where(state === undefined ? eq(schedules.id, id) : and(eq(schedules.id, id), state === null ? isNull(schedules.updatedAt) : eq(schedules.updatedAt, state)))
     .run();
 }
