@@ -17,9 +17,9 @@
  *   and drills together): a glob over 5,000 databases, or the catch-ups after a night the server was down, start
  *   4 processes, not 5,000. The others wait their turn: prunes first, then the queued backups in the order they
  *   fell due, then drills; drills and backups take turns (when a due drill waited for a slot and none started,
- *   prunes and backups leave it the next one), so neither holds the other back for good. A job counts for SLOT_HOLD_MS (6 h) at most, so one that
- *   hangs does not stop every schedule. Jobs started by hand do not count and are never held back. Runs still
- *   queued when the server stops are made up at its start (see below).
+ *   prunes and backups leave it the next one), so neither holds the other back for good. A job counts for
+ *   SLOT_HOLD_MS (6 h) at most, so one that hangs does not stop every schedule. Jobs started by hand do not
+ *   count and are never held back. Runs still queued when the server stops are made up at its start (above).
  * - Retention: when a scheduled backup succeeds, the retention policy that covers its database in its folder
  *   (lib/dashboard/retention.ts: the database's own, else the folder's '*') is applied as a prune job created
  *   by "schedule" and audited as `prune.start` "by schedule" (each deletion is audited as the job ends, see
@@ -360,8 +360,7 @@ export class Scheduler {
       if (r.ok) {
         this.log.info(`started job #${r.jobId}: ${what} of ${p.database}`);
         this.slots.took(r.jobId);
-      }
-      else this.log.warn(`could not start the ${what} of ${p.database}: ${r.error}`);
+      } else this.log.warn(`could not start the ${what} of ${p.database}: ${r.error}`);
     }
   }
 }

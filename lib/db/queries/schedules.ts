@@ -54,10 +54,10 @@ export function removeSchedule(db: Catalog, { id }: { id: number }): void {
   db.delete(schedules).where(eq(schedules.id, id)).run();
 }
 
-/** Records that a cron's occurrence at `dueAt` was handled (its runs queued or started). */
 /**
- * Marks an occurrence handled; with `state`, only while the schedule is still in that state (its updatedAt): a
- * schedule changed meanwhile (by another process, the command line) had its marks reset, which stay.
+ * Records that a cron's occurrence at `dueAt` was handled (its runs started, or none waits); with `state`, only
+ * while the schedule is still in that state (its updatedAt): a schedule changed meanwhile (by another process,
+ * the command line) had its marks reset, which stay.
  */
 export function markDue(db: Catalog, { id, type, dueAt, state }: { id: number; type: ScheduleType; dueAt: number; state?: number | null }): void {
   db.update(schedules)
