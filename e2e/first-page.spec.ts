@@ -24,24 +24,19 @@ test('the first page lists the three members with their mode and roles', async (
   await expect(overview.database('member-3', 'system').getByTestId('database-status')).toHaveText('online');
 });
 
-test("a lagging member's lag changes while the workload runs", async ({ page }) => {
+test("a lagging member shows its lag, and its row follows the workload without reloads", async ({ page }) => {
   const overview = new OverviewPage(page);
   await overview.goto();
   await expect(overview.members).toHaveCount(3);
 
-  // The page polls on its own: no reloads. member-3 trails the writer by ~1.5 s of transactions.
-  const seen = new Set<number>();
+  // member-3 trails the writer by ~1.5 s of transactions. (Its lag need not take two values: the workload
+  // commits every 200 ms and the collector samples every second, so on an idle machine every sample can find
+  // it 7 behind. That the page follows without reloads is seen in its last committed transaction below.)
   await expect
-    .poll(
-      async () => {
-        seen.add(await overview.lag('member-3', 'neo4j'));
-        return seen.size;
-      },
-      { message: `member-3's lag on neo4j should take several values (seen: ${[...seen].join(', ')})`, timeout: 20_000, intervals: [500] },
-    )
-    .toBeGreaterThanOrEqual(2);
-  expect(Math.min(...seen)).toBeLessThan(0);
+    .poll(() => overview.lag('member-3', 'neo4j'), { message: "member-3's lag on neo4j should show it behind the writer", timeout: 20_000, intervals: [500] })
+    .toBeLessThan(0);
 
+  // The page polls on its own: no reloads.
   const before = await overview.lastCommittedTxn('member-3', 'neo4j');
   await expect.poll(() => overview.lastCommittedTxn('member-3', 'neo4j'), { timeout: 15_000 }).toBeGreaterThan(before);
   await expect(overview.database('member-1', 'neo4j').getByTestId('replication-lag')).toHaveText('0 behind');
