@@ -18,6 +18,7 @@ import { TxlineError, describeError, isTxlineError } from '../errors';
 import { checkFolder, listArtifactsIn, openTarget, skippedLine, verifyStoredPayload, type Artifact } from './artifact';
 import type { Location } from '../storage';
 import { ArtifactWriter, cleanStaleTemporaries } from './artifact-writer';
+import { prestartHasher } from './hasher';
 import { planBackup, type BackupType } from './backup-plan';
 import { matchDatabases, orderSources, preferDiffSources } from './backup-policy';
 import { chainTo } from './chain';
@@ -78,6 +79,7 @@ export async function backupDatabases(given: BackupOptions): Promise<BackupRunRe
   targets.set(opts, target);
   hashBudgets.set(opts, { left: given.chainHashBudgetBytes ?? CHAIN_HASH_BUDGET_BYTES });
   const problems: string[] = [];
+  prestartHasher(); // (while the topology is asked for)
   const topology = await opts.source.topology();
   for (const u of topology.unreachable) {
     const msg = describeUnreachable(u);

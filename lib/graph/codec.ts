@@ -15,7 +15,7 @@ import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { CompressStream, DecompressStream } from 'zstd-napi';
+import { createRequire } from 'node:module';
 import { TxlineError } from '../errors';
 
 export type Codec = 'none' | 'brotli' | 'zstd';
@@ -32,6 +32,10 @@ const ZSTD_WORKERS = Math.max(1, Math.min(4, os.availableParallelism()));
 export const BLOCK_BYTES = 1024 * 1024;
 const PARALLEL = 3;
 const FRAME_HEADER = 8;
+
+// zstd-napi (a native addon) is loaded when a zstd stream is first made: an uncompressed backup never needs it
+const requireHere = createRequire(import.meta.url);
+const zstd = () => requireHere('zstd-napi') as typeof import('zstd-napi');
 
 const brotliCompress = promisify(zlib.brotliCompress);
 const brotliDecompress = promisify(zlib.brotliDecompress);
@@ -157,11 +161,11 @@ export class BlockDecompressor extends OrderedParallel {
 export function compressor(codec: Codec): Transform | null {
   // The frame carries a checksum of the original bytes, so decoding proves them whole (a flipped bit in a
   // literal run would otherwise decode to the right size with the wrong content).
-  if (codec === 'zstd') return new CompressStream({ compressionLevel: 1, nbWorkers: ZSTD_WORKERS, checksumFlag: true });
+  if (codec === 'zstd') return new (zstd().CompressStream)({ compressionLevel: 1, nbWorkers: ZSTD_WORKERS, checksumFlag: true });
   return codec === 'brotli' ? new BlockCompressor() : null;
 }
 
 export function decompressor(codec: Codec): Transform | null {
-  if (codec === 'zstd') return new DecompressStream();
+  if (codec === 'zstd') return new (zstd().DecompressStream)();
   return codec === 'brotli' ? new BlockDecompressor() : null;
 }
