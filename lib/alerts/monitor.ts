@@ -9,6 +9,12 @@
  * a time, letting requests in every SLICE_MS (a fleet of 5,000 databases takes seconds of queries: held at once,
  * they would stall every page that long); the findings are applied at the end, in one step. Deliveries run concurrently with evaluations and are awaited by `idle()`
  * (tests) and cut short by `stop()`.
+ *
+ * Requests to one target: at most REQUESTS_PER_TARGET at once (a fleet whose backups all fail at once fires
+ * thousands of alerts; the receiver gets them a few at a time, in the order they came; a delivery waiting out its
+ * back-off holds no place), and one alert's changes one after another (its `resolved` is not sent before its
+ * `firing` was delivered or given up, retries included). A delivery that has not started when the monitor stops,
+ * or when its target is removed, disabled or pointed elsewhere, is not sent.
  */
 import type { Catalog } from '../db';
 import type { AlertRow } from '../db/schema';
@@ -23,6 +29,13 @@ import { listRules, rulesFor } from './rules';
 import { applyFindings, type AlertEvent } from './store';
 import { alertBody, DEFAULT_DELIVERY, deliver, getTarget, listTargets, type AttemptResult, type DeliveryOptions, type WebhookBody } from './webhooks';
 import { listClusters } from '../db/queries/clusters';
+import pLimit, { type LimitFunction } from 'p-limit';
+
+/** How many requests to one webhook target may be under way at once. */
+export const REQUESTS_PER_TARGET = 4;
+
+/** thrown at an attempt's turn when it is not to be sent (see send()) */
+const NOT_SENT = new Error('not sent: the alert monitor stopped, or the target was removed, disabled or pointed elsewhere');
 
 export interface AlertMonitorContext {
   db: Catalog;
@@ -50,6 +63,10 @@ export class AlertMonitor {
   /** asked for (evaluateSoon) while one was in progress: another runs when it ends */
   private again = false;
   private readonly pending = new Set<Promise<unknown>>();
+  /** per target: its requests' turns */
+  private readonly lanes = new Map<number, LimitFunction>();
+  /** per target and alert (`<target>:<alert>`): the last of the alert's deliveries queued */
+  private readonly lastOfAlert = new Map<string, Promise<unknown>>();
   private readonly log = createLogger('alerts');
   private readonly drills: DrillResults;
   private readonly now: () => number;
@@ -153,11 +170,42 @@ export class AlertMonitor {
     return events;
   }
 
-  /** Sends an alert change to every enabled target, in the background. */
+  /** Sends an alert change to every enabled target, in the background (in turn: see the header). */
   send(alert: AlertRow, state: AlertEvent['state']): void {
     for (const t of listTargets(this.ctx.db)) {
       if (!t.enabled) continue;
-      this.track(deliver(this.ctx.db, this.ctx.env.catalog, t, { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id }, this.delivery(), () => this.stopped));
+      const body = alertBody(alert, state, this.ctx.env.publicUrl);
+      let lane = this.lanes.get(t.id);
+      if (!lane) this.lanes.set(t.id, (lane = pLimit(REQUESTS_PER_TARGET)));
+      const turn = lane;
+      const key = `${t.id}:${alert.id}`;
+      const before = this.lastOfAlert.get(key) ?? Promise.resolve();
+      // The target as it is when the alert's earlier change is done, and again at each attempt's turn in the
+      // target's lane: one removed, disabled or pointed elsewhere meanwhile gets nothing more, nor does anything
+      // once the monitor stops.
+      const current = () => {
+        const now = getTarget(this.ctx.db, { id: t.id });
+        return !this.stopped && now && now.enabled && now.url === t.url ? now : null;
+      };
+      const gate = (request: () => Promise<AttemptResult>) =>
+        turn(() => {
+          if (!current()) throw NOT_SENT;
+          return request();
+        });
+      const sent = before
+        .then(() => {
+          const now = current();
+          return now ? deliver(this.ctx.db, this.ctx.env.catalog, now, { body, alertId: alert.id }, this.delivery(), () => this.stopped, gate) : undefined;
+        })
+        .catch((e: unknown) => {
+          if (e !== NOT_SENT) throw e;
+        });
+      const settled = sent.catch(() => undefined);
+      this.lastOfAlert.set(key, settled);
+      void settled.then(() => {
+        if (this.lastOfAlert.get(key) === settled) this.lastOfAlert.delete(key);
+      });
+      this.track(sent);
     }
   }
 

@@ -196,6 +196,8 @@ export async function deliver(
   d: { body: WebhookBody; alertId: number | null },
   opts: DeliveryOptions = DEFAULT_DELIVERY,
   stopped: () => boolean = () => false,
+  /** runs each attempt's request (the monitor's per-target limit: a back-off between attempts holds no place) */
+  gate: (request: () => Promise<AttemptResult>) => Promise<AttemptResult> = (request) => request(),
 ): Promise<AttemptResult & { attempts: number }> {
   const raw = JSON.stringify(d.body);
   const headers: Record<string, string> = { 'x-txline-event': d.body.state };
@@ -211,7 +213,7 @@ export async function deliver(
   let attempt = 0;
   for (;;) {
     attempt++;
-    const r = await postOnce(target.url, raw, headers, opts.timeoutMs);
+    const r = await gate(() => postOnce(target.url, raw, headers, opts.timeoutMs));
     logAttempt(db, target.id, d, attempt, r);
     if (r.outcome === 'ok' || !r.retry || attempt > opts.retries || stopped()) return { ...r, attempts: attempt };
     await sleep(opts.backoffMs * 2 ** (attempt - 1));

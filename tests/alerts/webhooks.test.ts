@@ -2,7 +2,9 @@
  * Webhook delivery against real receivers on loopback: retries with exponential back-off against a receiver that
  * fails twice, every attempt in the delivery log; a receiver that never answers is cut off by the timeout; a 4xx
  * is not retried; the secret is sealed in the catalog, signs the exact body bytes, and is never shown back; a
- * refused URL is refused when set and when a row was altered by hand.
+ * refused URL is refused when set and when a row was altered by hand. Through the alert monitor: at most
+ * REQUESTS_PER_TARGET requests to a target at once (a back-off holds no place), one alert's changes in order, and
+ * nothing sent that was still waiting when the monitor stopped or the target was disabled or moved.
  */
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -14,9 +16,11 @@ import { webhookDeliveries, webhookTargets } from '../../lib/db/schema';
 import { codeOf } from '../../lib/errors';
 import { tempDir } from '../helpers/cluster';
 import { startReceiver, type Receiver } from './receiver';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import { alertKey } from '../../lib/alerts/conditions';
-import { AlertMonitor } from '../../lib/alerts/monitor';
+import { AlertMonitor, REQUESTS_PER_TARGET } from '../../lib/alerts/monitor';
 import { applyFindings } from '../../lib/alerts/store';
 import { acknowledge } from '../../lib/dashboard/commands/alerts';
 import { listAudit } from '../../lib/auth/audit';
@@ -161,5 +165,89 @@ describe('webhook delivery', () => {
     expect(r.received.map((x) => x.body)).toEqual([{ alert: 'lag', state: 'acknowledged', cluster: 'embedded', database: 'neo4j', value: 2000, threshold: 1000, since: new Date(fired.alert.since).toISOString(), url: `/alerts?alert=${fired.alert.id}` }]);
     expect(acknowledge({ db, env: { catalog }, alerts: monitor }, { alertId: String(fired.alert.id) }, 'operator2')).toMatchObject({ ok: false, code: 'NOT_SUPPORTED' });
     expect(listAudit(db, { action: 'alert.firing' })).toHaveLength(1);
+  });
+
+  const monitorFor = (delivery: { timeoutMs: number; retries: number; backoffMs: number }) =>
+    new AlertMonitor({ db, env: { catalog, publicUrl: null }, collector: { latest: new Map() } }, { intervalMs: 60_000, delivery });
+  const fire = (database: string) =>
+    applyFindings(db, [{ key: alertKey('lag', 'embedded', database), condition: 'lag', cluster: 'embedded', database, firing: true, value: 2000, threshold: 1000, message: `${database}: member-3 behind` }], Date.now())[0].alert;
+
+  it(`sends at most ${REQUESTS_PER_TARGET} requests to one target at once; the others wait their turn and all arrive`, async () => {
+    // a receiver that answers each request 150 ms after it came, counting how many it holds at once
+    let open = 0;
+    let most = 0;
+    const got: string[] = [];
+    const server = http.createServer((req, res) => {
+      open++;
+      most = Math.max(most, open);
+      let raw = '';
+      req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
+      req.on('end', () => {
+        got.push((JSON.parse(raw) as { database: string }).database);
+        setTimeout(() => {
+          open--;
+          res.writeHead(200).end('ok');
+        }, 150);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      db.delete(webhookTargets).run();
+      addTarget(db, catalog, { name: 'fleet', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, by: 'admin' });
+      const monitor = monitorFor({ timeoutMs: 5000, retries: 0, backoffMs: 10 });
+      const names = Array.from({ length: 12 }, (_, i) => `fleet${i}`);
+      for (const name of names) monitor.send(fire(name), 'firing');
+      await monitor.idle();
+      expect(most).toBe(REQUESTS_PER_TARGET);
+      expect(got.sort()).toEqual([...names].sort());
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a delivery waiting out its back-off holds no place: the next alert is sent meanwhile', async () => {
+    const r = await receiver((n) => (n <= REQUESTS_PER_TARGET ? 503 : 200));
+    db.delete(webhookTargets).run();
+    addTarget(db, catalog, { name: 'backing-off', url: r.url, by: 'admin' });
+    const monitor = monitorFor({ timeoutMs: 2000, retries: 1, backoffMs: 600 });
+    const names = Array.from({ length: REQUESTS_PER_TARGET + 1 }, (_, i) => `backoff${i}`);
+    for (const name of names) monitor.send(fire(name), 'firing');
+    await monitor.idle();
+    const [first, ...rest] = r.received;
+    // the fifth alert's first request came before any retry (600 ms after the failures)
+    expect(rest[REQUESTS_PER_TARGET - 1].body.database).toBe(names[REQUESTS_PER_TARGET]);
+    expect(rest[REQUESTS_PER_TARGET - 1].at - first.at).toBeLessThan(400);
+    expect(r.received).toHaveLength(2 * REQUESTS_PER_TARGET + 1);
+  });
+
+  it("an alert's changes reach a target in the order they happened, also while the first is retried", async () => {
+    const r = await receiver((n) => (n === 1 ? 503 : 200));
+    db.delete(webhookTargets).run();
+    addTarget(db, catalog, { name: 'ordered', url: r.url, by: 'admin' });
+    const monitor = monitorFor({ timeoutMs: 2000, retries: 2, backoffMs: 300 });
+    const alert = fire('ordered');
+    monitor.send(alert, 'firing'); // answered 503: retried after 300 ms
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    monitor.send(alert, 'resolved'); // waits for the firing's delivery to end
+    await monitor.idle();
+    expect(r.received.map((x) => x.body.state)).toEqual(['firing', 'firing', 'resolved']);
+  });
+
+  it('a delivery still waiting for its turn is not sent once the monitor stops or its target is disabled or moved', async () => {
+    for (const change of ['stopped', 'disabled', 'moved'] as const) {
+      const r = await receiver(() => 'hang');
+      db.delete(webhookTargets).run();
+      const t = addTarget(db, catalog, { name: `waiting-${change}`, url: r.url, by: 'admin' });
+      const monitor = monitorFor({ timeoutMs: 400, retries: 0, backoffMs: 10 });
+      for (let i = 0; i <= REQUESTS_PER_TARGET; i++) monitor.send(fire(`waiting-${change}${i}`), 'firing');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (change === 'stopped') monitor.stop();
+      else if (change === 'disabled') db.update(webhookTargets).set({ enabled: false }).where(eq(webhookTargets.id, t.id)).run();
+      else db.update(webhookTargets).set({ url: 'http://127.0.0.1:9/elsewhere' }).where(eq(webhookTargets.id, t.id)).run();
+      await monitor.idle();
+      expect({ change, received: r.received.length }).toEqual({ change, received: REQUESTS_PER_TARGET });
+      expect(listDeliveries(db, { targetId: t.id })).toHaveLength(REQUESTS_PER_TARGET);
+    }
   });
 });
