@@ -11,10 +11,11 @@
  * (tests) and cut short by `stop()`.
  *
  * Requests to one target: at most REQUESTS_PER_TARGET at once (a fleet whose backups all fail at once fires
- * thousands of alerts; the receiver gets them a few at a time, in the order they came; a delivery waiting out its
- * back-off holds no place), and one alert's changes one after another (its `resolved` is not sent before its
- * `firing` was delivered or given up, retries included). A delivery that has not started when the monitor stops,
- * or when its target is removed, disabled or pointed elsewhere, is not sent.
+ * thousands of alerts; the receiver gets them a few at a time, in the order they came, retries first; a delivery
+ * waiting out its back-off holds no place), and at most WAITING_PER_TARGET deliveries waiting (more are logged as
+ * not sent). One condition's changes go one after another, across its episodes (a `resolved` being retried is
+ * not overtaken by the next episode's `firing`). A delivery that has not started when the monitor stops, or when
+ * its target is removed, disabled or pointed elsewhere, is not sent. A test send (sendTest) waits for nothing.
  */
 import type { Catalog } from '../db';
 import type { AlertRow } from '../db/schema';
@@ -27,12 +28,14 @@ import { catalogDrills, type DrillResults } from './drills';
 import { factsOf, gatherFacts } from './facts';
 import { listRules, rulesFor } from './rules';
 import { applyFindings, type AlertEvent } from './store';
-import { alertBody, DEFAULT_DELIVERY, deliver, getTarget, listTargets, type AttemptResult, type DeliveryOptions, type WebhookBody } from './webhooks';
+import { alertBody, DEFAULT_DELIVERY, deliver, getTarget, listTargets, logNotSent, type AttemptResult, type DeliveryOptions, type WebhookBody } from './webhooks';
 import { listClusters } from '../db/queries/clusters';
-import pLimit, { type LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 
 /** How many requests to one webhook target may be under way at once. */
 export const REQUESTS_PER_TARGET = 4;
+/** How many deliveries may wait for one webhook target (under way, queued or behind their condition's earlier change). */
+export const WAITING_PER_TARGET = 10_000;
 
 /** thrown at an attempt's turn when it is not to be sent (see send()) */
 const NOT_SENT = new Error('not sent: the alert monitor stopped, or the target was removed, disabled or pointed elsewhere');
@@ -63,10 +66,12 @@ export class AlertMonitor {
   /** asked for (evaluateSoon) while one was in progress: another runs when it ends */
   private again = false;
   private readonly pending = new Set<Promise<unknown>>();
-  /** per target: its requests' turns */
-  private readonly lanes = new Map<number, LimitFunction>();
-  /** per target and alert (`<target>:<alert>`): the last of the alert's deliveries queued */
-  private readonly lastOfAlert = new Map<string, Promise<unknown>>();
+  /** per target: its requests' turns, and how many deliveries wait for it */
+  private readonly lanes = new Map<number, { queue: PQueue; waiting: number }>();
+  /** per target and condition (`<target>:<alert key>`): the last of the condition's deliveries queued */
+  private readonly lastOfKey = new Map<string, Promise<unknown>>();
+  /** moved by stop(): what was queued before a stop is not sent after a start */
+  private generation = 0;
   private readonly log = createLogger('alerts');
   private readonly drills: DrillResults;
   private readonly now: () => number;
@@ -90,6 +95,7 @@ export class AlertMonitor {
 
   stop(): void {
     this.stopped = true;
+    this.generation++;
     if (this.timer) clearInterval(this.timer);
     if (this.soon) clearImmediate(this.soon);
     this.timer = null;
@@ -172,38 +178,52 @@ export class AlertMonitor {
 
   /** Sends an alert change to every enabled target, in the background (in turn: see the header). */
   send(alert: AlertRow, state: AlertEvent['state']): void {
+    const generation = this.generation;
     for (const t of listTargets(this.ctx.db)) {
       if (!t.enabled) continue;
-      const body = alertBody(alert, state, this.ctx.env.publicUrl);
+      const d = { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id };
       let lane = this.lanes.get(t.id);
-      if (!lane) this.lanes.set(t.id, (lane = pLimit(REQUESTS_PER_TARGET)));
-      const turn = lane;
-      const key = `${t.id}:${alert.id}`;
-      const before = this.lastOfAlert.get(key) ?? Promise.resolve();
-      // The target as it is when the alert's earlier change is done, and again at each attempt's turn in the
-      // target's lane: one removed, disabled or pointed elsewhere meanwhile gets nothing more, nor does anything
-      // once the monitor stops.
+      if (!lane) this.lanes.set(t.id, (lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0 }));
+      if (lane.waiting >= WAITING_PER_TARGET) {
+        const why = `${WAITING_PER_TARGET} deliveries already wait for this target`;
+        this.log.error(`webhook target ${t.name}: ${state} of "${alert.message}" not sent: ${why}`);
+        logNotSent(this.ctx.db, t.id, d, why);
+        continue;
+      }
+      const { queue } = lane;
+      const waits = lane;
+      waits.waiting++;
+      const key = `${t.id}:${alert.key}`;
+      const before = this.lastOfKey.get(key) ?? Promise.resolve();
+      // The target as it is when the condition's earlier change is done, and again at each attempt's turn in
+      // the target's lane: one removed, disabled or pointed elsewhere meanwhile gets nothing more, nor does
+      // anything once the monitor stops.
       const current = () => {
         const now = getTarget(this.ctx.db, { id: t.id });
-        return !this.stopped && now && now.enabled && now.url === t.url ? now : null;
+        return !this.stopped && this.generation === generation && now && now.enabled && now.url === t.url ? now : null;
       };
-      const gate = (request: () => Promise<AttemptResult>) =>
-        turn(() => {
-          if (!current()) throw NOT_SENT;
-          return request();
-        });
+      // (retries go ahead of first attempts, so that their back-off is the wait they get)
+      const gate = (request: () => Promise<AttemptResult>, attempt: number) =>
+        queue.add(
+          () => {
+            if (!current()) throw NOT_SENT;
+            return request();
+          },
+          { priority: attempt > 1 ? 1 : 0 },
+        );
       const sent = before
         .then(() => {
           const now = current();
-          return now ? deliver(this.ctx.db, this.ctx.env.catalog, now, { body, alertId: alert.id }, this.delivery(), () => this.stopped, gate) : undefined;
+          return now ? deliver(this.ctx.db, this.ctx.env.catalog, now, d, this.delivery(), () => this.stopped, gate) : undefined;
         })
         .catch((e: unknown) => {
           if (e !== NOT_SENT) throw e;
         });
       const settled = sent.catch(() => undefined);
-      this.lastOfAlert.set(key, settled);
+      this.lastOfKey.set(key, settled);
       void settled.then(() => {
-        if (this.lastOfAlert.get(key) === settled) this.lastOfAlert.delete(key);
+        if (this.lastOfKey.get(key) === settled) this.lastOfKey.delete(key);
+        if (--waits.waiting === 0 && this.lanes.get(t.id) === waits) this.lanes.delete(t.id);
       });
       this.track(sent);
     }

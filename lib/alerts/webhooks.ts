@@ -196,8 +196,8 @@ export async function deliver(
   d: { body: WebhookBody; alertId: number | null },
   opts: DeliveryOptions = DEFAULT_DELIVERY,
   stopped: () => boolean = () => false,
-  /** runs each attempt's request (the monitor's per-target limit: a back-off between attempts holds no place) */
-  gate: (request: () => Promise<AttemptResult>) => Promise<AttemptResult> = (request) => request(),
+  /** runs each attempt's request (the monitor's per-target lane: a back-off between attempts holds no place) */
+  gate: (request: () => Promise<AttemptResult>, attempt: number) => Promise<AttemptResult> = (request) => request(),
 ): Promise<AttemptResult & { attempts: number }> {
   const raw = JSON.stringify(d.body);
   const headers: Record<string, string> = { 'x-txline-event': d.body.state };
@@ -213,7 +213,7 @@ export async function deliver(
   let attempt = 0;
   for (;;) {
     attempt++;
-    const r = await gate(() => postOnce(target.url, raw, headers, opts.timeoutMs));
+    const r = await gate(() => postOnce(target.url, raw, headers, opts.timeoutMs), attempt);
     logAttempt(db, target.id, d, attempt, r);
     if (r.outcome === 'ok' || !r.retry || attempt > opts.retries || stopped()) return { ...r, attempts: attempt };
     await sleep(opts.backoffMs * 2 ** (attempt - 1));
@@ -221,6 +221,11 @@ export async function deliver(
     const now = getTarget(db, { id: target.id });
     if (!now || !now.enabled || now.url !== target.url) return { ...r, attempts: attempt };
   }
+}
+
+/** Logs a delivery that was not attempted (`why`), as a failed first attempt. */
+export function logNotSent(db: Catalog, targetId: number, d: { body: WebhookBody; alertId: number | null }, why: string): void {
+  logAttempt(db, targetId, d, 1, { outcome: 'failed', httpStatus: null, error: `not sent: ${why}`, retry: false, durationMs: 0 });
 }
 
 /** How many delivery attempts each target keeps in its log (listDeliveries shows at most 500). */

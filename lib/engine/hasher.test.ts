@@ -3,19 +3,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ThreadedHash, prestartHasher } from './hasher';
 
 describe('ThreadedHash', () => {
   it('a process that only started the hashing thread ends by itself', () => {
     // (a backup starts it before asking for the topology: one that fails there must still exit)
-    const script = `import('${path.resolve('lib/engine/hasher.ts')}').then((m) => { m.prestartHasher(); console.log('started'); })`;
-    const t0 = Date.now();
+    const hasherFile = fileURLToPath(new URL('./hasher.ts', import.meta.url));
+    const script = `import(${JSON.stringify(hasherFile)}).then((m) => { m.prestartHasher(); console.log('started'); })`;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 20_000 });
-    expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('started');
-    expect(run.signal).toBeNull(); // not killed by the time limit
-    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect({ signal: run.signal, status: run.status }).toEqual({ signal: null, status: 0 }); // (not killed by the time limit)
   });
 
   it('hashes and writes what it is given after a prestart, as one SHA-256 of the whole', async () => {

@@ -1,6 +1,7 @@
 /**
  * A webhook receiver for tests: a real HTTP server on 127.0.0.1 (port 0) that records every request's raw body,
- * headers and arrival time, and answers with the status `answer(n)` gives the n-th request (200 by default).
+ * headers and arrival time, and answers with the status `answer(n)` gives the n-th request (200 by default),
+ * after `opts.delayMs(n)` milliseconds.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +19,7 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(answer: (n: number) => number | 'hang' = () => 200): Promise<Receiver> {
+export async function startReceiver(answer: (n: number) => number | 'hang' = () => 200, opts: { delayMs?: (n: number) => number } = {}): Promise<Receiver> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -32,9 +33,13 @@ export async function startReceiver(answer: (n: number) => number | 'hang' = () 
         body = { unparsable: raw };
       }
       received.push({ at: performance.now(), headers: req.headers, raw, body });
-      const status = answer(received.length);
+      const n = received.length;
+      const status = answer(n);
       if (status === 'hang') return; // never answers: the sender's timeout must end it
-      res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      const reply = () => res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
+      const delay = opts.delayMs?.(n) ?? 0;
+      if (delay > 0) setTimeout(reply, delay);
+      else reply();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
