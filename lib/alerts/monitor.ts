@@ -12,8 +12,9 @@
  *
  * Requests to one target: at most REQUESTS_PER_TARGET at once (a fleet whose backups all fail at once fires
  * thousands of alerts; the receiver gets them a few at a time, in the order they came, retries first; a delivery
- * waiting out its back-off holds no place), and at most WAITING_PER_TARGET deliveries waiting (more are logged as
- * not sent). One condition's changes go one after another, across its episodes (a `resolved` being retried is
+ * waiting out its back-off holds no place), and at most WAITING_PER_TARGET unfinished deliveries (more firings and
+ * acknowledgements are not sent: the first is logged, the rest counted and logged once fewer wait; a `resolved` is
+ * never dropped). One condition's changes go one after another, across its episodes (a `resolved` being retried is
  * not overtaken by the next episode's `firing`). A delivery that has not started when the monitor stops, or when
  * its target is removed, disabled or pointed elsewhere, is not sent. A test send (sendTest) waits for nothing.
  */
@@ -66,8 +67,8 @@ export class AlertMonitor {
   /** asked for (evaluateSoon) while one was in progress: another runs when it ends */
   private again = false;
   private readonly pending = new Set<Promise<unknown>>();
-  /** per target: its requests' turns, and how many deliveries wait for it */
-  private readonly lanes = new Map<number, { queue: PQueue; waiting: number }>();
+  /** per target: its requests' turns, how many deliveries wait for it, and how many were not sent meanwhile */
+  private readonly lanes = new Map<number, { queue: PQueue; waiting: number; dropped: number; lastDropped?: { body: WebhookBody; alertId: number } }>();
   /** per target and condition (`<target>:<alert key>`): the last of the condition's deliveries queued */
   private readonly lastOfKey = new Map<string, Promise<unknown>>();
   /** moved by stop(): what was queued before a stop is not sent after a start */
@@ -183,11 +184,16 @@ export class AlertMonitor {
       if (!t.enabled) continue;
       const d = { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id };
       let lane = this.lanes.get(t.id);
-      if (!lane) this.lanes.set(t.id, (lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0 }));
-      if (lane.waiting >= WAITING_PER_TARGET) {
-        const why = `${WAITING_PER_TARGET} deliveries already wait for this target`;
-        this.log.error(`webhook target ${t.name}: ${state} of "${alert.message}" not sent: ${why}`);
-        logNotSent(this.ctx.db, t.id, d, why);
+      if (!lane) this.lanes.set(t.id, (lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0, dropped: 0 }));
+      // (a `resolved` always waits its turn: dropped, it would leave the receiver with a stale `firing`)
+      if (lane.waiting >= WAITING_PER_TARGET && state !== 'resolved') {
+        // said once, and then counted: one row per drop would push the attempts that explain it out of the log
+        if (lane.dropped++ === 0) {
+          const why = `${WAITING_PER_TARGET} unfinished deliveries wait for this target (more are counted until fewer wait)`;
+          this.log.error(`webhook target ${t.name}: ${state} of "${alert.message}" not sent: ${why}`);
+          logNotSent(this.ctx.db, t.id, d, why);
+        }
+        lane.lastDropped = d;
         continue;
       }
       const { queue } = lane;
@@ -214,7 +220,7 @@ export class AlertMonitor {
       const sent = before
         .then(() => {
           const now = current();
-          return now ? deliver(this.ctx.db, this.ctx.env.catalog, now, d, this.delivery(), () => this.stopped, gate) : undefined;
+          return now ? deliver(this.ctx.db, this.ctx.env.catalog, now, d, this.delivery(), () => this.stopped || this.generation !== generation, gate) : undefined;
         })
         .catch((e: unknown) => {
           if (e !== NOT_SENT) throw e;
@@ -223,7 +229,14 @@ export class AlertMonitor {
       this.lastOfKey.set(key, settled);
       void settled.then(() => {
         if (this.lastOfKey.get(key) === settled) this.lastOfKey.delete(key);
-        if (--waits.waiting === 0 && this.lanes.get(t.id) === waits) this.lanes.delete(t.id);
+        waits.waiting--;
+        if (waits.dropped > 1 && waits.waiting < WAITING_PER_TARGET && waits.lastDropped) {
+          const why = `${waits.dropped - 1} more alert changes came while ${WAITING_PER_TARGET} unfinished deliveries waited for this target`;
+          this.log.error(`webhook target ${t.name}: not sent: ${why}`);
+          logNotSent(this.ctx.db, t.id, waits.lastDropped, why);
+        }
+        if (waits.waiting < WAITING_PER_TARGET) waits.dropped = 0;
+        if (waits.waiting === 0 && this.lanes.get(t.id) === waits) this.lanes.delete(t.id);
       });
       this.track(sent);
     }

@@ -173,10 +173,12 @@ describe('webhook delivery', () => {
     applyFindings(db, [{ key: alertKey('lag', 'embedded', database), condition: 'lag', cluster: 'embedded', database, firing: true, value: 2000, threshold: 1000, message: `${database}: member-3 behind` }], Date.now())[0].alert;
 
   it(`sends at most ${REQUESTS_PER_TARGET} requests to one target at once; the others wait their turn and all arrive`, async () => {
-    // a receiver that answers each request 150 ms after it came, counting how many it holds at once
+    // a receiver that holds its answers until it holds as many requests as the limit (or 3 s have passed), then
+    // answers each 100 ms later, counting how many it held at once
     let open = 0;
     let most = 0;
     const got: string[] = [];
+    const held: Array<() => void> = [];
     const server = http.createServer((req, res) => {
       open++;
       most = Math.max(most, open);
@@ -184,10 +186,16 @@ describe('webhook delivery', () => {
       req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
       req.on('end', () => {
         got.push((JSON.parse(raw) as { database: string }).database);
-        setTimeout(() => {
+        let answered = false;
+        const answer = () => {
+          if (answered) return;
+          answered = true;
           open--;
           res.writeHead(200).end('ok');
-        }, 150);
+        };
+        held.push(answer);
+        setTimeout(answer, 3000);
+        if (open >= REQUESTS_PER_TARGET) for (const a of held.splice(0)) setTimeout(a, 100);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -291,19 +299,22 @@ describe('webhook delivery', () => {
     }
   });
 
-  it(`keeps at most ${WAITING_PER_TARGET} deliveries waiting for a target, and logs the others as not sent`, async () => {
+  it(`keeps at most ${WAITING_PER_TARGET} unfinished deliveries for a target: the next firings are logged once and counted, a resolved still waits its turn`, async () => {
     const r = await receiver(() => 'hang');
     db.delete(webhookTargets).run();
     const t = addTarget(db, catalog, { name: 'backlog', url: r.url, by: 'admin' });
-    const monitor = monitorFor({ timeoutMs: 1500, retries: 0, backoffMs: 10 });
+    const monitor = monitorFor({ timeoutMs: 1000, retries: 0, backoffMs: 10 });
     const alert = fire('backlog');
-    for (let i = 0; i < WAITING_PER_TARGET + 2; i++) monitor.send(alert, 'firing');
-    const notSent = listDeliveries(db, { targetId: t.id });
-    expect(notSent).toHaveLength(2);
-    expect(notSent[0].error).toBe(`not sent: ${WAITING_PER_TARGET} deliveries already wait for this target`);
+    for (let i = 0; i < WAITING_PER_TARGET + 3; i++) monitor.send(alert, 'firing');
+    monitor.send(alert, 'resolved');
+    const first = listDeliveries(db, { targetId: t.id });
+    expect(first.map((x) => x.error)).toEqual([`not sent: ${WAITING_PER_TARGET} unfinished deliveries wait for this target (more are counted until fewer wait)`]);
     await until(() => r.received.length === 1); // (one at a time: they are one condition's changes)
     monitor.stop();
     await monitor.idle();
     expect(r.received).toHaveLength(1);
+    const log = listDeliveries(db, { targetId: t.id }).map((x) => x.error);
+    expect(log).toContain(`not sent: 2 more alert changes came while ${WAITING_PER_TARGET} unfinished deliveries waited for this target`);
+    expect(log.filter((e) => e?.startsWith('not sent'))).toHaveLength(2);
   });
 });
