@@ -12,11 +12,12 @@
  *
  * Requests to one target: at most REQUESTS_PER_TARGET at once (a fleet whose backups all fail at once fires
  * thousands of alerts; the receiver gets them a few at a time, in the order they came, retries first; a delivery
- * waiting out its back-off holds no place), and at most WAITING_PER_TARGET unfinished deliveries (more firings and
- * acknowledgements are not sent: the first is logged, the rest counted and logged once fewer wait; a `resolved` is
- * never dropped). One condition's changes go one after another, across its episodes (a `resolved` being retried is
- * not overtaken by the next episode's `firing`). A delivery that has not started when the monitor stops, or when
- * its target is removed, disabled or pointed elsewhere, is not sent. A test send (sendTest) waits for nothing.
+ * waiting out its back-off holds no place), and at most WAITING_PER_TARGET unfinished deliveries (past it, firings
+ * and acknowledgements are not sent until fewer than 90% of it wait: the first is logged, the rest counted and
+ * logged in one row then; a `resolved` is never dropped). One condition's changes go one after another, across
+ * its episodes (a `resolved` being retried is not overtaken by the next episode's `firing`). A delivery that has
+ * not started when the monitor stops, or when its target is removed, disabled or pointed elsewhere, is not sent.
+ * A test send (sendTest) waits for nothing.
  */
 import type { Catalog } from '../db';
 import type { AlertRow } from '../db/schema';
@@ -35,8 +36,14 @@ import PQueue from 'p-queue';
 
 /** How many requests to one webhook target may be under way at once. */
 export const REQUESTS_PER_TARGET = 4;
-/** How many deliveries may wait for one webhook target (under way, queued or behind their condition's earlier change). */
+/**
+ * How many unfinished deliveries one webhook target may have (under way, queued, in back-off or behind their
+ * condition's earlier change); past it, firings and acknowledgements are not sent until fewer than RESUME_SHARE
+ * of it wait (then one row says how many were not).
+ */
 export const WAITING_PER_TARGET = 10_000;
+/** Dropping stops once fewer than this share of the limit wait. */
+const RESUME_SHARE = 0.9;
 
 /** thrown at an attempt's turn when it is not to be sent (see send()) */
 const NOT_SENT = new Error('not sent: the alert monitor stopped, or the target was removed, disabled or pointed elsewhere');
@@ -53,6 +60,8 @@ export interface AlertMonitorOptions {
   intervalMs: number;
   delivery?: DeliveryOptions;
   now?: () => number;
+  /** WAITING_PER_TARGET by default */
+  waitingPerTarget?: number;
 }
 
 /** An evaluation holds the thread at most this long (plus one database) before letting other work run. */
@@ -180,16 +189,17 @@ export class AlertMonitor {
   /** Sends an alert change to every enabled target, in the background (in turn: see the header). */
   send(alert: AlertRow, state: AlertEvent['state']): void {
     const generation = this.generation;
+    const limit = this.opts.waitingPerTarget ?? WAITING_PER_TARGET;
     for (const t of listTargets(this.ctx.db)) {
       if (!t.enabled) continue;
       const d = { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id };
       let lane = this.lanes.get(t.id);
       if (!lane) this.lanes.set(t.id, (lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0, dropped: 0 }));
       // (a `resolved` always waits its turn: dropped, it would leave the receiver with a stale `firing`)
-      if (lane.waiting >= WAITING_PER_TARGET && state !== 'resolved') {
+      if ((lane.waiting >= limit || lane.dropped > 0) && state !== 'resolved') {
         // said once, and then counted: one row per drop would push the attempts that explain it out of the log
         if (lane.dropped++ === 0) {
-          const why = `${WAITING_PER_TARGET} unfinished deliveries wait for this target (more are counted until fewer wait)`;
+          const why = `${limit} unfinished deliveries wait for this target (more are counted until fewer wait)`;
           this.log.error(`webhook target ${t.name}: ${state} of "${alert.message}" not sent: ${why}`);
           logNotSent(this.ctx.db, t.id, d, why);
         }
@@ -230,12 +240,15 @@ export class AlertMonitor {
       void settled.then(() => {
         if (this.lastOfKey.get(key) === settled) this.lastOfKey.delete(key);
         waits.waiting--;
-        if (waits.dropped > 1 && waits.waiting < WAITING_PER_TARGET && waits.lastDropped) {
-          const why = `${waits.dropped - 1} more alert changes came while ${WAITING_PER_TARGET} unfinished deliveries waited for this target`;
-          this.log.error(`webhook target ${t.name}: not sent: ${why}`);
-          logNotSent(this.ctx.db, t.id, waits.lastDropped, why);
+        // (until fewer than RESUME_SHARE of the limit wait, a full lane stays full: not a row per delivery that ends)
+        if (waits.dropped > 0 && waits.waiting < limit * RESUME_SHARE) {
+          if (waits.dropped > 1 && waits.lastDropped) {
+            const why = `${waits.dropped - 1} more alert changes came while ${limit} unfinished deliveries waited for this target`;
+            this.log.error(`webhook target ${t.name}: not sent: ${why}`);
+            logNotSent(this.ctx.db, t.id, waits.lastDropped, why);
+          }
+          waits.dropped = 0;
         }
-        if (waits.waiting < WAITING_PER_TARGET) waits.dropped = 0;
         if (waits.waiting === 0 && this.lanes.get(t.id) === waits) this.lanes.delete(t.id);
       });
       this.track(sent);

@@ -167,8 +167,8 @@ describe('webhook delivery', () => {
     expect(listAudit(db, { action: 'alert.firing' })).toHaveLength(1);
   });
 
-  const monitorFor = (delivery: { timeoutMs: number; retries: number; backoffMs: number }) =>
-    new AlertMonitor({ db, env: { catalog, publicUrl: null }, collector: { latest: new Map() } }, { intervalMs: 60_000, delivery });
+  const monitorFor = (delivery: { timeoutMs: number; retries: number; backoffMs: number }, more: { waitingPerTarget?: number } = {}) =>
+    new AlertMonitor({ db, env: { catalog, publicUrl: null }, collector: { latest: new Map() } }, { intervalMs: 60_000, delivery, ...more });
   const fire = (database: string) =>
     applyFindings(db, [{ key: alertKey('lag', 'embedded', database), condition: 'lag', cluster: 'embedded', database, firing: true, value: 2000, threshold: 1000, message: `${database}: member-3 behind` }], Date.now())[0].alert;
 
@@ -316,5 +316,30 @@ describe('webhook delivery', () => {
     const log = listDeliveries(db, { targetId: t.id }).map((x) => x.error);
     expect(log).toContain(`not sent: 2 more alert changes came while ${WAITING_PER_TARGET} unfinished deliveries waited for this target`);
     expect(log.filter((e) => e?.startsWith('not sent'))).toHaveLength(2);
+  });
+
+  it('once a target is full, firings are not sent until fewer than 90% of the limit wait', async () => {
+    // a limit of 10: not sent from the 11th until fewer than 9 wait; answers come 300 ms after each request
+    const r = await startReceiver(() => 200, { delayMs: () => 300 });
+    receivers.push(r);
+    db.delete(webhookTargets).run();
+    const t = addTarget(db, catalog, { name: 'resume', url: r.url, by: 'admin' });
+    const monitor = monitorFor({ timeoutMs: 5000, retries: 0, backoffMs: 10 }, { waitingPerTarget: 10 });
+    const alert = fire('resume');
+    const ok = () => listDeliveries(db, { targetId: t.id }).filter((x) => x.outcome === 'ok').length;
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 11; i++) monitor.send(alert, 'firing'); // the 11th is not sent (logged)
+    await until(() => ok() === 1);
+    await tick(); // 9 wait: not fewer than 9
+    monitor.send(alert, 'firing'); // not sent (counted)
+    await until(() => ok() === 2);
+    await tick(); // 8 wait: the count is logged, and what comes is sent again
+    monitor.send(alert, 'firing');
+    await monitor.idle();
+    expect(r.received).toHaveLength(11);
+    expect(listDeliveries(db, { targetId: t.id }).filter((x) => x.error?.startsWith('not sent')).map((x) => x.error)).toEqual([
+      'not sent: 1 more alert changes came while 10 unfinished deliveries waited for this target',
+      'not sent: 10 unfinished deliveries wait for this target (more are counted until fewer wait)',
+    ]);
   });
 });
