@@ -28,7 +28,7 @@ export function AddWebhookForm() {
       <div className="grid gap-3 sm:grid-cols-3">
         <TextField label="Name" name="name" required autoComplete="off" defaultValue={values?.name} errors={errors?.name} />
         <TextField label="URL" name="url" required autoComplete="off" spellCheck={false} placeholder="https://hooks.example.com/txline" defaultValue={values?.url} errors={errors?.url} hint="http:// or https://; link-local and cloud metadata addresses are refused." />
-        <TextField label="Secret (optional)" name="secret" type="password" autoComplete="new-password" errors={errors?.secret} hint="Signs each body: X-Txline-Signature: sha256=<HMAC>. Never shown again." />
+        <TextField label="Secret (optional)" name="secret" type="password" autoComplete="new-password" errors={errors?.secret} hint="Signs each request: X-Txline-Signature (the body) and X-Txline-Signature-256 (timestamp, delivery ID and body). Never shown again." />
       </div>
       <div className="flex items-center gap-3">
         <PendingButton pending={pending} pendingLabel="Adding…" className={PRIMARY_BUTTON}>

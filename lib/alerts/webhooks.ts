@@ -5,8 +5,12 @@
  *
  * Invariants:
  * - The secret is sealed under the catalog's key file, bound to the target's URL (lib/sources/neo4j/secret.ts),
- *   and never leaves this module except as the signature: `X-Txline-Signature: sha256=<hex HMAC-SHA256 of the
- *   exact body bytes>`. `publicTarget` is what pages see (whether a secret is set, never the secret).
+ *   and never leaves this module except as signatures: `X-Txline-Signature: sha256=<hex HMAC-SHA256 of the
+ *   exact body bytes>`, and `X-Txline-Signature-256: sha256=<hex HMAC-SHA256 of "<X-Txline-Timestamp>.<X-Txline-
+ *   Delivery>.<body>">`, which a receiver can hold to a recent time and a delivery it has not seen (a captured
+ *   request replayed later fails it). `publicTarget` is what pages see (whether a secret is set, never the secret).
+ * - Every request carries `X-Txline-Delivery` (one ID per delivery, the same in each of its attempts) and
+ *   `X-Txline-Timestamp` (Unix seconds when the attempt was sent).
  * - Every URL is checked when set and again when sent (./address.ts): link-local and metadata addresses are
  *   refused, also behind a host name (the request connects to the address that was checked).
  * - An attempt is bounded (timeoutMs for the whole exchange); redirects are not followed (a 3xx is a failure);
@@ -15,7 +19,7 @@
  * - Every attempt is a row of webhook_deliveries (the delivery log); each target keeps its newest
  *   KEPT_DELIVERIES attempts (more than the page shows), older ones go as a new one is logged.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,6 +131,11 @@ export function signature(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/** X-Txline-Signature-256's value: the body signed with the attempt's timestamp and the delivery's ID. */
+export function timestampedSignature(secret: string, timestamp: string, deliveryId: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${deliveryId}.`).update(body).digest('hex')}`;
+}
+
 export interface AttemptResult {
   outcome: 'ok' | 'failed' | 'refused';
   httpStatus: number | null;
@@ -200,10 +209,13 @@ export async function deliver(
   gate: (request: () => Promise<AttemptResult>, attempt: number) => Promise<AttemptResult> = (request) => request(),
 ): Promise<AttemptResult & { attempts: number }> {
   const raw = JSON.stringify(d.body);
-  const headers: Record<string, string> = { 'x-txline-event': d.body.state };
+  const deliveryId = randomUUID();
+  const headers: Record<string, string> = { 'x-txline-event': d.body.state, 'x-txline-delivery': deliveryId };
+  let secret: string | null = null;
   if (target.secretSealed) {
     try {
-      headers['x-txline-signature'] = signature(openSecret(catalog, purpose(target.url), target.secretSealed), raw);
+      secret = openSecret(catalog, purpose(target.url), target.secretSealed);
+      headers['x-txline-signature'] = signature(secret, raw);
     } catch (e) {
       const r: AttemptResult = { outcome: 'failed', httpStatus: null, error: describeError(e), retry: false, durationMs: 0 };
       logAttempt(db, target.id, d, 1, r);
@@ -213,7 +225,14 @@ export async function deliver(
   let attempt = 0;
   for (;;) {
     attempt++;
-    const r = await gate(() => postOnce(target.url, raw, headers, opts.timeoutMs), attempt);
+    // (stamped when the attempt is sent, after any wait for its turn)
+    const send = () => {
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const stamped: Record<string, string> = { ...headers, 'x-txline-timestamp': timestamp };
+      if (secret !== null) stamped['x-txline-signature-256'] = timestampedSignature(secret, timestamp, deliveryId, raw);
+      return postOnce(target.url, raw, stamped, opts.timeoutMs);
+    };
+    const r = await gate(send, attempt);
     logAttempt(db, target.id, d, attempt, r);
     if (r.outcome === 'ok' || !r.retry || attempt > opts.retries || stopped()) return { ...r, attempts: attempt };
     await sleep(opts.backoffMs * 2 ** (attempt - 1));

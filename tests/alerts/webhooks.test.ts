@@ -2,9 +2,11 @@
  * Webhook delivery against real receivers on loopback: retries with exponential back-off against a receiver that
  * fails twice, every attempt in the delivery log; a receiver that never answers is cut off by the timeout; a 4xx
  * is not retried; the secret is sealed in the catalog, signs the exact body bytes, and is never shown back; a
- * refused URL is refused when set and when a row was altered by hand. Through the alert monitor: at most
- * REQUESTS_PER_TARGET requests to a target at once (a back-off holds no place), one alert's changes in order, and
- * nothing sent that was still waiting when the monitor stopped or the target was disabled or moved.
+ * refused URL is refused when set and when a row was altered by hand; each delivery has one ID and each attempt
+ * a timestamp, both under the timestamped signature. Through the alert monitor: at most REQUESTS_PER_TARGET
+ * requests to a target at once (retries first, a back-off holds no place), one condition's changes in order across
+ * its episodes, a bounded backlog, and nothing sent that was still waiting when the monitor stopped or the target
+ * was disabled or moved.
  */
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
@@ -66,12 +68,26 @@ describe('webhook delivery', () => {
       [3, 'ok', 200],
     ]);
     expect(log[0].error).toMatch(/answered 503/);
-    // every attempt carries the same body, signed over its exact bytes
+    // every attempt carries the same body, signed over its exact bytes, and the same delivery ID; the
+    // timestamped signature binds the attempt's time and that ID, so a captured request replayed later can be told
+    const id = r.received[0].headers['x-txline-delivery'] as string;
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     for (const got of r.received) {
       expect(got.raw).toBe(JSON.stringify(BODY));
       expect(got.headers['x-txline-signature']).toBe(`sha256=${createHmac('sha256', 'a-long-signing-secret').update(got.raw).digest('hex')}`);
       expect(Object.keys(got.body).sort()).toEqual(['alert', 'cluster', 'database', 'since', 'state', 'threshold', 'url', 'value']);
+      expect(got.headers['x-txline-delivery']).toBe(id);
+      const timestamp = got.headers['x-txline-timestamp'] as string;
+      expect(timestamp).toMatch(/^\d+$/);
+      expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+      const signed = (ts: string) => `sha256=${createHmac('sha256', 'a-long-signing-secret').update(`${ts}.${id}.${got.raw}`).digest('hex')}`;
+      expect(got.headers['x-txline-signature-256']).toBe(signed(timestamp));
+      expect(got.headers['x-txline-signature-256']).not.toBe(signed(String(Number(timestamp) - 3600)));
     }
+    // another delivery of the same body is another delivery
+    await deliver(db, catalog, t, { body: BODY, alertId: null }, { timeoutMs: 2000, retries: 0, backoffMs: 150 });
+    expect(r.received).toHaveLength(4);
+    expect(r.received[3].headers['x-txline-delivery']).not.toBe(id);
   });
 
   it("keeps each target's newest attempts: the oldest goes as a new one is logged, another target's stay", async () => {
@@ -123,6 +139,9 @@ describe('webhook delivery', () => {
     expect(took).toBeGreaterThanOrEqual(600);
     expect(took).toBeLessThan(3000);
     expect(hang.received[0].headers['x-txline-signature']).toBeUndefined(); // no secret, no signature
+    expect(hang.received[0].headers['x-txline-signature-256']).toBeUndefined();
+    expect(hang.received[0].headers['x-txline-delivery']).toBe(hang.received[1].headers['x-txline-delivery']);
+    expect(hang.received[0].headers['x-txline-timestamp']).toMatch(/^\d+$/);
 
     const gone = await receiver(() => 404);
     const t2 = addTarget(db, catalog, { name: 'gone', url: gone.url, by: 'admin' });
