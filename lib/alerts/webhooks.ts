@@ -6,9 +6,10 @@
  * Invariants:
  * - The secret is sealed under the catalog's key file, bound to the target's URL (lib/sources/neo4j/secret.ts),
  *   and never leaves this module except as signatures: `X-Txline-Signature: sha256=<hex HMAC-SHA256 of the
- *   exact body bytes>`, and `X-Txline-Signature-256: sha256=<hex HMAC-SHA256 of "<X-Txline-Timestamp>.<X-Txline-
- *   Delivery>.<body>">`, which a receiver can hold to a recent time and a delivery it has not seen (a captured
- *   request replayed later fails it). `publicTarget` is what pages see (whether a secret is set, never the secret).
+ *   exact body bytes>`, and `X-Txline-Signature-256: sha256=<hex HMAC-SHA256 of "<timestamp>.<delivery>.<body>">`
+ *   (the values of X-Txline-Timestamp and X-Txline-Delivery), which a receiver can hold to a recent time and a
+ *   delivery it has not seen (a captured request replayed later fails it). `publicTarget` is what pages see
+ *   (whether a secret is set, never the secret).
  * - Every request carries `X-Txline-Delivery` (one ID per delivery, the same in each of its attempts) and
  *   `X-Txline-Timestamp` (Unix seconds when the attempt was sent).
  * - Every URL is checked when set and again when sent (./address.ts): link-local and metadata addresses are
