@@ -48,6 +48,14 @@ const RESUME_SHARE = 0.9;
 /** thrown at an attempt's turn when it is not to be sent (see send()) */
 const NOT_SENT = new Error('not sent: the alert monitor stopped, or the target was removed, disabled or pointed elsewhere');
 
+/** A webhook target's requests' turns, how many deliveries wait for it, and how many were not sent meanwhile. */
+interface Lane {
+  queue: PQueue;
+  waiting: number;
+  dropped: number;
+  lastDropped?: { body: WebhookBody; alertId: number };
+}
+
 export interface AlertMonitorContext {
   db: Catalog;
   env: Pick<TxlineEnv, 'catalog' | 'publicUrl'>;
@@ -76,8 +84,8 @@ export class AlertMonitor {
   /** asked for (evaluateSoon) while one was in progress: another runs when it ends */
   private again = false;
   private readonly pending = new Set<Promise<unknown>>();
-  /** per target: its requests' turns, how many deliveries wait for it, and how many were not sent meanwhile */
-  private readonly lanes = new Map<number, { queue: PQueue; waiting: number; dropped: number; lastDropped?: { body: WebhookBody; alertId: number } }>();
+  /** per target id */
+  private readonly lanes = new Map<number, Lane>();
   /** per target and condition (`<target>:<alert key>`): the last of the condition's deliveries queued */
   private readonly lastOfKey = new Map<string, Promise<unknown>>();
   /** moved by stop(): what was queued before a stop is not sent after a start */
@@ -193,8 +201,7 @@ export class AlertMonitor {
     for (const t of listTargets(this.ctx.db)) {
       if (!t.enabled) continue;
       const d = { body: alertBody(alert, state, this.ctx.env.publicUrl), alertId: alert.id };
-      let lane = this.lanes.get(t.id);
-      if (!lane) this.lanes.set(t.id, (lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0, dropped: 0 }));
+      const lane = this.lanes.get(t.id) ?? this.openLane(t.id);
       // (a `resolved` always waits its turn: dropped, it would leave the receiver with a stale `firing`)
       if ((lane.waiting >= limit || lane.dropped > 0) && state !== 'resolved') {
         // said once, and then counted: one row per drop would push the attempts that explain it out of the log
@@ -206,9 +213,7 @@ export class AlertMonitor {
         lane.lastDropped = d;
         continue;
       }
-      const { queue } = lane;
-      const waits = lane;
-      waits.waiting++;
+      lane.waiting++;
       const key = `${t.id}:${alert.key}`;
       const before = this.lastOfKey.get(key) ?? Promise.resolve();
       // The target as it is when the condition's earlier change is done, and again at each attempt's turn in
@@ -220,7 +225,7 @@ export class AlertMonitor {
       };
       // (retries go ahead of first attempts, so that their back-off is the wait they get)
       const gate = (request: () => Promise<AttemptResult>, attempt: number) =>
-        queue.add(
+        lane.queue.add(
           () => {
             if (!current()) throw NOT_SENT;
             return request();
@@ -239,20 +244,26 @@ export class AlertMonitor {
       this.lastOfKey.set(key, settled);
       void settled.then(() => {
         if (this.lastOfKey.get(key) === settled) this.lastOfKey.delete(key);
-        waits.waiting--;
+        lane.waiting--;
         // (until fewer than RESUME_SHARE of the limit wait, a full lane stays full: not a row per delivery that ends)
-        if (waits.dropped > 0 && waits.waiting < limit * RESUME_SHARE) {
-          if (waits.dropped > 1 && waits.lastDropped) {
-            const why = `${waits.dropped - 1} more alert changes came while ${limit} unfinished deliveries waited for this target`;
+        if (lane.dropped > 0 && lane.waiting < limit * RESUME_SHARE) {
+          if (lane.dropped > 1 && lane.lastDropped) {
+            const why = `${lane.dropped - 1} more alert changes came while ${limit} unfinished deliveries waited for this target`;
             this.log.error(`webhook target ${t.name}: not sent: ${why}`);
-            logNotSent(this.ctx.db, t.id, waits.lastDropped, why);
+            logNotSent(this.ctx.db, t.id, lane.lastDropped, why);
           }
-          waits.dropped = 0;
+          lane.dropped = 0;
         }
-        if (waits.waiting === 0 && this.lanes.get(t.id) === waits) this.lanes.delete(t.id);
+        if (lane.waiting === 0 && this.lanes.get(t.id) === lane) this.lanes.delete(t.id);
       });
       this.track(sent);
     }
+  }
+
+  private openLane(targetId: number): Lane {
+    const lane: Lane = { queue: new PQueue({ concurrency: REQUESTS_PER_TARGET }), waiting: 0, dropped: 0 };
+    this.lanes.set(targetId, lane);
+    return lane;
   }
 
   /** Sends a test body to one target now (no retries) and resolves to what happened. */
