@@ -1,6 +1,7 @@
 /**
  * The content sum (./content-sum.ts) as the store's writer keeps it: after client transactions, logged batches
- * with deferred node rows, a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
+ * with deferred node and relationship rows (relationships written before a later transaction of the batch reads
+ * or deletes them), a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
  * equals the sum computed from every row; stores with the same content in another order have the same sum; a
  * store from before sums were kept gets one at its first write; the worker thread computes what this thread
  * does (both hashes).
@@ -67,6 +68,34 @@ describe('content sum', () => {
     // a node created and changed within one deferred batch is written once, with its final line
     expect(batch.meta.nodeCount).toBe(s.meta.nodeCount);
     expect(decodeOps(recs[4]).map((o) => o.op)).toEqual(['createNode', 'setProperties', 'deleteNode']);
+  });
+
+  it('writes the relationships of a deferred batch, many to a statement, before a later transaction reads or deletes them', () => {
+    const s = newStore();
+    const recs = [commit(s, [{ op: 'createNode', labels: ['A'], properties: {} }, { op: 'createNode', labels: ['B'], properties: {} }])];
+    // 250 relationships: two statements of 100 rows and 50 single rows at commit
+    for (let i = 0; i < 50; i++) {
+      recs.push(commit(s, Array.from({ length: 5 }, (_, k) => ({ op: 'createRelationship' as const, type: 'R', start: 0, end: 1, properties: { i, k } }))));
+    }
+    // a node created with relationships, deleted by a later transaction of the batch: they go with it
+    recs.push(commit(s, [{ op: 'createNode', ref: '$c', labels: ['C'], properties: {} }, { op: 'createRelationship', type: 'IN', start: '$c', end: 0, properties: {} }, { op: 'createRelationship', type: 'OUT', start: 0, end: '$c', properties: {} }]));
+    recs.push(commit(s, [{ op: 'deleteNode', node: 2 }]));
+    // one changed, then deleted by later transactions
+    recs.push(commit(s, [{ op: 'createRelationship', ref: '$x', type: 'X', start: 1, end: 0, properties: { v: 1 } }]));
+    const x = s.meta.nextRelId - 1;
+    recs.push(commit(s, [{ op: 'setProperties', relationship: x, properties: { v: 2 } }]));
+    recs.push(commit(s, [{ op: 'createRelationship', type: 'Y', start: 1, end: 0, properties: {} }, { op: 'deleteRelationship', relationship: x }]));
+    // one created, then deleted by the next transaction with nothing read in between
+    recs.push(commit(s, [{ op: 'createRelationship', type: 'Z', start: 0, end: 1, properties: {} }]));
+    recs.push(commit(s, [{ op: 'deleteRelationship', relationship: s.meta.nextRelId - 1 }]));
+    const batch = newStore();
+    applyRecords(batch, recs);
+    const rows = (g: GraphStore) => g.db.prepare('SELECT * FROM rels ORDER BY id').all();
+    expect(rows(batch)).toHaveLength(251);
+    expect(rows(batch)).toEqual(rows(s));
+    expect(batch.meta.relCount).toBe(251);
+    expect(kept(batch)).toBe(kept(s));
+    expect(kept(batch)).toBe(scratch(batch));
   });
 
   it('takes back what a rolled-back savepoint and a rolled-back transaction wrote', () => {

@@ -129,6 +129,12 @@ export class GraphStore {
   private touched = new Map<number, TouchedNode>();
   /** with deferNodeRows: node rows to write at commit, inserted or updated */
   private deferred: Map<number, 'insert' | 'update'> | null = null;
+  /**
+   * In a deferred batch, the relationships it created, written INSERT_ROWS to a statement (one statement per
+   * relationship: a replay of 100,000 transactions took 1.43 s instead of 1.34 s); written before anything reads
+   * or changes the table, and at commit.
+   */
+  private newRels: Rows | null = null;
   /** the committed content sum (null: not kept yet in this file) */
   private sum: ContentSum | null;
   /** the open transaction's sum, and the sums at its open savepoints */
@@ -284,12 +290,14 @@ export class GraphStore {
     const sum = this.ensureContentSum();
     this.touched.clear();
     this.deferred = opts.deferNodeRows ? new Map() : null;
+    this.newRels = opts.deferNodeRows ? new Rows(() => (this.insRelsStmt ??= this.manyRows('INSERT INTO rels (id, type, start_id, end_id, props) VALUES', 5)), this.s.insRel, 5) : null;
     this.s.begin.run();
     this.txSum = sum.clone();
     this.savepointSums = [];
   }
 
   commit(): void {
+    this.writeNewRels();
     if (this.deferred) this.writeDeferredRows(this.deferred);
     const sum = this.txSum;
     if (!sum) throw new TxlineError('INTERNAL', 'commit() without begin()');
@@ -299,6 +307,7 @@ export class GraphStore {
     this.txSum = null;
     this.touched.clear();
     this.deferred = null;
+    this.newRels = null;
   }
 
   /** Rolls back the open transaction, if any. The caller restores `meta`. */
@@ -307,6 +316,12 @@ export class GraphStore {
     this.txSum = null;
     this.touched.clear();
     this.deferred = null;
+    this.newRels = null;
+  }
+
+  /** Writes the relationships a deferred batch created so far (before the table is read or changed). */
+  private writeNewRels(): void {
+    this.newRels?.end();
   }
 
   private writeDeferredRows(rows: Map<number, 'insert' | 'update'>): void {
@@ -332,6 +347,7 @@ export class GraphStore {
   }
 
   private insNodesStmt: Stmt | null = null;
+  private insRelsStmt: Stmt | null = null;
   private insLabelsStmt: Stmt | null = null;
   /** `INSERT ... VALUES` of INSERT_ROWS rows of `width` values each */
   private manyRows(head: string, width: number): Stmt {
@@ -471,6 +487,7 @@ export class GraphStore {
       if (images.createdRels.has(id)) return;
       let img = images.rels.get(id);
       if (!img) {
+        this.writeNewRels();
         const r = row ?? (this.s.relRow.get(id) as RelRow | undefined);
         if (!r) return;
         img = { id, type: r.type, start: r.start_id, end: r.end_id, all: JSON.parse(r.props) as Properties, deleted: false, keys: new Set() };
@@ -499,6 +516,7 @@ export class GraphStore {
         return;
       case 'deleteNode':
         if (!this.nodeExists(op.node)) return;
+        this.writeNewRels();
         for (const r of this.s.relRowsOf.all(op.node, op.node) as RelRow[]) rel(r.id, r, { deleted: true });
         node(op.node, { deleted: true });
         return;
@@ -538,7 +556,8 @@ export class GraphStore {
         if (!this.nodeExists(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
         if (!this.nodeExists(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
         const props = canonicalJson(op.properties);
-        s.insRel.run(op.id, op.type, op.start, op.end, props);
+        if (this.newRels) this.newRels.add(op.id, op.type, op.start, op.end, props);
+        else s.insRel.run(op.id, op.type, op.start, op.end, props);
         this.added(relLine(op.id, op.type, op.start, op.end, props));
         m.nextRelId = Math.max(m.nextRelId, op.id + 1);
         m.relCount++;
@@ -556,6 +575,7 @@ export class GraphStore {
           return;
         }
         const id = op.relationship as number;
+        this.writeNewRels();
         const row = s.getRel.get(id) as { props: string } | undefined;
         if (!row) throw invalid(`${where}: relationship ${id} does not exist`);
         const props = JSON.parse(row.props) as Properties;
@@ -588,6 +608,7 @@ export class GraphStore {
       case 'deleteNode': {
         const n = this.node(op.node);
         if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
+        this.writeNewRels();
         for (const relId of s.relsOf.all(op.node, op.node) as number[]) {
           s.delRel.run(relId);
           m.relCount--;
@@ -604,6 +625,7 @@ export class GraphStore {
         return;
       }
       case 'deleteRelationship': {
+        this.writeNewRels();
         if (s.delRel.run(op.relationship).changes === 0) throw invalid(`${where}: relationship ${op.relationship} does not exist`);
         m.relCount--;
         return;
