@@ -1,7 +1,7 @@
 /**
  * The content sum (./content-sum.ts) as the store's writer keeps it: after client transactions, logged batches
  * with deferred node and relationship rows (relationships written before a later transaction of the batch reads
- * or deletes them), a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
+ * or deletes them, and one whose ID is taken refused where its operation is), a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
  * equals the sum computed from every row; stores with the same content in another order have the same sum; a
  * store from before sums were kept gets one at its first write; the worker thread computes what this thread
  * does (both hashes).
@@ -12,7 +12,7 @@ import { commitClientTx as commit, tempStores } from '../../tests/helpers/stores
 import { digestOnWorker } from '../cluster/digest-worker';
 import { applyRecords } from './apply';
 import { ContentSum, NODE_LINE, REL_LINE, computeContentSum, nodeLine, relLine } from './content-sum';
-import { decodeOps, type TxRecord } from './record';
+import { decodeOps, encodeRecord, encodeTx, type TxRecord } from './record';
 import { CONTENT_SUM_KEY, GraphStore, computeDigest, digestStore, keptDigest } from './store';
 import { createHash } from 'node:crypto';
 
@@ -73,7 +73,7 @@ describe('content sum', () => {
   it('writes the relationships of a deferred batch, many to a statement, before a later transaction reads or deletes them', () => {
     const s = newStore();
     const recs = [commit(s, [{ op: 'createNode', labels: ['A'], properties: {} }, { op: 'createNode', labels: ['B'], properties: {} }])];
-    // 250 relationships: two statements of 100 rows and 50 single rows at commit
+    // 250 relationships: two statements of 100 rows, and 50 single rows written before the node deletion below
     for (let i = 0; i < 50; i++) {
       recs.push(commit(s, Array.from({ length: 5 }, (_, k) => ({ op: 'createRelationship' as const, type: 'R', start: 0, end: 1, properties: { i, k } }))));
     }
@@ -88,14 +88,27 @@ describe('content sum', () => {
     // one created, then deleted by the next transaction with nothing read in between
     recs.push(commit(s, [{ op: 'createRelationship', type: 'Z', start: 0, end: 1, properties: {} }]));
     recs.push(commit(s, [{ op: 'deleteRelationship', relationship: s.meta.nextRelId - 1 }]));
+    // and three that nothing reads: written at commit
+    recs.push(commit(s, Array.from({ length: 3 }, () => ({ op: 'createRelationship' as const, type: 'LAST', start: 1, end: 0, properties: {} }))));
     const batch = newStore();
     applyRecords(batch, recs);
     const rows = (g: GraphStore) => g.db.prepare('SELECT * FROM rels ORDER BY id').all();
-    expect(rows(batch)).toHaveLength(251);
+    expect(rows(batch)).toHaveLength(254);
     expect(rows(batch)).toEqual(rows(s));
-    expect(batch.meta.relCount).toBe(251);
+    expect(batch.meta.relCount).toBe(254);
     expect(kept(batch)).toBe(kept(s));
     expect(kept(batch)).toBe(scratch(batch));
+    // a relationship whose ID is taken is refused where its operation is, and the batch leaves nothing
+    const sum = kept(batch);
+    expect(() => applyRecords(batch, [recs[recs.length - 1]])).toThrow(/ops\[0\]: relationship \d+ already exists/);
+    expect(rows(batch)).toEqual(rows(s));
+    expect(kept(batch)).toBe(sum);
+    // also when the first of the two is still waiting to be written
+    const id = batch.meta.nextRelId;
+    const twice = [1, 2].map((k) => encodeRecord(batch.meta.lastTxId + k, 0, 0, encodeTx([{ op: 'createRelationship', id, type: 'T', start: 0, end: 1, properties: {} }], { nodes: [], relationships: [] })));
+    expect(() => applyRecords(batch, twice)).toThrow(new RegExp(`ops\\[0\\]: relationship ${id} already exists`));
+    expect(rows(batch)).toEqual(rows(s));
+    expect(kept(batch)).toBe(sum);
   });
 
   it('takes back what a rolled-back savepoint and a rolled-back transaction wrote', () => {

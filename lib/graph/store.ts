@@ -20,8 +20,9 @@
  *   rollback, and every commit, forgets them.
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
  *   each node's row once, at commit, however many of its operations changed it, and a node it creates gets
- *   its label index rows then too; other label index rows and relationship rows are written as they come.
- *   Nothing but this connection's cache reads node rows, or those label index rows, before.
+ *   its label index rows then too; the relationships it creates are written many to a statement, before an
+ *   operation reads, changes or deletes relationships, and at commit; other label index rows are written as
+ *   they come. Nothing but this connection's cache reads node rows, or those label index rows, before.
  * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
  *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
  *   operations are applied without them, so a replay reads nothing it does not need.
@@ -95,7 +96,7 @@ type Stmt = Database.Statement;
 /** A node as the open transaction left it; null: known not to exist. */
 type TouchedNode = { labels: string[]; props: Properties } | null;
 
-/** rows per multi-row INSERT of deferred node rows and of their label index rows */
+/** rows per multi-row INSERT of deferred node rows, their label index rows, and new relationship rows */
 const INSERT_ROWS = 100;
 
 export class GraphStore {
@@ -469,7 +470,10 @@ export class GraphStore {
     return { resolved, ids, before: images.result() };
   }
 
-  /** Records what `op` is about to delete or change, as it was before the transaction (first touch only). */
+  /**
+   * Records what `op` is about to delete or change, as it was before the transaction (first touch only). (A
+   * client's transaction is never a deferred batch: no relationship rows wait to be written here.)
+   */
   private imageBefore(op: ResolvedOp, images: ImageCollector): void {
     const node = (id: number, how: { deleted?: boolean; keys?: string[] }) => {
       if (images.createdNodes.has(id)) return;
@@ -487,7 +491,6 @@ export class GraphStore {
       if (images.createdRels.has(id)) return;
       let img = images.rels.get(id);
       if (!img) {
-        this.writeNewRels();
         const r = row ?? (this.s.relRow.get(id) as RelRow | undefined);
         if (!r) return;
         img = { id, type: r.type, start: r.start_id, end: r.end_id, all: JSON.parse(r.props) as Properties, deleted: false, keys: new Set() };
@@ -516,7 +519,6 @@ export class GraphStore {
         return;
       case 'deleteNode':
         if (!this.nodeExists(op.node)) return;
-        this.writeNewRels();
         for (const r of this.s.relRowsOf.all(op.node, op.node) as RelRow[]) rel(r.id, r, { deleted: true });
         node(op.node, { deleted: true });
         return;
@@ -555,6 +557,11 @@ export class GraphStore {
       case 'createRelationship': {
         if (!this.nodeExists(op.start)) throw invalid(`${where}: start node ${op.start} does not exist`);
         if (!this.nodeExists(op.end)) throw invalid(`${where}: end node ${op.end} does not exist`);
+        // (IDs are handed out in order, so a lower one is checked: written later, a duplicate would fail at commit)
+        if (op.id < m.nextRelId) {
+          this.writeNewRels();
+          if (s.getRel.get(op.id)) throw invalid(`${where}: relationship ${op.id} already exists`);
+        }
         const props = canonicalJson(op.properties);
         if (this.newRels) this.newRels.add(op.id, op.type, op.start, op.end, props);
         else s.insRel.run(op.id, op.type, op.start, op.end, props);
