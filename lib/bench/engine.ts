@@ -9,11 +9,11 @@
  * member folders + `sync`. Each side of a ratio starts on memory just written and freed (primeMemory).
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import { MemberClient } from '../cluster/client';
 import type { ClientOp } from '../graph/ops';
 import { ClusterSupervisor } from '../cluster/supervisor';
@@ -282,7 +282,7 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
     const fullComp = medianRun(compRuns);
     // An artifact records the SHA-256 of its whole payload: one stream, which a single core hashes; what that
     // costs here bounds the ratio from below, whatever the copy does alongside.
-    const floor = hashFloor(storeFile);
+    const floor = await hashFloor(storeFile);
     const compMiB = dirSizeMiB(path.join(chain, compFile));
 
     // 5. Differentials: 10 of N/10 in one folder; one of N in another (same full).
@@ -351,38 +351,53 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
 }
 
 /**
- * SHA-256 of a file's bytes on this thread: of the file read from the page cache in 4 MiB reads, and of as many
- * bytes already in memory (the hash alone); medians of three.
+ * SHA-256 of a file's bytes on one thread: of the file read from the page cache in 4 MiB reads, and of as many
+ * bytes already in memory (the hash alone); medians of three. On a thread of its own: this one keeps answering
+ * (blocked for seconds, the members' idle keep-alive connections it holds were closed under it).
  */
-function hashFloor(file: string): { readHashMs: number; hashMs: number } {
-  const size = fs.statSync(file).size;
-  const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-  const readHash: number[] = [];
-  const hashOnly: number[] = [];
-  const fd = fs.openSync(file, 'r');
+async function hashFloor(file: string): Promise<{ readHashMs: number; hashMs: number }> {
+  const worker = new Worker(HASH_FLOOR_SOURCE, { eval: true, workerData: { file } });
   try {
-    for (let i = 0; i < 3; i++) {
-      let t0 = performance.now();
-      let h = createHash('sha256');
-      for (let at = 0; at < size; ) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
-        if (n === 0) break;
-        h.update(buf.subarray(0, n));
-        at += n;
-      }
-      h.digest();
-      readHash.push(performance.now() - t0);
-      t0 = performance.now();
-      h = createHash('sha256');
-      for (let at = 0; at < size; at += buf.length) h.update(buf.subarray(0, Math.min(buf.length, size - at)));
-      h.digest();
-      hashOnly.push(performance.now() - t0);
-    }
+    return await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`the hashing thread exited (${code})`)));
+    });
   } finally {
-    fs.closeSync(fd);
+    await worker.terminate();
   }
-  return { readHashMs: median(readHash), hashMs: median(hashOnly) };
 }
+
+const HASH_FLOOR_SOURCE = `
+const fs = require('node:fs');
+const { createHash } = require('node:crypto');
+const { parentPort, workerData } = require('node:worker_threads');
+const size = fs.statSync(workerData.file).size;
+const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
+const fd = fs.openSync(workerData.file, 'r');
+const readHash = [];
+const hashOnly = [];
+for (let i = 0; i < 3; i++) {
+  let t0 = performance.now();
+  let h = createHash('sha256');
+  for (let at = 0; at < size; ) {
+    const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - at), at);
+    if (n === 0) break;
+    h.update(buf.subarray(0, n));
+    at += n;
+  }
+  h.digest();
+  readHash.push(performance.now() - t0);
+  t0 = performance.now();
+  h = createHash('sha256');
+  for (let at = 0; at < size; at += buf.length) h.update(buf.subarray(0, Math.min(buf.length, size - at)));
+  h.digest();
+  hashOnly.push(performance.now() - t0);
+}
+fs.closeSync(fd);
+const median = (xs) => xs.sort((a, b) => a - b)[1];
+parentPort.postMessage({ readHashMs: median(readHash), hashMs: median(hashOnly) });
+`;
 
 /** The store file and its log, in bytes. */
 function storeBytes(file: string): number {
