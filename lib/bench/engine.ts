@@ -352,8 +352,8 @@ export async function benchEngine(opts: EngineBenchOptions): Promise<void> {
 
 /**
  * SHA-256 of a file's bytes on one thread: of the file read from the page cache in 4 MiB reads, and of as many
- * bytes already in memory (the hash alone); medians of three. On a thread of its own: this one keeps answering
- * (blocked for seconds, the members' idle keep-alive connections it holds were closed under it).
+ * bytes already in memory (the hash alone); medians of three. On a thread of its own, so that this one keeps
+ * answering (with this thread blocked for seconds, one run's next request to its member failed: ECONNRESET).
  */
 async function hashFloor(file: string): Promise<{ readHashMs: number; hashMs: number }> {
   const worker = new Worker(HASH_FLOOR_SOURCE, { eval: true, workerData: { file } });

@@ -1,10 +1,10 @@
 /**
  * The content sum (./content-sum.ts) as the store's writer keeps it: after client transactions, logged batches
  * with deferred node and relationship rows (relationships written before a later transaction of the batch reads
- * or deletes them, and one whose ID is taken refused where its operation is), a savepoint rolled back, a whole transaction rolled back and a reopen, the kept sum
- * equals the sum computed from every row; stores with the same content in another order have the same sum; a
- * store from before sums were kept gets one at its first write; the worker thread computes what this thread
- * does (both hashes).
+ * or deletes them, and one whose ID is taken refused where its operation is), a savepoint rolled back, a whole
+ * transaction rolled back and a reopen, the kept sum equals the sum computed from every row; stores with the
+ * same content in another order have the same sum; a store from before sums were kept gets one at its first
+ * write; the worker thread computes what this thread does (both hashes).
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
