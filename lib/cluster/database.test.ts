@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTxlineError } from '../errors';
 import { GraphDatabase } from './database';
-import type { ClientOp } from '../graph/ops';
+import type { ClientOp, ResolvedOp } from '../graph/ops';
+import { encodeRecord, encodeTx } from '../graph/record';
 import { parseRetention } from './retention';
 import { digestOnWorker } from './digest-worker';
 import { checkConsistency, computeDigest, GraphStore } from '../graph/store';
@@ -105,6 +106,31 @@ describe('GraphDatabase', () => {
       { op: 'createRelationship', ref: '$r', type: 'KNOWS', start: '$a', end: 0, properties: {} },
     ]);
     expect(r).toEqual({ txId: 2, ids: { $a: 1, $r: 0 } });
+  });
+
+  it('refuses a replicated batch whose rows cannot be written before its records are logged, and goes on', async () => {
+    const db = newDb(tmp());
+    db.open();
+    const payload = (ops: unknown[]) => encodeTx(ops as ResolvedOp[], { nodes: [], relationships: [] });
+    const first = encodeRecord(1, Date.now(), 0, payload([{ op: 'createNode', id: 0, labels: ['A'], properties: {} }]));
+    await db.applyReplicated([first]);
+    const second = encodeRecord(2, Date.now(), first.checksum, payload([{ op: 'createNode', id: 1, labels: ['B'], properties: {} }]));
+    // a relationship without a type: its row is held back in the batch, and SQLite cannot take it
+    const bad = encodeRecord(3, Date.now(), second.checksum, payload([{ op: 'createRelationship', id: 0, start: 0, end: 1, properties: {} }]));
+    const logDir = path.join(db.dir, 'txlog');
+    const log = () =>
+      fs.readdirSync(logDir).map((f) => {
+        const st = fs.statSync(path.join(logDir, f), { bigint: true });
+        return `${f} ${st.size} ${st.mtimeNs}`;
+      });
+    const before = log();
+    expect(before.length).toBeGreaterThan(0);
+    await expect(db.applyReplicated([second, bad])).rejects.toThrow();
+    expect(log()).toEqual(before); // not written, not even written and cut back
+    expect(db.lastCommittedTxn).toBe(1);
+    await db.applyReplicated([second]);
+    expect(db.lastCommittedTxn).toBe(2);
+    expect((await db.digest()).nodes).toBe(2);
   });
 
   it('recovers a store that is behind its log (a crash between log sync and store commit)', async () => {

@@ -348,6 +348,9 @@ export class GraphDatabase {
       store.begin({ deferNodeRows: true });
       try {
         for (const r of records) store.applyResolved(decodeOps(r), r.txId);
+        // (the rows held back fail here if they cannot be written, before the records are logged: a record in
+        // the log that cannot be applied would stop the next recovery)
+        store.writePending();
       } catch (e) {
         store.rollback();
         store.meta = before;

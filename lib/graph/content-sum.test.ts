@@ -111,6 +111,25 @@ describe('content sum', () => {
     expect(kept(batch)).toBe(sum);
   });
 
+  it('writes the rows a deferred batch holds back when asked (writePending), and the batch goes on', () => {
+    const s = newStore();
+    const recs = workload(s);
+    const batch = newStore();
+    batch.begin({ deferNodeRows: true });
+    recs.forEach((r, i) => {
+      batch.applyResolved(decodeOps(r), r.txId);
+      // after the first creations, and before the transaction that creates, changes and deletes one node
+      if (i === 0 || i === 3) batch.writePending();
+    });
+    const last = recs[recs.length - 1];
+    batch.writeMeta({ lastTxId: last.txId, lastTxChecksum: last.checksum, lastCommitTime: last.commitTime });
+    batch.commit();
+    const rows = (g: GraphStore) => [g.db.prepare('SELECT * FROM nodes ORDER BY id').all(), g.db.prepare('SELECT * FROM node_labels ORDER BY node_id, label').all(), g.db.prepare('SELECT * FROM rels ORDER BY id').all()];
+    expect(rows(batch)).toEqual(rows(s));
+    expect(kept(batch)).toBe(kept(s));
+    expect(kept(batch)).toBe(scratch(batch));
+  });
+
   it('takes back what a rolled-back savepoint and a rolled-back transaction wrote', () => {
     const s = newStore();
     workload(s);

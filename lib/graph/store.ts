@@ -19,10 +19,10 @@
  *   read or changed are remembered (`touched`), so a batch does not read back what it just wrote; any
  *   rollback, and every commit, forgets them.
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
- *   each node's row once, at commit, however many of its operations changed it, and a node it creates gets
- *   its label index rows then too; the relationships it creates are written many to a statement, before an
- *   operation reads, changes or deletes relationships, and at commit; other label index rows are written as
- *   they come. Nothing but this connection's cache reads node rows, or those label index rows, before.
+ *   each node's row once, at commit (or when writePending() asks: a member's replication, before it logs the
+ *   batch), however many of its operations changed it, and a node it creates gets its label index rows then
+ *   too; the relationships it creates are written many to a statement, before an operation reads, changes or
+ *   deletes relationships, and at commit; other label index rows are written as they come. Nothing but this connection's cache reads node rows, or those label index rows, before.
  * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
  *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
  *   operations are applied without them, so a replay reads nothing it does not need.
@@ -297,9 +297,21 @@ export class GraphStore {
     this.savepointSums = [];
   }
 
-  commit(): void {
+  /**
+   * Writes the rows a deferred batch holds back so far (its new relationships; its node rows and their label
+   * index rows), so that a row that cannot be written fails the batch now: a member's replication calls it before
+   * the batch's records are logged. The batch may go on; commit() writes what comes after.
+   */
+  writePending(): void {
     this.writeNewRels();
-    if (this.deferred) this.writeDeferredRows(this.deferred);
+    if (this.deferred) {
+      this.writeDeferredRows(this.deferred);
+      this.deferred.clear();
+    }
+  }
+
+  commit(): void {
+    this.writePending();
     const sum = this.txSum;
     if (!sum) throw new TxlineError('INTERNAL', 'commit() without begin()');
     this.s.setMeta.run(CONTENT_SUM_KEY, sum.toHex());
