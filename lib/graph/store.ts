@@ -19,10 +19,12 @@
  *   read or changed are remembered (`touched`), so a batch does not read back what it just wrote; any
  *   rollback, and every commit, forgets them.
  * - A batch of logged operations (replication, recovery, restore: begin({ deferNodeRows: true })) writes
- *   each node's row once, at commit (or when writePending() asks: a member's replication, before it logs the
- *   batch), however many of its operations changed it, and a node it creates gets its label index rows then
- *   too; the relationships it creates are written many to a statement, before an operation reads, changes or
- *   deletes relationships, and at commit; other label index rows are written as they come. Nothing but this connection's cache reads node rows, or those label index rows, before.
+ *   each node's row at commit, once however many of its operations changed it, and a node it creates gets its
+ *   label index rows then too; the relationships it creates are written many to a statement, before an
+ *   operation reads, changes or deletes relationships, and at commit; other label index rows are written as
+ *   they come. writePending() writes what is held back before commit (a member's replication, before it logs
+ *   the batch): a node changed after that is written again at commit. Nothing but this connection's cache
+ *   reads node rows, or those label index rows, before they are written.
  * - A client's transaction (applyClientOps) also returns the before-images of what it deleted or changed,
  *   taken when an operation first touches an entity the transaction did not create (record.ts); logged
  *   operations are applied without them, so a replay reads nothing it does not need.
@@ -128,12 +130,12 @@ export class GraphStore {
     rollbackTo: Stmt;
   };
   private touched = new Map<number, TouchedNode>();
-  /** with deferNodeRows: node rows to write at commit, inserted or updated */
+  /** with deferNodeRows: node rows to write at commit (or writePending), inserted or updated */
   private deferred: Map<number, 'insert' | 'update'> | null = null;
   /**
    * In a deferred batch, the relationships it created, written INSERT_ROWS to a statement (one statement per
    * relationship: a replay of 100,000 transactions took 1.43 s instead of 1.34 s); written before anything reads
-   * or changes the table, and at commit.
+   * or changes the table, and at commit (or writePending).
    */
   private newRels: Rows | null = null;
   /** the committed content sum (null: not kept yet in this file) */
@@ -367,7 +369,7 @@ export class GraphStore {
     return this.db.prepare(`${head} ${Array(INSERT_ROWS).fill(`(${Array(width).fill('?').join(', ')})`).join(', ')}`);
   }
 
-  /** The row of node `id` is written at commit (deferred batches), else now by `write`. */
+  /** The row of node `id` is written at commit or by writePending (deferred batches), else now by `write`. */
   private changed(id: number, write: () => void): void {
     if (!this.deferred) return write();
     if (!this.deferred.has(id)) this.deferred.set(id, 'update');
@@ -551,7 +553,8 @@ export class GraphStore {
     switch (op.op) {
       case 'createNode': {
         if (op.id < m.nextNodeId && this.nodeExists(op.id)) throw invalid(`${where}: node ${op.id} already exists`);
-        // deferred: its row and its label index rows are written at commit, as the batch leaves them
+        // deferred: its row and its label index rows are written at commit (or by writePending), as the batch
+        // leaves them
         if (this.deferred) this.deferred.set(op.id, 'insert');
         else {
           const labels = JSON.stringify(op.labels);
@@ -608,7 +611,7 @@ export class GraphStore {
         const n = this.node(op.node);
         if (!n) throw invalid(`${where}: node ${op.node} does not exist`);
         const labels = new Set(n.labels);
-        // (a node new in a deferred batch gets its label index rows at commit)
+        // (a node new in a deferred batch gets its label index rows when its row is written)
         const indexed = this.deferred?.get(op.node) !== 'insert';
         for (const l of op.labels) {
           if (op.op === 'addLabels') {
